@@ -1,0 +1,205 @@
+#!/usr/bin/env node
+// bench/broker: throughput of `evt broker` with kcat (librdkafka) and kafkajs, printed next to the machine's
+// loopback TCP rate and disk write rate measured in the same run.
+//
+//   node bench/broker.js [--records 1000000] [--size 100] [--partitions 3] [--fsync never] [--json]
+//
+// Needs `npm run build` first (it runs the compiled CLI) and kcat on the PATH for the kcat rows.
+
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+
+const { values: args } = parseArgs({
+  options: {
+    records: { type: 'string', default: '1000000' },
+    size: { type: 'string', default: '100' },
+    partitions: { type: 'string', default: '3' },
+    fsync: { type: 'string', default: 'never' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const RECORDS = Number(args.records);
+const SIZE = Number(args.size);
+const PARTITIONS = Number(args.partitions);
+const MB = 1e6;
+const EVT = fileURLToPath(new URL('../bin/evt.js', import.meta.url));
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'evt-bench-'));
+const log = (m) => process.stderr.write(`bench: ${m}\n`);
+
+function rate(bytes, records, seconds) {
+  return { seconds: +seconds.toFixed(3), recordsPerSec: Math.round(records / seconds), mbPerSec: +(bytes / MB / seconds).toFixed(1) };
+}
+
+/** Loopback reference: one TCP stream from this process to itself, 64 KiB writes, for about 2 s. */
+async function loopback() {
+  const chunk = Buffer.alloc(64 * 1024, 7);
+  let received = 0;
+  const server = net.createServer((s) => s.on('data', (d) => (received += d.length)));
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const client = net.connect(server.address().port, '127.0.0.1');
+  await new Promise((r) => client.once('connect', r));
+  const start = process.hrtime.bigint();
+  const until = Date.now() + 2000;
+  while (Date.now() < until) {
+    if (!client.write(chunk)) await new Promise((r) => client.once('drain', r));
+  }
+  await new Promise((r) => client.end(r));
+  while (received < 1) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 50));
+  const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  server.close();
+  return rate(received, 0, secs);
+}
+
+/** Disk reference: 512 MiB written in 1 MiB blocks to the data dir's filesystem, then fdatasync'd. */
+function diskWrite() {
+  const file = path.join(work, 'disk-probe');
+  const block = Buffer.alloc(1024 * 1024, 1);
+  const fd = fs.openSync(file, 'w');
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < 512; i++) fs.writeSync(fd, block);
+  const buffered = Number(process.hrtime.bigint() - start) / 1e9;
+  fs.fdatasyncSync(fd);
+  const synced = Number(process.hrtime.bigint() - start) / 1e9;
+  fs.closeSync(fd);
+  fs.rmSync(file);
+  return { pageCache: rate(512 * 1024 * 1024, 0, buffered), fdatasync: rate(512 * 1024 * 1024, 0, synced) };
+}
+
+async function startBroker() {
+  const dataDir = path.join(work, 'data');
+  const proc = spawn(process.execPath, [EVT, '--json', 'broker', '--port', '0', '--data-dir', dataDir, '--fsync', args.fsync, '--default-partitions', String(PARTITIONS)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise((resolve, reject) => {
+    readline.createInterface({ input: proc.stdout }).once('line', resolve);
+    proc.once('exit', (c) => reject(new Error(`broker exited with ${c}`)));
+  });
+  return { proc, bootstrap: JSON.parse(line).bootstrap };
+}
+
+function time(cmd, argv, { stdinFile, countNewlines } = {}) {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const p = spawn(cmd, argv, { stdio: [stdinFile ? fs.openSync(stdinFile, 'r') : 'ignore', 'pipe', 'pipe'] });
+    let lines = 0;
+    let err = '';
+    p.stdout.on('data', (d) => {
+      if (!countNewlines) return;
+      for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) lines++;
+    });
+    p.stderr.on('data', (d) => (err += d));
+    p.on('exit', (code) => {
+      const secs = Number(process.hrtime.bigint() - start) / 1e9;
+      if (code !== 0) reject(new Error(`${cmd} ${argv.join(' ')} exited ${code}: ${err}`));
+      else resolve({ secs, lines });
+    });
+  });
+}
+
+function recordValue(i) {
+  const s = `record-${i}-`;
+  return (s + 'x'.repeat(SIZE)).slice(0, SIZE);
+}
+
+async function kcatRows(bootstrap) {
+  if (spawnSync('kcat', ['-V']).status !== 0) {
+    log('kcat not found: kcat rows skipped');
+    return null;
+  }
+  const input = path.join(work, 'records.txt');
+  const out = fs.createWriteStream(input);
+  for (let i = 0; i < RECORDS; i++) {
+    if (!out.write(recordValue(i) + '\n')) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise((r) => out.end(r));
+  const bytes = RECORDS * SIZE;
+  log(`kcat produce ${RECORDS} records`);
+  const p = await time('kcat', ['-P', '-b', bootstrap, '-t', 'bench-kcat', '-X', 'linger.ms=5'], { stdinFile: input });
+  log('kcat consume');
+  const c = await time('kcat', ['-C', '-b', bootstrap, '-t', 'bench-kcat', '-o', 'beginning', '-e', '-q', '-f', '%s\n'], { countNewlines: true });
+  if (c.lines !== RECORDS) throw new Error(`kcat consumed ${c.lines} records, expected ${RECORDS}`);
+  return { produce: rate(bytes, RECORDS, p.secs), consume: rate(bytes, RECORDS, c.secs) };
+}
+
+async function kafkajsRows(bootstrap) {
+  const kafka = new Kafka({ clientId: 'bench', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ allowAutoTopicCreation: true });
+  await producer.connect();
+  const BATCH = 10_000;
+  const IN_FLIGHT = 4;
+  log(`kafkajs produce ${RECORDS} records`);
+  let start = process.hrtime.bigint();
+  const pending = new Set();
+  for (let i = 0; i < RECORDS; i += BATCH) {
+    const messages = [];
+    for (let j = i; j < Math.min(RECORDS, i + BATCH); j++) messages.push({ value: recordValue(j) });
+    const p = producer.send({ topic: 'bench-kafkajs', acks: -1, messages }).finally(() => pending.delete(p));
+    pending.add(p);
+    if (pending.size >= IN_FLIGHT) await Promise.race(pending);
+  }
+  await Promise.all(pending);
+  const produceSecs = Number(process.hrtime.bigint() - start) / 1e9;
+  await producer.disconnect();
+
+  log('kafkajs consume');
+  const consumer = kafka.consumer({ groupId: `bench-${Date.now()}`, maxBytes: 50 * 1024 * 1024, maxBytesPerPartition: 10 * 1024 * 1024 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'bench-kafkajs', fromBeginning: true });
+  let seen = 0;
+  start = process.hrtime.bigint();
+  let consumeSecs = 0;
+  await new Promise((resolve) => {
+    consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        seen += batch.messages.length;
+        if (seen >= RECORDS && !consumeSecs) {
+          consumeSecs = Number(process.hrtime.bigint() - start) / 1e9;
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  const bytes = RECORDS * SIZE;
+  return { produce: rate(bytes, RECORDS, produceSecs), consume: rate(bytes, RECORDS, consumeSecs) };
+}
+
+const results = { records: RECORDS, recordBytes: SIZE, partitions: PARTITIONS, fsync: args.fsync, cpus: os.cpus().length };
+log('measuring loopback and disk');
+results.loopback = await loopback();
+results.disk = diskWrite();
+const broker = await startBroker();
+try {
+  results.kcat = await kcatRows(broker.bootstrap);
+  results.kafkajs = await kafkajsRows(broker.bootstrap);
+} finally {
+  broker.proc.kill('SIGTERM');
+  await new Promise((r) => broker.proc.once('exit', r));
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+if (args.json) {
+  process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+} else {
+  const row = (name, r) => `  ${name.padEnd(20)} ${String(r.recordsPerSec).padStart(10)} rec/s ${String(r.mbPerSec).padStart(8)} MB/s ${String(r.seconds).padStart(8)} s`;
+  const lines = [
+    `evt bench/broker: ${RECORDS.toLocaleString('en')} records x ${SIZE} B, ${PARTITIONS} partitions, fsync ${args.fsync}, ${results.cpus} cores`,
+    'reference (same run):',
+    `  ${'loopback TCP'.padEnd(20)} ${''.padStart(16)} ${String(results.loopback.mbPerSec).padStart(8)} MB/s`,
+    `  ${'disk write (cache)'.padEnd(20)} ${''.padStart(16)} ${String(results.disk.pageCache.mbPerSec).padStart(8)} MB/s`,
+    `  ${'disk write (synced)'.padEnd(20)} ${''.padStart(16)} ${String(results.disk.fdatasync.mbPerSec).padStart(8)} MB/s`,
+    'evt broker:',
+  ];
+  if (results.kcat) lines.push(row('kcat -P (produce)', results.kcat.produce), row('kcat -C -e (consume)', results.kcat.consume));
+  lines.push(row('kafkajs produce', results.kafkajs.produce), row('kafkajs consume', results.kafkajs.consume));
+  process.stdout.write(lines.join('\n') + '\n');
+}

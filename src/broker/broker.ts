@@ -1,0 +1,163 @@
+// The embeddable broker: `startBroker()` opens the storage and the group coordinator, listens, and returns
+// the address clients should use and a `close()` that flushes everything.
+
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { AppendNotifier } from './append-notifier.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { GroupCoordinator } from './group/coordinator.js';
+import { HANDLERS } from './handlers/index.js';
+import { LogManager, type FsyncPolicy } from './log/log-manager.js';
+import { ProducerIdAllocator } from './producer-ids.js';
+import { BrokerServer } from './server.js';
+import type { BrokerState } from './state.js';
+
+export interface BrokerOptions {
+  host?: string;
+  port?: number;
+  /** the host written into Metadata; defaults to the bound host (127.0.0.1 for a wildcard bind) */
+  advertisedHost?: string;
+  /** the port written into Metadata; defaults to the bound port (a proxy in front of the broker sets its own) */
+  advertisedPort?: number;
+  /** where logs, topics and groups live; ignored with inMemory */
+  dataDir?: string;
+  inMemory?: boolean;
+  defaultPartitions?: number;
+  autoCreateTopics?: boolean;
+  /** default retention.ms of topics; -1 keeps everything */
+  retentionMs?: number;
+  /** default retention.bytes per partition; -1 means no size limit */
+  retentionBytes?: number;
+  /** default segment.bytes */
+  segmentBytes?: number;
+  fsync?: FsyncPolicy;
+  /** largest request frame accepted (Kafka's socket.request.max.bytes) */
+  maxRequestBytes?: number;
+  /** lowest session timeout the group coordinator accepts (Kafka's group.min.session.timeout.ms) */
+  minSessionTimeoutMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface RunningBroker {
+  host: string;
+  port: number;
+  /** `host:port`, for clients' bootstrap lists */
+  bootstrap: string;
+  dataDir: string | null;
+  state: BrokerState;
+  close(): Promise<void>;
+}
+
+export const BROKER_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 9092,
+  dataDir: '.evt/data',
+  defaultPartitions: 3,
+  retentionMs: 7 * 24 * 3600 * 1000,
+  retentionBytes: -1,
+  segmentBytes: 1024 * 1024 * 1024,
+  fsync: 'never' as FsyncPolicy,
+  maxRequestBytes: 100 * 1024 * 1024,
+} as const;
+
+function loadClusterId(dataDir: string | null): string {
+  const fresh = randomBytes(16).toString('base64url').slice(0, 22);
+  if (!dataDir) return fresh;
+  const file = path.join(dataDir, 'meta.json');
+  if (fs.existsSync(file)) {
+    const id = JSON.parse(fs.readFileSync(file, 'utf8')).clusterId;
+    if (typeof id === 'string' && id) return id;
+  }
+  writeFileAtomic(file, JSON.stringify({ clusterId: fresh }) + '\n');
+  return fresh;
+}
+
+function advertisedHostFor(bound: string, explicit?: string): string {
+  if (explicit) return explicit;
+  // A wildcard bind is reachable on loopback; `localhost` is avoided on purpose (librdkafka may resolve it to
+  // ::1, and kafkajs cannot parse IPv6 literals).
+  if (bound === '0.0.0.0' || bound === '::' || bound === 'localhost') return '127.0.0.1';
+  return bound;
+}
+
+export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
+  const o = { ...BROKER_DEFAULTS, ...stripUndefined(options) };
+  const dataDir = o.inMemory ? null : path.resolve(o.dataDir);
+  const log = o.log ?? (() => {});
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+
+  const logs = LogManager.open({
+    dataDir,
+    defaultPartitions: o.defaultPartitions,
+    autoCreate: o.autoCreateTopics ?? true,
+    defaults: { retentionMs: o.retentionMs, retentionBytes: o.retentionBytes, segmentBytes: o.segmentBytes },
+    fsync: o.fsync,
+  });
+  let groups: GroupCoordinator | undefined;
+  let server: BrokerServer | undefined;
+  try {
+    groups = new GroupCoordinator({
+      dataDir,
+      fsync: o.fsync,
+      ...(o.minSessionTimeoutMs !== undefined ? { minSessionTimeoutMs: o.minSessionTimeoutMs } : {}),
+    });
+    const appends = new AppendNotifier();
+    const state: BrokerState = {
+      nodeId: 1,
+      advertisedHost: '',
+      advertisedPort: 0,
+      clusterId: loadClusterId(dataDir),
+      autoCreateTopics: o.autoCreateTopics ?? true,
+      defaultPartitions: o.defaultPartitions,
+      logs,
+      groups,
+      appends,
+      producerIds: ProducerIdAllocator.inDir(dataDir),
+      log,
+    };
+    server = new BrokerServer({
+      host: o.host,
+      port: o.port,
+      maxRequestBytes: o.maxRequestBytes,
+      handlers: HANDLERS,
+      log,
+      makeContext: (header, conn) => ({
+        broker: state,
+        apiVersion: header.apiVersion,
+        clientId: header.clientId ?? '',
+        clientHost: conn.remoteAddress,
+        connectionClosed: conn.closed,
+      }),
+    });
+    const bound = await server.listen();
+    state.advertisedHost = advertisedHostFor(o.host, o.advertisedHost);
+    state.advertisedPort = o.advertisedPort ?? bound.port;
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        appends.wakeAll();
+        await server!.close();
+        groups!.close();
+        logs.close();
+      })());
+    return {
+      host: state.advertisedHost,
+      port: bound.port,
+      bootstrap: `${state.advertisedHost}:${state.advertisedPort}`,
+      dataDir,
+      state,
+      close,
+    };
+  } catch (err) {
+    await server?.close().catch(() => {});
+    groups?.close();
+    logs.close();
+    throw err;
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,84 @@
+// DescribeConfigs and AlterConfigs for topics (resource type 2) and this broker (resource type 4).
+
+import { ErrorCode } from '../protocol/error-codes.js';
+import type { Struct } from '../protocol/schema.js';
+import type { BrokerState } from '../state.js';
+import type { Handler } from './context.js';
+import { errorCodeOf, errorMessageOf } from './errors.js';
+
+const TOPIC = 2;
+const BROKER = 4;
+// DescribeConfigs config sources (v1+)
+const SOURCE_DYNAMIC_TOPIC = 1;
+const SOURCE_STATIC_BROKER = 4;
+const SOURCE_DEFAULT = 5;
+
+export interface ConfigEntry {
+  name: string;
+  value: string | null;
+  isDefault: boolean;
+  readOnly: boolean;
+  isSensitive: boolean;
+}
+
+function brokerConfigs(state: BrokerState): ConfigEntry[] {
+  const entry = (name: string, value: string): ConfigEntry => ({ name, value, isDefault: false, readOnly: true, isSensitive: false });
+  return [
+    entry('broker.id', String(state.nodeId)),
+    entry('advertised.listeners', `PLAINTEXT://${state.advertisedHost}:${state.advertisedPort}`),
+    entry('auto.create.topics.enable', String(state.autoCreateTopics)),
+    entry('num.partitions', String(state.defaultPartitions)),
+    entry('default.replication.factor', '1'),
+    entry('offsets.topic.replication.factor', '1'),
+  ];
+}
+
+function describeResource(state: BrokerState, resource: Struct, version: number): Struct {
+  const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
+  let entries: ConfigEntry[];
+  try {
+    if (resource.resourceType === TOPIC) entries = state.logs.describeConfigs(resource.resourceName);
+    else if (resource.resourceType === BROKER) entries = brokerConfigs(state);
+    else return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `unsupported resource type ${resource.resourceType}`, configs: [] };
+  } catch (err) {
+    return { ...base, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err), configs: [] };
+  }
+  const keys: string[] | null = resource.configurationKeys;
+  if (keys) entries = entries.filter((e) => keys.includes(e.name));
+  const configs = entries.map((e) => {
+    const source = e.isDefault ? SOURCE_DEFAULT : resource.resourceType === TOPIC ? SOURCE_DYNAMIC_TOPIC : SOURCE_STATIC_BROKER;
+    return {
+      name: e.name,
+      value: e.isSensitive ? null : e.value,
+      readOnly: e.readOnly,
+      isDefault: e.isDefault,
+      configSource: source,
+      isSensitive: e.isSensitive,
+      synonyms: version >= 1 ? [{ name: e.name, value: e.value, source }] : [],
+    };
+  });
+  return { ...base, errorCode: 0, errorMessage: null, configs };
+}
+
+export const describeConfigs: Handler = (ctx, req) => ({
+  throttleTimeMs: 0,
+  results: (req.resources as Struct[]).map((r) => describeResource(ctx.broker, r, ctx.apiVersion)),
+});
+
+export const alterConfigs: Handler = (ctx, req) => ({
+  throttleTimeMs: 0,
+  responses: (req.resources as Struct[]).map((r) => {
+    const base = { resourceType: r.resourceType, resourceName: r.resourceName };
+    if (r.resourceType !== TOPIC) {
+      return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'only topic configs can be altered on this broker' };
+    }
+    const entries: Record<string, string | null> = {};
+    for (const c of r.configs as Struct[]) entries[c.name] = c.value;
+    try {
+      ctx.broker.logs.alterConfigs(r.resourceName, entries, { validateOnly: !!req.validateOnly });
+      return { ...base, errorCode: 0, errorMessage: null };
+    } catch (err) {
+      return { ...base, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err) };
+    }
+  }),
+});

@@ -1,0 +1,75 @@
+// Request and response framing: the size prefix and the request/response headers.
+
+import { ProtocolError, Reader, Writer } from './primitives.js';
+import { type ApiSpec, decodeStruct, encodeStruct, isFlexible, type Struct } from './schema.js';
+
+export interface RequestHeader {
+  apiKey: number;
+  apiVersion: number;
+  correlationId: number;
+  clientId: string | null;
+}
+
+/** Reads header v1 (and v2's tagged fields for flexible requests); returns the reader positioned at the body. */
+export function readRequestHeader(frame: Buffer): { header: RequestHeader; reader: Reader } {
+  const r = new Reader(frame);
+  const apiKey = r.int16();
+  const apiVersion = r.int16();
+  const correlationId = r.int32();
+  const len = r.int16();
+  const clientId = len < 0 ? null : r.bytes(len).toString('utf8');
+  return { header: { apiKey, apiVersion, correlationId, clientId }, reader: r };
+}
+
+export function skipHeaderTags(r: Reader): void {
+  const count = r.uvarint();
+  for (let i = 0; i < count; i++) {
+    r.uvarint();
+    r.bytes(r.uvarint());
+  }
+}
+
+export function decodeRequestBody(spec: ApiSpec, version: number, r: Reader): Struct {
+  const flexible = isFlexible(spec, version);
+  if (flexible) skipHeaderTags(r);
+  const body = decodeStruct(r, spec.request, version, flexible);
+  if (r.remaining !== 0) {
+    throw new ProtocolError(`${spec.name} v${version} request has ${r.remaining} unread trailing bytes`);
+  }
+  return body;
+}
+
+/**
+ * Encodes a whole response frame (size prefix included) as chunks for a vectored socket write.
+ * ApiVersions never carries response-header tags, even when flexible: clients parse its header as v0 so
+ * that they can read an UNSUPPORTED_VERSION answer whatever version they asked for.
+ */
+export function encodeResponse(spec: ApiSpec, version: number, correlationId: number, body: Struct): Buffer[] {
+  const flexible = isFlexible(spec, version);
+  const w = new Writer(512);
+  w.int32(0); // size, patched below
+  w.int32(correlationId);
+  if (flexible && spec.apiKey !== 18) w.uvarint(0);
+  encodeStruct(w, spec.response, body, version, flexible);
+  const size = w.length - 4;
+  const chunks = w.toChunks();
+  chunks[0].writeInt32BE(size, 0);
+  return chunks;
+}
+
+export function encodeRequest(spec: ApiSpec, version: number, header: RequestHeader, body: Struct): Buffer {
+  const flexible = isFlexible(spec, version);
+  const w = new Writer(256);
+  w.int32(0);
+  w.int16(header.apiKey).int16(version).int32(header.correlationId);
+  if (header.clientId === null) w.int16(-1);
+  else {
+    const id = Buffer.from(header.clientId);
+    w.int16(id.length).raw(id);
+  }
+  if (flexible) w.uvarint(0);
+  encodeStruct(w, spec.request, body, version, flexible);
+  const buf = w.toBuffer();
+  buf.writeInt32BE(buf.length - 4, 0);
+  return buf;
+}

@@ -1,0 +1,60 @@
+// CreateTopics (key 19), from Kafka's CreateTopicsRequest.json / CreateTopicsResponse.json.
+// Kafka's own JSON spells the request's top-level fields `timeoutMs` and `validateOnly` (already camelCase).
+// ValidateOnly and Topics[].ErrorMessage exist from v1, ThrottleTimeMs from v2.
+// Omitted (only in versions above our max): response Topics[].TopicId (7+), TopicConfigErrorCode (tagged 5+),
+// NumPartitions / ReplicationFactor / Configs (5+).
+
+import type { ApiSpec } from '../schema.js';
+
+export const CREATE_TOPICS: ApiSpec = {
+  apiKey: 19,
+  name: 'CreateTopics',
+  minVersion: 0,
+  maxVersion: 4,
+  flexibleVersions: '5+',
+  request: [
+    {
+      name: 'topics',
+      type: '[]',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'numPartitions', type: 'int32', versions: '0+' },
+        { name: 'replicationFactor', type: 'int16', versions: '0+' },
+        {
+          name: 'assignments',
+          type: '[]',
+          versions: '0+',
+          fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'brokerIds', type: '[]int32', versions: '0+' },
+          ],
+        },
+        {
+          name: 'configs',
+          type: '[]',
+          versions: '0+',
+          fields: [
+            { name: 'name', type: 'string', versions: '0+' },
+            { name: 'value', type: 'string', versions: '0+', nullableVersions: '0+' },
+          ],
+        },
+      ],
+    },
+    { name: 'timeoutMs', type: 'int32', versions: '0+', default: 60000 },
+    { name: 'validateOnly', type: 'bool', versions: '1+', default: false },
+  ],
+  response: [
+    { name: 'throttleTimeMs', type: 'int32', versions: '2+' },
+    {
+      name: 'topics',
+      type: '[]',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'errorCode', type: 'int16', versions: '0+' },
+        { name: 'errorMessage', type: 'string', versions: '1+', nullableVersions: '0+' },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,25 @@
+// DeleteGroups (key 42), from Kafka's DeleteGroupsRequest.json / DeleteGroupsResponse.json.
+// Note Kafka's spelling of the request field: `GroupsNames`.
+
+import type { ApiSpec } from '../schema.js';
+
+export const DELETE_GROUPS: ApiSpec = {
+  apiKey: 42,
+  name: 'DeleteGroups',
+  minVersion: 0,
+  maxVersion: 1,
+  flexibleVersions: '2+',
+  request: [{ name: 'groupsNames', type: '[]string', versions: '0+' }],
+  response: [
+    { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+    {
+      name: 'results',
+      type: '[]',
+      versions: '0+',
+      fields: [
+        { name: 'groupId', type: 'string', versions: '0+' },
+        { name: 'errorCode', type: 'int16', versions: '0+' },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,91 @@
+// Fetch (key 1), from Kafka's FetchRequest.json / FetchResponse.json.
+// Omitted (only in versions above our max): request ClusterId (tagged 12+), ReplicaState (tagged 15+),
+// Topics[].TopicId (13+), Partitions[].LastFetchedEpoch (12+), Partitions[].ReplicaDirectoryId (tagged 17+),
+// ForgottenTopicsData[].TopicId (13+); response Responses[].TopicId (13+), Partitions[].DivergingEpoch /
+// CurrentLeader / SnapshotId (tagged 12+), NodeEndpoints (tagged 16+).
+
+import type { ApiSpec } from '../schema.js';
+
+export const FETCH: ApiSpec = {
+  apiKey: 1,
+  name: 'Fetch',
+  minVersion: 4,
+  maxVersion: 11,
+  flexibleVersions: '12+',
+  request: [
+    { name: 'replicaId', type: 'int32', versions: '0-14', default: -1 },
+    { name: 'maxWaitMs', type: 'int32', versions: '0+' },
+    { name: 'minBytes', type: 'int32', versions: '0+' },
+    { name: 'maxBytes', type: 'int32', versions: '3+', default: 0x7fffffff },
+    { name: 'isolationLevel', type: 'int8', versions: '4+', default: 0 },
+    { name: 'sessionId', type: 'int32', versions: '7+', default: 0 },
+    { name: 'sessionEpoch', type: 'int32', versions: '7+', default: -1 },
+    {
+      name: 'topics',
+      type: '[]',
+      versions: '0+',
+      fields: [
+        { name: 'topic', type: 'string', versions: '0-12' },
+        {
+          name: 'partitions',
+          type: '[]',
+          versions: '0+',
+          fields: [
+            { name: 'partition', type: 'int32', versions: '0+' },
+            { name: 'currentLeaderEpoch', type: 'int32', versions: '9+', default: -1 },
+            { name: 'fetchOffset', type: 'int64', versions: '0+' },
+            { name: 'logStartOffset', type: 'int64', versions: '5+', default: -1 },
+            { name: 'partitionMaxBytes', type: 'int32', versions: '0+' },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'forgottenTopicsData',
+      type: '[]',
+      versions: '7+',
+      fields: [
+        { name: 'topic', type: 'string', versions: '7-12' },
+        { name: 'partitions', type: '[]int32', versions: '7+' },
+      ],
+    },
+    { name: 'rackId', type: 'string', versions: '11+', default: '' },
+  ],
+  response: [
+    { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
+    { name: 'errorCode', type: 'int16', versions: '7+' },
+    { name: 'sessionId', type: 'int32', versions: '7+', default: 0 },
+    {
+      name: 'responses',
+      type: '[]',
+      versions: '0+',
+      fields: [
+        { name: 'topic', type: 'string', versions: '0-12' },
+        {
+          name: 'partitions',
+          type: '[]',
+          versions: '0+',
+          fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'errorCode', type: 'int16', versions: '0+' },
+            { name: 'highWatermark', type: 'int64', versions: '0+' },
+            { name: 'lastStableOffset', type: 'int64', versions: '4+', default: -1 },
+            { name: 'logStartOffset', type: 'int64', versions: '5+', default: -1 },
+            {
+              name: 'abortedTransactions',
+              type: '[]',
+              versions: '4+',
+              nullableVersions: '4+',
+              fields: [
+                { name: 'producerId', type: 'int64', versions: '4+' },
+                { name: 'firstOffset', type: 'int64', versions: '4+' },
+              ],
+            },
+            { name: 'preferredReadReplica', type: 'int32', versions: '11+', default: -1 },
+            { name: 'records', type: 'records', versions: '0+', nullableVersions: '0+' },
+          ],
+        },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,84 @@
+// Every API the broker serves, described as data (see ../schema.ts), sorted by apiKey.
+
+import type { ApiSpec } from '../schema.js';
+import { ALTER_CONFIGS } from './alter-configs.js';
+import { API_VERSIONS } from './api-versions.js';
+import { CREATE_PARTITIONS } from './create-partitions.js';
+import { CREATE_TOPICS } from './create-topics.js';
+import { DELETE_GROUPS } from './delete-groups.js';
+import { DELETE_RECORDS } from './delete-records.js';
+import { DELETE_TOPICS } from './delete-topics.js';
+import { DESCRIBE_CONFIGS } from './describe-configs.js';
+import { DESCRIBE_GROUPS } from './describe-groups.js';
+import { FETCH } from './fetch.js';
+import { FIND_COORDINATOR } from './find-coordinator.js';
+import { HEARTBEAT } from './heartbeat.js';
+import { INIT_PRODUCER_ID } from './init-producer-id.js';
+import { JOIN_GROUP } from './join-group.js';
+import { LEAVE_GROUP } from './leave-group.js';
+import { LIST_GROUPS } from './list-groups.js';
+import { LIST_OFFSETS } from './list-offsets.js';
+import { METADATA } from './metadata.js';
+import { OFFSET_COMMIT } from './offset-commit.js';
+import { OFFSET_DELETE } from './offset-delete.js';
+import { OFFSET_FETCH } from './offset-fetch.js';
+import { PRODUCE } from './produce.js';
+import { SYNC_GROUP } from './sync-group.js';
+
+export {
+  ALTER_CONFIGS,
+  API_VERSIONS,
+  CREATE_PARTITIONS,
+  CREATE_TOPICS,
+  DELETE_GROUPS,
+  DELETE_RECORDS,
+  DELETE_TOPICS,
+  DESCRIBE_CONFIGS,
+  DESCRIBE_GROUPS,
+  FETCH,
+  FIND_COORDINATOR,
+  HEARTBEAT,
+  INIT_PRODUCER_ID,
+  JOIN_GROUP,
+  LEAVE_GROUP,
+  LIST_GROUPS,
+  LIST_OFFSETS,
+  METADATA,
+  OFFSET_COMMIT,
+  OFFSET_DELETE,
+  OFFSET_FETCH,
+  PRODUCE,
+  SYNC_GROUP,
+};
+
+export const API_SPECS: readonly ApiSpec[] = [
+  PRODUCE, // 0
+  FETCH, // 1
+  LIST_OFFSETS, // 2
+  METADATA, // 3
+  OFFSET_COMMIT, // 8
+  OFFSET_FETCH, // 9
+  FIND_COORDINATOR, // 10
+  JOIN_GROUP, // 11
+  HEARTBEAT, // 12
+  LEAVE_GROUP, // 13
+  SYNC_GROUP, // 14
+  DESCRIBE_GROUPS, // 15
+  LIST_GROUPS, // 16
+  API_VERSIONS, // 18
+  CREATE_TOPICS, // 19
+  DELETE_TOPICS, // 20
+  DELETE_RECORDS, // 21
+  INIT_PRODUCER_ID, // 22
+  DESCRIBE_CONFIGS, // 32
+  ALTER_CONFIGS, // 33
+  CREATE_PARTITIONS, // 37
+  DELETE_GROUPS, // 42
+  OFFSET_DELETE, // 47
+];
+
+const BY_KEY: ReadonlyMap<number, ApiSpec> = new Map(API_SPECS.map((s) => [s.apiKey, s]));
+
+export function specFor(apiKey: number): ApiSpec | undefined {
+  return BY_KEY.get(apiKey);
+}

@@ -1,0 +1,22 @@
+// InitProducerId (key 22), from Kafka's InitProducerIdRequest.json / InitProducerIdResponse.json.
+// Omitted (only in versions above our max): request ProducerId / ProducerEpoch (3+).
+
+import type { ApiSpec } from '../schema.js';
+
+export const INIT_PRODUCER_ID: ApiSpec = {
+  apiKey: 22,
+  name: 'InitProducerId',
+  minVersion: 0,
+  maxVersion: 1,
+  flexibleVersions: '2+',
+  request: [
+    { name: 'transactionalId', type: 'string', versions: '0+', nullableVersions: '0+' },
+    { name: 'transactionTimeoutMs', type: 'int32', versions: '0+' },
+  ],
+  response: [
+    { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+    { name: 'errorCode', type: 'int16', versions: '0+' },
+    { name: 'producerId', type: 'int64', versions: '0+', default: -1 },
+    { name: 'producerEpoch', type: 'int16', versions: '0+' },
+  ],
+};

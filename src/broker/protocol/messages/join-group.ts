@@ -1,0 +1,48 @@
+// JoinGroup (key 11), from Kafka's JoinGroupRequest.json / JoinGroupResponse.json.
+// v0 has no RebalanceTimeoutMs (use SessionTimeoutMs instead; -1 is only Kafka's placeholder default).
+// Omitted (only in versions above our max): request Reason (8+); response ProtocolType (7+), SkipAssignment (9+).
+
+import type { ApiSpec } from '../schema.js';
+
+export const JOIN_GROUP: ApiSpec = {
+  apiKey: 11,
+  name: 'JoinGroup',
+  minVersion: 0,
+  maxVersion: 5,
+  flexibleVersions: '6+',
+  request: [
+    { name: 'groupId', type: 'string', versions: '0+' },
+    { name: 'sessionTimeoutMs', type: 'int32', versions: '0+' },
+    { name: 'rebalanceTimeoutMs', type: 'int32', versions: '1+', default: -1 },
+    { name: 'memberId', type: 'string', versions: '0+' },
+    { name: 'groupInstanceId', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
+    { name: 'protocolType', type: 'string', versions: '0+' },
+    {
+      name: 'protocols',
+      type: '[]',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'metadata', type: 'bytes', versions: '0+' },
+      ],
+    },
+  ],
+  response: [
+    { name: 'throttleTimeMs', type: 'int32', versions: '2+' },
+    { name: 'errorCode', type: 'int16', versions: '0+' },
+    { name: 'generationId', type: 'int32', versions: '0+', default: -1 },
+    { name: 'protocolName', type: 'string', versions: '0+', nullableVersions: '7+' },
+    { name: 'leader', type: 'string', versions: '0+' },
+    { name: 'memberId', type: 'string', versions: '0+' },
+    {
+      name: 'members',
+      type: '[]',
+      versions: '0+',
+      fields: [
+        { name: 'memberId', type: 'string', versions: '0+' },
+        { name: 'groupInstanceId', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
+        { name: 'metadata', type: 'bytes', versions: '0+' },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,40 @@
+// LeaveGroup (key 13), from Kafka's LeaveGroupRequest.json / LeaveGroupResponse.json.
+// v0-v2 carry a single MemberId; v3+ carry a batch of Members instead.
+// Omitted (only in versions above our max): request Members[].Reason (5+).
+
+import type { ApiSpec } from '../schema.js';
+
+export const LEAVE_GROUP: ApiSpec = {
+  apiKey: 13,
+  name: 'LeaveGroup',
+  minVersion: 0,
+  maxVersion: 3,
+  flexibleVersions: '4+',
+  request: [
+    { name: 'groupId', type: 'string', versions: '0+' },
+    { name: 'memberId', type: 'string', versions: '0-2' },
+    {
+      name: 'members',
+      type: '[]',
+      versions: '3+',
+      fields: [
+        { name: 'memberId', type: 'string', versions: '3+' },
+        { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
+      ],
+    },
+  ],
+  response: [
+    { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
+    { name: 'errorCode', type: 'int16', versions: '0+' },
+    {
+      name: 'members',
+      type: '[]',
+      versions: '3+',
+      fields: [
+        { name: 'memberId', type: 'string', versions: '3+' },
+        { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+' },
+        { name: 'errorCode', type: 'int16', versions: '3+' },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,58 @@
+// ListOffsets (key 2), from Kafka's ListOffsetsRequest.json / ListOffsetsResponse.json.
+// Omitted (only in versions above our max): request Partitions[].CurrentLeaderEpoch (4+), TimeoutMs (10+);
+// response Partitions[].LeaderEpoch (4+).
+
+import type { ApiSpec } from '../schema.js';
+
+export const LIST_OFFSETS: ApiSpec = {
+  apiKey: 2,
+  name: 'ListOffsets',
+  minVersion: 0,
+  maxVersion: 3,
+  flexibleVersions: '6+',
+  request: [
+    { name: 'replicaId', type: 'int32', versions: '0+' },
+    { name: 'isolationLevel', type: 'int8', versions: '2+' },
+    {
+      name: 'topics',
+      type: '[]',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        {
+          name: 'partitions',
+          type: '[]',
+          versions: '0+',
+          fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'timestamp', type: 'int64', versions: '0+' },
+            { name: 'maxNumOffsets', type: 'int32', versions: '0', default: 1 },
+          ],
+        },
+      ],
+    },
+  ],
+  response: [
+    { name: 'throttleTimeMs', type: 'int32', versions: '2+' },
+    {
+      name: 'topics',
+      type: '[]',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        {
+          name: 'partitions',
+          type: '[]',
+          versions: '0+',
+          fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'errorCode', type: 'int16', versions: '0+' },
+            { name: 'oldStyleOffsets', type: '[]int64', versions: '0' },
+            { name: 'timestamp', type: 'int64', versions: '1+', default: -1 },
+            { name: 'offset', type: 'int64', versions: '1+', default: -1 },
+          ],
+        },
+      ],
+    },
+  ],
+};

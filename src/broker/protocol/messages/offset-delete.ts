@@ -1,0 +1,50 @@
+// OffsetDelete (key 47), from Kafka's OffsetDeleteRequest.json / OffsetDeleteResponse.json.
+// Note the response's ErrorCode comes before ThrottleTimeMs.
+
+import type { ApiSpec } from '../schema.js';
+
+export const OFFSET_DELETE: ApiSpec = {
+  apiKey: 47,
+  name: 'OffsetDelete',
+  minVersion: 0,
+  maxVersion: 0,
+  flexibleVersions: 'none',
+  request: [
+    { name: 'groupId', type: 'string', versions: '0+' },
+    {
+      name: 'topics',
+      type: '[]',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        {
+          name: 'partitions',
+          type: '[]',
+          versions: '0+',
+          fields: [{ name: 'partitionIndex', type: 'int32', versions: '0+' }],
+        },
+      ],
+    },
+  ],
+  response: [
+    { name: 'errorCode', type: 'int16', versions: '0+' },
+    { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+    {
+      name: 'topics',
+      type: '[]',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        {
+          name: 'partitions',
+          type: '[]',
+          versions: '0+',
+          fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'errorCode', type: 'int16', versions: '0+' },
+          ],
+        },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,58 @@
+// Produce (key 0), from Kafka's ProduceRequest.json / ProduceResponse.json.
+// Omitted (only in versions above our max): response RecordErrors/ErrorMessage (8+), CurrentLeader and
+// NodeEndpoints (tagged, 10+).
+
+import type { ApiSpec } from '../schema.js';
+
+export const PRODUCE: ApiSpec = {
+  apiKey: 0,
+  name: 'Produce',
+  minVersion: 3,
+  maxVersion: 7,
+  flexibleVersions: '9+',
+  request: [
+    { name: 'transactionalId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
+    { name: 'acks', type: 'int16', versions: '0+' },
+    { name: 'timeoutMs', type: 'int32', versions: '0+' },
+    {
+      name: 'topicData',
+      type: '[]',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        {
+          name: 'partitionData',
+          type: '[]',
+          versions: '0+',
+          fields: [
+            { name: 'index', type: 'int32', versions: '0+' },
+            { name: 'records', type: 'records', versions: '0+', nullableVersions: '0+' },
+          ],
+        },
+      ],
+    },
+  ],
+  response: [
+    {
+      name: 'responses',
+      type: '[]',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        {
+          name: 'partitionResponses',
+          type: '[]',
+          versions: '0+',
+          fields: [
+            { name: 'index', type: 'int32', versions: '0+' },
+            { name: 'errorCode', type: 'int16', versions: '0+' },
+            { name: 'baseOffset', type: 'int64', versions: '0+' },
+            { name: 'logAppendTimeMs', type: 'int64', versions: '2+', default: -1 },
+            { name: 'logStartOffset', type: 'int64', versions: '5+', default: -1 },
+          ],
+        },
+      ],
+    },
+    { name: 'throttleTimeMs', type: 'int32', versions: '1+', default: 0 },
+  ],
+};

@@ -1,0 +1,206 @@
+// TCP server: frames requests, processes each connection's requests strictly one at a time and in order (as
+// Kafka does: a connection is muted while its request is in flight), and writes responses. Any malformed
+// input closes that connection only; nothing a client sends can take the broker down.
+
+import net from 'node:net';
+import { decodeRequestBody, encodeResponse, readRequestHeader, type RequestHeader } from './protocol/frames.js';
+import { specFor } from './protocol/messages/index.js';
+import { ProtocolError } from './protocol/primitives.js';
+import type { ApiSpec, Struct } from './protocol/schema.js';
+import type { Handler, RequestContext } from './handlers/context.js';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  /** Kafka's socket.request.max.bytes */
+  maxRequestBytes: number;
+  handlers: ReadonlyMap<number, Handler>;
+  /** called for per-connection failures worth a log line (verbose mode) */
+  log?: (message: string) => void;
+  makeContext: (header: RequestHeader, conn: ConnectionInfo) => RequestContext;
+}
+
+export interface ConnectionInfo {
+  id: number;
+  remoteAddress: string;
+  remotePort: number;
+  /** resolves when the connection is gone; long-polling handlers race against it */
+  closed: Promise<void>;
+}
+
+export class BrokerServer {
+  private server: net.Server;
+  private sockets = new Set<net.Socket>();
+  private nextConnectionId = 1;
+
+  constructor(private readonly opts: ServerOptions) {
+    this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+  }
+
+  listen(): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(this.opts.port, this.opts.host, () => {
+        this.server.off('error', onError);
+        const addr = this.server.address() as net.AddressInfo;
+        resolve({ host: addr.address, port: addr.port });
+      });
+    });
+  }
+
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+
+  private accept(socket: net.Socket): void {
+    this.sockets.add(socket);
+    let markClosed!: () => void;
+    const info: ConnectionInfo = {
+      id: this.nextConnectionId++,
+      remoteAddress: socket.remoteAddress ?? '',
+      remotePort: socket.remotePort ?? 0,
+      closed: new Promise<void>((resolve) => (markClosed = resolve)),
+    };
+    const conn = new Connection(socket, info, this.opts);
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      conn.dead = true;
+      markClosed();
+    });
+    socket.on('error', () => {
+      /* a reset by the peer: 'close' follows */
+    });
+  }
+}
+
+class Connection {
+  dead = false;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private frames: Buffer[] = [];
+  private busy = false;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly info: ConnectionInfo,
+    private readonly opts: ServerOptions,
+  ) {
+    socket.on('data', (chunk) => this.onData(chunk));
+  }
+
+  private onData(chunk: Buffer): void {
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    this.extractFrames();
+    if (this.frames.length > 0 && !this.busy) void this.drain();
+  }
+
+  private extractFrames(): void {
+    while (this.pendingBytes >= 4) {
+      if (this.pending[0].length < 4) this.coalesce();
+      const size = this.pending[0].readInt32BE(0);
+      if (size < 8 || size > this.opts.maxRequestBytes) {
+        this.fail(`invalid frame size ${size} (limit ${this.opts.maxRequestBytes})`);
+        return;
+      }
+      if (this.pendingBytes < size + 4) return;
+      if (this.pending[0].length < size + 4) this.coalesce();
+      const head = this.pending[0];
+      this.frames.push(head.subarray(4, size + 4));
+      if (head.length === size + 4) this.pending.shift();
+      else this.pending[0] = head.subarray(size + 4);
+      this.pendingBytes -= size + 4;
+    }
+  }
+
+  private coalesce(): void {
+    this.pending = [Buffer.concat(this.pending)];
+  }
+
+  private async drain(): Promise<void> {
+    this.busy = true;
+    try {
+      while (this.frames.length > 0 && !this.dead) {
+        const frame = this.frames.shift()!;
+        const out = await this.process(frame);
+        if (this.dead) return;
+        if (out) this.write(out);
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private write(chunks: Buffer[]): void {
+    if (chunks.length === 1) {
+      this.socket.write(chunks[0]);
+      return;
+    }
+    this.socket.cork();
+    for (const c of chunks) this.socket.write(c);
+    this.socket.uncork();
+  }
+
+  private async process(frame: Buffer): Promise<Buffer[] | null> {
+    let header: RequestHeader;
+    let spec: ApiSpec | undefined;
+    let body: Struct;
+    try {
+      const parsed = readRequestHeader(frame);
+      header = parsed.header;
+      spec = specFor(header.apiKey);
+      if (!spec) {
+        this.fail(`unknown API key ${header.apiKey}`);
+        return null;
+      }
+      if (header.apiVersion < spec.minVersion || header.apiVersion > spec.maxVersion) {
+        if (spec.apiKey === 18) return this.unsupportedApiVersions(spec, header);
+        this.fail(`unsupported ${spec.name} version ${header.apiVersion}`);
+        return null;
+      }
+      body = decodeRequestBody(spec, header.apiVersion, parsed.reader);
+    } catch (err) {
+      this.fail(err instanceof ProtocolError ? err.message : `malformed request: ${String(err)}`);
+      return null;
+    }
+    const handler = this.opts.handlers.get(spec.apiKey);
+    if (!handler) {
+      this.fail(`no handler for ${spec.name}`);
+      return null;
+    }
+    try {
+      const ctx = this.opts.makeContext(header, this.info);
+      const response = await handler(ctx, body);
+      if (response === null) return null; // e.g. Produce with acks=0 expects no answer
+      return encodeResponse(spec, header.apiVersion, header.correlationId, response);
+    } catch (err) {
+      // A handler bug must not take the broker down; the client sees a closed connection and retries.
+      this.fail(`${spec.name} v${header.apiVersion} failed: ${(err as Error)?.stack ?? String(err)}`);
+      return null;
+    }
+  }
+
+  /** An ApiVersions request in a version we do not know gets a v0-layout answer with error 35 and our ranges. */
+  private unsupportedApiVersions(spec: ApiSpec, header: RequestHeader): Buffer[] {
+    const handler = this.opts.handlers.get(18)!;
+    const ctx = this.opts.makeContext(header, this.info);
+    const full = handler(ctx, {}) as Struct;
+    return encodeResponse(spec, 0, header.correlationId, { ...full, errorCode: 35 });
+  }
+
+  private fail(reason: string): void {
+    if (this.dead) return;
+    this.dead = true;
+    this.opts.log?.(`closing connection ${this.info.remoteAddress}:${this.info.remotePort}: ${reason}`);
+    this.frames = [];
+    this.pending = [];
+    this.socket.destroy();
+  }
+}

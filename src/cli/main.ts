@@ -1,0 +1,30 @@
+// Runs the CLI and turns every outcome into an exit code and at most one error line.
+
+import { CommanderError } from 'commander';
+import { CliError, ExitCode } from './errors.js';
+import { processIo, type Io } from './io.js';
+import { buildProgram } from './program.js';
+
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version end with exit code 0; commander has already printed its usage message.
+      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      return ExitCode.USAGE;
+    }
+    const verbose = program.opts().verbose === true;
+    if (err instanceof CliError) {
+      io.stderr.write(`evt: ${err.message}\n`);
+      if (verbose && err.stack) io.stderr.write(err.stack + '\n');
+      return err.exitCode;
+    }
+    const e = err as Error;
+    io.stderr.write(`evt: ${e?.message ?? String(err)}${verbose ? '' : ' (run with --verbose for details)'}\n`);
+    if (verbose && e?.stack) io.stderr.write(e.stack + '\n');
+    return ExitCode.FAILURE;
+  }
+}

@@ -1,0 +1,36 @@
+// Program assembly: global options, the commands, and help that ends with examples.
+
+import { Command, Option } from 'commander';
+import { registerBroker } from '../../commands/broker.js';
+import type { GlobalOptions, Io } from './io.js';
+import { VERSION } from './version.js';
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('evt')
+    .description('Operate and inspect a Kafka event backbone, with an embedded Kafka-compatible broker.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .addOption(new Option('-b, --brokers <list>', 'bootstrap brokers, host:port[,host:port]').env('EVT_BROKERS'))
+    .option('--json', 'machine-readable output (JSON; NDJSON for record streams)', false)
+    .option('-v, --verbose', 'log details (and stack traces) to stderr', false)
+    .option('--no-color', 'no colour, even on a terminal')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // usage errors follow the CLI's one-line convention: `evt: <what is wrong> (see --help)`
+      outputError: (s, write) => write(`evt: ${s.replace(/^error: /, '').trim()} (see --help)\n`),
+    })
+    .exitOverride();
+  program.addHelpText(
+    'after',
+    `
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 brokers unreachable or timed out, 4 not found,
+            5 expectation failed, 130 interrupted.
+
+Examples:
+  $ evt broker --port 0                 start an embedded broker on a free port
+  $ evt --brokers 127.0.0.1:9092 ...    talk to any Kafka cluster`,
+  );
+  const globals = () => program.opts<GlobalOptions>();
+  registerBroker(program, io, globals);
+  return program;
+}
