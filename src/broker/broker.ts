@@ -100,6 +100,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     groups = new GroupCoordinator({
       dataDir,
       fsync: o.fsync,
+      partitionExists: (topic, partition) => logs.partition(topic, partition) !== undefined,
+      onWarning: log,
       ...(o.minSessionTimeoutMs !== undefined ? { minSessionTimeoutMs: o.minSessionTimeoutMs } : {}),
     });
     const appends = new AppendNotifier();

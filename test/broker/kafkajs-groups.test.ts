@@ -28,7 +28,7 @@ it('a group of 3 rebalances when one member leaves and when one is killed, and e
   const assignments = new Map<string, number[]>();
 
   const startLocal = async (name: string): Promise<Consumer> => {
-    const c = kafka.consumer({ groupId: 'workers', sessionTimeout: 3000, heartbeatInterval: 300, rebalanceTimeout: 6000 });
+    const c = kafka.consumer({ groupId: 'workers', sessionTimeout: 3000, heartbeatInterval: 300, rebalanceTimeout: 6000, maxWaitTimeInMs: 500 });
     c.on(c.events.GROUP_JOIN, (e) => assignments.set(name, e.payload.memberAssignment.work ?? []));
     await c.connect();
     await c.subscribe({ topic: 'work', fromBeginning: true });

@@ -72,7 +72,7 @@ it('has --help with examples, and --version', async () => {
   expect(h.stdout).toMatch(/Usage: evt broker \[options\]/);
   expect(h.stdout).toMatch(/Examples:\n\s+\$ evt broker/);
   const top = await runEvt(['--help']);
-  expect(top.stdout).toMatch(/broker\s+run an embedded/);
+  expect(top.stdout).toMatch(/broker \[options\]\s+run an embedded/);
   expect(top.stdout).toMatch(/Exit codes:/);
   const v = await runEvt(['--version']);
   expect(v.code).toBe(0);

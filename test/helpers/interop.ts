@@ -1,7 +1,7 @@
 // Interop tools (kcat, the Debian Python clients) run when installed. Locally a missing tool skips its tests
 // with a printed reason; in CI (EVT_REQUIRE_INTEROP=1, set by .ci/run, which installs them) it is a failure.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 export const PYTHON = '/usr/bin/python3';
 
@@ -19,3 +19,28 @@ export function toolAvailable(name: string, probe: string[]): boolean {
 export const hasKcat = () => toolAvailable('kcat', ['kcat', '-V']);
 export const hasKafkaPython = () => toolAvailable('kafka-python', [PYTHON, '-c', 'import kafka']);
 export const hasConfluentKafka = () => toolAvailable('confluent-kafka-python', [PYTHON, '-c', 'import confluent_kafka']);
+
+/**
+ * Runs a program to completion without blocking the event loop: the in-process broker under test lives on
+ * this same loop, so spawnSync would stall it and the client would time out.
+ */
+export function run(
+  cmd: string,
+  args: string[],
+  { input, timeoutMs = 60_000 }: { input?: string; timeoutMs?: number } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('error', reject);
+    p.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+    p.stdin.end(input ?? '');
+  });
+}

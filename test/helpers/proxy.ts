@@ -13,7 +13,7 @@ export interface LossyProxy {
 }
 
 function frames(onFrame: (frame: Buffer) => void): (chunk: Buffer) => void {
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   return (chunk) => {
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
     while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {

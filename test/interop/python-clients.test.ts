@@ -1,11 +1,10 @@
 // The Debian Python clients against the broker: kafka-python 2.0.2 and confluent-kafka-python (librdkafka).
 
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
 import { startTestBroker } from '../helpers/broker.js';
-import { hasConfluentKafka, hasKafkaPython, PYTHON } from '../helpers/interop.js';
+import { hasConfluentKafka, hasKafkaPython, PYTHON, run } from '../helpers/interop.js';
 
 const script = (name: string) => fileURLToPath(new URL(name, import.meta.url));
 const kafkaPython = hasKafkaPython();
@@ -19,8 +18,8 @@ afterAll(async () => {
   await broker?.close();
 });
 
-function runScript(name: string, topic: string, count: number) {
-  const r = spawnSync(PYTHON, [script(name), broker.bootstrap, topic, String(count)], { encoding: 'utf8', timeout: 90_000 });
+async function runScript(name: string, topic: string, count: number) {
+  const r = await run(PYTHON, [script(name), broker.bootstrap, topic, String(count)], { timeoutMs: 90_000 });
   expect(r.status, `${name} failed: ${r.stderr}`).toBe(0);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
@@ -28,8 +27,8 @@ function runScript(name: string, topic: string, count: number) {
 const expectedValues = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`).sort();
 
 describe.skipIf(!kafkaPython)('kafka-python', () => {
-  it('produces and group-consumes keyed records with headers, and commits', () => {
-    const out = runScript('kafka_python_roundtrip.py', 'py-topic', 200);
+  it('produces and group-consumes keyed records with headers, and commits', async () => {
+    const out = await runScript('kafka_python_roundtrip.py', 'py-topic', 200);
     expect(out.sent).toBe(200);
     expect([...out.received].sort()).toEqual(expectedValues('py', 200));
     expect(out.keys_ok).toBe(true);
@@ -39,8 +38,8 @@ describe.skipIf(!kafkaPython)('kafka-python', () => {
 });
 
 describe.skipIf(!confluent)('confluent-kafka-python', () => {
-  it('produces idempotently and group-consumes with headers, and commits', () => {
-    const out = runScript('confluent_kafka_roundtrip.py', 'ck-topic', 200);
+  it('produces idempotently and group-consumes with headers, and commits', async () => {
+    const out = await runScript('confluent_kafka_roundtrip.py', 'ck-topic', 200);
     expect(out.errors).toEqual([]);
     expect(out.delivered).toBe(200);
     expect([...out.received].sort()).toEqual(expectedValues('ck', 200));
