@@ -82,24 +82,39 @@ async function startBroker() {
     readline.createInterface({ input: proc.stdout }).once('line', resolve);
     proc.once('exit', (c) => reject(new Error(`broker exited with ${c}`)));
   });
-  return { proc, bootstrap: JSON.parse(line).bootstrap };
+  return { proc, pid: proc.pid, bootstrap: JSON.parse(line).bootstrap };
 }
 
-function time(cmd, argv, { stdinFile, countNewlines } = {}) {
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/**
+ * Runs a client to completion with its output thrown away, and returns its wall time and the CPU time it
+ * used (bash's `times` reports the children's CPU): a client whose CPU time is close to its wall time is
+ * the bound, not the broker.
+ */
+function timeClient(argv, { stdinFile, brokerPid }) {
   return new Promise((resolve, reject) => {
+    const script = `"$@" < "${stdinFile ?? '/dev/null'}" > /dev/null; code=$?; times >&2; exit $code`;
+    const brokerCpu = cpuSeconds(brokerPid);
     const start = process.hrtime.bigint();
-    const p = spawn(cmd, argv, { stdio: [stdinFile ? fs.openSync(stdinFile, 'r') : 'ignore', 'pipe', 'pipe'] });
-    let lines = 0;
+    const p = spawn('bash', ['-c', script, 'bench', ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
-    p.stdout.on('data', (d) => {
-      if (!countNewlines) return;
-      for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) lines++;
-    });
     p.stderr.on('data', (d) => (err += d));
     p.on('exit', (code) => {
       const secs = Number(process.hrtime.bigint() - start) / 1e9;
-      if (code !== 0) reject(new Error(`${cmd} ${argv.join(' ')} exited ${code}: ${err}`));
-      else resolve({ secs, lines });
+      if (code !== 0) return reject(new Error(`${argv.join(' ')} exited ${code}: ${err}`));
+      const times = err.trim().split('\n').pop().split(/\s+/).map((t) => {
+        const m = /(\d+)m([\d.]+)s/.exec(t);
+        return Number(m[1]) * 60 + Number(m[2]);
+      });
+      resolve({ secs, clientCpu: +(times[0] + times[1]).toFixed(2), brokerCpu: +(cpuSeconds(brokerPid) - brokerCpu).toFixed(2), stderr: err });
     });
   });
 }
@@ -109,7 +124,7 @@ function recordValue(i) {
   return (s + 'x'.repeat(SIZE)).slice(0, SIZE);
 }
 
-async function kcatRows(bootstrap) {
+async function kcatRows({ bootstrap, pid }) {
   if (spawnSync('kcat', ['-V']).status !== 0) {
     log('kcat not found: kcat rows skipped');
     return null;
@@ -121,21 +136,38 @@ async function kcatRows(bootstrap) {
   }
   await new Promise((r) => out.end(r));
   const bytes = RECORDS * SIZE;
+  // The fixed cost of one kcat run (start, metadata, and at the end one fetch that waits fetch.wait.max.ms
+  // = 500 ms to see that nothing more comes), measured on a topic holding one record.
+  const one = path.join(work, 'one.txt');
+  fs.writeFileSync(one, 'x\n');
+  await timeClient(['kcat', '-P', '-b', bootstrap, '-t', 'bench-one'], { stdinFile: one, brokerPid: pid });
+  const fixed = await timeClient(['kcat', '-C', '-b', bootstrap, '-t', 'bench-one', '-o', 'beginning', '-e'], { brokerPid: pid });
   log(`kcat produce ${RECORDS} records`);
-  const p = await time('kcat', ['-P', '-b', bootstrap, '-t', 'bench-kcat', '-X', 'linger.ms=5'], { stdinFile: input });
+  const p = await timeClient(['kcat', '-P', '-b', bootstrap, '-t', 'bench-kcat'], { stdinFile: input, brokerPid: pid });
   log('kcat consume');
-  const c = await time('kcat', ['-C', '-b', bootstrap, '-t', 'bench-kcat', '-o', 'beginning', '-e', '-q', '-f', '%s\n'], { countNewlines: true });
-  if (c.lines !== RECORDS) throw new Error(`kcat consumed ${c.lines} records, expected ${RECORDS}`);
-  return { produce: rate(bytes, RECORDS, p.secs), consume: rate(bytes, RECORDS, c.secs) };
+  const c = await timeClient(['kcat', '-C', '-b', bootstrap, '-t', 'bench-kcat', '-o', 'beginning', '-e'], { brokerPid: pid });
+  // kcat reports where each partition ended: together they must account for every record
+  const ends = [...c.stderr.matchAll(/Reached end of topic \S+ \[\d+\] at offset (\d+)/g)].map((m) => Number(m[1]));
+  const consumed = ends.reduce((a, b) => a + b, 0);
+  if (consumed !== RECORDS) throw new Error(`kcat consumed to offsets totalling ${consumed}, expected ${RECORDS}`);
+  const withCpu = (r, run) => ({ ...r, clientCpu: run.clientCpu, brokerCpu: run.brokerCpu });
+  return {
+    fixedConsumeSecs: +fixed.secs.toFixed(3),
+    produce: withCpu(rate(bytes, RECORDS, p.secs), p),
+    consume: withCpu(rate(bytes, RECORDS, c.secs), c),
+  };
 }
 
-async function kafkajsRows(bootstrap) {
+async function kafkajsRows({ bootstrap, pid }) {
   const kafka = new Kafka({ clientId: 'bench', brokers: [bootstrap], logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ allowAutoTopicCreation: true });
   await producer.connect();
-  const BATCH = 10_000;
+  // as many records per send as keep each partition's batch under the 1 MB max.message.bytes default
+  const BATCH = Math.min(10_000, Math.floor((900_000 * PARTITIONS) / (SIZE + 30)));
   const IN_FLIGHT = 4;
   log(`kafkajs produce ${RECORDS} records`);
+  let cpu = process.cpuUsage();
+  let brokerCpu = cpuSeconds(pid);
   let start = process.hrtime.bigint();
   const pending = new Set();
   for (let i = 0; i < RECORDS; i += BATCH) {
@@ -147,6 +179,8 @@ async function kafkajsRows(bootstrap) {
   }
   await Promise.all(pending);
   const produceSecs = Number(process.hrtime.bigint() - start) / 1e9;
+  const produceCpu = process.cpuUsage(cpu);
+  const produceBrokerCpu = cpuSeconds(pid) - brokerCpu;
   await producer.disconnect();
 
   log('kafkajs consume');
@@ -154,8 +188,12 @@ async function kafkajsRows(bootstrap) {
   await consumer.connect();
   await consumer.subscribe({ topic: 'bench-kafkajs', fromBeginning: true });
   let seen = 0;
+  cpu = process.cpuUsage();
+  brokerCpu = cpuSeconds(pid);
   start = process.hrtime.bigint();
   let consumeSecs = 0;
+  let consumeCpu;
+  let consumeBrokerCpu = 0;
   await new Promise((resolve) => {
     consumer.run({
       autoCommit: false,
@@ -163,6 +201,8 @@ async function kafkajsRows(bootstrap) {
         seen += batch.messages.length;
         if (seen >= RECORDS && !consumeSecs) {
           consumeSecs = Number(process.hrtime.bigint() - start) / 1e9;
+          consumeCpu = process.cpuUsage(cpu);
+          consumeBrokerCpu = cpuSeconds(pid) - brokerCpu;
           resolve();
         }
       },
@@ -170,7 +210,11 @@ async function kafkajsRows(bootstrap) {
   });
   await consumer.disconnect();
   const bytes = RECORDS * SIZE;
-  return { produce: rate(bytes, RECORDS, produceSecs), consume: rate(bytes, RECORDS, consumeSecs) };
+  const cpuOf = (u) => +((u.user + u.system) / 1e6).toFixed(2);
+  return {
+    produce: { ...rate(bytes, RECORDS, produceSecs), clientCpu: cpuOf(produceCpu), brokerCpu: +produceBrokerCpu.toFixed(2) },
+    consume: { ...rate(bytes, RECORDS, consumeSecs), clientCpu: cpuOf(consumeCpu), brokerCpu: +consumeBrokerCpu.toFixed(2) },
+  };
 }
 
 const results = { records: RECORDS, recordBytes: SIZE, partitions: PARTITIONS, fsync: args.fsync, cpus: os.cpus().length };
@@ -179,8 +223,8 @@ results.loopback = await loopback();
 results.disk = diskWrite();
 const broker = await startBroker();
 try {
-  results.kcat = await kcatRows(broker.bootstrap);
-  results.kafkajs = await kafkajsRows(broker.bootstrap);
+  results.kcat = await kcatRows(broker);
+  results.kafkajs = await kafkajsRows(broker);
 } finally {
   broker.proc.kill('SIGTERM');
   await new Promise((r) => broker.proc.once('exit', r));
@@ -190,7 +234,9 @@ try {
 if (args.json) {
   process.stdout.write(JSON.stringify(results, null, 2) + '\n');
 } else {
-  const row = (name, r) => `  ${name.padEnd(20)} ${String(r.recordsPerSec).padStart(10)} rec/s ${String(r.mbPerSec).padStart(8)} MB/s ${String(r.seconds).padStart(8)} s`;
+  const row = (name, r) =>
+    `  ${name.padEnd(20)} ${String(r.recordsPerSec).padStart(10)} rec/s ${String(r.mbPerSec).padStart(8)} MB/s ${String(r.seconds).padStart(8)} s wall` +
+    `  cpu: client ${r.clientCpu} s, broker ${r.brokerCpu} s`;
   const lines = [
     `evt bench/broker: ${RECORDS.toLocaleString('en')} records x ${SIZE} B, ${PARTITIONS} partitions, fsync ${args.fsync}, ${results.cpus} cores`,
     'reference (same run):',
@@ -199,7 +245,10 @@ if (args.json) {
     `  ${'disk write (synced)'.padEnd(20)} ${''.padStart(16)} ${String(results.disk.fdatasync.mbPerSec).padStart(8)} MB/s`,
     'evt broker:',
   ];
-  if (results.kcat) lines.push(row('kcat -P (produce)', results.kcat.produce), row('kcat -C -e (consume)', results.kcat.consume));
+  if (results.kcat) {
+    lines.push(row('kcat -P (produce)', results.kcat.produce), row('kcat -C -e (consume)', results.kcat.consume));
+    lines.push(`  (a kcat -C -e run over a 1-record topic takes ${results.kcat.fixedConsumeSecs} s: start-up, metadata, the final 500 ms EOF poll)`);
+  }
   lines.push(row('kafkajs produce', results.kafkajs.produce), row('kafkajs consume', results.kafkajs.consume));
   process.stdout.write(lines.join('\n') + '\n');
 }

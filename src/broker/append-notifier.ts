@@ -13,14 +13,18 @@ export class AppendNotifier {
     for (const wake of [...set]) wake();
   }
 
-  /** Resolves when one of the partitions gets an append, the timeout passes, or `cancel` resolves. */
-  wait(keys: readonly string[], timeoutMs: number, cancel: Promise<unknown>): Promise<void> {
+  /**
+   * Resolves when one of the partitions gets an append, the timeout passes, or the cancel source fires. The
+   * cancel listener is removed again, so that a long-lived connection does not collect one per long poll.
+   */
+  wait(keys: readonly string[], timeoutMs: number, onCancel: (listener: () => void) => () => void): Promise<void> {
     return new Promise<void>((resolve) => {
       let done = false;
       const finish = () => {
         if (done) return;
         done = true;
         clearTimeout(timer);
+        removeCancel();
         for (const k of keys) {
           const set = this.waiters.get(k);
           if (!set) continue;
@@ -35,7 +39,7 @@ export class AppendNotifier {
         if (!set) this.waiters.set(k, (set = new Set()));
         set.add(finish);
       }
-      void cancel.then(finish, finish);
+      const removeCancel = onCancel(finish);
     });
   }
 

@@ -129,7 +129,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
         apiVersion: header.apiVersion,
         clientId: header.clientId ?? '',
         clientHost: conn.remoteAddress,
-        connectionClosed: conn.closed,
+        onConnectionClose: conn.onClose,
       }),
     });
     const bound = await server.listen();

@@ -9,6 +9,8 @@ import { ProtocolError } from './protocol/primitives.js';
 import type { ApiSpec, Struct } from './protocol/schema.js';
 import type { Handler, RequestContext } from './handlers/context.js';
 
+const MAX_QUEUED_FRAMES = 64;
+
 export interface ServerOptions {
   host: string;
   port: number;
@@ -24,8 +26,8 @@ export interface ConnectionInfo {
   id: number;
   remoteAddress: string;
   remotePort: number;
-  /** resolves when the connection is gone; long-polling handlers race against it */
-  closed: Promise<void>;
+  /** registers a callback for when the connection is gone (long-polling handlers stop waiting); returns its remover */
+  onClose: (listener: () => void) => () => void;
 }
 
 export class BrokerServer {
@@ -61,18 +63,21 @@ export class BrokerServer {
 
   private accept(socket: net.Socket): void {
     this.sockets.add(socket);
-    let markClosed!: () => void;
+    const closeListeners = new Set<() => void>();
     const info: ConnectionInfo = {
       id: this.nextConnectionId++,
       remoteAddress: socket.remoteAddress ?? '',
       remotePort: socket.remotePort ?? 0,
-      closed: new Promise<void>((resolve) => (markClosed = resolve)),
+      onClose: (listener) => {
+        closeListeners.add(listener);
+        return () => closeListeners.delete(listener);
+      },
     };
     const conn = new Connection(socket, info, this.opts);
     socket.on('close', () => {
       this.sockets.delete(socket);
       conn.dead = true;
-      markClosed();
+      for (const listener of [...closeListeners]) listener();
     });
     socket.on('error', () => {
       /* a reset by the peer: 'close' follows */
@@ -99,6 +104,9 @@ class Connection {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     this.extractFrames();
+    // A client that pipelines faster than we answer is stopped at the socket (TCP backpressure) instead of
+    // queueing without bound here.
+    if (this.frames.length >= MAX_QUEUED_FRAMES) this.socket.pause();
     if (this.frames.length > 0 && !this.busy) void this.drain();
   }
 
@@ -129,6 +137,7 @@ class Connection {
     try {
       while (this.frames.length > 0 && !this.dead) {
         const frame = this.frames.shift()!;
+        if (this.socket.isPaused() && this.frames.length < MAX_QUEUED_FRAMES / 2) this.socket.resume();
         const out = await this.process(frame);
         if (this.dead) return;
         if (out) this.write(out);

@@ -8,8 +8,8 @@ export interface RequestContext {
   apiVersion: number;
   clientId: string;
   clientHost: string;
-  /** resolves when the client's connection closes (long polls stop waiting then) */
-  connectionClosed: Promise<void>;
+  /** registers a callback for when the client's connection closes (long polls stop waiting then); returns its remover */
+  onConnectionClose: (listener: () => void) => () => void;
 }
 
 /** Returns the response body, or null when the request expects no response (Produce with acks=0). */

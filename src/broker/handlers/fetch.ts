@@ -70,7 +70,7 @@ export const fetch: Handler = async (ctx, req) => {
     const keys = (req.topics as Struct[]).flatMap((t) =>
       (t.partitions as Struct[]).map((p) => partitionKey(t.topic, p.partition)),
     );
-    await state.appends.wait(keys, wait, ctx.connectionClosed);
+    await state.appends.wait(keys, wait, ctx.onConnectionClose);
     result = collect(state, req);
   }
   return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: result.responses };
