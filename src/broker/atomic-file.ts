@@ -4,17 +4,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export function writeFileAtomic(file: string, data: string | Buffer): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = fs.openSync(tmp, 'w');
+/** `sync: false` skips the fsyncs: still never half-written, but the old content may be back after a power loss. */
+export function writeFileAtomic(file: string, data: string | Buffer, { sync = true }: { sync?: boolean } = {}): void {
+  const tmp = `${file}.tmp`;
+  const fd = fs.openSync(tmp, 'w', 0o644);
   try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fs.fsyncSync(fd);
+    fs.writeFileSync(fd, data);
+    if (sync) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, file);
-  fsyncDir(path.dirname(file));
+  if (sync) fsyncDir(path.dirname(file));
 }
 
 export function fsyncDir(dir: string): void {

@@ -61,26 +61,12 @@ export class BatchIndex {
 
   /** the first batch whose last offset is >= offset (the batch containing it), or `length` */
   findOffset(offset: number): number {
-    let lo = 0;
-    let hi = this.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.last[mid] < offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.last, this.length, offset);
   }
 
   /** the first batch with a max timestamp >= ts (via the running maximum), or `length` */
   findTimestamp(ts: number): number {
-    let lo = 0;
-    let hi = this.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.maxTsSoFar[mid] < ts) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.maxTsSoFar, this.length, ts);
   }
 
   /**
@@ -98,4 +84,16 @@ export class BatchIndex {
     }
     return lo;
   }
+}
+
+/** The first index in sorted `values[0..length)` whose value is >= target, or `length`. */
+function lowerBound(values: ArrayLike<number>, length: number, target: number): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid] < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -8,6 +8,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { fsyncDir, writeFileAtomic } from '../atomic-file.js';
 
 export interface LogFile {
   readonly path: string;
@@ -165,17 +166,7 @@ export class DiskStorage implements Storage {
   }
 
   writeFileAtomic(file: string, data: string | Buffer, options: { sync?: boolean } = {}): void {
-    const sync = options.sync ?? true;
-    const tmp = `${file}.tmp`;
-    const fd = fs.openSync(tmp, 'w', 0o644);
-    try {
-      fs.writeFileSync(fd, data);
-      if (sync) fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-    if (sync) this.syncDir(path.dirname(file));
+    writeFileAtomic(file, data, options);
   }
 
   rename(from: string, to: string): void {
@@ -191,15 +182,7 @@ export class DiskStorage implements Storage {
   }
 
   syncDir(dir: string): void {
-    let fd: number | undefined;
-    try {
-      fd = fs.openSync(dir, 'r');
-      fs.fsyncSync(fd);
-    } catch {
-      // some filesystems refuse fsync on a directory; the rename is still atomic
-    } finally {
-      if (fd !== undefined) fs.closeSync(fd);
-    }
+    fsyncDir(dir);
   }
 }
 
