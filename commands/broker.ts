@@ -80,13 +80,15 @@ async function runBroker(flags: BrokerFlags, io: Io, g: GlobalOptions): Promise<
   } catch (err) {
     throw describeStartError(err, options.host, options.port);
   }
+  // catch signals before announcing the address: whoever reads it may stop us right away
+  const stopped = io.interrupted();
   if (g.json) {
     printJson(io, { bootstrap: broker.bootstrap, host: broker.host, port: broker.port, dataDir: broker.dataDir, pid: process.pid });
   } else {
     const where = broker.dataDir ? `data in ${broker.dataDir}` : 'in memory';
     printLine(io.stdout, `evt broker listening on ${broker.bootstrap} (${where}, fsync ${options.fsync})`);
   }
-  const signal = await io.interrupted;
+  const signal = await stopped;
   if (g.verbose) printLine(io.stderr, `evt broker: ${signal}, shutting down`);
   await broker.close();
 }

@@ -4,8 +4,11 @@ export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
-  /** resolves on SIGINT/SIGTERM (long-running commands stop cleanly then) */
-  interrupted: Promise<NodeJS.Signals>;
+  /**
+   * Resolves on SIGINT/SIGTERM, for long-running commands that stop cleanly. Signals are only caught once a
+   * command asks (so Ctrl-C ends any other command at once), and a second signal exits immediately.
+   */
+  interrupted: () => Promise<NodeJS.Signals>;
 }
 
 export interface GlobalOptions {
@@ -16,13 +19,22 @@ export interface GlobalOptions {
 }
 
 export function processIo(): Io {
+  let interrupted: Promise<NodeJS.Signals> | undefined;
   return {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
-    interrupted: new Promise((resolve) => {
-      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve(sig));
-    }),
+    interrupted: () =>
+      (interrupted ??= new Promise((resolve) => {
+        let seen = false;
+        const onSignal = (sig: NodeJS.Signals) => {
+          if (seen) process.exit(130);
+          seen = true;
+          resolve(sig);
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      })),
   };
 }
 

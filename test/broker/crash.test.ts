@@ -13,7 +13,7 @@ afterEach(() => {
 });
 
 async function readAllValues(bootstrap: string, topic: string, expectedAtLeast: number): Promise<string[]> {
-  const consumer = kafkaFor({ bootstrap }).consumer({ groupId: `reader-${Date.now()}`, sessionTimeout: 6000 });
+  const consumer = kafkaFor({ bootstrap }).consumer({ groupId: `reader-${Date.now()}`, sessionTimeout: 6000, maxWaitTimeInMs: 500 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const seen: string[] = [];

@@ -90,7 +90,7 @@ describe('kafkajs admin', () => {
     await admin.deleteTopicRecords({ topic: 'timed', partitions: [{ partition: 0, offset: '4' }] });
     const offsets = await admin.fetchTopicOffsets('timed');
     expect(offsets[0]).toMatchObject({ low: '4', high: '10' });
-    const consumer = kafka.consumer({ groupId: 'after-delete' });
+    const consumer = kafka.consumer({ groupId: 'after-delete', maxWaitTimeInMs: 500 });
     await consumer.connect();
     await consumer.subscribe({ topic: 'timed', fromBeginning: true });
     const seen: string[] = [];
@@ -103,7 +103,7 @@ describe('kafkajs admin', () => {
   it('lists and describes groups, fetches and resets their offsets, deletes them', async () => {
     await admin.createTopics({ topics: [{ topic: 'grp', numPartitions: 2 }] });
     await produce('grp', Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })));
-    const consumer = kafka.consumer({ groupId: 'readers', sessionTimeout: 6000, heartbeatInterval: 500 });
+    const consumer = kafka.consumer({ groupId: 'readers', sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 500 });
     await consumer.connect();
     await consumer.subscribe({ topic: 'grp', fromBeginning: true });
     let count = 0;
@@ -122,7 +122,7 @@ describe('kafkajs admin', () => {
     expect((await admin.describeGroups(['readers'])).groups[0].state).toBe('Empty');
     // reset to earliest: the group reads everything again
     await admin.resetOffsets({ groupId: 'readers', topic: 'grp', earliest: true });
-    const again = kafka.consumer({ groupId: 'readers', sessionTimeout: 6000, heartbeatInterval: 500 });
+    const again = kafka.consumer({ groupId: 'readers', sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 500 });
     await again.connect();
     await again.subscribe({ topic: 'grp', fromBeginning: true });
     let reread = 0;

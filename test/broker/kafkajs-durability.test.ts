@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 async function consumeAll(broker: RunningBroker, groupId: string, topic: string, expected: number): Promise<string[]> {
-  const consumer = kafkaFor(broker).consumer({ groupId, sessionTimeout: 6000, heartbeatInterval: 500 });
+  const consumer = kafkaFor(broker).consumer({ groupId, sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 500 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const seen: string[] = [];

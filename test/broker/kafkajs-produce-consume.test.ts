@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
 import { kafkaFor, startTestBroker, until } from '../helpers/broker.js';
+import { RawClient } from '../helpers/raw-client.js';
 
 let broker: RunningBroker;
 
@@ -30,7 +31,7 @@ describe('kafkajs produce and consume', () => {
     for (let i = 0; i < sent.length; i += 50) await producer.send({ topic: 'orders', messages: sent.slice(i, i + 50) });
     await producer.disconnect();
 
-    const consumer = kafka.consumer({ groupId: 'g-roundtrip', sessionTimeout: 6000, heartbeatInterval: 500 });
+    const consumer = kafka.consumer({ groupId: 'g-roundtrip', sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 500 });
     await consumer.connect();
     await consumer.subscribe({ topic: 'orders', fromBeginning: true });
     const got: { partition: number; offset: number; key: string; value: string; type: string; seq: string }[] = [];
@@ -86,25 +87,35 @@ describe('kafkajs produce and consume', () => {
     expect(md.topics[0].partitions).toHaveLength(3);
   });
 
-  it('wakes a long-polling fetch when data arrives', async () => {
+  it('wakes a long-polling fetch when data arrives', { timeout: 30_000 }, async () => {
     const kafka = kafkaFor(broker);
-    // The fetch waits up to 12 s for data; the record must arrive long before that, through the wake-up.
-    const consumer = kafka.consumer({ groupId: 'g-longpoll', maxWaitTimeInMs: 12_000 });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'late', fromBeginning: true });
-    let received = '';
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        received = message.value!.toString();
-      },
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'late', numPartitions: 1 }] });
+    await admin.disconnect();
+    const raw = await RawClient.connect(broker.port);
+    // The fetch may wait 120 s for data, far beyond this test's 30 s: only the wake-up on append can answer it.
+    const answer = raw.request(1, 11, {
+      replicaId: -1,
+      maxWaitMs: 120_000,
+      minBytes: 1,
+      maxBytes: 1 << 20,
+      isolationLevel: 1,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [{ topic: 'late', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+      forgottenTopicsData: [],
+      rackId: '',
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 300));
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: 'late', messages: [{ value: 'now' }] });
-    await until(() => received, 8_000, "the late record before the 12 s fetch wait ends");
     await producer.disconnect();
-    await consumer.disconnect();
-    expect(received).toBe('now');
+    const res = await answer;
+    raw.close();
+    const p = res.responses[0].partitions[0];
+    expect(p).toMatchObject({ errorCode: 0, highWatermark: 1, lastStableOffset: 1, preferredReadReplica: -1 });
+    expect(p.records.includes(Buffer.from('now'))).toBe(true);
   });
 });
