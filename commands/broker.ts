@@ -2,7 +2,7 @@
 
 import { Command, Option } from 'commander';
 import { CliError } from '../src/cli/errors.js';
-import { printJson, printLine, type GlobalOptions, type Io } from '../src/cli/io.js';
+import { printJson, printLine, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
 import { parseChoice, parseDuration, parseInteger, parseSize } from '../src/cli/parse.js';
 
 interface BrokerFlags {
@@ -21,7 +21,7 @@ interface BrokerFlags {
 
 const FSYNC = ['never', 'interval', 'always'] as const;
 
-export function registerBroker(program: Command, io: Io, globals: () => GlobalOptions): void {
+export function registerBroker(program: Command, { io, globals }: CommandContext): void {
   program
     .command('broker')
     .description('run an embedded, single-node, Kafka-wire-compatible broker with on-disk logs and consumer groups')

@@ -3,10 +3,10 @@
 // input closes that connection only; nothing a client sends can take the broker down.
 
 import net from 'node:net';
-import { decodeRequestBody, encodeResponse, readRequestHeader, type RequestHeader } from './protocol/frames.js';
-import { specFor } from './protocol/messages/index.js';
-import { ProtocolError } from './protocol/primitives.js';
-import type { ApiSpec, Struct } from './protocol/schema.js';
+import { decodeRequestBody, encodeResponse, readRequestHeader, type RequestHeader } from '../protocol/frames.js';
+import { specFor } from '../protocol/messages/index.js';
+import { ProtocolError } from '../protocol/primitives.js';
+import type { ApiSpec, Struct } from '../protocol/schema.js';
 import type { Handler, RequestContext } from './handlers/context.js';
 
 const MAX_QUEUED_FRAMES = 64;

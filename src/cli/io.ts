@@ -13,9 +13,19 @@ export interface Io {
 
 export interface GlobalOptions {
   brokers?: string;
+  profile?: string;
+  /** how long to try to reach the cluster, as given (e.g. "10s"); parse with parseDuration */
+  timeout: string;
   json: boolean;
   verbose: boolean;
   color: boolean;
+}
+
+/** What every command's register function receives. */
+export interface CommandContext {
+  io: Io;
+  /** the global options, parsed (read them inside an action, not at registration) */
+  globals: () => GlobalOptions;
 }
 
 export function processIo(): Io {

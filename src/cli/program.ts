@@ -2,7 +2,13 @@
 
 import { Command, Option } from 'commander';
 import { registerBroker } from '../../commands/broker.js';
-import type { GlobalOptions, Io } from './io.js';
+import { registerConfig } from '../../commands/config.js';
+import { registerGroups } from '../../commands/groups.js';
+import { registerProduce } from '../../commands/produce.js';
+import { registerStatus } from '../../commands/status.js';
+import { registerTail } from '../../commands/tail.js';
+import { registerTopics } from '../../commands/topics.js';
+import type { CommandContext, GlobalOptions, Io } from './io.js';
 import { VERSION } from './version.js';
 
 export function buildProgram(io: Io): Command {
@@ -10,6 +16,8 @@ export function buildProgram(io: Io): Command {
     .description('Operate and inspect a Kafka event backbone, with an embedded Kafka-compatible broker.')
     .version(VERSION, '-V, --version', 'print the version')
     .addOption(new Option('-b, --brokers <list>', 'bootstrap brokers, host:port[,host:port]').env('EVT_BROKERS'))
+    .addOption(new Option('--profile <name>', 'connection profile from evt.config.json or ~/.config/evt/config.json').env('EVT_PROFILE'))
+    .addOption(new Option('--timeout <time>', 'how long to try to reach the cluster before exit code 3').env('EVT_TIMEOUT').default('10s'))
     .option('--json', 'machine-readable output (JSON; NDJSON for record streams)', false)
     .option('-v, --verbose', 'log details (and stack traces) to stderr', false)
     .option('--no-color', 'no colour, even on a terminal')
@@ -30,7 +38,11 @@ Examples:
   $ evt broker --port 0                 start an embedded broker on a free port
   $ evt --brokers 127.0.0.1:9092 ...    talk to any Kafka cluster`,
   );
-  const globals = () => program.opts<GlobalOptions>();
-  registerBroker(program, io, globals);
+  const ctx: CommandContext = { io, globals: () => program.opts<GlobalOptions>() };
+  // Command modules stay light at import time (heavy modules load inside their actions), so that
+  // `evt --version` and `evt --help` start fast.
+  for (const register of [registerProduce, registerTail, registerTopics, registerGroups, registerStatus, registerConfig, registerBroker]) {
+    register(program, ctx);
+  }
   return program;
 }

@@ -2,10 +2,10 @@
 // broker's own message descriptions and decodes the answer the same way.
 
 import net from 'node:net';
-import { encodeRequest } from '../../src/broker/protocol/frames.js';
-import { specFor } from '../../src/broker/protocol/messages/index.js';
-import { Reader } from '../../src/broker/protocol/primitives.js';
-import { decodeStruct, isFlexible, type Struct } from '../../src/broker/protocol/schema.js';
+import { encodeRequest } from '../../src/protocol/frames.js';
+import { specFor } from '../../src/protocol/messages/index.js';
+import { Reader } from '../../src/protocol/primitives.js';
+import { decodeStruct, isFlexible, type Struct } from '../../src/protocol/schema.js';
 
 export class RawClient {
   private buffered = Buffer.alloc(0);

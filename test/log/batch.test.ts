@@ -10,7 +10,7 @@ import {
   splitBatches,
   validateClientBatch,
 } from '../../src/broker/log/batch.js';
-import { ErrorCode } from '../../src/broker/protocol/error-codes.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { buildBatch, fixCrc, kafkaCode } from './helpers.js';
 
 const limits = { maxMessageBytes: 1048588 };

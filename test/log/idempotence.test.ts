@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PartitionLog } from '../../src/broker/log/partition-log.js';
-import { ErrorCode } from '../../src/broker/protocol/error-codes.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { buildBatch, decode, kafkaCode, removeTempDirs, tempDir } from './helpers.js';
 
 afterEach(removeTempDirs);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogManager, type LogManagerOptions } from '../../src/broker/log/log-manager.js';
-import { ErrorCode } from '../../src/broker/protocol/error-codes.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { buildBatch, decode, kafkaCode, removeTempDirs, tempDir, values } from './helpers.js';
 
 const open: LogManager[] = [];

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStorage, type Storage } from '../../src/broker/log/files.js';
 import { PartitionLog, type PartitionLogConfig } from '../../src/broker/log/partition-log.js';
 import { readBatchHeader, batchCrcMatches, splitBatches } from '../../src/broker/log/batch.js';
-import { ErrorCode } from '../../src/broker/protocol/error-codes.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { batchBases, buildBatch, decode, kafkaCode, removeTempDirs, tempDir, values, type TestRecord } from './helpers.js';
 
 afterEach(removeTempDirs);

@@ -1,8 +1,8 @@
 // Thin helpers to run the generic codec on one ApiSpec body (request or response) at one version.
 
 import { expect } from 'vitest';
-import { Reader, Writer } from '../../src/broker/protocol/primitives.js';
-import { decodeStruct, encodeStruct, isFlexible, type ApiSpec, type Struct } from '../../src/broker/protocol/schema.js';
+import { Reader, Writer } from '../../src/protocol/primitives.js';
+import { decodeStruct, encodeStruct, isFlexible, type ApiSpec, type Struct } from '../../src/protocol/schema.js';
 
 export type Kind = 'request' | 'response';
 

@@ -2,8 +2,8 @@
 // (test/protocol/wire.ts, plain Buffer writes), never with the codec under test.
 
 import { describe, expect, it } from 'vitest';
-import { Writer } from '../../src/broker/protocol/primitives.js';
-import { encodeStruct } from '../../src/broker/protocol/schema.js';
+import { Writer } from '../../src/protocol/primitives.js';
+import { encodeStruct } from '../../src/protocol/schema.js';
 import {
   API_VERSIONS,
   CREATE_TOPICS,
@@ -15,7 +15,7 @@ import {
   OFFSET_COMMIT,
   OFFSET_FETCH,
   PRODUCE,
-} from '../../src/broker/protocol/messages/index.js';
+} from '../../src/protocol/messages/index.js';
 import { decodeBody, encodeBody } from './codec.js';
 import { NO_TAGS, arr, bool, bytes, carr, cat, cstr, i16, i32, i64, i8, str, tagged, uvarint } from './wire.js';
 

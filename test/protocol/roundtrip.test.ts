@@ -3,8 +3,8 @@
 // decode to Kafka's defaults.
 
 import { describe, expect, it } from 'vitest';
-import { API_SPECS } from '../../src/broker/protocol/messages/index.js';
-import { inVersions, isFlexible, type Field, type Scalar, type Struct } from '../../src/broker/protocol/schema.js';
+import { API_SPECS } from '../../src/protocol/messages/index.js';
+import { inVersions, isFlexible, type Field, type Scalar, type Struct } from '../../src/protocol/schema.js';
 import { decodeBody, encodeBody, type Kind } from './codec.js';
 
 /** Is the field written on the wire at this version (in the fixed part or as a tagged field)? */

@@ -2,8 +2,8 @@
 // field description.
 
 import { describe, expect, it } from 'vitest';
-import { API_SPECS, specFor } from '../../src/broker/protocol/messages/index.js';
-import { inVersions, type Field } from '../../src/broker/protocol/schema.js';
+import { API_SPECS, specFor } from '../../src/protocol/messages/index.js';
+import { inVersions, type Field } from '../../src/protocol/schema.js';
 
 /** apiKey -> [name, Kafka's validVersions max (all start at 0), Kafka's flexibleVersions], from the *Request.json files */
 const KAFKA: Record<number, [string, number, string]> = {

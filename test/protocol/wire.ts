@@ -1,5 +1,5 @@
 // Hand-built Kafka wire bytes for fixture tests, written straight from the protocol grammar with plain Buffer
-// writes. Deliberately independent of src/broker/protocol (the code under test).
+// writes. Deliberately independent of src/protocol (the code under test).
 
 export function i8(v: number): Buffer {
   const b = Buffer.alloc(1);

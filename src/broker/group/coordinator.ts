@@ -3,7 +3,7 @@
 // offset APIs from the offset store (offset-store.ts). Methods take the decoded request objects and return
 // the response objects of the Kafka APIs (types.ts).
 
-import { ErrorCode } from '../protocol/error-codes.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import { Group, type GroupHooks } from './group.js';
 import { OffsetStore, type CommittedOffset } from './offset-store.js';
 import { joinError, syncResponse } from './responses.js';

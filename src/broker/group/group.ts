@@ -12,7 +12,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { CONSUMER_PROTOCOL_TYPE, emptyConsumerAssignment, subscribedTopics } from './consumer-protocol.js';
-import { ErrorCode } from '../protocol/error-codes.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import { EMPTY_BYTES, Member } from './member.js';
 import { joinError, joinResponse, syncResponse } from './responses.js';
 import type {

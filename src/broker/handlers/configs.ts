@@ -1,7 +1,7 @@
 // DescribeConfigs and AlterConfigs for topics (resource type 2) and this broker (resource type 4).
 
-import { ErrorCode } from '../protocol/error-codes.js';
-import type { Struct } from '../protocol/schema.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { Struct } from '../../protocol/schema.js';
 import type { BrokerState } from '../state.js';
 import type { Handler } from './context.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';

@@ -1,6 +1,6 @@
 // What a request handler sees: the broker's state and the request's own details.
 
-import type { Struct } from '../protocol/schema.js';
+import type { Struct } from '../../protocol/schema.js';
 import type { BrokerState } from '../state.js';
 
 export interface RequestContext {

@@ -1,6 +1,6 @@
 // CreatePartitions: grow a topic to a new partition count (never shrink: Kafka cannot either).
 
-import type { Struct } from '../protocol/schema.js';
+import type { Struct } from '../../protocol/schema.js';
 import type { Handler } from './context.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
 

@@ -1,7 +1,7 @@
 // CreateTopics: a single broker, so the replication factor can only be 1 (or -1, the broker default).
 
-import { ErrorCode } from '../protocol/error-codes.js';
-import type { Struct } from '../protocol/schema.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { Struct } from '../../protocol/schema.js';
 import type { Handler } from './context.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
 

@@ -1,7 +1,7 @@
 // DeleteRecords: moves the log start offset forward; offset -1 means "up to the high watermark".
 
-import { ErrorCode } from '../protocol/error-codes.js';
-import type { Struct } from '../protocol/schema.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { Struct } from '../../protocol/schema.js';
 import type { Handler } from './context.js';
 import { errorCodeOf } from './errors.js';
 

@@ -1,6 +1,6 @@
 // Mapping thrown errors to Kafka error codes in responses.
 
-import { ErrorCode } from '../protocol/error-codes.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 
 /** The Kafka error code an error carries (storage and coordinator errors carry one), else UNKNOWN_SERVER_ERROR. */
 export function errorCodeOf(err: unknown): number {

@@ -2,8 +2,8 @@
 // are available. No fetch sessions (sessionId 0): every request is a full fetch, which all clients accept.
 
 import { partitionKey } from '../append-notifier.js';
-import { ErrorCode } from '../protocol/error-codes.js';
-import type { Struct } from '../protocol/schema.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { Struct } from '../../protocol/schema.js';
 import type { BrokerState } from '../state.js';
 import type { Handler } from './context.js';
 import { errorCodeOf } from './errors.js';

@@ -1,6 +1,6 @@
 // InitProducerId for idempotent producers. Transactions are not implemented, so a transactional id is refused.
 
-import { ErrorCode } from '../protocol/error-codes.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import type { Handler } from './context.js';
 
 export const initProducerId: Handler = (ctx, req) => {

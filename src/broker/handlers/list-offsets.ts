@@ -1,7 +1,7 @@
 // ListOffsets: -1 is the high watermark, -2 the log start, a timestamp the earliest offset at or after it.
 
-import { ErrorCode } from '../protocol/error-codes.js';
-import type { Struct } from '../protocol/schema.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { Struct } from '../../protocol/schema.js';
 import type { Handler } from './context.js';
 import { errorCodeOf } from './errors.js';
 

@@ -1,8 +1,8 @@
 // Metadata: one broker that leads every partition. Unknown topics are created synchronously when auto-create
 // is on, and returned ready: kafkajs fails a whole Metadata answer on the first topic error it sees.
 
-import { ErrorCode } from '../protocol/error-codes.js';
-import type { Struct } from '../protocol/schema.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { Struct } from '../../protocol/schema.js';
 import type { BrokerState } from '../state.js';
 import type { Handler } from './context.js';
 import { errorCodeOf } from './errors.js';

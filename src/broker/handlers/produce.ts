@@ -1,7 +1,7 @@
 // Produce: validate and append each partition's record batch; with acks=0 the client expects no answer.
 
-import { ErrorCode } from '../protocol/error-codes.js';
-import type { Struct } from '../protocol/schema.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { Struct } from '../../protocol/schema.js';
 import type { Handler } from './context.js';
 import { errorCodeOf } from './errors.js';
 

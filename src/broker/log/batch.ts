@@ -7,7 +7,7 @@
 // time-based retention). Batches are appended verbatim after in-place patching.
 
 import { crc32c } from '@node-rs/crc32';
-import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import {
   ATTRIBUTES,
   BASE_OFFSET,
@@ -26,11 +26,11 @@ import {
   readBatchHeader,
   writeInt64,
   type BatchHeader,
-} from './batch-layout.js';
-import { maxRecordTimestamp, recordsPayload } from './records.js';
+} from '../../protocol/records/batch-layout.js';
+import { maxRecordTimestamp, recordsPayload } from '../../protocol/records/decode.js';
 
-export * from './batch-layout.js';
-export { canDecodeRecords, decodeRecords, iterateRecords, recordsPayload, type LogRecord, type RecordHeader } from './records.js';
+export * from '../../protocol/records/batch-layout.js';
+export { canDecodeRecords, decodeRecords, iterateRecords, recordsPayload, type LogRecord, type RecordHeader } from '../../protocol/records/decode.js';
 
 export type TimestampType = 'CreateTime' | 'LogAppendTime';
 

@@ -11,7 +11,7 @@
 
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { DiskStorage, MemoryStorage, type Storage } from './files.js';
 import { DataDirLock } from './lock.js';
 import { PartitionLog, type FsyncPolicy } from './partition-log.js';

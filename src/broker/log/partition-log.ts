@@ -18,7 +18,7 @@
 // the log there and later segments are dropped, as Kafka's log recovery does.
 
 import path from 'node:path';
-import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import {
   ATTRIBUTES,
   canDecodeRecords,

@@ -16,8 +16,8 @@
 // Kafka's .snapshot files) plus the batches appended after it, so a retry after a broker restart is still
 // recognised.
 
-import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
-import type { BatchHeader } from './batch-layout.js';
+import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import type { BatchHeader } from '../../protocol/records/batch-layout.js';
 
 /** how many batches per producer are remembered (max.in.flight.requests.per.connection for idempotence) */
 export const PRODUCER_WINDOW = 5;

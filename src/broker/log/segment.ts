@@ -31,7 +31,7 @@ import {
   readInt64,
   writeInt64,
   type BatchHeader,
-} from './batch-layout.js';
+} from '../../protocol/records/batch-layout.js';
 import { BatchIndex } from './batch-index.js';
 import type { LogFile, Storage } from './files.js';
 

@@ -2,7 +2,7 @@
 // they are described. A topic stores only its overrides (as Kafka does); the effective value of anything
 // else is the broker default, which is Kafka's default unless `evt broker` flags changed it.
 
-import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import type { TimestampType } from './batch.js';
 import type { PartitionLogConfig } from './partition-log.js';
 

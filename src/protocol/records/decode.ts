@@ -10,7 +10,7 @@
 // A length of -1 means null (key, value, header value).
 
 import { gunzipSync } from 'node:zlib';
-import { ErrorCode, KafkaError } from '../protocol/error-codes.js';
+import { ErrorCode, KafkaError } from '../error-codes.js';
 import {
   ATTRIBUTES,
   BATCH_HEADER_SIZE,

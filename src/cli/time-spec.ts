@@ -1,0 +1,44 @@
+// Positions in a partition as users write them: `--from beginning|end|<offset>|@<time>` and
+// `--until end|<offset>|@<time>`, where a time is epoch milliseconds, ISO-8601, or relative to now (-15m).
+
+import { usageError } from './errors.js';
+
+export type Position =
+  | { kind: 'beginning' }
+  | { kind: 'end' }
+  | { kind: 'offset'; offset: number }
+  | { kind: 'time'; ms: number };
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** epoch ms ("1700000000000"), ISO-8601 ("2026-11-22T10:00:00Z", "2026-11-22"), or relative ("-15m", "-2h", "-1d", "now") */
+export function parseTime(text: string, now = Date.now(), option = 'time'): number {
+  const t = text.trim();
+  if (t === 'now') return now;
+  const rel = /^-(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(t);
+  if (rel) return Math.round(now - Number(rel[1]) * UNITS[rel[2]]);
+  if (/^\d{10,}$/.test(t)) return Number(t);
+  if (/^\d{4}-\d{2}-\d{2}/.test(t)) {
+    const ms = Date.parse(t);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  throw usageError(`${option}: "${text}" is not a time (use epoch ms, ISO-8601 like 2026-11-22T10:00:00Z, or relative like -15m, -2h, -1d)`);
+}
+
+function parsePosition(text: string, option: string, now: number, allowBeginning: boolean): Position {
+  const t = text.trim();
+  if (t === 'end') return { kind: 'end' };
+  if (allowBeginning && (t === 'beginning' || t === 'start')) return { kind: 'beginning' };
+  if (t.startsWith('@')) return { kind: 'time', ms: parseTime(t.slice(1), now, option) };
+  if (/^\d+$/.test(t)) return { kind: 'offset', offset: Number(t) };
+  const choices = allowBeginning ? 'beginning, end, an offset, or @<time>' : 'end, an offset, or @<time>';
+  throw usageError(`${option}: "${text}" is not a position (use ${choices}; times: @1700000000000, @2026-11-22T10:00Z, @-15m)`);
+}
+
+export function parseFrom(text: string, now = Date.now()): Position {
+  return parsePosition(text, '--from', now, true);
+}
+
+export function parseUntil(text: string, now = Date.now()): Position {
+  return parsePosition(text, '--until', now, false);
+}

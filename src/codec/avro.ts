@@ -1,0 +1,93 @@
+// Avro values from plain JSON and back, with a schema file (.avsc). Unions take plain JSON wherever the
+// branch is unambiguous (avsc's "auto" union wrapping); a value that does not fit names the field path and
+// the type that was expected.
+
+import fs from 'node:fs';
+import avro from 'avsc';
+import { CodecError, type DecodedValue, type ValueCodec } from './value-codec.js';
+
+export function loadAvroType(schemaFile: string): avro.Type {
+  let schema: unknown;
+  try {
+    schema = JSON.parse(fs.readFileSync(schemaFile, 'utf8'));
+  } catch (err) {
+    throw new CodecError(`cannot read Avro schema ${schemaFile}: ${(err as Error).message}`);
+  }
+  try {
+    return avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'auto' });
+  } catch (err) {
+    throw new CodecError(`invalid Avro schema ${schemaFile}: ${(err as Error).message}`);
+  }
+}
+
+function typeName(type: avro.Type): string {
+  const schema = type.schema() as unknown;
+  if (typeof schema === 'string') return schema;
+  const s = schema as { type?: unknown; name?: string };
+  if (Array.isArray(schema)) return `union ${JSON.stringify(schema.map((b) => (typeof b === 'string' ? b : (b as { type: string }).type)))}`;
+  return s.name ? `${String(s.type)} ${s.name}` : String(s.type);
+}
+
+/** The first place where `value` does not fit `type`, as "field.path: expected <type>, got <value>". */
+function describeMismatch(type: avro.Type, value: unknown): string {
+  let first: string | undefined;
+  type.isValid(value, {
+    errorHook: (path: string[], got: unknown, expected: avro.Type) => {
+      if (first) return;
+      const where = path.length ? path.join('.') : '(the value)';
+      const shown = got === undefined ? 'nothing (missing field)' : JSON.stringify(got);
+      first = `${where}: expected ${typeName(expected)}, got ${shown && shown.length > 60 ? shown.slice(0, 57) + '...' : shown}`;
+    },
+  });
+  return first ?? 'does not match the schema';
+}
+
+/**
+ * A decoded Avro value as plain JSON: unambiguous unions stay unwrapped (as they were given to encode), and
+ * bytes/fixed become strings of code points 0-255, as in Avro's own JSON encoding.
+ */
+function toPlainJson(value: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(value, (_key, v) =>
+      v && typeof v === 'object' && v.type === 'Buffer' && Array.isArray(v.data) ? Buffer.from(v.data).toString('latin1') : v,
+    ),
+  );
+}
+
+export function avroCodec(type: avro.Type): ValueCodec {
+  return {
+    format: 'avro',
+    encode(value: unknown): Buffer {
+      let input = value;
+      if (typeof value === 'string') {
+        try {
+          input = JSON.parse(value);
+        } catch (err) {
+          throw new CodecError(`not JSON: ${(err as Error).message}`);
+        }
+      }
+      let avroValue: unknown;
+      try {
+        // JSON strings become Buffers for bytes/fixed fields
+        avroValue = type.clone(input, { coerceBuffers: true });
+      } catch {
+        throw new CodecError(describeMismatch(type, input));
+      }
+      if (!type.isValid(avroValue)) throw new CodecError(describeMismatch(type, avroValue));
+      return type.toBuffer(avroValue);
+    },
+    decode(payload: Buffer | null): DecodedValue {
+      if (payload === null) return { value: null };
+      try {
+        const decoded = type.fromBuffer(payload);
+        return { value: toPlainJson(decoded) };
+      } catch (err) {
+        return { value: payload.toString('base64'), encoding: 'base64', error: `not Avro of this schema: ${(err as Error).message}` };
+      }
+    },
+  };
+}
+
+export function avroCodecFromFile(schemaFile: string): ValueCodec {
+  return avroCodec(loadAvroType(schemaFile));
+}

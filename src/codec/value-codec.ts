@@ -1,0 +1,120 @@
+// Turning record payloads into values people read and write, and back.
+//
+// `auto` (what tail uses by default) shows a payload as a JSON value only when it is a JSON object or array
+// that serialises back to the very same bytes; anything else is a UTF-8 string, and what is not valid
+// UTF-8 is base64. That makes `evt tail --json | evt produce --json` byte-faithful: every envelope value
+// encodes back to exactly the payload it came from.
+
+export type ValueFormat = 'auto' | 'string' | 'json' | 'avro';
+export const VALUE_FORMATS: readonly ValueFormat[] = ['auto', 'string', 'json', 'avro'];
+
+export interface DecodedValue {
+  value: unknown;
+  /** set when `value` is the base64 of a binary payload */
+  encoding?: 'base64';
+  /** why the payload could not be decoded in the requested format (value then holds it as auto would) */
+  error?: string;
+}
+
+export interface ValueCodec {
+  readonly format: ValueFormat;
+  /** a payload from a value given by the user: a string, or any JSON value */
+  encode(value: unknown): Buffer;
+  decode(payload: Buffer | null): DecodedValue;
+}
+
+/** A value that cannot be encoded; the message names what is wrong (for Avro, the field path and type). */
+export class CodecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CodecError';
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decodeAuto(payload: Buffer): DecodedValue {
+  let text: string;
+  try {
+    text = utf8.decode(payload);
+  } catch {
+    return { value: payload.toString('base64'), encoding: 'base64' };
+  }
+  const first = text.charCodeAt(0);
+  if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
+    try {
+      const parsed = JSON.parse(text);
+      if (JSON.stringify(parsed) === text) return { value: parsed };
+    } catch {
+      // not JSON: a string
+    }
+  }
+  return { value: text };
+}
+
+/** What a value given as text or JSON means as payload bytes: strings as UTF-8, anything else as JSON. */
+function encodeLoose(value: unknown): Buffer {
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  if (Buffer.isBuffer(value)) return value;
+  return Buffer.from(JSON.stringify(value), 'utf8');
+}
+
+const autoCodec: ValueCodec = {
+  format: 'auto',
+  encode: encodeLoose,
+  decode: (payload) => (payload === null ? { value: null } : decodeAuto(payload)),
+};
+
+const stringCodec: ValueCodec = {
+  format: 'string',
+  encode: encodeLoose,
+  decode: (payload) => {
+    if (payload === null) return { value: null };
+    try {
+      return { value: utf8.decode(payload) };
+    } catch {
+      return { value: payload.toString('base64'), encoding: 'base64', error: 'not valid UTF-8' };
+    }
+  },
+};
+
+const jsonCodec: ValueCodec = {
+  format: 'json',
+  encode: (value) => {
+    if (typeof value === 'string') {
+      // a line of text given with --value-format json must itself be JSON
+      try {
+        JSON.parse(value);
+      } catch (err) {
+        throw new CodecError(`not JSON: ${(err as Error).message}`);
+      }
+      return Buffer.from(value, 'utf8');
+    }
+    return Buffer.from(JSON.stringify(value), 'utf8');
+  },
+  decode: (payload) => {
+    if (payload === null) return { value: null };
+    try {
+      return { value: JSON.parse(utf8.decode(payload)) };
+    } catch (err) {
+      return { ...decodeAuto(payload), error: `not JSON: ${(err as Error).message}` };
+    }
+  },
+};
+
+export async function createValueCodec(format: ValueFormat, options: { schemaFile?: string } = {}): Promise<ValueCodec> {
+  switch (format) {
+    case 'auto':
+      return autoCodec;
+    case 'string':
+      return stringCodec;
+    case 'json':
+      return jsonCodec;
+    case 'avro': {
+      if (!options.schemaFile) throw new CodecError('--value-format avro needs --schema <file.avsc>');
+      // avsc is loaded only when Avro is asked for
+      const { avroCodecFromFile } = await import('./avro.js');
+      return avroCodecFromFile(options.schemaFile);
+    }
+  }
+}
