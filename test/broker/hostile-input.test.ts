@@ -4,8 +4,8 @@
 import net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
-import { encodeRequest } from '../../src/broker/protocol/frames.js';
-import { specFor } from '../../src/broker/protocol/messages/index.js';
+import { encodeRequest } from '../../src/protocol/frames.js';
+import { specFor } from '../../src/protocol/messages/index.js';
 import { kafkaFor, startTestBroker } from '../helpers/broker.js';
 
 let broker: RunningBroker;

@@ -3,7 +3,7 @@
 
 import { expect, it } from 'vitest';
 import { HANDLERS } from '../../src/broker/handlers/index.js';
-import { API_SPECS } from '../../src/broker/protocol/messages/index.js';
+import { API_SPECS } from '../../src/protocol/messages/index.js';
 
 it('advertises exactly the APIs that have handlers', () => {
   expect([...HANDLERS.keys()].sort((a, b) => a - b)).toEqual(API_SPECS.map((s) => s.apiKey));
