@@ -1,5 +1,17 @@
 #!/usr/bin/env node
-// Entry point: runs the compiled CLI and exits with its code.
-import { main } from '../dist/src/cli/main.js';
+// Entry point: runs the compiled CLI and exits with its code once its output is flushed, so that no client
+// library's leftover timer or socket keeps a finished command alive. `evt --version` alone is answered
+// without loading the CLI at all, because scripts call it often and start-up time is most of its cost.
+import module from 'node:module';
 
-process.exitCode = await main(process.argv.slice(2));
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  const { readFileSync } = await import('node:fs');
+  process.stdout.write(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version + '\n');
+} else {
+  // Node 22+ caches compiled modules between runs; Node 20 has no such cache and skips this.
+  module.enableCompileCache?.();
+  const { main } = await import('../dist/src/cli/main.js');
+  const code = await main(args);
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}

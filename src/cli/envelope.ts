@@ -33,7 +33,7 @@ export class InputError extends Error {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function text(buf: Buffer | null): { text: string | null; binary: boolean } {
   if (buf === null) return { text: null, binary: false };
@@ -46,7 +46,8 @@ function text(buf: Buffer | null): { text: string | null; binary: boolean } {
 
 export function toEnvelope(record: ConsumedRecord, codec: ValueCodec): RecordEnvelope {
   const key = text(record.key);
-  const headers: RecordEnvelope['headers'] = {};
+  // no prototype: a header may be called __proto__
+  const headers: RecordEnvelope['headers'] = Object.create(null);
   let headerEncoding: Record<string, 'base64'> | undefined;
   for (const h of record.headers) {
     const v = text(h.value);

@@ -1,6 +1,7 @@
 // The side effects a command may use, passed in so that commands can be run in tests without a process.
 
 export interface Io {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
@@ -31,6 +32,7 @@ export interface CommandContext {
 export function processIo(): Io {
   let interrupted: Promise<NodeJS.Signals> | undefined;
   return {
+    stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,

@@ -1,14 +1,11 @@
 // Records as evt's clients hand them around, independent of any Kafka client library.
 
-import type { LogRecord, RecordHeader } from '../protocol/records/decode.js';
+import type { PartitionRecord, RecordHeader } from '../protocol/records/decode.js';
 
 export type { RecordHeader };
 
 /** A record read from a partition. */
-export interface ConsumedRecord extends LogRecord {
-  topic: string;
-  partition: number;
-}
+export type ConsumedRecord = PartitionRecord;
 
 /** A record to produce; partition and timestamp are chosen by the producer when absent. */
 export interface OutgoingRecord {

@@ -31,7 +31,7 @@ export class CodecError extends Error {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function decodeAuto(payload: Buffer): DecodedValue {
   let text: string;
@@ -101,6 +101,19 @@ const jsonCodec: ValueCodec = {
     }
   },
 };
+
+/** `createValueCodec` for a command's options: a codec that cannot be made (no or bad schema) is a usage error. */
+export async function valueCodecForOptions(format: ValueFormat, schemaFile: string | undefined): Promise<ValueCodec> {
+  try {
+    return await createValueCodec(format, { schemaFile });
+  } catch (err) {
+    if (err instanceof CodecError) {
+      const { usageError } = await import('../cli/errors.js');
+      throw usageError(err.message);
+    }
+    throw err;
+  }
+}
 
 export async function createValueCodec(format: ValueFormat, options: { schemaFile?: string } = {}): Promise<ValueCodec> {
   switch (format) {

@@ -36,10 +36,25 @@ export async function spawnBroker(args: string[], timeoutMs = 15_000): Promise<S
   return { proc, bootstrap: info.bootstrap, port: info.port, stderr: () => err, exited };
 }
 
-/** Runs the CLI to completion and returns its exit code and output. */
-export function runEvt(args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export interface EvtResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/**
+ * Runs the CLI to completion and returns its exit code, output and elapsed time. `env` is added to this
+ * process's environment, or replaces it with `replaceEnv`.
+ */
+export function runEvt(
+  args: string[],
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; replaceEnv?: boolean; cwd?: string } = {},
+): Promise<EvtResult> {
+  const start = Date.now();
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [EVT_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+    const env = opts.replaceEnv ? opts.env : { ...process.env, ...opts.env };
+    const proc = spawn(process.execPath, [EVT_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: opts.cwd });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (d) => (stdout += d));
@@ -50,7 +65,7 @@ export function runEvt(args: string[], opts: { timeoutMs?: number; env?: NodeJS.
     }, opts.timeoutMs ?? 20_000);
     proc.on('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout, stderr, ms: Date.now() - start });
     });
   });
 }

@@ -21,7 +21,6 @@ import {
   compressionOf,
   hasLogAppendTime,
   readBatchHeader,
-  type BatchHeader,
 } from './batch-layout.js';
 
 export interface RecordHeader {
@@ -42,52 +41,40 @@ function corrupt(message: string): never {
   throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, message);
 }
 
-/**
- * A minimal cursor over record bytes. Varints are decoded with plain arithmetic instead of BigInt: record
- * varints are small, and this walk runs once per produced record.
- */
-class Cursor {
-  constructor(
-    readonly buf: Buffer,
-    public pos: number,
-    public end: number,
-  ) {}
+// The varint reader returns the value and leaves the position after it in `at`: no cursor object and no
+// allocation per field, as this is the inner loop of every read of records.
+let at = 0;
 
-  byte(): number {
-    if (this.pos >= this.end) corrupt('record extends past the end of its batch');
-    return this.buf[this.pos++];
-  }
-
-  /** zig-zag varint or varlong */
-  varint(): number {
-    const buf = this.buf;
-    if (this.pos >= this.end) corrupt('record extends past the end of its batch');
-    let b = buf[this.pos++];
-    let u: number;
-    if (b < 0x80) {
-      u = b;
-    } else {
-      u = b & 0x7f;
-      let mul = 128;
-      for (let i = 1; ; i++) {
-        if (i >= 10) corrupt('varint too long');
-        if (this.pos >= this.end) corrupt('record extends past the end of its batch');
-        b = buf[this.pos++];
-        u += (b & 0x7f) * mul;
-        if (b < 0x80) break;
-        mul *= 128;
-      }
+/** zig-zag varint or varlong at `pos` (record varints are small: plain arithmetic, no BigInt) */
+function readVarint(p: Buffer, pos: number, end: number): number {
+  if (pos >= end) corrupt('record extends past the end of its batch');
+  let b = p[pos++];
+  let u: number;
+  if (b < 0x80) u = b;
+  else {
+    u = b & 0x7f;
+    let mul = 128;
+    for (let i = 1; ; i++) {
+      if (i >= 10) corrupt('varint too long');
+      if (pos >= end) corrupt('record extends past the end of its batch');
+      b = p[pos++];
+      u += (b & 0x7f) * mul;
+      if (b < 0x80) break;
+      mul *= 128;
     }
-    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
   }
+  at = pos;
+  return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+}
 
-  bytes(n: number): Buffer | null {
-    if (n < 0) return null;
-    if (this.pos + n > this.end) corrupt('record field extends past the end of its record');
-    const out = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
-  }
+/** A length-prefixed field at `at` (null for length -1), leaving the position after it in `at`. */
+function readField(p: Buffer, end: number, what: string): Buffer | null {
+  const length = readVarint(p, at, end);
+  if (length < 0) return null;
+  const start = at;
+  if (start + length > end) corrupt(`record ${what} extends past the end of its record`);
+  at = start + length;
+  return p.subarray(start, at);
 }
 
 /** Whether `iterateRecords` can read this batch's records (uncompressed or gzip). */
@@ -125,79 +112,96 @@ export function recordsPayload(batch: Buffer, attributes?: number): Buffer {
  * fill the payload exactly. Only the length, timestamp delta and offset delta of each record are decoded.
  */
 export function maxRecordTimestamp(payload: Buffer, count: number, baseTimestamp: number): number {
-  const c = new Cursor(payload, 0, payload.length);
+  const end = payload.length;
   let max = NO_TIMESTAMP;
+  let pos = 0;
   for (let i = 0; i < count; i++) {
-    const length = c.varint();
-    const start = c.pos;
-    const end = start + length;
-    if (length <= 0 || end > payload.length) corrupt(`record ${i} has an impossible length ${length}`);
-    c.end = end;
-    c.pos++; // attributes: unused in v2
-    const ts = baseTimestamp + c.varint();
-    const offsetDelta = c.varint();
+    const length = readVarint(payload, pos, end);
+    const recordEnd = at + length;
+    if (length <= 0 || recordEnd > end) corrupt(`record ${i} has an impossible length ${length}`);
+    const ts = baseTimestamp + readVarint(payload, at + 1 /* attributes: unused in v2 */, recordEnd);
+    const offsetDelta = readVarint(payload, at, recordEnd);
     if (offsetDelta !== i) {
       throw new KafkaError(ErrorCode.INVALID_RECORD, `record ${i} has offset delta ${offsetDelta}, expected ${i}`);
     }
     if (ts > max) max = ts;
-    c.pos = end;
-    c.end = payload.length;
+    pos = recordEnd;
   }
-  if (c.pos !== payload.length) {
-    throw new KafkaError(ErrorCode.INVALID_RECORD, `the batch holds ${payload.length - c.pos} bytes beyond its ${count} records`);
+  if (pos !== end) {
+    throw new KafkaError(ErrorCode.INVALID_RECORD, `the batch holds ${end - pos} bytes beyond its ${count} records`);
   }
   return max;
 }
 
-function decodeRecord(c: Cursor, h: BatchHeader, logAppendTime: boolean): LogRecord {
-  c.byte(); // attributes
-  const timestampDelta = c.varint();
-  const offsetDelta = c.varint();
-  const key = c.bytes(c.varint());
-  const value = c.bytes(c.varint());
-  const headerCount = c.varint();
-  if (headerCount < 0) corrupt(`negative header count ${headerCount}`);
-  const headers: RecordHeader[] = [];
-  for (let i = 0; i < headerCount; i++) {
-    const hk = c.bytes(c.varint());
-    if (hk === null) corrupt('null header key');
-    headers.push({ key: hk.toString('utf8'), value: c.bytes(c.varint()) });
-  }
-  return {
-    offset: h.baseOffset + offsetDelta,
-    // With LogAppendTime every record carries the batch's (broker-set) max timestamp, as consumers read it.
-    timestamp: logAppendTime ? h.maxTimestamp : h.baseTimestamp + timestampDelta,
-    key,
-    value,
-    headers,
-  };
+/** A record together with where it was read from. */
+export interface PartitionRecord extends LogRecord {
+  topic: string;
+  partition: number;
 }
+
+const NO_HEADERS: RecordHeader[] = [];
 
 /**
- * The records of one whole batch (as stored: offsets are absolute once the broker has assigned the base
- * offset). Works for uncompressed and gzip batches; throws UNSUPPORTED_COMPRESSION_TYPE for other codecs
- * and CORRUPT_MESSAGE for malformed records.
+ * Appends the records of one whole batch (as stored: offsets are absolute once the broker has assigned the
+ * base offset) whose offsets are in [from, until) to `out`, tagged with `topic` and `partition`; stops at the
+ * first record at or past `until`. Works for uncompressed and gzip batches; throws
+ * UNSUPPORTED_COMPRESSION_TYPE for other codecs and CORRUPT_MESSAGE for malformed records. Keys, values and
+ * header values are slices of the batch (or of its inflated payload).
  */
-export function* iterateRecords(batch: Buffer): Generator<LogRecord> {
+export function decodeBatchInto(
+  batch: Buffer,
+  topic: string,
+  partition: number,
+  from: number,
+  until: number,
+  out: PartitionRecord[],
+): void {
   if (batch.length < BATCH_HEADER_SIZE) corrupt('batch shorter than its header');
   const h = readBatchHeader(batch);
-  const payload = recordsPayload(batch, h.attributes);
-  const logAppendTime = hasLogAppendTime(h.attributes);
-  const c = new Cursor(payload, 0, payload.length);
+  // With LogAppendTime every record carries the batch's (broker-set) max timestamp, as consumers read it.
+  const logAppendTime = hasLogAppendTime(h.attributes) ? h.maxTimestamp : -1;
+  const p = recordsPayload(batch, h.attributes);
+  const end = p.length;
+  let pos = 0;
   for (let i = 0; i < h.recordsCount; i++) {
-    const length = c.varint();
-    const start = c.pos;
-    const end = start + length;
-    if (length <= 0 || end > payload.length) corrupt(`record ${i} has an impossible length ${length}`);
-    c.end = end;
-    const record = decodeRecord(c, h, logAppendTime);
-    c.pos = end;
-    c.end = payload.length;
-    yield record;
+    const length = readVarint(p, pos, end);
+    const recordEnd = at + length;
+    if (length <= 0 || recordEnd > end) corrupt(`record ${i} has an impossible length ${length}`);
+    const timestampDelta = readVarint(p, at + 1 /* attributes: unused in v2 */, recordEnd);
+    const offset = h.baseOffset + readVarint(p, at, recordEnd);
+    if (offset < from || offset >= until) {
+      if (offset >= until) return;
+      pos = recordEnd;
+      continue;
+    }
+    const key = readField(p, recordEnd, 'key');
+    const value = readField(p, recordEnd, 'value');
+    const headerCount = readVarint(p, at, recordEnd);
+    let headers = NO_HEADERS;
+    if (headerCount !== 0) {
+      if (headerCount < 0) corrupt(`negative header count ${headerCount}`);
+      headers = [];
+      for (let n = 0; n < headerCount; n++) {
+        const hk = readField(p, recordEnd, 'header key');
+        if (hk === null) corrupt('null header key');
+        const hv = readField(p, recordEnd, 'header value');
+        headers.push({ key: hk.toString('utf8'), value: hv });
+      }
+    }
+    if (at !== recordEnd) corrupt(`record ${i} is ${length} bytes long but its fields take ${length + at - recordEnd}`);
+    out.push({ topic, partition, offset, timestamp: logAppendTime >= 0 ? logAppendTime : h.baseTimestamp + timestampDelta, key, value, headers });
+    pos = recordEnd;
   }
 }
 
-/** `iterateRecords` collected into an array. */
+/** The records of one whole batch (see decodeBatchInto), without a topic or partition of their own. */
 export function decodeRecords(batch: Buffer): LogRecord[] {
-  return [...iterateRecords(batch)];
+  const out: PartitionRecord[] = [];
+  decodeBatchInto(batch, '', -1, -Infinity, Infinity, out);
+  return out.map(({ offset, timestamp, key, value, headers }) => ({ offset, timestamp, key, value, headers }));
+}
+
+/** `decodeRecords`, one at a time. */
+export function* iterateRecords(batch: Buffer): Generator<LogRecord> {
+  yield* decodeRecords(batch);
 }

@@ -1,0 +1,280 @@
+// `evt produce`: records from the argument, a file or stdin, sent with the wire producer (batched, several
+// requests in flight, idempotent by default), then a summary of what the broker acknowledged.
+//
+// Input is streamed: lines are parsed and handed to the producer as they arrive, and reading waits while
+// too much is unacknowledged, so any amount of stdin goes through in bounded memory. A bad line stops the
+// stream there: everything before it is flushed and the error says how many records were sent. With
+// --file the whole file is checked first and nothing is sent when any line is bad.
+
+import fs from 'node:fs';
+import type { Acks, PartitionStats, WireProducer } from '../../client/wire/producer.js';
+import type { CompressionName } from '../../client/wire/batch-encoder.js';
+import type { NullKeyStrategy } from '../../client/wire/partitioner.js';
+import { PartitionNotFoundError, formatMs } from '../../client/wire/errors.js';
+import { InputError } from '../envelope.js';
+import { CliError, ExitCode } from '../errors.js';
+import { printJson, printLine, type GlobalOptions, type Io } from '../io.js';
+import { ProgressLine, exitCodeOf, formatBytes, formatCount, openSession, toCliError } from '../tail/session.js';
+import { lineAt, readLines, type LineBlock } from './lines.js';
+import { canRefuseLines, isBlank, isRawValueInput, lineParser, type LineParser, type RecordInputOptions } from './records.js';
+
+export interface ProduceOptions {
+  topic: string;
+  /** a single record given on the command line */
+  value?: string;
+  file?: string;
+  input: RecordInputOptions;
+  acks: Acks;
+  idempotent: boolean;
+  compression: CompressionName;
+  /** records per second at most */
+  rate?: number;
+  lingerMs: number;
+  batchBytes: number;
+  partitioner: NullKeyStrategy;
+}
+
+export interface ProduceSummary {
+  topic: string;
+  records: number;
+  failed: number;
+  bytes: number;
+  seconds: number;
+  recordsPerSec: number;
+  mbPerSec: number;
+  partitions: { partition: number; records: number; firstOffset: number; lastOffset: number }[];
+  error?: string;
+}
+
+interface BadLine {
+  line: number;
+  reason: string;
+}
+
+/** Checks every line of a file; the first bad one and how many there are. */
+export async function validateFile(file: string, parse: LineParser): Promise<{ first: BadLine; count: number } | null> {
+  let first: BadLine | null = null;
+  let count = 0;
+  for await (const block of readLines(openFile(file))) {
+    for (let i = 0; i < block.starts.length; i++) {
+      try {
+        parse(lineAt(block, i));
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        count++;
+        first ??= { line: block.firstLine + i, reason: err.message };
+      }
+    }
+  }
+  return first ? { first, count } : null;
+}
+
+function openFile(file: string): fs.ReadStream {
+  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  return stream;
+}
+
+async function checkReadable(file: string): Promise<void> {
+  try {
+    await fs.promises.access(file, fs.constants.R_OK);
+    if ((await fs.promises.stat(file)).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code ?? (err as Error).message}`, code === 'ENOENT' ? ExitCode.NOT_FOUND : ExitCode.FAILURE);
+  }
+}
+
+class RateLimiter {
+  private readonly start = performance.now();
+  private n = 0;
+  constructor(private readonly perSecond: number) {}
+  /** Resolves when the next record may go. */
+  async take(): Promise<void> {
+    this.n++;
+    const wait = this.start + (this.n / this.perSecond) * 1000 - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
+async function* single(value: string): AsyncGenerator<Buffer> {
+  yield Buffer.from(value, 'utf8');
+}
+
+export async function runProduce(o: ProduceOptions, io: Io, g: GlobalOptions, stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<void> {
+  const parse = lineParser(o.input);
+  if (o.file !== undefined) {
+    await checkReadable(o.file);
+    if (canRefuseLines(o.input)) {
+      const bad = await validateFile(o.file, parse);
+      if (bad) {
+        const more = bad.count > 1 ? ` (and ${bad.count - 1} more bad line${bad.count > 2 ? 's' : ''})` : '';
+        throw new CliError(`line ${bad.first.line} of ${o.file}: ${bad.first.reason}${more}; nothing was sent`, ExitCode.FAILURE);
+      }
+    }
+  }
+  const { settings, cluster } = await openSession(io, g);
+  let producer: WireProducer | undefined;
+  let progress: ProgressLine | undefined;
+  try {
+    const { WireProducer } = await import('../../client/wire/producer.js');
+    try {
+      producer = await WireProducer.create(cluster, {
+        acks: o.acks,
+        idempotent: o.idempotent,
+        compression: o.compression,
+        lingerMs: o.lingerMs,
+        batchBytes: o.batchBytes,
+        partitioner: o.partitioner,
+        deliveryTimeoutMs: Math.max(30_000, settings.timeoutMs * 3),
+      });
+      const meta = await producer.prepare(o.topic);
+      if (o.input.partition !== undefined && o.input.partition >= meta.partitions.length) {
+        throw new PartitionNotFoundError(o.topic, o.input.partition, meta.partitions.length);
+      }
+    } catch (err) {
+      throw toCliError(err, settings);
+    }
+    const p = producer;
+
+    const source: AsyncIterable<Buffer | string> = o.value !== undefined ? single(o.value) : o.file !== undefined ? openFile(o.file) : stdin;
+    if (o.value === undefined && o.file === undefined && stdin.isTTY) {
+      printLine(io.stderr, 'evt: reading records from the terminal, one per line (Ctrl-D to end)');
+    }
+    const started = performance.now();
+    progress = new ProgressLine(io, () => {
+      const secs = (performance.now() - started) / 1000;
+      return `produced ${formatCount(p.acknowledged)} records (${formatCount(Math.round(p.acknowledged / Math.max(secs, 0.001)))}/s)`;
+    });
+
+    let stop: { kind: 'bad-line'; bad: BadLine } | { kind: 'delivery' } | { kind: 'interrupted' } | null = null;
+    let interrupted = false;
+    const onInterrupt = io.interrupted().then(() => {
+      interrupted = true;
+      return null;
+    });
+    const limiter = o.rate ? new RateLimiter(o.rate) : null;
+    const raw = isRawValueInput(o.input);
+    const rawKey = o.input.key ?? null;
+    const rawHeaders = o.input.headers;
+    const rawPartition = o.input.partition;
+    const lines = readLines(source)[Symbol.asyncIterator]();
+    outer: for (;;) {
+      const pending = lines.next();
+      const next = await Promise.race([pending, onInterrupt]);
+      // a read abandoned on Ctrl-C may still fail when the input is closed below: nobody waits for it
+      if (next === null) pending.catch(() => {});
+      if (next === null || interrupted) {
+        stop = { kind: 'interrupted' };
+        break;
+      }
+      if (next.done) break;
+      const block: LineBlock = next.value;
+      const { data, starts, ends } = block;
+      for (let i = 0; i < starts.length; i++) {
+        if (raw) {
+          // the line is the value: handed over as a slice of the input
+          if (isBlank(data, starts[i], ends[i])) continue;
+          if (limiter) await limiter.take();
+          if (!p.writeSlice(o.topic, rawKey, data, starts[i], ends[i], rawHeaders, rawPartition)) await Promise.race([p.waitForCapacity(), onInterrupt]);
+        } else {
+          let record;
+          try {
+            record = parse(lineAt(block, i));
+          } catch (err) {
+            if (!(err instanceof InputError)) throw err;
+            stop = { kind: 'bad-line', bad: { line: block.firstLine + i, reason: err.message } };
+            break outer;
+          }
+          if (record === null) continue;
+          if (limiter) await limiter.take();
+          if (!p.write(o.topic, record)) await Promise.race([p.waitForCapacity(), onInterrupt]);
+        }
+        if (p.firstError) {
+          stop = { kind: 'delivery' };
+          break outer;
+        }
+        if (interrupted) {
+          stop = { kind: 'interrupted' };
+          break outer;
+        }
+      }
+    }
+    if (stop !== null) {
+      // stop reading: an open stdin (or file) would keep the process alive
+      lines.return?.(undefined).catch(() => {});
+      const stream = source as Partial<NodeJS.ReadableStream & { destroy(): void }>;
+      if (typeof stream.destroy === 'function') stream.destroy();
+    }
+    await p.flush();
+    progress.stop();
+    const seconds = (performance.now() - started) / 1000;
+    const summary = summarize(o.topic, p, seconds);
+
+    let error: CliError | null = null;
+    if (p.firstError) {
+      const cause = toCliError(p.firstError, settings);
+      error = new CliError(
+        `${p.firstError.message}; ${formatCount(p.acknowledged)} record${p.acknowledged === 1 ? ' was' : 's were'} sent (acknowledged), ${formatCount(p.failed)} failed${stop?.kind === 'delivery' ? ' and the rest of the input was not read' : ''}`,
+        exitCodeOf(cause),
+      );
+    } else if (stop?.kind === 'bad-line') {
+      const sent = p.acknowledged === 0 ? 'nothing was sent' : `the ${formatCount(p.acknowledged)} record${p.acknowledged === 1 ? '' : 's'} before it ${p.acknowledged === 1 ? 'was' : 'were'} sent (acknowledged), nothing after it`;
+      error = new CliError(`line ${stop.bad.line}: ${stop.bad.reason}; stopped there: ${sent}`, ExitCode.FAILURE);
+    } else if (stop?.kind === 'interrupted') {
+      error = new CliError(`interrupted: ${formatCount(p.acknowledged)} record${p.acknowledged === 1 ? ' was' : 's were'} sent (acknowledged)`, ExitCode.INTERRUPTED);
+    }
+    if (error) summary.error = error.message;
+    report(summary, io, g);
+    if (error) throw error;
+  } finally {
+    progress?.stop();
+    cluster.close();
+  }
+}
+
+function summarize(topic: string, p: WireProducer, seconds: number): ProduceSummary {
+  const partitions = p
+    .partitionStats()
+    .filter((s: PartitionStats) => s.topic === topic)
+    .sort((a, b) => a.partition - b.partition)
+    .map((s) => ({ partition: s.partition, records: s.count, firstOffset: s.firstOffset, lastOffset: s.lastOffset }));
+  return {
+    topic,
+    records: p.acknowledged,
+    failed: p.failed,
+    bytes: p.acknowledgedBytes,
+    seconds: +seconds.toFixed(3),
+    recordsPerSec: Math.round(p.acknowledged / Math.max(seconds, 0.001)),
+    mbPerSec: +(p.acknowledgedBytes / 1e6 / Math.max(seconds, 0.001)).toFixed(2),
+    partitions,
+  };
+}
+
+function offsets(s: ProduceSummary['partitions'][number]): string {
+  if (s.firstOffset < 0) return `${formatCount(s.records)} record${s.records === 1 ? '' : 's'} (offsets not known with --acks 0)`;
+  if (s.firstOffset === s.lastOffset) return `offset ${s.firstOffset}`;
+  return `offsets ${s.firstOffset}-${s.lastOffset} (${formatCount(s.records)} records)`;
+}
+
+/**
+ * The summary: with --json one JSON object on stdout (produce prints nothing else there), else a line on
+ * stderr, plus one line per partition when the records went to several.
+ */
+function report(s: ProduceSummary, io: Io, g: GlobalOptions): void {
+  if (g.json) {
+    printJson(io, s);
+    return;
+  }
+  const what = `produced ${formatCount(s.records)} record${s.records === 1 ? '' : 's'}${s.records > 0 ? ` (${formatBytes(s.bytes)})` : ''} to ${s.topic}`;
+  if (s.partitions.length === 1 && s.records === 1) {
+    printLine(io.stderr, `${what}: partition ${s.partitions[0].partition}, ${offsets(s.partitions[0])}`);
+    return;
+  }
+  const timing = s.records > 1 ? ` in ${formatMs(Math.round(s.seconds * 1000))} (${formatCount(s.recordsPerSec)} records/s, ${s.mbPerSec} MB/s)` : '';
+  if (s.partitions.length === 1) {
+    printLine(io.stderr, `${what}${timing}: partition ${s.partitions[0].partition}, ${offsets(s.partitions[0])}`);
+    return;
+  }
+  printLine(io.stderr, `${what}${timing}${s.partitions.length > 0 ? `, ${s.partitions.length} partitions:` : ''}`);
+  for (const p of s.partitions) printLine(io.stderr, `  partition ${p.partition}: ${offsets(p)}`);
+}

@@ -1,0 +1,237 @@
+// `evt tail`: read partitions directly with the wire reader (no group joined, nothing committed) and print
+// the records that pass the filters.
+//
+//   default        the last -n N records (10) before the end, in timestamp order, then exit
+//   --from X       everything from X (to --until, default the end at start), merged in timestamp order
+//   -f/--follow    after that, keep printing new records as they arrive (per partition order)
+//   --expect N     wait (from --from, default the beginning) until N records matched: exit 0, or 5 when
+//                  --timeout passes first
+//   --group g      consume as a consumer group instead, committing offsets (group.ts)
+
+import type { ConsumedRecord } from '../../client/records.js';
+import type { Cluster } from '../../client/wire/cluster.js';
+import type { ReaderOptions, SkippedBatch } from '../../client/wire/reader.js';
+import { formatMs } from '../../client/wire/errors.js';
+import type { ValueCodec } from '../../codec/value-codec.js';
+import { CliError, ExitCode } from '../errors.js';
+import { printLine, type GlobalOptions, type Io } from '../io.js';
+import type { RecordPredicate } from '../record-filter.js';
+import type { Position } from '../time-spec.js';
+import { lastMatching } from './last-n.js';
+import { mergeByTimestamp } from './merge.js';
+import { RecordOutput, type OutputMode } from './output.js';
+import { resolvePositions, resolveTargets, resolveTopics, type TailTarget } from './plan.js';
+import { ProgressLine, formatCount, openSession, toCliError } from './session.js';
+import type { WorkerSetup } from './parallel.js';
+
+/** bounded reads of at least this many records are decoded and formatted on worker threads */
+const PARALLEL_MIN_RECORDS = 50_000;
+
+export interface TailOptions {
+  topics: string[];
+  pattern?: RegExp;
+  /** -n */
+  lines: number;
+  /** -n was given (with --from it then limits how many are printed) */
+  linesGiven: boolean;
+  follow: boolean;
+  from?: Position;
+  until?: Position;
+  partitions?: number[];
+  filter?: RecordPredicate;
+  output: OutputMode;
+  codec: ValueCodec;
+  /** what formatting workers need to build the same codec and filters (large reads use them) */
+  workers?: Omit<WorkerSetup, 'mode'>;
+  group?: string;
+  expect?: number;
+  /** how long --expect waits */
+  expectTimeoutMs: number;
+}
+
+type StopReason = 'interrupted' | 'deadline' | 'closed' | 'until-time';
+
+/** One promise that settles when reading must stop early, for whatever reason came first. */
+export class Stopper {
+  reason: StopReason | null = null;
+  readonly promise: Promise<null>;
+  private resolve!: (v: null) => void;
+  private timers: NodeJS.Timeout[] = [];
+  constructor() {
+    this.promise = new Promise((r) => (this.resolve = r));
+  }
+  stop(reason: StopReason): void {
+    if (this.reason) return;
+    this.reason = reason;
+    this.resolve(null);
+  }
+  at(ms: number, reason: StopReason): void {
+    this.timers.push(setTimeout(() => this.stop(reason), Math.max(0, ms - Date.now())));
+  }
+  dispose(): void {
+    for (const t of this.timers) clearTimeout(t);
+  }
+  /** a promise's value, or null when stopped first (a later failure of the abandoned promise is ignored) */
+  race<T>(p: Promise<T>): Promise<T | null> {
+    p.catch(() => {});
+    if (this.reason) return Promise.resolve(null);
+    return Promise.race([p, this.promise]);
+  }
+}
+
+export async function runTail(o: TailOptions, io: Io, g: GlobalOptions): Promise<void> {
+  const { cluster, settings } = await openSession(io, g);
+  const stopper = new Stopper();
+  void io.interrupted().then(() => stopper.stop('interrupted'));
+  const out = new RecordOutput(io, o.output, o.codec, o.filter);
+  io.stdout.on('error', () => stopper.stop('closed'));
+  let progress: ProgressLine | undefined;
+  try {
+    if (o.group !== undefined) {
+      const { runGroupTail } = await import('./group.js');
+      await runGroupTail(o, { cluster, settings }, out, stopper);
+      return;
+    }
+    const log = g.verbose ? (m: string) => printLine(io.stderr, `evt: ${m}`) : () => {};
+    await readDirect(o, io, cluster, out, stopper, (p) => (progress = p), log);
+  } catch (err) {
+    throw toCliError(err, settings);
+  } finally {
+    progress?.stop();
+    stopper.dispose();
+    await out.flush().catch(() => {});
+    cluster.close();
+  }
+}
+
+async function readDirect(
+  o: TailOptions,
+  io: Io,
+  cluster: Cluster,
+  out: RecordOutput,
+  stopper: Stopper,
+  setProgress: (p: ProgressLine) => void,
+  log: (message: string) => void,
+): Promise<void> {
+  const topics = await resolveTopics(cluster, o.topics, o.pattern);
+  const targets = await resolveTargets(cluster, topics, o.partitions);
+  const skipped = (s: SkippedBatch) => printLine(io.stderr, `evt: skipped ${s.topic}-${s.partition} offsets ${s.offset}-${s.lastOffset}: ${s.reason}`);
+  const readerOptions: ReaderOptions = { onSkippedBatch: skipped };
+  const started = Date.now();
+  if (o.expect !== undefined) stopper.at(started + o.expectTimeoutMs, 'deadline');
+
+  const until = o.until ? await resolvePositions(cluster, targets, o.until) : { offsets: targets.map((t) => t.latest) };
+  const ends = until.offsets;
+  let matched = 0;
+  let read = 0;
+  const expected = o.expect;
+  const reached = () => expected !== undefined && matched >= expected;
+
+  // phase 1: what is there already
+  if (o.from === undefined && expected === undefined) {
+    const total = targets.reduce((n, t, i) => n + Math.min(o.lines, ends[i] - t.earliest), 0);
+    setProgress(new ProgressLine(io, () => `read ${formatCount(read)} records, looking for the last ${formatCount(o.lines)}${o.filter ? ' that match' : ''} (of ${formatCount(total)}+)`));
+    const spans = targets.map((t, i) => ({ topic: t.topic, partition: t.partition, start: t.earliest, end: ends[i] }));
+    const last = await stopper.race(
+      lastMatching(cluster, spans, o.lines, (r) => out.match(r), { readerOptions, filtered: o.filter !== undefined, onRead: (n) => (read += n), stopped: () => stopper.reason !== null }),
+    );
+    for (const m of last ?? []) out.print(m);
+    await out.flush();
+  } else {
+    const from = o.from ? await resolvePositions(cluster, targets, o.from) : { offsets: targets.map((t) => t.earliest) };
+    const limit = o.linesGiven ? o.lines : Infinity;
+    const ranges = targets.map((t, i) => ({ topic: t.topic, partition: t.partition, from: from.offsets[i], until: Math.max(from.offsets[i], ends[i]) }));
+    const total = ranges.reduce((n, r) => n + (r.until - r.from), 0);
+    setProgress(new ProgressLine(io, () => `read ${formatCount(read)} of ${formatCount(total)} records (${Math.floor((100 * read) / Math.max(total, 1))}%)`));
+    const { PartitionReader } = await import('../../client/wire/reader.js');
+    const reader = new PartitionReader(cluster, ranges, readerOptions);
+    const pool = o.workers && total >= PARALLEL_MIN_RECORDS ? await startPool(o, skipped) : null;
+    if (pool) log(`decoding and formatting ${formatCount(total)} records on ${pool.size} worker threads`);
+    try {
+      let printed = 0;
+      if (pool) {
+        const want = Math.min(limit, expected !== undefined ? expected : Infinity);
+        const { printMergedInParallel } = await import('./parallel.js');
+        printed = await printMergedInParallel(reader, ranges, pool, out, stopper, { limit: want, onRead: (n) => (read += n) });
+        matched += printed;
+      } else {
+        const merged = mergeByTimestamp(reader, ranges, { onRead: (n) => (read += n) });
+        outer: for (;;) {
+          const next = await stopper.race(merged.next());
+          if (next === null || next.done) break;
+          for (const r of next.value) {
+            if (!out.offer(r)) continue;
+            matched++;
+            if (++printed >= limit || reached()) break outer;
+          }
+          if (out.closed) break;
+          await out.pace();
+        }
+      }
+      if (printed >= limit) return finish(o, out, stopper, matched);
+    } finally {
+      reader.close();
+      await pool?.close();
+    }
+    await out.flush();
+  }
+  if (reached() || out.closed) return finish(o, out, stopper, matched);
+
+  // phase 2: follow what comes next
+  if (stopper.reason === null && (o.follow || expected !== undefined)) {
+    const followUntil = targets.map((_t, i) => {
+      if (!o.until || o.until.kind === 'end') return o.until ? ends[i] : undefined;
+      if (o.until.kind === 'offset') return Math.max(o.until.offset, ends[i]);
+      return until.future?.[i] ? undefined : ends[i];
+    });
+    const ranges = targets
+      .map((t, i) => ({ topic: t.topic, partition: t.partition, from: ends[i], until: followUntil[i] }))
+      .filter((r) => r.until === undefined || r.until > r.from);
+    const untilTime = until.future?.some((f) => f) ? until.time : undefined;
+    if (untilTime !== undefined) stopper.at(untilTime, 'until-time');
+    if (ranges.length > 0) {
+      const { PartitionReader } = await import('../../client/wire/reader.js');
+      const reader = new PartitionReader(cluster, ranges, { ...readerOptions, maxWaitMs: 500 });
+      try {
+        outer: for (;;) {
+          const chunk = await stopper.race(reader.next());
+          if (chunk === null) break;
+          for (const r of chunk.records as ConsumedRecord[]) {
+            if (untilTime !== undefined && r.timestamp >= untilTime) continue;
+            if (!out.offer(r)) continue;
+            matched++;
+            if (reached()) break outer;
+          }
+          await out.flush();
+          if (out.closed) break;
+        }
+      } finally {
+        reader.close();
+      }
+    }
+  }
+  return finish(o, out, stopper, matched);
+}
+
+async function startPool(o: TailOptions, onSkipped: (s: SkippedBatch) => void) {
+  const { FormatPool } = await import('./parallel.js');
+  try {
+    return FormatPool.start({ ...o.workers!, mode: o.output }, onSkipped);
+  } catch {
+    return null;
+  }
+}
+
+/** Flushes, then turns how reading ended into the exit: 0, 5 (expectation), 130 (interrupted). */
+export async function finish(o: TailOptions, out: RecordOutput, stopper: Stopper, matched: number): Promise<void> {
+  await out.flush();
+  if (out.closed) return;
+  if (o.expect !== undefined && matched < o.expect) {
+    if (stopper.reason === 'interrupted') throw new CliError(`interrupted: saw ${matched} of the ${o.expect} records expected`, ExitCode.INTERRUPTED);
+    const why = stopper.reason === 'deadline' ? `within ${formatMs(o.expectTimeoutMs)}` : 'before the end of the range (--until)';
+    throw new CliError(`expected ${o.expect} matching record${o.expect === 1 ? '' : 's'} ${why}, saw ${matched}`, ExitCode.EXPECTATION);
+  }
+  if (stopper.reason === 'interrupted') throw new CliError('interrupted', ExitCode.INTERRUPTED);
+}
+
+export type { TailTarget };

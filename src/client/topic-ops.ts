@@ -1,0 +1,125 @@
+// Topic operations built on the AdminClient: summaries with record counts, full descriptions, and config
+// changes that keep the overrides they do not touch.
+
+import { CliError } from '../cli/errors.js';
+import { kafkaErrorType, type AdminClient, type ConfigEntry, type PartitionMetadata, type PartitionOffsets } from './admin.js';
+
+export interface TopicSummary {
+  name: string;
+  partitions: number;
+  /** sum over partitions of high watermark - log start offset */
+  records: number;
+}
+
+export interface PartitionDetail extends PartitionMetadata {
+  low: number;
+  high: number;
+  records: number;
+}
+
+export interface TopicDetail {
+  name: string;
+  partitions: PartitionDetail[];
+  records: number;
+  /** the topic's overrides, or every config with `all` */
+  configs: ConfigEntry[];
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time, keeping the order of the results. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+export async function listTopicSummaries(admin: AdminClient): Promise<TopicSummary[]> {
+  const names = await admin.listTopics();
+  const meta = await admin.topicMetadata(names);
+  const partitions = new Map(meta.map((t) => [t.name, t.partitions.length]));
+  return mapLimit(names, 8, async (name) => {
+    const offsets = await admin.topicOffsets(name);
+    return { name, partitions: partitions.get(name) ?? offsets.length, records: sum(offsets.map((o) => Math.max(0, o.high - o.low))) };
+  });
+}
+
+export async function describeTopic(admin: AdminClient, name: string, options: { allConfigs?: boolean } = {}): Promise<TopicDetail> {
+  const [meta] = await admin.topicMetadata([name]);
+  const [offsets, configs] = await Promise.all([admin.topicOffsets(name), admin.topicConfigs(name)]);
+  const byPartition = new Map<number, PartitionOffsets>(offsets.map((o) => [o.partition, o]));
+  const partitions = meta.partitions.map((p) => {
+    const o = byPartition.get(p.partition) ?? { low: 0, high: 0 };
+    return { ...p, low: o.low, high: o.high, records: Math.max(0, o.high - o.low) };
+  });
+  return {
+    name,
+    partitions,
+    records: sum(partitions.map((p) => p.records)),
+    configs: options.allConfigs ? configs : configs.filter((c) => c.isOverride),
+  };
+}
+
+export function overridesOf(configs: ConfigEntry[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of configs) if (c.isOverride && c.value !== null) out[c.name] = c.value;
+  return out;
+}
+
+export interface ConfigChange {
+  topic: string;
+  before: Record<string, string>;
+  after: Record<string, string>;
+  /** names given to --delete that were not overridden */
+  notSet: string[];
+}
+
+/**
+ * Applies `set` and `remove` to the topic's overrides. AlterConfigs replaces the whole set of overrides, so
+ * the current ones are read first and merged: overrides not named here are kept.
+ */
+export async function changeTopicConfigs(admin: AdminClient, topic: string, set: Record<string, string>, remove: string[]): Promise<ConfigChange> {
+  await admin.topicMetadata([topic]);
+  const current = await admin.topicConfigs(topic);
+  const hidden = current.filter((c) => c.isOverride && c.value === null && !(c.name in set) && !remove.includes(c.name));
+  if (hidden.length) {
+    throw new CliError(
+      `topic ${topic} overrides ${hidden.map((c) => c.name).join(', ')}, whose value the cluster does not reveal; changing other configs would reset it (set it again with --set)`,
+    );
+  }
+  const before = overridesOf(current);
+  const after = { ...before };
+  const notSet: string[] = [];
+  for (const name of remove) {
+    if (name in after) delete after[name];
+    else notSet.push(name);
+  }
+  Object.assign(after, set);
+  if (Object.keys(set).length === 0 && notSet.length === remove.length) return { topic, before, after: before, notSet };
+  try {
+    await admin.replaceTopicConfigs(topic, after);
+  } catch (err) {
+    if (kafkaErrorType(err) !== 'INVALID_CONFIG') throw err;
+    // the cluster says only "invalid": find which of the new values it rejects, one at a time
+    const rejected: string[] = [];
+    for (const [name, value] of Object.entries(set)) {
+      try {
+        await admin.replaceTopicConfigs(topic, { ...before, [name]: value }, { validateOnly: true });
+      } catch {
+        rejected.push(`${name}=${value}`);
+      }
+    }
+    const which = rejected.length ? rejected.join(', ') : Object.entries(set).map(([k, v]) => `${k}=${v}`).join(', ');
+    throw new CliError(`topic ${topic}: the cluster rejects ${which} (unknown config or invalid value); nothing was changed`);
+  }
+  // read back what the cluster now holds
+  const now = overridesOf(await admin.topicConfigs(topic));
+  return { topic, before, after: now, notSet };
+}

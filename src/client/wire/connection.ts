@@ -1,0 +1,455 @@
+// One connection to one broker: TCP or TLS, ApiVersions negotiation, SASL, and pipelined requests matched to
+// their answers by correlation id, each with its own timeout.
+//
+// Kafka answers a connection's requests in the order they were sent, and a client that gives up on one
+// answer can no longer tell which answer is which: a request that times out therefore closes the
+// connection, and every other request in flight on it fails with a retriable ConnectionClosedError.
+
+import fs from 'node:fs';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { SaslSettings, TlsSettings } from '../settings.js';
+import { ProtocolError, Reader, Writer } from '../../protocol/primitives.js';
+import { API_VERSIONS } from '../../protocol/messages/index.js';
+import { decodeStruct, encodeStruct, isFlexible, type ApiSpec, type Struct } from '../../protocol/schema.js';
+import { ConnectionClosedError, TimeoutError, UnsupportedVersionError, WireError, formatMs } from './errors.js';
+import { authenticate } from './sasl.js';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export function parseEndpoint(text: string): Endpoint {
+  const t = text.trim();
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(t) ?? /^([^:]+):(\d+)$/.exec(t);
+  if (!m) throw new WireError(`"${text}" is not a broker address (host:port)`, 'config');
+  return { host: m[1], port: Number(m[2]) };
+}
+
+export function formatEndpoint(e: Endpoint): string {
+  return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
+}
+
+export interface ConnectionOptions {
+  clientId: string;
+  tls?: TlsSettings | true;
+  sasl?: SaslSettings;
+  /** TCP (+TLS) connect, ApiVersions and SASL together */
+  connectTimeoutMs: number;
+  /** default timeout of a request; long polls add their wait to it */
+  requestTimeoutMs: number;
+}
+
+/** A connection attempt that failed: refused, unresolvable, TLS rejected, or no answer in time. */
+export class ConnectFailure extends WireError {
+  constructor(
+    readonly endpoint: string,
+    readonly reason: string,
+    /** false when trying again cannot help (a TLS certificate problem, bad credentials) */
+    retriable: boolean,
+  ) {
+    super(`${endpoint}: ${reason}`, 'unreachable', retriable);
+    this.name = 'ConnectFailure';
+  }
+}
+
+interface Pending {
+  spec: ApiSpec;
+  version: number;
+  resolve: (body: Struct) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout | null;
+}
+
+export interface RequestOptions {
+  /** overrides the negotiated version */
+  version?: number;
+  /** ms; default the connection's requestTimeoutMs */
+  timeoutMs?: number;
+}
+
+const EVT_VERSION = '0.1.0';
+
+/** setTimeout takes at most 2^31-1 ms (a longer or infinite time would fire at once) */
+export function timerMs(ms: number): number {
+  return Math.min(Math.max(1, ms), 0x7fffffff);
+}
+
+function describeSocketError(err: NodeJS.ErrnoException): { reason: string; retriable: boolean } {
+  switch (err.code) {
+    case 'ECONNREFUSED':
+      return { reason: 'connection refused', retriable: true };
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return { reason: 'host not found', retriable: true };
+    case 'ECONNRESET':
+      return { reason: 'connection reset', retriable: true };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return { reason: 'host unreachable', retriable: true };
+    case 'ETIMEDOUT':
+      return { reason: 'connect timed out', retriable: true };
+  }
+  // TLS verification failures carry codes like DEPTH_ZERO_SELF_SIGNED_CERT or ERR_TLS_CERT_ALTNAME_INVALID
+  if (err.code && /CERT|SELF_SIGNED|TLS|SSL/.test(err.code)) return { reason: `TLS handshake failed: ${err.message}`, retriable: false };
+  return { reason: err.message || String(err), retriable: true };
+}
+
+function readPem(file: string, what: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw new WireError(`cannot read the TLS ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'config');
+  }
+}
+
+/** node:tls options from evt's TLS settings (PEM files read here). */
+export function tlsOptions(settings: TlsSettings | true, host: string): tls.ConnectionOptions {
+  const o: tls.ConnectionOptions = { servername: net.isIP(host) ? undefined : host };
+  if (settings === true) return o;
+  if (settings.ca) o.ca = readPem(settings.ca, 'CA');
+  if (settings.cert) o.cert = readPem(settings.cert, 'certificate');
+  if (settings.key) o.key = readPem(settings.key, 'key');
+  if (settings.rejectUnauthorized === false) o.rejectUnauthorized = false;
+  return o;
+}
+
+function openSocket(endpoint: Endpoint, opts: ConnectionOptions, timeoutMs: number): Promise<net.Socket> {
+  const name = formatEndpoint(endpoint);
+  return new Promise((resolve, reject) => {
+    let socket: net.Socket;
+    const secure = opts.tls !== undefined;
+    try {
+      socket = secure
+        ? tls.connect({ host: endpoint.host, port: endpoint.port, ...tlsOptions(opts.tls!, endpoint.host) })
+        : net.connect({ host: endpoint.host, port: endpoint.port });
+    } catch (err) {
+      reject(err instanceof WireError ? err : new ConnectFailure(name, (err as Error).message, false));
+      return;
+    }
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new ConnectFailure(name, `no connection within ${formatMs(timeoutMs)}`, true));
+    }, timerMs(timeoutMs));
+    const onError = (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      socket.destroy();
+      const d = describeSocketError(err);
+      reject(new ConnectFailure(name, d.reason, d.retriable));
+    };
+    socket.once('error', onError);
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      socket.setNoDelay(true);
+      resolve(socket);
+    });
+  });
+}
+
+export class Connection {
+  readonly name: string;
+  private pending = new Map<number, Pending>();
+  private nextCorrelationId = 1;
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private frameSize = -1;
+  private closedBy: Error | null = null;
+  private closeListeners = new Set<(err: Error) => void>();
+  private apiVersions = new Map<number, { min: number; max: number }>();
+  private negotiated = new Map<ApiSpec, number>();
+  /** SASL handshake v0: the next frame is a bare SASL token, not a Kafka response */
+  private rawWaiter: ((frame: Buffer) => void) | null = null;
+
+  private constructor(
+    private readonly socket: net.Socket,
+    readonly endpoint: Endpoint,
+    private readonly opts: ConnectionOptions,
+  ) {
+    this.name = formatEndpoint(endpoint);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err: NodeJS.ErrnoException) => this.fail(new ConnectionClosedError(this.name, describeSocketError(err).reason)));
+    socket.on('close', () => this.fail(new ConnectionClosedError(this.name, 'closed by the broker')));
+  }
+
+  /** Connects, negotiates API versions and authenticates, all within `opts.connectTimeoutMs`. */
+  static async open(endpoint: Endpoint, opts: ConnectionOptions): Promise<Connection> {
+    const deadline = Date.now() + opts.connectTimeoutMs;
+    const socket = await openSocket(endpoint, opts, opts.connectTimeoutMs);
+    const conn = new Connection(socket, endpoint, opts);
+    try {
+      const left = () => Math.max(1, deadline - Date.now());
+      await conn.negotiate(left());
+      if (opts.sasl) await authenticate(conn, opts.sasl, left);
+      return conn;
+    } catch (err) {
+      conn.close();
+      if (err instanceof TimeoutError || err instanceof ConnectionClosedError) {
+        throw new ConnectFailure(conn.name, err instanceof TimeoutError ? `no answer to ApiVersions within ${formatMs(opts.connectTimeoutMs)} (is it a Kafka broker? TLS mismatch?)` : err.message, true);
+      }
+      throw err;
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closedBy !== null;
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Called once when the connection closes, with the reason. */
+  onClose(listener: (err: Error) => void): () => void {
+    if (this.closedBy) {
+      listener(this.closedBy);
+      return () => {};
+    }
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  /** The version to speak for an API: the highest both sides know. */
+  versionFor(spec: ApiSpec): number {
+    const cached = this.negotiated.get(spec);
+    if (cached !== undefined) return cached;
+    const broker = this.apiVersions.get(spec.apiKey);
+    if (!broker) throw new UnsupportedVersionError(`broker ${this.name} does not support ${spec.name} (API key ${spec.apiKey})`);
+    const version = Math.min(spec.maxVersion, broker.max);
+    if (version < Math.max(spec.minVersion, broker.min)) {
+      throw new UnsupportedVersionError(
+        `broker ${this.name} speaks ${spec.name} v${broker.min}-${broker.max}, evt speaks v${spec.minVersion}-${spec.maxVersion}: no version in common`,
+      );
+    }
+    this.negotiated.set(spec, version);
+    return version;
+  }
+
+  supports(spec: ApiSpec): boolean {
+    try {
+      this.versionFor(spec);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Sends a request and resolves with the decoded answer. */
+  request(spec: ApiSpec, body: Struct, options: RequestOptions = {}): Promise<Struct> {
+    if (this.closedBy) return Promise.reject(this.closedBy);
+    let version: number;
+    try {
+      version = options.version ?? this.versionFor(spec);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const correlationId = this.nextCorrelationId++;
+    if (this.nextCorrelationId > 0x7fffffff) this.nextCorrelationId = 1;
+    const timeoutMs = options.timeoutMs ?? this.opts.requestTimeoutMs;
+    return new Promise<Struct>((resolve, reject) => {
+      const p: Pending = { spec, version, resolve, reject, timer: null };
+      p.timer = setTimeout(() => {
+        if (!this.pending.delete(correlationId)) return;
+        reject(new TimeoutError(`${spec.name} request`, this.name, timeoutMs));
+        this.fail(new ConnectionClosedError(this.name, `closed after a ${spec.name} request timed out`));
+      }, timerMs(timeoutMs));
+      this.pending.set(correlationId, p);
+      this.write(encodeRequestFrame(spec, version, correlationId, this.opts.clientId, body));
+    });
+  }
+
+  /**
+   * Sends a request that gets no answer (Produce with acks=0); resolves once the bytes are handed to the
+   * kernel.
+   */
+  send(spec: ApiSpec, body: Struct): Promise<void> {
+    if (this.closedBy) return Promise.reject(this.closedBy);
+    const version = this.versionFor(spec);
+    const correlationId = this.nextCorrelationId++;
+    return new Promise((resolve, reject) => {
+      this.write(encodeRequestFrame(spec, version, correlationId, this.opts.clientId, body), (err) => (err ? reject(this.closedBy ?? err) : resolve()));
+    });
+  }
+
+  /** SASL handshake v0: sends a bare size-prefixed token and resolves with the bare answer. */
+  rawExchange(token: Buffer, timeoutMs: number): Promise<Buffer> {
+    if (this.closedBy) return Promise.reject(this.closedBy);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.rawWaiter = null;
+        reject(new TimeoutError('SASL exchange', this.name, timeoutMs));
+        this.fail(new ConnectionClosedError(this.name, 'closed after a SASL exchange timed out'));
+      }, timerMs(timeoutMs));
+      this.rawWaiter = (frame) => {
+        clearTimeout(timer);
+        resolve(frame);
+      };
+      const size = Buffer.allocUnsafe(4);
+      size.writeInt32BE(token.length, 0);
+      this.write([size, token]);
+    });
+  }
+
+  close(): void {
+    this.fail(new ConnectionClosedError(this.name, 'closed by the client'));
+  }
+
+  private write(chunks: Buffer[], cb?: (err?: Error | null) => void): void {
+    if (chunks.length === 1) {
+      this.socket.write(chunks[0], cb);
+      return;
+    }
+    this.socket.cork();
+    for (let i = 0; i < chunks.length; i++) this.socket.write(chunks[i], i === chunks.length - 1 ? cb : undefined);
+    this.socket.uncork();
+  }
+
+  private async negotiate(timeoutMs: number): Promise<void> {
+    // v3 first; a broker that does not know it answers UNSUPPORTED_VERSION in the v0 layout with its ranges
+    const answer = await this.request(API_VERSIONS, { clientSoftwareName: 'evt', clientSoftwareVersion: EVT_VERSION }, { version: Math.min(3, API_VERSIONS.maxVersion), timeoutMs });
+    if (answer.errorCode !== 0 && answer.errorCode !== 35) {
+      throw new WireError(`broker ${this.name} refused ApiVersions with error ${answer.errorCode}`, 'protocol');
+    }
+    for (const k of answer.apiKeys as Struct[]) this.apiVersions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion });
+    if (answer.errorCode === 35) {
+      // ask again in a version it speaks, so that the ranges are those of a proper answer
+      const v = Math.min(this.apiVersions.get(18)?.max ?? 0, 3);
+      const again = await this.request(API_VERSIONS, { clientSoftwareName: 'evt', clientSoftwareVersion: EVT_VERSION }, { version: v, timeoutMs });
+      this.apiVersions.clear();
+      for (const k of again.apiKeys as Struct[]) this.apiVersions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion });
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    while (!this.closedBy) {
+      if (this.frameSize < 0) {
+        if (this.buffered < 4) return;
+        this.frameSize = this.take(4).readInt32BE(0);
+        if (this.frameSize < 0) {
+          this.fail(new ConnectionClosedError(this.name, `invalid frame size ${this.frameSize}`));
+          return;
+        }
+      }
+      if (this.buffered < this.frameSize) return;
+      const frame = this.take(this.frameSize);
+      this.frameSize = -1;
+      this.onFrame(frame);
+    }
+  }
+
+  /** The next n buffered bytes: a slice when they sit in one chunk, else one copy. */
+  private take(n: number): Buffer {
+    this.buffered -= n;
+    const first = this.chunks[0];
+    if (first.length >= n) {
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      const c = this.chunks[0];
+      const need = n - at;
+      if (c.length <= need) {
+        c.copy(out, at);
+        at += c.length;
+        this.chunks.shift();
+      } else {
+        c.copy(out, at, 0, need);
+        this.chunks[0] = c.subarray(need);
+        at += need;
+      }
+    }
+    return out;
+  }
+
+  private onFrame(frame: Buffer): void {
+    if (this.rawWaiter) {
+      const w = this.rawWaiter;
+      this.rawWaiter = null;
+      w(frame);
+      return;
+    }
+    if (frame.length < 4) {
+      this.fail(new ConnectionClosedError(this.name, 'answer shorter than its header'));
+      return;
+    }
+    const correlationId = frame.readInt32BE(0);
+    const p = this.pending.get(correlationId);
+    if (!p) {
+      // an answer to a request we gave up on can only be met once the connection is closed; anything else is
+      // a broker answering out of turn
+      this.fail(new ConnectionClosedError(this.name, `answer with unknown correlation id ${correlationId}`));
+      return;
+    }
+    this.pending.delete(correlationId);
+    if (p.timer) clearTimeout(p.timer);
+    let body: Struct;
+    try {
+      const r = new Reader(frame, 4);
+      let version = p.version;
+      let flexible = isFlexible(p.spec, version);
+      if (p.spec.apiKey === 18) {
+        // ApiVersions answers have no header tags, and UNSUPPORTED_VERSION comes in the v0 layout
+        if (r.remaining >= 2 && frame.readInt16BE(4) === 35) {
+          version = 0;
+          flexible = false;
+        }
+      } else if (flexible) {
+        const tags = r.uvarint();
+        for (let i = 0; i < tags; i++) {
+          r.uvarint();
+          r.bytes(r.uvarint());
+        }
+      }
+      body = decodeStruct(r, p.spec.response, version, flexible);
+    } catch (err) {
+      const message = err instanceof ProtocolError ? err.message : String(err);
+      p.reject(new WireError(`broker ${this.name} sent a malformed ${p.spec.name} v${p.version} answer: ${message}`, 'protocol'));
+      this.fail(new ConnectionClosedError(this.name, 'closed after a malformed answer'));
+      return;
+    }
+    p.resolve(body);
+  }
+
+  private fail(err: Error): void {
+    if (this.closedBy) return;
+    this.closedBy = err;
+    this.socket.destroy();
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) {
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(err);
+    }
+    if (this.rawWaiter) this.rawWaiter = null;
+    for (const l of [...this.closeListeners]) l(err);
+    this.closeListeners.clear();
+  }
+}
+
+/**
+ * A whole request frame (size prefix, header v1 or v2, body) as chunks: record batches of 4 KiB and more stay
+ * separate buffers, so that a Produce request is written without copying its batches.
+ */
+export function encodeRequestFrame(spec: ApiSpec, version: number, correlationId: number, clientId: string | null, body: Struct): Buffer[] {
+  const flexible = isFlexible(spec, version);
+  const w = new Writer(256);
+  w.int32(0);
+  w.int16(spec.apiKey).int16(version).int32(correlationId);
+  if (clientId === null) w.int16(-1);
+  else {
+    const id = Buffer.from(clientId);
+    w.int16(id.length).raw(id);
+  }
+  if (flexible) w.uvarint(0);
+  encodeStruct(w, spec.request, body, version, flexible);
+  const size = w.length - 4;
+  const chunks = w.toChunks();
+  chunks[0].writeInt32BE(size, 0);
+  return chunks;
+}

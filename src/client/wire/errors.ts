@@ -1,0 +1,168 @@
+// The errors of the wire client. Each says what failed in one line; `kind` tells a caller (the CLI) how to
+// map it to an exit code without knowing every class: 'unreachable' and 'timeout' are exit code 3,
+// 'not-found' is 4, the rest are runtime failures.
+
+import { ErrorCode } from '../../protocol/error-codes.js';
+
+export type WireErrorKind = 'unreachable' | 'timeout' | 'not-found' | 'protocol' | 'auth' | 'closed' | 'kafka' | 'unsupported' | 'config';
+
+export class WireError extends Error {
+  constructor(
+    message: string,
+    readonly kind: WireErrorKind,
+    /** worth retrying the same request (on a fresh connection, after a metadata refresh) */
+    readonly retriable = false,
+  ) {
+    super(message);
+    this.name = 'WireError';
+  }
+}
+
+/** No broker of the list could be reached (refused, unresolvable, TLS failed, or nothing answered in time). */
+export class UnreachableError extends WireError {
+  constructor(
+    readonly brokers: string[],
+    readonly reason: string,
+    readonly timeoutMs?: number,
+  ) {
+    const within = timeoutMs !== undefined ? ` within ${formatMs(timeoutMs)}` : '';
+    super(`cannot reach the Kafka cluster at ${brokers.join(',')}${within}: ${reason}`, 'unreachable', true);
+    this.name = 'UnreachableError';
+  }
+}
+
+/** A request got no answer in time. The connection it was sent on is closed (answers would be out of step). */
+export class TimeoutError extends WireError {
+  constructor(
+    readonly what: string,
+    readonly broker: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${what} to broker ${broker} got no answer within ${formatMs(timeoutMs)}`, 'timeout', true);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** The connection went away while a request was in flight; the request may or may not have been carried out. */
+export class ConnectionClosedError extends WireError {
+  constructor(
+    readonly broker: string,
+    reason: string,
+  ) {
+    super(`connection to broker ${broker} closed: ${reason}`, 'closed', true);
+    this.name = 'ConnectionClosedError';
+  }
+}
+
+export class AuthenticationError extends WireError {
+  constructor(message: string) {
+    super(message, 'auth');
+    this.name = 'AuthenticationError';
+  }
+}
+
+export class UnsupportedVersionError extends WireError {
+  constructor(message: string) {
+    super(message, 'unsupported');
+    this.name = 'UnsupportedVersionError';
+  }
+}
+
+export class TopicNotFoundError extends WireError {
+  constructor(readonly topic: string, detail = '') {
+    super(`topic ${topic} not found${detail}`, 'not-found');
+    this.name = 'TopicNotFoundError';
+  }
+}
+
+export class PartitionNotFoundError extends WireError {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly partitionCount: number,
+  ) {
+    super(`partition ${partition} of ${topic} does not exist (the topic has ${partitionCount} partition${partitionCount === 1 ? '' : 's'}: 0-${partitionCount - 1})`, 'not-found');
+    this.name = 'PartitionNotFoundError';
+  }
+}
+
+export class OffsetOutOfRangeError extends WireError {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly offset: number,
+    readonly logStartOffset: number,
+    readonly highWatermark: number,
+  ) {
+    const held = logStartOffset >= 0 && highWatermark >= 0 ? ` (it holds offsets ${logStartOffset} to ${highWatermark - 1}${logStartOffset > 0 ? '; older records were deleted by retention' : ''})` : '';
+    super(`offset ${offset} is out of range for ${topic}-${partition}${held}`, 'kafka');
+    this.name = 'OffsetOutOfRangeError';
+  }
+}
+
+/** A Kafka error code in an answer. */
+export class KafkaResponseError extends WireError {
+  constructor(
+    readonly code: number,
+    readonly context: string,
+    serverMessage?: string | null,
+  ) {
+    super(`${context}: ${errorName(code)}${serverMessage ? ` (${serverMessage})` : ''}`, 'kafka', isRetriable(code));
+    this.name = 'KafkaResponseError';
+  }
+}
+
+const NAMES = new Map<number, string>(Object.entries(ErrorCode).map(([name, code]) => [code, name]));
+// codes the client needs by name that the broker's table does not list
+const EXTRA_NAMES: Record<number, string> = {
+  8: 'BROKER_NOT_AVAILABLE',
+  9: 'REPLICA_NOT_AVAILABLE',
+  13: 'NETWORK_EXCEPTION',
+  14: 'COORDINATOR_LOAD_IN_PROGRESS',
+  19: 'NOT_ENOUGH_REPLICAS',
+  20: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+  58: 'SASL_AUTHENTICATION_FAILED',
+  74: 'FENCED_LEADER_EPOCH',
+  75: 'UNKNOWN_LEADER_EPOCH',
+  89: 'THROTTLING_QUOTA_EXCEEDED',
+};
+
+export function errorName(code: number): string {
+  return NAMES.get(code) ?? EXTRA_NAMES[code] ?? `Kafka error ${code}`;
+}
+
+/** Codes a client retries (after refreshing metadata where the leader may have moved), as Kafka's clients do. */
+const RETRIABLE = new Set<number>([
+  ErrorCode.CORRUPT_MESSAGE, // a corrupted transfer, the client resends
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.LEADER_NOT_AVAILABLE,
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.REQUEST_TIMED_OUT,
+  8,
+  9,
+  13,
+  14,
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.NOT_COORDINATOR,
+  19,
+  20,
+  ErrorCode.KAFKA_STORAGE_ERROR,
+  74,
+  75,
+  89,
+]);
+
+export function isRetriable(code: number): boolean {
+  return RETRIABLE.has(code);
+}
+
+/** Codes after which the client should refresh its metadata before retrying. */
+export function needsMetadataRefresh(code: number): boolean {
+  return code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || code === ErrorCode.LEADER_NOT_AVAILABLE || code === ErrorCode.NOT_LEADER_OR_FOLLOWER || code === 74 || code === 75;
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+}
