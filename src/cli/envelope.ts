@@ -85,6 +85,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 export function parseEnvelope(input: unknown, codec: ValueCodec): OutgoingRecord {
   if (!isObject(input)) throw new InputError('expected a JSON object like {"key":...,"value":...,"headers":{...}}');
+  // A plain JSON object without "value" is far more likely a value given with --json by mistake than a
+  // tombstone: sending it as a null value would lose it silently.
+  if (!('value' in input)) {
+    throw new InputError('no "value" field: with --json each line is a record envelope {"key":...,"value":...}; to send lines as values, drop --json');
+  }
   const headerEncoding = isObject(input.headerEncoding) ? input.headerEncoding : {};
   const headers: RecordHeader[] = [];
   if (input.headers !== undefined && input.headers !== null) {

@@ -35,8 +35,12 @@ Exit codes: 0 ok, 1 failure, 2 usage error, 3 brokers unreachable or timed out, 
             5 expectation failed, 130 interrupted.
 
 Examples:
-  $ evt broker --port 0                 start an embedded broker on a free port
-  $ evt --brokers 127.0.0.1:9092 ...    talk to any Kafka cluster`,
+  $ evt broker &                                  an embedded broker on 127.0.0.1:9092
+  $ evt produce orders '{"total":12}' --key o-1
+  $ evt tail orders -f --where total>10
+  $ evt tail orders --json | evt produce orders-copy --json
+  $ evt groups describe billing                   lag per partition
+  $ evt --brokers kafka-1:9092 topics list        any Kafka cluster (or a profile: evt config)`,
   );
   const ctx: CommandContext = { io, globals: () => program.opts<GlobalOptions>() };
   // Command modules stay light at import time (heavy modules load inside their actions), so that

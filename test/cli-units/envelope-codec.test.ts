@@ -69,6 +69,8 @@ describe('parseEnvelope errors', () => {
     const codec = await createValueCodec('auto');
     expect(() => parseEnvelope([1], codec)).toThrow(InputError);
     expect(() => parseEnvelope({ value: 'x', key: 5 }, codec)).toThrow('"key" must be a string or null');
+    expect(() => parseEnvelope({ orderId: 'o-1', total: 12 }, codec)).toThrow('no "value" field');
+    expect(parseEnvelope({ key: 'k', value: null }, codec).value).toBeNull();
     expect(() => parseEnvelope({ value: 'x', partition: -1 }, codec)).toThrow('"partition" must be a whole number');
     expect(() => parseEnvelope({ value: 'x', headers: [] }, codec)).toThrow('"headers" must be an object');
     expect(() => parseEnvelope({ value: 'x', timestamp: 'yesterday' }, codec)).toThrow('"timestamp"');
