@@ -17,6 +17,7 @@ interface BrokerFlags {
   retentionBytes: string;
   segmentBytes: string;
   fsync: string;
+  registryPort?: string;
 }
 
 const FSYNC = ['never', 'interval', 'always'] as const;
@@ -37,6 +38,7 @@ export function registerBroker(program: Command, { io, globals }: CommandContext
     .option('--retention-bytes <size>', 'default retention.bytes per partition: e.g. 1GiB, -1 for no limit', '-1')
     .option('--segment-bytes <size>', 'default segment.bytes: segment files roll at this size', '1GiB')
     .addOption(new Option('--fsync <policy>', 'when to fsync appended records to disk').choices(FSYNC).default('never'))
+    .option('--registry-port <port>', 'also serve a Confluent-compatible Avro schema registry on this port (0 picks a free one)')
     .addHelpText(
       'after',
       `
@@ -50,6 +52,7 @@ Examples:
   $ evt broker --port 0 --json                   free port; prints {"bootstrap":"127.0.0.1:41234",...}
   $ evt broker --in-memory --default-partitions 6
   $ evt broker --data-dir /var/lib/evt --retention 24h --fsync always
+  $ evt broker --registry-port 8081              with a schema registry on http://127.0.0.1:8081
   $ kcat -b 127.0.0.1:9092 -L                    any Kafka client can use it`,
     )
     .action(async (flags: BrokerFlags) => {
@@ -70,6 +73,7 @@ async function runBroker(flags: BrokerFlags, io: Io, g: GlobalOptions): Promise<
     retentionBytes: parseSize(flags.retentionBytes, '--retention-bytes'),
     segmentBytes: parseSize(flags.segmentBytes, '--segment-bytes'),
     fsync: parseChoice(flags.fsync, '--fsync', FSYNC),
+    registryPort: flags.registryPort === undefined ? undefined : parseInteger(flags.registryPort, '--registry-port', { min: 0, max: 65535 }),
     log: g.verbose ? (m: string) => printLine(io.stderr, `evt broker: ${m}`) : undefined,
   };
   // Loaded here so that other commands do not pay for the broker's modules at start-up.
@@ -78,15 +82,27 @@ async function runBroker(flags: BrokerFlags, io: Io, g: GlobalOptions): Promise<
   try {
     broker = await startBroker(options);
   } catch (err) {
+    const onRegistry = options.registryPort !== undefined && (err as { port?: number })?.port === options.registryPort && options.registryPort !== options.port;
+    if (onRegistry && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new CliError(`port ${options.registryPort} on ${options.host} is already in use: choose another with --registry-port (0 picks a free one)`);
+    }
     throw describeStartError(err, options.host, options.port);
   }
   // catch signals before announcing the address: whoever reads it may stop us right away
   const stopped = io.interrupted();
   if (g.json) {
-    printJson(io, { bootstrap: broker.bootstrap, host: broker.host, port: broker.port, dataDir: broker.dataDir, pid: process.pid });
+    printJson(io, {
+      bootstrap: broker.bootstrap,
+      host: broker.host,
+      port: broker.port,
+      dataDir: broker.dataDir,
+      ...(broker.registryUrl ? { registry: broker.registryUrl } : {}),
+      pid: process.pid,
+    });
   } else {
     const where = broker.dataDir ? `data in ${broker.dataDir}` : 'in memory';
-    printLine(io.stdout, `evt broker listening on ${broker.bootstrap} (${where}, fsync ${options.fsync})`);
+    const registry = broker.registryUrl ? `, schema registry on ${broker.registryUrl}` : '';
+    printLine(io.stdout, `evt broker listening on ${broker.bootstrap} (${where}, fsync ${options.fsync})${registry}`);
   }
   const signal = await stopped;
   if (g.verbose) printLine(io.stderr, `evt broker: ${signal}, shutting down`);

@@ -17,6 +17,12 @@ interface ProduceFlags {
   rate?: string;
   valueFormat: string;
   schema?: string;
+  subject?: string;
+  schemaId?: string;
+  keyFormat: string;
+  keySchema?: string;
+  keySubject?: string;
+  keySchemaId?: string;
   repartition: boolean;
   linger: string;
   batchSize: string;
@@ -42,7 +48,13 @@ export function registerProduce(program: Command, { io, globals }: CommandContex
     .option('--no-idempotent', 'plain producer: a retry may duplicate records')
     .option('--rate <n/s>', 'send at most this many records per second (e.g. 100/s, 6000/m)')
     .addOption(new Option('--value-format <format>', 'how values are given: auto/string (as they are), json (must be JSON), avro (JSON encoded with --schema)').choices(['auto', 'string', 'json', 'avro']).default('auto'))
-    .option('--schema <file.avsc>', 'Avro schema for --value-format avro')
+    .option('--schema <file.avsc>', 'Avro schema for --value-format avro (with a registry: registered under the subject first)')
+    .option('--subject <subject>', 'with a registry: the subject of the value schema (default <topic>-value)')
+    .option('--schema-id <id>', 'with a registry: encode values with this registered schema id')
+    .addOption(new Option('--key-format <format>', 'how keys are given: string (as they are), avro (JSON encoded through the registry)').choices(['string', 'avro']).default('string'))
+    .option('--key-schema <file.avsc>', 'with --key-format avro: register this key schema under the key subject first')
+    .option('--key-subject <subject>', 'with --key-format avro: the subject of the key schema (default <topic>-key)')
+    .option('--key-schema-id <id>', 'with --key-format avro: encode keys with this registered schema id')
     .option('--repartition', 'with --json: ignore the partition in the envelopes and choose by key', false)
     .option('--linger <time>', 'how long a batch waits for more records before it is sent', '5ms')
     .option('--batch-size <size>', 'largest record batch per partition', '1MB')
@@ -61,6 +73,13 @@ Bad input: a bad line is named with its number and the reason, exit code 1. With
 checked first and nothing is sent if any line is bad; from stdin, evt stops at the bad line and reports how
 many records (all before it) were sent. A record counts as sent only once the broker acknowledged it.
 
+Schema registry: with --registry <url> (or EVT_REGISTRY, or the profile's "registry"), --value-format avro
+encodes each JSON value with the subject's schema (<topic>-value, or --subject; the latest version, or
+--schema-id N, or --schema file.avsc registered first) in Confluent's wire format: magic byte 0, the 4-byte
+schema id, the Avro binary. --key-format avro does the same for keys (<topic>-key). A value that does not
+fit names the field and the expected type, and nothing is sent. Without a registry, --value-format avro
+--schema file.avsc writes plain Avro binary.
+
 Output: a summary on stderr (records, bytes, rate, partitions with their first and last offsets); with
 --json the summary is one JSON object on stdout instead:
   {"topic":"orders","records":3,"failed":0,"bytes":42,"seconds":0.01,...,"partitions":[{"partition":0,"records":3,"firstOffset":0,"lastOffset":2}]}
@@ -72,6 +91,8 @@ Examples:
   $ evt produce orders -H evt-event-type=OrderPlaced -H source=cli < events.txt
   $ evt tail orders --from beginning --until end --json | evt produce orders-copy --json
   $ evt produce payments --value-format avro --schema payment.avsc --file payments.ndjson
+  $ evt --registry http://127.0.0.1:8081 produce orders '{"id":"o-1","total":12}' --value-format avro --schema order.avsc
+  $ evt --registry http://127.0.0.1:8081 produce orders --value-format avro --file orders.ndjson   (latest orders-value)
   $ seq 1000 | evt produce numbers --rate 100/s --acks 1 --no-idempotent`,
     )
     .action(async (topic: string, value: string | undefined, flags: ProduceFlags, cmd: Command) => {
@@ -100,8 +121,23 @@ async function produce(topic: string, value: string | undefined, f: ProduceFlags
   if (acks !== -1 && idempotentGiven && f.idempotent) throw usageError('--idempotent needs --acks all');
   const idempotent = acks === -1 && f.idempotent;
   const valueFormat = parseChoice(f.valueFormat, '--value-format', ['auto', 'string', 'json', 'avro'] as const);
-  if (valueFormat === 'avro' && !f.schema) throw usageError('--value-format avro needs --schema <file.avsc>');
   if (f.schema && valueFormat !== 'avro') throw usageError('--schema goes with --value-format avro');
+  const keyFormat = parseChoice(f.keyFormat, '--key-format', ['string', 'avro'] as const);
+  if (valueFormat !== 'avro' && (f.subject !== undefined || f.schemaId !== undefined)) throw usageError('--subject and --schema-id go with --value-format avro');
+  if (keyFormat !== 'avro' && (f.keySchema !== undefined || f.keySubject !== undefined || f.keySchemaId !== undefined)) {
+    throw usageError('--key-schema, --key-subject and --key-schema-id go with --key-format avro');
+  }
+  if (f.schema !== undefined && f.schemaId !== undefined) throw usageError('give either --schema or --schema-id, not both');
+  if (f.keySchema !== undefined && f.keySchemaId !== undefined) throw usageError('give either --key-schema or --key-schema-id, not both');
+  const { registryFromOptions } = await import('../src/codec/registry-client.js');
+  const registry = valueFormat === 'avro' || keyFormat === 'avro' ? await registryFromOptions(io.env, g) : null;
+  if (!registry) {
+    if (keyFormat === 'avro') throw usageError('--key-format avro needs a schema registry (--registry <url>, EVT_REGISTRY or a profile)');
+    if (f.subject !== undefined || f.schemaId !== undefined) throw usageError('--subject and --schema-id need a schema registry (--registry <url>, EVT_REGISTRY or a profile)');
+    if (valueFormat === 'avro' && !f.schema) throw usageError('--value-format avro needs --schema <file.avsc> (or a schema registry: --registry <url>)');
+  }
+  const schemaId = f.schemaId !== undefined ? parseInteger(f.schemaId, '--schema-id', { min: 0 }) : undefined;
+  const keySchemaId = f.keySchemaId !== undefined ? parseInteger(f.keySchemaId, '--key-schema-id', { min: 0 }) : undefined;
   if (f.keySeparator !== undefined && (g.json || f.keySeparator === '')) {
     throw usageError(g.json ? '--key-separator is for plain lines, not --json envelopes' : '--key-separator must not be empty');
   }
@@ -111,8 +147,29 @@ async function produce(topic: string, value: string | undefined, f: ProduceFlags
   const batchBytes = parseSize(f.batchSize, '--batch-size');
   if (batchBytes < 1) throw usageError('--batch-size must be positive');
 
-  const { valueCodecForOptions } = await import('../src/codec/value-codec.js');
-  const codec = await valueCodecForOptions(valueFormat, f.schema);
+  const { valueCodecForOptions, CodecError } = await import('../src/codec/value-codec.js');
+  let codec;
+  let keyCodec;
+  try {
+    if (registry) {
+      const { registryEncoder } = await import('../src/codec/registry-codec.js');
+      if (valueFormat === 'avro') codec = await registryEncoder(registry, { subject: f.subject ?? `${topic}-value`, schemaId, schemaFile: f.schema, flag: '--value-format' });
+      if (keyFormat === 'avro') keyCodec = await registryEncoder(registry, { subject: f.keySubject ?? `${topic}-key`, schemaId: keySchemaId, schemaFile: f.keySchema, flag: '--key-format' });
+    }
+  } catch (err) {
+    if (err instanceof CodecError) throw usageError(err.message);
+    throw err;
+  }
+  codec ??= await valueCodecForOptions(valueFormat, f.schema);
+  let key: Buffer | undefined = f.key !== undefined ? Buffer.from(f.key, 'utf8') : undefined;
+  if (keyCodec && f.key !== undefined) {
+    const { encodeKeyText } = await import('../src/cli/produce/records.js');
+    try {
+      key = encodeKeyText(keyCodec, f.key);
+    } catch (err) {
+      throw usageError(`--key: ${(err as Error).message.replace(/^key: /, '')}`);
+    }
+  }
   const { runProduce } = await import('../src/cli/produce/run.js');
   await runProduce(
     {
@@ -122,7 +179,8 @@ async function produce(topic: string, value: string | undefined, f: ProduceFlags
       input: {
         json: g.json,
         codec,
-        key: f.key !== undefined ? Buffer.from(f.key, 'utf8') : undefined,
+        key,
+        keyCodec,
         headers: f.header.map(parseHeader),
         partition: f.partition !== undefined ? parseInteger(f.partition, '--partition', { min: 0 }) : undefined,
         keySeparator: f.keySeparator !== undefined ? Buffer.from(f.keySeparator, 'utf8') : undefined,

@@ -42,7 +42,7 @@ export function registerTail(program: Command, { io, globals }: CommandContext):
     .option('--where <path op value>', 'only records whose JSON field compares: status=CONFIRMED, total>100, customer.id~^c-; repeatable', collect, [])
     .option('--format <template>', "print each record with a template (as kcat -f; end it with \\n for lines): %t topic, %p partition, %o offset, %k key, %s value, %T timestamp, %h headers, \\n \\t")
     .addOption(new Option('--value-format <format>', 'how to show values: auto (JSON when it is JSON, else text, else base64), string, json, avro').choices(['auto', 'string', 'json', 'avro']).default('auto'))
-    .option('--schema <file.avsc>', 'Avro schema for --value-format avro')
+    .option('--schema <file.avsc>', 'Avro schema for --value-format avro (raw Avro, no registry)')
     .option('--group <group>', 'consume as this consumer group and commit its offsets (without it no group is joined)')
     .option('--expect <n>', 'wait for N matching records (exit 0), or exit 5 when --timeout (default 10s) passes first')
     .addHelpText(
@@ -62,6 +62,11 @@ Output: human on a terminal (colour), --json one envelope per line (what \`evt p
   {"topic":"orders","partition":0,"offset":41,"timestamp":1700000000000,"key":"o-1","headers":{},"value":{"total":12}}
 Payloads that cannot be decoded (binary, not the --value-format) are shown with an "error"; the stream goes on.
 
+With a schema registry (--registry <url>, EVT_REGISTRY or the profile's "registry"), keys and values in
+Confluent's wire format (magic byte 0 + schema id + Avro) are decoded with their schema automatically: the
+human format shows "[schema 3 orders-value v2]", --json adds "valueSchemaId" (and "keySchemaId"). An
+unknown schema id or a payload that does not decode is an "error" of that record only.
+
 --expect N (for CI) reads from --from (default the beginning), prints the matching records, and exits 0 as
 soon as N matched, or exit code 5 when --timeout passes first (3 when the cluster cannot be reached).
 
@@ -73,6 +78,7 @@ Examples:
   $ evt tail --pattern '^inventory\\.' --from beginning --until @2026-11-22T10:00:00Z
   $ evt tail orders --key o-42 --from beginning --format '%T %k %s\\n'
   $ evt tail payments --value-format avro --schema payment.avsc -n 5
+  $ evt --registry http://127.0.0.1:8081 tail orders --json      Avro through the registry, as JSON
   $ evt tail orders --where total>100 --expect 3 --timeout 30s      (CI: exit 0, or 5 after 30 s)
   $ evt tail orders --group audit -f                  consume and commit as group "audit"`,
     )
@@ -123,13 +129,20 @@ async function tail(topics: string[], f: TailFlags, io: Io, g: GlobalOptions): P
   if (f.group !== undefined && f.group.trim() === '') throw usageError('--group needs a name');
   if (f.format !== undefined && g.json) throw usageError('give either --json or --format, not both');
   const valueFormat = parseChoice(f.valueFormat, '--value-format', ['auto', 'string', 'json', 'avro'] as const);
-  if (valueFormat === 'avro' && !f.schema) throw usageError('--value-format avro needs --schema <file.avsc>');
   if (f.schema && valueFormat !== 'avro') throw usageError('--schema goes with --value-format avro');
+  // with a schema registry, wire-format payloads are decoded by their schema id (auto, or avro without a file)
+  const { registryFromOptions } = await import('../src/codec/registry-client.js');
+  const registry = valueFormat === 'auto' || (valueFormat === 'avro' && !f.schema) ? await registryFromOptions(io.env, g) : null;
+  if (valueFormat === 'avro' && !f.schema && !registry) throw usageError('--value-format avro needs --schema <file.avsc> (or a schema registry: --registry <url>)');
   const filter = buildFilter({ key: f.key, grep: f.grep, headers: f.header, where: f.where });
   const expectTimeoutMs = parseDuration(g.timeout, '--timeout');
 
   const { valueCodecForOptions } = await import('../src/codec/value-codec.js');
-  const codec = await valueCodecForOptions(valueFormat, f.schema);
+  let codec = await valueCodecForOptions(registry && valueFormat === 'avro' ? 'auto' : valueFormat, f.schema);
+  if (registry) {
+    const { RegistryDecoder } = await import('../src/codec/registry-codec.js');
+    codec = new RegistryDecoder(registry, codec, valueFormat === 'avro').codec();
+  }
   const color = g.color && !!io.stdout.isTTY && io.env.NO_COLOR === undefined;
   const { runTail } = await import('../src/cli/tail/run.js');
   await runTail(
@@ -145,7 +158,7 @@ async function tail(topics: string[], f: TailFlags, io: Io, g: GlobalOptions): P
       filter,
       output: g.json ? { kind: 'json' } : f.format !== undefined ? { kind: 'template', template: f.format } : { kind: 'human', color },
       codec,
-      workers: workerSetup(io, valueFormat, f),
+      workers: registry ? undefined : workerSetup(io, valueFormat, f),
       group: f.group,
       expect,
       expectTimeoutMs: expectTimeoutMs < 0 ? 2 ** 31 - 1 : expectTimeoutMs,

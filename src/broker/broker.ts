@@ -10,6 +10,7 @@ import { GroupCoordinator } from './group/coordinator.js';
 import { HANDLERS } from './handlers/index.js';
 import { LogManager, type FsyncPolicy } from './log/log-manager.js';
 import { ProducerIdAllocator } from './producer-ids.js';
+import type { RunningRegistry } from '../registry/server.js';
 import { BrokerServer } from './server.js';
 import type { BrokerState } from './state.js';
 
@@ -36,6 +37,8 @@ export interface BrokerOptions {
   maxRequestBytes?: number;
   /** lowest session timeout the group coordinator accepts (Kafka's group.min.session.timeout.ms) */
   minSessionTimeoutMs?: number;
+  /** serve a Confluent-compatible schema registry on this port (0: a free one); undefined: no registry */
+  registryPort?: number;
   log?: (message: string) => void;
 }
 
@@ -46,6 +49,8 @@ export interface RunningBroker {
   bootstrap: string;
   dataDir: string | null;
   state: BrokerState;
+  /** `http://host:port` of the schema registry, when `registryPort` was given */
+  registryUrl?: string;
   close(): Promise<void>;
 }
 
@@ -96,6 +101,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   });
   let groups: GroupCoordinator | undefined;
   let server: BrokerServer | undefined;
+  let registry: RunningRegistry | undefined;
   try {
     groups = new GroupCoordinator({
       dataDir,
@@ -135,11 +141,17 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     const bound = await server.listen();
     state.advertisedHost = advertisedHostFor(o.host, o.advertisedHost);
     state.advertisedPort = o.advertisedPort ?? bound.port;
+    if (o.registryPort !== undefined) {
+      // loaded only when asked for
+      const { startRegistry } = await import('../registry/server.js');
+      registry = await startRegistry({ host: o.host, port: o.registryPort, dataDir, log });
+    }
 
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
         appends.wakeAll();
+        await registry?.close();
         await server!.close();
         groups!.close();
         logs.close();
@@ -150,9 +162,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       bootstrap: `${state.advertisedHost}:${state.advertisedPort}`,
       dataDir,
       state,
+      ...(registry ? { registryUrl: registry.url } : {}),
       close,
     };
   } catch (err) {
+    await registry?.close().catch(() => {});
     await server?.close().catch(() => {});
     groups?.close();
     logs.close();

@@ -5,6 +5,7 @@ import { registerBroker } from '../../commands/broker.js';
 import { registerConfig } from '../../commands/config.js';
 import { registerGroups } from '../../commands/groups.js';
 import { registerProduce } from '../../commands/produce.js';
+import { registerSchema } from '../../commands/schema.js';
 import { registerStatus } from '../../commands/status.js';
 import { registerTail } from '../../commands/tail.js';
 import { registerTopics } from '../../commands/topics.js';
@@ -18,6 +19,7 @@ export function buildProgram(io: Io): Command {
     .addOption(new Option('-b, --brokers <list>', 'bootstrap brokers, host:port[,host:port]').env('EVT_BROKERS'))
     .addOption(new Option('--profile <name>', 'connection profile from evt.config.json or ~/.config/evt/config.json').env('EVT_PROFILE'))
     .addOption(new Option('--timeout <time>', 'how long to try to reach the cluster before exit code 3').env('EVT_TIMEOUT').default('10s'))
+    .addOption(new Option('--registry <url>', 'schema registry for Avro (Confluent-compatible), e.g. http://127.0.0.1:8081').env('EVT_REGISTRY'))
     .option('--json', 'machine-readable output (JSON; NDJSON for record streams)', false)
     .option('-v, --verbose', 'log details (and stack traces) to stderr', false)
     .option('--no-color', 'no colour, even on a terminal')
@@ -45,7 +47,7 @@ Examples:
   const ctx: CommandContext = { io, globals: () => program.opts<GlobalOptions>() };
   // Command modules stay light at import time (heavy modules load inside their actions), so that
   // `evt --version` and `evt --help` start fast.
-  for (const register of [registerProduce, registerTail, registerTopics, registerGroups, registerStatus, registerConfig, registerBroker]) {
+  for (const register of [registerProduce, registerTail, registerTopics, registerGroups, registerStatus, registerConfig, registerBroker, registerSchema]) {
     register(program, ctx);
   }
   return program;

@@ -7,7 +7,8 @@
 //       "local": { "brokers": ["127.0.0.1:9092"] },
 //       "prod":  { "brokers": ["b1:9093", "b2:9093"], "clientId": "evt-ops", "timeout": "30s",
 //                  "sasl": { "mechanism": "scram-sha-512", "username": "ops", "password": "env:PROD_PW" },
-//                  "tls": { "ca": "certs/ca.pem" } } } }
+//                  "tls": { "ca": "certs/ca.pem" },
+//                  "registry": "https://registry:8081", "registryAuth": "ops:env:REGISTRY_PW" } } }
 //
 // A password may be "env:NAME" (read from that environment variable when used), so that files hold no secrets.
 // Files are written atomically (temporary file + rename); the user file with mode 0600.
@@ -43,6 +44,10 @@ export interface Profile {
   sasl?: ProfileSasl;
   /** true: TLS with the system CAs; an object: TLS with these files */
   tls?: boolean | ProfileTls;
+  /** schema registry base URL, e.g. "http://127.0.0.1:8081" */
+  registry?: string;
+  /** basic auth for the registry: "user:password" (the password may be "env:VAR") */
+  registryAuth?: string;
 }
 
 export interface ConfigFileData {
@@ -141,7 +146,7 @@ function validateProfile(raw: unknown, where: string): Profile {
     else if (Array.isArray(raw.brokers) && raw.brokers.every((b) => typeof b === 'string')) p.brokers = raw.brokers.flatMap((b) => splitBrokers(b as string));
     else throw bad('"brokers" must be a list of host:port strings');
   }
-  for (const key of ['clientId', 'timeout'] as const) {
+  for (const key of ['clientId', 'timeout', 'registry', 'registryAuth'] as const) {
     if (raw[key] !== undefined) {
       if (typeof raw[key] !== 'string') throw bad(`"${key}" must be a string`);
       p[key] = raw[key] as string;

@@ -21,7 +21,7 @@ import {
   type LoadedConfigFile,
   type Profile,
 } from './config-file.js';
-import { DEFAULT_BROKERS, type ConnectionSettings, type SaslMechanism, type TlsSettings } from './settings.js';
+import { DEFAULT_BROKERS, DEFAULT_TIMEOUT_MS, type ConnectionSettings, type SaslMechanism, type TlsSettings } from './settings.js';
 
 export const DEFAULT_CLIENT_ID = 'evt';
 const DEFAULT_TIMEOUT = '10s';
@@ -38,7 +38,9 @@ export type SettingKey =
   | 'tls.ca'
   | 'tls.cert'
   | 'tls.key'
-  | 'tls.rejectUnauthorized';
+  | 'tls.rejectUnauthorized'
+  | 'registry'
+  | 'registryAuth';
 
 interface Sourced<T> {
   value: T;
@@ -60,6 +62,8 @@ interface Collected {
   tlsCert?: Sourced<string>;
   tlsKey?: Sourced<string>;
   tlsRejectUnauthorized?: Sourced<boolean>;
+  registry?: Sourced<string>;
+  registryAuth?: Sourced<string>;
 }
 
 export interface SelectedProfile {
@@ -222,8 +226,75 @@ function collect(globals: GlobalOptions, env: NodeJS.ProcessEnv, cwd: string, op
       envInsecure === undefined ? undefined : { value: !envInsecure, source: 'EVT_TLS_INSECURE' },
       fromProfile(tlsObject?.rejectUnauthorized),
     ),
+    registry: first(registryFlag(globals, env), fromProfile(profile?.registry)),
+    registryAuth: first(envString(env, 'EVT_REGISTRY_AUTH'), fromProfile(profile?.registryAuth)),
   };
   return { c, selected, notes, user, project };
+}
+
+/** The global options with the schema registry flag (`--registry`, folded with EVT_REGISTRY by commander). */
+export type RegistryGlobals = GlobalOptions & { registry?: string };
+
+function registryFlag(globals: GlobalOptions, env: NodeJS.ProcessEnv): Sourced<string> | undefined {
+  const v = (globals as RegistryGlobals).registry;
+  if (v === undefined || v === '') return envString(env, 'EVT_REGISTRY');
+  return { value: v, source: env.EVT_REGISTRY === v ? 'EVT_REGISTRY' : '--registry' };
+}
+
+export interface RegistrySettings {
+  /** base URL without a trailing slash */
+  url: string;
+  username?: string;
+  password?: string;
+  /** "--registry", "EVT_REGISTRY", "profile prod (...)" */
+  source: string;
+  timeoutMs: number;
+}
+
+/**
+ * The schema registry to use: --registry / EVT_REGISTRY / the profile's "registry", with basic auth from
+ * EVT_REGISTRY_AUTH or the profile's "registryAuth" ("user:password", the password may be "env:VAR");
+ * null when none is configured.
+ */
+export function resolveRegistry(globals: GlobalOptions, env: NodeJS.ProcessEnv, cwd: string, opts: ResolveOptions = {}): RegistrySettings | null {
+  const { c } = collect(globals, env, cwd, opts);
+  if (!c.registry) return null;
+  let url: URL;
+  try {
+    url = new URL(c.registry.value);
+  } catch {
+    throw usageError(`${c.registry.source}: "${c.registry.value}" is not a URL (e.g. http://127.0.0.1:8081)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`${c.registry.source}: the registry URL must be http:// or https://`);
+  let timeoutMs = DEFAULT_TIMEOUT_MS;
+  try {
+    const t = parseDuration(c.timeout.value, c.timeout.source);
+    timeoutMs = t < 0 ? 2 ** 31 - 1 : t;
+  } catch {
+    // the timeout is reported by resolveSettings
+  }
+  const out: RegistrySettings = { url: c.registry.value.replace(/\/+$/, ''), source: c.registry.source, timeoutMs };
+  if (url.username) {
+    out.username = decodeURIComponent(url.username);
+    out.password = decodeURIComponent(url.password);
+    url.username = '';
+    url.password = '';
+    out.url = url.toString().replace(/\/+$/, '');
+  }
+  if (c.registryAuth) {
+    const colon = c.registryAuth.value.indexOf(':');
+    if (colon <= 0) throw usageError(`${c.registryAuth.source}: registry auth must be "user:password"`);
+    out.username = c.registryAuth.value.slice(0, colon);
+    let password = c.registryAuth.value.slice(colon + 1);
+    const ref = envReference(password);
+    if (ref !== null) {
+      const v = env[ref];
+      if (v === undefined || v === '') throw usageError(`the registry password of ${c.registryAuth.source} is read from $${ref}, which is not set`);
+      password = v;
+    }
+    out.password = password;
+  }
+  return out;
 }
 
 /** Where commander took the global --brokers and --timeout from ("cli", "env", "default"). */
@@ -264,6 +335,13 @@ export function explainSettings(globals: GlobalOptions, env: NodeJS.ProcessEnv, 
   add('tls.cert', c.tlsCert);
   add('tls.key', c.tlsKey);
   add('tls.rejectUnauthorized', c.tlsRejectUnauthorized);
+  add('registry', c.registry);
+  if (c.registryAuth) {
+    const colon = c.registryAuth.value.indexOf(':');
+    const user = colon < 0 ? c.registryAuth.value : c.registryAuth.value.slice(0, colon);
+    const ref = colon < 0 ? null : envReference(c.registryAuth.value.slice(colon + 1));
+    entries.push({ key: 'registryAuth', value: `${user}:${MASK}`, source: ref ? `${c.registryAuth.source} via $${ref}` : c.registryAuth.source });
+  }
   return { profile: selected, entries, notes, files: { user: user.path, userExists: user.exists, project: project?.path ?? null } };
 }
 

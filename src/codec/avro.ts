@@ -6,6 +6,18 @@ import fs from 'node:fs';
 import avro from 'avsc';
 import { CodecError, type DecodedValue, type ValueCodec } from './value-codec.js';
 
+/** The text of a schema file, checked to be JSON. */
+export function readSchemaFile(schemaFile: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(schemaFile, 'utf8');
+    JSON.parse(text);
+  } catch (err) {
+    throw new CodecError(`cannot read Avro schema ${schemaFile}: ${(err as Error).message}`);
+  }
+  return text;
+}
+
 export function loadAvroType(schemaFile: string): avro.Type {
   let schema: unknown;
   try {

@@ -14,6 +14,17 @@ export interface DecodedValue {
   encoding?: 'base64';
   /** why the payload could not be decoded in the requested format (value then holds it as auto would) */
   error?: string;
+  /** the schema registry id of a payload in Confluent's wire format (registry-codec.ts) */
+  schemaId?: number;
+}
+
+/** What the tail needs of a registry-backed codec (registry-codec.ts): async schema lookups before decoding. */
+export interface RegistryAware {
+  /** fetches the schemas these records need (never throws; failures become per-record decode errors) */
+  prepare(records: readonly { topic: string; key: Buffer | null; value: Buffer | null }[]): Promise<void>;
+  decode(payload: Buffer | null, isKey?: boolean): DecodedValue;
+  /** "orders-value v2" for a schema id seen on this topic, or "" */
+  label(id: number, topic: string, isKey: boolean): string;
 }
 
 export interface ValueCodec {
@@ -21,6 +32,8 @@ export interface ValueCodec {
   /** a payload from a value given by the user: a string, or any JSON value */
   encode(value: unknown): Buffer;
   decode(payload: Buffer | null): DecodedValue;
+  /** set when payloads in the schema registry wire format are decoded through a registry */
+  readonly registry?: RegistryAware;
 }
 
 /** A value that cannot be encoded; the message names what is wrong (for Avro, the field path and type). */

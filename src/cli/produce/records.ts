@@ -17,6 +17,39 @@ export interface RecordInputOptions {
   keySeparator?: Buffer;
   /** ignore the partition of envelopes (let the partitioner choose) */
   repartition: boolean;
+  /** keys (from --key-separator or envelopes) are encoded with this (--key-format avro); --key is encoded up front */
+  keyCodec?: ValueCodec;
+}
+
+/**
+ * A key given as text, encoded with a key codec: JSON text as that value, and anything else (or JSON that
+ * does not fit) as the string it is, so that --key o-1 works for a string key schema.
+ */
+export function encodeKeyText(codec: ValueCodec, text: string): Buffer {
+  let parsedOk = true;
+  try {
+    JSON.parse(text);
+  } catch {
+    parsedOk = false;
+  }
+  if (parsedOk) {
+    try {
+      return codec.encode(text);
+    } catch (err) {
+      if (!(err instanceof CodecError)) throw err;
+      try {
+        return codec.encode(JSON.stringify(text));
+      } catch {
+        throw new InputError(`key: ${err.message}`);
+      }
+    }
+  }
+  try {
+    return codec.encode(JSON.stringify(text));
+  } catch (err) {
+    if (err instanceof CodecError) throw new InputError(`key: ${err.message}`);
+    throw err;
+  }
 }
 
 /** Turns one line into a record; null for a blank line; throws InputError saying what is wrong. */
@@ -41,7 +74,7 @@ export function isRawValueInput(o: RecordInputOptions): boolean {
 
 /** Whether a line can be refused at all (with none of these, every line is a valid plain value). */
 export function canRefuseLines(o: RecordInputOptions): boolean {
-  return o.json || o.keySeparator !== undefined || o.codec.format === 'json' || o.codec.format === 'avro';
+  return o.json || o.keySeparator !== undefined || o.codec.format === 'json' || o.codec.format === 'avro' || o.keyCodec !== undefined;
 }
 
 function valueEncoder(codec: ValueCodec): (bytes: Buffer) => Buffer {
@@ -68,6 +101,20 @@ export function lineParser(o: RecordInputOptions): LineParser {
       } catch (err) {
         throw new InputError(`not a JSON record envelope: ${(err as Error).message}`);
       }
+      const keyCodec = o.keyCodec;
+      if (keyCodec && parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && o.key === undefined) {
+        const env = parsed as Record<string, unknown>;
+        if (env.key !== null && env.key !== undefined && env.keyEncoding !== 'base64') {
+          let bytes: Buffer;
+          try {
+            bytes = typeof env.key === 'string' ? encodeKeyText(keyCodec, env.key) : keyCodec.encode(env.key);
+          } catch (err) {
+            if (err instanceof CodecError) throw new InputError(`key: ${err.message}`);
+            throw err;
+          }
+          parsed = { ...env, key: bytes.toString('base64'), keyEncoding: 'base64' };
+        }
+      }
       const record = parseEnvelope(parsed, o.codec);
       if (o.key !== undefined) record.key = o.key;
       if (headers.length > 0) record.headers = [...record.headers, ...headers];
@@ -87,7 +134,7 @@ export function lineParser(o: RecordInputOptions): LineParser {
     if (sep !== undefined) {
       const at = line.indexOf(sep);
       if (at < 0) throw new InputError(`no key separator "${sep.toString()}" (expected key${sep.toString()}value)`);
-      key = line.subarray(0, at);
+      key = o.keyCodec ? encodeKeyText(o.keyCodec, line.subarray(0, at).toString('utf8')) : line.subarray(0, at);
       valueBytes = line.subarray(at + sep.length);
     }
     const record: OutgoingRecord = { key, value: encode(valueBytes), headers };

@@ -101,9 +101,11 @@ export async function runGroupTail(
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        for (const m of batch.messages) {
+        const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
+        if (o.codec.registry) await o.codec.registry.prepare(records);
+        for (const [i, m] of batch.messages.entries()) {
           if (!isRunning() || isStale() || stopper.reason || enough()) break;
-          const r = toRecord(batch.topic, batch.partition, m);
+          const r = records[i];
           if (out.offer(r)) {
             matched++;
             printed++;

@@ -20,7 +20,7 @@ export async function lastMatching(
   spans: Span[],
   n: number,
   match: (r: import('../../client/records.js').ConsumedRecord) => Matched | null,
-  options: { readerOptions?: ReaderOptions; onRead?: (count: number) => void; stopped?: () => boolean; filtered: boolean },
+  options: { prepare?: (records: import('../../client/records.js').ConsumedRecord[]) => Promise<void>; readerOptions?: ReaderOptions; onRead?: (count: number) => void; stopped?: () => boolean; filtered: boolean },
 ): Promise<Matched[]> {
   if (n <= 0) return [];
   const state = spans.map((s, order) => ({ ...s, order, hi: s.end, window: options.filtered ? Math.max(n, 1000) : n, matches: [] as Matched[] }));
@@ -35,6 +35,7 @@ export async function lastMatching(
       const key = `${chunk.topic}\u0000${chunk.partition}`;
       let list = found.get(key);
       if (!list) found.set(key, (list = []));
+      if (options.prepare) await options.prepare(chunk.records);
       for (const r of chunk.records) {
         const m = match(r);
         if (m) list.push(m);

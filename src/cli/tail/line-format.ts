@@ -4,7 +4,7 @@
 // the very same bytes.
 
 import type { ConsumedRecord } from '../../client/records.js';
-import type { ValueCodec } from '../../codec/value-codec.js';
+import type { DecodedValue, ValueCodec } from '../../codec/value-codec.js';
 import { toEnvelope, type RecordEnvelope } from '../envelope.js';
 import type { RecordPredicate } from '../record-filter.js';
 import { compileTemplate, formatHuman, formatJson } from '../record-format.js';
@@ -30,6 +30,8 @@ export class LineFormatter {
   /** after each record: a newline, except with --format, whose template says where lines end (as kcat's -f) */
   private readonly separator: string;
   private readonly fast: FastJsonEncoder | null;
+  private readonly json: boolean;
+  private readonly human: boolean;
 
   constructor(
     mode: OutputMode,
@@ -43,14 +45,56 @@ export class LineFormatter {
       this.format = (env) => formatHuman(env, { color });
     }
     this.separator = mode.kind === 'template' ? '' : '\n';
-    this.fast = mode.kind === 'json' && codec.format === 'auto' && filter === undefined ? new FastJsonEncoder() : null;
+    this.fast = mode.kind === 'json' && codec.format === 'auto' && filter === undefined && !codec.registry ? new FastJsonEncoder() : null;
+    this.json = mode.kind === 'json';
+    this.human = mode.kind === 'human';
+  }
+
+  /**
+   * The envelope; with a schema registry, wire-format keys and values are decoded with their schema and the
+   * ids added ("valueSchemaId"/"keySchemaId"; envelopes of other records are unchanged).
+   */
+  private envelope(record: ConsumedRecord): RecordEnvelope {
+    const registry = this.codec.registry;
+    if (!registry) return toEnvelope(record, this.codec);
+    let decoded: DecodedValue | undefined;
+    const env = toEnvelope(record, { ...this.codec, decode: (p) => (decoded = registry.decode(p)) }) as RecordEnvelope & { valueSchemaId?: number; keySchemaId?: number };
+    const key = registry.decode(record.key, true);
+    if (key.schemaId !== undefined) {
+      if (key.error) env.error = env.error ? `${env.error}; key: ${key.error}` : `key: ${key.error}`;
+      else {
+        env.key = (this.json || typeof key.value === 'string' ? key.value : JSON.stringify(key.value)) as string;
+        delete env.keyEncoding;
+        env.keySchemaId = key.schemaId;
+      }
+    }
+    if (decoded?.schemaId !== undefined && !decoded.error) env.valueSchemaId = decoded.schemaId;
+    return env;
+  }
+
+  /** The human format's schema note: "[schema 3 orders-value v2]". */
+  private schemaNote(record: ConsumedRecord, env: RecordEnvelope & { valueSchemaId?: number; keySchemaId?: number }): string {
+    const registry = this.codec.registry!;
+    const parts: string[] = [];
+    if (env.keySchemaId !== undefined) parts.push(`[key schema ${[env.keySchemaId, registry.label(env.keySchemaId, record.topic, true)].filter(Boolean).join(' ')}]`);
+    if (env.valueSchemaId !== undefined) parts.push(`[schema ${[env.valueSchemaId, registry.label(env.valueSchemaId, record.topic, false)].filter(Boolean).join(' ')}]`);
+    return parts.join(' ');
+  }
+
+  private text(record: ConsumedRecord, env: RecordEnvelope): string {
+    const text = this.format(env);
+    if (!this.human || !this.codec.registry) return text;
+    const note = this.schemaNote(record, env);
+    if (!note) return text;
+    const nl = text.indexOf('\n');
+    return nl < 0 ? `${text} ${note}` : `${text.slice(0, nl)} ${note}${text.slice(nl)}`;
   }
 
   /** The record's text when it passes the filters, else null (for callers that keep records to print later). */
   match(record: ConsumedRecord): Matched | null {
-    const envelope = toEnvelope(record, this.codec);
+    const envelope = this.envelope(record);
     if (this.filter && !this.filter(record, envelope.value)) return null;
-    return { record, line: this.format(envelope) };
+    return { record, line: this.text(record, envelope) };
   }
 
   /** Writes a matched record's text and separator. */
@@ -68,9 +112,9 @@ export class LineFormatter {
         return true;
       }
     }
-    const envelope = toEnvelope(record, this.codec);
+    const envelope = this.envelope(record);
     if (this.filter && !this.filter(record, envelope.value)) return false;
-    this.writeText(this.format(envelope) + this.separator, target);
+    this.writeText(this.text(record, envelope) + this.separator, target);
     return true;
   }
 

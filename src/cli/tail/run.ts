@@ -133,7 +133,7 @@ async function readDirect(
     setProgress(new ProgressLine(io, () => `read ${formatCount(read)} records, looking for the last ${formatCount(o.lines)}${o.filter ? ' that match' : ''} (of ${formatCount(total)}+)`));
     const spans = targets.map((t, i) => ({ topic: t.topic, partition: t.partition, start: t.earliest, end: ends[i] }));
     const last = await stopper.race(
-      lastMatching(cluster, spans, o.lines, (r) => out.match(r), { readerOptions, filtered: o.filter !== undefined, onRead: (n) => (read += n), stopped: () => stopper.reason !== null }),
+      lastMatching(cluster, spans, o.lines, (r) => out.match(r), { prepare: o.codec.registry && ((rs) => o.codec.registry!.prepare(rs)), readerOptions, filtered: o.filter !== undefined, onRead: (n) => (read += n), stopped: () => stopper.reason !== null }),
     );
     for (const m of last ?? []) out.print(m);
     await out.flush();
@@ -145,7 +145,8 @@ async function readDirect(
     setProgress(new ProgressLine(io, () => `read ${formatCount(read)} of ${formatCount(total)} records (${Math.floor((100 * read) / Math.max(total, 1))}%)`));
     const { PartitionReader } = await import('../../client/wire/reader.js');
     const reader = new PartitionReader(cluster, ranges, readerOptions);
-    const pool = o.workers && total >= PARALLEL_MIN_RECORDS ? await startPool(o, skipped) : null;
+    // registry lookups happen on this thread: no formatting workers then
+    const pool = o.workers && !o.codec.registry && total >= PARALLEL_MIN_RECORDS ? await startPool(o, skipped) : null;
     if (pool) log(`decoding and formatting ${formatCount(total)} records on ${pool.size} worker threads`);
     try {
       let printed = 0;
@@ -159,6 +160,7 @@ async function readDirect(
         outer: for (;;) {
           const next = await stopper.race(merged.next());
           if (next === null || next.done) break;
+          if (o.codec.registry) await o.codec.registry.prepare(next.value);
           for (const r of next.value) {
             if (!out.offer(r)) continue;
             matched++;
@@ -196,6 +198,7 @@ async function readDirect(
         outer: for (;;) {
           const chunk = await stopper.race(reader.next());
           if (chunk === null) break;
+          if (o.codec.registry) await o.codec.registry.prepare(chunk.records);
           for (const r of chunk.records as ConsumedRecord[]) {
             if (untilTime !== undefined && r.timestamp >= untilTime) continue;
             if (!out.offer(r)) continue;

@@ -1,0 +1,192 @@
+// A client of a Confluent-compatible schema registry (REST, JSON), with node's fetch: base URL, basic auth,
+// a timeout per request, and caches (id -> schema, subject + schema -> id). TLS uses node's defaults; a
+// private CA can be added with NODE_EXTRA_CA_CERTS.
+//
+// Errors become CliErrors: an unreachable registry exit 3 (one line), subject/version/schema not found
+// (40401/40402/40403) exit 4, an incompatible schema (409) exit 5, an invalid schema (42201) exit 1.
+
+import avro from 'avsc';
+import { CliError, ExitCode } from '../cli/errors.js';
+import type { RegistrySettings } from '../client/profiles.js';
+
+export interface SubjectVersion {
+  subject: string;
+  version: number;
+  id: number;
+  schema: string;
+}
+
+/** An error answer of the registry: the HTTP status and Confluent's error_code. */
+export class RegistryError extends CliError {
+  constructor(
+    message: string,
+    exitCode: number,
+    readonly status: number,
+    readonly errorCode: number | undefined,
+  ) {
+    super(message, exitCode);
+    this.name = 'RegistryError';
+  }
+}
+
+const NOT_FOUND_CODES = new Set([40401, 40402, 40403]);
+
+/** The schema text in canonical-ish form for cache keys: parsed and re-serialised when it is JSON. */
+function normalise(schema: string): string {
+  try {
+    return JSON.stringify(JSON.parse(schema));
+  } catch {
+    return schema;
+  }
+}
+
+export function parseAvroSchema(schema: string, what: string): avro.Type {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(schema);
+  } catch {
+    // a bare primitive name, e.g. string
+    parsed = schema;
+  }
+  try {
+    return avro.Type.forSchema(parsed as avro.Schema, { wrapUnions: 'auto' });
+  } catch (err) {
+    throw new CliError(`${what} is not a valid Avro schema: ${(err as Error).message}`, ExitCode.FAILURE);
+  }
+}
+
+export class RegistryClient {
+  private readonly auth: string | undefined;
+  private readonly byId = new Map<number, Promise<{ schema: string; type: avro.Type }>>();
+  private readonly idBySubjectSchema = new Map<string, number>();
+
+  constructor(readonly settings: RegistrySettings) {
+    if (settings.username !== undefined) {
+      this.auth = 'Basic ' + Buffer.from(`${settings.username}:${settings.password ?? ''}`, 'utf8').toString('base64');
+    }
+  }
+
+  get url(): string {
+    return this.settings.url;
+  }
+
+  /** One request; the parsed JSON answer, or a RegistryError / an exit-3 CliError when unreachable. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/vnd.schemaregistry.v1+json, application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/vnd.schemaregistry.v1+json';
+    if (this.auth) headers.authorization = this.auth;
+    let res: Response;
+    try {
+      res = await fetch(this.settings.url + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.settings.timeoutMs),
+      });
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string; message?: string } };
+      const why = e.name === 'TimeoutError' ? `no answer within ${this.settings.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+      throw new CliError(`schema registry ${this.settings.url} (from ${this.settings.source}) is unreachable: ${why}`, ExitCode.UNREACHABLE);
+    }
+    const text = await res.text();
+    let json: unknown = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: reported below when the status is an error
+    }
+    if (!res.ok) {
+      const b = (json ?? {}) as { error_code?: number; message?: string };
+      const code = typeof b.error_code === 'number' ? b.error_code : undefined;
+      const message = b.message ?? (text.trim().slice(0, 200) || res.statusText);
+      let exit: number = ExitCode.FAILURE;
+      if (res.status === 404 || (code !== undefined && NOT_FOUND_CODES.has(code))) exit = ExitCode.NOT_FOUND;
+      else if (res.status === 409 || code === 409) exit = ExitCode.EXPECTATION;
+      const auth = res.status === 401 || res.status === 403 ? ' (check the registry credentials: registryAuth / EVT_REGISTRY_AUTH)' : '';
+      throw new RegistryError(`schema registry: ${message}${auth}`, exit, res.status, code);
+    }
+    return json as T;
+  }
+
+  private static enc(s: string): string {
+    return encodeURIComponent(s);
+  }
+
+  /** The schema with this id (cached; a failed lookup is not cached). */
+  schemaById(id: number): Promise<{ schema: string; type: avro.Type }> {
+    let p = this.byId.get(id);
+    if (!p) {
+      p = this.request<{ schema: string; schemaType?: string }>('GET', `/schemas/ids/${id}`).then((r) => {
+        if (r.schemaType && r.schemaType !== 'AVRO') throw new CliError(`schema ${id} is ${r.schemaType}, not Avro`, ExitCode.FAILURE);
+        return { schema: r.schema, type: parseAvroSchema(r.schema, `schema ${id}`) };
+      });
+      p.catch(() => this.byId.delete(id));
+      this.byId.set(id, p);
+    }
+    return p;
+  }
+
+  /** Registers a schema under a subject (the same id again for an identical schema). */
+  async register(subject: string, schema: string): Promise<number> {
+    const key = `${subject}\u0000${normalise(schema)}`;
+    const known = this.idBySubjectSchema.get(key);
+    if (known !== undefined) return known;
+    const r = await this.request<{ id: number }>('POST', `/subjects/${RegistryClient.enc(subject)}/versions`, { schema });
+    this.idBySubjectSchema.set(key, r.id);
+    return r.id;
+  }
+
+  /** The version of a subject holding this schema, or null when it is not registered there. */
+  async lookup(subject: string, schema: string): Promise<SubjectVersion | null> {
+    try {
+      return await this.request<SubjectVersion>('POST', `/subjects/${RegistryClient.enc(subject)}`, { schema });
+    } catch (err) {
+      if (err instanceof RegistryError && err.exitCode === ExitCode.NOT_FOUND) return null;
+      throw err;
+    }
+  }
+
+  subjects(): Promise<string[]> {
+    return this.request<string[]>('GET', '/subjects');
+  }
+
+  versions(subject: string): Promise<number[]> {
+    return this.request<number[]>('GET', `/subjects/${RegistryClient.enc(subject)}/versions`);
+  }
+
+  version(subject: string, version: number | 'latest'): Promise<SubjectVersion> {
+    return this.request<SubjectVersion>('GET', `/subjects/${RegistryClient.enc(subject)}/versions/${version}`);
+  }
+
+  async compatible(subject: string, schema: string, version: number | 'latest' = 'latest'): Promise<{ compatible: boolean; messages: string[] }> {
+    const r = await this.request<{ is_compatible: boolean; messages?: string[] }>(
+      'POST',
+      `/compatibility/subjects/${RegistryClient.enc(subject)}/versions/${version}?verbose=true`,
+      { schema },
+    );
+    return { compatible: r.is_compatible, messages: Array.isArray(r.messages) ? r.messages.map(String) : [] };
+  }
+
+  async getConfig(subject?: string): Promise<string> {
+    const path = subject === undefined ? '/config' : `/config/${RegistryClient.enc(subject)}`;
+    const r = await this.request<{ compatibilityLevel?: string; compatibility?: string }>('GET', path);
+    return r.compatibilityLevel ?? r.compatibility ?? 'unknown';
+  }
+
+  async setConfig(level: string, subject?: string): Promise<string> {
+    const path = subject === undefined ? '/config' : `/config/${RegistryClient.enc(subject)}`;
+    const r = await this.request<{ compatibility?: string; compatibilityLevel?: string }>('PUT', path, { compatibility: level });
+    return r.compatibility ?? r.compatibilityLevel ?? level;
+  }
+
+  deleteSubject(subject: string, permanent: boolean): Promise<number[]> {
+    return this.request<number[]>('DELETE', `/subjects/${RegistryClient.enc(subject)}${permanent ? '?permanent=true' : ''}`);
+  }
+}
+
+/** The registry configured by --registry / EVT_REGISTRY / the profile, or null. */
+export async function registryFromOptions(env: NodeJS.ProcessEnv, globals: import('../cli/io.js').GlobalOptions): Promise<RegistryClient | null> {
+  const { resolveRegistry } = await import('../client/profiles.js');
+  const settings = resolveRegistry(globals, env, process.cwd());
+  return settings ? new RegistryClient(settings) : null;
+}

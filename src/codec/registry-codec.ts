@@ -1,0 +1,178 @@
+// Values in Confluent's wire format through a schema registry.
+//
+// Writing (`evt produce --value-format avro` with a registry): the schema is found once before anything is
+// read — by id (--schema-id), by registering a file under the subject (--schema), or the subject's latest
+// version — and every value is plain JSON encoded with it (unions unwrapped where unambiguous, as avro.ts),
+// framed as magic byte 0 + 4-byte id + Avro binary.
+//
+// Reading (`evt tail` with a registry): payloads that start with the magic byte are decoded with the schema
+// of their id. Lookups are asynchronous, decoding is not, so the tail calls `prepare(records)` for each
+// chunk before formatting it: the ids the chunk needs are fetched (and cached) then. An id the registry does
+// not know, or a payload that is not Avro of its schema, is a decode error of that record only.
+
+import type avro from 'avsc';
+import { CliError, ExitCode } from '../cli/errors.js';
+import { avroCodec } from './avro.js';
+import { RegistryError, parseAvroSchema, type RegistryClient } from './registry-client.js';
+import { type DecodedValue, type RegistryAware, type ValueCodec } from './value-codec.js';
+import { bodyOf, frame, schemaIdOf } from './wire-format.js';
+
+export interface SchemaChoice {
+  subject: string;
+  /** use this registered schema */
+  schemaId?: number;
+  /** register this schema file under the subject first */
+  schemaFile?: string;
+  /** "--value-format" or "--key-format", for messages */
+  flag: string;
+}
+
+/** A codec that encodes plain JSON into the wire format with the schema chosen by `choice`. */
+export async function registryEncoder(client: RegistryClient, choice: SchemaChoice): Promise<ValueCodec & { schemaId: number }> {
+  let id: number;
+  let type: avro.Type;
+  if (choice.schemaId !== undefined) {
+    id = choice.schemaId;
+    try {
+      type = (await client.schemaById(id)).type;
+    } catch (err) {
+      if (err instanceof RegistryError && err.exitCode === ExitCode.NOT_FOUND) throw new CliError(`schema id ${id} is not in the registry ${client.url}`, ExitCode.NOT_FOUND);
+      throw err;
+    }
+  } else if (choice.schemaFile !== undefined) {
+    const { readSchemaFile } = await import('./avro.js');
+    const text = readSchemaFile(choice.schemaFile);
+    type = parseAvroSchema(text, choice.schemaFile);
+    try {
+      id = await client.register(choice.subject, text);
+    } catch (err) {
+      if (err instanceof RegistryError && err.status === 409) {
+        throw new CliError(`${choice.schemaFile} is not compatible with subject ${choice.subject} (check with: evt schema check ${choice.subject} ${choice.schemaFile}); nothing was sent`, ExitCode.FAILURE);
+      }
+      if (err instanceof RegistryError) throw new CliError(`registering ${choice.schemaFile} under ${choice.subject}: ${err.message}; nothing was sent`, err.exitCode);
+      throw err;
+    }
+  } else {
+    try {
+      const latest = await client.version(choice.subject, 'latest');
+      id = latest.id;
+      type = (await client.schemaById(id)).type;
+    } catch (err) {
+      if (err instanceof RegistryError && err.exitCode === ExitCode.NOT_FOUND) {
+        throw new CliError(
+          `subject ${choice.subject} is not in the registry ${client.url}: give --schema <file.avsc> to register one, --schema-id N, or --subject`,
+          ExitCode.NOT_FOUND,
+        );
+      }
+      throw err;
+    }
+  }
+  const inner = avroCodec(type);
+  return {
+    format: 'avro',
+    schemaId: id,
+    encode: (value) => frame(id, inner.encode(value)),
+    decode: (payload) => inner.decode(payload === null ? null : bodyOf(payload)),
+  };
+}
+
+type Entry = { type: avro.Type; codec: ValueCodec } | { error: string };
+
+/**
+ * Decodes wire-format payloads with their schema from the registry; anything else goes to `fallback` (the
+ * codec asked for with --value-format), or is an error when `strict` (--value-format avro without a file).
+ */
+export class RegistryDecoder implements RegistryAware {
+  private readonly entries = new Map<number, Entry>();
+  private readonly labels = new Map<string, string>();
+  private readonly subjectIds = new Map<string, Promise<Map<number, number>>>();
+
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly fallback: ValueCodec,
+    private readonly strict: boolean,
+  ) {}
+
+  /** Fetches the schemas (and subject labels) these records need; never throws. */
+  async prepare(records: readonly { topic: string; key: Buffer | null; value: Buffer | null }[]): Promise<void> {
+    const wanted = new Map<number, { topic: string; isKey: boolean }>();
+    for (const r of records) {
+      const v = schemaIdOf(r.value);
+      if (v !== null && !this.labels.has(`${v}\u0000${r.topic}\u0000v`)) wanted.set(v, { topic: r.topic, isKey: false });
+      const k = schemaIdOf(r.key);
+      if (k !== null && !this.labels.has(`${k}\u0000${r.topic}\u0000k`) && !wanted.has(k)) wanted.set(k, { topic: r.topic, isKey: true });
+    }
+    await Promise.all([...wanted].map(([id, at]) => this.load(id, at.topic, at.isKey)));
+  }
+
+  private async load(id: number, topic: string, isKey: boolean): Promise<void> {
+    if (!this.entries.has(id)) {
+      try {
+        const { type } = await this.client.schemaById(id);
+        this.entries.set(id, { type, codec: avroCodec(type) });
+      } catch (err) {
+        const notFound = err instanceof RegistryError && err.exitCode === ExitCode.NOT_FOUND;
+        this.entries.set(id, { error: notFound ? `schema id ${id} is not in the registry` : `schema id ${id}: ${(err as Error).message}` });
+      }
+    }
+    const labelKey = `${id}\u0000${topic}\u0000${isKey ? 'k' : 'v'}`;
+    if (!this.labels.has(labelKey)) this.labels.set(labelKey, await this.findLabel(id, topic, isKey).catch(() => ''));
+  }
+
+  /** "orders-value v2" for the id: the registry's own answer, else a search of the topic's subject. */
+  private async findLabel(id: number, topic: string, isKey: boolean): Promise<string> {
+    try {
+      const list = await this.client.request<{ subject: string; version: number }[]>('GET', `/schemas/ids/${id}/versions`);
+      const subject = `${topic}-${isKey ? 'key' : 'value'}`;
+      const best = list.find((x) => x.subject === subject) ?? list[0];
+      if (best) return `${best.subject} v${best.version}`;
+    } catch {
+      // not every registry has this endpoint
+    }
+    const subject = `${topic}-${isKey ? 'key' : 'value'}`;
+    let p = this.subjectIds.get(subject);
+    if (!p) {
+      p = (async () => {
+        const out = new Map<number, number>();
+        const versions = await this.client.versions(subject);
+        for (const v of versions.slice(-20)) {
+          const sv = await this.client.version(subject, v);
+          out.set(sv.id, sv.version);
+        }
+        return out;
+      })().catch(() => new Map<number, number>());
+      this.subjectIds.set(subject, p);
+    }
+    const version = (await p).get(id);
+    return version !== undefined ? `${subject} v${version}` : '';
+  }
+
+  /** The decoded payload, with its schema id when it was in the wire format. */
+  decode(payload: Buffer | null, isKey = false): DecodedValue {
+    const id = schemaIdOf(payload);
+    if (id === null || payload === null) {
+      if (isKey || !this.strict || payload === null) return isKey ? { value: null } : this.fallback.decode(payload);
+      return { value: payload.toString('base64'), encoding: 'base64', error: 'not in the schema registry wire format (no magic byte 0 and schema id)' };
+    }
+    const entry = this.entries.get(id);
+    if (!entry) return { value: payload.toString('base64'), encoding: 'base64', error: `schema id ${id} was not looked up`, schemaId: id };
+    if ('error' in entry) return { value: payload.toString('base64'), encoding: 'base64', error: entry.error, schemaId: id };
+    const decoded = entry.codec.decode(bodyOf(payload));
+    return { ...decoded, error: decoded.error ? `schema id ${id}: ${decoded.error}` : undefined, schemaId: id };
+  }
+
+  /** "orders-value v2", or "" when not known. */
+  label(id: number, topic: string, isKey: boolean): string {
+    return this.labels.get(`${id}\u0000${topic}\u0000${isKey ? 'k' : 'v'}`) ?? '';
+  }
+
+  /** A value codec whose decode goes through this decoder (and carries it for the tail's formatter). */
+  codec(): ValueCodec {
+    return {
+      format: this.fallback.format,
+      encode: (value) => this.fallback.encode(value),
+      decode: (payload) => this.decode(payload),
+      registry: this,
+    };
+  }
+}
