@@ -249,6 +249,8 @@ export interface RegistrySettings {
   /** "--registry", "EVT_REGISTRY", "profile prod (...)" */
   source: string;
   timeoutMs: number;
+  /** for an https registry: the same CA, client certificate and key as the cluster connection */
+  tls?: TlsSettings;
 }
 
 /**
@@ -274,6 +276,8 @@ export function resolveRegistry(globals: GlobalOptions, env: NodeJS.ProcessEnv, 
     // the timeout is reported by resolveSettings
   }
   const out: RegistrySettings = { url: c.registry.value.replace(/\/+$/, ''), source: c.registry.source, timeoutMs };
+  const tls = url.protocol === 'https:' ? tlsFrom(c, cwd) : undefined;
+  if (tls && tls !== true) out.tls = tls;
   if (url.username) {
     out.username = decodeURIComponent(url.username);
     out.password = decodeURIComponent(url.password);
@@ -382,17 +386,22 @@ export function resolveSettings(globals: GlobalOptions, env: NodeJS.ProcessEnv, 
     settings.sasl = { mechanism: mechanism as SaslMechanism, username: c.saslUsername.value, password };
   }
 
-  const tlsOn = c.tls ? c.tls.value : !!(c.tlsCa || c.tlsCert || c.tlsKey);
-  if (tlsOn) {
-    const abs = (s: Sourced<string> | undefined) => (s ? path.resolve(s.baseDir ?? cwd, s.value) : undefined);
-    const tls: TlsSettings = {};
-    if (c.tlsCa) tls.ca = abs(c.tlsCa);
-    if (c.tlsCert) tls.cert = abs(c.tlsCert);
-    if (c.tlsKey) tls.key = abs(c.tlsKey);
-    if (c.tlsRejectUnauthorized) tls.rejectUnauthorized = c.tlsRejectUnauthorized.value;
-    if (!!tls.cert !== !!tls.key) throw usageError('TLS client authentication needs both a certificate and a key (tls.cert, tls.key)');
-    settings.tls = Object.keys(tls).length ? tls : true;
-  }
+  const tls = tlsFrom(c, cwd);
+  if (tls) settings.tls = tls;
   return settings;
+}
+
+/** The TLS settings collected (the profile's "tls", EVT_TLS*): true for system CAs, an object, or undefined. */
+function tlsFrom(c: Collected, cwd: string): TlsSettings | true | undefined {
+  const tlsOn = c.tls ? c.tls.value : !!(c.tlsCa || c.tlsCert || c.tlsKey);
+  if (!tlsOn) return undefined;
+  const abs = (s: Sourced<string> | undefined) => (s ? path.resolve(s.baseDir ?? cwd, s.value) : undefined);
+  const tls: TlsSettings = {};
+  if (c.tlsCa) tls.ca = abs(c.tlsCa);
+  if (c.tlsCert) tls.cert = abs(c.tlsCert);
+  if (c.tlsKey) tls.key = abs(c.tlsKey);
+  if (c.tlsRejectUnauthorized) tls.rejectUnauthorized = c.tlsRejectUnauthorized.value;
+  if (!!tls.cert !== !!tls.key) throw usageError('TLS client authentication needs both a certificate and a key (tls.cert, tls.key)');
+  return Object.keys(tls).length ? tls : true;
 }
 

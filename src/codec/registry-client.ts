@@ -1,10 +1,13 @@
-// A client of a Confluent-compatible schema registry (REST, JSON), with node's fetch: base URL, basic auth,
-// a timeout per request, and caches (id -> schema, subject + schema -> id). TLS uses node's defaults; a
-// private CA can be added with NODE_EXTRA_CA_CERTS.
+// A client of a Confluent-compatible schema registry (REST, JSON) over node:http(s): base URL, basic auth,
+// TLS (an https registry uses the connection's CA, client certificate and key: the profile's "tls" or
+// EVT_TLS_CA/CERT/KEY), a timeout per request, and caches (id -> schema, subject + schema -> id).
 //
 // Errors become CliErrors: an unreachable registry exit 3 (one line), subject/version/schema not found
 // (40401/40402/40403) exit 4, an incompatible schema (409) exit 5, an invalid schema (42201) exit 1.
 
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import avro from 'avsc';
 import { CliError, ExitCode } from '../cli/errors.js';
 import type { RegistrySettings } from '../client/profiles.js';
@@ -70,25 +73,47 @@ export class RegistryClient {
     return this.settings.url;
   }
 
+  private tlsOptions(): https.RequestOptions {
+    const t = this.settings.tls;
+    if (!t) return {};
+    const read = (f?: string) => (f ? fs.readFileSync(f) : undefined);
+    return { ca: read(t.ca), cert: read(t.cert), key: read(t.key), rejectUnauthorized: t.rejectUnauthorized ?? true };
+  }
+
+  /** One HTTP exchange, bounded by the timeout (a TimeoutError when it passes). */
+  private send(method: string, path: string, headers: Record<string, string>, body?: string) {
+    const url = new URL(this.settings.url + path);
+    const lib = url.protocol === 'https:' ? https : http;
+    return new Promise<{ status: number; statusText: string; ok: boolean; text: string }>((resolve, reject) => {
+      const req = lib.request(url, { method, headers, ...this.tlsOptions() }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          resolve({ status, statusText: res.statusMessage ?? '', ok: status >= 200 && status < 300, text: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', reject);
+      });
+      req.setTimeout(this.settings.timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
   /** One request; the parsed JSON answer, or a RegistryError / an exit-3 CliError when unreachable. */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/vnd.schemaregistry.v1+json, application/json' };
     if (body !== undefined) headers['content-type'] = 'application/vnd.schemaregistry.v1+json';
     if (this.auth) headers.authorization = this.auth;
-    let res: Response;
+    let res: { status: number; statusText: string; ok: boolean; text: string };
     try {
-      res = await fetch(this.settings.url + path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
-      });
+      res = await this.send(method, path, headers, body === undefined ? undefined : JSON.stringify(body));
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string; message?: string } };
-      const why = e.name === 'TimeoutError' ? `no answer within ${this.settings.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+      const e = err as NodeJS.ErrnoException;
+      const why = e.name === 'TimeoutError' ? `no answer within ${this.settings.timeoutMs} ms` : (e.code ?? e.message);
       throw new CliError(`schema registry ${this.settings.url} (from ${this.settings.source}) is unreachable: ${why}`, ExitCode.UNREACHABLE);
     }
-    const text = await res.text();
+    const text = res.text;
     let json: unknown = undefined;
     try {
       json = text ? JSON.parse(text) : undefined;
