@@ -98,6 +98,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     autoCreate: o.autoCreateTopics ?? true,
     defaults: { retentionMs: o.retentionMs, retentionBytes: o.retentionBytes, segmentBytes: o.segmentBytes },
     fsync: o.fsync,
+    log,
   });
   let groups: GroupCoordinator | undefined;
   let server: BrokerServer | undefined;
@@ -110,7 +111,9 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       onWarning: log,
       ...(o.minSessionTimeoutMs !== undefined ? { minSessionTimeoutMs: o.minSessionTimeoutMs } : {}),
     });
+    // every append, whoever makes it, wakes the fetches waiting on that partition
     const appends = new AppendNotifier();
+    logs.onAppend((topic, partition) => appends.notify(topic, partition));
     const state: BrokerState = {
       nodeId: 1,
       advertisedHost: '',

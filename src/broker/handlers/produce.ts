@@ -6,7 +6,7 @@ import type { Handler } from './context.js';
 import { errorCodeOf } from './errors.js';
 
 export const produce: Handler = (ctx, req) => {
-  const { logs, appends } = ctx.broker;
+  const { logs } = ctx.broker;
   const acks: number = req.acks;
   const validAcks = acks === -1 || acks === 0 || acks === 1;
   const now = Date.now();
@@ -23,7 +23,6 @@ export const produce: Handler = (ctx, req) => {
       if (!p.records || p.records.length === 0) return { ...answer, errorCode: ErrorCode.CORRUPT_MESSAGE };
       try {
         const result = log.append(p.records, { now });
-        appends.notify(topicData.name, p.index);
         return { ...answer, baseOffset: result.baseOffset, logStartOffset: result.logStartOffset };
       } catch (err) {
         const code = errorCodeOf(err);
