@@ -1,0 +1,114 @@
+// The order workflow's catalogue: which topics exist, who is the single writer of each, how each is keyed,
+// which event types it carries, the headers every event has, and the order states and reasons. Everything
+// else in src/workflow (services, invariants, schemas test) reads these tables instead of repeating names,
+// so adding an event type is one edit here plus one symbol in the topic's .avsc.
+
+export const SERVICES = ['basket', 'orders', 'inventory', 'payments', 'fraud', 'shipping'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export const TOPIC_NAMES = [
+  'basket.order-requests',
+  'orders',
+  'inventory.reservations',
+  'inventory.stock',
+  'payments',
+  'fraud.checks',
+  'shipments',
+] as const;
+export type TopicName = (typeof TOPIC_NAMES)[number];
+
+export const BASKET_EVENTS = ['OrderRequested', 'CancelRequested'] as const;
+// OrderCancelPending is not in the design notes' table: it publishes the CANCEL_PENDING state so inventory
+// and payments can compensate before the order is declared CANCELLED (see schemas/README.md).
+export const ORDER_EVENTS = [
+  'OrderPlaced',
+  'OrderConfirmed',
+  'OrderRejected',
+  'OrderShipped',
+  'OrderCompleted',
+  'OrderCancelPending',
+  'OrderCancelled',
+] as const;
+export const RESERVATION_EVENTS = ['StockReserved', 'StockReservationFailed', 'StockReleased'] as const;
+export const STOCK_EVENTS = ['StockLevel'] as const;
+export const PAYMENT_EVENTS = ['PaymentAuthorized', 'PaymentDeclined', 'PaymentVoided', 'PaymentCaptured'] as const;
+export const FRAUD_EVENTS = ['FraudCheckPassed', 'FraudCheckFailed'] as const;
+export const SHIPMENT_EVENTS = ['ShipmentScheduled', 'ShipmentDispatched', 'ShipmentDelivered', 'ShipmentFailed'] as const;
+
+export type BasketEventType = (typeof BASKET_EVENTS)[number];
+export type OrderEventType = (typeof ORDER_EVENTS)[number];
+export type ReservationEventType = (typeof RESERVATION_EVENTS)[number];
+export type StockEventType = (typeof STOCK_EVENTS)[number];
+export type PaymentEventType = (typeof PAYMENT_EVENTS)[number];
+export type FraudEventType = (typeof FRAUD_EVENTS)[number];
+export type ShipmentEventType = (typeof SHIPMENT_EVENTS)[number];
+
+export interface TopicSpec {
+  name: TopicName;
+  /** The only service allowed to produce to it. */
+  writer: ServiceName;
+  /** The value field used as the record key. */
+  key: 'orderId' | 'sku';
+  eventTypes: readonly string[];
+  /** Schema file under schemas/, registered as subject `<topic>-value`. */
+  schemaFile: string;
+}
+
+export const TOPICS: Readonly<Record<TopicName, TopicSpec>> = {
+  'basket.order-requests': { name: 'basket.order-requests', writer: 'basket', key: 'orderId', eventTypes: BASKET_EVENTS, schemaFile: 'basket.order-requests.avsc' },
+  orders: { name: 'orders', writer: 'orders', key: 'orderId', eventTypes: ORDER_EVENTS, schemaFile: 'orders.avsc' },
+  'inventory.reservations': { name: 'inventory.reservations', writer: 'inventory', key: 'orderId', eventTypes: RESERVATION_EVENTS, schemaFile: 'inventory.reservations.avsc' },
+  'inventory.stock': { name: 'inventory.stock', writer: 'inventory', key: 'sku', eventTypes: STOCK_EVENTS, schemaFile: 'inventory.stock.avsc' },
+  payments: { name: 'payments', writer: 'payments', key: 'orderId', eventTypes: PAYMENT_EVENTS, schemaFile: 'payments.avsc' },
+  'fraud.checks': { name: 'fraud.checks', writer: 'fraud', key: 'orderId', eventTypes: FRAUD_EVENTS, schemaFile: 'fraud.checks.avsc' },
+  shipments: { name: 'shipments', writer: 'shipping', key: 'orderId', eventTypes: SHIPMENT_EVENTS, schemaFile: 'shipments.avsc' },
+};
+
+/** The topics each service consumes (its consumer group's subscription). */
+export const SUBSCRIPTIONS: Readonly<Record<ServiceName, readonly TopicName[]>> = {
+  basket: [],
+  orders: ['basket.order-requests', 'inventory.stock', 'inventory.reservations', 'payments', 'fraud.checks', 'shipments'],
+  inventory: ['orders'],
+  payments: ['orders'],
+  fraud: ['orders'],
+  shipping: ['orders'],
+};
+
+/** The Confluent subject of a topic's values (TopicNameStrategy). */
+export function valueSubject(topic: TopicName): string {
+  return `${topic}-value`;
+}
+
+/** Dead-letter topic of a service: the failed record, with its origin in headers. */
+export function dlqTopic(service: ServiceName): string {
+  return `evt.dlq.${service}`;
+}
+
+export const HEADERS = {
+  eventId: 'evt-event-id',
+  eventType: 'evt-event-type',
+  correlationId: 'evt-correlation-id',
+  causationId: 'evt-causation-id',
+  producer: 'evt-producer',
+  traceparent: 'traceparent',
+} as const;
+
+export const ORDER_STATES = ['PLACED', 'CONFIRMED', 'REJECTED', 'SHIPPED', 'COMPLETED', 'CANCEL_PENDING', 'CANCELLED'] as const;
+export type OrderState = (typeof ORDER_STATES)[number];
+
+export const TERMINAL_STATES: readonly OrderState[] = ['REJECTED', 'COMPLETED', 'CANCELLED'];
+
+export function isTerminal(state: OrderState): boolean {
+  return TERMINAL_STATES.includes(state);
+}
+
+export const REJECTION_REASONS = ['OUT_OF_STOCK', 'PAYMENT_DECLINED', 'FRAUD_SUSPECTED', 'INVALID_DETAILS', 'TIMEOUT'] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+export const CANCEL_REASONS = ['CUSTOMER_REQUEST', 'SHIPMENT_FAILED'] as const;
+export type CancelReason = (typeof CANCEL_REASONS)[number];
+
+/** Which topic an event type lives on (event types are unique across the catalogue). */
+export function topicOfEventType(eventType: string): TopicName | undefined {
+  return TOPIC_NAMES.find((t) => TOPICS[t].eventTypes.includes(eventType));
+}

@@ -1,0 +1,67 @@
+// A workflow record as it travels (topic, key, headers, decoded value), the context handlers run in (clock
+// and seeded RNG, injected so runs are reproducible), and the one place the standard headers are built, so
+// every service stamps event id, type, correlation, causation, producer and traceparent the same way.
+
+import { HEADERS, TOPICS, type ServiceName, type TopicName } from './catalogue.js';
+import type { TopicValues } from './events.js';
+import type { Random } from './random.js';
+
+export type Headers = Record<string, string>;
+
+/** A record of one topic; `T` narrows the value type when the topic is known. */
+export interface WorkflowRecord<T extends TopicName = TopicName> {
+  topic: T;
+  key: string;
+  headers: Headers;
+  value: TopicValues[T];
+}
+
+/** Any record, discriminated by topic (narrow with `record.topic === 'orders'`). */
+export type AnyRecord = { [T in TopicName]: WorkflowRecord<T> }[TopicName];
+
+/** What a handler may use besides its state and input: time and chance, both injected. */
+export interface WorkflowContext {
+  now(): number;
+  random: Random;
+}
+
+/** The id of the event a record carries (the dedupe key). */
+export function eventIdOf(record: { headers: Headers }): string {
+  return record.headers[HEADERS.eventId] ?? '';
+}
+
+/**
+ * Build a record produced by `producer`. The correlation id is the order id (or the sku for stock levels,
+ * which belong to no order); `cause` is the record that triggered this one: its event id becomes the
+ * causation id and its trace id is kept, with a fresh span id, so one order is one trace. A root event (an
+ * order request, a restock) has an empty causation id and starts a new trace.
+ */
+export function makeRecord<T extends TopicName>(
+  ctx: WorkflowContext,
+  producer: ServiceName,
+  topic: T,
+  value: TopicValues[T],
+  cause?: { headers: Headers },
+): WorkflowRecord<T> {
+  const spec = TOPICS[topic];
+  const key = String((value as unknown as Record<string, unknown>)[spec.key]);
+  const eventId = ctx.random.uuid();
+  const parentTrace = cause ? parseTraceparent(cause.headers[HEADERS.traceparent]) : undefined;
+  const traceId = parentTrace ?? ctx.random.hex(16);
+  const correlation = cause?.headers[HEADERS.correlationId] ?? key;
+  const headers: Headers = {
+    [HEADERS.eventId]: eventId,
+    [HEADERS.eventType]: (value as { eventType: string }).eventType,
+    [HEADERS.correlationId]: spec.key === 'orderId' ? key : correlation,
+    [HEADERS.causationId]: cause ? eventIdOf(cause) : '',
+    [HEADERS.producer]: producer,
+    [HEADERS.traceparent]: `00-${traceId}-${ctx.random.hex(8)}-01`,
+  };
+  return { topic, key, headers, value };
+}
+
+/** The trace id of a W3C traceparent (`00-<32 hex>-<16 hex>-<2 hex>`), or undefined when malformed. */
+export function parseTraceparent(value: string | undefined): string | undefined {
+  const m = value ? /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(value) : null;
+  return m ? m[1] : undefined;
+}

@@ -1,0 +1,66 @@
+// The orders service: the owner of order state. It keeps one aggregate per order (reduced by the pure
+// order-state reducer), a local view of available stock built from `inventory.stock` (for the fast
+// OUT_OF_STOCK rejection, instead of asking inventory), and runs the deadline check on tick.
+
+import { SUBSCRIPTIONS } from '../catalogue.js';
+import type { AnyRecord, WorkflowContext } from '../envelope.js';
+import { checkDeadline, reduceOrder, type OrderAggregate, type OrderEnv, type OrderStep } from '../order-state.js';
+import type { WorkflowService } from '../service.js';
+
+export interface OrdersConfig {
+  /** Time from PLACED to the last answer before TIMEOUT. */
+  timeoutMs: number;
+}
+
+export interface OrdersService extends WorkflowService {
+  readonly orders: ReadonlyMap<string, OrderAggregate>;
+  readonly stockView: ReadonlyMap<string, number>;
+}
+
+export function createOrders(ctx: WorkflowContext, config: OrdersConfig): OrdersService {
+  const orders = new Map<string, OrderAggregate>();
+  const stockView = new Map<string, number>();
+  // StockLevel events carry a per-sku version; a redelivered older level must not roll the view back.
+  const stockVersion = new Map<string, number>();
+  // Orders that can still time out, so a tick does not scan every order ever seen.
+  const open = new Set<string>();
+  const env: OrderEnv = { ctx, stockView, timeoutMs: config.timeoutMs };
+
+  const apply = (orderId: string, step: OrderStep): AnyRecord[] => {
+    if (step.order) {
+      orders.set(orderId, step.order);
+      if (step.order.state === 'PLACED') open.add(orderId);
+      else open.delete(orderId);
+    }
+    return step.emit;
+  };
+
+  return {
+    name: 'orders',
+    topics: SUBSCRIPTIONS.orders,
+    orders,
+    stockView,
+    handle(record) {
+      if (record.topic === 'inventory.stock') {
+        const level = record.value;
+        if (level.version > (stockVersion.get(level.sku) ?? -1)) {
+          stockVersion.set(level.sku, level.version);
+          stockView.set(level.sku, level.available);
+        }
+        return [];
+      }
+      if (record.topic === 'orders') return []; // its own topic: not subscribed, ignored if delivered anyway
+      const orderId = record.value.orderId;
+      return apply(orderId, reduceOrder(orders.get(orderId), record, env));
+    },
+    tick() {
+      const out: AnyRecord[] = [];
+      const now = ctx.now();
+      for (const orderId of [...open]) {
+        const order = orders.get(orderId);
+        if (order) out.push(...apply(orderId, checkDeadline(order, now, env)));
+      }
+      return out;
+    },
+  };
+}
