@@ -6,15 +6,14 @@
 //
 // Needs `npm run build` first (it runs the compiled CLI) and kcat on the PATH for the kcat rows.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
+import { cpuSeconds, startBroker, timeClient } from './lib.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,7 +28,6 @@ const RECORDS = Number(args.records);
 const SIZE = Number(args.size);
 const PARTITIONS = Number(args.partitions);
 const MB = 1e6;
-const EVT = fileURLToPath(new URL('../bin/evt.js', import.meta.url));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'evt-bench-'));
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 
@@ -73,52 +71,6 @@ function diskWrite() {
   return { pageCache: rate(512 * 1024 * 1024, 0, buffered), fdatasync: rate(512 * 1024 * 1024, 0, synced) };
 }
 
-async function startBroker() {
-  const dataDir = path.join(work, 'data');
-  const proc = spawn(process.execPath, [EVT, '--json', 'broker', '--port', '0', '--data-dir', dataDir, '--fsync', args.fsync, '--default-partitions', String(PARTITIONS)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await new Promise((resolve, reject) => {
-    readline.createInterface({ input: proc.stdout }).once('line', resolve);
-    proc.once('exit', (c) => reject(new Error(`broker exited with ${c}`)));
-  });
-  return { proc, pid: proc.pid, bootstrap: JSON.parse(line).bootstrap };
-}
-
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSeconds(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-/**
- * Runs a client to completion with its output thrown away, and returns its wall time and the CPU time it
- * used (bash's `times` reports the children's CPU): a client whose CPU time is close to its wall time is
- * the bound, not the broker.
- */
-function timeClient(argv, { stdinFile, brokerPid }) {
-  return new Promise((resolve, reject) => {
-    const script = `"$@" < "${stdinFile ?? '/dev/null'}" > /dev/null; code=$?; times >&2; exit $code`;
-    const brokerCpu = cpuSeconds(brokerPid);
-    const start = process.hrtime.bigint();
-    const p = spawn('bash', ['-c', script, 'bench', ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr.on('data', (d) => (err += d));
-    p.on('exit', (code) => {
-      const secs = Number(process.hrtime.bigint() - start) / 1e9;
-      if (code !== 0) return reject(new Error(`${argv.join(' ')} exited ${code}: ${err}`));
-      const times = err.trim().split('\n').pop().split(/\s+/).map((t) => {
-        const m = /(\d+)m([\d.]+)s/.exec(t);
-        return Number(m[1]) * 60 + Number(m[2]);
-      });
-      resolve({ secs, clientCpu: +(times[0] + times[1]).toFixed(2), brokerCpu: +(cpuSeconds(brokerPid) - brokerCpu).toFixed(2), stderr: err });
-    });
-  });
-}
-
 function recordValue(i) {
   const s = `record-${i}-`;
   return (s + 'x'.repeat(SIZE)).slice(0, SIZE);
@@ -150,7 +102,7 @@ async function kcatRows({ bootstrap, pid }) {
   const ends = [...c.stderr.matchAll(/Reached end of topic \S+ \[\d+\] at offset (\d+)/g)].map((m) => Number(m[1]));
   const consumed = ends.reduce((a, b) => a + b, 0);
   if (consumed !== RECORDS) throw new Error(`kcat consumed to offsets totalling ${consumed}, expected ${RECORDS}`);
-  const withCpu = (r, run) => ({ ...r, clientCpu: run.clientCpu, brokerCpu: run.brokerCpu });
+  const withCpu = (r, run) => ({ ...r, clientCpu: +run.clientCpu.toFixed(2), brokerCpu: +run.brokerCpu.toFixed(2) });
   return {
     fixedConsumeSecs: +fixed.secs.toFixed(3),
     produce: withCpu(rate(bytes, RECORDS, p.secs), p),
@@ -221,7 +173,7 @@ const results = { records: RECORDS, recordBytes: SIZE, partitions: PARTITIONS, f
 log('measuring loopback and disk');
 results.loopback = await loopback();
 results.disk = diskWrite();
-const broker = await startBroker();
+const broker = await startBroker({ dataDir: path.join(work, 'data'), partitions: PARTITIONS, fsync: args.fsync });
 try {
   results.kcat = await kcatRows(broker);
   results.kafkajs = await kafkajsRows(broker);

@@ -13,14 +13,13 @@
 // broker's are shown next to the wall time. Needs `npm run build` first, and kcat on the PATH for the kcat
 // columns (without it only evt's figures are printed).
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
+import { EVT, cpuSeconds, startBroker as spawnBroker, timeClient } from './lib.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,55 +32,9 @@ const { values: args } = parseArgs({
 const RECORDS = Number(args.records);
 const PARTITIONS = Number(args.partitions);
 const REPEAT = Math.max(1, Number(args.repeat));
-const EVT = fileURLToPath(new URL('../bin/evt.js', import.meta.url));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'evt-bench-cli-'));
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 const MB = 1e6;
-
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSeconds(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
-async function startBroker() {
-  const dataDir = path.join(work, 'data');
-  const proc = spawn(process.execPath, [EVT, '--json', 'broker', '--port', '0', '--data-dir', dataDir, '--default-partitions', String(PARTITIONS)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await new Promise((resolve, reject) => {
-    readline.createInterface({ input: proc.stdout }).once('line', resolve);
-    proc.once('exit', (c) => reject(new Error(`broker exited with ${c}`)));
-  });
-  return { proc, pid: proc.pid, bootstrap: JSON.parse(line).bootstrap };
-}
-
-/**
- * Runs a client to completion (stdin from a file, stdout to /dev/null) and returns its wall time, its CPU
- * time (bash's `times` reports the children's) and the broker's CPU time meanwhile.
- */
-function timeClient(argv, { stdinFile, brokerPid }) {
-  return new Promise((resolve, reject) => {
-    const script = `"$@" < "${stdinFile ?? '/dev/null'}" > /dev/null; code=$?; times >&2; exit $code`;
-    const brokerCpu = cpuSeconds(brokerPid);
-    const start = process.hrtime.bigint();
-    const p = spawn('bash', ['-c', script, 'bench', ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    p.stderr.on('data', (d) => (err += d));
-    p.on('exit', (code) => {
-      const secs = Number(process.hrtime.bigint() - start) / 1e9;
-      if (code !== 0) return reject(new Error(`${argv.join(' ')} exited ${code}: ${err}`));
-      const times = err.trim().split('\n').pop().split(/\s+/).map((t) => {
-        const m = /(\d+)m([\d.]+)s/.exec(t);
-        return Number(m[1]) * 60 + Number(m[2]);
-      });
-      resolve({ secs, clientCpu: times[0] + times[1], brokerCpu: cpuSeconds(brokerPid) - brokerCpu, stderr: err });
-    });
-  });
-}
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -148,7 +101,7 @@ const bytes = await writeInput(input);
 results.recordBytes = +(bytes / RECORDS).toFixed(1);
 results.startupMs = startupMs();
 
-const broker = await startBroker();
+const broker = await spawnBroker({ dataDir: path.join(work, 'data'), partitions: PARTITIONS });
 const kafka = new Kafka({ clientId: 'bench', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
 const { bootstrap, pid } = broker;
 try {

@@ -1,0 +1,62 @@
+// Shared by the bench scripts: a spawned `evt broker`, and the CPU time of processes, so that every figure
+// can say whether the client or the broker was the bound.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const EVT = fileURLToPath(new URL('../bin/evt.js', import.meta.url));
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+export function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Spawns `evt broker` on a free port and waits for its bootstrap line. */
+export async function startBroker({ dataDir, partitions, fsync = 'never' }) {
+  const proc = spawn(
+    process.execPath,
+    [EVT, '--json', 'broker', '--port', '0', '--data-dir', dataDir, '--fsync', fsync, '--default-partitions', String(partitions)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const line = await new Promise((resolve, reject) => {
+    readline.createInterface({ input: proc.stdout }).once('line', resolve);
+    proc.once('exit', (c) => reject(new Error(`broker exited with ${c}`)));
+  });
+  return { proc, pid: proc.pid, bootstrap: JSON.parse(line).bootstrap };
+}
+
+/**
+ * Runs a client to completion (stdin from a file, stdout to /dev/null) and returns its wall time, its CPU
+ * time (bash's `times` reports the children's) and the broker's CPU time meanwhile: a client whose CPU time
+ * is close to its wall time is the bound, not the broker.
+ */
+export function timeClient(argv, { stdinFile, brokerPid }) {
+  return new Promise((resolve, reject) => {
+    const script = `"$@" < "${stdinFile ?? '/dev/null'}" > /dev/null; code=$?; times >&2; exit $code`;
+    const brokerCpu = cpuSeconds(brokerPid);
+    const start = process.hrtime.bigint();
+    const p = spawn('bash', ['-c', script, 'bench', ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    p.on('exit', (code) => {
+      const secs = Number(process.hrtime.bigint() - start) / 1e9;
+      if (code !== 0) return reject(new Error(`${argv.join(' ')} exited ${code}: ${err}`));
+      const times = err
+        .trim()
+        .split('\n')
+        .pop()
+        .split(/\s+/)
+        .map((t) => {
+          const m = /(\d+)m([\d.]+)s/.exec(t);
+          return Number(m[1]) * 60 + Number(m[2]);
+        });
+      resolve({ secs, clientCpu: times[0] + times[1], brokerCpu: cpuSeconds(brokerPid) - brokerCpu, stderr: err });
+    });
+  });
+}
