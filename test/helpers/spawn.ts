@@ -38,34 +38,57 @@ export async function spawnBroker(args: string[], timeoutMs = 15_000): Promise<S
 
 export interface EvtResult {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
   ms: number;
 }
 
-/**
- * Runs the CLI to completion and returns its exit code, output and elapsed time. `env` is added to this
- * process's environment, or replaces it with `replaceEnv`.
- */
-export function runEvt(
-  args: string[],
-  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; replaceEnv?: boolean; cwd?: string } = {},
-): Promise<EvtResult> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const env = opts.replaceEnv ? opts.env : { ...process.env, ...opts.env };
-    const proc = spawn(process.execPath, [EVT_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env, cwd: opts.cwd });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (d) => (stdout += d));
-    proc.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`evt ${args.join(' ')} did not finish in time; stderr: ${stderr}`));
-    }, opts.timeoutMs ?? 20_000);
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - start });
-    });
-  });
+export interface StartedEvt {
+  proc: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  done: Promise<EvtResult>;
+}
+
+export interface EvtOptions {
+  /** stdin: this input, else closed (unless keepStdin) */
+  input?: string | Buffer;
+  keepStdin?: boolean;
+  /** added to this process's environment, or replacing it with replaceEnv */
+  env?: NodeJS.ProcessEnv;
+  replaceEnv?: boolean;
+  cwd?: string;
+}
+
+/** Starts `evt ...args` and collects its output. */
+export function startEvt(args: string[], opts: EvtOptions = {}): StartedEvt {
+  const began = Date.now();
+  const env = opts.replaceEnv ? opts.env : { ...process.env, ...opts.env };
+  const proc = spawn(process.execPath, [EVT_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env, cwd: opts.cwd });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout!.on('data', (d) => (stdout += d));
+  proc.stderr!.on('data', (d) => (stderr += d));
+  proc.stdin!.on('error', () => {});
+  if (opts.input !== undefined) proc.stdin!.end(opts.input);
+  else if (!opts.keepStdin) proc.stdin!.end();
+  const done = new Promise<EvtResult>((resolve) =>
+    proc.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - began })),
+  );
+  return { proc, stdout: () => stdout, stderr: () => stderr, done };
+}
+
+/** Runs `evt ...args` to completion; one that outlives `timeoutMs` is killed and the test fails with its stderr. */
+export async function runEvt(args: string[], opts: EvtOptions & { timeoutMs?: number } = {}): Promise<EvtResult> {
+  const s = startEvt(args, opts);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    s.proc.kill('SIGKILL');
+  }, opts.timeoutMs ?? 30_000);
+  const r = await s.done;
+  clearTimeout(timer);
+  if (timedOut) throw new Error(`evt ${args.join(' ')} did not finish in time; stderr: ${r.stderr}`);
+  return r;
 }

@@ -1,49 +1,22 @@
 // Running the CLI with stdin, and reading topics back, for the produce/tail end-to-end tests.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { RunningBroker } from '../../src/broker/broker.js';
 import type { ConsumedRecord } from '../../src/client/records.js';
 import { Cluster } from '../../src/client/wire/cluster.js';
 import { PartitionReader } from '../../src/client/wire/reader.js';
-import { EVT_BIN } from '../helpers/spawn.js';
+import { runEvt, startEvt, type EvtOptions, type EvtResult, type StartedEvt } from '../helpers/spawn.js';
 
-export interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
+export type Run = EvtResult;
+export type Started = StartedEvt;
+
+/** Starts `evt ...args` without colour (stdin from `input` when given, else closed). */
+export function start(args: string[], opts: EvtOptions = {}): Started {
+  return startEvt(args, { ...opts, env: { NO_COLOR: '1', ...opts.env } });
 }
 
-export interface Started {
-  proc: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  done: Promise<Run>;
-}
-
-/** Starts `evt ...args` (stdin from `input` when given, else closed). */
-export function start(args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; keepStdin?: boolean } = {}): Started {
-  const began = Date.now();
-  const proc = spawn(process.execPath, [EVT_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...opts.env } });
-  let stdout = '';
-  let stderr = '';
-  proc.stdout!.on('data', (d) => (stdout += d));
-  proc.stderr!.on('data', (d) => (stderr += d));
-  proc.stdin!.on('error', () => {});
-  if (opts.input !== undefined) proc.stdin!.end(opts.input);
-  else if (!opts.keepStdin) proc.stdin!.end();
-  const done = new Promise<Run>((resolve) => proc.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - began })));
-  return { proc, stdout: () => stdout, stderr: () => stderr, done };
-}
-
-/** Runs `evt ...args` to completion (killed after timeoutMs). */
-export async function evt(args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Run> {
-  const s = start(args, opts);
-  const timer = setTimeout(() => s.proc.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
-  const r = await s.done;
-  clearTimeout(timer);
-  return r;
+/** Runs `evt ...args` to completion without colour. */
+export function evt(args: string[], opts: EvtOptions & { timeoutMs?: number } = {}): Promise<Run> {
+  return runEvt(args, { ...opts, env: { NO_COLOR: '1', ...opts.env } });
 }
 
 /** Every record of a topic (read directly, no group), per partition in offset order. */
