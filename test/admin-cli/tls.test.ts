@@ -2,61 +2,32 @@
 // plain TCP) accepts evt with the right CA, rejects it without, and sees the client certificate of mutual TLS.
 // SASL and the rest of the mapping are checked on the kafkajs configuration.
 
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
 import { kafkaConfig } from '../../src/client/connect.js';
-import { startTestBroker, tempDir } from '../helpers/broker.js';
+import { startTestBroker } from '../helpers/broker.js';
+import { hasOpenssl, selfSignedCert, startTlsProxy, type TlsProxy } from '../helpers/tls.js';
 import { evt, json, sandbox } from './helpers.js';
 
-const hasOpenssl = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
-if (!hasOpenssl) console.warn('SKIPPED: openssl is not installed: the TLS tests need it to make a certificate');
-
 let broker: RunningBroker;
-let proxy: tls.Server;
+let proxy: TlsProxy;
 let proxyPort: number;
 let certs: string;
-const clientCerts: string[] = [];
-const sockets = new Set<net.Socket>();
+let clientCerts: string[] = [];
 
 beforeAll(async () => {
   if (!hasOpenssl) return;
-  certs = tempDir('evt-tls-');
-  const made = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1',
-    '-keyout', path.join(certs, 'key.pem'), '-out', path.join(certs, 'cert.pem'),
-  ], { stdio: 'pipe' });
-  if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
-  proxy = tls.createServer(
-    { key: fs.readFileSync(path.join(certs, 'key.pem')), cert: fs.readFileSync(path.join(certs, 'cert.pem')), requestCert: true, rejectUnauthorized: false },
-    (client) => {
-      const peer = client.getPeerCertificate();
-      if (peer && peer.subject) clientCerts.push(String(peer.subject.CN));
-      const upstream = net.connect(broker.port, '127.0.0.1');
-      sockets.add(client).add(upstream);
-      client.pipe(upstream).pipe(client);
-      const close = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', close).on('close', close);
-      upstream.on('error', close).on('close', close);
-    },
-  );
-  proxy.on('tlsClientError', () => {});
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  proxyPort = (proxy.address() as net.AddressInfo).port;
+  const files = selfSignedCert();
+  certs = files.dir;
+  proxy = await startTlsProxy(files, () => broker.port);
+  proxyPort = proxy.port;
+  clientCerts = proxy.clientCerts;
   // the broker tells clients to come back through the proxy
   broker = await startTestBroker({ inMemory: true, advertisedPort: proxyPort });
 });
 afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  if (proxy) await new Promise((resolve) => proxy.close(resolve));
+  await proxy?.close();
   await broker?.close();
 });
 

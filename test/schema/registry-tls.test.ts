@@ -2,51 +2,25 @@
 // refuses one it cannot verify with exit code 3. A TLS-terminating proxy stands in front of the embedded
 // registry, which speaks plain HTTP.
 
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
-import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
-import { startTestBroker, tempDir } from '../helpers/broker.js';
+import { startTestBroker } from '../helpers/broker.js';
+import { hasOpenssl, selfSignedCert, startTlsProxy, type TlsProxy } from '../helpers/tls.js';
 import { evt } from '../produce-tail/helpers.js';
 import { ORDER_V1 } from './fixtures.js';
 
-const hasOpenssl = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
-if (!hasOpenssl) console.warn('SKIPPED: openssl is not installed: the registry TLS tests need it to make a certificate');
-
 let broker: RunningBroker;
-let proxy: tls.Server;
+let proxy: TlsProxy;
 let httpsUrl: string;
 let caFile: string;
-const sockets = new Set<net.Socket>();
 
 beforeAll(async () => {
   if (!hasOpenssl) return;
-  const certs = tempDir('evt-registry-tls-');
-  caFile = path.join(certs, 'cert.pem');
-  const made = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(certs, 'key.pem'), '-out', caFile,
-  ], { stdio: 'pipe' });
-  if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
+  const files = selfSignedCert();
+  caFile = files.cert;
   broker = await startTestBroker({ inMemory: true, registryPort: 0 });
-  const registryPort = Number(new URL(broker.registryUrl!).port);
-  proxy = tls.createServer({ key: fs.readFileSync(path.join(certs, 'key.pem')), cert: fs.readFileSync(caFile) }, (client) => {
-    const upstream = net.connect(registryPort, '127.0.0.1');
-    sockets.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-  });
-  proxy.on('tlsClientError', () => {});
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  httpsUrl = `https://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+  proxy = await startTlsProxy(files, () => Number(new URL(broker.registryUrl!).port));
+  httpsUrl = `https://127.0.0.1:${proxy.port}`;
   const res = await fetch(`${broker.registryUrl}/subjects/orders-value/versions`, {
     method: 'POST',
     headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
@@ -55,8 +29,7 @@ beforeAll(async () => {
   expect(res.status).toBe(200);
 });
 afterAll(async () => {
-  for (const s of sockets) s.destroy();
-  if (proxy) await new Promise((resolve) => proxy.close(resolve));
+  await proxy?.close();
   await broker?.close();
 });
 
