@@ -289,14 +289,7 @@ export function resolveRegistry(globals: GlobalOptions, env: NodeJS.ProcessEnv, 
     const colon = c.registryAuth.value.indexOf(':');
     if (colon <= 0) throw usageError(`${c.registryAuth.source}: registry auth must be "user:password"`);
     out.username = c.registryAuth.value.slice(0, colon);
-    let password = c.registryAuth.value.slice(colon + 1);
-    const ref = envReference(password);
-    if (ref !== null) {
-      const v = env[ref];
-      if (v === undefined || v === '') throw usageError(`the registry password of ${c.registryAuth.source} is read from $${ref}, which is not set`);
-      password = v;
-    }
-    out.password = password;
+    out.password = passwordValue(c.registryAuth.value.slice(colon + 1), env, `the registry password of ${c.registryAuth.source}`);
   }
   return out;
 }
@@ -308,6 +301,15 @@ export function optionSources(program?: Command): { brokers?: string; timeout?: 
 }
 
 /** "env:NAME" reads the password from the environment variable NAME. */
+/** A password as written, or the value of the variable an "env:VAR" reference names (a usage error if unset). */
+function passwordValue(written: string, env: NodeJS.ProcessEnv, what: string): string {
+  const ref = envReference(written);
+  if (ref === null) return written;
+  const v = env[ref];
+  if (v === undefined || v === '') throw usageError(`${what} is read from $${ref}, which is not set`);
+  return v;
+}
+
 export function envReference(password: string): string | null {
   const m = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(password);
   return m ? m[1] : null;
@@ -376,13 +378,7 @@ export function resolveSettings(globals: GlobalOptions, env: NodeJS.ProcessEnv, 
       throw usageError(`${c.saslMechanism.source}: SASL mechanism "${c.saslMechanism.value}" is not one of ${SASL_MECHANISMS.join(', ')}`);
     }
     if (!c.saslUsername || !c.saslPassword) throw usageError(`SASL ${mechanism} (${from}) needs both a username and a password`);
-    let password = c.saslPassword.value;
-    const ref = envReference(password);
-    if (ref !== null) {
-      const v = env[ref];
-      if (v === undefined || v === '') throw usageError(`the SASL password of ${c.saslPassword.source} is read from $${ref}, which is not set`);
-      password = v;
-    }
+    const password = passwordValue(c.saslPassword.value, env, `the SASL password of ${c.saslPassword.source}`);
     settings.sasl = { mechanism: mechanism as SaslMechanism, username: c.saslUsername.value, password };
   }
 
