@@ -29,7 +29,8 @@ export const ORDER_EVENTS = [
   'OrderCancelPending',
   'OrderCancelled',
 ] as const;
-export const RESERVATION_EVENTS = ['StockReserved', 'StockReservationFailed', 'StockReleased'] as const;
+// StockCommitted is not in the design notes' table: the reserved units left with the shipment (see schemas/README.md).
+export const RESERVATION_EVENTS = ['StockReserved', 'StockReservationFailed', 'StockReleased', 'StockCommitted'] as const;
 export const STOCK_EVENTS = ['StockLevel'] as const;
 export const PAYMENT_EVENTS = ['PaymentAuthorized', 'PaymentDeclined', 'PaymentVoided', 'PaymentCaptured'] as const;
 export const FRAUD_EVENTS = ['FraudCheckPassed', 'FraudCheckFailed'] as const;
@@ -73,6 +74,30 @@ export const SUBSCRIPTIONS: Readonly<Record<ServiceName, readonly TopicName[]>> 
   fraud: ['orders'],
   shipping: ['orders'],
 };
+
+/**
+ * Topics every instance of a service reads whole, outside its consumer group: the orders service's local
+ * view of stock is keyed by sku, so whichever orders an instance owns, it needs every sku's level.
+ */
+export const GLOBAL_INPUTS: Readonly<Partial<Record<ServiceName, readonly TopicName[]>>> = { orders: ['inventory.stock'] };
+
+/** The topics a service's consumer group subscribes to. */
+export function groupTopics(service: ServiceName): TopicName[] {
+  const global = GLOBAL_INPUTS[service] ?? [];
+  return SUBSCRIPTIONS[service].filter((t) => !global.includes(t));
+}
+
+/**
+ * Services whose state spans all partitions: inventory holds every sku's stock, and orders on every
+ * partition reserve the same skus, so one instance owns all of its partitions and the others stand by (they
+ * take over, rebuilding the stock from the topics, when it stops). The others split partitions.
+ */
+export const SINGLETON_SERVICES: readonly ServiceName[] = ['inventory'];
+
+/** The consumer group of a service's workers. */
+export function groupOf(service: ServiceName): string {
+  return `evt-workflow-${service}`;
+}
 
 /** The Confluent subject of a topic's values (TopicNameStrategy). */
 export function valueSubject(topic: TopicName): string {

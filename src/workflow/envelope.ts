@@ -2,9 +2,10 @@
 // and seeded RNG, injected so runs are reproducible), and the one place the standard headers are built, so
 // every service stamps event id, type, correlation, causation, producer and traceparent the same way.
 
+import { createHash } from 'node:crypto';
 import { HEADERS, TOPICS, type ServiceName, type TopicName } from './catalogue.js';
 import type { TopicValues } from './events.js';
-import type { Random } from './random.js';
+import { uuidFromHex, type Random } from './random.js';
 
 export type Headers = Record<string, string>;
 
@@ -33,8 +34,13 @@ export function eventIdOf(record: { headers: Headers }): string {
 /**
  * Build a record produced by `producer`. The correlation id is the order id (or the sku for stock levels,
  * which belong to no order); `cause` is the record that triggered this one: its event id becomes the
- * causation id and its trace id is kept, with a fresh span id, so one order is one trace. A root event (an
- * order request, a restock) has an empty causation id and starts a new trace.
+ * causation id and its trace id is kept, so one order is one trace. A root event (an order request, a
+ * restock) has an empty causation id and starts a new trace.
+ *
+ * The event id of a caused event is derived from (producer, cause's event id, event type, key) rather than
+ * drawn at random: a worker that crashes after publishing and handles the same input again after a restart
+ * publishes the same ids, so whatever it re-publishes is a duplicate every consumer's dedupe recognises,
+ * and two instances or two runs never mint the same id for different events.
  */
 export function makeRecord<T extends TopicName>(
   ctx: WorkflowContext,
@@ -45,19 +51,31 @@ export function makeRecord<T extends TopicName>(
 ): WorkflowRecord<T> {
   const spec = TOPICS[topic];
   const key = String((value as unknown as Record<string, unknown>)[spec.key]);
-  const eventId = ctx.random.uuid();
+  const eventType = (value as { eventType: string }).eventType;
+  const causeId = cause ? eventIdOf(cause) : '';
+  const eventId = causeId ? derivedId(producer, causeId, eventType, key) : ctx.random.uuid();
   const parentTrace = cause ? parseTraceparent(cause.headers[HEADERS.traceparent]) : undefined;
-  const traceId = parentTrace ?? ctx.random.hex(16);
+  const traceId = parentTrace ?? (causeId ? derivedHex(16, 'trace', causeId) : ctx.random.hex(16));
   const correlation = cause?.headers[HEADERS.correlationId] ?? key;
   const headers: Headers = {
     [HEADERS.eventId]: eventId,
-    [HEADERS.eventType]: (value as { eventType: string }).eventType,
+    [HEADERS.eventType]: eventType,
     [HEADERS.correlationId]: spec.key === 'orderId' ? key : correlation,
-    [HEADERS.causationId]: cause ? eventIdOf(cause) : '',
+    [HEADERS.causationId]: causeId,
     [HEADERS.producer]: producer,
-    [HEADERS.traceparent]: `00-${traceId}-${ctx.random.hex(8)}-01`,
+    [HEADERS.traceparent]: `00-${traceId}-${derivedHex(8, 'span', eventId)}-01`,
   };
   return { topic, key, headers, value };
+}
+
+/** Hex digits fixed by `parts` (a SHA-256 prefix). */
+export function derivedHex(bytes: number, ...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, bytes * 2);
+}
+
+/** A version-4-shaped uuid fixed by `parts`: the same inputs always give the same id. */
+export function derivedId(...parts: string[]): string {
+  return uuidFromHex(derivedHex(16, ...parts));
 }
 
 /** The trace id of a W3C traceparent (`00-<32 hex>-<16 hex>-<2 hex>`), or undefined when malformed. */

@@ -71,6 +71,8 @@ export interface StockLevelEvent {
   available: number;
   /** Per-sku counter, +1 on every change: lets a view ignore a redelivered older level. */
   version: number;
+  /** Units this change added to onHand (a restock), 0 otherwise: what inventory rebuilds onHand from. */
+  restocked: number;
   at: number;
 }
 

@@ -12,7 +12,7 @@
 //   CONFIRMED -> SHIPPED on dispatch -> COMPLETED on delivery
 // A cancel request after confirmation is too late and ignored: the order is with shipping by then.
 
-import type { CancelReason, OrderEventType, OrderState, RejectionReason } from './catalogue.js';
+import { HEADERS, type CancelReason, type OrderEventType, type OrderState, type RejectionReason } from './catalogue.js';
 import { eventIdOf, makeRecord, type AnyRecord, type Headers, type WorkflowContext, type WorkflowRecord } from './envelope.js';
 import type { BasketEvent, OrderEvent, OrderLine } from './events.js';
 
@@ -94,41 +94,128 @@ export function reduceOrder(order: OrderAggregate | undefined, record: AnyRecord
   }
   if (!order) return { order, emit: [] }; // an answer about an order this service never placed: nothing to do
 
-  let next: OrderAggregate = order;
+  if (record.topic === 'shipments') {
+    const t = record.value.eventType;
+    if (t === 'ShipmentDispatched' && order.state === 'CONFIRMED') return transition(order, 'SHIPPED', 'OrderShipped', record, env, id);
+    if (t === 'ShipmentDelivered' && order.state === 'SHIPPED') return transition(order, 'COMPLETED', 'OrderCompleted', record, env, id);
+    if (t === 'ShipmentFailed' && order.state === 'CONFIRMED') {
+      const failed = transition({ ...order, cancelReason: 'SHIPMENT_FAILED' }, 'CANCEL_PENDING', 'OrderCancelPending', record, env, id);
+      return settle(failed, record, env);
+    }
+  }
+  const next = withAnswer(order, record);
+  return settle(noEmit(remember(next, id)), record, env);
+}
+
+/**
+ * The outcome flags after an answer from inventory, payments or fraud. Guards keep it idempotent and
+ * order-proof: only a pending flag takes a first answer, only a held reservation or authorization can be
+ * released, voided or captured.
+ */
+function withAnswer(order: OrderAggregate, record: AnyRecord): OrderAggregate {
   switch (record.topic) {
     case 'inventory.reservations': {
       const t = record.value.eventType;
-      if (t === 'StockReserved' && order.inventory === 'PENDING') next = { ...order, inventory: 'RESERVED' };
-      else if (t === 'StockReservationFailed' && order.inventory === 'PENDING') next = { ...order, inventory: 'FAILED' };
-      else if (t === 'StockReleased' && order.inventory === 'RESERVED') next = { ...order, inventory: 'RELEASED' };
-      break;
+      if (t === 'StockReserved' && order.inventory === 'PENDING') return { ...order, inventory: 'RESERVED' };
+      if (t === 'StockReservationFailed' && order.inventory === 'PENDING') return { ...order, inventory: 'FAILED' };
+      if (t === 'StockReleased' && order.inventory === 'RESERVED') return { ...order, inventory: 'RELEASED' };
+      return order;
     }
     case 'payments': {
       const t = record.value.eventType;
-      if (t === 'PaymentAuthorized' && order.payment === 'PENDING') next = { ...order, payment: 'AUTHORIZED' };
-      else if (t === 'PaymentDeclined' && order.payment === 'PENDING') next = { ...order, payment: 'DECLINED' };
-      else if (t === 'PaymentVoided' && order.payment === 'AUTHORIZED') next = { ...order, payment: 'VOIDED' };
-      else if (t === 'PaymentCaptured' && order.payment === 'AUTHORIZED') next = { ...order, payment: 'CAPTURED' };
-      break;
+      if (t === 'PaymentAuthorized' && order.payment === 'PENDING') return { ...order, payment: 'AUTHORIZED' };
+      if (t === 'PaymentDeclined' && order.payment === 'PENDING') return { ...order, payment: 'DECLINED' };
+      if (t === 'PaymentVoided' && order.payment === 'AUTHORIZED') return { ...order, payment: 'VOIDED' };
+      if (t === 'PaymentCaptured' && order.payment === 'AUTHORIZED') return { ...order, payment: 'CAPTURED' };
+      return order;
     }
-    case 'fraud.checks': {
-      if (order.fraud === 'PENDING') next = { ...order, fraud: record.value.eventType === 'FraudCheckPassed' ? 'PASSED' : 'FAILED' };
-      break;
-    }
-    case 'shipments': {
-      const t = record.value.eventType;
-      if (t === 'ShipmentDispatched' && order.state === 'CONFIRMED') return transition(order, 'SHIPPED', 'OrderShipped', record, env, id);
-      if (t === 'ShipmentDelivered' && order.state === 'SHIPPED') return transition(order, 'COMPLETED', 'OrderCompleted', record, env, id);
-      if (t === 'ShipmentFailed' && order.state === 'CONFIRMED') {
-        const failed = transition({ ...order, cancelReason: 'SHIPMENT_FAILED' }, 'CANCEL_PENDING', 'OrderCancelPending', record, env, id);
-        return settle(failed, record, env);
-      }
-      break;
-    }
+    case 'fraud.checks':
+      return order.fraud === 'PENDING' ? { ...order, fraud: record.value.eventType === 'FraudCheckPassed' ? 'PASSED' : 'FAILED' } : order;
     default:
-      break; // inventory.stock feeds the stock view, not an aggregate
+      return order;
   }
-  return settle(noEmit(remember(next, id)), record, env);
+}
+
+/**
+ * Rebuilding an aggregate from what was published, after a restart or a rebalance: an `orders` event gives
+ * the order's state as published (the truth, whatever the worker held in memory before), an answer gives
+ * its flag. Answers may be folded before or after the order events (they are read from other topics), so
+ * an answer for an order not yet seen is kept until the order arrives. Publishes nothing; `resettle` then
+ * makes the decisions a crash may have left unmade.
+ */
+export function recoverOrder(order: OrderAggregate | undefined, record: AnyRecord, env: OrderEnv): OrderAggregate {
+  const id = eventIdOf(record);
+  if (record.topic === 'orders') {
+    const v = record.value;
+    const base: OrderAggregate = order ?? {
+      ...EMPTY_FLAGS,
+      orderId: v.orderId,
+      customerId: v.customerId,
+      lines: [],
+      total: 0,
+      currency: v.currency,
+      state: v.state,
+      reason: null,
+      cancelReason: null,
+      placedAt: v.placedAt,
+      updatedAt: v.updatedAt,
+      deadline: 0,
+      seen: [],
+      lastHeaders: record.headers,
+    };
+    const cause = record.headers[HEADERS.causationId];
+    return remember(
+      {
+        ...base,
+        customerId: v.customerId,
+        lines: v.lines.map((l) => ({ ...l })),
+        total: v.total,
+        currency: v.currency,
+        state: v.state,
+        reason: v.reason,
+        cancelReason: v.cancelReason,
+        placedAt: v.placedAt,
+        updatedAt: v.updatedAt,
+        deadline: v.placedAt + env.timeoutMs,
+        lastHeaders: record.headers,
+      },
+      cause ?? '',
+    );
+  }
+  if (record.topic !== 'inventory.reservations' && record.topic !== 'payments' && record.topic !== 'fraud.checks') return order!;
+  const current = order ?? placeholder(record.value.orderId, record.headers);
+  return remember(withAnswer(current, record), id);
+}
+
+/** The decisions owed after recovery: a PLACED order with every answer in, a CANCEL_PENDING one compensated. */
+export function resettle(order: OrderAggregate, env: OrderEnv): OrderStep {
+  return settle(noEmit(order), { topic: 'orders', key: order.orderId, headers: order.lastHeaders } as AnyRecord, env);
+}
+
+/** True for an aggregate made of answers only: no `orders` event of it has been read (yet). */
+export function isPlaceholder(order: OrderAggregate): boolean {
+  return order.placedAt < 0;
+}
+
+const EMPTY_FLAGS = { inventory: 'PENDING', payment: 'PENDING', fraud: 'PENDING' } as const;
+
+function placeholder(orderId: string, headers: Headers): OrderAggregate {
+  return {
+    ...EMPTY_FLAGS,
+    orderId,
+    customerId: '',
+    lines: [],
+    total: 0,
+    currency: '',
+    state: 'PLACED',
+    reason: null,
+    cancelReason: null,
+    placedAt: -1,
+    updatedAt: -1,
+    deadline: Infinity,
+    seen: [],
+    lastHeaders: headers,
+  };
 }
 
 /**

@@ -41,14 +41,15 @@ export function createRandom(seed: number | string): Random {
       if (items.length === 0) throw new Error('pick from an empty list');
       return items[Math.floor((nextU32() / 0x1_0000_0000) * items.length)];
     },
-    uuid: () => {
-      const h = hex(16);
-      // version nibble 4 and variant bits 10xx, so the ids look like what crypto.randomUUID would give
-      const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
-      return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-    },
+    uuid: () => uuidFromHex(hex(16)),
     hex,
   };
+}
+
+/** 32 hex digits shaped as a version-4 uuid (version nibble 4, variant bits 10xx), as crypto.randomUUID gives. */
+export function uuidFromHex(h: string): string {
+  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** FNV-1a over the UTF-16 code units: a stable 32-bit hash of a string (seeds derived from names). */

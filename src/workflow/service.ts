@@ -18,10 +18,44 @@ export interface WorkflowService {
   handle(record: AnyRecord): AnyRecord[];
   /** Time-driven work at the injected clock's now; returns what to produce. */
   tick(): AnyRecord[];
+  /**
+   * The topics this service's state is rebuilt from when a worker starts or is given partitions: its own
+   * output (events carry the state of their item), and for orders also the answers it aggregates. A worker
+   * keeps no state of its own anywhere else, so any instance can take over any partition.
+   */
+  readonly recoveryTopics: readonly TopicName[];
+  /** Fold one record read back from a recovery topic into the state; publishes nothing. */
+  recover(record: AnyRecord): void;
+  /**
+   * Called once recover() has seen everything: what a crash left owed (a decision or a stock level that was
+   * never published because the worker died between two of its outputs).
+   */
+  recovered(): AnyRecord[];
+}
+
+/**
+ * Event ids seen lately, for dedupe. Bounded: a long-running worker would otherwise keep every id forever.
+ * Forgetting old ids is safe because every handler also guards on state (an order already reserved is not
+ * reserved again); the ids catch the common case cheaply, in-order redelivery after a restart.
+ */
+export class RecentIds {
+  private readonly ids = new Set<string>();
+  constructor(private readonly capacity = 200_000) {}
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+  add(id: string): void {
+    if (this.ids.has(id)) return;
+    this.ids.add(id);
+    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value as string);
+  }
+  get size(): number {
+    return this.ids.size;
+  }
 }
 
 /** Dedupe by event id: true the first time an id is seen. Records without an id are never deduped. */
-export function firstTime(seen: Set<string>, eventId: string): boolean {
+export function firstTime(seen: RecentIds, eventId: string): boolean {
   if (!eventId) return true;
   if (seen.has(eventId)) return false;
   seen.add(eventId);

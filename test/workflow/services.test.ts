@@ -55,7 +55,7 @@ describe('inventory', () => {
     expect(out[1].value).toMatchObject({ sku: 'A', onHand: 5, reserved: 0, available: 5 });
     expect(inv.handle(orderEvent('OrderCancelPending', 'o1'))).toEqual([]);
     inv.handle(orderEvent('OrderPlaced', 'o2'));
-    expect(types(inv.handle(orderEvent('OrderShipped', 'o2')))).toEqual(['StockLevel']);
+    expect(types(inv.handle(orderEvent('OrderShipped', 'o2')))).toEqual(['StockCommitted', 'StockLevel']);
     expect(inv.stock.get('A')).toMatchObject({ onHand: 3, reserved: 0 });
     expect(inv.handle(orderEvent('OrderRejected', 'o2'))).toEqual([]); // shipped stock is not released
   });

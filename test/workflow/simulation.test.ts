@@ -72,6 +72,7 @@ describe('seeded simulation', () => {
       'orders:OrderShipped',
       'orders:OrderCompleted',
       'inventory.reservations:StockReserved',
+      'inventory.reservations:StockCommitted',
       'payments:PaymentAuthorized',
       'payments:PaymentCaptured',
       'fraud.checks:FraudCheckPassed',

@@ -36,6 +36,10 @@ export function createBasket(ctx: WorkflowContext): BasketService {
     topics: SUBSCRIPTIONS.basket,
     handle: (): AnyRecord[] => [],
     tick: (): AnyRecord[] => [],
+    // The basket is the edge: its requests come from outside, so it has nothing to rebuild.
+    recoveryTopics: [],
+    recover: () => {},
+    recovered: (): AnyRecord[] => [],
     requestOrder(request) {
       requests.set(request.orderId, request);
       return event('OrderRequested', request, null);

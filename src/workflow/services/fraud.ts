@@ -2,7 +2,7 @@
 
 import { SUBSCRIPTIONS } from '../catalogue.js';
 import { eventIdOf, makeRecord, type WorkflowContext } from '../envelope.js';
-import { firstTime, type WorkflowService } from '../service.js';
+import { RecentIds, firstTime, type WorkflowService } from '../service.js';
 
 export interface FraudConfig {
   /** An order whose total (minor units) exceeds this fails the check. */
@@ -15,7 +15,7 @@ export interface FraudService extends WorkflowService {
 
 export function createFraud(ctx: WorkflowContext, config: FraudConfig): FraudService {
   const checks = new Map<string, 'PASSED' | 'FAILED'>();
-  const seen = new Set<string>();
+  const seen = new RecentIds();
   return {
     name: 'fraud',
     topics: SUBSCRIPTIONS.fraud,
@@ -39,5 +39,10 @@ export function createFraud(ctx: WorkflowContext, config: FraudConfig): FraudSer
       ];
     },
     tick: () => [],
+    recoveryTopics: ['fraud.checks'],
+    recover(record) {
+      if (record.topic === 'fraud.checks') checks.set(record.value.orderId, record.value.eventType === 'FraudCheckPassed' ? 'PASSED' : 'FAILED');
+    },
+    recovered: () => [],
   };
 }

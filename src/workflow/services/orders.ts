@@ -3,8 +3,8 @@
 // OUT_OF_STOCK rejection, instead of asking inventory), and runs the deadline check on tick.
 
 import { SUBSCRIPTIONS } from '../catalogue.js';
-import type { AnyRecord, WorkflowContext } from '../envelope.js';
-import { checkDeadline, reduceOrder, type OrderAggregate, type OrderEnv, type OrderStep } from '../order-state.js';
+import type { AnyRecord, WorkflowContext, WorkflowRecord } from '../envelope.js';
+import { checkDeadline, isPlaceholder, recoverOrder, reduceOrder, resettle, type OrderAggregate, type OrderEnv, type OrderStep } from '../order-state.js';
 import type { WorkflowService } from '../service.js';
 
 export interface OrdersConfig {
@@ -35,20 +35,24 @@ export function createOrders(ctx: WorkflowContext, config: OrdersConfig): Orders
     return step.emit;
   };
 
+  // a type guard, so that past it the record is known to concern an order
+  const foldStock = (record: AnyRecord): record is WorkflowRecord<'inventory.stock'> => {
+    if (record.topic !== 'inventory.stock') return false;
+    const level = record.value;
+    if (level.version > (stockVersion.get(level.sku) ?? -1)) {
+      stockVersion.set(level.sku, level.version);
+      stockView.set(level.sku, level.available);
+    }
+    return true;
+  };
+
   return {
     name: 'orders',
     topics: SUBSCRIPTIONS.orders,
     orders,
     stockView,
     handle(record) {
-      if (record.topic === 'inventory.stock') {
-        const level = record.value;
-        if (level.version > (stockVersion.get(level.sku) ?? -1)) {
-          stockVersion.set(level.sku, level.version);
-          stockView.set(level.sku, level.available);
-        }
-        return [];
-      }
+      if (foldStock(record)) return [];
       if (record.topic === 'orders') return []; // its own topic: not subscribed, ignored if delivered anyway
       const orderId = record.value.orderId;
       return apply(orderId, reduceOrder(orders.get(orderId), record, env));
@@ -59,6 +63,24 @@ export function createOrders(ctx: WorkflowContext, config: OrdersConfig): Orders
       for (const orderId of [...open]) {
         const order = orders.get(orderId);
         if (order) out.push(...apply(orderId, checkDeadline(order, now, env)));
+      }
+      return out;
+    },
+    recoveryTopics: ['orders', 'inventory.reservations', 'payments', 'fraud.checks'],
+    recover(record) {
+      if (foldStock(record)) return;
+      const orderId = record.value.orderId;
+      const order = recoverOrder(orders.get(orderId), record, env);
+      orders.set(orderId, order);
+      if (order.state === 'PLACED' && !isPlaceholder(order)) open.add(orderId);
+      else open.delete(orderId);
+    },
+    recovered() {
+      const out: AnyRecord[] = [];
+      for (const [orderId, order] of [...orders]) {
+        // answers whose order event is gone (deleted by retention): nothing to decide for them
+        if (isPlaceholder(order)) orders.delete(orderId);
+        else out.push(...apply(orderId, resettle(order, env)));
       }
       return out;
     },

@@ -4,11 +4,11 @@
 // delivery order, redeliveries or instance that handles it.
 
 import { SUBSCRIPTIONS } from '../catalogue.js';
-import { eventIdOf, makeRecord, type AnyRecord, type WorkflowContext, type WorkflowRecord } from '../envelope.js';
+import { derivedId, eventIdOf, makeRecord, type AnyRecord, type WorkflowContext, type WorkflowRecord } from '../envelope.js';
 import type { PaymentEventType } from '../catalogue.js';
 import type { PaymentStatus } from '../events.js';
 import { decide } from '../random.js';
-import { firstTime, type WorkflowService } from '../service.js';
+import { RecentIds, firstTime, type WorkflowService } from '../service.js';
 
 export interface PaymentsConfig {
   seed: number | string;
@@ -33,7 +33,7 @@ export function paymentDeclined(config: PaymentsConfig, orderId: string): boolea
 
 export function createPayments(ctx: WorkflowContext, config: PaymentsConfig): PaymentsService {
   const payments = new Map<string, Payment>();
-  const seen = new Set<string>();
+  const seen = new RecentIds();
 
   const emit = (eventType: PaymentEventType, p: Payment, record: WorkflowRecord<'orders'>, reason: string | null): AnyRecord =>
     makeRecord(ctx, 'payments', 'payments', {
@@ -60,7 +60,7 @@ export function createPayments(ctx: WorkflowContext, config: PaymentsConfig): Pa
         case 'OrderPlaced': {
           if (current) return [];
           const declined = paymentDeclined(config, order.orderId);
-          const p: Payment = { paymentId: ctx.random.uuid(), status: declined ? 'DECLINED' : 'AUTHORIZED', amount: order.total };
+          const p: Payment = { paymentId: derivedId('payment', order.orderId), status: declined ? 'DECLINED' : 'AUTHORIZED', amount: order.total };
           payments.set(order.orderId, p);
           return [emit(declined ? 'PaymentDeclined' : 'PaymentAuthorized', p, record, declined ? 'card declined by issuer' : null)];
         }
@@ -84,5 +84,12 @@ export function createPayments(ctx: WorkflowContext, config: PaymentsConfig): Pa
       }
     },
     tick: () => [],
+    recoveryTopics: ['payments'],
+    recover(record) {
+      if (record.topic !== 'payments') return;
+      const v = record.value;
+      payments.set(v.orderId, { paymentId: v.paymentId, status: v.status, amount: v.amount });
+    },
+    recovered: () => [],
   };
 }

@@ -2,10 +2,10 @@
 // per order), then on tick dispatches and delivers scheduled shipments once their delays have passed.
 
 import { SUBSCRIPTIONS, type ShipmentEventType } from '../catalogue.js';
-import { eventIdOf, makeRecord, type AnyRecord, type Headers, type WorkflowContext } from '../envelope.js';
+import { derivedId, eventIdOf, makeRecord, type AnyRecord, type Headers, type WorkflowContext } from '../envelope.js';
 import type { ShipmentStatus } from '../events.js';
 import { decide } from '../random.js';
-import { firstTime, type WorkflowService } from '../service.js';
+import { RecentIds, firstTime, type WorkflowService } from '../service.js';
 
 export interface ShippingConfig {
   seed: number | string;
@@ -34,7 +34,7 @@ export function shipmentFails(config: ShippingConfig, orderId: string): boolean 
 
 export function createShipping(ctx: WorkflowContext, config: ShippingConfig): ShippingService {
   const shipments = new Map<string, Shipment>();
-  const seen = new Set<string>();
+  const seen = new RecentIds();
   // Shipments still to dispatch or deliver, so a tick does not walk every shipment ever made.
   const active = new Set<string>();
   const emit = (eventType: ShipmentEventType, orderId: string, s: Shipment, reason: string | null, cause: { headers: Headers }): AnyRecord => {
@@ -51,7 +51,7 @@ export function createShipping(ctx: WorkflowContext, config: ShippingConfig): Sh
       const order = record.value;
       if (order.eventType !== 'OrderConfirmed' || shipments.has(order.orderId)) return [];
       const fails = shipmentFails(config, order.orderId);
-      const s: Shipment = { shipmentId: ctx.random.uuid(), status: fails ? 'FAILED' : 'SCHEDULED', dueAt: ctx.now() + config.dispatchAfterMs, last: record.headers };
+      const s: Shipment = { shipmentId: derivedId('shipment', order.orderId), status: fails ? 'FAILED' : 'SCHEDULED', dueAt: ctx.now() + config.dispatchAfterMs, last: record.headers };
       shipments.set(order.orderId, s);
       if (!fails) active.add(order.orderId);
       return [fails ? emit('ShipmentFailed', order.orderId, s, 'no carrier capacity', record) : emit('ShipmentScheduled', order.orderId, s, null, record)];
@@ -74,5 +74,16 @@ export function createShipping(ctx: WorkflowContext, config: ShippingConfig): Sh
       }
       return out;
     },
+    recoveryTopics: ['shipments'],
+    // The next step is due a delay after the shipment's last event, as if the worker had never stopped.
+    recover(record) {
+      if (record.topic !== 'shipments') return;
+      const v = record.value;
+      const delay = v.status === 'SCHEDULED' ? config.dispatchAfterMs : config.deliverAfterMs;
+      shipments.set(v.orderId, { shipmentId: v.shipmentId, status: v.status, dueAt: v.at + delay, last: record.headers });
+      if (v.status === 'SCHEDULED' || v.status === 'DISPATCHED') active.add(v.orderId);
+      else active.delete(v.orderId);
+    },
+    recovered: () => [],
   };
 }

@@ -4,7 +4,7 @@
 
 import type { OrderState, RejectionReason, ServiceName } from '../../../src/workflow/catalogue.js';
 import type { WorkflowContext } from '../../../src/workflow/envelope.js';
-import type { OrderLine } from '../../../src/workflow/events.js';
+import { createLoad } from '../../../src/workflow/load.js';
 import { createRandom } from '../../../src/workflow/random.js';
 import { createBasket } from '../../../src/workflow/services/basket.js';
 import { createFraud } from '../../../src/workflow/services/fraud.js';
@@ -33,8 +33,6 @@ export interface WorldOptions {
   /** virtual ms to run after the last order */
   drainMs?: number;
 }
-
-export const PRICES: Record<string, number> = { 'SKU-MUG': 899, 'SKU-TEE': 1999, 'SKU-HAT': 2499, 'SKU-LAMP': 8999, 'SKU-GHOST': 500 };
 
 export interface Outcome {
   state: OrderState;
@@ -71,22 +69,13 @@ export function runWorld(options: WorldOptions) {
 
   for (const [sku, units] of Object.entries(o.stock)) bus.publish(inventory.restock(sku, units));
 
-  const load = createRandom(`${o.seed}:load`);
-  const skus = Object.keys(PRICES);
+  const load = createLoad({ seed: o.seed, cancelRate: o.cancelRate, invalidRate: o.invalidRate });
   const ids: string[] = [];
   for (let i = 0; i < o.orders; i++) {
-    const orderId = `order-${String(i + 1).padStart(4, '0')}`;
+    const { orderId, customerId, lines, currency, cancel } = load.next();
     ids.push(orderId);
-    const lines: OrderLine[] = [];
-    for (let n = load.int(1, 3); n > 0; n--) {
-      const sku = load.chance(0.03) ? 'SKU-GHOST' : load.pick(skus.filter((s) => s !== 'SKU-GHOST'));
-      lines.push({ sku, qty: load.int(1, 3), unitPrice: PRICES[sku] });
-    }
-    if (load.chance(o.invalidRate)) lines[0] = { ...lines[0], qty: 0 };
-    const cancel = load.chance(o.cancelRate);
-    const customerId = `customer-${load.int(1, 25)}`;
     bus.at(100 + i * o.intervalMs, () => {
-      bus.publish(basket.requestOrder({ orderId, customerId, lines, currency: 'EUR' }));
+      bus.publish(basket.requestOrder({ orderId, customerId, lines, currency }));
       // requested right after the order: it reaches orders before the answers, while PLACED
       if (cancel) bus.publish(basket.requestCancel(orderId, 'changed my mind')!);
     });

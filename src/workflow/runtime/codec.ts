@@ -1,0 +1,124 @@
+// The workflow's records on the wire: keys as UTF-8 strings, headers as UTF-8, values in the Confluent wire
+// format (magic byte 0, the 4-byte schema id, Avro binary) with each topic's schema from schemas/, registered
+// under `<topic>-value` at start-up.
+//
+// Decoding is strict, since a worker must never act on a guess: a payload that is not in the wire format,
+// names a schema the registry does not know, or does not decode with it is a DecodeError (the worker sends
+// that record to its dead-letter topic). A payload written with another version of the topic's schema is
+// read through an Avro resolver into the shape this code knows, which is how BACKWARD evolution works.
+
+import type avro from 'avsc';
+import type { RegistryClient } from '../../codec/registry-client.js';
+import { parseAvroSchema } from '../../codec/registry-client.js';
+import { bodyOf, frame, schemaIdOf } from '../../codec/wire-format.js';
+import type { ConsumedRecord, OutgoingRecord, RecordHeader } from '../../client/records.js';
+import { TOPICS, TOPIC_NAMES, valueSubject, type TopicName } from '../catalogue.js';
+import type { AnyRecord, Headers } from '../envelope.js';
+import { readSchema } from '../schemas.js';
+
+export class DecodeError extends Error {
+  override name = 'DecodeError';
+}
+
+interface Reader {
+  /** the schema the payload was written with */
+  writer: avro.Type;
+  resolver: ReturnType<avro.Type['createResolver']>;
+}
+
+export class WorkflowCodec {
+  /** per topic: our schema's id and type */
+  private readonly own = new Map<string, { id: number; type: avro.Type }>();
+  /** per (topic, writer schema id): how to read it into our type, or why it cannot be */
+  private readonly readers = new Map<string, Reader | string>();
+
+  private constructor(private readonly registry: RegistryClient) {}
+
+  /** Registers every workflow topic's schema (the same id again when already registered). */
+  static async create(registry: RegistryClient): Promise<WorkflowCodec> {
+    const codec = new WorkflowCodec(registry);
+    await Promise.all(
+      TOPIC_NAMES.map(async (topic) => {
+        const text = readSchema(topic);
+        const id = await registry.register(valueSubject(topic), text);
+        codec.own.set(topic, { id, type: parseAvroSchema(text, `schemas/${TOPICS[topic].schemaFile}`) });
+      }),
+    );
+    return codec;
+  }
+
+  /** The id our schema of `topic` was registered under. */
+  schemaId(topic: TopicName): number {
+    return this.own.get(topic)!.id;
+  }
+
+  encode(record: AnyRecord): OutgoingRecord {
+    const own = this.own.get(record.topic)!;
+    return { key: Buffer.from(record.key, 'utf8'), value: frame(own.id, own.type.toBuffer(record.value)), headers: encodeHeaders(record.headers) };
+  }
+
+  /**
+   * Fetches the writer schemas these records name that are not known yet, so that decode() can stay
+   * synchronous. Failures are remembered per id and reported by decode() for each record that names it.
+   */
+  async prepare(records: readonly ConsumedRecord[]): Promise<void> {
+    const wanted = new Map<string, { topic: string; id: number }>();
+    for (const r of records) {
+      const id = schemaIdOf(r.value);
+      if (id === null || id === this.own.get(r.topic)?.id) continue;
+      const key = `${r.topic}\u0000${id}`;
+      if (!this.readers.has(key)) wanted.set(key, { topic: r.topic, id });
+    }
+    await Promise.all(
+      [...wanted].map(async ([key, { topic, id }]) => {
+        const own = this.own.get(topic);
+        if (!own) return;
+        try {
+          const { type: writer } = await this.registry.schemaById(id);
+          this.readers.set(key, { writer, resolver: own.type.createResolver(writer) });
+        } catch (err) {
+          this.readers.set(key, `schema id ${id}: ${(err as Error).message}`);
+        }
+      }),
+    );
+  }
+
+  /** The workflow record a consumed record carries; throws DecodeError when it carries none. */
+  decode(record: ConsumedRecord): AnyRecord {
+    const own = this.own.get(record.topic);
+    if (!own) throw new DecodeError(`${record.topic} is not a workflow topic`);
+    if (record.value === null) throw new DecodeError('the value is null (a tombstone), not an event');
+    const id = schemaIdOf(record.value);
+    if (id === null) throw new DecodeError(`the value is not in the schema registry wire format (${describeStart(record.value)})`);
+    let value: unknown;
+    try {
+      if (id === own.id) value = own.type.fromBuffer(bodyOf(record.value));
+      else {
+        const reader = this.readers.get(`${record.topic}\u0000${id}`);
+        if (reader === undefined) throw new DecodeError(`schema id ${id} was not prepared`);
+        if (typeof reader === 'string') throw new DecodeError(reader);
+        value = own.type.fromBuffer(bodyOf(record.value), reader.resolver);
+      }
+    } catch (err) {
+      if (err instanceof DecodeError) throw err;
+      throw new DecodeError(`the value does not decode with schema id ${id} of ${valueSubject(record.topic as TopicName)}: ${(err as Error).message}`);
+    }
+    const key = record.key === null ? '' : record.key.toString('utf8');
+    return { topic: record.topic as TopicName, key, headers: decodeHeaders(record.headers), value } as AnyRecord;
+  }
+}
+
+export function encodeHeaders(headers: Headers): RecordHeader[] {
+  return Object.entries(headers).map(([key, value]) => ({ key, value: Buffer.from(value, 'utf8') }));
+}
+
+export function decodeHeaders(headers: readonly RecordHeader[]): Headers {
+  const out: Headers = {};
+  for (const h of headers) out[h.key] = h.value === null ? '' : h.value.toString('utf8');
+  return out;
+}
+
+function describeStart(value: Buffer): string {
+  if (value.length === 0) return 'empty';
+  return `${value.length} bytes starting ${value.subarray(0, 8).toString('hex')}`;
+}

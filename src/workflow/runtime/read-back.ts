@@ -1,0 +1,125 @@
+// Reading workflow topics outside any consumer group: to the end as it is now (a worker rebuilding its state,
+// a simulation checking its invariants from the log) or following (the orders service's view of stock,
+// which every instance needs whole whatever partitions it owns).
+
+import type { ConsumedRecord } from '../../client/records.js';
+import { EARLIEST, LATEST, PartitionReader, type Cluster, type ReadRange } from '../../client/wire/index.js';
+import type { AnyRecord } from '../envelope.js';
+import { DecodeError, type WorkflowCodec } from './codec.js';
+
+export interface DecodedChunk {
+  records: AnyRecord[];
+  /** records that did not decode (poison, or written by something else), with why */
+  undecodable: { record: ConsumedRecord; error: string }[];
+}
+
+/** The partitions of `topics` to read: `only` partition numbers, or all of each topic. */
+export async function partitionsOf(cluster: Cluster, topics: readonly string[], only?: readonly number[]): Promise<{ topic: string; partition: number }[]> {
+  const out: { topic: string; partition: number }[] = [];
+  for (const topic of topics) {
+    const meta = await cluster.topic(topic);
+    for (const p of meta.partitions) if (!only || only.includes(p.partition)) out.push({ topic, partition: p.partition });
+  }
+  return out;
+}
+
+/** [log start, high watermark) of each partition. */
+export async function offsetRanges(cluster: Cluster, partitions: readonly { topic: string; partition: number }[]): Promise<ReadRange[]> {
+  if (partitions.length === 0) return [];
+  const queries = partitions.flatMap((p) => [
+    { ...p, timestamp: EARLIEST },
+    { ...p, timestamp: LATEST },
+  ]);
+  const listed = await cluster.listOffsets(queries);
+  return partitions.map((p, i) => ({ ...p, from: listed[2 * i].offset, until: listed[2 * i + 1].offset }));
+}
+
+/**
+ * Reads the given partitions from their start to their high watermark as it is now, decoded, calling
+ * `onChunk` in offset order per partition (partitions interleave). Prepares writer schemas per chunk.
+ */
+export async function readToEnd(
+  cluster: Cluster,
+  codec: WorkflowCodec,
+  partitions: readonly { topic: string; partition: number }[],
+  onChunk: (chunk: DecodedChunk) => void,
+  since?: ReadonlyMap<string, number>,
+): Promise<void> {
+  const ranges = (await offsetRanges(cluster, partitions))
+    .map((r) => ({ ...r, from: Math.max(r.from, since?.get(partitionKey(r.topic, r.partition)) ?? 0) }))
+    .filter((r) => r.until! > r.from);
+  if (ranges.length === 0) return;
+  const reader = new PartitionReader(cluster, ranges, { maxWaitMs: 100 });
+  try {
+    for await (const chunk of reader) if (chunk.records.length) onChunk(await decodeAll(codec, chunk.records));
+  } finally {
+    reader.close();
+  }
+}
+
+/**
+ * Every record of `topics` (from `since`'s offsets where given, else from the start), the decodable ones
+ * per topic in offset order within each partition, and the others with why.
+ */
+export async function readTopics(
+  cluster: Cluster,
+  codec: WorkflowCodec,
+  topics: readonly string[],
+  since?: ReadonlyMap<string, number>,
+): Promise<{ logs: Map<string, AnyRecord[]>; undecodable: DecodedChunk['undecodable'] }> {
+  const logs = new Map<string, AnyRecord[]>(topics.map((t) => [t, []]));
+  const undecodable: DecodedChunk['undecodable'] = [];
+  await readToEnd(cluster, codec, await partitionsOf(cluster, topics), (chunk) => {
+    for (const r of chunk.records) logs.get(r.topic)!.push(r);
+    undecodable.push(...chunk.undecodable);
+  }, since);
+  return { logs, undecodable };
+}
+
+/** Key of a partition in offset maps: `topic:partition`. */
+export const partitionKey = (topic: string, partition: number) => `${topic}:${partition}`;
+
+/**
+ * Follows `partitions` from their start (or from offsets `from`, one per partition), for as long as the
+ * returned handle is not closed. `onChunk` runs for each chunk in offset order per partition; `onError` once
+ * if reading fails for good.
+ */
+export function follow(
+  cluster: Cluster,
+  codec: WorkflowCodec,
+  partitions: readonly { topic: string; partition: number }[],
+  onChunk: (chunk: DecodedChunk) => void,
+  onError: (err: Error) => void,
+  from?: readonly number[],
+): { close(): void } {
+  let reader: PartitionReader | null = null;
+  let closed = false;
+  void (async () => {
+    const starts = from ?? (await cluster.listOffsets(partitions.map((p) => ({ ...p, timestamp: EARLIEST })))).map((s) => s.offset);
+    if (closed) return;
+    reader = new PartitionReader(cluster, partitions.map((p, i) => ({ topic: p.topic, partition: p.partition, from: starts[i] })), { maxWaitMs: 200 });
+    for await (const chunk of reader) if (chunk.records.length) onChunk(await decodeAll(codec, chunk.records));
+  })().catch((err: Error) => {
+    if (!closed) onError(err);
+  });
+  return {
+    close() {
+      closed = true;
+      reader?.close();
+    },
+  };
+}
+
+export async function decodeAll(codec: WorkflowCodec, records: readonly ConsumedRecord[]): Promise<DecodedChunk> {
+  await codec.prepare(records);
+  const out: DecodedChunk = { records: [], undecodable: [] };
+  for (const r of records) {
+    try {
+      out.records.push(codec.decode(r));
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      out.undecodable.push({ record: r, error: err.message });
+    }
+  }
+  return out;
+}

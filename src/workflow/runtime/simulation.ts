@@ -1,0 +1,347 @@
+// A simulation run: create the topics, start the service instances (in this process or as child processes),
+// send a seeded load of orders at a fixed rate through the basket, inject the chaos asked for, wait for every
+// order to settle, stop the services, then read the topics back and check the workflow's invariants on what
+// the log holds. The summary (orders per outcome, latencies, dead letters, compensations, violations) is the
+// result; `evt simulate` prints it, the tests and bench/workflow read it.
+
+import type { AdminClient } from '../../client/admin.js';
+import { describeGroup } from '../../client/group-ops.js';
+import type { RecordHeader } from '../../client/records.js';
+import { frame } from '../../codec/wire-format.js';
+import { HEADERS, REJECTION_REASONS, SERVICES, TOPIC_NAMES, TOPICS, dlqTopic, groupOf, type OrderState, type ServiceName, type TopicName } from '../catalogue.js';
+import type { AnyRecord } from '../envelope.js';
+import { checkInvariants, type TopicLogs, type Violation } from '../invariants.js';
+import { createLoad, type LoadOptions, type PlannedOrder } from '../load.js';
+import { createRandom } from '../random.js';
+import { createBasket } from '../services/basket.js';
+import type { ChaosAction, LatencyRange } from '../sim-options.js';
+import type { LatencySummary } from '../stats.js';
+import { encodeHeaders } from './codec.js';
+import type { InstanceSet, WorkerHost, WorkerService } from './hosts.js';
+import { OrderObserver } from './observer.js';
+import { offsetRanges, partitionKey, partitionsOf, readTopics } from './read-back.js';
+import type { WorkerRuntime } from './worker.js';
+
+export const WORKER_SERVICES: readonly WorkerService[] = SERVICES.filter((s): s is WorkerService => s !== 'basket');
+
+export interface SimulationOptions {
+  rt: WorkerRuntime;
+  admin: AdminClient;
+  host: WorkerHost;
+  load: LoadOptions;
+  /** stop sending after this many orders... */
+  orders?: number;
+  /** ...or after this long */
+  durationMs?: number;
+  /** orders per second */
+  rate: number;
+  instances?: Partial<Record<ServiceName, number>>;
+  latency?: Partial<Record<ServiceName, LatencyRange>>;
+  chaos?: ChaosAction[];
+  /** how long to wait after the last order for everything to settle (default: the order timeout + 30 s) */
+  drainMs?: number;
+  progressEveryMs?: number;
+  onProgress?(progress: SimulationProgress): void;
+  /** stop sending (Ctrl-C): the run drains briefly and reports what it has */
+  signal?: AbortSignal;
+}
+
+export interface SimulationProgress {
+  elapsedMs: number;
+  sent: number;
+  planned: number | null;
+  byState: Partial<Record<OrderState, number>>;
+  terminal: number;
+  /** orders settled per second over the last few seconds */
+  rate: number;
+  /** per service: its group's lag (null when unknown) */
+  lag: Partial<Record<WorkerService, number | null>>;
+  /** services down by chaos right now */
+  down: WorkerService[];
+  phase: 'sending' | 'draining';
+}
+
+export interface SimulationSummary {
+  seed: number | string;
+  runTag: string | null;
+  orders: { requested: number; byState: Partial<Record<OrderState, number>>; rejected: Partial<Record<string, number>>; stuck: number };
+  latencyMs: { decision: LatencySummary; completion: LatencySummary };
+  durationMs: { sending: number; total: number };
+  /** orders requested per second while sending */
+  sentPerSecond: number;
+  deadLetters: Partial<Record<ServiceName, number>>;
+  /** the first few dead letters' errors, per service */
+  deadLetterErrors: Partial<Record<ServiceName, string[]>>;
+  poisonSent: number;
+  compensations: { stockReleased: number; paymentsVoided: number };
+  events: Partial<Record<string, number>>;
+  chaos: ChaosAction[];
+  violations: Violation[];
+  /** the settled outcome of each order, for tests */
+  outcomes: Map<string, { state: OrderState; reason: string | null }>;
+}
+
+export async function runSimulation(options: SimulationOptions): Promise<SimulationSummary> {
+  const { rt, admin, host } = options;
+  const started = Date.now();
+
+  // Where this run starts in every topic: read-back and the observer look at this run's records only.
+  const topics = [...TOPIC_NAMES, ...SERVICES.map(dlqTopic)];
+  const ranges = await offsetRanges(rt.cluster, await partitionsOf(rt.cluster, topics));
+  const since = new Map(ranges.map((r) => [partitionKey(r.topic, r.partition), r.until!]));
+  const runTag = ranges.some((r) => r.topic === 'basket.order-requests' && r.until! > 0) ? Date.now().toString(36) : '';
+  const loadOptions: LoadOptions = { ...options.load, runTag: runTag || undefined };
+  const load = createLoad(loadOptions);
+  const idPrefix = createLoad({ ...loadOptions }).next().orderId.replace(/-\d+$/, '-');
+  const belongs = (orderId: string) => orderId.startsWith(idPrefix);
+
+  const observer = new OrderObserver(belongs);
+  observer.start(
+    rt.cluster,
+    rt.codec,
+    ranges.filter((r) => r.topic === 'orders').map((r) => ({ topic: r.topic, partition: r.partition, from: r.until! })),
+  );
+
+  const sets = new Map<WorkerService, InstanceSet>();
+  const down = new Set<WorkerService>();
+  const timers: NodeJS.Timeout[] = [];
+  const startService = async (service: WorkerService) => {
+    sets.set(service, await host.start(service, options.instances?.[service] ?? 1, options.latency?.[service]));
+  };
+
+  let progressTimer: NodeJS.Timeout | null = null;
+  let sendTimer: NodeJS.Timeout | null = null;
+  try {
+    // inventory first: its initial stock should be published before orders look for it
+    await startService('inventory');
+    await Promise.all(WORKER_SERVICES.filter((s) => s !== 'inventory').map(startService));
+
+    const t0 = Date.now();
+    for (const action of options.chaos ?? []) scheduleChaos(action, t0, sets, down, timers, host, options, rt);
+
+    const basket = createBasket({ now: Date.now, random: createRandom(`${String(options.load.seed)}:basket`) });
+    let sent = 0;
+    let poisonSent = 0;
+    const failures: Error[] = [];
+    const planned = options.orders ?? null;
+    const sendingEnds = options.durationMs !== undefined ? t0 + options.durationMs : Infinity;
+
+    const write = (topic: string, record: { key: Buffer | null; value: Buffer | null; headers: RecordHeader[]; timestamp?: number }) =>
+      rt.producer.write(topic, record, (err) => {
+        if (err) failures.push(err);
+      });
+    const sendOrder = (order: PlannedOrder) => {
+      const now = Date.now();
+      if (order.poisonBefore) {
+        write('basket.order-requests', poisonRecord(order, poisonSent, rt.codec.schemaId('basket.order-requests')));
+        poisonSent++;
+      }
+      observer.requested(order.orderId, now);
+      write('basket.order-requests', { ...rt.codec.encode(basket.requestOrder(order)), timestamp: now });
+      // right behind its request, on the same partition: orders sees it while the order is PLACED
+      if (order.cancel) write('basket.order-requests', rt.codec.encode(basket.requestCancel(order.orderId, 'changed my mind')!));
+      sent++;
+    };
+
+    const lag: SimulationProgress['lag'] = {};
+    const rateWindow: { at: number; terminal: number }[] = [];
+    const progress = (phase: SimulationProgress['phase']): SimulationProgress => {
+      const now = Date.now();
+      rateWindow.push({ at: now, terminal: observer.terminal });
+      while (rateWindow.length > 1 && now - rateWindow[0].at > 5_000) rateWindow.shift();
+      const first = rateWindow[0];
+      const rate = now > first.at ? ((observer.terminal - first.terminal) * 1000) / (now - first.at) : 0;
+      return { elapsedMs: now - t0, sent, planned, byState: Object.fromEntries(observer.byState), terminal: observer.terminal, rate, lag: { ...lag }, down: [...down], phase };
+    };
+    let phase: SimulationProgress['phase'] = 'sending';
+    const refreshLag = async () => {
+      await Promise.all(
+        WORKER_SERVICES.map(async (s) => {
+          lag[s] = await describeGroup(admin, groupOf(s)).then((g) => g.lag, () => null);
+        }),
+      );
+    };
+    if (options.onProgress) {
+      const every = options.progressEveryMs ?? 1000;
+      const report = async () => {
+        await refreshLag().catch(() => {});
+        options.onProgress!(progress(phase));
+        progressTimer = setTimeout(() => void report(), every);
+      };
+      progressTimer = setTimeout(() => void report(), every);
+    }
+
+    // Sending: order i is due at t0 + i / rate; a timer sends whatever is due, so a slow tick catches up.
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const now = Date.now();
+        const due = Math.floor(((now - t0) * options.rate) / 1000) + 1;
+        while (sent < due && (planned === null || sent < planned) && now < sendingEnds && !options.signal?.aborted) sendOrder(load.next());
+        if ((planned !== null && sent >= planned) || now >= sendingEnds || options.signal?.aborted || failures.length) return resolve();
+        sendTimer = setTimeout(tick, Math.max(1, Math.min(20, 1000 / options.rate)));
+      };
+      tick();
+    });
+    const sendingMs = Date.now() - t0;
+    await rt.producer.flush();
+    if (failures.length) throw new Error(`sending orders failed: ${failures[0].message}`);
+
+    // Draining: every order settled and every group caught up (compensations are published after the
+    // order's terminal event), or the drain time is up; chaos still pending is waited for first.
+    phase = 'draining';
+    const chaosEnds = Math.max(0, ...(options.chaos ?? []).map((a) => t0 + a.atMs + a.forMs));
+    const drainUntil = Math.max(Date.now(), chaosEnds) + (options.drainMs ?? rt.config.timeoutMs + 30_000);
+    const abortedDrainUntil = Date.now() + 3_000;
+    for (;;) {
+      if (observer.failure) throw observer.failure;
+      const now = Date.now();
+      if (now > drainUntil || (options.signal?.aborted && now > abortedDrainUntil)) break;
+      if (observer.terminal >= sent && now >= chaosEnds && down.size === 0) {
+        await refreshLag();
+        if (WORKER_SERVICES.every((s) => lag[s] === 0)) break;
+      }
+      await sleep(100);
+    }
+    const totalMs = Date.now() - started;
+    for (const t of timers) clearTimeout(t);
+    if (progressTimer) clearTimeout(progressTimer);
+    progressTimer = null;
+    await Promise.all([...sets.values()].map((s) => s.stop()));
+    sets.clear();
+    observer.close();
+
+    return await summarize({ options, since, belongs, observer, sent, poisonSent, sendingMs, totalMs, runTag });
+  } finally {
+    if (sendTimer) clearTimeout(sendTimer);
+    if (progressTimer) clearTimeout(progressTimer);
+    for (const t of timers) clearTimeout(t);
+    observer.close();
+    await Promise.all([...sets.values()].map((s) => s.stop().catch(() => {})));
+  }
+}
+
+function scheduleChaos(
+  action: ChaosAction,
+  t0: number,
+  sets: Map<WorkerService, InstanceSet>,
+  down: Set<WorkerService>,
+  timers: NodeJS.Timeout[],
+  host: WorkerHost,
+  options: SimulationOptions,
+  rt: WorkerRuntime,
+): void {
+  if (action.service === 'basket') return; // the driver is the basket: nothing to stop
+  const service = action.service;
+  const at = (ms: number, fn: () => Promise<void>) =>
+    timers.push(
+      setTimeout(() => {
+        fn().catch((err: Error) => rt.log(`evt: chaos: ${action.kind} ${service}: ${err.message}`));
+      }, Math.max(0, t0 + ms - Date.now())),
+    );
+  at(action.atMs, async () => {
+    const set = sets.get(service);
+    if (!set) return;
+    sets.delete(service);
+    down.add(service);
+    rt.log(`evt: chaos: ${action.kind === 'kill' ? 'killing' : 'stopping'} ${service} for ${action.forMs} ms`);
+    await (action.kind === 'kill' ? set.crash() : set.stop());
+  });
+  at(action.atMs + action.forMs, async () => {
+    if (sets.has(service)) return;
+    sets.set(service, await host.start(service, options.instances?.[service] ?? 1, options.latency?.[service]));
+    down.delete(service);
+    rt.log(`evt: chaos: ${service} is back`);
+  });
+}
+
+/** A record the basket's consumers cannot read: every third not in the wire format, then an unknown schema id, then a truncated body. */
+function poisonRecord(order: PlannedOrder, n: number, schemaId: number): { key: Buffer; value: Buffer; headers: RecordHeader[] } {
+  const variants = [
+    () => Buffer.from(`{"orderId":"${order.orderId}","note":"not Avro"}`, 'utf8'),
+    () => frame(0x7fff_fff0, Buffer.from([2, 4, 6])),
+    () => frame(schemaId, Buffer.from([0x02])),
+  ];
+  const headers = encodeHeaders({ [HEADERS.eventId]: `poison-${order.orderId}`, [HEADERS.eventType]: 'OrderRequested', [HEADERS.producer]: 'basket', [HEADERS.correlationId]: order.orderId });
+  return { key: Buffer.from(order.orderId, 'utf8'), value: variants[n % variants.length](), headers };
+}
+
+async function summarize(run: {
+  options: SimulationOptions;
+  since: Map<string, number>;
+  belongs: (orderId: string) => boolean;
+  observer: OrderObserver;
+  sent: number;
+  poisonSent: number;
+  sendingMs: number;
+  totalMs: number;
+  runTag: string;
+}): Promise<SimulationSummary> {
+  const { options, observer } = run;
+  const { rt } = options;
+  const dlqs = SERVICES.map(dlqTopic);
+  const { logs } = await readTopics(rt.cluster, rt.codec, TOPIC_NAMES, run.since);
+
+  // this run's records: order-keyed ones by id, stock levels all (they belong to no order)
+  const own: TopicLogs = {};
+  const events: Partial<Record<string, number>> = {};
+  for (const topic of TOPIC_NAMES) {
+    const records = (logs.get(topic) ?? []).filter((r) => TOPICS[topic].key !== 'orderId' || run.belongs((r.value as { orderId: string }).orderId));
+    (own as Record<TopicName, AnyRecord[]>)[topic] = records;
+    for (const r of records) events[`${topic}:${r.value.eventType}`] = (events[`${topic}:${r.value.eventType}`] ?? 0) + 1;
+  }
+  const violations = checkInvariants(own);
+
+  const deadLetters: Partial<Record<ServiceName, number>> = {};
+  const deadLetterErrors: Partial<Record<ServiceName, string[]>> = {};
+  const dlqRead = await readRaw(rt, dlqs, run.since);
+  for (const service of SERVICES) {
+    const records = dlqRead.get(dlqTopic(service)) ?? [];
+    if (records.length) {
+      deadLetters[service] = records.length;
+      deadLetterErrors[service] = records.slice(0, 5);
+    }
+  }
+
+  const outcomes = new Map<string, { state: OrderState; reason: string | null }>();
+  for (const r of own.orders ?? []) outcomes.set(r.value.orderId, { state: r.value.state, reason: r.value.reason });
+  const byState: Partial<Record<OrderState, number>> = {};
+  const rejected: Partial<Record<string, number>> = {};
+  for (const o of outcomes.values()) {
+    byState[o.state] = (byState[o.state] ?? 0) + 1;
+    if (o.state === 'REJECTED' && o.reason) rejected[o.reason] = (rejected[o.reason] ?? 0) + 1;
+  }
+  for (const reason of REJECTION_REASONS) if (rejected[reason] === undefined && byState.REJECTED) rejected[reason] = 0;
+  const stuck = violations.filter((v) => v.invariant === 'terminal').length;
+  return {
+    seed: options.load.seed,
+    runTag: run.runTag || null,
+    orders: { requested: run.sent, byState, rejected, stuck },
+    latencyMs: { decision: observer.decision.summary(), completion: observer.completion.summary() },
+    durationMs: { sending: run.sendingMs, total: run.totalMs },
+    sentPerSecond: run.sendingMs > 0 ? (run.sent * 1000) / run.sendingMs : 0,
+    deadLetters,
+    deadLetterErrors,
+    poisonSent: run.poisonSent,
+    compensations: { stockReleased: events['inventory.reservations:StockReleased'] ?? 0, paymentsVoided: events['payments:PaymentVoided'] ?? 0 },
+    events,
+    chaos: options.chaos ?? [],
+    violations,
+    outcomes,
+  };
+}
+
+/** The dead-letter topics' records (this run's), as their error headers. */
+async function readRaw(rt: WorkerRuntime, topics: string[], since: Map<string, number>): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const { undecodable } = await readTopics(rt.cluster, rt.codec, topics, since);
+  // dead letters never decode as workflow records (their topics are not workflow topics): all land here
+  for (const { record } of undecodable) {
+    const error = record.headers.find((h) => h.key === 'evt-dlq-error')?.value?.toString('utf8') ?? '(no error header)';
+    const list = out.get(record.topic) ?? [];
+    list.push(error);
+    out.set(record.topic, list);
+  }
+  return out;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

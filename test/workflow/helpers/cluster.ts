@@ -1,0 +1,50 @@
+// A workflow test bed: an in-process broker with its schema registry, the topics created, a worker runtime
+// (cluster connection, producer, codec) and a long-lived admin client, closed together.
+
+import { createAdminClient, type AdminClient } from '../../../src/client/admin.js';
+import { closeClient, createKafka } from '../../../src/client/connect.js';
+import type { ConnectionSettings } from '../../../src/client/settings.js';
+import { RegistryClient } from '../../../src/codec/registry-client.js';
+import type { RunningBroker } from '../../../src/broker/broker.js';
+import { DEFAULT_WORKFLOW_CONFIG, type WorkflowConfig } from '../../../src/workflow/config.js';
+import { openRuntime, type OpenRuntime } from '../../../src/workflow/runtime/runtime.js';
+import { ensureWorkflowTopics } from '../../../src/workflow/runtime/topics.js';
+import { startTestBroker } from '../../helpers/broker.js';
+
+export interface WorkflowBed {
+  broker: RunningBroker;
+  settings: ConnectionSettings;
+  registry: RegistryClient;
+  admin: AdminClient;
+  rt: OpenRuntime;
+  /** stderr lines the runtime logged */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export async function startWorkflowBed(config: Partial<WorkflowConfig> = {}, partitions = 3): Promise<WorkflowBed> {
+  const broker = await startTestBroker({ registryPort: 0 });
+  const settings: ConnectionSettings = { brokers: [broker.bootstrap], clientId: 'evt-test', timeoutMs: 10_000, source: 'test' };
+  const registry = new RegistryClient({ url: broker.registryUrl!, source: 'test', timeoutMs: 10_000 });
+  const kafka = createKafka(settings);
+  const raw = kafka.admin();
+  await raw.connect();
+  const admin = createAdminClient(raw, kafka, settings);
+  await ensureWorkflowTopics(admin, partitions);
+  const logs: string[] = [];
+  const rt = await openRuntime(settings, registry, { ...DEFAULT_WORKFLOW_CONFIG, ...config }, (line) => logs.push(line));
+  return {
+    broker,
+    settings,
+    registry,
+    admin,
+    rt,
+    logs,
+    async close() {
+      await rt.close();
+      await raw.disconnect().catch(() => {});
+      closeClient(kafka);
+      await broker.close();
+    },
+  };
+}
