@@ -5,6 +5,9 @@
 
 export const SERVICES = ['basket', 'orders', 'inventory', 'payments', 'fraud', 'shipping'] as const;
 export type ServiceName = (typeof SERVICES)[number];
+/** The services that run as consumer-group workers: all but basket, the edge where requests come in. */
+export const WORKER_SERVICES = ['orders', 'inventory', 'payments', 'fraud', 'shipping'] as const satisfies readonly ServiceName[];
+export type WorkerService = (typeof WORKER_SERVICES)[number];
 
 export const TOPIC_NAMES = [
   'basket.order-requests',

@@ -32,7 +32,7 @@ export interface WorkflowConfig {
 export const DEFAULT_WORKFLOW_CONFIG: WorkflowConfig = {
   seed: 42,
   declineRate: 0.05,
-  fraudLimit: 20_000,
+  fraudLimit: 40_000,
   shipFailRate: 0.02,
   timeoutMs: 5_000,
   dispatchAfterMs: 200,

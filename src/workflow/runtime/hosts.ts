@@ -3,15 +3,15 @@
 // really kill -9 one). The simulation drives both through this interface, chaos included.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { evtBin } from '../../package-root.js';
 import type { ConnectionSettings } from '../../client/settings.js';
-import type { ServiceName } from '../catalogue.js';
+import type { WorkerService } from '../catalogue.js';
 import type { WorkflowConfig } from '../config.js';
 import type { LatencyRange } from '../sim-options.js';
 import { startInstances } from './runtime.js';
 import type { ServiceWorker, WorkerRuntime, WorkerStats } from './worker.js';
 
-export type WorkerService = Exclude<ServiceName, 'basket'>;
+export type { WorkerService };
 
 /** The running instances of one service. */
 export interface InstanceSet {
@@ -63,7 +63,7 @@ export const WORKER_CONFIG_ENV = 'EVT_WORKFLOW_CONFIG';
  * printed its ready line (it has joined its group and rebuilt its state).
  */
 export function processHost(options: ProcessHostOptions): WorkerHost {
-  const bin = fileURLToPath(new URL('../../../bin/evt.js', import.meta.url));
+  const bin = evtBin();
   const spawnOne = (service: WorkerService, latency?: LatencyRange): Promise<ChildProcess> => {
     const args = [bin, 'worker', service, '--brokers', options.settings.brokers.join(','), '--registry', options.registryUrl];
     if (latency) args.push('--latency', `${latency.minMs}ms..${latency.maxMs}ms`);

@@ -5,7 +5,7 @@
 
 import type { Cluster } from '../../client/wire/index.js';
 import { isTerminal, type OrderState, type RejectionReason } from '../catalogue.js';
-import { LatencyRecorder } from '../stats.js';
+import { LatencyRecorder, RateMeter } from '../stats.js';
 import type { WorkflowCodec } from './codec.js';
 import { follow } from './read-back.js';
 
@@ -17,7 +17,19 @@ export interface OrderProgress {
   endedAt?: number;
 }
 
+export interface ObservedEvent {
+  at: number;
+  orderId: string;
+  eventType: string;
+  reason: RejectionReason | null;
+}
+
+/** How many of the latest order events `recent` keeps. */
+const RECENT = 8;
+
 export class OrderObserver {
+  /** the latest order events, oldest first (a ring of RECENT) */
+  readonly recent: ObservedEvent[] = [];
   readonly orders = new Map<string, OrderProgress>();
   /** requested -> CONFIRMED or a terminal state: what a customer waits for */
   readonly decision = new LatencyRecorder();
@@ -25,6 +37,8 @@ export class OrderObserver {
   readonly completion = new LatencyRecorder();
   readonly byState = new Map<OrderState, number>();
   terminal = 0;
+  /** orders reaching their final state, per second */
+  readonly settled = new RateMeter(5_000);
   private feed: { close(): void } | null = null;
   private error: Error | null = null;
 
@@ -46,6 +60,8 @@ export class OrderObserver {
         for (const r of chunk.records) {
           if (r.topic !== 'orders' || !this.belongs(r.value.orderId)) continue;
           this.apply(r.value.orderId, r.value.state, r.value.reason, r.value.updatedAt);
+          this.recent.push({ at: r.value.updatedAt, orderId: r.value.orderId, eventType: r.value.eventType, reason: r.value.reason });
+          if (this.recent.length > RECENT) this.recent.shift();
         }
       },
       (err) => (this.error = err),
@@ -77,6 +93,7 @@ export class OrderObserver {
     if (isTerminal(state)) {
       o.endedAt = at;
       this.terminal++;
+      this.settled.mark(1, Date.now());
       this.completion.add(Math.max(0, at - o.requestedAt));
     }
   }

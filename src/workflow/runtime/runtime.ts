@@ -5,7 +5,7 @@
 import type { ConnectionSettings } from '../../client/settings.js';
 import { Cluster, WireProducer } from '../../client/wire/index.js';
 import type { RegistryClient } from '../../codec/registry-client.js';
-import type { ServiceName } from '../catalogue.js';
+import type { WorkerService } from '../catalogue.js';
 import type { WorkflowConfig } from '../config.js';
 import { WorkflowCodec } from './codec.js';
 import { ServiceWorker, type WorkerOptions, type WorkerRuntime } from './worker.js';
@@ -42,7 +42,7 @@ export async function openRuntime(settings: ConnectionSettings, registry: Regist
 /** Starts `count` instances of a service, labelled `<service>#1..n` (after `first - 1`). */
 export async function startInstances(
   rt: WorkerRuntime,
-  service: Exclude<ServiceName, 'basket'>,
+  service: WorkerService,
   count: number,
   options: Omit<WorkerOptions, 'service' | 'instance'> = {},
   first = 1,

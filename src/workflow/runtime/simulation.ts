@@ -8,7 +8,7 @@ import type { AdminClient } from '../../client/admin.js';
 import { describeGroup } from '../../client/group-ops.js';
 import type { RecordHeader } from '../../client/records.js';
 import { frame } from '../../codec/wire-format.js';
-import { HEADERS, REJECTION_REASONS, SERVICES, TOPIC_NAMES, TOPICS, dlqTopic, groupOf, type OrderState, type ServiceName, type TopicName } from '../catalogue.js';
+import { HEADERS, REJECTION_REASONS, SERVICES, WORKER_SERVICES, TOPIC_NAMES, TOPICS, dlqTopic, groupOf, type OrderState, type RejectionReason, type ServiceName, type TopicName, type WorkerService } from '../catalogue.js';
 import type { AnyRecord } from '../envelope.js';
 import { checkInvariants, type TopicLogs, type Violation } from '../invariants.js';
 import { createLoad, type LoadOptions, type PlannedOrder } from '../load.js';
@@ -17,12 +17,10 @@ import { createBasket } from '../services/basket.js';
 import type { ChaosAction, LatencyRange } from '../sim-options.js';
 import type { LatencySummary } from '../stats.js';
 import { encodeHeaders } from './codec.js';
-import type { InstanceSet, WorkerHost, WorkerService } from './hosts.js';
-import { OrderObserver } from './observer.js';
+import type { InstanceSet, WorkerHost } from './hosts.js';
+import { OrderObserver, type ObservedEvent } from './observer.js';
 import { offsetRanges, partitionKey, partitionsOf, readTopics } from './read-back.js';
 import type { WorkerRuntime } from './worker.js';
-
-export const WORKER_SERVICES: readonly WorkerService[] = SERVICES.filter((s): s is WorkerService => s !== 'basket');
 
 export interface SimulationOptions {
   rt: WorkerRuntime;
@@ -59,6 +57,10 @@ export interface SimulationProgress {
   /** services down by chaos right now */
   down: WorkerService[];
   phase: 'sending' | 'draining';
+  /** request -> decision so far */
+  decision: LatencySummary;
+  /** the latest order events */
+  recent: ObservedEvent[];
 }
 
 export interface SimulationSummary {
@@ -78,7 +80,7 @@ export interface SimulationSummary {
   chaos: ChaosAction[];
   violations: Violation[];
   /** the settled outcome of each order, for tests */
-  outcomes: Map<string, { state: OrderState; reason: string | null }>;
+  outcomes: Map<string, { state: OrderState; reason: RejectionReason | null }>;
 }
 
 export async function runSimulation(options: SimulationOptions): Promise<SimulationSummary> {
@@ -104,7 +106,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 
   const sets = new Map<WorkerService, InstanceSet>();
   const down = new Set<WorkerService>();
-  const timers: NodeJS.Timeout[] = [];
+  const scheduled = new Map<ChaosAction, ScheduledChaos>();
+  const clearChaos = () => [...scheduled.values()].forEach((c) => c.timers.forEach((t) => clearTimeout(t)));
   const startService = async (service: WorkerService) => {
     sets.set(service, await host.start(service, options.instances?.[service] ?? 1, options.latency?.[service]));
   };
@@ -117,7 +120,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     await Promise.all(WORKER_SERVICES.filter((s) => s !== 'inventory').map(startService));
 
     const t0 = Date.now();
-    for (const action of options.chaos ?? []) scheduleChaos(action, t0, sets, down, timers, host, options, rt);
+    for (const action of options.chaos ?? []) scheduled.set(action, scheduleChaos(action, t0, sets, down, host, options, rt));
 
     const basket = createBasket({ now: Date.now, random: createRandom(`${String(options.load.seed)}:basket`) });
     let sent = 0;
@@ -144,14 +147,22 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     };
 
     const lag: SimulationProgress['lag'] = {};
-    const rateWindow: { at: number; terminal: number }[] = [];
     const progress = (phase: SimulationProgress['phase']): SimulationProgress => {
       const now = Date.now();
-      rateWindow.push({ at: now, terminal: observer.terminal });
-      while (rateWindow.length > 1 && now - rateWindow[0].at > 5_000) rateWindow.shift();
-      const first = rateWindow[0];
-      const rate = now > first.at ? ((observer.terminal - first.terminal) * 1000) / (now - first.at) : 0;
-      return { elapsedMs: now - t0, sent, planned, byState: Object.fromEntries(observer.byState), terminal: observer.terminal, rate, lag: { ...lag }, down: [...down], phase };
+      const rate = observer.settled.rate(now);
+      return {
+        elapsedMs: now - t0,
+        sent,
+        planned,
+        byState: Object.fromEntries(observer.byState),
+        terminal: observer.terminal,
+        rate,
+        lag: { ...lag },
+        down: [...down],
+        phase,
+        decision: observer.decision.summary(),
+        recent: observer.recent.slice(),
+      };
     };
     let phase: SimulationProgress['phase'] = 'sending';
     const refreshLag = async () => {
@@ -189,21 +200,30 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     // Draining: every order settled and every group caught up (compensations are published after the
     // order's terminal event), or the drain time is up; chaos still pending is waited for first.
     phase = 'draining';
-    const chaosEnds = Math.max(0, ...(options.chaos ?? []).map((a) => t0 + a.atMs + a.forMs));
-    const drainUntil = Math.max(Date.now(), chaosEnds) + (options.drainMs ?? rt.config.timeoutMs + 30_000);
-    const abortedDrainUntil = Date.now() + 3_000;
+    // faults due after the last order are called off; those under way run to their end
+    const sendingEnd = Date.now();
+    const chaosEnds = Math.max(0, ...(options.chaos ?? []).filter((a) => t0 + a.atMs <= sendingEnd).map((a) => t0 + a.atMs + a.forMs));
+    for (const action of options.chaos ?? []) if (t0 + action.atMs > sendingEnd) scheduled.get(action)?.timers.forEach((t) => clearTimeout(t));
+    const aborted = !!options.signal?.aborted;
+    // interrupted: no waiting for faults to end, they end now
+    if (aborted) {
+      clearChaos();
+      await Promise.all([...scheduled.values()].map((c) => c.restart()));
+    }
+    const faultsEnd = aborted ? 0 : chaosEnds;
+    const drainUntil = Math.max(Date.now(), faultsEnd) + (options.drainMs ?? rt.config.timeoutMs + 30_000);
     for (;;) {
       if (observer.failure) throw observer.failure;
       const now = Date.now();
-      if (now > drainUntil || (options.signal?.aborted && now > abortedDrainUntil)) break;
-      if (observer.terminal >= sent && now >= chaosEnds && down.size === 0) {
+      if (now > drainUntil) break;
+      if (observer.terminal >= sent && now >= faultsEnd && down.size === 0) {
         await refreshLag();
         if (WORKER_SERVICES.every((s) => lag[s] === 0)) break;
       }
       await sleep(100);
     }
     const totalMs = Date.now() - started;
-    for (const t of timers) clearTimeout(t);
+    clearChaos();
     if (progressTimer) clearTimeout(progressTimer);
     progressTimer = null;
     await Promise.all([...sets.values()].map((s) => s.stop()));
@@ -214,7 +234,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   } finally {
     if (sendTimer) clearTimeout(sendTimer);
     if (progressTimer) clearTimeout(progressTimer);
-    for (const t of timers) clearTimeout(t);
+    clearChaos();
     observer.close();
     await Promise.all([...sets.values()].map((s) => s.stop().catch(() => {})));
   }
@@ -225,12 +245,12 @@ function scheduleChaos(
   t0: number,
   sets: Map<WorkerService, InstanceSet>,
   down: Set<WorkerService>,
-  timers: NodeJS.Timeout[],
   host: WorkerHost,
   options: SimulationOptions,
   rt: WorkerRuntime,
-): void {
-  if (action.service === 'basket') return; // the driver is the basket: nothing to stop
+): ScheduledChaos {
+  const timers: NodeJS.Timeout[] = [];
+  if (action.service === 'basket') return { timers, restart: async () => {} }; // the driver is the basket: nothing to stop
   const service = action.service;
   const at = (ms: number, fn: () => Promise<void>) =>
     timers.push(
@@ -246,12 +266,20 @@ function scheduleChaos(
     rt.log(`evt: chaos: ${action.kind === 'kill' ? 'killing' : 'stopping'} ${service} for ${action.forMs} ms`);
     await (action.kind === 'kill' ? set.crash() : set.stop());
   });
-  at(action.atMs + action.forMs, async () => {
-    if (sets.has(service)) return;
+  const restart = async () => {
+    if (sets.has(service) || !down.has(service)) return;
     sets.set(service, await host.start(service, options.instances?.[service] ?? 1, options.latency?.[service]));
     down.delete(service);
     rt.log(`evt: chaos: ${service} is back`);
-  });
+  };
+  at(action.atMs + action.forMs, restart);
+  return { timers, restart };
+}
+
+interface ScheduledChaos {
+  timers: NodeJS.Timeout[];
+  /** ends the fault now (an interrupted run settles what it sent) */
+  restart(): Promise<void>;
 }
 
 /** A record the basket's consumers cannot read: every third not in the wire format, then an unknown schema id, then a truncated body. */
@@ -302,7 +330,7 @@ async function summarize(run: {
     }
   }
 
-  const outcomes = new Map<string, { state: OrderState; reason: string | null }>();
+  const outcomes = new Map<string, { state: OrderState; reason: RejectionReason | null }>();
   for (const r of own.orders ?? []) outcomes.set(r.value.orderId, { state: r.value.state, reason: r.value.reason });
   const byState: Partial<Record<OrderState, number>> = {};
   const rejected: Partial<Record<string, number>> = {};

@@ -13,7 +13,7 @@ import { createGroupConsumer, type GroupConsumer, type MessageBatch, type TopicP
 import type { ConsumedRecord, OutgoingRecord, RecordHeader } from '../../client/records.js';
 import type { ConnectionSettings } from '../../client/settings.js';
 import type { Cluster, WireProducer } from '../../client/wire/index.js';
-import { GLOBAL_INPUTS, SINGLETON_SERVICES, dlqTopic, groupOf, groupTopics, type ServiceName } from '../catalogue.js';
+import { GLOBAL_INPUTS, SINGLETON_SERVICES, dlqTopic, groupOf, groupTopics, type ServiceName, type WorkerService } from '../catalogue.js';
 import { createService, type WorkflowConfig } from '../config.js';
 import { eventIdOf, type AnyRecord } from '../envelope.js';
 import { createRandom, type Random } from '../random.js';
@@ -47,7 +47,7 @@ export interface WorkerRuntime {
 }
 
 export interface WorkerOptions {
-  service: Exclude<ServiceName, 'basket'>;
+  service: WorkerService;
   /** a label for messages, e.g. payments#2 */
   instance: string;
   /** period of the service's time-driven work (deadlines, shipment progress) */
@@ -130,14 +130,15 @@ export class ServiceWorker {
       topics: groupTopics(service),
       strategy: SINGLETON_SERVICES.includes(service) ? 'singleton' : 'copartitioned',
       fromBeginning: true,
-      sessionTimeoutMs: this.options.sessionTimeoutMs ?? 10_000,
-      heartbeatIntervalMs: Math.max(100, Math.floor((this.options.sessionTimeoutMs ?? 10_000) / 10)),
+      sessionTimeoutMs: this.options.sessionTimeoutMs ?? 6_000,
+      heartbeatIntervalMs: Math.max(100, Math.floor((this.options.sessionTimeoutMs ?? 6_000) / 10)),
       maxWaitMs: this.options.maxWaitMs ?? 500,
     });
     this.consumer = consumer;
     consumer.onAssignment((assigned) => this.assign(assigned));
     consumer.onError((err) => void this.fail(err));
     await consumer.start((batch) => this.handleBatch(batch));
+    await this.ready; // started means working: the first assignment's state is rebuilt
     const tickMs = this.options.tickMs ?? 100;
     this.ticker = setInterval(() => void this.tick(), tickMs);
     this.ticker.unref?.();
