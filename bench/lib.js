@@ -17,18 +17,19 @@ export function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
-/** Spawns `evt broker` on a free port and waits for its bootstrap line. */
-export async function startBroker({ dataDir, partitions, fsync = 'never' }) {
+/** Spawns `evt broker` on a free port (with a schema registry when `registry`) and waits for its bootstrap line. */
+export async function startBroker({ dataDir, partitions, fsync = 'never', registry = false }) {
   const proc = spawn(
     process.execPath,
-    [EVT, '--json', 'broker', '--port', '0', '--data-dir', dataDir, '--fsync', fsync, '--default-partitions', String(partitions)],
+    [EVT, '--json', 'broker', '--port', '0', '--data-dir', dataDir, '--fsync', fsync, '--default-partitions', String(partitions), ...(registry ? ['--registry-port', '0'] : [])],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const line = await new Promise((resolve, reject) => {
     readline.createInterface({ input: proc.stdout }).once('line', resolve);
     proc.once('exit', (c) => reject(new Error(`broker exited with ${c}`)));
   });
-  return { proc, pid: proc.pid, bootstrap: JSON.parse(line).bootstrap };
+  const info = JSON.parse(line);
+  return { proc, pid: proc.pid, bootstrap: info.bootstrap, registry: info.registry };
 }
 
 /**

@@ -16,6 +16,12 @@ export interface WorkflowService {
   readonly topics: readonly TopicName[];
   /** Apply one consumed record; returns what to produce. A record already applied returns []. */
   handle(record: AnyRecord): AnyRecord[];
+  /**
+   * The event types the service acts on, per consumed topic (absent: all). A Kafka worker reads the
+   * `evt-event-type` header and skips the others without decoding them: fraud, for one, only needs
+   * OrderPlaced out of every order's events.
+   */
+  readonly handles?: Readonly<Partial<Record<TopicName, readonly string[]>>>;
   /** Time-driven work at the injected clock's now; returns what to produce. */
   tick(): AnyRecord[];
   /**

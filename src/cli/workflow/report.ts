@@ -49,7 +49,7 @@ export function summaryLines(s: SimulationSummary): string[] {
   const total = s.orders.requested;
   const pct = (n: number) => (total ? `${((100 * n) / total).toFixed(1)}%` : '-');
   const lines = [
-    `simulated ${total} orders (seed ${String(s.seed)}${s.runTag ? `, run ${s.runTag}` : ''}) in ${seconds(s.durationMs.total)}: ${s.sentPerSecond.toFixed(1)} orders/s sent for ${seconds(s.durationMs.sending)}`,
+    `simulated ${total} orders (seed ${String(s.seed)}${s.runTag ? `, run ${s.runTag}` : ''}) in ${seconds(s.durationMs.total)}: ${s.sentPerSecond.toFixed(1)} orders/s sent for ${seconds(s.durationMs.sending)}, ${s.decidedPerSecond.toFixed(1)} orders/s decided`,
   ];
   for (const state of ORDER_STATES) {
     const n = s.orders.byState[state] ?? 0;

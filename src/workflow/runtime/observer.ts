@@ -44,9 +44,14 @@ export class OrderObserver {
 
   constructor(private readonly belongs: (orderId: string) => boolean) {}
 
-  /** The driver calls this when a request is acknowledged, with the request record's timestamp. */
+  /** first request and last decision: the span over which orders were decided */
+  firstRequestedAt = Infinity;
+  lastDecidedAt = 0;
+
+  /** The driver calls this as it sends a request, with the request record's timestamp. */
   requested(orderId: string, at: number): void {
     if (this.orders.has(orderId)) return;
+    this.firstRequestedAt = Math.min(this.firstRequestedAt, at);
     this.orders.set(orderId, { state: 'PLACED', reason: null, requestedAt: at });
     this.count('PLACED', +1);
   }
@@ -88,6 +93,7 @@ export class OrderObserver {
     this.count(state, +1);
     if (o.decidedAt === undefined && (state === 'CONFIRMED' || isTerminal(state))) {
       o.decidedAt = at;
+      this.lastDecidedAt = Math.max(this.lastDecidedAt, at);
       this.decision.add(Math.max(0, at - o.requestedAt));
     }
     if (isTerminal(state)) {

@@ -37,6 +37,7 @@ export async function offsetRanges(cluster: Cluster, partitions: readonly { topi
 /**
  * Reads the given partitions from their start to their high watermark as it is now, decoded, calling
  * `onChunk` in offset order per partition (partitions interleave). Prepares writer schemas per chunk.
+ * Returns where it stopped in each partition (the high watermarks it read to), in `partitions`' order.
  */
 export async function readToEnd(
   cluster: Cluster,
@@ -44,17 +45,18 @@ export async function readToEnd(
   partitions: readonly { topic: string; partition: number }[],
   onChunk: (chunk: DecodedChunk) => void,
   since?: ReadonlyMap<string, number>,
-): Promise<void> {
-  const ranges = (await offsetRanges(cluster, partitions))
-    .map((r) => ({ ...r, from: Math.max(r.from, since?.get(partitionKey(r.topic, r.partition)) ?? 0) }))
-    .filter((r) => r.until! > r.from);
-  if (ranges.length === 0) return;
-  const reader = new PartitionReader(cluster, ranges, { maxWaitMs: 100 });
-  try {
-    for await (const chunk of reader) if (chunk.records.length) onChunk(await decodeAll(codec, chunk.records));
-  } finally {
-    reader.close();
+): Promise<number[]> {
+  const all = (await offsetRanges(cluster, partitions)).map((r) => ({ ...r, from: Math.max(r.from, since?.get(partitionKey(r.topic, r.partition)) ?? 0) }));
+  const ranges = all.filter((r) => r.until! > r.from);
+  if (ranges.length > 0) {
+    const reader = new PartitionReader(cluster, ranges, { maxWaitMs: 100 });
+    try {
+      for await (const chunk of reader) if (chunk.records.length) onChunk(await decodeAll(codec, chunk.records));
+    } finally {
+      reader.close();
+    }
   }
+  return all.map((r) => r.until!);
 }
 
 /**

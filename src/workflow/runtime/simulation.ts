@@ -71,6 +71,8 @@ export interface SimulationSummary {
   durationMs: { sending: number; total: number };
   /** orders requested per second while sending */
   sentPerSecond: number;
+  /** orders decided (confirmed or final) per second, from the first request to the last decision */
+  decidedPerSecond: number;
   deadLetters: Partial<Record<ServiceName, number>>;
   /** the first few dead letters' errors, per service */
   deadLetterErrors: Partial<Record<ServiceName, string[]>>;
@@ -347,6 +349,7 @@ async function summarize(run: {
     latencyMs: { decision: observer.decision.summary(), completion: observer.completion.summary() },
     durationMs: { sending: run.sendingMs, total: run.totalMs },
     sentPerSecond: run.sendingMs > 0 ? (run.sent * 1000) / run.sendingMs : 0,
+    decidedPerSecond: observer.lastDecidedAt > observer.firstRequestedAt ? (observer.decision.count * 1000) / (observer.lastDecidedAt - observer.firstRequestedAt) : 0,
     deadLetters,
     deadLetterErrors,
     poisonSent: run.poisonSent,

@@ -50,7 +50,7 @@ export async function ensureWorkflowTopics(admin: AdminClient, partitions: numbe
     const list = orderTopics.map((t) => `${t}=${after.get(t) ?? '?'}`).join(', ');
     throw new CliError(
       `the workflow's order topics must have equal partition counts (an order lands on the same partition number in each), but they have ${list}; ` +
-        `add partitions with evt topics alter-partitions, or delete the topics and start again`,
+        `give them equal counts (Kafka can add partitions, not remove them), or delete them (evt topics delete) and start again`,
       ExitCode.FAILURE,
     );
   }

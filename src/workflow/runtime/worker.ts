@@ -13,7 +13,7 @@ import { createGroupConsumer, type GroupConsumer, type MessageBatch, type TopicP
 import type { ConsumedRecord, OutgoingRecord, RecordHeader } from '../../client/records.js';
 import type { ConnectionSettings } from '../../client/settings.js';
 import type { Cluster, WireProducer } from '../../client/wire/index.js';
-import { GLOBAL_INPUTS, SINGLETON_SERVICES, dlqTopic, groupOf, groupTopics, type ServiceName, type WorkerService } from '../catalogue.js';
+import { GLOBAL_INPUTS, HEADERS, SINGLETON_SERVICES, dlqTopic, groupOf, groupTopics, type ServiceName, type TopicName, type WorkerService } from '../catalogue.js';
 import { createService, type WorkflowConfig } from '../config.js';
 import { eventIdOf, type AnyRecord } from '../envelope.js';
 import { createRandom, type Random } from '../random.js';
@@ -193,11 +193,9 @@ export class ServiceWorker {
     const apply = (chunk: DecodedChunk) => {
       for (const r of chunk.records) service.handle(r);
     };
-    await readToEnd(this.rt.cluster, this.rt.codec, partitions, apply);
+    const reached = await readToEnd(this.rt.cluster, this.rt.codec, partitions, apply);
     if (generation !== this.generation) return;
-    // following from the start again re-applies what was just read: harmless (levels carry versions) and
-    // simpler than handing positions over between the two readers
-    this.stockFeed = follow(this.rt.cluster, this.rt.codec, partitions, apply, (err) => void this.fail(err));
+    this.stockFeed = follow(this.rt.cluster, this.rt.codec, partitions, apply, (err) => void this.fail(err), reached);
   }
 
   private async handleBatch(batch: MessageBatch): Promise<void> {
@@ -205,7 +203,7 @@ export class ServiceWorker {
     if (this.crashed) throw new Error(`${this.options.instance} crashed`);
     const service = this.service;
     if (!service) return; // assignment changed while waiting: the batch will be fetched again by its new owner
-    const decoded = await this.decodeBatch(batch);
+    const decoded = await this.decodeBatch(service, batch);
     const outputs: AnyRecord[] = [];
     const dead: OutgoingDead[] = [];
     for (const item of decoded) {
@@ -233,10 +231,12 @@ export class ServiceWorker {
     await Promise.all([this.publish(outputs), ...dead.map((d) => this.deadLetter(d))]);
   }
 
-  private async decodeBatch(batch: MessageBatch): Promise<({ record: ConsumedRecord; value: AnyRecord } | { record: ConsumedRecord; error: string })[]> {
+  private async decodeBatch(service: WorkflowService, batch: MessageBatch): Promise<({ record: ConsumedRecord; value: AnyRecord } | { record: ConsumedRecord; error: string })[]> {
     const { codec } = this.rt;
-    await codec.prepare(batch.records);
-    return batch.records.map((record) => {
+    const wanted = service.handles?.[batch.topic as TopicName];
+    const records = wanted ? batch.records.filter((r) => wanted.includes(eventTypeHeader(r) ?? wanted[0])) : batch.records;
+    await codec.prepare(records);
+    return records.map((record) => {
       try {
         return { record, value: codec.decode(record) };
       } catch (err) {
@@ -339,6 +339,12 @@ interface OutgoingDead {
   record: ConsumedRecord;
   error: string;
   attempts: number;
+}
+
+/** The event type a record's header claims, without decoding the rest (undefined when it has none). */
+function eventTypeHeader(record: ConsumedRecord): string | undefined {
+  for (const h of record.headers) if (h.key === HEADERS.eventType) return h.value?.toString('utf8');
+  return undefined;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -19,6 +19,7 @@ export function createFraud(ctx: WorkflowContext, config: FraudConfig): FraudSer
   return {
     name: 'fraud',
     topics: SUBSCRIPTIONS.fraud,
+    handles: { orders: ['OrderPlaced'] },
     checks,
     handle(record) {
       if (record.topic !== 'orders' || !firstTime(seen, eventIdOf(record))) return [];

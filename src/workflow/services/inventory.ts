@@ -39,6 +39,9 @@ export interface InventoryConfig {
   initialStock?: Readonly<Record<string, number>>;
 }
 
+/** The order events inventory acts on: reserve, release (two ways), commit. */
+const INVENTORY_TRIGGERS = ['OrderPlaced', 'OrderRejected', 'OrderCancelPending', 'OrderShipped'];
+
 export function createInventory(ctx: WorkflowContext, config: InventoryConfig = {}): InventoryService {
   const stock = new Map<string, StockItem>();
   const reservations = new Map<string, Reservation>();
@@ -155,6 +158,7 @@ export function createInventory(ctx: WorkflowContext, config: InventoryConfig = 
   return {
     name: 'inventory',
     topics: SUBSCRIPTIONS.inventory,
+    handles: { orders: INVENTORY_TRIGGERS },
     stock,
     reservations,
     restock,

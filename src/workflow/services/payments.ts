@@ -31,6 +31,9 @@ export function paymentDeclined(config: PaymentsConfig, orderId: string): boolea
   return decide(config.seed, `payment:${orderId}`) < config.declineRate;
 }
 
+/** The order events payments acts on: authorize, void (two ways), capture. */
+const PAYMENT_TRIGGERS = ['OrderPlaced', 'OrderRejected', 'OrderCancelPending', 'OrderShipped'];
+
 export function createPayments(ctx: WorkflowContext, config: PaymentsConfig): PaymentsService {
   const payments = new Map<string, Payment>();
   const seen = new RecentIds();
@@ -51,6 +54,7 @@ export function createPayments(ctx: WorkflowContext, config: PaymentsConfig): Pa
   return {
     name: 'payments',
     topics: SUBSCRIPTIONS.payments,
+    handles: { orders: PAYMENT_TRIGGERS },
     payments,
     handle(record) {
       if (record.topic !== 'orders' || !firstTime(seen, eventIdOf(record))) return [];

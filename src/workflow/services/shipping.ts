@@ -45,6 +45,7 @@ export function createShipping(ctx: WorkflowContext, config: ShippingConfig): Sh
   return {
     name: 'shipping',
     topics: SUBSCRIPTIONS.shipping,
+    handles: { orders: ['OrderConfirmed'] },
     shipments,
     handle(record) {
       if (record.topic !== 'orders' || !firstTime(seen, eventIdOf(record))) return [];
