@@ -13,36 +13,50 @@ import {
   type MessageBatch,
   type TopicPartition,
 } from '../../src/client/group-consumer.js';
+import { createWireGroupConsumer } from '../../src/client/wire/group-consumer.js';
 import type { ConnectionSettings } from '../../src/client/settings.js';
 import { kafkaFor, startTestBroker, until } from '../helpers/broker.js';
+
+type Factory = (settings: ConnectionSettings, options: GroupConsumerOptions) => GroupConsumer;
+const implementations: [string, Factory][] = [
+  ['kafkajs', createGroupConsumer],
+  ['wire', createWireGroupConsumer],
+];
 
 let broker: RunningBroker;
 let admin: Admin;
 let producer: Producer;
 const consumers: GroupConsumer[] = [];
 
-beforeAll(async () => {
-  broker = await startTestBroker();
-  const kafka = kafkaFor(broker);
-  admin = kafka.admin();
-  await admin.connect();
-  producer = kafka.producer();
-  await producer.connect();
-});
-afterEach(async () => {
-  await Promise.all(consumers.splice(0).map((c) => c.stop()));
-});
-afterAll(async () => {
-  await producer?.disconnect();
-  await admin?.disconnect();
-  await broker?.close();
-});
+/** A broker (and kafkajs admin and producer) of its own for the enclosing describe block. */
+function withBroker(): void {
+  beforeAll(async () => {
+    broker = await startTestBroker();
+    const kafka = kafkaFor(broker);
+    admin = kafka.admin();
+    await admin.connect();
+    producer = kafka.producer();
+    await producer.connect();
+  });
+  afterEach(async () => {
+    await Promise.all(consumers.splice(0).map((c) => c.stop()));
+  });
+  afterAll(async () => {
+    await producer?.disconnect();
+    await admin?.disconnect();
+    await broker?.close();
+  });
+}
 
 // member ids start with the client id: it fixes the members' order in the group
 const settings = (clientId: string): ConnectionSettings => ({ brokers: [broker.bootstrap], clientId, timeoutMs: 10_000, source: 'test' });
 
-function consumer(options: Omit<GroupConsumerOptions, 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitMs'>, clientId = 'evt-test'): GroupConsumer {
-  const c = createGroupConsumer(settings(clientId), { sessionTimeoutMs: 3000, heartbeatIntervalMs: 200, maxWaitMs: 200, ...options });
+function consumerWith(
+  create: Factory,
+  options: Omit<GroupConsumerOptions, 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitMs'>,
+  clientId = 'evt-test',
+): GroupConsumer {
+  const c = create(settings(clientId), { sessionTimeoutMs: 3000, heartbeatIntervalMs: 200, maxWaitMs: 200, ...options });
   consumers.push(c);
   return c;
 }
@@ -104,7 +118,11 @@ describe('assignment', () => {
   });
 });
 
-describe('on the broker', () => {
+describe.each(implementations)('on the broker (%s)', (_name, create) => {
+  withBroker();
+  const consumer = (options: Omit<GroupConsumerOptions, 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitMs'>, clientId = 'evt-test') =>
+    consumerWith(create, options, clientId);
+
   it('copartitioned: partition p of both topics goes to one member, every record once, and a stop hands everything over', async () => {
     await createTopics(4, 'co-a', 'co-b');
     const handled: { member: string; topic: string; partition: number; value: string }[] = [];
@@ -252,5 +270,41 @@ describe('on the broker', () => {
     const [committed] = await admin.fetchOffsets({ groupId: 'slow', topics: ['slow'] });
     expect(committed.partitions).toEqual([expect.objectContaining({ partition: 0, offset: '3' })]);
     expect((await admin.describeGroups(['slow'])).groups[0].members).toEqual([]);
+  });
+});
+
+describe('kafkajs and wire members in one group', () => {
+  withBroker();
+
+  it('copartitioned: they share the partitions and every record is handled once', async () => {
+    await createTopics(4, 'mix-a', 'mix-b');
+    const handled: { member: string; topic: string; partition: number; value: string }[] = [];
+    const latest = new Map<string, TopicPartition[]>();
+    const member = (name: string, create: Factory) => {
+      const c = consumerWith(create, { groupId: 'mix', topics: ['mix-a', 'mix-b'], strategy: 'copartitioned' }, `evt-${name}`);
+      c.onAssignment((assigned) => latest.set(name, assigned));
+      return { c, handler: async (b: MessageBatch) => void handled.push(...b.records.map((r) => ({ member: name, topic: b.topic, partition: b.partition, value: r.value!.toString() }))) };
+    };
+    const k = member('kafkajs', createGroupConsumer);
+    const w = member('wire', createWireGroupConsumer);
+    await k.c.start(k.handler);
+    await w.c.start(w.handler);
+    await until(() => latest.get('kafkajs')?.length === 4 && latest.get('wire')?.length === 4, 20_000, 'both members to own 4 partitions');
+    for (const name of ['kafkajs', 'wire']) {
+      const assigned = latest.get(name)!;
+      expect(partitionsOf(assigned, 'mix-a')).toEqual(partitionsOf(assigned, 'mix-b'));
+    }
+    expect([...partitionsOf(latest.get('kafkajs')!, 'mix-a'), ...partitionsOf(latest.get('wire')!, 'mix-a')].sort()).toEqual([0, 1, 2, 3]);
+
+    const sent = [...values('mix-a', 0, 200), ...values('mix-b', 0, 200)];
+    await produce('mix-a', values('mix-a', 0, 200));
+    await produce('mix-b', values('mix-b', 0, 200));
+    await until(() => handled.length >= 400, 20_000, '400 records');
+    await sleep(500); // a duplicate would show up here
+    expect(handled.map((h) => h.value).sort()).toEqual([...sent].sort());
+    const ownerOf = new Map<number, Set<string>>();
+    for (const h of handled) ownerOf.set(h.partition, (ownerOf.get(h.partition) ?? new Set()).add(h.member));
+    for (const owners of ownerOf.values()) expect(owners.size).toBe(1);
+    expect(new Set(handled.map((h) => h.member))).toEqual(new Set(['kafkajs', 'wire']));
   });
 });

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
-import { startTestBroker } from '../helpers/broker.js';
+import { startTestBroker, until } from '../helpers/broker.js';
 import { hasKcat, run } from '../helpers/interop.js';
 
 const enabled = hasKcat();
@@ -56,28 +56,35 @@ describe.skipIf(!enabled)('kcat', () => {
   it('two kcat -G members share the partitions of a topic and together read every record', async () => {
     const values = Array.from({ length: 60 }, (_, i) => `g${i}`);
     expect((await kcat(['-P', '-t', 'balanced', '-K:'], values.map((v, i) => `k${i}:${v}`).join('\n') + '\n')).status).toBe(0);
-    const member = () =>
-      new Promise<{ out: string; err: string }>((resolve) => {
-        const p = spawn('kcat', ['-b', broker.bootstrap, '-G', 'kcat-group', '-o', 'beginning', '-f', '%p %s\n', '-X', 'session.timeout.ms=6000', 'balanced']);
-        let out = '';
-        let err = '';
-        p.stdout.on('data', (d) => (out += d));
-        p.stderr.on('data', (d) => (err += d));
-        setTimeout(() => p.kill('SIGINT'), 8000);
-        p.on('exit', () => resolve({ out, err }));
-      });
-    const [a, b] = await Promise.all([member(), member()]);
+    // Each member runs until, between them, every record has been read (not for a fixed time: on a loaded
+    // machine the group may take a while to settle).
+    const member = () => {
+      const p = spawn('kcat', ['-b', broker.bootstrap, '-G', 'kcat-group', '-u', '-o', 'beginning', '-f', '%p %s\n', '-X', 'session.timeout.ms=6000', 'balanced']);
+      const m = { p, out: '', err: '', exited: new Promise<void>((resolve) => p.on('exit', () => resolve())) };
+      p.stdout.on('data', (d) => (m.out += d));
+      p.stderr.on('data', (d) => (m.err += d));
+      return m;
+    };
+    const a = member();
+    const b = member();
     const parse = (s: string) => s.trim().split('\n').filter(Boolean).map((l) => l.split(' '));
-    const ra = parse(a.out);
-    const rb = parse(b.out);
-    const seen = new Set([...ra, ...rb].map(([, v]) => v));
-    expect([...seen].sort()).toEqual([...values].sort());
+    const seenNow = () => new Set([...parse(a.out), ...parse(b.out)].map(([, v]) => v));
     // at some generation the two members held disjoint shares that together cover the 3 partitions
     const assignments = (err: string) =>
       [...err.matchAll(/assigned: (.*)/g)].map((m) => new Set([...m[1].matchAll(/\[(\d+)\]/g)].map((x) => Number(x[1]))));
-    const shared = assignments(a.err).some((sa) =>
-      assignments(b.err).some((sb) => sa.size > 0 && sb.size > 0 && [...sa].every((p) => !sb.has(p)) && sa.size + sb.size === 3),
-    );
+    const sharedNow = () =>
+      assignments(a.err).some((sa) =>
+        assignments(b.err).some((sb) => sa.size > 0 && sb.size > 0 && [...sa].every((p) => !sb.has(p)) && sa.size + sb.size === 3),
+      );
+    try {
+      await until(() => seenNow().size === values.length && sharedNow(), 60_000, 'both kcat members to share the partitions and read every record');
+    } finally {
+      a.p.kill('SIGINT');
+      b.p.kill('SIGINT');
+      await Promise.all([a.exited, b.exited]);
+    }
+    expect([...seenNow()].sort()).toEqual([...values].sort());
+    const shared = sharedNow();
     expect(shared, `${a.err}\n---\n${b.err}`).toBe(true);
-  });
+  }, 90_000);
 });

@@ -62,7 +62,8 @@ describe('evt simulate', () => {
 
   it('exits 5 and lists the violation when a topic gets a record its writer did not write', async () => {
     const sim = startEvt(['simulate', '--embedded', '-n', '400', '-r', '100/s']);
-    const [, bootstrap, registry] = await until(() => /embedded broker on (\S+), registry (\S+)/.exec(sim.stderr()), 30_000, 'the embedded broker');
+    const found = await until(() => /embedded broker on (\S+), registry (\S+)/.exec(sim.stderr()) ?? undefined, 30_000, 'the embedded broker');
+    const [, bootstrap, registry] = found;
     const forged = JSON.stringify({ eventType: 'StockLevel', sku: 'SKU-MUG', onHand: 5, reserved: 9, available: 1, version: 1, restocked: 0, at: Date.now() });
     const produced = await runEvt(['--brokers', bootstrap, '--registry', registry, 'produce', 'inventory.stock', forged, '--key', 'SKU-MUG', '--value-format', 'avro', '-H', 'evt-producer=payments', '-H', 'evt-event-id=forged-1', '-H', 'evt-event-type=StockLevel', '-H', 'evt-correlation-id=SKU-MUG', '-H', 'traceparent=00-0123456789abcdef0123456789abcdef-0123456789abcdef-01']);
     expect(produced.code, produced.stderr).toBe(0);
