@@ -79,6 +79,7 @@ export interface SimulationSummary {
   poisonSent: number;
   compensations: { stockReleased: number; paymentsVoided: number };
   events: Partial<Record<string, number>>;
+  /** the faults that happened (those due after the last order are called off) */
   chaos: ChaosAction[];
   violations: Violation[];
   /** the settled outcome of each order, for tests */
@@ -355,7 +356,7 @@ async function summarize(run: {
     poisonSent: run.poisonSent,
     compensations: { stockReleased: events['inventory.reservations:StockReleased'] ?? 0, paymentsVoided: events['payments:PaymentVoided'] ?? 0 },
     events,
-    chaos: options.chaos ?? [],
+    chaos: (options.chaos ?? []).filter((a) => a.atMs <= run.sendingMs), // the faults that happened
     violations,
     outcomes,
   };
