@@ -6,11 +6,13 @@ import { registerConfig } from '../../commands/config.js';
 import { registerDemo } from '../../commands/demo.js';
 import { registerGroups } from '../../commands/groups.js';
 import { registerProduce } from '../../commands/produce.js';
+import { registerReplay } from '../../commands/replay.js';
 import { registerSchema } from '../../commands/schema.js';
 import { registerSimulate } from '../../commands/simulate.js';
 import { registerStatus } from '../../commands/status.js';
 import { registerTail } from '../../commands/tail.js';
 import { registerTopics } from '../../commands/topics.js';
+import { registerView } from '../../commands/view.js';
 import { registerWorker } from '../../commands/worker.js';
 import type { CommandContext, GlobalOptions, Io } from './io.js';
 import { VERSION } from './version.js';
@@ -50,7 +52,7 @@ Examples:
   const ctx: CommandContext = { io, globals: () => program.opts<GlobalOptions>() };
   // Command modules stay light at import time (heavy modules load inside their actions), so that
   // `evt --version` and `evt --help` start fast.
-  for (const register of [registerProduce, registerTail, registerTopics, registerGroups, registerStatus, registerConfig, registerBroker, registerSchema, registerSimulate, registerWorker, registerDemo]) {
+  for (const register of [registerProduce, registerTail, registerTopics, registerGroups, registerStatus, registerConfig, registerBroker, registerSchema, registerSimulate, registerWorker, registerDemo, registerReplay, registerView]) {
     register(program, ctx);
   }
   return program;

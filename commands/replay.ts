@@ -1,0 +1,143 @@
+// `evt replay <view>`: fold topics into a local SQLite view, resumably and exactly once across crashes.
+
+import type { Command } from 'commander';
+import { CliError, ExitCode } from '../src/cli/errors.js';
+import { printJson, printLine, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
+
+interface ReplayFlags {
+  db: string;
+  from?: string;
+  follow: boolean;
+  rebuild: boolean;
+  viewFile?: string;
+}
+
+export function registerReplay(program: Command, { io, globals }: CommandContext): void {
+  program
+    .command('replay')
+    .argument('<view>', 'orders, stock, payments, order-events, latest (with a topic), or the name of a --view-file view')
+    .argument('[topic]', 'for latest: the topic to keep the last value per key of')
+    .description('replay topics into a local SQLite view (resumable, exactly once across crashes)')
+    .option('--db <file>', 'the views database', '.evt/views.db')
+    .option('--from <where>', 'where partitions the view has not read yet start: beginning, or @<time> (ISO, epoch ms, -2h)')
+    .option('-f, --follow', 'keep the view live after catching up (Ctrl-C stops)', false)
+    .option('--rebuild', 'drop the view and replay it from the start', false)
+    .option('--view-file <file>', 'a custom view: a .json mapping or a .js module (see README, Custom views)')
+    .addHelpText(
+      'after',
+      `
+Reads the view's topics outside any consumer group from where the view stopped (or --from), decodes each
+event (Avro through the registry when one is configured, else JSON or text), applies it, and commits the
+rows with each partition's next offset in one SQLite transaction per batch: killed at any moment, it
+resumes exactly where its rows end. Undecodable events, and events the view rejects, go to the view's
+errors table (see evt view show) and the replay goes on. Progress (events/s, position against the end
+per partition, ETA) on stderr; the summary on stdout (--json).
+
+Built-in views: orders (one row per order: state, reason, customer, lines, total, step times), stock
+(per sku), payments (per order), order-events (one row per event of an order), latest <topic> (the last
+value per key, a null value deletes the key).
+
+Examples:
+  $ evt replay orders                              build or catch up .evt/views.db's orders view
+  $ evt replay orders --follow                     and keep it live
+  $ evt replay latest customers --rebuild          last value per key of topic customers, from scratch
+  $ evt replay order-events --from @-1h            events of the last hour onwards
+  $ evt replay big-orders --view-file big-orders.json
+  $ evt view get orders o-1                        read it (evt view --help)`,
+    )
+    .action(async (view: string, topic: string | undefined, flags: ReplayFlags) => {
+      await runReplay(view, topic, flags, io, globals());
+    });
+}
+
+async function runReplay(name: string, topic: string | undefined, flags: ReplayFlags, io: Io, g: GlobalOptions): Promise<void> {
+  const def = await resolveDefinition(name, topic, flags);
+  const { parseTime } = await import('../src/cli/time-spec.js');
+  let from: import('../src/views/replay.js').ReplayStart | undefined;
+  if (flags.from === undefined || flags.from === 'beginning') from = { kind: 'beginning' };
+  else if (flags.from.startsWith('@')) from = { kind: 'time', timestamp: parseTime(flags.from.slice(1), Date.now(), '--from') };
+  else throw new CliError(`--from: "${flags.from}" is not beginning or @<time> (e.g. --from @-2h)`, ExitCode.USAGE);
+
+  const { openSession, toCliError } = await import('../src/cli/tail/session.js');
+  const { openDatabase } = await import('../src/views/store.js');
+  const { replay, MissingTopicError } = await import('../src/views/replay.js');
+  const { createValueCodec } = await import('../src/codec/value-codec.js');
+  const { registryFromOptions } = await import('../src/codec/registry-client.js');
+  const { RegistryDecoder } = await import('../src/codec/registry-codec.js');
+  const { formatProgress } = await import('../src/cli/replay-progress.js');
+
+  const auto = await createValueCodec('auto');
+  const registry = await registryFromOptions(io.env, g);
+  const codec = registry ? new RegistryDecoder(registry, auto, false).codec() : auto;
+  const session = await openSession(io, g);
+  let db;
+  try {
+    db = openDatabase(flags.db);
+  } catch (err) {
+    session.cluster.close();
+    throw new CliError(`cannot open the views database ${flags.db}: ${(err as Error).message}`, ExitCode.FAILURE);
+  }
+  const stop = new AbortController();
+  if (flags.follow) void io.interrupted().then(() => stop.abort());
+  const live = !!io.stderr.isTTY;
+  try {
+    const summary = await replay({
+      db,
+      def,
+      cluster: session.cluster,
+      codec,
+      from,
+      follow: flags.follow,
+      rebuild: flags.rebuild,
+      signal: stop.signal,
+      progressEveryMs: live ? 500 : 5000,
+      onProgress: (p) => {
+        const line = formatProgress(def.name, p);
+        if (live) io.stderr.write(`\r\x1b[2K${line}`);
+        else printLine(io.stderr, line);
+      },
+    });
+    if (live) io.stderr.write('\r\x1b[2K');
+    if (summary.truncated.length) printLine(io.stderr, `evt replay: ${summary.truncated.join(', ')}: the stored offset was deleted by retention; restarted at the log start`);
+    if (g.json) printJson(io, { ...summary, db: flags.db });
+    else {
+      printLine(
+        io.stdout,
+        `${def.name}: ${summary.events} events applied in ${(summary.elapsedMs / 1000).toFixed(1)}s (${Math.round(summary.eventsPerSecond)}/s), ${summary.errors} to the errors table${summary.rebuilt ? ', rebuilt' : ''}; ${flags.db}`,
+      );
+    }
+  } catch (err) {
+    if (err instanceof MissingTopicError) throw new CliError(err.message, ExitCode.NOT_FOUND);
+    throw toCliError(err, session.settings);
+  } finally {
+    db.close();
+    session.cluster.close();
+  }
+}
+
+async function resolveDefinition(name: string, topic: string | undefined, flags: ReplayFlags) {
+  if (flags.viewFile) {
+    const { loadViewFile } = await import('../src/views/custom.js');
+    let def;
+    try {
+      def = await loadViewFile(flags.viewFile);
+    } catch (err) {
+      throw new CliError((err as Error).message, ExitCode.USAGE);
+    }
+    if (def.name !== name) throw new CliError(`${flags.viewFile} defines view ${def.name}, not ${name}`, ExitCode.USAGE);
+    const { builtinView, BUILTIN_VIEWS } = await import('../src/views/builtin.js');
+    // a custom view must not take over a built-in's name or tables (a --rebuild would drop them)
+    const clash = builtinView(def.name) ?? BUILTIN_VIEWS.find((v) => v.tables.includes(def.table) || def.table.startsWith('latest_'));
+    if (clash) throw new CliError(`${flags.viewFile}: view ${def.name} (table ${def.table}) clashes with the built-in view ${clash.name}: choose another name`, ExitCode.USAGE);
+    return def;
+  }
+  const { builtinView, BUILTIN_VIEWS } = await import('../src/views/builtin.js');
+  if (name === 'latest') {
+    if (!topic) throw new CliError('latest needs a topic: evt replay latest <topic>', ExitCode.USAGE);
+    return builtinView(`latest-${topic}`)!;
+  }
+  if (topic) throw new CliError(`only latest takes a topic (evt replay latest ${topic})`, ExitCode.USAGE);
+  const def = builtinView(name);
+  if (!def) throw new CliError(`no view ${name}: built-in views are ${BUILTIN_VIEWS.map((v) => v.name).join(', ')}, latest <topic>; or give --view-file`, ExitCode.USAGE);
+  return def;
+}

@@ -1,0 +1,181 @@
+// Replaying topics into a view, exactly once across crashes: records are read outside any consumer group,
+// partition by partition from where the view's stored offsets say, decoded, applied, and each chunk is
+// committed in ONE SQLite transaction together with the next offset of its partition. A crash (kill -9, power
+// loss in WAL mode) at any moment leaves the rows and offsets of the last committed chunk, never rows without
+// their offsets or offsets without their rows, so a resumed replay ends where a clean rebuild would.
+
+import type { Database } from 'better-sqlite3';
+import type { ConsumedRecord } from '../client/records.js';
+import { EARLIEST, LATEST, PartitionReader, type Cluster } from '../client/wire/index.js';
+import type { ValueCodec } from '../codec/value-codec.js';
+import type { ViewDefinition, ViewEvent } from './definition.js';
+import { dropView, ensureView, positions } from './store.js';
+
+export type ReplayStart = { kind: 'beginning' } | { kind: 'time'; timestamp: number };
+
+export interface ReplayOptions {
+  db: Database;
+  def: ViewDefinition;
+  cluster: Cluster;
+  /** how values are decoded (auto JSON/string, Avro through the registry) */
+  codec: ValueCodec;
+  /** where partitions without a stored offset start (default the beginning) */
+  from?: ReplayStart;
+  /** keep going after reaching the end */
+  follow?: boolean;
+  /** drop the view first and replay from the start */
+  rebuild?: boolean;
+  onProgress?(progress: ReplayProgress): void;
+  progressEveryMs?: number;
+  /** stop (Ctrl-C): the chunk in hand is committed, then the replay returns */
+  signal?: AbortSignal;
+}
+
+export interface PartitionProgress {
+  topic: string;
+  partition: number;
+  /** next offset the view will read */
+  position: number;
+  /** the high watermark seen last */
+  end: number;
+}
+
+export interface ReplayProgress {
+  events: number;
+  errors: number;
+  elapsedMs: number;
+  eventsPerSecond: number;
+  partitions: PartitionProgress[];
+  /** events left to the ends seen, and how long they should take at the current rate (null when unknown) */
+  remaining: number;
+  etaMs: number | null;
+  caughtUp: boolean;
+}
+
+export interface ReplaySummary extends ReplayProgress {
+  view: string;
+  rebuilt: boolean;
+  /** partitions whose stored offset had been deleted by retention: they restarted at the log start */
+  truncated: string[];
+}
+
+/** A definition with nothing to read: a topic it names does not exist. */
+export class MissingTopicError extends Error {
+  override name = 'MissingTopicError';
+}
+
+export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
+  const { db, def, cluster, codec } = options;
+  const started = Date.now();
+  if (options.rebuild) dropView(db, def);
+  ensureView(db, def);
+  const apply = def.prepare(db);
+
+  const parts: { topic: string; partition: number }[] = [];
+  for (const topic of def.topics) {
+    let meta;
+    try {
+      meta = await cluster.topic(topic);
+    } catch (err) {
+      if ((err as { kind?: string }).kind === 'not-found') throw new MissingTopicError(`topic ${topic} (read by view ${def.name}) does not exist`);
+      throw err;
+    }
+    for (const p of meta.partitions) parts.push({ topic, partition: p.partition });
+  }
+  const stored = new Map(positions(db, def.name).map((p) => [`${p.topic}:${p.partition}`, p.nextOffset]));
+  const listed = await cluster.listOffsets(parts.flatMap((p) => [{ ...p, timestamp: EARLIEST }, { ...p, timestamp: LATEST }]));
+  const fromTime =
+    options.from?.kind === 'time' ? await cluster.listOffsets(parts.map((p) => ({ ...p, timestamp: (options.from as { timestamp: number }).timestamp }))) : null;
+
+  const truncated: string[] = [];
+  const progress = new Map<string, PartitionProgress>();
+  const ranges = parts.map((p, i) => {
+    const logStart = listed[2 * i].offset;
+    const end = listed[2 * i + 1].offset;
+    let from = stored.get(`${p.topic}:${p.partition}`);
+    if (from === undefined) from = fromTime ? (fromTime[i].offset < 0 ? end : fromTime[i].offset) : logStart;
+    else if (from < logStart) {
+      truncated.push(`${p.topic}-${p.partition}`);
+      from = logStart;
+    }
+    progress.set(`${p.topic}:${p.partition}`, { ...p, position: from, end });
+    return { ...p, from, until: options.follow ? undefined : end };
+  });
+
+  const saveOffset = db.prepare('INSERT INTO _evt_offsets VALUES (?, ?, ?, ?) ON CONFLICT(view, topic, partition) DO UPDATE SET next_offset = excluded.next_offset');
+  const saveError = db.prepare('INSERT OR REPLACE INTO _evt_errors VALUES (?, ?, ?, ?, ?, ?)');
+  const count = db.prepare('UPDATE _evt_views SET events = events + ?, errors = errors + ?, updated_at = ? WHERE name = ?');
+  let events = 0;
+  let errors = 0;
+  // Built-in views write each event with one statement, so a failing event leaves nothing behind; a view
+  // file's code may write several rows before it throws, so its events run in a savepoint each.
+  const guarded = def.source !== 'built-in';
+
+  const commit = db.transaction((chunkTopic: string, chunkPartition: number, records: ConsumedRecord[], next: number) => {
+    let applied = 0;
+    let failed = 0;
+    for (const r of records) {
+      const error = applyRecord(r, codec, apply, guarded ? db : null);
+      if (error === null) applied++;
+      else {
+        failed++;
+        saveError.run(def.name, r.topic, r.partition, r.offset, error, Date.now());
+      }
+    }
+    saveOffset.run(def.name, chunkTopic, chunkPartition, next);
+    count.run(applied + failed, failed, Date.now(), def.name);
+    return { applied, failed };
+  }) as (topic: string, partition: number, records: ConsumedRecord[], next: number) => { applied: number; failed: number };
+
+  const snapshot = (): ReplayProgress => {
+    const elapsedMs = Date.now() - started;
+    const eventsPerSecond = elapsedMs > 0 ? (events * 1000) / elapsedMs : 0;
+    const list = [...progress.values()];
+    const remaining = list.reduce((sum, p) => sum + Math.max(0, p.end - p.position), 0);
+    return { events, errors, elapsedMs, eventsPerSecond, partitions: list, remaining, etaMs: eventsPerSecond > 0 ? (remaining * 1000) / eventsPerSecond : null, caughtUp: remaining === 0 };
+  };
+  const timer = options.onProgress ? setInterval(() => options.onProgress!(snapshot()), options.progressEveryMs ?? 1000) : null;
+
+  const active = ranges.filter((r) => r.until === undefined || r.until > r.from);
+  const reader = active.length ? new PartitionReader(cluster, active, { maxWaitMs: 500 }) : null;
+  const stop = () => reader?.close();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  try {
+    while (reader && !options.signal?.aborted) {
+      const chunk = await reader.next();
+      if (!chunk) break;
+      const p = progress.get(`${chunk.topic}:${chunk.partition}`)!;
+      p.end = Math.max(p.end, chunk.highWatermark);
+      if (chunk.records.length === 0 && chunk.position === p.position) continue;
+      if (codec.registry) await codec.registry.prepare(chunk.records);
+      const { applied, failed } = commit(chunk.topic, chunk.partition, chunk.records, chunk.position);
+      events += applied + failed;
+      errors += failed;
+      p.position = chunk.position;
+    }
+  } catch (err) {
+    if (!options.signal?.aborted) throw err;
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+    reader?.close();
+    if (timer) clearInterval(timer);
+  }
+  return { ...snapshot(), view: def.name, rebuilt: !!options.rebuild, truncated };
+}
+
+/** Applies one record; returns null, or why it went to the errors table (naming the event). */
+function applyRecord(r: ConsumedRecord, codec: ValueCodec, apply: (e: ViewEvent) => void, savepointDb: Database | null): string | null {
+  const decoded = r.value === null ? { value: null } : codec.decode(r.value);
+  if ('error' in decoded && decoded.error) return `cannot decode the value: ${decoded.error}`;
+  const headers: Record<string, string> = {};
+  for (const h of r.headers) headers[h.key] = h.value === null ? '' : h.value.toString('utf8');
+  const event: ViewEvent = { topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp, key: r.key === null ? null : r.key.toString('utf8'), headers, value: decoded.value };
+  try {
+    if (savepointDb) savepointDb.transaction(() => apply(event))();
+    else apply(event);
+    return null;
+  } catch (err) {
+    return `${r.topic}-${r.partition}@${r.offset}: ${(err as Error).message}`;
+  }
+}
+
