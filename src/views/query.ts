@@ -2,7 +2,7 @@
 // Everything here reads; the replay engine is the only writer of a views database. The CLI (`evt view`) and
 // the HTTP API (http.ts) both sit on these functions.
 
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { quoteIdent } from './definition.js';
 import { hasTable, openDatabase, type StoredError, type ViewInfo } from './store.js';
 
@@ -68,9 +68,32 @@ export function decodeRow(row: Row): Row {
 
 /** The row of the view's main table with that key, or undefined (also when the table is not there yet). */
 export function getRow(db: Database, view: Pick<ViewInfo, 'table' | 'keyColumn'>, key: string): Row | undefined {
-  if (!hasTable(db, view.table)) return undefined;
-  const row = db.prepare(`SELECT * FROM ${quoteIdent(view.table)} WHERE ${quoteIdent(view.keyColumn)} = ? LIMIT 1`).get(key) as Row | undefined;
+  let row: Row | undefined;
+  try {
+    row = lookupStatement(db, view)?.get(key) as Row | undefined;
+  } catch {
+    // the table was dropped since the statement was prepared (a --rebuild): look again
+    lookups.delete(db);
+    row = lookupStatement(db, view)?.get(key) as Row | undefined;
+  }
   return row && decodeRow(row);
+}
+
+// Prepared once per database and table: preparing (and checking the table exists) costs far more than the
+// lookup itself, and `evt view serve` answers many.
+const lookups = new WeakMap<Database, Map<string, Statement>>();
+
+function lookupStatement(db: Database, view: Pick<ViewInfo, 'table' | 'keyColumn'>): Statement | undefined {
+  let byTable = lookups.get(db);
+  if (!byTable) lookups.set(db, (byTable = new Map()));
+  const cacheKey = `${view.table}\u0000${view.keyColumn}`;
+  let statement = byTable.get(cacheKey);
+  if (!statement) {
+    if (!hasTable(db, view.table)) return undefined; // not cached: the table may appear later
+    statement = db.prepare(`SELECT * FROM ${quoteIdent(view.table)} WHERE ${quoteIdent(view.keyColumn)} = ? LIMIT 1`);
+    byTable.set(cacheKey, statement);
+  }
+  return statement;
 }
 
 /**
