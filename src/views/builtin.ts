@@ -8,7 +8,7 @@
 
 import type { Database } from 'better-sqlite3';
 import { TOPICS, TOPIC_NAMES, type TopicName } from '../workflow/catalogue.js';
-import { quoteIdent, type ViewDefinition, type ViewEvent } from './definition.js';
+import { quoteIdent, type ApplyEvent, type ViewDefinition, type ViewEvent } from './definition.js';
 
 /** A field of the event's value, or a clear error naming it (the event then goes to the errors table). */
 function field<T>(event: ViewEvent, name: string, type: 'string' | 'number' | 'object'): T {
@@ -58,40 +58,53 @@ const ordersView: ViewDefinition = {
       CREATE INDEX IF NOT EXISTS orders_customer ON orders (customer_id);`);
   },
   prepare(db) {
-    // one statement per step column: the event sets its own step's time and keeps the others
-    const upserts = new Map(
-      Object.entries(STEP_COLUMN).map(([eventType, column]) => [
-        eventType,
-        db.prepare(`INSERT INTO orders (order_id, state, reason, cancel_reason, customer_id, lines, total, currency, ${column}, updated_at, last_event, last_event_id, events, last_position)
-          VALUES (@orderId, @state, @reason, @cancelReason, @customerId, @lines, @total, @currency, @at, @updatedAt, @eventType, @eventId, 1, @position)
-          ON CONFLICT(order_id) DO UPDATE SET state = excluded.state, reason = excluded.reason, cancel_reason = excluded.cancel_reason,
-            customer_id = excluded.customer_id, lines = excluded.lines, total = excluded.total, currency = excluded.currency,
-            ${column} = COALESCE(orders.${column}, excluded.${column}), updated_at = excluded.updated_at, last_event = excluded.last_event,
-            last_event_id = excluded.last_event_id, events = orders.events + 1, last_position = excluded.last_position`),
-      ]),
-    );
-    return (event) => {
+    // Events are gathered per order during a batch and written once per order at its end: the last event
+    // gives the row, each step keeps the first time it was seen, the counter adds up.
+    const steps = Object.values(STEP_COLUMN);
+    const upsert = db.prepare(`INSERT INTO orders (order_id, state, reason, cancel_reason, customer_id, lines, total, currency, ${steps.join(', ')},
+        updated_at, last_event, last_event_id, events, last_position)
+      VALUES (${Array.from({ length: 13 + steps.length }, () => '?').join(', ')})
+      ON CONFLICT(order_id) DO UPDATE SET state = excluded.state, reason = excluded.reason, cancel_reason = excluded.cancel_reason,
+        customer_id = excluded.customer_id, lines = excluded.lines, total = excluded.total, currency = excluded.currency,
+        ${steps.map((c) => `${c} = COALESCE(orders.${c}, excluded.${c})`).join(', ')},
+        updated_at = excluded.updated_at, last_event = excluded.last_event, last_event_id = excluded.last_event_id,
+        events = orders.events + excluded.events, last_position = excluded.last_position`);
+    const pending = new Map<string, { row: unknown[]; stepTimes: (number | null)[]; events: number }>();
+    const apply = ((event: ViewEvent) => {
       expectObject(event);
       const eventType = field<string>(event, 'eventType', 'string');
-      const upsert = upserts.get(eventType);
-      if (!upsert) throw new Error(`unknown order event type ${eventType}`);
+      const step = steps.indexOf(STEP_COLUMN[eventType] ?? '');
+      if (step < 0) throw new Error(`unknown order event type ${eventType}`);
+      const orderId = field<string>(event, 'orderId', 'string');
       const updatedAt = field<number>(event, 'updatedAt', 'number');
-      upsert.run({
-        orderId: field<string>(event, 'orderId', 'string'),
-        state: field<string>(event, 'state', 'string'),
-        reason: optional(event, 'reason'),
-        cancelReason: optional(event, 'cancelReason'),
-        customerId: field<string>(event, 'customerId', 'string'),
-        lines: JSON.stringify(field<object>(event, 'lines', 'object')),
-        total: field<number>(event, 'total', 'number'),
-        currency: field<string>(event, 'currency', 'string'),
-        at: eventType === 'OrderPlaced' ? field<number>(event, 'placedAt', 'number') : updatedAt,
+      const row = [
+        orderId,
+        field<string>(event, 'state', 'string'),
+        optional(event, 'reason'),
+        optional(event, 'cancelReason'),
+        field<string>(event, 'customerId', 'string'),
+        JSON.stringify(field<object>(event, 'lines', 'object')),
+        field<number>(event, 'total', 'number'),
+        field<string>(event, 'currency', 'string'),
         updatedAt,
         eventType,
-        eventId: event.headers['evt-event-id'] ?? null,
-        position: `${event.topic}-${event.partition}@${event.offset}`,
-      });
+        event.headers['evt-event-id'] ?? null,
+        `${event.topic}-${event.partition}@${event.offset}`,
+      ];
+      const at = eventType === 'OrderPlaced' ? field<number>(event, 'placedAt', 'number') : updatedAt;
+      let p = pending.get(orderId);
+      if (!p) pending.set(orderId, (p = { row, stepTimes: steps.map(() => null), events: 0 }));
+      p.row = row;
+      p.stepTimes[step] ??= at;
+      p.events++;
+    }) as ApplyEvent;
+    apply.flush = () => {
+      for (const { row, stepTimes, events } of pending.values()) {
+        upsert.run(...row.slice(0, 8), ...stepTimes, row[8], row[9], row[10], events, row[11]);
+      }
+      pending.clear();
     };
+    return apply;
   },
 };
 
@@ -179,21 +192,21 @@ const orderEventsView: ViewDefinition = {
   },
   prepare(db) {
     // keyed by position: replaying the same event again (a rebuild, a resumed batch) writes the same row
-    const insert = db.prepare(`INSERT OR REPLACE INTO order_events VALUES (@topic, @partition, @offset, @orderId, @eventType, @eventId, @causationId, @producer, @timestamp, @value)`);
+    const insert = db.prepare('INSERT OR REPLACE INTO order_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     return (event) => {
       expectObject(event);
-      insert.run({
-        topic: event.topic,
-        partition: event.partition,
-        offset: event.offset,
-        orderId: field<string>(event, 'orderId', 'string'),
-        eventType: field<string>(event, 'eventType', 'string'),
-        eventId: event.headers['evt-event-id'] ?? null,
-        causationId: event.headers['evt-causation-id'] || null,
-        producer: event.headers['evt-producer'] ?? null,
-        timestamp: event.timestamp,
-        value: JSON.stringify(event.value),
-      });
+      insert.run(
+        event.topic,
+        event.partition,
+        event.offset,
+        field<string>(event, 'orderId', 'string'),
+        field<string>(event, 'eventType', 'string'),
+        event.headers['evt-event-id'] ?? null,
+        event.headers['evt-causation-id'] || null,
+        event.headers['evt-producer'] ?? null,
+        event.timestamp,
+        JSON.stringify(event.value),
+      );
     };
   },
 };

@@ -18,8 +18,12 @@ export interface ViewEvent {
   value: unknown;
 }
 
-/** Applies one event to the view's tables; throws when the event does not fit (it goes to the errors table). */
-export type ApplyEvent = (event: ViewEvent) => void;
+/**
+ * Applies one event to the view's tables; throws when the event does not fit (it goes to the errors table).
+ * A view that folds events per key may only gather them and write in `flush`, which the replay calls once
+ * per batch inside the same transaction: one write per key per batch instead of one per event.
+ */
+export type ApplyEvent = ((event: ViewEvent) => void) & { flush?: () => void };
 
 export interface ViewDefinition {
   /** the view's name: `evt replay <name>`, `evt view get <name> <key>` */

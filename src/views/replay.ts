@@ -6,7 +6,7 @@
 
 import type { Database } from 'better-sqlite3';
 import type { ConsumedRecord } from '../client/records.js';
-import { EARLIEST, LATEST, PartitionReader, type Cluster } from '../client/wire/index.js';
+import { EARLIEST, LATEST, PartitionReader, type Cluster, type ReadChunk } from '../client/wire/index.js';
 import type { ValueCodec } from '../codec/value-codec.js';
 import type { ViewDefinition, ViewEvent } from './definition.js';
 import { dropView, ensureView, positions } from './store.js';
@@ -58,6 +58,12 @@ export interface ReplaySummary extends ReplayProgress {
   /** partitions whose stored offset had been deleted by retention: they restarted at the log start */
   truncated: string[];
 }
+
+/** Records per transaction at most, and how long gathered records wait for more before they are committed. */
+const COMMIT_RECORDS = 20_000;
+const COMMIT_WAIT_MS = 20;
+const IDLE: unique symbol = Symbol('idle');
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A definition with nothing to read: a topic it names does not exist. */
 export class MissingTopicError extends Error {
@@ -111,21 +117,29 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   // file's code may write several rows before it throws, so its events run in a savepoint each.
   const guarded = def.source !== 'built-in';
 
-  const commit = db.transaction((chunkTopic: string, chunkPartition: number, records: ConsumedRecord[], next: number) => {
+  // One transaction for several chunks (up to COMMIT_RECORDS, or whatever arrived when the reader has to
+  // wait): a commit has a fixed cost that dominates small batches. Each partition's offset is the position
+  // after its last chunk in the transaction.
+  const commit = db.transaction((chunks: ReadChunk[]) => {
     let applied = 0;
     let failed = 0;
-    for (const r of records) {
-      const error = applyRecord(r, codec, apply, guarded ? db : null);
-      if (error === null) applied++;
-      else {
-        failed++;
-        saveError.run(def.name, r.topic, r.partition, r.offset, error, Date.now());
+    const next = new Map<string, { topic: string; partition: number; position: number }>();
+    for (const chunk of chunks) {
+      for (const r of chunk.records) {
+        const error = applyRecord(r, codec, apply, guarded ? db : null);
+        if (error === null) applied++;
+        else {
+          failed++;
+          saveError.run(def.name, r.topic, r.partition, r.offset, error, Date.now());
+        }
       }
+      next.set(`${chunk.topic}:${chunk.partition}`, chunk);
     }
-    saveOffset.run(def.name, chunkTopic, chunkPartition, next);
+    apply.flush?.();
+    for (const c of next.values()) saveOffset.run(def.name, c.topic, c.partition, c.position);
     count.run(applied + failed, failed, Date.now(), def.name);
     return { applied, failed };
-  }) as (topic: string, partition: number, records: ConsumedRecord[], next: number) => { applied: number; failed: number };
+  }) as (chunks: ReadChunk[]) => { applied: number; failed: number };
 
   const snapshot = (): ReplayProgress => {
     const elapsedMs = Date.now() - started;
@@ -141,18 +155,36 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const stop = () => reader?.close();
   options.signal?.addEventListener('abort', stop, { once: true });
   try {
-    while (reader && !options.signal?.aborted) {
-      const chunk = await reader.next();
+    let pending: ReadChunk[] = [];
+    let pendingRecords = 0;
+    const commitPending = () => {
+      if (pending.length === 0) return;
+      const { applied, failed } = commit(pending);
+      events += applied + failed;
+      errors += failed;
+      for (const c of pending) progress.get(`${c.topic}:${c.partition}`)!.position = c.position;
+      pending = [];
+      pendingRecords = 0;
+    };
+    let next = reader?.next();
+    while (reader && next && !options.signal?.aborted) {
+      // commit what is gathered rather than wait with it: a live view stays current
+      const chunk = pending.length ? await Promise.race([next, sleep(COMMIT_WAIT_MS).then((): typeof IDLE => IDLE)]) : await next;
+      if (chunk === IDLE) {
+        commitPending();
+        continue;
+      }
       if (!chunk) break;
+      next = reader.next();
       const p = progress.get(`${chunk.topic}:${chunk.partition}`)!;
       p.end = Math.max(p.end, chunk.highWatermark);
       if (chunk.records.length === 0 && chunk.position === p.position) continue;
       if (codec.registry) await codec.registry.prepare(chunk.records);
-      const { applied, failed } = commit(chunk.topic, chunk.partition, chunk.records, chunk.position);
-      events += applied + failed;
-      errors += failed;
-      p.position = chunk.position;
+      pending.push(chunk);
+      pendingRecords += chunk.records.length;
+      if (pendingRecords >= COMMIT_RECORDS) commitPending();
     }
+    commitPending();
   } catch (err) {
     if (!options.signal?.aborted) throw err;
   } finally {
@@ -167,9 +199,24 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
 function applyRecord(r: ConsumedRecord, codec: ValueCodec, apply: (e: ViewEvent) => void, savepointDb: Database | null): string | null {
   const decoded = r.value === null ? { value: null } : codec.decode(r.value);
   if ('error' in decoded && decoded.error) return `cannot decode the value: ${decoded.error}`;
-  const headers: Record<string, string> = {};
-  for (const h of r.headers) headers[h.key] = h.value === null ? '' : h.value.toString('utf8');
-  const event: ViewEvent = { topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp, key: r.key === null ? null : r.key.toString('utf8'), headers, value: decoded.value };
+  // headers are decoded only when a view reads them: most read one or none, and decoding six strings per
+  // event is a good part of a replay's cost
+  let headers: Record<string, string> | undefined;
+  const event: ViewEvent = {
+    topic: r.topic,
+    partition: r.partition,
+    offset: r.offset,
+    timestamp: r.timestamp,
+    key: r.key === null ? null : r.key.toString('utf8'),
+    get headers() {
+      if (!headers) {
+        headers = {};
+        for (const h of r.headers) headers[h.key] = h.value === null ? '' : h.value.toString('utf8');
+      }
+      return headers;
+    },
+    value: decoded.value,
+  };
   try {
     if (savepointDb) savepointDb.transaction(() => apply(event))();
     else apply(event);
