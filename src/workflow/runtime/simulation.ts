@@ -11,7 +11,7 @@ import { frame } from '../../codec/wire-format.js';
 import { HEADERS, REJECTION_REASONS, SERVICES, WORKER_SERVICES, TOPIC_NAMES, TOPICS, dlqTopic, groupOf, type OrderState, type RejectionReason, type ServiceName, type TopicName, type WorkerService } from '../catalogue.js';
 import type { AnyRecord } from '../envelope.js';
 import { checkInvariants, type TopicLogs, type Violation } from '../invariants.js';
-import { createLoad, type LoadOptions, type PlannedOrder } from '../load.js';
+import { createLoad, orderIdOf, type LoadOptions, type PlannedOrder } from '../load.js';
 import { createRandom } from '../random.js';
 import { createBasket } from '../services/basket.js';
 import type { ChaosAction, LatencyRange } from '../sim-options.js';
@@ -97,7 +97,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const runTag = ranges.some((r) => r.topic === 'basket.order-requests' && r.until! > 0) ? Date.now().toString(36) : '';
   const loadOptions: LoadOptions = { ...options.load, runTag: runTag || undefined };
   const load = createLoad(loadOptions);
-  const idPrefix = createLoad({ ...loadOptions }).next().orderId.replace(/-\d+$/, '-');
+  // every id of this run is the id of order 1 with another sequence number
+  const idPrefix = orderIdOf(loadOptions.seed, 1, loadOptions.runTag).replace(/-\d+$/, '-');
   const belongs = (orderId: string) => orderId.startsWith(idPrefix);
 
   const observer = new OrderObserver(belongs);
