@@ -5,11 +5,12 @@
 // their offsets or offsets without their rows, so a resumed replay ends where a clean rebuild would.
 
 import type { Database } from 'better-sqlite3';
-import type { ConsumedRecord } from '../client/records.js';
+import { headersAsText, type ConsumedRecord } from '../client/records.js';
 import { EARLIEST, LATEST, PartitionReader, type Cluster, type ReadChunk } from '../client/wire/index.js';
 import type { ValueCodec } from '../codec/value-codec.js';
 import type { ViewDefinition, ViewEvent } from './definition.js';
 import { dropView, ensureView, positions } from './store.js';
+import { sleep } from '../client/deadline.js';
 
 export type ReplayStart = { kind: 'beginning' } | { kind: 'time'; timestamp: number };
 
@@ -63,7 +64,6 @@ export interface ReplaySummary extends ReplayProgress {
 const COMMIT_RECORDS = 20_000;
 const COMMIT_WAIT_MS = 20;
 const IDLE: unique symbol = Symbol('idle');
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A definition with nothing to read: a topic it names does not exist. */
 export class MissingTopicError extends Error {
@@ -209,11 +209,7 @@ function applyRecord(r: ConsumedRecord, codec: ValueCodec, apply: (e: ViewEvent)
     timestamp: r.timestamp,
     key: r.key === null ? null : r.key.toString('utf8'),
     get headers() {
-      if (!headers) {
-        headers = {};
-        for (const h of r.headers) headers[h.key] = h.value === null ? '' : h.value.toString('utf8');
-      }
-      return headers;
+      return (headers ??= headersAsText(r.headers));
     },
     value: decoded.value,
   };

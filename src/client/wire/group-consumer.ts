@@ -25,6 +25,7 @@ import { Cluster, EARLIEST, LATEST } from './cluster.js';
 import type { Connection } from './connection.js';
 import { KafkaResponseError, WireError, errorName } from './errors.js';
 import { PartitionReader, type ReadChunk } from './reader.js';
+import { sleep } from '../deadline.js';
 
 // ------------------------------------------------------------------------------ the consumer protocol
 
@@ -120,7 +121,6 @@ const OWNS_NOTHING = Buffer.from([0]);
 
 const byTopicPartition = (a: TopicPartition, b: TopicPartition) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition);
 const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const toError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
 
 /** Coordinator errors after which the coordinator is looked up again. */

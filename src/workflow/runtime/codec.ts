@@ -11,9 +11,9 @@ import type avro from 'avsc';
 import type { RegistryClient } from '../../codec/registry-client.js';
 import { parseAvroSchema } from '../../codec/registry-client.js';
 import { bodyOf, frame, schemaIdOf } from '../../codec/wire-format.js';
-import type { ConsumedRecord, OutgoingRecord, RecordHeader } from '../../client/records.js';
+import { headersAsText, textHeaders, type ConsumedRecord, type OutgoingRecord } from '../../client/records.js';
 import { TOPICS, TOPIC_NAMES, valueSubject, type TopicName } from '../catalogue.js';
-import type { AnyRecord, Headers } from '../envelope.js';
+import type { AnyRecord } from '../envelope.js';
 import { readSchema } from '../schemas.js';
 
 export class DecodeError extends Error {
@@ -54,7 +54,7 @@ export class WorkflowCodec {
 
   encode(record: AnyRecord): OutgoingRecord {
     const own = this.own.get(record.topic)!;
-    return { key: Buffer.from(record.key, 'utf8'), value: frame(own.id, own.type.toBuffer(record.value)), headers: encodeHeaders(record.headers) };
+    return { key: Buffer.from(record.key, 'utf8'), value: frame(own.id, own.type.toBuffer(record.value)), headers: textHeaders(record.headers) };
   }
 
   /**
@@ -104,18 +104,8 @@ export class WorkflowCodec {
       throw new DecodeError(`the value does not decode with schema id ${id} of ${valueSubject(record.topic as TopicName)}: ${(err as Error).message}`);
     }
     const key = record.key === null ? '' : record.key.toString('utf8');
-    return { topic: record.topic as TopicName, key, headers: decodeHeaders(record.headers), value } as AnyRecord;
+    return { topic: record.topic as TopicName, key, headers: headersAsText(record.headers), value } as AnyRecord;
   }
-}
-
-export function encodeHeaders(headers: Headers): RecordHeader[] {
-  return Object.entries(headers).map(([key, value]) => ({ key, value: Buffer.from(value, 'utf8') }));
-}
-
-export function decodeHeaders(headers: readonly RecordHeader[]): Headers {
-  const out: Headers = {};
-  for (const h of headers) out[h.key] = h.value === null ? '' : h.value.toString('utf8');
-  return out;
 }
 
 function describeStart(value: Buffer): string {

@@ -112,16 +112,26 @@ export function follow(
   };
 }
 
-export async function decodeAll(codec: WorkflowCodec, records: readonly ConsumedRecord[]): Promise<DecodedChunk> {
+/** Each record decoded, in order, or why it does not decode (writer schemas are prepared first). */
+export async function decodeEach(codec: WorkflowCodec, records: readonly ConsumedRecord[]): Promise<DecodedRecord[]> {
   await codec.prepare(records);
-  const out: DecodedChunk = { records: [], undecodable: [] };
-  for (const r of records) {
+  return records.map((record) => {
     try {
-      out.records.push(codec.decode(r));
+      return { record, value: codec.decode(record) };
     } catch (err) {
       if (!(err instanceof DecodeError)) throw err;
-      out.undecodable.push({ record: r, error: err.message });
+      return { record, error: err.message };
     }
+  });
+}
+
+export type DecodedRecord = { record: ConsumedRecord; value: AnyRecord } | { record: ConsumedRecord; error: string };
+
+export async function decodeAll(codec: WorkflowCodec, records: readonly ConsumedRecord[]): Promise<DecodedChunk> {
+  const out: DecodedChunk = { records: [], undecodable: [] };
+  for (const d of await decodeEach(codec, records)) {
+    if ('value' in d) out.records.push(d.value);
+    else out.undecodable.push(d);
   }
   return out;
 }

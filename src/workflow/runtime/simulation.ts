@@ -6,7 +6,7 @@
 
 import type { AdminClient } from '../../client/admin.js';
 import { describeGroup } from '../../client/group-ops.js';
-import type { RecordHeader } from '../../client/records.js';
+import { headerText, textHeaders, type RecordHeader } from '../../client/records.js';
 import { frame } from '../../codec/wire-format.js';
 import { HEADERS, REJECTION_REASONS, SERVICES, WORKER_SERVICES, TOPIC_NAMES, TOPICS, dlqTopic, groupOf, type OrderState, type RejectionReason, type ServiceName, type TopicName, type WorkerService } from '../catalogue.js';
 import type { AnyRecord } from '../envelope.js';
@@ -16,11 +16,11 @@ import { createRandom } from '../random.js';
 import { createBasket } from '../services/basket.js';
 import type { ChaosAction, LatencyRange } from '../sim-options.js';
 import type { LatencySummary } from '../stats.js';
-import { encodeHeaders } from './codec.js';
 import type { InstanceSet, WorkerHost } from './hosts.js';
 import { OrderObserver, type ObservedEvent } from './observer.js';
 import { offsetRanges, partitionKey, partitionsOf, readTopics } from './read-back.js';
-import type { WorkerRuntime } from './worker.js';
+import { DLQ_HEADERS, type WorkerRuntime } from './worker.js';
+import { sleep } from '../../client/deadline.js';
 
 export interface SimulationOptions {
   rt: WorkerRuntime;
@@ -293,7 +293,7 @@ function poisonRecord(order: PlannedOrder, n: number, schemaId: number): { key: 
     () => frame(0x7fff_fff0, Buffer.from([2, 4, 6])),
     () => frame(schemaId, Buffer.from([0x02])),
   ];
-  const headers = encodeHeaders({ [HEADERS.eventId]: `poison-${order.orderId}`, [HEADERS.eventType]: 'OrderRequested', [HEADERS.producer]: 'basket', [HEADERS.correlationId]: order.orderId });
+  const headers = textHeaders({ [HEADERS.eventId]: `poison-${order.orderId}`, [HEADERS.eventType]: 'OrderRequested', [HEADERS.producer]: 'basket', [HEADERS.correlationId]: order.orderId });
   return { key: Buffer.from(order.orderId, 'utf8'), value: variants[n % variants.length](), headers };
 }
 
@@ -369,7 +369,7 @@ async function readRaw(rt: WorkerRuntime, topics: string[], since: Map<string, n
   const { undecodable } = await readTopics(rt.cluster, rt.codec, topics, since);
   // dead letters never decode as workflow records (their topics are not workflow topics): all land here
   for (const { record } of undecodable) {
-    const error = record.headers.find((h) => h.key === 'evt-dlq-error')?.value?.toString('utf8') ?? '(no error header)';
+    const error = headerText(record.headers, DLQ_HEADERS.error) ?? '(no error header)';
     const list = out.get(record.topic) ?? [];
     list.push(error);
     out.set(record.topic, list);
@@ -377,4 +377,3 @@ async function readRaw(rt: WorkerRuntime, topics: string[], since: Map<string, n
   return out;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -11,7 +11,7 @@
 
 import { createGroupConsumer, type GroupConsumer, type MessageBatch, type TopicPartition } from '../../client/group-consumer.js';
 import { createWireGroupConsumer } from '../../client/wire/group-consumer.js';
-import type { ConsumedRecord, OutgoingRecord, RecordHeader } from '../../client/records.js';
+import { headerText, textHeaders, type ConsumedRecord, type OutgoingRecord, type RecordHeader } from '../../client/records.js';
 import type { ConnectionSettings } from '../../client/settings.js';
 import type { Cluster, WireProducer } from '../../client/wire/index.js';
 import { GLOBAL_INPUTS, HEADERS, SINGLETON_SERVICES, dlqTopic, groupOf, groupTopics, type ServiceName, type TopicName, type WorkerService } from '../catalogue.js';
@@ -20,7 +20,8 @@ import { eventIdOf, type AnyRecord } from '../envelope.js';
 import { createRandom, type Random } from '../random.js';
 import type { WorkflowService } from '../service.js';
 import type { WorkflowCodec } from './codec.js';
-import { follow, partitionsOf, readToEnd, type DecodedChunk } from './read-back.js';
+import { decodeEach, follow, partitionsOf, readToEnd, type DecodedChunk, type DecodedRecord } from './read-back.js';
+import { sleep } from '../../client/deadline.js';
 
 /** Headers a dead-lettered record gets, besides its own. */
 export const DLQ_HEADERS = {
@@ -235,18 +236,12 @@ export class ServiceWorker {
     await Promise.all([this.publish(outputs), ...dead.map((d) => this.deadLetter(d))]);
   }
 
-  private async decodeBatch(service: WorkflowService, batch: MessageBatch): Promise<({ record: ConsumedRecord; value: AnyRecord } | { record: ConsumedRecord; error: string })[]> {
-    const { codec } = this.rt;
+  /** The batch decoded, without the records whose event type (by header) the service does not act on. */
+  private decodeBatch(service: WorkflowService, batch: MessageBatch): Promise<DecodedRecord[]> {
     const wanted = service.handles?.[batch.topic as TopicName];
-    const records = wanted ? batch.records.filter((r) => wanted.includes(eventTypeHeader(r) ?? wanted[0])) : batch.records;
-    await codec.prepare(records);
-    return records.map((record) => {
-      try {
-        return { record, value: codec.decode(record) };
-      } catch (err) {
-        return { record, error: (err as Error).message };
-      }
-    });
+    // a record that claims no event type is decoded: if it is garbage, it belongs in the dead-letter topic
+    const records = wanted ? batch.records.filter((r) => wanted.includes(headerText(r.headers, HEADERS.eventType) || wanted[0])) : batch.records;
+    return decodeEach(this.rt.codec, records);
   }
 
   /** The longest of `n` draws: the batch's outputs wait for its slowest record. */
@@ -277,9 +272,10 @@ export class ServiceWorker {
 
   private deadLetter(d: OutgoingDead): Promise<void> {
     const { record } = d;
+    const copy = (b: Buffer | null) => (b === null ? null : Buffer.from(b));
     const headers: RecordHeader[] = [
-      ...record.headers.map((h) => ({ key: h.key, value: h.value === null ? null : Buffer.from(h.value) })),
-      ...Object.entries({
+      ...record.headers.map((h) => ({ key: h.key, value: copy(h.value) })),
+      ...textHeaders({
         [DLQ_HEADERS.topic]: record.topic,
         [DLQ_HEADERS.partition]: String(record.partition),
         [DLQ_HEADERS.offset]: String(record.offset),
@@ -287,9 +283,8 @@ export class ServiceWorker {
         [DLQ_HEADERS.attempts]: String(d.attempts),
         [DLQ_HEADERS.service]: this.options.service,
         [DLQ_HEADERS.at]: String(Date.now()),
-      }).map(([key, value]) => ({ key, value: Buffer.from(value, 'utf8') })),
+      }),
     ];
-    const copy = (b: Buffer | null) => (b === null ? null : Buffer.from(b));
     this.rt.log(`evt: ${this.options.instance}: ${record.topic}-${record.partition}@${record.offset} sent to ${dlqTopic(this.options.service)}: ${d.error}`);
     return this.send([{ topic: dlqTopic(this.options.service), record: { key: copy(record.key), value: copy(record.value), headers } }]).then(() => {
       this.stats.deadLettered++;
@@ -345,10 +340,3 @@ interface OutgoingDead {
   attempts: number;
 }
 
-/** The event type a record's header claims, without decoding the rest (undefined when it has none). */
-function eventTypeHeader(record: ConsumedRecord): string | undefined {
-  for (const h of record.headers) if (h.key === HEADERS.eventType) return h.value?.toString('utf8');
-  return undefined;
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
