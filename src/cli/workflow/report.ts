@@ -28,7 +28,7 @@ export function progressLine(p: SimulationProgress): string {
     .map(([s, n]) => `${s} ${n ?? '?'}`)
     .join(' ');
   const parts = [
-    `${seconds(p.elapsedMs)} ${p.phase === 'draining' ? 'draining,' : ''} sent ${p.sent}${p.planned !== null ? `/${p.planned}` : ''}`.replace('  ', ' '),
+    `${seconds(p.elapsedMs)}${p.phase === 'draining' ? ' draining,' : ''} sent ${p.sent}${p.planned !== null ? `/${p.planned}` : ''}`,
     states || 'no orders yet',
     `${p.rate.toFixed(1)} settled/s`,
   ];
