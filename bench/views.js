@@ -4,10 +4,12 @@
 //   fill       `evt simulate --orders N` on `evt broker` (spawned): about 30 workflow events per order
 //   replay     `evt replay orders` and `evt replay order-events` into a fresh database: events/s
 //   reference  kcat -C -e of the same topics to /dev/null, in the same run: what reading alone costs
+//   sqlite     the orders view's final rows inserted again into a fresh copy of its table (one prepared
+//              INSERT, transactions of 10,000): what writing the rows alone costs on this machine
 //   lookups    `evt view get orders <id>`: in-process key lookups (getRow on an open database), and the CLI's
 //              wall time for one (process start included)
 //
-//   node bench/views.js [--orders 30000] [--json]
+//   node bench/views.js [--orders 70000] [--json]     (70,000 orders make about 1,000,000 workflow events)
 //
 // Needs `npm run build`; kcat on the PATH for the reference.
 
@@ -18,7 +20,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { EVT, startBroker } from './lib.js';
 
-const { values: args } = parseArgs({ options: { orders: { type: 'string', default: '30000' }, json: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { orders: { type: 'string', default: '70000' }, json: { type: 'boolean', default: false } } });
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'evt-bench-views-'));
 const ORDERS = Number(args.orders);
@@ -33,10 +35,11 @@ function evt(argv) {
 
 const broker = await startBroker({ dataDir: path.join(work, 'data'), partitions: 3, registry: true });
 const conn = ['--brokers', broker.bootstrap, '--registry', broker.registry];
-const results = { orders: ORDERS, views: [], reference: [], lookups: null };
+const results = { orders: ORDERS, workflowEvents: 0, views: [], reference: [], sqlite: null, lookups: null };
 try {
   log(`filling: ${ORDERS} orders through evt simulate`);
-  evt([...conn, 'simulate', '--orders', String(ORDERS), '--rate', '1500/s', '--drain', '60s']);
+  const sim = JSON.parse(evt([...conn, '--json', 'simulate', '--orders', String(ORDERS), '--rate', '1200/s', '--drain', '120s']).stdout);
+  results.workflowEvents = Object.values(sim.events).reduce((a, b) => a + b, 0);
   const db = path.join(work, 'views.db');
   for (const [view, topics] of [
     ['orders', ['orders']],
@@ -57,8 +60,9 @@ try {
       results.reference.push({ view, records, secs, perSec: records / secs });
     }
   }
-  // lookups: in-process on the built database, then one CLI call
   const { openDatabase, viewInfo } = await import('../dist/src/views/store.js');
+  results.sqlite = await sqliteFloor(db, openDatabase);
+  // lookups: in-process on the built database, then one CLI call
   const { getRow } = await import('../dist/src/views/query.js');
   const handle = openDatabase(db, { readonly: true });
   const info = viewInfo(handle, 'orders');
@@ -78,9 +82,28 @@ try {
   fs.rmSync(work, { recursive: true, force: true });
 }
 
+/** Inserts the orders view's rows again into a fresh copy of its table: the cost of the writes alone. */
+async function sqliteFloor(dbFile, openDatabase) {
+  const { builtinView } = await import('../dist/src/views/builtin.js');
+  const source = openDatabase(dbFile, { readonly: true });
+  const rows = source.prepare('SELECT * FROM orders').raw().all();
+  source.close();
+  const copy = openDatabase(path.join(work, 'floor.db'));
+  builtinView('orders').create(copy);
+  const insert = copy.prepare(`INSERT INTO orders VALUES (${rows[0].map(() => '?').join(', ')})`);
+  const write = copy.transaction((from, to) => {
+    for (let i = from; i < to; i++) insert.run(rows[i]);
+  });
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < rows.length; i += 10_000) write(i, Math.min(rows.length, i + 10_000));
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  copy.close();
+  return { rows: rows.length, secs, rowsPerSec: rows.length / secs };
+}
+
 if (args.json) process.stdout.write(JSON.stringify(results) + '\n');
 else {
-  console.log(`evt bench/views: ${ORDERS} simulated orders on evt broker, ${os.cpus().length} cores`);
+  console.log(`evt bench/views: ${ORDERS} simulated orders (${results.workflowEvents} workflow events) on evt broker, ${os.cpus().length} cores`);
   for (const v of results.views) {
     const ref = results.reference.find((r) => r.view === v.view);
     console.log(
@@ -88,6 +111,8 @@ else {
         (ref ? `   reference kcat -C -e: ${String(Math.round(ref.perSec)).padStart(7)} rec/s (${ref.records} records, ${ref.secs.toFixed(2)} s)` : '   reference: kcat not installed'),
     );
   }
+  const f = results.sqlite;
+  console.log(`  reference SQLite alone: the orders view's ${f.rows} rows inserted into a fresh table: ${Math.round(f.rowsPerSec)} rows/s (${((f.secs * 1e6) / f.rows).toFixed(1)} µs per row)`);
   const l = results.lookups;
   console.log(`  evt view get orders <id>: ${l.perLookupUs.toFixed(1)} µs per in-process lookup (${l.lookups} lookups); the CLI: ${(l.cliSecs * 1000).toFixed(0)} ms per call, process start included`);
 }

@@ -157,8 +157,11 @@ export class RegistryDecoder implements RegistryAware {
     const entry = this.entries.get(id);
     if (!entry) return { value: payload.toString('base64'), encoding: 'base64', error: `schema id ${id} was not looked up`, schemaId: id };
     if ('error' in entry) return { value: payload.toString('base64'), encoding: 'base64', error: entry.error, schemaId: id };
+    // the codec's answer is a fresh object: completed in place, as this runs once per record read
     const decoded = entry.codec.decode(bodyOf(payload));
-    return { ...decoded, error: decoded.error ? `schema id ${id}: ${decoded.error}` : undefined, schemaId: id };
+    if (decoded.error) decoded.error = `schema id ${id}: ${decoded.error}`;
+    decoded.schemaId = id;
+    return decoded;
   }
 
   /** "orders-value v2", or "" when not known. */

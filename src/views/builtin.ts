@@ -39,6 +39,8 @@ const STEP_COLUMN: Record<string, string> = {
   OrderCancelled: 'cancelled_at',
 };
 
+const STEP_INDEX = new Map(Object.keys(STEP_COLUMN).map((type, i) => [type, i]));
+
 const ordersView: ViewDefinition = {
   name: 'orders',
   description: 'one row per order: state, reason, customer, lines, total, the time of each step, the last event',
@@ -69,38 +71,45 @@ const ordersView: ViewDefinition = {
         ${steps.map((c) => `${c} = COALESCE(orders.${c}, excluded.${c})`).join(', ')},
         updated_at = excluded.updated_at, last_event = excluded.last_event, last_event_id = excluded.last_event_id,
         events = orders.events + excluded.events, last_position = excluded.last_position`);
-    const pending = new Map<string, { row: unknown[]; stepTimes: (number | null)[]; events: number }>();
+    // The last event of an order in the batch gives its row: it is checked on arrival (a bad event goes to
+    // the errors table, not a later one) but only turned into a row at the flush.
+    const pending = new Map<string, { last: ViewEvent; stepTimes: (number | null)[]; events: number }>();
     const apply = ((event: ViewEvent) => {
       expectObject(event);
       const eventType = field<string>(event, 'eventType', 'string');
-      const step = steps.indexOf(STEP_COLUMN[eventType] ?? '');
-      if (step < 0) throw new Error(`unknown order event type ${eventType}`);
+      const step = STEP_INDEX.get(eventType);
+      if (step === undefined) throw new Error(`unknown order event type ${eventType}`);
       const orderId = field<string>(event, 'orderId', 'string');
       const updatedAt = field<number>(event, 'updatedAt', 'number');
-      const row = [
-        orderId,
-        field<string>(event, 'state', 'string'),
-        optional(event, 'reason'),
-        optional(event, 'cancelReason'),
-        field<string>(event, 'customerId', 'string'),
-        JSON.stringify(field<object>(event, 'lines', 'object')),
-        field<number>(event, 'total', 'number'),
-        field<string>(event, 'currency', 'string'),
-        updatedAt,
-        eventType,
-        event.headers['evt-event-id'] ?? null,
-        `${event.topic}-${event.partition}@${event.offset}`,
-      ];
+      for (const name of ['state', 'customerId', 'currency'] as const) field<string>(event, name, 'string');
+      field<object>(event, 'lines', 'object');
+      field<number>(event, 'total', 'number');
       const at = eventType === 'OrderPlaced' ? field<number>(event, 'placedAt', 'number') : updatedAt;
       let p = pending.get(orderId);
-      if (!p) pending.set(orderId, (p = { row, stepTimes: steps.map(() => null), events: 0 }));
-      p.row = row;
+      if (!p) pending.set(orderId, (p = { last: event, stepTimes: steps.map(() => null), events: 0 }));
+      p.last = event;
       p.stepTimes[step] ??= at;
       p.events++;
     }) as ApplyEvent;
     apply.flush = () => {
-      for (const { row, stepTimes, events } of pending.values()) {
-        upsert.run(...row.slice(0, 8), ...stepTimes, row[8], row[9], row[10], events, row[11]);
+      for (const { last: e, stepTimes, events } of pending.values()) {
+        const v = e.value as Record<string, unknown>;
+        upsert.run([
+          v.orderId,
+          v.state,
+          optional(e, 'reason'),
+          optional(e, 'cancelReason'),
+          v.customerId,
+          JSON.stringify(v.lines),
+          v.total,
+          v.currency,
+          ...stepTimes,
+          v.updatedAt,
+          v.eventType,
+          e.headers['evt-event-id'] ?? null,
+          events,
+          `${e.topic}-${e.partition}@${e.offset}`,
+        ]);
       }
       pending.clear();
     };

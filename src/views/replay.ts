@@ -61,7 +61,7 @@ export interface ReplaySummary extends ReplayProgress {
 }
 
 /** Records per transaction at most, and how long gathered records wait for more before they are committed. */
-const COMMIT_RECORDS = 20_000;
+const COMMIT_RECORDS = 50_000;
 const COMMIT_WAIT_MS = 20;
 const IDLE: unique symbol = Symbol('idle');
 
@@ -199,20 +199,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
 function applyRecord(r: ConsumedRecord, codec: ValueCodec, apply: (e: ViewEvent) => void, savepointDb: Database | null): string | null {
   const decoded = r.value === null ? { value: null } : codec.decode(r.value);
   if ('error' in decoded && decoded.error) return `cannot decode the value: ${decoded.error}`;
-  // headers are decoded only when a view reads them: most read one or none, and decoding six strings per
-  // event is a good part of a replay's cost
-  let headers: Record<string, string> | undefined;
-  const event: ViewEvent = {
-    topic: r.topic,
-    partition: r.partition,
-    offset: r.offset,
-    timestamp: r.timestamp,
-    key: r.key === null ? null : r.key.toString('utf8'),
-    get headers() {
-      return (headers ??= headersAsText(r.headers));
-    },
-    value: decoded.value,
-  };
+  const event = new RecordEvent(r, decoded.value);
   try {
     if (savepointDb) savepointDb.transaction(() => apply(event))();
     else apply(event);
@@ -222,3 +209,41 @@ function applyRecord(r: ConsumedRecord, codec: ValueCodec, apply: (e: ViewEvent)
   }
 }
 
+
+/**
+ * The event a view sees. Its key and headers become text only when the view reads them: most read one
+ * header or none, and decoding six strings per event was a good part of a replay's cost.
+ */
+class RecordEvent implements ViewEvent {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number;
+  private text: Record<string, string> | undefined;
+  private keyText: string | null | undefined;
+
+  constructor(
+    private readonly record: ConsumedRecord,
+    readonly value: unknown,
+  ) {
+    this.topic = record.topic;
+    this.partition = record.partition;
+    this.offset = record.offset;
+    this.timestamp = record.timestamp;
+  }
+
+  get key(): string | null {
+    if (this.keyText === undefined) this.keyText = this.record.key === null ? null : this.record.key.toString('utf8');
+    return this.keyText;
+  }
+
+  get headers(): Record<string, string> {
+    return (this.text ??= headersAsText(this.record.headers));
+  }
+
+  /** a view file may log or store the whole event */
+  toJSON(): ViewEvent {
+    const { topic, partition, offset, timestamp, key, headers, value } = this;
+    return { topic, partition, offset, timestamp, key, headers, value };
+  }
+}

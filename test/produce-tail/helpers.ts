@@ -27,7 +27,17 @@ export async function readTopic(broker: RunningBroker, topic: string): Promise<C
     const ends = await cluster.listOffsets(meta.partitions.map((p) => ({ topic, partition: p.partition, timestamp: -1 })));
     const reader = new PartitionReader(cluster, ends.map((e) => ({ topic, partition: e.partition, from: 0, until: e.offset })));
     const out: ConsumedRecord[] = [];
-    for await (const chunk of reader) out.push(...chunk.records.map((r) => ({ ...r, key: r.key && Buffer.from(r.key), value: r.value && Buffer.from(r.value) })));
+    for await (const chunk of reader) out.push(
+        ...chunk.records.map((r) => ({
+          topic: r.topic,
+          partition: r.partition,
+          offset: r.offset,
+          timestamp: r.timestamp,
+          key: r.key && Buffer.from(r.key),
+          value: r.value && Buffer.from(r.value),
+          headers: r.headers,
+        })),
+      );
     return out.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
   } finally {
     cluster.close();

@@ -133,13 +133,14 @@ export function maxRecordTimestamp(payload: Buffer, count: number, baseTimestamp
   return max;
 }
 
-/** A record together with where it was read from. */
+/**
+ * A record together with where it was read from. Records of decoded batches parse their headers when first
+ * read (a getter): copy one field by field, as a spread (`{ ...record }`) leaves the headers behind.
+ */
 export interface PartitionRecord extends LogRecord {
   topic: string;
   partition: number;
 }
-
-const NO_HEADERS: RecordHeader[] = [];
 
 /**
  * Appends the records of one whole batch (as stored: offsets are absolute once the broker has assigned the
@@ -177,20 +178,75 @@ export function decodeBatchInto(
     const key = readField(p, recordEnd, 'key');
     const value = readField(p, recordEnd, 'value');
     const headerCount = readVarint(p, at, recordEnd);
-    let headers = NO_HEADERS;
+    const headersAt = at;
     if (headerCount !== 0) {
       if (headerCount < 0) corrupt(`negative header count ${headerCount}`);
-      headers = [];
+      // only walked here, to check the framing: most readers look at one header or none, so they are
+      // materialized when first read
       for (let n = 0; n < headerCount; n++) {
-        const hk = readField(p, recordEnd, 'header key');
-        if (hk === null) corrupt('null header key');
-        const hv = readField(p, recordEnd, 'header value');
-        headers.push({ key: hk.toString('utf8'), value: hv });
+        if (skipField(p, recordEnd, 'header key') < 0) corrupt('null header key');
+        skipField(p, recordEnd, 'header value');
       }
     }
     if (at !== recordEnd) corrupt(`record ${i} is ${length} bytes long but its fields take ${length + at - recordEnd}`);
-    out.push({ topic, partition, offset, timestamp: logAppendTime >= 0 ? logAppendTime : h.baseTimestamp + timestampDelta, key, value, headers });
+    const timestamp = logAppendTime >= 0 ? logAppendTime : h.baseTimestamp + timestampDelta;
+    out.push(new DecodedRecord(topic, partition, offset, timestamp, key, value, headerCount === 0 ? null : p, headersAt, headerCount, recordEnd));
     pos = recordEnd;
+  }
+}
+
+/** Skips a length-prefixed field at `at`, returning its length (-1 for null). */
+function skipField(p: Buffer, end: number, what: string): number {
+  const length = readVarint(p, at, end);
+  if (length > 0) {
+    if (at + length > end) corrupt(`record ${what} extends past the end of its record`);
+    at += length;
+  }
+  return length;
+}
+
+/**
+ * A record of a decoded batch. Its headers are parsed from the batch when first read (the framing was
+ * checked when the record was decoded): decoding six header names and values per record was most of the
+ * cost of reading records that nobody asked the headers of.
+ */
+class DecodedRecord implements PartitionRecord {
+  private parsed: RecordHeader[] | null = null;
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    readonly offset: number,
+    readonly timestamp: number,
+    readonly key: Buffer | null,
+    readonly value: Buffer | null,
+    private readonly payload: Buffer | null,
+    private readonly headersAt: number,
+    private readonly headerCount: number,
+    private readonly recordEnd: number,
+  ) {}
+
+  get headers(): RecordHeader[] {
+    if (this.parsed) return this.parsed;
+    if (!this.payload) return (this.parsed = []);
+    const headers: RecordHeader[] = [];
+    at = this.headersAt;
+    for (let n = 0; n < this.headerCount; n++) {
+      const keyLength = readVarint(this.payload, at, this.recordEnd);
+      const key = this.payload.toString('utf8', at, (at += keyLength));
+      headers.push({ key, value: readField(this.payload, this.recordEnd, 'header value') });
+    }
+    return (this.parsed = headers);
+  }
+
+  set headers(headers: RecordHeader[]) {
+    this.parsed = headers;
+  }
+
+  /** as a plain record would serialize */
+  toJSON(): PartitionRecord {
+    const { topic, partition, offset, timestamp, key, value, headers } = this;
+    return { topic, partition, offset, timestamp, key, value, headers };
   }
 }
 
