@@ -11,6 +11,7 @@ import { registerSchema } from '../../commands/schema.js';
 import { registerSimulate } from '../../commands/simulate.js';
 import { registerStatus } from '../../commands/status.js';
 import { registerTail } from '../../commands/tail.js';
+import { registerTrace } from '../../commands/trace.js';
 import { registerTopics } from '../../commands/topics.js';
 import { registerView } from '../../commands/view.js';
 import { registerWorker } from '../../commands/worker.js';
@@ -52,7 +53,7 @@ Examples:
   const ctx: CommandContext = { io, globals: () => program.opts<GlobalOptions>() };
   // Command modules stay light at import time (heavy modules load inside their actions), so that
   // `evt --version` and `evt --help` start fast.
-  for (const register of [registerProduce, registerTail, registerTopics, registerGroups, registerStatus, registerConfig, registerBroker, registerSchema, registerSimulate, registerWorker, registerDemo, registerReplay, registerView]) {
+  for (const register of [registerProduce, registerTail, registerTopics, registerGroups, registerStatus, registerConfig, registerBroker, registerSchema, registerSimulate, registerWorker, registerDemo, registerReplay, registerView, registerTrace]) {
     register(program, ctx);
   }
   return program;

@@ -20,8 +20,7 @@ import {
   isControlBatch,
   readInt64,
 } from '../../protocol/records/batch-layout.js';
-import { canDecodeRecords } from '../../protocol/records/decode.js';
-import { decodeBatchInto } from '../../protocol/records/decode.js';
+import { canDecodeRecords, decodeBatchInto, type RecordMatch } from '../../protocol/records/decode.js';
 import type { Struct } from '../../protocol/schema.js';
 import type { ConsumedRecord } from '../records.js';
 import type { Cluster } from './cluster.js';
@@ -70,6 +69,8 @@ export interface ReaderOptions {
    * and skipped; without it the reader fails on them.
    */
   onSkippedBatch?: (skipped: SkippedBatch) => void;
+  /** only the records of a partition that match are handed out (the rest is walked over, not decoded) */
+  matchFor?: (topic: string, partition: number) => RecordMatch | undefined;
 }
 
 class PartitionCursor {
@@ -84,6 +85,7 @@ class PartitionCursor {
     public position: number,
     readonly until: number | undefined,
     maxBytes: number,
+    readonly match: RecordMatch | undefined,
   ) {
     this.maxBytes = maxBytes;
   }
@@ -129,7 +131,7 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
     this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     this.maxQueuedBytes = options.maxQueuedBytes ?? 32 * 1024 * 1024;
     const partitionMaxBytes = options.partitionMaxBytes ?? 1024 * 1024;
-    this.cursors = ranges.map((r) => new PartitionCursor(r.topic, r.partition, r.from, r.until, partitionMaxBytes));
+    this.cursors = ranges.map((r) => new PartitionCursor(r.topic, r.partition, r.from, r.until, partitionMaxBytes, options.matchFor?.(r.topic, r.partition)));
     for (const c of this.cursors) {
       const key = `${c.topic}\u0000${c.partition}`;
       if (this.byKey.has(key)) throw new WireError(`${c.topic}-${c.partition} is listed twice`, 'config');
@@ -394,7 +396,7 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
     let position = q.position;
     let done = q.done;
     if (buf) {
-      const pos = decodeRecordSet(buf, q.decoded, c.topic, c.partition, q.from, c.until ?? Infinity, out, CHUNK_RECORDS, (s) => this.skip(s));
+      const pos = decodeRecordSet(buf, q.decoded, c.topic, c.partition, q.from, c.until ?? Infinity, out, CHUNK_RECORDS, (s) => this.skip(s), c.match);
       q.decoded = pos;
       if (pos < buf.length) {
         // more of this fetch to come: this chunk ends after its last batch
@@ -463,6 +465,7 @@ export function decodeRecordSet(
   out: ConsumedRecord[],
   maxRecords: number,
   skip: (s: SkippedBatch) => void,
+  match?: RecordMatch,
 ): number {
   while (pos < buf.length && out.length < maxRecords) {
     const size = buf.readInt32BE(pos + BATCH_LENGTH) + LOG_OVERHEAD;
@@ -482,7 +485,7 @@ export function decodeRecordSet(
       continue;
     }
     try {
-      decodeBatchInto(batch, topic, partition, from, until, out);
+      decodeBatchInto(batch, topic, partition, from, until, out, match);
     } catch (err) {
       const why = err instanceof KafkaError ? err.message : String(err);
       throw new WireError(`the records of ${topic}-${partition} at offset ${base} are corrupt: ${why}`, 'protocol');

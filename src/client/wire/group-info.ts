@@ -1,0 +1,96 @@
+// Consumer-group facts read from outside the group: its state and members (DescribeGroups) and its committed
+// offsets (OffsetFetch). Neither joins the group, so asking never triggers a rebalance of the live members.
+// Both requests are only answered by the group's coordinator, found first with FindCoordinator.
+
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { DESCRIBE_GROUPS, FIND_COORDINATOR, OFFSET_FETCH } from '../../protocol/messages/index.js';
+import type { Struct } from '../../protocol/schema.js';
+import { sleep } from '../deadline.js';
+import type { Cluster } from './cluster.js';
+import type { Connection } from './connection.js';
+import { KafkaResponseError, WireError } from './errors.js';
+
+export interface GroupState {
+  groupId: string;
+  /** 'Stable' | 'Empty' | 'Dead' | 'PreparingRebalance' | 'CompletingRebalance' | ..., as the broker says */
+  state: string;
+  members: number;
+  /** client ids of the members */
+  clients: string[];
+}
+
+// Answers of a coordinator that is moving or still loading the group: asking again shortly usually works.
+const COORDINATOR_BUSY = new Set<number>([ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.NOT_COORDINATOR, 14 /* COORDINATOR_LOAD_IN_PROGRESS */]);
+const ATTEMPTS = 5;
+const BACKOFF_MS = 100;
+const LANE = 'group-info';
+
+/**
+ * The node id of the group's coordinator (FindCoordinator, key type 0 = group). Its endpoint is added to the
+ * cluster's broker map, since a coordinator need not be among the brokers the metadata listed so far.
+ * Throws KafkaResponseError with the broker's code when it names none.
+ */
+export async function findCoordinator(cluster: Cluster, groupId: string, lane = LANE): Promise<number> {
+  if (cluster.brokers.size === 0) await cluster.refreshMetadata([]);
+  const node = [...cluster.brokers.keys()][0];
+  if (node === undefined) throw new WireError('the cluster lists no brokers', 'protocol', true);
+  const conn = await cluster.connection(node, lane);
+  const answer = await conn.request(FIND_COORDINATOR, { key: groupId, keyType: 0 });
+  if (answer.errorCode !== 0) throw new KafkaResponseError(answer.errorCode, `FindCoordinator of group ${groupId}`, answer.errorMessage);
+  if (!cluster.brokers.has(answer.nodeId)) cluster.brokers.set(answer.nodeId, { host: answer.host, port: answer.port });
+  return answer.nodeId;
+}
+
+/**
+ * `call` on a connection to the group's coordinator. While the coordinator is busy or has moved (as
+ * FindCoordinator or `call` report by throwing KafkaResponseError) it is looked up again, a few times with a
+ * growing pause.
+ */
+export async function withCoordinator<T>(cluster: Cluster, groupId: string, call: (conn: Connection) => Promise<T>, lane = LANE): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const node = await findCoordinator(cluster, groupId, lane);
+      return await call(await cluster.connection(node, lane));
+    } catch (err) {
+      if (!(err instanceof KafkaResponseError) || !COORDINATOR_BUSY.has(err.code) || attempt >= ATTEMPTS) throw err;
+      await sleep(BACKOFF_MS * attempt);
+    }
+  }
+}
+
+/** The group's state and members (DescribeGroups through the group's coordinator). A group the broker does not know comes back as state 'Dead', 0 members. */
+export async function describeGroupState(cluster: Cluster, groupId: string): Promise<GroupState> {
+  return withCoordinator(cluster, groupId, async (conn) => {
+    const answer = await conn.request(DESCRIBE_GROUPS, { groups: [groupId], includeAuthorizedOperations: false });
+    const group = (answer.groups as Struct[]).find((g) => g.groupId === groupId);
+    if (!group) throw new WireError(`DescribeGroups of group ${groupId}: the answer does not mention the group`, 'protocol');
+    if (group.errorCode !== 0) throw new KafkaResponseError(group.errorCode, `DescribeGroups of group ${groupId}`);
+    const members = group.members as Struct[];
+    return { groupId, state: group.groupState, members: members.length, clients: members.map((m) => m.clientId as string) };
+  });
+}
+
+/** Committed offsets of the group for these partitions (OffsetFetch through the coordinator); a partition with nothing committed is absent from the map. Keys are `${topic}:${partition}`. */
+export async function committedOffsets(cluster: Cluster, groupId: string, partitions: { topic: string; partition: number }[]): Promise<Map<string, number>> {
+  if (partitions.length === 0) return new Map();
+  const byTopic = new Map<string, number[]>();
+  for (const p of partitions) {
+    const list = byTopic.get(p.topic);
+    if (list) list.push(p.partition);
+    else byTopic.set(p.topic, [p.partition]);
+  }
+  const topics = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
+  return withCoordinator(cluster, groupId, async (conn) => {
+    const out = new Map<string, number>();
+    const answer = await conn.request(OFFSET_FETCH, { groupId, topics });
+    if (answer.errorCode) throw new KafkaResponseError(answer.errorCode, `OffsetFetch of group ${groupId}`);
+    for (const t of answer.topics as Struct[]) {
+      for (const p of t.partitions as Struct[]) {
+        if (p.errorCode !== 0) throw new KafkaResponseError(p.errorCode, `OffsetFetch of group ${groupId} for ${t.name}-${p.partitionIndex}`);
+        // -1 is how the broker says "nothing committed"
+        if (p.committedOffset >= 0) out.set(`${t.name}:${p.partitionIndex}`, p.committedOffset);
+      }
+    }
+    return out;
+  });
+}
