@@ -61,14 +61,10 @@ async function runReplay(name: string, topic: string | undefined, flags: ReplayF
   const { openSession, toCliError } = await import('../src/cli/tail/session.js');
   const { openDatabase } = await import('../src/views/store.js');
   const { replay, MissingTopicError } = await import('../src/views/replay.js');
-  const { createValueCodec } = await import('../src/codec/value-codec.js');
-  const { registryFromOptions } = await import('../src/codec/registry-client.js');
-  const { RegistryDecoder } = await import('../src/codec/registry-codec.js');
+  const { autoDecoder } = await import('../src/codec/registry-codec.js');
   const { formatProgress } = await import('../src/cli/replay-progress.js');
 
-  const auto = await createValueCodec('auto');
-  const registry = await registryFromOptions(io.env, g);
-  const codec = registry ? new RegistryDecoder(registry, auto, false).codec() : auto;
+  const codec = await autoDecoder(io.env, g);
   const session = await openSession(io, g);
   let db;
   try {

@@ -79,12 +79,8 @@ async function runTrace(orderId: string | undefined, flags: TraceFlags, io: Io, 
   const session = await openSession(io, g);
   try {
     if (flags.stuck) return await printStuck(flags, io, g, session.cluster);
-    const { createValueCodec } = await import('../src/codec/value-codec.js');
-    const { registryFromOptions } = await import('../src/codec/registry-client.js');
-    const { RegistryDecoder } = await import('../src/codec/registry-codec.js');
-    const auto = await createValueCodec('auto');
-    const registry = await registryFromOptions(io.env, g);
-    const codec = registry ? new RegistryDecoder(registry, auto, false).codec() : auto;
+    const { autoDecoder } = await import('../src/codec/registry-codec.js');
+    const codec = await autoDecoder(io.env, g);
     const { traceOrder } = await import('../src/trace/trace.js');
     const { renderTrace } = await import('../src/trace/render.js');
     const result = await traceOrder({ cluster: session.cluster, codec, orderId: orderId!, topics, since, until, allPartitions: flags.allPartitions, db: flags.db });

@@ -179,3 +179,15 @@ export class RegistryDecoder implements RegistryAware {
     };
   }
 }
+
+/**
+ * The decoder of commands that read whatever the topics hold (replay, trace): Avro through the registry
+ * when one is configured (flags, environment or profile), JSON or text otherwise.
+ */
+export async function autoDecoder(env: NodeJS.ProcessEnv, globals: import('../cli/io.js').GlobalOptions): Promise<ValueCodec> {
+  const { createValueCodec } = await import('./value-codec.js');
+  const { registryFromOptions } = await import('./registry-client.js');
+  const auto = await createValueCodec('auto');
+  const registry = await registryFromOptions(env, globals);
+  return registry ? new RegistryDecoder(registry, auto, false).codec() : auto;
+}

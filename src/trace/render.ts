@@ -38,7 +38,7 @@ export function timelineBlock(e: TraceEvent, c: ChalkInstance): string[] {
   const changes = changesText(e);
   if (changes) details.push(changes);
   if (e.causedBy !== null) details.push(`caused by #${e.causedBy}`);
-  if (e.valueError) details.push(c.red(`undecodable: ${e.valueError}`));
+  if (e.error) details.push(c.red(`undecodable: ${e.error}`));
   if (e.deadLetter) details.push(c.red(`dead letter of ${e.deadLetter.topic}-${e.deadLetter.partition}@${e.deadLetter.offset} from ${e.deadLetter.service}: ${e.deadLetter.error}`));
   return details.length ? [head, `${' '.repeat(49)}${details.join('; ')}`] : [head];
 }
@@ -46,7 +46,7 @@ export function timelineBlock(e: TraceEvent, c: ChalkInstance): string[] {
 function table(events: readonly TraceEvent[]): string[] {
   return renderTable(
     ['#', 'TIME', 'DELTA', 'SINCE START', 'TOPIC', 'PARTITION', 'OFFSET', 'EVENT', 'PRODUCER', 'CAUSED BY', 'CHANGES'],
-    events.map((e) => [e.n, time(e.timestamp), delta(e.deltaMs), delta(e.sinceStartMs), e.topic, e.partition, e.offset, e.eventType, e.producer, e.causedBy, changesText(e) || (e.valueError ? `undecodable: ${e.valueError}` : '')]),
+    events.map((e) => [e.n, time(e.timestamp), delta(e.deltaMs), delta(e.sinceStartMs), e.topic, e.partition, e.offset, e.eventType, e.producer, e.causedBy, changesText(e) || (e.error ? `undecodable: ${e.error}` : '')]),
   );
 }
 

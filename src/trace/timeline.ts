@@ -2,7 +2,8 @@
 // cannot tell them apart), each with its delta from the previous event and from the first, the fields of the
 // order it changed, the event in the timeline that caused it, and where a dead letter came from.
 
-import { headersAsText, type ConsumedRecord } from '../client/records.js';
+import type { ConsumedRecord } from '../client/records.js';
+import { toEnvelope, type RecordEnvelope } from '../cli/envelope.js';
 import type { ValueCodec } from '../codec/value-codec.js';
 import { HEADERS, TOPIC_NAMES } from '../workflow/catalogue.js';
 import { DLQ_HEADERS } from '../workflow/runtime/worker.js';
@@ -16,18 +17,10 @@ export interface DeadLetterOrigin {
   attempts: number;
 }
 
-export interface TraceEvent {
+/** An event of the order in the timeline: the record envelope (as `evt tail --json` prints) and its place. */
+export interface TraceEvent extends FoundEvent {
   /** 1-based place in the timeline */
   n: number;
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  headers: Record<string, string>;
-  value: unknown;
-  /** why the value could not be decoded (value is then as `evt tail` shows it) */
-  valueError?: string;
   eventType: string;
   producer: string | null;
   eventId: string | null;
@@ -45,35 +38,13 @@ export interface TraceEvent {
 const ORDER_FIELDS = ['state', 'reason', 'cancelReason', 'total'] as const;
 const TOPIC_RANK = new Map<string, number>(TOPIC_NAMES.map((t, i) => [t, i]));
 
-/** An event found for the order, decoded, before it has a place in the timeline. */
-export interface FoundEvent {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-  key: string | null;
-  headers: Record<string, string>;
-  value: unknown;
-  valueError?: string;
-}
+/** An event found for the order, decoded (the record envelope), before it has a place in the timeline. */
+export type FoundEvent = RecordEnvelope;
 
 /** Decodes records (the codec's registry lookups first). */
 export async function decodeFound(records: readonly ConsumedRecord[], codec: ValueCodec): Promise<FoundEvent[]> {
   if (codec.registry) await codec.registry.prepare(records);
-  return records.map((r) => {
-    const decoded = codec.decode(r.value);
-    const found: FoundEvent = {
-      topic: r.topic,
-      partition: r.partition,
-      offset: r.offset,
-      timestamp: r.timestamp,
-      key: r.key === null ? null : r.key.toString('utf8'),
-      headers: headersAsText(r.headers),
-      value: decoded.value,
-    };
-    if (decoded.error) found.valueError = decoded.error;
-    return found;
-  });
+  return records.map((r) => toEnvelope(r, codec));
 }
 
 /** Orders found events into a timeline. */
@@ -90,14 +61,14 @@ export function buildTimeline(found: readonly FoundEvent[]): TraceEvent[] {
     e.causedBy = (e.causationId && byId.get(e.causationId)) || null;
     if (e.eventId) byId.set(e.eventId, e.n);
     const v = e.value as Record<string, unknown> | null;
-    if (e.topic === 'orders' && !e.valueError && v && typeof v === 'object') {
+    if (e.topic === 'orders' && !e.error && v && typeof v === 'object') {
       for (const f of ORDER_FIELDS) {
         const before = previousOrder ? (previousOrder[f] ?? null) : null;
         const after = v[f] ?? null;
         if (before !== after) e.changes[f] = [before, after];
       }
       previousOrder = v;
-    } else if (v && typeof v === 'object' && !e.valueError) {
+    } else if (v && typeof v === 'object' && !e.error) {
       for (const f of ['status', 'reason'] as const) if (v[f] !== undefined && v[f] !== null) e.changes[f] = [null, v[f]];
     }
   });
@@ -105,29 +76,33 @@ export function buildTimeline(found: readonly FoundEvent[]): TraceEvent[] {
 }
 
 function toEvent(f: FoundEvent): TraceEvent {
-  const { headers, value } = f;
+  const { value } = f;
+  const header = (name: string): string | null => {
+    const h = f.headers[name];
+    return (Array.isArray(h) ? h[h.length - 1] : h) || null;
+  };
   const typeFromValue = value && typeof value === 'object' ? (value as Record<string, unknown>).eventType : undefined;
   const e: TraceEvent = {
     ...f,
     n: 0,
-    eventType: typeof typeFromValue === 'string' ? typeFromValue : headers[HEADERS.eventType] || '?',
-    producer: headers[HEADERS.producer] || null,
-    eventId: headers[HEADERS.eventId] || null,
-    causationId: headers[HEADERS.causationId] || null,
+    eventType: typeof typeFromValue === 'string' ? typeFromValue : (header(HEADERS.eventType) ?? '?'),
+    producer: header(HEADERS.producer),
+    eventId: header(HEADERS.eventId),
+    causationId: header(HEADERS.causationId),
     deltaMs: 0,
     sinceStartMs: 0,
     changes: {},
     causedBy: null,
   };
-  const origin = headers[DLQ_HEADERS.topic];
-  if (origin !== undefined) {
+  const origin = header(DLQ_HEADERS.topic);
+  if (origin !== null) {
     e.deadLetter = {
       topic: origin,
-      partition: Number(headers[DLQ_HEADERS.partition]),
-      offset: Number(headers[DLQ_HEADERS.offset]),
-      error: headers[DLQ_HEADERS.error] ?? '',
-      service: headers[DLQ_HEADERS.service] ?? '',
-      attempts: Number(headers[DLQ_HEADERS.attempts] ?? 0),
+      partition: Number(header(DLQ_HEADERS.partition)),
+      offset: Number(header(DLQ_HEADERS.offset)),
+      error: header(DLQ_HEADERS.error) ?? '',
+      service: header(DLQ_HEADERS.service) ?? '',
+      attempts: Number(header(DLQ_HEADERS.attempts) ?? 0),
     };
   }
   return e;

@@ -7,7 +7,7 @@ import type { Cluster } from '../client/wire/index.js';
 import { LATEST } from '../client/wire/index.js';
 import { committedOffsets, describeGroupState } from '../client/wire/group-info.js';
 import type { ValueCodec } from '../codec/value-codec.js';
-import { HEADERS, TOPICS, TOPIC_NAMES } from '../workflow/catalogue.js';
+import { HEADERS, TOPICS, TOPIC_NAMES, groupOf } from '../workflow/catalogue.js';
 import { defaultTopics, scanOrder, type ScanReport } from './scan.js';
 import { buildTimeline, decodeFound, skusOf, type FoundEvent, type TraceEvent } from './timeline.js';
 import { diagnose, expectations, verdictOf, type GroupFacts, type Verdict } from './verdict.js';
@@ -65,7 +65,7 @@ export async function traceOrder(o: TraceOptions): Promise<TraceResult> {
   }
   const events = buildTimeline(found);
   const expected = expectations(events);
-  const facts = await groupFacts(o.cluster, expected.map((x) => ({ group: `evt-workflow-${x.service}`, trigger: x.trigger })));
+  const facts = await groupFacts(o.cluster, expected.map((x) => ({ group: groupOf(x.service), trigger: x.trigger })));
   const verdict = verdictOf(events, diagnose(expected, events, facts), now());
   return { orderId: o.orderId, source: fromView ? 'order-events view' : 'topics', found: events.length > 0, events, verdict, scan };
 }

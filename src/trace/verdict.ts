@@ -75,7 +75,7 @@ const ANSWERS: Record<'inventory' | 'payments' | 'fraud', { ok: string; fail: st
 
 /** The events the order still owes, by the workflow's rules, given what its timeline holds. */
 export function expectations(events: readonly TraceEvent[]): Expectation[] {
-  const ok = events.filter((e) => !e.valueError && !e.deadLetter);
+  const ok = events.filter((e) => !e.error && !e.deadLetter);
   const last = (...types: string[]) => findLast(ok, (e) => types.includes(e.eventType));
   const has = (t: string) => ok.some((e) => e.eventType === t);
   const out: Expectation[] = [];
@@ -206,7 +206,7 @@ export function verdictOf(events: readonly TraceEvent[], waits: Wait[], now: num
     .map((e) => ({ n: e.n, dlq: e.topic, service: e.deadLetter!.service, origin: `${e.deadLetter!.topic}-${e.deadLetter!.partition}@${e.deadLetter!.offset}`, error: e.deadLetter!.error }));
   const dlqText = deadLetters.length ? `; dead letters: ${deadLetters.map((d) => `${d.origin} in ${d.dlq} (${d.error})`).join('; ')}` : '';
   if (events.length === 0) return { status: 'not-found', state: null, reason: null, latencyMs: null, idleMs: null, waits: [], deadLetters, summary: 'not found' };
-  const orderEvent = findLast(events, (e) => e.topic === 'orders' && !e.valueError && !e.deadLetter);
+  const orderEvent = findLast(events, (e) => e.topic === 'orders' && !e.error && !e.deadLetter);
   const v = (orderEvent?.value ?? {}) as { state?: string; reason?: string | null; cancelReason?: string | null };
   const state = v.state ?? null;
   const reason = v.reason ?? v.cancelReason ?? null;
