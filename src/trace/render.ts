@@ -21,7 +21,8 @@ function time(ms: number): string {
 }
 
 function delta(ms: number): string {
-  return `+${formatMs(ms)}`;
+  // an effect stamped before its cause (another producer's clock) comes after it, with a negative delta
+  return ms < 0 ? `-${formatMs(-ms)}` : `+${formatMs(ms)}`;
 }
 
 function changesText(e: TraceEvent): string {

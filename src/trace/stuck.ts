@@ -51,7 +51,7 @@ const WAITS_BY_STATE: Record<string, string> = {
 export async function findStuck(o: { cluster: Cluster; olderThanMs: number; now?: number; db?: string }): Promise<StuckReport> {
   const started = Date.now();
   const now = o.now ?? Date.now();
-  const fromView = o.db ? await fromOrdersView(o.cluster, o.db, now - o.olderThanMs) : null;
+  const fromView = o.db ? await fromOrdersView(o.cluster, o.db, now - o.olderThanMs, now) : null;
   if (fromView) return { source: 'orders view', orders: fromView, recordsExamined: 0, elapsedMs: Date.now() - started };
 
   const topics = TOPIC_NAMES.filter((t) => TOPICS[t].key === 'orderId');
@@ -110,7 +110,7 @@ function minimalEvent(topic: string, partition: number, offset: number, timestam
 }
 
 /** Waiting orders from the orders view when it has read `orders` to its end, else null. */
-async function fromOrdersView(cluster: Cluster, file: string, placedBefore: number): Promise<StuckOrder[] | null> {
+async function fromOrdersView(cluster: Cluster, file: string, placedBefore: number, now: number): Promise<StuckOrder[] | null> {
   if (!fs.existsSync(file)) return null;
   const { openDatabase, listViews, positions } = await import('../views/store.js');
   let db;
@@ -129,7 +129,6 @@ async function fromOrdersView(cluster: Cluster, file: string, placedBefore: numb
     const rows = db
       .prepare(`SELECT order_id, state, placed_at, updated_at, last_event FROM orders WHERE state NOT IN (${TERMINAL_STATES.map(() => '?').join(', ')}) AND placed_at <= ? ORDER BY placed_at`)
       .all(...TERMINAL_STATES, placedBefore) as { order_id: string; state: string; placed_at: number; updated_at: number; last_event: string }[];
-    const now = Date.now();
     return rows.map((r) => ({
       orderId: r.order_id,
       state: r.state,

@@ -4,9 +4,9 @@
 
 import type { ConsumedRecord } from '../client/records.js';
 import { toEnvelope, type RecordEnvelope } from '../cli/envelope.js';
+import { schemaIdOf } from '../codec/wire-format.js';
 import type { ValueCodec } from '../codec/value-codec.js';
-import { HEADERS, TOPIC_NAMES } from '../workflow/catalogue.js';
-import { DLQ_HEADERS } from '../workflow/runtime/worker.js';
+import { DLQ_HEADERS, HEADERS, TOPIC_NAMES } from '../workflow/catalogue.js';
 
 export interface DeadLetterOrigin {
   topic: string;
@@ -44,7 +44,19 @@ export type FoundEvent = RecordEnvelope;
 /** Decodes records (the codec's registry lookups first). */
 export async function decodeFound(records: readonly ConsumedRecord[], codec: ValueCodec): Promise<FoundEvent[]> {
   if (codec.registry) await codec.registry.prepare(records);
-  return records.map((r) => toEnvelope(r, codec));
+  return records.map((r) => {
+    const env = toEnvelope(r, codec);
+    // the workflow writes Avro through the registry: anything else on its topics is garbage that merely
+    // looks like an event (JSON with an eventType), and must not be taken for the order's state
+    if (codec.registry && !env.error && r.value !== null && isWorkflowTopic(r.topic) && schemaIdOf(r.value) === null) {
+      env.error = 'not in the schema registry wire format (the workflow writes Avro through the registry)';
+    }
+    return env;
+  });
+}
+
+function isWorkflowTopic(topic: string): boolean {
+  return (TOPIC_NAMES as readonly string[]).includes(topic) || topic.startsWith('evt.dlq.');
 }
 
 /** Orders found events into a timeline. */

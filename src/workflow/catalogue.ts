@@ -112,6 +112,17 @@ export function dlqTopic(service: ServiceName): string {
   return `evt.dlq.${service}`;
 }
 
+/** Headers a dead-lettered record gets, besides its own. */
+export const DLQ_HEADERS = {
+  topic: 'evt-dlq-topic',
+  partition: 'evt-dlq-partition',
+  offset: 'evt-dlq-offset',
+  error: 'evt-dlq-error',
+  attempts: 'evt-dlq-attempts',
+  service: 'evt-dlq-service',
+  at: 'evt-dlq-at',
+} as const;
+
 export const HEADERS = {
   eventId: 'evt-event-id',
   eventType: 'evt-event-type',

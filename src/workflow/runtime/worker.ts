@@ -14,7 +14,7 @@ import { createWireGroupConsumer } from '../../client/wire/group-consumer.js';
 import { headerText, textHeaders, type ConsumedRecord, type OutgoingRecord, type RecordHeader } from '../../client/records.js';
 import type { ConnectionSettings } from '../../client/settings.js';
 import type { Cluster, WireProducer } from '../../client/wire/index.js';
-import { GLOBAL_INPUTS, HEADERS, SINGLETON_SERVICES, dlqTopic, groupOf, groupTopics, type ServiceName, type TopicName, type WorkerService } from '../catalogue.js';
+import { DLQ_HEADERS, GLOBAL_INPUTS, HEADERS, SINGLETON_SERVICES, dlqTopic, groupOf, groupTopics, type ServiceName, type TopicName, type WorkerService } from '../catalogue.js';
 import { createService, type WorkflowConfig } from '../config.js';
 import { eventIdOf, type AnyRecord } from '../envelope.js';
 import { createRandom, type Random } from '../random.js';
@@ -23,16 +23,7 @@ import type { WorkflowCodec } from './codec.js';
 import { decodeEach, follow, partitionsOf, readToEnd, type DecodedChunk, type DecodedRecord } from './read-back.js';
 import { sleep } from '../../client/deadline.js';
 
-/** Headers a dead-lettered record gets, besides its own. */
-export const DLQ_HEADERS = {
-  topic: 'evt-dlq-topic',
-  partition: 'evt-dlq-partition',
-  offset: 'evt-dlq-offset',
-  error: 'evt-dlq-error',
-  attempts: 'evt-dlq-attempts',
-  service: 'evt-dlq-service',
-  at: 'evt-dlq-at',
-} as const;
+export { DLQ_HEADERS };
 
 /** Tries of a handler that throws before its record is dead-lettered. */
 export const HANDLER_ATTEMPTS = 3;
