@@ -1,14 +1,23 @@
 // Shared by the bench scripts: a spawned `evt broker`, and the CPU time of processes, so that every figure
 // can say whether the client or the broker was the bound.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const EVT = fileURLToPath(new URL('../bin/evt.js', import.meta.url));
 
-const CLOCK_TICKS = 100; // USER_HZ on Linux
+const CLOCK_TICKS = 100;
+
+/** Runs `evt` to completion: its wall time (process start included) and stdout; a non-zero exit throws. */
+export function runEvt(argv) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [EVT, ...argv], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`evt ${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return { secs, stdout: r.stdout };
+} // USER_HZ on Linux
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
 export function cpuSeconds(pid) {

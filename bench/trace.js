@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EVT, startBroker } from './lib.js';
+import { runEvt, startBroker } from './lib.js';
 
 const { values: args } = parseArgs({ options: { orders: { type: 'string', default: '70000' }, json: { type: 'boolean', default: false } } });
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
@@ -31,13 +31,7 @@ const AIM_MS = 1000;
 const AIM_SPEEDUP = 10;
 const TOPICS = ['basket.order-requests', 'orders', 'inventory.reservations', 'inventory.stock', 'payments', 'fraud.checks', 'shipments'];
 
-function evt(argv) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [EVT, ...argv], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0) throw new Error(`evt ${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return { secs, stdout: r.stdout };
-}
+const evt = runEvt;
 
 function kcat(argv) {
   const r = spawnSync('kcat', argv, { encoding: 'utf8', maxBuffer: 1 << 28 });

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { LATEST, PartitionReader, type Cluster } from '../client/wire/index.js';
 import { headerText } from '../client/records.js';
-import { HEADERS, TERMINAL_STATES, TOPICS, TOPIC_NAMES } from '../workflow/catalogue.js';
+import { HEADERS, STATE_AFTER, TERMINAL_STATES, TOPICS, TOPIC_NAMES } from '../workflow/catalogue.js';
 import { offsetRanges, partitionsOf } from '../workflow/runtime/read-back.js';
 import type { TraceEvent } from './timeline.js';
 import { expectations } from './verdict.js';
@@ -30,15 +30,7 @@ export interface StuckReport {
   elapsedMs: number;
 }
 
-const STATE_OF: Record<string, string> = {
-  OrderPlaced: 'PLACED',
-  OrderConfirmed: 'CONFIRMED',
-  OrderRejected: 'REJECTED',
-  OrderShipped: 'SHIPPED',
-  OrderCompleted: 'COMPLETED',
-  OrderCancelPending: 'CANCEL_PENDING',
-  OrderCancelled: 'CANCELLED',
-};
+const STATE_OF: Readonly<Record<string, string>> = STATE_AFTER;
 
 /** What an order in a state waits for, when only the state is known (the orders view). */
 const WAITS_BY_STATE: Record<string, string> = {

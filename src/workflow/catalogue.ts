@@ -137,6 +137,17 @@ export type OrderState = (typeof ORDER_STATES)[number];
 
 export const TERMINAL_STATES: readonly OrderState[] = ['REJECTED', 'COMPLETED', 'CANCELLED'];
 
+/** The state an order is in after each of its events. */
+export const STATE_AFTER: Readonly<Record<OrderEventType, OrderState>> = {
+  OrderPlaced: 'PLACED',
+  OrderConfirmed: 'CONFIRMED',
+  OrderRejected: 'REJECTED',
+  OrderShipped: 'SHIPPED',
+  OrderCompleted: 'COMPLETED',
+  OrderCancelPending: 'CANCEL_PENDING',
+  OrderCancelled: 'CANCELLED',
+};
+
 export function isTerminal(state: OrderState): boolean {
   return TERMINAL_STATES.includes(state);
 }

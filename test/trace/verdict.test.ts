@@ -3,7 +3,7 @@
 // (diagnose) and the final word (verdictOf).
 
 import { describe, expect, it } from 'vitest';
-import { DLQ_HEADERS, HEADERS } from '../../src/workflow/catalogue.js';
+import { DLQ_HEADERS, HEADERS, STATE_AFTER } from '../../src/workflow/catalogue.js';
 import { buildTimeline, type FoundEvent, type TraceEvent } from '../../src/trace/timeline.js';
 import { diagnose, expectations, verdictOf, type GroupFacts } from '../../src/trace/verdict.js';
 
@@ -20,15 +20,7 @@ const PRODUCER: Record<string, string> = {
   shipments: 'shipping',
 };
 
-const STATE: Record<string, string> = {
-  OrderPlaced: 'PLACED',
-  OrderConfirmed: 'CONFIRMED',
-  OrderRejected: 'REJECTED',
-  OrderShipped: 'SHIPPED',
-  OrderCompleted: 'COMPLETED',
-  OrderCancelPending: 'CANCEL_PENDING',
-  OrderCancelled: 'CANCELLED',
-};
+const STATE: Readonly<Record<string, string>> = STATE_AFTER;
 
 interface Spec {
   topic: string;
