@@ -128,9 +128,10 @@ async function follow(
   const { timelineBlock } = await import('../src/trace/render.js');
   const { Chalk } = await import('chalk');
   const c = new Chalk({ level: useColor(io, g) ? 1 : 0 });
-  const key = Buffer.from(orderId, 'utf8');
   const ranges = result.scan.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, from: p.until })));
-  const reader = new PartitionReader(cluster, ranges, { maxWaitMs: 500, matchFor: () => ({ key, header: { name: Buffer.from('evt-correlation-id'), value: key } }) });
+  const { orderMatch } = await import('../src/trace/scan.js');
+  const match = orderMatch(orderId);
+  const reader = new PartitionReader(cluster, ranges, { maxWaitMs: 500, matchFor: () => match });
   void io.interrupted().then(() => reader.close());
   if (!g.json) printLine(io.stderr, `evt trace: following ${orderId} on ${ranges.length} partitions (Ctrl-C stops)`);
   const seen = [...result.events];

@@ -80,6 +80,12 @@ interface Planned extends TopicScan {
   only?: number[];
 }
 
+/** The records of an order: keyed by its id, or carrying it as their correlation id. */
+export function orderMatch(orderId: string): { key: Buffer; header: { name: Buffer; value: Buffer } } {
+  const key = Buffer.from(orderId, 'utf8');
+  return { key, header: { name: CORRELATION, value: key } };
+}
+
 export function kindOf(topic: string): TopicKind {
   if ((TOPIC_NAMES as readonly string[]).includes(topic)) return TOPICS[topic as TopicName].key === 'sku' ? 'sku' : 'order';
   return topic.startsWith('evt.dlq.') ? 'dead-letter' : 'other';
@@ -122,7 +128,7 @@ export async function scanOrder(o: ScanOptions): Promise<ScanResult> {
   }
 
   const records: ConsumedRecord[] = [];
-  const match = { key, header: { name: CORRELATION, value: key } };
+  const match = orderMatch(o.orderId);
   const sinceBound = o.since !== undefined ? await offsetsAt(o.cluster, planned, o.since - TIME_MARGIN_MS) : null;
   const untilBound = o.until !== undefined ? await offsetsAt(o.cluster, planned, o.until + TIME_MARGIN_MS) : null;
   const range = (t: Planned, partition: number, after: Map<string, number> | null): PartitionScan => {

@@ -5,6 +5,7 @@
 import type { ConsumedRecord } from '../client/records.js';
 import { toEnvelope, type RecordEnvelope } from '../cli/envelope.js';
 import { schemaIdOf } from '../codec/wire-format.js';
+import { kindOf } from './scan.js';
 import type { ValueCodec } from '../codec/value-codec.js';
 import { DLQ_HEADERS, HEADERS, TOPIC_NAMES } from '../workflow/catalogue.js';
 
@@ -48,16 +49,13 @@ export async function decodeFound(records: readonly ConsumedRecord[], codec: Val
     const env = toEnvelope(r, codec);
     // the workflow writes Avro through the registry: anything else on its topics is garbage that merely
     // looks like an event (JSON with an eventType), and must not be taken for the order's state
-    if (codec.registry && !env.error && r.value !== null && isWorkflowTopic(r.topic) && schemaIdOf(r.value) === null) {
+    if (codec.registry && !env.error && r.value !== null && kindOf(r.topic) !== 'other' && schemaIdOf(r.value) === null) {
       env.error = 'not in the schema registry wire format (the workflow writes Avro through the registry)';
     }
     return env;
   });
 }
 
-function isWorkflowTopic(topic: string): boolean {
-  return (TOPIC_NAMES as readonly string[]).includes(topic) || topic.startsWith('evt.dlq.');
-}
 
 /** Orders found events into a timeline. */
 export function buildTimeline(found: readonly FoundEvent[]): TraceEvent[] {

@@ -83,8 +83,10 @@ async function groupFacts(cluster: Cluster, asks: { group: string; trigger: Trac
     } catch {
       // a cluster that refuses group requests (ACLs) still gets a verdict, with the group's side unknown
     }
-    if (mine.length) for (const l of await cluster.listOffsets(mine.map((p) => ({ ...p, timestamp: LATEST })))) facts.ends.set(`${l.topic}:${l.partition}`, l.offset);
   }
+  // several services may wait on the same trigger partition: its end is asked once
+  const triggers = new Map(asks.filter((a) => a.trigger).map((a) => [`${a.trigger!.topic}:${a.trigger!.partition}`, { topic: a.trigger!.topic, partition: a.trigger!.partition }]));
+  if (triggers.size) for (const l of await cluster.listOffsets([...triggers.values()].map((p) => ({ ...p, timestamp: LATEST })))) facts.ends.set(`${l.topic}:${l.partition}`, l.offset);
   return facts;
 }
 
