@@ -80,7 +80,8 @@ export async function findStuck(o: { cluster: Cluster; olderThanMs: number; now?
   return { source: 'topics', orders: out, recordsExamined: examined, elapsedMs: Date.now() - started };
 }
 
-function minimalEvent(topic: string, partition: number, offset: number, timestamp: number, eventType: string): TraceEvent {
+/** A TraceEvent from header facts only (type, place, time; an order event's state): all `expectations` needs. */
+export function minimalEvent(topic: string, partition: number, offset: number, timestamp: number, eventType: string): TraceEvent {
   return {
     n: 0,
     topic,

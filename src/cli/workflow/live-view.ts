@@ -21,6 +21,14 @@ function time(at: number): string {
   return new Date(at).toISOString().slice(11, 23);
 }
 
+/** The fault under way or next, in words; null when no fault is left. */
+export function faultText(chaos: readonly ChaosAction[], elapsedMs: number): string | null {
+  const next = chaos.find((a) => a.atMs + a.forMs > elapsedMs);
+  if (!next) return null;
+  if (next.atMs > elapsedMs) return `${next.kind} ${next.service} in ${seconds(next.atMs - elapsedMs)} for ${seconds(next.forMs)}`;
+  return `${next.service} ${next.kind === 'kill' ? 'killed' : 'stopped'}, back in ${seconds(next.atMs + next.forMs - elapsedMs)}`;
+}
+
 /** The block for one progress report. */
 export function liveLines(h: LiveHeader, p: SimulationProgress, width: number): string[] {
   const states = ORDER_STATES.map((s) => `${s.toLowerCase()} ${p.byState[s] ?? 0}`).join('  ');
@@ -29,12 +37,8 @@ export function liveLines(h: LiveHeader, p: SimulationProgress, width: number): 
     const lag = p.lag[s];
     return `${s} ${down ? 'DOWN' : 'up'} lag ${lag ?? '?'}`;
   }).join(' | ');
-  const next = h.chaos.find((a) => a.atMs + a.forMs > p.elapsedMs);
-  const fault = !next
-    ? 'none left'
-    : next.atMs > p.elapsedMs
-      ? `${next.kind} ${next.service} in ${seconds(next.atMs - p.elapsedMs)} for ${seconds(next.forMs)}`
-      : `${next.service} is ${next.kind === 'kill' ? 'killed' : 'stopped'}, back in ${seconds(next.atMs + next.forMs - p.elapsedMs)}: its orders wait (lag grows), then drain`;
+  const now = faultText(h.chaos, p.elapsedMs);
+  const fault = now === null ? 'none left' : p.down.length ? `${now}: its orders wait (lag grows), then drain` : now;
   const lines = [
     `evt demo  ${h.where}  up ${clock(p.elapsedMs)}  Ctrl-C to stop`,
     `orders    sent ${p.sent} at ${h.rate}/s, ${p.rate.toFixed(1)} settled/s`,

@@ -3,7 +3,7 @@
 // Both requests are only answered by the group's coordinator, found first with FindCoordinator.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { DESCRIBE_GROUPS, FIND_COORDINATOR, OFFSET_FETCH } from '../../protocol/messages/index.js';
+import { DESCRIBE_GROUPS, FIND_COORDINATOR, LIST_GROUPS, OFFSET_FETCH } from '../../protocol/messages/index.js';
 import type { Struct } from '../../protocol/schema.js';
 import { sleep } from '../deadline.js';
 import type { Cluster } from './cluster.js';
@@ -93,4 +93,21 @@ export async function committedOffsets(cluster: Cluster, groupId: string, partit
     }
     return out;
   });
+}
+
+/**
+ * Every group the cluster knows (ListGroups), asked of each broker: a broker lists only the groups it
+ * coordinates. Sorted by id; a broker that answers with an error code makes it throw.
+ */
+export async function listGroups(cluster: Cluster, lane = LANE): Promise<{ groupId: string; protocolType: string }[]> {
+  if (cluster.brokers.size === 0) await cluster.refreshMetadata([]);
+  const found = new Map<string, string>();
+  await Promise.all(
+    [...cluster.brokers.keys()].map(async (node) => {
+      const answer = await (await cluster.connection(node, lane)).request(LIST_GROUPS, {});
+      if (answer.errorCode !== 0) throw new KafkaResponseError(answer.errorCode, `ListGroups of broker ${node}`);
+      for (const g of answer.groups as Struct[]) found.set(g.groupId as string, (g.protocolType as string) ?? '');
+    }),
+  );
+  return [...found].map(([groupId, protocolType]) => ({ groupId, protocolType })).sort((a, b) => a.groupId.localeCompare(b.groupId));
 }

@@ -1,0 +1,301 @@
+// The dashboard: the panels laid out for the terminal's size, the focus and selection, the filter, the paused
+// feed, and drill-downs (a trace, a group's or a topic's partitions). Data comes only from the source's
+// snapshots; the one request the app makes of it is a trace.
+
+import { Box, useInput } from 'ink';
+import { useEffect, useReducer, useRef, useState, type ReactNode } from 'react';
+import { LineView, Panel, type Line } from './components/panel.js';
+import { useSnapshot, useTerminalSize } from './hooks.js';
+import { actionOf, type Action, type KeyPress } from './keys.js';
+import { layoutFor, type Layout } from './layout.js';
+import { groupLines, topicLines } from './panels/details.js';
+import { feedLines } from './panels/feed.js';
+import { feedRows, serviceRows, stuckRows, topicRows } from './panels/rows.js';
+import { servicesLines } from './panels/services.js';
+import { footerLine, helpLines, statusLine } from './panels/status.js';
+import { topicsLines } from './panels/topics.js';
+import { traceLines, type TraceState } from './panels/trace.js';
+import { workflowLines } from './panels/workflow.js';
+import type { DashboardSource, FeedEvent, Snapshot } from './source.js';
+
+export type PanelId = 'workflow' | 'services' | 'topics' | 'feed';
+const PANELS: readonly PanelId[] = ['workflow', 'services', 'topics', 'feed'];
+
+export type Drill = ({ kind: 'trace'; orderId: string; request: number } | { kind: 'group'; group: string } | { kind: 'topic'; name: string }) & { from: PanelId };
+
+interface Ui {
+  focus: PanelId | 'drill';
+  /** the lower panel of the compact layout when the focus is on the workflow */
+  lower: PanelId;
+  /** selected row per panel; the feed's counts back from the newest event */
+  selected: Record<PanelId, number>;
+  filter: string;
+  /** the filter being typed, or null */
+  editing: string | null;
+  /** the feed as it was when paused, or null */
+  paused: FeedEvent[] | null;
+  help: boolean;
+  drill: Drill | null;
+  scroll: number;
+  message: string | null;
+}
+
+const INITIAL: Ui = { focus: 'workflow', lower: 'services', selected: { workflow: 0, services: 0, topics: 0, feed: 0 }, filter: '', editing: null, paused: null, help: false, drill: null, scroll: 0, message: null };
+
+export interface AppProps {
+  source: DashboardSource;
+  onQuit(): void;
+  /** a fixed size instead of the terminal's (tests) */
+  size?: { columns: number; rows: number };
+}
+
+export function App({ source, onQuit, size: fixedSize }: AppProps): ReactNode {
+  const snapshot = useSnapshot(source);
+  const size = useTerminalSize(fixedSize);
+  const layout = layoutFor(size.columns, size.rows);
+  // The key handler reads the state through refs: ink re-arms it only in React's passive-effect flush, so
+  // a key pressed soon after a render can reach the previous render's handler.
+  const state = useRef<Ui>(INITIAL);
+  const [, redraw] = useReducer((n: number) => n + 1, 0);
+  const ui = state.current;
+  const traces = useTraces(source, ui.drill);
+  const feed = ui.paused ?? snapshot?.feed ?? [];
+  const seen = useRef({ snapshot, feed, layout, onQuit });
+  seen.current = { snapshot, feed, layout, onQuit };
+
+  const onKey = (input: string, key: KeyPress & { backspace?: boolean; delete?: boolean; meta?: boolean }) => {
+    const now = state.current;
+    const { snapshot, feed, layout, onQuit } = seen.current;
+    if (now.editing !== null) state.current = editFilter(now, input, key);
+    else {
+      const action = actionOf(input, key);
+      if (action === 'quit') return onQuit();
+      if (!action) return;
+      state.current = act(now, action, snapshot, feed, layout);
+    }
+    redraw();
+  };
+  useInput((input, key) => {
+    // keys typed faster than a read (or sent together by tmux) arrive as one string: one key each, except
+    // in the filter prompt, where it is text
+    if (input.length > 1 && state.current.editing === null && !input.includes('\x1b')) {
+      for (const ch of input) onKey(ch, ch === '\t' ? { tab: true } : ch === '\r' ? { return: true } : {});
+    } else onKey(input, key);
+  });
+
+  const body = !snapshot ? (
+    <Panel title="evt dashboard" width={layout.width} height={layout.body} focused={false} lines={[[{ text: 'waiting for the first snapshot of the cluster…', dim: true }]]} />
+  ) : ui.help ? (
+    <Panel title="help" note="esc or ? closes" width={layout.width} height={layout.body} focused lines={helpLines()} />
+  ) : (
+    <Panels snapshot={snapshot} ui={ui} layout={layout} feed={feed} trace={ui.drill?.kind === 'trace' ? (traces.get(ui.drill.request) ?? { status: 'loading' }) : null} />
+  );
+  return (
+    <Box flexDirection="column" width={layout.width} height={layout.height}>
+      <LineView line={statusLine(snapshot, { width: layout.width, filter: ui.filter, paused: ui.paused !== null })} width={layout.width} />
+      {body}
+      <LineView line={footerLine({ editing: ui.editing, message: ui.message })} width={layout.width} />
+    </Box>
+  );
+}
+
+function Panels({ snapshot, ui, layout, feed, trace }: { snapshot: Snapshot; ui: Ui; layout: Layout; feed: FeedEvent[]; trace: TraceState | null }): ReactNode {
+  const sel = (p: PanelId) => (ui.focus === p ? ui.selected[p] : null);
+  const panel = (p: PanelId | 'drill', width: number, height: number): ReactNode => {
+    const inner = { width: width - 2, height: height - 2, filter: ui.filter };
+    const focused = ui.focus === p;
+    switch (p) {
+      case 'workflow':
+        return <Panel key={p} title="workflow" note={`since ${new Date(snapshot.workflow.since).toISOString().slice(11, 19)}`} width={width} height={height} focused={focused} lines={workflowLines(snapshot, { ...inner, selected: sel(p) })} />;
+      case 'services':
+        return <Panel key={p} title="services" note={`${snapshot.services.length} groups`} width={width} height={height} focused={focused} lines={servicesLines(snapshot, { ...inner, selected: sel(p) })} />;
+      case 'topics':
+        return <Panel key={p} title="topics" note={`${snapshot.topics.length}`} width={width} height={height} focused={focused} lines={topicsLines(snapshot, { ...inner, selected: sel(p) })} />;
+      case 'feed': {
+        const rows = feedRows(feed, ui.filter);
+        const selected = ui.focus === 'feed' ? rows.length - 1 - Math.min(ui.selected.feed, rows.length - 1) : rows.length - 1;
+        const fresh = ui.paused ? newerThan(snapshot.feed, ui.paused) : 0;
+        const note = ui.paused ? `paused, ${fresh} new` : `${rows.length}${ui.filter ? ' matching' : ''}`;
+        return <Panel key={p} title="events" note={note} width={width} height={height} focused={focused} lines={feedLines(rows, { ...inner, selected: ui.focus === 'feed' ? selected : null, empty: ui.filter ? 'no event matches the filter' : 'no workflow events yet' })} />;
+      }
+      case 'drill':
+        return <DrillPanel key="drill" snapshot={snapshot} drill={ui.drill!} trace={trace} scroll={ui.scroll} width={width} height={height} focused={focused} />;
+    }
+  };
+  if (layout.mode === 'wide') {
+    const right = layout.width - layout.left;
+    return (
+      <Box flexDirection="column">
+        <Box flexDirection="row">
+          {panel('workflow', layout.left, layout.top)}
+          {panel('services', right, layout.top)}
+        </Box>
+        {ui.drill ? (
+          panel('drill', layout.width, layout.bottom)
+        ) : (
+          <Box flexDirection="row">
+            {panel('topics', layout.left, layout.bottom)}
+            {panel('feed', right, layout.bottom)}
+          </Box>
+        )}
+      </Box>
+    );
+  }
+  const lower = lowerOf(ui);
+  return (
+    <Box flexDirection="column">
+      {panel('workflow', layout.width, layout.top)}
+      <LineView line={tabsLine(ui, lower)} width={layout.width} />
+      {panel(lower, layout.width, layout.bottom)}
+    </Box>
+  );
+}
+
+function DrillPanel({ snapshot, drill, trace, scroll, width, height, focused }: { snapshot: Snapshot; drill: Drill; trace: TraceState | null; scroll: number; width: number; height: number; focused: boolean }): ReactNode {
+  const lines: Line[] =
+    drill.kind === 'trace' ? traceLines(trace ?? { status: 'loading' }, width - 2) : drill.kind === 'group' ? groupLines(snapshot.services.find((r) => r.group === drill.group)) : topicLines(snapshot.topics.find((t) => t.name === drill.name));
+  const title = drill.kind === 'trace' ? `trace ${drill.orderId}` : drill.kind === 'group' ? `group ${drill.group}` : `topic ${drill.name}`;
+  const start = Math.max(0, Math.min(scroll, lines.length - (height - 2)));
+  const more = lines.length > height - 2 ? `${start + 1}-${Math.min(lines.length, start + height - 2)} of ${lines.length}, j/k scroll` : '';
+  return <Panel title={title} note={`${more}${more ? ' · ' : ''}esc back`} width={width} height={height} focused={focused} lines={lines.slice(start)} />;
+}
+
+/** The lower panel of the compact layout. */
+function lowerOf(ui: Ui): PanelId | 'drill' {
+  if (ui.drill && (ui.focus === 'drill' || ui.focus === 'workflow')) return 'drill';
+  return ui.focus === 'workflow' || ui.focus === 'drill' ? ui.lower : ui.focus;
+}
+
+function tabsLine(ui: Ui, lower: PanelId | 'drill'): Line {
+  const tabs: (PanelId | 'drill')[] = ['services', 'topics', 'feed', ...(ui.drill ? ['drill' as const] : [])];
+  return tabs.flatMap((t) => [{ text: ' ' }, { text: ` ${t === 'drill' ? drillName(ui.drill!) : t === 'feed' ? 'events' : t} `, inverse: t === lower, bold: t === lower, color: t === lower ? 'cyan' : undefined }]);
+}
+
+function drillName(d: Drill): string {
+  return d.kind === 'trace' ? `trace ${d.orderId}` : d.kind === 'group' ? `group ${d.group}` : `topic ${d.name}`;
+}
+
+function newerThan(feed: readonly FeedEvent[], paused: readonly FeedEvent[]): number {
+  const last = paused.length ? paused[paused.length - 1].seq : -1;
+  return feed.filter((e) => e.seq > last).length;
+}
+
+/** The panels tab moves through: with a drill-down open, the top panels and the drill-down. */
+function focusOrder(ui: Ui, layout: Layout): (PanelId | 'drill')[] {
+  if (!ui.drill) return [...PANELS];
+  return layout.mode === 'wide' ? ['workflow', 'services', 'drill'] : ['workflow', 'services', 'topics', 'feed', 'drill'];
+}
+
+function rowCount(p: PanelId, s: Snapshot, feed: readonly FeedEvent[], filter: string): number {
+  if (p === 'workflow') return stuckRows(s, filter).length;
+  if (p === 'services') return serviceRows(s, filter).length;
+  if (p === 'topics') return topicRows(s, filter).length;
+  return feedRows(feed, filter).length;
+}
+
+let traceRequests = 0;
+
+/** The order the selection points at: a stuck order, or the order of an event in the feed. */
+function selectedOrder(ui: Ui, s: Snapshot, feed: readonly FeedEvent[]): string | null {
+  if (ui.focus === 'feed') {
+    const rows = feedRows(feed, ui.filter);
+    return rows[rows.length - 1 - ui.selected.feed]?.orderId ?? null;
+  }
+  if (ui.focus === 'workflow') return stuckRows(s, ui.filter)[ui.selected.workflow]?.orderId ?? null;
+  return null;
+}
+
+/** The state after a key's action. */
+export function act(ui: Ui, action: Action, s: Snapshot | null, feed: readonly FeedEvent[], layout: Layout): Ui {
+  const next: Ui = { ...ui, message: null };
+  if (ui.help) return action === 'back' || action === 'help' ? { ...next, help: false } : next;
+  if (!s) return action === 'help' ? { ...next, help: true } : next;
+  const move = (by: number | 'top' | 'bottom'): Ui => {
+    if (ui.focus === 'drill') return { ...next, scroll: by === 'top' ? 0 : by === 'bottom' ? 1e9 : Math.max(0, ui.scroll + by) };
+    const p = ui.focus;
+    const count = rowCount(p, s, feed, ui.filter);
+    const current = ui.selected[p];
+    // the feed's selection counts back from the newest event (at the bottom): "down" goes toward 0
+    const value = p === 'feed' ? (by === 'top' ? count - 1 : by === 'bottom' ? 0 : current - by) : by === 'top' ? 0 : by === 'bottom' ? count - 1 : current + by;
+    return { ...next, selected: { ...ui.selected, [p]: Math.max(0, Math.min(Math.max(0, count - 1), value)) } };
+  };
+  const openTrace = (orderId: string | null, from: PanelId): Ui =>
+    orderId ? { ...next, drill: { kind: 'trace', orderId, request: ++traceRequests, from }, focus: 'drill', scroll: 0 } : { ...next, message: 'select an order: a stuck order in the workflow panel or an event in the feed' };
+  switch (action) {
+    case 'next-panel':
+    case 'previous-panel': {
+      const order = focusOrder(ui, layout);
+      const i = order.indexOf(ui.focus);
+      const focus = order[(i + (action === 'next-panel' ? 1 : order.length - 1)) % order.length];
+      return { ...next, focus, lower: focus !== 'workflow' && focus !== 'drill' ? focus : ui.lower };
+    }
+    case 'down':
+      return move(1);
+    case 'up':
+      return move(-1);
+    case 'top':
+      return move('top');
+    case 'bottom':
+      return move('bottom');
+    case 'open':
+      if (ui.focus === 'services') {
+        const row = serviceRows(s, ui.filter)[ui.selected.services];
+        return row ? { ...next, drill: { kind: 'group', group: row.group, from: 'services' }, focus: 'drill', scroll: 0 } : next;
+      }
+      if (ui.focus === 'topics') {
+        const row = topicRows(s, ui.filter)[ui.selected.topics];
+        return row ? { ...next, drill: { kind: 'topic', name: row.name, from: 'topics' }, focus: 'drill', scroll: 0 } : next;
+      }
+      if (ui.focus === 'drill') return next;
+      return openTrace(selectedOrder(ui, s, feed), ui.focus);
+    case 'trace': {
+      const from = ui.focus === 'drill' ? (ui.drill?.from ?? 'workflow') : ui.focus;
+      return openTrace(selectedOrder({ ...ui, focus: from }, s, feed) ?? stuckRows(s, ui.filter)[0]?.orderId ?? null, from);
+    }
+    case 'back':
+      if (ui.drill) return { ...next, drill: null, focus: ui.drill.from, scroll: 0 };
+      return ui.filter ? { ...next, filter: '' } : next;
+    case 'filter':
+      return { ...next, editing: ui.filter };
+    case 'pause':
+      return { ...next, paused: ui.paused ? null : s.feed.slice(), selected: { ...ui.selected, feed: 0 } };
+    case 'help':
+      return { ...next, help: true };
+    case 'quit':
+      return next;
+  }
+}
+
+/** Typing in the filter prompt: characters add, backspace removes, enter keeps it, esc clears it. */
+function editFilter(ui: Ui, input: string, key: { return?: boolean; escape?: boolean; backspace?: boolean; delete?: boolean; ctrl?: boolean; meta?: boolean }): Ui {
+  const text = ui.editing ?? '';
+  if (key.return) return { ...ui, editing: null, filter: text.trim(), selected: { ...ui.selected, workflow: 0, services: 0, topics: 0, feed: 0 } };
+  if (key.escape) return { ...ui, editing: null, filter: '' };
+  if (key.backspace || key.delete) return { ...ui, editing: text.slice(0, -1) };
+  if (key.ctrl || key.meta || !input) return ui;
+  return { ...ui, editing: (text + input).replace(/[\r\n\t]/g, '') };
+}
+
+/** Runs the trace a drill-down asks for, once per request; older requests' answers are kept for esc/enter. */
+function useTraces(source: DashboardSource, drill: Drill | null): Map<number, TraceState> {
+  const [traces, setTraces] = useState<Map<number, TraceState>>(new Map());
+  const started = useRef(new Set<number>());
+  useEffect(() => {
+    if (drill?.kind !== 'trace' || started.current.has(drill.request)) return;
+    const { request, orderId } = drill;
+    started.current.add(request);
+    let live = true;
+    const settle = (state: TraceState) => {
+      // keep only the latest few answers: a long session must not hoard traces
+      if (live) setTraces((prev) => new Map([...prev, [request, state] as const].slice(-4)));
+    };
+    source.trace(orderId).then(
+      (result) => settle({ status: 'done', result }),
+      (err: Error) => settle({ status: 'error', error: err.message.split('\n')[0] }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [source, drill]);
+  return traces;
+}

@@ -1,0 +1,28 @@
+// The live event feed: the newest workflow events at the bottom, like a tail.
+
+import type { Line } from '../components/panel.js';
+import { clockTime } from '../format.js';
+import type { FeedEvent } from '../source.js';
+import { listLines } from './list.js';
+
+const TYPE_COLOR: Record<string, string> = { OrderRejected: 'red', OrderCompleted: 'green', OrderCancelled: 'yellow', 'dead letter': 'red' };
+
+/** `selected` is highlighted; without one the newest events show. */
+export function feedLines(rows: readonly FeedEvent[], o: { width: number; height: number; selected: number | null; empty: string }): Line[] {
+  const topic = o.width >= 90 ? 22 : 14;
+  return listLines({
+    rows,
+    height: o.height,
+    selected: o.selected,
+    anchor: o.selected ?? rows.length - 1,
+    empty: o.empty,
+    row: (e) => [
+      { text: `${clockTime(e.at)} `, dim: true },
+      { text: `${e.topic.padEnd(topic).slice(0, topic)} ` },
+      { text: `${(e.orderId ?? e.key ?? '-').padEnd(16)} ` },
+      { text: e.eventType, color: TYPE_COLOR[e.eventType] ?? (e.topic.startsWith('evt.dlq.') ? 'red' : undefined), bold: true },
+      { text: e.detail ? ` ${e.detail}` : '' , dim: !e.topic.startsWith('evt.dlq.') },
+      { text: e.producer ? `  by ${e.producer}` : '', dim: true },
+    ],
+  });
+}

@@ -1,0 +1,45 @@
+// The dashboard on a real terminal: the alternate screen (as vim and htop use), restored however the
+// dashboard ends (q, Ctrl-C, a signal, an error), and ink rendering at a bounded frame rate.
+
+import type { DashboardSource } from './source.js';
+
+const ENTER = '\x1b[?1049h\x1b[H\x1b[?25l';
+const LEAVE = '\x1b[?25h\x1b[?1049l';
+
+export interface TerminalOptions {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  color: boolean;
+  /** resolves when the dashboard must end from outside (a signal, the end of a demo) */
+  stop?: Promise<unknown>;
+}
+
+/** Shows the dashboard until q or Ctrl-C (or `stop`), then gives the terminal back as it was. */
+export async function runDashboard(source: DashboardSource, o: TerminalOptions): Promise<void> {
+  const [{ render }, { App }, chalk] = await Promise.all([import('ink'), import('./app.js'), import('chalk')]);
+  if (!o.color) chalk.default.level = 0;
+  let left = false;
+  const leave = () => {
+    if (left) return;
+    left = true;
+    o.stdout.write(LEAVE);
+  };
+  // an exit that bypasses the finally below (process.exit elsewhere, a fatal error) still restores the screen
+  process.once('exit', leave);
+  o.stdout.write(ENTER);
+  try {
+    const app = render(<App source={source} onQuit={() => app.unmount()} />, {
+      stdin: o.stdin,
+      stdout: o.stdout,
+      exitOnCtrlC: false,
+      patchConsole: true,
+      maxFps: 8,
+      incrementalRendering: false,
+    });
+    void o.stop?.then(() => app.unmount());
+    await app.waitUntilExit();
+  } finally {
+    leave();
+    process.off('exit', leave);
+  }
+}

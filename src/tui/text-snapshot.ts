@@ -1,0 +1,34 @@
+// One snapshot as plain text, for `evt dashboard` without a terminal (CI logs): the same panel contents as
+// the screen, every row of them, one section per panel.
+
+import type { Line } from './components/panel.js';
+import { clockTime } from './format.js';
+import { feedLines } from './panels/feed.js';
+import { servicesLines } from './panels/services.js';
+import { topicsLines } from './panels/topics.js';
+import { workflowLines } from './panels/workflow.js';
+import type { Snapshot } from './source.js';
+
+const text = (line: Line) => line.map((s) => s.text).join('').trimEnd();
+
+export function snapshotText(s: Snapshot, o: { width: number; events: number }): string[] {
+  const all = { width: o.width, height: 10_000, selected: null, filter: '' };
+  const cluster = `${s.cluster.name} (${s.cluster.brokers.join(',')})${s.cluster.reachable ? '' : `, unreachable: ${s.cluster.error}`}`;
+  const sim = s.simulation ? `; simulation ${s.simulation.phase}, ${s.simulation.sent} orders sent${s.simulation.fault ? `, ${s.simulation.fault}` : ''}` : '';
+  const events = s.feed.slice(-o.events);
+  return [
+    `evt dashboard: ${cluster} at ${new Date(s.at).toISOString()}${sim}`,
+    '',
+    `workflow (events since ${clockTime(s.workflow.since, false)})`,
+    ...workflowLines(s, all).map(text),
+    '',
+    'services',
+    ...servicesLines(s, all).map(text),
+    '',
+    'topics',
+    ...topicsLines(s, all).map(text),
+    '',
+    `events (the last ${events.length})`,
+    ...feedLines(events, { ...all, empty: 'no workflow events in the window' }).map(text),
+  ];
+}

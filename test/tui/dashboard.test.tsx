@@ -1,0 +1,322 @@
+// The dashboard's components with the fake source: every panel shows its data, the keys move the focus and
+// the selection, filter, pause, open a trace or a drill-down and the help, and frames at 80x24 and larger
+// sizes keep every panel border whole.
+
+import { EventEmitter } from 'node:events';
+import { render as inkRender } from 'ink';
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../src/tui/app.js';
+import { FakeSource, sceneOrderId, sceneSnapshot, sceneTrace } from '../../src/tui/fake-source.js';
+import { KEYS } from '../../src/tui/keys.js';
+import { FEED_CAPACITY, Ring, type Snapshot } from '../../src/tui/source.js';
+import { snapshotText } from '../../src/tui/text-snapshot.js';
+
+const AT = Date.parse('2026-11-22T10:00:00Z');
+const WIDE = { columns: 150, rows: 40 };
+const SMALL = { columns: 80, rows: 24 };
+const KEY = { tab: '\t', down: '\x1b[B', up: '\x1b[A', enter: '\r', esc: '\x1b', backspace: '\x7f' };
+
+const mounted: { unmount(): void }[] = [];
+afterEach(() => {
+  for (const m of mounted.splice(0)) m.unmount();
+});
+
+async function until(test: () => boolean, what: () => string, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > end) throw new Error(`timed out waiting: ${what()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** The app on a fake source at a size, with helpers to press keys and wait for the screen. */
+async function mount(size = WIDE, source = new FakeSource(sceneSnapshot(AT))) {
+  let quits = 0;
+  const r = render(<App source={source} onQuit={() => quits++} size={size} />);
+  mounted.push(r);
+  const frame = () => r.lastFrame() ?? '';
+  // ink arms its input handlers in an effect after the first frame
+  await until(() => frame().includes(' evt '), frame);
+  await new Promise((res) => setImmediate(res));
+  return {
+    source,
+    frame,
+    quits: () => quits,
+    async press(...keys: string[]) {
+      for (const k of keys) {
+        const before = r.frames.length;
+        r.stdin.write(k);
+        // a key that changes nothing draws no frame: wait a little, not forever
+        await until(() => r.frames.length > before, () => `no frame after ${JSON.stringify(k)}`, 300).catch(() => undefined);
+        await new Promise((res) => setImmediate(res));
+      }
+    },
+    async see(text: string) {
+      await until(() => frame().includes(text), () => `"${text}" not on screen:\n${frame()}`);
+    },
+  };
+}
+
+/** The frame's lines, with the panels found by their corners. */
+function checkBorders(frame: string, size: { columns: number; rows: number }, minPanels = 2): void {
+  const lines = frame.split('\n');
+  expect(lines).toHaveLength(size.rows - 1);
+  // ink drops trailing spaces: panel rows end with a border, so they must be exactly the width
+  for (const [i, line] of lines.entries()) {
+    const width = [...line].length;
+    if (/^[╭│╰]/.test(line)) expect(width, `line ${i} is ${width} wide: ${line}`).toBe(size.columns);
+    else expect(width, `line ${i} is ${width} wide: ${line}`).toBeLessThanOrEqual(size.columns);
+  }
+  // every panel column: a top corner on some line has, below it, sides on each line until its bottom corner
+  let panels = 0;
+  for (const [y, line] of lines.entries()) {
+    const chars = [...line];
+    for (let x = 0; x < chars.length; x++) {
+      if (chars[x] !== '╭') continue;
+      panels++;
+      const right = chars.indexOf('╮', x);
+      expect(right, `panel at ${y},${x} has no top-right corner`).toBeGreaterThan(x);
+      let yy = y + 1;
+      for (; yy < lines.length && [...lines[yy]][x] === '│'; yy++) expect([...lines[yy]][right], `right side of the panel at ${y},${x}, line ${yy}`).toBe('│');
+      expect([...lines[yy]][x], `bottom-left corner of the panel at ${y},${x}`).toBe('╰');
+      expect([...lines[yy]][right], `bottom-right corner of the panel at ${y},${x}`).toBe('╯');
+    }
+  }
+  expect(panels).toBeGreaterThanOrEqual(minPanels);
+}
+
+describe('panels', () => {
+  it('the status bar, workflow, services, topics and feed show the snapshot', async () => {
+    const s = sceneSnapshot(AT);
+    const { frame } = await mount(WIDE, new FakeSource(s));
+    const f = frame();
+    // status bar
+    expect(f.split('\n')[0]).toMatch(/^ evt {2}embedded 127\.0\.0\.1:9092 │ up 20s │ sim 20\/s, 400 sent │ inventory stopped, back in 15s +10:00:00$/);
+    // workflow: states, reasons, latency, the stuck list with what each waits for
+    expect(f).toContain('completed 321');
+    expect(f).toContain('rejected 31');
+    expect(f).toContain('payment declined 17');
+    expect(f).toContain('e2e p50 850ms p95 1.4s');
+    expect(f).toContain('stuck 6 not final after 2.0s');
+    expect(f).toMatch(new RegExp(`${sceneOrderId(380)} PLACED +5\\.0s  inventory: StockReserved or StockRes`));
+    // services: inventory down with its lag, the orders service's dead letter
+    expect(f).toMatch(/│inventory +DOWN +Empty +0 +77 +▁▁▁▂▅█ +0 +0 │/);
+    expect(f).toMatch(/│orders +up +Stable +1 +0 +▁▁▁▁▁▁ +20 +1 │/);
+    // topics: partitions, records, rate, last event type
+    expect(f).toMatch(/│orders +3 +1\.2k +21 +▇▇▇███ OrderCompleted/);
+    expect(f).toMatch(/│inventory\.stock +1 +1\.3k +23 .*StockLevel/);
+    // the feed ends with the newest event
+    const newest = s.feed[s.feed.length - 1];
+    const feedLines = f.split('\n').filter((l) => l.includes('OrderCompleted') || l.includes('Order') || l.includes('Payment'));
+    expect(feedLines.some((l) => l.includes(`${new Date(newest.at).toISOString().slice(11, 23)} ${newest.topic}`))).toBe(true);
+  });
+
+  it('an 80x24 frame and larger ones have whole borders, nothing wrapped or cut', async () => {
+    for (const size of [SMALL, { columns: 100, rows: 30 }, { columns: 120, rows: 40 }, { columns: 200, rows: 60 }, { columns: 60, rows: 16 }]) {
+      const { frame, press, see } = await mount(size);
+      checkBorders(frame(), size);
+      // with a trace open too
+      await press('t');
+      await see('waiting for StockReserved');
+      checkBorders(frame(), size);
+    }
+  });
+
+  it('with no snapshot yet it says it is waiting', async () => {
+    const { frame } = await mount(SMALL, new FakeSource(null));
+    expect(frame()).toContain('waiting for the first snapshot');
+    checkBorders(frame(), SMALL, 1);
+  });
+});
+
+describe('keys', () => {
+  it('tab moves the focus; at 80x24 the lower panel follows it', async () => {
+    const { frame, press } = await mount(SMALL);
+    expect(frame()).toMatch(/╭─ services /);
+    await press(KEY.tab); // services
+    await press(KEY.tab); // topics
+    expect(frame()).toMatch(/╭─ topics /);
+    expect(frame()).toContain('inventory.reservati');
+    await press(KEY.tab); // feed
+    expect(frame()).toMatch(/╭─ events /);
+    await press('\x1b[Z'); // shift-tab: back to topics
+    expect(frame()).toMatch(/╭─ topics /);
+  });
+
+  it('j/k move the selection and enter traces the selected stuck order; esc closes the trace', async () => {
+    const { frame, press, see, source } = await mount(SMALL);
+    await press('j', 'j', 'k', KEY.enter);
+    await see(`trace ${sceneOrderId(381)}`);
+    expect(source.traced).toEqual([sceneOrderId(381)]);
+    await see('verdict: PLACED, waiting for');
+    expect(frame()).toContain('waiting for StockReserved or StockReservationFailed from inventory');
+    expect(frame()).toContain('OrderPlaced');
+    await press(KEY.esc);
+    expect(frame()).not.toContain(`trace ${sceneOrderId(381)}`);
+    expect(frame()).toMatch(/╭─ services /);
+  });
+
+  it('t traces the oldest stuck order from any panel; enter on a feed event traces its order', async () => {
+    const s = sceneSnapshot(AT);
+    const { press, see, source } = await mount(WIDE, new FakeSource(s));
+    await press(KEY.tab, 't');
+    await see(`trace ${sceneOrderId(380)}`);
+    await press(KEY.esc, KEY.tab, KEY.tab, KEY.up, KEY.enter); // the feed, one event above the newest
+    const picked = s.feed[s.feed.length - 2].orderId!;
+    await see(`trace ${picked}`);
+    expect(source.traced).toEqual([sceneOrderId(380), picked]);
+  });
+
+  it('a failed trace says why in the panel', async () => {
+    const source = new FakeSource(sceneSnapshot(AT), async () => {
+      throw new Error('cluster unreachable: connect ECONNREFUSED 127.0.0.1:9092\nmore');
+    });
+    const { frame, press, see } = await mount(WIDE, source);
+    await press('t');
+    await see('trace failed: cluster unreachable: connect ECONNREFUSED 127.0.0.1:9092');
+    expect(frame()).not.toContain('more');
+  });
+
+  it('enter on a group shows its partitions, on a topic its offsets', async () => {
+    const { frame, press, see } = await mount(WIDE);
+    await press(KEY.tab, 'j', KEY.enter); // services: inventory
+    await see('group evt-workflow-inventory');
+    expect(frame()).toMatch(/orders +0 +100 +126 +26/);
+    await press(KEY.esc, KEY.tab, 'G', KEY.enter); // topics: the last one
+    await see('topic evt.dlq.orders');
+    expect(frame()).toMatch(/ +2 +0 +402 +402/);
+  });
+
+  it('/ filters the stuck list, the feed, groups and topics; esc clears it', async () => {
+    const { frame, press, see } = await mount(WIDE);
+    await press('/', ...'000383');
+    await see('filter: 000383▏');
+    await press(KEY.enter);
+    await see('filter: 000383 ');
+    const f = frame();
+    expect(f).toContain(sceneOrderId(383));
+    expect(f).not.toContain(sceneOrderId(382));
+    expect(f).toContain('no event matches the filter');
+    expect(f).toContain('no group matches the filter');
+    await press('/', KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, ...'inventory', KEY.enter);
+    await see('filter: inventory ');
+    expect(frame()).toMatch(/│inventory +DOWN/);
+    expect(frame()).not.toMatch(/│payments +up/);
+    await press(KEY.esc);
+    await until(() => !frame().includes('filter:'), frame);
+    expect(frame()).toMatch(/│payments +up/);
+  });
+
+  it('p pauses the feed: new events are counted, not shown, until p again', async () => {
+    const s = sceneSnapshot(AT, { events: 10 });
+    const source = new FakeSource(s);
+    const { frame, press, see } = await mount(WIDE, source);
+    await press('p');
+    await see('PAUSED');
+    // the same scene with 4 more events
+    const later = sceneSnapshot(AT, { events: 14 });
+    source.push(later);
+    await see('paused, 4 new');
+    const hidden = later.feed[13];
+    const at = (e: (typeof later.feed)[number]) => `${new Date(e.at).toISOString().slice(11, 23)} ${e.topic}`;
+    expect(frame()).not.toContain(at(hidden));
+    expect(frame()).toContain(at(later.feed[9]));
+    await press('p');
+    await see(at(hidden));
+    expect(frame()).not.toContain('PAUSED');
+  });
+
+  it('? lists every key; esc closes the help; q quits', async () => {
+    const { frame, press, see, quits } = await mount(WIDE);
+    await press('?');
+    await see('Keys');
+    for (const k of KEYS) expect(frame()).toContain(k.what);
+    await press(KEY.esc);
+    expect(frame()).not.toContain('Keys');
+    expect(quits()).toBe(0);
+    await press('q');
+    expect(quits()).toBe(1);
+  });
+
+  it('new snapshots redraw the panels; unmounting unsubscribes', async () => {
+    const source = new FakeSource(sceneSnapshot(AT));
+    const r = render(<App source={source} onQuit={() => {}} size={WIDE} />);
+    await until(() => (r.lastFrame() ?? '').includes('completed 321'), () => r.lastFrame() ?? '');
+    const next = sceneSnapshot(AT + 5000, { stuck: 0 });
+    next.workflow.byState.COMPLETED = 400;
+    source.push(next);
+    await until(() => (r.lastFrame() ?? '').includes('completed 400'), () => r.lastFrame() ?? '');
+    expect(r.lastFrame()).toContain('stuck none');
+    expect(source.subscribers).toBe(1);
+    r.unmount();
+    expect(source.subscribers).toBe(0);
+  });
+});
+
+describe('terminal size', () => {
+  it('follows a resize of the terminal: compact at 80x24, two columns at 150x40', async () => {
+    class Screen extends EventEmitter {
+      columns = 80;
+      rows = 24;
+      isTTY = false;
+      last = '';
+      write = (s: string) => {
+        this.last = s;
+        return true;
+      };
+    }
+    const stdout = new Screen();
+    const stdin = Object.assign(new EventEmitter(), { isTTY: true, setEncoding() {}, setRawMode() {}, resume() {}, pause() {}, ref() {}, unref() {}, read: () => null });
+    const app = inkRender(<App source={new FakeSource(sceneSnapshot(AT))} onQuit={() => {}} />, { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, patchConsole: false });
+    mounted.push(app);
+    await until(() => stdout.last.includes(' evt '), () => JSON.stringify(stdout.last));
+    expect(stdout.last.split('\n')[1]).toMatch(/^╭─ workflow ─+ since 09:59:40 ╮$/);
+    expect([...stdout.last.split('\n')[1]]).toHaveLength(80);
+    stdout.columns = 150;
+    stdout.rows = 40;
+    stdout.emit('resize');
+    await until(() => stdout.last.split('\n')[1]?.includes('services'), () => stdout.last);
+    expect(stdout.last.split('\n')[1]).toMatch(/^╭─ workflow ─+ since 09:59:40 ╮╭─ services ─+ 5 groups ╮$/);
+    expect([...stdout.last.split('\n')[1]]).toHaveLength(150);
+  });
+});
+
+describe('without a terminal', () => {
+  it('a snapshot prints as text, every panel in full', () => {
+    const s = sceneSnapshot(AT, { stuck: 12 });
+    const lines = snapshotText(s, { width: 120, events: 5 });
+    const text = lines.join('\n');
+    expect(lines[0]).toBe('evt dashboard: embedded (127.0.0.1:9092) at 2026-11-22T10:00:00.000Z; simulation sending, 400 orders sent, inventory stopped, back in 15s');
+    // all 12 stuck orders, not a screenful
+    for (let i = 0; i < 12; i++) expect(text).toContain(sceneOrderId(380 + i));
+    expect(text).toMatch(/inventory +DOWN +Empty +0 +77/);
+    expect(text).toMatch(/evt\.dlq\.orders +3 +1\.5k/);
+    expect(lines.filter((l) => /^\d\d:\d\d:\d\d\.\d{3} /.test(l))).toHaveLength(5);
+    expect(text).not.toMatch(/\x1b\[/);
+  });
+});
+
+describe('ring buffers', () => {
+  it('keep the newest items, oldest first, never more than their capacity', () => {
+    const ring = new Ring<number>(FEED_CAPACITY);
+    for (let i = 0; i < FEED_CAPACITY * 3 + 7; i++) ring.push(i);
+    const items = ring.toArray();
+    expect(items).toHaveLength(FEED_CAPACITY);
+    expect(items[0]).toBe(FEED_CAPACITY * 2 + 7);
+    expect(items[items.length - 1]).toBe(FEED_CAPACITY * 3 + 6);
+    const small = new Ring<string>(3);
+    small.push('a');
+    small.push('b');
+    expect(small.toArray()).toEqual(['a', 'b']);
+  });
+
+  it('the scene trace is built by the real timeline and verdict code', () => {
+    const t = sceneTrace(sceneOrderId(1), AT);
+    expect(t.events.map((e) => e.eventType)).toEqual(['OrderRequested', 'OrderPlaced', 'PaymentAuthorized', 'FraudCheckPassed']);
+    expect(t.verdict.status).toBe('waiting');
+    expect(t.events[1].causedBy).toBe(1);
+  });
+});
+
+export type { Snapshot };
