@@ -4,7 +4,8 @@
 
 import { Box, useInput } from 'ink';
 import { useEffect, useReducer, useRef, useState, type ReactNode } from 'react';
-import { LineView, Panel, type Line } from './components/panel.js';
+import { LineView, Panel } from './components/panel.js';
+import type { Line } from './lines.js';
 import { useSnapshot, useTerminalSize } from './hooks.js';
 import { actionOf, type Action, type KeyPress } from './keys.js';
 import { layoutFor, type Layout } from './layout.js';

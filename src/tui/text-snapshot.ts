@@ -1,7 +1,7 @@
 // One snapshot as plain text, for `evt dashboard` without a terminal (CI logs): the same panel contents as
 // the screen, every row of them, one section per panel.
 
-import type { Line } from './components/panel.js';
+import type { Line } from './lines.js';
 import { clockTime } from './format.js';
 import { feedLines } from './panels/feed.js';
 import { servicesLines } from './panels/services.js';

@@ -3,35 +3,7 @@
 
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
-
-/** A run of text with one style. */
-export interface Seg {
-  text: string;
-  color?: string;
-  bold?: boolean;
-  dim?: boolean;
-  inverse?: boolean;
-}
-
-export type Line = Seg[];
-
-/** A line of one plain segment. */
-export const plain = (text: string, style: Omit<Seg, 'text'> = {}): Line => [{ text, ...style }];
-
-/** The segments cut to `width` columns (an ellipsis where cut) and padded with spaces to it. */
-export function fitLine(line: Line, width: number): Line {
-  const out: Line = [];
-  let used = 0;
-  for (const seg of line) {
-    if (used >= width) break;
-    const room = width - used;
-    const text = seg.text.length > room ? (room > 1 ? seg.text.slice(0, room - 1) + '…' : '…') : seg.text;
-    out.push({ ...seg, text });
-    used += text.length;
-  }
-  if (used < width) out.push({ text: ' '.repeat(width - used) });
-  return out;
-}
+import { fitLine, type Line } from '../lines.js';
 
 export function LineView({ line, width }: { line: Line; width: number }): ReactNode {
   return (
@@ -80,10 +52,4 @@ export function Panel({ title, note, width, height, focused, lines }: PanelProps
       </Text>
     </Box>
   );
-}
-
-/** The first row to show so that `selected` stays in a window of `height` rows over `count` rows. */
-export function windowStart(count: number, selected: number, height: number): number {
-  if (count <= height) return 0;
-  return Math.min(Math.max(0, selected - Math.floor(height / 2)), count - height);
 }

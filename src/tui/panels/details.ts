@@ -1,6 +1,6 @@
 // Drill-downs of a group (lag per partition) and of a topic (offsets per partition).
 
-import type { Line } from '../components/panel.js';
+import type { Line } from '../lines.js';
 import type { ServiceRow, TopicRow } from '../source.js';
 import { cells, type Col } from './list.js';
 

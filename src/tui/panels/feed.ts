@@ -1,6 +1,6 @@
 // The live event feed: the newest workflow events at the bottom, like a tail.
 
-import type { Line } from '../components/panel.js';
+import type { Line } from '../lines.js';
 import { clockTime } from '../format.js';
 import type { FeedEvent } from '../source.js';
 import { listLines } from './list.js';

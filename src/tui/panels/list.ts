@@ -1,8 +1,7 @@
 // A scrolling list inside a panel: a header line, then the rows around the selection, the selected one
 // highlighted when its panel has the focus.
 
-import type { Line } from '../components/panel.js';
-import { windowStart } from '../components/panel.js';
+import { windowStart, type Line } from '../lines.js';
 
 /**
  * `selected` is highlighted (null: the panel is not focused, nothing is); the window follows `anchor`,

@@ -1,6 +1,6 @@
 // The services panel: one row per consumer group, the workflow's services first.
 
-import type { Line } from '../components/panel.js';
+import type { Line } from '../lines.js';
 import { compact, sparkline } from '../format.js';
 import type { Snapshot } from '../source.js';
 import { cells, listLines, type Col } from './list.js';

@@ -1,6 +1,6 @@
 // The status bar (top line) and the key hints (bottom line).
 
-import { fitLine, type Line } from '../components/panel.js';
+import { fitLine, type Line } from '../lines.js';
 import { clockTime, shortDuration } from '../format.js';
 import { KEYS } from '../keys.js';
 import type { Snapshot } from '../source.js';

@@ -1,6 +1,6 @@
 // The topics panel: partitions, records, the append rate and its trend, the last event type seen.
 
-import type { Line } from '../components/panel.js';
+import type { Line } from '../lines.js';
 import { compact, sparkline } from '../format.js';
 import type { Snapshot } from '../source.js';
 import { cells, listLines, type Col } from './list.js';

@@ -2,7 +2,7 @@
 // timeline, scrolled with j/k.
 
 import { Chalk } from 'chalk';
-import type { Line } from '../components/panel.js';
+import type { Line } from '../lines.js';
 import { clockTime } from '../format.js';
 import type { TraceResult } from '../../trace/trace.js';
 import { timelineBlock, verdictLines } from '../../trace/render.js';

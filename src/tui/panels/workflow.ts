@@ -1,7 +1,7 @@
 // The workflow panel: orders by state and rejection reason, throughput, end-to-end latency, and the orders
 // that are not final after the deadline with the step each waits for.
 
-import type { Line } from '../components/panel.js';
+import type { Line } from '../lines.js';
 import { compact, shortDuration, sparkline } from '../format.js';
 import type { Snapshot } from '../source.js';
 import { listLines } from './list.js';
