@@ -33,7 +33,7 @@ export const KEYS: readonly KeyBinding[] = [
   { keys: 'G', action: 'bottom', what: 'last row (the newest event in the feed)' },
   { keys: 'enter', action: 'open', what: 'drill down: trace the selected order, partitions of a group or topic', footer: 'enter open' },
   { keys: 't', action: 'trace', what: 'trace the selected order (or the oldest stuck one)', footer: 't trace' },
-  { keys: 'esc', action: 'back', what: 'close the trace, details or help; clear the filter', footer: 'esc back' },
+  { keys: 'esc', action: 'back', what: 'close the trace, details or help; clear the filter' },
   { keys: '/', action: 'filter', what: 'filter orders, events, groups and topics (enter keeps it, esc clears it)', footer: '/ filter' },
   { keys: 'p', action: 'pause', what: 'pause or resume the event feed', footer: 'p pause' },
   { keys: '?', action: 'help', what: 'this help', footer: '? help' },

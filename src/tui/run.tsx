@@ -16,6 +16,9 @@ export interface TerminalOptions {
 
 /** Shows the dashboard until q or Ctrl-C (or `stop`), then gives the terminal back as it was. */
 export async function runDashboard(source: DashboardSource, o: TerminalOptions): Promise<void> {
+  // React picks its build when first loaded: the development build records a performance measure per
+  // render in Node's global buffer (hundreds of MB an hour at a few frames a second), so not that one
+  process.env.NODE_ENV ??= 'production';
   const [{ render }, { App }, chalk] = await Promise.all([import('ink'), import('./app.js'), import('chalk')]);
   if (!o.color) chalk.default.level = 0;
   let left = false;

@@ -227,6 +227,18 @@ describe('keys', () => {
     expect(frame()).not.toContain('PAUSED');
   });
 
+  it('at 80 columns the status bar keeps PAUSED, the filter and the fault, and the footer every hint', async () => {
+    const { frame, press, see } = await mount(SMALL);
+    const footer = () => frame().split('\n').at(-1)!;
+    expect(footer()).toBe(' tab panel  j/k move  enter open  t trace  / filter  p pause  ? help  q quit');
+    await press('p', '/', ...'ord', KEY.enter);
+    await see('filter: ord');
+    const status = frame().split('\n')[0];
+    // the brokers, the uptime and then the simulation's counts give way; the fault is cut last
+    expect(status).toBe(' evt  embedded │ PAUSED │ filter: ord │ inventory stopped, back in 15… 10:00:00');
+    expect([...status].length).toBeLessThanOrEqual(80);
+  });
+
   it('? lists every key; esc closes the help; q quits', async () => {
     const { frame, press, see, quits } = await mount(WIDE);
     await press('?');

@@ -5,7 +5,8 @@ import { clockTime, shortDuration } from '../format.js';
 import { KEYS } from '../keys.js';
 import type { Snapshot } from '../source.js';
 
-type Part = Line[number] & { optional?: boolean };
+/** A part of the status bar; on a narrow terminal the parts with the highest `drop` give way first. */
+type Part = Line[number] & { drop?: number };
 
 export function statusLine(s: Snapshot | null, o: { width: number; filter: string; paused: boolean }): Line {
   const clock = s ? clockTime(s.at, false) : '';
@@ -14,26 +15,30 @@ export function statusLine(s: Snapshot | null, o: { width: number; filter: strin
   const brokers = s.cluster.brokers.join(',');
   parts.push(
     s.cluster.reachable ? { text: ` ${s.cluster.name} ` } : { text: ` ${s.cluster.name} unreachable: ${s.cluster.error ?? '?'} `, color: 'red', bold: true },
-    { text: brokers !== s.cluster.name ? `${brokers} ` : '', dim: true, optional: true },
-    { text: `│ up ${shortDuration(s.at - s.startedAt)} `, optional: true },
+    { text: brokers !== s.cluster.name ? `${brokers} ` : '', dim: true, drop: 4 },
+    { text: `│ up ${shortDuration(s.at - s.startedAt)} `, drop: 3 },
   );
+  // what the user set comes before what the data says: a cut status bar still shows them
+  if (o.paused) parts.push({ text: '│ PAUSED ', color: 'yellow', bold: true });
+  if (o.filter) parts.push({ text: `│ filter: ${o.filter} `, color: 'cyan' });
   const sim = s.simulation;
   if (sim) {
-    parts.push({ text: `│ sim ${sim.phase === 'sending' ? `${sim.rate}/s` : sim.phase}, ${sim.sent} sent ` });
-    if (sim.fault) parts.push({ text: `│ ${sim.fault} `, color: sim.down.length ? 'red' : 'yellow', bold: sim.down.length > 0 });
+    parts.push({ text: `│ sim ${sim.phase === 'sending' ? `${sim.rate}/s` : sim.phase}, ${sim.sent} sent `, drop: 2 });
+    if (sim.fault) parts.push({ text: `│ ${sim.fault} `, color: sim.down.length ? 'red' : 'yellow', bold: sim.down.length > 0, drop: 1 });
   }
-  if (o.filter) parts.push({ text: `│ filter: ${o.filter} `, color: 'cyan' });
-  if (o.paused) parts.push({ text: '│ PAUSED ', color: 'yellow', bold: true });
-  // on a narrow terminal the brokers and the uptime give way to the rest; the clock keeps the right end
-  const room = Math.max(0, o.width - clock.length - 1);
-  const length = (list: Part[]) => list.reduce((n, p) => n + p.text.length, 0);
-  const shown = length(parts) > room ? parts.filter((p) => !p.optional) : parts;
-  return [...fitLine(shown.map(({ optional: _, ...seg }) => seg), room), { text: clock + ' ', dim: true }];
+  // the clock keeps the right end, one space from the rest
+  const room = Math.max(0, o.width - clock.length - 2);
+  let shown = parts;
+  for (let rank = 4; rank >= 2 && width(shown) > room; rank--) shown = shown.filter((p) => p.drop !== rank);
+  const line = fitLine(shown.map(({ drop: _, ...seg }) => seg), room);
+  return [...line, { text: ' ' + clock + ' ', dim: true }];
 }
+
+const width = (parts: readonly Part[]) => parts.reduce((n, p) => n + p.text.length, 0);
 
 export function footerLine(o: { editing: string | null; message: string | null }): Line {
   if (o.editing !== null) return [{ text: ' filter: ', color: 'cyan' }, { text: o.editing + '▏' }, { text: '   enter keep · esc clear', dim: true }];
-  const hints = KEYS.filter((k) => k.footer).map((k) => k.footer!).join(' · ');
+  const hints = KEYS.filter((k) => k.footer).map((k) => k.footer!).join('  ');
   return o.message ? [{ text: ` ${o.message} `, color: 'yellow' }, { text: ' ' + hints, dim: true }] : [{ text: ' ' + hints, dim: true }];
 }
 
