@@ -32,7 +32,7 @@ function closure(entry: string): { files: Set<string>; packages: Map<string, str
 
 describe('what the dashboard loads', () => {
   it('no module of the screen or the live source loads kafkajs', () => {
-    for (const entry of ['src/tui/run.tsx', 'src/tui/app.tsx', 'src/tui/live/live-source.ts']) {
+    for (const entry of ['src/tui/run.ts', 'src/tui/app.tsx', 'src/tui/live/live-source.ts']) {
       const { files, packages } = closure(entry);
       expect(files.size, entry).toBeGreaterThan(5);
       expect(packages.get('kafkajs'), `${entry} reaches kafkajs through ${packages.get('kafkajs')}`).toBeUndefined();
@@ -46,5 +46,14 @@ describe('what the dashboard loads', () => {
     }
     // the screen does load them: the check above can see a package import
     expect(closure('src/tui/app.tsx').packages.has('ink')).toBe(true);
+  });
+
+  it('the terminal runner loads react only after choosing its production build', () => {
+    // a static import (or JSX) would load react's development build before NODE_ENV is set
+    const text = fs.readFileSync(path.join(ROOT, 'src/tui/run.ts'), 'utf8');
+    expect(text).not.toMatch(/^import (?!type\b).*from '(react|ink)[/']/m);
+    const setAt = text.indexOf("process.env.NODE_ENV ??= 'production'");
+    expect(setAt).toBeGreaterThan(0);
+    expect(text.indexOf("import('react')")).toBeGreaterThan(setAt);
   });
 });

@@ -17,9 +17,10 @@ export interface TerminalOptions {
 /** Shows the dashboard until q or Ctrl-C (or `stop`), then gives the terminal back as it was. */
 export async function runDashboard(source: DashboardSource, o: TerminalOptions): Promise<void> {
   // React picks its build when first loaded: the development build records a performance measure per
-  // render in Node's global buffer (hundreds of MB an hour at a few frames a second), so not that one
+  // render in Node's global buffer (hundreds of MB an hour at a few frames a second), so not that one.
+  // Nothing may load react before this line: hence no JSX in this module (it would import react at once).
   process.env.NODE_ENV ??= 'production';
-  const [{ render }, { App }, chalk] = await Promise.all([import('ink'), import('./app.js'), import('chalk')]);
+  const [{ createElement }, { render }, { App }, chalk] = await Promise.all([import('react'), import('ink'), import('./app.js'), import('chalk')]);
   if (!o.color) chalk.default.level = 0;
   let left = false;
   const leave = () => {
@@ -31,7 +32,7 @@ export async function runDashboard(source: DashboardSource, o: TerminalOptions):
   process.once('exit', leave);
   o.stdout.write(ENTER);
   try {
-    const app = render(<App source={source} onQuit={() => app.unmount()} />, {
+    const app = render(createElement(App, { source, onQuit: () => app.unmount() }), {
       stdin: o.stdin,
       stdout: o.stdout,
       exitOnCtrlC: false,
