@@ -6,13 +6,23 @@
 //   B  reference   in the same run, the same demo for the same N minutes without a terminal (the plain
 //                  progress-line mode): the broker, the services and the orders without the dashboard
 //
-// Every 10 s both are sampled: the node process's RSS (VmRSS) and its CPU time (utime + stime). For A the
+//   C  attached    `evt dashboard` alone, attached to the broker of a demo running without a terminal: the
+//                  dashboard's own process, which must stay flat however long it runs (a demo's process also
+//                  holds the simulation, whose bookkeeping of every order grows by design)
+//   D  reference   in the same run as C, `evt tail -f --json` of the same topics (> /dev/null): a plain
+//                  follower of the same events
+//
+// Every 10 s each is sampled: the node process's RSS (VmRSS) and its CPU time (utime + stime). For A the
 // bytes the dashboard writes to the terminal (tmux pipe-pane) and its frames (one ESC[?2026h, ink's
 // synchronized-output begin, per redraw) are counted too. Printed: RSS at 1 min, at the end and the max,
 // the RSS slope over the second half (MB/min; a leak shows as a slope that stays above B's), CPU seconds per
 // minute (the dashboard's extra cost = A - B), terminal bytes/s and frames/s.
 //
-//   node bench/dashboard.js [--minutes 3] [--rate 20/s] [--size 120x40] [--json]
+//   node bench/dashboard.js [--minutes 3] [--rate 20/s] [--size 120x40] [--max-old-space MB] [--json]
+//
+// --max-old-space caps both processes' V8 old generation: RSS alone cannot tell garbage not yet collected
+// from a leak, but a leaking process dies under a cap (exit 134, "heap out of memory") and a bounded one
+// runs to the end with its RSS levelled.
 //
 // Needs `npm run build` and tmux.
 
@@ -26,6 +36,8 @@ import { EVT, cpuSeconds } from './lib.js';
 const { values: args } = parseArgs({
   options: {
     minutes: { type: 'string', default: '3' },
+    'max-old-space': { type: 'string' },
+    runs: { type: 'string', default: 'demo,attached' },
     rate: { type: 'string', default: '20/s' },
     size: { type: 'string', default: '120x40' },
     json: { type: 'boolean', default: false },
@@ -36,6 +48,7 @@ const RATE = /\/s$/.test(args.rate) ? args.rate : `${args.rate}/s`;
 const [COLUMNS, ROWS] = args.size.split('x').map(Number);
 if (!(MINUTES > 0) || !(COLUMNS > 0) || !(ROWS > 0)) throw new Error('usage: node bench/dashboard.js [--minutes 3] [--rate 20/s] [--size 120x40]');
 const RUN_MS = MINUTES * 60_000;
+const NODE_FLAGS = args['max-old-space'] ? [`--max-old-space-size=${Number(args['max-old-space'])}`] : [];
 const SAMPLE_MS = 10_000;
 const FRAME = Buffer.from('\x1b[?2026h');
 
@@ -124,7 +137,7 @@ function countFrames(file, upTo) {
 }
 
 // ---- A: the dashboard on a pseudo-terminal ----
-async function runDashboard() {
+async function runDashboard(name, evtArgs, expectSummary) {
   const go = path.join(work, 'go');
   const stream = path.join(work, 'terminal.bin');
   const errFile = path.join(work, 'a.stderr');
@@ -132,7 +145,7 @@ async function runDashboard() {
   // the node process's
   const cmd =
     `while [ ! -e '${go}' ]; do sleep 0.05; done; cd '${path.dirname(path.dirname(EVT))}' && ` +
-    `exec env TERM=xterm-256color '${process.execPath}' '${EVT}' demo --port 0 --rate '${RATE}' 2>'${errFile}'`;
+    `exec env TERM=xterm-256color '${process.execPath}' ${NODE_FLAGS.join(' ')} '${EVT}' ${evtArgs.map((a) => `'${a}'`).join(' ')} 2>'${errFile}'`;
   tmux('new-session', '-d', '-s', 'a', '-x', String(COLUMNS), '-y', String(ROWS), 'sh', '-c', cmd);
   tmuxUp = true;
   socketPath = tmux('display-message', '-p', '#{socket_path}').trim();
@@ -140,9 +153,9 @@ async function runDashboard() {
   tmux('pipe-pane', '-o', '-t', 'a', `cat >> '${stream}'`);
   const pid = Number(tmux('display-message', '-p', '-t', 'a', '#{pane_pid}').trim());
   fs.writeFileSync(go, '');
-  log(`A: dashboard (${COLUMNS}x${ROWS}, pid ${pid}) for ${MINUTES} min at ${RATE}`);
+  log(`${name}: evt ${evtArgs.join(' ')} (${COLUMNS}x${ROWS}, pid ${pid}) for ${MINUTES} min`);
 
-  const samples = await soak(pid, 'A dashboard', () => ({ bytes: fileSize(stream) }));
+  const samples = await soak(pid, name, () => ({ bytes: fileSize(stream) }));
   const end = samples.at(-1);
   const frames = countFrames(stream, end.bytes);
   const alternate = tmux('display-message', '-p', '-t', 'a', '#{alternate_on}').trim() === '1';
@@ -161,7 +174,7 @@ async function runDashboard() {
   const summary = screen.split('\n').filter((l) => /^(simulated \d+ orders|invariants:)/.test(l));
   tmux('kill-server');
   tmuxUp = false;
-  if (!dead) throw new Error(`A: the demo did not exit within 60 s of q:\n${screen}\n${fs.readFileSync(errFile, 'utf8')}`);
+  if (!dead) throw new Error(`${name}: evt did not exit within 60 s of q:\n${screen}\n${fs.readFileSync(errFile, 'utf8')}`);
   return {
     ...figures(samples),
     bytesPerSec: end.bytes / end.t,
@@ -169,14 +182,14 @@ async function runDashboard() {
     bytesPerFrame: frames ? end.bytes / frames : NaN,
     frames,
     alternateScreen: alternate,
-    quit: { secs: quitSecs, exitCode: status, summary },
+    quit: { secs: quitSecs, exitCode: status, summary, ok: status === 0 && (!expectSummary || summary.length === 2) },
   };
 }
 
 // ---- B: the same demo without a terminal ----
 async function runReference() {
   const secs = Math.ceil(RUN_MS / 1000) + 5; // outlives the sampling
-  reference = spawn(process.execPath, [EVT, 'demo', '--port', '0', '--rate', RATE, '--duration', `${secs}s`], { stdio: ['ignore', 'ignore', 'ignore'] });
+  reference = spawn(process.execPath, [...NODE_FLAGS, EVT, 'demo', '--port', '0', '--rate', RATE, '--duration', `${secs}s`], { stdio: ['ignore', 'ignore', 'ignore'] });
   const exited = new Promise((resolve) => reference.once('exit', (code, signal) => resolve(code ?? signal)));
   log(`B: reference, no terminal (pid ${reference.pid}) for ${MINUTES} min at ${RATE}`);
   const samples = await soak(reference.pid, 'B reference');
@@ -185,32 +198,69 @@ async function runReference() {
   return { ...figures(samples), exitCode: code };
 }
 
+// ---- C and D: the dashboard alone, and a plain follower, on the broker of a demo without a terminal ----
+async function runAttached() {
+  const secs = Math.ceil(RUN_MS / 1000) + 90; // the load outlives both
+  const loadGen = spawn(process.execPath, [EVT, 'demo', '--port', '0', '--rate', RATE, '--duration', `${secs}s`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  reference = loadGen;
+  let err = '';
+  loadGen.stderr.on('data', (d) => (err += d));
+  const deadline = Date.now() + 30_000;
+  let where;
+  while (!(where = /broker (\S+) {2}registry (\S+?);/.exec(err)) && Date.now() < deadline) await sleep(100);
+  if (!where) throw new Error(`the demo did not say where its broker is:\n${err}`);
+  const [, brokers, registry] = where;
+  const follower = spawn(process.execPath, [...NODE_FLAGS, EVT, '--brokers', brokers, '--registry', registry, 'tail', ...TAILED, '-f', '--json'], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const followed = soak(follower.pid, 'D evt tail -f');
+  const c = await runDashboard('C dashboard attached', ['--brokers', brokers, '--registry', registry, 'dashboard', '--since', '1m'], false);
+  const d = figures(await followed);
+  follower.kill('SIGTERM');
+  loadGen.kill('SIGINT');
+  await new Promise((r) => loadGen.once('exit', r));
+  reference = null;
+  return { c, d };
+}
+
+/** The topics the dashboard tails: the order-keyed workflow topics and the dead-letter topics. */
+const TAILED = ['basket.order-requests', 'orders', 'inventory.reservations', 'payments', 'fraud.checks', 'shipments', ...['basket', 'orders', 'inventory', 'payments', 'fraud', 'shipping'].map((s) => `evt.dlq.${s}`)];
+
 const load = os.loadavg()[0];
-const a = await runDashboard();
-const b = await runReference();
+const runs = new Set(args.runs.split(','));
+const a = runs.has('demo') ? await runDashboard('A dashboard', ['demo', '--port', '0', '--rate', RATE], true) : null;
+const b = runs.has('demo') ? await runReference() : null;
+const { c, d } = runs.has('attached') ? await runAttached() : { c: null, d: null };
 
 if (args.json) {
-  process.stdout.write(JSON.stringify({ minutes: MINUTES, rate: RATE, size: args.size, cores: os.cpus().length, loadBefore: load, dashboard: a, reference: b }) + '\n');
+  process.stdout.write(JSON.stringify({ minutes: MINUTES, rate: RATE, size: args.size, cores: os.cpus().length, loadBefore: load, dashboard: a, reference: b, attached: c, follower: d }) + '\n');
 } else {
   const mb = (n) => `${n.toFixed(0).padStart(5)} MB`;
   const num = (n, d) => (Number.isFinite(n) ? n.toFixed(d) : '-');
   const row = (name, f) =>
-    `  ${name.padEnd(12)}${mb(f.rssAt1Min)}  ${mb(f.rssEnd)}  ${mb(f.rssMax)}  ${((f.rssSlopeSecondHalf >= 0 ? '+' : '') + num(f.rssSlopeSecondHalf, 1)).padStart(6)} MB/min   ${num(f.cpuPerMin, 2).padStart(5)} s/min  ${num(f.cpuPerMinSteady, 2).padStart(5)} s/min`;
-  console.log(`evt bench/dashboard: evt demo at ${RATE} for ${MINUTES} min, each run; ${os.cpus().length} cores, load average ${load.toFixed(2)} before`);
-  console.log(`  ${''.padEnd(12)}${'RSS 1 min'.padStart(8)} ${'RSS end'.padStart(8)} ${'RSS max'.padStart(8)}  ${'slope 2nd half'.padStart(14)}   ${'CPU (all)'.padStart(11)}  ${'CPU (from 1 min)'}`);
-  console.log(row('A dashboard', a));
-  console.log(row('B no tty', b));
-  console.log(
-    `  the dashboard's cost (A - B): RSS at the end ${(a.rssEnd - b.rssEnd >= 0 ? '+' : '') + (a.rssEnd - b.rssEnd).toFixed(0)} MB, CPU ${num(a.cpuPerMinSteady - b.cpuPerMinSteady, 2)} s per minute from 1 min on (${num((a.cpuPerMinSteady - b.cpuPerMinSteady) / 0.6, 1)}% of a core), ${num(a.cpuPerMin - b.cpuPerMin, 2)} s per minute over the whole run`,
-  );
-  console.log(
-    `  terminal (A, ${args.size}): ${(a.bytesPerSec / 1024).toFixed(1)} KiB/s, ${a.framesPerSec.toFixed(2)} frames/s (${a.frames} frames, ${(a.bytesPerFrame / 1024).toFixed(1)} KiB per frame); alternate screen ${a.alternateScreen ? 'on' : 'OFF'}`,
-  );
-  console.log(
-    `  A quit with q: exit ${a.quit.exitCode} after ${a.quit.secs.toFixed(1)} s, summary ${a.quit.summary.length === 2 ? 'printed' : 'MISSING'}${a.quit.summary.length ? `: ${a.quit.summary.join(' | ')}` : ''}`,
-  );
-  console.log(`  B exit ${b.exitCode}`);
+    `  ${name.padEnd(20)}${mb(f.rssAt1Min)}  ${mb(f.rssEnd)}  ${mb(f.rssMax)}  ${((f.rssSlopeSecondHalf >= 0 ? '+' : '') + num(f.rssSlopeSecondHalf, 1)).padStart(6)} MB/min   ${num(f.cpuPerMin, 2).padStart(5)} s/min  ${num(f.cpuPerMinSteady, 2).padStart(5)} s/min`;
+  const cost = (x, y) =>
+    `RSS at the end ${(x.rssEnd - y.rssEnd >= 0 ? '+' : '') + (x.rssEnd - y.rssEnd).toFixed(0)} MB, CPU ${num(x.cpuPerMinSteady - y.cpuPerMinSteady, 2)} s per minute from 1 min on (${num((x.cpuPerMinSteady - y.cpuPerMinSteady) / 0.6, 1)}% of a core)`;
+  const screen = (tag, x) => [
+    `  terminal (${tag}, ${args.size}): ${(x.bytesPerSec / 1024).toFixed(1)} KiB/s, ${x.framesPerSec.toFixed(2)} frames/s (${x.frames} frames, ${(x.bytesPerFrame / 1024).toFixed(1)} KiB per frame); alternate screen ${x.alternateScreen ? 'on' : 'OFF'}`,
+    `  ${tag} quit with q: exit ${x.quit.exitCode} after ${x.quit.secs.toFixed(1)} s${x.quit.summary.length ? `, summary: ${x.quit.summary.join(' | ')}` : ''}`,
+  ];
+  console.log(`evt bench/dashboard: ${MINUTES} min per run, orders at ${RATE}; ${os.cpus().length} cores, load average ${load.toFixed(2)} before${NODE_FLAGS.length ? `; node ${NODE_FLAGS.join(' ')}` : ''}`);
+  console.log(`  ${''.padEnd(20)}${'RSS 1 min'.padStart(8)} ${'RSS end'.padStart(8)} ${'RSS max'.padStart(8)}  ${'slope 2nd half'.padStart(14)}   ${'CPU (all)'.padStart(11)}  ${'CPU (from 1 min)'}`);
+  const shown = [];
+  if (a) {
+    console.log(row('A demo + dashboard', a));
+    console.log(row('B demo, no terminal', b));
+    console.log(`  the dashboard in the demo (A - B): ${cost(a, b)}; B exit ${b.exitCode}`);
+    for (const l of screen('A', a)) console.log(l);
+    shown.push(['A', a], ['B', b]);
+  }
+  if (c) {
+    console.log(row('C dashboard attached', c));
+    console.log(row('D evt tail -f', d));
+    console.log(`  the dashboard next to a plain follower of the same events (C - D): ${cost(c, d)}`);
+    for (const l of screen('C', c)) console.log(l);
+    shown.push(['C', c], ['D', d]);
+  }
   console.log(`  samples every ${SAMPLE_MS / 1000} s (t s: RSS MB / CPU s):`);
-  for (const [name, f] of [['A', a], ['B', b]]) console.log(`    ${name} ${f.samples.map((s) => `${s.t.toFixed(0)}: ${s.rss.toFixed(0)}/${s.cpu.toFixed(1)}`).join('  ')}`);
+  for (const [name, f] of shown) console.log(`    ${name} ${f.samples.map((s) => `${s.t.toFixed(0)}: ${s.rss.toFixed(0)}/${s.cpu.toFixed(1)}`).join('  ')}`);
 }
-if (a.quit.exitCode !== 0 || a.quit.summary.length !== 2 || b.exitCode !== 0) process.exitCode = 1;
+if ((a && (!a.quit.ok || b.exitCode !== 0)) || (c && !c.quit.ok)) process.exitCode = 1;
