@@ -162,7 +162,9 @@ describe.skipIf(!enabled)('evt demo in a pseudo-terminal (tmux, 80x24)', () => {
         expect(footer, 'the footer lists the keys, whole at 80 columns').toMatch(/^ tab panel {2}j\/k move {2}enter open .* \? help {2}q quit$/);
         expect(lines(up).some((l) => /^ {2}services {3}topics {3}events/.test(l)), 'the tab line').toBe(true);
         expectWholeFrame(up, 'when the dashboard came up');
-        const sim = await waitFor('the simulation to start sending', 20_000, (s) => /│ sim 20\/s, \d+ sent/.test(lines(s)[0]) && s);
+        // the simulation shows in the status bar: its counts, or (at 80 columns, where the counts give way to
+        // it) the fault's countdown
+        const sim = await waitFor('the simulation in the status bar', 20_000, (s) => /│ (sim 20\/s, \d+ sent|stop inventory in [\d.]+s for 20\.0s|inventory stopped, back in)/.test(lines(s)[0]) && s);
         expectWholeFrame(sim, 'once sending');
 
         // 2. the fault: inventory DOWN with lag, orders stuck waiting for inventory
