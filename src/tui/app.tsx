@@ -77,11 +77,9 @@ export function App({ source, onQuit, size: fixedSize }: AppProps): ReactNode {
     redraw();
   };
   useInput((input, key) => {
-    // keys typed faster than a read (or sent together by tmux) arrive as one string: one key each, except
-    // in the filter prompt, where it is text
-    if (input.length > 1 && state.current.editing === null && !input.includes('\x1b')) {
-      for (const ch of input) onKey(ch, ch === '\t' ? { tab: true } : ch === '\r' ? { return: true } : {});
-    } else onKey(input, key);
+    // keys typed faster than a read (or sent together by tmux, or pasted) arrive as one string: one key each
+    if (input.length > 1 && !input.includes('\x1b')) for (const ch of input) onKey(ch, keyOfChar(ch));
+    else onKey(input, key);
   });
 
   const body = !snapshot ? (
@@ -265,6 +263,14 @@ export function act(ui: Ui, action: Action, s: Snapshot | null, feed: readonly F
     case 'quit':
       return next;
   }
+}
+
+/** What ink would have reported for a character read on its own. */
+function keyOfChar(ch: string): KeyPress & { backspace?: boolean } {
+  if (ch === '\t') return { tab: true };
+  if (ch === '\r' || ch === '\n') return { return: true };
+  if (ch === '\x7f' || ch === '\b') return { backspace: true };
+  return {};
 }
 
 /** Typing in the filter prompt: characters add, backspace removes, enter keeps it, esc clears it. */

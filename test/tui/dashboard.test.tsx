@@ -144,6 +144,16 @@ describe('keys', () => {
     expect(frame()).toMatch(/╭─ topics /);
   });
 
+  it('keys that arrive together (fast typing, tmux send-keys) count one each; in the filter prompt they are text', async () => {
+    const { frame, press, see } = await mount(SMALL);
+    await press('\t\t');
+    expect(frame()).toMatch(/╭─ topics /);
+    await press('/', 'inv\r');
+    await see('filter: inv ');
+    expect(frame()).toMatch(/│inventory\.reservati/);
+    expect(frame()).not.toMatch(/│orders {2}/);
+  });
+
   it('j/k move the selection and enter traces the selected stuck order; esc closes the trace', async () => {
     const { frame, press, see, source } = await mount(SMALL);
     await press('j', 'j', 'k', KEY.enter);
