@@ -20,7 +20,7 @@ export async function runDashboard(source: DashboardSource, o: TerminalOptions):
   // render in Node's global buffer (hundreds of MB an hour at a few frames a second), so not that one.
   // Nothing may load react before this line: hence no JSX in this module (it would import react at once).
   process.env.NODE_ENV ??= 'production';
-  const [{ createElement }, { render }, { App }, chalk] = await Promise.all([import('react'), import('ink'), import('./app.js'), import('chalk')]);
+  const [{ createElement }, { render }, { App }, chalk] = await notInCi(() => Promise.all([import('react'), import('ink'), import('./app.js'), import('chalk')]));
   if (!o.color) chalk.default.level = 0;
   let left = false;
   const leave = () => {
@@ -45,5 +45,21 @@ export async function runDashboard(source: DashboardSource, o: TerminalOptions):
   } finally {
     leave();
     process.off('exit', leave);
+  }
+}
+
+/**
+ * Runs `load` with CI and CONTINUOUS_INTEGRATION unset. ink decides when first loaded whether it runs in CI
+ * (from those variables) and then draws only the last frame, at exit; the dashboard only runs with a
+ * terminal at both ends, which is a person watching even when the variables are set (a CI job's shell, a
+ * test in tmux).
+ */
+async function notInCi<T>(load: () => Promise<T>): Promise<T> {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  for (const name of Object.keys(saved)) if (process.env[name] !== undefined) process.env[name] = 'false';
+  try {
+    return await load();
+  } finally {
+    for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
   }
 }
