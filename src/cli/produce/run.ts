@@ -6,6 +6,7 @@
 // stream there: everything before it is flushed and the error says how many records were sent. With
 // --file the whole file is checked first and nothing is sent when any line is bad.
 
+import { StopSignal } from '../stop-signal.js';
 import fs from 'node:fs';
 import type { Acks, PartitionStats, WireProducer } from '../../client/wire/producer.js';
 import type { CompressionName } from '../../client/wire/batch-encoder.js';
@@ -147,11 +148,8 @@ export async function runProduce(o: ProduceOptions, io: Io, g: GlobalOptions, st
     });
 
     let stop: { kind: 'bad-line'; bad: BadLine } | { kind: 'delivery' } | { kind: 'interrupted' } | null = null;
-    let interrupted = false;
-    const onInterrupt = io.interrupted().then(() => {
-      interrupted = true;
-      return null;
-    });
+    const interrupt = new StopSignal();
+    void io.interrupted().then(() => interrupt.fire());
     const limiter = o.rate ? new RateLimiter(o.rate) : null;
     const raw = isRawValueInput(o.input);
     const rawKey = o.input.key ?? null;
@@ -160,10 +158,9 @@ export async function runProduce(o: ProduceOptions, io: Io, g: GlobalOptions, st
     const lines = readLines(source)[Symbol.asyncIterator]();
     outer: for (;;) {
       const pending = lines.next();
-      const next = await Promise.race([pending, onInterrupt]);
-      // a read abandoned on Ctrl-C may still fail when the input is closed below: nobody waits for it
-      if (next === null) pending.catch(() => {});
-      if (next === null || interrupted) {
+      // a read abandoned on Ctrl-C may still fail when the input is closed below: the race ignores that
+      const next = await interrupt.race(pending);
+      if (next === null || interrupt.stopped) {
         stop = { kind: 'interrupted' };
         break;
       }
@@ -175,7 +172,7 @@ export async function runProduce(o: ProduceOptions, io: Io, g: GlobalOptions, st
           // the line is the value: handed over as a slice of the input
           if (isBlank(data, starts[i], ends[i])) continue;
           if (limiter) await limiter.take();
-          if (!p.writeSlice(o.topic, rawKey, data, starts[i], ends[i], rawHeaders, rawPartition)) await Promise.race([p.waitForCapacity(), onInterrupt]);
+          if (!p.writeSlice(o.topic, rawKey, data, starts[i], ends[i], rawHeaders, rawPartition)) await interrupt.race(p.waitForCapacity());
         } else {
           let record;
           try {
@@ -187,13 +184,13 @@ export async function runProduce(o: ProduceOptions, io: Io, g: GlobalOptions, st
           }
           if (record === null) continue;
           if (limiter) await limiter.take();
-          if (!p.write(o.topic, record)) await Promise.race([p.waitForCapacity(), onInterrupt]);
+          if (!p.write(o.topic, record)) await interrupt.race(p.waitForCapacity());
         }
         if (p.firstError) {
           stop = { kind: 'delivery' };
           break outer;
         }
-        if (interrupted) {
+        if (interrupt.stopped) {
           stop = { kind: 'interrupted' };
           break outer;
         }

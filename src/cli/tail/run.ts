@@ -8,6 +8,7 @@
 //                  --timeout passes first
 //   --group g      consume as a consumer group instead, committing offsets (group.ts)
 
+import { StopSignal } from '../stop-signal.js';
 import type { ConsumedRecord } from '../../client/records.js';
 import type { Cluster } from '../../client/wire/cluster.js';
 import type { ReaderOptions, SkippedBatch } from '../../client/wire/reader.js';
@@ -51,19 +52,15 @@ export interface TailOptions {
 
 type StopReason = 'interrupted' | 'deadline' | 'closed' | 'until-time';
 
-/** One promise that settles when reading must stop early, for whatever reason came first. */
+/** Stops the reads in flight when reading must stop early, for whatever reason came first. */
 export class Stopper {
   reason: StopReason | null = null;
-  readonly promise: Promise<null>;
-  private resolve!: (v: null) => void;
+  private readonly signal = new StopSignal();
   private timers: NodeJS.Timeout[] = [];
-  constructor() {
-    this.promise = new Promise((r) => (this.resolve = r));
-  }
   stop(reason: StopReason): void {
     if (this.reason) return;
     this.reason = reason;
-    this.resolve(null);
+    this.signal.fire();
   }
   at(ms: number, reason: StopReason): void {
     this.timers.push(setTimeout(() => this.stop(reason), Math.max(0, ms - Date.now())));
@@ -73,9 +70,7 @@ export class Stopper {
   }
   /** a promise's value, or null when stopped first (a later failure of the abandoned promise is ignored) */
   race<T>(p: Promise<T>): Promise<T | null> {
-    p.catch(() => {});
-    if (this.reason) return Promise.resolve(null);
-    return Promise.race([p, this.promise]);
+    return this.signal.race(p);
   }
 }
 
