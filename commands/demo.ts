@@ -121,14 +121,13 @@ async function runDemo(flags: DemoFlags, io: Io, g: GlobalOptions): Promise<void
 /** The dashboard over the running simulation, on a connection of its own, until q or the run's end. */
 async function showDashboard(s: WorkflowSession, io: Io, g: GlobalOptions, simulation: () => SimulationStatus | null, run: Promise<unknown>): Promise<void> {
   const { Cluster } = await import('../src/client/wire/index.js');
-  const { RegistryDecoder } = await import('../src/codec/registry-codec.js');
-  const { createValueCodec } = await import('../src/codec/value-codec.js');
+  const { decoderFor } = await import('../src/codec/registry-codec.js');
   const { createLiveSource } = await import('../src/tui/live/live-source.js');
   const { runDashboard } = await import('../src/tui/run.js');
   const cluster = await Cluster.connect(s.settings);
   const source = await createLiveSource({
     cluster,
-    codec: new RegistryDecoder(s.registry, await createValueCodec('auto'), false).codec(),
+    codec: await decoderFor(s.registry),
     clusterName: s.embedded ? 'embedded' : (g.profile ?? s.settings.brokers[0]),
     brokers: s.settings.brokers,
     sinceMs: 60_000,

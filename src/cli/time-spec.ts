@@ -1,5 +1,6 @@
 // Positions in a partition as users write them: `--from beginning|end|<offset>|@<time>` and
-// `--until end|<offset>|@<time>`, where a time is epoch milliseconds, ISO-8601, or relative to now (-15m).
+// `--until end|<offset>|@<time>`, where a time is epoch milliseconds, ISO-8601, or relative to now (-15m);
+// and the clock time evt prints in timelines and feeds.
 
 import { usageError } from './errors.js';
 
@@ -41,4 +42,9 @@ export function parseFrom(text: string, now = Date.now()): Position {
 
 export function parseUntil(text: string, now = Date.now()): Position {
   return parsePosition(text, '--until', now, false);
+}
+
+/** hh:mm:ss.mmm (or hh:mm:ss) of a timestamp, in UTC like the rest of evt's output. */
+export function clockTime(at: number, millis = true): string {
+  return new Date(at).toISOString().slice(11, millis ? 23 : 19);
 }

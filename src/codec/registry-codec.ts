@@ -185,9 +185,13 @@ export class RegistryDecoder implements RegistryAware {
  * when one is configured (flags, environment or profile), JSON or text otherwise.
  */
 export async function autoDecoder(env: NodeJS.ProcessEnv, globals: import('../cli/io.js').GlobalOptions): Promise<ValueCodec> {
-  const { createValueCodec } = await import('./value-codec.js');
   const { registryFromOptions } = await import('./registry-client.js');
+  return decoderFor(await registryFromOptions(env, globals));
+}
+
+/** Avro through `registry` when there is one (values not in its wire format are read as JSON or text), else JSON or text. */
+export async function decoderFor(registry: RegistryClient | null): Promise<ValueCodec> {
+  const { createValueCodec } = await import('./value-codec.js');
   const auto = await createValueCodec('auto');
-  const registry = await registryFromOptions(env, globals);
   return registry ? new RegistryDecoder(registry, auto, false).codec() : auto;
 }

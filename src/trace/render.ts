@@ -3,6 +3,7 @@
 
 import { Chalk, type ChalkInstance } from 'chalk';
 import { renderTable } from '../cli/table.js';
+import { clockTime } from '../cli/time-spec.js';
 import type { TraceEvent } from './timeline.js';
 import type { TraceResult } from './trace.js';
 import { formatMs } from './verdict.js';
@@ -14,10 +15,6 @@ export function renderTrace(r: TraceResult, format: TraceFormat, color: boolean)
   if (format === 'mermaid') return mermaid(r);
   const body = format === 'table' ? table(r.events) : r.events.flatMap((e) => timelineBlock(e, c));
   return [`order ${r.orderId}: ${r.events.length} event${r.events.length === 1 ? '' : 's'} (from the ${r.source})`, '', ...body, '', ...verdictLines(r, c), ...scanLines(r)];
-}
-
-function time(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 23);
 }
 
 function delta(ms: number): string {
@@ -34,7 +31,7 @@ function changesText(e: TraceEvent): string {
 /** One line per event, then a second line of details when there are any. */
 export function timelineBlock(e: TraceEvent, c: ChalkInstance): string[] {
   const where = `${e.topic}-${e.partition}@${e.offset}`;
-  const head = `${String(e.n).padStart(3)}  ${time(e.timestamp)}  ${delta(e.deltaMs).padStart(9)}  ${delta(e.sinceStartMs).padStart(9)}  ${c.bold(e.eventType.padEnd(22))} ${(e.producer ?? '?').padEnd(9)} ${c.dim(where)}`;
+  const head = `${String(e.n).padStart(3)}  ${clockTime(e.timestamp)}  ${delta(e.deltaMs).padStart(9)}  ${delta(e.sinceStartMs).padStart(9)}  ${c.bold(e.eventType.padEnd(22))} ${(e.producer ?? '?').padEnd(9)} ${c.dim(where)}`;
   const details: string[] = [];
   const changes = changesText(e);
   if (changes) details.push(changes);
@@ -47,7 +44,7 @@ export function timelineBlock(e: TraceEvent, c: ChalkInstance): string[] {
 function table(events: readonly TraceEvent[]): string[] {
   return renderTable(
     ['#', 'TIME', 'DELTA', 'SINCE START', 'TOPIC', 'PARTITION', 'OFFSET', 'EVENT', 'PRODUCER', 'CAUSED BY', 'CHANGES'],
-    events.map((e) => [e.n, time(e.timestamp), delta(e.deltaMs), delta(e.sinceStartMs), e.topic, e.partition, e.offset, e.eventType, e.producer, e.causedBy, changesText(e) || (e.error ? `undecodable: ${e.error}` : '')]),
+    events.map((e) => [e.n, clockTime(e.timestamp), delta(e.deltaMs), delta(e.sinceStartMs), e.topic, e.partition, e.offset, e.eventType, e.producer, e.causedBy, changesText(e) || (e.error ? `undecodable: ${e.error}` : '')]),
   );
 }
 

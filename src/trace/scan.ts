@@ -14,7 +14,7 @@
 import { partitionForKey } from '../client/wire/partitioner.js';
 import { EARLIEST, LATEST, PartitionReader, type Cluster } from '../client/wire/index.js';
 import type { ConsumedRecord } from '../client/records.js';
-import { HEADERS, TOPICS, TOPIC_NAMES, WORKER_SERVICES, dlqTopic, type TopicName } from '../workflow/catalogue.js';
+import { HEADERS, TOPICS, TOPIC_NAMES, WORKER_SERVICES, dlqTopic, isDeadLetterTopic, type TopicName } from '../workflow/catalogue.js';
 
 /** How far before the order's first event the other topics are read: producers' clocks are not one clock. */
 export const TIME_MARGIN_MS = 10_000;
@@ -88,7 +88,7 @@ export function orderMatch(orderId: string): { key: Buffer; header: { name: Buff
 
 export function kindOf(topic: string): TopicKind {
   if ((TOPIC_NAMES as readonly string[]).includes(topic)) return TOPICS[topic as TopicName].key === 'sku' ? 'sku' : 'order';
-  return topic.startsWith('evt.dlq.') ? 'dead-letter' : 'other';
+  return isDeadLetterTopic(topic) ? 'dead-letter' : 'other';
 }
 
 /** The default topics: the workflow's and the dead-letter topics of its services. */

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { LATEST, PartitionReader, type Cluster } from '../client/wire/index.js';
 import { headerText } from '../client/records.js';
-import { HEADERS, STATE_AFTER, TERMINAL_STATES, TOPICS, TOPIC_NAMES } from '../workflow/catalogue.js';
+import { HEADERS, ORDER_KEYED_TOPICS, STATE_AFTER, TERMINAL_STATES } from '../workflow/catalogue.js';
 import { offsetRanges, partitionsOf } from '../workflow/runtime/read-back.js';
 import type { TraceEvent } from './timeline.js';
 import { expectations } from './verdict.js';
@@ -46,7 +46,7 @@ export async function findStuck(o: { cluster: Cluster; olderThanMs: number; now?
   const fromView = o.db ? await fromOrdersView(o.cluster, o.db, now - o.olderThanMs, now) : null;
   if (fromView) return { source: 'orders view', orders: fromView, recordsExamined: 0, elapsedMs: Date.now() - started };
 
-  const topics = TOPIC_NAMES.filter((t) => TOPICS[t].key === 'orderId');
+  const topics = ORDER_KEYED_TOPICS;
   const ranges = (await offsetRanges(o.cluster, await partitionsOf(o.cluster, topics))).filter((r) => r.until! > r.from);
   const orders = new Map<string, TraceEvent[]>();
   let examined = 0;

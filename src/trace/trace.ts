@@ -8,7 +8,7 @@ import { LATEST } from '../client/wire/index.js';
 import { partitionForKey } from '../client/wire/partitioner.js';
 import { committedOffsets, describeGroupState } from '../client/wire/group-info.js';
 import type { ValueCodec } from '../codec/value-codec.js';
-import { HEADERS, TOPICS, TOPIC_NAMES, groupOf } from '../workflow/catalogue.js';
+import { HEADERS, ORDER_KEYED_TOPICS, groupOf } from '../workflow/catalogue.js';
 import { defaultTopics, scanOrder, type ScanReport } from './scan.js';
 import { buildTimeline, decodeFound, skusOf, type FoundEvent, type TraceEvent } from './timeline.js';
 import { diagnose, expectations, verdictOf, type GroupFacts, type Verdict } from './verdict.js';
@@ -107,7 +107,7 @@ async function viewEvents(o: TraceOptions): Promise<ViewAnswer | { note: string 
   }
   try {
     if (!listViews(db).some((v) => v.name === 'order-events')) return null;
-    const topics = TOPIC_NAMES.filter((t) => TOPICS[t].key === 'orderId' && (!o.topics || o.topics.includes(t)));
+    const topics = ORDER_KEYED_TOPICS.filter((t) => !o.topics || o.topics.includes(t));
     const stored = new Map(positions(db, 'order-events').map((p) => [`${p.topic}:${p.partition}`, p.nextOffset]));
     // only the partitions the order is on need to be caught up (a view kept live by replay --follow is
     // always a little behind somewhere)

@@ -4,6 +4,7 @@
 
 import { Box, useInput } from 'ink';
 import { useEffect, useReducer, useRef, useState, type ReactNode } from 'react';
+import { clockTime } from '../cli/time-spec.js';
 import { LineView, Panel } from './components/panel.js';
 import type { Line } from './lines.js';
 import { useSnapshot, useTerminalSize } from './hooks.js';
@@ -105,7 +106,7 @@ function Panels({ snapshot, ui, layout, feed, trace }: { snapshot: Snapshot; ui:
     const focused = ui.focus === p;
     switch (p) {
       case 'workflow':
-        return <Panel key={p} title="workflow" note={`since ${new Date(snapshot.workflow.since).toISOString().slice(11, 19)}`} width={width} height={height} focused={focused} lines={workflowLines(snapshot, { ...inner, selected: sel(p) })} />;
+        return <Panel key={p} title="workflow" note={`since ${clockTime(snapshot.workflow.since, false)}`} width={width} height={height} focused={focused} lines={workflowLines(snapshot, { ...inner, selected: sel(p) })} />;
       case 'services':
         return <Panel key={p} title="services" note={`${snapshot.services.length} groups`} width={width} height={height} focused={focused} lines={servicesLines(snapshot, { ...inner, selected: sel(p) })} />;
       case 'topics':
@@ -153,7 +154,7 @@ function Panels({ snapshot, ui, layout, feed, trace }: { snapshot: Snapshot; ui:
 function DrillPanel({ snapshot, drill, trace, scroll, width, height, focused }: { snapshot: Snapshot; drill: Drill; trace: TraceState | null; scroll: number; width: number; height: number; focused: boolean }): ReactNode {
   const lines: Line[] =
     drill.kind === 'trace' ? traceLines(trace ?? { status: 'loading' }, width - 2) : drill.kind === 'group' ? groupLines(snapshot.services.find((r) => r.group === drill.group)) : topicLines(snapshot.topics.find((t) => t.name === drill.name));
-  const title = drill.kind === 'trace' ? `trace ${drill.orderId}` : drill.kind === 'group' ? `group ${drill.group}` : `topic ${drill.name}`;
+  const title = drillName(drill);
   const start = Math.max(0, Math.min(scroll, lines.length - (height - 2)));
   const more = lines.length > height - 2 ? `${start + 1}-${Math.min(lines.length, start + height - 2)} of ${lines.length}, j/k scroll` : '';
   return <Panel title={title} note={`${more}${more ? ' · ' : ''}esc back`} width={width} height={height} focused={focused} lines={lines.slice(start)} />;

@@ -40,11 +40,6 @@ export function fit(text: string, width: number): string {
   return text.padEnd(width);
 }
 
-/** hh:mm:ss.mmm of a timestamp, in UTC like the rest of evt's output. */
-export function clockTime(at: number, millis = true): string {
-  return new Date(at).toISOString().slice(11, millis ? 23 : 19);
-}
-
 /** Does a filter (case-insensitive substring) match any of the fields? An empty filter matches all. */
 export function matches(filter: string, ...fields: (string | null | undefined)[]): boolean {
   if (!filter) return true;

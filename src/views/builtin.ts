@@ -7,7 +7,7 @@
 // Events carry the state of their item after the action, so each view is a last-value fold per key.
 
 import type { Database } from 'better-sqlite3';
-import { TOPICS, TOPIC_NAMES, type TopicName } from '../workflow/catalogue.js';
+import { ORDER_KEYED_TOPICS } from '../workflow/catalogue.js';
 import { quoteIdent, type ApplyEvent, type ViewDefinition, type ViewEvent } from './definition.js';
 
 /** A field of the event's value, or a clear error naming it (the event then goes to the errors table). */
@@ -183,12 +183,11 @@ const paymentsView: ViewDefinition = {
   },
 };
 
-const ORDER_KEYED: readonly TopicName[] = TOPIC_NAMES.filter((t) => TOPICS[t].key === 'orderId');
 
 const orderEventsView: ViewDefinition = {
   name: 'order-events',
   description: 'one row per event of an order on every order-keyed topic: the history, for audit and trace',
-  topics: ORDER_KEYED,
+  topics: ORDER_KEYED_TOPICS,
   table: 'order_events',
   keyColumn: 'order_id',
   source: 'built-in',

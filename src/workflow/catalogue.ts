@@ -69,6 +69,9 @@ export const TOPICS: Readonly<Record<TopicName, TopicSpec>> = {
 };
 
 /** The topics each service consumes (its consumer group's subscription). */
+/** The workflow topics keyed by order id: the ones whose records say where an order is. */
+export const ORDER_KEYED_TOPICS: readonly TopicName[] = TOPIC_NAMES.filter((t) => TOPICS[t].key === 'orderId');
+
 export const SUBSCRIPTIONS: Readonly<Record<ServiceName, readonly TopicName[]>> = {
   basket: [],
   orders: ['basket.order-requests', 'inventory.stock', 'inventory.reservations', 'payments', 'fraud.checks', 'shipments'],
@@ -107,9 +110,16 @@ export function valueSubject(topic: TopicName): string {
   return `${topic}-value`;
 }
 
+const DLQ_PREFIX = 'evt.dlq.';
+
 /** Dead-letter topic of a service: the failed record, with its origin in headers. */
 export function dlqTopic(service: ServiceName): string {
-  return `evt.dlq.${service}`;
+  return DLQ_PREFIX + service;
+}
+
+/** Is this a dead-letter topic (of any service, or of one evt does not know)? */
+export function isDeadLetterTopic(topic: string): boolean {
+  return topic.startsWith(DLQ_PREFIX);
 }
 
 /** Headers a dead-lettered record gets, besides its own. */

@@ -4,6 +4,7 @@
 import { ORDER_STATES, WORKER_SERVICES } from '../../workflow/catalogue.js';
 import type { ChaosAction } from '../../workflow/sim-options.js';
 import type { SimulationProgress } from '../../workflow/runtime/simulation.js';
+import { clockTime } from '../time-spec.js';
 import { progressLine, seconds } from './report.js';
 
 export interface LiveHeader {
@@ -15,10 +16,6 @@ export interface LiveHeader {
 function clock(ms: number): string {
   const s = Math.floor(ms / 1000);
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-}
-
-function time(at: number): string {
-  return new Date(at).toISOString().slice(11, 23);
 }
 
 /** The fault under way or next, in words; null when no fault is left. */
@@ -50,7 +47,7 @@ export function liveLines(h: LiveHeader, p: SimulationProgress, width: number): 
     ...p.recent
       .slice()
       .reverse()
-      .map((e) => `  ${time(e.at)}  ${e.orderId}  ${e.eventType}${e.reason ? ` (${e.reason})` : ''}`),
+      .map((e) => `  ${clockTime(e.at)}  ${e.orderId}  ${e.eventType}${e.reason ? ` (${e.reason})` : ''}`),
   ];
   return lines.map((l) => (l.length > width ? l.slice(0, width - 1) + '…' : l));
 }

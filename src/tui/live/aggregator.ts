@@ -3,7 +3,7 @@
 // latest events. It is fed header facts only (TailEvent), so it runs without a broker (tests drive it
 // directly), and every structure in it is bounded, so a dashboard left open for days keeps a flat memory.
 
-import { STATE_AFTER, TERMINAL_STATES, TOPICS, TOPIC_NAMES, ORDER_STATES, REJECTION_REASONS } from '../../workflow/catalogue.js';
+import { ORDER_KEYED_TOPICS, ORDER_STATES, REJECTION_REASONS, STATE_AFTER, TERMINAL_STATES, TOPIC_NAMES, isDeadLetterTopic } from '../../workflow/catalogue.js';
 import { RecentIds } from '../../workflow/service.js';
 import { percentiles } from '../../workflow/stats.js';
 import { minimalEvent } from '../../trace/stuck.js';
@@ -39,10 +39,7 @@ export interface AggregatorLimits {
   eventsPerOrder?: number;
 }
 
-export const DLQ_PREFIX = 'evt.dlq.';
-/** The workflow topics whose key is the order id: the ones whose records say where an order is. */
-export const ORDER_KEYED_TOPICS: readonly string[] = TOPIC_NAMES.filter((t) => TOPICS[t].key === 'orderId');
-const ORDER_KEYED = new Set(ORDER_KEYED_TOPICS);
+const ORDER_KEYED = new Set<string>(ORDER_KEYED_TOPICS);
 const STATE_OF: Readonly<Record<string, string>> = STATE_AFTER;
 const TERMINAL = new Set<string>(TERMINAL_STATES);
 const TOPIC_RANK = new Map<string, number>(TOPIC_NAMES.map((t, i) => [t, i]));
@@ -51,7 +48,7 @@ const STATES = ['REQUESTED', ...ORDER_STATES];
 
 /** Whether the tail reads a topic: the order-keyed workflow topics and the dead-letter topics. */
 export function isTailed(topic: string): boolean {
-  return ORDER_KEYED.has(topic) || topic.startsWith(DLQ_PREFIX);
+  return ORDER_KEYED.has(topic) || isDeadLetterTopic(topic);
 }
 
 interface OpenOrder {
@@ -100,7 +97,7 @@ export class WorkflowAggregator {
 
   add(e: TailEvent): void {
     this.version++;
-    const dead = e.topic.startsWith(DLQ_PREFIX);
+    const dead = isDeadLetterTopic(e.topic);
     const eventType = e.eventType ?? (dead ? 'dead letter' : '?');
     const last = this.lastTypes.get(e.topic);
     if (!last || e.timestamp >= last.at) this.lastTypes.set(e.topic, { at: e.timestamp, eventType });

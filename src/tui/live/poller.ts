@@ -5,7 +5,7 @@
 
 import { EARLIEST, LATEST, type Cluster } from '../../client/wire/index.js';
 import { committedOffsets, describeGroupState, listGroups } from '../../client/wire/group-info.js';
-import { TOPIC_NAMES, WORKER_SERVICES, dlqTopic, groupOf, groupTopics, type WorkerService } from '../../workflow/catalogue.js';
+import { TOPIC_NAMES, WORKER_SERVICES, dlqTopic, groupOf, groupTopics, isDeadLetterTopic, type WorkerService } from '../../workflow/catalogue.js';
 import { HISTORY_CAPACITY, Ring, type ServiceRow, type TopicRow } from '../source.js';
 
 /** A topic row without what the tail knows (lastEventType). */
@@ -165,7 +165,7 @@ interface PolledGroup {
 function byWorkflowFirst(names: readonly string[]): string[] {
   const rank = (name: string) => {
     const i = (TOPIC_NAMES as readonly string[]).indexOf(name);
-    return i >= 0 ? i : name.startsWith('evt.dlq.') ? TOPIC_NAMES.length : TOPIC_NAMES.length + 1;
+    return i >= 0 ? i : isDeadLetterTopic(name) ? TOPIC_NAMES.length : TOPIC_NAMES.length + 1;
   };
   return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }

@@ -1,10 +1,12 @@
 // The live event feed: the newest workflow events at the bottom, like a tail.
 
 import type { Line } from '../lines.js';
-import { clockTime } from '../format.js';
+import { clockTime } from '../../cli/time-spec.js';
+import { isDeadLetterTopic } from '../../workflow/catalogue.js';
 import type { FeedEvent } from '../source.js';
 import { listLines } from './list.js';
 
+const dead = (e: FeedEvent) => isDeadLetterTopic(e.topic);
 const TYPE_COLOR: Record<string, string> = { OrderRejected: 'red', OrderCompleted: 'green', OrderCancelled: 'yellow', 'dead letter': 'red' };
 
 /** `selected` is highlighted; without one the newest events show. */
@@ -20,8 +22,8 @@ export function feedLines(rows: readonly FeedEvent[], o: { width: number; height
       { text: `${clockTime(e.at)} `, dim: true },
       { text: `${e.topic.padEnd(topic).slice(0, topic)} ` },
       { text: `${(e.orderId ?? e.key ?? '-').padEnd(16)} ` },
-      { text: e.eventType, color: TYPE_COLOR[e.eventType] ?? (e.topic.startsWith('evt.dlq.') ? 'red' : undefined), bold: true },
-      { text: e.detail ? ` ${e.detail}` : '' , dim: !e.topic.startsWith('evt.dlq.') },
+      { text: e.eventType, color: TYPE_COLOR[e.eventType] ?? (dead(e) ? 'red' : undefined), bold: true },
+      { text: e.detail ? ` ${e.detail}` : '', dim: !dead(e) },
       { text: e.producer ? `  by ${e.producer}` : '', dim: true },
     ],
   });

@@ -3,7 +3,7 @@
 
 import { Chalk } from 'chalk';
 import type { Line } from '../lines.js';
-import { clockTime } from '../format.js';
+import { clockTime } from '../../cli/time-spec.js';
 import type { TraceResult } from '../../trace/trace.js';
 import { timelineBlock, verdictLines } from '../../trace/render.js';
 

@@ -5,7 +5,7 @@
 
 import { CliError, ExitCode } from '../../cli/errors.js';
 import type { AdminClient } from '../../client/admin.js';
-import { SERVICES, TOPICS, TOPIC_NAMES, dlqTopic } from '../catalogue.js';
+import { ORDER_KEYED_TOPICS, SERVICES, TOPIC_NAMES, dlqTopic } from '../catalogue.js';
 
 export interface TopicLayout {
   /** partitions of every workflow topic */
@@ -31,7 +31,7 @@ export async function ensureWorkflowTopics(admin: AdminClient, partitions: numbe
   for (const m of present.length ? await admin.topicMetadata(present) : []) counts.set(m.name, m.partitions.length);
 
   // an existing layout wins over the flag: adding topics with another count would split orders
-  const orderTopics = TOPIC_NAMES.filter((t) => TOPICS[t].key === 'orderId');
+  const orderTopics = ORDER_KEYED_TOPICS;
   const known = orderTopics.map((t) => counts.get(t)).filter((n): n is number => n !== undefined);
   const count = known.length ? Math.max(...known) : partitions;
 
