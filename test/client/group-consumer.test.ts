@@ -15,7 +15,7 @@ import {
 } from '../../src/client/group-consumer.js';
 import { createWireGroupConsumer } from '../../src/client/wire/group-consumer.js';
 import type { ConnectionSettings } from '../../src/client/settings.js';
-import { kafkaFor, startTestBroker, until } from '../helpers/broker.js';
+import { startBrokerWithClients, until, type BrokerWithClients } from '../helpers/broker.js';
 
 type Factory = (settings: ConnectionSettings, options: GroupConsumerOptions) => GroupConsumer;
 const implementations: [string, Factory][] = [
@@ -23,6 +23,7 @@ const implementations: [string, Factory][] = [
   ['wire', createWireGroupConsumer],
 ];
 
+let bed: BrokerWithClients;
 let broker: RunningBroker;
 let admin: Admin;
 let producer: Producer;
@@ -31,20 +32,14 @@ const consumers: GroupConsumer[] = [];
 /** A broker (and kafkajs admin and producer) of its own for the enclosing describe block. */
 function withBroker(): void {
   beforeAll(async () => {
-    broker = await startTestBroker();
-    const kafka = kafkaFor(broker);
-    admin = kafka.admin();
-    await admin.connect();
-    producer = kafka.producer();
-    await producer.connect();
+    bed = await startBrokerWithClients();
+    ({ broker, admin, producer } = bed);
   });
   afterEach(async () => {
     await Promise.all(consumers.splice(0).map((c) => c.stop()));
   });
   afterAll(async () => {
-    await producer?.disconnect();
-    await admin?.disconnect();
-    await broker?.close();
+    await bed?.close();
   });
 }
 

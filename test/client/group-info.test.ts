@@ -9,8 +9,9 @@ import type { ConnectionSettings } from '../../src/client/settings.js';
 import { Cluster } from '../../src/client/wire/cluster.js';
 import { createWireGroupConsumer } from '../../src/client/wire/group-consumer.js';
 import { committedOffsets, describeGroupState, findCoordinator } from '../../src/client/wire/group-info.js';
-import { kafkaFor, startTestBroker, until } from '../helpers/broker.js';
+import { startBrokerWithClients, until, type BrokerWithClients } from '../helpers/broker.js';
 
+let bed: BrokerWithClients;
 let broker: RunningBroker;
 let admin: Admin;
 let producer: Producer;
@@ -19,20 +20,14 @@ let cluster: Cluster;
 const settings = (clientId: string): ConnectionSettings => ({ brokers: [broker.bootstrap], clientId, timeoutMs: 10_000, source: 'test' });
 
 beforeAll(async () => {
-  broker = await startTestBroker();
-  const kafka = kafkaFor(broker);
-  admin = kafka.admin();
-  await admin.connect();
-  producer = kafka.producer();
-  await producer.connect();
+  bed = await startBrokerWithClients();
+  ({ broker, admin, producer } = bed);
   cluster = await Cluster.connect(settings('evt-group-info'));
 });
 
 afterAll(async () => {
   cluster?.close();
-  await producer?.disconnect();
-  await admin?.disconnect();
-  await broker?.close();
+  await bed?.close();
 });
 
 const TOPIC = 'info-orders';
