@@ -7,6 +7,8 @@ import { printJson, printLine, useColor, type CommandContext, type GlobalOptions
 import { parseDuration, parseInteger } from '../src/cli/parse.js';
 
 interface DashboardFlags {
+  flow?: string | boolean;
+  prefix?: string;
   since: string;
   stuckAfter: string;
   refresh: string;
@@ -18,32 +20,38 @@ interface DashboardFlags {
 export function registerDashboard(program: Command, { io, globals }: CommandContext): void {
   program
     .command('dashboard')
-    .description('live terminal dashboard: the workflow, stuck orders, consumer groups, topics and events')
-    .option('--since <time>', 'how far back the workflow counts and the event feed start', '10m')
-    .option('--stuck-after <time>', 'an order not final after this long is listed as stuck', '5s')
+    .description('live terminal dashboard of a cluster: consumer groups, topics, events, and a flow\'s entities and stuck ones')
+    .option('--flow <file>', 'what the system is expected to do: an evt flow file, AsyncAPI document or directory, or a bundled flow (shop)')
+    .option('--no-flow', 'no flow panel, even where a flow would be found')
+    .option('--prefix <prefix>', "replace the flow's prefix of topic names and group ids")
+    .option('--since <time>', "how far back the flow's counts start", '10m')
+    .option('--stuck-after <time>', 'an entity not final after this long is listed as stuck', '5s')
     .option('--refresh <time>', 'how often the cluster is polled for offsets and groups', '1s')
     .option('--once', 'print one snapshot and exit (what happens anyway without a terminal)', false)
     .option('--events <n>', 'events in a printed snapshot', '20')
-    .option('--db <file>', 'views database whose order-events view may answer traces', '.evt/views.db')
+    .option('--db <file>', "views database whose entity index may answer traces", '.evt/views.db')
     .addHelpText(
       'after',
       `
-Panels: the workflow (orders by state and rejection reason, orders settled per second, end-to-end
-latency, orders not final after --stuck-after and the step each waits for), the consumer groups
-(members, lag and its trend, records processed per second, dead letters, up or down), the topics
-(partitions, records, records per second, the last event type) and the live feed of workflow events.
-The workflow counts and the feed cover the events since --since; offsets and groups are polled every
---refresh.
+Panels: the consumer groups (members, lag and its trend, records processed per second, dead letters,
+up or down), the topics (partitions, records, records per second, the last event type) and the live
+feed of events (types, dead letters and links recognised by convention). With a flow (--flow, "flow"
+in evt.config.json, or the bundled workflow's when its topics are on the cluster) also the flow's
+panel: its entities by state and outcome reason, settled per second, end-to-end latency, and those not
+final after --stuck-after with the answer each waits for; its groups come first in the services panel,
+named as the flow names them. The flow's counts cover the events since --since; without a flow the
+feed starts at the newest records. Offsets and groups are polled every --refresh.
 
-Keys: tab/arrows/h/l change panel, j/k move, enter drills down (an order's trace, a group's or a
-topic's partitions), t traces the selected order, / filters, p pauses the feed, esc goes back,
+Keys: tab/arrows/h/l change panel, j/k move, enter drills down (an entity's trace, a group's or a
+topic's partitions), t traces the selected entity, / filters, p pauses the feed, esc goes back,
 ? lists every key, q quits.
 
 Without a terminal (or with --once or --json) it prints one snapshot and exits 0.
 
 Examples:
-  $ evt dashboard                                   the embedded broker or the configured cluster
-  $ evt --brokers kafka-1:9092 --registry http://registry:8081 dashboard --since 1h
+  $ evt dashboard                                   the configured cluster
+  $ evt dashboard --flow parcels.flow.json --since 1h
+  $ evt --brokers kafka-1:9092 --registry http://registry:8081 dashboard
   $ evt dashboard --once                            one text snapshot (as CI logs show it)
   $ evt dashboard --json | jq '.services[] | {group, lag}'
   $ npx evt demo                                    the workflow simulated, under this dashboard`,
@@ -59,13 +67,17 @@ async function runDashboardCommand(flags: DashboardFlags, io: Io, g: GlobalOptio
   const pollMs = parseDuration(flags.refresh, '--refresh');
   if (pollMs < 100) throw new CliError(`--refresh: "${flags.refresh}" is too often; 100ms at least`, ExitCode.USAGE);
   const events = parseInteger(flags.events, '--events', { min: 0, max: 10_000 });
+  const { chooseFlow } = await import('../src/cli/flow-option.js');
+  const given = flags.flow !== undefined ? await chooseFlow(flags, null) : null;
   const { openSession, toCliError } = await import('../src/cli/tail/session.js');
   const session = await openSession(io, g);
   try {
+    const { flow } = given ?? (await chooseFlow(flags, session.cluster));
     const { autoDecoder } = await import('../src/codec/registry-codec.js');
     const { createLiveSource, takeSnapshot } = await import('../src/tui/live/live-source.js');
     const options = {
       cluster: session.cluster,
+      flow,
       codec: await autoDecoder(io.env, g),
       clusterName: g.profile ?? session.settings.brokers[0],
       brokers: session.settings.brokers,

@@ -125,8 +125,11 @@ async function showDashboard(s: WorkflowSession, io: Io, g: GlobalOptions, simul
   const { createLiveSource } = await import('../src/tui/live/live-source.js');
   const { runDashboard } = await import('../src/tui/run.js');
   const cluster = await Cluster.connect(s.settings);
+  const { workflowFlow } = await import('../src/workflow/flow.js');
   const source = await createLiveSource({
     cluster,
+    // the dashboard knows the workflow through its flow, as it would know any system
+    flow: workflowFlow(),
     codec: await decoderFor(s.registry),
     clusterName: s.embedded ? 'embedded' : (g.profile ?? s.settings.brokers[0]),
     brokers: s.settings.brokers,

@@ -6,6 +6,8 @@ import { printJson, printLine, type CommandContext, type GlobalOptions, type Io 
 
 interface ReplayFlags {
   db: string;
+  flow?: string | boolean;
+  prefix?: string;
   from?: string;
   follow: boolean;
   rebuild: boolean;
@@ -15,7 +17,7 @@ interface ReplayFlags {
 export function registerReplay(program: Command, { io, globals }: CommandContext): void {
   program
     .command('replay')
-    .argument('<view>', 'orders, stock, payments, order-events, latest (with a topic), or the name of a --view-file view')
+    .argument('<view>', 'entities (a flow\'s entity index), orders, stock, payments, latest (with a topic), or the name of a --view-file view')
     .argument('[topic]', 'for latest: the topic to keep the last value per key of')
     .description('replay topics into a local SQLite view (resumable, exactly once across crashes)')
     .option('--db <file>', 'the views database', '.evt/views.db')
@@ -23,6 +25,8 @@ export function registerReplay(program: Command, { io, globals }: CommandContext
     .option('-f, --follow', 'keep the view live after catching up (Ctrl-C stops)', false)
     .option('--rebuild', 'drop the view and replay it from the start', false)
     .option('--view-file <file>', 'a custom view: a .json mapping or a .js module (see README, Custom views)')
+    .option('--flow <file>', 'for entities: the flow whose entity index to build (a flow file, AsyncAPI, or a bundled flow: shop)')
+    .option('--prefix <prefix>', "for entities: replace the flow's prefix of topic names and group ids")
     .addHelpText(
       'after',
       `
@@ -33,15 +37,19 @@ resumes exactly where its rows end. Undecodable events, and events the view reje
 errors table (see evt view show) and the replay goes on. Progress (events/s, position against the end
 per partition, ETA) on stderr; the summary on stdout (--json).
 
-Built-in views: orders (one row per order: state, reason, customer, lines, total, step times), stock
-(per sku), payments (per order), order-events (one row per event of an order), latest <topic> (the last
-value per key, a null value deletes the key).
+Built-in views: entities (a flow's entity index: one row per event of every entity, id, topic,
+partition, offset, time, type; what evt trace and trace --stuck answer from when it is up to date; the
+flow from --flow, evt.config.json, or the bundled workflow's when its topics are on the cluster), the
+bundled workflow's orders (one row per order: state, reason, customer, lines, total, step times), stock
+(per sku) and payments (per order), and latest <topic> (the last value per key, a null value deletes
+the key).
 
 Examples:
   $ evt replay orders                              build or catch up .evt/views.db's orders view
   $ evt replay orders --follow                     and keep it live
   $ evt replay latest customers --rebuild          last value per key of topic customers, from scratch
-  $ evt replay order-events --from @-1h            events of the last hour onwards
+  $ evt replay entities --flow parcels.flow.json   the entity index that evt trace answers from
+  $ evt replay entities --flow shop --from @-1h    the demo's orders of the last hour onwards
   $ evt replay big-orders --view-file big-orders.json
   $ evt view get orders o-1                        read it (evt view --help)`,
     )
@@ -51,7 +59,7 @@ Examples:
 }
 
 async function runReplay(name: string, topic: string | undefined, flags: ReplayFlags, io: Io, g: GlobalOptions): Promise<void> {
-  const def = await resolveDefinition(name, topic, flags);
+  const known = name === 'entities' ? null : await resolveDefinition(name, topic, flags);
   const { parseTime } = await import('../src/cli/time-spec.js');
   let from: import('../src/views/replay.js').ReplayStart | undefined;
   if (flags.from === undefined || flags.from === 'beginning') from = { kind: 'beginning' };
@@ -65,7 +73,16 @@ async function runReplay(name: string, topic: string | undefined, flags: ReplayF
   const { formatProgress } = await import('../src/cli/replay-progress.js');
 
   const codec = await autoDecoder(io.env, g);
+  const { chooseFlow } = await import('../src/cli/flow-option.js');
+  const given = known === null && flags.flow !== undefined ? await chooseFlow(flags, null) : null;
   const session = await openSession(io, g);
+  let def: import('../src/views/definition.js').ViewDefinition;
+  try {
+    def = known ?? (await entityIndex(given ?? (await chooseFlow(flags, session.cluster)), session.cluster, topic));
+  } catch (err) {
+    session.cluster.close();
+    throw toCliError(err, session.settings);
+  }
   let db;
   try {
     db = openDatabase(flags.db);
@@ -111,6 +128,19 @@ async function runReplay(name: string, topic: string | undefined, flags: ReplayF
   }
 }
 
+/** The entity index of the chosen flow, over its topics and the dead-letter topics on the cluster that go with them. */
+async function entityIndex(choice: import('../src/cli/flow-option.js').FlowChoice, cluster: import('../src/client/wire/index.js').Cluster, topic: string | undefined) {
+  if (topic) throw new CliError(`only latest takes a topic (evt replay latest ${topic})`, ExitCode.USAGE);
+  if (!choice.flow) throw new CliError('entities needs a flow: evt replay entities --flow FILE (write one with evt flow infer --output flow.json)', ExitCode.USAGE);
+  const { searchPlan } = await import('../src/trace/trace.js');
+  const { entityIndexView } = await import('../src/views/entity-index.js');
+  const plan = await searchPlan(cluster, { flow: choice.flow });
+  const existing = new Set(await cluster.topicNames());
+  const topics = plan.topics.filter((t) => existing.has(t));
+  if (topics.length === 0) throw new CliError(`none of the topics of flow ${choice.flow.name} exist on the cluster (${plan.topics.slice(0, 5).join(', ')}...)`, ExitCode.NOT_FOUND);
+  return entityIndexView(choice.flow, topics);
+}
+
 async function resolveDefinition(name: string, topic: string | undefined, flags: ReplayFlags) {
   if (flags.viewFile) {
     const { loadViewFile } = await import('../src/views/custom.js');
@@ -123,7 +153,10 @@ async function resolveDefinition(name: string, topic: string | undefined, flags:
     if (def.name !== name) throw new CliError(`${flags.viewFile} defines view ${def.name}, not ${name}`, ExitCode.USAGE);
     const { builtinView, BUILTIN_VIEWS } = await import('../src/views/builtin.js');
     // a custom view must not take over a built-in's name or tables (a --rebuild would drop them)
-    const clash = builtinView(def.name) ?? BUILTIN_VIEWS.find((v) => v.tables.includes(def.table) || def.table.startsWith('latest_'));
+    const clash =
+      builtinView(def.name) ??
+      BUILTIN_VIEWS.find((v) => v.tables.includes(def.table) || def.table.startsWith('latest_')) ??
+      (def.name === 'entities' || def.table === 'entity_events' ? { name: 'entities' } : undefined);
     if (clash) throw new CliError(`${flags.viewFile}: view ${def.name} (table ${def.table}) clashes with the built-in view ${clash.name}: choose another name`, ExitCode.USAGE);
     return def;
   }
@@ -134,6 +167,6 @@ async function resolveDefinition(name: string, topic: string | undefined, flags:
   }
   if (topic) throw new CliError(`only latest takes a topic (evt replay latest ${topic})`, ExitCode.USAGE);
   const def = builtinView(name);
-  if (!def) throw new CliError(`no view ${name}: built-in views are ${BUILTIN_VIEWS.map((v) => v.name).join(', ')}, latest <topic>; or give --view-file`, ExitCode.USAGE);
+  if (!def) throw new CliError(`no view ${name}: built-in views are entities, ${BUILTIN_VIEWS.map((v) => v.name).join(', ')}, latest <topic>; or give --view-file`, ExitCode.USAGE);
   return def;
 }

@@ -5,6 +5,7 @@ import { registerBroker } from '../../commands/broker.js';
 import { registerConfig } from '../../commands/config.js';
 import { registerDashboard } from '../../commands/dashboard.js';
 import { registerDemo } from '../../commands/demo.js';
+import { registerFlow } from '../../commands/flow.js';
 import { registerGroups } from '../../commands/groups.js';
 import { registerProduce } from '../../commands/produce.js';
 import { registerReplay } from '../../commands/replay.js';
@@ -54,7 +55,7 @@ Examples:
   const ctx: CommandContext = { io, globals: () => program.opts<GlobalOptions>() };
   // Command modules stay light at import time (heavy modules load inside their actions), so that
   // `evt --version` and `evt --help` start fast.
-  for (const register of [registerProduce, registerTail, registerTopics, registerGroups, registerStatus, registerConfig, registerBroker, registerSchema, registerSimulate, registerWorker, registerDemo, registerReplay, registerView, registerTrace, registerDashboard]) {
+  for (const register of [registerProduce, registerTail, registerTopics, registerGroups, registerStatus, registerConfig, registerBroker, registerSchema, registerSimulate, registerWorker, registerDemo, registerReplay, registerView, registerTrace, registerFlow, registerDashboard]) {
     register(program, ctx);
   }
   return program;

@@ -53,6 +53,8 @@ export interface Profile {
 export interface ConfigFileData {
   /** the default profile */
   profile?: string;
+  /** the project's flow (a flow file, AsyncAPI document or directory, relative to the file; or a bundled flow's name) */
+  flow?: string;
   profiles: Record<string, Profile>;
 }
 
@@ -130,6 +132,10 @@ function validateConfig(raw: unknown, file: string): ConfigFileData {
     if (typeof raw.profile !== 'string') throw configError(file, '"profile" must be a profile name');
     data.profile = raw.profile;
   }
+  if (raw.flow !== undefined) {
+    if (typeof raw.flow !== 'string' || !raw.flow.trim()) throw configError(file, '"flow" must be the path of a flow file (relative to this file) or a bundled flow name');
+    data.flow = raw.flow;
+  }
   if (raw.profiles !== undefined) {
     if (!isObject(raw.profiles)) throw configError(file, '"profiles" must be an object of named profiles');
     for (const [name, p] of Object.entries(raw.profiles)) data.profiles[name] = validateProfile(p, `${file}: profile "${name}"`);
@@ -201,7 +207,11 @@ export function writeConfigFile(file: LoadedConfigFile): void {
     }
   }
   fs.mkdirSync(dir, { recursive: true, mode: file.kind === 'user' ? 0o700 : 0o755 });
-  const ordered: ConfigFileData = { ...(file.data.profile !== undefined ? { profile: file.data.profile } : {}), profiles: file.data.profiles };
+  const ordered: ConfigFileData = {
+    ...(file.data.profile !== undefined ? { profile: file.data.profile } : {}),
+    ...(file.data.flow !== undefined ? { flow: file.data.flow } : {}),
+    profiles: file.data.profiles,
+  };
   const tmp = path.join(dir, `.${path.basename(file.path)}.${process.pid}.${Date.now()}.tmp`);
   try {
     const fd = fs.openSync(tmp, 'w', mode);

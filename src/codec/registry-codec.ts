@@ -169,6 +169,11 @@ export class RegistryDecoder implements RegistryAware {
     return this.labels.get(`${id}\u0000${topic}\u0000${isKey ? 'k' : 'v'}`) ?? '';
   }
 
+  schemaName(id: number): string | null {
+    const entry = this.entries.get(id);
+    return entry && 'type' in entry ? (entry.type.name ?? null) : null;
+  }
+
   /** A value codec whose decode goes through this decoder (and carries it for the tail's formatter). */
   codec(): ValueCodec {
     return {

@@ -25,6 +25,8 @@ export interface RegistryAware {
   decode(payload: Buffer | null, isKey?: boolean): DecodedValue;
   /** "orders-value v2" for a schema id seen on this topic, or "" */
   label(id: number, topic: string, isKey: boolean): string;
+  /** the full name of a looked-up schema's record type (`com.acme.OrderPlaced`), or null */
+  schemaName(id: number): string | null;
 }
 
 export interface ValueCodec {

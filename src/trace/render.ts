@@ -1,5 +1,5 @@
 // A trace as text: the timeline (one block per event), a table (one line per event), or a Mermaid sequence
-// diagram of the services and the causal chain; then the verdict and what was scanned.
+// diagram of the producers and the causal chain; then the verdict and what was scanned.
 
 import { Chalk, type ChalkInstance } from 'chalk';
 import { renderTable } from '../cli/table.js';
@@ -14,7 +14,8 @@ export function renderTrace(r: TraceResult, format: TraceFormat, color: boolean)
   const c = new Chalk({ level: color ? 1 : 0 });
   if (format === 'mermaid') return mermaid(r);
   const body = format === 'table' ? table(r.events) : r.events.flatMap((e) => timelineBlock(e, c));
-  return [`order ${r.orderId}: ${r.events.length} event${r.events.length === 1 ? '' : 's'} (from the ${r.source})`, '', ...body, '', ...verdictLines(r, c), ...scanLines(r)];
+  const flow = r.flow ? `flow ${r.flow}` : 'no flow: conventions only';
+  return [`${r.entity} ${r.id}: ${r.events.length} event${r.events.length === 1 ? '' : 's'} (from the ${r.source}; ${flow})`, '', ...body, '', ...verdictLines(r, c), ...scanLines(r)];
 }
 
 function delta(ms: number): string {
@@ -36,9 +37,17 @@ export function timelineBlock(e: TraceEvent, c: ChalkInstance): string[] {
   const changes = changesText(e);
   if (changes) details.push(changes);
   if (e.causedBy !== null) details.push(`caused by #${e.causedBy}`);
+  else if (e.sameTraceAs !== null) details.push(`same trace as #${e.sameTraceAs}`);
+  if (e.matchedBy.length && e.matchedBy[0] !== 'key') details.push(`id in ${e.matchedBy.join(', ')}`);
   if (e.error) details.push(c.red(`undecodable: ${e.error}`));
-  if (e.deadLetter) details.push(c.red(`dead letter of ${e.deadLetter.topic}-${e.deadLetter.partition}@${e.deadLetter.offset} from ${e.deadLetter.service}: ${e.deadLetter.error}`));
+  if (e.deadLetter) details.push(c.red(`dead letter of ${deadLetterText(e.deadLetter)}`));
   return details.length ? [head, `${' '.repeat(49)}${details.join('; ')}`] : [head];
+}
+
+function deadLetterText(d: NonNullable<TraceEvent['deadLetter']>): string {
+  const by = d.by ? ` from ${d.by}` : '';
+  const why = d.error || d.exception || 'no message';
+  return `${d.topic}-${d.partition ?? '?'}@${d.offset ?? '?'}${by}: ${why}${d.exception && d.error ? ` (${d.exception})` : ''}`;
 }
 
 function table(events: readonly TraceEvent[]): string[] {
@@ -50,10 +59,22 @@ function table(events: readonly TraceEvent[]): string[] {
 
 export function verdictLines(r: TraceResult, c: ChalkInstance): string[] {
   const v = r.verdict;
-  const head = v.status === 'final' ? c.green(`verdict: ${v.summary}`) : v.status === 'waiting' ? c.yellow(`verdict: ${v.state ?? 'REQUESTED'}, waiting for ${formatMs(v.idleMs ?? 0)}`) : c.red('verdict: not found');
-  const lines = [head];
-  for (const w of v.waits) lines.push(`  ${w.followUp ? 'still owed' : 'waiting for'} ${w.expects.join(' or ')} from ${w.service}: ${w.detail}`);
-  for (const d of v.deadLetters) lines.push(c.red(`  dead letter #${d.n}: ${d.origin} sent to ${d.dlq} by ${d.service}: ${d.error}`));
+  const lines: string[] = [];
+  if (v.status === 'final') lines.push(c.green(`verdict: ${v.summary}`));
+  else if (v.status === 'waiting') lines.push(c.yellow(`verdict: ${v.state ?? 'not final'}, waiting for ${formatMs(v.idleMs ?? 0)}`));
+  else if (v.status === 'not-found') lines.push(c.red('verdict: not found'));
+  else lines.push(`verdict: no flow says what should follow${v.newest ? `; the newest event is #${v.newest.n} ${v.newest.eventType} (${v.newest.topic}-${v.newest.partition}@${v.newest.offset}), ${formatMs(v.idleMs ?? 0)} ago` : ''}`);
+  for (const w of v.waits) lines.push(`  ${w.followUp ? 'still owed' : 'waiting for'} ${w.expects.join(' or ')} from ${w.service}${w.overdue ? c.red(' (overdue)') : ''}: ${w.detail}`);
+  if (v.newest) {
+    if (v.newest.consumers.length === 0) lines.push(`  no consumer group has committed offsets on ${v.newest.topic}`);
+    for (const p of v.newest.consumers) {
+      const pos = p.committed === null ? 'nothing committed' : `committed ${p.committed}`;
+      const members = p.members === null ? '' : p.members ? `, ${p.members} member${p.members === 1 ? '' : 's'}` : ', no member running';
+      lines.push(p.consumed ? `  consumed by ${p.group} (${pos}${members})` : c.yellow(`  not consumed by ${p.group}: ${pos}, lag ${p.lag ?? '?'}${members}${p.state ? ` (${p.state})` : ''}`));
+    }
+    if (v.status === 'unjudged') lines.push(c.dim('  give --flow FILE (or write one: evt flow infer --output flow.json) to know what should come next'));
+  }
+  for (const d of v.deadLetters) lines.push(c.red(`  dead letter #${d.n}: ${d.origin} sent to ${d.dlq}${d.by ? ` by ${d.by}` : ''}: ${d.error || d.exception || 'no message'}`));
   return lines;
 }
 
@@ -68,21 +89,21 @@ export function scanLines(r: TraceResult): string[] {
   return lines;
 }
 
-const PARTICIPANTS = ['basket', 'orders', 'inventory', 'payments', 'fraud', 'shipping'];
-
-/** A Mermaid sequence diagram: each event an arrow from its producer to the services its cause came from. */
+/** A Mermaid sequence diagram: each event an arrow from the producer of its cause to its own producer. */
 function mermaid(r: TraceResult): string[] {
-  const producers = new Set(r.events.map((e) => e.producer ?? 'unknown'));
-  const actors = [...PARTICIPANTS.filter((p) => producers.has(p)), ...[...producers].filter((p) => !PARTICIPANTS.includes(p))];
-  const lines = ['sequenceDiagram', ...actors.map((a) => `  participant ${a}`)];
+  const actors = [...new Set(r.events.map((e) => e.producer ?? e.topic))];
+  const name = (a: string) => a.replace(/[^A-Za-z0-9_]/g, '_');
+  const lines = ['sequenceDiagram', ...actors.map((a) => `  participant ${name(a)} as ${a}`)];
   const byN = new Map(r.events.map((e) => [e.n, e]));
   for (const e of r.events) {
-    const from = e.producer ?? 'unknown';
-    const cause = e.causedBy !== null ? byN.get(e.causedBy) : undefined;
-    const label = `#${e.n} ${e.eventType} (${e.topic}-${e.partition}@${e.offset}) ${delta(e.sinceStartMs)}`;
-    if (cause && cause.producer && cause.producer !== from) lines.push(`  ${cause.producer}->>${from}: ${label}`);
-    else lines.push(`  Note over ${from}: ${label}`);
+    const from = e.producer ?? e.topic;
+    const causeN = e.causedBy ?? e.sameTraceAs;
+    const cause = causeN !== null ? byN.get(causeN) : undefined;
+    const causeFrom = cause ? (cause.producer ?? cause.topic) : null;
+    const label = `#${e.n} ${e.eventType} (${e.topic}-${e.partition}@${e.offset}) ${delta(e.sinceStartMs)}`.replace(/[;#]/g, (m) => (m === '#' ? '#35;' : '#59;'));
+    if (causeFrom && causeFrom !== from) lines.push(`  ${name(causeFrom)}->>${name(from)}: ${label}`);
+    else lines.push(`  Note over ${name(from)}: ${label}`);
   }
-  lines.push(`  Note over ${actors[0] ?? 'orders'}: verdict: ${r.verdict.summary.replace(/[;#]/g, ',')}`);
+  lines.push(`  Note over ${name(actors[0] ?? 'evt')}: verdict ${r.verdict.summary.replace(/[;#:]/g, ',')}`);
   return lines;
 }

@@ -1,136 +1,172 @@
-// `evt trace --stuck`: the orders that have not reached a final state for longer than a threshold, with the
-// step each waits for. From the `orders` view when it is up to date (state only), else from the topics:
-// every order-keyed partition read to its end, only the event-type header and key of each record looked at
-// (no value decoding), and the same workflow rules as a single trace deciding what each order waits for.
+// `evt trace --stuck`: the entities of a flow that are not final after a while, each with what it waits for.
+// From the flow's entity index when it has read every partition to its end, else from the topics: every
+// partition of the flow's topics (and their dead-letter topics) read to its end, only what the flow needs of
+// each record looked at (its id and type, usually the key and a header; the value only when the flow says
+// the id or type is in it), and the same rules as a single trace deciding what each entity waits for.
 
 import fs from 'node:fs';
 import { LATEST, PartitionReader, type Cluster } from '../client/wire/index.js';
-import { headerText } from '../client/records.js';
-import { HEADERS, ORDER_KEYED_TOPICS, STATE_AFTER, TERMINAL_STATES } from '../workflow/catalogue.js';
-import { offsetRanges, partitionsOf } from '../workflow/runtime/read-back.js';
-import type { TraceEvent } from './timeline.js';
-import { expectations } from './verdict.js';
+import type { ValueCodec } from '../codec/value-codec.js';
+import { schemaIdOf } from '../codec/wire-format.js';
+import { FlowFacts, structuredValue } from '../flow/entity.js';
+import { expectations, type FlowEvent } from '../flow/expectations.js';
+import { isFinalType, judgedTypes, stateAfter, type Flow } from '../flow/model.js';
+import { ENTITY_INDEX } from '../views/entity-index.js';
+import type { SearchPlan } from './trace.js';
 
-export interface StuckOrder {
-  orderId: string;
-  state: string;
-  /** the order's first event */
+export interface StuckEntity {
+  id: string;
+  state: string | null;
+  /** the entity's first event */
   firstAt: number;
   lastAt: number;
   lastEvent: string;
   /** since the first event */
   ageMs: number;
+  /** "payments-service: PaymentAuthorized or PaymentDeclined", one per answer owed (dead-lettered triggers say so) */
   waitingFor: string[];
 }
 
 export interface StuckReport {
-  source: 'topics' | 'orders view';
-  orders: StuckOrder[];
+  source: 'topics' | 'entity index';
+  entity: string;
+  entities: StuckEntity[];
+  /** entities of the flow seen in all, final or not (ids none of whose events the flow has rules for are left out) */
+  seen: number;
   recordsExamined: number;
   elapsedMs: number;
 }
 
-const STATE_OF: Readonly<Record<string, string>> = STATE_AFTER;
+export interface StuckOptions {
+  cluster: Cluster;
+  codec: ValueCodec;
+  flow: Flow;
+  plan: SearchPlan;
+  olderThanMs: number;
+  now?: number;
+  /** a views database whose entity index of the flow may answer */
+  db?: string;
+}
 
-/** What an order in a state waits for, when only the state is known (the orders view). */
-const WAITS_BY_STATE: Record<string, string> = {
-  PLACED: 'inventory, payments and fraud answers, then orders (the view does not say which answer is missing)',
-  CONFIRMED: 'shipping to schedule and dispatch the shipment',
-  SHIPPED: 'shipping to deliver, then orders to complete it',
-  CANCEL_PENDING: "inventory's release and payments' void, then orders to cancel it",
-};
+interface Seen extends FlowEvent {
+  deadLetterOf?: string;
+}
 
-export async function findStuck(o: { cluster: Cluster; olderThanMs: number; now?: number; db?: string }): Promise<StuckReport> {
+export async function findStuck(o: StuckOptions): Promise<StuckReport> {
   const started = Date.now();
   const now = o.now ?? Date.now();
-  const fromView = o.db ? await fromOrdersView(o.cluster, o.db, now - o.olderThanMs, now) : null;
-  if (fromView) return { source: 'orders view', orders: fromView, recordsExamined: 0, elapsedMs: Date.now() - started };
-
-  const topics = ORDER_KEYED_TOPICS;
-  const ranges = (await offsetRanges(o.cluster, await partitionsOf(o.cluster, topics))).filter((r) => r.until! > r.from);
-  const orders = new Map<string, TraceEvent[]>();
-  let examined = 0;
-  if (ranges.length) {
-    const reader = new PartitionReader(o.cluster, ranges, { maxWaitMs: 100 });
-    for await (const chunk of reader) {
-      examined += chunk.records.length;
-      for (const r of chunk.records) {
-        if (r.key === null) continue;
-        const eventType = headerText(r.headers, HEADERS.eventType) ?? '?';
-        const orderId = r.key.toString('utf8');
-        let list = orders.get(orderId);
-        if (!list) orders.set(orderId, (list = []));
-        list.push(minimalEvent(r.topic, r.partition, r.offset, r.timestamp, eventType));
-      }
-    }
-  }
-  const out: StuckOrder[] = [];
-  for (const [orderId, events] of orders) {
-    events.sort((a, b) => a.timestamp - b.timestamp);
-    const state = [...events].reverse().find((e) => STATE_OF[e.eventType])?.eventType;
-    const current = state ? STATE_OF[state] : 'REQUESTED';
-    if ((TERMINAL_STATES as readonly string[]).includes(current)) continue;
+  const fromIndex = o.db ? await indexedEntities(o) : null;
+  const entities = fromIndex ?? (await readEntities(o));
+  const out: StuckEntity[] = [];
+  const judged = judgedTypes(o.flow);
+  let seen = 0;
+  for (const [id, events] of entities.byId) {
+    events.sort((a, b) => a.timestamp - b.timestamp || a.offset - b.offset);
+    const ok = events.filter((e) => !e.deadLetter);
+    if (!events.some((e) => judged.has(e.eventType))) continue;
+    seen++;
+    if (ok.some((e) => isFinalType(o.flow, e.eventType))) continue;
     const firstAt = events[0].timestamp;
     if (now - firstAt < o.olderThanMs) continue;
     const last = events[events.length - 1];
-    const waits = expectations(events).filter((x) => !x.followUp);
-    out.push({ orderId, state: current, firstAt, lastAt: last.timestamp, lastEvent: last.eventType, ageMs: now - firstAt, waitingFor: waits.map((w) => `${w.service}: ${w.expects.join(' or ')}`) });
+    const dead = new Set(events.filter((e) => e.deadLetterOf).map((e) => e.deadLetterOf!));
+    const waitingFor = expectations(o.flow, events)
+      .filter((x) => !x.followUp)
+      .map((x) => `${x.reaction.service}: ${x.expects.join(' or ')}${dead.has(`${x.trigger.topic}:${x.trigger.partition}:${x.trigger.offset}`) ? ` (its ${x.trigger.eventType} was dead-lettered)` : ''}`);
+    out.push({ id, state: stateAfter(o.flow, ok.map((e) => e.eventType)), firstAt, lastAt: last.timestamp, lastEvent: last.eventType, ageMs: now - firstAt, waitingFor });
   }
   out.sort((a, b) => a.firstAt - b.firstAt);
-  return { source: 'topics', orders: out, recordsExamined: examined, elapsedMs: Date.now() - started };
+  return { source: fromIndex ? 'entity index' : 'topics', entity: o.flow.entity, entities: out, seen, recordsExamined: entities.examined, elapsedMs: Date.now() - started };
 }
 
-/** A TraceEvent from header facts only (type, place, time; an order event's state): all `expectations` needs. */
-export function minimalEvent(topic: string, partition: number, offset: number, timestamp: number, eventType: string): TraceEvent {
-  return {
-    n: 0,
-    topic,
-    partition,
-    offset,
-    timestamp,
-    key: null,
-    headers: {},
-    value: STATE_OF[eventType] ? { state: STATE_OF[eventType] } : {},
-    eventType,
-    producer: null,
-    eventId: null,
-    causationId: null,
-    deltaMs: 0,
-    sinceStartMs: 0,
-    changes: {},
-    causedBy: null,
-  };
+type Entities = { byId: Map<string, Seen[]>; examined: number };
+
+function add(byId: Map<string, Seen[]>, id: string, e: Seen): void {
+  const list = byId.get(id);
+  if (list) list.push(e);
+  else byId.set(id, [e]);
 }
 
-/** Waiting orders from the orders view when it has read `orders` to its end, else null. */
-async function fromOrdersView(cluster: Cluster, file: string, placedBefore: number, now: number): Promise<StuckOrder[] | null> {
-  if (!fs.existsSync(file)) return null;
+/** Every record of the plan's topics, to the ends taken at the start, as the flow's facts. */
+async function readEntities(o: StuckOptions): Promise<Entities> {
+  const byId = new Map<string, Seen[]>();
+  const facts = new FlowFacts(o.flow);
+  const parts: { topic: string; partition: number }[] = [];
+  for (const topic of o.plan.topics) {
+    const meta = await o.cluster.topic(topic).catch(() => null);
+    if (meta) for (const p of meta.partitions) parts.push({ topic, partition: p.partition });
+  }
+  const ends = parts.length ? await o.cluster.listOffsets(parts.flatMap((p) => [{ ...p, timestamp: -2 }, { ...p, timestamp: LATEST }])) : [];
+  const ranges = parts.map((p, i) => ({ ...p, from: ends[2 * i].offset, until: ends[2 * i + 1].offset })).filter((r) => r.until > r.from);
+  let examined = 0;
+  if (ranges.length === 0) return { byId, examined };
+  const reader = new PartitionReader(o.cluster, ranges, { maxWaitMs: 100, partitionMaxBytes: 4 << 20 });
+  for await (const chunk of reader) {
+    examined += chunk.records.length;
+    if (o.codec.registry && chunk.records.length) await o.codec.registry.prepare(chunk.records);
+    for (const r of chunk.records) {
+      const f = facts.of({
+        topic: r.topic,
+        key: r.key,
+        headers: r.headers,
+        value: () => structuredValue(o.codec.decode(r.value).value),
+        schemaName: () => {
+          const id = schemaIdOf(r.value);
+          return id === null ? null : (o.codec.registry?.schemaName(id) ?? null);
+        },
+      });
+      if (!f) continue;
+      const e: Seen = { eventType: f.type, topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp };
+      if (f.deadLetter) {
+        e.deadLetter = true;
+        e.deadLetterOf = `${f.deadLetter.topic}:${f.deadLetter.partition}:${f.deadLetter.offset}`;
+      }
+      add(byId, f.id, e);
+    }
+  }
+  return { byId, examined };
+}
+
+/** The entities from the flow's entity index, when it has read every partition of its topics to the end. */
+async function indexedEntities(o: StuckOptions): Promise<Entities | null> {
+  if (!fs.existsSync(o.db!)) return null;
   const { openDatabase, listViews, positions } = await import('../views/store.js');
   let db;
   try {
-    db = openDatabase(file, { readonly: true });
+    db = openDatabase(o.db!, { readonly: true });
   } catch {
     return null;
   }
   try {
-    if (!listViews(db).some((v) => v.name === 'orders')) return null;
-    const stored = new Map(positions(db, 'orders').map((p) => [p.partition, p.nextOffset]));
-    const meta = await cluster.topic('orders').catch(() => null);
-    if (!meta) return null;
-    const ends = await cluster.listOffsets(meta.partitions.map((p) => ({ topic: 'orders', partition: p.partition, timestamp: LATEST })));
-    if (ends.some((e) => (stored.get(e.partition) ?? 0) < e.offset)) return null;
-    const rows = db
-      .prepare(`SELECT order_id, state, placed_at, updated_at, last_event FROM orders WHERE state NOT IN (${TERMINAL_STATES.map(() => '?').join(', ')}) AND placed_at <= ? ORDER BY placed_at`)
-      .all(...TERMINAL_STATES, placedBefore) as { order_id: string; state: string; placed_at: number; updated_at: number; last_event: string }[];
-    return rows.map((r) => ({
-      orderId: r.order_id,
-      state: r.state,
-      firstAt: r.placed_at,
-      lastAt: r.updated_at,
-      lastEvent: r.last_event,
-      ageMs: now - r.placed_at,
-      waitingFor: [WAITS_BY_STATE[r.state] ?? 'unknown'],
-    }));
+    const view = listViews(db).find((v) => v.name === ENTITY_INDEX && v.source.startsWith(`flow ${o.flow.name} `));
+    if (!view) return null;
+    const stored = new Map(positions(db, ENTITY_INDEX).map((p) => [`${p.topic}:${p.partition}`, p.nextOffset]));
+    const parts: { topic: string; partition: number }[] = [];
+    for (const topic of view.topics) {
+      const meta = await o.cluster.topic(topic).catch(() => null);
+      if (meta) for (const p of meta.partitions) parts.push({ topic, partition: p.partition });
+    }
+    const ends = parts.length ? await o.cluster.listOffsets(parts.map((p) => ({ ...p, timestamp: LATEST }))) : [];
+    if (ends.some((e) => (stored.get(`${e.topic}:${e.partition}`) ?? 0) < e.offset)) return null;
+    const byId = new Map<string, Seen[]>();
+    const rows = db.prepare('SELECT entity_id, topic, partition, offset, timestamp, event_type, dead_letter_of FROM entity_events').iterate() as IterableIterator<{
+      entity_id: string;
+      topic: string;
+      partition: number;
+      offset: number;
+      timestamp: number;
+      event_type: string;
+      dead_letter_of: string | null;
+    }>;
+    for (const r of rows) {
+      const e: Seen = { eventType: r.event_type, topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp };
+      if (r.dead_letter_of) {
+        e.deadLetter = true;
+        e.deadLetterOf = r.dead_letter_of;
+      }
+      add(byId, r.entity_id, e);
+    }
+    return { byId, examined: 0 };
   } finally {
     db.close();
   }

@@ -1,132 +1,78 @@
-// An order's records as a timeline: decoded, in time order (a cause before its effects when the clock
-// cannot tell them apart), each with its delta from the previous event and from the first, the fields of the
-// order it changed, the event in the timeline that caused it, and where a dead letter came from.
+// An entity's events as a timeline: in time order (a cause before its effects when the clock cannot tell them
+// apart), each with its delta from the previous event and from the first, the watched fields it changed, the
+// event that caused it (by event and causation ids), and the first event of the same distributed trace.
 
-import type { ConsumedRecord } from '../client/records.js';
-import { toEnvelope, type RecordEnvelope } from '../cli/envelope.js';
-import { schemaIdOf } from '../codec/wire-format.js';
-import { kindOf } from './scan.js';
-import type { ValueCodec } from '../codec/value-codec.js';
-import { DLQ_HEADERS, HEADERS, TOPIC_NAMES } from '../workflow/catalogue.js';
+import { flowTopic, type Flow } from '../flow/model.js';
+import { structuredValue, type FoundEvent } from './event.js';
 
-export interface DeadLetterOrigin {
-  topic: string;
-  partition: number;
-  offset: number;
-  error: string;
-  service: string;
-  attempts: number;
-}
+export type { FoundEvent };
 
-/** An event of the order in the timeline: the record envelope (as `evt tail --json` prints) and its place. */
 export interface TraceEvent extends FoundEvent {
   /** 1-based place in the timeline */
   n: number;
-  eventType: string;
-  producer: string | null;
-  eventId: string | null;
-  causationId: string | null;
   deltaMs: number;
   sinceStartMs: number;
-  /** fields of the order this event changed: [before, after] (order events), or the event's own reason/status */
+  /** watched fields this event changed: [before, after] (null before: first seen) */
   changes: Record<string, [unknown, unknown]>;
-  /** n of the event that caused this one, when it is in the timeline */
+  /** n of the event that caused this one (its causation id is that event's id), when in the timeline */
   causedBy: number | null;
-  /** set for a record of a dead-letter topic: the record that failed and why */
-  deadLetter?: DeadLetterOrigin;
+  /** n of the first event of the same trace (traceparent, b3), when it is another */
+  sameTraceAs: number | null;
 }
 
-const ORDER_FIELDS = ['state', 'reason', 'cancelReason', 'total'] as const;
-const TOPIC_RANK = new Map<string, number>(TOPIC_NAMES.map((t, i) => [t, i]));
-
-/** An event found for the order, decoded (the record envelope), before it has a place in the timeline. */
-export type FoundEvent = RecordEnvelope;
-
-/** Decodes records (the codec's registry lookups first). */
-export async function decodeFound(records: readonly ConsumedRecord[], codec: ValueCodec): Promise<FoundEvent[]> {
-  if (codec.registry) await codec.registry.prepare(records);
-  return records.map((r) => {
-    const env = toEnvelope(r, codec);
-    // the workflow writes Avro through the registry: anything else on its topics is garbage that merely
-    // looks like an event (JSON with an eventType), and must not be taken for the order's state
-    if (codec.registry && !env.error && r.value !== null && kindOf(r.topic) !== 'other' && schemaIdOf(r.value) === null) {
-      env.error = 'not in the schema registry wire format (the workflow writes Avro through the registry)';
-    }
-    return env;
-  });
-}
-
+/** Fields shown when they change, on topics whose flow watches none: what events commonly carry as outcome. */
+const DEFAULT_WATCH = ['state', 'status', 'reason'];
 
 /** Orders found events into a timeline. */
-export function buildTimeline(found: readonly FoundEvent[]): TraceEvent[] {
-  const events = found.map(toEvent);
-  sortCausally(events);
-  let previousOrder: Record<string, unknown> | null = null;
+export function buildTimeline(found: readonly FoundEvent[], flow: Flow | null = null): TraceEvent[] {
+  const events: TraceEvent[] = found.map((f) => ({ ...f, n: 0, deltaMs: 0, sinceStartMs: 0, changes: {}, causedBy: null, sameTraceAs: null }));
+  sortCausally(events, flow);
+  const previous = new Map<string, Record<string, unknown>>();
   const byId = new Map<string, number>();
+  const traces = new Map<string, number>();
   const first = events[0]?.timestamp ?? 0;
   events.forEach((e, i) => {
     e.n = i + 1;
     e.deltaMs = i === 0 ? 0 : e.timestamp - events[i - 1].timestamp;
     e.sinceStartMs = e.timestamp - first;
     e.causedBy = (e.causationId && byId.get(e.causationId)) || null;
-    if (e.eventId) byId.set(e.eventId, e.n);
-    const v = e.value as Record<string, unknown> | null;
-    if (e.topic === 'orders' && !e.error && v && typeof v === 'object') {
-      for (const f of ORDER_FIELDS) {
-        const before = previousOrder ? (previousOrder[f] ?? null) : null;
-        const after = v[f] ?? null;
-        if (before !== after) e.changes[f] = [before, after];
-      }
-      previousOrder = v;
-    } else if (v && typeof v === 'object' && !e.error) {
-      for (const f of ['status', 'reason'] as const) if (v[f] !== undefined && v[f] !== null) e.changes[f] = [null, v[f]];
+    if (e.eventId && !byId.has(e.eventId)) byId.set(e.eventId, e.n);
+    if (e.traceId) {
+      const start = traces.get(e.traceId);
+      if (start === undefined) traces.set(e.traceId, e.n);
+      else if (e.causedBy === null) e.sameTraceAs = start;
     }
+    if (e.error || e.deadLetter) return;
+    const v = structuredValue(e.value);
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return;
+    const watched = flow ? flowTopic(flow, e.topic)?.watch : undefined;
+    const fields = watched?.length ? watched : DEFAULT_WATCH;
+    const before = previous.get(e.topic);
+    for (const f of fields) {
+      const was = before ? ((before as Record<string, unknown>)[f] ?? null) : null;
+      const now = (v as Record<string, unknown>)[f] ?? null;
+      if (now !== null && typeof now === 'object') continue;
+      if (was !== now && !(was === null && now === null)) e.changes[f] = [was, now];
+    }
+    previous.set(e.topic, v as Record<string, unknown>);
   });
   return events;
 }
 
-function toEvent(f: FoundEvent): TraceEvent {
-  const { value } = f;
-  const header = (name: string): string | null => {
-    const h = f.headers[name];
-    return (Array.isArray(h) ? h[h.length - 1] : h) || null;
-  };
-  const typeFromValue = value && typeof value === 'object' ? (value as Record<string, unknown>).eventType : undefined;
-  const e: TraceEvent = {
-    ...f,
-    n: 0,
-    eventType: typeof typeFromValue === 'string' ? typeFromValue : (header(HEADERS.eventType) ?? '?'),
-    producer: header(HEADERS.producer),
-    eventId: header(HEADERS.eventId),
-    causationId: header(HEADERS.causationId),
-    deltaMs: 0,
-    sinceStartMs: 0,
-    changes: {},
-    causedBy: null,
-  };
-  const origin = header(DLQ_HEADERS.topic);
-  if (origin !== null) {
-    e.deadLetter = {
-      topic: origin,
-      partition: Number(header(DLQ_HEADERS.partition)),
-      offset: Number(header(DLQ_HEADERS.offset)),
-      error: header(DLQ_HEADERS.error) ?? '',
-      service: header(DLQ_HEADERS.service) ?? '',
-      attempts: Number(header(DLQ_HEADERS.attempts) ?? 0),
-    };
-  }
-  return e;
-}
-
-/** Time order; within one millisecond, causes before effects, then the catalogue's topic order. */
-function sortCausally(events: TraceEvent[]): void {
-  events.sort((a, b) => a.timestamp - b.timestamp || rank(a) - rank(b) || a.partition - b.partition || a.offset - b.offset);
+/** Time order; within one millisecond, causes before effects, then the flow's topic order. */
+function sortCausally(events: TraceEvent[], flow: Flow | null): void {
+  const rankOf = new Map((flow?.topics ?? []).map((t, i) => [t.name, i]));
+  const rank = (e: TraceEvent) => (e.deadLetter ? rankOf.size + 1 : (rankOf.get(e.topic) ?? rankOf.size));
+  events.sort((a, b) => a.timestamp - b.timestamp || rank(a) - rank(b) || a.topic.localeCompare(b.topic) || a.partition - b.partition || a.offset - b.offset);
   // an effect stamped before its cause (clock skew or same millisecond) moves right after it
   for (let moved = true, guard = 0; moved && guard < events.length; guard++) {
     moved = false;
-    const at = new Map(events.map((e, i) => [e.eventId, i]));
+    const at = new Map<string, number>();
+    events.forEach((e, i) => {
+      if (e.eventId && !at.has(e.eventId)) at.set(e.eventId, i);
+    });
     for (let i = 0; i < events.length; i++) {
-      const c = events[i].causationId ? at.get(events[i].causationId) : undefined;
+      const c = events[i].causationId ? at.get(events[i].causationId!) : undefined;
       if (c !== undefined && c > i) {
         const [e] = events.splice(i, 1);
         events.splice(c, 0, e);
@@ -135,19 +81,4 @@ function sortCausally(events: TraceEvent[]): void {
       }
     }
   }
-}
-
-function rank(e: TraceEvent): number {
-  return e.deadLetter ? TOPIC_NAMES.length : (TOPIC_RANK.get(e.topic) ?? TOPIC_NAMES.length);
-}
-
-/** The skus of an order's lines, from whichever of its request or order events decode. */
-export function skusOf(events: readonly { value: unknown }[]): string[] {
-  const skus = new Set<string>();
-  for (const e of events) {
-    const lines = (e.value as { lines?: unknown } | null)?.lines;
-    if (!Array.isArray(lines)) continue;
-    for (const l of lines) if (l && typeof (l as { sku?: unknown }).sku === 'string') skus.add((l as { sku: string }).sku);
-  }
-  return [...skus].sort();
 }

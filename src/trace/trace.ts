@@ -1,145 +1,117 @@
-// `evt trace <order-id>`: find the order's events (from the order-events view when it is up to date, the
-// topics otherwise), lay them out as a timeline and give the verdict, asking the cluster about the groups
-// the verdict points at.
+// `evt trace <id>`: find an entity's events (from the flow's entity index when it is up to date, the topics
+// otherwise), lay them out as a timeline and give the verdict, asking the cluster about the groups the
+// verdict points at.
 
-import fs from 'node:fs';
+import type { ConsumedRecord } from '../client/records.js';
 import type { Cluster } from '../client/wire/index.js';
-import { LATEST } from '../client/wire/index.js';
-import { partitionForKey } from '../client/wire/partitioner.js';
-import { committedOffsets, describeGroupState } from '../client/wire/group-info.js';
 import type { ValueCodec } from '../codec/value-codec.js';
-import { HEADERS, ORDER_KEYED_TOPICS, groupOf } from '../workflow/catalogue.js';
-import { defaultTopics, scanOrder, type ScanReport } from './scan.js';
-import { buildTimeline, decodeFound, skusOf, type FoundEvent, type TraceEvent } from './timeline.js';
-import { diagnose, expectations, verdictOf, type GroupFacts, type Verdict } from './verdict.js';
+import { isInternalTopic, looksLikeDeadLetterTopic } from '../flow/conventions.js';
+import { EntityMatcher } from '../flow/entity.js';
+import type { JsonPath } from '../flow/json-path.js';
+import type { Flow } from '../flow/model.js';
+import { decodeFound, type FoundEvent } from './event.js';
+import { gatherFacts } from './facts.js';
+import { findEntity, type ScanReport } from './find.js';
+import { buildTimeline, type TraceEvent } from './timeline.js';
+import { factsWanted, verdictOf, type Verdict } from './verdict.js';
 
 export interface TraceOptions {
   cluster: Cluster;
   codec: ValueCodec;
-  orderId: string;
+  id: string;
+  /** what the system is expected to do (null: conventions only, a verdict without expectations) */
+  flow: Flow | null;
+  /** topics to search instead of the flow's (or, without a flow, every topic) */
   topics?: readonly string[];
+  /** or the topics whose names match */
+  pattern?: RegExp;
+  /** value paths the id must be at (--field) */
+  fields?: readonly JsonPath[];
   since?: number;
   until?: number;
   allPartitions?: boolean;
-  /** a views database whose order-events view may answer (ignored when absent, stale or unreadable) */
+  /** a views database whose entity index of the flow may answer (ignored when absent, stale or unreadable) */
   db?: string;
   now?: () => number;
 }
 
 export interface TraceResult {
-  orderId: string;
-  /** where the order-keyed events came from */
-  source: 'topics' | 'order-events view';
+  id: string;
+  /** what an id names, from the flow ("order", "parcel"), else "entity" */
+  entity: string;
+  /** the flow the verdict comes from (its source), or null */
+  flow: string | null;
+  /** where the events came from */
+  source: 'topics' | 'entity index';
   found: boolean;
   events: TraceEvent[];
   verdict: Verdict;
   scan: ScanReport;
 }
 
-export async function traceOrder(o: TraceOptions): Promise<TraceResult> {
-  const now = o.now ?? Date.now;
-  const started = Date.now();
-  const view = o.db && !o.allPartitions && o.since === undefined && o.until === undefined ? await viewEvents(o) : null;
-  const fromView = view && 'events' in view ? (view as ViewAnswer) : null;
-  let found: FoundEvent[];
-  let scan: ScanReport;
-  if (fromView) {
-    // the view holds the order-keyed topics; stock levels and dead letters still come from the topics
-    const rest = (o.topics ?? defaultTopics()).filter((t) => !fromView.topics.includes(t));
-    const skus = skusOf(fromView.events);
-    const result = await scanOrder({ cluster: o.cluster, orderId: o.orderId, topics: rest, skusOf: () => skus, firstTime: fromView.events[0]?.timestamp });
-    found = [...fromView.events, ...(await decodeFound(result.records, o.codec))];
-    scan = { ...result.report, elapsedMs: Date.now() - started, notes: [fromView.note, ...result.report.notes] };
-  } else {
-    const result = await scanOrder({
-      cluster: o.cluster,
-      orderId: o.orderId,
-      topics: o.topics,
-      since: o.since,
-      until: o.until,
-      allPartitions: o.allPartitions,
-      skusOf: async (records) => skusOf(await decodeFound(records, o.codec)),
-    });
-    found = await decodeFound(result.records, o.codec);
-    scan = result.report;
-    if (view?.note) scan.notes.unshift(view.note);
-  }
-  const events = buildTimeline(found);
-  const expected = expectations(events);
-  const facts = await groupFacts(o.cluster, expected.map((x) => ({ group: groupOf(x.service), trigger: x.trigger })));
-  const verdict = verdictOf(events, diagnose(expected, events, facts), now());
-  return { orderId: o.orderId, source: fromView ? 'order-events view' : 'topics', found: events.length > 0, events, verdict, scan };
-}
-
-/** The group states and committed offsets the diagnosis needs, and the current ends of the trigger partitions. */
-async function groupFacts(cluster: Cluster, asks: { group: string; trigger: TraceEvent | null }[]): Promise<GroupFacts> {
-  const facts: GroupFacts = { groups: new Map(), committed: new Map(), ends: new Map() };
-  for (const group of new Set(asks.map((a) => a.group))) {
-    const mine = asks.filter((a) => a.group === group && a.trigger).map((a) => ({ topic: a.trigger!.topic, partition: a.trigger!.partition }));
-    try {
-      const g = await describeGroupState(cluster, group);
-      facts.groups.set(group, { state: g.state, members: g.members });
-      for (const [k, v] of await committedOffsets(cluster, group, mine)) facts.committed.set(`${group}|${k}`, v);
-    } catch {
-      // a cluster that refuses group requests (ACLs) still gets a verdict, with the group's side unknown
-    }
-  }
-  // several services may wait on the same trigger partition: its end is asked once
-  const triggers = new Map(asks.filter((a) => a.trigger).map((a) => [`${a.trigger!.topic}:${a.trigger!.partition}`, { topic: a.trigger!.topic, partition: a.trigger!.partition }]));
-  if (triggers.size) for (const l of await cluster.listOffsets([...triggers.values()].map((p) => ({ ...p, timestamp: LATEST })))) facts.ends.set(`${l.topic}:${l.partition}`, l.offset);
-  return facts;
+export interface SearchPlan {
+  topics: string[];
+  /** topics that need not exist (dead-letter topics) */
+  optional: Set<string>;
+  deadLetters: Set<string>;
 }
 
 /**
- * The order's events from the order-events view, when the view has read every partition of its topics up to
- * the current end (else null: the topics are read, and the note says why).
+ * Which topics to search: the ones given, or those matching the pattern, or the flow's and the dead-letter
+ * topics that go with them, or every topic but the cluster's own.
  */
-type ViewAnswer = { events: FoundEvent[]; topics: string[]; note: string };
+export async function searchPlan(cluster: Cluster, o: { flow: Flow | null; topics?: readonly string[]; pattern?: RegExp }): Promise<SearchPlan> {
+  const existing = await cluster.topicNames();
+  const deadLetters = new Set<string>();
+  const optional = new Set<string>();
+  let topics: string[];
+  if (o.topics) topics = [...o.topics];
+  else if (o.pattern) topics = existing.filter((t) => !isInternalTopic(t) && o.pattern!.test(t));
+  else if (o.flow) {
+    topics = o.flow.topics.map((t) => t.name);
+    for (const t of o.flow.topics) if (t.deadLetter) optional.add(t.name);
+    for (const t of existing) if (looksLikeDeadLetterTopic(t) && belongsTo(o.flow, t) && !topics.includes(t)) topics.push(t);
+  } else topics = existing.filter((t) => !isInternalTopic(t));
+  for (const t of topics) if (looksLikeDeadLetterTopic(t) || o.flow?.topics.find((x) => x.name === t)?.deadLetter) deadLetters.add(t);
+  return { topics, optional, deadLetters };
+}
 
-async function viewEvents(o: TraceOptions): Promise<ViewAnswer | { note: string } | null> {
-  if (!fs.existsSync(o.db!)) return null;
-  const { openDatabase, positions, listViews } = await import('../views/store.js');
-  let db;
-  try {
-    db = openDatabase(o.db!, { readonly: true });
-  } catch {
-    return null;
+/** A dead-letter topic goes with a flow when it carries the flow's prefix or one of its topics' names. */
+function belongsTo(flow: Flow, topic: string): boolean {
+  if (flow.prefix && topic.startsWith(flow.prefix)) return true;
+  return flow.topics.some((t) => !t.deadLetter && new RegExp(`(^|[._-])${escape(t.name)}([._-]|$)`).test(topic));
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export async function traceEntity(o: TraceOptions): Promise<TraceResult> {
+  const now = o.now ?? Date.now;
+  const started = Date.now();
+  const matcher = new EntityMatcher(o.id, o.fields);
+  const plan = await searchPlan(o.cluster, o);
+  let source: TraceResult['source'] = 'topics';
+  let found: FoundEvent[];
+  let scan: ScanReport;
+  const indexed = !!o.db && !!o.flow && !o.allPartitions && o.since === undefined && o.until === undefined && !o.topics && !o.pattern && !o.fields?.length ? await fromIndex(o, plan) : null;
+  if (indexed?.records) {
+    source = 'entity index';
+    found = await decodeFound(indexed.records, o.codec, matcher, o.flow);
+    scan = { topics: [], recordsExamined: 0, elapsedMs: 0, complete: true, notes: [indexed.note] };
+  } else {
+    const result = await findEntity({ cluster: o.cluster, matcher, flow: o.flow, ...plan, since: o.since, until: o.until, allPartitions: o.allPartitions });
+    found = await decodeFound(result.records, o.codec, matcher, o.flow);
+    scan = result.report;
+    if (indexed?.note) scan.notes.unshift(indexed.note);
   }
-  try {
-    if (!listViews(db).some((v) => v.name === 'order-events')) return null;
-    const topics = ORDER_KEYED_TOPICS.filter((t) => !o.topics || o.topics.includes(t));
-    const stored = new Map(positions(db, 'order-events').map((p) => [`${p.topic}:${p.partition}`, p.nextOffset]));
-    // only the partitions the order is on need to be caught up (a view kept live by replay --follow is
-    // always a little behind somewhere)
-    const parts: { topic: string; partition: number }[] = [];
-    const key = Buffer.from(o.orderId, 'utf8');
-    for (const topic of topics) {
-      const meta = await o.cluster.topic(topic).catch(() => null);
-      if (meta) parts.push({ topic, partition: partitionForKey(key, meta.partitions.length) });
-    }
-    const ends = await o.cluster.listOffsets(parts.map((p) => ({ ...p, timestamp: LATEST })));
-    const behind = ends.reduce((n, e) => n + Math.max(0, e.offset - (stored.get(`${e.topic}:${e.partition}`) ?? 0)), 0);
-    if (behind > 0) return { note: `the order-events view in ${o.db} is ${behind} events behind the order's partitions: read the topics` };
-    const rows = db
-      .prepare('SELECT topic, partition, offset, order_id, event_type, event_id, causation_id, producer, timestamp, value FROM order_events WHERE order_id = ? ORDER BY timestamp')
-      .all(o.orderId) as { topic: string; partition: number; offset: number; order_id: string; event_type: string; event_id: string | null; causation_id: string | null; producer: string | null; timestamp: number; value: string }[];
-    const events = rows.map((r) => ({
-      topic: r.topic,
-      partition: r.partition,
-      offset: r.offset,
-      timestamp: r.timestamp,
-      key: r.order_id,
-      headers: {
-        [HEADERS.eventType]: r.event_type,
-        [HEADERS.correlationId]: r.order_id,
-        ...(r.event_id ? { [HEADERS.eventId]: r.event_id } : {}),
-        ...(r.causation_id ? { [HEADERS.causationId]: r.causation_id } : {}),
-        ...(r.producer ? { [HEADERS.producer]: r.producer } : {}),
-      },
-      value: JSON.parse(r.value) as unknown,
-    }));
-    return { events, topics, note: `order-keyed topics answered by the order-events view in ${o.db} (up to date on the order's partitions)` };
-  } finally {
-    db.close();
-  }
+  const events = buildTimeline(found, o.flow);
+  const facts = await gatherFacts(o.cluster, factsWanted(o.flow, events));
+  const verdict = verdictOf(o.flow, events, facts, now());
+  scan.elapsedMs = Date.now() - started;
+  return { id: o.id, entity: o.flow?.entity ?? 'entity', flow: o.flow?.source ?? null, source, found: events.length > 0, events, verdict, scan };
+}
+
+/** The entity's records from the flow's entity index when it is up to date, else why not (or null: no index). */
+async function fromIndex(o: TraceOptions, plan: SearchPlan): Promise<{ records: ConsumedRecord[] | null; note: string } | null> {
+  const { indexedRecords } = await import('../views/entity-index.js');
+  return indexedRecords({ cluster: o.cluster, db: o.db!, flow: o.flow!, id: o.id, topics: plan.topics });
 }

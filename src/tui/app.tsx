@@ -17,17 +17,21 @@ import { servicesLines } from './panels/services.js';
 import { footerLine, helpLines, statusLine } from './panels/status.js';
 import { topicsLines } from './panels/topics.js';
 import { traceLines, type TraceState } from './panels/trace.js';
-import { workflowLines } from './panels/workflow.js';
+import { flowLines } from './panels/flow.js';
 import type { DashboardSource, FeedEvent, Snapshot } from './source.js';
 
-export type PanelId = 'workflow' | 'services' | 'topics' | 'feed';
-const PANELS: readonly PanelId[] = ['workflow', 'services', 'topics', 'feed'];
+export type PanelId = 'flow' | 'services' | 'topics' | 'feed';
 
-export type Drill = ({ kind: 'trace'; orderId: string; request: number } | { kind: 'group'; group: string } | { kind: 'topic'; name: string }) & { from: PanelId };
+/** The panels of a snapshot: the flow's only when there is a flow. */
+function panelsOf(s: Snapshot | null): PanelId[] {
+  return s && !s.flow ? ['services', 'topics', 'feed'] : ['flow', 'services', 'topics', 'feed'];
+}
+
+export type Drill = ({ kind: 'trace'; id: string; request: number } | { kind: 'group'; group: string } | { kind: 'topic'; name: string }) & { from: PanelId };
 
 interface Ui {
   focus: PanelId | 'drill';
-  /** the lower panel of the compact layout when the focus is on the workflow */
+  /** the lower panel of the compact layout when the focus is on the flow */
   lower: PanelId;
   /** selected row per panel; the feed's counts back from the newest event */
   selected: Record<PanelId, number>;
@@ -42,7 +46,7 @@ interface Ui {
   message: string | null;
 }
 
-const INITIAL: Ui = { focus: 'workflow', lower: 'services', selected: { workflow: 0, services: 0, topics: 0, feed: 0 }, filter: '', editing: null, paused: null, help: false, drill: null, scroll: 0, message: null };
+const INITIAL: Ui = { focus: 'flow', lower: 'services', selected: { flow: 0, services: 0, topics: 0, feed: 0 }, filter: '', editing: null, paused: null, help: false, drill: null, scroll: 0, message: null };
 
 export interface AppProps {
   source: DashboardSource;
@@ -59,6 +63,8 @@ export function App({ source, onQuit, size: fixedSize }: AppProps): ReactNode {
   // a key pressed soon after a render can reach the previous render's handler.
   const state = useRef<Ui>(INITIAL);
   const [, redraw] = useReducer((n: number) => n + 1, 0);
+  // without a flow there is no flow panel: the focus starts on the groups
+  if (snapshot && !snapshot.flow && state.current.focus === 'flow') state.current = { ...state.current, focus: 'services', lower: 'topics' };
   const ui = state.current;
   const traces = useTraces(source, ui.drill);
   const feed = ui.paused ?? snapshot?.feed ?? [];
@@ -105,8 +111,8 @@ function Panels({ snapshot, ui, layout, feed, trace }: { snapshot: Snapshot; ui:
     const inner = { width: width - 2, height: height - 2, filter: ui.filter };
     const focused = ui.focus === p;
     switch (p) {
-      case 'workflow':
-        return <Panel key={p} title="workflow" note={`since ${clockTime(snapshot.workflow.since, false)}`} width={width} height={height} focused={focused} lines={workflowLines(snapshot, { ...inner, selected: sel(p) })} />;
+      case 'flow':
+        return <Panel key={p} title={`flow ${snapshot.flow?.name ?? ''}`} note={snapshot.flow ? `${snapshot.flow.entity}s since ${clockTime(snapshot.flow.since, false)}` : ''} width={width} height={height} focused={focused} lines={flowLines(snapshot, { ...inner, selected: sel(p) })} />;
       case 'services':
         return <Panel key={p} title="services" note={`${snapshot.services.length} groups`} width={width} height={height} focused={focused} lines={servicesLines(snapshot, { ...inner, selected: sel(p) })} />;
       case 'topics':
@@ -116,36 +122,41 @@ function Panels({ snapshot, ui, layout, feed, trace }: { snapshot: Snapshot; ui:
         const selected = ui.focus === 'feed' ? rows.length - 1 - Math.min(ui.selected.feed, rows.length - 1) : rows.length - 1;
         const fresh = ui.paused ? newerThan(snapshot.feed, ui.paused) : 0;
         const note = ui.paused ? `paused, ${fresh} new` : `${rows.length}${ui.filter ? ' matching' : ''}`;
-        return <Panel key={p} title="events" note={note} width={width} height={height} focused={focused} lines={feedLines(rows, { ...inner, selected: ui.focus === 'feed' ? selected : null, empty: ui.filter ? 'no event matches the filter' : 'no workflow events yet' })} />;
+        return <Panel key={p} title="events" note={note} width={width} height={height} focused={focused} lines={feedLines(rows, { ...inner, selected: ui.focus === 'feed' ? selected : null, empty: ui.filter ? 'no event matches the filter' : 'no events yet' })} />;
       }
       case 'drill':
         return <DrillPanel key="drill" snapshot={snapshot} drill={ui.drill!} trace={trace} scroll={ui.scroll} width={width} height={height} focused={focused} />;
     }
   };
+  const hasFlow = snapshot.flow !== null;
   if (layout.mode === 'wide') {
     const right = layout.width - layout.left;
+    // without a flow, the topics take its place and the feed has the bottom row to itself
     return (
       <Box flexDirection="column">
         <Box flexDirection="row">
-          {panel('workflow', layout.left, layout.top)}
+          {panel(hasFlow ? 'flow' : 'topics', layout.left, layout.top)}
           {panel('services', right, layout.top)}
         </Box>
         {ui.drill ? (
           panel('drill', layout.width, layout.bottom)
-        ) : (
+        ) : hasFlow ? (
           <Box flexDirection="row">
             {panel('topics', layout.left, layout.bottom)}
             {panel('feed', right, layout.bottom)}
           </Box>
+        ) : (
+          panel('feed', layout.width, layout.bottom)
         )}
       </Box>
     );
   }
-  const lower = lowerOf(ui);
+  const top: PanelId = hasFlow ? 'flow' : 'services';
+  const lower = lowerOf(ui, top);
   return (
     <Box flexDirection="column">
-      {panel('workflow', layout.width, layout.top)}
-      <LineView line={tabsLine(ui, lower)} width={layout.width} />
+      {panel(top, layout.width, layout.top)}
+      <LineView line={tabsLine(ui, lower, top)} width={layout.width} />
       {panel(lower, layout.width, layout.bottom)}
     </Box>
   );
@@ -160,19 +171,20 @@ function DrillPanel({ snapshot, drill, trace, scroll, width, height, focused }: 
   return <Panel title={title} note={`${more}${more ? ' · ' : ''}esc back`} width={width} height={height} focused={focused} lines={lines.slice(start)} />;
 }
 
-/** The lower panel of the compact layout. */
-function lowerOf(ui: Ui): PanelId | 'drill' {
-  if (ui.drill && (ui.focus === 'drill' || ui.focus === 'workflow')) return 'drill';
-  return ui.focus === 'workflow' || ui.focus === 'drill' ? ui.lower : ui.focus;
+/** The lower panel of the compact layout, under `top`. */
+function lowerOf(ui: Ui, top: PanelId): PanelId | 'drill' {
+  if (ui.drill && (ui.focus === 'drill' || ui.focus === top)) return 'drill';
+  const lower = ui.focus === top || ui.focus === 'drill' ? ui.lower : ui.focus;
+  return lower === top ? 'topics' : lower;
 }
 
-function tabsLine(ui: Ui, lower: PanelId | 'drill'): Line {
-  const tabs: (PanelId | 'drill')[] = ['services', 'topics', 'feed', ...(ui.drill ? ['drill' as const] : [])];
+function tabsLine(ui: Ui, lower: PanelId | 'drill', top: PanelId): Line {
+  const tabs: (PanelId | 'drill')[] = [...(['services', 'topics', 'feed'] as const).filter((t) => t !== top), ...(ui.drill ? ['drill' as const] : [])];
   return tabs.flatMap((t) => [{ text: ' ' }, { text: ` ${t === 'drill' ? drillName(ui.drill!) : t === 'feed' ? 'events' : t} `, inverse: t === lower, bold: t === lower, color: t === lower ? 'cyan' : undefined }]);
 }
 
 function drillName(d: Drill): string {
-  return d.kind === 'trace' ? `trace ${d.orderId}` : d.kind === 'group' ? `group ${d.group}` : `topic ${d.name}`;
+  return d.kind === 'trace' ? `trace ${d.id}` : d.kind === 'group' ? `group ${d.group}` : `topic ${d.name}`;
 }
 
 function newerThan(feed: readonly FeedEvent[], paused: readonly FeedEvent[]): number {
@@ -181,13 +193,14 @@ function newerThan(feed: readonly FeedEvent[], paused: readonly FeedEvent[]): nu
 }
 
 /** The panels tab moves through: with a drill-down open, the top panels and the drill-down. */
-function focusOrder(ui: Ui, layout: Layout): (PanelId | 'drill')[] {
-  if (!ui.drill) return [...PANELS];
-  return layout.mode === 'wide' ? ['workflow', 'services', 'drill'] : ['workflow', 'services', 'topics', 'feed', 'drill'];
+function focusOrder(ui: Ui, layout: Layout, s: Snapshot): (PanelId | 'drill')[] {
+  const panels = panelsOf(s);
+  if (!ui.drill) return panels;
+  return layout.mode === 'wide' ? [...panels.slice(0, 2), 'drill'] : [...panels, 'drill'];
 }
 
 function rowCount(p: PanelId, s: Snapshot, feed: readonly FeedEvent[], filter: string): number {
-  if (p === 'workflow') return stuckRows(s, filter).length;
+  if (p === 'flow') return stuckRows(s, filter).length;
   if (p === 'services') return serviceRows(s, filter).length;
   if (p === 'topics') return topicRows(s, filter).length;
   return feedRows(feed, filter).length;
@@ -195,13 +208,14 @@ function rowCount(p: PanelId, s: Snapshot, feed: readonly FeedEvent[], filter: s
 
 let traceRequests = 0;
 
-/** The order the selection points at: a stuck order, or the order of an event in the feed. */
-function selectedOrder(ui: Ui, s: Snapshot, feed: readonly FeedEvent[]): string | null {
+/** The entity the selection points at: a stuck one, or the entity (else the key) of an event in the feed. */
+function selectedEntity(ui: Ui, s: Snapshot, feed: readonly FeedEvent[]): string | null {
   if (ui.focus === 'feed') {
     const rows = feedRows(feed, ui.filter);
-    return rows[rows.length - 1 - ui.selected.feed]?.orderId ?? null;
+    const e = rows[rows.length - 1 - ui.selected.feed];
+    return e?.entityId ?? e?.key ?? null;
   }
-  if (ui.focus === 'workflow') return stuckRows(s, ui.filter)[ui.selected.workflow]?.orderId ?? null;
+  if (ui.focus === 'flow') return stuckRows(s, ui.filter)[ui.selected.flow]?.id ?? null;
   return null;
 }
 
@@ -219,15 +233,15 @@ export function act(ui: Ui, action: Action, s: Snapshot | null, feed: readonly F
     const value = p === 'feed' ? (by === 'top' ? count - 1 : by === 'bottom' ? 0 : current - by) : by === 'top' ? 0 : by === 'bottom' ? count - 1 : current + by;
     return { ...next, selected: { ...ui.selected, [p]: Math.max(0, Math.min(Math.max(0, count - 1), value)) } };
   };
-  const openTrace = (orderId: string | null, from: PanelId): Ui =>
-    orderId ? { ...next, drill: { kind: 'trace', orderId, request: ++traceRequests, from }, focus: 'drill', scroll: 0 } : { ...next, message: 'select an order: a stuck order in the workflow panel or an event in the feed' };
+  const openTrace = (id: string | null, from: PanelId): Ui =>
+    id ? { ...next, drill: { kind: 'trace', id, request: ++traceRequests, from }, focus: 'drill', scroll: 0 } : { ...next, message: `select what to trace: ${s.flow ? `a stuck ${s.flow.entity} in the flow panel or ` : ''}an event in the feed` };
   switch (action) {
     case 'next-panel':
     case 'previous-panel': {
-      const order = focusOrder(ui, layout);
+      const order = focusOrder(ui, layout, s);
       const i = order.indexOf(ui.focus);
       const focus = order[(i + (action === 'next-panel' ? 1 : order.length - 1)) % order.length];
-      return { ...next, focus, lower: focus !== 'workflow' && focus !== 'drill' ? focus : ui.lower };
+      return { ...next, focus, lower: focus !== 'flow' && focus !== 'drill' ? focus : ui.lower };
     }
     case 'down':
       return move(1);
@@ -247,10 +261,10 @@ export function act(ui: Ui, action: Action, s: Snapshot | null, feed: readonly F
         return row ? { ...next, drill: { kind: 'topic', name: row.name, from: 'topics' }, focus: 'drill', scroll: 0 } : next;
       }
       if (ui.focus === 'drill') return next;
-      return openTrace(selectedOrder(ui, s, feed), ui.focus);
+      return openTrace(selectedEntity(ui, s, feed), ui.focus);
     case 'trace': {
-      const from = ui.focus === 'drill' ? (ui.drill?.from ?? 'workflow') : ui.focus;
-      return openTrace(selectedOrder({ ...ui, focus: from }, s, feed) ?? stuckRows(s, ui.filter)[0]?.orderId ?? null, from);
+      const from = ui.focus === 'drill' ? (ui.drill?.from ?? panelsOf(s)[0]) : ui.focus;
+      return openTrace(selectedEntity({ ...ui, focus: from }, s, feed) ?? stuckRows(s, ui.filter)[0]?.id ?? null, from);
     }
     case 'back':
       if (ui.drill) return { ...next, drill: null, focus: ui.drill.from, scroll: 0 };
@@ -277,7 +291,7 @@ function keyOfChar(ch: string): KeyPress & { backspace?: boolean } {
 /** Typing in the filter prompt: characters add, backspace removes, enter keeps it, esc clears it. */
 function editFilter(ui: Ui, input: string, key: { return?: boolean; escape?: boolean; backspace?: boolean; delete?: boolean; ctrl?: boolean; meta?: boolean }): Ui {
   const text = ui.editing ?? '';
-  if (key.return) return { ...ui, editing: null, filter: text.trim(), selected: { ...ui.selected, workflow: 0, services: 0, topics: 0, feed: 0 } };
+  if (key.return) return { ...ui, editing: null, filter: text.trim(), selected: { ...ui.selected, flow: 0, services: 0, topics: 0, feed: 0 } };
   if (key.escape) return { ...ui, editing: null, filter: '' };
   if (key.backspace || key.delete) return { ...ui, editing: text.slice(0, -1) };
   if (key.ctrl || key.meta || !input) return ui;
@@ -290,14 +304,14 @@ function useTraces(source: DashboardSource, drill: Drill | null): Map<number, Tr
   const started = useRef(new Set<number>());
   useEffect(() => {
     if (drill?.kind !== 'trace' || started.current.has(drill.request)) return;
-    const { request, orderId } = drill;
+    const { request, id } = drill;
     started.current.add(request);
     let live = true;
     const settle = (state: TraceState) => {
       // keep only the latest few answers: a long session must not hoard traces
       if (live) setTraces((prev) => new Map([...prev, [request, state] as const].slice(-4)));
     };
-    source.trace(orderId).then(
+    source.trace(id).then(
       (result) => settle({ status: 'done', result }),
       (err: Error) => settle({ status: 'error', error: err.message.split('\n')[0] }),
     );

@@ -1,7 +1,8 @@
 // What the dashboard shows, as plain data, and where it comes from. Components receive snapshots and never
-// talk to Kafka: a live source (src/tui/live/) polls the cluster and tails the workflow topics outside React
-// and pushes a snapshot at a bounded rate; the fake source (fake-source.ts) does the same from a script, for
-// tests and for looking at the screen without a cluster.
+// talk to Kafka: a live source (src/tui/live/) polls the cluster and tails its topics outside React and pushes
+// a snapshot at a bounded rate; the fake source (fake-source.ts) does the same from a script, for tests and for
+// looking at the screen without a cluster. What the dashboard knows of a system's entities comes from its flow
+// (src/flow): without one, it shows topics, groups and events, and no flow panel.
 
 import type { TraceResult } from '../trace/trace.js';
 
@@ -13,12 +14,13 @@ export interface Snapshot {
   cluster: ClusterStatus;
   /** the simulation this process runs (evt demo), or null */
   simulation: SimulationStatus | null;
-  workflow: WorkflowStatus;
-  /** one row per consumer group: the workflow's services first, then the others by name */
+  /** the flow's entities (null: no flow) */
+  flow: FlowStatus | null;
+  /** one row per consumer group: the flow's groups first, then the others by name */
   services: ServiceRow[];
-  /** one row per topic (internal topics left out), by name */
+  /** one row per topic (internal topics left out): the flow's first, then by name */
   topics: TopicRow[];
-  /** the latest workflow events, oldest first (a ring: at most FEED_CAPACITY) */
+  /** the latest events, oldest first, in event-time order (at most FEED_CAPACITY) */
   feed: FeedEvent[];
 }
 
@@ -43,20 +45,23 @@ export interface SimulationStatus {
   fault: string | null;
 }
 
-export interface WorkflowStatus {
-  /** orders seen since `since`, by their current state (REQUESTED: no order event yet) */
-  byState: Record<string, number>;
-  /** REJECTED orders by reason */
-  rejected: Record<string, number>;
-  /** orders reaching a final state per second, one value per second, oldest first */
+export interface FlowStatus {
+  /** the flow's name and what its ids name ("order") */
+  name: string;
+  entity: string;
+  /** entities seen since `since`, by their current state, in the flow's order (final states last) */
+  states: { state: string; count: number; final: boolean }[];
+  /** final entities by state and reason (the flow's reason field of the final event) */
+  reasons: Record<string, Record<string, number>>;
+  /** entities reaching a final state per second, one value per second, oldest first */
   settledPerSecond: number[];
-  /** orders requested per second, one value per second, oldest first */
-  requestedPerSecond: number[];
-  /** first event to final state, over the orders that ended since `since` (null: none yet) */
+  /** entities seen first per second, one value per second, oldest first */
+  startedPerSecond: number[];
+  /** first event to final event, over the entities that ended since `since` (null: none yet) */
   latency: { p50: number; p95: number; p99: number; count: number } | null;
-  /** orders not final for longer than `stuckAfterMs`, oldest first (at most STUCK_CAPACITY) */
+  /** entities not final for longer than `stuckAfterMs`, oldest first (at most STUCK_CAPACITY) */
   stuck: StuckRow[];
-  /** how many orders are stuck in all (the list may be cut) */
+  /** how many entities are stuck in all (the list may be cut) */
   stuckTotal: number;
   stuckAfterMs: number;
   /** start of the window the counts cover (the tail's start) */
@@ -64,16 +69,16 @@ export interface WorkflowStatus {
 }
 
 export interface StuckRow {
-  orderId: string;
+  id: string;
   state: string;
-  /** since the order's first event */
+  /** since the entity's first event */
   ageMs: number;
-  /** "inventory: StockReserved or StockReservationFailed" (the first step owed) */
+  /** "inventory: StockReserved or StockReservationFailed" (the first answer owed) */
   waitingFor: string;
 }
 
 export interface ServiceRow {
-  /** workflow service name, or the group id for other groups */
+  /** the flow's name for the group, or the group id */
   service: string;
   group: string;
   /** Stable, Empty, PreparingRebalance, Dead... */
@@ -85,10 +90,12 @@ export interface ServiceRow {
   lagHistory: number[];
   /** committed offsets advanced per second over the last poll */
   processedPerSecond: number;
-  /** records in the service's dead-letter topic (0 for groups that are not workflow services) */
+  /** dead letters the group (or the service the flow names it by) sent, seen since the tail's start */
   dlq: number;
   /** members > 0 and not stopped by the simulation */
   up: boolean;
+  /** the flow names this group */
+  inFlow: boolean;
   partitions: { topic: string; partition: number; committed: number | null; end: number; lag: number | null }[];
 }
 
@@ -101,7 +108,7 @@ export interface TopicRow {
   perSecond: number;
   /** records per second, one value per poll, oldest first */
   rateHistory: number[];
-  /** the event-type header of the newest record the tail saw (null: none seen, or not a workflow topic) */
+  /** the event type of the newest record the tail saw (null: none seen) */
   lastEventType: string | null;
   offsets: { partition: number; start: number; end: number }[];
 }
@@ -116,8 +123,8 @@ export interface FeedEvent {
   key: string | null;
   eventType: string;
   producer: string | null;
-  /** the order the event belongs to (key or correlation id), when known */
-  orderId: string | null;
+  /** the entity the event belongs to, by the flow (null: no flow, or not found where the flow says) */
+  entityId: string | null;
   /** a short extra: a rejection reason, a dead letter's error */
   detail: string | null;
 }
@@ -127,8 +134,8 @@ export interface DashboardSource {
   current(): Snapshot | null;
   /** called with every new snapshot (at most a few a second); returns the unsubscribe function */
   subscribe(listener: (snapshot: Snapshot) => void): () => void;
-  /** `evt trace` of one order */
-  trace(orderId: string): Promise<TraceResult>;
+  /** `evt trace` of one entity */
+  trace(id: string): Promise<TraceResult>;
   close(): Promise<void>;
 }
 

@@ -6,7 +6,7 @@ import { clockTime } from '../cli/time-spec.js';
 import { feedLines } from './panels/feed.js';
 import { servicesLines } from './panels/services.js';
 import { topicsLines } from './panels/topics.js';
-import { workflowLines } from './panels/workflow.js';
+import { flowLines } from './panels/flow.js';
 import type { Snapshot } from './source.js';
 
 const text = (line: Line) => line.map((s) => s.text).join('').trimEnd();
@@ -16,12 +16,11 @@ export function snapshotText(s: Snapshot, o: { width: number; events: number }):
   const cluster = `${s.cluster.name} (${s.cluster.brokers.join(',')})${s.cluster.reachable ? '' : `, unreachable: ${s.cluster.error}`}`;
   const sim = s.simulation ? `; simulation ${s.simulation.phase}, ${s.simulation.sent} orders sent${s.simulation.fault ? `, ${s.simulation.fault}` : ''}` : '';
   const events = s.feed.slice(-o.events);
+  const flow = s.flow ? [`flow ${s.flow.name} (${s.flow.entity}s since ${clockTime(s.flow.since, false)})`, ...flowLines(s, all).map(text), ''] : [];
   return [
     `evt dashboard: ${cluster} at ${new Date(s.at).toISOString()}${sim}`,
     '',
-    `workflow (events since ${clockTime(s.workflow.since, false)})`,
-    ...workflowLines(s, all).map(text),
-    '',
+    ...flow,
     'services',
     ...servicesLines(s, all).map(text),
     '',
@@ -29,6 +28,6 @@ export function snapshotText(s: Snapshot, o: { width: number; events: number }):
     ...topicsLines(s, all).map(text),
     '',
     `events (the last ${events.length})`,
-    ...feedLines(events, { ...all, empty: 'no workflow events in the window' }).map(text),
+    ...feedLines(events, { ...all, empty: 'no events in the window' }).map(text),
   ];
 }

@@ -1,13 +1,12 @@
-// The built-in views over the order workflow's topics, and `latest <topic>` for any topic:
+// The built-in views over the order workflow's topics, and `latest <topic>` for any topic (the entity index of
+// any flow is entity-index.ts):
 //   orders        one row per order: state, reason, customer, lines, total, when each step happened, the last event
 //   stock         one row per sku: on hand, reserved, available (a redelivered older level never rolls it back)
 //   payments      one row per order's payment: status, amount, reason
-//   order-events  one row per event of an order on any order-keyed topic (history, for audit and trace)
 //   latest-<t>    one row per key of topic t, its last value; a null value deletes the key (KTable semantics)
 // Events carry the state of their item after the action, so each view is a last-value fold per key.
 
 import type { Database } from 'better-sqlite3';
-import { ORDER_KEYED_TOPICS } from '../workflow/catalogue.js';
 import { quoteIdent, type ApplyEvent, type ViewDefinition, type ViewEvent } from './definition.js';
 
 /** A field of the event's value, or a clear error naming it (the event then goes to the errors table). */
@@ -184,41 +183,6 @@ const paymentsView: ViewDefinition = {
 };
 
 
-const orderEventsView: ViewDefinition = {
-  name: 'order-events',
-  description: 'one row per event of an order on every order-keyed topic: the history, for audit and trace',
-  topics: ORDER_KEYED_TOPICS,
-  table: 'order_events',
-  keyColumn: 'order_id',
-  source: 'built-in',
-  tables: ['order_events'],
-  create(db) {
-    db.exec(`CREATE TABLE IF NOT EXISTS order_events (topic TEXT NOT NULL, partition INTEGER NOT NULL, offset INTEGER NOT NULL,
-      order_id TEXT NOT NULL, event_type TEXT NOT NULL, event_id TEXT, causation_id TEXT, producer TEXT, timestamp INTEGER NOT NULL,
-      value TEXT NOT NULL, PRIMARY KEY (topic, partition, offset));
-      CREATE INDEX IF NOT EXISTS order_events_order ON order_events (order_id, timestamp);`);
-  },
-  prepare(db) {
-    // keyed by position: replaying the same event again (a rebuild, a resumed batch) writes the same row
-    const insert = db.prepare('INSERT OR REPLACE INTO order_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    return (event) => {
-      expectObject(event);
-      insert.run(
-        event.topic,
-        event.partition,
-        event.offset,
-        field<string>(event, 'orderId', 'string'),
-        field<string>(event, 'eventType', 'string'),
-        event.headers['evt-event-id'] ?? null,
-        event.headers['evt-causation-id'] || null,
-        event.headers['evt-producer'] ?? null,
-        event.timestamp,
-        JSON.stringify(event.value),
-      );
-    };
-  },
-};
-
 /** `latest <topic>`: the last value per key of any topic, deleted by a null value. */
 export function latestView(topic: string): ViewDefinition {
   const table = `latest_${topic.replace(/[^A-Za-z0-9_]/g, '_')}`;
@@ -259,7 +223,7 @@ export function latestView(topic: string): ViewDefinition {
   };
 }
 
-export const BUILTIN_VIEWS: readonly ViewDefinition[] = [ordersView, stockView, paymentsView, orderEventsView];
+export const BUILTIN_VIEWS: readonly ViewDefinition[] = [ordersView, stockView, paymentsView];
 
 /** A built-in view by name (`latest-<topic>` included), or undefined. */
 export function builtinView(name: string): ViewDefinition | undefined {

@@ -14,6 +14,7 @@
 // an Error naming the event (topic-partition@offset) and the view's own message (the replay records it in
 // its errors table and goes on). The README's "Custom views" section documents the format.
 
+import { parseRecordPath, valuesAt, type RecordPath } from '../flow/json-path.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -93,59 +94,19 @@ export function nodeStripsTypes(): boolean {
 // JSON paths: $ (the value), .field, [n], ['quoted field'] / ["quoted field"]; $key (the record key) and
 // $headers.<name> (a header; the rest of the path is the name) or $headers['name'].
 
-type Segment = string | number;
-interface JsonPath {
-  readonly text: string;
-  readonly from: 'value' | 'key' | 'header';
-  /** for `value`: the steps; for `header`: the one header name */
-  readonly steps: readonly Segment[];
-}
+/** A place in an event: `$key`, `$headers.<name>` or a value path (the flows' path language, src/flow/json-path.ts). */
+type JsonPath = RecordPath;
 
 /** Parses a path; throws a message (without the file/field, which the caller adds) when it is not one. */
 export function parsePath(text: unknown): JsonPath {
-  if (typeof text !== 'string') throw new Error(`a path is a string like "$.orderId", not ${describe(text)}`);
-  if (text === '$key') return { text, from: 'key', steps: [] };
-  if (text.startsWith('$headers')) {
-    const rest = text.slice('$headers'.length);
-    if (rest.startsWith('.') && rest.length > 1) return { text, from: 'header', steps: [rest.slice(1)] };
-    const quoted = /^\[(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\]$/.exec(rest);
-    if (quoted) return { text, from: 'header', steps: [unescape(quoted[1] ?? quoted[2])] };
-    throw new Error(`bad path "${text}": a header is $headers.<name> or $headers['<name>']`);
-  }
-  if (!text.startsWith('$')) throw new Error(`bad path "${text}": a path starts with $ (the value), $key or $headers.<name>`);
-  const steps: Segment[] = [];
-  let i = 1;
-  while (i < text.length) {
-    const rest = text.slice(i);
-    let m: RegExpExecArray | null;
-    if ((m = /^\.([A-Za-z_][A-Za-z0-9_]*)/.exec(rest))) steps.push(m[1]);
-    else if ((m = /^\[(0|[1-9][0-9]*)\]/.exec(rest))) steps.push(Number(m[1]));
-    else if ((m = /^\['((?:[^'\\]|\\.)*)'\]/.exec(rest)) || (m = /^\["((?:[^"\\]|\\.)*)"\]/.exec(rest))) steps.push(unescape(m[1]));
-    else throw new Error(`bad path "${text}" at "${rest}": expected .field, [index] or ['field']`);
-    i += m[0].length;
-  }
-  return { text, from: 'value', steps };
+  return parseRecordPath(text);
 }
 
-function unescape(s: string): string {
-  return s.replace(/\\(.)/g, '$1');
-}
-
-/** The path's value in the event, undefined when absent. */
+/** The path's value in the event (the first, for a path with [*]), undefined when absent. */
 export function evaluatePath(p: JsonPath, event: ViewEvent): unknown {
   if (p.from === 'key') return event.key ?? undefined;
-  if (p.from === 'header') return Object.prototype.hasOwnProperty.call(event.headers, p.steps[0]) ? event.headers[p.steps[0] as string] : undefined;
-  let v: unknown = event.value;
-  for (const step of p.steps) {
-    if (typeof step === 'number') {
-      if (!Array.isArray(v)) return undefined;
-      v = v[step];
-    } else {
-      if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.prototype.hasOwnProperty.call(v, step)) return undefined;
-      v = (v as Record<string, unknown>)[step];
-    }
-  }
-  return v;
+  if (p.from === 'header') return Object.prototype.hasOwnProperty.call(event.headers, p.name) ? event.headers[p.name] : undefined;
+  return valuesAt(event.value, p.path)[0];
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 // (builtin.ts) and custom ones (custom.ts) are both definitions; nothing else about a view is special.
 
 import type { Database } from 'better-sqlite3';
+import type { ConsumedRecord } from '../client/records.js';
 
 /** An event as a view sees it: where it is in the log and its decoded key, headers and value. */
 export interface ViewEvent {
@@ -16,6 +17,8 @@ export interface ViewEvent {
   headers: Record<string, string>;
   /** the decoded value (JSON or Avro as plain JSON; a string otherwise); null for a tombstone */
   value: unknown;
+  /** the record as read (raw key and header bytes), for built-in views that look at headers by convention */
+  readonly raw?: ConsumedRecord;
 }
 
 /**

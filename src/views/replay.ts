@@ -223,9 +223,10 @@ class RecordEvent implements ViewEvent {
   private keyText: string | null | undefined;
 
   constructor(
-    private readonly record: ConsumedRecord,
+    readonly raw: ConsumedRecord,
     readonly value: unknown,
   ) {
+    const record = raw;
     this.topic = record.topic;
     this.partition = record.partition;
     this.offset = record.offset;
@@ -233,12 +234,12 @@ class RecordEvent implements ViewEvent {
   }
 
   get key(): string | null {
-    if (this.keyText === undefined) this.keyText = this.record.key === null ? null : this.record.key.toString('utf8');
+    if (this.keyText === undefined) this.keyText = this.raw.key === null ? null : this.raw.key.toString('utf8');
     return this.keyText;
   }
 
   get headers(): Record<string, string> {
-    return (this.text ??= headersAsText(this.record.headers));
+    return (this.text ??= headersAsText(this.raw.headers));
   }
 
   /** a view file may log or store the whole event */

@@ -164,8 +164,12 @@ export function decodeBatchInto(
   const logAppendTime = hasLogAppendTime(h.attributes) ? h.maxTimestamp : -1;
   const p = recordsPayload(batch, h.attributes);
   const end = p.length;
+  // a search for bytes starts with one scan of the whole payload: most batches do not hold them at all
+  const needles = match?.contains?.length ? new Needles(p, match.contains) : null;
+  if (needles && !needles.any() && !match!.key && !match!.header && !match!.sampleKey) return;
   let pos = 0;
   for (let i = 0; i < h.recordsCount; i++) {
+    const recordStart = pos;
     const length = readVarint(p, pos, end);
     const recordEnd = at + length;
     if (length <= 0 || recordEnd > end) corrupt(`record ${i} has an impossible length ${length}`);
@@ -178,7 +182,7 @@ export function decodeBatchInto(
     }
     if (match) {
       const fieldsAt = at;
-      if (!matches(match, p, recordEnd, i === 0)) {
+      if (!(needles?.within(recordStart, recordEnd) || matches(match, p, recordEnd, i === 0))) {
         pos = recordEnd;
         continue;
       }
@@ -215,6 +219,45 @@ export interface RecordMatch {
   header?: { name: Uint8Array; value: Uint8Array };
   /** sees the key of the first record of each batch: a sample to check how the partition is keyed */
   sampleKey?(key: Buffer): void;
+  /**
+   * or whose bytes (key, value or headers) contain any of these: a coarse filter for a search whose exact test
+   * (a JSON field, a header) runs on the few records that pass
+   */
+  contains?: readonly Uint8Array[];
+}
+
+/** Where byte strings occur in a payload, asked record by record in increasing positions. */
+class Needles {
+  /** per needle, its next occurrence at or after the position last asked (Infinity: no more) */
+  private readonly next: number[];
+
+  constructor(
+    private readonly p: Buffer,
+    private readonly needles: readonly Uint8Array[],
+  ) {
+    this.next = needles.map((n) => this.find(n, 0));
+  }
+
+  private find(n: Uint8Array, from: number): number {
+    const i = this.p.indexOf(n, from);
+    return i < 0 ? Infinity : i;
+  }
+
+  any(): boolean {
+    return this.next.some((i) => i !== Infinity);
+  }
+
+  /** Whether a needle lies wholly inside [start, end); positions asked must not decrease. */
+  within(start: number, end: number): boolean {
+    let found = false;
+    for (let k = 0; k < this.needles.length; k++) {
+      const n = this.needles[k];
+      if (this.next[k] < start) this.next[k] = this.find(n, start);
+      while (this.next[k] < end && this.next[k] + n.length > end) this.next[k] = this.find(n, this.next[k] + 1);
+      if (this.next[k] + n.length <= end) found = true;
+    }
+    return found;
+  }
 }
 
 /** Whether the record whose fields start at `at` matches; leaves `at` anywhere. */

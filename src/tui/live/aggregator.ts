@@ -1,169 +1,120 @@
-// The workflow half of a dashboard snapshot: what the tail of the order-keyed topics and the dead-letter
-// topics says about the orders (states, rejections, latencies, rates, stuck orders) and the feed of the
-// latest events. It is fed header facts only (TailEvent), so it runs without a broker (tests drive it
-// directly), and every structure in it is bounded, so a dashboard left open for days keeps a flat memory.
+// What the tail says: the feed of the latest events, the newest type per topic, dead letters per group, and,
+// with a flow, its entities (states, outcomes and their reasons, latencies, rates, the stuck ones with what each
+// waits for). It is fed facts only (TailEvent: what the flow and the conventions read from a record), so it
+// runs without a broker (tests drive it directly), and every structure in it is bounded, so a dashboard left
+// open for days keeps a flat memory.
 
-import { ORDER_KEYED_TOPICS, ORDER_STATES, REJECTION_REASONS, STATE_AFTER, TERMINAL_STATES, TOPIC_NAMES, isDeadLetterTopic } from '../../workflow/catalogue.js';
+import { expectations, type FlowEvent } from '../../flow/expectations.js';
+import { isFinalType, judgedTypes, stateAfter, type Flow } from '../../flow/model.js';
 import { RecentIds } from '../../workflow/service.js';
 import { percentiles } from '../../workflow/stats.js';
-import { minimalEvent } from '../../trace/stuck.js';
-import type { TraceEvent } from '../../trace/timeline.js';
-import { expectations } from '../../trace/verdict.js';
-import { FEED_CAPACITY, HISTORY_CAPACITY, Ring, STUCK_CAPACITY, type FeedEvent, type StuckRow, type WorkflowStatus } from '../source.js';
+import { FEED_CAPACITY, HISTORY_CAPACITY, Ring, STUCK_CAPACITY, type FeedEvent, type FlowStatus, type StuckRow } from '../source.js';
 
-/** One record of a tailed topic, as far as the dashboard looks at it (headers, key, place and time). */
+/** One record of a tailed topic, as far as the dashboard looks at it. */
 export interface TailEvent {
   topic: string;
   partition: number;
   offset: number;
   timestamp: number;
   key: string | null;
-  /** the evt-event-type header (null: none) */
-  eventType: string | null;
+  /** by the flow or the conventions (the topic's name when nothing says) */
+  eventType: string;
   producer: string | null;
-  correlationId: string | null;
-  /** the evt-dlq-error header of a dead letter */
-  dlqError: string | null;
-  /** the decoded reason of an OrderRejected (the one value the tail decodes) */
+  /** the entity by the flow (null: no flow, or no id where the flow says) */
+  entityId: string | null;
+  /** a dead letter: who gave up on which record, and why */
+  deadLetter: { by: string | null; error: string } | null;
+  /** the reason of a final event (the flow's reason field), when decoded */
   reason: string | null;
 }
 
 export interface AggregatorLimits {
-  /** orders not final kept at most (the oldest are forgotten beyond it; default 100,000) */
-  openOrders?: number;
-  /** ids of orders that ended (or were forgotten), remembered so that late events do not reopen them (default 100,000) */
+  /** entities not final kept at most (the oldest are forgotten beyond it; default 100,000) */
+  openEntities?: number;
+  /** ids of entities that ended (or were forgotten), remembered so that late events do not reopen them (default 100,000) */
   finishedIds?: number;
   /** latencies the percentiles are taken over, the latest (default 10,000) */
   latencies?: number;
-  /** events kept per open order for `expectations` (default 64, the latest; an order has about 16) */
-  eventsPerOrder?: number;
+  /** events kept per open entity for `expectations` (default 64, the latest) */
+  eventsPerEntity?: number;
 }
 
-const ORDER_KEYED = new Set<string>(ORDER_KEYED_TOPICS);
-const STATE_OF: Readonly<Record<string, string>> = STATE_AFTER;
-const TERMINAL = new Set<string>(TERMINAL_STATES);
-const TOPIC_RANK = new Map<string, number>(TOPIC_NAMES.map((t, i) => [t, i]));
-/** byState always has these keys, so that the screen's columns do not come and go */
-const STATES = ['REQUESTED', ...ORDER_STATES];
-
-/** Whether the tail reads a topic: the order-keyed workflow topics and the dead-letter topics. */
-export function isTailed(topic: string): boolean {
-  return ORDER_KEYED.has(topic) || isDeadLetterTopic(topic);
-}
-
-interface OpenOrder {
+interface OpenEntity {
   firstAt: number;
   lastAt: number;
   state: string;
-  /** the latest events, as minimal TraceEvents (what `expectations` reads) */
-  events: TraceEvent[];
+  /** the latest events, what `expectations` reads */
+  events: FlowEvent[];
 }
 
-export class WorkflowAggregator {
-  /** open orders in first-seen order (a Map keeps insertion order, so the oldest is the first key) */
-  private readonly open = new Map<string, OpenOrder>();
-  private readonly finished: RecentIds;
-  private readonly openByState = new Map<string, number>();
-  private readonly finalByState = new Map<string, number>();
-  private readonly rejected = new Map<string, number>();
-  private readonly latencies: Ring<number>;
-  private readonly settled = new SecondBuckets(HISTORY_CAPACITY);
-  private readonly requested = new SecondBuckets(HISTORY_CAPACITY);
-  private readonly feed = new Ring<FeedEvent>(FEED_CAPACITY);
+/** The state of an entity none of whose events the flow maps yet. */
+const NEW = 'NEW';
+
+export class TailAggregator {
+  /** the latest events by event time, oldest first: partitions are read side by side, so arrival order is not time order */
+  private readonly feed: FeedEvent[] = [];
   private readonly lastTypes = new Map<string, { at: number; eventType: string }>();
-  private readonly openCap: number;
-  private readonly eventsPerOrder: number;
+  private readonly deadLetters = new Map<string, number>();
+  private readonly entities: FlowEntities | null;
   private seq = 0;
-  private ended = 0;
-  /** open orders dropped because the open-order cap was reached */
-  evicted = 0;
   /** bumped by every event: the publisher compares it to know whether anything changed */
   version = 0;
 
   constructor(
-    /** the start of the window the tail covers (WorkflowStatus.since) */
+    readonly flow: Flow | null,
+    /** the start of the window the tail covers (FlowStatus.since) */
     readonly since: number,
     limits: AggregatorLimits = {},
   ) {
-    this.openCap = limits.openOrders ?? 100_000;
-    this.finished = new RecentIds(limits.finishedIds ?? 100_000);
-    this.latencies = new Ring<number>(limits.latencies ?? 10_000);
-    this.eventsPerOrder = limits.eventsPerOrder ?? 64;
-  }
-
-  get openOrders(): number {
-    return this.open.size;
+    this.entities = flow ? new FlowEntities(flow, since, limits) : null;
   }
 
   add(e: TailEvent): void {
     this.version++;
-    const dead = isDeadLetterTopic(e.topic);
-    const eventType = e.eventType ?? (dead ? 'dead letter' : '?');
     const last = this.lastTypes.get(e.topic);
-    if (!last || e.timestamp >= last.at) this.lastTypes.set(e.topic, { at: e.timestamp, eventType });
-    const orderKeyed = !dead && ORDER_KEYED.has(e.topic);
-    this.feed.push({
+    if (!last || e.timestamp >= last.at) this.lastTypes.set(e.topic, { at: e.timestamp, eventType: e.eventType });
+    if (e.deadLetter?.by) this.deadLetters.set(e.deadLetter.by, (this.deadLetters.get(e.deadLetter.by) ?? 0) + 1);
+    this.insertFeed({
       seq: ++this.seq,
       at: e.timestamp,
       topic: e.topic,
       partition: e.partition,
       offset: e.offset,
       key: e.key,
-      eventType,
+      eventType: e.deadLetter ? `dead letter: ${e.eventType}` : e.eventType,
       producer: e.producer,
-      orderId: dead ? (e.key ?? e.correlationId) : orderKeyed ? e.key : null,
-      detail: dead ? e.dlqError : eventType === 'OrderRejected' ? e.reason : null,
+      entityId: e.entityId,
+      detail: e.deadLetter ? e.deadLetter.error : e.reason,
     });
-    // dead letters are shown, not applied: the order's own topics say what became of it
-    if (!orderKeyed || e.key === null) return;
-    if (e.topic === 'basket.order-requests' && eventType === 'OrderRequested') this.requested.add(e.timestamp);
-    this.track(e.key, e, eventType);
+    // dead letters are shown, not applied: the entity's own topics say what became of it
+    if (this.entities && e.entityId !== null && !e.deadLetter) this.entities.add(e.entityId, e);
   }
 
-  private track(orderId: string, e: TailEvent, eventType: string): void {
-    // an order that ended gets follow-ups (capture, commit) and may get late events: it stays ended
-    if (this.finished.has(orderId)) return;
-    let o = this.open.get(orderId);
-    if (!o) {
-      o = { firstAt: e.timestamp, lastAt: e.timestamp, state: 'REQUESTED', events: [] };
-      this.open.set(orderId, o);
-      bump(this.openByState, 'REQUESTED', 1);
-      if (this.open.size > this.openCap) this.evictOldest();
+  private insertFeed(f: FeedEvent): void {
+    const feed = this.feed;
+    if (feed.length >= FEED_CAPACITY && f.at < feed[0].at) return; // older than everything kept
+    let lo = 0;
+    let hi = feed.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (feed[mid].at <= f.at) lo = mid + 1;
+      else hi = mid;
     }
-    o.firstAt = Math.min(o.firstAt, e.timestamp);
-    o.lastAt = Math.max(o.lastAt, e.timestamp);
-    o.events.push(minimalEvent(e.topic, e.partition, e.offset, e.timestamp, eventType));
-    if (o.events.length > this.eventsPerOrder) o.events.shift();
-    // order events come from one partition of `orders`, in offset order: the latest read is the latest written
-    const next = e.topic === 'orders' ? STATE_OF[eventType] : undefined;
-    if (!next) return;
-    bump(this.openByState, o.state, -1);
-    o.state = next;
-    if (!TERMINAL.has(next)) {
-      bump(this.openByState, next, 1);
-      return;
-    }
-    this.open.delete(orderId);
-    this.finished.add(orderId);
-    bump(this.finalByState, next, 1);
-    if (next === 'REJECTED') bump(this.rejected, e.reason ?? 'unknown', 1);
-    this.latencies.push(e.timestamp - o.firstAt);
-    this.settled.add(e.timestamp);
-    this.ended++;
+    feed.splice(lo, 0, f);
+    if (feed.length > FEED_CAPACITY) feed.shift();
   }
 
-  private evictOldest(): void {
-    const [id, o] = this.open.entries().next().value as [string, OpenOrder];
-    this.open.delete(id);
-    bump(this.openByState, o.state, -1);
-    // remembered as finished: its later events must not make it look like a young order
-    this.finished.add(id);
-    this.evicted++;
+  get openEntities(): number {
+    return this.entities?.openCount ?? 0;
   }
 
-  /** The latest events, oldest first (a fresh array). */
+  get evicted(): number {
+    return this.entities?.evicted ?? 0;
+  }
+
+  /** The latest events, oldest first by event time (a fresh array). */
   feedEvents(): FeedEvent[] {
-    return this.feed.toArray().map((f) => ({ ...f }));
+    return this.feed.map((f) => ({ ...f }));
   }
 
   /** The event type of the newest record seen on a topic (null: none). */
@@ -171,20 +122,120 @@ export class WorkflowAggregator {
     return this.lastTypes.get(topic)?.eventType ?? null;
   }
 
-  workflow(now: number, stuckAfterMs: number): WorkflowStatus {
-    const byState: Record<string, number> = {};
-    for (const s of STATES) byState[s] = (this.openByState.get(s) ?? 0) + (this.finalByState.get(s) ?? 0);
-    const rejected: Record<string, number> = Object.fromEntries(REJECTION_REASONS.map((r) => [r, 0]));
-    for (const [reason, n] of this.rejected) rejected[reason] = n;
+  /** Dead letters seen whose headers name this group or service. */
+  deadLettersBy(name: string): number {
+    return this.deadLetters.get(name) ?? 0;
+  }
+
+  flowStatus(now: number, stuckAfterMs: number): FlowStatus | null {
+    return this.entities?.status(now, stuckAfterMs) ?? null;
+  }
+}
+
+/** A flow's entities as the tail sees them. */
+class FlowEntities {
+  /** open entities in first-seen order (a Map keeps insertion order, so the oldest is the first key) */
+  private readonly open = new Map<string, OpenEntity>();
+  private readonly finished: RecentIds;
+  private readonly openByState = new Map<string, number>();
+  private readonly finalByState = new Map<string, number>();
+  private readonly reasons = new Map<string, Map<string, number>>();
+  private readonly latencies: Ring<number>;
+  private readonly settled = new SecondBuckets(HISTORY_CAPACITY);
+  private readonly started = new SecondBuckets(HISTORY_CAPACITY);
+  private readonly openCap: number;
+  private readonly eventsPerEntity: number;
+  /** the flow's states in its own order, final ones last: the panel's columns */
+  private readonly order: { state: string; final: boolean }[];
+  /** types the flow has rules for: an id is an entity of the flow once one of its events has one */
+  private readonly judged: Set<string>;
+  private ended = 0;
+  /** open entities dropped because the open-entity cap was reached */
+  evicted = 0;
+
+  constructor(
+    private readonly flow: Flow,
+    private readonly since: number,
+    limits: AggregatorLimits,
+  ) {
+    this.openCap = limits.openEntities ?? 100_000;
+    this.finished = new RecentIds(limits.finishedIds ?? 100_000);
+    this.latencies = new Ring<number>(limits.latencies ?? 10_000);
+    this.eventsPerEntity = limits.eventsPerEntity ?? 64;
+    this.order = stateOrder(flow);
+    this.judged = judgedTypes(flow);
+  }
+
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  add(id: string, e: TailEvent): void {
+    // an entity that ended gets follow-ups and may get late events: it stays ended
+    if (this.finished.has(id)) return;
+    let o = this.open.get(id);
+    if (!o) {
+      if (!this.judged.has(e.eventType)) return;
+      o = { firstAt: e.timestamp, lastAt: e.timestamp, state: this.flow.initialState ?? NEW, events: [] };
+      this.open.set(id, o);
+      bump(this.openByState, o.state, 1);
+      this.started.add(e.timestamp);
+      if (this.open.size > this.openCap) this.evictOldest();
+    }
+    o.firstAt = Math.min(o.firstAt, e.timestamp);
+    o.lastAt = Math.max(o.lastAt, e.timestamp);
+    o.events.push({ eventType: e.eventType, topic: e.topic, partition: e.partition, offset: e.offset, timestamp: e.timestamp });
+    if (o.events.length > this.eventsPerEntity) o.events.shift();
+    const next = stateAfter(this.flow, [e.eventType]);
+    const final = isFinalType(this.flow, e.eventType);
+    if (next && next !== o.state) {
+      bump(this.openByState, o.state, -1);
+      o.state = next;
+      if (!final) bump(this.openByState, next, 1);
+    } else if (final) bump(this.openByState, o.state, -1);
+    if (!final) return;
+    this.open.delete(id);
+    this.finished.add(id);
+    const state = next ?? e.eventType;
+    bump(this.finalByState, state, 1);
+    if (this.flow.reasons[e.eventType]) {
+      let byReason = this.reasons.get(state);
+      if (!byReason) this.reasons.set(state, (byReason = new Map()));
+      bump(byReason, e.reason ?? 'unknown', 1);
+    }
+    this.latencies.push(e.timestamp - o.firstAt);
+    this.settled.add(e.timestamp);
+    this.ended++;
+  }
+
+  private evictOldest(): void {
+    const [id, o] = this.open.entries().next().value as [string, OpenEntity];
+    this.open.delete(id);
+    bump(this.openByState, o.state, -1);
+    // remembered as finished: its later events must not make it look like a young entity
+    this.finished.add(id);
+    this.evicted++;
+  }
+
+  status(now: number, stuckAfterMs: number): FlowStatus {
+    const known = new Set(this.order.map((s) => s.state));
+    const extra = [...this.openByState.keys(), ...this.finalByState.keys()].filter((s) => !known.has(s) && (this.openByState.get(s) || this.finalByState.get(s)));
+    const states = [...this.order, ...[...new Set(extra)].map((state) => ({ state, final: this.finalByState.has(state) }))].map(({ state, final }) => ({
+      state,
+      final,
+      count: (this.openByState.get(state) ?? 0) + (this.finalByState.get(state) ?? 0),
+    }));
     const values = this.latencies.toArray();
     const [p50, p95, p99] = percentiles(values, [50, 95, 99]);
     const { rows, total } = this.stuck(now, stuckAfterMs);
     return {
-      byState,
-      rejected,
+      name: this.flow.name,
+      entity: this.flow.entity,
+      states,
+      reasons: Object.fromEntries([...this.reasons].map(([state, m]) => [state, Object.fromEntries(m)])),
       settledPerSecond: this.settled.values(now),
-      requestedPerSecond: this.requested.values(now),
-      // the percentiles are over the latest latencies kept; count is every order that ended in the window
+      startedPerSecond: this.started.values(now),
+      // the percentiles are over the latest latencies kept; count is every entity that ended in the window
       latency: values.length ? { p50, p95, p99, count: this.ended } : null,
       stuck: rows,
       stuckTotal: total,
@@ -194,25 +245,42 @@ export class WorkflowAggregator {
   }
 
   /**
-   * Open orders older than the threshold, oldest first. Every open order is looked at: first-seen order is only
-   * roughly time order (the tail reads partitions side by side, one may be read minutes ahead while catching
-   * up), and the open map is small once the workflow keeps up; `expectations` runs for the rows shown only.
+   * Open entities older than the threshold, oldest first. Every open entity is looked at: first-seen order is
+   * only roughly time order (the tail reads partitions side by side, one may be read minutes ahead while
+   * catching up), and the open map is small once the system keeps up; `expectations` runs for the rows shown.
    */
   private stuck(now: number, stuckAfterMs: number): { rows: StuckRow[]; total: number } {
-    const old: [string, OpenOrder][] = [];
+    const old: [string, OpenEntity][] = [];
     for (const entry of this.open) if (now - entry[1].firstAt > stuckAfterMs) old.push(entry);
     old.sort((a, b) => a[1].firstAt - b[1].firstAt);
-    const rows = old.slice(0, STUCK_CAPACITY).map(([orderId, o]) => ({ orderId, state: o.state, ageMs: now - o.firstAt, waitingFor: waitingFor(o.events) }));
+    const rows = old.slice(0, STUCK_CAPACITY).map(([id, o]) => ({ id, state: o.state, ageMs: now - o.firstAt, waitingFor: this.waitingFor(o.events) }));
     return { rows, total: old.length };
+  }
+
+  /** "inventory: StockReserved or StockReservationFailed": the first answer the entity owes (not a follow-up). */
+  private waitingFor(events: readonly FlowEvent[]): string {
+    const rank = new Map(this.flow.topics.map((t, i) => [t.name, i]));
+    const timeline = [...events].sort((a, b) => a.timestamp - b.timestamp || (rank.get(a.topic) ?? 99) - (rank.get(b.topic) ?? 99) || a.offset - b.offset);
+    const owed = expectations(this.flow, timeline).find((x) => !x.followUp);
+    return owed ? `${owed.reaction.service}: ${owed.expects.join(' or ')}` : 'unknown';
   }
 }
 
-/** "inventory: StockReserved or StockReservationFailed": the first step the order owes (not a follow-up). */
-function waitingFor(events: readonly TraceEvent[]): string {
-  // expectations reads "the last X" in list order: time order, the catalogue's topic order within a millisecond
-  const timeline = [...events].sort((a, b) => a.timestamp - b.timestamp || (TOPIC_RANK.get(a.topic) ?? 99) - (TOPIC_RANK.get(b.topic) ?? 99) || a.offset - b.offset);
-  const owed = expectations(timeline).find((x) => !x.followUp);
-  return owed ? `${owed.service}: ${owed.expects.join(' or ')}` : 'unknown';
+/** The flow's states in the order its events go through them, final ones last. */
+function stateOrder(flow: Flow): { state: string; final: boolean }[] {
+  const types = flow.topics.flatMap((t) => t.types);
+  const out = new Map<string, boolean>();
+  if (flow.initialState) out.set(flow.initialState, false);
+  const stateOf = (type: string) => (Object.keys(flow.states).length ? flow.states[type] : type);
+  for (const type of [...Object.keys(flow.states), ...types]) {
+    const s = stateOf(type);
+    if (s && !isFinalType(flow, type) && !out.has(s)) out.set(s, false);
+  }
+  for (const type of flow.final) {
+    const s = stateOf(type) ?? type;
+    out.set(s, true);
+  }
+  return [...out].map(([state, final]) => ({ state, final }));
 }
 
 function bump(counts: Map<string, number>, key: string, by: number): void {

@@ -1,8 +1,8 @@
-// The live DashboardSource of `evt dashboard`: polls the cluster on a timer and follows the workflow topics,
+// The live DashboardSource of `evt dashboard`: polls the cluster on a timer and follows its topics,
 // outside React, and pushes snapshots to the screen at a bounded rate (a busy workflow changes thousands of
 // times a second; a terminal redraws a few times). Also the one-shot snapshot printed when there is no TTY.
 
-import { traceOrder } from '../../trace/trace.js';
+import { traceEntity } from '../../trace/trace.js';
 import type { DashboardSource, Snapshot } from '../source.js';
 import { Monitor, type MonitorOptions } from './monitor.js';
 
@@ -59,7 +59,7 @@ export async function createLiveSource(options: LiveSourceOptions): Promise<Dash
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    trace: (orderId) => traceOrder({ cluster: options.cluster, codec: options.codec, orderId, db: options.traceDb }),
+    trace: (id) => traceEntity({ cluster: options.cluster, codec: options.codec, id, flow: options.flow, db: options.traceDb }),
     async close() {
       if (closed) return;
       closed = true;

@@ -5,15 +5,14 @@
 
 import { EARLIEST, LATEST, type Cluster } from '../../client/wire/index.js';
 import { committedOffsets, describeGroupState, listGroups } from '../../client/wire/group-info.js';
-import { TOPIC_NAMES, WORKER_SERVICES, dlqTopic, groupOf, groupTopics, isDeadLetterTopic, type WorkerService } from '../../workflow/catalogue.js';
+import { isInternalTopic, looksLikeDeadLetterTopic } from '../../flow/conventions.js';
+import { flowGroups, type Flow } from '../../flow/model.js';
 import { HISTORY_CAPACITY, Ring, type ServiceRow, type TopicRow } from '../source.js';
 
 /** A topic row without what the tail knows (lastEventType). */
 export type PolledTopic = Omit<TopicRow, 'lastEventType'>;
-/** A service row without what the simulation knows (up). */
-export type PolledService = Omit<ServiceRow, 'up'>;
-
-const WORKFLOW_GROUPS = new Map<string, WorkerService>(WORKER_SERVICES.map((s) => [groupOf(s), s]));
+/** A service row without what the tail and the simulation know (dead letters, up). */
+export type PolledService = Omit<ServiceRow, 'up' | 'dlq'>;
 
 export class ClusterPoller {
   topics: PolledTopic[] = [];
@@ -29,7 +28,22 @@ export class ClusterPoller {
   private readonly rateHistory = new Map<string, Ring<number>>();
   private readonly lagHistory = new Map<string, Ring<number>>();
 
-  constructor(private readonly cluster: Cluster) {}
+  /** the flow's groups, by id, with the name the flow gives them */
+  private readonly flowGroups: Map<string, string>;
+  /** the topics each flow group is expected to read: those carrying the types it reacts to */
+  private readonly expectedTopics: Map<string, string[]>;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly flow: Flow | null = null,
+  ) {
+    this.flowGroups = new Map(flow ? flowGroups(flow).map((g) => [g.group, g.service]) : []);
+    this.expectedTopics = new Map();
+    for (const r of flow?.reactions ?? []) {
+      const topics = flow!.topics.filter((t) => r.on.some((type) => t.types.includes(type))).map((t) => t.name);
+      for (const g of r.groups) this.expectedTopics.set(g, [...new Set([...(this.expectedTopics.get(g) ?? []), ...topics])]);
+    }
+  }
 
   /** One poll; never throws (a failure is recorded in `reachable` and `error`). Returns whether it succeeded. */
   async poll(now: number): Promise<boolean> {
@@ -56,7 +70,7 @@ export class ClusterPoller {
 
   private async readTopics(): Promise<{ name: string; offsets: { partition: number; start: number; end: number }[] }[]> {
     // topicNames refreshes the metadata of all topics (internal ones and names starting with __ left out)
-    const names = byWorkflowFirst(await this.cluster.topicNames());
+    const names = this.byFlowFirst((await this.cluster.topicNames()).filter((t) => !isInternalTopic(t)));
     const parts = names.flatMap((name) => (this.cluster.cachedTopic(name)?.partitions ?? []).map((p) => ({ topic: name, partition: p.partition })));
     const listed = await this.cluster.listOffsets(parts.flatMap((p) => [{ ...p, timestamp: EARLIEST }, { ...p, timestamp: LATEST }]));
     return names.map((name) => ({
@@ -65,29 +79,35 @@ export class ClusterPoller {
     }));
   }
 
+  /** The flow's topics in the order events go through them, then dead-letter topics, then the rest by name. */
+  private byFlowFirst(names: readonly string[]): string[] {
+    const order = new Map((this.flow?.topics ?? []).map((t, i) => [t.name, i]));
+    const rank = (name: string) => order.get(name) ?? (looksLikeDeadLetterTopic(name) ? order.size : order.size + 1);
+    return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  }
+
   private async readGroups(topics: { name: string; offsets: { partition: number; start: number; end: number }[] }[]): Promise<PolledGroup[]> {
     const parts = new Map(topics.flatMap((t) => t.offsets.map((o) => [`${t.name}:${o.partition}`, { topic: t.name, ...o }] as const)));
-    // a cluster that refuses ListGroups (ACLs) still shows the workflow's groups
-    const others = (await listGroups(this.cluster).catch(() => [])).map((g) => g.groupId).filter((g) => !WORKFLOW_GROUPS.has(g));
-    const groups = [...WORKFLOW_GROUPS.keys(), ...others];
+    // a cluster that refuses ListGroups (ACLs) still shows the flow's groups
+    const others = (await listGroups(this.cluster).catch(() => [])).map((g) => g.groupId).filter((g) => !this.flowGroups.has(g));
+    const groups = [...this.flowGroups.keys(), ...others];
     return Promise.all(
       groups.map(async (group) => {
-        const service = WORKFLOW_GROUPS.get(group);
-        // a workflow group's partitions are its subscription's; another group's are those it committed on
-        const asked = service
-          ? groupTopics(service).flatMap((t) => [...parts.values()].filter((p) => p.topic === t))
-          : [...parts.values()];
+        const expected = new Set(this.expectedTopics.get(group) ?? []);
+        // every partition is asked: a group's own are those it committed on, and those the flow expects it to read
+        const asked = [...parts.values()];
         const [state, committed] = await Promise.all([describeGroupState(this.cluster, group), committedOffsets(this.cluster, group, asked)]);
-        const mine = service ? asked : asked.filter((p) => committed.has(`${p.topic}:${p.partition}`));
+        const mine = asked.filter((p) => committed.has(`${p.topic}:${p.partition}`) || expected.has(p.topic));
         return {
-          service: service ?? group,
+          service: this.flowGroups.get(group) ?? group,
           group,
+          inFlow: this.flowGroups.has(group),
           state: state.state,
           members: state.members,
           partitions: mine.map((p) => {
             const c = committed.get(`${p.topic}:${p.partition}`) ?? null;
-            // workflow workers start at the log start when nothing is committed; of others it is not known
-            const lag = c !== null ? Math.max(0, p.end - c) : p.end === p.start ? 0 : service ? p.end - p.start : null;
+            // with nothing committed, where a group would start is not known (auto.offset.reset)
+            const lag = c !== null ? Math.max(0, p.end - c) : p.end === p.start ? 0 : null;
             return { topic: p.topic, partition: p.partition, committed: c, end: p.end, lag };
           }),
         };
@@ -120,7 +140,6 @@ export class ClusterPoller {
         offsets: t.offsets,
       };
     });
-    const records = new Map(this.topics.map((t) => [t.name, t.records]));
     const rows = groups.map((g) => {
       let processed = 0;
       for (const p of g.partitions) {
@@ -134,17 +153,10 @@ export class ClusterPoller {
       const lag = known.length || g.partitions.length === 0 ? known.reduce((n, p) => n + p.lag!, 0) : null;
       const history = ringOf(this.lagHistory, g.group);
       history.push(lag ?? 0);
-      const isWorkflow = WORKFLOW_GROUPS.has(g.group);
-      return {
-        ...g,
-        lag,
-        lagHistory: history.toArray(),
-        processedPerSecond: rate(processed),
-        dlq: isWorkflow ? (records.get(dlqTopic(g.service as WorkerService)) ?? 0) : 0,
-      };
+      return { ...g, lag, lagHistory: history.toArray(), processedPerSecond: rate(processed) };
     });
-    // the workflow's services first (catalogue order), then the others by name
-    this.services = [...rows.filter((r) => WORKFLOW_GROUPS.has(r.group)), ...rows.filter((r) => !WORKFLOW_GROUPS.has(r.group)).sort((a, b) => a.group.localeCompare(b.group))];
+    // the flow's groups first (the flow's order), then the others by name
+    this.services = [...rows.filter((r) => r.inFlow), ...rows.filter((r) => !r.inFlow).sort((a, b) => a.group.localeCompare(b.group))];
     this.polledAt = now;
     this.ends = ends;
     this.committed = committed;
@@ -156,18 +168,10 @@ export class ClusterPoller {
 interface PolledGroup {
   service: string;
   group: string;
+  inFlow: boolean;
   state: string;
   members: number;
   partitions: ServiceRow['partitions'];
-}
-
-/** The workflow's topics in the order events flow through them, then the dead-letter topics, then the rest. */
-function byWorkflowFirst(names: readonly string[]): string[] {
-  const rank = (name: string) => {
-    const i = (TOPIC_NAMES as readonly string[]).indexOf(name);
-    return i >= 0 ? i : isDeadLetterTopic(name) ? TOPIC_NAMES.length : TOPIC_NAMES.length + 1;
-  };
-  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 function prune(rings: Map<string, unknown>, keep: Set<string>): void {

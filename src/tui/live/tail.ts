@@ -1,22 +1,31 @@
-// The tail behind the dashboard's workflow numbers: the order-keyed workflow topics and the dead-letter
-// topics read without a group from the start of the window (the offsets for a timestamp), following or up to
-// given ends. Only headers, key and timestamp are looked at; the one value decoded is an OrderRejected's, for
-// its reason (through the codec, schemas looked up first as the registry decoder needs). Topics created later
-// are added when a poll lists them, with a reader of their own.
+// The tail behind the dashboard's feed and flow numbers: topics read without a group from the start of the
+// window (the offsets for a timestamp), following or up to given ends. With a flow, its topics and their
+// dead-letter topics, each record read for what the flow needs (its entity id and type; the value only when
+// the flow keeps them there, or for the reason of a final event). Without a flow, every topic from a little
+// before its end, for the feed: types and dead letters by the conventions. Topics created later are added
+// when a poll lists them, with a reader of their own.
 
-import { headerText, type ConsumedRecord } from '../../client/records.js';
+import type { ConsumedRecord } from '../../client/records.js';
 import { OffsetOutOfRangeError, PartitionReader, type Cluster, type ReadRange } from '../../client/wire/index.js';
 import type { ValueCodec } from '../../codec/value-codec.js';
-import { DLQ_HEADERS, HEADERS } from '../../workflow/catalogue.js';
-import { isTailed, type TailEvent, type WorkflowAggregator } from './aggregator.js';
+import { schemaIdOf } from '../../codec/wire-format.js';
+import { conventionalType, deadLetterOf, firstHeader, PRODUCER_HEADERS } from '../../flow/conventions.js';
+import { FlowFacts, structuredValue } from '../../flow/entity.js';
+import { valuesAt } from '../../flow/json-path.js';
+import type { Flow } from '../../flow/model.js';
+import type { TailAggregator, TailEvent } from './aggregator.js';
 import { oneLine } from './poller.js';
 
 export interface TailOptions {
   cluster: Cluster;
   codec: ValueCodec;
-  aggregator: WorkflowAggregator;
+  aggregator: TailAggregator;
+  /** the topics the tail reads */
+  isTailed(topic: string): boolean;
   /** epoch ms the window starts at */
   startAt: number;
+  /** at most this many records back from each partition's end (null: the whole window) */
+  maxBack: number | null;
   /** keep reading new records (else stop at the ends given to `cover`) */
   follow: boolean;
 }
@@ -27,17 +36,23 @@ interface RunningReader {
   done: Promise<void>;
 }
 
+/** Values larger than this are not decoded for a type field alone: the feed does not need them. */
+const SNIFF_BYTES = 64 * 1024;
+
 export class Tail {
   /** topics a reader reads */
   private readonly covered = new Set<string>();
   /** `topic:partition` -> next offset to apply, so a reader started again after a failure does not count twice */
   private readonly positions = new Map<string, number>();
   private readonly readers = new Set<RunningReader>();
+  private readonly facts: FlowFacts | null;
   private closed = false;
   /** why a reader failed last (its topics are read again from the next `cover`), null once one starts fine */
   error: string | null = null;
 
-  constructor(private readonly o: TailOptions) {}
+  constructor(private readonly o: TailOptions) {
+    this.facts = o.aggregator.flow ? new FlowFacts(o.aggregator.flow) : null;
+  }
 
   /**
    * Starts a reader for the tailed topics among `partitions` that no reader reads yet. `end` is the high
@@ -45,7 +60,7 @@ export class Tail {
    * record.
    */
   async cover(partitions: readonly { topic: string; partition: number; end: number }[]): Promise<void> {
-    const wanted = partitions.filter((p) => isTailed(p.topic) && !this.covered.has(p.topic));
+    const wanted = partitions.filter((p) => this.o.isTailed(p.topic) && !this.covered.has(p.topic));
     if (wanted.length === 0 || this.closed) return;
     const fresh = wanted.filter((p) => !this.positions.has(key(p)));
     const found = fresh.length ? await this.o.cluster.listOffsets(fresh.map((p) => ({ topic: p.topic, partition: p.partition, timestamp: this.o.startAt }))) : [];
@@ -53,7 +68,8 @@ export class Tail {
     const ranges: ReadRange[] = wanted.map((p) => {
       // -1: no record at or after the window's start, so nothing before the current end belongs to it
       const at = this.positions.get(key(p)) ?? byTime.get(key(p)) ?? -1;
-      const from = at >= 0 ? at : p.end;
+      let from = at >= 0 ? at : p.end;
+      if (this.o.maxBack !== null && !this.positions.has(key(p))) from = Math.max(from, p.end - this.o.maxBack);
       return this.o.follow ? { topic: p.topic, partition: p.partition, from } : { topic: p.topic, partition: p.partition, from, until: p.end };
     });
     if (this.closed) return;
@@ -86,12 +102,41 @@ export class Tail {
     for await (const chunk of reader) {
       if (this.closed) return;
       if (chunk.records.length) {
-        const reasons = await rejectionReasons(chunk.records, this.o.codec);
+        if (this.o.codec.registry) await this.o.codec.registry.prepare(chunk.records);
         if (this.closed) return;
-        for (const r of chunk.records) this.o.aggregator.add(tailEventOf(r, reasons.get(r) ?? null));
+        for (const r of chunk.records) this.o.aggregator.add(this.eventOf(r));
       }
       this.positions.set(key(chunk), chunk.position);
     }
+  }
+
+  /** What the dashboard takes of a record: by the flow when there is one, else by the conventions. */
+  eventOf(r: ConsumedRecord): TailEvent {
+    const codec = this.o.codec;
+    let decoded: { v: unknown } | null = null;
+    const value = () => (decoded ??= { v: r.value && r.value.length <= SNIFF_BYTES ? structuredValue(codec.decode(r.value).value) : undefined }).v;
+    const schemaName = () => {
+      const id = schemaIdOf(r.value);
+      return id === null ? null : (codec.registry?.schemaName(id) ?? null);
+    };
+    const flow: Flow | null = this.o.aggregator.flow;
+    const facts = this.facts?.of({ topic: r.topic, key: r.key, headers: r.headers, value, schemaName }) ?? null;
+    const origin = facts ? facts.deadLetter : r.headers.length ? deadLetterOf(r.headers) : null;
+    const eventType = facts?.type ?? conventionalType({ topic: origin?.topic ?? r.topic, headers: r.headers, get value() { return value(); }, schemaName: schemaName() }).type;
+    const reasonPath = flow?.reasons[eventType];
+    const reason = reasonPath && !origin ? valuesAt(value(), reasonPath)[0] : undefined;
+    return {
+      topic: r.topic,
+      partition: r.partition,
+      offset: r.offset,
+      timestamp: r.timestamp,
+      key: r.key === null ? null : r.key.toString('utf8'),
+      eventType,
+      producer: firstHeader(r.headers, PRODUCER_HEADERS)?.value ?? null,
+      entityId: facts?.id ?? null,
+      deadLetter: origin ? { by: origin.by, error: origin.error || origin.exception || 'no message' } : null,
+      reason: reason === undefined || reason === null ? null : String(reason),
+    };
   }
 
   /** Resolves when every reader has stopped (a one-shot read reached its ends). */
@@ -104,38 +149,6 @@ export class Tail {
     for (const r of this.readers) r.reader.close();
     await Promise.all([...this.readers].map((r) => r.done));
   }
-}
-
-/** The reasons of the OrderRejected records among `records`, by record (the only values decoded). */
-async function rejectionReasons(records: readonly ConsumedRecord[], codec: ValueCodec): Promise<Map<ConsumedRecord, string>> {
-  const out = new Map<ConsumedRecord, string>();
-  const rejections = records.filter((r) => r.topic === 'orders' && headerText(r.headers, HEADERS.eventType) === 'OrderRejected');
-  if (rejections.length === 0) return out;
-  if (codec.registry) await codec.registry.prepare(rejections);
-  for (const r of rejections) {
-    try {
-      const reason = (codec.decode(r.value).value as { reason?: unknown } | null)?.reason;
-      if (typeof reason === 'string') out.set(r, reason);
-    } catch {
-      // an undecodable rejection counts under "unknown"
-    }
-  }
-  return out;
-}
-
-export function tailEventOf(r: ConsumedRecord, reason: string | null): TailEvent {
-  return {
-    topic: r.topic,
-    partition: r.partition,
-    offset: r.offset,
-    timestamp: r.timestamp,
-    key: r.key === null ? null : r.key.toString('utf8'),
-    eventType: headerText(r.headers, HEADERS.eventType) ?? null,
-    producer: headerText(r.headers, HEADERS.producer) ?? null,
-    correlationId: headerText(r.headers, HEADERS.correlationId) ?? null,
-    dlqError: headerText(r.headers, DLQ_HEADERS.error) ?? null,
-    reason,
-  };
 }
 
 const key = (p: { topic: string; partition: number }) => `${p.topic}:${p.partition}`;

@@ -1,13 +1,11 @@
-// The live event feed: the newest workflow events at the bottom, like a tail.
+// The live event feed: the newest events at the bottom, like a tail.
 
 import type { Line } from '../lines.js';
 import { clockTime } from '../../cli/time-spec.js';
-import { isDeadLetterTopic } from '../../workflow/catalogue.js';
 import type { FeedEvent } from '../source.js';
 import { listLines } from './list.js';
 
-const dead = (e: FeedEvent) => isDeadLetterTopic(e.topic);
-const TYPE_COLOR: Record<string, string> = { OrderRejected: 'red', OrderCompleted: 'green', OrderCancelled: 'yellow', 'dead letter': 'red' };
+const dead = (e: FeedEvent) => e.eventType.startsWith('dead letter');
 
 /** `selected` is highlighted; without one the newest events show. */
 export function feedLines(rows: readonly FeedEvent[], o: { width: number; height: number; selected: number | null; empty: string }): Line[] {
@@ -21,8 +19,8 @@ export function feedLines(rows: readonly FeedEvent[], o: { width: number; height
     row: (e) => [
       { text: `${clockTime(e.at)} `, dim: true },
       { text: `${e.topic.padEnd(topic).slice(0, topic)} ` },
-      { text: `${(e.orderId ?? e.key ?? '-').padEnd(16)} ` },
-      { text: e.eventType, color: TYPE_COLOR[e.eventType] ?? (dead(e) ? 'red' : undefined), bold: true },
+      { text: `${(e.entityId ?? e.key ?? '-').padEnd(16)} ` },
+      { text: e.eventType, color: dead(e) ? 'red' : undefined, bold: true },
       { text: e.detail ? ` ${e.detail}` : '', dim: !dead(e) },
       { text: e.producer ? `  by ${e.producer}` : '', dim: true },
     ],

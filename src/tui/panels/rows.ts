@@ -5,7 +5,7 @@ import { matches } from '../format.js';
 import type { FeedEvent, ServiceRow, Snapshot, StuckRow, TopicRow } from '../source.js';
 
 export function stuckRows(s: Snapshot, filter: string): StuckRow[] {
-  return s.workflow.stuck.filter((o) => matches(filter, o.orderId, o.state, o.waitingFor));
+  return (s.flow?.stuck ?? []).filter((o) => matches(filter, o.id, o.state, o.waitingFor));
 }
 
 export function serviceRows(s: Snapshot, filter: string): ServiceRow[] {
@@ -17,5 +17,5 @@ export function topicRows(s: Snapshot, filter: string): TopicRow[] {
 }
 
 export function feedRows(feed: readonly FeedEvent[], filter: string): FeedEvent[] {
-  return feed.filter((e) => matches(filter, e.topic, e.key, e.eventType, e.producer, e.orderId, e.detail));
+  return feed.filter((e) => matches(filter, e.topic, e.key, e.eventType, e.producer, e.entityId, e.detail));
 }

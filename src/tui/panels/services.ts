@@ -1,4 +1,4 @@
-// The services panel: one row per consumer group, the workflow's services first.
+// The services panel: one row per consumer group, the flow's first.
 
 import type { Line } from '../lines.js';
 import { compact, sparkline } from '../format.js';

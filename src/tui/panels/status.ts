@@ -50,7 +50,7 @@ export function helpLines(): Line[] {
     [],
     ...KEYS.map((k): Line => [{ text: `  ${k.keys.padEnd(width)}  `, color: 'cyan' }, { text: k.what }]),
     [],
-    [{ text: 'Panels: workflow (stuck orders), services (consumer groups), topics, event feed.', dim: true }],
-    [{ text: 'A trace is what `evt trace <order-id>` prints; the feed and counts cover the tail window.', dim: true }],
+    [{ text: "Panels: the flow (entities by state, the stuck ones; with --flow), services (consumer groups), topics, event feed.", dim: true }],
+    [{ text: 'A trace is what `evt trace <id>` prints; the feed and counts cover the tail window.', dim: true }],
   ];
 }

@@ -1,4 +1,4 @@
-// The trace panel: `evt trace` of one order, the verdict first (what a small panel must show), then the
+// The trace panel: `evt trace` of one entity, the verdict first (what a small panel must show), then the
 // timeline, scrolled with j/k.
 
 import { Chalk } from 'chalk';
@@ -14,18 +14,18 @@ export type TraceState = { status: 'loading' } | { status: 'error'; error: strin
 
 /** Every line of the trace; the panel shows a window of them. */
 export function traceLines(state: TraceState, width: number): Line[] {
-  if (state.status === 'loading') return [[{ text: 'tracing: reading the order’s partitions…', dim: true }]];
+  if (state.status === 'loading') return [[{ text: 'tracing: reading the topics…', dim: true }]];
   if (state.status === 'error') return [[{ text: `trace failed: ${state.error}`, color: 'red' }]];
   const r = state.result;
   if (!r.found) return [[{ text: `not found in ${r.scan.recordsExamined} records (${r.scan.complete ? 'complete scan' : 'bounded scan'})`, color: 'red' }]];
-  const verdictColor = r.verdict.status === 'final' ? 'green' : 'yellow';
+  const verdictColor = r.verdict.status === 'final' ? 'green' : r.verdict.status === 'waiting' ? 'yellow' : undefined;
   const verdict = verdictLines(r, noColor).map((text, i): Line => [{ text, color: i === 0 ? verdictColor : text.includes('dead letter') ? 'red' : undefined, bold: i === 0 }]);
   const events = r.events.flatMap((e): Line[] => {
     if (width >= 100) return timelineBlock(e, noColor).map((text, i) => [{ text, dim: i > 0 }]);
     // narrow: the time, delta, type and producer; the changes on a second line
     const head: Line = [{ text: `${String(e.n).padStart(3)} ${clockTime(e.timestamp)} `, dim: true }, { text: e.eventType.padEnd(22), bold: true, color: e.error || e.deadLetter ? 'red' : undefined }, { text: ` ${e.producer ?? '?'}` }];
     const changes = Object.entries(e.changes).map(([f, [before, after]]) => (before === null ? `${f}=${String(after)}` : `${f} ${String(before)}→${String(after)}`));
-    const notes = [...changes, ...(e.causedBy !== null ? [`caused by #${e.causedBy}`] : []), ...(e.deadLetter ? [`dead letter: ${e.deadLetter.error}`] : [])];
+    const notes = [...changes, ...(e.causedBy !== null ? [`caused by #${e.causedBy}`] : []), ...(e.deadLetter ? [`dead letter: ${e.deadLetter.error || e.deadLetter.exception || 'no message'}`] : [])];
     return notes.length ? [head, [{ text: `      ${notes.join('; ')}`, dim: true }]] : [head];
   });
   return [...verdict, [], [{ text: `${r.events.length} events from the ${r.source}, ${r.scan.recordsExamined} records scanned in ${r.scan.elapsedMs} ms`, dim: true }], ...events];

@@ -1,0 +1,135 @@
+// The bundled workflow as a flow: what trace, the stuck list, the entity index and the dashboard know of it,
+// which is only what any other system's flow could tell them. Built here from the catalogue (one source of
+// truth for topics, types and groups) and shipped as flows/shop.json, the worked example of a flow file; a
+// test keeps the two equal.
+//
+// The reactions restate the services' rules (services/*.ts, order-state.ts) as expectations: on a trigger,
+// which group answers with what. Joins (orders confirms once inventory, payments and fraud all passed) use
+// `requires`; compensations and captures a final order still owes are `followUp`; shipping's dispatch and
+// delivery come from its timers.
+
+import type { Flow, Reaction } from '../flow/model.js';
+import { parsePath } from '../flow/json-path.js';
+import { ORDER_KEYED_TOPICS, STATE_AFTER, TOPICS, TOPIC_NAMES, WORKER_SERVICES, type ServiceName, type TopicName } from './catalogue.js';
+
+/** The physical names of the workflow's topics and groups under a prefix. */
+export interface WorkflowNaming {
+  prefix: string;
+  topic(name: TopicName): string;
+  group(service: ServiceName): string;
+  dlq(service: ServiceName): string;
+}
+
+export const DEFAULT_PREFIX = 'shop.';
+
+export function workflowNaming(prefix = DEFAULT_PREFIX): WorkflowNaming {
+  // '' gives the names of evt before topics had a prefix, so that old data keeps working
+  const legacy = prefix === '';
+  return {
+    prefix,
+    topic: (name) => prefix + name,
+    group: (service) => (legacy ? `evt-workflow-${service}` : `${prefix}${service}-service`),
+    dlq: (service) => (legacy ? `evt.dlq.${service}` : `${prefix}dlq.${service}`),
+  };
+}
+
+const FINAL = ['OrderRejected', 'OrderCompleted', 'OrderCancelled'];
+const ANSWERS = {
+  inventory: ['StockReserved', 'StockReservationFailed'],
+  payments: ['PaymentAuthorized', 'PaymentDeclined'],
+  fraud: ['FraudCheckPassed', 'FraudCheckFailed'],
+} as const;
+
+type Rule = Omit<Reaction, 'groups' | 'service' | 'requires' | 'unless' | 'withinMs' | 'timer' | 'followUp'> & Partial<Pick<Reaction, 'requires' | 'unless' | 'withinMs' | 'timer' | 'followUp'>> & { by: ServiceName };
+
+/** Who answers what, by the services' rules. */
+const RULES: readonly Rule[] = [
+  { by: 'orders', on: ['OrderRequested'], answers: ['OrderPlaced', 'OrderRejected'], withinMs: 2000 },
+  // late answers are still owed by a rejected order, so that its stock and money can be released
+  { by: 'inventory', on: ['OrderPlaced'], answers: [...ANSWERS.inventory], withinMs: 2000, followUp: true },
+  { by: 'payments', on: ['OrderPlaced'], answers: [...ANSWERS.payments], withinMs: 2000, followUp: true },
+  { by: 'fraud', on: ['OrderPlaced'], answers: [...ANSWERS.fraud], withinMs: 2000 },
+  {
+    by: 'orders',
+    on: ['StockReserved', 'PaymentAuthorized', 'FraudCheckPassed'],
+    requires: [['StockReserved'], ['PaymentAuthorized'], ['FraudCheckPassed']],
+    answers: ['OrderConfirmed', 'OrderRejected'],
+    withinMs: 2000,
+  },
+  { by: 'orders', on: ['StockReservationFailed', 'PaymentDeclined', 'FraudCheckFailed'], answers: ['OrderRejected'], withinMs: 2000 },
+  // a cancel is acted on while the order is PLACED only (order-state.ts)
+  { by: 'orders', on: ['CancelRequested'], requires: [['OrderPlaced']], unless: ['OrderConfirmed', ...FINAL], answers: ['OrderCancelPending'], withinMs: 2000 },
+  { by: 'shipping', on: ['OrderConfirmed'], answers: ['ShipmentScheduled', 'ShipmentFailed'], withinMs: 2000 },
+  { by: 'shipping', on: ['ShipmentScheduled'], unless: ['ShipmentFailed'], answers: ['ShipmentDispatched'], timer: true, withinMs: 5000 },
+  { by: 'orders', on: ['ShipmentDispatched'], answers: ['OrderShipped'], withinMs: 2000 },
+  { by: 'shipping', on: ['ShipmentDispatched'], requires: [['OrderShipped']], answers: ['ShipmentDelivered'], timer: true, withinMs: 5000 },
+  { by: 'orders', on: ['ShipmentDelivered'], answers: ['OrderCompleted'], withinMs: 2000 },
+  { by: 'orders', on: ['ShipmentFailed'], answers: ['OrderCancelPending'], withinMs: 2000 },
+  { by: 'payments', on: ['OrderShipped'], answers: ['PaymentCaptured'], withinMs: 2000, followUp: true },
+  { by: 'inventory', on: ['OrderShipped'], answers: ['StockCommitted'], withinMs: 2000, followUp: true },
+  // compensations of a rejected or cancelling order: what was reserved or authorized is undone
+  { by: 'inventory', on: ['OrderRejected', 'OrderCancelPending', 'OrderCancelled'], requires: [['StockReserved']], answers: ['StockReleased'], withinMs: 2000, followUp: true },
+  { by: 'payments', on: ['OrderRejected', 'OrderCancelPending', 'OrderCancelled'], requires: [['PaymentAuthorized']], answers: ['PaymentVoided'], withinMs: 2000, followUp: true },
+  {
+    by: 'orders',
+    on: ['OrderCancelPending', 'StockReleased', 'StockReservationFailed', 'PaymentVoided', 'PaymentDeclined'],
+    requires: [['OrderCancelPending'], ['StockReleased', 'StockReservationFailed'], ['PaymentVoided', 'PaymentDeclined']],
+    answers: ['OrderCancelled'],
+    withinMs: 2000,
+  },
+];
+
+/** The bundled workflow's flow under a naming (the default: the `shop.` prefix). */
+export function workflowFlow(naming: WorkflowNaming = workflowNaming()): Flow {
+  const keyed = new Set<string>(ORDER_KEYED_TOPICS);
+  return {
+    name: 'shop',
+    entity: 'order',
+    source: 'bundled:shop',
+    prefix: naming.prefix,
+    topics: [
+      ...TOPIC_NAMES.map((t) => ({
+        name: naming.topic(t),
+        // stock levels are keyed by sku; the one an order's reservation caused carries the order id as correlation id
+        idAt: keyed.has(t) ? [{ from: 'key' as const, text: '$key' }] : [{ from: 'header' as const, text: '$headers.evt-correlation-id', name: 'evt-correlation-id' }],
+        types: [...TOPICS[t].eventTypes],
+        typeAt: null,
+        deadLetter: false,
+        watch: t === 'orders' ? ['state', 'reason', 'cancelReason', 'total'] : [],
+      })),
+      ...WORKER_SERVICES.map((s) => ({ name: naming.dlq(s), idAt: [], types: [], typeAt: null, deadLetter: true, watch: [] })),
+    ],
+    reactions: RULES.map(({ by, ...r }) => ({
+      groups: [naming.group(by)],
+      service: by,
+      on: [...r.on],
+      requires: r.requires ?? [],
+      answers: [...r.answers],
+      unless: r.unless ?? [],
+      withinMs: r.withinMs ?? null,
+      timer: r.timer ?? false,
+      followUp: r.followUp ?? false,
+    })),
+    final: FINAL,
+    states: { OrderRequested: 'REQUESTED', ...STATE_AFTER },
+    initialState: null,
+    reasons: { OrderRejected: parsePath('$.reason'), OrderCancelled: parsePath('$.cancelReason') },
+    notes: [],
+  };
+}
+
+/**
+ * The prefix of a bundled workflow whose topics are all among `topics` (the default `shop.` first, then the
+ * unprefixed names of evt before prefixes), or null.
+ */
+export function detectWorkflow(topics: readonly string[]): { prefix: string } | null {
+  const have = new Set(topics);
+  for (const prefix of [DEFAULT_PREFIX, '']) {
+    const naming = workflowNaming(prefix);
+    if (TOPIC_NAMES.every((t) => have.has(naming.topic(t)))) return { prefix };
+  }
+  // another prefix: every workflow topic under one common prefix
+  const orders = topics.filter((t) => t.endsWith('basket.order-requests')).map((t) => t.slice(0, -'basket.order-requests'.length));
+  for (const prefix of orders) if (TOPIC_NAMES.every((t) => have.has(prefix + t))) return { prefix };
+  return null;
+}
