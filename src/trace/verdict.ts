@@ -199,7 +199,7 @@ export function diagnose(flow: Flow, events: readonly TraceEvent[], facts: Group
     const positions = x.reaction.groups.map((g) => positionOf(facts, g, t));
     const waitingMs = Math.max(0, now - t.timestamp);
     const overdue = x.reaction.withinMs !== null && waitingMs > x.reaction.withinMs;
-    const usually = x.reaction.withinMs !== null ? ` (usually within ${formatMs(x.reaction.withinMs)}, waiting ${formatMs(waitingMs)})` : '';
+    const usually = overdue ? ` (overdue: usually within ${formatMs(x.reaction.withinMs!)}, waiting ${formatMs(waitingMs)})` : '';
     const wait: Wait = {
       service: x.reaction.service,
       groups: x.reaction.groups,

@@ -53,10 +53,12 @@ const RULES: readonly Rule[] = [
     by: 'orders',
     on: ['StockReserved', 'PaymentAuthorized', 'FraudCheckPassed'],
     requires: [['StockReserved'], ['PaymentAuthorized'], ['FraudCheckPassed']],
+    // a cancelling order is no longer decided on its answers (order-state.ts settles PLACED orders only)
+    unless: ['OrderCancelPending'],
     answers: ['OrderConfirmed', 'OrderRejected'],
     withinMs: 2000,
   },
-  { by: 'orders', on: ['StockReservationFailed', 'PaymentDeclined', 'FraudCheckFailed'], answers: ['OrderRejected'], withinMs: 2000 },
+  { by: 'orders', on: ['StockReservationFailed', 'PaymentDeclined', 'FraudCheckFailed'], unless: ['OrderCancelPending'], answers: ['OrderRejected'], withinMs: 2000 },
   // a cancel is acted on while the order is PLACED only (order-state.ts)
   { by: 'orders', on: ['CancelRequested'], requires: [['OrderPlaced']], unless: ['OrderConfirmed', ...FINAL], answers: ['OrderCancelPending'], withinMs: 2000 },
   { by: 'shipping', on: ['OrderConfirmed'], answers: ['ShipmentScheduled', 'ShipmentFailed'], withinMs: 2000 },
