@@ -41,8 +41,10 @@ export async function loadFlow(spec: string, options: LoadOptions = {}): Promise
   return flowFromFile(rest, file, base, options.prefix);
 }
 
+/** An AsyncAPI document says its version (`asyncapi: 2.6.0`); an evt flow file's `asyncapi` names documents. */
 function isAsyncApi(doc: unknown): boolean {
-  return doc !== null && typeof doc === 'object' && typeof (doc as { asyncapi?: unknown }).asyncapi === 'string';
+  const v = doc !== null && typeof doc === 'object' ? (doc as { asyncapi?: unknown }).asyncapi : undefined;
+  return typeof v === 'string' && /^\d+\./.test(v);
 }
 
 function asyncApiFilesIn(dir: string): string[] {
