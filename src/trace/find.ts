@@ -22,6 +22,8 @@ import { flowTopic, type Flow } from '../flow/model.js';
 
 /** How far before the entity's first event the other topics are read: producers' clocks are not one clock. */
 export const TIME_MARGIN_MS = 10_000;
+/** Keys of a targeted partition checked against murmur2 (a null key or an empty one is not a sample). */
+const KEY_SAMPLES = 2000;
 
 /** keyed: the flow says the id is the key; searched: read whole, matched by the id's bytes */
 export type TopicKind = 'keyed' | 'searched' | 'dead-letter';
@@ -140,12 +142,18 @@ export async function findEntity(o: FindOptions): Promise<FindResult> {
   if (after && rest.length) notes.push(`topics not keyed by the id were read from ${TIME_MARGIN_MS / 1000} s before the entity's first event`);
   for (const [topic, n] of await read(o.cluster, rest, (t, p) => range(t, p, after), key, searched, records, true)) misplaced.set(topic, n);
 
-  // keys that murmur2 would put elsewhere: the producer used another partitioner, so read the whole topic
+  // keys that murmur2 would put elsewhere: the producer used another partitioner, so read the whole topic;
+  // and when no keyed topic had the id on murmur2's partition, the keyed topics are read whole all the same
+  const missing = keyed.length > 0 && keyedTimes.length === 0;
+  if (missing) for (const t of keyed) if (t.targeted && !misplaced.has(t.topic)) misplaced.set(t.topic, 0);
   const widened = planned.filter((t) => t.targeted && misplaced.has(t.topic));
   for (const t of widened) {
     const done = new Set(t.partitions.map((p) => p.partition));
     t.targeted = false;
-    t.why = `all partitions: ${misplaced.get(t.topic)} sampled keys of ${t.topic} are not where murmur2 puts them (the producer uses another partitioner)`;
+    const n = misplaced.get(t.topic)!;
+    t.why = n
+      ? `all partitions: ${n} sampled keys of ${t.topic} are not where murmur2 puts them (the producer uses another partitioner)`
+      : `all partitions: the id was not on murmur2's partition of any keyed topic (the producer may partition otherwise)`;
     const others: Planned = { ...t, partitions: [], only: undefined };
     await read(o.cluster, [others], (_t, p) => (done.has(p) ? null : range(t, p, null)), key, searched, records);
     t.partitions = [...t.partitions, ...others.partitions].sort((a, b) => a.partition - b.partition);
@@ -206,6 +214,7 @@ async function read(
   checkKeys = false,
 ): Promise<Map<string, number>> {
   const misplaced = new Map<string, number>();
+  const sampled = new Map<string, number>();
   const scans = new Map<string, PartitionScan>();
   for (const t of topics) {
     for (let p = 0; p < t.partitionCount; p++) {
@@ -234,6 +243,9 @@ async function read(
       return {
         key,
         sampleKey: (k: Buffer) => {
+          // a few thousand keys tell how the partition is keyed; murmur2 of every key of a long log would not
+          if ((sampled.get(topic) ?? 0) >= KEY_SAMPLES) return;
+          sampled.set(topic, (sampled.get(topic) ?? 0) + 1);
           if (partitionForKey(k, t.partitionCount) !== partition) misplaced.set(topic, (misplaced.get(topic) ?? 0) + 1);
         },
       };

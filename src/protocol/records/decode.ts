@@ -182,7 +182,7 @@ export function decodeBatchInto(
     }
     if (match) {
       const fieldsAt = at;
-      if (!(needles?.within(recordStart, recordEnd) || matches(match, p, recordEnd, i === 0))) {
+      if (!(needles?.within(recordStart, recordEnd) || matches(match, p, recordEnd))) {
         pos = recordEnd;
         continue;
       }
@@ -217,7 +217,7 @@ export interface RecordMatch {
   key?: Uint8Array;
   /** or that carry this header with exactly this value */
   header?: { name: Uint8Array; value: Uint8Array };
-  /** sees the key of the first record of each batch: a sample to check how the partition is keyed */
+  /** sees the key of every record walked over: a sample to check how the partition is keyed */
   sampleKey?(key: Buffer): void;
   /**
    * or whose bytes (key, value or headers) contain any of these: a coarse filter for a search whose exact test
@@ -261,12 +261,12 @@ class Needles {
 }
 
 /** Whether the record whose fields start at `at` matches; leaves `at` anywhere. */
-function matches(m: RecordMatch, p: Buffer, recordEnd: number, sample: boolean): boolean {
+function matches(m: RecordMatch, p: Buffer, recordEnd: number): boolean {
   const keyLength = readVarint(p, at, recordEnd);
   const keyStart = at;
   if (keyLength >= 0) {
     if (keyStart + keyLength > recordEnd) corrupt('record key extends past the end of its record');
-    if (sample && m.sampleKey) m.sampleKey(p.subarray(keyStart, keyStart + keyLength));
+    if (m.sampleKey) m.sampleKey(p.subarray(keyStart, keyStart + keyLength));
     if (m.key && bytesAt(p, keyStart, keyLength, m.key)) return true;
     at = keyStart + keyLength;
   }
