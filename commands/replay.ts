@@ -10,6 +10,7 @@ interface ReplayFlags {
   follow: boolean;
   rebuild: boolean;
   viewFile?: string;
+  prefix?: string;
 }
 
 export function registerReplay(program: Command, { io, globals }: CommandContext): void {
@@ -23,6 +24,7 @@ export function registerReplay(program: Command, { io, globals }: CommandContext
     .option('-f, --follow', 'keep the view live after catching up (Ctrl-C stops)', false)
     .option('--rebuild', 'drop the view and replay it from the start', false)
     .option('--view-file <file>', 'a custom view: a .json mapping or a .js module (see README, Custom views)')
+    .option('--prefix <prefix>', "for orders, stock, payments: the prefix of the workflow's topics (default shop.: shop.orders; '' for the unprefixed topics of evt before prefixes)")
     .addHelpText(
       'after',
       `
@@ -33,13 +35,16 @@ resumes exactly where its rows end. Undecodable events, and events the view reje
 errors table (see evt view show) and the replay goes on. Progress (events/s, position against the end
 per partition, ETA) on stderr; the summary on stdout (--json).
 
-Built-in views: orders (one row per order: state, reason, customer, lines, total, step times), stock
-(per sku), payments (per order), order-events (one row per event of an order), latest <topic> (the last
-value per key, a null value deletes the key).
+Built-in views: orders (one row per order: state, reason, customer, lines, total, step times, from
+shop.orders), stock (per sku, from shop.inventory.stock), payments (per order, from shop.payments),
+order-events (one row per event of an order), latest <topic> (the last value per key, a null value deletes
+the key). The shop. prefix is the workflow's default (evt simulate --prefix): --prefix reads orders, stock
+and payments from another one; a view built under one prefix is replayed under the same one (or --rebuild).
 
 Examples:
   $ evt replay orders                              build or catch up .evt/views.db's orders view
   $ evt replay orders --follow                     and keep it live
+  $ evt replay orders --prefix acme.               from acme.orders (evt simulate --prefix acme.)
   $ evt replay latest customers --rebuild          last value per key of topic customers, from scratch
   $ evt replay order-events --from @-1h            events of the last hour onwards
   $ evt replay big-orders --view-file big-orders.json
@@ -60,7 +65,7 @@ async function runReplay(name: string, topic: string | undefined, flags: ReplayF
 
   const { openSession, toCliError } = await import('../src/cli/tail/session.js');
   const { openDatabase } = await import('../src/views/store.js');
-  const { replay, MissingTopicError } = await import('../src/views/replay.js');
+  const { replay, MissingTopicError, ViewTopicsChangedError } = await import('../src/views/replay.js');
   const { autoDecoder } = await import('../src/codec/registry-codec.js');
   const { formatProgress } = await import('../src/cli/replay-progress.js');
 
@@ -104,6 +109,12 @@ async function runReplay(name: string, topic: string | undefined, flags: ReplayF
     }
   } catch (err) {
     if (err instanceof MissingTopicError) throw new CliError(err.message, ExitCode.NOT_FOUND);
+    if (err instanceof ViewTopicsChangedError) {
+      throw new CliError(
+        `${err.message} in ${flags.db}: replay it with the --prefix it was built with, or give --rebuild to build it again from ${err.wanted.join(', ')} (or another --db)`,
+        ExitCode.USAGE,
+      );
+    }
     throw toCliError(err, session.settings);
   } finally {
     db.close();
@@ -112,6 +123,10 @@ async function runReplay(name: string, topic: string | undefined, flags: ReplayF
 }
 
 async function resolveDefinition(name: string, topic: string | undefined, flags: ReplayFlags) {
+  const { builtinView, BUILTIN_VIEWS, WORKFLOW_VIEW_NAMES } = await import('../src/views/builtin.js');
+  if (flags.prefix !== undefined && (flags.viewFile || !WORKFLOW_VIEW_NAMES.includes(name))) {
+    throw new CliError(`--prefix applies to the workflow's views ${WORKFLOW_VIEW_NAMES.join(', ')}, not to ${name}`, ExitCode.USAGE);
+  }
   if (flags.viewFile) {
     const { loadViewFile } = await import('../src/views/custom.js');
     let def;
@@ -121,19 +136,18 @@ async function resolveDefinition(name: string, topic: string | undefined, flags:
       throw new CliError((err as Error).message, ExitCode.USAGE);
     }
     if (def.name !== name) throw new CliError(`${flags.viewFile} defines view ${def.name}, not ${name}`, ExitCode.USAGE);
-    const { builtinView, BUILTIN_VIEWS } = await import('../src/views/builtin.js');
     // a custom view must not take over a built-in's name or tables (a --rebuild would drop them)
     const clash = builtinView(def.name) ?? BUILTIN_VIEWS.find((v) => v.tables.includes(def.table) || def.table.startsWith('latest_'));
     if (clash) throw new CliError(`${flags.viewFile}: view ${def.name} (table ${def.table}) clashes with the built-in view ${clash.name}: choose another name`, ExitCode.USAGE);
     return def;
   }
-  const { builtinView, BUILTIN_VIEWS } = await import('../src/views/builtin.js');
   if (name === 'latest') {
     if (!topic) throw new CliError('latest needs a topic: evt replay latest <topic>', ExitCode.USAGE);
     return builtinView(`latest-${topic}`)!;
   }
   if (topic) throw new CliError(`only latest takes a topic (evt replay latest ${topic})`, ExitCode.USAGE);
-  const def = builtinView(name);
+  const { namesFromPrefix } = await import('../src/cli/workflow/session.js');
+  const def = builtinView(name, flags.prefix !== undefined ? await namesFromPrefix(flags.prefix) : undefined);
   if (!def) throw new CliError(`no view ${name}: built-in views are ${BUILTIN_VIEWS.map((v) => v.name).join(', ')}, latest <topic>; or give --view-file`, ExitCode.USAGE);
   return def;
 }

@@ -14,12 +14,16 @@
 import { partitionForKey } from '../client/wire/partitioner.js';
 import { EARLIEST, LATEST, PartitionReader, type Cluster } from '../client/wire/index.js';
 import type { ConsumedRecord } from '../client/records.js';
-import { HEADERS, TOPICS, TOPIC_NAMES, WORKER_SERVICES, dlqTopic, isDeadLetterTopic, type TopicName } from '../workflow/catalogue.js';
+import { HEADERS, TOPICS, WORKER_SERVICES } from '../workflow/catalogue.js';
+import { workflowNames } from '../workflow/names.js';
+
+// the workflow's topics under the default prefix (shop.), until trace reads them from a flow description
+const WORKFLOW = workflowNames();
 
 /** How far before the order's first event the other topics are read: producers' clocks are not one clock. */
 export const TIME_MARGIN_MS = 10_000;
 
-const FIRST_PHASE: readonly string[] = ['basket.order-requests', 'orders'];
+const FIRST_PHASE: readonly string[] = [WORKFLOW.topic('basket.order-requests'), WORKFLOW.topic('orders')];
 const CORRELATION = Buffer.from(HEADERS.correlationId, 'utf8');
 
 export type TopicKind = 'order' | 'sku' | 'dead-letter' | 'other';
@@ -87,13 +91,14 @@ export function orderMatch(orderId: string): { key: Buffer; header: { name: Buff
 }
 
 export function kindOf(topic: string): TopicKind {
-  if ((TOPIC_NAMES as readonly string[]).includes(topic)) return TOPICS[topic as TopicName].key === 'sku' ? 'sku' : 'order';
-  return isDeadLetterTopic(topic) ? 'dead-letter' : 'other';
+  const logical = WORKFLOW.logical(topic);
+  if (logical) return TOPICS[logical].key === 'sku' ? 'sku' : 'order';
+  return WORKFLOW.isDeadLetter(topic) ? 'dead-letter' : 'other';
 }
 
 /** The default topics: the workflow's and the dead-letter topics of its services. */
 export function defaultTopics(): string[] {
-  return [...TOPIC_NAMES, ...WORKER_SERVICES.map((s) => dlqTopic(s))];
+  return [...WORKFLOW.topics, ...WORKER_SERVICES.map((s) => WORKFLOW.dlq(s))];
 }
 
 export async function scanOrder(o: ScanOptions): Promise<ScanResult> {

@@ -7,9 +7,13 @@ import fs from 'node:fs';
 import { LATEST, PartitionReader, type Cluster } from '../client/wire/index.js';
 import { headerText } from '../client/records.js';
 import { HEADERS, ORDER_KEYED_TOPICS, STATE_AFTER, TERMINAL_STATES } from '../workflow/catalogue.js';
+import { workflowNames } from '../workflow/names.js';
 import { offsetRanges, partitionsOf } from '../workflow/runtime/read-back.js';
 import type { TraceEvent } from './timeline.js';
 import { expectations } from './verdict.js';
+
+// the workflow's topics under the default prefix (shop.), until trace reads them from a flow description
+const WORKFLOW = workflowNames();
 
 export interface StuckOrder {
   orderId: string;
@@ -46,7 +50,7 @@ export async function findStuck(o: { cluster: Cluster; olderThanMs: number; now?
   const fromView = o.db ? await fromOrdersView(o.cluster, o.db, now - o.olderThanMs, now) : null;
   if (fromView) return { source: 'orders view', orders: fromView, recordsExamined: 0, elapsedMs: Date.now() - started };
 
-  const topics = ORDER_KEYED_TOPICS;
+  const topics = ORDER_KEYED_TOPICS.map(WORKFLOW.topic);
   const ranges = (await offsetRanges(o.cluster, await partitionsOf(o.cluster, topics))).filter((r) => r.until! > r.from);
   const orders = new Map<string, TraceEvent[]>();
   let examined = 0;
@@ -114,10 +118,11 @@ async function fromOrdersView(cluster: Cluster, file: string, placedBefore: numb
   }
   try {
     if (!listViews(db).some((v) => v.name === 'orders')) return null;
-    const stored = new Map(positions(db, 'orders').map((p) => [p.partition, p.nextOffset]));
-    const meta = await cluster.topic('orders').catch(() => null);
+    const orders = WORKFLOW.topic('orders');
+    const stored = new Map(positions(db, 'orders').filter((p) => p.topic === orders).map((p) => [p.partition, p.nextOffset]));
+    const meta = await cluster.topic(orders).catch(() => null);
     if (!meta) return null;
-    const ends = await cluster.listOffsets(meta.partitions.map((p) => ({ topic: 'orders', partition: p.partition, timestamp: LATEST })));
+    const ends = await cluster.listOffsets(meta.partitions.map((p) => ({ topic: orders, partition: p.partition, timestamp: LATEST })));
     if (ends.some((e) => (stored.get(e.partition) ?? 0) < e.offset)) return null;
     const rows = db
       .prepare(`SELECT order_id, state, placed_at, updated_at, last_event FROM orders WHERE state NOT IN (${TERMINAL_STATES.map(() => '?').join(', ')}) AND placed_at <= ? ORDER BY placed_at`)

@@ -7,7 +7,11 @@ import { toEnvelope, type RecordEnvelope } from '../cli/envelope.js';
 import { schemaIdOf } from '../codec/wire-format.js';
 import { kindOf } from './scan.js';
 import type { ValueCodec } from '../codec/value-codec.js';
-import { DLQ_HEADERS, HEADERS, TOPIC_NAMES } from '../workflow/catalogue.js';
+import { DLQ_HEADERS, HEADERS } from '../workflow/catalogue.js';
+import { workflowNames } from '../workflow/names.js';
+
+// the workflow's topics under the default prefix (shop.), until trace reads them from a flow description
+const WORKFLOW = workflowNames();
 
 export interface DeadLetterOrigin {
   topic: string;
@@ -37,7 +41,7 @@ export interface TraceEvent extends FoundEvent {
 }
 
 const ORDER_FIELDS = ['state', 'reason', 'cancelReason', 'total'] as const;
-const TOPIC_RANK = new Map<string, number>(TOPIC_NAMES.map((t, i) => [t, i]));
+const TOPIC_RANK = new Map<string, number>(WORKFLOW.topics.map((t, i) => [t, i]));
 
 /** An event found for the order, decoded (the record envelope), before it has a place in the timeline. */
 export type FoundEvent = RecordEnvelope;
@@ -71,7 +75,7 @@ export function buildTimeline(found: readonly FoundEvent[]): TraceEvent[] {
     e.causedBy = (e.causationId && byId.get(e.causationId)) || null;
     if (e.eventId) byId.set(e.eventId, e.n);
     const v = e.value as Record<string, unknown> | null;
-    if (e.topic === 'orders' && !e.error && v && typeof v === 'object') {
+    if (e.topic === WORKFLOW.topic('orders') && !e.error && v && typeof v === 'object') {
       for (const f of ORDER_FIELDS) {
         const before = previousOrder ? (previousOrder[f] ?? null) : null;
         const after = v[f] ?? null;
@@ -138,7 +142,7 @@ function sortCausally(events: TraceEvent[]): void {
 }
 
 function rank(e: TraceEvent): number {
-  return e.deadLetter ? TOPIC_NAMES.length : (TOPIC_RANK.get(e.topic) ?? TOPIC_NAMES.length);
+  return e.deadLetter ? WORKFLOW.topics.length : (TOPIC_RANK.get(e.topic) ?? WORKFLOW.topics.length);
 }
 
 /** The skus of an order's lines, from whichever of its request or order events decode. */

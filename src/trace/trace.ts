@@ -8,10 +8,14 @@ import { LATEST } from '../client/wire/index.js';
 import { partitionForKey } from '../client/wire/partitioner.js';
 import { committedOffsets, describeGroupState } from '../client/wire/group-info.js';
 import type { ValueCodec } from '../codec/value-codec.js';
-import { HEADERS, ORDER_KEYED_TOPICS, groupOf } from '../workflow/catalogue.js';
+import { HEADERS, ORDER_KEYED_TOPICS } from '../workflow/catalogue.js';
+import { workflowNames } from '../workflow/names.js';
 import { defaultTopics, scanOrder, type ScanReport } from './scan.js';
 import { buildTimeline, decodeFound, skusOf, type FoundEvent, type TraceEvent } from './timeline.js';
 import { diagnose, expectations, verdictOf, type GroupFacts, type Verdict } from './verdict.js';
+
+// the workflow's topics under the default prefix (shop.), until trace reads them from a flow description
+const WORKFLOW = workflowNames();
 
 export interface TraceOptions {
   cluster: Cluster;
@@ -66,7 +70,7 @@ export async function traceOrder(o: TraceOptions): Promise<TraceResult> {
   }
   const events = buildTimeline(found);
   const expected = expectations(events);
-  const facts = await groupFacts(o.cluster, expected.map((x) => ({ group: groupOf(x.service), trigger: x.trigger })));
+  const facts = await groupFacts(o.cluster, expected.map((x) => ({ group: WORKFLOW.group(x.service), trigger: x.trigger })));
   const verdict = verdictOf(events, diagnose(expected, events, facts), now());
   return { orderId: o.orderId, source: fromView ? 'order-events view' : 'topics', found: events.length > 0, events, verdict, scan };
 }
@@ -107,7 +111,7 @@ async function viewEvents(o: TraceOptions): Promise<ViewAnswer | { note: string 
   }
   try {
     if (!listViews(db).some((v) => v.name === 'order-events')) return null;
-    const topics = ORDER_KEYED_TOPICS.filter((t) => !o.topics || o.topics.includes(t));
+    const topics = ORDER_KEYED_TOPICS.map(WORKFLOW.topic).filter((t) => !o.topics || o.topics.includes(t));
     const stored = new Map(positions(db, 'order-events').map((p) => [`${p.topic}:${p.partition}`, p.nextOffset]));
     // only the partitions the order is on need to be caught up (a view kept live by replay --follow is
     // always a little behind somewhere)

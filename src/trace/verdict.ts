@@ -4,8 +4,12 @@
 // consumer group has not reached the event that should trigger it (its committed offset and lag), reached
 // it and produced nothing, or sent it to its dead-letter topic (`diagnose`).
 
-import { TERMINAL_STATES, dlqTopic, groupOf, type ServiceName } from '../workflow/catalogue.js';
+import { TERMINAL_STATES, type ServiceName } from '../workflow/catalogue.js';
+import { workflowNames } from '../workflow/names.js';
 import type { TraceEvent } from './timeline.js';
+
+// the workflow's topics under the default prefix (shop.), until trace reads them from a flow description
+const WORKFLOW = workflowNames();
 
 export interface Expectation {
   service: ServiceName;
@@ -149,7 +153,7 @@ export function expectations(events: readonly TraceEvent[]): Expectation[] {
 /** Why each expectation is unmet, from the dead letters in the timeline and the groups' positions. */
 export function diagnose(expected: readonly Expectation[], events: readonly TraceEvent[], facts: GroupFacts): Wait[] {
   return expected.map((x) => {
-    const group = groupOf(x.service);
+    const group = WORKFLOW.group(x.service);
     const g = facts.groups.get(group) ?? null;
     const t = x.trigger;
     const wait: Wait = {
@@ -193,7 +197,7 @@ export function diagnose(expected: readonly Expectation[], events: readonly Trac
       wait.detail = `${group} has not consumed ${t.eventType} (${at}) yet: it ${pos}, lag ${wait.lag ?? '?'} on ${t.topic}-${t.partition}; ${running}`;
     } else {
       wait.diagnosis = 'consumed-no-output';
-      wait.detail = `${group} consumed ${t.eventType} (${at}; committed ${committed}) but no ${wanted} was published and nothing is in ${dlqTopic(x.service)}: see the ${x.service} service's log`;
+      wait.detail = `${group} consumed ${t.eventType} (${at}; committed ${committed}) but no ${wanted} was published and nothing is in ${WORKFLOW.dlq(x.service)}: see the ${x.service} service's log`;
     }
     return wait;
   });
@@ -206,7 +210,7 @@ export function verdictOf(events: readonly TraceEvent[], waits: Wait[], now: num
     .map((e) => ({ n: e.n, dlq: e.topic, service: e.deadLetter!.service, origin: `${e.deadLetter!.topic}-${e.deadLetter!.partition}@${e.deadLetter!.offset}`, error: e.deadLetter!.error }));
   const dlqText = deadLetters.length ? `; dead letters: ${deadLetters.map((d) => `${d.origin} in ${d.dlq} (${d.error})`).join('; ')}` : '';
   if (events.length === 0) return { status: 'not-found', state: null, reason: null, latencyMs: null, idleMs: null, waits: [], deadLetters, summary: 'not found' };
-  const orderEvent = findLast(events, (e) => e.topic === 'orders' && !e.error && !e.deadLetter);
+  const orderEvent = findLast(events, (e) => e.topic === WORKFLOW.topic('orders') && !e.error && !e.deadLetter);
   const v = (orderEvent?.value ?? {}) as { state?: string; reason?: string | null; cancelReason?: string | null };
   const state = v.state ?? null;
   const reason = v.reason ?? v.cancelReason ?? null;

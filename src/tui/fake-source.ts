@@ -5,8 +5,12 @@
 import { buildTimeline, type FoundEvent } from '../trace/timeline.js';
 import type { TraceResult } from '../trace/trace.js';
 import { verdictOf } from '../trace/verdict.js';
-import { HEADERS, TOPIC_NAMES, WORKER_SERVICES, dlqTopic, groupOf } from '../workflow/catalogue.js';
+import { HEADERS, WORKER_SERVICES } from '../workflow/catalogue.js';
+import { workflowNames } from '../workflow/names.js';
 import type { DashboardSource, FeedEvent, Snapshot } from './source.js';
+
+// the workflow's topics and groups under the default prefix (shop.), until the dashboard reads them from a flow
+const WORKFLOW = workflowNames();
 
 export class FakeSource implements DashboardSource {
   private latest: Snapshot | null;
@@ -62,18 +66,23 @@ export function sceneSnapshot(at: number, o: { events?: number; stuck?: number }
   const stuck = o.stuck ?? 6;
   const feed: FeedEvent[] = [];
   const types = ['OrderRequested', 'OrderPlaced', 'PaymentAuthorized', 'FraudCheckPassed', 'OrderConfirmed', 'ShipmentScheduled', 'OrderShipped', 'OrderCompleted'];
-  const topicOf: Record<string, string> = { OrderRequested: 'basket.requests', PaymentAuthorized: 'payments', FraudCheckPassed: 'fraud.checks', ShipmentScheduled: 'shipments' };
+  const topicOf: Record<string, string> = {
+    OrderRequested: WORKFLOW.topic('basket.order-requests'),
+    PaymentAuthorized: WORKFLOW.topic('payments'),
+    FraudCheckPassed: WORKFLOW.topic('fraud.checks'),
+    ShipmentScheduled: WORKFLOW.topic('shipments'),
+  };
   for (let i = 0; i < (o.events ?? 40); i++) {
     const eventType = types[i % types.length];
     const orderId = sceneOrderId(300 + Math.floor(i / types.length));
-    feed.push({ seq: i + 1, at: at - 10_000 + i * 200, topic: topicOf[eventType] ?? 'orders', partition: i % 3, offset: 1000 + i, key: orderId, eventType, producer: eventType === 'OrderRequested' ? 'basket' : 'orders', orderId, detail: null });
+    feed.push({ seq: i + 1, at: at - 10_000 + i * 200, topic: topicOf[eventType] ?? WORKFLOW.topic('orders'), partition: i % 3, offset: 1000 + i, key: orderId, eventType, producer: eventType === 'OrderRequested' ? 'basket' : 'orders', orderId, detail: null });
   }
   const lag = [0, 0, 3, 12, 40, 77];
   const services = WORKER_SERVICES.map((service) => {
     const down = service === 'inventory';
     return {
       service,
-      group: groupOf(service),
+      group: WORKFLOW.group(service),
       state: down ? 'Empty' : 'Stable',
       members: down ? 0 : 1,
       lag: down ? 77 : 0,
@@ -81,16 +90,16 @@ export function sceneSnapshot(at: number, o: { events?: number; stuck?: number }
       processedPerSecond: down ? 0 : 19.5,
       dlq: service === 'orders' ? 1 : 0,
       up: !down,
-      partitions: [0, 1, 2].map((partition) => ({ topic: 'orders', partition, committed: down ? 100 : 126, end: 126 + (down ? 0 : 0), lag: down ? 26 - (partition === 2 ? 1 : 0) : 0 })),
+      partitions: [0, 1, 2].map((partition) => ({ topic: WORKFLOW.topic('orders'), partition, committed: down ? 100 : 126, end: 126 + (down ? 0 : 0), lag: down ? 26 - (partition === 2 ? 1 : 0) : 0 })),
     };
   });
-  const topics = [...TOPIC_NAMES, dlqTopic('orders')].map((name, i) => ({
+  const topics = [...WORKFLOW.topics, WORKFLOW.dlq('orders')].map((name, i) => ({
     name,
-    partitions: name === 'inventory.stock' ? 1 : 3,
+    partitions: name === WORKFLOW.topic('inventory.stock') ? 1 : 3,
     records: 1200 + i * 37,
-    perSecond: name.startsWith('evt.dlq') ? 0 : 20 + i,
+    perSecond: WORKFLOW.isDeadLetter(name) ? 0 : 20 + i,
     rateHistory: [18, 19, 20, 22, 21, 20 + i],
-    lastEventType: name.startsWith('evt.dlq') ? 'OrderRequested' : name === 'orders' ? 'OrderCompleted' : 'StockLevel',
+    lastEventType: WORKFLOW.isDeadLetter(name) ? 'OrderRequested' : name === WORKFLOW.topic('orders') ? 'OrderCompleted' : 'StockLevel',
     offsets: [0, 1, 2].map((partition) => ({ partition, start: 0, end: 400 + partition })),
   }));
   return {
@@ -128,13 +137,13 @@ export function sceneTrace(orderId: string, now: number): TraceResult {
     value,
   });
   const events = buildTimeline([
-    record('basket.requests', 40, 0, 'OrderRequested', 'basket', { orderId, total: 4200 }),
-    record('orders', 120, 12, 'OrderPlaced', 'orders', { orderId, state: 'PLACED', reason: null, total: 4200 }, 'OrderRequested'),
-    record('payments', 80, 30, 'PaymentAuthorized', 'payments', { orderId, status: 'AUTHORIZED' }, 'OrderPlaced'),
-    record('fraud.checks', 77, 41, 'FraudCheckPassed', 'fraud', { orderId }, 'OrderPlaced'),
+    record(WORKFLOW.topic('basket.order-requests'), 40, 0, 'OrderRequested', 'basket', { orderId, total: 4200 }),
+    record(WORKFLOW.topic('orders'), 120, 12, 'OrderPlaced', 'orders', { orderId, state: 'PLACED', reason: null, total: 4200 }, 'OrderRequested'),
+    record(WORKFLOW.topic('payments'), 80, 30, 'PaymentAuthorized', 'payments', { orderId, status: 'AUTHORIZED' }, 'OrderPlaced'),
+    record(WORKFLOW.topic('fraud.checks'), 77, 41, 'FraudCheckPassed', 'fraud', { orderId }, 'OrderPlaced'),
   ]);
   const waits = [
-    { service: 'inventory' as const, expects: ['StockReserved', 'StockReservationFailed'], followUp: false, trigger: { n: 2, topic: 'orders', partition: 1, offset: 120, eventType: 'OrderPlaced' }, diagnosis: 'not-consumed' as const, detail: 'evt-workflow-inventory has not consumed orders-1@120 yet (committed 100, lag 26; Empty, 0 members)', group: groupOf('inventory'), groupState: 'Empty', members: 0, committed: 100, lag: 26 },
+    { service: 'inventory' as const, expects: ['StockReserved', 'StockReservationFailed'], followUp: false, trigger: { n: 2, topic: WORKFLOW.topic('orders'), partition: 1, offset: 120, eventType: 'OrderPlaced' }, diagnosis: 'not-consumed' as const, detail: `${WORKFLOW.group('inventory')} has not consumed ${WORKFLOW.topic('orders')}-1@120 yet (committed 100, lag 26; Empty, 0 members)`, group: WORKFLOW.group('inventory'), groupState: 'Empty', members: 0, committed: 100, lag: 26 },
   ];
   return {
     orderId,

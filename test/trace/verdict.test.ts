@@ -10,14 +10,15 @@ import { diagnose, expectations, verdictOf, type GroupFacts } from '../../src/tr
 const ORDER = 'o-unit00-000001';
 const T0 = 1_700_000_000_000;
 
+// the workflow's topics under the default prefix, as trace reads them
 const PRODUCER: Record<string, string> = {
-  'basket.order-requests': 'basket',
-  orders: 'orders',
-  'inventory.reservations': 'inventory',
-  'inventory.stock': 'inventory',
-  payments: 'payments',
-  'fraud.checks': 'fraud',
-  shipments: 'shipping',
+  'shop.basket.order-requests': 'basket',
+  'shop.orders': 'orders',
+  'shop.inventory.reservations': 'inventory',
+  'shop.inventory.stock': 'inventory',
+  'shop.payments': 'payments',
+  'shop.fraud.checks': 'fraud',
+  'shop.shipments': 'shipping',
 };
 
 const STATE: Readonly<Record<string, string>> = STATE_AFTER;
@@ -51,7 +52,7 @@ function found(s: Spec): FoundEvent {
 /** A dead letter of `origin`, as the worker writes it to its service's DLQ. */
 function deadLetter(origin: { topic: string; partition: number; offset: number }, service: string, error: string, at: number): FoundEvent {
   return {
-    topic: `evt.dlq.${service}`,
+    topic: `shop.dlq.${service}`,
     partition: 0,
     offset: 0,
     timestamp: T0 + at,
@@ -72,11 +73,11 @@ function deadLetter(origin: { topic: string; partition: number; offset: number }
 }
 
 // The start of every order: requested, then placed (offsets are distinct per topic; partition 1 throughout).
-const requested = found({ topic: 'basket.order-requests', type: 'OrderRequested', at: 0, offset: 40, id: 'req' });
-const placed = found({ topic: 'orders', type: 'OrderPlaced', at: 5, offset: 17, id: 'placed', cause: 'req' });
-const reserved = found({ topic: 'inventory.reservations', type: 'StockReserved', at: 9, offset: 11, id: 'reserved', cause: 'placed' });
-const authorized = found({ topic: 'payments', type: 'PaymentAuthorized', at: 10, offset: 21, id: 'authorized', cause: 'placed' });
-const fraudOk = found({ topic: 'fraud.checks', type: 'FraudCheckPassed', at: 11, offset: 31, id: 'fraud', cause: 'placed' });
+const requested = found({ topic: 'shop.basket.order-requests', type: 'OrderRequested', at: 0, offset: 40, id: 'req' });
+const placed = found({ topic: 'shop.orders', type: 'OrderPlaced', at: 5, offset: 17, id: 'placed', cause: 'req' });
+const reserved = found({ topic: 'shop.inventory.reservations', type: 'StockReserved', at: 9, offset: 11, id: 'reserved', cause: 'placed' });
+const authorized = found({ topic: 'shop.payments', type: 'PaymentAuthorized', at: 10, offset: 21, id: 'authorized', cause: 'placed' });
+const fraudOk = found({ topic: 'shop.fraud.checks', type: 'FraudCheckPassed', at: 11, offset: 31, id: 'fraud', cause: 'placed' });
 
 const noFacts = (): GroupFacts => ({ groups: new Map(), committed: new Map(), ends: new Map() });
 
@@ -89,7 +90,7 @@ function byType(events: readonly TraceEvent[], type: string): TraceEvent {
 describe('buildTimeline', () => {
   it('orders by time, puts an effect stamped before its cause after it, and links causes by n', () => {
     // StockReserved carries a timestamp 3 ms before the OrderPlaced that caused it (another producer's clock)
-    const skewed = found({ topic: 'inventory.reservations', type: 'StockReserved', at: 2, offset: 11, id: 'reserved', cause: 'placed' });
+    const skewed = found({ topic: 'shop.inventory.reservations', type: 'StockReserved', at: 2, offset: 11, id: 'reserved', cause: 'placed' });
     const events = buildTimeline([fraudOk, skewed, placed, requested]);
     expect(events.map((e) => e.eventType)).toEqual(['OrderRequested', 'OrderPlaced', 'StockReserved', 'FraudCheckPassed']);
     expect(events.map((e) => e.n)).toEqual([1, 2, 3, 4]);
@@ -100,10 +101,10 @@ describe('buildTimeline', () => {
   });
 
   it('records the origin of a dead letter', () => {
-    const events = buildTimeline([requested, placed, deadLetter({ topic: 'orders', partition: 1, offset: 17 }, 'payments', 'boom', 20)]);
+    const events = buildTimeline([requested, placed, deadLetter({ topic: 'shop.orders', partition: 1, offset: 17 }, 'payments', 'boom', 20)]);
     const dead = events[2];
-    expect(dead.topic).toBe('evt.dlq.payments');
-    expect(dead.deadLetter).toEqual({ topic: 'orders', partition: 1, offset: 17, error: 'boom', service: 'payments', attempts: 3 });
+    expect(dead.topic).toBe('shop.dlq.payments');
+    expect(dead.deadLetter).toEqual({ topic: 'shop.orders', partition: 1, offset: 17, error: 'boom', service: 'payments', attempts: 3 });
   });
 });
 
@@ -120,7 +121,7 @@ describe('expectations', () => {
   it('PLACED with all three answers: orders owes OrderConfirmed; with a failed one: OrderRejected caused by it', () => {
     const ok = expectations(buildTimeline([requested, placed, reserved, authorized, fraudOk]));
     expect(ok.map((x) => [x.service, x.expects])).toEqual([['orders', ['OrderConfirmed']]]);
-    const declined = found({ topic: 'payments', type: 'PaymentDeclined', at: 10, offset: 21, id: 'declined', cause: 'placed' });
+    const declined = found({ topic: 'shop.payments', type: 'PaymentDeclined', at: 10, offset: 21, id: 'declined', cause: 'placed' });
     const bad = expectations(buildTimeline([requested, placed, reserved, declined]));
     expect(bad.map((x) => x.service).sort()).toEqual(['fraud', 'orders']);
     expect(bad.find((x) => x.service === 'orders')!.trigger?.eventType).toBe('PaymentDeclined');
@@ -132,8 +133,8 @@ describe('expectations', () => {
   });
 
   it('CONFIRMED with ShipmentScheduled only: shipping owes ShipmentDispatched from a timer', () => {
-    const confirmed = found({ topic: 'orders', type: 'OrderConfirmed', at: 15, offset: 18, id: 'confirmed', cause: 'fraud' });
-    const scheduled = found({ topic: 'shipments', type: 'ShipmentScheduled', at: 20, offset: 5, id: 'scheduled', cause: 'confirmed' });
+    const confirmed = found({ topic: 'shop.orders', type: 'OrderConfirmed', at: 15, offset: 18, id: 'confirmed', cause: 'fraud' });
+    const scheduled = found({ topic: 'shop.shipments', type: 'ShipmentScheduled', at: 20, offset: 5, id: 'scheduled', cause: 'confirmed' });
     const events = buildTimeline([requested, placed, reserved, authorized, fraudOk, confirmed, scheduled]);
     const x = expectations(events);
     expect(x).toHaveLength(1);
@@ -143,13 +144,13 @@ describe('expectations', () => {
     expect(w.diagnosis).toBe('timer');
     expect(w.committed).toBeNull();
     expect(w.lag).toBeNull();
-    expect(w.detail).toContain('timer of shipping after ShipmentScheduled (shipments-1@5)');
+    expect(w.detail).toContain('timer of shipping after ShipmentScheduled (shop.shipments-1@5)');
   });
 
   it('CANCEL_PENDING with StockReserved and no StockReleased: inventory owes StockReleased to the OrderCancelPending', () => {
-    const cancel = found({ topic: 'basket.order-requests', type: 'CancelRequested', at: 1, offset: 41, id: 'cancel' });
-    const declined = found({ topic: 'payments', type: 'PaymentDeclined', at: 10, offset: 21, id: 'declined', cause: 'placed' });
-    const pending = found({ topic: 'orders', type: 'OrderCancelPending', at: 12, offset: 18, id: 'pending', cause: 'cancel' });
+    const cancel = found({ topic: 'shop.basket.order-requests', type: 'CancelRequested', at: 1, offset: 41, id: 'cancel' });
+    const declined = found({ topic: 'shop.payments', type: 'PaymentDeclined', at: 10, offset: 21, id: 'declined', cause: 'placed' });
+    const pending = found({ topic: 'shop.orders', type: 'OrderCancelPending', at: 12, offset: 18, id: 'pending', cause: 'cancel' });
     const events = buildTimeline([requested, cancel, placed, reserved, declined, pending]);
     const x = expectations(events);
     // payments declined: nothing to void; inventory reserved: the release is owed (not a follow-up: the order waits on it)
@@ -158,15 +159,15 @@ describe('expectations', () => {
     expect(x[0].trigger?.eventType).toBe('OrderCancelPending');
 
     // once released, orders owes OrderCancelled
-    const released = found({ topic: 'inventory.reservations', type: 'StockReleased', at: 14, offset: 12, id: 'released', cause: 'pending' });
+    const released = found({ topic: 'shop.inventory.reservations', type: 'StockReleased', at: 14, offset: 12, id: 'released', cause: 'pending' });
     const after = expectations(buildTimeline([requested, cancel, placed, reserved, declined, pending, released]));
     expect(after.map((e) => [e.service, e.expects, e.trigger?.eventType])).toEqual([['orders', ['OrderCancelled'], 'StockReleased']]);
   });
 
   it('REJECTED with PaymentAuthorized and no PaymentVoided: a follow-up for payments, the order still final', () => {
-    const failed = found({ topic: 'fraud.checks', type: 'FraudCheckFailed', at: 11, offset: 31, id: 'fraudfail', cause: 'placed' });
-    const rejected = found({ topic: 'orders', type: 'OrderRejected', at: 13, offset: 18, id: 'rejected', cause: 'fraudfail', value: { reason: 'FRAUD_SUSPECTED' } });
-    const released = found({ topic: 'inventory.reservations', type: 'StockReleased', at: 14, offset: 12, id: 'released', cause: 'rejected' });
+    const failed = found({ topic: 'shop.fraud.checks', type: 'FraudCheckFailed', at: 11, offset: 31, id: 'fraudfail', cause: 'placed' });
+    const rejected = found({ topic: 'shop.orders', type: 'OrderRejected', at: 13, offset: 18, id: 'rejected', cause: 'fraudfail', value: { reason: 'FRAUD_SUSPECTED' } });
+    const released = found({ topic: 'shop.inventory.reservations', type: 'StockReleased', at: 14, offset: 12, id: 'released', cause: 'rejected' });
     const events = buildTimeline([requested, placed, reserved, authorized, failed, rejected, released]);
     const x = expectations(events);
     expect(x).toHaveLength(1);
@@ -174,8 +175,8 @@ describe('expectations', () => {
     expect(x[0].trigger?.eventType).toBe('OrderRejected');
 
     const facts = noFacts();
-    facts.committed.set('evt-workflow-payments|orders:1', 18);
-    facts.ends.set('orders:1', 30);
+    facts.committed.set('shop.payments-service|shop.orders:1', 18);
+    facts.ends.set('shop.orders:1', 30);
     const waits = diagnose(x, events, facts);
     const v = verdictOf(events, waits, T0 + 60_000);
     expect(v.status).toBe('final');
@@ -190,14 +191,14 @@ describe('expectations', () => {
 
   it('a final COMPLETED order with its capture and commit owes nothing', () => {
     const types: [string, string, number][] = [
-      ['orders', 'OrderConfirmed', 15],
-      ['shipments', 'ShipmentScheduled', 16],
-      ['shipments', 'ShipmentDispatched', 20],
-      ['orders', 'OrderShipped', 21],
-      ['payments', 'PaymentCaptured', 22],
-      ['inventory.reservations', 'StockCommitted', 23],
-      ['shipments', 'ShipmentDelivered', 30],
-      ['orders', 'OrderCompleted', 31],
+      ['shop.orders', 'OrderConfirmed', 15],
+      ['shop.shipments', 'ShipmentScheduled', 16],
+      ['shop.shipments', 'ShipmentDispatched', 20],
+      ['shop.orders', 'OrderShipped', 21],
+      ['shop.payments', 'PaymentCaptured', 22],
+      ['shop.inventory.reservations', 'StockCommitted', 23],
+      ['shop.shipments', 'ShipmentDelivered', 30],
+      ['shop.orders', 'OrderCompleted', 31],
     ];
     const rest = types.map(([topic, type, at]) => found({ topic, type, at, offset: 100 + at }));
     const events = buildTimeline([requested, placed, reserved, authorized, fraudOk, ...rest]);
@@ -218,28 +219,28 @@ describe('diagnose', () => {
   it('committed at or before the trigger: not-consumed, lag = end - committed, group and lag named', () => {
     for (const committed of [17, 12]) {
       const facts = noFacts();
-      facts.groups.set('evt-workflow-payments', { state: 'Empty', members: 0 });
-      facts.committed.set('evt-workflow-payments|orders:1', committed);
-      facts.ends.set('orders:1', 25);
+      facts.groups.set('shop.payments-service', { state: 'Empty', members: 0 });
+      facts.committed.set('shop.payments-service|shop.orders:1', committed);
+      facts.ends.set('shop.orders:1', 25);
       const [w] = diagnose(x, events, facts);
       expect(w).toMatchObject({
         service: 'payments',
         diagnosis: 'not-consumed',
-        group: 'evt-workflow-payments',
+        group: 'shop.payments-service',
         groupState: 'Empty',
         members: 0,
         committed,
         lag: 25 - committed,
-        trigger: { n: 2, topic: 'orders', partition: 1, offset: 17, eventType: 'OrderPlaced' },
+        trigger: { n: 2, topic: 'shop.orders', partition: 1, offset: 17, eventType: 'OrderPlaced' },
       });
-      expect(w.detail).toBe(`evt-workflow-payments has not consumed OrderPlaced (orders-1@17) yet: it is at offset ${committed}, lag ${25 - committed} on orders-1; no member running (Empty)`);
+      expect(w.detail).toBe(`shop.payments-service has not consumed OrderPlaced (shop.orders-1@17) yet: it is at offset ${committed}, lag ${25 - committed} on shop.orders-1; no member running (Empty)`);
     }
   });
 
   it('nothing committed: not-consumed, lag from the start', () => {
     const facts = noFacts();
-    facts.groups.set('evt-workflow-payments', { state: 'Stable', members: 2 });
-    facts.ends.set('orders:1', 25);
+    facts.groups.set('shop.payments-service', { state: 'Stable', members: 2 });
+    facts.ends.set('shop.orders:1', 25);
     const [w] = diagnose(x, events, facts);
     expect(w).toMatchObject({ diagnosis: 'not-consumed', committed: null, lag: 25 });
     expect(w.detail).toContain('has committed nothing on it');
@@ -248,40 +249,40 @@ describe('diagnose', () => {
 
   it('committed past the trigger: consumed-no-output, pointing at the service log and its DLQ', () => {
     const facts = noFacts();
-    facts.groups.set('evt-workflow-payments', { state: 'Stable', members: 1 });
-    facts.committed.set('evt-workflow-payments|orders:1', 18);
-    facts.ends.set('orders:1', 25);
+    facts.groups.set('shop.payments-service', { state: 'Stable', members: 1 });
+    facts.committed.set('shop.payments-service|shop.orders:1', 18);
+    facts.ends.set('shop.orders:1', 25);
     const [w] = diagnose(x, events, facts);
     expect(w).toMatchObject({ diagnosis: 'consumed-no-output', committed: 18, lag: 7 });
-    expect(w.detail).toContain('consumed OrderPlaced (orders-1@17; committed 18)');
-    expect(w.detail).toContain('evt.dlq.payments');
+    expect(w.detail).toContain('consumed OrderPlaced (shop.orders-1@17; committed 18)');
+    expect(w.detail).toContain('shop.dlq.payments');
   });
 
   it('committed on another partition only: still not-consumed on the trigger partition', () => {
     const facts = noFacts();
-    facts.committed.set('evt-workflow-payments|orders:0', 999);
-    facts.ends.set('orders:1', 25);
+    facts.committed.set('shop.payments-service|shop.orders:0', 999);
+    facts.ends.set('shop.orders:1', 25);
     expect(diagnose(x, events, facts)[0].diagnosis).toBe('not-consumed');
   });
 
   it('a dead letter whose origin is the trigger: dead-lettered, with its error, whatever the offsets say', () => {
-    const dead = deadLetter({ topic: 'orders', partition: 1, offset: 17 }, 'payments', 'handler failed: card vault unreachable', 40);
+    const dead = deadLetter({ topic: 'shop.orders', partition: 1, offset: 17 }, 'payments', 'handler failed: card vault unreachable', 40);
     const withDead = buildTimeline([requested, placed, reserved, fraudOk, dead]);
     const facts = noFacts();
-    facts.committed.set('evt-workflow-payments|orders:1', 18);
-    facts.ends.set('orders:1', 25);
+    facts.committed.set('shop.payments-service|shop.orders:1', 18);
+    facts.ends.set('shop.orders:1', 25);
     const waits = diagnose(expectations(withDead), withDead, facts);
     expect(waits).toHaveLength(1);
     expect(waits[0].diagnosis).toBe('dead-lettered');
-    expect(waits[0].detail).toBe('payments sent OrderPlaced (orders-1@17) to evt.dlq.payments after 3 attempt(s): handler failed: card vault unreachable');
+    expect(waits[0].detail).toBe('payments sent OrderPlaced (shop.orders-1@17) to shop.dlq.payments after 3 attempt(s): handler failed: card vault unreachable');
 
     // a dead letter of another record (the next offset) does not explain this wait
-    const other = buildTimeline([requested, placed, reserved, fraudOk, deadLetter({ topic: 'orders', partition: 1, offset: 18 }, 'payments', 'x', 40)]);
+    const other = buildTimeline([requested, placed, reserved, fraudOk, deadLetter({ topic: 'shop.orders', partition: 1, offset: 18 }, 'payments', 'x', 40)]);
     expect(diagnose(expectations(other), other, facts)[0].diagnosis).toBe('consumed-no-output');
 
     const v = verdictOf(withDead, waits, T0 + 2_000);
-    expect(v.deadLetters).toEqual([{ n: 5, dlq: 'evt.dlq.payments', service: 'payments', origin: 'orders-1@17', error: 'handler failed: card vault unreachable' }]);
-    expect(v.summary).toContain('dead letters: orders-1@17 in evt.dlq.payments (handler failed: card vault unreachable)');
+    expect(v.deadLetters).toEqual([{ n: 5, dlq: 'shop.dlq.payments', service: 'payments', origin: 'shop.orders-1@17', error: 'handler failed: card vault unreachable' }]);
+    expect(v.summary).toContain('dead letters: shop.orders-1@17 in shop.dlq.payments (handler failed: card vault unreachable)');
   });
 
   it('no trigger in the timeline: unknown', () => {
@@ -295,9 +296,9 @@ describe('verdictOf', () => {
   it('a PLACED order: waiting, idle since its last event, the main waits in the summary', () => {
     const events = buildTimeline([requested, placed, reserved, fraudOk]);
     const facts = noFacts();
-    facts.groups.set('evt-workflow-payments', { state: 'Empty', members: 0 });
-    facts.committed.set('evt-workflow-payments|orders:1', 15);
-    facts.ends.set('orders:1', 20);
+    facts.groups.set('shop.payments-service', { state: 'Empty', members: 0 });
+    facts.committed.set('shop.payments-service|shop.orders:1', 15);
+    facts.ends.set('shop.orders:1', 20);
     const waits = diagnose(expectations(events), events, facts);
     const v = verdictOf(events, waits, T0 + 11 + 2_500);
     expect(v.status).toBe('waiting');

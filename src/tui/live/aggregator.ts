@@ -3,7 +3,8 @@
 // latest events. It is fed header facts only (TailEvent), so it runs without a broker (tests drive it
 // directly), and every structure in it is bounded, so a dashboard left open for days keeps a flat memory.
 
-import { ORDER_KEYED_TOPICS, ORDER_STATES, REJECTION_REASONS, STATE_AFTER, TERMINAL_STATES, TOPIC_NAMES, isDeadLetterTopic } from '../../workflow/catalogue.js';
+import { ORDER_KEYED_TOPICS, ORDER_STATES, REJECTION_REASONS, STATE_AFTER, TERMINAL_STATES } from '../../workflow/catalogue.js';
+import { workflowNames } from '../../workflow/names.js';
 import { RecentIds } from '../../workflow/service.js';
 import { percentiles } from '../../workflow/stats.js';
 import { minimalEvent } from '../../trace/stuck.js';
@@ -39,16 +40,18 @@ export interface AggregatorLimits {
   eventsPerOrder?: number;
 }
 
-const ORDER_KEYED = new Set<string>(ORDER_KEYED_TOPICS);
+// the workflow's topics and groups under the default prefix (shop.), until the dashboard reads them from a flow
+const WORKFLOW = workflowNames();
+const ORDER_KEYED = new Set<string>(ORDER_KEYED_TOPICS.map(WORKFLOW.topic));
 const STATE_OF: Readonly<Record<string, string>> = STATE_AFTER;
 const TERMINAL = new Set<string>(TERMINAL_STATES);
-const TOPIC_RANK = new Map<string, number>(TOPIC_NAMES.map((t, i) => [t, i]));
+const TOPIC_RANK = new Map<string, number>(WORKFLOW.topics.map((t, i) => [t, i]));
 /** byState always has these keys, so that the screen's columns do not come and go */
 const STATES = ['REQUESTED', ...ORDER_STATES];
 
 /** Whether the tail reads a topic: the order-keyed workflow topics and the dead-letter topics. */
 export function isTailed(topic: string): boolean {
-  return ORDER_KEYED.has(topic) || isDeadLetterTopic(topic);
+  return ORDER_KEYED.has(topic) || WORKFLOW.isDeadLetter(topic);
 }
 
 interface OpenOrder {
@@ -97,7 +100,7 @@ export class WorkflowAggregator {
 
   add(e: TailEvent): void {
     this.version++;
-    const dead = isDeadLetterTopic(e.topic);
+    const dead = WORKFLOW.isDeadLetter(e.topic);
     const eventType = e.eventType ?? (dead ? 'dead letter' : '?');
     const last = this.lastTypes.get(e.topic);
     if (!last || e.timestamp >= last.at) this.lastTypes.set(e.topic, { at: e.timestamp, eventType });
@@ -116,7 +119,7 @@ export class WorkflowAggregator {
     });
     // dead letters are shown, not applied: the order's own topics say what became of it
     if (!orderKeyed || e.key === null) return;
-    if (e.topic === 'basket.order-requests' && eventType === 'OrderRequested') this.requested.add(e.timestamp);
+    if (e.topic === WORKFLOW.topic('basket.order-requests') && eventType === 'OrderRequested') this.requested.add(e.timestamp);
     this.track(e.key, e, eventType);
   }
 
@@ -135,7 +138,7 @@ export class WorkflowAggregator {
     o.events.push(minimalEvent(e.topic, e.partition, e.offset, e.timestamp, eventType));
     if (o.events.length > this.eventsPerOrder) o.events.shift();
     // order events come from one partition of `orders`, in offset order: the latest read is the latest written
-    const next = e.topic === 'orders' ? STATE_OF[eventType] : undefined;
+    const next = e.topic === WORKFLOW.topic('orders') ? STATE_OF[eventType] : undefined;
     if (!next) return;
     bump(this.openByState, o.state, -1);
     o.state = next;

@@ -5,15 +5,19 @@
 
 import { EARLIEST, LATEST, type Cluster } from '../../client/wire/index.js';
 import { committedOffsets, describeGroupState, listGroups } from '../../client/wire/group-info.js';
-import { TOPIC_NAMES, WORKER_SERVICES, dlqTopic, groupOf, groupTopics, isDeadLetterTopic, type WorkerService } from '../../workflow/catalogue.js';
+import { WORKER_SERVICES, groupTopics, type WorkerService } from '../../workflow/catalogue.js';
+import { workflowNames } from '../../workflow/names.js';
 import { HISTORY_CAPACITY, Ring, type ServiceRow, type TopicRow } from '../source.js';
+
+// the workflow's topics and groups under the default prefix (shop.), until the dashboard reads them from a flow
+const WORKFLOW = workflowNames();
 
 /** A topic row without what the tail knows (lastEventType). */
 export type PolledTopic = Omit<TopicRow, 'lastEventType'>;
 /** A service row without what the simulation knows (up). */
 export type PolledService = Omit<ServiceRow, 'up'>;
 
-const WORKFLOW_GROUPS = new Map<string, WorkerService>(WORKER_SERVICES.map((s) => [groupOf(s), s]));
+const WORKFLOW_GROUPS = new Map<string, WorkerService>(WORKER_SERVICES.map((s) => [WORKFLOW.group(s), s]));
 
 export class ClusterPoller {
   topics: PolledTopic[] = [];
@@ -75,7 +79,7 @@ export class ClusterPoller {
         const service = WORKFLOW_GROUPS.get(group);
         // a workflow group's partitions are its subscription's; another group's are those it committed on
         const asked = service
-          ? groupTopics(service).flatMap((t) => [...parts.values()].filter((p) => p.topic === t))
+          ? groupTopics(service).flatMap((t) => [...parts.values()].filter((p) => p.topic === WORKFLOW.topic(t)))
           : [...parts.values()];
         const [state, committed] = await Promise.all([describeGroupState(this.cluster, group), committedOffsets(this.cluster, group, asked)]);
         const mine = service ? asked : asked.filter((p) => committed.has(`${p.topic}:${p.partition}`));
@@ -140,7 +144,7 @@ export class ClusterPoller {
         lag,
         lagHistory: history.toArray(),
         processedPerSecond: rate(processed),
-        dlq: isWorkflow ? (records.get(dlqTopic(g.service as WorkerService)) ?? 0) : 0,
+        dlq: isWorkflow ? (records.get(WORKFLOW.dlq(g.service as WorkerService)) ?? 0) : 0,
       };
     });
     // the workflow's services first (catalogue order), then the others by name
@@ -164,8 +168,8 @@ interface PolledGroup {
 /** The workflow's topics in the order events flow through them, then the dead-letter topics, then the rest. */
 function byWorkflowFirst(names: readonly string[]): string[] {
   const rank = (name: string) => {
-    const i = (TOPIC_NAMES as readonly string[]).indexOf(name);
-    return i >= 0 ? i : isDeadLetterTopic(name) ? TOPIC_NAMES.length : TOPIC_NAMES.length + 1;
+    const i = WORKFLOW.topics.indexOf(name);
+    return i >= 0 ? i : WORKFLOW.isDeadLetter(name) ? WORKFLOW.topics.length : WORKFLOW.topics.length + 1;
   };
   return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }

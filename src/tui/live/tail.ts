@@ -8,6 +8,7 @@ import { headerText, type ConsumedRecord } from '../../client/records.js';
 import { OffsetOutOfRangeError, PartitionReader, type Cluster, type ReadRange } from '../../client/wire/index.js';
 import type { ValueCodec } from '../../codec/value-codec.js';
 import { DLQ_HEADERS, HEADERS } from '../../workflow/catalogue.js';
+import { workflowNames } from '../../workflow/names.js';
 import { isTailed, type TailEvent, type WorkflowAggregator } from './aggregator.js';
 import { oneLine } from './poller.js';
 
@@ -106,10 +107,13 @@ export class Tail {
   }
 }
 
+// the workflow's orders topic under the default prefix (shop.), until the dashboard reads it from a flow
+const ORDERS = workflowNames().topic('orders');
+
 /** The reasons of the OrderRejected records among `records`, by record (the only values decoded). */
 async function rejectionReasons(records: readonly ConsumedRecord[], codec: ValueCodec): Promise<Map<ConsumedRecord, string>> {
   const out = new Map<ConsumedRecord, string>();
-  const rejections = records.filter((r) => r.topic === 'orders' && headerText(r.headers, HEADERS.eventType) === 'OrderRejected');
+  const rejections = records.filter((r) => r.topic === ORDERS && headerText(r.headers, HEADERS.eventType) === 'OrderRejected');
   if (rejections.length === 0) return out;
   if (codec.registry) await codec.registry.prepare(rejections);
   for (const r of rejections) {

@@ -2,11 +2,13 @@
 
 import type { Line } from '../lines.js';
 import { clockTime } from '../../cli/time-spec.js';
-import { isDeadLetterTopic } from '../../workflow/catalogue.js';
+import { workflowNames } from '../../workflow/names.js';
 import type { FeedEvent } from '../source.js';
 import { listLines } from './list.js';
 
-const dead = (e: FeedEvent) => isDeadLetterTopic(e.topic);
+// the workflow's topics and groups under the default prefix (shop.), until the dashboard reads them from a flow
+const WORKFLOW = workflowNames();
+const dead = (e: FeedEvent) => WORKFLOW.isDeadLetter(e.topic);
 const TYPE_COLOR: Record<string, string> = { OrderRejected: 'red', OrderCompleted: 'green', OrderCancelled: 'yellow', 'dead letter': 'red' };
 
 /** `selected` is highlighted; without one the newest events show. */
