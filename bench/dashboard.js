@@ -222,7 +222,10 @@ async function runAttached() {
 }
 
 /** The topics the dashboard tails: the order-keyed workflow topics and the dead-letter topics. */
-const TAILED = ['basket.order-requests', 'orders', 'inventory.reservations', 'payments', 'fraud.checks', 'shipments', ...['basket', 'orders', 'inventory', 'payments', 'fraud', 'shipping'].map((s) => `evt.dlq.${s}`)];
+const TAILED = [
+  ...['basket.order-requests', 'orders', 'inventory.reservations', 'payments', 'fraud.checks', 'shipments'].map((t) => `shop.${t}`),
+  ...['basket', 'orders', 'inventory', 'payments', 'fraud', 'shipping'].map((s) => `shop.dlq.${s}`),
+];
 
 const load = os.loadavg()[0];
 const runs = new Set(args.runs.split(','));

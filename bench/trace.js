@@ -29,7 +29,8 @@ const ORDERS = Number(args.orders);
 const RUNS = 3;
 const AIM_MS = 1000;
 const AIM_SPEEDUP = 10;
-const TOPICS = ['basket.order-requests', 'orders', 'inventory.reservations', 'inventory.stock', 'payments', 'fraud.checks', 'shipments'];
+// the workflow's topics under evt simulate's default prefix
+const TOPICS = ['basket.order-requests', 'orders', 'inventory.reservations', 'inventory.stock', 'payments', 'fraud.checks', 'shipments'].map((t) => `shop.${t}`);
 
 const evt = runEvt;
 
@@ -50,10 +51,10 @@ try {
   const sim = JSON.parse(evt([...conn, '--json', 'simulate', '--orders', String(ORDERS), '--rate', '1200/s', '--drain', '120s']).stdout);
   results.workflowEvents = Object.values(sim.events).reduce((a, b) => a + b, 0);
 
-  // the order ids: first, middle and last record of orders partition 0 (its end from ListOffsets latest)
-  const end = Number(/offset (\d+)/.exec(kcat(['-b', broker.bootstrap, '-Q', '-t', 'orders:0:-1']))?.[1]);
-  if (!(end > 0)) throw new Error('orders partition 0 is empty');
-  const keyAt = (offset) => kcat(['-b', broker.bootstrap, '-C', '-t', 'orders', '-p', '0', '-o', String(offset), '-c', '1', '-e', '-q', '-f', '%k']);
+  // the order ids: first, middle and last record of shop.orders partition 0 (its end from ListOffsets latest)
+  const end = Number(/offset (\d+)/.exec(kcat(['-b', broker.bootstrap, '-Q', '-t', 'shop.orders:0:-1']))?.[1]);
+  if (!(end > 0)) throw new Error('shop.orders partition 0 is empty');
+  const keyAt = (offset) => kcat(['-b', broker.bootstrap, '-C', '-t', 'shop.orders', '-p', '0', '-o', String(offset), '-c', '1', '-e', '-q', '-f', '%k']);
   const picks = [
     ['start', 0],
     ['middle', Math.floor(end / 2)],

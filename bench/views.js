@@ -36,8 +36,8 @@ try {
   results.workflowEvents = Object.values(sim.events).reduce((a, b) => a + b, 0);
   const db = path.join(work, 'views.db');
   for (const [view, topics] of [
-    ['orders', ['orders']],
-    ['order-events', ['basket.order-requests', 'orders', 'inventory.reservations', 'payments', 'fraud.checks', 'shipments']],
+    ['orders', ['shop.orders']],
+    ['order-events', ['basket.order-requests', 'orders', 'inventory.reservations', 'payments', 'fraud.checks', 'shipments'].map((t) => `shop.${t}`)],
   ]) {
     log(`replay ${view}`);
     const r = evt([...conn, '--json', 'replay', view, '--db', db]);

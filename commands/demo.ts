@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { CliError, ExitCode } from '../src/cli/errors.js';
 import { printJson, printLine, useColor, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
 import { parseDuration, parseInteger } from '../src/cli/parse.js';
-import type { WorkflowSession } from '../src/cli/workflow/session.js';
+import { addPrefixOption, namesFromPrefix, type WorkflowSession } from '../src/cli/workflow/session.js';
 import type { SimulationStatus } from '../src/tui/source.js';
 import type { ChaosAction } from '../src/workflow/sim-options.js';
 
@@ -14,6 +14,7 @@ interface DemoFlags {
   port: string;
   fault: boolean;
   seed: string;
+  prefix: string;
 }
 
 /** The deliberate fault: inventory stops for a while every minute, so orders queue up, then drain. */
@@ -24,26 +25,30 @@ const DEMO_ORDER_TIMEOUT_MS = 45_000;
 const DEMO_STUCK_AFTER_MS = 5_000;
 
 export function registerDemo(program: Command, { io, globals }: CommandContext): void {
-  program
+  const cmd = program
     .command('demo')
     .description('run the order workflow live on an embedded broker, with a service paused now and then')
     .option('-r, --rate <rate>', 'orders per second', '20/s')
     .option('-d, --duration <time>', 'stop after this long (default: until Ctrl-C)')
     .option('--port <port>', 'port of the embedded broker (a free one if taken)', '9092')
     .option('--no-fault', 'no deliberate fault')
-    .option('--seed <n>', 'seed of the orders and decisions', '42')
+    .option('--seed <n>', 'seed of the orders and decisions', '42');
+  addPrefixOption(cmd);
+  cmd
     .addHelpText(
       'after',
       `
 Starts an embedded in-memory broker with its schema registry (or uses --brokers and --registry when
-given), creates the workflow's topics, starts the six services and sends orders at a watchable rate.
+given), creates the workflow's topics (shop.basket.order-requests, shop.orders, shop.payments, ...: the
+prefix is --prefix's, '' for evt's former unprefixed names), starts the six services (groups
+shop.<service>-service) and sends orders at a watchable rate.
 Every minute, from 15s on, inventory stops for 20s: orders wait for it (its lag grows), then drain when
 it is back. On a terminal the run is shown in evt dashboard (the fault shows as inventory's lag and a
 list of stuck orders that drains when it is back; see evt dashboard --help for the keys); elsewhere a
 progress line every few seconds. q (or Ctrl-C) stops the orders, lets the last ones settle and prints
 the run's summary; the invariants are checked as in evt simulate (exit 5 if any breaks).
 While it runs, try from another terminal:
-  $ evt --brokers 127.0.0.1:9092 tail orders -f          the order events as they happen
+  $ evt --brokers 127.0.0.1:9092 tail shop.orders -f     the order events as they happen
   $ evt --brokers 127.0.0.1:9092 groups list              the services' groups and their lag
 
 Examples:
@@ -63,6 +68,7 @@ async function runDemo(flags: DemoFlags, io: Io, g: GlobalOptions): Promise<void
   const durationMs = flags.duration !== undefined ? parseDuration(flags.duration, '--duration') : undefined;
   if (durationMs !== undefined && durationMs <= 0) throw new CliError(`--duration: "${flags.duration}" must be positive, e.g. 60s`, ExitCode.USAGE);
   const port = parseInteger(flags.port, '--port', { min: 0, max: 65535 });
+  const names = await namesFromPrefix(flags.prefix);
   const config = { ...DEFAULT_WORKFLOW_CONFIG, seed: flags.seed, timeoutMs: DEMO_ORDER_TIMEOUT_MS };
   const horizon = durationMs ?? 24 * 3600_000;
   const chaos: ChaosAction[] = [];
@@ -78,15 +84,16 @@ async function runDemo(flags: DemoFlags, io: Io, g: GlobalOptions): Promise<void
   void io.interrupted().then(() => stop.abort());
   const embedded = g.brokers === undefined && io.env.EVT_BROKERS === undefined && g.profile === undefined;
 
-  // on a terminal the dashboard draws the run; elsewhere a progress line every few seconds
+  // on a terminal the dashboard draws the run (it knows the workflow by its flow, under any prefix);
+  // elsewhere a progress line every few seconds
   const dashboard = !g.json && !!io.stdout.isTTY && !!io.stdin.isTTY;
   const view = new LiveView(io.stderr, { where: '', rate, chaos });
   const held = dashboard ? new Ring<string>(100) : null;
   const log = (line: string) => (held ? held.push(line) : view.log(line));
-  const summary = await withWorkflow(io, g, { embedded, preferredPort: port, partitions: 3, config, log }, async (s) => {
+  const summary = await withWorkflow(io, g, { embedded, preferredPort: port, partitions: 3, config, names, log }, async (s) => {
     const where = s.embedded ? `broker ${s.embedded.bootstrap}  registry ${s.embedded.registryUrl}` : `cluster ${s.settings.brokers.join(',')}`;
     view.where = where;
-    if (!dashboard) printLine(io.stderr, `evt demo: ${where}; Ctrl-C to stop`);
+    if (!dashboard) printLine(io.stderr, `evt demo: ${where}; ${names.describe()}; Ctrl-C to stop`);
     let status: SimulationStatus | null = null;
     const run = runSimulation({
       rt: s.rt,
@@ -129,7 +136,7 @@ async function showDashboard(s: WorkflowSession, io: Io, g: GlobalOptions, simul
   const source = await createLiveSource({
     cluster,
     // the dashboard knows the workflow through its flow, as it would know any system
-    flow: workflowFlow(),
+    flow: workflowFlow(s.rt.names),
     codec: await decoderFor(s.registry),
     clusterName: s.embedded ? 'embedded' : (g.profile ?? s.settings.brokers[0]),
     brokers: s.settings.brokers,

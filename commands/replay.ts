@@ -26,7 +26,7 @@ export function registerReplay(program: Command, { io, globals }: CommandContext
     .option('--rebuild', 'drop the view and replay it from the start', false)
     .option('--view-file <file>', 'a custom view: a .json mapping or a .js module (see README, Custom views)')
     .option('--flow <file>', 'for entities: the flow whose entity index to build (a flow file, AsyncAPI, or a bundled flow: shop)')
-    .option('--prefix <prefix>', "for entities: replace the flow's prefix of topic names and group ids")
+    .option('--prefix <prefix>', "for orders, stock, payments: the prefix of the workflow's topics (default shop.; '' for the unprefixed topics of evt before prefixes); for entities: replaces the flow's")
     .addHelpText(
       'after',
       `
@@ -39,14 +39,17 @@ per partition, ETA) on stderr; the summary on stdout (--json).
 
 Built-in views: entities (a flow's entity index: one row per event of every entity, id, topic,
 partition, offset, time, type; what evt trace and trace --stuck answer from when it is up to date; the
-flow from --flow, evt.config.json, or the bundled workflow's when its topics are on the cluster), the
-bundled workflow's orders (one row per order: state, reason, customer, lines, total, step times), stock
-(per sku) and payments (per order), and latest <topic> (the last value per key, a null value deletes
-the key).
+flow from --flow, evt.config.json, or the bundled workflow's when its topics are on the cluster); the
+bundled workflow's orders (one row per order: state, reason, customer, lines, total, step times, from
+shop.orders), stock (per sku, from shop.inventory.stock) and payments (per order, from shop.payments);
+and latest <topic> (the last value per key, a null value deletes the key). The shop. prefix is the
+workflow's default (evt simulate --prefix): --prefix reads orders, stock and payments from another one;
+a view built under one prefix is replayed under the same one (or --rebuild).
 
 Examples:
   $ evt replay orders                              build or catch up .evt/views.db's orders view
   $ evt replay orders --follow                     and keep it live
+  $ evt replay orders --prefix acme.               from acme.orders (evt simulate --prefix acme.)
   $ evt replay latest customers --rebuild          last value per key of topic customers, from scratch
   $ evt replay entities --flow parcels.flow.json   the entity index that evt trace answers from
   $ evt replay entities --flow shop --from @-1h    the demo's orders of the last hour onwards
@@ -68,7 +71,7 @@ async function runReplay(name: string, topic: string | undefined, flags: ReplayF
 
   const { openSession, toCliError } = await import('../src/cli/tail/session.js');
   const { openDatabase } = await import('../src/views/store.js');
-  const { replay, MissingTopicError } = await import('../src/views/replay.js');
+  const { replay, MissingTopicError, ViewTopicsChangedError } = await import('../src/views/replay.js');
   const { autoDecoder } = await import('../src/codec/registry-codec.js');
   const { formatProgress } = await import('../src/cli/replay-progress.js');
 
@@ -121,6 +124,12 @@ async function runReplay(name: string, topic: string | undefined, flags: ReplayF
     }
   } catch (err) {
     if (err instanceof MissingTopicError) throw new CliError(err.message, ExitCode.NOT_FOUND);
+    if (err instanceof ViewTopicsChangedError) {
+      throw new CliError(
+        `${err.message} in ${flags.db}: replay it with the --prefix it was built with, or give --rebuild to build it again from ${err.wanted.join(', ')} (or another --db)`,
+        ExitCode.USAGE,
+      );
+    }
     throw toCliError(err, session.settings);
   } finally {
     db.close();
@@ -142,6 +151,10 @@ async function entityIndex(choice: import('../src/cli/flow-option.js').FlowChoic
 }
 
 async function resolveDefinition(name: string, topic: string | undefined, flags: ReplayFlags) {
+  const { builtinView, BUILTIN_VIEWS, WORKFLOW_VIEW_NAMES } = await import('../src/views/builtin.js');
+  if (flags.prefix !== undefined && (flags.viewFile || !WORKFLOW_VIEW_NAMES.includes(name))) {
+    throw new CliError(`--prefix applies to the workflow's views ${WORKFLOW_VIEW_NAMES.join(', ')}, not to ${name}`, ExitCode.USAGE);
+  }
   if (flags.viewFile) {
     const { loadViewFile } = await import('../src/views/custom.js');
     let def;
@@ -151,7 +164,6 @@ async function resolveDefinition(name: string, topic: string | undefined, flags:
       throw new CliError((err as Error).message, ExitCode.USAGE);
     }
     if (def.name !== name) throw new CliError(`${flags.viewFile} defines view ${def.name}, not ${name}`, ExitCode.USAGE);
-    const { builtinView, BUILTIN_VIEWS } = await import('../src/views/builtin.js');
     // a custom view must not take over a built-in's name or tables (a --rebuild would drop them)
     const clash =
       builtinView(def.name) ??
@@ -160,13 +172,13 @@ async function resolveDefinition(name: string, topic: string | undefined, flags:
     if (clash) throw new CliError(`${flags.viewFile}: view ${def.name} (table ${def.table}) clashes with the built-in view ${clash.name}: choose another name`, ExitCode.USAGE);
     return def;
   }
-  const { builtinView, BUILTIN_VIEWS } = await import('../src/views/builtin.js');
   if (name === 'latest') {
     if (!topic) throw new CliError('latest needs a topic: evt replay latest <topic>', ExitCode.USAGE);
     return builtinView(`latest-${topic}`)!;
   }
   if (topic) throw new CliError(`only latest takes a topic (evt replay latest ${topic})`, ExitCode.USAGE);
-  const def = builtinView(name);
+  const { namesFromPrefix } = await import('../src/cli/workflow/session.js');
+  const def = builtinView(name, flags.prefix !== undefined ? await namesFromPrefix(flags.prefix) : undefined);
   if (!def) throw new CliError(`no view ${name}: built-in views are entities, ${BUILTIN_VIEWS.map((v) => v.name).join(', ')}, latest <topic>; or give --view-file`, ExitCode.USAGE);
   return def;
 }

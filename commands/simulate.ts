@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { CliError, ExitCode } from '../src/cli/errors.js';
 import { printJson, printLine, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
 import { parseDuration, parseInteger } from '../src/cli/parse.js';
-import { addServiceOptions, parsePartitions, workflowConfig, type ServiceFlags } from '../src/cli/workflow/session.js';
+import { addPrefixOption, addServiceOptions, namesFromPrefix, parsePartitions, workflowConfig, type ServiceFlags } from '../src/cli/workflow/session.js';
 
 interface SimulateFlags extends ServiceFlags {
   orders?: string;
@@ -20,6 +20,7 @@ interface SimulateFlags extends ServiceFlags {
   processes: boolean;
   embedded: boolean;
   drain?: string;
+  prefix: string;
 }
 
 export function registerSimulate(program: Command, { io, globals }: CommandContext): void {
@@ -32,7 +33,7 @@ export function registerSimulate(program: Command, { io, globals }: CommandConte
     .option('--customers <n>', 'distinct customers', '25')
     .option('--skus <list>', 'skus to order from (comma-separated; default all stocked: SKU-MUG,SKU-TEE,SKU-HAT,SKU-LAMP)')
     .option('--cancel-rate <share>', 'share of orders cancelled right after being requested', '0.05')
-    .option('--poison-rate <share>', 'share of orders preceded by an undecodable record (it must land in evt.dlq.orders)', '0')
+    .option('--poison-rate <share>', "share of orders preceded by an undecodable record (it must land in the orders service's dead letters, shop.dlq.orders)", '0')
     .option('--latency <spec>', "extra processing time per service, e.g. 'payments=20ms..200ms,fraud=5ms'")
     .option('--chaos <spec>', "faults: 'stop <service> at <time> for <time>' or 'kill <service> at <time> [for <time>]', ';'-separated")
     .option('--instances <spec>', "instances per service, e.g. 'orders=2,payments=3' (inventory runs one active, the others stand by)")
@@ -40,10 +41,17 @@ export function registerSimulate(program: Command, { io, globals }: CommandConte
     .option('--embedded', 'start an in-memory embedded broker and registry for this run instead of using --brokers', false)
     .option('--drain <time>', 'how long to wait after the last order for every order to settle (default: order timeout + 30s)');
   addServiceOptions(cmd);
+  addPrefixOption(cmd);
   cmd
     .addHelpText(
       'after',
       `
+The workflow's names on the cluster carry --prefix (default shop.), so that they never meet your own:
+topics shop.basket.order-requests, shop.orders, shop.inventory.reservations, shop.inventory.stock,
+shop.payments, shop.fraud.checks, shop.shipments; dead letters shop.dlq.<service>; groups
+shop.<service>-service; schemas under shop.<topic>-value. --prefix '' gives evt's former names (orders,
+..., evt.dlq.<service>, evt-workflow-<service>), to run on data written before prefixes.
+
 Orders, amounts, cancels, poison records and the decisions (declines, fraud, failed shipments) follow from
 the seed. Progress goes to stderr; the summary (orders per final state and rejection reason, latency from
 request to decision and to the final state, compensations, dead letters) to stdout, or as JSON with --json.
@@ -57,7 +65,8 @@ Examples:
   $ evt --brokers 127.0.0.1:9092 --registry http://127.0.0.1:8081 simulate -n 2000 -r 200/s
   $ evt simulate --embedded --duration 60s --chaos 'stop inventory at 10s for 15s'
   $ evt simulate --embedded --chaos 'kill payments at 5s for 2s' --processes --instances payments=2
-  $ evt simulate --embedded --poison-rate 0.01 --latency payments=20ms..200ms --json | jq .latencyMs`,
+  $ evt simulate --embedded --poison-rate 0.01 --latency payments=20ms..200ms --json | jq .latencyMs
+  $ evt --brokers 127.0.0.1:9092 --registry http://127.0.0.1:8081 simulate --prefix acme.   acme.orders, ...`,
     )
     .action(async (flags: SimulateFlags, command: Command) => {
       await runSimulate(flags, io, globals(), (name) => command.getOptionValueSource(name) === 'cli');
@@ -93,6 +102,7 @@ async function runSimulate(flags: SimulateFlags, io: Io, g: GlobalOptions, expli
     drainMs: flags.drain !== undefined ? parseDuration(flags.drain, '--drain') : undefined,
   };
   const partitions = parsePartitions(flags.partitions);
+  const names = await namesFromPrefix(flags.prefix);
 
   const { withWorkflow } = await import('../src/cli/workflow/session.js');
   const { runSimulation } = await import('../src/workflow/runtime/simulation.js');
@@ -105,10 +115,11 @@ async function runSimulate(flags: SimulateFlags, io: Io, g: GlobalOptions, expli
     interrupted.abort();
   });
 
-  const summary = await withWorkflow(io, g, { embedded: flags.embedded, partitions, config }, async (s) => {
+  const summary = await withWorkflow(io, g, { embedded: flags.embedded, partitions, config, names }, async (s) => {
     if (s.embedded) printLine(io.stderr, `evt simulate: embedded broker on ${s.embedded.bootstrap}, registry ${s.embedded.registryUrl}`);
+    printLine(io.stderr, `evt simulate: ${names.describe()}`);
     const host = flags.processes
-      ? processHost({ settings: s.settings, registryUrl: s.registry.url, config, log: (line) => printLine(io.stderr, line), verbose: g.verbose })
+      ? processHost({ settings: s.settings, registryUrl: s.registry.url, config, prefix: names.prefix, log: (line) => printLine(io.stderr, line), verbose: g.verbose })
       : inProcessHost(s.rt);
     let lastLength = 0;
     const result = await runSimulation({

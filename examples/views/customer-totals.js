@@ -1,8 +1,8 @@
-// Running total of confirmed orders per customer, from `orders` OrderConfirmed events.
+// Running total of confirmed orders per customer, from the workflow's `shop.orders` OrderConfirmed events.
 // evt replay customer-totals --view-file examples/views/customer-totals.js
 export default {
   name: 'customer-totals',
-  topics: ['orders'],
+  topics: ['shop.orders'],
   key: 'customer',
   columns: { customer: 'TEXT', orders: 'INTEGER', total: 'INTEGER', currency: 'TEXT', last_order: 'TEXT', skus: 'JSON' },
   apply(event, view) {

@@ -44,6 +44,7 @@ export async function chooseFlow(flags: FlowFlags, cluster: Cluster | null, cwd 
   const found = detectWorkflow(await cluster.topicNames());
   if (!found) return { flow: null, note: null };
   if (found.prefix === 'shop.' && flags.prefix === undefined) return load('shop', "the bundled flow shop (the demo's topics are on this cluster; --no-flow to judge by conventions only)");
-  const { workflowFlow, workflowNaming } = await import('../workflow/flow.js');
-  return { flow: workflowFlow(workflowNaming(flags.prefix ?? found.prefix)), note: `the bundled workflow's flow with prefix "${flags.prefix ?? found.prefix}" (its topics are on this cluster)` };
+  const { workflowFlow } = await import('../workflow/flow.js');
+  const { workflowNames } = await import('../workflow/names.js');
+  return { flow: workflowFlow(workflowNames(flags.prefix ?? found.prefix)), note: `the bundled workflow's flow with prefix "${flags.prefix ?? found.prefix}" (its topics are on this cluster)` };
 }

@@ -1,5 +1,5 @@
-// The built-in views over the order workflow's topics, and `latest <topic>` for any topic (the entity index of
-// any flow is entity-index.ts):
+// The built-in views over the order workflow's topics (under its prefix: `shop.orders` by default, see
+// src/workflow/names.ts), and `latest <topic>` for any topic (the entity index of any flow is entity-index.ts):
 //   orders        one row per order: state, reason, customer, lines, total, when each step happened, the last event
 //   stock         one row per sku: on hand, reserved, available (a redelivered older level never rolls it back)
 //   payments      one row per order's payment: status, amount, reason
@@ -7,6 +7,7 @@
 // Events carry the state of their item after the action, so each view is a last-value fold per key.
 
 import type { Database } from 'better-sqlite3';
+import { workflowNames, type WorkflowNames } from '../workflow/names.js';
 import { quoteIdent, type ApplyEvent, type ViewDefinition, type ViewEvent } from './definition.js';
 
 /** A field of the event's value, or a clear error naming it (the event then goes to the errors table). */
@@ -40,10 +41,10 @@ const STEP_COLUMN: Record<string, string> = {
 
 const STEP_INDEX = new Map(Object.keys(STEP_COLUMN).map((type, i) => [type, i]));
 
-const ordersView: ViewDefinition = {
+const ordersView = (names: WorkflowNames): ViewDefinition => ({
   name: 'orders',
-  description: 'one row per order: state, reason, customer, lines, total, the time of each step, the last event',
-  topics: ['orders'],
+  description: `one row per order: state, reason, customer, lines, total, the time of each step, the last event, from ${names.topic('orders')}`,
+  topics: [names.topic('orders')],
   table: 'orders',
   keyColumn: 'order_id',
   source: 'built-in',
@@ -114,12 +115,12 @@ const ordersView: ViewDefinition = {
     };
     return apply;
   },
-};
+});
 
-const stockView: ViewDefinition = {
+const stockView = (names: WorkflowNames): ViewDefinition => ({
   name: 'stock',
-  description: 'one row per sku: on hand, reserved, available, from inventory.stock',
-  topics: ['inventory.stock'],
+  description: `one row per sku: on hand, reserved, available, from ${names.topic('inventory.stock')}`,
+  topics: [names.topic('inventory.stock')],
   table: 'stock',
   keyColumn: 'sku',
   source: 'built-in',
@@ -146,12 +147,12 @@ const stockView: ViewDefinition = {
       });
     };
   },
-};
+});
 
-const paymentsView: ViewDefinition = {
+const paymentsView = (names: WorkflowNames): ViewDefinition => ({
   name: 'payments',
-  description: "one row per order's payment: status, amount, reason, from payments",
-  topics: ['payments'],
+  description: `one row per order's payment: status, amount, reason, from ${names.topic('payments')}`,
+  topics: [names.topic('payments')],
   table: 'payments',
   keyColumn: 'order_id',
   source: 'built-in',
@@ -180,7 +181,7 @@ const paymentsView: ViewDefinition = {
       });
     };
   },
-};
+});
 
 
 /** `latest <topic>`: the last value per key of any topic, deleted by a null value. */
@@ -223,10 +224,28 @@ export function latestView(topic: string): ViewDefinition {
   };
 }
 
-export const BUILTIN_VIEWS: readonly ViewDefinition[] = [ordersView, stockView, paymentsView];
+/** The views of the workflow's own topics, read under `names` (`evt replay orders --prefix acme.`). */
+export function workflowViews(names: WorkflowNames): ViewDefinition[] {
+  return [ordersView(names), stockView(names), paymentsView(names)];
+}
 
-/** A built-in view by name (`latest-<topic>` included), or undefined. */
-export function builtinView(name: string): ViewDefinition | undefined {
+const DEFAULT_WORKFLOW_VIEWS = workflowViews(workflowNames());
+
+/** The names of the views `workflowViews` gives: the ones `--prefix` applies to. */
+export const WORKFLOW_VIEW_NAMES: readonly string[] = DEFAULT_WORKFLOW_VIEWS.map((v) => v.name);
+
+/** The built-in views, the workflow's under the default prefix. */
+export const BUILTIN_VIEWS: readonly ViewDefinition[] = DEFAULT_WORKFLOW_VIEWS;
+
+/**
+ * A built-in view by name (`latest-<topic>` included), or undefined; the workflow's views (orders, stock,
+ * payments) read its topics under `names` (default prefix `shop.`).
+ */
+export function builtinView(name: string, names?: WorkflowNames): ViewDefinition | undefined {
   if (name.startsWith('latest-') && name.length > 'latest-'.length) return latestView(name.slice('latest-'.length));
+  if (names) {
+    const own = workflowViews(names).find((v) => v.name === name);
+    if (own) return own;
+  }
   return BUILTIN_VIEWS.find((v) => v.name === name);
 }

@@ -9,7 +9,7 @@ import { headersAsText, type ConsumedRecord } from '../client/records.js';
 import { EARLIEST, LATEST, PartitionReader, type Cluster, type ReadChunk } from '../client/wire/index.js';
 import type { ValueCodec } from '../codec/value-codec.js';
 import type { ViewDefinition, ViewEvent } from './definition.js';
-import { dropView, ensureView, positions } from './store.js';
+import { dropView, ensureView, positions, storedTopics } from './store.js';
 import { sleep } from '../client/deadline.js';
 
 export type ReplayStart = { kind: 'beginning' } | { kind: 'time'; timestamp: number };
@@ -70,10 +70,29 @@ export class MissingTopicError extends Error {
   override name = 'MissingTopicError';
 }
 
+/**
+ * A built-in view stored from other topics than its definition reads now (the workflow's views under another
+ * prefix): replaying would fold a second set of topics into the same rows.
+ */
+export class ViewTopicsChangedError extends Error {
+  override name = 'ViewTopicsChangedError';
+  constructor(
+    readonly view: string,
+    readonly stored: readonly string[],
+    readonly wanted: readonly string[],
+  ) {
+    super(`view ${view} was built from ${stored.join(', ')}, not ${wanted.join(', ')}`);
+  }
+}
+
 export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const { db, def, cluster, codec } = options;
   const started = Date.now();
   if (options.rebuild) dropView(db, def);
+  else if (def.source === 'built-in') {
+    const stored = storedTopics(db, def.name);
+    if (stored && [...stored].sort().join('\u0000') !== [...def.topics].sort().join('\u0000')) throw new ViewTopicsChangedError(def.name, stored, def.topics);
+  }
   ensureView(db, def);
   const apply = def.prepare(db);
 

@@ -100,6 +100,13 @@ export function viewInfo(db: Database, name: string): ViewInfo | undefined {
   return listViews(db).find((v) => v.name === name);
 }
 
+/** The topics a view was registered with, or undefined when the database has no such view. */
+export function storedTopics(db: Database, name: string): string[] | undefined {
+  if (!hasTable(db, '_evt_views')) return undefined;
+  const row = db.prepare('SELECT topics FROM _evt_views WHERE name = ?').get(name) as { topics: string } | undefined;
+  return row ? (JSON.parse(row.topics) as string[]) : undefined;
+}
+
 /** Where each partition of the view resumes. */
 export function positions(db: Database, view: string): PartitionPosition[] {
   if (!hasTable(db, '_evt_offsets')) return [];

@@ -2,6 +2,9 @@
 // which event types it carries, the headers every event has, and the order states and reasons. Everything
 // else in src/workflow (services, invariants, schemas test) reads these tables instead of repeating names,
 // so adding an event type is one edit here plus one symbol in the topic's .avsc.
+//
+// Names here are logical: `orders`, not the topic on the cluster. The physical names of topics, consumer
+// groups, dead-letter topics and registry subjects (prefixed, `shop.orders` by default) are names.ts's.
 
 export const SERVICES = ['basket', 'orders', 'inventory', 'payments', 'fraud', 'shipping'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -54,7 +57,7 @@ export interface TopicSpec {
   /** The value field used as the record key. */
   key: 'orderId' | 'sku';
   eventTypes: readonly string[];
-  /** Schema file under schemas/, registered as subject `<topic>-value`. */
+  /** Schema file under schemas/, registered as subject `<physical topic>-value` (names.ts). */
   schemaFile: string;
 }
 
@@ -68,10 +71,10 @@ export const TOPICS: Readonly<Record<TopicName, TopicSpec>> = {
   shipments: { name: 'shipments', writer: 'shipping', key: 'orderId', eventTypes: SHIPMENT_EVENTS, schemaFile: 'shipments.avsc' },
 };
 
-/** The topics each service consumes (its consumer group's subscription). */
 /** The workflow topics keyed by order id: the ones whose records say where an order is. */
 export const ORDER_KEYED_TOPICS: readonly TopicName[] = TOPIC_NAMES.filter((t) => TOPICS[t].key === 'orderId');
 
+/** The topics each service consumes (its consumer group's subscription). */
 export const SUBSCRIPTIONS: Readonly<Record<ServiceName, readonly TopicName[]>> = {
   basket: [],
   orders: ['basket.order-requests', 'inventory.stock', 'inventory.reservations', 'payments', 'fraud.checks', 'shipments'],
@@ -99,28 +102,6 @@ export function groupTopics(service: ServiceName): TopicName[] {
  * take over, rebuilding the stock from the topics, when it stops). The others split partitions.
  */
 export const SINGLETON_SERVICES: readonly ServiceName[] = ['inventory'];
-
-/** The consumer group of a service's workers. */
-export function groupOf(service: ServiceName): string {
-  return `evt-workflow-${service}`;
-}
-
-/** The Confluent subject of a topic's values (TopicNameStrategy). */
-export function valueSubject(topic: TopicName): string {
-  return `${topic}-value`;
-}
-
-const DLQ_PREFIX = 'evt.dlq.';
-
-/** Dead-letter topic of a service: the failed record, with its origin in headers. */
-export function dlqTopic(service: ServiceName): string {
-  return DLQ_PREFIX + service;
-}
-
-/** Is this a dead-letter topic (of any service, or of one evt does not know)? */
-export function isDeadLetterTopic(topic: string): boolean {
-  return topic.startsWith(DLQ_PREFIX);
-}
 
 /** Headers a dead-lettered record gets, besides its own. */
 export const DLQ_HEADERS = {

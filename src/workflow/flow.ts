@@ -10,28 +10,8 @@
 
 import type { Flow, Reaction } from '../flow/model.js';
 import { parsePath } from '../flow/json-path.js';
-import { ORDER_KEYED_TOPICS, STATE_AFTER, TOPICS, TOPIC_NAMES, WORKER_SERVICES, type ServiceName, type TopicName } from './catalogue.js';
-
-/** The physical names of the workflow's topics and groups under a prefix. */
-export interface WorkflowNaming {
-  prefix: string;
-  topic(name: TopicName): string;
-  group(service: ServiceName): string;
-  dlq(service: ServiceName): string;
-}
-
-export const DEFAULT_PREFIX = 'shop.';
-
-export function workflowNaming(prefix = DEFAULT_PREFIX): WorkflowNaming {
-  // '' gives the names of evt before topics had a prefix, so that old data keeps working
-  const legacy = prefix === '';
-  return {
-    prefix,
-    topic: (name) => prefix + name,
-    group: (service) => (legacy ? `evt-workflow-${service}` : `${prefix}${service}-service`),
-    dlq: (service) => (legacy ? `evt.dlq.${service}` : `${prefix}dlq.${service}`),
-  };
-}
+import { ORDER_KEYED_TOPICS, STATE_AFTER, TOPICS, TOPIC_NAMES, WORKER_SERVICES, type ServiceName } from './catalogue.js';
+import { DEFAULT_PREFIX, workflowNames, type WorkflowNames } from './names.js';
 
 const FINAL = ['OrderRejected', 'OrderCompleted', 'OrderCancelled'];
 const ANSWERS = {
@@ -81,8 +61,8 @@ const RULES: readonly Rule[] = [
   },
 ];
 
-/** The bundled workflow's flow under a naming (the default: the `shop.` prefix). */
-export function workflowFlow(naming: WorkflowNaming = workflowNaming()): Flow {
+/** The bundled workflow's flow under its names (the default: the `shop.` prefix). */
+export function workflowFlow(naming: WorkflowNames = workflowNames()): Flow {
   const keyed = new Set<string>(ORDER_KEYED_TOPICS);
   return {
     name: 'shop',
@@ -127,11 +107,11 @@ export function workflowFlow(naming: WorkflowNaming = workflowNaming()): Flow {
 export function detectWorkflow(topics: readonly string[]): { prefix: string } | null {
   const have = new Set(topics);
   for (const prefix of [DEFAULT_PREFIX, '']) {
-    const naming = workflowNaming(prefix);
+    const naming = workflowNames(prefix);
     if (TOPIC_NAMES.every((t) => have.has(naming.topic(t)))) return { prefix };
   }
   // another prefix: every workflow topic under one common prefix
   const orders = topics.filter((t) => t.endsWith('basket.order-requests')).map((t) => t.slice(0, -'basket.order-requests'.length));
-  for (const prefix of orders) if (TOPIC_NAMES.every((t) => have.has(prefix + t))) return { prefix };
+  for (const prefix of orders) if (/^[A-Za-z0-9._-]*$/.test(prefix) && TOPIC_NAMES.every((t) => have.has(prefix + t))) return { prefix };
   return null;
 }

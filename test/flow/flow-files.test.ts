@@ -9,7 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadFlow } from '../../src/flow/load.js';
 import { FlowError, flowFromFile, flowGroups, flowJson, flowToFile, judgedTypes, stateAfter } from '../../src/flow/model.js';
 import { flowMermaid, flowText } from '../../src/flow/render.js';
-import { detectWorkflow, workflowFlow, workflowNaming } from '../../src/workflow/flow.js';
+import { detectWorkflow, workflowFlow } from '../../src/workflow/flow.js';
+import { workflowNames } from '../../src/workflow/names.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evt-flow-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -117,11 +118,11 @@ describe('the bundled workflow as a flow', () => {
   });
 
   it('is found on a cluster by its topics, under the default prefix, without one (older data) or another', () => {
-    const topics = (prefix: string) => workflowFlow(workflowNaming(prefix)).topics.filter((t) => !t.deadLetter).map((t) => t.name);
+    const topics = (prefix: string) => workflowFlow(workflowNames(prefix)).topics.filter((t) => !t.deadLetter).map((t) => t.name);
     expect(detectWorkflow([...topics('shop.'), 'other'])).toEqual({ prefix: 'shop.' });
     expect(detectWorkflow(topics(''))).toEqual({ prefix: '' });
     expect(detectWorkflow(topics('acme.'))).toEqual({ prefix: 'acme.' });
     expect(detectWorkflow(['orders', 'payments'])).toBeNull();
-    expect(workflowFlow(workflowNaming('')).reactions[0].groups).toEqual(['evt-workflow-orders']);
+    expect(workflowFlow(workflowNames('')).reactions[0].groups).toEqual(['evt-workflow-orders']);
   });
 });

@@ -89,9 +89,9 @@ describe('evt trace <order-id> on the topics', () => {
       'ShipmentDelivered',
       'OrderCompleted',
     ]);
-    expect(onTopic(t, 'orders')).toEqual(['OrderPlaced', 'OrderConfirmed', 'OrderShipped', 'OrderCompleted']);
-    expect(onTopic(t, 'payments')).toEqual(['PaymentAuthorized', 'PaymentCaptured']);
-    expect(onTopic(t, 'inventory.reservations')).toEqual(['StockReserved', 'StockCommitted']);
+    expect(onTopic(t, 'shop.orders')).toEqual(['OrderPlaced', 'OrderConfirmed', 'OrderShipped', 'OrderCompleted']);
+    expect(onTopic(t, 'shop.payments')).toEqual(['PaymentAuthorized', 'PaymentCaptured']);
+    expect(onTopic(t, 'shop.inventory.reservations')).toEqual(['StockReserved', 'StockCommitted']);
     expect(t.events.map((e) => e.n)).toEqual(t.events.map((_e, i) => i + 1));
 
     expect(t.verdict.status).toBe('final');
@@ -120,7 +120,7 @@ describe('evt trace <order-id> on the topics', () => {
     expect(only(t, 'OrderCompleted').causedBy).toBe(only(t, 'ShipmentDelivered').n);
 
     // stock levels, keyed by sku, found through the correlation header
-    const levels = t.events.filter((e) => e.topic === 'inventory.stock');
+    const levels = t.events.filter((e) => e.topic === 'shop.inventory.stock');
     expect(levels.length).toBeGreaterThan(0);
     const skus = new Set(order.lines.map((l) => l.sku));
     for (const e of levels) {
@@ -130,10 +130,10 @@ describe('evt trace <order-id> on the topics', () => {
     }
     // the scan report: the order topics targeted on one partition, the stock on the order's skus' partitions
     const scanned = (topic: string) => t.scan.topics.find((s) => s.topic === topic)!;
-    expect(scanned('orders')).toMatchObject({ kind: 'order', targeted: true, partitionCount: 3 });
-    expect(scanned('orders').partitions).toHaveLength(1);
-    expect(scanned('orders').partitions[0].partition).toBe(only(t, 'OrderPlaced').partition);
-    expect(scanned('inventory.stock').kind).toBe('sku');
+    expect(scanned('shop.orders')).toMatchObject({ kind: 'order', targeted: true, partitionCount: 3 });
+    expect(scanned('shop.orders').partitions).toHaveLength(1);
+    expect(scanned('shop.orders').partitions[0].partition).toBe(only(t, 'OrderPlaced').partition);
+    expect(scanned('shop.inventory.stock').kind).toBe('sku');
     expect(t.scan.complete).toBe(true);
   });
 
@@ -158,12 +158,12 @@ describe('evt trace <order-id> on the topics', () => {
         const failed = only(t, answer);
         expect(failed.n, what).toBeLessThan(rejection.n);
         expect(rejection.causedBy, what).toBe(failed.n);
-        expect(onTopic(t, 'orders'), what).toEqual(['OrderPlaced', 'OrderRejected']);
+        expect(onTopic(t, 'shop.orders'), what).toEqual(['OrderPlaced', 'OrderRejected']);
       } else {
         // invalid: rejected on the request itself, never placed, nobody else involved
-        expect(onTopic(t, 'orders'), what).toEqual(['OrderRejected']);
+        expect(onTopic(t, 'shop.orders'), what).toEqual(['OrderRejected']);
         expect(rejection.causedBy, what).toBe(only(t, 'OrderRequested').n);
-        expect(t.events.filter((e) => ['inventory.reservations', 'payments', 'fraud.checks'].includes(e.topic)), what).toEqual([]);
+        expect(t.events.filter((e) => ['shop.inventory.reservations', 'shop.payments', 'shop.fraud.checks'].includes(e.topic)), what).toEqual([]);
       }
       expect(t.verdict.waits, what).toEqual([]);
     });
@@ -171,9 +171,9 @@ describe('evt trace <order-id> on the topics', () => {
     const t = traces[traces.length - 1];
     const what = `${t.orderId}: ${types(t).join(', ')}`;
     expect(t.verdict, what).toMatchObject({ status: 'final', state: 'CANCELLED', reason: 'CUSTOMER_REQUEST' });
-    expect(onTopic(t, 'basket.order-requests'), what).toEqual(['OrderRequested', 'CancelRequested']);
-    expect(onTopic(t, 'orders'), what).toEqual(['OrderPlaced', 'OrderCancelPending', 'OrderCancelled']);
-    expect(t.events.filter((e) => e.topic === 'orders').at(-1)!.eventType).toBe('OrderCancelled');
+    expect(onTopic(t, 'shop.basket.order-requests'), what).toEqual(['OrderRequested', 'CancelRequested']);
+    expect(onTopic(t, 'shop.orders'), what).toEqual(['OrderPlaced', 'OrderCancelPending', 'OrderCancelled']);
+    expect(t.events.filter((e) => e.topic === 'shop.orders').at(-1)!.eventType).toBe('OrderCancelled');
     expect(only(t, 'OrderCancelPending').causedBy).toBe(only(t, 'CancelRequested').n);
     expect(only(t, 'StockReleased').causedBy).toBe(only(t, 'OrderCancelPending').n);
     expect(t.verdict.latencyMs).toBe(only(t, 'OrderCancelled').timestamp - t.events[0].timestamp);
@@ -185,21 +185,21 @@ describe('evt trace <order-id> on the topics', () => {
     const t = await traceJson(evt, timedOut[0]);
     const what = `${t.orderId}: ${types(t).join(', ')}`;
     expect(t.verdict, what).toMatchObject({ status: 'final', state: 'REJECTED', reason: 'TIMEOUT' });
-    expect(onTopic(t, 'orders'), what).toEqual(['OrderPlaced', 'OrderRejected']);
+    expect(onTopic(t, 'shop.orders'), what).toEqual(['OrderPlaced', 'OrderRejected']);
     const rejection = only(t, 'OrderRejected');
     // 1 s order timeout: rejected at least that long after it was placed
     expect(rejection.timestamp - only(t, 'OrderPlaced').timestamp, what).toBeGreaterThanOrEqual(900);
     expect(t.verdict.latencyMs).toBe(rejection.timestamp - t.events[0].timestamp);
-    const payment = t.events.filter((e) => e.topic === 'payments');
+    const payment = t.events.filter((e) => e.topic === 'shop.payments');
     expect(payment.length, what).toBeGreaterThan(0);
     expect(payment[0].n, what).toBeGreaterThan(rejection.n);
-    if (payment[0].eventType === 'PaymentAuthorized') expect(onTopic(t, 'payments'), what).toEqual(['PaymentAuthorized', 'PaymentVoided']);
-    else expect(onTopic(t, 'payments'), what).toEqual(['PaymentDeclined']);
-    expect(onTopic(t, 'inventory.reservations'), what).toEqual(['StockReserved', 'StockReleased']);
+    if (payment[0].eventType === 'PaymentAuthorized') expect(onTopic(t, 'shop.payments'), what).toEqual(['PaymentAuthorized', 'PaymentVoided']);
+    else expect(onTopic(t, 'shop.payments'), what).toEqual(['PaymentDeclined']);
+    expect(onTopic(t, 'shop.inventory.reservations'), what).toEqual(['StockReserved', 'StockReleased']);
     expect(t.verdict.waits, what).toEqual([]);
   });
 
-  it('an order with a poison record: the dead letter of its request topic in evt.dlq.orders, named by the verdict', async () => {
+  it('an order with a poison record: the dead letter of its request topic in shop.dlq.orders, named by the verdict', async () => {
     const order = pick('poisoned and settled', (o) => o.poisonBefore && outcome(o) !== undefined);
     const t = await traceJson(evt, order.orderId);
     const what = `${t.orderId}: ${types(t).join(', ')}`;
@@ -207,21 +207,21 @@ describe('evt trace <order-id> on the topics', () => {
     // (the simulation stamps it with the order's headers; its value is not the order's Avro request)
     const poison = t.events.filter((e) => e.eventId === `poison-${order.orderId}` && !e.deadLetter);
     expect(poison, what).toHaveLength(1);
-    expect(poison[0].topic).toBe('basket.order-requests');
+    expect(poison[0].topic).toBe('shop.basket.order-requests');
     expect(poison[0].n).toBeLessThan(only(t, 'OrderPlaced').n);
     expect(poison[0].error !== undefined || (poison[0].value as { eventType?: unknown } | null)?.eventType === undefined, JSON.stringify(poison[0].value)).toBe(true);
     const dead = t.events.filter((e) => e.deadLetter);
     expect(dead, what).toHaveLength(1);
-    expect(dead[0].topic).toBe('evt.dlq.orders');
-    expect(dead[0].deadLetter).toMatchObject({ topic: 'basket.order-requests', partition: poison[0].partition, offset: poison[0].offset, service: 'orders' });
+    expect(dead[0].topic).toBe('shop.dlq.orders');
+    expect(dead[0].deadLetter).toMatchObject({ topic: 'shop.basket.order-requests', partition: poison[0].partition, offset: poison[0].offset, service: 'orders' });
     expect(dead[0].deadLetter!.error.length).toBeGreaterThan(0);
     expect(dead[0].n).toBeGreaterThan(poison[0].n);
-    expect(t.verdict.deadLetters).toEqual([{ n: dead[0].n, dlq: 'evt.dlq.orders', service: 'orders', origin: `basket.order-requests-${poison[0].partition}@${poison[0].offset}`, error: dead[0].deadLetter!.error }]);
-    expect(t.verdict.summary).toContain(`dead letters: basket.order-requests-${poison[0].partition}@${poison[0].offset} in evt.dlq.orders (`);
+    expect(t.verdict.deadLetters).toEqual([{ n: dead[0].n, dlq: 'shop.dlq.orders', service: 'orders', origin: `shop.basket.order-requests-${poison[0].partition}@${poison[0].offset}`, error: dead[0].deadLetter!.error }]);
+    expect(t.verdict.summary).toContain(`dead letters: shop.basket.order-requests-${poison[0].partition}@${poison[0].offset} in shop.dlq.orders (`);
     // the poison did not stop the order
     expect(t.verdict.status).toBe('final');
     expect(t.verdict.state).toBe(outcome(order)!.state);
-    const dlq = t.scan.topics.find((s) => s.topic === 'evt.dlq.orders')!;
+    const dlq = t.scan.topics.find((s) => s.topic === 'shop.dlq.orders')!;
     expect(dlq).toMatchObject({ kind: 'dead-letter', targeted: false });
   });
 
@@ -249,7 +249,7 @@ describe('evt trace <order-id> on the topics', () => {
       expect(targeted.events.length).toBeGreaterThan(3);
       expect(positions(targeted), order.orderId).toEqual(positions(all));
       expect(targeted.scan.recordsExamined, order.orderId).toBeLessThan(all.scan.recordsExamined);
-      const orderTopic = (t: TraceResult) => t.scan.topics.find((s) => s.topic === 'orders')!;
+      const orderTopic = (t: TraceResult) => t.scan.topics.find((s) => s.topic === 'shop.orders')!;
       expect(orderTopic(targeted).partitions.map((p) => p.partition)).toHaveLength(1);
       expect(orderTopic(all).partitions.map((p) => p.partition)).toEqual([0, 1, 2]);
       expect(orderTopic(all).why).toBe('all partitions (--all-partitions)');
@@ -294,7 +294,7 @@ describe('evt trace <order-id> on the topics', () => {
     expect(types(fromView)).toEqual(types(fromTopics));
     expect(fromView.verdict).toMatchObject({ status: 'final', state: 'COMPLETED', latencyMs: fromTopics.verdict.latencyMs, waits: [] });
     // the view does not hold the order topics' records to scan
-    expect(fromView.scan.topics.map((s) => s.topic)).not.toContain('orders');
+    expect(fromView.scan.topics.map((s) => s.topic)).not.toContain('shop.orders');
     expect(fromView.scan.recordsExamined).toBeLessThan(fromTopics.scan.recordsExamined);
   });
 });
@@ -319,9 +319,9 @@ describe('evt trace while inventory is not running', () => {
       if (paymentDeclined({ seed: config.seed, declineRate: config.declineRate }, o.orderId)) continue;
       stuck.push(o);
     }
-    const since = await endOffsets(bed.rt, ['basket.order-requests', 'orders', 'payments', 'fraud.checks', 'inventory.reservations', 'inventory.stock', 'shipments']);
+    const since = await endOffsets(bed.rt, ['shop.basket.order-requests', 'shop.orders', 'shop.payments', 'shop.fraud.checks', 'shop.inventory.reservations', 'shop.inventory.stock', 'shop.shipments']);
     const basket = createBasket({ now: Date.now, random: createRandom('stuck:basket') });
-    for (const o of stuck) await bed.rt.producer.send('basket.order-requests', { ...bed.rt.codec.encode(basket.requestOrder(o)), timestamp: Date.now() });
+    for (const o of stuck) await bed.rt.producer.send('shop.basket.order-requests', { ...bed.rt.codec.encode(basket.requestOrder(o)), timestamp: Date.now() });
     await until(
       async () => {
         const logs = await readWorkflowLogs(bed.rt, since);
@@ -342,8 +342,8 @@ describe('evt trace while inventory is not running', () => {
   it('a PLACED order waits for inventory: its group has not consumed the OrderPlaced, with the lag', async () => {
     const t = await traceJson(evt, stuck[0].orderId);
     const what = `${t.orderId}: ${types(t).join(', ')}`;
-    expect(onTopic(t, 'orders'), what).toEqual(['OrderPlaced']);
-    expect(onTopic(t, 'inventory.reservations'), what).toEqual([]);
+    expect(onTopic(t, 'shop.orders'), what).toEqual(['OrderPlaced']);
+    expect(onTopic(t, 'shop.inventory.reservations'), what).toEqual([]);
     expect(t.verdict.status).toBe('waiting');
     expect(t.verdict.state).toBe('PLACED');
     expect(t.verdict.latencyMs).toBeNull();
@@ -356,25 +356,25 @@ describe('evt trace while inventory is not running', () => {
       expects: ['StockReserved', 'StockReservationFailed'],
       followUp: false,
       diagnosis: 'not-consumed',
-      group: 'evt-workflow-inventory',
+      group: 'shop.inventory-service',
       members: 0,
-      trigger: { n: placed.n, topic: 'orders', partition: placed.partition, offset: placed.offset, eventType: 'OrderPlaced' },
+      trigger: { n: placed.n, topic: 'shop.orders', partition: placed.partition, offset: placed.offset, eventType: 'OrderPlaced' },
     });
     // it ran before: it committed up to where the earlier runs ended, before this order's OrderPlaced
     expect(w.committed).not.toBeNull();
     expect(w.committed!).toBeLessThanOrEqual(placed.offset);
     expect(w.lag!).toBeGreaterThan(0);
     expect(w.lag!).toBeGreaterThanOrEqual(placed.offset + 1 - w.committed!);
-    expect(w.detail).toContain('evt-workflow-inventory');
-    expect(w.detail).toContain(`lag ${w.lag} on orders-${placed.partition}`);
+    expect(w.detail).toContain('shop.inventory-service');
+    expect(w.detail).toContain(`lag ${w.lag} on shop.orders-${placed.partition}`);
     expect(w.detail).toContain(`is at offset ${w.committed}`);
     expect(w.detail).toContain('no member running');
-    expect(t.verdict.summary).toMatch(/^PLACED for .+, waiting for StockReserved or StockReservationFailed from inventory: evt-workflow-inventory has not consumed OrderPlaced/);
+    expect(t.verdict.summary).toMatch(/^PLACED for .+, waiting for StockReserved or StockReservationFailed from inventory: shop.inventory-service has not consumed OrderPlaced/);
 
     const plain = await evt(['trace', stuck[0].orderId]);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toMatch(/^verdict: PLACED, waiting for /m);
-    expect(plain.stdout).toMatch(/^ {2}waiting for StockReserved or StockReservationFailed from inventory: evt-workflow-inventory has not consumed/m);
+    expect(plain.stdout).toMatch(/^ {2}waiting for StockReserved or StockReservationFailed from inventory: shop.inventory-service has not consumed/m);
   });
 
   it('--stuck lists the orders waiting for inventory', async () => {

@@ -12,11 +12,12 @@ import { decodeFound } from '../../src/trace/event.js';
 import { buildTimeline, type TraceEvent } from '../../src/trace/timeline.js';
 import { diagnose, verdictOf, type GroupFacts } from '../../src/trace/verdict.js';
 import { STATE_AFTER, type TopicName } from '../../src/workflow/catalogue.js';
-import { workflowFlow, workflowNaming } from '../../src/workflow/flow.js';
+import { workflowFlow } from '../../src/workflow/flow.js';
+import { workflowNames } from '../../src/workflow/names.js';
 
 const ORDER = 'o-unit00-000001';
 const T0 = 1_700_000_000_000;
-const names = workflowNaming();
+const names = workflowNames();
 const SHOP = workflowFlow(names);
 const T = (t: TopicName) => names.topic(t);
 const PAYMENTS = names.group('payments');

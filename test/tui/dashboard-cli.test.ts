@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/tui/source.js';
-import { WORKER_SERVICES, groupOf } from '../../src/workflow/catalogue.js';
+import { WORKER_SERVICES } from '../../src/workflow/catalogue.js';
 import { inProcessHost } from '../../src/workflow/runtime/hosts.js';
 import { runSimulation, type SimulationSummary } from '../../src/workflow/runtime/simulation.js';
 import { runEvt } from '../helpers/spawn.js';
@@ -49,7 +49,7 @@ describe('evt dashboard without a terminal', () => {
     const dlqOrders = summary.deadLetters.orders ?? 0;
     expect(dlqOrders).toBeGreaterThan(0);
     expect(text).toMatch(new RegExp(`^orders +DOWN .* ${dlqOrders}$`, 'm'));
-    expect(text).toMatch(/^orders +3 +\d+ +0 .* Order[A-Z][a-z]+/m);
+    expect(text).toMatch(/^shop\.orders +3 +\d+ +0 .* Order[A-Z][a-z]+/m);
     expect(lines.filter((l) => /^\d\d:\d\d:\d\d\.\d{3} /.test(l))).toHaveLength(5);
     expect(r.stderr).toBe('');
   });
@@ -62,7 +62,7 @@ describe('evt dashboard without a terminal', () => {
     expect(s.simulation).toBeNull();
     expect(s.workflow.byState.COMPLETED).toBe(summary.orders.byState.COMPLETED);
     expect(s.workflow.rejected).toMatchObject(summary.orders.rejected);
-    expect(s.services.slice(0, WORKER_SERVICES.length).map((g) => g.group)).toEqual(WORKER_SERVICES.map(groupOf));
+    expect(s.services.slice(0, WORKER_SERVICES.length).map((g) => g.group)).toEqual(WORKER_SERVICES.map((s) => `shop.${s}-service`));
     expect(s.services.every((g) => g.lag === 0 && !g.up)).toBe(true);
     expect(s.feed.length).toBeGreaterThan(0);
     expect(s.feed.length).toBeLessThanOrEqual(200);

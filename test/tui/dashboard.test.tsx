@@ -104,8 +104,8 @@ describe('panels', () => {
     expect(f).toMatch(/│inventory +DOWN +Empty +0 +77 +▁▁▁▂▅█ +0 +0 │/);
     expect(f).toMatch(/│orders +up +Stable +1 +0 +▁▁▁▁▁▁ +20 +1 │/);
     // topics: partitions, records, rate, last event type
-    expect(f).toMatch(/│orders +3 +1\.2k +21 +▇▇▇███ OrderCompleted/);
-    expect(f).toMatch(/│inventory\.stock +1 +1\.3k +23 .*StockLevel/);
+    expect(f).toMatch(/│shop\.orders +3 +1\.2k +21 +▇▇▇███ OrderCompleted/);
+    expect(f).toMatch(/│shop\.inventory\.stock +1 +1\.3k +23 .*StockLevel/);
     // the feed ends with the newest event
     const newest = s.feed[s.feed.length - 1];
     const feedLines = f.split('\n').filter((l) => l.includes('OrderCompleted') || l.includes('Order') || l.includes('Payment'));
@@ -137,7 +137,7 @@ describe('keys', () => {
     await press(KEY.tab); // services
     await press(KEY.tab); // topics
     expect(frame()).toMatch(/╭─ topics /);
-    expect(frame()).toContain('inventory.reservati');
+    expect(frame()).toContain('shop.inventory.rese');
     await press(KEY.tab); // feed
     expect(frame()).toMatch(/╭─ events /);
     await press('\x1b[Z'); // shift-tab: back to topics
@@ -150,8 +150,8 @@ describe('keys', () => {
     expect(frame()).toMatch(/╭─ topics /);
     await press('/', 'inv\r');
     await see('filter: inv ');
-    expect(frame()).toMatch(/│inventory\.reservati/);
-    expect(frame()).not.toMatch(/│orders {2}/);
+    expect(frame()).toMatch(/│shop\.inventory\.rese/);
+    expect(frame()).not.toMatch(/│shop\.orders {2}/);
   });
 
   it('j/k move the selection and enter traces the selected stuck order; esc closes the trace', async () => {
@@ -191,10 +191,10 @@ describe('keys', () => {
   it('enter on a group shows its partitions, on a topic its offsets', async () => {
     const { frame, press, see } = await mount(WIDE);
     await press(KEY.tab, 'j', KEY.enter); // services: inventory
-    await see('group evt-workflow-inventory');
-    expect(frame()).toMatch(/orders +0 +100 +126 +26/);
+    await see('group shop.inventory-service');
+    expect(frame()).toMatch(/shop\.orders +0 +100 +126 +26/);
     await press(KEY.esc, KEY.tab, 'G', KEY.enter); // topics: the last one
-    await see('topic evt.dlq.orders');
+    await see('topic shop.dlq.orders');
     expect(frame()).toMatch(/ +2 +0 +402 +402/);
   });
 
@@ -313,7 +313,7 @@ describe('without a terminal', () => {
     // all 12 stuck orders, not a screenful
     for (let i = 0; i < 12; i++) expect(text).toContain(sceneOrderId(380 + i));
     expect(text).toMatch(/inventory +DOWN +Empty +0 +77/);
-    expect(text).toMatch(/evt\.dlq\.orders +3 +1\.5k/);
+    expect(text).toMatch(/shop\.dlq\.orders +3 +1\.5k/);
     expect(lines.filter((l) => /^\d\d:\d\d:\d\d\.\d{3} /.test(l))).toHaveLength(5);
     expect(text).not.toMatch(/\x1b\[/);
   });

@@ -181,7 +181,7 @@ describe.skipIf(!enabled)('evt demo in a pseudo-terminal (tmux, 80x24)', () => {
         await press('Tab');
         await press('Tab');
         const topics = await waitFor('the topics panel after tab tab', 5_000, (s) => s.includes('╭─ topics ') && s);
-        expect(panel(topics, 'topics')!.some((l) => l.startsWith('│orders '))).toBe(true);
+        expect(panel(topics, 'topics')!.some((l) => l.startsWith('│shop.orders '))).toBe(true);
         expectWholeFrame(topics, 'on the topics panel');
         await press('Tab');
         const events = await waitFor('the events panel after a third tab', 5_000, (s) => s.includes('╭─ events ') && s);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, EARLIEST, LATEST } from '../../src/client/wire/index.js';
 import { RegistryDecoder } from '../../src/codec/registry-codec.js';
 import { createValueCodec, type ValueCodec } from '../../src/codec/value-codec.js';
-import { ORDER_EVENTS, REJECTION_REASONS, SERVICES, TERMINAL_STATES, TOPIC_NAMES, WORKER_SERVICES, dlqTopic, groupOf } from '../../src/workflow/catalogue.js';
+import { ORDER_EVENTS, REJECTION_REASONS, SERVICES, TERMINAL_STATES, TOPIC_NAMES, WORKER_SERVICES } from '../../src/workflow/catalogue.js';
 import { inProcessHost } from '../../src/workflow/runtime/hosts.js';
 import { runSimulation, type SimulationSummary } from '../../src/workflow/runtime/simulation.js';
 import { parseChaos } from '../../src/workflow/sim-options.js';
@@ -78,28 +78,28 @@ describe('takeSnapshot after a seeded run', () => {
   it('lists the topics with their records and last event types', async () => {
     const names = snap.topics.map((t) => t.name);
     // the workflow's topics in catalogue order, then the dead-letter topics by name
-    expect(names.slice(0, TOPIC_NAMES.length)).toEqual([...TOPIC_NAMES]);
+    expect(names.slice(0, TOPIC_NAMES.length)).toEqual(TOPIC_NAMES.map((t) => `shop.${t}`));
     const rest = names.slice(TOPIC_NAMES.length);
     expect(rest.length).toBeGreaterThan(0);
-    expect(rest.every((n) => n.startsWith('evt.dlq.'))).toBe(true);
+    expect(rest.every((n) => n.startsWith('shop.dlq.'))).toBe(true);
     expect(rest).toEqual([...rest].sort());
     expect(names.some((n) => n.startsWith('__'))).toBe(false);
-    const counts = await recordCounts(['orders', 'basket.order-requests', 'inventory.stock']);
+    const counts = await recordCounts(['shop.orders', 'shop.basket.order-requests', 'shop.inventory.stock']);
     for (const [topic, n] of counts) {
       const row = snap.topics.find((t) => t.name === topic)!;
       expect(row.records, topic).toBe(n);
       expect(row.offsets.reduce((s, o) => s + o.end - o.start, 0)).toBe(n);
       expect(row.partitions).toBe(3);
     }
-    expect(counts.get('orders')).toBeGreaterThanOrEqual(2 * ORDERS);
-    expect(ORDER_EVENTS).toContain(snap.topics.find((t) => t.name === 'orders')!.lastEventType);
+    expect(counts.get('shop.orders')).toBeGreaterThanOrEqual(2 * ORDERS);
+    expect(ORDER_EVENTS).toContain(snap.topics.find((t) => t.name === 'shop.orders')!.lastEventType);
     // not tailed: keyed by sku
-    expect(snap.topics.find((t) => t.name === 'inventory.stock')!.lastEventType).toBeNull();
+    expect(snap.topics.find((t) => t.name === 'shop.inventory.stock')!.lastEventType).toBeNull();
   });
 
   it('shows the five workflow services first, caught up and stopped, with their dead letters', async () => {
-    expect(snap.services.slice(0, 5).map((s) => [s.service, s.group])).toEqual(WORKER_SERVICES.map((s) => [s, groupOf(s)]));
-    const dlqs = await recordCounts(SERVICES.map(dlqTopic));
+    expect(snap.services.slice(0, 5).map((s) => [s.service, s.group])).toEqual(WORKER_SERVICES.map((s) => [s, `shop.${s}-service`]));
+    const dlqs = await recordCounts(SERVICES.map(bed.rt.names.dlq));
     for (const row of snap.services.slice(0, 5)) {
       expect(row.lag, row.service).toBe(0);
       expect(row.partitions.length).toBeGreaterThan(0);
@@ -107,7 +107,7 @@ describe('takeSnapshot after a seeded run', () => {
       // the run stopped its workers
       expect(row.members).toBe(0);
       expect(row.up).toBe(false);
-      expect(row.dlq).toBe(dlqs.get(dlqTopic(row.service as (typeof WORKER_SERVICES)[number])));
+      expect(row.dlq).toBe(dlqs.get(bed.rt.names.dlq(row.service as (typeof WORKER_SERVICES)[number])));
       expect(row.dlq).toBe(summary.deadLetters[row.service as (typeof WORKER_SERVICES)[number]] ?? 0);
     }
     // poison requests are dead-lettered by orders
@@ -119,7 +119,7 @@ describe('takeSnapshot after a seeded run', () => {
     expect(feed.length).toBe(FEED_CAPACITY); // the run wrote far more
     for (let i = 1; i < feed.length; i++) expect(feed[i].seq).toBeGreaterThan(feed[i - 1].seq);
     for (const f of feed) {
-      if (f.topic.startsWith('evt.dlq.')) expect(f.detail).toBeTruthy();
+      if (f.topic.startsWith('shop.dlq.')) expect(f.detail).toBeTruthy();
       else expect(f.orderId).toBe(f.key);
       if (f.eventType === 'OrderRejected') expect(REJECTION_REASONS).toContain(f.detail);
     }
@@ -228,10 +228,10 @@ describe('WorkflowAggregator', () => {
     for (let i = 0; i < 20_000; i++) {
       const id = `o-${i}`;
       const at = t0 + i * 10;
-      agg.add(event('basket.order-requests', id, 'OrderRequested', at));
-      agg.add(event('orders', id, 'OrderPlaced', at + 1));
+      agg.add(event('shop.basket.order-requests', id, 'OrderRequested', at));
+      agg.add(event('shop.orders', id, 'OrderPlaced', at + 1));
       // every other order ends; the rest stay open for ever
-      if (i % 2 === 0) agg.add(event('orders', id, 'OrderRejected', at + 2, { reason: 'OUT_OF_STOCK' }));
+      if (i % 2 === 0) agg.add(event('shop.orders', id, 'OrderRejected', at + 2, { reason: 'OUT_OF_STOCK' }));
     }
     const now = t0 + 20_000 * 10;
     const w = agg.workflow(now, 1_000);
@@ -251,26 +251,26 @@ describe('WorkflowAggregator', () => {
 
   it('says what a stuck order waits for and does not reopen an ended one', () => {
     const agg = new WorkflowAggregator(0);
-    agg.add(event('basket.order-requests', 'a', 'OrderRequested', 1_000));
-    agg.add(event('orders', 'a', 'OrderPlaced', 1_010));
-    agg.add(event('payments', 'a', 'PaymentAuthorized', 1_020));
-    agg.add(event('fraud.checks', 'a', 'FraudCheckPassed', 1_030));
-    agg.add(event('basket.order-requests', 'b', 'OrderRequested', 1_100));
-    agg.add(event('orders', 'b', 'OrderPlaced', 1_110));
-    agg.add(event('orders', 'b', 'OrderRejected', 1_120, { reason: 'PAYMENT_DECLINED' }));
-    agg.add(event('inventory.reservations', 'b', 'StockReleased', 1_130));
-    agg.add(event('evt.dlq.inventory', 'b', 'OrderPlaced', 1_140, { dlqError: 'boom' }));
-    agg.add(event('basket.order-requests', 'c', 'OrderRequested', 9_000));
+    agg.add(event('shop.basket.order-requests', 'a', 'OrderRequested', 1_000));
+    agg.add(event('shop.orders', 'a', 'OrderPlaced', 1_010));
+    agg.add(event('shop.payments', 'a', 'PaymentAuthorized', 1_020));
+    agg.add(event('shop.fraud.checks', 'a', 'FraudCheckPassed', 1_030));
+    agg.add(event('shop.basket.order-requests', 'b', 'OrderRequested', 1_100));
+    agg.add(event('shop.orders', 'b', 'OrderPlaced', 1_110));
+    agg.add(event('shop.orders', 'b', 'OrderRejected', 1_120, { reason: 'PAYMENT_DECLINED' }));
+    agg.add(event('shop.inventory.reservations', 'b', 'StockReleased', 1_130));
+    agg.add(event('shop.dlq.inventory', 'b', 'OrderPlaced', 1_140, { dlqError: 'boom' }));
+    agg.add(event('shop.basket.order-requests', 'c', 'OrderRequested', 9_000));
     const w = agg.workflow(10_000, 5_000);
     expect(w.stuck).toEqual([{ orderId: 'a', state: 'PLACED', ageMs: 9_000, waitingFor: 'inventory: StockReserved or StockReservationFailed' }]);
     expect(w.stuckTotal).toBe(1);
     expect(w.byState).toMatchObject({ REQUESTED: 1, PLACED: 1, REJECTED: 1 });
     expect(w.rejected.PAYMENT_DECLINED).toBe(1);
     expect(agg.openOrders).toBe(2);
-    const dead = agg.feedEvents().find((f) => f.topic === 'evt.dlq.inventory')!;
+    const dead = agg.feedEvents().find((f) => f.topic === 'shop.dlq.inventory')!;
     expect(dead).toMatchObject({ orderId: 'b', eventType: 'OrderPlaced', detail: 'boom' });
     expect(agg.feedEvents().find((f) => f.eventType === 'OrderRejected')!.detail).toBe('PAYMENT_DECLINED');
-    expect(agg.lastEventType('orders')).toBe('OrderRejected');
+    expect(agg.lastEventType('shop.orders')).toBe('OrderRejected');
     expect(agg.feedEvents().map((f) => f.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 });

@@ -9,11 +9,12 @@ import { buildTimeline } from '../../src/trace/timeline.js';
 import type { TraceResult } from '../../src/trace/trace.js';
 import { verdictOf, type GroupFacts } from '../../src/trace/verdict.js';
 import { TOPIC_NAMES, WORKER_SERVICES } from '../../src/workflow/catalogue.js';
-import { workflowFlow, workflowNaming } from '../../src/workflow/flow.js';
+import { workflowFlow } from '../../src/workflow/flow.js';
+import { workflowNames } from '../../src/workflow/names.js';
 
 const RUN = 'o-5eed42';
 export const sceneOrderId = (n: number) => `${RUN}-${String(n).padStart(6, '0')}`;
-const names = workflowNaming();
+const names = workflowNames();
 export const SHOP = workflowFlow(names);
 
 /** A fake source over the scene, answering traces of scene orders. */

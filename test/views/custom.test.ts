@@ -50,7 +50,7 @@ function order(eventType: string, orderId: string, customerId: string, state: st
 
 function event(value: unknown, key: string | null, partition = 0, headers: Record<string, string> = {}): ViewEvent {
   const o = offset++;
-  return { topic: 'orders', partition, offset: o, timestamp: T0 + o, key, headers, value };
+  return { topic: 'shop.orders', partition, offset: o, timestamp: T0 + o, key, headers, value };
 }
 
 const orderEvent = (v: OrderValue, headers: Record<string, string> = {}) => event(v, v.orderId, 0, headers);
@@ -93,7 +93,7 @@ describe('the README JSON example (examples/views/big-orders.json)', () => {
   it('loads as a definition', async () => {
     const def = await loadViewFile(BIG_ORDERS);
     expect(def.name).toBe('big-orders');
-    expect(def.topics).toEqual(['orders']);
+    expect(def.topics).toEqual(['shop.orders']);
     expect(def.table).toBe('big-orders');
     expect(def.keyColumn).toBe('key');
     expect(def.tables).toEqual(['big-orders']);
@@ -123,7 +123,7 @@ describe('the README JSON example (examples/views/big-orders.json)', () => {
           { sku: 'sku-2', qty: 2, unitPrice: 500 },
         ]),
         event_id: 'e-2',
-        _topic: 'orders',
+        _topic: 'shop.orders',
         _partition: 0,
         _offset: 3,
         _timestamp: T0 + 3,
@@ -136,7 +136,7 @@ describe('the README JSON example (examples/views/big-orders.json)', () => {
         first_sku: 'sku-1',
         lines: JSON.stringify([{ sku: 'sku-1', qty: 1, unitPrice: 500 }]),
         event_id: null, // no such header
-        _topic: 'orders',
+        _topic: 'shop.orders',
         _partition: 0,
         _offset: 2,
         _timestamp: T0 + 2,
@@ -160,8 +160,8 @@ describe('the README JSON example (examples/views/big-orders.json)', () => {
     const apply = start(await loadViewFile(BIG_ORDERS));
     const bad = { ...order('OrderConfirmed', 'x', 'c-1', 'CONFIRMED', 1), orderId: undefined };
     offset = 41;
-    expect(() => apply(event(bad, null, 2))).toThrow('orders-2@41: big-orders.json: the key $.orderId is missing');
-    expect(() => apply(event(null, null, 1))).toThrow(/^orders-1@42: big-orders\.json: a tombstone without a record key$/);
+    expect(() => apply(event(bad, null, 2))).toThrow('shop.orders-2@41: big-orders.json: the key $.orderId is missing');
+    expect(() => apply(event(null, null, 1))).toThrow(/^shop\.orders-1@42: big-orders\.json: a tombstone without a record key$/);
     apply(orderEvent(order('OrderConfirmed', 'o-9', 'c-1', 'CONFIRMED', 5)));
     expect(rows('big-orders').map((r) => r.key)).toEqual(['o-9']);
   });
@@ -177,7 +177,7 @@ describe('the README JSON example (examples/views/big-orders.json)', () => {
 describe('the README JS example (examples/views/customer-totals.js)', () => {
   it('keeps a running total per customer from OrderConfirmed events', async () => {
     const def = await loadViewFile(CUSTOMER_TOTALS);
-    expect(def).toMatchObject({ name: 'customer-totals', topics: ['orders'], table: 'customer-totals', keyColumn: 'customer', tables: ['customer-totals'], source: CUSTOMER_TOTALS });
+    expect(def).toMatchObject({ name: 'customer-totals', topics: ['shop.orders'], table: 'customer-totals', keyColumn: 'customer', tables: ['customer-totals'], source: CUSTOMER_TOTALS });
     const apply = start(def);
     apply(orderEvent(order('OrderPlaced', 'o-1', 'c-1', 'PLACED', 1000))); // not counted
     apply(orderEvent(order('OrderConfirmed', 'o-1', 'c-1', 'CONFIRMED', 1000, ['sku-b'])));
@@ -187,8 +187,8 @@ describe('the README JS example (examples/views/customer-totals.js)', () => {
     apply(event(null, 'o-2')); // a tombstone: ignored by this view
 
     expect(rows('customer-totals', 'customer')).toEqual([
-      { customer: 'c-1', orders: 2, total: 2999, currency: 'EUR', last_order: 'o-3', skus: '["sku-a","sku-b"]', _topic: 'orders', _partition: 0, _offset: 3, _timestamp: T0 + 3 },
-      { customer: 'c-2', orders: 1, total: 250, currency: 'EUR', last_order: 'o-2', skus: '["sku-1"]', _topic: 'orders', _partition: 0, _offset: 2, _timestamp: T0 + 2 },
+      { customer: 'c-1', orders: 2, total: 2999, currency: 'EUR', last_order: 'o-3', skus: '["sku-a","sku-b"]', _topic: 'shop.orders', _partition: 0, _offset: 3, _timestamp: T0 + 3 },
+      { customer: 'c-2', orders: 1, total: 250, currency: 'EUR', last_order: 'o-2', skus: '["sku-1"]', _topic: 'shop.orders', _partition: 0, _offset: 2, _timestamp: T0 + 2 },
     ]);
     const cols = db.prepare(`SELECT name, type, pk FROM pragma_table_info('customer-totals')`).all();
     expect(cols).toContainEqual({ name: 'customer', type: 'TEXT', pk: 1 });
@@ -206,7 +206,7 @@ describe('the README JS example (examples/views/customer-totals.js)', () => {
     } catch (e) {
       error = e as Error;
     }
-    expect(error?.message).toBe('orders-3@7: customer-totals.js: order o-7 has no total');
+    expect(error?.message).toBe('shop.orders-3@7: customer-totals.js: order o-7 has no total');
     expect(rows('customer-totals', 'customer')).toEqual([]);
     apply(orderEvent(order('OrderConfirmed', 'o-8', 'c-1', 'CONFIRMED', 10)));
     expect(rows('customer-totals', 'customer').map((r) => [r.customer, r.total])).toEqual([['c-1', 10]]);
@@ -231,8 +231,8 @@ describe('code views', () => {
     apply(event({ op: 'put', n: 5 }, 'b'));
     apply(event({ op: 'bump' }, 'a'));
     apply(event({ op: 'del' }, 'b'));
-    expect(() => apply(event({ op: 'half' }, 'a'))).toThrow(/^orders-0@4: cv\.mjs: half done$/);
-    expect(rows('cv', 'id')).toEqual([{ id: 'a', n: 4, x: 1.5, doc: '{"n":3,"tags":["a"],"bumped":true}', _topic: 'orders', _partition: 0, _offset: 2, _timestamp: T0 + 2 }]);
+    expect(() => apply(event({ op: 'half' }, 'a'))).toThrow(/^shop\.orders-0@4: cv\.mjs: half done$/);
+    expect(rows('cv', 'id')).toEqual([{ id: 'a', n: 4, x: 1.5, doc: '{"n":3,"tags":["a"],"bumped":true}', _topic: 'shop.orders', _partition: 0, _offset: 2, _timestamp: T0 + 2 }]);
   });
 
   it('refuses unknown columns in upsert, objects in non-JSON columns and async apply, naming the event', async () => {
@@ -245,12 +245,12 @@ describe('code views', () => {
   },`),
     );
     const apply = start(await loadViewFile(file));
-    expect(() => apply(event('typo', 'k'))).toThrow('orders-0@0: cv2.mjs: upsert: no column "count" (columns: id, n, x, doc)');
-    expect(() => apply(event('object', 'k'))).toThrow('orders-0@1: cv2.mjs: column n is INTEGER, not for an object (declare it JSON)');
-    expect(() => apply(event('nokey', 'k'))).toThrow('orders-0@2: cv2.mjs: the key (id) is nothing');
+    expect(() => apply(event('typo', 'k'))).toThrow('shop.orders-0@0: cv2.mjs: upsert: no column "count" (columns: id, n, x, doc)');
+    expect(() => apply(event('object', 'k'))).toThrow('shop.orders-0@1: cv2.mjs: column n is INTEGER, not for an object (declare it JSON)');
+    expect(() => apply(event('nokey', 'k'))).toThrow('shop.orders-0@2: cv2.mjs: the key (id) is nothing');
     const asyncFile = await writeView('cv3.mjs', module('  async apply() {},'));
     const applyAsync = start(await loadViewFile(asyncFile));
-    expect(() => applyAsync(event('x', 'k'))).toThrow('orders-0@3: cv3.mjs: apply returned a promise: it must be synchronous');
+    expect(() => applyAsync(event('x', 'k'))).toThrow('shop.orders-0@3: cv3.mjs: apply returned a promise: it must be synchronous');
   });
 
   it('accepts CommonJS (module.exports) and a `table` of its own', async () => {

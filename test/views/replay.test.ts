@@ -42,7 +42,7 @@ describe('evt replay', () => {
     const db = openDatabase(path.join(dir, 'orders.db'));
     const result = await replay({ db, def: builtinView('orders')!, cluster: bed.rt.cluster, codec: await codec() });
     expect(result.errors).toBe(0);
-    expect(result.events).toBe(Object.entries(summary.events).filter(([k]) => k.startsWith('orders:')).reduce((s, [, n]) => s + (n ?? 0), 0));
+    expect(result.events).toBe(Object.entries(summary.events).filter(([k]) => k.startsWith('shop.orders:')).reduce((s, [, n]) => s + (n ?? 0), 0));
     const states = db.prepare('SELECT order_id, state, reason FROM orders').all() as { order_id: string; state: string; reason: string | null }[];
     expect(states).toHaveLength(summary.outcomes.size);
     for (const row of states) expect({ state: row.state, reason: row.reason }, row.order_id).toEqual(summary.outcomes.get(row.order_id));
@@ -53,7 +53,7 @@ describe('evt replay', () => {
     // offsets stored with the rows: a second replay has nothing to do
     const again = await replay({ db, def: builtinView('orders')!, cluster: bed.rt.cluster, codec: await codec() });
     expect(again.events).toBe(0);
-    expect(positions(db, 'orders').map((p) => p.topic)).toEqual(['orders', 'orders', 'orders']);
+    expect(positions(db, 'orders').map((p) => p.topic)).toEqual(['shop.orders', 'shop.orders', 'shop.orders']);
     db.close();
   }, 60_000);
 
@@ -103,12 +103,12 @@ describe('evt replay', () => {
     expect(db.prepare('SELECT key, value, updates FROM latest_customers').all()).toEqual([{ key: 'c1', value: '{"name":"Ada","tier":"platinum"}', updates: 2 }]);
 
     // a garbage value on a workflow topic: the orders view records it and goes on to later events
-    const garbage = await producer.send('orders', { key: Buffer.from('o-garbage'), value: Buffer.from([0, 0, 0, 0, 99, 1, 2]), headers: [] });
+    const garbage = await producer.send('shop.orders', { key: Buffer.from('o-garbage'), value: Buffer.from([0, 0, 0, 0, 99, 1, 2]), headers: [] });
     const ordersDb = openDatabase(path.join(dir, 'orders-errors.db'));
     const r = await replay({ db: ordersDb, def: builtinView('orders')!, cluster: bed.rt.cluster, codec: await codec() });
     expect(r.errors).toBe(1);
     const [error] = errorsOf(ordersDb, 'orders');
-    expect(error).toMatchObject({ topic: 'orders', partition: garbage.partition, offset: garbage.offset });
+    expect(error).toMatchObject({ topic: 'shop.orders', partition: garbage.partition, offset: garbage.offset });
     expect(error.error).toMatch(/cannot decode the value: .*schema id 99/);
     expect((ordersDb.prepare('SELECT count(*) AS n FROM orders').get() as { n: number }).n).toBe(summary.outcomes.size);
     db.close();

@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TopicPartition } from '../../src/client/group-consumer.js';
-import { HEADERS, TOPIC_NAMES, dlqTopic, groupTopics, isTerminal, type ServiceName } from '../../src/workflow/catalogue.js';
+import { HEADERS, groupTopics, isTerminal, type ServiceName } from '../../src/workflow/catalogue.js';
 import type { WorkflowConfig } from '../../src/workflow/config.js';
 import type { AnyRecord } from '../../src/workflow/envelope.js';
 import { GHOST_SKU, createLoad, type PlannedOrder } from '../../src/workflow/load.js';
@@ -18,7 +18,7 @@ import { DLQ_HEADERS, type ServiceWorker } from '../../src/workflow/runtime/work
 import { paymentDeclined } from '../../src/workflow/services/payments.js';
 import { parseChaos } from '../../src/workflow/sim-options.js';
 import { startWorkflowBed, type WorkflowBed } from './helpers/cluster.js';
-import { endOffsets, eventsOf, readWorkflowLogs, recordsOf, type Logs } from './helpers/order-events.js';
+import { endOffsets, eventsOf, readUndecodable, readWorkflowLogs, recordsOf, type Logs } from './helpers/order-events.js';
 
 const SEED = 42;
 const SESSION_TIMEOUT_MS = 3_000;
@@ -66,7 +66,7 @@ describe('on Kafka: seeded runs on one 3-partition bed', () => {
   let first: Promise<{ summary: SimulationSummary; plan: PlannedOrder[]; logs: Logs }> | undefined;
   const firstRun = () =>
     (first ??= (async () => {
-      const since = await endOffsets(bed.rt, TOPIC_NAMES);
+      const since = await endOffsets(bed.rt, bed.rt.names.topics);
       const summary = await run({ load: { seed: SEED }, orders: 300, rate: 150 });
       return { summary, plan: planOf(summary, 300), logs: await readWorkflowLogs(bed.rt, since) };
     })());
@@ -173,7 +173,7 @@ describe('on Kafka: seeded runs on one 3-partition bed', () => {
   describe('crash and restart (in-process kill) during a 400-order run at 200/s', () => {
     for (const service of ['payments', 'orders'] as const) {
       it(`kill ${service} at 1s for 1s: no violation, every order terminal, nothing placed or authorized twice`, async () => {
-        const since = await endOffsets(bed.rt, TOPIC_NAMES);
+        const since = await endOffsets(bed.rt, bed.rt.names.topics);
         const logsBefore = bed.logs.length;
         const summary = await run({ load: { seed: SEED }, orders: 400, rate: 200, chaos: parseChaos(`kill ${service} at 1s for 1s`) });
         // the chaos did happen
@@ -210,17 +210,18 @@ describe('on Kafka: seeded runs on one 3-partition bed', () => {
 
   describe('poison records', () => {
     it('poisonRate 0.05 over 200 orders: each garbage record dead-lettered once, with where it came from', async () => {
-      const since = await endOffsets(bed.rt, ['basket.order-requests', dlqTopic('orders')]);
+      const { names } = bed.rt;
+      const since = await endOffsets(bed.rt, [names.topic('basket.order-requests'), names.dlq('orders')]);
       const summary = await run({ load: { seed: SEED, poisonRate: 0.05 }, orders: 200, rate: 150 });
       expect(summary.violations).toEqual([]);
       expect(summary.poisonSent).toBeGreaterThan(0);
       expect(summary.deadLetters.orders).toBe(summary.poisonSent);
       expect(Object.keys(summary.deadLetters)).toEqual(['orders']);
 
-      const dlq = await readTopics(bed.rt.cluster, bed.rt.codec, [dlqTopic('orders')], since);
-      expect(dlq.logs.get(dlqTopic('orders'))).toEqual([]);
-      const dead = dlq.undecodable.map((u) => u.record);
+      // nothing decodes on a dead-letter topic: they are no workflow topics
+      const dead = await readUndecodable(bed.rt, [names.dlq('orders')], since);
       expect(dead).toHaveLength(summary.poisonSent);
+      expect(summary.topics.deadLetters.orders).toBe('shop.dlq.orders');
 
       // the originals: this run's undecodable records of the basket's topic, by partition and offset
       const basket = await readTopics(bed.rt.cluster, bed.rt.codec, ['basket.order-requests'], since);
@@ -230,7 +231,7 @@ describe('on Kafka: seeded runs on one 3-partition bed', () => {
       const h = (r: (typeof dead)[number], key: string) => r.headers.find((x) => x.key === key)?.value?.toString('utf8');
       const pointedAt = new Set<string>();
       for (const d of dead) {
-        expect(h(d, DLQ_HEADERS.topic)).toBe('basket.order-requests');
+        expect(h(d, DLQ_HEADERS.topic)).toBe('shop.basket.order-requests');
         expect(h(d, DLQ_HEADERS.service)).toBe('orders');
         expect(h(d, DLQ_HEADERS.attempts)).toBe('1');
         expect(h(d, DLQ_HEADERS.error)?.length ?? 0).toBeGreaterThan(0);
@@ -350,7 +351,7 @@ describe('on Kafka: two instances on a 4-partition bed', () => {
       const instances = snapshot.get(service);
       expect(instances, service).toHaveLength(2);
       const owned = instances!.map(byTopic);
-      for (const topic of groupTopics(service as ServiceName)) {
+      for (const topic of groupTopics(service as ServiceName).map(bed.rt.names.topic)) {
         const parts = owned.map((o) => o.get(topic) ?? []);
         expect(parts.every((p) => p.length > 0), `${service} ${topic}: ${JSON.stringify(parts)}`).toBe(true);
         expect([...parts[0], ...parts[1]].sort((a, b) => a - b), `${service} ${topic}: ${JSON.stringify(parts)}`).toEqual([0, 1, 2, 3]);
@@ -406,7 +407,7 @@ describe('on Kafka: two instances on a 4-partition bed', () => {
     expect(before!.second.length).toBeGreaterThan(0);
     expect(first.stats.handled).toBeGreaterThan(0);
     // the survivor owns all of orders' partitions, and rebuilt its state for them
-    expect(byTopic(survivor.stats.assigned).get('orders')).toEqual([0, 1, 2, 3]);
+    expect(byTopic(survivor.stats.assigned).get('shop.orders')).toEqual([0, 1, 2, 3]);
     expect(survivor.stats.recoveries).toBeGreaterThanOrEqual(2);
     expect(survivor.stats.handled).toBeGreaterThan(0);
   }, 120_000);

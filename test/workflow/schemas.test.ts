@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { TOPICS, TOPIC_NAMES, valueSubject } from '../../src/workflow/catalogue.js';
+import { TOPICS, TOPIC_NAMES } from '../../src/workflow/catalogue.js';
+import { workflowNames } from '../../src/workflow/names.js';
 import { schemaFile, schemasDir } from '../../src/workflow/schemas.js';
 import { checkCompatibility, parseAvroSchema } from '../../src/registry/compatibility.js';
 import { runWorld } from './helpers/world.js';
@@ -16,7 +17,9 @@ describe('workflow schemas', () => {
   it('has one schema file per topic and no other', () => {
     const files = fs.readdirSync(schemasDir()).filter((f) => f.endsWith('.avsc')).sort();
     expect(files).toEqual(TOPIC_NAMES.map((t) => TOPICS[t].schemaFile).sort());
-    expect(valueSubject('orders')).toBe('orders-value');
+    // registered under the physical topic's subject (TopicNameStrategy)
+    expect(workflowNames().subject('orders')).toBe('shop.orders-value');
+    expect(workflowNames('').subject('orders')).toBe('orders-value');
   });
 
   it('enumerates exactly the event types of the catalogue in each eventType enum', () => {

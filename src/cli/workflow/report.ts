@@ -1,7 +1,7 @@
 // How a simulation shows itself: one progress line (stderr) while it runs, and the summary (stdout) at the
 // end, as text or as the JSON document `--json` prints.
 
-import { ORDER_STATES, type OrderState } from '../../workflow/catalogue.js';
+import { ORDER_STATES, type OrderState, type ServiceName } from '../../workflow/catalogue.js';
 import type { SimulationProgress, SimulationSummary } from '../../workflow/runtime/simulation.js';
 import type { LatencySummary } from '../../workflow/stats.js';
 
@@ -50,6 +50,7 @@ export function summaryLines(s: SimulationSummary): string[] {
   const pct = (n: number) => (total ? `${((100 * n) / total).toFixed(1)}%` : '-');
   const lines = [
     `simulated ${total} orders (seed ${String(s.seed)}${s.runTag ? `, run ${s.runTag}` : ''}) in ${seconds(s.durationMs.total)}: ${s.sentPerSecond.toFixed(1)} orders/s sent for ${seconds(s.durationMs.sending)}, ${s.decidedPerSecond.toFixed(1)} orders/s decided`,
+    `topics      ${s.topics.workflow.join(', ')}`,
   ];
   for (const state of ORDER_STATES) {
     const n = s.orders.byState[state] ?? 0;
@@ -67,7 +68,7 @@ export function summaryLines(s: SimulationSummary): string[] {
   const dlq = Object.entries(s.deadLetters);
   lines.push(
     dlq.length
-      ? `dead letters: ${dlq.map(([svc, n]) => `${svc} ${n}`).join(', ')} (${s.poisonSent} poison records sent); first: ${Object.values(s.deadLetterErrors)[0]?.[0] ?? ''}`
+      ? `dead letters: ${dlq.map(([svc, n]) => `${s.topics.deadLetters[svc as ServiceName]} ${n}`).join(', ')} (${s.poisonSent} poison records sent); first: ${Object.values(s.deadLetterErrors)[0]?.[0] ?? ''}`
       : `dead letters: none (${s.poisonSent} poison records sent)`,
   );
   if (s.chaos.length) lines.push(`chaos: ${s.chaos.map((a) => `${a.kind} ${a.service} at ${seconds(a.atMs)} for ${seconds(a.forMs)}`).join('; ')}`);

@@ -1,13 +1,14 @@
 // What `evt simulate`, `evt worker` and `evt demo` need before any service runs: a cluster (the one
 // configured, or an embedded in-memory broker with its registry), a schema registry (the workflow writes
-// Avro in the Confluent wire format), the workflow's topics, and the shared worker runtime. Also the flags
-// that configure the services, parsed once for the three commands.
+// Avro in the Confluent wire format), the workflow's topics under their prefix, and the shared worker
+// runtime. Also the flags that configure the services, and --prefix, parsed once for the commands.
 
 import type { Command } from 'commander';
 import type { AdminClient } from '../../client/admin.js';
 import type { ConnectionSettings } from '../../client/settings.js';
 import type { RegistryClient } from '../../codec/registry-client.js';
 import type { WorkflowConfig } from '../../workflow/config.js';
+import type { WorkflowNames } from '../../workflow/names.js';
 import type { OpenRuntime } from '../../workflow/runtime/runtime.js';
 import { CliError, ExitCode } from '../errors.js';
 import { printLine, type GlobalOptions, type Io } from '../io.js';
@@ -31,6 +32,8 @@ export interface SessionOptions {
   preferredPort?: number;
   partitions: number;
   config: WorkflowConfig;
+  /** the workflow's topic, group and subject names (its prefix) */
+  names: WorkflowNames;
   /** where the services' messages go (stderr by default) */
   log?: (line: string) => void;
 }
@@ -53,6 +56,19 @@ export function addServiceOptions(cmd: Command, defaults: { orderTimeout?: strin
     .option('--ship-fail-rate <share>', 'share of shipments that fail (the order is cancelled)', '0.02')
     .option('--order-timeout <time>', 'an order without every answer by then is rejected with TIMEOUT', defaults.orderTimeout ?? '5s')
     .option('--partitions <n>', 'partitions of the workflow topics when they are created', '3');
+}
+
+/** `--prefix`: the prefix of the workflow's topics, groups and subjects, `shop.` by default. */
+export function addPrefixOption(cmd: Command): Command {
+  return cmd.option('--prefix <prefix>', "prefix of the workflow's topics and groups (shop.orders, group shop.<service>-service); '' for evt's former unprefixed names", 'shop.');
+}
+
+/** The workflow's names under a `--prefix` value; a prefix no topic name can start with is a usage error. */
+export async function namesFromPrefix(prefix: string): Promise<WorkflowNames> {
+  const { workflowNames, prefixProblem } = await import('../../workflow/names.js');
+  const problem = prefixProblem(prefix);
+  if (problem) throw new CliError(`--prefix: ${problem}`, ExitCode.USAGE);
+  return workflowNames(prefix);
 }
 
 /** The services' configuration from the flags, over a child's EVT_WORKFLOW_CONFIG when there is one. */
@@ -127,11 +143,11 @@ export async function withWorkflow<T>(io: Io, g: GlobalOptions, options: Session
     const { openRuntime } = await import('../../workflow/runtime/runtime.js');
     const { toCliError } = await import('../tail/session.js');
     return await withAdmin(settings, async (admin) => {
-      const layout = await ensureWorkflowTopics(admin, options.partitions);
+      const layout = await ensureWorkflowTopics(admin, options.names, options.partitions);
       if (g.verbose && layout.created.length) printLine(io.stderr, `evt: created ${layout.created.join(', ')} (${layout.partitions} partitions)`);
       let rt: OpenRuntime;
       try {
-        rt = await openRuntime(settings, registry, options.config, options.log ?? ((line) => printLine(io.stderr, line)), g.verbose);
+        rt = await openRuntime(settings, registry, options.config, options.names, options.log ?? ((line) => printLine(io.stderr, line)), g.verbose);
       } catch (err) {
         throw toCliError(err, settings);
       }

@@ -1,6 +1,7 @@
 // The workflow's records on the wire: keys as UTF-8 strings, headers as UTF-8, values in the Confluent wire
 // format (magic byte 0, the 4-byte schema id, Avro binary) with each topic's schema from schemas/, registered
-// under `<topic>-value` at start-up.
+// under the physical topic's subject (`shop.orders-value`) at start-up. The codec is where consumed records
+// cross from physical topics back to the workflow's logical ones: decode() gives `orders`, not `shop.orders`.
 //
 // Decoding is strict, since a worker must never act on a guess: a payload that is not in the wire format,
 // names a schema the registry does not know, or does not decode with it is a DecodeError (the worker sends
@@ -12,8 +13,9 @@ import type { RegistryClient } from '../../codec/registry-client.js';
 import { parseAvroSchema } from '../../codec/registry-client.js';
 import { bodyOf, frame, schemaIdOf } from '../../codec/wire-format.js';
 import { headersAsText, textHeaders, type ConsumedRecord, type OutgoingRecord } from '../../client/records.js';
-import { TOPICS, TOPIC_NAMES, valueSubject, type TopicName } from '../catalogue.js';
+import { TOPICS, TOPIC_NAMES, type TopicName } from '../catalogue.js';
 import type { AnyRecord } from '../envelope.js';
+import type { WorkflowNames } from '../names.js';
 import { readSchema } from '../schemas.js';
 
 export class DecodeError extends Error {
@@ -27,27 +29,31 @@ interface Reader {
 }
 
 export class WorkflowCodec {
-  /** per topic: our schema's id and type */
-  private readonly own = new Map<string, { id: number; type: avro.Type }>();
-  /** per (topic, writer schema id): how to read it into our type, or why it cannot be */
+  /** per logical topic: our schema's id and type */
+  private readonly own = new Map<TopicName, { id: number; type: avro.Type }>();
+  /** per (physical topic, writer schema id): how to read it into our type, or why it cannot be */
   private readonly readers = new Map<string, Reader | string>();
 
-  private constructor(private readonly registry: RegistryClient) {}
+  private constructor(
+    private readonly registry: RegistryClient,
+    /** the physical names the records travel under */
+    readonly names: WorkflowNames,
+  ) {}
 
-  /** Registers every workflow topic's schema (the same id again when already registered). */
-  static async create(registry: RegistryClient): Promise<WorkflowCodec> {
-    const codec = new WorkflowCodec(registry);
+  /** Registers every workflow topic's schema under its physical subject (the same id again when already registered). */
+  static async create(registry: RegistryClient, names: WorkflowNames): Promise<WorkflowCodec> {
+    const codec = new WorkflowCodec(registry, names);
     await Promise.all(
       TOPIC_NAMES.map(async (topic) => {
         const text = readSchema(topic);
-        const id = await registry.register(valueSubject(topic), text);
+        const id = await registry.register(names.subject(topic), text);
         codec.own.set(topic, { id, type: parseAvroSchema(text, `schemas/${TOPICS[topic].schemaFile}`) });
       }),
     );
     return codec;
   }
 
-  /** The id our schema of `topic` was registered under. */
+  /** The id our schema of (logical) `topic` was registered under. */
   schemaId(topic: TopicName): number {
     return this.own.get(topic)!.id;
   }
@@ -62,17 +68,17 @@ export class WorkflowCodec {
    * synchronous. Failures are remembered per id and reported by decode() for each record that names it.
    */
   async prepare(records: readonly ConsumedRecord[]): Promise<void> {
-    const wanted = new Map<string, { topic: string; id: number }>();
+    const wanted = new Map<string, { topic: TopicName; id: number }>();
     for (const r of records) {
       const id = schemaIdOf(r.value);
-      if (id === null || id === this.own.get(r.topic)?.id) continue;
+      const topic = this.names.logical(r.topic);
+      if (id === null || topic === undefined || id === this.own.get(topic)?.id) continue;
       const key = `${r.topic}\u0000${id}`;
-      if (!this.readers.has(key)) wanted.set(key, { topic: r.topic, id });
+      if (!this.readers.has(key)) wanted.set(key, { topic, id });
     }
     await Promise.all(
       [...wanted].map(async ([key, { topic, id }]) => {
-        const own = this.own.get(topic);
-        if (!own) return;
+        const own = this.own.get(topic)!;
         try {
           const { type: writer } = await this.registry.schemaById(id);
           this.readers.set(key, { writer, resolver: own.type.createResolver(writer) });
@@ -83,10 +89,14 @@ export class WorkflowCodec {
     );
   }
 
-  /** The workflow record a consumed record carries; throws DecodeError when it carries none. */
+  /**
+   * The workflow record a consumed record carries, under its logical topic; throws DecodeError when it
+   * carries none (a record of a topic these names do not give the workflow included).
+   */
   decode(record: ConsumedRecord): AnyRecord {
-    const own = this.own.get(record.topic);
-    if (!own) throw new DecodeError(`${record.topic} is not a workflow topic`);
+    const topic = this.names.logical(record.topic);
+    if (topic === undefined) throw new DecodeError(`${record.topic} is not a workflow topic`);
+    const own = this.own.get(topic)!;
     if (record.value === null) throw new DecodeError('the value is null (a tombstone), not an event');
     const id = schemaIdOf(record.value);
     if (id === null) throw new DecodeError(`the value is not in the schema registry wire format (${describeStart(record.value)})`);
@@ -101,10 +111,10 @@ export class WorkflowCodec {
       }
     } catch (err) {
       if (err instanceof DecodeError) throw err;
-      throw new DecodeError(`the value does not decode with schema id ${id} of ${valueSubject(record.topic as TopicName)}: ${(err as Error).message}`);
+      throw new DecodeError(`the value does not decode with schema id ${id} of ${this.names.subject(topic)}: ${(err as Error).message}`);
     }
     const key = record.key === null ? '' : record.key.toString('utf8');
-    return { topic: record.topic as TopicName, key, headers: headersAsText(record.headers), value } as AnyRecord;
+    return { topic, key, headers: headersAsText(record.headers), value } as AnyRecord;
   }
 }
 

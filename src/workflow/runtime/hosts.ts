@@ -50,6 +50,8 @@ export interface ProcessHostOptions {
   settings: ConnectionSettings;
   registryUrl: string;
   config: WorkflowConfig;
+  /** the workflow's prefix: the children's topics and groups must be the parent's */
+  prefix: string;
   /** where the children's stderr goes (prefixed with their service) */
   log(line: string): void;
   verbose?: boolean;
@@ -65,7 +67,7 @@ export const WORKER_CONFIG_ENV = 'EVT_WORKFLOW_CONFIG';
 export function processHost(options: ProcessHostOptions): WorkerHost {
   const bin = evtBin();
   const spawnOne = (service: WorkerService, latency?: LatencyRange): Promise<ChildProcess> => {
-    const args = [bin, 'worker', service, '--brokers', options.settings.brokers.join(','), '--registry', options.registryUrl];
+    const args = [bin, 'worker', service, '--brokers', options.settings.brokers.join(','), '--registry', options.registryUrl, `--prefix=${options.prefix}`];
     if (latency) args.push('--latency', `${latency.minMs}ms..${latency.maxMs}ms`);
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -1,7 +1,9 @@
 // Reading workflow topics outside any consumer group: to the end as it is now (a worker rebuilding its state,
 // a simulation checking its invariants from the log) or following (the orders service's view of stock,
-// which every instance needs whole whatever partitions it owns).
+// which every instance needs whole whatever partitions it owns). Partitions and offset maps name physical
+// topics (`shop.orders`); the decoded records carry logical ones (`orders`), as the codec gives them.
 
+import type { TopicName } from '../catalogue.js';
 import type { ConsumedRecord } from '../../client/records.js';
 import { EARLIEST, LATEST, PartitionReader, type Cluster, type ReadRange } from '../../client/wire/index.js';
 import type { AnyRecord } from '../envelope.js';
@@ -60,18 +62,19 @@ export async function readToEnd(
 }
 
 /**
- * Every record of `topics` (from `since`'s offsets where given, else from the start), the decodable ones
- * per topic in offset order within each partition, and the others with why.
+ * Every record of the workflow topics `topics` (logical; read on their physical topics under the codec's
+ * names, from `since`'s offsets where given, else from the start): the decodable ones per logical topic in
+ * offset order within each partition, and the others with why.
  */
 export async function readTopics(
   cluster: Cluster,
   codec: WorkflowCodec,
-  topics: readonly string[],
+  topics: readonly TopicName[],
   since?: ReadonlyMap<string, number>,
-): Promise<{ logs: Map<string, AnyRecord[]>; undecodable: DecodedChunk['undecodable'] }> {
-  const logs = new Map<string, AnyRecord[]>(topics.map((t) => [t, []]));
+): Promise<{ logs: Map<TopicName, AnyRecord[]>; undecodable: DecodedChunk['undecodable'] }> {
+  const logs = new Map<TopicName, AnyRecord[]>(topics.map((t) => [t, []]));
   const undecodable: DecodedChunk['undecodable'] = [];
-  await readToEnd(cluster, codec, await partitionsOf(cluster, topics), (chunk) => {
+  await readToEnd(cluster, codec, await partitionsOf(cluster, topics.map(codec.names.topic)), (chunk) => {
     for (const r of chunk.records) logs.get(r.topic)!.push(r);
     undecodable.push(...chunk.undecodable);
   }, since);

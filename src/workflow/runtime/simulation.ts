@@ -2,13 +2,14 @@
 // send a seeded load of orders at a fixed rate through the basket, inject the chaos asked for, wait for every
 // order to settle, stop the services, then read the topics back and check the workflow's invariants on what
 // the log holds. The summary (orders per outcome, latencies, dead letters, compensations, violations) is the
-// result; `evt simulate` prints it, the tests and bench/workflow read it.
+// result; `evt simulate` prints it, the tests and bench/workflow read it. The run's topics and groups are
+// the runtime's names (`rt.names`): the driver, the observer and the read-back map through them.
 
 import type { AdminClient } from '../../client/admin.js';
 import { describeGroup } from '../../client/group-ops.js';
 import { headerText, textHeaders, type RecordHeader } from '../../client/records.js';
 import { frame } from '../../codec/wire-format.js';
-import { HEADERS, REJECTION_REASONS, SERVICES, WORKER_SERVICES, TOPIC_NAMES, TOPICS, dlqTopic, groupOf, type OrderState, type RejectionReason, type ServiceName, type TopicName, type WorkerService } from '../catalogue.js';
+import { HEADERS, REJECTION_REASONS, SERVICES, WORKER_SERVICES, TOPIC_NAMES, TOPICS, type OrderState, type RejectionReason, type ServiceName, type TopicName, type WorkerService } from '../catalogue.js';
 import type { AnyRecord } from '../envelope.js';
 import { checkInvariants, type TopicLogs, type Violation } from '../invariants.js';
 import { createLoad, orderIdOf, type LoadOptions, type PlannedOrder } from '../load.js';
@@ -18,7 +19,7 @@ import type { ChaosAction, LatencyRange } from '../sim-options.js';
 import type { LatencySummary } from '../stats.js';
 import type { InstanceSet, WorkerHost } from './hosts.js';
 import { OrderObserver, type ObservedEvent } from './observer.js';
-import { offsetRanges, partitionKey, partitionsOf, readTopics } from './read-back.js';
+import { offsetRanges, partitionKey, partitionsOf, readToEnd, readTopics, type DecodedChunk } from './read-back.js';
 import { DLQ_HEADERS, type WorkerRuntime } from './worker.js';
 import { sleep } from '../../client/deadline.js';
 
@@ -66,6 +67,10 @@ export interface SimulationProgress {
 export interface SimulationSummary {
   seed: number | string;
   runTag: string | null;
+  /** the prefix of the run's topics and groups (names.ts) */
+  prefix: string;
+  /** the run's topics on the cluster: the workflow's, and each service's dead-letter topic */
+  topics: { workflow: string[]; deadLetters: Record<ServiceName, string> };
   orders: { requested: number; byState: Partial<Record<OrderState, number>>; rejected: Partial<Record<string, number>>; stuck: number };
   latencyMs: { decision: LatencySummary; completion: LatencySummary };
   durationMs: { sending: number; total: number };
@@ -73,11 +78,13 @@ export interface SimulationSummary {
   sentPerSecond: number;
   /** orders decided (confirmed or final) per second, from the first request to the last decision */
   decidedPerSecond: number;
+  /** records per service's dead-letter topic (`topics.deadLetters`) */
   deadLetters: Partial<Record<ServiceName, number>>;
   /** the first few dead letters' errors, per service */
   deadLetterErrors: Partial<Record<ServiceName, string[]>>;
   poisonSent: number;
   compensations: { stockReleased: number; paymentsVoided: number };
+  /** records per `<physical topic>:<event type>` */
   events: Partial<Record<string, number>>;
   /** the faults that happened (those due after the last order are called off) */
   chaos: ChaosAction[];
@@ -88,13 +95,15 @@ export interface SimulationSummary {
 
 export async function runSimulation(options: SimulationOptions): Promise<SimulationSummary> {
   const { rt, admin, host } = options;
+  const { names } = rt;
   const started = Date.now();
 
   // Where this run starts in every topic: read-back and the observer look at this run's records only.
-  const topics = [...TOPIC_NAMES, ...SERVICES.map(dlqTopic)];
+  const topics = [...names.topics, ...names.dlqs];
   const ranges = await offsetRanges(rt.cluster, await partitionsOf(rt.cluster, topics));
   const since = new Map(ranges.map((r) => [partitionKey(r.topic, r.partition), r.until!]));
-  const runTag = ranges.some((r) => r.topic === 'basket.order-requests' && r.until! > 0) ? Date.now().toString(36) : '';
+  const requests = names.topic('basket.order-requests');
+  const runTag = ranges.some((r) => r.topic === requests && r.until! > 0) ? Date.now().toString(36) : '';
   const loadOptions: LoadOptions = { ...options.load, runTag: runTag || undefined };
   const load = createLoad(loadOptions);
   // every id of this run is the id of order 1 with another sequence number
@@ -105,7 +114,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   observer.start(
     rt.cluster,
     rt.codec,
-    ranges.filter((r) => r.topic === 'orders').map((r) => ({ topic: r.topic, partition: r.partition, from: r.until! })),
+    ranges.filter((r) => r.topic === names.topic('orders')).map((r) => ({ topic: r.topic, partition: r.partition, from: r.until! })),
   );
 
   const sets = new Map<WorkerService, InstanceSet>();
@@ -140,13 +149,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     const sendOrder = (order: PlannedOrder) => {
       const now = Date.now();
       if (order.poisonBefore) {
-        write('basket.order-requests', poisonRecord(order, poisonSent, rt.codec.schemaId('basket.order-requests')));
+        write(requests, poisonRecord(order, poisonSent, rt.codec.schemaId('basket.order-requests')));
         poisonSent++;
       }
       observer.requested(order.orderId, now);
-      write('basket.order-requests', { ...rt.codec.encode(basket.requestOrder(order)), timestamp: now });
+      write(requests, { ...rt.codec.encode(basket.requestOrder(order)), timestamp: now });
       // right behind its request, on the same partition: orders sees it while the order is PLACED
-      if (order.cancel) write('basket.order-requests', rt.codec.encode(basket.requestCancel(order.orderId, 'changed my mind')!));
+      if (order.cancel) write(requests, rt.codec.encode(basket.requestCancel(order.orderId, 'changed my mind')!));
       sent++;
     };
 
@@ -172,7 +181,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     const refreshLag = async () => {
       await Promise.all(
         WORKER_SERVICES.map(async (s) => {
-          lag[s] = await describeGroup(admin, groupOf(s)).then((g) => g.lag, () => null);
+          lag[s] = await describeGroup(admin, names.group(s)).then((g) => g.lag, () => null);
         }),
       );
     };
@@ -310,7 +319,7 @@ async function summarize(run: {
 }): Promise<SimulationSummary> {
   const { options, observer } = run;
   const { rt } = options;
-  const dlqs = SERVICES.map(dlqTopic);
+  const { names } = rt;
   const { logs } = await readTopics(rt.cluster, rt.codec, TOPIC_NAMES, run.since);
 
   // this run's records: order-keyed ones by id, stock levels all (they belong to no order)
@@ -319,15 +328,18 @@ async function summarize(run: {
   for (const topic of TOPIC_NAMES) {
     const records = (logs.get(topic) ?? []).filter((r) => TOPICS[topic].key !== 'orderId' || run.belongs((r.value as { orderId: string }).orderId));
     (own as Record<TopicName, AnyRecord[]>)[topic] = records;
-    for (const r of records) events[`${topic}:${r.value.eventType}`] = (events[`${topic}:${r.value.eventType}`] ?? 0) + 1;
+    for (const r of records) {
+      const k = `${names.topic(topic)}:${r.value.eventType}`;
+      events[k] = (events[k] ?? 0) + 1;
+    }
   }
-  const violations = checkInvariants(own);
+  const violations = checkInvariants(own, names.topic);
 
   const deadLetters: Partial<Record<ServiceName, number>> = {};
   const deadLetterErrors: Partial<Record<ServiceName, string[]>> = {};
-  const dlqRead = await readRaw(rt, dlqs, run.since);
+  const dlqRead = await readDeadLetters(rt, names.dlqs, run.since);
   for (const service of SERVICES) {
-    const records = dlqRead.get(dlqTopic(service)) ?? [];
+    const records = dlqRead.get(names.dlq(service)) ?? [];
     if (records.length) {
       deadLetters[service] = records.length;
       deadLetterErrors[service] = records.slice(0, 5);
@@ -347,6 +359,8 @@ async function summarize(run: {
   return {
     seed: options.load.seed,
     runTag: run.runTag || null,
+    prefix: names.prefix,
+    topics: { workflow: [...names.topics], deadLetters: Object.fromEntries(SERVICES.map((s) => [s, names.dlq(s)])) as Record<ServiceName, string> },
     orders: { requested: run.sent, byState, rejected, stuck },
     latencyMs: { decision: observer.decision.summary(), completion: observer.completion.summary() },
     durationMs: { sending: run.sendingMs, total: run.totalMs },
@@ -355,7 +369,7 @@ async function summarize(run: {
     deadLetters,
     deadLetterErrors,
     poisonSent: run.poisonSent,
-    compensations: { stockReleased: events['inventory.reservations:StockReleased'] ?? 0, paymentsVoided: events['payments:PaymentVoided'] ?? 0 },
+    compensations: { stockReleased: countOf(own, 'inventory.reservations', 'StockReleased'), paymentsVoided: countOf(own, 'payments', 'PaymentVoided') },
     events,
     chaos: (options.chaos ?? []).filter((a) => a.atMs <= run.sendingMs), // the faults that happened
     violations,
@@ -363,11 +377,17 @@ async function summarize(run: {
   };
 }
 
+/** Events of one type on one topic, among this run's records. */
+function countOf(own: TopicLogs, topic: TopicName, eventType: string): number {
+  return (own[topic] ?? []).filter((r) => r.value.eventType === eventType).length;
+}
+
 /** The dead-letter topics' records (this run's), as their error headers. */
-async function readRaw(rt: WorkerRuntime, topics: string[], since: Map<string, number>): Promise<Map<string, string[]>> {
+async function readDeadLetters(rt: WorkerRuntime, topics: readonly string[], since: Map<string, number>): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  const { undecodable } = await readTopics(rt.cluster, rt.codec, topics, since);
+  const undecodable: DecodedChunk['undecodable'] = [];
   // dead letters never decode as workflow records (their topics are not workflow topics): all land here
+  await readToEnd(rt.cluster, rt.codec, await partitionsOf(rt.cluster, topics), (chunk) => undecodable.push(...chunk.undecodable), since);
   for (const { record } of undecodable) {
     const error = headerText(record.headers, DLQ_HEADERS.error) ?? '(no error header)';
     const list = out.get(record.topic) ?? [];

@@ -5,7 +5,8 @@
 
 import { CliError, ExitCode } from '../../cli/errors.js';
 import type { AdminClient } from '../../client/admin.js';
-import { ORDER_KEYED_TOPICS, SERVICES, TOPIC_NAMES, dlqTopic } from '../catalogue.js';
+import { ORDER_KEYED_TOPICS } from '../catalogue.js';
+import type { WorkflowNames } from '../names.js';
 
 export interface TopicLayout {
   /** partitions of every workflow topic */
@@ -14,24 +15,24 @@ export interface TopicLayout {
   created: string[];
 }
 
-/** Every workflow and dead-letter topic; `partitions` is used for the ones that do not exist yet. */
-export function workflowTopicNames(): string[] {
-  return [...TOPIC_NAMES, ...SERVICES.map(dlqTopic)];
+/** Every workflow and dead-letter topic under `names` (physical). */
+export function workflowTopicNames(names: WorkflowNames): string[] {
+  return [...names.topics, ...names.dlqs];
 }
 
 /**
  * Creates the missing workflow topics with `partitions` partitions (or, when some exist already, with
  * their count), then checks that the order-keyed topics agree. Returns the count in use.
  */
-export async function ensureWorkflowTopics(admin: AdminClient, partitions: number, replicationFactor = -1): Promise<TopicLayout> {
-  const wanted = workflowTopicNames();
+export async function ensureWorkflowTopics(admin: AdminClient, names: WorkflowNames, partitions: number, replicationFactor = -1): Promise<TopicLayout> {
+  const wanted = workflowTopicNames(names);
   const existing = new Set(await admin.listTopics());
   const present = wanted.filter((t) => existing.has(t));
   const counts = new Map<string, number>();
   for (const m of present.length ? await admin.topicMetadata(present) : []) counts.set(m.name, m.partitions.length);
 
   // an existing layout wins over the flag: adding topics with another count would split orders
-  const orderTopics = ORDER_KEYED_TOPICS;
+  const orderTopics = ORDER_KEYED_TOPICS.map(names.topic);
   const known = orderTopics.map((t) => counts.get(t)).filter((n): n is number => n !== undefined);
   const count = known.length ? Math.max(...known) : partitions;
 

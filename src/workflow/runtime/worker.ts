@@ -14,9 +14,10 @@ import { createWireGroupConsumer } from '../../client/wire/group-consumer.js';
 import { headerText, textHeaders, type ConsumedRecord, type OutgoingRecord, type RecordHeader } from '../../client/records.js';
 import type { ConnectionSettings } from '../../client/settings.js';
 import type { Cluster, WireProducer } from '../../client/wire/index.js';
-import { DLQ_HEADERS, GLOBAL_INPUTS, HEADERS, SINGLETON_SERVICES, dlqTopic, groupOf, groupTopics, type ServiceName, type TopicName, type WorkerService } from '../catalogue.js';
+import { DLQ_HEADERS, GLOBAL_INPUTS, HEADERS, SINGLETON_SERVICES, groupTopics, type ServiceName, type WorkerService } from '../catalogue.js';
 import { createService, type WorkflowConfig } from '../config.js';
 import { eventIdOf, type AnyRecord } from '../envelope.js';
+import type { WorkflowNames } from '../names.js';
 import { createRandom, type Random } from '../random.js';
 import type { WorkflowService } from '../service.js';
 import type { WorkflowCodec } from './codec.js';
@@ -34,6 +35,8 @@ export interface WorkerRuntime {
   /** shared by the instances of a process; idempotent, so retries neither duplicate nor reorder */
   producer: WireProducer;
   codec: WorkflowCodec;
+  /** the workflow's names on this cluster (the codec's): services and records speak logical topics, the runtime maps them */
+  names: WorkflowNames;
   config: WorkflowConfig;
   /** diagnostics (stderr) */
   log(line: string): void;
@@ -121,9 +124,10 @@ export class ServiceWorker {
     // evt's own group consumer: about three times less CPU per record than kafkajs', which is what bounds
     // the workflow's throughput; EVT_GROUP_CLIENT=kafkajs switches back (both pass the same tests)
     const create = process.env.EVT_GROUP_CLIENT === 'kafkajs' ? createGroupConsumer : createWireGroupConsumer;
+    const { names } = this.rt;
     const consumer = create(this.rt.settings, {
-      groupId: groupOf(service),
-      topics: groupTopics(service),
+      groupId: names.group(service),
+      topics: groupTopics(service).map(names.topic),
       strategy: SINGLETON_SERVICES.includes(service) ? 'singleton' : 'copartitioned',
       fromBeginning: true,
       sessionTimeoutMs: this.options.sessionTimeoutMs ?? 6_000,
@@ -161,7 +165,7 @@ export class ServiceWorker {
     const service = createService(name, { now: Date.now, random: this.random }, this.rt.config);
     if (partitionNumbers.length === 0) return; // a standby: nothing to rebuild until it owns something
     const singleton = SINGLETON_SERVICES.includes(name);
-    const partitions = await partitionsOf(this.rt.cluster, service.recoveryTopics, singleton ? undefined : partitionNumbers);
+    const partitions = await partitionsOf(this.rt.cluster, service.recoveryTopics.map(this.rt.names.topic), singleton ? undefined : partitionNumbers);
     const seen = new Set<string>();
     let count = 0;
     await readToEnd(this.rt.cluster, this.rt.codec, partitions, (chunk) => {
@@ -185,7 +189,7 @@ export class ServiceWorker {
   private async startGlobalInputs(service: WorkflowService, generation: number): Promise<void> {
     const topics = GLOBAL_INPUTS[this.options.service] ?? [];
     if (topics.length === 0) return;
-    const partitions = await partitionsOf(this.rt.cluster, topics);
+    const partitions = await partitionsOf(this.rt.cluster, topics.map(this.rt.names.topic));
     const apply = (chunk: DecodedChunk) => {
       for (const r of chunk.records) service.handle(r);
     };
@@ -229,7 +233,8 @@ export class ServiceWorker {
 
   /** The batch decoded, without the records whose event type (by header) the service does not act on. */
   private decodeBatch(service: WorkflowService, batch: MessageBatch): Promise<DecodedRecord[]> {
-    const wanted = service.handles?.[batch.topic as TopicName];
+    const topic = this.rt.names.logical(batch.topic);
+    const wanted = topic && service.handles?.[topic];
     // a record that claims no event type is decoded: if it is garbage, it belongs in the dead-letter topic
     const records = wanted ? batch.records.filter((r) => wanted.includes(headerText(r.headers, HEADERS.eventType) || wanted[0])) : batch.records;
     return decodeEach(this.rt.codec, records);
@@ -256,7 +261,7 @@ export class ServiceWorker {
   /** Publishes records and resolves once every one is acknowledged. */
   private publish(records: readonly AnyRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
-    return this.send(records.map((r) => ({ topic: r.topic as string, record: this.rt.codec.encode(r) }))).then(() => {
+    return this.send(records.map((r) => ({ topic: this.rt.names.topic(r.topic), record: this.rt.codec.encode(r) }))).then(() => {
       this.stats.produced += records.length;
     });
   }
@@ -276,8 +281,9 @@ export class ServiceWorker {
         [DLQ_HEADERS.at]: String(Date.now()),
       }),
     ];
-    this.rt.log(`evt: ${this.options.instance}: ${record.topic}-${record.partition}@${record.offset} sent to ${dlqTopic(this.options.service)}: ${d.error}`);
-    return this.send([{ topic: dlqTopic(this.options.service), record: { key: copy(record.key), value: copy(record.value), headers } }]).then(() => {
+    const dlq = this.rt.names.dlq(this.options.service);
+    this.rt.log(`evt: ${this.options.instance}: ${record.topic}-${record.partition}@${record.offset} sent to ${dlq}: ${d.error}`);
+    return this.send([{ topic: dlq, record: { key: copy(record.key), value: copy(record.value), headers } }]).then(() => {
       this.stats.deadLettered++;
     });
   }

@@ -1,5 +1,6 @@
-// A workflow test bed: an in-process broker with its schema registry, the topics created, a worker runtime
-// (cluster connection, producer, codec) and a long-lived admin client, closed together.
+// A workflow test bed: an in-process broker with its schema registry, the topics created (under the default
+// prefix, or the one given), a worker runtime (cluster connection, producer, codec, names) and a long-lived
+// admin client, closed together.
 
 import { createAdminClient, type AdminClient } from '../../../src/client/admin.js';
 import { closeClient, createKafka } from '../../../src/client/connect.js';
@@ -7,6 +8,7 @@ import type { ConnectionSettings } from '../../../src/client/settings.js';
 import { RegistryClient } from '../../../src/codec/registry-client.js';
 import type { RunningBroker } from '../../../src/broker/broker.js';
 import { DEFAULT_WORKFLOW_CONFIG, type WorkflowConfig } from '../../../src/workflow/config.js';
+import { workflowNames } from '../../../src/workflow/names.js';
 import { openRuntime, type OpenRuntime } from '../../../src/workflow/runtime/runtime.js';
 import { ensureWorkflowTopics } from '../../../src/workflow/runtime/topics.js';
 import { startTestBroker } from '../../helpers/broker.js';
@@ -22,7 +24,8 @@ export interface WorkflowBed {
   close(): Promise<void>;
 }
 
-export async function startWorkflowBed(config: Partial<WorkflowConfig> = {}, partitions = 3): Promise<WorkflowBed> {
+export async function startWorkflowBed(config: Partial<WorkflowConfig> = {}, partitions = 3, prefix?: string): Promise<WorkflowBed> {
+  const names = workflowNames(prefix);
   const broker = await startTestBroker({ registryPort: 0 });
   const settings: ConnectionSettings = { brokers: [broker.bootstrap], clientId: 'evt-test', timeoutMs: 10_000, source: 'test' };
   const registry = new RegistryClient({ url: broker.registryUrl!, source: 'test', timeoutMs: 10_000 });
@@ -30,9 +33,9 @@ export async function startWorkflowBed(config: Partial<WorkflowConfig> = {}, par
   const raw = kafka.admin();
   await raw.connect();
   const admin = createAdminClient(raw, kafka, settings);
-  await ensureWorkflowTopics(admin, partitions);
+  await ensureWorkflowTopics(admin, names, partitions);
   const logs: string[] = [];
-  const rt = await openRuntime(settings, registry, { ...DEFAULT_WORKFLOW_CONFIG, ...config }, (line) => logs.push(line));
+  const rt = await openRuntime(settings, registry, { ...DEFAULT_WORKFLOW_CONFIG, ...config }, names, (line) => logs.push(line));
   return {
     broker,
     settings,
