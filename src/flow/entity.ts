@@ -5,6 +5,7 @@
 // topic cheap: an id is a few bytes, and most batches do not hold them.
 
 import type { RecordHeader } from '../client/records.js';
+import { schemaIdOf } from '../codec/wire-format.js';
 import { TYPE_HEADERS, deadLetterOf, firstHeader, typeFromValue, type DeadLetterOrigin } from './conventions.js';
 import { pathsOf, scalarIs, valuesAt, type JsonPath } from './json-path.js';
 import { flowTopic, type Flow, type IdLocation, type TypeLocation } from './model.js';
@@ -119,6 +120,8 @@ export interface FactsInput {
   value(): unknown;
   /** the registry schema's record name, when the value is in the registry's wire format */
   schemaName?(): string | null;
+  /** the value's bytes, to check a topic whose flow says its values are registry-encoded */
+  rawValue?: Buffer | null;
 }
 
 /**
@@ -140,6 +143,8 @@ export class FlowFacts {
     const spec = flowTopic(this.flow, origin?.topic ?? r.topic);
     const locations = spec?.idAt.length ? spec.idAt : origin ? this.everyLocation : [];
     if (locations.length === 0) return null;
+    // garbage that merely looks like an event (the right headers, a value not in the wire format) is none
+    if (!origin && notRegistryEncoded(spec?.values ?? null, r.rawValue)) return null;
     let decoded: { v: unknown } | null = null;
     const value = () => (decoded ??= { v: r.value() }).v;
     const id = idAt(
@@ -189,4 +194,9 @@ export function structuredValue(value: unknown): unknown {
   } catch {
     return value;
   }
+}
+
+/** Whether a value breaks its topic's promise of the registry's wire format (magic byte 0 and a schema id). */
+export function notRegistryEncoded(values: 'registry' | null, raw: Buffer | null | undefined): boolean {
+  return values === 'registry' && raw !== undefined && raw !== null && schemaIdOf(raw) === null;
 }

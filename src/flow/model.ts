@@ -26,6 +26,8 @@ export interface FlowTopic {
   deadLetter: boolean;
   /** value fields whose changes the timeline shows (e.g. state, reason) */
   watch: string[];
+  /** 'registry': its values are in the schema registry's wire format, and a record that is not is garbage, not an event */
+  values: 'registry' | null;
 }
 
 /** A consumer group's expected reaction: on a trigger type, one of the answer types. */
@@ -228,7 +230,7 @@ export function formatDurationText(ms: number): string {
 }
 
 const FILE_FIELDS = ['flow', 'entity', 'description', 'prefix', 'asyncapi', 'topics', 'reactions', 'final', 'states', 'initialState', 'reasons', 'notes'] as const;
-const TOPIC_FIELDS = ['id', 'types', 'type', 'deadLetter', 'watch', 'description'] as const;
+const TOPIC_FIELDS = ['id', 'types', 'type', 'deadLetter', 'watch', 'values', 'description'] as const;
 const REACTION_FIELDS = ['group', 'groups', 'service', 'on', 'requires', 'answers', 'unless', 'within', 'timer', 'followUp', 'description'] as const;
 
 /**
@@ -261,6 +263,7 @@ export function flowFromFile(doc: unknown, file: string, base: Flow | null, pref
         typeAt: t.type !== undefined ? located(() => parseTypeLocation(r.string(t.type, `${where}.type`)), r, `${where}.type`) : null,
         deadLetter: r.bool(t.deadLetter, `${where}.deadLetter`),
         watch: r.strings(t.watch, `${where}.watch`),
+        values: t.values === undefined ? null : t.values === 'registry' ? 'registry' : r.fail(`${where}.values`, `expected "registry" (values in the schema registry's wire format), got ${kind(t.values)}`),
       };
       const existing = flow.topics.findIndex((x) => x.name === topic.name);
       if (existing >= 0) {
@@ -273,6 +276,7 @@ export function flowFromFile(doc: unknown, file: string, base: Flow | null, pref
           typeAt: topic.typeAt ?? before.typeAt,
           deadLetter: topic.deadLetter || before.deadLetter,
           watch: topic.watch.length ? topic.watch : before.watch,
+          values: topic.values ?? before.values,
         };
       } else flow.topics.push(topic);
     }
@@ -366,6 +370,7 @@ export function flowToFile(flow: Flow): Record<string, unknown> {
       if (t.typeAt) spec.type = formatIdLocation(t.typeAt);
       if (t.deadLetter) spec.deadLetter = true;
       if (t.watch.length) spec.watch = t.watch;
+      if (t.values) spec.values = t.values;
       return [strip(t.name), spec];
     }),
   );

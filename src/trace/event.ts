@@ -7,7 +7,7 @@ import { toEnvelope, type RecordEnvelope } from '../cli/envelope.js';
 import type { ValueCodec } from '../codec/value-codec.js';
 import { schemaIdOf } from '../codec/wire-format.js';
 import { conventionalType, deadLetterOf, linksOf, type DeadLetterOrigin, type TypeSource } from '../flow/conventions.js';
-import { structuredValue, type EntityMatcher, type MatchPlace } from '../flow/entity.js';
+import { notRegistryEncoded, structuredValue, type EntityMatcher, type MatchPlace } from '../flow/entity.js';
 import { valuesAt } from '../flow/json-path.js';
 import { flowTopic, formatIdLocation, type Flow, type TypeLocation } from '../flow/model.js';
 
@@ -54,6 +54,7 @@ export async function decodeFound(records: readonly ConsumedRecord[], codec: Val
     const links = linksOf(r.headers);
     const e: FoundEvent = { ...env, eventType: type, typeFrom: typeSourceText(from), matchedBy, ...links };
     if (deadLetter) e.deadLetter = deadLetter;
+    else if (!e.error && notRegistryEncoded(topic?.values ?? null, r.value)) e.error = `not in the schema registry wire format, which flow ${flow!.name} says ${r.topic} carries`;
     out.push(e);
   }
   return out;

@@ -100,7 +100,7 @@ function mermaid(r: TraceResult): string[] {
     const causeN = e.causedBy ?? e.sameTraceAs;
     const cause = causeN !== null ? byN.get(causeN) : undefined;
     const causeFrom = cause ? (cause.producer ?? cause.topic) : null;
-    const label = `#${e.n} ${e.eventType} (${e.topic}-${e.partition}@${e.offset}) ${delta(e.sinceStartMs)}`.replace(/[;#]/g, (m) => (m === '#' ? '#35;' : '#59;'));
+    const label = `#${e.n} ${e.eventType} (${e.topic}-${e.partition}@${e.offset}) ${delta(e.sinceStartMs)}`;
     if (causeFrom && causeFrom !== from) lines.push(`  ${name(causeFrom)}->>${name(from)}: ${label}`);
     else lines.push(`  Note over ${name(from)}: ${label}`);
   }

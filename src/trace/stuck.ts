@@ -110,6 +110,7 @@ async function readEntities(o: StuckOptions): Promise<Entities> {
         key: r.key,
         headers: r.headers,
         value: () => structuredValue(o.codec.decode(r.value).value),
+        rawValue: r.value,
         schemaName: () => {
           const id = schemaIdOf(r.value);
           return id === null ? null : (o.codec.registry?.schemaName(id) ?? null);

@@ -39,7 +39,7 @@ export function entityIndexView(flow: Flow, topics: readonly string[], name = EN
       const insert = db.prepare(`INSERT OR REPLACE INTO ${TABLE} VALUES (?, ?, ?, ?, ?, ?, ?)`);
       return (event: ViewEvent) => {
         const raw = event.raw ?? rawOf(event);
-        const row = facts.of({ topic: event.topic, key: raw.key, headers: raw.headers, value: () => structuredValue(event.value) });
+        const row = facts.of({ topic: event.topic, key: raw.key, headers: raw.headers, value: () => structuredValue(event.value), rawValue: event.raw?.value });
         const origin = row?.deadLetter ? `${row.deadLetter.topic}:${row.deadLetter.partition}:${row.deadLetter.offset}` : null;
         if (row) insert.run(row.id, event.topic, event.partition, event.offset, event.timestamp, row.type, origin);
       };

@@ -54,7 +54,8 @@ const RULES: readonly Rule[] = [
   { by: 'payments', on: ['OrderRejected', 'OrderCancelPending', 'OrderCancelled'], requires: [['PaymentAuthorized']], answers: ['PaymentVoided'], withinMs: 2000, followUp: true },
   {
     by: 'orders',
-    on: ['OrderCancelPending', 'StockReleased', 'StockReservationFailed', 'PaymentVoided', 'PaymentDeclined'],
+    // the last compensation triggers it (orders consumes those topics; its own OrderCancelPending it does not)
+    on: ['StockReleased', 'StockReservationFailed', 'PaymentVoided', 'PaymentDeclined'],
     requires: [['OrderCancelPending'], ['StockReleased', 'StockReservationFailed'], ['PaymentVoided', 'PaymentDeclined']],
     answers: ['OrderCancelled'],
     withinMs: 2000,
@@ -78,8 +79,10 @@ export function workflowFlow(naming: WorkflowNames = workflowNames()): Flow {
         typeAt: null,
         deadLetter: false,
         watch: t === 'orders' ? ['state', 'reason', 'cancelReason', 'total'] : [],
+        // the services write Avro through the registry: anything else on their topics is not an event
+        values: 'registry' as const,
       })),
-      ...WORKER_SERVICES.map((s) => ({ name: naming.dlq(s), idAt: [], types: [], typeAt: null, deadLetter: true, watch: [] })),
+      ...WORKER_SERVICES.map((s) => ({ name: naming.dlq(s), idAt: [], types: [], typeAt: null, deadLetter: true, watch: [], values: null })),
     ],
     reactions: RULES.map(({ by, ...r }) => ({
       groups: [naming.group(by)],

@@ -63,7 +63,7 @@ describe('evt flow files', () => {
     expect(bad({ reactions: [{ on: 'ParcelRegistered', answers: 'RouteAssigned' }] })).toThrow('p.json: reactions[0]: names no consumer group (group: <id>)');
     expect(bad({ reactions: [{ group: 'g', on: 'ParcelRegistered', answers: 'RouteAssigned', within: 'soon' }] })).toThrow('p.json: reactions[0].within: expected a duration such as 500ms, 30s or 5m, got "soon"');
     expect(bad({ reactions: [{ group: 'g', on: 'Nope', answers: 'RouteAssigned' }] })).toThrow('p.json: reactions[0] (g) names Nope, which no topic declares');
-    expect(bad({ topics: { parcels: { id: '$key', typo: 1 } } })).toThrow('p.json: topics.parcels.typo: unknown field (known: id, types, type, deadLetter, watch, description)');
+    expect(bad({ topics: { parcels: { id: '$key', typo: 1 } } })).toThrow('p.json: topics.parcels.typo: unknown field (known: id, types, type, deadLetter, watch, values, description)');
     expect(bad({ final: 'Nope' })).toThrow('final names Nope, which no topic declares');
     expect(bad({ topics: { parcels: { type: '$key' } } })).toThrow('the key holds no event type');
     expect(() => flowFromFile([], 'p.json', null)).toThrow(FlowError);

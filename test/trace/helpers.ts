@@ -29,7 +29,7 @@ export const positions = (t: TraceResult): string[] => t.events.map((e) => `${e.
 
 export function only(t: TraceResult, type: string): TraceEvent {
   const found = t.events.filter((e) => e.eventType === type && !e.deadLetter);
-  expect(found.map((e) => e.eventType), `${t.orderId}: one ${type} in ${types(t).join(', ')}`).toEqual([type]);
+  expect(found.map((e) => e.eventType), `${t.id}: one ${type} in ${types(t).join(', ')}`).toEqual([type]);
   return found[0];
 }
 

@@ -77,7 +77,8 @@ describe('evt trace <order-id> on the topics', () => {
   it('a COMPLETED order: the whole path in order, final verdict with its latency, causes linked, stock levels found', async () => {
     const order = completed();
     const t = await traceJson(evt, order.orderId);
-    expect(t).toMatchObject({ orderId: order.orderId, source: 'topics', found: true });
+    expect(t).toMatchObject({ id: order.orderId, entity: 'order', source: 'topics', found: true });
+    expect(t.flow).toMatch(/flows\/shop\.json$/);
     expectInOrder(t, [
       'OrderRequested',
       'OrderPlaced',
@@ -128,12 +129,14 @@ describe('evt trace <order-id> on the topics', () => {
       expect(e.headers['evt-correlation-id']).toBe(order.orderId);
       expect(skus.has(e.key!), `${e.key} among ${[...skus].join(', ')}`).toBe(true);
     }
-    // the scan report: the order topics targeted on one partition, the stock on the order's skus' partitions
+    // the scan report: the order topics targeted on one partition (the flow says the order id is their key),
+    // the stock levels searched from a margin before the order's first event
     const scanned = (topic: string) => t.scan.topics.find((s) => s.topic === topic)!;
-    expect(scanned('shop.orders')).toMatchObject({ kind: 'order', targeted: true, partitionCount: 3 });
+    expect(scanned('shop.orders')).toMatchObject({ kind: 'keyed', targeted: true, partitionCount: 3 });
     expect(scanned('shop.orders').partitions).toHaveLength(1);
     expect(scanned('shop.orders').partitions[0].partition).toBe(only(t, 'OrderPlaced').partition);
-    expect(scanned('shop.inventory.stock').kind).toBe('sku');
+    expect(scanned('shop.inventory.stock')).toMatchObject({ kind: 'searched', targeted: false, why: 'all partitions (the id is not the key here)' });
+    expect(t.scan.notes).toContain("flow: the bundled flow shop (the demo's topics are on this cluster; --no-flow to judge by conventions only)");
     expect(t.scan.complete).toBe(true);
   });
 
@@ -148,7 +151,7 @@ describe('evt trace <order-id> on the topics', () => {
 
     reasons.forEach((reason, i) => {
       const t = traces[i];
-      const what = `${reason} ${t.orderId}: ${types(t).join(', ')}`;
+      const what = `${reason} ${t.id}: ${types(t).join(', ')}`;
       expect(t.verdict, what).toMatchObject({ status: 'final', state: 'REJECTED', reason });
       expect(t.verdict.summary).toContain(`REJECTED (${reason})`);
       const rejection = only(t, 'OrderRejected');
@@ -169,7 +172,7 @@ describe('evt trace <order-id> on the topics', () => {
     });
 
     const t = traces[traces.length - 1];
-    const what = `${t.orderId}: ${types(t).join(', ')}`;
+    const what = `${t.id}: ${types(t).join(', ')}`;
     expect(t.verdict, what).toMatchObject({ status: 'final', state: 'CANCELLED', reason: 'CUSTOMER_REQUEST' });
     expect(onTopic(t, 'shop.basket.order-requests'), what).toEqual(['OrderRequested', 'CancelRequested']);
     expect(onTopic(t, 'shop.orders'), what).toEqual(['OrderPlaced', 'OrderCancelPending', 'OrderCancelled']);
@@ -183,7 +186,7 @@ describe('evt trace <order-id> on the topics', () => {
     const timedOut = [...timeouts.outcomes].filter(([, o]) => o.reason === 'TIMEOUT').map(([id]) => id);
     expect(timedOut.length).toBeGreaterThan(5);
     const t = await traceJson(evt, timedOut[0]);
-    const what = `${t.orderId}: ${types(t).join(', ')}`;
+    const what = `${t.id}: ${types(t).join(', ')}`;
     expect(t.verdict, what).toMatchObject({ status: 'final', state: 'REJECTED', reason: 'TIMEOUT' });
     expect(onTopic(t, 'shop.orders'), what).toEqual(['OrderPlaced', 'OrderRejected']);
     const rejection = only(t, 'OrderRejected');
@@ -202,7 +205,7 @@ describe('evt trace <order-id> on the topics', () => {
   it('an order with a poison record: the dead letter of its request topic in shop.dlq.orders, named by the verdict', async () => {
     const order = pick('poisoned and settled', (o) => o.poisonBefore && outcome(o) !== undefined);
     const t = await traceJson(evt, order.orderId);
-    const what = `${t.orderId}: ${types(t).join(', ')}`;
+    const what = `${t.id}: ${types(t).join(', ')}`;
     // the garbage record itself, on the request topic, undecodable
     // (the simulation stamps it with the order's headers; its value is not the order's Avro request)
     const poison = t.events.filter((e) => e.eventId === `poison-${order.orderId}` && !e.deadLetter);
@@ -213,11 +216,11 @@ describe('evt trace <order-id> on the topics', () => {
     const dead = t.events.filter((e) => e.deadLetter);
     expect(dead, what).toHaveLength(1);
     expect(dead[0].topic).toBe('shop.dlq.orders');
-    expect(dead[0].deadLetter).toMatchObject({ topic: 'shop.basket.order-requests', partition: poison[0].partition, offset: poison[0].offset, service: 'orders' });
+    expect(dead[0].deadLetter).toMatchObject({ scheme: 'evt', topic: 'shop.basket.order-requests', partition: poison[0].partition, offset: poison[0].offset, by: 'orders' });
     expect(dead[0].deadLetter!.error.length).toBeGreaterThan(0);
     expect(dead[0].n).toBeGreaterThan(poison[0].n);
-    expect(t.verdict.deadLetters).toEqual([{ n: dead[0].n, dlq: 'shop.dlq.orders', service: 'orders', origin: `shop.basket.order-requests-${poison[0].partition}@${poison[0].offset}`, error: dead[0].deadLetter!.error }]);
-    expect(t.verdict.summary).toContain(`dead letters: shop.basket.order-requests-${poison[0].partition}@${poison[0].offset} in shop.dlq.orders (`);
+    expect(t.verdict.deadLetters).toEqual([{ n: dead[0].n, dlq: 'shop.dlq.orders', by: 'orders', origin: `shop.basket.order-requests-${poison[0].partition}@${poison[0].offset}`, error: dead[0].deadLetter!.error, exception: null }]);
+    expect(t.verdict.summary).toContain(`dead letters: shop.basket.order-requests-${poison[0].partition}@${poison[0].offset} in shop.dlq.orders by orders (`);
     // the poison did not stop the order
     expect(t.verdict.status).toBe('final');
     expect(t.verdict.state).toBe(outcome(order)!.state);
@@ -230,7 +233,7 @@ describe('evt trace <order-id> on the topics', () => {
     expect(r.code, r.stderr).toBe(4);
     expect(r.stderr).toMatch(/^evt: order o-nope-000000 not found in a complete scan of \d+ topics \(\d+ records\)\n$/);
     const t = JSON.parse(r.stdout) as TraceResult;
-    expect(t).toMatchObject({ orderId: 'o-nope-000000', found: false, events: [], verdict: { status: 'not-found' } });
+    expect(t).toMatchObject({ id: 'o-nope-000000', entity: 'order', found: false, events: [], verdict: { status: 'not-found' } });
     expect(t.scan.complete).toBe(true);
     expect(t.scan.recordsExamined).toBeGreaterThan(0);
     const plain = await evt(['trace', 'o-nope-000000']);
@@ -270,25 +273,25 @@ describe('evt trace <order-id> on the topics', () => {
       expect(r.code, r.stderr).toBe(0);
       for (const type of wanted) expect(r.stdout).toContain(type);
     }
-    expect(plain.stdout).toMatch(new RegExp(`^order ${order.orderId}: \\d+ events \\(from the topics\\)`));
+    expect(plain.stdout).toMatch(new RegExp(`^order ${order.orderId}: \\d+ events \\(from the topics; flow .*shop\\.json\\)`));
     expect(plain.stdout).toMatch(/^verdict: COMPLETED after /m);
     expect(table.stdout).toMatch(/^\s*#\s+TIME\s+DELTA\s+SINCE START\s+TOPIC/m);
     expect(mermaid.stdout.startsWith('sequenceDiagram\n')).toBe(true);
-    expect(mermaid.stdout).toMatch(/^ {2}participant orders$/m);
+    expect(mermaid.stdout).toMatch(/^ {2}participant orders as orders$/m);
     expect(mermaid.stdout).toMatch(/^ {2}orders->>payments: #\d+ PaymentAuthorized /m);
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toBe('evt: --format must be one of timeline, table, mermaid, not nope\n');
   });
 
-  it('from an up-to-date order-events view: the same events as from the topics', async () => {
+  it('from an up-to-date entity index of the bundled flow: the same events as from the topics', async () => {
     const db = path.join(dir, 'v.db');
-    const replay = await evt(['replay', 'order-events', '--db', db], 60_000);
+    const replay = await evt(['replay', 'entities', '--db', db], 60_000);
     expect(replay.code, replay.stderr).toBe(0);
     const order = completed();
     const [fromView, fromTopics] = await Promise.all([traceJson(evt, order.orderId, '--db', db), traceJson(evt, order.orderId)]);
-    expect(fromView.source).toBe('order-events view');
-    expect(fromView.scan.notes[0]).toContain('answered by the order-events view');
+    expect(fromView.source).toBe('entity index');
+    expect(fromView.scan.notes.some((n) => n.includes(`answered by the entity index in ${db}`))).toBe(true);
     expect(fromTopics.source).toBe('topics');
     expect(fromView.events.map((e) => `${e.topic}-${e.partition}@${e.offset}`)).toEqual(fromTopics.events.map((e) => `${e.topic}-${e.partition}@${e.offset}`));
     expect(types(fromView)).toEqual(types(fromTopics));
@@ -341,7 +344,7 @@ describe('evt trace while inventory is not running', () => {
 
   it('a PLACED order waits for inventory: its group has not consumed the OrderPlaced, with the lag', async () => {
     const t = await traceJson(evt, stuck[0].orderId);
-    const what = `${t.orderId}: ${types(t).join(', ')}`;
+    const what = `${t.id}: ${types(t).join(', ')}`;
     expect(onTopic(t, 'shop.orders'), what).toEqual(['OrderPlaced']);
     expect(onTopic(t, 'shop.inventory.reservations'), what).toEqual([]);
     expect(t.verdict.status).toBe('waiting');
@@ -353,21 +356,20 @@ describe('evt trace while inventory is not running', () => {
     const placed = only(t, 'OrderPlaced');
     expect(w).toMatchObject({
       service: 'inventory',
+      groups: ['shop.inventory-service'],
       expects: ['StockReserved', 'StockReservationFailed'],
       followUp: false,
       diagnosis: 'not-consumed',
-      group: 'shop.inventory-service',
-      members: 0,
       trigger: { n: placed.n, topic: 'shop.orders', partition: placed.partition, offset: placed.offset, eventType: 'OrderPlaced' },
     });
+    const [p] = w.positions;
+    expect(p).toMatchObject({ group: 'shop.inventory-service', members: 0, consumed: false });
     // it ran before: it committed up to where the earlier runs ended, before this order's OrderPlaced
-    expect(w.committed).not.toBeNull();
-    expect(w.committed!).toBeLessThanOrEqual(placed.offset);
-    expect(w.lag!).toBeGreaterThan(0);
-    expect(w.lag!).toBeGreaterThanOrEqual(placed.offset + 1 - w.committed!);
-    expect(w.detail).toContain('shop.inventory-service');
-    expect(w.detail).toContain(`lag ${w.lag} on shop.orders-${placed.partition}`);
-    expect(w.detail).toContain(`is at offset ${w.committed}`);
+    expect(p.committed).not.toBeNull();
+    expect(p.committed!).toBeLessThanOrEqual(placed.offset);
+    expect(p.lag!).toBeGreaterThan(0);
+    expect(p.lag!).toBeGreaterThanOrEqual(placed.offset + 1 - p.committed!);
+    expect(w.detail).toContain(`shop.inventory-service has not consumed OrderPlaced (shop.orders-${placed.partition}@${placed.offset}) yet: it is at offset ${p.committed} on shop.orders-${placed.partition}, lag ${p.lag}`);
     expect(w.detail).toContain('no member running');
     expect(t.verdict.summary).toMatch(/^PLACED for .+, waiting for StockReserved or StockReservationFailed from inventory: shop.inventory-service has not consumed OrderPlaced/);
 
@@ -384,18 +386,19 @@ describe('evt trace while inventory is not running', () => {
     expect(report.source).toBe('topics');
     expect(report.recordsExamined).toBeGreaterThan(ORDERS);
     const ids = stuck.map((o) => o.orderId);
-    const listed = report.orders.filter((o) => ids.includes(o.orderId));
-    expect(listed.map((o) => o.orderId).sort()).toEqual([...ids].sort());
+    expect(report.entity).toBe('order');
+    const listed = report.entities.filter((o) => ids.includes(o.id));
+    expect(listed.map((o) => o.id).sort()).toEqual([...ids].sort());
     for (const o of listed) {
       expect(o.state).toBe('PLACED');
       expect(o.waitingFor).toEqual(['inventory: StockReserved or StockReservationFailed']);
       expect(o.ageMs).toBeGreaterThanOrEqual(0);
     }
     // the settled orders of the earlier runs are not listed
-    expect(report.orders.filter((o) => !ids.includes(o.orderId))).toEqual([]);
+    expect(report.entities.filter((o) => !ids.includes(o.id))).toEqual([]);
 
     const later = await evt(['--json', 'trace', '--stuck', '--older-than', '1h']);
-    expect((JSON.parse(later.stdout) as StuckReport).orders).toEqual([]);
+    expect((JSON.parse(later.stdout) as StuckReport).entities).toEqual([]);
     const usage = await evt(['trace', stuck[0].orderId, '--stuck']);
     expect(usage.code).toBe(2);
   });

@@ -18,7 +18,8 @@ import { workflowNames } from '../../src/workflow/names.js';
 const ORDER = 'o-unit00-000001';
 const T0 = 1_700_000_000_000;
 const names = workflowNames();
-const SHOP = workflowFlow(names);
+// the records here are JSON rather than the services' Avro: the flow's promise of registry-encoded values is lifted
+const SHOP = { ...workflowFlow(names), topics: workflowFlow(names).topics.map((t) => ({ ...t, values: null })) };
 const T = (t: TopicName) => names.topic(t);
 const PAYMENTS = names.group('payments');
 
@@ -126,6 +127,18 @@ describe('buildTimeline', () => {
     const dead = events[2];
     expect(dead.topic).toBe(names.dlq('payments'));
     expect(dead.deadLetter).toEqual({ scheme: 'evt', topic: T('orders'), partition: 1, offset: 17, error: 'boom', exception: null, by: 'payments', attempts: 3 });
+  });
+});
+
+describe('the flow\'s promise of registry-encoded values', () => {
+  it('a record that is not in the wire format on such a topic is garbage, not an event: flagged, and owed nothing', async () => {
+    const real = workflowFlow(names);
+    const events = buildTimeline(await decodeFound([requested, placed], codec, matcher, real), real);
+    expect(events.map((e) => e.error)).toEqual([
+      `not in the schema registry wire format, which flow shop says ${T('basket.order-requests')} carries`,
+      `not in the schema registry wire format, which flow shop says ${T('orders')} carries`,
+    ]);
+    expect(expectations(real, events)).toEqual([]);
   });
 });
 

@@ -60,12 +60,25 @@ describe('evt dashboard without a terminal', () => {
     const s = JSON.parse(r.stdout) as Snapshot;
     expect(s.cluster).toMatchObject({ reachable: true, error: null, brokers: [bed.broker.bootstrap] });
     expect(s.simulation).toBeNull();
-    expect(s.workflow.byState.COMPLETED).toBe(summary.orders.byState.COMPLETED);
-    expect(s.workflow.rejected).toMatchObject(summary.orders.rejected);
+    // the bundled flow, found by its topics on the cluster
+    expect(s.flow).toMatchObject({ name: 'shop', entity: 'order' });
+    expect(s.flow!.states.find((x) => x.state === 'COMPLETED')!.count).toBe(summary.orders.byState.COMPLETED);
+    expect(s.flow!.reasons.REJECTED).toEqual(Object.fromEntries(Object.entries(summary.orders.rejected).filter(([, n]) => (n ?? 0) > 0)));
     expect(s.services.slice(0, WORKER_SERVICES.length).map((g) => g.group)).toEqual(WORKER_SERVICES.map((s) => `shop.${s}-service`));
     expect(s.services.every((g) => g.lag === 0 && !g.up)).toBe(true);
     expect(s.feed.length).toBeGreaterThan(0);
     expect(s.feed.length).toBeLessThanOrEqual(200);
+  });
+
+  it('--no-flow leaves the flow panel out; a broken --flow file is a usage error naming it', async () => {
+    const s = JSON.parse((await evt(['--json', 'dashboard', '--no-flow'])).stdout) as Snapshot;
+    expect(s.flow).toBeNull();
+    expect(s.services.every((g) => !g.inFlow)).toBe(true);
+    const bad = path.join(dir, 'bad.flow.json');
+    fs.writeFileSync(bad, JSON.stringify({ flow: 'x', topics: { a: { id: 'nope' } } }));
+    const r = await evt(['dashboard', '--flow', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`evt: ${bad}: topics.a.id: bad path "nope": a path starts with $ (the value), $key or $headers.<name> (an id lives at $key, $headers.<name> or a value path like $.parcel.id)\n`);
   });
 
   it('bad flags are usage errors (exit 2) with one line', async () => {

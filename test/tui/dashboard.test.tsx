@@ -7,10 +7,11 @@ import { render as inkRender } from 'ink';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/tui/app.js';
-import { FakeSource, sceneOrderId, sceneSnapshot, sceneTrace } from '../../src/tui/fake-source.js';
+import { FakeSource } from '../../src/tui/fake-source.js';
 import { KEYS } from '../../src/tui/keys.js';
 import { FEED_CAPACITY, Ring, type Snapshot } from '../../src/tui/source.js';
 import { snapshotText } from '../../src/tui/text-snapshot.js';
+import { sceneOrderId, sceneSnapshot, sceneSource, sceneTrace } from './scene.js';
 
 const AT = Date.parse('2026-11-22T10:00:00Z');
 const WIDE = { columns: 150, rows: 40 };
@@ -31,7 +32,7 @@ async function until(test: () => boolean, what: () => string, ms = 3000): Promis
 }
 
 /** The app on a fake source at a size, with helpers to press keys and wait for the screen. */
-async function mount(size = WIDE, source = new FakeSource(sceneSnapshot(AT))) {
+async function mount(size = WIDE, source: FakeSource = sceneSource(sceneSnapshot(AT))) {
   let quits = 0;
   const r = render(<App source={source} onQuit={() => quits++} size={size} />);
   mounted.push(r);
@@ -87,13 +88,13 @@ function checkBorders(frame: string, size: { columns: number; rows: number }, mi
 }
 
 describe('panels', () => {
-  it('the status bar, workflow, services, topics and feed show the snapshot', async () => {
+  it('the status bar, the flow, services, topics and feed show the snapshot', async () => {
     const s = sceneSnapshot(AT);
-    const { frame } = await mount(WIDE, new FakeSource(s));
+    const { frame } = await mount(WIDE, sceneSource(s));
     const f = frame();
     // status bar
     expect(f.split('\n')[0]).toMatch(/^ evt {2}embedded 127\.0\.0\.1:9092 │ up 20s │ sim 20\/s, 400 sent │ inventory stopped, back in 15s +10:00:00$/);
-    // workflow: states, reasons, latency, the stuck list with what each waits for
+    // the flow: states, reasons, latency, the stuck list with what each waits for
     expect(f).toContain('completed 321');
     expect(f).toContain('rejected 31');
     expect(f).toContain('payment declined 17');
@@ -123,8 +124,30 @@ describe('panels', () => {
     }
   });
 
+  it('without a flow: no flow panel, the topics in its place, the feed across the bottom, whole borders', async () => {
+    const s: Snapshot = { ...sceneSnapshot(AT), flow: null, simulation: null };
+    for (const size of [WIDE, SMALL]) {
+      const { frame, press } = await mount(size, sceneSource(s));
+      expect(frame()).not.toContain('flow shop');
+      expect(frame()).not.toContain('stuck');
+      checkBorders(frame(), size);
+      if (size === WIDE) {
+        expect(frame().split('\n')[1]).toMatch(/^╭─ topics ─+ 8 ╮╭─ services ─+ 5 groups ╮$/);
+        expect(frame()).toMatch(/╭─ events ─+ 40 ╮$/m);
+      } else {
+        // the groups on top, the topics and the feed below
+        expect(frame().split('\n')[1]).toMatch(/^╭─ services /);
+        await press(KEY.tab);
+        expect(frame()).toMatch(/╭─ topics /);
+      }
+      // t with nothing selected says what to select, naming no stuck list
+      await press('t');
+      expect(frame()).toContain('select what to trace: an event in the feed');
+    }
+  });
+
   it('with no snapshot yet it says it is waiting', async () => {
-    const { frame } = await mount(SMALL, new FakeSource(null));
+    const { frame } = await mount(SMALL, sceneSource(null));
     expect(frame()).toContain('waiting for the first snapshot');
     checkBorders(frame(), SMALL, 1);
   });
@@ -169,17 +192,17 @@ describe('keys', () => {
 
   it('t traces the oldest stuck order from any panel; enter on a feed event traces its order', async () => {
     const s = sceneSnapshot(AT);
-    const { press, see, source } = await mount(WIDE, new FakeSource(s));
+    const { press, see, source } = await mount(WIDE, sceneSource(s));
     await press(KEY.tab, 't');
     await see(`trace ${sceneOrderId(380)}`);
     await press(KEY.esc, KEY.tab, KEY.tab, KEY.up, KEY.enter); // the feed, one event above the newest
-    const picked = s.feed[s.feed.length - 2].orderId!;
+    const picked = s.feed[s.feed.length - 2].entityId!;
     await see(`trace ${picked}`);
     expect(source.traced).toEqual([sceneOrderId(380), picked]);
   });
 
   it('a failed trace says why in the panel', async () => {
-    const source = new FakeSource(sceneSnapshot(AT), async () => {
+    const source = sceneSource(sceneSnapshot(AT), async () => {
       throw new Error('cluster unreachable: connect ECONNREFUSED 127.0.0.1:9092\nmore');
     });
     const { frame, press, see } = await mount(WIDE, source);
@@ -220,7 +243,7 @@ describe('keys', () => {
 
   it('p pauses the feed: new events are counted, not shown, until p again', async () => {
     const s = sceneSnapshot(AT, { events: 10 });
-    const source = new FakeSource(s);
+    const source = sceneSource(s);
     const { frame, press, see } = await mount(WIDE, source);
     await press('p');
     await see('PAUSED');
@@ -262,11 +285,11 @@ describe('keys', () => {
   });
 
   it('new snapshots redraw the panels; unmounting unsubscribes', async () => {
-    const source = new FakeSource(sceneSnapshot(AT));
+    const source = sceneSource(sceneSnapshot(AT));
     const r = render(<App source={source} onQuit={() => {}} size={WIDE} />);
     await until(() => (r.lastFrame() ?? '').includes('completed 321'), () => r.lastFrame() ?? '');
     const next = sceneSnapshot(AT + 5000, { stuck: 0 });
-    next.workflow.byState.COMPLETED = 400;
+    next.flow!.states.find((x) => x.state === 'COMPLETED')!.count = 400;
     source.push(next);
     await until(() => (r.lastFrame() ?? '').includes('completed 400'), () => r.lastFrame() ?? '');
     expect(r.lastFrame()).toContain('stuck none');
@@ -290,16 +313,16 @@ describe('terminal size', () => {
     }
     const stdout = new Screen();
     const stdin = Object.assign(new EventEmitter(), { isTTY: true, setEncoding() {}, setRawMode() {}, resume() {}, pause() {}, ref() {}, unref() {}, read: () => null });
-    const app = inkRender(<App source={new FakeSource(sceneSnapshot(AT))} onQuit={() => {}} />, { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, patchConsole: false });
+    const app = inkRender(<App source={sceneSource(sceneSnapshot(AT))} onQuit={() => {}} />, { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, patchConsole: false });
     mounted.push(app);
     await until(() => stdout.last.includes(' evt '), () => JSON.stringify(stdout.last));
-    expect(stdout.last.split('\n')[1]).toMatch(/^╭─ workflow ─+ since 09:59:40 ╮$/);
+    expect(stdout.last.split('\n')[1]).toMatch(/^╭─ flow shop ─+ orders since 09:59:40 ╮$/);
     expect([...stdout.last.split('\n')[1]]).toHaveLength(80);
     stdout.columns = 150;
     stdout.rows = 40;
     stdout.emit('resize');
     await until(() => stdout.last.split('\n')[1]?.includes('services'), () => stdout.last);
-    expect(stdout.last.split('\n')[1]).toMatch(/^╭─ workflow ─+ since 09:59:40 ╮╭─ services ─+ 5 groups ╮$/);
+    expect(stdout.last.split('\n')[1]).toMatch(/^╭─ flow shop ─+ orders since 09:59:40 ╮╭─ services ─+ 5 groups ╮$/);
     expect([...stdout.last.split('\n')[1]]).toHaveLength(150);
   });
 });

@@ -1,7 +1,7 @@
 // `evt demo` end to end in a pseudo-terminal: tmux runs it at 80x24 (stdin and stdout a tty, so the ink
 // dashboard comes up on the alternate screen) and the test reads the screen with `capture-pane`. It checks
 // the frame is whole, the deliberate fault (inventory stopped 15 s to 35 s) shows in the services and
-// workflow panels, the keys (tab, ?, t, esc) open what they should, the stuck orders drain once inventory is
+// flow panels, the keys (tab, ?, t, esc) open what they should, the stuck orders drain once inventory is
 // back, and `q` leaves the alternate screen and prints the run's summary with exit code 0.
 //
 // Needs tmux: locally a missing tmux skips the test with a printed reason; with EVT_REQUIRE_INTEROP=1 (CI)
@@ -150,7 +150,7 @@ describe.skipIf(!enabled)('evt demo in a pseudo-terminal (tmux, 80x24)', () => {
         // 1. the dashboard is up, on the alternate screen, every panel whole
         const up = await waitFor('the dashboard', 30_000, (s) => {
           const first = lines(s)[0] ?? '';
-          return /^ evt  embedded /.test(first) && /╭─ workflow /.test(s) && /╭─ services /.test(s) && s;
+          return /^ evt  embedded /.test(first) && /╭─ flow shop /.test(s) && /╭─ services /.test(s) && s;
         });
         expect(alternateOn(), 'the dashboard runs on the alternate screen').toBe(true);
         const status = lines(up)[0];
@@ -172,7 +172,7 @@ describe.skipIf(!enabled)('evt demo in a pseudo-terminal (tmux, 80x24)', () => {
           const inv = panel(s, 'services')?.find((l) => l.startsWith('│inventory '));
           const m = inv && /^│inventory\s+DOWN\s+\S+\s+(\d+)\s+(\d+)/.exec(inv);
           const stuck = /│stuck (\d+) not final after/.exec(s);
-          const waiting = panel(s, 'workflow')?.some((l) => /^│o-\S+ PLACED .* inventory: /.test(l));
+          const waiting = panel(s, 'flow shop')?.some((l) => /^│o-\S+ PLACED .* inventory: /.test(l));
           return !!m && Number(m[2]) > 0 && !!stuck && Number(stuck[1]) > 0 && waiting && s;
         });
         expectWholeFrame(fault, 'during the fault');
@@ -207,7 +207,7 @@ describe.skipIf(!enabled)('evt demo in a pseudo-terminal (tmux, 80x24)', () => {
         const drained = await waitFor('the stuck orders to drain', Math.max(20_000, 100_000 - (Date.now() - began)), (s) =>
           /│stuck none/.test(s) && s,
         );
-        expect(panel(drained, 'workflow')!.some((l) => /^│o-\S+ PLACED/.test(l)), 'no stuck rows left').toBe(false);
+        expect(panel(drained, 'flow shop')!.some((l) => /^│o-\S+ PLACED/.test(l)), 'no stuck rows left').toBe(false);
         expectWholeFrame(drained, 'after the recovery');
 
         // 5. q: the alternate screen is left, the summary printed, exit code 0

@@ -12,7 +12,8 @@ import { inProcessHost } from '../../src/workflow/runtime/hosts.js';
 import { runSimulation, type SimulationSummary } from '../../src/workflow/runtime/simulation.js';
 import { parseChaos } from '../../src/workflow/sim-options.js';
 import { FEED_CAPACITY, HISTORY_CAPACITY, type SimulationStatus, type Snapshot } from '../../src/tui/source.js';
-import { WorkflowAggregator, type TailEvent } from '../../src/tui/live/aggregator.js';
+import { TailAggregator, type TailEvent } from '../../src/tui/live/aggregator.js';
+import { workflowFlow } from '../../src/workflow/flow.js';
 import { createLiveSource, takeSnapshot } from '../../src/tui/live/live-source.js';
 import { until } from '../helpers/broker.js';
 import { startWorkflowBed, type WorkflowBed } from '../workflow/helpers/cluster.js';
@@ -26,7 +27,8 @@ let codec: ValueCodec;
 let summary: SimulationSummary;
 
 const host = () => inProcessHost(bed.rt, { sessionTimeoutMs: 3_000 });
-const base = () => ({ cluster, codec, clusterName: 'embedded', brokers: [bed.broker.bootstrap] });
+const base = () => ({ cluster, codec, flow: workflowFlow(bed.rt.names), clusterName: 'embedded', brokers: [bed.broker.bootstrap] });
+const count = (s: Snapshot, state: string) => s.flow!.states.find((x) => x.state === state)?.count ?? 0;
 
 /** Records in each of `topics` now (high watermark minus log start, summed over partitions). */
 async function recordCounts(topics: string[]): Promise<Map<string, number>> {
@@ -57,15 +59,17 @@ describe('takeSnapshot after a seeded run', () => {
   }, 30_000);
 
   it('counts the orders by final state and rejection reason as the run did, nothing open or stuck', () => {
-    const w = snap.workflow;
-    for (const state of TERMINAL_STATES) expect(w.byState[state], state).toBe(summary.orders.byState[state] ?? 0);
+    const w = snap.flow!;
+    expect(w).toMatchObject({ name: 'shop', entity: 'order' });
+    for (const state of TERMINAL_STATES) expect(count(snap, state), state).toBe(summary.orders.byState[state] ?? 0);
     const ended = TERMINAL_STATES.reduce((n, s) => n + (summary.orders.byState[s] ?? 0), 0);
     expect(ended).toBe(ORDERS);
     // a drained run leaves no order short of a final state
-    for (const state of ['REQUESTED', 'PLACED', 'CONFIRMED', 'SHIPPED', 'CANCEL_PENDING']) expect(w.byState[state], state).toBe(0);
-    for (const reason of REJECTION_REASONS) expect(w.rejected[reason], reason).toBe(summary.orders.rejected[reason] ?? 0);
+    for (const state of ['REQUESTED', 'PLACED', 'CONFIRMED', 'SHIPPED', 'CANCEL_PENDING']) expect(count(snap, state), state).toBe(0);
+    expect(w.states.map((x) => x.state)).toEqual(['REQUESTED', 'PLACED', 'CONFIRMED', 'SHIPPED', 'CANCEL_PENDING', 'REJECTED', 'COMPLETED', 'CANCELLED']);
+    for (const reason of REJECTION_REASONS) expect(w.reasons.REJECTED?.[reason] ?? 0, reason).toBe(summary.orders.rejected[reason] ?? 0);
     // the reasons come from decoded values: some must be there to compare
-    expect(Object.values(w.rejected).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(Object.values(w.reasons.REJECTED ?? {}).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(w.latency?.count).toBe(ORDERS);
     expect(w.latency!.p50).toBeGreaterThan(0);
     expect(w.latency!.p50).toBeLessThanOrEqual(w.latency!.p99);
@@ -77,12 +81,10 @@ describe('takeSnapshot after a seeded run', () => {
 
   it('lists the topics with their records and last event types', async () => {
     const names = snap.topics.map((t) => t.name);
-    // the workflow's topics in catalogue order, then the dead-letter topics by name
+    // the flow's topics in its order (the workflow's, then its services' dead-letter topics), then the other dead-letter topics
     expect(names.slice(0, TOPIC_NAMES.length)).toEqual(TOPIC_NAMES.map((t) => `shop.${t}`));
     const rest = names.slice(TOPIC_NAMES.length);
-    expect(rest.length).toBeGreaterThan(0);
-    expect(rest.every((n) => n.startsWith('shop.dlq.'))).toBe(true);
-    expect(rest).toEqual([...rest].sort());
+    expect(rest).toEqual([...WORKER_SERVICES.map((s) => `shop.dlq.${s}`), 'shop.dlq.basket']);
     expect(names.some((n) => n.startsWith('__'))).toBe(false);
     const counts = await recordCounts(['shop.orders', 'shop.basket.order-requests', 'shop.inventory.stock']);
     for (const [topic, n] of counts) {
@@ -93,8 +95,8 @@ describe('takeSnapshot after a seeded run', () => {
     }
     expect(counts.get('shop.orders')).toBeGreaterThanOrEqual(2 * ORDERS);
     expect(ORDER_EVENTS).toContain(snap.topics.find((t) => t.name === 'shop.orders')!.lastEventType);
-    // not tailed: keyed by sku
-    expect(snap.topics.find((t) => t.name === 'shop.inventory.stock')!.lastEventType).toBeNull();
+    // tailed too: the flow finds the order of a stock level in its correlation header
+    expect(snap.topics.find((t) => t.name === 'shop.inventory.stock')!.lastEventType).toBe('StockLevel');
   });
 
   it('shows the five workflow services first, caught up and stopped, with their dead letters', async () => {
@@ -114,13 +116,15 @@ describe('takeSnapshot after a seeded run', () => {
     expect(snap.services[0].dlq).toBeGreaterThan(0);
   });
 
-  it('keeps the latest events in the feed, oldest first, with their order ids', () => {
+  it('keeps the latest events in the feed, in event-time order, with their order ids', () => {
     const feed = snap.feed;
     expect(feed.length).toBe(FEED_CAPACITY); // the run wrote far more
-    for (let i = 1; i < feed.length; i++) expect(feed[i].seq).toBeGreaterThan(feed[i - 1].seq);
+    for (let i = 1; i < feed.length; i++) expect(feed[i].at).toBeGreaterThanOrEqual(feed[i - 1].at);
     for (const f of feed) {
-      if (f.topic.startsWith('shop.dlq.')) expect(f.detail).toBeTruthy();
-      else expect(f.orderId).toBe(f.key);
+      if (f.topic.startsWith('shop.dlq.')) {
+        expect(f.detail).toBeTruthy();
+        expect(f.eventType).toMatch(/^dead letter: /);
+      } else if (f.topic !== 'shop.inventory.stock') expect(f.entityId).toBe(f.key);
       if (f.eventType === 'OrderRejected') expect(REJECTION_REASONS).toContain(f.detail);
     }
   });
@@ -159,34 +163,34 @@ describe('the live source', () => {
       const stopped = await until(
         () => {
           const s = source.current()!;
-          return (inventory(s).lag ?? 0) > 0 && s.workflow.stuck.some((r) => r.waitingFor.startsWith('inventory: ')) && s;
+          return (inventory(s).lag ?? 0) > 0 && s.flow!.stuck.some((r) => r.waitingFor.startsWith('inventory: ')) && s;
         },
         20_000,
         'inventory lagging with orders stuck waiting for it',
       );
-      const waiting = stopped.workflow.stuck.find((r) => r.waitingFor.startsWith('inventory: '))!;
+      const waiting = stopped.flow!.stuck.find((r) => r.waitingFor.startsWith('inventory: '))!;
       expect(waiting.waitingFor).toBe('inventory: StockReserved or StockReservationFailed');
       expect(waiting.state).toBe('PLACED');
       expect(waiting.ageMs).toBeGreaterThan(500);
-      expect(stopped.workflow.stuckTotal).toBeGreaterThanOrEqual(stopped.workflow.stuck.length);
+      expect(stopped.flow!.stuckTotal).toBeGreaterThanOrEqual(stopped.flow!.stuck.length);
       expect(inventory(stopped).up).toBe(false);
       const done = await run;
       expect(done.violations).toEqual([]);
       const recovered = await until(
         () => {
           const s = source.current()!;
-          return s.workflow.stuckTotal === 0 && inventory(s).lag === 0 && s.at > Date.now() - 1_000 && s;
+          return s.flow!.stuckTotal === 0 && inventory(s).lag === 0 && s.at > Date.now() - 1_000 && s;
         },
         20_000,
         'no stuck order and inventory caught up',
       );
-      expect(recovered.workflow.stuck).toEqual([]);
+      expect(recovered.flow!.stuck).toEqual([]);
       expect(recovered.cluster.reachable).toBe(true);
       for (const s of recovered.services) expect(s.lagHistory.length).toBeLessThanOrEqual(HISTORY_CAPACITY);
       // both runs' orders are in the window (10 min): all final
-      const ended = TERMINAL_STATES.reduce((n, st) => n + recovered.workflow.byState[st], 0);
+      const ended = TERMINAL_STATES.reduce((n, st) => n + count(recovered, st), 0);
       expect(ended).toBe(ORDERS + 40);
-      expect(recovered.workflow.requestedPerSecond.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      expect(recovered.flow!.startedPerSecond.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     } finally {
       await run.catch(() => {});
       await source.close();
@@ -207,7 +211,8 @@ describe('the live source', () => {
   }, 20_000);
 });
 
-describe('WorkflowAggregator', () => {
+describe('TailAggregator', () => {
+  const shop = workflowFlow();
   const event = (topic: string, orderId: string, eventType: string, timestamp: number, extra: Partial<TailEvent> = {}): TailEvent => ({
     topic,
     partition: 0,
@@ -216,14 +221,15 @@ describe('WorkflowAggregator', () => {
     key: orderId,
     eventType,
     producer: null,
-    correlationId: orderId,
-    dlqError: null,
+    entityId: orderId,
+    deadLetter: null,
     reason: null,
     ...extra,
   });
+  const stateCount = (w: NonNullable<Snapshot['flow']>, state: string) => w.states.find((x) => x.state === state)?.count ?? 0;
 
   it('stays bounded however much it is fed', () => {
-    const agg = new WorkflowAggregator(0, { openOrders: 1_000, finishedIds: 2_000, latencies: 500 });
+    const agg = new TailAggregator(shop, 0, { openEntities: 1_000, finishedIds: 2_000, latencies: 500 });
     const t0 = 1_000_000;
     for (let i = 0; i < 20_000; i++) {
       const id = `o-${i}`;
@@ -234,23 +240,23 @@ describe('WorkflowAggregator', () => {
       if (i % 2 === 0) agg.add(event('shop.orders', id, 'OrderRejected', at + 2, { reason: 'OUT_OF_STOCK' }));
     }
     const now = t0 + 20_000 * 10;
-    const w = agg.workflow(now, 1_000);
+    const w = agg.flowStatus(now, 1_000)!;
     expect(agg.feedEvents()).toHaveLength(FEED_CAPACITY);
-    expect(agg.openOrders).toBe(1_000);
+    expect(agg.openEntities).toBe(1_000);
     expect(agg.evicted).toBe(10_000 - 1_000);
     expect(w.settledPerSecond).toHaveLength(HISTORY_CAPACITY);
-    expect(w.requestedPerSecond).toHaveLength(HISTORY_CAPACITY);
-    expect(w.requestedPerSecond.every((n) => n === 100)).toBe(true); // one request per 10 ms
-    expect(w.byState.REJECTED).toBe(10_000);
-    expect(w.byState.PLACED).toBe(1_000);
-    expect(w.rejected.OUT_OF_STOCK).toBe(10_000);
+    expect(w.startedPerSecond).toHaveLength(HISTORY_CAPACITY);
+    expect(w.startedPerSecond.every((n) => n === 100)).toBe(true); // one new order per 10 ms
+    expect(stateCount(w, 'REJECTED')).toBe(10_000);
+    expect(stateCount(w, 'PLACED')).toBe(1_000);
+    expect(w.reasons.REJECTED.OUT_OF_STOCK).toBe(10_000);
     expect(w.latency).toEqual({ p50: 2, p95: 2, p99: 2, count: 10_000 });
     expect(w.stuck.length).toBeLessThanOrEqual(50);
     expect(w.stuckTotal).toBeLessThanOrEqual(1_000);
   });
 
-  it('says what a stuck order waits for and does not reopen an ended one', () => {
-    const agg = new WorkflowAggregator(0);
+  it('says what a stuck order waits for, does not reopen an ended one, and shows dead letters in the feed', () => {
+    const agg = new TailAggregator(shop, 0);
     agg.add(event('shop.basket.order-requests', 'a', 'OrderRequested', 1_000));
     agg.add(event('shop.orders', 'a', 'OrderPlaced', 1_010));
     agg.add(event('shop.payments', 'a', 'PaymentAuthorized', 1_020));
@@ -259,18 +265,36 @@ describe('WorkflowAggregator', () => {
     agg.add(event('shop.orders', 'b', 'OrderPlaced', 1_110));
     agg.add(event('shop.orders', 'b', 'OrderRejected', 1_120, { reason: 'PAYMENT_DECLINED' }));
     agg.add(event('shop.inventory.reservations', 'b', 'StockReleased', 1_130));
-    agg.add(event('shop.dlq.inventory', 'b', 'OrderPlaced', 1_140, { dlqError: 'boom' }));
+    agg.add(event('shop.dlq.inventory', 'b', 'OrderPlaced', 1_140, { deadLetter: { by: 'inventory', error: 'boom' } }));
     agg.add(event('shop.basket.order-requests', 'c', 'OrderRequested', 9_000));
-    const w = agg.workflow(10_000, 5_000);
-    expect(w.stuck).toEqual([{ orderId: 'a', state: 'PLACED', ageMs: 9_000, waitingFor: 'inventory: StockReserved or StockReservationFailed' }]);
+    // a stock level of a restock: its correlation id is a sku, an id the flow has no rules for
+    agg.add(event('shop.inventory.stock', 'SKU-MUG', 'StockLevel', 1_200));
+    const w = agg.flowStatus(10_000, 5_000)!;
+    expect(w.stuck).toEqual([{ id: 'a', state: 'PLACED', ageMs: 9_000, waitingFor: 'inventory: StockReserved or StockReservationFailed' }]);
     expect(w.stuckTotal).toBe(1);
-    expect(w.byState).toMatchObject({ REQUESTED: 1, PLACED: 1, REJECTED: 1 });
-    expect(w.rejected.PAYMENT_DECLINED).toBe(1);
-    expect(agg.openOrders).toBe(2);
+    expect([stateCount(w, 'REQUESTED'), stateCount(w, 'PLACED'), stateCount(w, 'REJECTED')]).toEqual([1, 1, 1]);
+    expect(w.reasons.REJECTED).toEqual({ PAYMENT_DECLINED: 1 });
+    expect(agg.openEntities).toBe(2);
     const dead = agg.feedEvents().find((f) => f.topic === 'shop.dlq.inventory')!;
-    expect(dead).toMatchObject({ orderId: 'b', eventType: 'OrderPlaced', detail: 'boom' });
+    expect(dead).toMatchObject({ entityId: 'b', eventType: 'dead letter: OrderPlaced', detail: 'boom' });
+    expect(agg.deadLettersBy('inventory')).toBe(1);
     expect(agg.feedEvents().find((f) => f.eventType === 'OrderRejected')!.detail).toBe('PAYMENT_DECLINED');
     expect(agg.lastEventType('shop.orders')).toBe('OrderRejected');
-    expect(agg.feedEvents().map((f) => f.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    // the feed is in event-time order: the stock level of 1.2 s sits before the order of 9 s
+    expect(agg.feedEvents().map((f) => f.at)).toEqual([1_000, 1_010, 1_020, 1_030, 1_100, 1_110, 1_120, 1_130, 1_140, 1_200, 9_000]);
+  });
+
+  it('orders the feed by event time when partitions arrive in blocks, keeping the newest', () => {
+    const agg = new TailAggregator(null, 0);
+    // one partition read ahead of another: all of p0's events, then p1's, interleaved in time
+    for (let i = 0; i < FEED_CAPACITY; i++) agg.add(event('t', `k${i}`, 'A', 1_000 + 2 * i, { partition: 0 }));
+    for (let i = 0; i < FEED_CAPACITY; i++) agg.add(event('t', `k${i}`, 'B', 1_001 + 2 * i, { partition: 1 }));
+    const feed = agg.feedEvents();
+    expect(feed).toHaveLength(FEED_CAPACITY);
+    for (let i = 1; i < feed.length; i++) expect(feed[i].at).toBeGreaterThan(feed[i - 1].at);
+    // the newest are kept: the last event of both partitions
+    expect(feed.at(-1)!.at).toBe(1_001 + 2 * (FEED_CAPACITY - 1));
+    expect(feed[0].at).toBe(1_000 + 2 * (FEED_CAPACITY / 2));
+    expect(agg.flowStatus(10_000, 1_000)).toBeNull();
   });
 });

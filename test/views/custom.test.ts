@@ -324,7 +324,7 @@ describe('JSON view files: validation', () => {
     ['no columns', { ...validJson, columns: {} }, 'columns: at least one column'],
     ['column not an identifier', { ...validJson, columns: { 'first sku': '$.lines[0].sku' } }, 'columns: "first sku" is not a column name'],
     ['column taken', { ...validJson, columns: { Key: '$.x' } }, 'columns.Key: the name is taken'],
-    ['bad column path', { ...validJson, columns: { first_sku: '$.lines[x].sku' } }, 'columns.first_sku: bad path "$.lines[x].sku" at "[x].sku": expected .field, [index] or [\'field\']'],
+    ['bad column path', { ...validJson, columns: { first_sku: '$.lines[x].sku' } }, 'columns.first_sku: bad path "$.lines[x].sku" at "[x].sku": expected .field, [index], [*] or [\'field\']'],
     ['unterminated quote', { ...validJson, columns: { a: "$['a" } }, `columns.a: bad path "$['a"`],
     ['path not a string', { ...validJson, columns: { a: 3 } }, 'columns.a: a path is a string like "$.orderId", not 3'],
     ['bad header path', { ...validJson, columns: { a: '$headers' } }, 'columns.a: bad path "$headers": a header is $headers.<name>'],

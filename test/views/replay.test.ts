@@ -1,5 +1,5 @@
 // Replaying the workflow's topics into SQLite views on a real broker: the orders view agrees with what the
-// simulation says happened; a replay killed with SIGKILL at several points and resumed ends with exactly the
+// simulation says happened; the entity index replay killed with SIGKILL at several points and resumed ends with exactly the
 // rows of a clean rebuild; latest-by-key deletes on a null value; an undecodable event goes to the errors
 // table and the replay goes on; --follow picks up new events.
 
@@ -59,7 +59,7 @@ describe('evt replay', () => {
 
   it('killed with SIGKILL at several points and resumed, ends with the same rows as a clean rebuild', async () => {
     const file = path.join(dir, 'killed.db');
-    const args = ['--brokers', bed.broker.bootstrap, '--registry', bed.broker.registryUrl!, 'replay', 'order-events', '--db', file];
+    const args = ['--brokers', bed.broker.bootstrap, '--registry', bed.broker.registryUrl!, 'replay', 'entities', '--db', file];
     let kills = 0;
     for (const delay of [400, 700, 1000, 1300]) {
       const p = startEvt(args);
@@ -77,14 +77,15 @@ describe('evt replay', () => {
     expect(finished.code, finished.stderr).toBe(0);
 
     const clean = path.join(dir, 'clean.db');
-    const rebuilt = await runEvt(['--brokers', bed.broker.bootstrap, '--registry', bed.broker.registryUrl!, 'replay', 'order-events', '--db', clean, '--rebuild'], { timeoutMs: 60_000 });
+    const rebuilt = await runEvt(['--brokers', bed.broker.bootstrap, '--registry', bed.broker.registryUrl!, 'replay', 'entities', '--db', clean, '--rebuild'], { timeoutMs: 60_000 });
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     const a = openDatabase(file, { readonly: true });
     const b = openDatabase(clean, { readonly: true });
-    const left = rows(a, 'order_events', 'topic, partition, offset');
+    // the entity index of the bundled flow (found by its topics): one row per event of every order
+    const left = rows(a, 'entity_events', 'topic, partition, offset');
     expect(left.length).toBeGreaterThan(10_000);
-    expect(left).toEqual(rows(b, 'order_events', 'topic, partition, offset'));
-    expect(positions(a, 'order-events')).toEqual(positions(b, 'order-events'));
+    expect(left).toEqual(rows(b, 'entity_events', 'topic, partition, offset'));
+    expect(positions(a, 'entities')).toEqual(positions(b, 'entities'));
     a.close();
     b.close();
   }, 180_000);

@@ -39,7 +39,8 @@ export class ClusterPoller {
   ) {
     this.flowGroups = new Map(flow ? flowGroups(flow).map((g) => [g.group, g.service]) : []);
     this.expectedTopics = new Map();
-    for (const r of flow?.reactions ?? []) {
+    // a timer's trigger is the group's own event, not something it consumes
+    for (const r of (flow?.reactions ?? []).filter((x) => !x.timer)) {
       const topics = flow!.topics.filter((t) => r.on.some((type) => t.types.includes(type))).map((t) => t.name);
       for (const g of r.groups) this.expectedTopics.set(g, [...new Set([...(this.expectedTopics.get(g) ?? []), ...topics])]);
     }

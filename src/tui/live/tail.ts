@@ -120,7 +120,7 @@ export class Tail {
       return id === null ? null : (codec.registry?.schemaName(id) ?? null);
     };
     const flow: Flow | null = this.o.aggregator.flow;
-    const facts = this.facts?.of({ topic: r.topic, key: r.key, headers: r.headers, value, schemaName }) ?? null;
+    const facts = this.facts?.of({ topic: r.topic, key: r.key, headers: r.headers, value, schemaName, rawValue: r.value }) ?? null;
     const origin = facts ? facts.deadLetter : r.headers.length ? deadLetterOf(r.headers) : null;
     const eventType = facts?.type ?? conventionalType({ topic: origin?.topic ?? r.topic, headers: r.headers, get value() { return value(); }, schemaName: schemaName() }).type;
     const reasonPath = flow?.reasons[eventType];
