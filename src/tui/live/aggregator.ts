@@ -10,6 +10,7 @@ import { minimalEvent } from '../../trace/stuck.js';
 import type { TraceEvent } from '../../trace/timeline.js';
 import { expectations } from '../../trace/verdict.js';
 import { FEED_CAPACITY, HISTORY_CAPACITY, Ring, STUCK_CAPACITY, type FeedEvent, type StuckRow, type WorkflowStatus } from '../source.js';
+import { TimeOrderedFeed } from './feed-buffer.js';
 
 /** One record of a tailed topic, as far as the dashboard looks at it (headers, key, place and time). */
 export interface TailEvent {
@@ -69,7 +70,7 @@ export class WorkflowAggregator {
   private readonly latencies: Ring<number>;
   private readonly settled = new SecondBuckets(HISTORY_CAPACITY);
   private readonly requested = new SecondBuckets(HISTORY_CAPACITY);
-  private readonly feed = new Ring<FeedEvent>(FEED_CAPACITY);
+  private readonly feed = new TimeOrderedFeed<FeedEvent>(FEED_CAPACITY);
   private readonly lastTypes = new Map<string, { at: number; eventType: string }>();
   private readonly openCap: number;
   private readonly eventsPerOrder: number;
