@@ -62,11 +62,14 @@ async function runDashboardCommand(flags: DashboardFlags, io: Io, g: GlobalOptio
   const { openSession, toCliError } = await import('../src/cli/tail/session.js');
   const session = await openSession(io, g);
   try {
-    const { autoDecoder } = await import('../src/codec/registry-codec.js');
+    const { decoderFor } = await import('../src/codec/registry-codec.js');
+    const { registryFromOptions } = await import('../src/codec/registry-client.js');
     const { createLiveSource, takeSnapshot } = await import('../src/tui/live/live-source.js');
+    const registry = await registryFromOptions(io.env, g);
     const options = {
       cluster: session.cluster,
-      codec: await autoDecoder(io.env, g),
+      codec: await decoderFor(registry),
+      registry: registry?.url,
       clusterName: g.profile ?? session.settings.brokers[0],
       brokers: session.settings.brokers,
       sinceMs,

@@ -62,11 +62,12 @@ export function sceneSnapshot(at: number, o: { events?: number; stuck?: number }
   const stuck = o.stuck ?? 6;
   const feed: FeedEvent[] = [];
   const types = ['OrderRequested', 'OrderPlaced', 'PaymentAuthorized', 'FraudCheckPassed', 'OrderConfirmed', 'ShipmentScheduled', 'OrderShipped', 'OrderCompleted'];
-  const topicOf: Record<string, string> = { OrderRequested: 'basket.requests', PaymentAuthorized: 'payments', FraudCheckPassed: 'fraud.checks', ShipmentScheduled: 'shipments' };
+  const topicOf: Record<string, string> = { OrderRequested: 'basket.order-requests', PaymentAuthorized: 'payments', FraudCheckPassed: 'fraud.checks', ShipmentScheduled: 'shipments' };
+  const producerOf: Record<string, string> = { OrderRequested: 'basket', PaymentAuthorized: 'payments', FraudCheckPassed: 'fraud', ShipmentScheduled: 'shipping' };
   for (let i = 0; i < (o.events ?? 40); i++) {
     const eventType = types[i % types.length];
     const orderId = sceneOrderId(300 + Math.floor(i / types.length));
-    feed.push({ seq: i + 1, at: at - 10_000 + i * 200, topic: topicOf[eventType] ?? 'orders', partition: i % 3, offset: 1000 + i, key: orderId, eventType, producer: eventType === 'OrderRequested' ? 'basket' : 'orders', orderId, detail: null });
+    feed.push({ seq: i + 1, at: at - 10_000 + i * 200, topic: topicOf[eventType] ?? 'orders', partition: i % 3, offset: 1000 + i, key: orderId, eventType, producer: producerOf[eventType] ?? 'orders', orderId, detail: null });
   }
   const lag = [0, 0, 3, 12, 40, 77];
   const services = WORKER_SERVICES.map((service) => {
@@ -96,7 +97,7 @@ export function sceneSnapshot(at: number, o: { events?: number; stuck?: number }
   return {
     at,
     startedAt: at - 20_000,
-    cluster: { name: 'embedded', brokers: ['127.0.0.1:9092'], reachable: true, error: null },
+    cluster: { name: 'embedded', brokers: ['127.0.0.1:9092'], reachable: true, error: null, registry: 'http://127.0.0.1:8081' },
     simulation: { phase: 'sending', rate: 20, sent: 400, down: ['inventory'], fault: 'inventory stopped, back in 15s' },
     workflow: {
       byState: { PLACED: stuck + 2, CONFIRMED: 4, SHIPPED: 3, COMPLETED: 321, REJECTED: 31, CANCELLED: 5 },
@@ -128,7 +129,7 @@ export function sceneTrace(orderId: string, now: number): TraceResult {
     value,
   });
   const events = buildTimeline([
-    record('basket.requests', 40, 0, 'OrderRequested', 'basket', { orderId, total: 4200 }),
+    record('basket.order-requests', 40, 0, 'OrderRequested', 'basket', { orderId, total: 4200 }),
     record('orders', 120, 12, 'OrderPlaced', 'orders', { orderId, state: 'PLACED', reason: null, total: 4200 }, 'OrderRequested'),
     record('payments', 80, 30, 'PaymentAuthorized', 'payments', { orderId, status: 'AUTHORIZED' }, 'OrderPlaced'),
     record('fraud.checks', 77, 41, 'FraudCheckPassed', 'fraud', { orderId }, 'OrderPlaced'),

@@ -18,7 +18,7 @@ export interface Snapshot {
   services: ServiceRow[];
   /** one row per topic (internal topics left out), by name */
   topics: TopicRow[];
-  /** the latest workflow events, oldest first (a ring: at most FEED_CAPACITY) */
+  /** the latest workflow events in event-time order, oldest first (equal times: as read; at most FEED_CAPACITY) */
   feed: FeedEvent[];
 }
 
@@ -30,6 +30,8 @@ export interface ClusterStatus {
   reachable: boolean;
   /** why the last poll failed, when it did */
   error: string | null;
+  /** the schema registry's URL, when there is one (what `evt --registry` needs in another terminal) */
+  registry?: string;
 }
 
 export interface SimulationStatus {

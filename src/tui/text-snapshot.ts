@@ -17,7 +17,7 @@ export function snapshotText(s: Snapshot, o: { width: number; events: number }):
   const sim = s.simulation ? `; simulation ${s.simulation.phase}, ${s.simulation.sent} orders sent${s.simulation.fault ? `, ${s.simulation.fault}` : ''}` : '';
   const events = s.feed.slice(-o.events);
   return [
-    `evt dashboard: ${cluster} at ${new Date(s.at).toISOString()}${sim}`,
+    `evt dashboard: ${cluster} at ${new Date(s.at).toISOString()}${s.cluster.registry ? `; registry ${s.cluster.registry}` : ''}${sim}`,
     '',
     `workflow (events since ${clockTime(s.workflow.since, false)})`,
     ...workflowLines(s, all).map(text),
