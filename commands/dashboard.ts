@@ -73,12 +73,15 @@ async function runDashboardCommand(flags: DashboardFlags, io: Io, g: GlobalOptio
   const session = await openSession(io, g);
   try {
     const { flow } = given ?? (await chooseFlow(flags, session.cluster));
-    const { autoDecoder } = await import('../src/codec/registry-codec.js');
+    const { decoderFor } = await import('../src/codec/registry-codec.js');
+    const { registryFromOptions } = await import('../src/codec/registry-client.js');
     const { createLiveSource, takeSnapshot } = await import('../src/tui/live/live-source.js');
+    const registry = await registryFromOptions(io.env, g);
     const options = {
       cluster: session.cluster,
       flow,
-      codec: await autoDecoder(io.env, g),
+      codec: await decoderFor(registry),
+      registry: registry?.url,
       clusterName: g.profile ?? session.settings.brokers[0],
       brokers: session.settings.brokers,
       sinceMs,

@@ -138,10 +138,13 @@ async function tail(topics: string[], f: TailFlags, io: Io, g: GlobalOptions): P
   const expectTimeoutMs = parseDuration(g.timeout, '--timeout');
 
   const { valueCodecForOptions } = await import('../src/codec/value-codec.js');
+  const { WireNotice } = await import('../src/cli/tail/wire-notice.js');
+  // wire-format values that cannot be decoded (no registry, or it did not give the schema) are said once on stderr
+  const wireNotice = new WireNotice(io.stderr, registry?.url ?? null);
   let codec = await valueCodecForOptions(registry && valueFormat === 'avro' ? 'auto' : valueFormat, f.schema);
   if (registry) {
     const { RegistryDecoder } = await import('../src/codec/registry-codec.js');
-    codec = new RegistryDecoder(registry, codec, valueFormat === 'avro').codec();
+    codec = new RegistryDecoder(registry, codec, valueFormat === 'avro', (id, topic, error) => wireNotice.lookupFailed(topic, id, error)).codec();
   }
   const color = g.color && !!io.stdout.isTTY && io.env.NO_COLOR === undefined;
   const { runTail } = await import('../src/cli/tail/run.js');
@@ -162,6 +165,7 @@ async function tail(topics: string[], f: TailFlags, io: Io, g: GlobalOptions): P
       group: f.group,
       expect,
       expectTimeoutMs: expectTimeoutMs < 0 ? 2 ** 31 - 1 : expectTimeoutMs,
+      wireNotice,
     },
     io,
     g,

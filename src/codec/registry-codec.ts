@@ -91,6 +91,8 @@ export class RegistryDecoder implements RegistryAware {
     private readonly client: RegistryClient,
     private readonly fallback: ValueCodec,
     private readonly strict: boolean,
+    /** told once per schema id the registry could not give (tail says so on stderr) */
+    private readonly onLookupError?: (id: number, topic: string, error: string) => void,
   ) {}
 
   /** Fetches the schemas (and subject labels) these records need; never throws. */
@@ -113,6 +115,7 @@ export class RegistryDecoder implements RegistryAware {
       } catch (err) {
         const notFound = err instanceof RegistryError && err.exitCode === ExitCode.NOT_FOUND;
         this.entries.set(id, { error: notFound ? `schema id ${id} is not in the registry` : `schema id ${id}: ${(err as Error).message}` });
+        this.onLookupError?.(id, topic, notFound ? 'the registry does not know it' : (err as Error).message.split('\n')[0]);
       }
     }
     const labelKey = `${id}\u0000${topic}\u0000${isKey ? 'k' : 'v'}`;

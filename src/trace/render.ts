@@ -64,7 +64,7 @@ export function verdictLines(r: TraceResult, c: ChalkInstance): string[] {
   else if (v.status === 'waiting') lines.push(c.yellow(`verdict: ${v.state ?? 'not final'}, waiting for ${formatMs(v.idleMs ?? 0)}`));
   else if (v.status === 'not-found') lines.push(c.red('verdict: not found'));
   else lines.push(`verdict: no flow says what should follow${v.newest ? `; the newest event is #${v.newest.n} ${v.newest.eventType} (${v.newest.topic}-${v.newest.partition}@${v.newest.offset}), ${formatMs(v.idleMs ?? 0)} ago` : ''}`);
-  for (const w of v.waits) lines.push(`  ${w.followUp ? 'still owed' : 'waiting for'} ${w.expects.join(' or ')} from ${w.service}${w.overdue ? c.red(' (overdue)') : ''}: ${w.detail}`);
+  for (const w of v.waits) lines.push(`  ${w.followUp ? 'still owed' : 'waiting for'} ${w.expects.join(' or ')} from ${w.service}: ${w.detail}`);
   if (v.newest) {
     if (v.newest.consumers.length === 0) lines.push(`  no consumer group has committed offsets on ${v.newest.topic}`);
     for (const p of v.newest.consumers) {

@@ -9,15 +9,15 @@ import { LineView, Panel } from './components/panel.js';
 import type { Line } from './lines.js';
 import { useSnapshot, useTerminalSize } from './hooks.js';
 import { actionOf, type Action, type KeyPress } from './keys.js';
-import { layoutFor, type Layout } from './layout.js';
+import { layoutFor, type Layout, type PanelNeeds } from './layout.js';
 import { groupLines, topicLines } from './panels/details.js';
-import { feedLines } from './panels/feed.js';
+import { feedLines, feedNeed } from './panels/feed.js';
 import { feedRows, serviceRows, stuckRows, topicRows } from './panels/rows.js';
-import { servicesLines } from './panels/services.js';
+import { servicesLines, servicesNeed } from './panels/services.js';
 import { footerLine, helpLines, statusLine } from './panels/status.js';
-import { topicsLines } from './panels/topics.js';
+import { topicsLines, topicsNeed } from './panels/topics.js';
 import { traceLines, type TraceState } from './panels/trace.js';
-import { flowLines } from './panels/flow.js';
+import { flowLines, flowNeed } from './panels/flow.js';
 import type { DashboardSource, FeedEvent, Snapshot } from './source.js';
 
 export type PanelId = 'flow' | 'services' | 'topics' | 'feed';
@@ -50,7 +50,8 @@ const INITIAL: Ui = { focus: 'flow', lower: 'services', selected: { flow: 0, ser
 
 export interface AppProps {
   source: DashboardSource;
-  onQuit(): void;
+  /** q (`quit`) or Ctrl-C (`interrupt`, a key: the terminal is raw) */
+  onQuit(how: 'quit' | 'interrupt'): void;
   /** a fixed size instead of the terminal's (tests) */
   size?: { columns: number; rows: number };
 }
@@ -58,7 +59,8 @@ export interface AppProps {
 export function App({ source, onQuit, size: fixedSize }: AppProps): ReactNode {
   const snapshot = useSnapshot(source);
   const size = useTerminalSize(fixedSize);
-  const layout = layoutFor(size.columns, size.rows);
+  const needs = useStickyNeeds(snapshot, size.columns);
+  const layout = layoutFor(size.columns, size.rows, needs ?? undefined);
   // The key handler reads the state through refs: ink re-arms it only in React's passive-effect flush, so
   // a key pressed soon after a render can reach the previous render's handler.
   const state = useRef<Ui>(INITIAL);
@@ -77,7 +79,7 @@ export function App({ source, onQuit, size: fixedSize }: AppProps): ReactNode {
     if (now.editing !== null) state.current = editFilter(now, input, key);
     else {
       const action = actionOf(input, key);
-      if (action === 'quit') return onQuit();
+      if (action === 'quit') return onQuit(key.ctrl ? 'interrupt' : 'quit');
       if (!action) return;
       state.current = act(now, action, snapshot, feed, layout);
     }
@@ -92,7 +94,7 @@ export function App({ source, onQuit, size: fixedSize }: AppProps): ReactNode {
   const body = !snapshot ? (
     <Panel title="evt dashboard" width={layout.width} height={layout.body} focused={false} lines={[[{ text: 'waiting for the first snapshot of the cluster…', dim: true }]]} />
   ) : ui.help ? (
-    <Panel title="help" note="esc or ? closes" width={layout.width} height={layout.body} focused lines={helpLines()} />
+    <Panel title="help" note="esc or ? closes" width={layout.width} height={layout.body} focused lines={helpLines(snapshot)} />
   ) : (
     <Panels snapshot={snapshot} ui={ui} layout={layout} feed={feed} trace={ui.drill?.kind === 'trace' ? (traces.get(ui.drill.request) ?? { status: 'loading' }) : null} />
   );
@@ -142,8 +144,8 @@ function Panels({ snapshot, ui, layout, feed, trace }: { snapshot: Snapshot; ui:
           panel('drill', layout.width, layout.bottom)
         ) : hasFlow ? (
           <Box flexDirection="row">
-            {panel('topics', layout.left, layout.bottom)}
-            {panel('feed', right, layout.bottom)}
+            {panel('topics', layout.bottomLeft, layout.bottom)}
+            {panel('feed', layout.width - layout.bottomLeft, layout.bottom)}
           </Box>
         ) : (
           panel('feed', layout.width, layout.bottom)
@@ -164,7 +166,17 @@ function Panels({ snapshot, ui, layout, feed, trace }: { snapshot: Snapshot; ui:
 
 function DrillPanel({ snapshot, drill, trace, scroll, width, height, focused }: { snapshot: Snapshot; drill: Drill; trace: TraceState | null; scroll: number; width: number; height: number; focused: boolean }): ReactNode {
   const lines: Line[] =
-    drill.kind === 'trace' ? traceLines(trace ?? { status: 'loading' }, width - 2) : drill.kind === 'group' ? groupLines(snapshot.services.find((r) => r.group === drill.group)) : topicLines(snapshot.topics.find((t) => t.name === drill.name));
+    drill.kind === 'trace'
+      ? traceLines(trace ?? { status: 'loading' }, width - 2)
+      : drill.kind === 'group'
+        ? groupLines(
+            snapshot.services.find((r) => r.group === drill.group),
+            width - 2,
+          )
+        : topicLines(
+            snapshot.topics.find((t) => t.name === drill.name),
+            width - 2,
+          );
   const title = drillName(drill);
   const start = Math.max(0, Math.min(scroll, lines.length - (height - 2)));
   const more = lines.length > height - 2 ? `${start + 1}-${Math.min(lines.length, start + height - 2)} of ${lines.length}, j/k scroll` : '';
@@ -187,9 +199,24 @@ function drillName(d: Drill): string {
   return d.kind === 'trace' ? `trace ${d.id}` : d.kind === 'group' ? `group ${d.group}` : `topic ${d.name}`;
 }
 
+/** Events of the feed that came after it was paused (the feed is in event-time order, so by sequence number). */
 function newerThan(feed: readonly FeedEvent[], paused: readonly FeedEvent[]): number {
-  const last = paused.length ? paused[paused.length - 1].seq : -1;
+  const last = paused.reduce((max, e) => Math.max(max, e.seq), -1);
   return feed.filter((e) => e.seq > last).length;
+}
+
+/**
+ * What the panels need (PanelNeeds), never shrinking while the width stays: a row's split follows the widest
+ * content seen, so that it does not shift back and forth as event types and states come and go.
+ */
+function useStickyNeeds(snapshot: Snapshot | null, columns: number): PanelNeeds | null {
+  const kept = useRef<{ columns: number; needs: PanelNeeds } | null>(null);
+  if (!snapshot) return kept.current?.needs ?? null;
+  const now: PanelNeeds = { flow: flowNeed(snapshot), services: servicesNeed(snapshot), topics: topicsNeed(snapshot), topicsLeast: topicsNeed(snapshot, true), feed: feedNeed(snapshot.feed) };
+  const before = kept.current?.columns === columns ? kept.current.needs : null;
+  const needs = before ? (Object.fromEntries(Object.entries(now).map(([k, v]) => [k, Math.max(v, before[k as keyof PanelNeeds])])) as unknown as PanelNeeds) : now;
+  kept.current = { columns, needs };
+  return needs;
 }
 
 /** The panels tab moves through: with a drill-down open, the top panels and the drill-down. */

@@ -14,8 +14,11 @@ export interface TerminalOptions {
   stop?: Promise<unknown>;
 }
 
+/** How the dashboard ended: q, Ctrl-C (a key on the dashboard's raw terminal, not a signal), or `stop`. */
+export type DashboardEnd = 'quit' | 'interrupt' | 'stopped';
+
 /** Shows the dashboard until q or Ctrl-C (or `stop`), then gives the terminal back as it was. */
-export async function runDashboard(source: DashboardSource, o: TerminalOptions): Promise<void> {
+export async function runDashboard(source: DashboardSource, o: TerminalOptions): Promise<DashboardEnd> {
   // React picks its build when first loaded: the development build records a performance measure per
   // render in Node's global buffer (hundreds of MB an hour at a few frames a second), so not that one.
   // Nothing may load react before this line: hence no JSX in this module (it would import react at once).
@@ -31,17 +34,28 @@ export async function runDashboard(source: DashboardSource, o: TerminalOptions):
   // an exit that bypasses the finally below (process.exit elsewhere, a fatal error) still restores the screen
   process.once('exit', leave);
   o.stdout.write(ENTER);
+  let ended: DashboardEnd = 'stopped';
   try {
-    const app = render(createElement(App, { source, onQuit: () => app.unmount() }), {
+    const app = render(
+      createElement(App, {
+        source,
+        onQuit: (how) => {
+          ended = how;
+          app.unmount();
+        },
+      }),
+      {
       stdin: o.stdin,
       stdout: o.stdout,
       exitOnCtrlC: false,
       patchConsole: true,
       maxFps: 8,
-      incrementalRendering: false,
-    });
+        incrementalRendering: false,
+      },
+    );
     void o.stop?.then(() => app.unmount());
     await app.waitUntilExit();
+    return ended;
   } finally {
     leave();
     process.off('exit', leave);

@@ -20,7 +20,7 @@ export interface Snapshot {
   services: ServiceRow[];
   /** one row per topic (internal topics left out): the flow's first, then by name */
   topics: TopicRow[];
-  /** the latest events, oldest first, in event-time order (at most FEED_CAPACITY) */
+  /** the latest events in event-time order, oldest first (equal times: as read; at most FEED_CAPACITY) */
   feed: FeedEvent[];
 }
 
@@ -32,6 +32,8 @@ export interface ClusterStatus {
   reachable: boolean;
   /** why the last poll failed, when it did */
   error: string | null;
+  /** the schema registry's URL, when there is one (what `evt --registry` needs in another terminal) */
+  registry?: string;
 }
 
 export interface SimulationStatus {

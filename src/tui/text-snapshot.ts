@@ -18,7 +18,7 @@ export function snapshotText(s: Snapshot, o: { width: number; events: number }):
   const events = s.feed.slice(-o.events);
   const flow = s.flow ? [`flow ${s.flow.name} (${s.flow.entity}s since ${clockTime(s.flow.since, false)})`, ...flowLines(s, all).map(text), ''] : [];
   return [
-    `evt dashboard: ${cluster} at ${new Date(s.at).toISOString()}${sim}`,
+    `evt dashboard: ${cluster} at ${new Date(s.at).toISOString()}${s.cluster.registry ? `; registry ${s.cluster.registry}` : ''}${sim}`,
     '',
     ...flow,
     'services',

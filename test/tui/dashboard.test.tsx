@@ -12,6 +12,8 @@ import { KEYS } from '../../src/tui/keys.js';
 import { FEED_CAPACITY, Ring, type Snapshot } from '../../src/tui/source.js';
 import { snapshotText } from '../../src/tui/text-snapshot.js';
 import { sceneOrderId, sceneSnapshot, sceneSource, sceneTrace } from './scene.js';
+import { statusLine } from '../../src/tui/panels/status.js';
+import { feedNeed } from '../../src/tui/panels/feed.js';
 
 const AT = Date.parse('2026-11-22T10:00:00Z');
 const WIDE = { columns: 150, rows: 40 };
@@ -87,13 +89,35 @@ function checkBorders(frame: string, size: { columns: number; rows: number }, mi
   expect(panels).toBeGreaterThanOrEqual(minPanels);
 }
 
+/** The rows inside the panel whose top border starts with `╭─ title` (its borders left out), in a frame of panels side by side. */
+function panelRows(frame: string, title: string): string[] {
+  const lines = frame.split('\n').map((l) => [...l]);
+  for (const [y, chars] of lines.entries()) {
+    const x = chars.join('').indexOf(`╭─ ${title}`);
+    if (x < 0) continue;
+    const left = [...chars.join('').slice(0, x)].length;
+    const right = chars.indexOf('╮', left);
+    const rows: string[] = [];
+    for (let yy = y + 1; yy < lines.length && lines[yy][left] === '│'; yy++) rows.push(lines[yy].slice(left + 1, right).join('').trimEnd());
+    return rows;
+  }
+  return [];
+}
+
+/** The inner width of the panel whose top border starts with `╭─ title`. */
+function panelWidth(frame: string, title: string): number {
+  const line = frame.split('\n').find((l) => l.includes(`╭─ ${title}`))!;
+  const from = line.indexOf(`╭─ ${title}`);
+  return line.indexOf('╮', from) - from - 1;
+}
+
 describe('panels', () => {
   it('the status bar, the flow, services, topics and feed show the snapshot', async () => {
     const s = sceneSnapshot(AT);
     const { frame } = await mount(WIDE, sceneSource(s));
     const f = frame();
     // status bar
-    expect(f.split('\n')[0]).toMatch(/^ evt {2}embedded 127\.0\.0\.1:9092 │ up 20s │ sim 20\/s, 400 sent │ inventory stopped, back in 15s +10:00:00$/);
+    expect(f.split('\n')[0]).toMatch(/^ evt {2}embedded 127\.0\.0\.1:9092 │ registry http:\/\/127\.0\.0\.1:8081 │ up 20s │ sim 20\/s, 400 sent │ inventory stopped, back in 15s +10:00:00$/);
     // the flow: states, reasons, latency, the stuck list with what each waits for
     expect(f).toContain('completed 321');
     expect(f).toContain('rejected 31');
@@ -102,10 +126,10 @@ describe('panels', () => {
     expect(f).toContain('stuck 6 not final after 2.0s');
     expect(f).toMatch(new RegExp(`${sceneOrderId(380)} PLACED +5\\.0s  inventory: StockReserved or StockRes`));
     // services: inventory down with its lag, the orders service's dead letter
-    expect(f).toMatch(/│inventory +DOWN +Empty +0 +77 +▁▁▁▂▅█ +0 +0 │/);
-    expect(f).toMatch(/│orders +up +Stable +1 +0 +▁▁▁▁▁▁ +20 +1 │/);
+    expect(f).toMatch(/│inventory +DOWN +Empty +0 +77 +▁▁▁▂▅█ +0 +0 *│/);
+    expect(f).toMatch(/│orders +up +Stable +1 +0 +▁▁▁▁▁▁ +20 +1 *│/);
     // topics: partitions, records, rate, last event type
-    expect(f).toMatch(/│shop\.orders +3 +1\.2k +21 +▇▇▇███ OrderCompleted/);
+    expect(f).toMatch(/│shop\.orders +3 +1\.2k +21 +[▆▇█]{5,} OrderCompleted/);
     expect(f).toMatch(/│shop\.inventory\.stock +1 +1\.3k +23 .*StockLevel/);
     // the feed ends with the newest event
     const newest = s.feed[s.feed.length - 1];
@@ -121,6 +145,69 @@ describe('panels', () => {
       await press('t');
       await see('waiting for StockReserved');
       checkBorders(frame(), size);
+    }
+  });
+
+  it('columns size to their content: at 80x24, 120x40 and 200x50 no header or cell is cut while there is room', async () => {
+    const topicNames = new Set(sceneSnapshot(AT).topics.map((t) => t.name));
+    const eventTypes = new Set(sceneSnapshot(AT).feed.map((e) => e.eventType));
+    const why = 'waiting for StockReserved or StockReservationFailed from inventory: shop.inventory-service has not consumed OrderPlaced (shop.orders-1@120) yet: it is at offset 100 on shop.orders-1, lag 26; no member running (Empty)';
+    for (const size of [SMALL, { columns: 120, rows: 40 }, { columns: 200, rows: 50 }]) {
+      const { frame, press, see } = await mount(size);
+      const at = `${size.columns}x${size.rows}`;
+      const views: Record<string, string> = {};
+      if (size === SMALL) {
+        views.services = frame();
+        await press(KEY.tab, KEY.tab);
+        views.topics = frame();
+        await press(KEY.tab);
+        views.events = frame();
+        await press(KEY.tab); // back to the flow
+      } else views.main = frame();
+      await press('t');
+      await see('waiting for StockReserved');
+      views.trace = frame();
+      await press(KEY.esc, KEY.tab, KEY.enter); // services: the first group
+      await see('╭─ group shop.orders-service');
+      views.group = frame();
+      await press(KEY.esc, KEY.tab, KEY.enter); // topics: the first topic
+      await see('╭─ topic shop.basket.order-requests');
+      views.topic = frame();
+      for (const [view, f] of Object.entries(views)) {
+        const where = `${at}, ${view}:\n${f}`;
+        checkBorders(f, size);
+        // an ellipsis only where a row runs into its panel's right border, and only in free text at a row's end
+        for (const title of ['services', 'topics', 'group ', 'topic ', 'trace ']) for (const row of panelRows(f, title)) expect(row, `${title} at ${where}`).not.toContain('…');
+        for (const row of panelRows(f, 'flow shop')) if (row.includes('…')) expect(row.indexOf('…'), `flow at ${where}`).toBe(row.length - 1);
+        // headers whole
+        if (panelRows(f, 'services').length) expect(panelRows(f, 'services')[0], where).toMatch(/^GROUP +UP +STATE +MEM +LAG( +(LAG )?TREND)? +PROC\/S +DLQ *$/);
+        if (panelRows(f, 'topics').length) expect(panelRows(f, 'topics')[0], where).toMatch(/^TOPIC +(PARTS|PRT) +(RECORDS|RECS) +REC\/S( +TREND)? +LAST EVENT *$/);
+        for (const row of panelRows(f, 'topics').slice(1).filter((r) => r.trim())) expect(topicNames.has(row.split(' ')[0]), `${row} at ${where}`).toBe(true);
+        // feed rows: time, order and event type whole; the topic too, unless the panel is narrower than the
+        // feed needs (at 120 columns, next to the topics), when it is the column that gives way
+        const events = panelRows(f, 'events');
+        const feedFits = events.length > 0 && panelWidth(f, 'events') >= feedNeed(sceneSnapshot(AT).feed);
+        for (const row of events.filter((r) => r.trim())) {
+          const m = /^\d\d:\d\d:\d\d(?:\.\d{3})? (\S+) +(o-5eed42-\d{6}) (\S+)/.exec(row);
+          expect(m, `${row} at ${where}`).not.toBeNull();
+          expect(eventTypes.has(m![3]), `${row} at ${where}`).toBe(true);
+          if (feedFits || size.columns !== 120) expect(topicNames.has(m![1]), `${row} at ${where}`).toBe(true);
+          else expect([...topicNames].some((t) => t === m![1] || (m![1].endsWith('…') && t.startsWith(m![1].slice(0, -1)))), `${row} at ${where}`).toBe(true);
+        }
+        for (const row of events) if (row.includes('…')) expect(feedFits, `a cut in a feed that had room, at ${where}`).toBe(false);
+        // stuck orders: the id, state, age and the service waited for, whole
+        for (const row of panelRows(f, 'flow shop').filter((r) => r.startsWith('o-'))) expect(row, where).toMatch(/^o-5eed42-\d{6} PLACED +\d\.\ds {2}inventory: Stock/);
+      }
+      expect(panelRows(views.group, 'group ').find((r) => r.startsWith('TOPIC'))).toMatch(/^TOPIC +PART +COMMITTED +END +LAG *$/);
+      expect(panelRows(views.topic, 'topic ').find((r) => r.startsWith('PARTITION'))).toMatch(/^PARTITION +START +END +RECORDS *$/);
+      // the trace's sentences wrap: the "why" is there in full
+      expect(panelRows(views.trace, 'trace ').join(' ').replace(/ +/g, ' ')).toContain(why);
+      if (size !== SMALL) {
+        // the wide layout: each row of panels fills the width, split by what the panels need
+        const top = views.main.split('\n')[1];
+        expect([...top]).toHaveLength(size.columns);
+        expect(panelRows(views.main, 'services')[1]).toMatch(/^orders +up +Stable +1 +0 +▁+ +20 +1 *$/);
+      }
     }
   });
 
@@ -160,7 +247,7 @@ describe('keys', () => {
     await press(KEY.tab); // services
     await press(KEY.tab); // topics
     expect(frame()).toMatch(/╭─ topics /);
-    expect(frame()).toContain('shop.inventory.rese');
+    expect(frame()).toContain('inventory.reservati');
     await press(KEY.tab); // feed
     expect(frame()).toMatch(/╭─ events /);
     await press('\x1b[Z'); // shift-tab: back to topics
@@ -173,7 +260,7 @@ describe('keys', () => {
     expect(frame()).toMatch(/╭─ topics /);
     await press('/', 'inv\r');
     await see('filter: inv ');
-    expect(frame()).toMatch(/│shop\.inventory\.rese/);
+    expect(frame()).toMatch(/│shop\.inventory\.reserv/);
     expect(frame()).not.toMatch(/│shop\.orders {2}/);
   });
 
@@ -215,7 +302,7 @@ describe('keys', () => {
     const { frame, press, see } = await mount(WIDE);
     await press(KEY.tab, 'j', KEY.enter); // services: inventory
     await see('group shop.inventory-service');
-    expect(frame()).toMatch(/shop\.orders +0 +100 +126 +26/);
+    expect(frame()).toMatch(/orders +0 +100 +126 +26/);
     await press(KEY.esc, KEY.tab, 'G', KEY.enter); // topics: the last one
     await see('topic shop.dlq.orders');
     expect(frame()).toMatch(/ +2 +0 +402 +402/);
@@ -272,11 +359,39 @@ describe('keys', () => {
     expect([...status].length).toBeLessThanOrEqual(80);
   });
 
+  it('the status bar shows the registry; on narrower terminals it gives way after the uptime, the counts and the brokers, never the clock', () => {
+    const s = sceneSnapshot(AT);
+    const bar = (width: number) => statusLine(s, { width, filter: '', paused: false }).map((seg) => seg.text).join('');
+    expect(bar(150)).toMatch(/^ evt {2}embedded 127\.0\.0\.1:9092 │ registry http:\/\/127\.0\.0\.1:8081 │ up 20s │ sim 20\/s, 400 sent │ inventory stopped, back in 15s +10:00:00 $/);
+    expect(bar(110)).toMatch(/^ evt {2}embedded 127\.0\.0\.1:9092 │ registry http:\/\/127\.0\.0\.1:8081 │ inventory stopped, back in 15s +10:00:00 $/);
+    // the brokers go before the registry (what another terminal's evt tail needs, with --brokers from the demo's help)
+    expect(bar(95)).toMatch(/^ evt {2}embedded │ registry http:\/\/127\.0\.0\.1:8081 │ inventory stopped, back in 15s +10:00:00 $/);
+    // and what was dropped on the way comes back where it fits
+    expect(bar(80)).toBe(' evt  embedded 127.0.0.1:9092 │ inventory stopped, back in 15s         10:00:00 ');
+    for (const w of [150, 110, 95, 80, 60]) expect(bar(w).length, `at ${w}`).toBe(w);
+  });
+
+  it('p pauses the feed in event-time order: what came after the pause is counted, wherever its time puts it', async () => {
+    const s = sceneSnapshot(AT, { events: 10 });
+    // the feed is by time, so the last row is not the last one read: seq 10 sits before seq 9
+    const [a, b] = s.feed.slice(-2);
+    s.feed.splice(-2, 2, { ...b, seq: 9 }, { ...a, seq: 10, at: b.at + 1 });
+    const source = sceneSource(s);
+    const { press, see } = await mount(WIDE, source);
+    await press('p');
+    await see('PAUSED');
+    const later = { ...s, feed: [...s.feed, { ...s.feed[9], seq: 11, at: s.feed[9].at + 5 }] };
+    source.push(later);
+    await see('paused, 1 new');
+  });
+
   it('? lists every key; esc closes the help; q quits', async () => {
     const { frame, press, see, quits } = await mount(WIDE);
     await press('?');
     await see('Keys');
     for (const k of KEYS) expect(frame()).toContain(k.what);
+    // how to read the same cluster from elsewhere: the registry too (the demo's values are Avro)
+    expect(frame()).toContain('From another terminal: evt --brokers 127.0.0.1:9092 --registry http://127.0.0.1:8081 tail <topic> -f');
     await press(KEY.esc);
     expect(frame()).not.toContain('Keys');
     expect(quits()).toBe(0);
@@ -332,7 +447,7 @@ describe('without a terminal', () => {
     const s = sceneSnapshot(AT, { stuck: 12 });
     const lines = snapshotText(s, { width: 120, events: 5 });
     const text = lines.join('\n');
-    expect(lines[0]).toBe('evt dashboard: embedded (127.0.0.1:9092) at 2026-11-22T10:00:00.000Z; simulation sending, 400 orders sent, inventory stopped, back in 15s');
+    expect(lines[0]).toBe('evt dashboard: embedded (127.0.0.1:9092) at 2026-11-22T10:00:00.000Z; registry http://127.0.0.1:8081; simulation sending, 400 orders sent, inventory stopped, back in 15s');
     // all 12 stuck orders, not a screenful
     for (let i = 0; i < 12; i++) expect(text).toContain(sceneOrderId(380 + i));
     expect(text).toMatch(/inventory +DOWN +Empty +0 +77/);

@@ -2,7 +2,9 @@
 // dashboard comes up on the alternate screen) and the test reads the screen with `capture-pane`. It checks
 // the frame is whole, the deliberate fault (inventory stopped 15 s to 35 s) shows in the services and
 // flow panels, the keys (tab, ?, t, esc) open what they should, the stuck orders drain once inventory is
-// back, and `q` leaves the alternate screen and prints the run's summary with exit code 0.
+// back, and `q` leaves the alternate screen and prints the run's summary with exit code 0. A second run
+// presses q during the fault: the dashboard goes at once, the last orders settle under a countdown on
+// stderr, Ctrl-C then stops waiting (exit 130), and every message of the services is printed once.
 //
 // Needs tmux: locally a missing tmux skips the test with a printed reason; with EVT_REQUIRE_INTEROP=1 (CI)
 // it is a failure.
@@ -226,6 +228,10 @@ describe.skipIf(!enabled)('evt demo in a pseudo-terminal (tmux, 80x24)', () => {
         expect(done).not.toMatch(/╭─|╰─/); // no dashboard frame left behind on the normal screen
         const err = fs.readFileSync(stderrFile, 'utf8');
         expect(err).toMatch(/evt demo: broker 127\.0\.0\.1:\d+ {2}registry http:\/\/127\.0\.0\.1:\d+/);
+        // stderr is not a terminal here: the countdown is one line; the services' messages once each
+        expect(err).toMatch(/^evt demo: stopping: the last orders settle, up to 10s \(q again or Ctrl-C to quit now\)$/m);
+        expect(err.match(/evt: chaos: stopping inventory for 20000 ms/g)).toHaveLength(1);
+        expect(err.match(/evt: chaos: inventory is back/g)).toHaveLength(1);
       } catch (e) {
         if (e instanceof Error && !e.message.includes('--- last screen ---')) e.message += `\n--- last screen ---\n${lastScreen}`;
         throw e;
@@ -236,5 +242,45 @@ describe.skipIf(!enabled)('evt demo in a pseudo-terminal (tmux, 80x24)', () => {
       }
     },
     150_000,
+  );
+  it(
+    'q during the fault: the dashboard goes at once, the last orders settle under a countdown, Ctrl-C stops waiting (exit 130)',
+    async () => {
+      work ||= fs.mkdtempSync(path.join(os.tmpdir(), 'evt-demo-pty-'));
+      // stderr on the terminal this time: the countdown is drawn there
+      const cmd = `cd '${path.dirname(path.dirname(EVT_BIN))}' && TERM=xterm-256color '${process.execPath}' '${EVT_BIN}' demo --port 0 --rate 20/s; echo "EXIT $?"; sleep 600`;
+      tmux('new-session', '-d', '-s', 'demo', '-x', String(COLUMNS), '-y', String(ROWS), 'sh', '-c', cmd);
+      started = true;
+      socketPath = tmux('display-message', '-p', '#{socket_path}').trim();
+      try {
+        await waitFor('inventory DOWN with orders stuck waiting for it', 60_000, (s) => /│inventory\s+DOWN/.test(s) && /│stuck \d+ not final after/.test(s) && s);
+        await press('q');
+        // the dashboard is gone and the countdown shows (no timing asserted: "at once" is for people to see)
+        const countdown = await waitFor('the countdown after q', 20_000, (s) => !alternateOn() && /evt demo: stopping: the last orders settle(, \d+s left)? \(q again to quit now\)/.test(s) && s, true);
+        expect(countdown).not.toMatch(/╭─|╰─/);
+        await press('C-c');
+        const done = await waitFor('the summary and the exit code after Ctrl-C', 60_000, (s) => /^EXIT \d+$/m.test(s) && s, true);
+        expect(done).toMatch(/^EXIT 130$/m);
+        expect(done).toMatch(/^simulated \d+ orders \(seed \d+\)/m);
+        expect(done).toMatch(/^evt: interrupted/m);
+        // each message of the services once: the fault's start, and inventory back once however many faults were due
+        expect(done.match(/evt: chaos: stopping inventory for 20000 ms/g)).toHaveLength(1);
+        expect(done.match(/evt: chaos: inventory is back/g)).toHaveLength(1);
+        // Ctrl-C usually comes while orders still settle: then the summary says the drain was cut short
+        if (/evt demo: stopped without waiting for the last orders/.test(done)) expect(done).toMatch(/^drain: cut short, \d+ orders? not final yet/m);
+        else {
+          expect(done).toMatch(/^evt demo: stopped; the summary follows$/m);
+          console.warn('demo-pty: the last orders had settled before Ctrl-C arrived; the cut-short summary was not seen');
+        }
+      } catch (e) {
+        if (e instanceof Error && !e.message.includes('--- last screen ---')) e.message += `\n--- last screen ---\n${lastScreen}`;
+        throw e;
+      } finally {
+        spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { stdio: 'ignore' });
+        if (socketPath) fs.rmSync(socketPath, { force: true });
+        started = false;
+      }
+    },
+    120_000,
   );
 });

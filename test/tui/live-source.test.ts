@@ -116,10 +116,13 @@ describe('takeSnapshot after a seeded run', () => {
     expect(snap.services[0].dlq).toBeGreaterThan(0);
   });
 
-  it('keeps the latest events in the feed, in event-time order, with their order ids', () => {
+  it('keeps the latest events in the feed, in event-time order (equal times as read), with their order ids', () => {
     const feed = snap.feed;
     expect(feed.length).toBe(FEED_CAPACITY); // the run wrote far more
-    for (let i = 1; i < feed.length; i++) expect(feed[i].at).toBeGreaterThanOrEqual(feed[i - 1].at);
+    for (let i = 1; i < feed.length; i++) {
+      expect(feed[i].at).toBeGreaterThanOrEqual(feed[i - 1].at);
+      if (feed[i].at === feed[i - 1].at) expect(feed[i].seq).toBeGreaterThan(feed[i - 1].seq);
+    }
     for (const f of feed) {
       if (f.topic.startsWith('shop.dlq.')) {
         expect(f.detail).toBeTruthy();

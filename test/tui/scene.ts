@@ -31,11 +31,12 @@ export function sceneSnapshot(at: number, o: { events?: number; stuck?: number }
   const feed: FeedEvent[] = [];
   const types = ['OrderRequested', 'OrderPlaced', 'PaymentAuthorized', 'FraudCheckPassed', 'OrderConfirmed', 'ShipmentScheduled', 'OrderShipped', 'OrderCompleted'];
   const topicOf: Record<string, string> = { OrderRequested: 'basket.order-requests', PaymentAuthorized: 'payments', FraudCheckPassed: 'fraud.checks', ShipmentScheduled: 'shipments' };
+  const producerOf: Record<string, string> = { OrderRequested: 'basket', PaymentAuthorized: 'payments', FraudCheckPassed: 'fraud', ShipmentScheduled: 'shipping' };
   for (let i = 0; i < (o.events ?? 40); i++) {
     const eventType = types[i % types.length];
     const orderId = sceneOrderId(300 + Math.floor(i / types.length));
     const topic = names.topic((topicOf[eventType] ?? 'orders') as (typeof TOPIC_NAMES)[number]);
-    feed.push({ seq: i + 1, at: at - 10_000 + i * 200, topic, partition: i % 3, offset: 1000 + i, key: orderId, eventType, producer: eventType === 'OrderRequested' ? 'basket' : 'orders', entityId: orderId, detail: null });
+    feed.push({ seq: i + 1, at: at - 10_000 + i * 200, topic, partition: i % 3, offset: 1000 + i, key: orderId, eventType, producer: producerOf[eventType] ?? 'orders', entityId: orderId, detail: null });
   }
   const lag = [0, 0, 3, 12, 40, 77];
   const services = WORKER_SERVICES.map((service) => {
@@ -60,14 +61,14 @@ export function sceneSnapshot(at: number, o: { events?: number; stuck?: number }
     records: 1200 + i * 37,
     perSecond: name.includes('dlq') ? 0 : 20 + i,
     rateHistory: [18, 19, 20, 22, 21, 20 + i],
-    lastEventType: name.includes('dlq') ? 'dead letter: OrderRequested' : name.endsWith('orders') ? 'OrderCompleted' : 'StockLevel',
+    lastEventType: name.includes('dlq') ? 'OrderRequested' : name.endsWith('.orders') ? 'OrderCompleted' : 'StockLevel',
     offsets: [0, 1, 2].map((partition) => ({ partition, start: 0, end: 400 + partition })),
   }));
   const state = (s: string, count: number, final = false) => ({ state: s, count, final });
   return {
     at,
     startedAt: at - 20_000,
-    cluster: { name: 'embedded', brokers: ['127.0.0.1:9092'], reachable: true, error: null },
+    cluster: { name: 'embedded', brokers: ['127.0.0.1:9092'], reachable: true, error: null, registry: 'http://127.0.0.1:8081' },
     simulation: { phase: 'sending', rate: 20, sent: 400, down: ['inventory'], fault: 'inventory stopped, back in 15s' },
     flow: {
       name: 'shop',

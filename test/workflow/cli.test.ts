@@ -127,11 +127,20 @@ describe('evt worker', () => {
 });
 
 describe('evt demo', () => {
+  it('--help shows what to try from another terminal, the registry included', async () => {
+    const r = await runEvt(['demo', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\$ evt --brokers 127\.0\.0\.1:9092 --registry <url> tail shop\.orders -f/);
+  });
+
   it('runs the workflow on an embedded broker and ends by itself with --duration', async () => {
     const r = await runEvt(['--json', 'demo', '--duration', '6s', '--rate', '30/s', '--port', '0'], { timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^evt demo: broker 127\.0\.0\.1:\d+ {2}registry http:\/\/127\.0\.0\.1:\d+; topics shop\.\*, groups shop\.<service>-service, dead letters shop\.dlq\.<service>; Ctrl-C to stop$/m);
     expect(r.stderr).toMatch(/^evt demo: 5\.\ds sent \d+ \| .* settled\/s \| lag /m);
+    // what to try from another terminal, with the registry the values need to be decoded
+    const registry = /registry (http:\/\/127\.0\.0\.1:\d+); topics /m.exec(r.stderr)![1];
+    expect(r.stderr).toMatch(new RegExp(`^evt demo: from another terminal: evt --brokers 127\\.0\\.0\\.1:\\d+ --registry ${registry.replace(/\./g, '\\.')} tail shop\\.orders -f$`, 'm'));
     const s = parse(r.stdout);
     expect(s.violations).toEqual([]);
     expect(s.orders.requested).toBeGreaterThan(100);

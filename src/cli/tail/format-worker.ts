@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ConsumedRecord } from '../../client/records.js';
 import { decodeRecordSet, type SkippedBatch } from '../../client/wire/reader.js';
 import { createValueCodec } from '../../codec/value-codec.js';
+import { schemaIdOf } from '../../codec/wire-format.js';
 import { buildFilter } from '../record-filter.js';
 import { LineFormatter, type ByteTarget } from './line-format.js';
 import type { WorkerSetup } from './parallel.js';
@@ -36,6 +37,7 @@ class Growing implements ByteTarget {
 const setup = workerData as WorkerSetup;
 const codec = await createValueCodec(setup.valueFormat, { schemaFile: setup.schemaFile });
 const formatter = new LineFormatter(setup.mode, codec, buildFilter(setup.filter));
+let toldWire = false;
 
 parentPort!.on('message', (job: Job) => {
   try {
@@ -47,14 +49,18 @@ parentPort!.on('message', (job: Job) => {
     const timestamps = new Float64Array(records.length);
     const ends = new Int32Array(records.length);
     let count = 0;
+    // the schema id of the first printed value in the registry wire format, told once (no registry here)
+    let wire: number | undefined;
     for (const r of records) {
       if (!formatter.write(r, out)) continue;
+      if (!toldWire && wire === undefined) wire = schemaIdOf(r.value) ?? undefined;
       timestamps[count] = r.timestamp;
       ends[count] = out.pos;
       count++;
     }
     const bytes = new Uint8Array(out.buf.buffer, out.buf.byteOffset, out.pos);
-    parentPort!.postMessage({ id: job.id, decoded: records.length, count, timestamps, ends, bytes, skipped }, [timestamps.buffer, ends.buffer, out.buf.buffer]);
+    if (wire !== undefined) toldWire = true;
+    parentPort!.postMessage({ id: job.id, decoded: records.length, count, timestamps, ends, bytes, skipped, wire, topic: job.topic }, [timestamps.buffer, ends.buffer, out.buf.buffer]);
   } catch (err) {
     parentPort!.postMessage({ id: job.id, error: (err as Error).message ?? String(err) });
   }

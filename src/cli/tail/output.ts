@@ -6,6 +6,7 @@ import type { ValueCodec } from '../../codec/value-codec.js';
 import type { Io } from '../io.js';
 import type { RecordPredicate } from '../record-filter.js';
 import { LineFormatter, type ByteTarget, type Matched, type OutputMode } from './line-format.js';
+import type { WireNotice } from './wire-notice.js';
 
 export type { Matched, OutputMode };
 
@@ -26,6 +27,8 @@ export class RecordOutput implements ByteTarget {
     mode: OutputMode,
     codec: ValueCodec,
     filter: RecordPredicate | undefined,
+    /** says once when printed values are in the registry wire format with no registry to decode them */
+    private readonly notice?: WireNotice,
   ) {
     this.formatter = new LineFormatter(mode, codec, filter);
     io.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -35,7 +38,9 @@ export class RecordOutput implements ByteTarget {
 
   /** The record's text when it passes the filters, else null (for callers that keep records to print later). */
   match(record: ConsumedRecord): Matched | null {
-    return this.formatter.match(record);
+    const m = this.formatter.match(record);
+    if (m && this.notice?.watching) this.notice.check(record);
+    return m;
   }
 
   print(m: Matched): void {
@@ -49,6 +54,7 @@ export class RecordOutput implements ByteTarget {
   offer(record: ConsumedRecord): boolean {
     if (this.closed) return false;
     if (!this.formatter.write(record, this)) return false;
+    if (this.notice?.watching) this.notice.check(record);
     this.printed++;
     if (this.pos >= FLUSH_AT) this.writeOut();
     return true;

@@ -37,6 +37,9 @@ interface Reply extends Formatted {
   id: number;
   error?: string;
   skipped: SkippedBatch[];
+  /** the schema id of a printed value in the registry wire format (workers have no registry to decode it) */
+  wire?: number;
+  topic?: string;
 }
 
 export class FormatPool {
@@ -48,6 +51,7 @@ export class FormatPool {
   private constructor(
     private readonly workers: Worker[],
     private readonly onSkipped: (s: SkippedBatch) => void,
+    private readonly onWireFormat?: (topic: string, schemaId: number) => void,
   ) {
     for (const w of workers) {
       w.on('message', (m: Reply) => {
@@ -55,6 +59,7 @@ export class FormatPool {
         if (!p) return;
         this.pending.delete(m.id);
         for (const s of m.skipped ?? []) this.onSkipped(s);
+        if (m.wire !== undefined && m.topic !== undefined) this.onWireFormat?.(m.topic, m.wire);
         if (m.error !== undefined) p.reject(new WireError(m.error, 'protocol'));
         else p.resolve(m);
       });
@@ -64,12 +69,12 @@ export class FormatPool {
   }
 
   /** A pool of formatting workers, or null where workers cannot run (running from sources, one core). */
-  static start(setup: WorkerSetup, onSkipped: (s: SkippedBatch) => void): FormatPool | null {
+  static start(setup: WorkerSetup, onSkipped: (s: SkippedBatch) => void, onWireFormat?: (topic: string, schemaId: number) => void): FormatPool | null {
     const size = setup.count ?? Math.min(4, availableParallelism());
     const url = new URL('./format-worker.js', import.meta.url);
     if (size < 1 || url.protocol !== 'file:' || !fs.existsSync(fileURLToPath(url))) return null;
     const workers = Array.from({ length: size }, () => new Worker(url, { workerData: setup }));
-    return new FormatPool(workers, onSkipped);
+    return new FormatPool(workers, onSkipped, onWireFormat);
   }
 
   private fail(err: Error): void {

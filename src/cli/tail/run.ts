@@ -13,6 +13,7 @@ import type { ConsumedRecord } from '../../client/records.js';
 import type { Cluster } from '../../client/wire/cluster.js';
 import type { ReaderOptions, SkippedBatch } from '../../client/wire/reader.js';
 import { formatMs } from '../../client/wire/errors.js';
+import type { WireNotice } from './wire-notice.js';
 import type { ValueCodec } from '../../codec/value-codec.js';
 import { CliError, ExitCode } from '../errors.js';
 import { printLine, type GlobalOptions, type Io } from '../io.js';
@@ -48,6 +49,8 @@ export interface TailOptions {
   expect?: number;
   /** how long --expect waits */
   expectTimeoutMs: number;
+  /** says once on stderr when values are in the registry wire format and cannot be decoded */
+  wireNotice?: WireNotice;
 }
 
 type StopReason = 'interrupted' | 'deadline' | 'closed' | 'until-time';
@@ -78,7 +81,7 @@ export async function runTail(o: TailOptions, io: Io, g: GlobalOptions): Promise
   const { cluster, settings } = await openSession(io, g);
   const stopper = new Stopper();
   void io.interrupted().then(() => stopper.stop('interrupted'));
-  const out = new RecordOutput(io, o.output, o.codec, o.filter);
+  const out = new RecordOutput(io, o.output, o.codec, o.filter, o.wireNotice);
   io.stdout.on('error', () => stopper.stop('closed'));
   let progress: ProgressLine | undefined;
   try {
@@ -214,7 +217,7 @@ async function readDirect(
 async function startPool(o: TailOptions, onSkipped: (s: SkippedBatch) => void) {
   const { FormatPool } = await import('./parallel.js');
   try {
-    return FormatPool.start({ ...o.workers!, mode: o.output }, onSkipped);
+    return FormatPool.start({ ...o.workers!, mode: o.output }, onSkipped, o.wireNotice && ((topic, id) => o.wireNotice!.noRegistry(topic, id)));
   } catch {
     return null;
   }

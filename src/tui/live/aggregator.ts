@@ -9,6 +9,7 @@ import { isFinalType, judgedTypes, stateAfter, type Flow } from '../../flow/mode
 import { RecentIds } from '../../workflow/service.js';
 import { percentiles } from '../../workflow/stats.js';
 import { FEED_CAPACITY, HISTORY_CAPACITY, Ring, STUCK_CAPACITY, type FeedEvent, type FlowStatus, type StuckRow } from '../source.js';
+import { TimeOrderedFeed } from './feed-buffer.js';
 
 /** One record of a tailed topic, as far as the dashboard looks at it. */
 export interface TailEvent {
@@ -51,8 +52,8 @@ interface OpenEntity {
 const NEW = 'NEW';
 
 export class TailAggregator {
-  /** the latest events by event time, oldest first: partitions are read side by side, so arrival order is not time order */
-  private readonly feed: FeedEvent[] = [];
+  /** the latest events by event time: partitions are read side by side, so arrival order is not time order */
+  private readonly feed = new TimeOrderedFeed<FeedEvent>(FEED_CAPACITY);
   private readonly lastTypes = new Map<string, { at: number; eventType: string }>();
   private readonly deadLetters = new Map<string, number>();
   private readonly entities: FlowEntities | null;
@@ -74,7 +75,7 @@ export class TailAggregator {
     const last = this.lastTypes.get(e.topic);
     if (!last || e.timestamp >= last.at) this.lastTypes.set(e.topic, { at: e.timestamp, eventType: e.eventType });
     if (e.deadLetter?.by) this.deadLetters.set(e.deadLetter.by, (this.deadLetters.get(e.deadLetter.by) ?? 0) + 1);
-    this.insertFeed({
+    this.feed.push({
       seq: ++this.seq,
       at: e.timestamp,
       topic: e.topic,
@@ -90,20 +91,6 @@ export class TailAggregator {
     if (this.entities && e.entityId !== null && !e.deadLetter) this.entities.add(e.entityId, e);
   }
 
-  private insertFeed(f: FeedEvent): void {
-    const feed = this.feed;
-    if (feed.length >= FEED_CAPACITY && f.at < feed[0].at) return; // older than everything kept
-    let lo = 0;
-    let hi = feed.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (feed[mid].at <= f.at) lo = mid + 1;
-      else hi = mid;
-    }
-    feed.splice(lo, 0, f);
-    if (feed.length > FEED_CAPACITY) feed.shift();
-  }
-
   get openEntities(): number {
     return this.entities?.openCount ?? 0;
   }
@@ -114,7 +101,7 @@ export class TailAggregator {
 
   /** The latest events, oldest first by event time (a fresh array). */
   feedEvents(): FeedEvent[] {
-    return this.feed.map((f) => ({ ...f }));
+    return this.feed.toArray().map((f) => ({ ...f }));
   }
 
   /** The event type of the newest record seen on a topic (null: none). */

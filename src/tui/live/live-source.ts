@@ -13,6 +13,8 @@ export interface LiveSourceOptions extends MonitorOptions {
   publishMs?: number;
   /** the views database `trace` may answer from */
   traceDb?: string;
+  /** the schema registry's URL, shown in the status bar */
+  registry?: string;
 }
 
 /** A snapshot is pushed at least this often even when nothing changed, so that the clock and ages move. */
@@ -32,7 +34,7 @@ export async function createLiveSource(options: LiveSourceOptions): Promise<Dash
     const version = monitor.version;
     if (!force && version === publishedVersion && current && monitor.now() - current.at < HEARTBEAT_MS) return;
     publishedVersion = version;
-    current = monitor.snapshot();
+    current = withRegistry(monitor.snapshot(), options.registry);
     for (const listener of [...listeners]) {
       try {
         listener(current);
@@ -77,13 +79,18 @@ export async function createLiveSource(options: LiveSourceOptions): Promise<Dash
  * One snapshot without following: a poll, then the window read up to the high watermarks that poll saw (for
  * `evt dashboard` without a TTY, printing text or JSON once). Rates per poll are 0: there is one poll.
  */
-export async function takeSnapshot(options: MonitorOptions): Promise<Snapshot> {
+export async function takeSnapshot(options: MonitorOptions & { registry?: string }): Promise<Snapshot> {
   const monitor = new Monitor(options, false);
   try {
     await monitor.poll();
     await monitor.tail.drained();
-    return monitor.snapshot();
+    return withRegistry(monitor.snapshot(), options.registry);
   } finally {
     await monitor.tail.close();
   }
+}
+
+/** The snapshot with the registry's URL in its cluster status (the monitor knows nothing of registries). */
+function withRegistry(snapshot: Snapshot, registry: string | undefined): Snapshot {
+  return registry ? { ...snapshot, cluster: { ...snapshot.cluster, registry } } : snapshot;
 }

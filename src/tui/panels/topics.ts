@@ -1,27 +1,42 @@
 // The topics panel: partitions, records, the append rate and its trend, the last event type seen.
 
 import type { Line } from '../lines.js';
+import { columnWidths, headerCells, naturalWidth, rowLine, type Column } from '../columns.js';
 import { compact, sparkline } from '../format.js';
-import type { Snapshot } from '../source.js';
-import { cells, listLines, type Col } from './list.js';
+import type { Snapshot, TopicRow } from '../source.js';
+import { listLines } from './list.js';
 import { topicRows } from './rows.js';
 
+const COLS: readonly Column[] = [
+  { header: 'TOPIC', max: 48, min: 10 },
+  { header: ['PARTS', 'PRT'], align: 'right' },
+  { header: ['RECORDS', 'RECS'], align: 'right' },
+  { header: 'REC/S', align: 'right' },
+  { header: 'TREND', flex: true, optional: true, max: 60 },
+  // the event type is the last column: the first to give way after the trend
+  { header: ['LAST EVENT', 'LAST'], max: 40, min: 8, giveWay: 1 },
+];
+const TREND = 4;
+
+const cellsOf = (t: TopicRow): string[] => [t.name, String(t.partitions), compact(t.records), compact(Math.round(t.perSecond)), '', t.lastEventType ?? '-'];
+
+/** The width the panel needs to show every cell whole (`least`: without the trend). */
+export function topicsNeed(s: Snapshot, least = false): number {
+  return naturalWidth(COLS, s.topics.map(cellsOf), least);
+}
+
 export function topicsLines(s: Snapshot, o: { width: number; height: number; selected: number | null; filter: string }): Line[] {
-  const name = o.width >= 90 ? 26 : 20;
-  const cols: Col[] = [[name], [3, 'right'], [7, 'right'], [6, 'right']];
-  const used = cols.reduce((n, [w]) => n + w + 1, 0);
-  const last = Math.max(8, Math.min(24, Math.floor((o.width - used) / 2)));
-  const spark = Math.max(4, o.width - used - last - 1);
+  const w = columnWidths(COLS, s.topics.map(cellsOf), o.width);
   return listLines({
-    header: [{ text: `${cells(['TOPIC', 'PRT', 'RECORDS', 'REC/S'], cols)} ${'TREND'.padEnd(spark)} LAST EVENT`, dim: true }],
+    header: [{ text: headerCells(COLS, w), dim: true }],
     rows: topicRows(s, o.filter),
     height: o.height,
     selected: o.selected,
     empty: o.filter ? 'no topic matches the filter' : 'no topics',
-    row: (t) => [
-      { text: cells([t.name, t.partitions, compact(t.records), compact(Math.round(t.perSecond))], cols) + ' ' },
-      { text: sparkline(t.rateHistory, spark), color: 'cyan' },
-      { text: ' ' + (t.lastEventType ?? '-'), dim: !t.lastEventType },
-    ],
+    row: (t) => {
+      const values = cellsOf(t);
+      values[TREND] = sparkline(t.rateHistory, w[TREND]);
+      return rowLine(values, COLS, w, (i) => (i === TREND ? { color: 'cyan' } : i === 5 ? { dim: !t.lastEventType } : undefined));
+    },
   });
 }
