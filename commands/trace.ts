@@ -117,8 +117,14 @@ async function runTrace(id: string | undefined, flags: TraceFlags, io: Io, g: Gl
   const { chooseFlow } = await import('../src/cli/flow-option.js');
   const given = flags.flow !== undefined ? await chooseFlow(flags, null) : null;
 
+  // an entity index may answer: its modules (and SQLite's binding) load while the cluster is reached
+  const { existsSync } = await import('node:fs');
+  const indexReady = existsSync(flags.db)
+    ? Promise.all([import('../src/views/entity-index.js'), import('../src/views/store.js').then((m) => m.loadSqlite())]).catch(() => undefined)
+    : undefined;
   const { openSession, toCliError } = await import('../src/cli/tail/session.js');
   const session = await openSession(io, g);
+  await indexReady;
   try {
     const choice = given ?? (await chooseFlow(flags, session.cluster));
     const { autoDecoder } = await import('../src/codec/registry-codec.js');

@@ -2,7 +2,7 @@
 // with colour on a terminal.
 
 import { Chalk } from 'chalk';
-import type { RecordEnvelope } from './envelope.js';
+import type { RecordEnvelope } from '../codec/envelope.js';
 
 export function formatJson(envelope: RecordEnvelope): string {
   return JSON.stringify(envelope);

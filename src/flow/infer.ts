@@ -298,7 +298,7 @@ interface Reader {
 }
 
 async function readersOf(cluster: Cluster, topics: string[]): Promise<Reader[]> {
-  const parts = (await Promise.all(topics.map(async (t) => ((await cluster.topic(t).catch(() => null))?.partitions ?? []).map((p) => ({ topic: t, partition: p.partition }))))).flat();
+  const parts = (await Promise.all(topics.map(async (t) => ((await cluster.topic(t, { refresh: false }).catch(() => null))?.partitions ?? []).map((p) => ({ topic: t, partition: p.partition }))))).flat();
   const groups = await listGroups(cluster).catch(() => []);
   const out: Reader[] = [];
   for (const { groupId } of groups) {

@@ -40,7 +40,7 @@ export async function sampleTopics(cluster: Cluster, codec: ValueCodec, topics: 
   const parts: { topic: string; partition: number }[] = [];
   const counts = new Map<string, { partitions: number; records: number }>();
   for (const topic of topics) {
-    const meta = await cluster.topic(topic).catch(() => null);
+    const meta = await cluster.topic(topic, { refresh: false }).catch(() => null);
     if (!meta) continue;
     counts.set(topic, { partitions: meta.partitions.length, records: 0 });
     for (const p of meta.partitions) parts.push({ topic, partition: p.partition });

@@ -2,8 +2,8 @@
 // exact test of where it carries the id, and what the conventions or the flow say of it: its type, its links
 // to other events, and for a dead letter, the record it stands for and why that failed.
 
-import type { ConsumedRecord } from '../client/records.js';
-import { toEnvelope, type RecordEnvelope } from '../cli/envelope.js';
+import type { ConsumedRecord, RecordHeader } from '../client/records.js';
+import { keyAndHeaders, toEnvelope, type RecordEnvelope } from '../codec/envelope.js';
 import type { ValueCodec } from '../codec/value-codec.js';
 import { schemaIdOf } from '../codec/wire-format.js';
 import { conventionalType, deadLetterOf, linksOf, type DeadLetterOrigin, type TypeSource } from '../flow/conventions.js';
@@ -32,36 +32,54 @@ export interface FoundEvent extends RecordEnvelope {
 
 /**
  * Decodes the records that passed the byte filter and keeps those that carry the id (schemas are looked up
- * first, as the registry decoder needs). `locationsOf` gives the flow's id locations for a topic (none: anywhere).
+ * first, as the registry decoder needs), where the flow says their topic keeps it (anywhere without a flow).
  */
 export async function decodeFound(records: readonly ConsumedRecord[], codec: ValueCodec, matcher: EntityMatcher | null, flow: Flow | null): Promise<FoundEvent[]> {
   if (codec.registry && records.length) await codec.registry.prepare(records);
   const out: FoundEvent[] = [];
   for (const r of records) {
-    const env = toEnvelope(r, codec);
-    const value = structuredValue(env.value);
-    const topic = flow ? flowTopic(flow, r.topic) : undefined;
-    const deadLetter = deadLetterOf(r.headers);
-    // a dead letter is a copy of another topic's record: the id is where that topic keeps it, or anywhere
-    const locations = deadLetter ? (flow ? flowTopic(flow, deadLetter.topic)?.idAt : undefined) : topic?.idAt;
-    const matchedBy = matcher ? matcher.places({ key: r.key, headers: r.headers, value }, locations ?? []) : [];
-    if (matcher && matchedBy.length === 0) continue;
     const schemaId = schemaIdOf(r.value);
     const schemaName = schemaId !== null ? (codec.registry?.schemaName(schemaId) ?? null) : null;
-    const typeTopic = deadLetter && flow ? flowTopic(flow, deadLetter.topic) : topic;
-    const typed = typeTopic?.typeAt ? typeAt(typeTopic.typeAt, r, value) : null;
-    const { type, from } = typed ?? conventionalType({ topic: deadLetter?.topic ?? r.topic, headers: r.headers, value, schemaName });
-    const links = linksOf(r.headers);
-    const e: FoundEvent = { ...env, eventType: type, typeFrom: typeSourceText(from), matchedBy, ...links };
-    if (deadLetter) e.deadLetter = deadLetter;
-    else if (!e.error && notRegistryEncoded(topic?.values ?? null, r.value)) e.error = `not in the schema registry wire format, which flow ${flow!.name} says ${r.topic} carries`;
-    out.push(e);
+    const e = foundEvent(toEnvelope(r, codec), r, { matcher, flow, schemaName });
+    if (e) out.push(e);
   }
   return out;
 }
 
+/** An event from an envelope the entity index stored, with the type the index read (null: not the id's). */
+export function foundFromEnvelope(env: RecordEnvelope, type: string, o: { matcher: EntityMatcher | null; flow: Flow | null }): FoundEvent | null {
+  const { key, headers } = keyAndHeaders(env as unknown as Record<string, unknown>);
+  return foundEvent(env, { topic: env.topic, key, headers }, { ...o, schemaName: null, type });
+}
+
+/**
+ * The event of a record: where it carries the id (null when it does not), its type, links and dead-letter
+ * origin. `raw.value`, when known, is checked against a flow's promise of registry-encoded values.
+ */
+function foundEvent(
+  env: RecordEnvelope,
+  raw: { topic: string; key: Buffer | null; headers: readonly RecordHeader[]; value?: Buffer | null },
+  o: { matcher: EntityMatcher | null; flow: Flow | null; schemaName: string | null; type?: string },
+): FoundEvent | null {
+  const { matcher, flow } = o;
+  const value = structuredValue(env.value);
+  const topic = flow ? flowTopic(flow, raw.topic) : undefined;
+  const deadLetter = deadLetterOf(raw.headers);
+  // a dead letter is a copy of another topic's record: the id is where that topic keeps it, or anywhere
+  const locations = deadLetter ? (flow ? flowTopic(flow, deadLetter.topic)?.idAt : undefined) : topic?.idAt;
+  const matchedBy = matcher ? matcher.places({ key: raw.key, headers: raw.headers, value }, locations ?? []) : [];
+  if (matcher && matchedBy.length === 0) return null;
+  const typeTopic = deadLetter && flow ? flowTopic(flow, deadLetter.topic) : topic;
+  const typed = o.type !== undefined ? { type: o.type, from: { kind: 'flow', location: 'the entity index' } as TypeSource } : typeTopic?.typeAt ? typeAt(typeTopic.typeAt, raw, value) : null;
+  const { type, from } = typed ?? conventionalType({ topic: deadLetter?.topic ?? raw.topic, headers: raw.headers, value, schemaName: o.schemaName });
+  const e: FoundEvent = { ...env, eventType: type, typeFrom: typeSourceText(from), matchedBy, ...linksOf(raw.headers) };
+  if (deadLetter) e.deadLetter = deadLetter;
+  else if (!e.error && notRegistryEncoded(topic?.values ?? null, raw.value)) e.error = `not in the schema registry wire format, which flow ${flow!.name} says ${raw.topic} carries`;
+  return e;
+}
+
 /** The type at a flow's declared location, or null when the record has none there. */
-function typeAt(l: TypeLocation, r: ConsumedRecord, value: unknown): { type: string; from: TypeSource } | null {
+function typeAt(l: TypeLocation, r: { topic: string; headers: readonly RecordHeader[] }, value: unknown): { type: string; from: TypeSource } | null {
   const from: TypeSource = { kind: 'flow', location: formatIdLocation(l) };
   switch (l.from) {
     case 'topic':

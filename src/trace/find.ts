@@ -93,7 +93,8 @@ export async function findEntity(o: FindOptions): Promise<FindResult> {
   const planned: Planned[] = [];
   for (const topic of o.topics) {
     try {
-      const meta = await o.cluster.topic(topic);
+      // the search plan listed every topic a moment ago: its metadata is fresh
+      const meta = await o.cluster.topic(topic, { refresh: false });
       const kind: TopicKind = o.deadLetters?.has(topic) ? 'dead-letter' : keyedByIdIn(o.flow, topic) ? 'keyed' : 'searched';
       planned.push({ topic, kind, partitionCount: meta.partitions.length, targeted: false, why: '', partitions: [], ends: new Map() });
     } catch (err) {

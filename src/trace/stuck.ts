@@ -93,7 +93,7 @@ async function readEntities(o: StuckOptions): Promise<Entities> {
   const facts = new FlowFacts(o.flow);
   const parts: { topic: string; partition: number }[] = [];
   for (const topic of o.plan.topics) {
-    const meta = await o.cluster.topic(topic).catch(() => null);
+    const meta = await o.cluster.topic(topic, { refresh: false }).catch(() => null);
     if (meta) for (const p of meta.partitions) parts.push({ topic, partition: p.partition });
   }
   const ends = parts.length ? await o.cluster.listOffsets(parts.flatMap((p) => [{ ...p, timestamp: -2 }, { ...p, timestamp: LATEST }])) : [];
@@ -144,7 +144,7 @@ async function indexedEntities(o: StuckOptions): Promise<Entities | null> {
     const stored = new Map(positions(db, ENTITY_INDEX).map((p) => [`${p.topic}:${p.partition}`, p.nextOffset]));
     const parts: { topic: string; partition: number }[] = [];
     for (const topic of view.topics) {
-      const meta = await o.cluster.topic(topic).catch(() => null);
+      const meta = await o.cluster.topic(topic, { refresh: false }).catch(() => null);
       if (meta) for (const p of meta.partitions) parts.push({ topic, partition: p.partition });
     }
     const ends = parts.length ? await o.cluster.listOffsets(parts.map((p) => ({ ...p, timestamp: LATEST }))) : [];

@@ -2,14 +2,13 @@
 // otherwise), lay them out as a timeline and give the verdict, asking the cluster about the groups the
 // verdict points at.
 
-import type { ConsumedRecord } from '../client/records.js';
 import type { Cluster } from '../client/wire/index.js';
 import type { ValueCodec } from '../codec/value-codec.js';
 import { isInternalTopic, looksLikeDeadLetterTopic } from '../flow/conventions.js';
 import { EntityMatcher } from '../flow/entity.js';
 import type { JsonPath } from '../flow/json-path.js';
 import type { Flow } from '../flow/model.js';
-import { decodeFound, type FoundEvent } from './event.js';
+import { decodeFound, foundFromEnvelope, type FoundEvent } from './event.js';
 import { gatherFacts } from './facts.js';
 import { findEntity, type ScanReport } from './find.js';
 import { buildTimeline, type TraceEvent } from './timeline.js';
@@ -93,9 +92,9 @@ export async function traceEntity(o: TraceOptions): Promise<TraceResult> {
   let found: FoundEvent[];
   let scan: ScanReport;
   const indexed = !!o.db && !!o.flow && !o.allPartitions && o.since === undefined && o.until === undefined && !o.topics && !o.pattern && !o.fields?.length ? await fromIndex(o, plan) : null;
-  if (indexed?.records) {
+  if (indexed?.events) {
     source = 'entity index';
-    found = await decodeFound(indexed.records, o.codec, matcher, o.flow);
+    found = indexed.events.flatMap((e) => foundFromEnvelope(e.envelope, e.type, { matcher, flow: o.flow }) ?? []);
     scan = { topics: [], recordsExamined: 0, elapsedMs: 0, complete: true, notes: [indexed.note] };
   } else {
     const result = await findEntity({ cluster: o.cluster, matcher, flow: o.flow, ...plan, since: o.since, until: o.until, allPartitions: o.allPartitions });
@@ -110,8 +109,8 @@ export async function traceEntity(o: TraceOptions): Promise<TraceResult> {
   return { id: o.id, entity: o.flow?.entity ?? 'entity', flow: o.flow?.source ?? null, source, found: events.length > 0, events, verdict, scan };
 }
 
-/** The entity's records from the flow's entity index when it is up to date, else why not (or null: no index). */
-async function fromIndex(o: TraceOptions, plan: SearchPlan): Promise<{ records: ConsumedRecord[] | null; note: string } | null> {
+/** The entity's events from the flow's entity index when it is up to date, else why not (or null: no index). */
+async function fromIndex(o: TraceOptions, plan: SearchPlan): ReturnType<typeof import('../views/entity-index.js').indexedRecords> {
   const { indexedRecords } = await import('../views/entity-index.js');
   return indexedRecords({ cluster: o.cluster, db: o.db!, flow: o.flow!, id: o.id, topics: plan.topics });
 }

@@ -5,6 +5,7 @@
 
 import type { Database } from 'better-sqlite3';
 import type { ConsumedRecord } from '../client/records.js';
+import type { DecodedValue } from '../codec/value-codec.js';
 
 /** An event as a view sees it: where it is in the log and its decoded key, headers and value. */
 export interface ViewEvent {
@@ -19,6 +20,8 @@ export interface ViewEvent {
   value: unknown;
   /** the record as read (raw key and header bytes), for built-in views that look at headers by convention */
   readonly raw?: ConsumedRecord;
+  /** the value as decoded (with its encoding), for built-in views that keep the record envelope */
+  readonly decoded?: DecodedValue;
 }
 
 /**

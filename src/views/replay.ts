@@ -7,7 +7,7 @@
 import type { Database } from 'better-sqlite3';
 import { headersAsText, type ConsumedRecord } from '../client/records.js';
 import { EARLIEST, LATEST, PartitionReader, type Cluster, type ReadChunk } from '../client/wire/index.js';
-import type { ValueCodec } from '../codec/value-codec.js';
+import type { DecodedValue, ValueCodec } from '../codec/value-codec.js';
 import type { ViewDefinition, ViewEvent } from './definition.js';
 import { dropView, ensureView, positions, storedTopics } from './store.js';
 import { sleep } from '../client/deadline.js';
@@ -218,7 +218,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
 function applyRecord(r: ConsumedRecord, codec: ValueCodec, apply: (e: ViewEvent) => void, savepointDb: Database | null): string | null {
   const decoded = r.value === null ? { value: null } : codec.decode(r.value);
   if ('error' in decoded && decoded.error) return `cannot decode the value: ${decoded.error}`;
-  const event = new RecordEvent(r, decoded.value);
+  const event = new RecordEvent(r, decoded);
   try {
     if (savepointDb) savepointDb.transaction(() => apply(event))();
     else apply(event);
@@ -241,11 +241,14 @@ class RecordEvent implements ViewEvent {
   private text: Record<string, string> | undefined;
   private keyText: string | null | undefined;
 
+  readonly value: unknown;
+
   constructor(
     readonly raw: ConsumedRecord,
-    readonly value: unknown,
+    readonly decoded: DecodedValue,
   ) {
     const record = raw;
+    this.value = decoded.value;
     this.topic = record.topic;
     this.partition = record.partition;
     this.offset = record.offset;

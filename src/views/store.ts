@@ -46,6 +46,11 @@ export interface StoredError {
   at: number;
 }
 
+/** Loads the SQLite binding now (a few tens of ms of a cold start), e.g. while the cluster is being reached. */
+export function loadSqlite(): void {
+  require('better-sqlite3');
+}
+
 /** Opens (creating with `readonly` false) the views database. */
 export function openDatabase(file: string, options: { readonly?: boolean } = {}): Database {
   const BetterSqlite3 = require('better-sqlite3') as typeof import('better-sqlite3');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConsumedRecord } from '../../src/client/records.js';
 import { CodecError, createValueCodec } from '../../src/codec/value-codec.js';
-import { InputError, parseEnvelope, toEnvelope } from '../../src/cli/envelope.js';
+import { InputError, parseEnvelope, toEnvelope } from '../../src/codec/envelope.js';
 import { tempDir } from '../helpers/broker.js';
 
 const record = (value: Buffer | null, key: Buffer | null = Buffer.from('k1'), headers: ConsumedRecord['headers'] = []): ConsumedRecord => ({

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsumedRecord } from '../../src/client/records.js';
 import { createValueCodec } from '../../src/codec/value-codec.js';
-import { toEnvelope } from '../../src/cli/envelope.js';
+import { toEnvelope } from '../../src/codec/envelope.js';
 import { formatJson } from '../../src/cli/record-format.js';
 import { fastJsonLine, isCanonicalJsonContainer } from '../../src/cli/tail/fast-json.js';
 

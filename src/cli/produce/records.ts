@@ -5,7 +5,7 @@
 
 import type { OutgoingRecord, RecordHeader } from '../../client/records.js';
 import { CodecError, type ValueCodec } from '../../codec/value-codec.js';
-import { InputError, parseEnvelope } from '../envelope.js';
+import { InputError, parseEnvelope } from '../../codec/envelope.js';
 
 export interface RecordInputOptions {
   /** lines are record envelopes */

@@ -12,7 +12,7 @@ import type { Acks, PartitionStats, WireProducer } from '../../client/wire/produ
 import type { CompressionName } from '../../client/wire/batch-encoder.js';
 import type { NullKeyStrategy } from '../../client/wire/partitioner.js';
 import { PartitionNotFoundError, formatMs } from '../../client/wire/errors.js';
-import { InputError } from '../envelope.js';
+import { InputError } from '../../codec/envelope.js';
 import { CliError, ExitCode } from '../errors.js';
 import { printJson, printLine, type GlobalOptions, type Io } from '../io.js';
 import { ProgressLine, exitCodeOf, formatBytes, formatCount, openSession, toCliError } from '../tail/session.js';

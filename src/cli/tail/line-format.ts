@@ -5,7 +5,7 @@
 
 import type { ConsumedRecord } from '../../client/records.js';
 import type { DecodedValue, ValueCodec } from '../../codec/value-codec.js';
-import { toEnvelope, type RecordEnvelope } from '../envelope.js';
+import { toEnvelope, type RecordEnvelope } from '../../codec/envelope.js';
 import type { RecordPredicate } from '../record-filter.js';
 import { compileTemplate, formatHuman, formatJson } from '../record-format.js';
 import { FastJsonEncoder } from './fast-json.js';

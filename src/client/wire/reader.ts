@@ -204,7 +204,8 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
   private async start(): Promise<void> {
     this.started = true;
     for (const topic of new Set(this.cursors.map((c) => c.topic))) {
-      const meta = await this.cluster.topic(topic);
+      // the cached leaders will do: a fetch from a broker that is no longer the leader refreshes them
+      const meta = await this.cluster.topic(topic, { refresh: false });
       for (const c of this.cursors) {
         if (c.topic !== topic) continue;
         const p = meta.partitions.find((x) => x.partition === c.partition);

@@ -8,7 +8,7 @@
 // once has an array of values. Each direction is the exact inverse of the other.
 
 import type { ConsumedRecord, OutgoingRecord, RecordHeader } from '../client/records.js';
-import type { ValueCodec } from '../codec/value-codec.js';
+import type { DecodedValue, ValueCodec } from './value-codec.js';
 
 export interface RecordEnvelope {
   topic: string;
@@ -45,6 +45,11 @@ function text(buf: Buffer | null): { text: string | null; binary: boolean } {
 }
 
 export function toEnvelope(record: ConsumedRecord, codec: ValueCodec): RecordEnvelope {
+  return envelopeWith(record, codec.decode(record.value));
+}
+
+/** The envelope of a record whose value is already decoded. */
+export function envelopeWith(record: ConsumedRecord, decoded: DecodedValue): RecordEnvelope {
   const key = text(record.key);
   // no prototype: a header may be called __proto__
   const headers: RecordEnvelope['headers'] = Object.create(null);
@@ -56,7 +61,6 @@ export function toEnvelope(record: ConsumedRecord, codec: ValueCodec): RecordEnv
     if (prev === undefined) headers[h.key] = v.text;
     else headers[h.key] = Array.isArray(prev) ? [...prev, v.text] : [prev, v.text];
   }
-  const decoded = codec.decode(record.value);
   const env: RecordEnvelope = {
     topic: record.topic,
     partition: record.partition,
@@ -90,15 +94,7 @@ export function parseEnvelope(input: unknown, codec: ValueCodec): OutgoingRecord
   if (!('value' in input)) {
     throw new InputError('no "value" field: with --json each line is a record envelope {"key":...,"value":...}; to send lines as values, drop --json');
   }
-  const headerEncoding = isObject(input.headerEncoding) ? input.headerEncoding : {};
-  const headers: RecordHeader[] = [];
-  if (input.headers !== undefined && input.headers !== null) {
-    if (!isObject(input.headers)) throw new InputError('"headers" must be an object of name: value');
-    for (const [name, v] of Object.entries(input.headers)) {
-      const b64 = headerEncoding[name] === 'base64';
-      for (const one of Array.isArray(v) ? v : [v]) headers.push({ key: name, value: bytesOf(one, b64, `header "${name}"`) });
-    }
-  }
+  const { key, headers } = keyAndHeaders(input);
   let value: Buffer | null;
   if (input.value === null || input.value === undefined) value = null;
   else if (input.valueEncoding === 'base64') value = bytesOf(input.value, true, '"value"');
@@ -109,7 +105,7 @@ export function parseEnvelope(input: unknown, codec: ValueCodec): OutgoingRecord
       throw new InputError(`value: ${(err as Error).message}`);
     }
   }
-  const out: OutgoingRecord = { key: bytesOf(input.key, input.keyEncoding === 'base64', '"key"'), value, headers };
+  const out: OutgoingRecord = { key, value, headers };
   if (input.partition !== undefined && input.partition !== null) {
     if (!Number.isInteger(input.partition) || (input.partition as number) < 0) throw new InputError('"partition" must be a whole number >= 0');
     out.partition = input.partition as number;
@@ -120,4 +116,18 @@ export function parseEnvelope(input: unknown, codec: ValueCodec): OutgoingRecord
     out.timestamp = ts;
   }
   return out;
+}
+
+/** An envelope's key and headers as bytes (base64 where its encodings say so); throws InputError when malformed. */
+export function keyAndHeaders(input: Record<string, unknown>): { key: Buffer | null; headers: RecordHeader[] } {
+  const headerEncoding = isObject(input.headerEncoding) ? input.headerEncoding : {};
+  const headers: RecordHeader[] = [];
+  if (input.headers !== undefined && input.headers !== null) {
+    if (!isObject(input.headers)) throw new InputError('"headers" must be an object of name: value');
+    for (const [name, v] of Object.entries(input.headers)) {
+      const b64 = headerEncoding[name] === 'base64';
+      for (const one of Array.isArray(v) ? v : [v]) headers.push({ key: name, value: bytesOf(one, b64, `header "${name}"`) });
+    }
+  }
+  return { key: bytesOf(input.key, input.keyEncoding === 'base64', '"key"'), headers };
 }
