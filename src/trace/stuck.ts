@@ -131,7 +131,7 @@ async function readEntities(o: StuckOptions): Promise<Entities> {
 /** The entities from the flow's entity index, when it has read every partition of its topics to the end. */
 async function indexedEntities(o: StuckOptions): Promise<Entities | null> {
   if (!fs.existsSync(o.db!)) return null;
-  const { openDatabase, listViews, positions } = await import('../views/store.js');
+  const { openDatabase, registeredView, positions } = await import('../views/store.js');
   let db;
   try {
     db = openDatabase(o.db!, { readonly: true });
@@ -139,8 +139,9 @@ async function indexedEntities(o: StuckOptions): Promise<Entities | null> {
     return null;
   }
   try {
-    const view = listViews(db).find((v) => v.name === ENTITY_INDEX && v.source.startsWith(`flow ${o.flow.name} `));
-    if (!view) return null;
+    // the index of this flow (its rows are not counted: that would read them all)
+    const view = registeredView(db, ENTITY_INDEX);
+    if (!view?.source.startsWith(`flow ${o.flow.name} `)) return null;
     const stored = new Map(positions(db, ENTITY_INDEX).map((p) => [`${p.topic}:${p.partition}`, p.nextOffset]));
     const parts: { topic: string; partition: number }[] = [];
     for (const topic of view.topics) {

@@ -69,7 +69,7 @@ export function indexedEvents(db: Database, id: string): { type: string; envelop
 export async function indexedRecords(o: { cluster: Cluster; db: string; flow: Flow; id: string; topics: readonly string[] }): Promise<{ events: { type: string; envelope: RecordEnvelope }[] | null; note: string } | null> {
   const fs = await import('node:fs');
   if (!fs.existsSync(o.db)) return null;
-  const { openDatabase, positions, listViews } = await import('./store.js');
+  const { openDatabase, positions, registeredView } = await import('./store.js');
   let db: Database;
   try {
     db = openDatabase(o.db, { readonly: true });
@@ -77,8 +77,9 @@ export async function indexedRecords(o: { cluster: Cluster; db: string; flow: Fl
     return null;
   }
   try {
-    const view = listViews(db).find((v) => v.name === ENTITY_INDEX && v.source.startsWith(`flow ${o.flow.name} `));
-    if (!view) return null;
+    // the index of this flow (its rows are not counted: that would read them all)
+    const view = registeredView(db, ENTITY_INDEX);
+    if (!view?.source.startsWith(`flow ${o.flow.name} `)) return null;
     const missing = o.topics.filter((t) => !view.topics.includes(t) && !flowTopic(o.flow, t)?.deadLetter);
     if (missing.length) return { events: null, note: `the entity index in ${o.db} does not cover ${missing.join(', ')}: read the topics (evt replay ${ENTITY_INDEX} --flow ... --rebuild)` };
     const stored = new Map(positions(db, ENTITY_INDEX).map((p) => [`${p.topic}:${p.partition}`, p.nextOffset]));

@@ -112,6 +112,13 @@ export function storedTopics(db: Database, name: string): string[] | undefined {
   return row ? (JSON.parse(row.topics) as string[]) : undefined;
 }
 
+/** How a view was registered (its definition's source and topics), without counting its rows; undefined when absent. */
+export function registeredView(db: Database, name: string): { source: string; topics: string[] } | undefined {
+  if (!hasTable(db, '_evt_views')) return undefined;
+  const row = db.prepare('SELECT source, topics FROM _evt_views WHERE name = ?').get(name) as { source: string; topics: string } | undefined;
+  return row ? { source: row.source, topics: JSON.parse(row.topics) as string[] } : undefined;
+}
+
 /** Where each partition of the view resumes. */
 export function positions(db: Database, view: string): PartitionPosition[] {
   if (!hasTable(db, '_evt_offsets')) return [];
