@@ -70,3 +70,14 @@ export function timeClient(argv, { stdinFile, brokerPid }) {
     });
   });
 }
+
+/** The middle value (the upper one of an even count). */
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Stops a broker started by startBroker and waits for it to exit. */
+export function stopBroker(broker) {
+  return new Promise((resolve) => {
+    broker.proc.once('exit', resolve);
+    broker.proc.kill('SIGTERM');
+  });
+}

@@ -26,7 +26,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runEvt, startBroker } from './lib.js';
+import { median, runEvt, startBroker, stopBroker } from './lib.js';
 
 const { values: args } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, json: { type: 'boolean', default: false } } });
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
@@ -34,7 +34,6 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'evt-bench-trace-foreign-'));
 const EVENTS = Number(args.events);
 const RUNS = 3;
 const PARTITIONS = 3;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // a checkout system: per cart, the topics its events go to, keyed by someone else's id each
 const STEPS = [
@@ -163,10 +162,7 @@ try {
   }
   results.startMs = median([0, 1, 2].map(() => runEvt(['--version']).secs * 1000));
 } finally {
-  await new Promise((resolve) => {
-    broker.proc.once('exit', resolve);
-    broker.proc.kill('SIGTERM');
-  });
+  await stopBroker(broker);
   fs.rmSync(work, { recursive: true, force: true });
 }
 

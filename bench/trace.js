@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runEvt, startBroker } from './lib.js';
+import { median, runEvt, startBroker, stopBroker } from './lib.js';
 
 const { values: args } = parseArgs({ options: { orders: { type: 'string', default: '70000' }, json: { type: 'boolean', default: false } } });
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
@@ -40,7 +40,6 @@ function kcat(argv) {
   return r.stdout;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('bench/trace needs kcat on the PATH (order ids and the full-scan reference)');
 const broker = await startBroker({ dataDir: path.join(work, 'data'), partitions: 3, registry: true });
@@ -107,10 +106,7 @@ try {
   for (const t of TOPICS)
     for (const m of kcat(['-b', broker.bootstrap, '-Q', ...[0, 1, 2].flatMap((pt) => ['-t', `${t}:${pt}:-1`])]).matchAll(/offset (\d+)/g)) results.records += Number(m[1]);
 } finally {
-  await new Promise((resolve) => {
-    broker.proc.once('exit', resolve);
-    broker.proc.kill('SIGTERM');
-  });
+  await stopBroker(broker);
   fs.rmSync(work, { recursive: true, force: true });
 }
 

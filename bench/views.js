@@ -2,7 +2,8 @@
 // bench/views: replaying workflow events into SQLite views, next to the raw read rate of the same topics.
 //
 //   fill       `evt simulate --orders N` on `evt broker` (spawned): about 30 workflow events per order
-//   replay     `evt replay orders` and `evt replay order-events` into a fresh database: events/s
+//   replay     `evt replay orders` and `evt replay entities --flow shop` (the bundled flow's entity index, a row
+//              and an envelope per event) into a fresh database: events/s
 //   reference  kcat -C -e of the same topics to /dev/null, in the same run: what reading alone costs
 //   sqlite     the orders view's final rows inserted again into a fresh copy of its table (one prepared
 //              INSERT, transactions of 10,000): what writing the rows alone costs on this machine
@@ -35,12 +36,12 @@ try {
   const sim = JSON.parse(evt([...conn, '--json', 'simulate', '--orders', String(ORDERS), '--rate', '1200/s', '--drain', '120s']).stdout);
   results.workflowEvents = Object.values(sim.events).reduce((a, b) => a + b, 0);
   const db = path.join(work, 'views.db');
-  for (const [view, topics] of [
-    ['orders', ['shop.orders']],
-    ['order-events', ['basket.order-requests', 'orders', 'inventory.reservations', 'payments', 'fraud.checks', 'shipments'].map((t) => `shop.${t}`)],
+  for (const [view, topics, extra] of [
+    ['orders', ['shop.orders'], []],
+    ['entities', ['basket.order-requests', 'orders', 'inventory.reservations', 'inventory.stock', 'payments', 'fraud.checks', 'shipments'].map((t) => `shop.${t}`), ['--flow', 'shop']],
   ]) {
     log(`replay ${view}`);
-    const r = evt([...conn, '--json', 'replay', view, '--db', db]);
+    const r = evt([...conn, '--json', 'replay', view, ...extra, '--db', db]);
     const s = JSON.parse(r.stdout);
     results.views.push({ view, events: s.events, secs: r.secs, perSec: s.events / r.secs, engineSecs: s.elapsedMs / 1000 });
     if (spawnSync('kcat', ['-V']).status === 0) {

@@ -8,10 +8,9 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, IHeaders } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
-import { splitBatches } from '../../src/broker/log/batch.js';
 import { Compression, compressionOf, readBatchHeader } from '../../src/protocol/records/batch-layout.js';
 import { kafkaFor, startTestBroker, until } from '../helpers/broker.js';
-import { RawClient } from '../helpers/raw-client.js';
+import { RawClient, rawBatches } from '../helpers/raw-client.js';
 import { hasParcelSystem, runParcelSystem, type ParcelSummary } from './parcel-system.js';
 
 const available = hasParcelSystem();
@@ -91,21 +90,6 @@ async function readEverything(): Promise<Rec[]> {
     await consumer.disconnect();
   }
   return out;
-}
-
-/** The record set of a partition as the broker serves it (a raw Fetch), split into batches. */
-async function rawBatches(topic: string, partition: number): Promise<Buffer[]> {
-  const raw = await RawClient.connect(broker.port);
-  try {
-    const answer = await raw.request(1, 11, {
-      replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 50 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-      topics: [{ topic, partitions: [{ partition, fetchOffset: 0, partitionMaxBytes: 50 << 20 }] }], forgottenTopicsData: [], rackId: '',
-    });
-    const set = answer.responses[0].partitions[0].records as Buffer | null;
-    return set ? splitBatches(set) : [];
-  } finally {
-    raw.close();
-  }
 }
 
 /** The lowest Produce version the broker lists in its ApiVersions answer (what librdkafka sees). */
@@ -367,14 +351,14 @@ describe.skipIf(!available)('the parcel system (confluent-kafka-python) on evt b
     }
     let labelRecords = 0;
     for (let p = 0; p < 3; p++) {
-      const batches = await rawBatches(summary.topics.labels, p);
+      const batches = await rawBatches(broker.port, summary.topics.labels, p);
       expect(batches.length).toBeGreaterThan(0);
       for (const b of batches) {
         const h = readBatchHeader(b);
         expect(compressionOf(h.attributes), `${summary.topics.labels}[${p}]@${h.baseOffset}`).toBe(compresses ? Compression.GZIP : Compression.NONE);
         labelRecords += h.recordsCount;
       }
-      for (const b of await rawBatches(summary.topics.parcels, p)) expect(compressionOf(readBatchHeader(b).attributes)).toBe(Compression.NONE);
+      for (const b of await rawBatches(broker.port, summary.topics.parcels, p)) expect(compressionOf(readBatchHeader(b).attributes)).toBe(Compression.NONE);
     }
     expect(labelRecords).toBe(summary.events[summary.topics.labels]);
   });

@@ -200,6 +200,31 @@ describe.skipIf(!available)('a foreign event system, with an inferred flow', () 
     expect(b.entities.map((e) => [e.id, e.waitingFor])).toEqual(a.entities.map((e) => [e.id, e.waitingFor]));
   });
 
+  it('"flow" in the project\'s evt.config.json: the verdicts without --flow, and a config rewrite keeps it', async () => {
+    const config = path.join(dir, 'evt.config.json');
+    fs.writeFileSync(config, JSON.stringify({ flow: 'parcels.flow.json', profiles: {} }));
+    try {
+      const stuck = parcels.stuckAtRoute[0];
+      const t = await json<TraceResult>(['trace', stuck.parcelId]);
+      expect(t.flow).toBe(path.join(dir, 'parcels.flow.json'));
+      expect(t.verdict.status).toBe('waiting');
+      expect(t.scan.notes).toContain(`flow: flow parcels.flow.json from ${config}`);
+      // --no-flow still judges by the conventions only
+      expect((await json<TraceResult>(['trace', stuck.parcelId, '--no-flow'])).verdict.status).toBe('unjudged');
+      // evt config rewrites the file: the flow stays
+      const set = await evt(['config', 'set', 'local', '--project', '--brokers', broker.bootstrap]);
+      expect(set.code, set.stderr).toBe(0);
+      expect(JSON.parse(fs.readFileSync(config, 'utf8'))).toMatchObject({ flow: 'parcels.flow.json', profiles: { local: { brokers: [broker.bootstrap] } } });
+      // a flow that is not a string is a usage error naming the file
+      fs.writeFileSync(config, JSON.stringify({ flow: 3 }));
+      const bad = await evt(['trace', stuck.parcelId]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(`${config}: "flow" must be the path of a flow file`);
+    } finally {
+      fs.rmSync(config, { force: true });
+    }
+  });
+
   it('evt dashboard shows the cluster\'s groups and none of the demo\'s services; with the flow, its stuck parcels', async () => {
     const bare = await json<Snapshot>(['dashboard', '--once']);
     expect(bare.flow).toBeNull();

@@ -2,6 +2,7 @@
 // broker's own message descriptions and decodes the answer the same way.
 
 import net from 'node:net';
+import { splitBatches } from '../../src/broker/log/batch.js';
 import { encodeRequest } from '../../src/protocol/frames.js';
 import { specFor } from '../../src/protocol/messages/index.js';
 import { Reader } from '../../src/protocol/primitives.js';
@@ -44,5 +45,20 @@ export class RawClient {
 
   close(): void {
     this.socket.destroy();
+  }
+}
+
+/** The record set of a partition as the broker serves it (one raw Fetch from offset 0), split into batches. */
+export async function rawBatches(port: number, topic: string, partition: number): Promise<Buffer[]> {
+  const raw = await RawClient.connect(port);
+  try {
+    const answer = await raw.request(1, 11, {
+      replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 50 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+      topics: [{ topic, partitions: [{ partition, fetchOffset: 0, partitionMaxBytes: 50 << 20 }] }], forgottenTopicsData: [], rackId: '',
+    });
+    const records = answer.responses[0].partitions[0].records as Buffer | null;
+    return records ? splitBatches(records) : [];
+  } finally {
+    raw.close();
   }
 }

@@ -6,19 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { TailAggregator, type TailEvent } from '../../src/tui/live/aggregator.js';
 import { TimeOrderedFeed } from '../../src/tui/live/feed-buffer.js';
 import { FEED_CAPACITY } from '../../src/tui/source.js';
+import { tailEvent } from './scene.js';
 
-const event = (topic: string, partition: number, offset: number, timestamp: number, orderId: string, eventType: string): TailEvent => ({
-  topic,
-  partition,
-  offset,
-  timestamp,
-  key: orderId,
-  eventType,
-  producer: null,
-  entityId: orderId,
-  deadLetter: null,
-  reason: null,
-});
+const event = (topic: string, partition: number, offset: number, timestamp: number, orderId: string, eventType: string): TailEvent => tailEvent(topic, orderId, eventType, timestamp, { partition, offset });
 
 describe('the event feed', () => {
   it('shows interleaved, out-of-order arrivals in event-time order, equal times as they came', () => {

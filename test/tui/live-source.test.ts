@@ -12,7 +12,8 @@ import { inProcessHost } from '../../src/workflow/runtime/hosts.js';
 import { runSimulation, type SimulationSummary } from '../../src/workflow/runtime/simulation.js';
 import { parseChaos } from '../../src/workflow/sim-options.js';
 import { FEED_CAPACITY, HISTORY_CAPACITY, type SimulationStatus, type Snapshot } from '../../src/tui/source.js';
-import { TailAggregator, type TailEvent } from '../../src/tui/live/aggregator.js';
+import { TailAggregator } from '../../src/tui/live/aggregator.js';
+import { tailEvent } from './scene.js';
 import { workflowFlow } from '../../src/workflow/flow.js';
 import { createLiveSource, takeSnapshot } from '../../src/tui/live/live-source.js';
 import { until } from '../helpers/broker.js';
@@ -216,19 +217,8 @@ describe('the live source', () => {
 
 describe('TailAggregator', () => {
   const shop = workflowFlow();
-  const event = (topic: string, orderId: string, eventType: string, timestamp: number, extra: Partial<TailEvent> = {}): TailEvent => ({
-    topic,
-    partition: 0,
-    offset: 0,
-    timestamp,
-    key: orderId,
-    eventType,
-    producer: null,
-    entityId: orderId,
-    deadLetter: null,
-    reason: null,
-    ...extra,
-  });
+  const event = tailEvent;
+
   const stateCount = (w: NonNullable<Snapshot['flow']>, state: string) => w.states.find((x) => x.state === state)?.count ?? 0;
 
   it('stays bounded however much it is fed', () => {
@@ -285,19 +275,5 @@ describe('TailAggregator', () => {
     expect(agg.lastEventType('shop.orders')).toBe('OrderRejected');
     // the feed is in event-time order: the stock level of 1.2 s sits before the order of 9 s
     expect(agg.feedEvents().map((f) => f.at)).toEqual([1_000, 1_010, 1_020, 1_030, 1_100, 1_110, 1_120, 1_130, 1_140, 1_200, 9_000]);
-  });
-
-  it('orders the feed by event time when partitions arrive in blocks, keeping the newest', () => {
-    const agg = new TailAggregator(null, 0);
-    // one partition read ahead of another: all of p0's events, then p1's, interleaved in time
-    for (let i = 0; i < FEED_CAPACITY; i++) agg.add(event('t', `k${i}`, 'A', 1_000 + 2 * i, { partition: 0 }));
-    for (let i = 0; i < FEED_CAPACITY; i++) agg.add(event('t', `k${i}`, 'B', 1_001 + 2 * i, { partition: 1 }));
-    const feed = agg.feedEvents();
-    expect(feed).toHaveLength(FEED_CAPACITY);
-    for (let i = 1; i < feed.length; i++) expect(feed[i].at).toBeGreaterThan(feed[i - 1].at);
-    // the newest are kept: the last event of both partitions
-    expect(feed.at(-1)!.at).toBe(1_001 + 2 * (FEED_CAPACITY - 1));
-    expect(feed[0].at).toBe(1_000 + 2 * (FEED_CAPACITY / 2));
-    expect(agg.flowStatus(10_000, 1_000)).toBeNull();
   });
 });

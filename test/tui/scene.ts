@@ -4,6 +4,7 @@
 
 import { FakeSource } from '../../src/tui/fake-source.js';
 import type { FeedEvent, Snapshot } from '../../src/tui/source.js';
+import type { TailEvent } from '../../src/tui/live/aggregator.js';
 import type { FoundEvent } from '../../src/trace/event.js';
 import { buildTimeline } from '../../src/trace/timeline.js';
 import type { TraceResult } from '../../src/trace/trace.js';
@@ -134,4 +135,9 @@ export function sceneTrace(orderId: string, now: number): TraceResult {
     verdict: verdictOf(SHOP, events, facts, now),
     scan: { topics: [], recordsExamined: 1234, elapsedMs: 42, complete: true, notes: [] },
   };
+}
+
+/** A record of a tailed topic as the aggregator takes it: the entity is the key unless said otherwise. */
+export function tailEvent(topic: string, key: string, eventType: string, timestamp: number, extra: Partial<TailEvent> = {}): TailEvent {
+  return { topic, partition: 0, offset: 0, timestamp, key, eventType, producer: null, entityId: key, deadLetter: null, reason: null, ...extra };
 }

@@ -9,11 +9,10 @@ import { PartitionNotFoundError, TopicNotFoundError } from '../../src/client/wir
 import { WireProducer, type Delivery } from '../../src/client/wire/producer.js';
 import { PartitionReader } from '../../src/client/wire/reader.js';
 import type { ConsumedRecord, OutgoingRecord } from '../../src/client/records.js';
-import { splitBatches } from '../../src/broker/log/batch.js';
 import { compressionOf, readBatchHeader, Compression } from '../../src/protocol/records/batch-layout.js';
 import { kafkaFor, startTestBroker } from '../helpers/broker.js';
 import { startLossyProxy, type LossyProxy } from '../helpers/proxy.js';
-import { RawClient } from '../helpers/raw-client.js';
+import { rawBatches } from '../helpers/raw-client.js';
 import { settingsFor } from './helpers.js';
 
 let broker: RunningBroker;
@@ -43,20 +42,6 @@ async function readAll(c: Cluster, topic: string): Promise<Map<number, ConsumedR
   const out = new Map<number, ConsumedRecord[]>(meta.partitions.map((p) => [p.partition, []]));
   for await (const chunk of reader) out.get(chunk.partition)!.push(...chunk.records);
   return out;
-}
-
-async function rawBatches(topic: string, partition: number): Promise<Buffer[]> {
-  const raw = await RawClient.connect(broker.port);
-  try {
-    const answer = await raw.request(1, 11, {
-      replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 50 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-      topics: [{ topic, partitions: [{ partition, fetchOffset: 0, partitionMaxBytes: 50 << 20 }] }], forgottenTopicsData: [], rackId: '',
-    });
-    const records = answer.responses[0].partitions[0].records as Buffer | null;
-    return records ? splitBatches(records) : [];
-  } finally {
-    raw.close();
-  }
 }
 
 describe('WireProducer', () => {
@@ -100,7 +85,7 @@ describe('WireProducer', () => {
     for (let i = 0; i < 2000; i++) producer.write('p-gzip', { key: Buffer.from(`k${i}`), value: Buffer.from(`{"status":"CONFIRMED","n":${i}}`), headers: [] });
     await producer.flush();
     expect(producer.acknowledged).toBe(2000);
-    const batches = await rawBatches('p-gzip', 0);
+    const batches = await rawBatches(broker.port, 'p-gzip', 0);
     expect(batches.length).toBeGreaterThan(0);
     for (const b of batches) expect(compressionOf(readBatchHeader(b).attributes)).toBe(Compression.GZIP);
     const got = (await readAll(cluster, 'p-gzip')).get(0)!;
@@ -131,7 +116,7 @@ describe('WireProducer', () => {
     for (let i = 0; i < 300; i++) producer.write('p-seq', { key: Buffer.from(`k${i % 5}`), value: Buffer.alloc(100, 65 + (i % 26)), headers: [] });
     await producer.flush();
     for (const partition of [0, 1]) {
-      const headers = (await rawBatches('p-seq', partition)).map((b) => readBatchHeader(b));
+      const headers = (await rawBatches(broker.port, 'p-seq', partition)).map((b) => readBatchHeader(b));
       expect(headers.length).toBeGreaterThan(3);
       expect(new Set(headers.map((h) => h.producerId)).size).toBe(1);
       expect(headers[0].producerId).toBeGreaterThanOrEqual(0);
@@ -161,7 +146,7 @@ describe('WireProducer', () => {
       return [];
     })();
     expect(got.map((r) => r.value!.toString())).toEqual(['a', 'b']);
-    expect(readBatchHeader((await rawBatches('p-acks', 0))[0]).producerId).toBe(-1);
+    expect(readBatchHeader((await rawBatches(broker.port, 'p-acks', 0))[0]).producerId).toBe(-1);
   });
 
   it('fails records for a partition that does not exist, and an unknown topic when the broker does not create it', async () => {
