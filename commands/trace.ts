@@ -189,7 +189,11 @@ async function follow(result: TraceResult, codec: ValueCodec, flow: Flow | null,
   }
   const matcher = new EntityMatcher(result.id);
   const reader = new PartitionReader(cluster, ranges, { maxWaitMs: 500, matchFor: () => ({ contains: matcher.needles() }) });
-  void io.interrupted().then(() => reader.close());
+  let interrupted = false;
+  void io.interrupted().then(() => {
+    interrupted = true;
+    reader.close();
+  });
   if (!g.json) printLine(io.stderr, `evt trace: following ${result.id} on ${ranges.length} partitions (Ctrl-C stops)`);
   const seen = [...result.events];
   for await (const chunk of reader) {
@@ -204,4 +208,5 @@ async function follow(result: TraceResult, codec: ValueCodec, flow: Flow | null,
     }
     seen.splice(0, seen.length, ...timeline);
   }
+  if (interrupted) throw new CliError(`interrupted: followed ${result.id} for its new events`, ExitCode.INTERRUPTED);
 }

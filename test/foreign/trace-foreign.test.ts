@@ -12,8 +12,8 @@ import type { RunningBroker } from '../../src/broker/broker.js';
 import type { StuckReport } from '../../src/trace/stuck.js';
 import type { TraceResult } from '../../src/trace/trace.js';
 import type { Snapshot } from '../../src/tui/source.js';
-import { startTestBroker } from '../helpers/broker.js';
-import { runEvt } from '../helpers/spawn.js';
+import { runEvt, startEvt } from '../helpers/spawn.js';
+import { startTestBroker, until } from '../helpers/broker.js';
 import { hasParcelSystem, runParcelSystem, type ParcelSummary } from './parcel-system.js';
 
 const available = hasParcelSystem();
@@ -198,6 +198,28 @@ describe.skipIf(!available)('a foreign event system, with an inferred flow', () 
     const b = await json<StuckReport>(['trace', '--stuck', '--flow', flowFile, '--older-than', '0s', '--db', db]);
     expect(b.source).toBe('entity index');
     expect(b.entities.map((e) => [e.id, e.waitingFor])).toEqual(a.entities.map((e) => [e.id, e.waitingFor]));
+  });
+
+  it('--follow prints the entity\'s new events as they come, wherever its id is, until Ctrl-C (exit 130)', async () => {
+    const stuck = parcels.stuckAtRoute[1];
+    const p = startEvt(['--brokers', broker.bootstrap, 'trace', stuck.parcelId, '--flow', flowFile, '--follow'], { cwd: dir });
+    await until(() => p.stderr().includes(`following ${stuck.parcelId}`), 30_000, 'the follow to start');
+    // another team's record for this parcel, nested in the value, keyed by a courier; and one for another parcel
+    const other = parcels.completed[2];
+    const produce = (id: string) =>
+      runEvt(['--brokers', broker.bootstrap, 'produce', T('deliveries'), '--json'], {
+        cwd: dir,
+        input: JSON.stringify({ key: 'C-9', headers: { ce_type: 'com.acme.logistics.OutForDelivery' }, value: JSON.stringify({ shipment: { parcel_id: id } }) }) + '\n',
+      });
+    expect((await produce(other)).code).toBe(0);
+    expect((await produce(stuck.parcelId)).code).toBe(0);
+    await until(() => p.stdout().includes('com.acme.logistics.OutForDelivery'), 30_000, 'the new event followed');
+    p.proc.kill('SIGINT');
+    const r = await p.done;
+    expect(r.code).toBe(130);
+    const followed = r.stdout.slice(r.stdout.lastIndexOf('scanned '));
+    expect(followed).toContain('id in value $.shipment.parcel_id');
+    expect(followed.match(/OutForDelivery/g)).toHaveLength(1);
   });
 
   it('"flow" in the project\'s evt.config.json: the verdicts without --flow, and a config rewrite keeps it', async () => {
