@@ -291,7 +291,7 @@ class AsyncApiReader {
   private addToTopic(name: string, messages: readonly Message[]): void {
     let topic = this.topics.get(name);
     if (!topic) {
-      topic = { name, idAt: [], types: [], typeAt: null, deadLetter: false, watch: [], values: null };
+      topic = { name, idAt: [], types: [], typeAt: null, deadLetter: false, watch: [], values: null, keys: [] };
       this.topics.set(name, topic);
     }
     for (const m of messages) {

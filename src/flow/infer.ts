@@ -113,7 +113,7 @@ export async function inferFlow(o: InferOptions): Promise<InferReport> {
   const topicOrder = orderTopics(o.topics.filter((t) => !isInternalTopic(t)), entities);
   for (const name of topicOrder) {
     const dead = deadLetterTopics.has(name);
-    const spec: FlowTopic = { name, idAt: dead ? [] : (idPlaces.get(name) ?? []).map((p) => p.location), types: dead ? [] : sortedKeys(typesOf.get(name)), typeAt: null, deadLetter: dead, watch: [], values: null };
+    const spec: FlowTopic = { name, idAt: dead ? [] : (idPlaces.get(name) ?? []).map((p) => p.location), types: dead ? [] : sortedKeys(typesOf.get(name)), typeAt: null, deadLetter: dead, watch: [], values: null, keys: [] };
     if (!dead && !spec.idAt.length && (perTopic.get(name) ?? 0) > 0) flow.notes.push(`${name}: no place of its records holds the entity id, so it is left out of the flow's judgement (it is still searched by evt trace)`);
     if (!dead && !spec.idAt.length) continue;
     flow.topics.push(spec);

@@ -28,6 +28,11 @@ export interface FlowTopic {
   watch: string[];
   /** 'registry': its values are in the schema registry's wire format, and a record that is not is garbage, not an event */
   values: 'registry' | null;
+  /**
+   * Where the entity's other events name the keys of this topic's records (`$.lines[*].sku` for stock levels
+   * keyed by sku): trace reads only those keys' partitions. Empty: not keyed by anything the entity names.
+   */
+  keys: JsonPath[];
 }
 
 /** A consumer group's expected reaction: on a trigger type, one of the answer types. */
@@ -153,7 +158,9 @@ function toPath(text: string, whole: string): JsonPath {
   try {
     return parsePath(text);
   } catch (err) {
-    throw new FlowError(`"${whole}": ${(err as PathError).message}`);
+    // the path error quotes the path; an AsyncAPI expression around it is quoted as well
+    const message = (err as PathError).message;
+    throw new FlowError(whole === text ? message : `"${whole}": ${message}`);
   }
 }
 
@@ -230,7 +237,7 @@ export function formatDurationText(ms: number): string {
 }
 
 const FILE_FIELDS = ['flow', 'entity', 'description', 'prefix', 'asyncapi', 'topics', 'reactions', 'final', 'states', 'initialState', 'reasons', 'notes'] as const;
-const TOPIC_FIELDS = ['id', 'types', 'type', 'deadLetter', 'watch', 'values', 'description'] as const;
+const TOPIC_FIELDS = ['id', 'types', 'type', 'deadLetter', 'watch', 'values', 'keys', 'description'] as const;
 const REACTION_FIELDS = ['group', 'groups', 'service', 'on', 'requires', 'answers', 'unless', 'within', 'timer', 'followUp', 'description'] as const;
 
 /**
@@ -264,6 +271,7 @@ export function flowFromFile(doc: unknown, file: string, base: Flow | null, pref
         deadLetter: r.bool(t.deadLetter, `${where}.deadLetter`),
         watch: r.strings(t.watch, `${where}.watch`),
         values: t.values === undefined ? null : t.values === 'registry' ? 'registry' : r.fail(`${where}.values`, `expected "registry" (values in the schema registry's wire format), got ${kind(t.values)}`),
+        keys: r.strings(t.keys, `${where}.keys`).map((k, i) => located(() => toPath(k, k), r, `${where}.keys${Array.isArray(t.keys) ? `[${i}]` : ''}`)),
       };
       const existing = flow.topics.findIndex((x) => x.name === topic.name);
       if (existing >= 0) {
@@ -277,6 +285,7 @@ export function flowFromFile(doc: unknown, file: string, base: Flow | null, pref
           deadLetter: topic.deadLetter || before.deadLetter,
           watch: topic.watch.length ? topic.watch : before.watch,
           values: topic.values ?? before.values,
+          keys: topic.keys.length ? topic.keys : before.keys,
         };
       } else flow.topics.push(topic);
     }
@@ -371,6 +380,7 @@ export function flowToFile(flow: Flow): Record<string, unknown> {
       if (t.deadLetter) spec.deadLetter = true;
       if (t.watch.length) spec.watch = t.watch;
       if (t.values) spec.values = t.values;
+      if (t.keys.length) spec.keys = one(t.keys.map((k) => k.text));
       return [strip(t.name), spec];
     }),
   );

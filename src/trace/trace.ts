@@ -2,13 +2,14 @@
 // otherwise), lay them out as a timeline and give the verdict, asking the cluster about the groups the
 // verdict points at.
 
+import type { ConsumedRecord } from '../client/records.js';
 import type { Cluster } from '../client/wire/index.js';
 import type { ValueCodec } from '../codec/value-codec.js';
 import { isInternalTopic, looksLikeDeadLetterTopic } from '../flow/conventions.js';
 import { EntityMatcher } from '../flow/entity.js';
-import type { JsonPath } from '../flow/json-path.js';
+import { valuesAt, type JsonPath } from '../flow/json-path.js';
 import type { Flow } from '../flow/model.js';
-import { decodeFound, foundFromEnvelope, type FoundEvent } from './event.js';
+import { decodeFound, foundFromEnvelope, structuredValue, type FoundEvent } from './event.js';
 import { gatherFacts } from './facts.js';
 import { findEntity, type ScanReport } from './find.js';
 import { buildTimeline, type TraceEvent } from './timeline.js';
@@ -97,7 +98,10 @@ export async function traceEntity(o: TraceOptions): Promise<TraceResult> {
     found = indexed.events.flatMap((e) => foundFromEnvelope(e.envelope, e.type, { matcher, flow: o.flow }) ?? []);
     scan = { topics: [], recordsExamined: 0, elapsedMs: 0, complete: true, notes: [indexed.note] };
   } else {
-    const result = await findEntity({ cluster: o.cluster, matcher, flow: o.flow, ...plan, since: o.since, until: o.until, allPartitions: o.allPartitions });
+    // the keys of joined topics (the skus of an order's lines) are read in the values of the events found so far
+    const keysOf = async (records: readonly ConsumedRecord[], path: JsonPath) =>
+      (await decodeFound(records, o.codec, matcher, o.flow)).flatMap((e) => valuesAt(structuredValue(e.value), path).flatMap((v) => (typeof v === 'string' || typeof v === 'number' ? [String(v)] : [])));
+    const result = await findEntity({ cluster: o.cluster, matcher, flow: o.flow, ...plan, since: o.since, until: o.until, allPartitions: o.allPartitions, keysOf });
     found = await decodeFound(result.records, o.codec, matcher, o.flow);
     scan = result.report;
     if (indexed?.note) scan.notes.unshift(indexed.note);

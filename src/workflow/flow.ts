@@ -81,8 +81,10 @@ export function workflowFlow(naming: WorkflowNames = workflowNames()): Flow {
         watch: t === 'orders' ? ['state', 'reason', 'cancelReason', 'total'] : [],
         // the services write Avro through the registry: anything else on their topics is not an event
         values: 'registry' as const,
+        // stock levels are keyed by the skus an order's lines name
+        keys: t === 'inventory.stock' ? [parsePath('$.lines[*].sku')] : [],
       })),
-      ...WORKER_SERVICES.map((s) => ({ name: naming.dlq(s), idAt: [], types: [], typeAt: null, deadLetter: true, watch: [], values: null })),
+      ...WORKER_SERVICES.map((s) => ({ name: naming.dlq(s), idAt: [], types: [], typeAt: null, deadLetter: true, watch: [], values: null, keys: [] })),
     ],
     reactions: RULES.map(({ by, ...r }) => ({
       groups: [naming.group(by)],

@@ -53,6 +53,10 @@ describe('evt flow files', () => {
       { group: 'logistics.courier', service: 'couriers' },
     ]);
     expect([...judgedTypes(f)].sort()).toEqual(['ParcelDelivered', 'ParcelRegistered', 'RouteAssigned']);
+    // keys: where the entity's events name the keys of a topic keyed by something else
+    const joined = flowFromFile({ ...PARCELS, topics: { ...PARCELS.topics, depots: { id: '$headers.ce_subject', keys: '$.route.depots[*]' } } }, 'p.json', null);
+    expect(joined.topics.find((t) => t.name === 'logistics.depots')!.keys.map((k) => k.text)).toEqual(['$.route.depots[*]']);
+    expect(f.topics[0].keys).toEqual([]);
     // --prefix replaces the file's own
     expect(flowFromFile(PARCELS, 'p.json', null, 'dev.').topics[0].name).toBe('dev.parcels');
   });
@@ -63,7 +67,8 @@ describe('evt flow files', () => {
     expect(bad({ reactions: [{ on: 'ParcelRegistered', answers: 'RouteAssigned' }] })).toThrow('p.json: reactions[0]: names no consumer group (group: <id>)');
     expect(bad({ reactions: [{ group: 'g', on: 'ParcelRegistered', answers: 'RouteAssigned', within: 'soon' }] })).toThrow('p.json: reactions[0].within: expected a duration such as 500ms, 30s or 5m, got "soon"');
     expect(bad({ reactions: [{ group: 'g', on: 'Nope', answers: 'RouteAssigned' }] })).toThrow('p.json: reactions[0] (g) names Nope, which no topic declares');
-    expect(bad({ topics: { parcels: { id: '$key', typo: 1 } } })).toThrow('p.json: topics.parcels.typo: unknown field (known: id, types, type, deadLetter, watch, values, description)');
+    expect(bad({ topics: { parcels: { id: '$key', typo: 1 } } })).toThrow('p.json: topics.parcels.typo: unknown field (known: id, types, type, deadLetter, watch, values, keys, description)');
+    expect(bad({ topics: { parcels: { id: '$key', keys: ['$.depot', 'depot'] } } })).toThrow('p.json: topics.parcels.keys[1]: bad path "depot": a path starts with $ (the value)');
     expect(bad({ final: 'Nope' })).toThrow('final names Nope, which no topic declares');
     expect(bad({ topics: { parcels: { type: '$key' } } })).toThrow('the key holds no event type');
     expect(() => flowFromFile([], 'p.json', null)).toThrow(FlowError);

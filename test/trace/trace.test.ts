@@ -130,12 +130,15 @@ describe('evt trace <order-id> on the topics', () => {
       expect(skus.has(e.key!), `${e.key} among ${[...skus].join(', ')}`).toBe(true);
     }
     // the scan report: the order topics targeted on one partition (the flow says the order id is their key),
-    // the stock levels searched from a margin before the order's first event
+    // the stock levels (keyed by sku) read on the partitions of the order's skus from a margin before its first event
     const scanned = (topic: string) => t.scan.topics.find((s) => s.topic === topic)!;
     expect(scanned('shop.orders')).toMatchObject({ kind: 'keyed', targeted: true, partitionCount: 3 });
     expect(scanned('shop.orders').partitions).toHaveLength(1);
     expect(scanned('shop.orders').partitions[0].partition).toBe(only(t, 'OrderPlaced').partition);
-    expect(scanned('shop.inventory.stock')).toMatchObject({ kind: 'searched', targeted: false, why: 'all partitions (the id is not the key here)' });
+    const stock = scanned('shop.inventory.stock');
+    expect(stock).toMatchObject({ kind: 'joined', targeted: true, why: `partitions of ${[...skus].sort().join(', ')} ($.lines[*].sku, murmur2)` });
+    expect(stock.partitions.length).toBeLessThanOrEqual(skus.size);
+    for (const e of levels) expect(stock.partitions.map((p) => p.partition)).toContain(e.partition);
     expect(t.scan.notes).toContain("flow: the bundled flow shop (the demo's topics are on this cluster; --no-flow to judge by conventions only)");
     expect(t.scan.complete).toBe(true);
   });

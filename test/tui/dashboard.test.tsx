@@ -447,7 +447,7 @@ describe('without a terminal', () => {
     const s = sceneSnapshot(AT, { stuck: 12 });
     const lines = snapshotText(s, { width: 120, events: 5 });
     const text = lines.join('\n');
-    expect(lines[0]).toBe('evt dashboard: embedded (127.0.0.1:9092) at 2026-11-22T10:00:00.000Z; registry http://127.0.0.1:8081; simulation sending, 400 orders sent, inventory stopped, back in 15s');
+    expect(lines[0]).toBe('evt dashboard: embedded (127.0.0.1:9092) at 2026-11-22T10:00:00.000Z; registry http://127.0.0.1:8081; simulation sending, 400 sent, inventory stopped, back in 15s');
     // all 12 stuck orders, not a screenful
     for (let i = 0; i < 12; i++) expect(text).toContain(sceneOrderId(380 + i));
     expect(text).toMatch(/inventory +DOWN +Empty +0 +77/);
