@@ -11,7 +11,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 } else {
   // Node 22+ caches compiled modules between runs; Node 20 has no such cache and skips this.
   module.enableCompileCache?.();
-  const { main } = await import('../dist/src/cli/main.js');
+  const { main } = await import('../dist/commands/main.js');
   const code = await main(args);
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }

@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import { CliError } from '../src/cli/errors.js';
 import { printJson, printLine, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
-import { parseChoice, parseDuration, parseInteger, parseSize } from '../src/cli/parse.js';
+import { parseChoice, parseDuration, parseInteger, parseSize } from '../src/common/parse.js';
 
 interface BrokerFlags {
   host: string;

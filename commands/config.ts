@@ -5,8 +5,9 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { CliError, ExitCode, usageError } from '../src/cli/errors.js';
 import { printJson, type CommandContext } from '../src/cli/io.js';
-import { parseChoice, parseDuration } from '../src/cli/parse.js';
-import { colorOnStdout, renderFields, renderTable, writeLines } from '../src/cli/table.js';
+import { parseChoice, parseDuration } from '../src/common/parse.js';
+import { colorOnStdout, writeLines } from '../src/cli/table.js';
+import { renderFields, renderTable } from '../src/common/text-table.js';
 import {
   displayPath,
   findProjectFile,

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../src/cli/errors.js';
 import { printJson, printLine, useColor, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
-import { parseDuration, parseInteger } from '../src/cli/parse.js';
+import { parseDuration, parseInteger } from '../src/common/parse.js';
 
 interface DashboardFlags {
   flow?: string | boolean;

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../src/cli/errors.js';
 import { printJson, printLine, useColor, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
-import { parseDuration, parseInteger } from '../src/cli/parse.js';
+import { parseDuration, parseInteger } from '../src/common/parse.js';
 import { addPrefixOption, namesFromPrefix, type WorkflowSession } from '../src/cli/workflow/session.js';
 import type { DashboardEnd } from '../src/tui/run.js';
 import type { SimulationStatus } from '../src/tui/source.js';

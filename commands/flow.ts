@@ -131,7 +131,7 @@ async function runShow(spec: string, flags: { format: string; prefix?: string },
 
 async function runInfer(flags: InferFlags, io: Io, g: GlobalOptions): Promise<void> {
   const { parseTime } = await import('../src/cli/time-spec.js');
-  const { parseInteger } = await import('../src/cli/parse.js');
+  const { parseInteger } = await import('../src/common/parse.js');
   const since = parseTime(flags.since, Date.now(), '--since');
   const perPartition = parseInteger(flags.perPartition, '--per-partition', { min: 1, max: 1_000_000 });
   if (flags.topics !== undefined && flags.pattern !== undefined) throw usageError('give --topics or --pattern, not both');

@@ -5,8 +5,9 @@ import type { Command } from 'commander';
 import { assertCanConfirm, confirm } from '../src/cli/confirm.js';
 import { CliError, usageError } from '../src/cli/errors.js';
 import { printJson, type CommandContext } from '../src/cli/io.js';
-import { parseInteger } from '../src/cli/parse.js';
-import { colorOnStdout, renderFields, renderTable, writeLines } from '../src/cli/table.js';
+import { parseInteger } from '../src/common/parse.js';
+import { colorOnStdout, writeLines } from '../src/cli/table.js';
+import { renderFields, renderTable } from '../src/common/text-table.js';
 import type { ResetTarget } from '../src/client/group-ops.js';
 import { parseTime } from '../src/cli/time-spec.js';
 

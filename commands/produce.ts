@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import { CliError, ExitCode, usageError } from '../src/cli/errors.js';
 import type { CommandContext, GlobalOptions, Io } from '../src/cli/io.js';
-import { parseChoice, parseDuration, parseInteger, parseSize } from '../src/cli/parse.js';
+import { parseChoice, parseDuration, parseInteger, parseSize } from '../src/common/parse.js';
 
 interface ProduceFlags {
   key?: string;
@@ -147,7 +147,8 @@ async function produce(topic: string, value: string | undefined, f: ProduceFlags
   const batchBytes = parseSize(f.batchSize, '--batch-size');
   if (batchBytes < 1) throw usageError('--batch-size must be positive');
 
-  const { valueCodecForOptions, CodecError } = await import('../src/codec/value-codec.js');
+  const { CodecError } = await import('../src/codec/value-codec.js');
+  const { valueCodecForOptions } = await import('../src/cli/codec-options.js');
   let codec;
   let keyCodec;
   try {

@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { CliError, ExitCode, usageError } from '../src/cli/errors.js';
 import { printJson, printLine, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
-import { parseInteger } from '../src/cli/parse.js';
+import { parseInteger } from '../src/common/parse.js';
+import { EvtError } from '../src/common/errors.js';
 import type { RegistryClient } from '../src/codec/registry-client.js';
 
 const LEVELS = ['NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE'];
@@ -171,7 +172,7 @@ Examples:
         level = await c.getConfig(subject);
       } catch (err) {
         // a subject without its own level follows the global one
-        if (subject !== undefined && (err as CliError).exitCode === ExitCode.NOT_FOUND) level = `${await c.getConfig()} (global)`;
+        if (subject !== undefined && err instanceof EvtError && err.kind === 'not-found') level = `${await c.getConfig()} (global)`;
         else throw err;
       }
       if (g.json) return printJson(io, { subject: subject ?? null, compatibility: level.replace(' (global)', '') });

@@ -4,8 +4,9 @@
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../src/cli/errors.js';
 import { printJson, type CommandContext } from '../src/cli/io.js';
-import { parseDuration } from '../src/cli/parse.js';
-import { colorOnStdout, renderFields, renderTable, writeLines } from '../src/cli/table.js';
+import { parseDuration } from '../src/common/parse.js';
+import { colorOnStdout, writeLines } from '../src/cli/table.js';
+import { renderFields, renderTable } from '../src/common/text-table.js';
 
 export function registerStatus(program: Command, ctx: CommandContext): void {
   const { io, globals } = ctx;

@@ -3,7 +3,7 @@
 import { Command, Option } from 'commander';
 import { CliError, ExitCode, usageError } from '../src/cli/errors.js';
 import type { CommandContext, GlobalOptions, Io } from '../src/cli/io.js';
-import { parseChoice, parseDuration, parseInteger } from '../src/cli/parse.js';
+import { parseChoice, parseDuration, parseInteger } from '../src/common/parse.js';
 
 interface TailFlags {
   pattern?: string;
@@ -137,7 +137,7 @@ async function tail(topics: string[], f: TailFlags, io: Io, g: GlobalOptions): P
   const filter = buildFilter({ key: f.key, grep: f.grep, headers: f.header, where: f.where });
   const expectTimeoutMs = parseDuration(g.timeout, '--timeout');
 
-  const { valueCodecForOptions } = await import('../src/codec/value-codec.js');
+  const { valueCodecForOptions } = await import('../src/cli/codec-options.js');
   const { WireNotice } = await import('../src/cli/tail/wire-notice.js');
   // wire-format values that cannot be decoded (no registry, or it did not give the schema) are said once on stderr
   const wireNotice = new WireNotice(io.stderr, registry?.url ?? null);

@@ -5,8 +5,9 @@ import type { Command } from 'commander';
 import { assertCanConfirm, confirm } from '../src/cli/confirm.js';
 import { usageError } from '../src/cli/errors.js';
 import { printJson, type CommandContext } from '../src/cli/io.js';
-import { parseInteger } from '../src/cli/parse.js';
-import { colorOnStdout, renderFields, renderTable, writeLines } from '../src/cli/table.js';
+import { parseInteger } from '../src/common/parse.js';
+import { colorOnStdout, writeLines } from '../src/cli/table.js';
+import { renderFields, renderTable } from '../src/common/text-table.js';
 import type { ConfigEntry } from '../src/client/admin.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

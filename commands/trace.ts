@@ -152,14 +152,14 @@ async function runTrace(id: string | undefined, flags: TraceFlags, io: Io, g: Gl
 }
 
 async function printStuck(flags: TraceFlags, io: Io, g: GlobalOptions, cluster: Cluster, codec: ValueCodec, flow: Flow, o: { topics?: string[]; pattern?: RegExp }): Promise<void> {
-  const { parseDuration } = await import('../src/cli/parse.js');
+  const { parseDuration } = await import('../src/common/parse.js');
   const olderThanMs = parseDuration(flags.olderThan, '--older-than');
   const { findStuck } = await import('../src/trace/stuck.js');
   const { searchPlan } = await import('../src/trace/trace.js');
   const plan = await searchPlan(cluster, { flow, ...o });
   const report = await findStuck({ cluster, codec, flow, plan, olderThanMs, db: flags.db });
   if (g.json) return printJson(io, report);
-  const { renderTable } = await import('../src/cli/table.js');
+  const { renderTable } = await import('../src/common/text-table.js');
   const { formatMs } = await import('../src/trace/verdict.js');
   for (const line of renderTable(
     [report.entity.toUpperCase(), 'STATE', 'AGE', 'LAST EVENT', 'WAITING FOR'],

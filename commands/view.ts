@@ -8,8 +8,9 @@ import type { Database } from 'better-sqlite3';
 import { renderCsv } from '../src/cli/csv.js';
 import { CliError, ExitCode, usageError } from '../src/cli/errors.js';
 import { printJson, printLine, type CommandContext, type GlobalOptions } from '../src/cli/io.js';
-import { parseDuration, parseInteger } from '../src/cli/parse.js';
-import { colorOnStdout, renderFields, renderTable, writeLines, type Cell } from '../src/cli/table.js';
+import { parseDuration, parseInteger } from '../src/common/parse.js';
+import { colorOnStdout, writeLines } from '../src/cli/table.js';
+import { renderFields, renderTable, type Cell } from '../src/common/text-table.js';
 import { DEFAULT_DB, type ViewInfo } from '../src/views/store.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../src/cli/errors.js';
 import { printJson, printLine, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
-import { parseInteger } from '../src/cli/parse.js';
+import { parseInteger } from '../src/common/parse.js';
 import { WORKER_SERVICES, type WorkerService } from '../src/workflow/catalogue.js';
 import { addPrefixOption, addServiceOptions, namesFromPrefix, parsePartitions, workflowConfig, type ServiceFlags } from '../src/cli/workflow/session.js';
 

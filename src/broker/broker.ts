@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppendNotifier } from './append-notifier.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../common/atomic-file.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { HANDLERS } from './handlers/index.js';
 import { LogManager, type FsyncPolicy } from './log/log-manager.js';

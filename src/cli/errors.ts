@@ -1,5 +1,8 @@
 // Exit codes and the one error type commands throw. The CLI prints `evt: <message>` on one line and exits
-// with the code; a stack trace only with --verbose.
+// with the code; a stack trace only with --verbose. The library layers throw EvtErrors of a kind, which the
+// CLI maps here.
+
+import { EvtError, type FailureKind } from '../common/errors.js';
 
 export const ExitCode = {
   OK: 0,
@@ -22,3 +25,19 @@ export class CliError extends Error {
 }
 
 export const usageError = (message: string) => new CliError(message, ExitCode.USAGE);
+
+/** The exit code of a library failure of this kind. */
+export const EXIT_CODE_OF_KIND: Record<FailureKind, number> = {
+  failure: ExitCode.FAILURE,
+  usage: ExitCode.USAGE,
+  unreachable: ExitCode.UNREACHABLE,
+  'not-found': ExitCode.NOT_FOUND,
+  expectation: ExitCode.EXPECTATION,
+};
+
+/** The exit code an error ends a command with: its own (CliError), its kind's (EvtError), else 1. */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof CliError) return err.exitCode;
+  if (err instanceof EvtError) return EXIT_CODE_OF_KIND[err.kind];
+  return ExitCode.FAILURE;
+}

@@ -1,5 +1,7 @@
 // The side effects a command may use, passed in so that commands can be run in tests without a process.
 
+import type { ConnectionFlags } from '../client/profiles.js';
+
 export interface Io {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -12,11 +14,7 @@ export interface Io {
   interrupted: () => Promise<NodeJS.Signals>;
 }
 
-export interface GlobalOptions {
-  brokers?: string;
-  profile?: string;
-  /** how long to try to reach the cluster, as given (e.g. "10s"); parse with parseDuration */
-  timeout: string;
+export interface GlobalOptions extends ConnectionFlags {
   json: boolean;
   verbose: boolean;
   color: boolean;

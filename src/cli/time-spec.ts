@@ -43,8 +43,3 @@ export function parseFrom(text: string, now = Date.now()): Position {
 export function parseUntil(text: string, now = Date.now()): Position {
   return parsePosition(text, '--until', now, false);
 }
-
-/** hh:mm:ss.mmm (or hh:mm:ss) of a timestamp, in UTC like the rest of evt's output. */
-export function clockTime(at: number, millis = true): string {
-  return new Date(at).toISOString().slice(11, millis ? 23 : 19);
-}

@@ -16,7 +16,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CliError, ExitCode } from '../cli/errors.js';
+import { EvtError } from '../common/errors.js';
+import { usageError } from '../common/parse.js';
 import type { SaslMechanism } from './settings.js';
 
 export const PROJECT_FILE_NAME = 'evt.config.json';
@@ -92,8 +93,8 @@ export function displayPath(p: string, env: NodeJS.ProcessEnv): string {
   return home && (p === home || p.startsWith(home + path.sep)) ? '~' + p.slice(home.length) : p;
 }
 
-function configError(file: string, what: string): CliError {
-  return new CliError(`${file}: ${what}`, ExitCode.USAGE);
+function configError(file: string, what: string): EvtError {
+  return usageError(`${file}: ${what}`);
 }
 
 export function loadConfigFile(kind: ConfigFileKind, file: string): LoadedConfigFile {
@@ -144,7 +145,7 @@ function validateConfig(raw: unknown, file: string): ConfigFileData {
 }
 
 function validateProfile(raw: unknown, where: string): Profile {
-  const bad = (what: string) => new CliError(`${where}: ${what}`, ExitCode.USAGE);
+  const bad = (what: string) => usageError(`${where}: ${what}`);
   if (!isObject(raw)) throw bad('must be an object');
   const p: Profile = {};
   if (raw.brokers !== undefined) {
@@ -226,7 +227,7 @@ export function writeConfigFile(file: LoadedConfigFile): void {
     fs.renameSync(tmp, file.path);
   } catch (err) {
     fs.rmSync(tmp, { force: true });
-    throw new CliError(`cannot write ${file.path}: ${(err as Error).message}`);
+    throw new EvtError(`cannot write ${file.path}: ${(err as Error).message}`);
   }
   file.exists = true;
 }

@@ -9,9 +9,7 @@
 
 import path from 'node:path';
 import type { Command } from 'commander';
-import { CliError, ExitCode, usageError } from '../cli/errors.js';
-import type { GlobalOptions } from '../cli/io.js';
-import { parseDuration } from '../cli/parse.js';
+import { parseDuration, usageError } from '../common/parse.js';
 import {
   displayPath,
   loadProjectConfig,
@@ -22,6 +20,19 @@ import {
   type Profile,
 } from './config-file.js';
 import { DEFAULT_BROKERS, DEFAULT_TIMEOUT_MS, type ConnectionSettings, type SaslMechanism, type TlsSettings } from './settings.js';
+
+/**
+ * The connection flags a command was given (the CLI's global options, which commander folds with EVT_BROKERS,
+ * EVT_PROFILE, EVT_TIMEOUT and EVT_REGISTRY): what the settings are resolved from, before profiles and defaults.
+ */
+export interface ConnectionFlags {
+  brokers?: string;
+  profile?: string;
+  /** how long to try to reach the cluster, as given (e.g. "10s") */
+  timeout: string;
+  /** the schema registry's URL */
+  registry?: string;
+}
 
 export const DEFAULT_CLIENT_ID = 'evt';
 const DEFAULT_TIMEOUT = '10s';
@@ -116,7 +127,7 @@ function envString(env: NodeJS.ProcessEnv, name: string): Sourced<string> | unde
 
 /** Finds the profile to use and the file defining it. */
 function selectProfile(
-  globals: Pick<GlobalOptions, 'profile'>,
+  globals: Pick<ConnectionFlags, 'profile'>,
   env: NodeJS.ProcessEnv,
   user: LoadedConfigFile,
   project: LoadedConfigFile | null,
@@ -147,7 +158,7 @@ export function knownProfiles(user: LoadedConfigFile, project: LoadedConfigFile 
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function collect(globals: GlobalOptions, env: NodeJS.ProcessEnv, cwd: string, opts: ResolveOptions) {
+function collect(globals: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string, opts: ResolveOptions) {
   const user = opts.user ?? loadUserConfig(env);
   const project = opts.project !== undefined ? opts.project : loadProjectConfig(cwd);
   const notes: string[] = [];
@@ -171,7 +182,7 @@ function collect(globals: GlobalOptions, env: NodeJS.ProcessEnv, cwd: string, op
     if (!found) {
       const names = knownProfiles(user, project).map((p) => p.name);
       const known = names.length ? `known profiles: ${names.join(', ')}` : `no profiles are defined (create one with: evt config set ${selection.name} --brokers host:port)`;
-      throw new CliError(`profile "${selection.name}" (from ${selection.selectedBy}) does not exist; ${known}`, ExitCode.USAGE);
+      throw usageError(`profile "${selection.name}" (from ${selection.selectedBy}) does not exist; ${known}`);
     }
     const used = selection.explicit || !brokersGiven;
     selected = { name: selection.name, selectedBy: selection.selectedBy, file: found.file.path, used };
@@ -232,11 +243,8 @@ function collect(globals: GlobalOptions, env: NodeJS.ProcessEnv, cwd: string, op
   return { c, selected, notes, user, project };
 }
 
-/** The global options with the schema registry flag (`--registry`, folded with EVT_REGISTRY by commander). */
-export type RegistryGlobals = GlobalOptions & { registry?: string };
-
-function registryFlag(globals: GlobalOptions, env: NodeJS.ProcessEnv): Sourced<string> | undefined {
-  const v = (globals as RegistryGlobals).registry;
+function registryFlag(globals: ConnectionFlags, env: NodeJS.ProcessEnv): Sourced<string> | undefined {
+  const v = globals.registry;
   if (v === undefined || v === '') return envString(env, 'EVT_REGISTRY');
   return { value: v, source: env.EVT_REGISTRY === v ? 'EVT_REGISTRY' : '--registry' };
 }
@@ -258,7 +266,7 @@ export interface RegistrySettings {
  * EVT_REGISTRY_AUTH or the profile's "registryAuth" ("user:password", the password may be "env:VAR");
  * null when none is configured.
  */
-export function resolveRegistry(globals: GlobalOptions, env: NodeJS.ProcessEnv, cwd: string, opts: ResolveOptions = {}): RegistrySettings | null {
+export function resolveRegistry(globals: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string, opts: ResolveOptions = {}): RegistrySettings | null {
   const { c } = collect(globals, env, cwd, opts);
   if (!c.registry) return null;
   let url: URL;
@@ -316,7 +324,7 @@ export function envReference(password: string): string | null {
 }
 
 /** Each setting, where it came from, secrets masked: what `evt config show` prints. */
-export function explainSettings(globals: GlobalOptions, env: NodeJS.ProcessEnv, cwd: string, opts: ResolveOptions = {}): SettingsExplanation {
+export function explainSettings(globals: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string, opts: ResolveOptions = {}): SettingsExplanation {
   const { c, selected, notes, user, project } = collect(globals, env, cwd, opts);
   const entries: SettingsExplanation['entries'] = [];
   const add = (key: SettingKey, s: Sourced<string | boolean | string[]> | undefined) => {
@@ -352,7 +360,7 @@ export function explainSettings(globals: GlobalOptions, env: NodeJS.ProcessEnv, 
 }
 
 /** The settings a command connects with; usage errors (exit 2) for incomplete or invalid ones. */
-export function resolveSettings(globals: GlobalOptions, env: NodeJS.ProcessEnv, cwd: string, opts: ResolveOptions = {}): ConnectionSettings {
+export function resolveSettings(globals: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string, opts: ResolveOptions = {}): ConnectionSettings {
   const { c, selected } = collect(globals, env, cwd, opts);
 
   if (c.brokers.value.length === 0) throw usageError(`no brokers given (${c.brokers.source} is empty)`);

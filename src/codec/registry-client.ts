@@ -2,15 +2,15 @@
 // TLS (an https registry uses the connection's CA, client certificate and key: the profile's "tls" or
 // EVT_TLS_CA/CERT/KEY), a timeout per request, and caches (id -> schema, subject + schema -> id).
 //
-// Errors become CliErrors: an unreachable registry exit 3 (one line), subject/version/schema not found
-// (40401/40402/40403) exit 4, an incompatible schema (409) exit 5, an invalid schema (42201) exit 1.
+// Errors are EvtErrors, of kind unreachable (the registry did not answer), not-found (subject, version or
+// schema: 40401/40402/40403), expectation (an incompatible schema: 409) or failure (an invalid schema: 42201).
 
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import avro from 'avsc';
-import { CliError, ExitCode } from '../cli/errors.js';
 import type { RegistrySettings } from '../client/profiles.js';
+import { EvtError, type FailureKind } from '../common/errors.js';
 
 export interface SubjectVersion {
   subject: string;
@@ -20,14 +20,14 @@ export interface SubjectVersion {
 }
 
 /** An error answer of the registry: the HTTP status and Confluent's error_code. */
-export class RegistryError extends CliError {
+export class RegistryError extends EvtError {
   constructor(
     message: string,
-    exitCode: number,
+    kind: FailureKind,
     readonly status: number,
     readonly errorCode: number | undefined,
   ) {
-    super(message, exitCode);
+    super(message, kind);
     this.name = 'RegistryError';
   }
 }
@@ -54,7 +54,7 @@ export function parseAvroSchema(schema: string, what: string): avro.Type {
   try {
     return avro.Type.forSchema(parsed as avro.Schema, { wrapUnions: 'auto' });
   } catch (err) {
-    throw new CliError(`${what} is not a valid Avro schema: ${(err as Error).message}`, ExitCode.FAILURE);
+    throw new EvtError(`${what} is not a valid Avro schema: ${(err as Error).message}`);
   }
 }
 
@@ -100,7 +100,7 @@ export class RegistryClient {
     });
   }
 
-  /** One request; the parsed JSON answer, or a RegistryError / an exit-3 CliError when unreachable. */
+  /** One request; the parsed JSON answer, or a RegistryError (of kind unreachable when nothing answered). */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/vnd.schemaregistry.v1+json, application/json' };
     if (body !== undefined) headers['content-type'] = 'application/vnd.schemaregistry.v1+json';
@@ -111,7 +111,7 @@ export class RegistryClient {
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       const why = e.name === 'TimeoutError' ? `no answer within ${this.settings.timeoutMs} ms` : (e.code ?? e.message);
-      throw new CliError(`schema registry ${this.settings.url} (from ${this.settings.source}) is unreachable: ${why}`, ExitCode.UNREACHABLE);
+      throw new EvtError(`schema registry ${this.settings.url} (from ${this.settings.source}) is unreachable: ${why}`, 'unreachable');
     }
     const text = res.text;
     let json: unknown = undefined;
@@ -124,11 +124,11 @@ export class RegistryClient {
       const b = (json ?? {}) as { error_code?: number; message?: string };
       const code = typeof b.error_code === 'number' ? b.error_code : undefined;
       const message = b.message ?? (text.trim().slice(0, 200) || res.statusText);
-      let exit: number = ExitCode.FAILURE;
-      if (res.status === 404 || (code !== undefined && NOT_FOUND_CODES.has(code))) exit = ExitCode.NOT_FOUND;
-      else if (res.status === 409 || code === 409) exit = ExitCode.EXPECTATION;
+      let kind: FailureKind = 'failure';
+      if (res.status === 404 || (code !== undefined && NOT_FOUND_CODES.has(code))) kind = 'not-found';
+      else if (res.status === 409 || code === 409) kind = 'expectation';
       const auth = res.status === 401 || res.status === 403 ? ' (check the registry credentials: registryAuth / EVT_REGISTRY_AUTH)' : '';
-      throw new RegistryError(`schema registry: ${message}${auth}`, exit, res.status, code);
+      throw new RegistryError(`schema registry: ${message}${auth}`, kind, res.status, code);
     }
     return json as T;
   }
@@ -142,7 +142,7 @@ export class RegistryClient {
     let p = this.byId.get(id);
     if (!p) {
       p = this.request<{ schema: string; schemaType?: string }>('GET', `/schemas/ids/${id}`).then((r) => {
-        if (r.schemaType && r.schemaType !== 'AVRO') throw new CliError(`schema ${id} is ${r.schemaType}, not Avro`, ExitCode.FAILURE);
+        if (r.schemaType && r.schemaType !== 'AVRO') throw new EvtError(`schema ${id} is ${r.schemaType}, not Avro`);
         return { schema: r.schema, type: parseAvroSchema(r.schema, `schema ${id}`) };
       });
       p.catch(() => this.byId.delete(id));
@@ -166,7 +166,7 @@ export class RegistryClient {
     try {
       return await this.request<SubjectVersion>('POST', `/subjects/${RegistryClient.enc(subject)}`, { schema });
     } catch (err) {
-      if (err instanceof RegistryError && err.exitCode === ExitCode.NOT_FOUND) return null;
+      if (err instanceof RegistryError && err.kind === 'not-found') return null;
       throw err;
     }
   }
@@ -210,7 +210,7 @@ export class RegistryClient {
 }
 
 /** The registry configured by --registry / EVT_REGISTRY / the profile, or null. */
-export async function registryFromOptions(env: NodeJS.ProcessEnv, globals: import('../cli/io.js').GlobalOptions): Promise<RegistryClient | null> {
+export async function registryFromOptions(env: NodeJS.ProcessEnv, globals: import('../client/profiles.js').ConnectionFlags): Promise<RegistryClient | null> {
   const { resolveRegistry } = await import('../client/profiles.js');
   const settings = resolveRegistry(globals, env, process.cwd());
   return settings ? new RegistryClient(settings) : null;

@@ -11,7 +11,7 @@
 // not know, or a payload that is not Avro of its schema, is a decode error of that record only.
 
 import type avro from 'avsc';
-import { CliError, ExitCode } from '../cli/errors.js';
+import { EvtError } from '../common/errors.js';
 import { avroCodec } from './avro.js';
 import { RegistryError, parseAvroSchema, type RegistryClient } from './registry-client.js';
 import { type DecodedValue, type RegistryAware, type ValueCodec } from './value-codec.js';
@@ -36,7 +36,7 @@ export async function registryEncoder(client: RegistryClient, choice: SchemaChoi
     try {
       type = (await client.schemaById(id)).type;
     } catch (err) {
-      if (err instanceof RegistryError && err.exitCode === ExitCode.NOT_FOUND) throw new CliError(`schema id ${id} is not in the registry ${client.url}`, ExitCode.NOT_FOUND);
+      if (err instanceof RegistryError && err.kind === 'not-found') throw new EvtError(`schema id ${id} is not in the registry ${client.url}`, 'not-found');
       throw err;
     }
   } else if (choice.schemaFile !== undefined) {
@@ -47,9 +47,9 @@ export async function registryEncoder(client: RegistryClient, choice: SchemaChoi
       id = await client.register(choice.subject, text);
     } catch (err) {
       if (err instanceof RegistryError && err.status === 409) {
-        throw new CliError(`${choice.schemaFile} is not compatible with subject ${choice.subject} (check with: evt schema check ${choice.subject} ${choice.schemaFile}); nothing was sent`, ExitCode.FAILURE);
+        throw new EvtError(`${choice.schemaFile} is not compatible with subject ${choice.subject} (check with: evt schema check ${choice.subject} ${choice.schemaFile}); nothing was sent`);
       }
-      if (err instanceof RegistryError) throw new CliError(`registering ${choice.schemaFile} under ${choice.subject}: ${err.message}; nothing was sent`, err.exitCode);
+      if (err instanceof RegistryError) throw new EvtError(`registering ${choice.schemaFile} under ${choice.subject}: ${err.message}; nothing was sent`, err.kind);
       throw err;
     }
   } else {
@@ -58,10 +58,10 @@ export async function registryEncoder(client: RegistryClient, choice: SchemaChoi
       id = latest.id;
       type = (await client.schemaById(id)).type;
     } catch (err) {
-      if (err instanceof RegistryError && err.exitCode === ExitCode.NOT_FOUND) {
-        throw new CliError(
+      if (err instanceof RegistryError && err.kind === 'not-found') {
+        throw new EvtError(
           `subject ${choice.subject} is not in the registry ${client.url}: give --schema <file.avsc> to register one, --schema-id N, or --subject`,
-          ExitCode.NOT_FOUND,
+          'not-found',
         );
       }
       throw err;
@@ -113,7 +113,7 @@ export class RegistryDecoder implements RegistryAware {
         const { type } = await this.client.schemaById(id);
         this.entries.set(id, { type, codec: avroCodec(type) });
       } catch (err) {
-        const notFound = err instanceof RegistryError && err.exitCode === ExitCode.NOT_FOUND;
+        const notFound = err instanceof RegistryError && err.kind === 'not-found';
         this.entries.set(id, { error: notFound ? `schema id ${id} is not in the registry` : `schema id ${id}: ${(err as Error).message}` });
         this.onLookupError?.(id, topic, notFound ? 'the registry does not know it' : (err as Error).message.split('\n')[0]);
       }
@@ -192,14 +192,14 @@ export class RegistryDecoder implements RegistryAware {
  * The decoder of commands that read whatever the topics hold (replay, trace): Avro through the registry
  * when one is configured (flags, environment or profile), JSON or text otherwise.
  */
-export async function autoDecoder(env: NodeJS.ProcessEnv, globals: import('../cli/io.js').GlobalOptions): Promise<ValueCodec> {
+export async function autoDecoder(env: NodeJS.ProcessEnv, globals: import('../client/profiles.js').ConnectionFlags): Promise<ValueCodec> {
   const { registryFromOptions } = await import('./registry-client.js');
   return decoderFor(await registryFromOptions(env, globals));
 }
 
 /** Avro through `registry` when there is one (values not in its wire format are read as JSON or text), else JSON or text. */
 export async function decoderFor(registry: RegistryClient | null): Promise<ValueCodec> {
-  const { createValueCodec } = await import('./value-codec.js');
+  const { createValueCodec } = await import('./create-codec.js');
   const auto = await createValueCodec('auto');
   return registry ? new RegistryDecoder(registry, auto, false).codec() : auto;
 }

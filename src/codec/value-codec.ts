@@ -74,13 +74,13 @@ function encodeLoose(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value), 'utf8');
 }
 
-const autoCodec: ValueCodec = {
+export const autoCodec: ValueCodec = {
   format: 'auto',
   encode: encodeLoose,
   decode: (payload) => (payload === null ? { value: null } : decodeAuto(payload)),
 };
 
-const stringCodec: ValueCodec = {
+export const stringCodec: ValueCodec = {
   format: 'string',
   encode: encodeLoose,
   decode: (payload) => {
@@ -93,7 +93,7 @@ const stringCodec: ValueCodec = {
   },
 };
 
-const jsonCodec: ValueCodec = {
+export const jsonCodec: ValueCodec = {
   format: 'json',
   encode: (value) => {
     if (typeof value === 'string') {
@@ -116,33 +116,3 @@ const jsonCodec: ValueCodec = {
     }
   },
 };
-
-/** `createValueCodec` for a command's options: a codec that cannot be made (no or bad schema) is a usage error. */
-export async function valueCodecForOptions(format: ValueFormat, schemaFile: string | undefined): Promise<ValueCodec> {
-  try {
-    return await createValueCodec(format, { schemaFile });
-  } catch (err) {
-    if (err instanceof CodecError) {
-      const { usageError } = await import('../cli/errors.js');
-      throw usageError(err.message);
-    }
-    throw err;
-  }
-}
-
-export async function createValueCodec(format: ValueFormat, options: { schemaFile?: string } = {}): Promise<ValueCodec> {
-  switch (format) {
-    case 'auto':
-      return autoCodec;
-    case 'string':
-      return stringCodec;
-    case 'json':
-      return jsonCodec;
-    case 'avro': {
-      if (!options.schemaFile) throw new CodecError('--value-format avro needs --schema <file.avsc>');
-      // avsc is loaded only when Avro is asked for
-      const { avroCodecFromFile } = await import('./avro.js');
-      return avroCodecFromFile(options.schemaFile);
-    }
-  }
-}

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type avro from 'avsc';
-import { writeFileAtomic } from '../broker/atomic-file.js';
+import { writeFileAtomic } from '../common/atomic-file.js';
 import {
   canonicalSchema,
   checkCompatibility,

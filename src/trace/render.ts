@@ -2,8 +2,8 @@
 // diagram of the producers and the causal chain; then the verdict and what was scanned.
 
 import { Chalk, type ChalkInstance } from 'chalk';
-import { renderTable } from '../cli/table.js';
-import { clockTime } from '../cli/time-spec.js';
+import { renderTable } from '../common/text-table.js';
+import { clockTime } from '../common/clock.js';
 import type { TraceEvent } from './timeline.js';
 import type { TraceResult } from './trace.js';
 import { formatMs } from './verdict.js';

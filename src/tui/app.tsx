@@ -4,7 +4,7 @@
 
 import { Box, useInput } from 'ink';
 import { useEffect, useReducer, useRef, useState, type ReactNode } from 'react';
-import { clockTime } from '../cli/time-spec.js';
+import { clockTime } from '../common/clock.js';
 import { LineView, Panel } from './components/panel.js';
 import type { Line } from './lines.js';
 import { useSnapshot, useTerminalSize } from './hooks.js';

@@ -2,7 +2,7 @@
 // the screen, every row of them, one section per panel.
 
 import type { Line } from './lines.js';
-import { clockTime } from '../cli/time-spec.js';
+import { clockTime } from '../common/clock.js';
 import { feedLines } from './panels/feed.js';
 import { servicesLines } from './panels/services.js';
 import { topicsLines } from './panels/topics.js';

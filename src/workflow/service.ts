@@ -8,6 +8,7 @@
 // thousands of orders per second does not copy its tables per event; the order aggregate reducer
 // (order-state.ts) is the strictly pure core the orders service wraps.
 
+import type { RecentIds } from '../common/recent-ids.js';
 import type { ServiceName, TopicName } from './catalogue.js';
 import type { AnyRecord } from './envelope.js';
 
@@ -37,27 +38,6 @@ export interface WorkflowService {
    * never published because the worker died between two of its outputs).
    */
   recovered(): AnyRecord[];
-}
-
-/**
- * Event ids seen lately, for dedupe. Bounded: a long-running worker would otherwise keep every id forever.
- * Forgetting old ids is safe because every handler also guards on state (an order already reserved is not
- * reserved again); the ids catch the common case cheaply, in-order redelivery after a restart.
- */
-export class RecentIds {
-  private readonly ids = new Set<string>();
-  constructor(private readonly capacity = 200_000) {}
-  has(id: string): boolean {
-    return this.ids.has(id);
-  }
-  add(id: string): void {
-    if (this.ids.has(id)) return;
-    this.ids.add(id);
-    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value as string);
-  }
-  get size(): number {
-    return this.ids.size;
-  }
 }
 
 /** Dedupe by event id: true the first time an id is seen. Records without an id are never deduped. */

@@ -1,8 +1,7 @@
 // Parsers for the flags of `evt simulate`. Each fails with a usage error (exit 2) on one line that names
 // the flag, quotes what was given and shows a form that works, since these specs are typed by hand.
 
-import { usageError } from '../cli/errors.js';
-import { parseDuration, parseInteger } from '../cli/parse.js';
+import { parseDuration, parseInteger, usageError } from '../common/parse.js';
 import { SERVICES, type ServiceName } from './catalogue.js';
 
 export interface LatencyRange {

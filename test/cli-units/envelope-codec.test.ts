@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConsumedRecord } from '../../src/client/records.js';
-import { CodecError, createValueCodec } from '../../src/codec/value-codec.js';
+import { CodecError } from '../../src/codec/value-codec.js';
+import { createValueCodec } from '../../src/codec/create-codec.js';
 import { InputError, parseEnvelope, toEnvelope } from '../../src/codec/envelope.js';
 import { tempDir } from '../helpers/broker.js';
 

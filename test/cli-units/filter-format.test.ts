@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { ConsumedRecord } from '../../src/client/records.js';
-import { createValueCodec } from '../../src/codec/value-codec.js';
+import { createValueCodec } from '../../src/codec/create-codec.js';
 import { toEnvelope } from '../../src/codec/envelope.js';
 import { buildFilter } from '../../src/cli/record-filter.js';
 import { compileTemplate, formatHuman, formatJson } from '../../src/cli/record-format.js';

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { ConsumedRecord } from '../../src/client/records.js';
-import { createValueCodec } from '../../src/codec/value-codec.js';
+import { createValueCodec } from '../../src/codec/create-codec.js';
 import { toEnvelope } from '../../src/codec/envelope.js';
 import { formatJson } from '../../src/cli/record-format.js';
 import { fastJsonLine, isCanonicalJsonContainer } from '../../src/cli/tail/fast-json.js';

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { ConsumedRecord } from '../../src/client/records.js';
-import { createValueCodec } from '../../src/codec/value-codec.js';
+import { createValueCodec } from '../../src/codec/create-codec.js';
 import { expectations } from '../../src/flow/expectations.js';
 import { EntityMatcher } from '../../src/flow/entity.js';
 import { decodeFound } from '../../src/trace/event.js';

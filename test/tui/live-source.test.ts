@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, EARLIEST, LATEST } from '../../src/client/wire/index.js';
 import { RegistryDecoder } from '../../src/codec/registry-codec.js';
-import { createValueCodec, type ValueCodec } from '../../src/codec/value-codec.js';
+import { type ValueCodec } from '../../src/codec/value-codec.js';
+import { createValueCodec } from '../../src/codec/create-codec.js';
 import { ORDER_EVENTS, REJECTION_REASONS, SERVICES, TERMINAL_STATES, TOPIC_NAMES, WORKER_SERVICES } from '../../src/workflow/catalogue.js';
 import { inProcessHost } from '../../src/workflow/runtime/hosts.js';
 import { runSimulation, type SimulationSummary } from '../../src/workflow/runtime/simulation.js';

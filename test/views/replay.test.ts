@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryDecoder } from '../../src/codec/registry-codec.js';
-import { createValueCodec } from '../../src/codec/value-codec.js';
+import { createValueCodec } from '../../src/codec/create-codec.js';
 import { builtinView } from '../../src/views/builtin.js';
 import { replay } from '../../src/views/replay.js';
 import { errorsOf, openDatabase, positions } from '../../src/views/store.js';

@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { crc32c } from '@node-rs/crc32';
-import { fsyncDir } from '../atomic-file.js';
+import { fsyncDir } from '../../common/atomic-file.js';
 import type { FsyncPolicy } from './types.js';
 
 const HEADER_BYTES = 8;

@@ -8,7 +8,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { fsyncDir, writeFileAtomic } from '../atomic-file.js';
+import { fsyncDir, writeFileAtomic } from '../../common/atomic-file.js';
 
 export interface LogFile {
   readonly path: string;

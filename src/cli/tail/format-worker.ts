@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ConsumedRecord } from '../../client/records.js';
 import { decodeRecordSet, type SkippedBatch } from '../../client/wire/reader.js';
-import { createValueCodec } from '../../codec/value-codec.js';
+import { createValueCodec } from '../../codec/create-codec.js';
 import { schemaIdOf } from '../../codec/wire-format.js';
 import { buildFilter } from '../record-filter.js';
 import { LineFormatter, type ByteTarget } from './line-format.js';

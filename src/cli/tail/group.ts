@@ -9,7 +9,8 @@ import type { ConnectionSettings } from '../../client/settings.js';
 import type { Cluster } from '../../client/wire/cluster.js';
 import { resolvePositions, resolveTargets, resolveTopics } from './plan.js';
 import type { RecordOutput } from './output.js';
-import { finish, type Stopper, type TailOptions } from './run.js';
+import type { TailOptions } from './options.js';
+import { finish, type Stopper } from './stopper.js';
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 

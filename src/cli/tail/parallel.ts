@@ -14,7 +14,7 @@ import type { ValueFormat } from '../../codec/value-codec.js';
 import type { FilterOptions } from '../record-filter.js';
 import type { OutputMode } from './line-format.js';
 import type { RecordOutput } from './output.js';
-import type { Stopper } from './run.js';
+import type { Stopper } from './stopper.js';
 
 export interface WorkerSetup {
   /** how many workers (default: the cores, at most 4) */

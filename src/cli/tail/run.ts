@@ -8,74 +8,20 @@
 //                  --timeout passes first
 //   --group g      consume as a consumer group instead, committing offsets (group.ts)
 
-import { StopSignal } from '../stop-signal.js';
 import type { ConsumedRecord } from '../../client/records.js';
 import type { Cluster } from '../../client/wire/cluster.js';
 import type { ReaderOptions, SkippedBatch } from '../../client/wire/reader.js';
-import { formatMs } from '../../client/wire/errors.js';
-import type { WireNotice } from './wire-notice.js';
-import type { ValueCodec } from '../../codec/value-codec.js';
-import { CliError, ExitCode } from '../errors.js';
 import { printLine, type GlobalOptions, type Io } from '../io.js';
-import type { RecordPredicate } from '../record-filter.js';
-import type { Position } from '../time-spec.js';
 import { lastMatching } from './last-n.js';
+import type { TailOptions } from './options.js';
+import { finish, Stopper } from './stopper.js';
 import { mergeByTimestamp } from './merge.js';
-import { RecordOutput, type OutputMode } from './output.js';
+import { RecordOutput } from './output.js';
 import { resolvePositions, resolveTargets, resolveTopics, type TailTarget } from './plan.js';
 import { ProgressLine, formatCount, openSession, toCliError } from './session.js';
-import type { WorkerSetup } from './parallel.js';
 
 /** bounded reads of at least this many records are decoded and formatted on worker threads */
 const PARALLEL_MIN_RECORDS = 50_000;
-
-export interface TailOptions {
-  topics: string[];
-  pattern?: RegExp;
-  /** -n */
-  lines: number;
-  /** -n was given (with --from it then limits how many are printed) */
-  linesGiven: boolean;
-  follow: boolean;
-  from?: Position;
-  until?: Position;
-  partitions?: number[];
-  filter?: RecordPredicate;
-  output: OutputMode;
-  codec: ValueCodec;
-  /** what formatting workers need to build the same codec and filters (large reads use them) */
-  workers?: Omit<WorkerSetup, 'mode'>;
-  group?: string;
-  expect?: number;
-  /** how long --expect waits */
-  expectTimeoutMs: number;
-  /** says once on stderr when values are in the registry wire format and cannot be decoded */
-  wireNotice?: WireNotice;
-}
-
-type StopReason = 'interrupted' | 'deadline' | 'closed' | 'until-time';
-
-/** Stops the reads in flight when reading must stop early, for whatever reason came first. */
-export class Stopper {
-  reason: StopReason | null = null;
-  private readonly signal = new StopSignal();
-  private timers: NodeJS.Timeout[] = [];
-  stop(reason: StopReason): void {
-    if (this.reason) return;
-    this.reason = reason;
-    this.signal.fire();
-  }
-  at(ms: number, reason: StopReason): void {
-    this.timers.push(setTimeout(() => this.stop(reason), Math.max(0, ms - Date.now())));
-  }
-  dispose(): void {
-    for (const t of this.timers) clearTimeout(t);
-  }
-  /** a promise's value, or null when stopped first (a later failure of the abandoned promise is ignored) */
-  race<T>(p: Promise<T>): Promise<T | null> {
-    return this.signal.race(p);
-  }
-}
 
 export async function runTail(o: TailOptions, io: Io, g: GlobalOptions): Promise<void> {
   const { cluster, settings } = await openSession(io, g);
@@ -221,18 +167,6 @@ async function startPool(o: TailOptions, onSkipped: (s: SkippedBatch) => void) {
   } catch {
     return null;
   }
-}
-
-/** Flushes, then turns how reading ended into the exit: 0, 5 (expectation), 130 (interrupted). */
-export async function finish(o: TailOptions, out: RecordOutput, stopper: Stopper, matched: number): Promise<void> {
-  await out.flush();
-  if (out.closed) return;
-  if (o.expect !== undefined && matched < o.expect) {
-    if (stopper.reason === 'interrupted') throw new CliError(`interrupted: saw ${matched} of the ${o.expect} records expected`, ExitCode.INTERRUPTED);
-    const why = stopper.reason === 'deadline' ? `within ${formatMs(o.expectTimeoutMs)}` : 'before the end of the range (--until)';
-    throw new CliError(`expected ${o.expect} matching record${o.expect === 1 ? '' : 's'} ${why}, saw ${matched}`, ExitCode.EXPECTATION);
-  }
-  if (stopper.reason === 'interrupted') throw new CliError('interrupted', ExitCode.INTERRUPTED);
 }
 
 export type { TailTarget };

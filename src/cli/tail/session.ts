@@ -4,7 +4,7 @@
 import type { ConnectionSettings } from '../../client/settings.js';
 import type { Cluster } from '../../client/wire/cluster.js';
 import { UnreachableError, WireError } from '../../client/wire/errors.js';
-import { CliError, ExitCode } from '../errors.js';
+import { CliError, ExitCode, exitCodeFor } from '../errors.js';
 import { printLine, type GlobalOptions, type Io } from '../io.js';
 
 export interface Session {
@@ -66,8 +66,7 @@ export function toCliError(err: unknown, settings?: ConnectionSettings): Error {
 
 /** The exit code a wire error maps to. */
 export function exitCodeOf(err: unknown): number {
-  const e = toCliError(err);
-  return e instanceof CliError ? e.exitCode : ExitCode.FAILURE;
+  return exitCodeFor(toCliError(err));
 }
 
 /** "1,234,567" */

@@ -4,7 +4,7 @@
 import { ORDER_STATES, WORKER_SERVICES } from '../../workflow/catalogue.js';
 import type { ChaosAction } from '../../workflow/sim-options.js';
 import type { SimulationProgress } from '../../workflow/runtime/simulation.js';
-import { clockTime } from '../time-spec.js';
+import { clockTime } from '../../common/clock.js';
 import { progressLine, seconds } from './report.js';
 
 export interface LiveHeader {

@@ -3,7 +3,7 @@
 
 import { ORDER_STATES, type OrderState, type ServiceName } from '../../workflow/catalogue.js';
 import type { SimulationProgress, SimulationSummary } from '../../workflow/runtime/simulation.js';
-import type { LatencySummary } from '../../workflow/stats.js';
+import type { LatencySummary } from '../../common/stats.js';
 
 const SHORT: Record<OrderState, string> = {
   PLACED: 'placed',

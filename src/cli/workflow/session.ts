@@ -12,7 +12,7 @@ import type { WorkflowNames } from '../../workflow/names.js';
 import type { OpenRuntime } from '../../workflow/runtime/runtime.js';
 import { CliError, ExitCode } from '../errors.js';
 import { printLine, type GlobalOptions, type Io } from '../io.js';
-import { parseDuration, parseInteger } from '../parse.js';
+import { parseDuration, parseInteger } from '../../common/parse.js';
 
 export interface WorkflowSession {
   settings: ConnectionSettings;

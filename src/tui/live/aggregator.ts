@@ -6,8 +6,8 @@
 
 import { expectations, type FlowEvent } from '../../flow/expectations.js';
 import { isFinalType, judgedTypes, stateAfter, type Flow } from '../../flow/model.js';
-import { RecentIds } from '../../workflow/service.js';
-import { percentiles } from '../../workflow/stats.js';
+import { RecentIds } from '../../common/recent-ids.js';
+import { percentiles } from '../../common/stats.js';
 import { FEED_CAPACITY, HISTORY_CAPACITY, Ring, STUCK_CAPACITY, type FeedEvent, type FlowStatus, type StuckRow } from '../source.js';
 import { TimeOrderedFeed } from './feed-buffer.js';
 

@@ -1,7 +1,7 @@
 // The live event feed: the newest events at the bottom, like a tail.
 
 import type { Line } from '../lines.js';
-import { clockTime } from '../../cli/time-spec.js';
+import { clockTime } from '../../common/clock.js';
 import { columnWidths, naturalWidth, rowLine, type Column } from '../columns.js';
 import type { FeedEvent } from '../source.js';
 import { listLines } from './list.js';

@@ -1,7 +1,7 @@
 // The status bar (top line) and the key hints (bottom line).
 
 import { fitLine, type Line } from '../lines.js';
-import { clockTime } from '../../cli/time-spec.js';
+import { clockTime } from '../../common/clock.js';
 import { shortDuration } from '../format.js';
 import { KEYS } from '../keys.js';
 import type { Snapshot } from '../source.js';

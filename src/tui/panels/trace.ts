@@ -4,7 +4,7 @@
 
 import { Chalk } from 'chalk';
 import type { Line } from '../lines.js';
-import { clockTime } from '../../cli/time-spec.js';
+import { clockTime } from '../../common/clock.js';
 import type { TraceResult } from '../../trace/trace.js';
 import { timelineBlock, verdictLines } from '../../trace/render.js';
 import { wrap } from '../columns.js';

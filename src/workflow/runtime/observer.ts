@@ -5,7 +5,7 @@
 
 import type { Cluster } from '../../client/wire/index.js';
 import { isTerminal, type OrderState, type RejectionReason } from '../catalogue.js';
-import { LatencyRecorder, RateMeter } from '../stats.js';
+import { LatencyRecorder, RateMeter } from '../../common/stats.js';
 import type { WorkflowCodec } from './codec.js';
 import { follow } from './read-back.js';
 

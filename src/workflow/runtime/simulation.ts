@@ -16,7 +16,7 @@ import { createLoad, orderIdOf, type LoadOptions, type PlannedOrder } from '../l
 import { createRandom } from '../random.js';
 import { createBasket } from '../services/basket.js';
 import type { ChaosAction, LatencyRange } from '../sim-options.js';
-import type { LatencySummary } from '../stats.js';
+import type { LatencySummary } from '../../common/stats.js';
 import { Chaos } from './chaos.js';
 import type { InstanceSet, WorkerHost } from './hosts.js';
 import { OrderObserver, type ObservedEvent } from './observer.js';

@@ -3,7 +3,7 @@
 // request, its events and the answers about it all land on the same partition number) and rebuilds its
 // state from exactly those partitions.
 
-import { CliError, ExitCode } from '../../cli/errors.js';
+import { EvtError } from '../../common/errors.js';
 import type { AdminClient } from '../../client/admin.js';
 import { ORDER_KEYED_TOPICS } from '../catalogue.js';
 import type { WorkflowNames } from '../names.js';
@@ -49,10 +49,9 @@ export async function ensureWorkflowTopics(admin: AdminClient, names: WorkflowNa
   const mismatched = orderTopics.filter((t) => after.has(t) && after.get(t) !== count);
   if (mismatched.length) {
     const list = orderTopics.map((t) => `${t}=${after.get(t) ?? '?'}`).join(', ');
-    throw new CliError(
+    throw new EvtError(
       `the workflow's order topics must have equal partition counts (an order lands on the same partition number in each), but they have ${list}; ` +
         `give them equal counts (Kafka can add partitions, not remove them), or delete them (evt topics delete) and start again`,
-      ExitCode.FAILURE,
     );
   }
   return { partitions: count, created };

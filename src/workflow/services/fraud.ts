@@ -2,7 +2,8 @@
 
 import { SUBSCRIPTIONS } from '../catalogue.js';
 import { eventIdOf, makeRecord, type WorkflowContext } from '../envelope.js';
-import { RecentIds, firstTime, type WorkflowService } from '../service.js';
+import { firstTime, type WorkflowService } from '../service.js';
+import { RecentIds } from '../../common/recent-ids.js';
 
 export interface FraudConfig {
   /** An order whose total (minor units) exceeds this fails the check. */

@@ -8,7 +8,8 @@ import { SUBSCRIPTIONS, type ReservationEventType } from '../catalogue.js';
 import { eventIdOf, makeRecord, type AnyRecord, type Headers, type WorkflowContext, type WorkflowRecord } from '../envelope.js';
 import type { ReservedLine } from '../events.js';
 import { unitsPerSku } from '../order-state.js';
-import { RecentIds, firstTime, type WorkflowService } from '../service.js';
+import { firstTime, type WorkflowService } from '../service.js';
+import { RecentIds } from '../../common/recent-ids.js';
 
 export interface StockItem {
   onHand: number;

@@ -8,7 +8,8 @@ import { derivedId, eventIdOf, makeRecord, type AnyRecord, type WorkflowContext,
 import type { PaymentEventType } from '../catalogue.js';
 import type { PaymentStatus } from '../events.js';
 import { decide } from '../random.js';
-import { RecentIds, firstTime, type WorkflowService } from '../service.js';
+import { firstTime, type WorkflowService } from '../service.js';
+import { RecentIds } from '../../common/recent-ids.js';
 
 export interface PaymentsConfig {
   seed: number | string;

@@ -5,7 +5,8 @@ import { SUBSCRIPTIONS, type ShipmentEventType } from '../catalogue.js';
 import { derivedId, eventIdOf, makeRecord, type AnyRecord, type Headers, type WorkflowContext } from '../envelope.js';
 import type { ShipmentStatus } from '../events.js';
 import { decide } from '../random.js';
-import { RecentIds, firstTime, type WorkflowService } from '../service.js';
+import { firstTime, type WorkflowService } from '../service.js';
+import { RecentIds } from '../../common/recent-ids.js';
 
 export interface ShippingConfig {
   seed: number | string;

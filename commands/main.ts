@@ -1,8 +1,9 @@
 // Runs the CLI and turns every outcome into an exit code and at most one error line.
 
 import { CommanderError } from 'commander';
-import { CliError, ExitCode } from './errors.js';
-import { processIo, type Io } from './io.js';
+import { CliError, ExitCode, exitCodeFor } from '../src/cli/errors.js';
+import { EvtError } from '../src/common/errors.js';
+import { processIo, type Io } from '../src/cli/io.js';
 import { buildProgram } from './program.js';
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -17,10 +18,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return ExitCode.USAGE;
     }
     const verbose = program.opts().verbose === true;
-    if (err instanceof CliError) {
+    if (err instanceof CliError || err instanceof EvtError) {
       io.stderr.write(`evt: ${err.message}\n`);
       if (verbose && err.stack) io.stderr.write(err.stack + '\n');
-      return err.exitCode;
+      return exitCodeFor(err);
     }
     const e = err as Error;
     io.stderr.write(`evt: ${e?.message ?? String(err)}${verbose ? '' : ' (run with --verbose for details)'}\n`);

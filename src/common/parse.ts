@@ -1,6 +1,9 @@
-// Parsers for option values (durations, sizes, integers) that fail with a usage error naming the option.
+// Parsers for option values (durations, sizes, integers) typed by a user: each fails with a usage error
+// (an EvtError of kind usage: exit code 2 in the CLI) naming the option and showing a form that works.
 
-import { usageError } from './errors.js';
+import { EvtError } from './errors.js';
+
+export const usageError = (message: string) => new EvtError(message, 'usage');
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 

@@ -1,24 +1,24 @@
 // Program assembly: global options, the commands, and help that ends with examples.
 
 import { Command, Option } from 'commander';
-import { registerBroker } from '../../commands/broker.js';
-import { registerConfig } from '../../commands/config.js';
-import { registerDashboard } from '../../commands/dashboard.js';
-import { registerDemo } from '../../commands/demo.js';
-import { registerFlow } from '../../commands/flow.js';
-import { registerGroups } from '../../commands/groups.js';
-import { registerProduce } from '../../commands/produce.js';
-import { registerReplay } from '../../commands/replay.js';
-import { registerSchema } from '../../commands/schema.js';
-import { registerSimulate } from '../../commands/simulate.js';
-import { registerStatus } from '../../commands/status.js';
-import { registerTail } from '../../commands/tail.js';
-import { registerTrace } from '../../commands/trace.js';
-import { registerTopics } from '../../commands/topics.js';
-import { registerView } from '../../commands/view.js';
-import { registerWorker } from '../../commands/worker.js';
-import type { CommandContext, GlobalOptions, Io } from './io.js';
-import { VERSION } from './version.js';
+import { registerBroker } from './broker.js';
+import { registerConfig } from './config.js';
+import { registerDashboard } from './dashboard.js';
+import { registerDemo } from './demo.js';
+import { registerFlow } from './flow.js';
+import { registerGroups } from './groups.js';
+import { registerProduce } from './produce.js';
+import { registerReplay } from './replay.js';
+import { registerSchema } from './schema.js';
+import { registerSimulate } from './simulate.js';
+import { registerStatus } from './status.js';
+import { registerTail } from './tail.js';
+import { registerTrace } from './trace.js';
+import { registerTopics } from './topics.js';
+import { registerView } from './view.js';
+import { registerWorker } from './worker.js';
+import type { CommandContext, GlobalOptions, Io } from '../src/cli/io.js';
+import { VERSION } from '../src/cli/version.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('evt')

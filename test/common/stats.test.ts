@@ -1,7 +1,7 @@
 // Latency percentiles and throughput, on numbers whose answers are known.
 
 import { describe, expect, it } from 'vitest';
-import { LatencyRecorder, RateMeter, percentiles } from '../../src/workflow/stats.js';
+import { LatencyRecorder, RateMeter, percentiles } from '../../src/common/stats.js';
 
 describe('percentiles', () => {
   it('takes the nearest rank, so every answer is an observed value', () => {

@@ -1,4 +1,4 @@
-// Numbers a simulation reports: latency percentiles and throughput.
+// Latency percentiles and throughput, as a simulation and the dashboard report them.
 
 /**
  * Nearest-rank percentiles (p in 0..100) of `values`, which is left untouched. Nearest-rank returns a value
