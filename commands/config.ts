@@ -90,10 +90,10 @@ Examples:
     .action(() => {
       const g = globals();
       const user = loadUserConfig(env);
-      const project = loadProjectConfig(process.cwd());
+      const project = loadProjectConfig(io.cwd);
       let active: string | null = null;
       try {
-        const ex = explainSettings(g, env, process.cwd(), { user, project, optionSources: optionSources(program) });
+        const ex = explainSettings(g, env, io.cwd, { user, project, optionSources: optionSources(program) });
         active = ex.profile?.used ? ex.profile.name : null;
       } catch {
         active = null; // a missing selected profile: list anyway
@@ -140,8 +140,8 @@ Examples:
     .action((name: string, flags: { project?: boolean }) => {
       const g = globals();
       const user = loadUserConfig(env);
-      const project = loadProjectConfig(process.cwd());
-      const target = flags.project ? projectFileFor(process.cwd()) : user;
+      const project = loadProjectConfig(io.cwd);
+      const target = flags.project ? projectFileFor(io.cwd) : user;
       const known = knownProfiles(user, project).find((p) => p.name === name);
       if (!known) {
         const names = knownProfiles(user, project).map((p) => p.name);
@@ -195,7 +195,7 @@ Examples:
     .action((name: string, flags: SetFlags) => {
       const g = globals();
       checkProfileName(name);
-      const cwd = process.cwd();
+      const cwd = io.cwd;
       const file = flags.project ? projectFileFor(cwd) : loadUserConfig(env);
       const existing = file.data.profiles[name];
       const profile: Profile = existing ? structuredClone(existing) : {};
@@ -276,7 +276,7 @@ Examples:
     )
     .action((name: string | undefined) => {
       const g = globals();
-      const ex = explainSettings(g, env, process.cwd(), { profile: name, optionSources: optionSources(program) });
+      const ex = explainSettings(g, env, io.cwd, { profile: name, optionSources: optionSources(program) });
       if (g.json) {
         const settings: Record<string, { value: string; source: string }> = {};
         for (const e of ex.entries) settings[e.key] = { value: e.value, source: e.source };
@@ -305,7 +305,7 @@ Examples:
     .addHelpText('after', `\nExamples:\n  $ evt config remove old-cluster`)
     .action((name: string, flags: { project?: boolean }) => {
       const g = globals();
-      const file = flags.project ? projectFileFor(process.cwd()) : loadUserConfig(env);
+      const file = flags.project ? projectFileFor(io.cwd) : loadUserConfig(env);
       if (!file.data.profiles[name]) throw new CliError(`profile "${name}" is not defined in ${displayPath(file.path, env)}`, ExitCode.NOT_FOUND);
       delete file.data.profiles[name];
       const wasDefault = file.data.profile === name;

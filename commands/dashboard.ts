@@ -68,15 +68,15 @@ async function runDashboardCommand(flags: DashboardFlags, io: Io, g: GlobalOptio
   if (pollMs < 100) throw new CliError(`--refresh: "${flags.refresh}" is too often; 100ms at least`, ExitCode.USAGE);
   const events = parseInteger(flags.events, '--events', { min: 0, max: 10_000 });
   const { chooseFlow } = await import('../src/cli/flow-option.js');
-  const given = flags.flow !== undefined ? await chooseFlow(flags, null) : null;
-  const { openSession, toCliError } = await import('../src/cli/tail/session.js');
+  const given = flags.flow !== undefined ? await chooseFlow(flags, null, io.cwd) : null;
+  const { openSession, toCliError } = await import('../src/cli/session.js');
   const session = await openSession(io, g);
   try {
-    const { flow } = given ?? (await chooseFlow(flags, session.cluster));
+    const { flow } = given ?? (await chooseFlow(flags, session.cluster, io.cwd));
     const { decoderFor } = await import('../src/codec/registry-codec.js');
     const { registryFromOptions } = await import('../src/codec/registry-client.js');
     const { createLiveSource, takeSnapshot } = await import('../src/tui/live/live-source.js');
-    const registry = await registryFromOptions(io.env, g);
+    const registry = await registryFromOptions(io.env, g, io.cwd);
     const options = {
       cluster: session.cluster,
       flow,

@@ -145,7 +145,7 @@ async function runInfer(flags: InferFlags, io: Io, g: GlobalOptions): Promise<vo
   }
   const output = flags.output ? path.resolve(flags.output) : null;
   if (output && fs.existsSync(output) && !flags.force) throw usageError(`${flags.output} exists: give --force to overwrite it, or another --output`);
-  const { openSession, toCliError } = await import('../src/cli/tail/session.js');
+  const { openSession, toCliError } = await import('../src/cli/session.js');
   const session = await openSession(io, g);
   try {
     const { isInternalTopic } = await import('../src/flow/conventions.js');
@@ -158,7 +158,7 @@ async function runInfer(flags: InferFlags, io: Io, g: GlobalOptions): Promise<vo
     if (topics.length === 0) throw new CliError(pattern ? `no topic matches ${flags.pattern}` : 'the cluster has no topics to learn from', ExitCode.NOT_FOUND);
     const { autoDecoder } = await import('../src/codec/registry-codec.js');
     const { inferFlow } = await import('../src/flow/infer.js');
-    const report = await inferFlow({ cluster: session.cluster, codec: await autoDecoder(io.env, g), topics, since, perPartition, name: flags.name });
+    const report = await inferFlow({ cluster: session.cluster, codec: await autoDecoder(io.env, g, io.cwd), topics, since, perPartition, name: flags.name });
     const { flowToFile, flowJson } = await import('../src/flow/model.js');
     const text = flowJson(flowToFile(report.flow)) + '\n';
     const sampled = Object.values(report.sampled).reduce((n, x) => n + x, 0);
@@ -185,12 +185,12 @@ async function runCheck(spec: string, flags: { since: string; prefix?: string },
   const { parseTime } = await import('../src/cli/time-spec.js');
   const since = parseTime(flags.since, Date.now(), '--since');
   const flow = await load(spec, flags.prefix);
-  const { openSession, toCliError } = await import('../src/cli/tail/session.js');
+  const { openSession, toCliError } = await import('../src/cli/session.js');
   const session = await openSession(io, g);
   try {
     const { autoDecoder } = await import('../src/codec/registry-codec.js');
     const { checkFlow } = await import('../src/flow/check.js');
-    const report = await checkFlow({ cluster: session.cluster, codec: await autoDecoder(io.env, g), flow, since });
+    const report = await checkFlow({ cluster: session.cluster, codec: await autoDecoder(io.env, g, io.cwd), flow, since });
     if (g.json) printJson(io, report);
     else {
       for (const f of report.findings) printLine(io.stdout, `${f.level === 'mismatch' ? 'MISMATCH' : 'warning '}  ${f.subject}: ${f.message}`);

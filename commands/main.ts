@@ -1,6 +1,6 @@
 // Runs the CLI and turns every outcome into an exit code and at most one error line.
 
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { CliError, ExitCode, exitCodeFor } from '../src/cli/errors.js';
 import { EvtError } from '../src/common/errors.js';
 import { processIo, type Io } from '../src/cli/io.js';
@@ -9,7 +9,7 @@ import { buildProgram } from './program.js';
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const program = buildProgram(io);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await parseWithEnv(program, argv, io.env);
     return ExitCode.OK;
   } catch (err) {
     if (err instanceof CommanderError) {
@@ -27,5 +27,21 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     io.stderr.write(`evt: ${e?.message ?? String(err)}${verbose ? '' : ' (run with --verbose for details)'}\n`);
     if (verbose && e?.stack) io.stderr.write(e.stack + '\n');
     return ExitCode.FAILURE;
+  }
+}
+
+/**
+ * Commander reads the options' environment variables (EVT_BROKERS, EVT_TIMEOUT...) from process.env while it
+ * parses, which it does synchronously before a command's action starts: the caller's io.env stands in for
+ * process.env for that moment, so that a command run in process sees the environment it was given.
+ */
+function parseWithEnv(program: Command, argv: string[], env: NodeJS.ProcessEnv): Promise<Command> {
+  if (env === process.env) return program.parseAsync(argv, { from: 'user' });
+  const own = process.env;
+  process.env = env;
+  try {
+    return program.parseAsync(argv, { from: 'user' });
+  } finally {
+    process.env = own;
   }
 }

@@ -130,7 +130,7 @@ async function produce(topic: string, value: string | undefined, f: ProduceFlags
   if (f.schema !== undefined && f.schemaId !== undefined) throw usageError('give either --schema or --schema-id, not both');
   if (f.keySchema !== undefined && f.keySchemaId !== undefined) throw usageError('give either --key-schema or --key-schema-id, not both');
   const { registryFromOptions } = await import('../src/codec/registry-client.js');
-  const registry = valueFormat === 'avro' || keyFormat === 'avro' ? await registryFromOptions(io.env, g) : null;
+  const registry = valueFormat === 'avro' || keyFormat === 'avro' ? await registryFromOptions(io.env, g, io.cwd) : null;
   if (!registry) {
     if (keyFormat === 'avro') throw usageError('--key-format avro needs a schema registry (--registry <url>, EVT_REGISTRY or a profile)');
     if (f.subject !== undefined || f.schemaId !== undefined) throw usageError('--subject and --schema-id need a schema registry (--registry <url>, EVT_REGISTRY or a profile)');

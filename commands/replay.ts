@@ -69,19 +69,19 @@ async function runReplay(name: string, topic: string | undefined, flags: ReplayF
   else if (flags.from.startsWith('@')) from = { kind: 'time', timestamp: parseTime(flags.from.slice(1), Date.now(), '--from') };
   else throw new CliError(`--from: "${flags.from}" is not beginning or @<time> (e.g. --from @-2h)`, ExitCode.USAGE);
 
-  const { openSession, toCliError } = await import('../src/cli/tail/session.js');
+  const { openSession, toCliError } = await import('../src/cli/session.js');
   const { openDatabase } = await import('../src/views/store.js');
   const { replay, MissingTopicError, ViewTopicsChangedError } = await import('../src/views/replay.js');
   const { autoDecoder } = await import('../src/codec/registry-codec.js');
   const { formatProgress } = await import('../src/cli/replay-progress.js');
 
-  const codec = await autoDecoder(io.env, g);
+  const codec = await autoDecoder(io.env, g, io.cwd);
   const { chooseFlow } = await import('../src/cli/flow-option.js');
-  const given = known === null && flags.flow !== undefined ? await chooseFlow(flags, null) : null;
+  const given = known === null && flags.flow !== undefined ? await chooseFlow(flags, null, io.cwd) : null;
   const session = await openSession(io, g);
   let def: import('../src/views/definition.js').ViewDefinition;
   try {
-    def = known ?? (await entityIndex(given ?? (await chooseFlow(flags, session.cluster)), session.cluster, topic));
+    def = known ?? (await entityIndex(given ?? (await chooseFlow(flags, session.cluster, io.cwd)), session.cluster, topic));
   } catch (err) {
     session.cluster.close();
     throw toCliError(err, session.settings);

@@ -11,7 +11,7 @@ const LEVELS = ['NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_T
 
 async function client(io: Io, g: GlobalOptions): Promise<RegistryClient> {
   const { registryFromOptions } = await import('../src/codec/registry-client.js');
-  const c = await registryFromOptions(io.env, g);
+  const c = await registryFromOptions(io.env, g, io.cwd);
   if (!c) throw usageError('no schema registry: give --registry <url>, set EVT_REGISTRY, or add "registry" to the profile');
   return c;
 }

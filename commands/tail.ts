@@ -132,7 +132,7 @@ async function tail(topics: string[], f: TailFlags, io: Io, g: GlobalOptions): P
   if (f.schema && valueFormat !== 'avro') throw usageError('--schema goes with --value-format avro');
   // with a schema registry, wire-format payloads are decoded by their schema id (auto, or avro without a file)
   const { registryFromOptions } = await import('../src/codec/registry-client.js');
-  const registry = valueFormat === 'auto' || (valueFormat === 'avro' && !f.schema) ? await registryFromOptions(io.env, g) : null;
+  const registry = valueFormat === 'auto' || (valueFormat === 'avro' && !f.schema) ? await registryFromOptions(io.env, g, io.cwd) : null;
   if (valueFormat === 'avro' && !f.schema && !registry) throw usageError('--value-format avro needs --schema <file.avsc> (or a schema registry: --registry <url>)');
   const filter = buildFilter({ key: f.key, grep: f.grep, headers: f.header, where: f.where });
   const expectTimeoutMs = parseDuration(g.timeout, '--timeout');

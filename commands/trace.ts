@@ -115,20 +115,20 @@ async function runTrace(id: string | undefined, flags: TraceFlags, io: Io, g: Gl
   });
   // a flow given by file is read before connecting: a broken file is a usage error, whatever the cluster
   const { chooseFlow } = await import('../src/cli/flow-option.js');
-  const given = flags.flow !== undefined ? await chooseFlow(flags, null) : null;
+  const given = flags.flow !== undefined ? await chooseFlow(flags, null, io.cwd) : null;
 
   // an entity index may answer: its modules (and SQLite's binding) load while the cluster is reached
   const { existsSync } = await import('node:fs');
   const indexReady = existsSync(flags.db)
     ? Promise.all([import('../src/views/entity-index.js'), import('../src/views/store.js').then((m) => m.loadSqlite())]).catch(() => undefined)
     : undefined;
-  const { openSession, toCliError } = await import('../src/cli/tail/session.js');
+  const { openSession, toCliError } = await import('../src/cli/session.js');
   const session = await openSession(io, g);
   await indexReady;
   try {
-    const choice = given ?? (await chooseFlow(flags, session.cluster));
+    const choice = given ?? (await chooseFlow(flags, session.cluster, io.cwd));
     const { autoDecoder } = await import('../src/codec/registry-codec.js');
-    const codec = await autoDecoder(io.env, g);
+    const codec = await autoDecoder(io.env, g, io.cwd);
     if (flags.stuck) {
       if (!choice.flow) throw new CliError('--stuck needs a flow to know what final means: --flow FILE (write one with evt flow infer --output flow.json)', ExitCode.USAGE);
       return await printStuck(flags, io, g, session.cluster, codec, choice.flow, { topics, pattern });

@@ -20,7 +20,7 @@ export interface FlowFlags {
   prefix?: string;
 }
 
-export async function chooseFlow(flags: FlowFlags, cluster: Cluster | null, cwd = process.cwd()): Promise<FlowChoice> {
+export async function chooseFlow(flags: FlowFlags, cluster: Cluster | null, cwd: string): Promise<FlowChoice> {
   const { loadFlow } = await import('../flow/load.js');
   const load = async (spec: string, why: string | null): Promise<FlowChoice> => {
     try {

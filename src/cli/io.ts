@@ -7,6 +7,8 @@ export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** the working directory: where evt.config.json is looked for */
+  cwd: string;
   /**
    * Resolves on SIGINT/SIGTERM, for long-running commands that stop cleanly. Signals are only caught once a
    * command asks (so Ctrl-C ends any other command at once), and a second signal exits immediately.
@@ -34,6 +36,7 @@ export function processIo(): Io {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
+    cwd: process.cwd(),
     interrupted: () =>
       (interrupted ??= new Promise((resolve) => {
         let seen = false;

@@ -210,8 +210,8 @@ export class RegistryClient {
 }
 
 /** The registry configured by --registry / EVT_REGISTRY / the profile, or null. */
-export async function registryFromOptions(env: NodeJS.ProcessEnv, globals: import('../client/profiles.js').ConnectionFlags): Promise<RegistryClient | null> {
+export async function registryFromOptions(env: NodeJS.ProcessEnv, globals: import('../client/profiles.js').ConnectionFlags, cwd: string): Promise<RegistryClient | null> {
   const { resolveRegistry } = await import('../client/profiles.js');
-  const settings = resolveRegistry(globals, env, process.cwd());
+  const settings = resolveRegistry(globals, env, cwd);
   return settings ? new RegistryClient(settings) : null;
 }

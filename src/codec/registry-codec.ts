@@ -192,9 +192,9 @@ export class RegistryDecoder implements RegistryAware {
  * The decoder of commands that read whatever the topics hold (replay, trace): Avro through the registry
  * when one is configured (flags, environment or profile), JSON or text otherwise.
  */
-export async function autoDecoder(env: NodeJS.ProcessEnv, globals: import('../client/profiles.js').ConnectionFlags): Promise<ValueCodec> {
+export async function autoDecoder(env: NodeJS.ProcessEnv, globals: import('../client/profiles.js').ConnectionFlags, cwd: string): Promise<ValueCodec> {
   const { registryFromOptions } = await import('./registry-client.js');
-  return decoderFor(await registryFromOptions(env, globals));
+  return decoderFor(await registryFromOptions(env, globals, cwd));
 }
 
 /** Avro through `registry` when there is one (values not in its wire format are read as JSON or text), else JSON or text. */

@@ -1,11 +1,12 @@
-// Spawning the CLI for the admin command tests: a clean environment (no EVT_* from the caller, a temporary
+// Running the CLI (in process) for the admin command tests: a clean environment (no EVT_* from the caller, a temporary
 // HOME and XDG_CONFIG_HOME so that no real profile leaks in), a working directory of the test's choosing.
 
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { tempDir } from '../helpers/broker.js';
-import { runEvt, type EvtResult } from '../helpers/spawn.js';
+import { runInProcess } from '../helpers/cli.js';
+import type { EvtResult } from '../helpers/spawn.js';
 
 export type { EvtResult };
 
@@ -37,7 +38,7 @@ export function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /** Runs `evt ...args` to completion in the sandbox's clean environment and working directory. */
 export function evt(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; sb?: Sandbox } = {}): Promise<EvtResult> {
   const env = cleanEnv({ ...(opts.sb?.env ?? {}), ...(opts.env ?? {}) });
-  return runEvt(args, { env, replaceEnv: true, cwd: opts.cwd ?? opts.sb?.cwd, timeoutMs: opts.timeoutMs ?? 40_000 });
+  return runInProcess(args, { env, replaceEnv: true, cwd: opts.cwd ?? opts.sb?.cwd, timeoutMs: opts.timeoutMs ?? 40_000 });
 }
 
 /** A port nothing listens on (bound, then released). */

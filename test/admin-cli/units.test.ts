@@ -21,6 +21,7 @@ function fakeIo(tty: boolean, env: NodeJS.ProcessEnv = {}): Io & { err: () => st
     stdout: Object.assign(new PassThrough(), { isTTY: tty }),
     stderr,
     env,
+    cwd: process.cwd(),
     interrupted: () => new Promise(() => {}),
     err: () => err,
   };

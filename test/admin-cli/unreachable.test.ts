@@ -42,7 +42,7 @@ it('brokers from EVT_BROKERS are named as such, for every admin command', async 
   }
 });
 
-it('a listener that never answers: exit 3 once the timeout has passed, and the process ends', async () => {
+it('a listener that never answers: exit 3 once the timeout has passed, and the command returns', async () => {
   const sb = sandbox();
   const r = await evt(['--brokers', `127.0.0.1:${silentPort}`, '--timeout', '2s', 'status'], { sb, timeoutMs: 20_000 });
   expect(r.code).toBe(3);

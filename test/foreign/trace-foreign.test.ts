@@ -12,7 +12,8 @@ import type { RunningBroker } from '../../src/broker/broker.js';
 import type { StuckReport } from '../../src/trace/stuck.js';
 import type { TraceResult } from '../../src/trace/trace.js';
 import type { Snapshot } from '../../src/tui/source.js';
-import { runEvt, startEvt } from '../helpers/spawn.js';
+import { runInProcess } from '../helpers/cli.js';
+import { startEvt } from '../helpers/spawn.js';
 import { startTestBroker, until } from '../helpers/broker.js';
 import { hasParcelSystem, runParcelSystem, type ParcelSummary } from './parcel-system.js';
 
@@ -21,7 +22,7 @@ let broker: RunningBroker;
 let parcels: ParcelSummary;
 let dir: string;
 const T = (name: string) => `logistics.${name}`;
-const evt = (args: string[]) => runEvt(['--brokers', broker.bootstrap, ...args], { cwd: dir, timeoutMs: 45_000 });
+const evt = (args: string[]) => runInProcess(['--brokers', broker.bootstrap, ...args], { cwd: dir, timeoutMs: 45_000 });
 async function json<T>(args: string[], code = 0): Promise<T> {
   const r = await evt(['--json', ...args]);
   expect(r.code, `evt ${args.join(' ')}: ${r.stderr}`).toBe(code);
@@ -207,7 +208,7 @@ describe.skipIf(!available)('a foreign event system, with an inferred flow', () 
     // another team's record for this parcel, nested in the value, keyed by a courier; and one for another parcel
     const other = parcels.completed[2];
     const produce = (id: string) =>
-      runEvt(['--brokers', broker.bootstrap, 'produce', T('deliveries'), '--json'], {
+      runInProcess(['--brokers', broker.bootstrap, 'produce', T('deliveries'), '--json'], {
         cwd: dir,
         input: JSON.stringify({ key: 'C-9', headers: { ce_type: 'com.acme.logistics.OutForDelivery' }, value: JSON.stringify({ shipment: { parcel_id: id } }) }) + '\n',
       });

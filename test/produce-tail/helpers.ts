@@ -4,18 +4,24 @@ import type { RunningBroker } from '../../src/broker/broker.js';
 import type { ConsumedRecord } from '../../src/client/records.js';
 import { Cluster } from '../../src/client/wire/cluster.js';
 import { PartitionReader } from '../../src/client/wire/reader.js';
+import { runInProcess } from '../helpers/cli.js';
 import { runEvt, startEvt, type EvtOptions, type EvtResult, type StartedEvt } from '../helpers/spawn.js';
 
 export type Run = EvtResult;
 export type Started = StartedEvt;
 
-/** Starts `evt ...args` without colour (stdin from `input` when given, else closed). */
+/** Starts `evt ...args` as a process without colour (stdin from `input` when given, else closed). */
 export function start(args: string[], opts: EvtOptions = {}): Started {
   return startEvt(args, { ...opts, env: { NO_COLOR: '1', ...opts.env } });
 }
 
-/** Runs `evt ...args` to completion without colour. */
+/** Runs `evt ...args` to completion in this process, without colour. */
 export function evt(args: string[], opts: EvtOptions & { timeoutMs?: number } = {}): Promise<Run> {
+  return runInProcess(args, { ...opts, env: { NO_COLOR: '1', ...opts.env } });
+}
+
+/** Runs `evt ...args` to completion as a process (bin/evt.js on the build), without colour. */
+export function evtProcess(args: string[], opts: EvtOptions & { timeoutMs?: number } = {}): Promise<Run> {
   return runEvt(args, { ...opts, env: { NO_COLOR: '1', ...opts.env } });
 }
 

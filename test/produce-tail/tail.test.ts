@@ -11,7 +11,7 @@ import type { OutgoingRecord } from '../../src/client/records.js';
 import { Cluster } from '../../src/client/wire/cluster.js';
 import { WireProducer } from '../../src/client/wire/producer.js';
 import { kafkaFor, startTestBroker, tempDir, until } from '../helpers/broker.js';
-import { evt, json, lines, readTopic, start } from './helpers.js';
+import { evt, evtProcess, json, lines, readTopic, start } from './helpers.js';
 
 let broker: RunningBroker;
 let cluster: Cluster;
@@ -223,7 +223,8 @@ describe('large reads on worker threads', () => {
       ['--json', 'tail', 'big', '--from', 'beginning', '--where', 'even=true', '--key', 'k3'],
       ['--json', 'tail', 'big', '--from', '100', '-n', '55555'],
     ]) {
-      const [one, many] = await Promise.all([evt([...b(), ...args], { env: { EVT_WORKERS: '0' } }), evt([...b(), '--verbose', ...args], { env: { EVT_WORKERS: '2' } })]);
+      // spawned: the worker threads run the build's format-worker.js, which a run from the sources has not
+      const [one, many] = await Promise.all([evtProcess([...b(), ...args], { env: { EVT_WORKERS: '0' } }), evtProcess([...b(), '--verbose', ...args], { env: { EVT_WORKERS: '2' } })]);
       expect(one.code, one.stderr).toBe(0);
       expect(many.code, many.stderr).toBe(0);
       expect(many.stderr).toMatch(/evt: decoding and formatting [\d,]+ records on 2 worker threads/);

@@ -4,7 +4,8 @@ import { expect } from 'vitest';
 import type { TraceEvent } from '../../src/trace/timeline.js';
 import type { TraceResult } from '../../src/trace/trace.js';
 import type { StuckReport } from '../../src/trace/stuck.js';
-import { runEvt, type EvtResult } from '../helpers/spawn.js';
+import { runInProcess } from '../helpers/cli.js';
+import type { EvtResult } from '../helpers/spawn.js';
 import type { WorkflowBed } from '../workflow/helpers/cluster.js';
 
 export type { TraceResult, StuckReport };
@@ -12,7 +13,7 @@ export type { TraceResult, StuckReport };
 /** `evt --brokers .. --registry .. ...args`, run in `cwd` (a directory without a views database or config). */
 export function evtOn(bed: WorkflowBed, cwd: string) {
   return (args: string[], timeoutMs = 30_000): Promise<EvtResult> =>
-    runEvt(['--brokers', bed.broker.bootstrap, '--registry', bed.broker.registryUrl!, ...args], { cwd, timeoutMs });
+    runInProcess(['--brokers', bed.broker.bootstrap, '--registry', bed.broker.registryUrl!, ...args], { cwd, timeoutMs });
 }
 
 /** `evt --json trace <id> ...extra`, expected to find the order (exit 0), parsed. */

@@ -1,4 +1,4 @@
-// `evt trace` as a user runs it (bin/evt.js spawned, --json parsed) against one workflow bed: a seeded run
+// `evt trace` as a user runs it (the command run in process, --json parsed) against one workflow bed: a seeded run
 // of 200 orders with poison records (every outcome but TIMEOUT), a short run with payments stopped and a
 // 1 s order timeout (TIMEOUT), and last, orders placed while inventory is not running (stuck).
 

@@ -9,7 +9,7 @@ import type { Snapshot } from '../../src/tui/source.js';
 import { WORKER_SERVICES } from '../../src/workflow/catalogue.js';
 import { inProcessHost } from '../../src/workflow/runtime/hosts.js';
 import { runSimulation, type SimulationSummary } from '../../src/workflow/runtime/simulation.js';
-import { runEvt } from '../helpers/spawn.js';
+import { runInProcess } from '../helpers/cli.js';
 import { evtOn } from '../trace/helpers.js';
 import { startWorkflowBed, type WorkflowBed } from '../workflow/helpers/cluster.js';
 
@@ -96,7 +96,7 @@ describe('evt dashboard without a terminal', () => {
   });
 
   it('an unreachable cluster is exit 3', async () => {
-    const r = await runEvt(['--brokers', '127.0.0.1:1', '--timeout', '1s', 'dashboard'], { cwd: dir });
+    const r = await runInProcess(['--brokers', '127.0.0.1:1', '--timeout', '1s', 'dashboard'], { cwd: dir });
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   });

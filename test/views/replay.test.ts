@@ -15,7 +15,8 @@ import { errorsOf, openDatabase, positions } from '../../src/views/store.js';
 import { inProcessHost } from '../../src/workflow/runtime/hosts.js';
 import { runSimulation, type SimulationSummary } from '../../src/workflow/runtime/simulation.js';
 import { tempDir, until } from '../helpers/broker.js';
-import { runEvt, startEvt } from '../helpers/spawn.js';
+import { runInProcess } from '../helpers/cli.js';
+import { startEvt } from '../helpers/spawn.js';
 import { startWorkflowBed, type WorkflowBed } from '../workflow/helpers/cluster.js';
 
 let bed: WorkflowBed;
@@ -73,11 +74,11 @@ describe('evt replay', () => {
       await p.done;
     }
     expect(kills).toBeGreaterThan(0);
-    const finished = await runEvt([...args, '--json'], { timeoutMs: 60_000 });
+    const finished = await runInProcess([...args, '--json'], { timeoutMs: 60_000 });
     expect(finished.code, finished.stderr).toBe(0);
 
     const clean = path.join(dir, 'clean.db');
-    const rebuilt = await runEvt(['--brokers', bed.broker.bootstrap, '--registry', bed.broker.registryUrl!, 'replay', 'entities', '--db', clean, '--rebuild'], { timeoutMs: 60_000 });
+    const rebuilt = await runInProcess(['--brokers', bed.broker.bootstrap, '--registry', bed.broker.registryUrl!, 'replay', 'entities', '--db', clean, '--rebuild'], { timeoutMs: 60_000 });
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     const a = openDatabase(file, { readonly: true });
     const b = openDatabase(clean, { readonly: true });

@@ -1,10 +1,11 @@
-// The workflow commands as a user runs them (bin/evt.js spawned): `evt simulate` summaries and exit codes
-// (0, 2, 5), a real SIGKILL of a worker process mid-run, `evt worker` leaving its group on SIGTERM, and
-// `evt demo` ending by itself.
+// The workflow commands as a user runs them (in process; spawned where a process matters): `evt simulate`
+// summaries and exit codes (0, 2, 5), a real SIGKILL of a worker process mid-run, `evt worker` leaving its
+// group on SIGTERM, and `evt demo` ending by itself.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBroker, until } from '../helpers/broker.js';
-import { runEvt, startEvt } from '../helpers/spawn.js';
+import { runInProcess } from '../helpers/cli.js';
+import { startEvt } from '../helpers/spawn.js';
 import type { RunningBroker } from '../../src/broker/broker.js';
 
 interface Summary {
@@ -21,7 +22,7 @@ const parse = (stdout: string) => JSON.parse(stdout) as Summary;
 
 describe('evt simulate', () => {
   it('runs a seeded workflow on an embedded broker and reports every order settled', async () => {
-    const r = await runEvt(['--json', 'simulate', '--embedded', '-n', '150', '-r', '150/s', '--poison-rate', '0.05'], { timeoutMs: 60_000 });
+    const r = await runInProcess(['--json', 'simulate', '--embedded', '-n', '150', '-r', '150/s', '--poison-rate', '0.05'], { timeoutMs: 60_000 });
     expect(r.stderr).toMatch(/embedded broker on 127\.0\.0\.1:\d+, registry http:/);
     expect(r.code, r.stderr).toBe(0);
     const s = parse(r.stdout);
@@ -37,7 +38,7 @@ describe('evt simulate', () => {
   }, 90_000);
 
   it('prints a readable summary without --json', async () => {
-    const r = await runEvt(['simulate', '--embedded', '-n', '60', '-r', '120/s'], { timeoutMs: 60_000 });
+    const r = await runInProcess(['simulate', '--embedded', '-n', '60', '-r', '120/s'], { timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^simulated 60 orders \(seed 42\)/);
     expect(r.stdout).toMatch(/^topics {6}shop\.basket\.order-requests, shop\.orders, shop\.inventory\.reservations, shop\.inventory\.stock, shop\.payments, shop\.fraud\.checks, shop\.shipments$/m);
@@ -48,7 +49,7 @@ describe('evt simulate', () => {
   }, 90_000);
 
   it('survives a worker process killed with SIGKILL mid-run: nothing lost, nothing done twice', async () => {
-    const r = await runEvt(
+    const r = await runInProcess(
       ['--json', 'simulate', '--embedded', '--processes', '-n', '300', '-r', '100/s', '--order-timeout', '30s', '--chaos', 'kill payments at 1s for 1s'],
       { timeoutMs: 120_000 },
     );
@@ -67,7 +68,7 @@ describe('evt simulate', () => {
     const found = await until(() => /embedded broker on (\S+), registry (\S+)/.exec(sim.stderr()) ?? undefined, 30_000, 'the embedded broker');
     const [, bootstrap, registry] = found;
     const forged = JSON.stringify({ eventType: 'StockLevel', sku: 'SKU-MUG', onHand: 5, reserved: 9, available: 1, version: 1, restocked: 0, at: Date.now() });
-    const produced = await runEvt(['--brokers', bootstrap, '--registry', registry, 'produce', 'shop.inventory.stock', forged, '--key', 'SKU-MUG', '--value-format', 'avro', '-H', 'evt-producer=payments', '-H', 'evt-event-id=forged-1', '-H', 'evt-event-type=StockLevel', '-H', 'evt-correlation-id=SKU-MUG', '-H', 'traceparent=00-0123456789abcdef0123456789abcdef-0123456789abcdef-01']);
+    const produced = await runInProcess(['--brokers', bootstrap, '--registry', registry, 'produce', 'shop.inventory.stock', forged, '--key', 'SKU-MUG', '--value-format', 'avro', '-H', 'evt-producer=payments', '-H', 'evt-event-id=forged-1', '-H', 'evt-event-type=StockLevel', '-H', 'evt-correlation-id=SKU-MUG', '-H', 'traceparent=00-0123456789abcdef0123456789abcdef-0123456789abcdef-01']);
     expect(produced.code, produced.stderr).toBe(0);
     const r = await sim.done;
     expect(r.code, r.stderr).toBe(5);
@@ -92,7 +93,7 @@ describe('evt simulate', () => {
       [['--brokers', '127.0.0.1:1', 'replay', 'order-events', '--prefix', 'acme.'], /^evt: --prefix applies to the workflow's views orders, stock, payments, not to order-events\n$/],
     ];
     for (const [args, message] of cases) {
-      const r = await runEvt(args, { env: { EVT_REGISTRY: '' } });
+      const r = await runInProcess(args, { env: { EVT_REGISTRY: '' } });
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(message);
       expect(r.stderr.trimEnd().split('\n'), args.join(' ')).toHaveLength(1);
@@ -112,14 +113,14 @@ describe('evt worker', () => {
     const w = startEvt(['--brokers', broker.bootstrap, '--registry', broker.registryUrl!, '--json', 'worker', 'payments', '--instances', '2']);
     await until(() => (w.stderr().match(/ready in group shop\.payments-service/g) ?? []).length === 2, 30_000, 'two ready lines');
     expect(w.stderr()).toMatch(/evt worker payments#1: ready in group shop\.payments-service \((partitions [\d,]+|standing by)/);
-    const members = await runEvt(['--brokers', broker.bootstrap, '--json', 'groups', 'describe', 'shop.payments-service']);
+    const members = await runInProcess(['--brokers', broker.bootstrap, '--json', 'groups', 'describe', 'shop.payments-service']);
     expect(JSON.parse(members.stdout).members).toHaveLength(2);
     w.proc.kill('SIGTERM');
     const r = await w.done;
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ service: 'payments', group: 'shop.payments-service', instances: [{ instance: 'payments#1' }, { instance: 'payments#2' }] });
     // left, not timed out: the group is empty at once
-    const after = await runEvt(['--brokers', broker.bootstrap, '--json', 'groups', 'describe', 'shop.payments-service']);
+    const after = await runInProcess(['--brokers', broker.bootstrap, '--json', 'groups', 'describe', 'shop.payments-service']);
     const group = JSON.parse(after.stdout) as { state: string; members: unknown[] };
     expect(group.members).toEqual([]);
     expect(group.state).toBe('Empty');
@@ -128,13 +129,13 @@ describe('evt worker', () => {
 
 describe('evt demo', () => {
   it('--help shows what to try from another terminal, the registry included', async () => {
-    const r = await runEvt(['demo', '--help']);
+    const r = await runInProcess(['demo', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\$ evt --brokers 127\.0\.0\.1:9092 --registry <url> tail shop\.orders -f/);
   });
 
   it('runs the workflow on an embedded broker and ends by itself with --duration', async () => {
-    const r = await runEvt(['--json', 'demo', '--duration', '6s', '--rate', '30/s', '--port', '0'], { timeoutMs: 60_000 });
+    const r = await runInProcess(['--json', 'demo', '--duration', '6s', '--rate', '30/s', '--port', '0'], { timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^evt demo: broker 127\.0\.0\.1:\d+ {2}registry http:\/\/127\.0\.0\.1:\d+; topics shop\.\*, groups shop\.<service>-service, dead letters shop\.dlq\.<service>; Ctrl-C to stop$/m);
     expect(r.stderr).toMatch(/^evt demo: 5\.\ds sent \d+ \| .* settled\/s \| lag /m);

@@ -1,4 +1,4 @@
-// The workflow's prefix as a user meets it (bin/evt.js spawned against an in-process broker): with the
+// The workflow's prefix as a user meets it (commands run in process, workers spawned, against an in-process broker): with the
 // default prefix a run creates only shop.* topics, shop.*-service groups and shop.*-value subjects, and leaves
 // the user's own `orders` topic (foreign JSON records) untouched; a custom prefix works end to end through
 // `evt replay orders --prefix`; `--prefix ''` gives the names evt used before prefixes, and a worker started
@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
 import { SERVICES, TOPIC_NAMES, WORKER_SERVICES } from '../../src/workflow/catalogue.js';
 import { startTestBroker, tempDir, until } from '../helpers/broker.js';
-import { runEvt, startEvt } from '../helpers/spawn.js';
+import { runInProcess } from '../helpers/cli.js';
+import { startEvt } from '../helpers/spawn.js';
 
 interface Summary {
   ok: boolean;
@@ -27,7 +28,7 @@ interface Group {
 const MINE = ['{"orderId":"mine-1","total":12}', '{"orderId":"mine-2","total":7}', '{"note":"not an order at all"}'];
 
 function on(broker: RunningBroker) {
-  const evt = (args: string[], timeoutMs = 60_000) => runEvt(['--brokers', broker.bootstrap, '--registry', broker.registryUrl!, ...args], { timeoutMs });
+  const evt = (args: string[], timeoutMs = 60_000) => runInProcess(['--brokers', broker.bootstrap, '--registry', broker.registryUrl!, ...args], { timeoutMs });
   const json = async <T>(args: string[]): Promise<T> => {
     const r = await evt(['--json', ...args]);
     expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
@@ -60,7 +61,7 @@ describe('a cluster with a user topic named orders', () => {
     cli = on(broker);
     const created = await cli.evt(['topics', 'create', 'orders', '-p', '2']);
     expect(created.code, created.stderr).toBe(0);
-    const produced = await runEvt(['--brokers', broker.bootstrap, 'produce', 'orders'], { input: MINE.join('\n') + '\n' });
+    const produced = await runInProcess(['--brokers', broker.bootstrap, 'produce', 'orders'], { input: MINE.join('\n') + '\n' });
     expect(produced.code, produced.stderr).toBe(0);
     before = await cli.userRecords();
     expect(before.map((r) => r.value)).toEqual(MINE.map((m) => JSON.parse(m)));

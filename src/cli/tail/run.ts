@@ -18,7 +18,8 @@ import { finish, Stopper } from './stopper.js';
 import { mergeByTimestamp } from './merge.js';
 import { RecordOutput } from './output.js';
 import { resolvePositions, resolveTargets, resolveTopics, type TailTarget } from './plan.js';
-import { ProgressLine, formatCount, openSession, toCliError } from './session.js';
+import { openSession, toCliError } from '../session.js';
+import { ProgressLine, formatCount } from '../progress.js';
 
 /** bounded reads of at least this many records are decoded and formatted on worker threads */
 const PARALLEL_MIN_RECORDS = 50_000;

@@ -127,9 +127,9 @@ export async function withWorkflow<T>(io: Io, g: GlobalOptions, options: Session
       registry = new Registry({ url: broker.registryUrl!, source: 'the embedded broker', timeoutMs: 10_000 });
     } else {
       const { resolveSettings } = await import('../../client/profiles.js');
-      settings = resolveSettings(g, io.env, process.cwd());
+      settings = resolveSettings(g, io.env, io.cwd);
       const { registryFromOptions } = await import('../../codec/registry-client.js');
-      const found = await registryFromOptions(io.env, g);
+      const found = await registryFromOptions(io.env, g, io.cwd);
       if (!found) {
         throw new CliError(
           'the workflow writes Avro through a schema registry: give --registry URL (or EVT_REGISTRY, or a profile registry); `evt broker --registry-port 8081` serves one',
@@ -141,7 +141,7 @@ export async function withWorkflow<T>(io: Io, g: GlobalOptions, options: Session
     const { withAdmin } = await import('../../client/connect.js');
     const { ensureWorkflowTopics } = await import('../../workflow/runtime/topics.js');
     const { openRuntime } = await import('../../workflow/runtime/runtime.js');
-    const { toCliError } = await import('../tail/session.js');
+    const { toCliError } = await import('../session.js');
     return await withAdmin(settings, async (admin) => {
       const layout = await ensureWorkflowTopics(admin, options.names, options.partitions);
       if (g.verbose && layout.created.length) printLine(io.stderr, `evt: created ${layout.created.join(', ')} (${layout.partitions} partitions)`);

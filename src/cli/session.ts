@@ -1,11 +1,12 @@
-// What produce and tail share: resolving the connection settings, reaching the cluster with the wire
-// client, and turning the wire client's errors into the CLI's one-line errors and exit codes.
+// The session every command that talks to a cluster opens: resolving the connection settings, reaching the
+// cluster with the wire client, and turning the wire client's errors into the CLI's one-line errors and exit
+// codes.
 
-import type { ConnectionSettings } from '../../client/settings.js';
-import type { Cluster } from '../../client/wire/cluster.js';
-import { UnreachableError, WireError } from '../../client/wire/errors.js';
-import { CliError, ExitCode, exitCodeFor } from '../errors.js';
-import { printLine, type GlobalOptions, type Io } from '../io.js';
+import type { ConnectionSettings } from '../client/settings.js';
+import type { Cluster } from '../client/wire/cluster.js';
+import { UnreachableError, WireError } from '../client/wire/errors.js';
+import { CliError, ExitCode, exitCodeFor } from './errors.js';
+import { printLine, type GlobalOptions, type Io } from './io.js';
 
 export interface Session {
   settings: ConnectionSettings;
@@ -14,14 +15,14 @@ export interface Session {
 
 export async function resolveConnection(io: Io, g: GlobalOptions): Promise<ConnectionSettings> {
   // from profiles.js rather than connect.js, which would load kafkajs (100 ms) for nothing
-  const { resolveSettings } = await import('../../client/profiles.js');
-  return resolveSettings(g, io.env, process.cwd());
+  const { resolveSettings } = await import('../client/profiles.js');
+  return resolveSettings(g, io.env, io.cwd);
 }
 
 /** Reaches the cluster (exit code 3 when it cannot be reached within --timeout). */
 export async function openSession(io: Io, g: GlobalOptions): Promise<Session> {
   const settings = await resolveConnection(io, g);
-  const { Cluster } = await import('../../client/wire/cluster.js');
+  const { Cluster } = await import('../client/wire/cluster.js');
   try {
     const cluster = await Cluster.connect(settings, { log: g.verbose ? (m) => printLine(io.stderr, `evt: ${m}`) : undefined });
     return { settings, cluster };
@@ -67,53 +68,4 @@ export function toCliError(err: unknown, settings?: ConnectionSettings): Error {
 /** The exit code a wire error maps to. */
 export function exitCodeOf(err: unknown): number {
   return exitCodeFor(toCliError(err));
-}
-
-/** "1,234,567" */
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  if (n < 1e6) return `${(n / 1e3).toFixed(1)} kB`;
-  if (n < 1e9) return `${(n / 1e6).toFixed(1)} MB`;
-  return `${(n / 1e9).toFixed(2)} GB`;
-}
-
-/** A line on stderr that rewrites itself (progress), only on a terminal. */
-export class ProgressLine {
-  private shown = false;
-  private timer: NodeJS.Timeout | null = null;
-
-  constructor(
-    private readonly io: Io,
-    private readonly render: () => string,
-    private readonly everyMs = 250,
-    delayMs = 1000,
-  ) {
-    if (!io.stderr.isTTY) return;
-    this.timer = setTimeout(() => {
-      this.draw();
-      this.timer = setInterval(() => this.draw(), this.everyMs);
-      this.timer.unref();
-    }, delayMs);
-    this.timer.unref();
-  }
-
-  private draw(): void {
-    this.io.stderr.write(`\r\x1b[K${this.render()}`);
-    this.shown = true;
-  }
-
-  /** Stops and erases the line. */
-  stop(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      clearInterval(this.timer);
-      this.timer = null;
-    }
-    if (this.shown) this.io.stderr.write('\r\x1b[K');
-    this.shown = false;
-  }
 }
