@@ -69,7 +69,7 @@ async function runDashboardCommand(flags: DashboardFlags, io: Io, g: GlobalOptio
   const events = parseInteger(flags.events, '--events', { min: 0, max: 10_000 });
   const { chooseFlow } = await import('../src/cli/flow-option.js');
   const given = flags.flow !== undefined ? await chooseFlow(flags, null) : null;
-  const { openSession, toCliError } = await import('../src/cli/tail/session.js');
+  const { openSession, toCliError } = await import('../src/cli/session.js');
   const session = await openSession(io, g);
   try {
     const { flow } = given ?? (await chooseFlow(flags, session.cluster));

@@ -145,7 +145,7 @@ async function runInfer(flags: InferFlags, io: Io, g: GlobalOptions): Promise<vo
   }
   const output = flags.output ? path.resolve(flags.output) : null;
   if (output && fs.existsSync(output) && !flags.force) throw usageError(`${flags.output} exists: give --force to overwrite it, or another --output`);
-  const { openSession, toCliError } = await import('../src/cli/tail/session.js');
+  const { openSession, toCliError } = await import('../src/cli/session.js');
   const session = await openSession(io, g);
   try {
     const { isInternalTopic } = await import('../src/flow/conventions.js');
@@ -185,7 +185,7 @@ async function runCheck(spec: string, flags: { since: string; prefix?: string },
   const { parseTime } = await import('../src/cli/time-spec.js');
   const since = parseTime(flags.since, Date.now(), '--since');
   const flow = await load(spec, flags.prefix);
-  const { openSession, toCliError } = await import('../src/cli/tail/session.js');
+  const { openSession, toCliError } = await import('../src/cli/session.js');
   const session = await openSession(io, g);
   try {
     const { autoDecoder } = await import('../src/codec/registry-codec.js');

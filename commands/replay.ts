@@ -69,7 +69,7 @@ async function runReplay(name: string, topic: string | undefined, flags: ReplayF
   else if (flags.from.startsWith('@')) from = { kind: 'time', timestamp: parseTime(flags.from.slice(1), Date.now(), '--from') };
   else throw new CliError(`--from: "${flags.from}" is not beginning or @<time> (e.g. --from @-2h)`, ExitCode.USAGE);
 
-  const { openSession, toCliError } = await import('../src/cli/tail/session.js');
+  const { openSession, toCliError } = await import('../src/cli/session.js');
   const { openDatabase } = await import('../src/views/store.js');
   const { replay, MissingTopicError, ViewTopicsChangedError } = await import('../src/views/replay.js');
   const { autoDecoder } = await import('../src/codec/registry-codec.js');

@@ -122,7 +122,7 @@ async function runTrace(id: string | undefined, flags: TraceFlags, io: Io, g: Gl
   const indexReady = existsSync(flags.db)
     ? Promise.all([import('../src/views/entity-index.js'), import('../src/views/store.js').then((m) => m.loadSqlite())]).catch(() => undefined)
     : undefined;
-  const { openSession, toCliError } = await import('../src/cli/tail/session.js');
+  const { openSession, toCliError } = await import('../src/cli/session.js');
   const session = await openSession(io, g);
   await indexReady;
   try {

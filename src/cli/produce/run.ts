@@ -15,7 +15,8 @@ import { PartitionNotFoundError, formatMs } from '../../client/wire/errors.js';
 import { InputError } from '../../codec/envelope.js';
 import { CliError, ExitCode } from '../errors.js';
 import { printJson, printLine, type GlobalOptions, type Io } from '../io.js';
-import { ProgressLine, exitCodeOf, formatBytes, formatCount, openSession, toCliError } from '../tail/session.js';
+import { exitCodeOf, openSession, toCliError } from '../session.js';
+import { ProgressLine, formatBytes, formatCount } from '../tail/progress.js';
 import { lineAt, readLines, type LineBlock } from './lines.js';
 import { canRefuseLines, isBlank, isRawValueInput, lineParser, type LineParser, type RecordInputOptions } from './records.js';
 

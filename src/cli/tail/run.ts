@@ -23,7 +23,8 @@ import { lastMatching } from './last-n.js';
 import { mergeByTimestamp } from './merge.js';
 import { RecordOutput, type OutputMode } from './output.js';
 import { resolvePositions, resolveTargets, resolveTopics, type TailTarget } from './plan.js';
-import { ProgressLine, formatCount, openSession, toCliError } from './session.js';
+import { openSession, toCliError } from '../session.js';
+import { ProgressLine, formatCount } from './progress.js';
 import type { WorkerSetup } from './parallel.js';
 
 /** bounded reads of at least this many records are decoded and formatted on worker threads */
@@ -87,7 +88,7 @@ export async function runTail(o: TailOptions, io: Io, g: GlobalOptions): Promise
   try {
     if (o.group !== undefined) {
       const { runGroupTail } = await import('./group.js');
-      await runGroupTail(o, { cluster, settings }, out, stopper);
+      await runGroupTail(o, { cluster, settings }, out, stopper, g.verbose ? (line) => printLine(io.stderr, line) : undefined);
       return;
     }
     const log = g.verbose ? (m: string) => printLine(io.stderr, `evt: ${m}`) : () => {};
