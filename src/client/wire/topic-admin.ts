@@ -33,7 +33,7 @@ export function listTopics(cluster: Cluster): Promise<string[]> {
   return cluster.topicNames({ internal: true });
 }
 
-/** Leaders, replicas and in-sync replicas of every partition, in the order asked; exit 4 for unknown topics. */
+/** Leaders, replicas and in-sync replicas of every partition, in the order asked; a not-found error for unknown topics. */
 export async function describeTopics(cluster: Cluster, names: string[]): Promise<TopicMetadata[]> {
   if (names.length === 0) return [];
   const answer = await cluster.refreshMetadata(names);
