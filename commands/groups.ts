@@ -29,7 +29,7 @@ const dash = (v: number | null | undefined) => (v === null || v === undefined ? 
 
 export function registerGroups(program: Command, ctx: CommandContext): void {
   const { io, globals } = ctx;
-  const session = async () => import('../src/client/session.js');
+  const session = async () => import('../src/cli/session.js');
   const ops = async () => import('../src/client/group-ops.js');
 
   const groups = program

@@ -27,9 +27,9 @@ Examples:
     .action(async (flags: { wait?: string }) => {
       const g = globals();
       const waitMs = flags.wait === undefined ? 0 : parseDuration(flags.wait, '--wait');
-      const { adminSession, settingsFor } = await import('../src/client/session.js');
+      const { adminSession, settingsFor } = await import('../src/cli/session.js');
       const { formatMs, sleep } = await import('../src/client/deadline.js');
-      const settings = settingsFor(ctx, program);
+      const settings = settingsFor(io, g, program);
       const probe = (timeoutMs: number) =>
         adminSession(
           ctx,

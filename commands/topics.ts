@@ -37,7 +37,7 @@ const configJson = (c: ConfigEntry) => ({ name: c.name, value: c.sensitive ? nul
 
 export function registerTopics(program: Command, ctx: CommandContext): void {
   const { io, globals } = ctx;
-  const session = async () => import('../src/client/session.js');
+  const session = async () => import('../src/cli/session.js');
 
   const topics = program
     .command('topics')

@@ -1,28 +1,29 @@
-// The session every command that talks to a cluster opens: resolving the connection settings, reaching the
-// cluster with the wire client, and turning the wire client's errors into the CLI's one-line errors and exit
-// codes.
+// The one way every command reaches a cluster: connection settings resolved from flags, environment and
+// profiles; one wire-client Cluster connected within --timeout (TLS and SASL included); and the one mapping
+// from the client's errors to the CLI's one-line messages and exit codes.
 
+import type { Command } from 'commander';
+import type { AdminClient } from '../client/admin.js';
+import { formatMs } from '../client/deadline.js';
+import { optionSources, resolveSettings } from '../client/profiles.js';
 import type { ConnectionSettings } from '../client/settings.js';
-import type { Cluster } from '../client/wire/cluster.js';
-import { UnreachableError, WireError } from '../client/wire/errors.js';
+import { Cluster } from '../client/wire/cluster.js';
+import { AuthenticationError, UnreachableError, WireError } from '../client/wire/errors.js';
 import { CliError, ExitCode, exitCodeFor } from './errors.js';
-import { printLine, type GlobalOptions, type Io } from './io.js';
+import { printLine, type CommandContext, type GlobalOptions, type Io } from './io.js';
 
 export interface Session {
   settings: ConnectionSettings;
   cluster: Cluster;
 }
 
-export async function resolveConnection(io: Io, g: GlobalOptions): Promise<ConnectionSettings> {
-  // from profiles.js rather than connect.js, which would load kafkajs (100 ms) for nothing
-  const { resolveSettings } = await import('../client/profiles.js');
-  return resolveSettings(g, io.env, io.cwd);
+/** The connection settings of a command; `program` tells flags from defaults for the source of each value. */
+export function settingsFor(io: Io, g: GlobalOptions, program?: Command): ConnectionSettings {
+  return resolveSettings(g, io.env, io.cwd, { optionSources: optionSources(program) });
 }
 
-/** Reaches the cluster (exit code 3 when it cannot be reached within --timeout). */
-export async function openSession(io: Io, g: GlobalOptions): Promise<Session> {
-  const settings = await resolveConnection(io, g);
-  const { Cluster } = await import('../client/wire/cluster.js');
+/** Reaches the cluster (exit code 3 when it cannot be reached within --timeout); with --verbose, retries are logged. */
+export async function openSession(io: Io, g: GlobalOptions, settings = settingsFor(io, g)): Promise<Session> {
   try {
     const cluster = await Cluster.connect(settings, { log: g.verbose ? (m) => printLine(io.stderr, `evt: ${m}`) : undefined });
     return { settings, cluster };
@@ -31,31 +32,66 @@ export async function openSession(io: Io, g: GlobalOptions): Promise<Session> {
   }
 }
 
-/** "127.0.0.1:9092 (from --brokers)", as the kafkajs-based commands say it */
+/** Runs `fn` with an admin client on a session of its own, closed after; every error comes out as a CliError. */
+export async function withAdmin<T>(io: Io, g: GlobalOptions, settings: ConnectionSettings, fn: (admin: AdminClient, session: Session) => Promise<T>): Promise<T> {
+  // loaded here, not with this module: produce and tail never need the admin requests
+  const { createAdminClient } = await import('../client/wire/admin.js');
+  const session = await openSession(io, g, settings);
+  try {
+    return await fn(createAdminClient(session.cluster), session);
+  } catch (err) {
+    throw toCliError(err, settings);
+  } finally {
+    session.cluster.close();
+  }
+}
+
+/** withAdmin for an admin command's action. */
+export function adminSession<T>(
+  ctx: CommandContext,
+  program: Command | undefined,
+  fn: (admin: AdminClient, settings: ConnectionSettings) => Promise<T>,
+  settings?: ConnectionSettings,
+): Promise<T> {
+  const g = ctx.globals();
+  const resolved = settings ?? settingsFor(ctx.io, g, program);
+  return withAdmin(ctx.io, g, resolved, (admin) => fn(admin, resolved));
+}
+
+/** "127.0.0.1:9092 (from --brokers)": the brokers and where they were configured, for messages. */
 function whereFrom(settings: ConnectionSettings): string {
   const src = settings.source.startsWith('default') ? 'the default; set --brokers, EVT_BROKERS or a profile' : `from ${settings.source}`;
   return `${settings.brokers.join(',')} (${src})`;
 }
 
-function formatTime(ms: number): string {
-  if (!Number.isFinite(ms)) return 'no limit';
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
-  return `${+(ms / 60_000).toFixed(1)}m`;
+/** The broker(s) an UnreachableError names: the cluster as configured, or one broker the cluster advertised. */
+function unreachableLine(err: UnreachableError, settings: ConnectionSettings): string {
+  const within = err.timeoutMs !== undefined ? ` within ${formatMs(err.timeoutMs)}` : '';
+  const bootstrap = settings.brokers.every((b) => err.brokers.includes(b));
+  const what = bootstrap ? `the cluster at ${whereFrom(settings)}` : `broker ${err.brokers.join(',')} of the cluster at ${whereFrom(settings)}`;
+  return `cannot reach ${what}${within}: ${err.reason}`;
 }
 
-/** The CLI error for a failure of the wire client (other errors pass through unchanged). */
+function authenticationLine(err: AuthenticationError, settings: ConnectionSettings): string {
+  const sasl = settings.sasl;
+  const mechanism = sasl ? `SASL ${sasl.mechanism.toUpperCase()} as ${sasl.username}` : 'SASL';
+  return `authentication to ${whereFrom(settings)} failed (${mechanism}): ${err.reason}`;
+}
+
+/**
+ * The CLI error for a failure of the client: 3 when the cluster cannot be reached or does not answer in time,
+ * 4 when what was asked for does not exist, 2 for unusable settings (a TLS file that cannot be read), 1 for
+ * the rest. Errors that are not the client's pass through unchanged.
+ */
 export function toCliError(err: unknown, settings?: ConnectionSettings): Error {
   if (err instanceof CliError || !(err instanceof WireError)) return err as Error;
   switch (err.kind) {
     case 'unreachable':
-      if (err instanceof UnreachableError && settings) {
-        const within = err.timeoutMs !== undefined ? ` within ${formatTime(err.timeoutMs)}` : '';
-        return new CliError(`cannot reach the cluster at ${whereFrom(settings)}${within}: ${err.reason}`, ExitCode.UNREACHABLE);
-      }
-      return new CliError(err.message, ExitCode.UNREACHABLE);
+      return new CliError(err instanceof UnreachableError && settings ? unreachableLine(err, settings) : err.message, ExitCode.UNREACHABLE);
     case 'timeout':
       return new CliError(err.message, ExitCode.UNREACHABLE);
+    case 'auth':
+      return new CliError(err instanceof AuthenticationError && settings ? authenticationLine(err, settings) : err.message, ExitCode.FAILURE);
     case 'not-found':
       return new CliError(err.message, ExitCode.NOT_FOUND);
     case 'config':
@@ -65,7 +101,7 @@ export function toCliError(err: unknown, settings?: ConnectionSettings): Error {
   }
 }
 
-/** The exit code a wire error maps to. */
+/** The exit code an error ends a command with, a client error's included. */
 export function exitCodeOf(err: unknown): number {
   return exitCodeFor(toCliError(err));
 }

@@ -1,9 +1,9 @@
 // Consumer-group operations built on the AdminClient: lag per partition, per topic and in total, and offset
 // resets planned as data (a dry run is the plan; --execute commits it).
 
-import { CliError, ExitCode } from '../cli/errors.js';
 import { INACTIVE_GROUP_STATES, notFound, type AdminClient, type GroupDescription, type GroupMember, type PartitionOffsets } from './admin.js';
-import { mapLimit } from './topic-ops.js';
+import { mapLimit } from './map-limit.js';
+import { WireError } from './wire/errors.js';
 
 export interface PartitionLag {
   topic: string;
@@ -120,7 +120,7 @@ function topicLags(partitions: PartitionLag[]): TopicLag[] {
 export async function requireGroups(admin: AdminClient, groupIds: string[]): Promise<GroupDescription[]> {
   const groups = await admin.describeGroups(groupIds);
   const missing = groups.filter((g) => g.state === 'Dead').map((g) => g.groupId);
-  if (missing.length) throw notFound(`${missing.length === 1 ? 'group' : 'groups'} ${missing.map((g) => `"${g}"`).join(', ')} not found`);
+  if (missing.length) throw notFound('group', missing);
   return groups;
 }
 
@@ -204,9 +204,9 @@ export function describeTarget(t: ResetTarget): string {
 function refuseActive(group: GroupDescription): void {
   if (INACTIVE_GROUP_STATES.includes(group.state)) return;
   const n = group.members.length;
-  throw new CliError(
+  throw new WireError(
     `group ${group.groupId} has ${n} active member${n === 1 ? '' : 's'} (state ${group.state}): stop its consumers before resetting its offsets`,
-    ExitCode.FAILURE,
+    'refused',
   );
 }
 
@@ -223,10 +223,10 @@ export async function planReset(
   if ('allTopics' in scope) {
     const committed = await admin.committedOffsets(groupId);
     topics = [...new Set(committed.filter((c) => c.offset !== null).map((c) => c.topic))].sort();
-    if (topics.length === 0) throw new CliError(`group ${groupId} has no committed offsets: name the topics with --topic`, ExitCode.FAILURE);
+    if (topics.length === 0) throw new WireError(`group ${groupId} has no committed offsets: name the topics with --topic`, 'refused');
     const existing = new Set(await admin.listTopics());
     const gone = topics.filter((t) => !existing.has(t));
-    if (gone.length) throw notFound(`group ${groupId} has offsets for ${gone.join(', ')}, which no longer exist${gone.length === 1 ? 's' : ''}; name the topics with --topic`);
+    if (gone.length) throw new WireError(`group ${groupId} has offsets for ${gone.join(', ')}, which no longer exist${gone.length === 1 ? 's' : ''}; name the topics with --topic`, 'not-found');
   } else {
     topics = [...new Set(scope.topics)];
     await admin.topicMetadata(topics);

@@ -1,4 +1,5 @@
-// How to reach a cluster: the settings every client of evt (the wire client, kafkajs) is built from.
+// How to reach a cluster: the settings evt's client (src/client/wire) is built from, resolved from flags, the
+// environment and profiles (profiles.ts).
 
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
 

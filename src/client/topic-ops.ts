@@ -1,8 +1,10 @@
 // Topic operations built on the AdminClient: summaries with record counts, full descriptions, and config
 // changes that keep the overrides they do not touch.
 
-import { CliError } from '../cli/errors.js';
-import { kafkaErrorType, type AdminClient, type ConfigEntry, type PartitionMetadata, type PartitionOffsets } from './admin.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import type { AdminClient, ConfigEntry, PartitionMetadata, PartitionOffsets } from './admin.js';
+import { mapLimit } from './map-limit.js';
+import { KafkaResponseError, WireError } from './wire/errors.js';
 
 export interface TopicSummary {
   name: string;
@@ -23,20 +25,6 @@ export interface TopicDetail {
   records: number;
   /** the topic's overrides, or every config with `all` */
   configs: ConfigEntry[];
-}
-
-/** Runs `fn` over `items` with at most `limit` at a time, keeping the order of the results. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -90,8 +78,9 @@ export async function changeTopicConfigs(admin: AdminClient, topic: string, set:
   const current = await admin.topicConfigs(topic);
   const hidden = current.filter((c) => c.isOverride && c.value === null && !(c.name in set) && !remove.includes(c.name));
   if (hidden.length) {
-    throw new CliError(
+    throw new WireError(
       `topic ${topic} overrides ${hidden.map((c) => c.name).join(', ')}, whose value the cluster does not reveal; changing other configs would reset it (set it again with --set)`,
+      'refused',
     );
   }
   const before = overridesOf(current);
@@ -106,7 +95,7 @@ export async function changeTopicConfigs(admin: AdminClient, topic: string, set:
   try {
     await admin.replaceTopicConfigs(topic, after);
   } catch (err) {
-    if (kafkaErrorType(err) !== 'INVALID_CONFIG') throw err;
+    if (!(err instanceof KafkaResponseError) || err.code !== ErrorCode.INVALID_CONFIG) throw err;
     // the cluster says only "invalid": find which of the new values it rejects, one at a time
     const rejected: string[] = [];
     for (const [name, value] of Object.entries(set)) {
@@ -117,7 +106,7 @@ export async function changeTopicConfigs(admin: AdminClient, topic: string, set:
       }
     }
     const which = rejected.length ? rejected.join(', ') : Object.entries(set).map(([k, v]) => `${k}=${v}`).join(', ');
-    throw new CliError(`topic ${topic}: the cluster rejects ${which} (unknown config or invalid value); nothing was changed`);
+    throw new WireError(`topic ${topic}: the cluster rejects ${which} (unknown config or invalid value); nothing was changed`, 'refused');
   }
   // read back what the cluster now holds
   const now = overridesOf(await admin.topicConfigs(topic));

@@ -1,5 +1,5 @@
-// The pure pieces behind the admin commands: tables, confirmation, times and reset targets, retry policy,
-// connection error lines.
+// The pure pieces behind the admin commands: tables, confirmation, times and reset targets, and the one
+// mapping of client errors to error lines and exit codes.
 
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -8,9 +8,10 @@ import { confirm } from '../../src/cli/confirm.js';
 import type { Io } from '../../src/cli/io.js';
 import { colorOnStdout } from '../../src/cli/table.js';
 import { renderFields, renderTable } from '../../src/common/text-table.js';
-import { describeConnectError, retryPolicy } from '../../src/client/connect.js';
+import { toCliError } from '../../src/cli/session.js';
 import { parseTime } from '../../src/cli/time-spec.js';
 import type { ConnectionSettings } from '../../src/client/settings.js';
+import { AuthenticationError, KafkaResponseError, TimeoutError, TopicNotFoundError, UnreachableError, WireError } from '../../src/client/wire/errors.js';
 
 function fakeIo(tty: boolean, env: NodeJS.ProcessEnv = {}): Io & { err: () => string } {
   let err = '';
@@ -86,30 +87,35 @@ describe('times and reset targets', () => {
   });
 });
 
-describe('connection limits and errors', () => {
-  it('retries fit in the timeout', () => {
-    for (const timeoutMs of [1000, 2000, 10_000, 60_000]) {
-      const r = retryPolicy(timeoutMs);
-      let total = 0;
-      let wait = r.initialRetryTime!;
-      for (let i = 0; i < r.retries! - 1; i++) {
-        total += wait;
-        wait = Math.min(wait * 2, r.maxRetryTime!);
-      }
-      expect(total, `${timeoutMs}`).toBeLessThanOrEqual(timeoutMs);
-      expect(r.retries).toBeGreaterThanOrEqual(2);
-    }
+describe('client errors as one line and an exit code', () => {
+  const settings: ConnectionSettings = { brokers: ['k1:9092'], clientId: 'evt', timeoutMs: 10_000, source: 'profile prod', sasl: { mechanism: 'plain', username: 'ops', password: 'pw' } };
+  const line = (err: Error) => {
+    const e = toCliError(err, settings) as Error & { exitCode?: number };
+    return [e.exitCode, e.message];
+  };
+
+  it('an unreachable cluster is exit 3, naming the brokers, where they were configured, the time limit and the reason', () => {
+    expect(line(new UnreachableError(['k1:9092'], 'connection refused', 10_000))).toEqual([3, 'cannot reach the cluster at k1:9092 (from profile prod) within 10s: connection refused']);
+    // a broker the cluster advertised, not one the user gave
+    expect(line(new UnreachableError(['k2:9092'], 'host not found', 10_000))).toEqual([3, 'cannot reach broker k2:9092 of the cluster at k1:9092 (from profile prod) within 10s: host not found']);
+    expect(line(new TimeoutError('Metadata request', 'k1:9092', 10_000))).toEqual([3, 'Metadata request to broker k1:9092 got no answer within 10 s']);
   });
-  it('one line for kafkajs connection errors, exit 3; SASL failures exit 1', () => {
-    const settings: ConnectionSettings = { brokers: ['k1:9092'], clientId: 'evt', timeoutMs: 10_000, source: 'profile prod', sasl: { mechanism: 'plain', username: 'ops', password: 'pw' } };
-    const refused = Object.assign(new Error('Connection error: connect ECONNREFUSED 1.2.3.4:9092'), { name: 'KafkaJSConnectionError', code: 'ECONNREFUSED' });
-    const wrapped = Object.assign(new Error(refused.message), { name: 'KafkaJSNumberOfRetriesExceeded', cause: refused });
-    const e = describeConnectError(wrapped, settings);
-    expect(e.exitCode).toBe(3);
-    expect(e.message).toBe('cannot reach the cluster at k1:9092 (from profile prod) within 10s: connection refused');
-    const auth = describeConnectError(Object.assign(new Error('SASL PLAIN authentication failed: bad password'), { name: 'KafkaJSSASLAuthenticationError' }), settings);
-    expect(auth.exitCode).toBe(1);
-    expect(auth.message).toBe('authentication to k1:9092 (from profile prod) failed (SASL PLAIN as ops): bad password');
-    expect(auth.message).not.toContain('pw');
+
+  it('failed authentication is exit 1, naming the mechanism and the user, never the password', () => {
+    const [code, message] = line(new AuthenticationError('SASL PLAIN authentication as ops failed: bad password', 'bad password'));
+    expect([code, message]).toEqual([1, 'authentication to k1:9092 (from profile prod) failed (SASL PLAIN as ops): bad password']);
+    expect(message).not.toContain('pw');
+  });
+
+  it('not found is 4, unusable settings 2, a refusal or a Kafka error 1; other errors pass through', () => {
+    expect(line(new TopicNotFoundError('orders'))).toEqual([4, 'topic orders not found']);
+    expect(line(new WireError('cannot read the TLS CA file /x.pem: no such file', 'config'))).toEqual([2, 'cannot read the TLS CA file /x.pem: no such file']);
+    expect(line(new WireError('group g has 1 active member', 'refused'))).toEqual([1, 'group g has 1 active member']);
+    expect(line(new KafkaResponseError(37, 'adding partitions to orders', 'Topic already has 3 partitions.'))).toEqual([
+      1,
+      'adding partitions to orders: INVALID_PARTITIONS (Topic already has 3 partitions.)',
+    ]);
+    const bug = new TypeError('x is undefined');
+    expect(toCliError(bug, settings)).toBe(bug);
   });
 });

@@ -1,5 +1,5 @@
-// An unreachable cluster fails within --timeout with one clear line and exit code 3, never kafkajs'
-// endless retries or a stack trace.
+// An unreachable cluster fails within --timeout with one clear line and exit code 3, never endless retries or
+// a stack trace.
 
 import net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -46,7 +46,7 @@ it('a listener that never answers: exit 3 once the timeout has passed, and the c
   const sb = sandbox();
   const r = await evt(['--brokers', `127.0.0.1:${silentPort}`, '--timeout', '2s', 'status'], { sb, timeoutMs: 20_000 });
   expect(r.code).toBe(3);
-  expect(r.stderr).toBe(`evt: cannot reach the cluster at 127.0.0.1:${silentPort} (from --brokers) within 2s: no answer\n`);
+  expect(r.stderr).toBe(`evt: cannot reach the cluster at 127.0.0.1:${silentPort} (from --brokers) within 2s: no answer to ApiVersions (is it a Kafka broker? TLS mismatch?)\n`);
 });
 
 it('an unknown host: exit 3, host not found', async () => {
@@ -56,13 +56,13 @@ it('an unknown host: exit 3, host not found', async () => {
   expect(r.stderr).toMatch(/^evt: cannot reach the cluster at no-such-host\.invalid:9092 \(from --brokers\) within 2s: (host not found|connection timed out)\n$/);
 });
 
-it('--verbose adds kafkajs details on stderr and still ends with the one line', async () => {
+it('--verbose adds what each attempt saw on stderr and still ends with the one line', async () => {
   const sb = sandbox();
   const port = await closedPort();
   const r = await evt(['--brokers', `127.0.0.1:${port}`, '--timeout', '1s', '--verbose', 'status'], { sb });
   expect(r.code).toBe(3);
   expect(r.stdout).toBe('');
   const lines = r.stderr.trim().split('\n');
-  expect(lines.some((l) => l.startsWith('evt: kafkajs ERROR'))).toBe(true);
+  expect(lines).toContain(`evt: cannot connect to 127.0.0.1:${port}: connection refused`);
   expect(lines.filter((l) => l.startsWith('evt: cannot reach'))).toHaveLength(1);
 });

@@ -2,12 +2,11 @@
 // commits, pause/resume, and rebalancing when a member stops.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Admin, Producer } from 'kafkajs';
+import { AssignerProtocol, type Admin, type Consumer, type PartitionAssigner, type Producer } from 'kafkajs';
 import type { RunningBroker } from '../../src/broker/broker.js';
 import {
   assignCopartitioned,
   assignSingleton,
-  createGroupConsumer,
   type GroupConsumer,
   type GroupConsumerOptions,
   type MessageBatch,
@@ -15,13 +14,7 @@ import {
 } from '../../src/client/group-consumer.js';
 import { createWireGroupConsumer } from '../../src/client/wire/group-consumer.js';
 import type { ConnectionSettings } from '../../src/client/settings.js';
-import { startBrokerWithClients, until, type BrokerWithClients } from '../helpers/broker.js';
-
-type Factory = (settings: ConnectionSettings, options: GroupConsumerOptions) => GroupConsumer;
-const implementations: [string, Factory][] = [
-  ['kafkajs', createGroupConsumer],
-  ['wire', createWireGroupConsumer],
-];
+import { kafkaFor, startBrokerWithClients, until, type BrokerWithClients } from '../helpers/broker.js';
 
 let bed: BrokerWithClients;
 let broker: RunningBroker;
@@ -46,12 +39,8 @@ function withBroker(): void {
 // member ids start with the client id: it fixes the members' order in the group
 const settings = (clientId: string): ConnectionSettings => ({ brokers: [broker.bootstrap], clientId, timeoutMs: 10_000, source: 'test' });
 
-function consumerWith(
-  create: Factory,
-  options: Omit<GroupConsumerOptions, 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitMs'>,
-  clientId = 'evt-test',
-): GroupConsumer {
-  const c = create(settings(clientId), { sessionTimeoutMs: 3000, heartbeatIntervalMs: 200, maxWaitMs: 200, ...options });
+function consumerWith(options: Omit<GroupConsumerOptions, 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitMs'>, clientId = 'evt-test'): GroupConsumer {
+  const c = createWireGroupConsumer(settings(clientId), { sessionTimeoutMs: 3000, heartbeatIntervalMs: 200, maxWaitMs: 200, ...options });
   consumers.push(c);
   return c;
 }
@@ -113,10 +102,9 @@ describe('assignment', () => {
   });
 });
 
-describe.each(implementations)('on the broker (%s)', (_name, create) => {
+describe('on the broker', () => {
   withBroker();
-  const consumer = (options: Omit<GroupConsumerOptions, 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitMs'>, clientId = 'evt-test') =>
-    consumerWith(create, options, clientId);
+  const consumer = consumerWith;
 
   it('copartitioned: partition p of both topics goes to one member, every record once, and a stop hands everything over', async () => {
     await createTopics(4, 'co-a', 'co-b');
@@ -244,6 +232,33 @@ describe.each(implementations)('on the broker (%s)', (_name, create) => {
     await Promise.all([c.stop(), c.stop()]);
   });
 
+  it('a partition the group never committed starts where startOffset says; committed ones resume where they were', async () => {
+    await createTopics(2, 'start-at');
+    await producer.send({ topic: 'start-at', messages: [0, 1].flatMap((partition) => values(`p${partition}`, 0, 10).map((value) => ({ partition, value }))) });
+    await admin.setOffsets({ groupId: 'start-at', topic: 'start-at', partitions: [{ partition: 0, offset: '8' }] });
+    const firstOffset = new Map<number, number>();
+    const c = consumer({ groupId: 'start-at', topics: ['start-at'], strategy: 'copartitioned', startOffset: (_topic, partition) => (partition === 1 ? 6 : 0) });
+    await c.start(async (b) => void (firstOffset.has(b.partition) || firstOffset.set(b.partition, b.records[0].offset)));
+    await until(() => firstOffset.size === 2, 20_000, 'records of both partitions');
+    expect(Object.fromEntries(firstOffset)).toEqual({ 0: 8, 1: 6 });
+  });
+
+  it('a handler that stops part-way has the offset it stopped at committed, not the end of the batch', async () => {
+    await createTopics(1, 'part-way');
+    await produce('part-way', values('pw', 0, 10));
+    const c = consumer({ groupId: 'part-way', topics: ['part-way'], strategy: 'singleton' });
+    let batches = 0;
+    await c.start(async (b) => {
+      batches++;
+      // the three first records of the partition, then nothing more
+      return Math.min(3, b.records[b.records.length - 1].offset + 1);
+    });
+    await until(() => batches > 0, 20_000, 'a batch');
+    await c.stop();
+    const [committed] = await admin.fetchOffsets({ groupId: 'part-way', topics: ['part-way'] });
+    expect(committed.partitions).toEqual([expect.objectContaining({ partition: 0, offset: '3' })]);
+  });
+
   it('stop() during a handler waits for it, commits its batch and leaves', async () => {
     await createTopics(1, 'slow');
     let release!: () => void;
@@ -268,26 +283,56 @@ describe.each(implementations)('on the broker (%s)', (_name, create) => {
   });
 });
 
-describe('kafkajs and wire members in one group', () => {
+/**
+ * evt's copartitioned assignor for a kafkajs consumer, written with kafkajs' own encoders of Kafka's consumer
+ * protocol: a kafkajs member and a wire member can only share a group if both encode it the same way.
+ */
+const kafkajsCopartitioned: PartitionAssigner = ({ cluster }) => ({
+  name: 'evt-copartitioned',
+  version: 1,
+  protocol: ({ topics }) => ({ name: 'evt-copartitioned', metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.from([0]) }) }),
+  async assign({ members, topics }) {
+    const counts = Object.fromEntries(topics.map((t) => [t, cluster.findTopicPartitionMetadata(t).length]));
+    return Object.entries(assignCopartitioned(members.map((m) => m.memberId), counts)).map(([memberId, assignment]) => ({
+      memberId,
+      memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment, userData: Buffer.alloc(0) }),
+    }));
+  },
+});
+
+describe('a kafkajs member and a wire member in one group', () => {
   withBroker();
+  let kafkajsMember: Consumer | undefined;
+  afterAll(async () => {
+    await kafkajsMember?.disconnect();
+  });
 
   it('copartitioned: they share the partitions and every record is handled once', async () => {
     await createTopics(4, 'mix-a', 'mix-b');
     const handled: { member: string; topic: string; partition: number; value: string }[] = [];
     const latest = new Map<string, TopicPartition[]>();
-    const member = (name: string, create: Factory) => {
-      const c = consumerWith(create, { groupId: 'mix', topics: ['mix-a', 'mix-b'], strategy: 'copartitioned' }, `evt-${name}`);
-      c.onAssignment((assigned) => latest.set(name, assigned));
-      return { c, handler: async (b: MessageBatch) => void handled.push(...b.records.map((r) => ({ member: name, topic: b.topic, partition: b.partition, value: r.value!.toString() }))) };
-    };
-    const k = member('kafkajs', createGroupConsumer);
-    const w = member('wire', createWireGroupConsumer);
-    await k.c.start(k.handler);
-    await w.c.start(w.handler);
+
+    const k = kafkaFor(broker, { clientId: 'evt-kafkajs' }).consumer({ groupId: 'mix', partitionAssigners: [kafkajsCopartitioned], sessionTimeout: 3000, heartbeatInterval: 200, maxWaitTimeInMs: 200 });
+    kafkajsMember = k;
+    k.on(k.events.GROUP_JOIN, (e) => {
+      const assigned = Object.entries(e.payload.memberAssignment).flatMap(([topic, ps]) => (ps as number[]).map((partition) => ({ topic, partition })));
+      latest.set('kafkajs', assigned);
+    });
+    await k.connect();
+    await k.subscribe({ topics: ['mix-a', 'mix-b'], fromBeginning: true });
+    await k.run({
+      eachBatch: async ({ batch }) =>
+        void handled.push(...batch.messages.map((m) => ({ member: 'kafkajs', topic: batch.topic, partition: batch.partition, value: m.value!.toString() }))),
+    });
+    await until(() => latest.has('kafkajs'), 20_000, 'the kafkajs member to join');
+
+    const w = consumerWith({ groupId: 'mix', topics: ['mix-a', 'mix-b'], strategy: 'copartitioned' }, 'evt-wire');
+    w.onAssignment((assigned) => latest.set('wire', assigned));
+    await w.start(async (b) => void handled.push(...b.records.map((r) => ({ member: 'wire', topic: b.topic, partition: b.partition, value: r.value!.toString() }))));
     await until(() => latest.get('kafkajs')?.length === 4 && latest.get('wire')?.length === 4, 20_000, 'both members to own 4 partitions');
     for (const name of ['kafkajs', 'wire']) {
       const assigned = latest.get(name)!;
-      expect(partitionsOf(assigned, 'mix-a')).toEqual(partitionsOf(assigned, 'mix-b'));
+      expect(partitionsOf(assigned, 'mix-a').sort()).toEqual(partitionsOf(assigned, 'mix-b').sort());
     }
     expect([...partitionsOf(latest.get('kafkajs')!, 'mix-a'), ...partitionsOf(latest.get('wire')!, 'mix-a')].sort()).toEqual([0, 1, 2, 3]);
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
-import { kafkaFor, startTestBroker, tempDir } from '../helpers/broker.js';
+import { kafkaFor, startTestBroker, tempDir, until } from '../helpers/broker.js';
 import { evt, json, readTopic, start } from './helpers.js';
 
 let broker: RunningBroker;
@@ -138,7 +138,8 @@ describe('evt produce', () => {
   it('Ctrl-C while reading stdin: what was read is flushed and reported, exit 130', async () => {
     const s = start([...b(), 'produce', 'interrupted'], { keepStdin: true });
     s.proc.stdin!.write('one\ntwo\nthree\n');
-    await new Promise((r) => setTimeout(r, 1000));
+    // interrupted once the three lines are on the topic: evt is reading stdin by then, whatever the machine's load
+    await until(async () => (await readTopic(broker, 'interrupted').catch(() => [])).length === 3, 20_000, 'the three records');
     s.proc.kill('SIGINT');
     const r = await s.done;
     expect(r.code).toBe(130);

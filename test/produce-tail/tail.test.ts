@@ -48,7 +48,7 @@ beforeAll(async () => {
   cluster = await Cluster.connect({ brokers: [broker.bootstrap], clientId: 'test', timeoutMs: 5000, source: 'test' });
   producer = await WireProducer.create(cluster);
   dir = tempDir('evt-tail-');
-  await createTopics(['rt-src', 3], ['rt-dst', 3], ['rt-bom', 1], ['seq', 1], ['merge', 3], ['orders', 3], ['exp', 2], ['exp2', 1], ['fol', 2], ['mixed', 1], ['grp', 2]);
+  await createTopics(['rt-src', 3], ['rt-dst', 3], ['rt-bom', 1], ['seq', 1], ['merge', 3], ['orders', 3], ['exp', 2], ['exp2', 1], ['fol', 2], ['mixed', 1], ['grp', 2], ['grp-page', 1]);
   for (let i = 0; i < 50; i++) producer.write('seq', rec(`{"n":${i}}`, { timestamp: T0 + i * 1000 }));
   for (let i = 0; i < 30; i++) producer.write('merge', rec(`m${i}`, { partition: i % 3, timestamp: T0 + i }));
   for (let i = 0; i < 20; i++) {
@@ -309,6 +309,32 @@ describe('consumer groups', () => {
     const second = await evt([...b(), '--json', 'tail', 'grp', '--group', 'audit'], { timeoutMs: 60_000 });
     expect(second.code, second.stderr).toBe(0);
     expect(json<{ value: string }>(second.stdout).map((e) => e.value)).toEqual(['g6']);
+  });
+
+  it('--group -n N prints N records and commits exactly those; --from applies where the group committed nothing', async () => {
+    for (let i = 0; i < 10; i++) await producer.send('grp-page', rec(`p${i}`));
+    const page = async (...args: string[]) => {
+      const r = await evt([...b(), '--json', 'tail', 'grp-page', ...args], { timeoutMs: 60_000 });
+      expect(r.code, r.stderr).toBe(0);
+      return json<{ value: string }>(r.stdout).map((e) => e.value);
+    };
+    const committed = async (groupId: string) => {
+      const admin = kafkaFor(broker).admin();
+      await admin.connect();
+      try {
+        return (await admin.fetchOffsets({ groupId, topics: ['grp-page'] }))[0].partitions[0].offset;
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    expect(await page('--group', 'pager', '-n', '3')).toEqual(['p0', 'p1', 'p2']);
+    expect(await committed('pager')).toBe('3');
+    expect(await page('--group', 'pager', '-n', '3')).toEqual(['p3', 'p4', 'p5']);
+    expect(await committed('pager')).toBe('6');
+    // --from counts only where nothing is committed
+    expect(await page('--group', 'pager', '--from', '1')).toEqual(['p6', 'p7', 'p8', 'p9']);
+    expect(await page('--group', 'latecomer', '--from', '7')).toEqual(['p7', 'p8', 'p9']);
+    expect(await committed('latecomer')).toBe('10');
   });
 });
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
 import { kafkaFor, startTestBroker } from '../helpers/broker.js';
-import { evt, json, lines } from '../produce-tail/helpers.js';
+import { evt, evtProcess, json, lines } from '../produce-tail/helpers.js';
 import { writeSchemas } from './fixtures.js';
 
 let broker: RunningBroker;
@@ -72,7 +72,8 @@ describe('evt tail on wire-format values it cannot decode', () => {
     const value = Buffer.from([0, 0, 0, 0, schemaId, 0x06, 0x6f, 0x2d, 0x31, 0x18, 0x00, 0x06, 0x41, 0x64, 0x61]);
     for (let i = 0; i < 6; i++) await producer.send({ topic: 'avro-many', messages: Array.from({ length: 10_000 }, () => ({ value })) });
     await producer.disconnect();
-    const t = await evt(['--brokers', broker.bootstrap, '--verbose', '--json', 'tail', 'avro-many', '--from', 'beginning'], { env: { ...env, EVT_WORKERS: '2' } });
+    // spawned: the worker threads run the build's format-worker.js, which a run from the sources has not
+    const t = await evtProcess(['--brokers', broker.bootstrap, '--verbose', '--json', 'tail', 'avro-many', '--from', 'beginning'], { env: { ...env, EVT_WORKERS: '2' } });
     expect(t.code).toBe(0);
     expect(lines(t.stdout)).toHaveLength(60_000);
     // --verbose (to see that workers formatted the records) adds lines of its own

@@ -1,12 +1,14 @@
-// `evt tail --group g`: consume as a member of a consumer group (kafkajs), print what passes the filters,
-// and commit how far the group got. Where the group has no committed offset, it starts at --from (default
-// the beginning). Without -f it stops once the partitions it was given are read up to where they ended when
-// the tail started; it commits and leaves the group on the way out (Ctrl-C included).
+// `evt tail --group g`: consume as a member of a consumer group (evt's group consumer), print what passes the
+// filters, and commit how far the group got. Where the group has no committed offset, it starts at --from
+// (default the beginning). Without -f it stops once the partitions it was given are read up to where they
+// ended when the tail started; what it handled is committed as it goes, and it leaves the group on the way
+// out (Ctrl-C included). Records it did not get to (after -n N, or after a stop) stay for the group.
 
-import type { Consumer, IHeaders, KafkaMessage } from 'kafkajs';
-import type { ConsumedRecord, RecordHeader } from '../../client/records.js';
+import type { MessageBatch, TopicPartition } from '../../client/group-consumer.js';
 import type { ConnectionSettings } from '../../client/settings.js';
 import type { Cluster } from '../../client/wire/cluster.js';
+import { createWireGroupConsumer } from '../../client/wire/group-consumer.js';
+import { committedOffsets } from '../../client/wire/group-info.js';
 import { resolvePositions, resolveTargets, resolveTopics } from './plan.js';
 import type { RecordOutput } from './output.js';
 import type { TailOptions } from './options.js';
@@ -14,34 +16,13 @@ import { finish, type Stopper } from './stopper.js';
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
-function headersOf(h: IHeaders | undefined): RecordHeader[] {
-  const out: RecordHeader[] = [];
-  for (const [k, v] of Object.entries(h ?? {})) {
-    for (const one of Array.isArray(v) ? v : [v]) {
-      if (one === undefined) continue;
-      out.push({ key: k, value: one === null ? null : Buffer.isBuffer(one) ? one : Buffer.from(String(one)) });
-    }
-  }
-  return out;
-}
-
-function toRecord(topic: string, partition: number, m: KafkaMessage): ConsumedRecord {
-  return {
-    topic,
-    partition,
-    offset: Number(m.offset),
-    timestamp: Number(m.timestamp),
-    key: m.key ?? null,
-    value: m.value ?? null,
-    headers: headersOf(m.headers),
-  };
-}
-
 export async function runGroupTail(
   o: TailOptions,
   session: { cluster: Cluster; settings: ConnectionSettings },
   out: RecordOutput,
   stopper: Stopper,
+  /** prints the client's log lines (--verbose) */
+  verboseLog?: (line: string) => void,
 ): Promise<void> {
   const groupId = o.group!;
   const { cluster, settings } = session;
@@ -51,96 +32,73 @@ export async function runGroupTail(
   const from = o.from ?? { kind: 'beginning' as const };
   const resetTo = await resolvePositions(cluster, targets, from);
   const resetOffsets = new Map(targets.map((t, i) => [key(t.topic, t.partition), resetTo.offsets[i]]));
+  // committed offsets at start, keyed `${topic}:${partition}`: where the group resumes
+  const committedAtStart = await committedOffsets(cluster, groupId, targets);
   if (o.expect !== undefined) stopper.at(Date.now() + o.expectTimeoutMs, 'deadline');
 
-  const { createKafka, toCliError } = await import('../../client/connect.js');
-  const kafka = createKafka(settings);
+  /** per partition, the offset of the next record to handle */
   const positions = new Map<string, number>();
-  const committedAtStart = new Map<string, number>();
-  let consumer: Consumer | undefined;
   let matched = 0;
   let printed = 0;
   const limit = o.linesGiven ? o.lines : Infinity;
-  let assigned: { topic: string; partition: number }[] | null = null;
+  let assigned: TopicPartition[] | null = null;
   let finished!: () => void;
   const done = new Promise<void>((r) => (finished = r));
   let failure: Error | null = null;
 
-  const position = (t: string, p: number) => positions.get(key(t, p)) ?? committedAtStart.get(key(t, p)) ?? resetOffsets.get(key(t, p)) ?? 0;
+  const position = (t: string, p: number) => positions.get(key(t, p)) ?? committedAtStart.get(`${t}:${p}`) ?? resetOffsets.get(key(t, p)) ?? 0;
   const caughtUp = () => !o.follow && o.expect === undefined && assigned !== null && assigned.every((a) => position(a.topic, a.partition) >= (ends.get(key(a.topic, a.partition)) ?? 0));
   const enough = () => printed >= limit || (o.expect !== undefined && matched >= o.expect);
+  const stopped = () => stopper.reason !== null || enough() || out.closed;
 
-  try {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      for (const t of await admin.fetchOffsets({ groupId, topics })) {
-        for (const p of t.partitions) if (Number(p.offset) >= 0) committedAtStart.set(key(t.topic, p.partition), Number(p.offset));
+  /** Prints what passes the filters; when it has to stop part-way, the offset the group is to resume from. */
+  const handle = async (batch: MessageBatch): Promise<number | undefined> => {
+    const k = key(batch.topic, batch.partition);
+    if (stopped()) return batch.records[0].offset;
+    if (o.codec.registry) await o.codec.registry.prepare(batch.records);
+    let stoppedAt: number | undefined;
+    for (const r of batch.records) {
+      if (stopped()) {
+        stoppedAt = r.offset;
+        break;
       }
-    } finally {
-      await admin.disconnect();
+      if (out.offer(r)) {
+        matched++;
+        printed++;
+      }
+      positions.set(k, r.offset + 1);
     }
+    await out.flush();
+    if (stopped() || caughtUp()) finished();
+    return stoppedAt;
+  };
 
-    consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 500, allowAutoTopicCreation: false, retry: { retries: 3 } });
-    const c = consumer;
-    c.on(c.events.GROUP_JOIN, (e) => {
-      assigned = Object.entries(e.payload.memberAssignment).flatMap(([topic, ps]) => (ps as number[]).map((partition) => ({ topic, partition })));
-      // partitions the group never committed start at --from (kafkajs only knows beginning and end)
-      for (const a of assigned) {
-        const k = key(a.topic, a.partition);
-        if (!committedAtStart.has(k) && from.kind !== 'beginning' && from.kind !== 'end') c.seek({ topic: a.topic, partition: a.partition, offset: String(resetOffsets.get(k) ?? 0) });
-      }
-      if (caughtUp()) finished();
-    });
-    c.on(c.events.CRASH, (e) => {
-      failure = e.payload.error;
-      finished();
-    });
-    await c.connect();
-    await c.subscribe({ topics, fromBeginning: from.kind !== 'end' });
-    await c.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        const records = batch.messages.map((m) => toRecord(batch.topic, batch.partition, m));
-        if (o.codec.registry) await o.codec.registry.prepare(records);
-        for (const [i, m] of batch.messages.entries()) {
-          if (!isRunning() || isStale() || stopper.reason || enough()) break;
-          const r = records[i];
-          if (out.offer(r)) {
-            matched++;
-            printed++;
-          }
-          resolveOffset(m.offset);
-          positions.set(key(batch.topic, batch.partition), r.offset + 1);
-        }
-        await out.flush();
-        await heartbeat();
-        if (enough() || caughtUp() || out.closed) finished();
-      },
-    });
+  const consumer = createWireGroupConsumer(settings, {
+    groupId,
+    topics,
+    strategy: 'copartitioned',
+    fromBeginning: from.kind !== 'end',
+    startOffset: (topic, partition) => resetOffsets.get(key(topic, partition)),
+    // one partition's batch at a time: the output stays in batches, as a single consumer reads them
+    concurrency: 1,
+    maxWaitMs: 500,
+    client: { verbose: verboseLog !== undefined, log: verboseLog },
+  });
+  consumer.onAssignment((partitions) => {
+    assigned = partitions;
+    if (caughtUp()) finished();
+  });
+  consumer.onError((err) => {
+    failure = err;
+    finished();
+  });
+  try {
+    await stopper.race(consumer.start(handle));
     await stopper.race(done);
     if (failure) throw failure;
-  } catch (err) {
-    await shutdown(consumer, positions, committedAtStart).catch(() => {});
-    throw toCliError(err, settings);
-  }
-  await shutdown(consumer, positions, committedAtStart);
-  return finish(o, out, stopper, matched);
-}
-
-/** Commits where each partition got to (when it moved), then leaves the group. */
-async function shutdown(consumer: Consumer | undefined, positions: Map<string, number>, committed: Map<string, number>): Promise<void> {
-  if (!consumer) return;
-  const offsets = [...positions]
-    .filter(([k, offset]) => committed.get(k) !== offset)
-    .map(([k, offset]) => {
-      const [topic, partition] = k.split('\u0000');
-      return { topic, partition: Number(partition), offset: String(offset) };
-    });
-  try {
-    if (offsets.length > 0) await consumer.commitOffsets(offsets);
   } finally {
-    await consumer.disconnect();
+    // finishes the batch in hand (and commits it), then leaves the group
+    await consumer.stop();
   }
+  return finish(o, out, stopper, matched);
 }

@@ -34,7 +34,7 @@ export async function runTail(o: TailOptions, io: Io, g: GlobalOptions): Promise
   try {
     if (o.group !== undefined) {
       const { runGroupTail } = await import('./group.js');
-      await runGroupTail(o, { cluster, settings }, out, stopper);
+      await runGroupTail(o, { cluster, settings }, out, stopper, g.verbose ? (line) => printLine(io.stderr, line) : undefined);
       return;
     }
     const log = g.verbose ? (m: string) => printLine(io.stderr, `evt: ${m}`) : () => {};

@@ -126,8 +126,8 @@ export async function withWorkflow<T>(io: Io, g: GlobalOptions, options: Session
       settings = { brokers: [broker.bootstrap], clientId: 'evt', timeoutMs: 10_000, source: 'the embedded broker' };
       registry = new Registry({ url: broker.registryUrl!, source: 'the embedded broker', timeoutMs: 10_000 });
     } else {
-      const { resolveSettings } = await import('../../client/profiles.js');
-      settings = resolveSettings(g, io.env, io.cwd);
+      const { settingsFor } = await import('../session.js');
+      settings = settingsFor(io, g);
       const { registryFromOptions } = await import('../../codec/registry-client.js');
       const found = await registryFromOptions(io.env, g, io.cwd);
       if (!found) {
@@ -138,19 +138,13 @@ export async function withWorkflow<T>(io: Io, g: GlobalOptions, options: Session
       }
       registry = found;
     }
-    const { withAdmin } = await import('../../client/connect.js');
+    const { withAdmin } = await import('../session.js');
     const { ensureWorkflowTopics } = await import('../../workflow/runtime/topics.js');
     const { openRuntime } = await import('../../workflow/runtime/runtime.js');
-    const { toCliError } = await import('../session.js');
-    return await withAdmin(settings, async (admin) => {
+    return await withAdmin(io, g, settings, async (admin) => {
       const layout = await ensureWorkflowTopics(admin, options.names, options.partitions);
       if (g.verbose && layout.created.length) printLine(io.stderr, `evt: created ${layout.created.join(', ')} (${layout.partitions} partitions)`);
-      let rt: OpenRuntime;
-      try {
-        rt = await openRuntime(settings, registry, options.config, options.names, options.log ?? ((line) => printLine(io.stderr, line)), g.verbose);
-      } catch (err) {
-        throw toCliError(err, settings);
-      }
+      const rt = await openRuntime(settings, registry, options.config, options.names, options.log ?? ((line) => printLine(io.stderr, line)), g.verbose);
       try {
         return await fn({
           settings,

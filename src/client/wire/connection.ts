@@ -12,7 +12,7 @@ import type { SaslSettings, TlsSettings } from '../settings.js';
 import { ProtocolError, Reader, Writer } from '../../protocol/primitives.js';
 import { API_VERSIONS } from '../../protocol/messages/index.js';
 import { decodeStruct, encodeStruct, isFlexible, type ApiSpec, type Struct } from '../../protocol/schema.js';
-import { ConnectionClosedError, TimeoutError, UnsupportedVersionError, WireError, formatMs } from './errors.js';
+import { ConnectionClosedError, TimeoutError, UnsupportedVersionError, WireError } from './errors.js';
 import { authenticate } from './sasl.js';
 
 export interface Endpoint {
@@ -100,7 +100,8 @@ function readPem(file: string, what: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch (err) {
-    throw new WireError(`cannot read the TLS ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'config');
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new WireError(`cannot read the TLS ${what} file ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)}`, 'config');
   }
 }
 
@@ -130,7 +131,7 @@ function openSocket(endpoint: Endpoint, opts: ConnectionOptions, timeoutMs: numb
     }
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new ConnectFailure(name, `no connection within ${formatMs(timeoutMs)}`, true));
+      reject(new ConnectFailure(name, 'connection timed out', true));
     }, timerMs(timeoutMs));
     const onError = (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
@@ -186,7 +187,8 @@ export class Connection {
     } catch (err) {
       conn.close();
       if (err instanceof TimeoutError || err instanceof ConnectionClosedError) {
-        throw new ConnectFailure(conn.name, err instanceof TimeoutError ? `no answer to ApiVersions within ${formatMs(opts.connectTimeoutMs)} (is it a Kafka broker? TLS mismatch?)` : err.message, true);
+        // the caller says within how long (it retries until its own deadline)
+        throw new ConnectFailure(conn.name, err instanceof TimeoutError ? 'no answer to ApiVersions (is it a Kafka broker? TLS mismatch?)' : err.message, true);
       }
       throw err;
     }

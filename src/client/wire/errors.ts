@@ -1,10 +1,11 @@
 // The errors of the wire client. Each says what failed in one line; `kind` tells a caller (the CLI) how to
 // map it to an exit code without knowing every class: 'unreachable' and 'timeout' are exit code 3,
-// 'not-found' is 4, the rest are runtime failures.
+// 'not-found' is 4, 'config' a usage error, the rest are runtime failures.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 
-export type WireErrorKind = 'unreachable' | 'timeout' | 'not-found' | 'protocol' | 'auth' | 'closed' | 'kafka' | 'unsupported' | 'config';
+/** 'refused': the cluster's state forbids what was asked (a group with active members, a rejected config) */
+export type WireErrorKind = 'unreachable' | 'timeout' | 'not-found' | 'protocol' | 'auth' | 'closed' | 'kafka' | 'unsupported' | 'config' | 'refused';
 
 export class WireError extends Error {
   constructor(
@@ -55,7 +56,11 @@ export class ConnectionClosedError extends WireError {
 }
 
 export class AuthenticationError extends WireError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** why, without naming the broker or the mechanism (the CLI says those its own way) */
+    readonly reason = message,
+  ) {
     super(message, 'auth');
     this.name = 'AuthenticationError';
   }
@@ -113,22 +118,9 @@ export class KafkaResponseError extends WireError {
 }
 
 const NAMES = new Map<number, string>(Object.entries(ErrorCode).map(([name, code]) => [code, name]));
-// codes the client needs by name that the broker's table does not list
-const EXTRA_NAMES: Record<number, string> = {
-  8: 'BROKER_NOT_AVAILABLE',
-  9: 'REPLICA_NOT_AVAILABLE',
-  13: 'NETWORK_EXCEPTION',
-  14: 'COORDINATOR_LOAD_IN_PROGRESS',
-  19: 'NOT_ENOUGH_REPLICAS',
-  20: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
-  58: 'SASL_AUTHENTICATION_FAILED',
-  74: 'FENCED_LEADER_EPOCH',
-  75: 'UNKNOWN_LEADER_EPOCH',
-  89: 'THROTTLING_QUOTA_EXCEEDED',
-};
 
 export function errorName(code: number): string {
-  return NAMES.get(code) ?? EXTRA_NAMES[code] ?? `Kafka error ${code}`;
+  return NAMES.get(code) ?? `Kafka error ${code}`;
 }
 
 /** Codes a client retries (after refreshing metadata where the leader may have moved), as Kafka's clients do. */
@@ -138,18 +130,18 @@ const RETRIABLE = new Set<number>([
   ErrorCode.LEADER_NOT_AVAILABLE,
   ErrorCode.NOT_LEADER_OR_FOLLOWER,
   ErrorCode.REQUEST_TIMED_OUT,
-  8,
-  9,
-  13,
-  14,
+  ErrorCode.BROKER_NOT_AVAILABLE,
+  ErrorCode.REPLICA_NOT_AVAILABLE,
+  ErrorCode.NETWORK_EXCEPTION,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
   ErrorCode.COORDINATOR_NOT_AVAILABLE,
   ErrorCode.NOT_COORDINATOR,
-  19,
-  20,
+  ErrorCode.NOT_ENOUGH_REPLICAS,
+  ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
   ErrorCode.KAFKA_STORAGE_ERROR,
-  74,
-  75,
-  89,
+  ErrorCode.FENCED_LEADER_EPOCH,
+  ErrorCode.UNKNOWN_LEADER_EPOCH,
+  ErrorCode.THROTTLING_QUOTA_EXCEEDED,
 ]);
 
 export function isRetriable(code: number): boolean {
@@ -158,7 +150,13 @@ export function isRetriable(code: number): boolean {
 
 /** Codes after which the client should refresh its metadata before retrying. */
 export function needsMetadataRefresh(code: number): boolean {
-  return code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || code === ErrorCode.LEADER_NOT_AVAILABLE || code === ErrorCode.NOT_LEADER_OR_FOLLOWER || code === 74 || code === 75;
+  return (
+    code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ||
+    code === ErrorCode.LEADER_NOT_AVAILABLE ||
+    code === ErrorCode.NOT_LEADER_OR_FOLLOWER ||
+    code === ErrorCode.FENCED_LEADER_EPOCH ||
+    code === ErrorCode.UNKNOWN_LEADER_EPOCH
+  );
 }
 
 export function formatMs(ms: number): string {

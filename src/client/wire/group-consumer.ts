@@ -1,7 +1,7 @@
 // evt's consumer-group interface (../group-consumer.ts) on the wire client: the classic group protocol
 // (FindCoordinator, JoinGroup, SyncGroup, Heartbeat, OffsetFetch, OffsetCommit, LeaveGroup) spoken directly,
-// and records read with a PartitionReader per generation. It speaks the same embedded "consumer" protocol
-// and the same evt assignors as the kafkajs implementation, so both kinds of member can share a group.
+// and records read with a PartitionReader per generation. Members speak Kafka's embedded "consumer"
+// protocol (subscriptions and assignments as Kafka's clients encode them) with evt's assignors.
 //
 // Rebalances are eager, as in Kafka's classic consumers: when the coordinator asks for a rejoin, fetching of
 // the old generation stops, its unhanded batches are dropped, the batches in hand finish and are committed
@@ -124,7 +124,7 @@ const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`
 const toError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
 
 /** Coordinator errors after which the coordinator is looked up again. */
-const COORDINATOR_MOVED = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, 14 /* COORDINATOR_LOAD_IN_PROGRESS */]);
+const COORDINATOR_MOVED = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
 
 /** A group error that ends the current generation: the member rejoins (fresh: with a new member id). */
 class RejoinNeeded extends Error {
@@ -172,7 +172,7 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
   let failed = false;
   let stopPromise: Promise<void> | undefined;
   let membership: Promise<void> | undefined;
-  let handler: (batch: MessageBatch) => Promise<void> = async () => {};
+  let handler: (batch: MessageBatch) => Promise<void | number> = async () => {};
   const assignmentListeners: ((assigned: TopicPartition[]) => void)[] = [];
   const errorListeners: ((err: Error) => void)[] = [];
 
@@ -302,6 +302,10 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
         if (p.errorCode !== 0) throw groupError(p.errorCode, `OffsetFetch of ${t.name}-${p.partitionIndex}`);
         if (p.committedOffset >= 0) out.set(keyOf(t.name, p.partitionIndex), p.committedOffset);
       }
+    }
+    for (const p of partitions) {
+      const start = out.has(keyOf(p.topic, p.partition)) ? undefined : options.startOffset?.(p.topic, p.partition);
+      if (start !== undefined) out.set(keyOf(p.topic, p.partition), start);
     }
     const missing = partitions.filter((p) => !out.has(keyOf(p.topic, p.partition)));
     if (missing.length > 0) {
@@ -440,14 +444,16 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
       q.chunks.splice(0, n);
       if (!paused && q.chunks.length < MAX_QUEUED_CHUNKS) this.reader?.resume(q.topic, q.partition);
       try {
+        let handledUpTo: number;
         try {
-          await handler({ topic: q.topic, partition: q.partition, records, highWatermark: last.highWatermark });
+          const stoppedAt = await handler({ topic: q.topic, partition: q.partition, records, highWatermark: last.highWatermark });
+          handledUpTo = typeof stoppedAt === 'number' ? stoppedAt : last.position;
         } catch (err) {
           fail(toError(err));
           return;
         }
         try {
-          await commit(this.id, q.topic, q.partition, last.position);
+          await commit(this.id, q.topic, q.partition, handledUpTo);
         } catch (err) {
           // not committed: whoever owns the partition next gets the batch again (at-least-once)
           this.closed = true;
@@ -562,7 +568,7 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
     return stopPromise;
   };
 
-  const start = (h: (batch: MessageBatch) => Promise<void>): Promise<void> => {
+  const start = (h: (batch: MessageBatch) => Promise<void | number>): Promise<void> => {
     if (started) return Promise.reject(new Error('the group consumer was already started'));
     if (stopping) return Promise.reject(new Error('the group consumer was stopped'));
     started = true;

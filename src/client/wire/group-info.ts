@@ -20,7 +20,7 @@ export interface GroupState {
 }
 
 // Answers of a coordinator that is moving or still loading the group: asking again shortly usually works.
-const COORDINATOR_BUSY = new Set<number>([ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.NOT_COORDINATOR, 14 /* COORDINATOR_LOAD_IN_PROGRESS */]);
+export const COORDINATOR_BUSY = new Set<number>([ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
 const ATTEMPTS = 5;
 const BACKOFF_MS = 100;
 const LANE = 'group-info';

@@ -1,6 +1,5 @@
-// The wire client: a lean Kafka client on evt's protocol layer, for the fast paths (produce, tail) that
-// kafkajs is too slow for or cannot do (reading partitions without a group). kafkajs stays the client for
-// admin requests and consumer groups.
+// The wire client: evt's own Kafka client on its protocol layer, the only one evt runs: produce, partition
+// reads without a group, consumer groups (group-consumer.ts) and admin requests (admin.ts).
 
 export { Cluster, EARLIEST, LATEST, type ListedOffset, type OffsetQuery, type PartitionMeta, type TopicMeta } from './cluster.js';
 export { Connection, parseEndpoint, formatEndpoint, type ConnectionOptions, type Endpoint } from './connection.js';

@@ -9,7 +9,7 @@
 // turn the redelivered records (offsets not yet committed) into no-ops when their outputs were already
 // published, and the deterministic event ids make a re-published output a duplicate that consumers drop.
 
-import { createGroupConsumer, type GroupConsumer, type MessageBatch, type TopicPartition } from '../../client/group-consumer.js';
+import type { GroupConsumer, MessageBatch, TopicPartition } from '../../client/group-consumer.js';
 import { createWireGroupConsumer } from '../../client/wire/group-consumer.js';
 import { headerText, textHeaders, type ConsumedRecord, type OutgoingRecord, type RecordHeader } from '../../client/records.js';
 import type { ConnectionSettings } from '../../client/settings.js';
@@ -121,11 +121,8 @@ export class ServiceWorker {
 
   private async run(): Promise<void> {
     const { service } = this.options;
-    // evt's own group consumer: about three times less CPU per record than kafkajs', which is what bounds
-    // the workflow's throughput; EVT_GROUP_CLIENT=kafkajs switches back (both pass the same tests)
-    const create = process.env.EVT_GROUP_CLIENT === 'kafkajs' ? createGroupConsumer : createWireGroupConsumer;
     const { names } = this.rt;
-    const consumer = create(this.rt.settings, {
+    const consumer = createWireGroupConsumer(this.rt.settings, {
       groupId: names.group(service),
       topics: groupTopics(service).map(names.topic),
       strategy: SINGLETON_SERVICES.includes(service) ? 'singleton' : 'copartitioned',

@@ -2,8 +2,9 @@
 // prefix, or the one given), a worker runtime (cluster connection, producer, codec, names) and a long-lived
 // admin client, closed together.
 
-import { createAdminClient, type AdminClient } from '../../../src/client/admin.js';
-import { closeClient, createKafka } from '../../../src/client/connect.js';
+import type { AdminClient } from '../../../src/client/admin.js';
+import { createAdminClient } from '../../../src/client/wire/admin.js';
+import { Cluster } from '../../../src/client/wire/cluster.js';
 import type { ConnectionSettings } from '../../../src/client/settings.js';
 import { RegistryClient } from '../../../src/codec/registry-client.js';
 import type { RunningBroker } from '../../../src/broker/broker.js';
@@ -29,10 +30,8 @@ export async function startWorkflowBed(config: Partial<WorkflowConfig> = {}, par
   const broker = await startTestBroker({ registryPort: 0 });
   const settings: ConnectionSettings = { brokers: [broker.bootstrap], clientId: 'evt-test', timeoutMs: 10_000, source: 'test' };
   const registry = new RegistryClient({ url: broker.registryUrl!, source: 'test', timeoutMs: 10_000 });
-  const kafka = createKafka(settings);
-  const raw = kafka.admin();
-  await raw.connect();
-  const admin = createAdminClient(raw, kafka, settings);
+  const cluster = await Cluster.connect(settings);
+  const admin = createAdminClient(cluster);
   await ensureWorkflowTopics(admin, names, partitions);
   const logs: string[] = [];
   const rt = await openRuntime(settings, registry, { ...DEFAULT_WORKFLOW_CONFIG, ...config }, names, (line) => logs.push(line));
@@ -45,8 +44,7 @@ export async function startWorkflowBed(config: Partial<WorkflowConfig> = {}, par
     logs,
     async close() {
       await rt.close();
-      await raw.disconnect().catch(() => {});
-      closeClient(kafka);
+      cluster.close();
       await broker.close();
     },
   };

@@ -1,0 +1,77 @@
+// A topic's configs on the wire client: every entry with where its value comes from (DescribeConfigs), and
+// replacing the topic's overrides (AlterConfigs). Kafka's AdminClient sends both to any broker for a topic
+// resource (the broker forwards a change where it has to), and so does evt.
+
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { ALTER_CONFIGS, DESCRIBE_CONFIGS } from '../../protocol/messages/index.js';
+import type { Struct } from '../../protocol/schema.js';
+import { notFound, type ConfigEntry } from '../admin.js';
+import { anyBroker } from './admin-routing.js';
+import type { Cluster } from './cluster.js';
+import { KafkaResponseError, WireError } from './errors.js';
+
+/** Kafka's ConfigResource.Type of a topic. */
+const TOPIC_RESOURCE = 2;
+
+/** Kafka's ConfigSource (DescribeConfigs v1+), as evt names it. */
+const CONFIG_SOURCES: Record<number, string> = {
+  0: 'unknown',
+  1: 'topic',
+  2: 'broker (dynamic)',
+  3: 'broker default (dynamic)',
+  4: 'broker',
+  5: 'default',
+  6: 'broker logger',
+};
+const TOPIC_CONFIG = 1;
+const DEFAULT_CONFIG = 5;
+
+/** An entry of a DescribeConfigs answer: v0 says only whether it is a default, v1+ where the value comes from. */
+function configEntry(e: Struct): ConfigEntry {
+  const source: number = typeof e.configSource === 'number' ? e.configSource : -1;
+  const hasSource = source > 0;
+  const readOnly = !!e.readOnly;
+  const isDefault = hasSource ? source === DEFAULT_CONFIG : !!e.isDefault;
+  return {
+    name: e.name,
+    value: e.value ?? null,
+    isDefault,
+    isOverride: hasSource ? source === TOPIC_CONFIG : !isDefault && !readOnly,
+    readOnly,
+    sensitive: !!e.isSensitive,
+    source: hasSource ? (CONFIG_SOURCES[source] ?? String(source)) : isDefault ? 'default' : 'topic',
+  };
+}
+
+/** The one resource of an answer about one topic, with its error code as an exception. */
+function topicResult(answer: Struct[], topic: string, what: string): Struct {
+  const result = answer.find((r) => r.resourceName === topic) ?? answer[0];
+  if (!result) throw new WireError(`${what}: the answer does not mention topic ${topic}`, 'protocol');
+  if (result.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw notFound('topic', [topic]);
+  if (result.errorCode !== 0) throw new KafkaResponseError(result.errorCode, what, result.errorMessage);
+  return result;
+}
+
+/** Every config of the topic, sorted by name. */
+export async function topicConfigs(cluster: Cluster, topic: string): Promise<ConfigEntry[]> {
+  const conn = await anyBroker(cluster);
+  const answer = await conn.request(DESCRIBE_CONFIGS, {
+    resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic, configurationKeys: null }],
+    includeSynonyms: false,
+  });
+  const result = topicResult(answer.results as Struct[], topic, `reading the configs of ${topic}`);
+  return (result.configs as Struct[]).map(configEntry).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Sets the topic's overrides to exactly `configs` (AlterConfigs replaces the whole set). An invalid name or
+ * value is a KafkaResponseError with code INVALID_CONFIG; `validateOnly` checks without changing anything.
+ */
+export async function replaceTopicConfigs(cluster: Cluster, topic: string, configs: Record<string, string>, options: { validateOnly?: boolean } = {}): Promise<void> {
+  const conn = await anyBroker(cluster);
+  const answer = await conn.request(ALTER_CONFIGS, {
+    resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic, configs: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
+    validateOnly: !!options.validateOnly,
+  });
+  topicResult(answer.responses as Struct[], topic, `changing the configs of ${topic}`);
+}
