@@ -3,20 +3,22 @@
 // input closes that connection only; nothing a client sends can take the broker down.
 
 import net from 'node:net';
-import { decodeRequestBody, encodeResponse, readRequestHeader, type RequestHeader } from '../protocol/frames.js';
-import { specFor } from '../protocol/messages/index.js';
-import { ProtocolError } from '../protocol/primitives.js';
-import type { ApiSpec, Struct } from '../protocol/schema.js';
-import type { Handler, RequestContext } from './handlers/context.js';
+import { readRequestHeader, type RequestHeader } from '../protocol/frames.js';
+import { API_VERSIONS } from '../protocol/messages/index.js';
+import { ProtocolError, Reader } from '../protocol/primitives.js';
+import type { RequestContext } from './handlers/context.js';
+import type { PendingRequest, ServedApi } from './handlers/served-api.js';
 
 const MAX_QUEUED_FRAMES = 64;
+const EMPTY_BODY = Buffer.alloc(0);
 
 export interface ServerOptions {
   host: string;
   port: number;
   /** Kafka's socket.request.max.bytes */
   maxRequestBytes: number;
-  handlers: ReadonlyMap<number, Handler>;
+  /** the APIs served, by API key */
+  handlers: ReadonlyMap<number, ServedApi>;
   /** called for per-connection failures worth a log line (verbose mode) */
   log?: (message: string) => void;
   makeContext: (header: RequestHeader, conn: ConnectionInfo) => RequestContext;
@@ -159,49 +161,39 @@ class Connection {
 
   private async process(frame: Buffer): Promise<Buffer[] | null> {
     let header: RequestHeader;
-    let spec: ApiSpec | undefined;
-    let body: Struct;
+    let api: ServedApi | undefined;
+    let request: PendingRequest;
     try {
       const parsed = readRequestHeader(frame);
       header = parsed.header;
-      spec = specFor(header.apiKey);
-      if (!spec) {
+      api = this.opts.handlers.get(header.apiKey);
+      if (!api) {
         this.fail(`unknown API key ${header.apiKey}`);
         return null;
       }
-      if (header.apiVersion < spec.minVersion || header.apiVersion > spec.maxVersion) {
-        if (spec.apiKey === 18) return this.unsupportedApiVersions(spec, header);
+      const { spec } = api;
+      if (header.apiVersion >= spec.minVersion && header.apiVersion <= spec.maxVersion) {
+        request = api.decode(header.apiVersion, parsed.reader);
+      } else if (spec.apiKey === API_VERSIONS.apiKey) {
+        // An ApiVersions request in a version we do not know is answered in the v0 layout, which every client
+        // can read whatever it asked (the handler sets UNSUPPORTED_VERSION): v0's request body is empty.
+        request = api.decode(0, new Reader(EMPTY_BODY));
+      } else {
         this.fail(`unsupported ${spec.name} version ${header.apiVersion}`);
         return null;
       }
-      body = decodeRequestBody(spec, header.apiVersion, parsed.reader);
     } catch (err) {
       this.fail(err instanceof ProtocolError ? err.message : `malformed request: ${String(err)}`);
       return null;
     }
-    const handler = this.opts.handlers.get(spec.apiKey);
-    if (!handler) {
-      this.fail(`no handler for ${spec.name}`);
-      return null;
-    }
     try {
-      const ctx = this.opts.makeContext(header, this.info);
-      const response = await handler(ctx, body);
-      if (response === null) return null; // e.g. Produce with acks=0 expects no answer
-      return encodeResponse(spec, header.apiVersion, header.correlationId, response);
+      // null: the request expects no answer (e.g. Produce with acks=0)
+      return await request(this.opts.makeContext(header, this.info), header.correlationId);
     } catch (err) {
       // A handler bug must not take the broker down; the client sees a closed connection and retries.
-      this.fail(`${spec.name} v${header.apiVersion} failed: ${(err as Error)?.stack ?? String(err)}`);
+      this.fail(`${api.spec.name} v${header.apiVersion} failed: ${(err as Error)?.stack ?? String(err)}`);
       return null;
     }
-  }
-
-  /** An ApiVersions request in a version we do not know gets a v0-layout answer with error 35 and our ranges. */
-  private unsupportedApiVersions(spec: ApiSpec, header: RequestHeader): Buffer[] {
-    const handler = this.opts.handlers.get(18)!;
-    const ctx = this.opts.makeContext(header, this.info);
-    const full = handler(ctx, {}) as Struct;
-    return encodeResponse(spec, 0, header.correlationId, { ...full, errorCode: 35 });
   }
 
   private fail(reason: string): void {

@@ -1,7 +1,8 @@
 // Request and response framing: the size prefix and the request/response headers.
 
+import type { DecodedRequest, EncodableRequest, EncodableResponse } from './message-types.js';
 import { ProtocolError, Reader, Writer } from './primitives.js';
-import { type ApiSpec, decodeStruct, encodeStruct, isFlexible, type Struct } from './schema.js';
+import { type ApiSpec, decodeMessage, encodeMessage, isFlexible } from './schema.js';
 
 export interface RequestHeader {
   apiKey: number;
@@ -29,10 +30,9 @@ export function skipHeaderTags(r: Reader): void {
   }
 }
 
-export function decodeRequestBody(spec: ApiSpec, version: number, r: Reader): Struct {
-  const flexible = isFlexible(spec, version);
-  if (flexible) skipHeaderTags(r);
-  const body = decodeStruct(r, spec.request, version, flexible);
+export function decodeRequestBody<S extends ApiSpec>(spec: S, version: number, r: Reader): DecodedRequest<S> {
+  if (isFlexible(spec, version)) skipHeaderTags(r);
+  const body = decodeMessage(r, spec, 'request', version);
   if (r.remaining !== 0) {
     throw new ProtocolError(`${spec.name} v${version} request has ${r.remaining} unread trailing bytes`);
   }
@@ -44,21 +44,20 @@ export function decodeRequestBody(spec: ApiSpec, version: number, r: Reader): St
  * ApiVersions never carries response-header tags, even when flexible: clients parse its header as v0 so
  * that they can read an UNSUPPORTED_VERSION answer whatever version they asked for.
  */
-export function encodeResponse(spec: ApiSpec, version: number, correlationId: number, body: Struct): Buffer[] {
+export function encodeResponse<S extends ApiSpec>(spec: S, version: number, correlationId: number, body: EncodableResponse<S>): Buffer[] {
   const flexible = isFlexible(spec, version);
   const w = new Writer(512);
   w.int32(0); // size, patched below
   w.int32(correlationId);
   if (flexible && spec.apiKey !== 18) w.uvarint(0);
-  encodeStruct(w, spec.response, body, version, flexible);
+  encodeMessage(w, spec, 'response', body, version);
   const size = w.length - 4;
   const chunks = w.toChunks();
   chunks[0].writeInt32BE(size, 0);
   return chunks;
 }
 
-export function encodeRequest(spec: ApiSpec, version: number, header: RequestHeader, body: Struct): Buffer {
-  const flexible = isFlexible(spec, version);
+export function encodeRequest<S extends ApiSpec>(spec: S, version: number, header: RequestHeader, body: EncodableRequest<S>): Buffer {
   const w = new Writer(256);
   w.int32(0);
   w.int16(header.apiKey).int16(version).int32(header.correlationId);
@@ -67,8 +66,8 @@ export function encodeRequest(spec: ApiSpec, version: number, header: RequestHea
     const id = Buffer.from(header.clientId);
     w.int16(id.length).raw(id);
   }
-  if (flexible) w.uvarint(0);
-  encodeStruct(w, spec.request, body, version, flexible);
+  if (isFlexible(spec, version)) w.uvarint(0);
+  encodeMessage(w, spec, 'request', body, version);
   const buf = w.toBuffer();
   buf.writeInt32BE(buf.length - 4, 0);
   return buf;

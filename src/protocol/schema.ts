@@ -4,6 +4,7 @@
 // Field names are the camelCase of the names in Kafka's definitions (e.g. `Topics[].PartitionIndex` ->
 // `topics[].partitionIndex`), so handlers read like the protocol documentation.
 
+import type { DecodedMessage, Direction, EncodableMessage } from './message-types.js';
 import { ProtocolError, Reader, Writer } from './primitives.js';
 
 export type Scalar =
@@ -46,7 +47,16 @@ export interface ApiSpec {
   response: Field[];
 }
 
+/** A message value as the generic codec sees it. Code outside the codec uses the types message-types.ts derives. */
 export type Struct = Record<string, any>;
+
+/**
+ * Declares an API's description keeping its literal types (field names, types, version ranges), from which
+ * message-types.ts derives the type of each request and response. At run time it returns the description as is.
+ */
+export function defineApi<const S extends ApiSpec>(spec: S): S {
+  return spec;
+}
 
 export function inVersions(range: string | undefined, version: number): boolean {
   if (range === undefined || range === 'none') return false;
@@ -313,4 +323,26 @@ export function encodeStruct(w: Writer, fields: Field[], obj: Struct, version: n
     w.uvarint(body.length);
     w.raw(body);
   }
+}
+
+// ------------------------------------------------------------------------------------- typed messages
+
+/**
+ * Decodes one request or response body of `spec`. This is where the codec's generic value takes the type that
+ * message-types.ts derives from the same description. The compiler cannot relate the two; the tests do:
+ * test/protocol/message-types.test.ts pins the derivation, roundtrip.test.ts and the byte fixtures the values.
+ */
+export function decodeMessage<S extends ApiSpec, D extends Direction>(r: Reader, spec: S, direction: D, version: number): DecodedMessage<S, D> {
+  return decodeStruct(r, spec[direction], version, isFlexible(spec, version)) as DecodedMessage<S, D>;
+}
+
+/** Encodes one request or response body of `spec`. */
+export function encodeMessage<S extends ApiSpec, D extends Direction>(
+  w: Writer,
+  spec: S,
+  direction: D,
+  message: EncodableMessage<S, D>,
+  version: number,
+): void {
+  encodeStruct(w, spec[direction], message, version, isFlexible(spec, version));
 }

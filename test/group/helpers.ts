@@ -5,7 +5,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GroupCoordinator, type GroupCoordinatorOptions } from '../../src/broker/group/coordinator.js';
-import type { JoinGroupRequest, JoinGroupResponse, SyncGroupResponse } from '../../src/broker/group/types.js';
+import type {
+  DescribeGroupsRequest,
+  HeartbeatRequest,
+  JoinGroupRequest,
+  JoinGroupResponse,
+  LeaveGroupRequest,
+  SyncGroupRequest,
+  SyncGroupResponse,
+} from '../../src/protocol/messages/index.js';
 
 export const ctxA = { clientId: 'client-a', clientHost: '/127.0.0.1' };
 export const ctxB = { clientId: 'client-b', clientHost: '/127.0.0.2' };
@@ -45,6 +53,21 @@ function int32(n: number): Buffer {
   b.writeInt32BE(n);
   return b;
 }
+
+// Requests as the broker's decoder hands them to the coordinator: every field present. The builders fill in
+// what a test leaves out with what the decoder gives a client that did not send it (a version without it).
+
+/** T with the fields K optional */
+type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+
+export const heartbeatReq = (req: Optional<HeartbeatRequest, 'groupInstanceId'>): HeartbeatRequest => ({ groupInstanceId: null, ...req });
+export const syncReq = (req: Optional<SyncGroupRequest, 'groupInstanceId'>): SyncGroupRequest => ({ groupInstanceId: null, ...req });
+/** v0-2 name one member (memberId), v3+ a batch (members) */
+export const leaveReq = (req: Optional<LeaveGroupRequest, 'memberId' | 'members'>): LeaveGroupRequest => ({ memberId: '', members: [], ...req });
+export const describeReq = (req: Optional<DescribeGroupsRequest, 'includeAuthorizedOperations'>): DescribeGroupsRequest => ({
+  includeAuthorizedOperations: false,
+  ...req,
+});
 
 export function joinReq(over: Partial<JoinGroupRequest> = {}): JoinGroupRequest {
   return {
@@ -90,12 +113,12 @@ export async function stableGroup(
   const syncs = await Promise.all(
     ids.map((memberId) =>
       c.syncGroup(
-        {
+        syncReq({
           groupId: over.groupId ?? 'g',
           generationId,
           memberId,
           assignments: memberId === leader ? ids.map((id) => ({ memberId: id, assignment: Buffer.from(`for ${id}`) })) : [],
-        },
+        }),
         3,
       ),
     ),

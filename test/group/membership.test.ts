@@ -2,7 +2,23 @@
 // coordinator directly with real (short) timers.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAll, coordinator, ctxA, ctxB, ctxC, isPending, joinReq, memberIdFor, sleep, stableGroup, subscription } from './helpers.js';
+import {
+  closeAll,
+  coordinator,
+  ctxA,
+  ctxB,
+  ctxC,
+  describeReq,
+  heartbeatReq,
+  isPending,
+  joinReq,
+  leaveReq,
+  memberIdFor,
+  sleep,
+  stableGroup,
+  subscription,
+  syncReq,
+} from './helpers.js';
 
 afterEach(closeAll);
 
@@ -20,7 +36,7 @@ describe('joining', () => {
     // A pending member (B) holds the rebalance until it joins with its id.
     const p1 = c.joinGroup(joinReq({ memberId: r1.memberId }), 5, ctxA);
     expect(await isPending(p1)).toBe(true);
-    expect(c.describeGroups({ groups: ['g'] }, 0).groups[0].groupState).toBe('PreparingRebalance');
+    expect(c.describeGroups(describeReq({ groups: ['g'] }), 0).groups[0].groupState).toBe('PreparingRebalance');
     const p2 = c.joinGroup(joinReq({ memberId: r2.memberId, protocols: [{ name: 'range', metadata: subscription(['t', 'u']) }] }), 4, ctxB);
     const [j1, j2] = await Promise.all([p1, p2]);
 
@@ -37,13 +53,13 @@ describe('joining', () => {
       { memberId: r2.memberId, groupInstanceId: null, metadata: subscription(['t', 'u']) },
     ]);
     expect(j2.members).toEqual([]);
-    expect(c.describeGroups({ groups: ['g'] }, 0).groups[0].groupState).toBe('CompletingRebalance');
+    expect(c.describeGroups(describeReq({ groups: ['g'] }), 0).groups[0].groupState).toBe('CompletingRebalance');
 
     // The follower's SyncGroup waits for the leader's.
-    const s2 = c.syncGroup({ groupId: 'g', generationId: 1, memberId: r2.memberId, assignments: [] }, 3);
+    const s2 = c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: r2.memberId, assignments: [] }), 3);
     expect(await isPending(s2)).toBe(true);
     const s1 = await c.syncGroup(
-      {
+      syncReq({
         groupId: 'g',
         generationId: 1,
         memberId: r1.memberId,
@@ -51,13 +67,13 @@ describe('joining', () => {
           { memberId: r1.memberId, assignment: Buffer.from('A') },
           { memberId: r2.memberId, assignment: Buffer.from('B') },
         ],
-      },
+      }),
       3,
     );
     expect(s1).toMatchObject({ errorCode: 0, assignment: Buffer.from('A') });
     expect(await s2).toMatchObject({ errorCode: 0, assignment: Buffer.from('B') });
 
-    const d = c.describeGroups({ groups: ['g'] }, 4).groups[0];
+    const d = c.describeGroups(describeReq({ groups: ['g'] }), 4).groups[0];
     expect(d).toMatchObject({ errorCode: 0, groupId: 'g', groupState: 'Stable', protocolType: 'consumer', protocolData: 'range' });
     expect(d.members).toEqual([
       { memberId: r1.memberId, groupInstanceId: null, clientId: 'client-a', clientHost: '/127.0.0.1', memberMetadata: subscription(['t']), memberAssignment: Buffer.from('A') },
@@ -65,7 +81,7 @@ describe('joining', () => {
     ]);
 
     // A late SyncGroup in Stable gets its assignment at once.
-    expect(await c.syncGroup({ groupId: 'g', generationId: 1, memberId: r2.memberId, assignments: [] }, 3)).toMatchObject({ errorCode: 0, assignment: Buffer.from('B') });
+    expect(await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: r2.memberId, assignments: [] }), 3)).toMatchObject({ errorCode: 0, assignment: Buffer.from('B') });
   });
 
   it('three members; one left out of the leader assignment gets an empty consumer assignment', async () => {
@@ -76,10 +92,10 @@ describe('joining', () => {
     expect(joins.map((j) => j.members.length)).toEqual([3, 0, 0]);
     expect(joins.every((j) => j.leader === ids[0])).toBe(true);
     const syncs = Promise.all([
-      c.syncGroup({ groupId: 'g', generationId: 1, memberId: ids[1], assignments: [] }, 3),
-      c.syncGroup({ groupId: 'g', generationId: 1, memberId: ids[2], assignments: [] }, 3),
+      c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: ids[1], assignments: [] }), 3),
+      c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: ids[2], assignments: [] }), 3),
     ]);
-    await c.syncGroup({ groupId: 'g', generationId: 1, memberId: ids[0], assignments: [{ memberId: ids[1], assignment: Buffer.from('x') }] }, 3);
+    await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: ids[0], assignments: [{ memberId: ids[1], assignment: Buffer.from('x') }] }), 3);
     const [s1, s2] = await syncs;
     expect(s1.assignment).toEqual(Buffer.from('x'));
     // version 0, no topics, null user data: decodable by every client, unlike zero bytes
@@ -92,11 +108,11 @@ describe('joining', () => {
     expect(a).toMatchObject({ errorCode: 0, generationId: 1 });
     expect(a.leader).toBe(a.memberId);
     expect(a.members.map((m) => m.memberId)).toEqual([a.memberId]);
-    await c.syncGroup({ groupId: 'g', generationId: 1, memberId: a.memberId, assignments: [{ memberId: a.memberId, assignment: Buffer.from('all') }] }, 3);
+    await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: a.memberId, assignments: [{ memberId: a.memberId, assignment: Buffer.from('all') }] }), 3);
 
     const pb = c.joinGroup(joinReq(), 0, ctxB);
     expect(await isPending(pb)).toBe(true);
-    expect(c.heartbeat({ groupId: 'g', generationId: 1, memberId: a.memberId }, 3).errorCode).toBe(27);
+    expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: a.memberId }), 3).errorCode).toBe(27);
     const pa = c.joinGroup(joinReq({ memberId: a.memberId }), 3, ctxA);
     const [a2, b] = await Promise.all([pa, pb]);
     expect(a2.generationId).toBe(2);
@@ -105,7 +121,7 @@ describe('joining', () => {
     expect(a2.members.map((m) => m.memberId)).toEqual([a.memberId, b.memberId]);
     expect(b.members).toEqual([]);
     // the old generation is over
-    expect(c.heartbeat({ groupId: 'g', generationId: 1, memberId: a.memberId }, 3).errorCode).toBe(22);
+    expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: a.memberId }), 3).errorCode).toBe(22);
   });
 
   it('an initial rebalance delay gathers members that start together into one generation', async () => {
@@ -158,7 +174,7 @@ describe('joining', () => {
     expect(c.listGroups({}, 0).groups.map((g) => g.groupId)).toEqual(['g']);
     await sleep(200);
     expect((await c.joinGroup(joinReq({ memberId: id }), 5, ctxA)).errorCode).toBe(25);
-    expect(c.describeGroups({ groups: ['g'] }, 0).groups[0].groupState).toBe('Dead');
+    expect(c.describeGroups(describeReq({ groups: ['g'] }), 0).groups[0].groupState).toBe('Dead');
   });
 });
 
@@ -167,27 +183,27 @@ describe('static members (simplified)', () => {
     const c = coordinator();
     const first = await c.joinGroup(joinReq({ groupInstanceId: 'worker-1' }), 5, ctxA);
     expect(first).toMatchObject({ errorCode: 0, generationId: 1 });
-    await c.syncGroup({ groupId: 'g', generationId: 1, memberId: first.memberId, groupInstanceId: 'worker-1', assignments: [] }, 3);
+    await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: first.memberId, groupInstanceId: 'worker-1', assignments: [] }), 3);
     const second = await c.joinGroup(joinReq({ groupInstanceId: 'worker-1' }), 5, ctxB);
     expect(second).toMatchObject({ errorCode: 0, generationId: 2, leader: second.memberId });
     expect(second.memberId).not.toBe(first.memberId);
-    expect(c.heartbeat({ groupId: 'g', generationId: 2, memberId: first.memberId, groupInstanceId: 'worker-1' }, 3).errorCode).toBe(82);
-    expect(c.leaveGroup({ groupId: 'g', members: [{ memberId: first.memberId, groupInstanceId: 'worker-1' }] }, 3).members[0].errorCode).toBe(82);
-    expect(c.leaveGroup({ groupId: 'g', members: [{ memberId: '', groupInstanceId: 'worker-1' }] }, 3).members[0].errorCode).toBe(0);
-    expect(c.describeGroups({ groups: ['g'] }, 4).groups[0].groupState).toBe('Empty');
+    expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 2, memberId: first.memberId, groupInstanceId: 'worker-1' }), 3).errorCode).toBe(82);
+    expect(c.leaveGroup(leaveReq({ groupId: 'g', members: [{ memberId: first.memberId, groupInstanceId: 'worker-1' }] }), 3).members[0].errorCode).toBe(82);
+    expect(c.leaveGroup(leaveReq({ groupId: 'g', members: [{ memberId: '', groupInstanceId: 'worker-1' }] }), 3).members[0].errorCode).toBe(0);
+    expect(c.describeGroups(describeReq({ groups: ['g'] }), 4).groups[0].groupState).toBe('Empty');
   });
 });
 
 describe('syncing', () => {
   it('answers sync errors: unknown member, wrong generation, rebalance in progress', async () => {
     const c = coordinator();
-    expect((await c.syncGroup({ groupId: 'nope', generationId: 1, memberId: 'x', assignments: [] }, 3)).errorCode).toBe(25);
+    expect((await c.syncGroup(syncReq({ groupId: 'nope', generationId: 1, memberId: 'x', assignments: [] }), 3)).errorCode).toBe(25);
     const { ids } = await stableGroup(c, 2);
-    expect((await c.syncGroup({ groupId: 'g', generationId: 1, memberId: 'x', assignments: [] }, 3)).errorCode).toBe(25);
-    expect((await c.syncGroup({ groupId: 'g', generationId: 7, memberId: ids[0], assignments: [] }, 3)).errorCode).toBe(22);
+    expect((await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: 'x', assignments: [] }), 3)).errorCode).toBe(25);
+    expect((await c.syncGroup(syncReq({ groupId: 'g', generationId: 7, memberId: ids[0], assignments: [] }), 3)).errorCode).toBe(22);
     const rejoin = c.joinGroup(joinReq({ memberId: ids[0], protocols: [{ name: 'range', metadata: subscription(['t', 'new']) }] }), 5, ctxA);
-    expect((await c.syncGroup({ groupId: 'g', generationId: 1, memberId: ids[1], assignments: [] }, 3)).errorCode).toBe(27);
-    c.leaveGroup({ groupId: 'g', members: [{ memberId: ids[1] }] }, 3);
+    expect((await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: ids[1], assignments: [] }), 3)).errorCode).toBe(27);
+    c.leaveGroup(leaveReq({ groupId: 'g', members: [{ memberId: ids[1], groupInstanceId: null }] }), 3);
     expect((await rejoin).generationId).toBe(2);
   });
 
@@ -199,11 +215,11 @@ describe('syncing', () => {
     const leader = joins[0].leader;
     const follower = ids.find((id) => id !== leader)!;
     const t0 = Date.now();
-    const s = await c.syncGroup({ groupId: 'g', generationId: 1, memberId: follower, assignments: [] }, 3);
+    const s = await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: follower, assignments: [] }), 3);
     expect(s.errorCode).toBe(27);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
-    expect(c.heartbeat({ groupId: 'g', generationId: 1, memberId: leader }, 3).errorCode).toBe(25);
-    expect(c.heartbeat({ groupId: 'g', generationId: 1, memberId: follower }, 3).errorCode).toBe(27);
+    expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: leader }), 3).errorCode).toBe(25);
+    expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: follower }), 3).errorCode).toBe(27);
     const j = await c.joinGroup(joinReq({ ...over, memberId: follower }), 5, ctxB);
     expect(j).toMatchObject({ errorCode: 0, generationId: 2, leader: follower });
     expect(j.members.map((m) => m.memberId)).toEqual([follower]);
@@ -213,19 +229,19 @@ describe('syncing', () => {
 describe('heartbeats and sessions', () => {
   it('answers heartbeat error codes by state', async () => {
     const c = coordinator();
-    expect(c.heartbeat({ groupId: 'nope', generationId: 1, memberId: 'x' }, 3).errorCode).toBe(25);
-    expect(c.heartbeat({ groupId: '', generationId: 1, memberId: 'x' }, 3).errorCode).toBe(24);
+    expect(c.heartbeat(heartbeatReq({ groupId: 'nope', generationId: 1, memberId: 'x' }), 3).errorCode).toBe(25);
+    expect(c.heartbeat(heartbeatReq({ groupId: '', generationId: 1, memberId: 'x' }), 3).errorCode).toBe(24);
     const ida = await memberIdFor(c, ctxA);
     const idb = await memberIdFor(c, ctxB);
     const [a] = await Promise.all([c.joinGroup(joinReq({ memberId: ida }), 5, ctxA), c.joinGroup(joinReq({ memberId: idb }), 5, ctxB)]);
     // CompletingRebalance: heartbeats are fine (members may heartbeat between their join and sync)
-    expect(c.heartbeat({ groupId: 'g', generationId: 1, memberId: idb }, 3).errorCode).toBe(0);
-    await c.syncGroup({ groupId: 'g', generationId: 1, memberId: a.leader, assignments: [] }, 3);
-    expect(c.heartbeat({ groupId: 'g', generationId: 1, memberId: ida }, 3).errorCode).toBe(0);
-    expect(c.heartbeat({ groupId: 'g', generationId: 1, memberId: 'x' }, 3).errorCode).toBe(25);
-    expect(c.heartbeat({ groupId: 'g', generationId: 0, memberId: ida }, 3).errorCode).toBe(22);
+    expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: idb }), 3).errorCode).toBe(0);
+    await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: a.leader, assignments: [] }), 3);
+    expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: ida }), 3).errorCode).toBe(0);
+    expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: 'x' }), 3).errorCode).toBe(25);
+    expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 0, memberId: ida }), 3).errorCode).toBe(22);
     const rejoin = c.joinGroup(joinReq({ memberId: ida, protocols: [{ name: 'range', metadata: subscription(['t', 'v']) }] }), 5, ctxA);
-    expect(c.heartbeat({ groupId: 'g', generationId: 1, memberId: idb }, 3).errorCode).toBe(27);
+    expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: idb }), 3).errorCode).toBe(27);
     c.joinGroup(joinReq({ memberId: idb }), 5, ctxB);
     expect((await rejoin).generationId).toBe(2);
   });
@@ -240,7 +256,7 @@ describe('heartbeats and sessions', () => {
     let rebalancing = false;
     const beat = setInterval(() => {
       for (const id of [alive1, alive2]) {
-        if (c.heartbeat({ groupId: 'g', generationId: 1, memberId: id }, 3).errorCode === 27) rebalancing = true;
+        if (c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: id }), 3).errorCode === 27) rebalancing = true;
       }
     }, 50);
     const t0 = Date.now();
@@ -248,7 +264,7 @@ describe('heartbeats and sessions', () => {
     clearInterval(beat);
     expect(rebalancing).toBe(true);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(450);
-    expect(c.heartbeat({ groupId: 'g', generationId: 1, memberId: dead }, 3).errorCode).toBe(25);
+    expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: dead }), 3).errorCode).toBe(25);
 
     const [j1, j2] = await Promise.all([
       c.joinGroup(joinReq({ ...over, memberId: alive1 }), 5, ctxA),
@@ -272,7 +288,7 @@ describe('heartbeats and sessions', () => {
     expect(took).toBeLessThan(2000);
     expect(j).toMatchObject({ errorCode: 0, generationId: 2, leader: ids[0] });
     expect(j.members.map((m) => m.memberId)).toEqual([ids[0]]);
-    expect(c.heartbeat({ groupId: 'g', generationId: 1, memberId: ids[1] }, 3).errorCode).toBe(25);
+    expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: ids[1] }), 3).errorCode).toBe(25);
   });
 
   it('does not expire a member parked in a JoinGroup while the rebalance waits for others', async () => {
@@ -282,7 +298,7 @@ describe('heartbeats and sessions', () => {
     const parked = c.joinGroup(joinReq({ ...over, memberId: ids[0], protocols: [{ name: 'range', metadata: subscription(['x']) }] }), 5, ctxA);
     // ids[1] heartbeats on, and rejoins only after several of ids[0]'s session timeouts
     for (let i = 0; i < 10; i++) {
-      expect(c.heartbeat({ groupId: 'g', generationId: 1, memberId: ids[1] }, 3).errorCode).toBe(27);
+      expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: ids[1] }), 3).errorCode).toBe(27);
       await sleep(100);
     }
     const [j0, j1] = await Promise.all([parked, c.joinGroup(joinReq({ ...over, memberId: ids[1] }), 5, ctxB)]);
@@ -296,7 +312,7 @@ describe('leaving', () => {
   it('a leave (v3 batch) triggers a rebalance with a new generation; the last leave empties the group', async () => {
     const c = coordinator();
     const { ids } = await stableGroup(c, 2);
-    const r = c.leaveGroup({ groupId: 'g', members: [{ memberId: ids[1], groupInstanceId: null }, { memberId: 'ghost' }] }, 3);
+    const r = c.leaveGroup(leaveReq({ groupId: 'g', members: [{ memberId: ids[1], groupInstanceId: null }, { memberId: 'ghost', groupInstanceId: null }] }), 3);
     expect(r).toEqual({
       throttleTimeMs: 0,
       errorCode: 0,
@@ -305,19 +321,19 @@ describe('leaving', () => {
         { memberId: 'ghost', groupInstanceId: null, errorCode: 25 },
       ],
     });
-    expect(c.heartbeat({ groupId: 'g', generationId: 1, memberId: ids[0] }, 3).errorCode).toBe(27);
+    expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: ids[0] }), 3).errorCode).toBe(27);
     const j = await c.joinGroup(joinReq({ memberId: ids[0] }), 5, ctxA);
     expect(j).toMatchObject({ errorCode: 0, generationId: 2, leader: ids[0] });
     expect(j.members.map((m) => m.memberId)).toEqual([ids[0]]);
-    await c.syncGroup({ groupId: 'g', generationId: 2, memberId: ids[0], assignments: [] }, 3);
+    await c.syncGroup(syncReq({ groupId: 'g', generationId: 2, memberId: ids[0], assignments: [] }), 3);
 
     // v0-2: a single member id, its error at the top
-    expect(c.leaveGroup({ groupId: 'g', memberId: 'ghost' }, 1)).toMatchObject({ errorCode: 25 });
-    expect(c.leaveGroup({ groupId: 'g', memberId: ids[0] }, 1)).toMatchObject({ errorCode: 0 });
-    const d = c.describeGroups({ groups: ['g'] }, 0).groups[0];
+    expect(c.leaveGroup(leaveReq({ groupId: 'g', memberId: 'ghost' }), 1)).toMatchObject({ errorCode: 25 });
+    expect(c.leaveGroup(leaveReq({ groupId: 'g', memberId: ids[0] }), 1)).toMatchObject({ errorCode: 0 });
+    const d = c.describeGroups(describeReq({ groups: ['g'] }), 0).groups[0];
     expect(d.groupState).toBe('Empty');
     expect(d.members).toEqual([]);
-    expect(c.leaveGroup({ groupId: 'unknown', memberId: 'x' }, 0).errorCode).toBe(25);
+    expect(c.leaveGroup(leaveReq({ groupId: 'unknown', memberId: 'x' }), 0).errorCode).toBe(25);
   });
 
   it('a member leaving while others are parked in JoinGroup lets the rebalance complete', async () => {
@@ -325,7 +341,7 @@ describe('leaving', () => {
     const { ids } = await stableGroup(c, 2, { rebalanceTimeoutMs: 10_000 });
     const parked = c.joinGroup(joinReq({ memberId: ids[0], rebalanceTimeoutMs: 10_000, protocols: [{ name: 'range', metadata: subscription(['q']) }] }), 5, ctxA);
     expect(await isPending(parked)).toBe(true);
-    c.leaveGroup({ groupId: 'g', memberId: ids[1] }, 0);
+    c.leaveGroup(leaveReq({ groupId: 'g', memberId: ids[1] }), 0);
     expect(await parked).toMatchObject({ errorCode: 0, generationId: 2 });
   });
 });

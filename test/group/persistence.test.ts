@@ -7,8 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GroupCoordinator } from '../../src/broker/group/coordinator.js';
 import { OffsetStore } from '../../src/broker/group/offset-store.js';
 import { frame, parseFrames } from '../../src/broker/group/record-log.js';
-import type { FsyncPolicy, OffsetCommitRequest } from '../../src/broker/group/types.js';
-import { closeAll, ctxA, joinReq, stableGroup, tempDir } from './helpers.js';
+import type { FsyncPolicy } from '../../src/broker/log/partition-log.js';
+import type { OffsetCommitRequest } from '../../src/protocol/messages/index.js';
+import { closeAll, ctxA, describeReq, joinReq, stableGroup, tempDir } from './helpers.js';
 
 afterEach(closeAll);
 
@@ -23,11 +24,21 @@ function persistent(dataDir: string, fsync: FsyncPolicy = 'always', extra: Parti
   return c;
 }
 
+/** A simple commit (no generation, no member) of one offset, unless `over` says otherwise. */
+function commitReq(groupId: string, topic: string, partition: number, offset: number, metadata: string, over: Partial<OffsetCommitRequest> = {}): OffsetCommitRequest {
+  return {
+    groupId,
+    generationIdOrMemberEpoch: -1,
+    memberId: '',
+    groupInstanceId: null,
+    retentionTimeMs: -1,
+    topics: [{ name: topic, partitions: [{ partitionIndex: partition, committedOffset: offset, committedLeaderEpoch: 2, commitTimestamp: -1, committedMetadata: metadata }] }],
+    ...over,
+  };
+}
+
 function commit(c: GroupCoordinator, groupId: string, topic: string, partition: number, offset: number, metadata: string, over: Partial<OffsetCommitRequest> = {}) {
-  const r = c.offsetCommit(
-    { groupId, generationIdOrMemberEpoch: -1, memberId: '', topics: [{ name: topic, partitions: [{ partitionIndex: partition, committedOffset: offset, committedLeaderEpoch: 2, committedMetadata: metadata }] }], ...over },
-    7,
-  );
+  const r = c.offsetCommit(commitReq(groupId, topic, partition, offset, metadata, over), 7);
   expect(r.topics[0].partitions[0].errorCode).toBe(0);
 }
 
@@ -43,7 +54,7 @@ describe('groups.log', () => {
       expect(generationId).toBe(1);
       commit(c1, 'workers', 'orders', 0, 41, 'from a member', { generationIdOrMemberEpoch: 1, memberId: ids[0] });
       // a simple commit to a group with members is refused, and so not stored
-      const refused = c1.offsetCommit({ groupId: 'workers', topics: [{ name: 'orders', partitions: [{ partitionIndex: 1, committedOffset: 17, committedMetadata: '' }] }] }, 2);
+      const refused = c1.offsetCommit(commitReq('workers', 'orders', 1, 17, ''), 2);
       expect(refused.topics[0].partitions[0].errorCode).toBe(25);
       commit(c1, 'tool', 'payments', 3, 5, 'simple');
       commit(c1, 'tool', 'payments', 3, 6, 'simple, later');
@@ -54,7 +65,7 @@ describe('groups.log', () => {
       expect(fetchOne(c2, 'workers', 'orders', 1)).toMatchObject({ committedOffset: -1 }); // refused above
       expect(fetchOne(c2, 'tool', 'payments', 3)).toMatchObject({ committedOffset: 6, metadata: 'simple, later' });
       // members do not survive a restart: the group is Empty, knows its protocol type, and continues its generations
-      const d = c2.describeGroups({ groups: ['workers', 'tool'] }, 0).groups;
+      const d = c2.describeGroups(describeReq({ groups: ['workers', 'tool'] }), 0).groups;
       expect(d.map((g) => [g.groupId, g.groupState, g.protocolType, g.members.length])).toEqual([
         ['workers', 'Empty', 'consumer', 0],
         ['tool', 'Empty', '', 0],

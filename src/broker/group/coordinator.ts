@@ -1,20 +1,14 @@
 // The group coordinator of a single-node broker: every group lives here (this broker is the coordinator of
 // all of them). It validates requests, routes them to the group's state machine (group.ts), and serves the
-// offset APIs from the offset store (offset-store.ts). Methods take the decoded request objects and return
-// the response objects of the Kafka APIs (types.ts).
+// offset APIs from the offset store (offset-store.ts). Methods take requests as the broker's decoder produces
+// them (every field present) and return complete responses, both typed by the message descriptions.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { Group, type GroupHooks } from './group.js';
-import { OffsetStore, type CommittedOffset } from './offset-store.js';
-import { joinError, syncResponse } from './responses.js';
-import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol.js';
 import type {
-  ConnectionContext,
   DeleteGroupsRequest,
   DeleteGroupsResponse,
   DescribeGroupsRequest,
   DescribeGroupsResponse,
-  FsyncPolicy,
   HeartbeatRequest,
   HeartbeatResponse,
   JoinGroupRequest,
@@ -29,10 +23,15 @@ import type {
   OffsetDeleteResponse,
   OffsetFetchRequest,
   OffsetFetchResponse,
-  OffsetFetchResponsePartition,
   SyncGroupRequest,
   SyncGroupResponse,
-} from './types.js';
+} from '../../protocol/messages/index.js';
+import type { FsyncPolicy } from '../log/partition-log.js';
+import { Group, type GroupHooks } from './group.js';
+import { OffsetStore, type CommittedOffset } from './offset-store.js';
+import { joinError, syncResponse } from './responses.js';
+import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol.js';
+import type { ConnectionContext } from './types.js';
 
 export interface GroupCoordinatorOptions {
   /** where groups.log lives; null keeps groups and offsets in memory only */
@@ -113,7 +112,7 @@ export class GroupCoordinator {
   // ---------------------------------------------------------------------------------------- membership
 
   joinGroup(req: JoinGroupRequest, version: number, ctx: ConnectionContext): Promise<JoinGroupResponse> {
-    const fail = (code: number) => Promise.resolve(joinError(version, code, req.memberId));
+    const fail = (code: number) => Promise.resolve(joinError(code, req.memberId));
     if (this.closed) return fail(ErrorCode.NOT_COORDINATOR);
     if (!req.groupId) return fail(ErrorCode.INVALID_GROUP_ID);
     if (req.sessionTimeoutMs < this.minSessionTimeoutMs || req.sessionTimeoutMs > this.maxSessionTimeoutMs) {
@@ -136,7 +135,7 @@ export class GroupCoordinator {
     if (!req.groupId) return Promise.resolve(syncResponse(ErrorCode.INVALID_GROUP_ID));
     const group = this.groups.get(req.groupId);
     if (!group) return Promise.resolve(syncResponse(ErrorCode.UNKNOWN_MEMBER_ID));
-    return group.sync(req, version);
+    return group.sync(req);
   }
 
   heartbeat(req: HeartbeatRequest, version: number): HeartbeatResponse {
@@ -150,8 +149,8 @@ export class GroupCoordinator {
   leaveGroup(req: LeaveGroupRequest, version: number): LeaveGroupResponse {
     const leaving =
       version >= 3
-        ? (req.members ?? []).map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null }))
-        : [{ memberId: req.memberId ?? '', groupInstanceId: null }];
+        ? req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId }))
+        : [{ memberId: req.memberId, groupInstanceId: null }];
     const groupError = this.closed ? ErrorCode.NOT_COORDINATOR : !req.groupId ? ErrorCode.INVALID_GROUP_ID : ErrorCode.NONE;
     if (groupError !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: groupError, members: [] };
     const group = this.groups.get(req.groupId);
@@ -168,9 +167,9 @@ export class GroupCoordinator {
 
   offsetCommit(req: OffsetCommitRequest, version: number): OffsetCommitResponse {
     // v0 has neither generation nor member: always a "simple" commit.
-    const generationId = version === 0 ? -1 : (req.generationId ?? req.generationIdOrMemberEpoch ?? -1);
-    const memberId = version === 0 ? '' : (req.memberId ?? '');
-    const instanceId = req.groupInstanceId ?? null;
+    const generationId = version === 0 ? -1 : req.generationIdOrMemberEpoch;
+    const memberId = version === 0 ? '' : req.memberId;
+    const instanceId = req.groupInstanceId;
     const answer = (codeOf: (topic: string, partition: OffsetCommitRequest['topics'][number]['partitions'][number]) => number) => ({
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
@@ -208,11 +207,11 @@ export class GroupCoordinator {
         } else if (this.opts.partitionExists && !this.opts.partitionExists(t.name, p.partitionIndex)) {
           errors.set(key(t.name, p.partitionIndex), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         } else {
-          const ts = version === 1 && p.commitTimestamp !== undefined && p.commitTimestamp >= 0 ? p.commitTimestamp : now;
+          const ts = version === 1 && p.commitTimestamp >= 0 ? p.commitTimestamp : now;
           commits.push({
             topic: t.name,
             partition: p.partitionIndex,
-            value: { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata, commitTimestamp: ts },
+            value: { offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata, commitTimestamp: ts },
           });
         }
       }
@@ -234,13 +233,13 @@ export class GroupCoordinator {
    * answer, and fails on GROUP_ID_NOT_FOUND. Null topics (v2+) mean every committed offset of the group.
    */
   offsetFetch(req: OffsetFetchRequest, version: number): OffsetFetchResponse {
-    const entry = (partitionIndex: number, c: CommittedOffset | undefined): OffsetFetchResponsePartition =>
+    const entry = (partitionIndex: number, c: CommittedOffset | undefined): OffsetFetchResponse['topics'][number]['partitions'][number] =>
       c
         ? { partitionIndex, committedOffset: c.offset, committedLeaderEpoch: c.leaderEpoch, metadata: c.metadata, errorCode: ErrorCode.NONE }
         : { partitionIndex, committedOffset: NO_OFFSET, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
     if (this.closed) return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.NOT_COORDINATOR };
     const topics =
-      req.topics === null || req.topics === undefined
+      req.topics === null
         ? this.store.committed(req.groupId).map((t) => ({
             name: t.topic,
             partitions: t.partitions.map((p) => entry(p.partition, p.value)),
@@ -307,15 +306,13 @@ export class GroupCoordinator {
 
   /** Unknown groups are described as Dead with no members and no error, as Kafka does. */
   describeGroups(req: DescribeGroupsRequest, version: number): DescribeGroupsResponse {
-    const includeOps = !!req.includeAuthorizedOperations;
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((groupId) => {
         const group = this.groups.get(groupId);
-        if (group && !this.closed) return group.describe(includeOps);
+        if (group && !this.closed) return group.describe(req.includeAuthorizedOperations);
         return {
           errorCode: this.closed ? ErrorCode.NOT_COORDINATOR : groupId ? ErrorCode.NONE : ErrorCode.INVALID_GROUP_ID,
-          errorMessage: null,
           groupId,
           groupState: groupId ? 'Dead' : '',
           protocolType: '',
@@ -329,13 +326,7 @@ export class GroupCoordinator {
 
   listGroups(req: ListGroupsRequest, version: number): ListGroupsResponse {
     if (this.closed) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_COORDINATOR, groups: [] };
-    // Filters exist from v4 (states) and v5 (types); all groups here are "classic".
-    const states = version >= 4 ? (req.statesFilter ?? []).map((s) => s.toLowerCase()) : [];
-    const types = version >= 5 ? (req.typesFilter ?? []).map((s) => s.toLowerCase()) : [];
-    const groups = [...this.groups.values()]
-      .filter((g) => states.length === 0 || states.includes(g.state.toLowerCase()))
-      .filter(() => types.length === 0 || types.includes('classic'))
-      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' }));
+    const groups = [...this.groups.values()].map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '' }));
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups };
   }
 

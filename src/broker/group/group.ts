@@ -16,15 +16,14 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import { EMPTY_BYTES, Member } from './member.js';
 import { joinError, joinResponse, syncResponse } from './responses.js';
 import type {
-  ConnectionContext,
-  DescribedGroup,
-  GroupState,
+  DescribeGroupsResponse,
   HeartbeatRequest,
   JoinGroupRequest,
   JoinGroupResponse,
   SyncGroupRequest,
   SyncGroupResponse,
-} from './types.js';
+} from '../../protocol/messages/index.js';
+import type { ConnectionContext, GroupState } from './types.js';
 
 export interface GroupHooks {
   /** group.initial.rebalance.delay.ms: see GroupCoordinatorOptions */
@@ -78,8 +77,8 @@ export class Group {
 
   /** JoinGroup after the coordinator's checks (group id, session timeout). */
   join(req: JoinGroupRequest, version: number, ctx: ConnectionContext): Promise<JoinGroupResponse> {
-    const instanceId = req.groupInstanceId ?? null;
-    const fail = (code: number, memberId = req.memberId) => Promise.resolve(joinError(version, code, memberId));
+    const instanceId = req.groupInstanceId;
+    const fail = (code: number, memberId = req.memberId) => Promise.resolve(joinError(code, memberId));
 
     if (!this.supportsProtocols(req.protocolType, req, req.memberId)) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
 
@@ -117,14 +116,14 @@ export class Group {
         // A repeated JoinGroup (e.g. its answer was lost): answer it again unless something changed.
         if (m.matches(req.protocols)) {
           m.touch();
-          return Promise.resolve(this.joinAnswer(m, version));
+          return Promise.resolve(this.joinAnswer(m));
         }
         return this.updateMemberAndRebalance(m, req, version, ctx);
       case 'Stable':
         // The leader rejoining means it wants a new assignment (e.g. its subscription's metadata changed).
         if (m.memberId === this.leaderId || !m.matches(req.protocols)) return this.updateMemberAndRebalance(m, req, version, ctx);
         m.touch();
-        return Promise.resolve(this.joinAnswer(m, version, false));
+        return Promise.resolve(this.joinAnswer(m, false));
       default:
         return fail(ErrorCode.UNKNOWN_MEMBER_ID);
     }
@@ -148,7 +147,7 @@ export class Group {
   ): Promise<JoinGroupResponse> {
     const m = new Member(
       memberId,
-      req.groupInstanceId ?? null,
+      req.groupInstanceId,
       ctx.clientId,
       ctx.clientHost,
       req.sessionTimeoutMs,
@@ -161,7 +160,7 @@ export class Group {
     this.members.set(memberId, m);
     if (this.leaderId === null) this.leaderId = memberId;
     if (this.initialDelay) this.initialDelay.newMemberAdded = true;
-    const answer = this.awaitJoin(m, version);
+    const answer = this.awaitJoin(m);
     m.touch();
     if (this.state === 'PreparingRebalance') this.tryCompleteJoin();
     else this.prepareRebalance();
@@ -180,28 +179,27 @@ export class Group {
     m.rebalanceTimeoutMs = rebalanceTimeoutOf(req, version);
     m.clientId = ctx.clientId;
     m.clientHost = ctx.clientHost;
-    const answer = this.awaitJoin(m, version);
+    const answer = this.awaitJoin(m);
     m.touch();
     if (this.state === 'PreparingRebalance') this.tryCompleteJoin();
     else this.prepareRebalance();
     return answer;
   }
 
-  private awaitJoin(m: Member, version: number): Promise<JoinGroupResponse> {
+  private awaitJoin(m: Member): Promise<JoinGroupResponse> {
     // A second JoinGroup while one is parked (a client retrying on a new connection): the old one is
     // superseded; REBALANCE_IN_PROGRESS makes a client that still listens simply rejoin.
-    m.answerJoin((v) => joinError(v, ErrorCode.REBALANCE_IN_PROGRESS, m.memberId));
-    return new Promise((resolve) => (m.joinWaiter = { version, resolve }));
+    m.answerJoin(() => joinError(ErrorCode.REBALANCE_IN_PROGRESS, m.memberId));
+    return new Promise((resolve) => (m.joinWaiter = resolve));
   }
 
   /** The JoinGroup answer for the current generation; only the leader's lists the members. */
-  private joinAnswer(m: Member, version: number, withMembers = true): JoinGroupResponse {
+  private joinAnswer(m: Member, withMembers = true): JoinGroupResponse {
     const isLeader = m.memberId === this.leaderId;
-    return joinResponse(version, {
+    return joinResponse({
       errorCode: ErrorCode.NONE,
       memberId: m.memberId,
       generationId: this.generationId,
-      protocolType: this.protocolType,
       protocolName: this.protocolName,
       leader: this.leaderId ?? '',
       members:
@@ -293,7 +291,7 @@ export class Group {
     this.state = 'CompletingRebalance';
     this.hooks.onGenerationChange(this);
     for (const m of this.members.values()) {
-      m.answerJoin((version) => this.joinAnswer(m, version));
+      m.answerJoin(() => this.joinAnswer(m));
       m.touch();
       this.pendingSync.add(m.memberId);
     }
@@ -384,7 +382,7 @@ export class Group {
   /** Takes a member out without any state transition; parked requests get `code`. */
   private removeMember(m: Member, code: number): void {
     m.stopSession();
-    m.answerJoin((version) => joinError(version, code, m.memberId));
+    m.answerJoin(() => joinError(code, m.memberId));
     m.answerSync(() => syncResponse(code));
     this.members.delete(m.memberId);
     this.pendingSync.delete(m.memberId);
@@ -424,30 +422,27 @@ export class Group {
   }
 
   /** A request naming an instance id that now belongs to another member comes from a fenced incarnation. */
-  private isFenced(memberId: string, instanceId: string | null | undefined): boolean {
-    if (instanceId === null || instanceId === undefined) return false;
+  private isFenced(memberId: string, instanceId: string | null): boolean {
+    if (instanceId === null) return false;
     const owner = this.staticOwner(instanceId);
     return owner !== undefined && owner.memberId !== memberId;
   }
 
   // ------------------------------------------------------------------------------------------- SyncGroup
 
-  sync(req: SyncGroupRequest, version: number): Promise<SyncGroupResponse> {
+  sync(req: SyncGroupRequest): Promise<SyncGroupResponse> {
     const fail = (code: number) => Promise.resolve(syncResponse(code));
     if (this.isFenced(req.memberId, req.groupInstanceId)) return fail(ErrorCode.FENCED_INSTANCE_ID);
     const m = this.members.get(req.memberId);
     if (!m) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
     if (req.generationId !== this.generationId) return fail(ErrorCode.ILLEGAL_GENERATION);
-    if ((req.protocolType != null && req.protocolType !== this.protocolType) || (req.protocolName != null && req.protocolName !== this.protocolName)) {
-      return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
-    }
     switch (this.state) {
       case 'PreparingRebalance':
         return fail(ErrorCode.REBALANCE_IN_PROGRESS);
       case 'CompletingRebalance': {
         m.touch();
         m.answerSync(() => syncResponse(ErrorCode.REBALANCE_IN_PROGRESS)); // a superseded duplicate
-        const answer = new Promise<SyncGroupResponse>((resolve) => (m.syncWaiter = { version, resolve }));
+        const answer = new Promise<SyncGroupResponse>((resolve) => (m.syncWaiter = resolve));
         this.synced(m.memberId);
         if (m.memberId === this.leaderId) this.installAssignment(req.assignments);
         return answer;
@@ -467,7 +462,7 @@ export class Group {
   }
 
   /** The leader's assignment: store it, go Stable, and answer every parked SyncGroup. */
-  private installAssignment(assignments: Array<{ memberId: string; assignment: Buffer }>): void {
+  private installAssignment(assignments: SyncGroupRequest['assignments']): void {
     const given = new Map(assignments.map((a) => [a.memberId, a.assignment]));
     for (const m of this.members.values()) {
       const a = given.get(m.memberId);
@@ -478,7 +473,7 @@ export class Group {
   }
 
   private syncAnswer(m: Member): SyncGroupResponse {
-    return syncResponse(ErrorCode.NONE, m.assignment, this.protocolType, this.protocolName);
+    return syncResponse(ErrorCode.NONE, m.assignment);
   }
 
   // ------------------------------------------------------------------------------------------- Heartbeat
@@ -496,9 +491,9 @@ export class Group {
   // ------------------------------------------------------------------------------------------ LeaveGroup
 
   /** One member leaving (by member id, or by instance id for a static member); returns its error code. */
-  leave(memberId: string, instanceId: string | null | undefined): number {
+  leave(memberId: string, instanceId: string | null): number {
     let m: Member | undefined;
-    if (instanceId !== null && instanceId !== undefined) {
+    if (instanceId !== null) {
       m = this.staticOwner(instanceId);
       if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
       if (memberId !== '' && m.memberId !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
@@ -565,11 +560,10 @@ export class Group {
   }
 
   /** DescribeGroups: as Kafka, metadata and assignments only while Stable. */
-  describe(includeAuthorizedOperations: boolean): DescribedGroup {
+  describe(includeAuthorizedOperations: boolean): DescribeGroupsResponse['groups'][number] {
     const stable = this.state === 'Stable';
     return {
       errorCode: ErrorCode.NONE,
-      errorMessage: null,
       groupId: this.groupId,
       groupState: this.state,
       protocolType: this.protocolType ?? '',
@@ -595,7 +589,7 @@ export class Group {
     this.pending.clear();
     for (const m of this.members.values()) {
       m.stopSession();
-      m.answerJoin((version) => joinError(version, code, m.memberId));
+      m.answerJoin(() => joinError(code, m.memberId));
       m.answerSync(() => syncResponse(code));
     }
   }
@@ -603,6 +597,6 @@ export class Group {
 
 /** v0 has no rebalance timeout: the session timeout serves as both (as Kafka does). */
 function rebalanceTimeoutOf(req: JoinGroupRequest, version: number): number {
-  const t = req.rebalanceTimeoutMs ?? -1;
+  const t = req.rebalanceTimeoutMs;
   return version >= 1 && t > 0 ? t : req.sessionTimeoutMs;
 }

@@ -1,13 +1,13 @@
 // One member of a classic group: what it sent in its last JoinGroup, its assignment, the JoinGroup/SyncGroup
 // it is waiting on (if any), and its session timer.
 
-import type { JoinGroupProtocol, JoinGroupResponse, SyncGroupResponse } from './types.js';
+import type { JoinGroupRequest, JoinGroupResponse, SyncGroupResponse } from '../../protocol/messages/index.js';
 
-export interface Waiter<T> {
-  /** the API version of the waiting request, to shape the answer */
-  version: number;
-  resolve(response: T): void;
-}
+/** A protocol a member offers in JoinGroup (e.g. "range"), with its metadata (for "consumer": its subscription). */
+export type JoinGroupProtocol = JoinGroupRequest['protocols'][number];
+
+/** Resolves a JoinGroup or SyncGroup parked until the rebalance gets there. */
+export type Waiter<T> = (response: T) => void;
 
 export const EMPTY_BYTES = Buffer.alloc(0);
 
@@ -77,16 +77,16 @@ export class Member {
   }
 
   /** Answers the JoinGroup the member is waiting on, if any. */
-  answerJoin(make: (version: number) => JoinGroupResponse): void {
+  answerJoin(make: () => JoinGroupResponse): void {
     const w = this.joinWaiter;
     this.joinWaiter = null;
-    w?.resolve(make(w.version));
+    w?.(make());
   }
 
   /** Answers the SyncGroup the member is waiting on, if any. */
-  answerSync(make: (version: number) => SyncGroupResponse): void {
+  answerSync(make: () => SyncGroupResponse): void {
     const w = this.syncWaiter;
     this.syncWaiter = null;
-    w?.resolve(make(w.version));
+    w?.(make());
   }
 }

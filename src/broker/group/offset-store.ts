@@ -9,7 +9,7 @@
 
 import path from 'node:path';
 import { RecordLog } from './record-log.js';
-import type { FsyncPolicy } from './types.js';
+import type { FsyncPolicy } from '../log/partition-log.js';
 
 export const GROUPS_LOG_FILE = 'groups.log';
 

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { crc32c } from '@node-rs/crc32';
 import { fsyncDir } from '../../common/atomic-file.js';
-import type { FsyncPolicy } from './types.js';
+import type { FsyncPolicy } from '../log/partition-log.js';
 
 const HEADER_BYTES = 8;
 /** no legitimate entry comes near this; a larger length is a torn or garbage header */

@@ -1,7 +1,8 @@
 // DescribeConfigs and AlterConfigs for topics (resource type 2) and this broker (resource type 4).
 
 import { ErrorCode } from '../../protocol/error-codes.js';
-import type { Struct } from '../../protocol/schema.js';
+import type { EncodableResponse } from '../../protocol/message-types.js';
+import { ALTER_CONFIGS, DESCRIBE_CONFIGS, type DescribeConfigsRequest } from '../../protocol/messages/index.js';
 import type { BrokerState } from '../state.js';
 import type { Handler } from './context.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
@@ -33,7 +34,9 @@ function brokerConfigs(state: BrokerState): ConfigEntry[] {
   ];
 }
 
-function describeResource(state: BrokerState, resource: Struct, version: number): Struct {
+type DescribedResource = EncodableResponse<typeof DESCRIBE_CONFIGS>['results'][number];
+
+function describeResource(state: BrokerState, resource: DescribeConfigsRequest['resources'][number], version: number): DescribedResource {
   const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
   let entries: ConfigEntry[];
   try {
@@ -43,7 +46,7 @@ function describeResource(state: BrokerState, resource: Struct, version: number)
   } catch (err) {
     return { ...base, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err), configs: [] };
   }
-  const keys: string[] | null = resource.configurationKeys;
+  const keys = resource.configurationKeys;
   if (keys) entries = entries.filter((e) => keys.includes(e.name));
   const configs = entries.map((e) => {
     const source = e.isDefault ? SOURCE_DEFAULT : resource.resourceType === TOPIC ? SOURCE_DYNAMIC_TOPIC : SOURCE_STATIC_BROKER;
@@ -60,22 +63,22 @@ function describeResource(state: BrokerState, resource: Struct, version: number)
   return { ...base, errorCode: 0, errorMessage: null, configs };
 }
 
-export const describeConfigs: Handler = (ctx, req) => ({
+export const describeConfigs: Handler<typeof DESCRIBE_CONFIGS> = (ctx, req) => ({
   throttleTimeMs: 0,
-  results: (req.resources as Struct[]).map((r) => describeResource(ctx.broker, r, ctx.apiVersion)),
+  results: req.resources.map((r) => describeResource(ctx.broker, r, ctx.apiVersion)),
 });
 
-export const alterConfigs: Handler = (ctx, req) => ({
+export const alterConfigs: Handler<typeof ALTER_CONFIGS> = (ctx, req) => ({
   throttleTimeMs: 0,
-  responses: (req.resources as Struct[]).map((r) => {
+  responses: req.resources.map((r) => {
     const base = { resourceType: r.resourceType, resourceName: r.resourceName };
     if (r.resourceType !== TOPIC) {
       return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'only topic configs can be altered on this broker' };
     }
     const entries: Record<string, string | null> = {};
-    for (const c of r.configs as Struct[]) entries[c.name] = c.value;
+    for (const c of r.configs) entries[c.name] = c.value;
     try {
-      ctx.broker.logs.alterConfigs(r.resourceName, entries, { validateOnly: !!req.validateOnly });
+      ctx.broker.logs.alterConfigs(r.resourceName, entries, { validateOnly: req.validateOnly });
       return { ...base, errorCode: 0, errorMessage: null };
     } catch (err) {
       return { ...base, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err) };

@@ -1,6 +1,7 @@
-// What a request handler sees: the broker's state and the request's own details.
+// What a request handler sees: the broker's state and the request's own details; and what a handler is.
 
-import type { Struct } from '../../protocol/schema.js';
+import type { DecodedRequest, EncodableResponse } from '../../protocol/message-types.js';
+import type { ApiSpec } from '../../protocol/schema.js';
 import type { BrokerState } from '../state.js';
 
 export interface RequestContext {
@@ -12,5 +13,8 @@ export interface RequestContext {
   onConnectionClose: (listener: () => void) => () => void;
 }
 
-/** Returns the response body, or null when the request expects no response (Produce with acks=0). */
-export type Handler = (ctx: RequestContext, request: Struct) => Struct | null | Promise<Struct | null>;
+/** The response body, or null when the request expects no response (Produce with acks=0). */
+export type HandlerAnswer<S extends ApiSpec> = EncodableResponse<S> | null;
+
+/** Serves one API: takes its decoded request, returns its response, both typed by the API's description. */
+export type Handler<S extends ApiSpec> = (ctx: RequestContext, request: DecodedRequest<S>) => HandlerAnswer<S> | Promise<HandlerAnswer<S>>;

@@ -1,12 +1,12 @@
 // CreatePartitions: grow a topic to a new partition count (never shrink: Kafka cannot either).
 
-import type { Struct } from '../../protocol/schema.js';
+import { CREATE_PARTITIONS } from '../../protocol/messages/index.js';
 import type { Handler } from './context.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
 
-export const createPartitions: Handler = (ctx, req) => ({
+export const createPartitions: Handler<typeof CREATE_PARTITIONS> = (ctx, req) => ({
   throttleTimeMs: 0,
-  results: (req.topics as Struct[]).map((t) => {
+  results: req.topics.map((t) => {
     try {
       if (req.validateOnly) ctx.broker.logs.validatePartitionCount(t.name, t.count);
       else ctx.broker.logs.createPartitions(t.name, t.count);

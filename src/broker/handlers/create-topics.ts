@@ -1,24 +1,24 @@
 // CreateTopics: a single broker, so the replication factor can only be 1 (or -1, the broker default).
 
 import { ErrorCode } from '../../protocol/error-codes.js';
-import type { Struct } from '../../protocol/schema.js';
+import { CREATE_TOPICS } from '../../protocol/messages/index.js';
 import type { Handler } from './context.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
 
-export const createTopics: Handler = (ctx, req) => {
+export const createTopics: Handler<typeof CREATE_TOPICS> = (ctx, req) => {
   const { logs, defaultPartitions } = ctx.broker;
   const seen = new Set<string>();
-  const topics = (req.topics as Struct[]).map((t) => {
+  const topics = req.topics.map((t) => {
     const fail = (errorCode: number, errorMessage: string) => ({ name: t.name, errorCode, errorMessage });
     if (seen.has(t.name)) return fail(ErrorCode.INVALID_REQUEST, `topic ${t.name} appears twice in the request`);
     seen.add(t.name);
-    if (t.replicationFactor !== -1 && t.replicationFactor !== 1 && (t.assignments as Struct[]).length === 0) {
+    if (t.replicationFactor !== -1 && t.replicationFactor !== 1 && t.assignments.length === 0) {
       return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${t.replicationFactor} is larger than the 1 available broker`);
     }
-    const assigned = (t.assignments as Struct[]).length;
+    const assigned = t.assignments.length;
     const numPartitions = assigned > 0 ? assigned : t.numPartitions === -1 ? defaultPartitions : t.numPartitions;
     const configs: Record<string, string | null> = {};
-    for (const c of (t.configs as Struct[]) ?? []) configs[c.name] = c.value;
+    for (const c of t.configs) configs[c.name] = c.value;
     try {
       if (req.validateOnly) logs.validateTopic(t.name, { numPartitions, configs });
       else logs.createTopic(t.name, { numPartitions, configs });

@@ -1,15 +1,15 @@
 // DeleteRecords: moves the log start offset forward; offset -1 means "up to the high watermark".
 
 import { ErrorCode } from '../../protocol/error-codes.js';
-import type { Struct } from '../../protocol/schema.js';
+import { DELETE_RECORDS } from '../../protocol/messages/index.js';
 import type { Handler } from './context.js';
 import { errorCodeOf } from './errors.js';
 
-export const deleteRecords: Handler = (ctx, req) => ({
+export const deleteRecords: Handler<typeof DELETE_RECORDS> = (ctx, req) => ({
   throttleTimeMs: 0,
-  topics: (req.topics as Struct[]).map((t) => ({
+  topics: req.topics.map((t) => ({
     name: t.name,
-    partitions: (t.partitions as Struct[]).map((p) => {
+    partitions: t.partitions.map((p) => {
       const log = ctx.broker.logs.partition(t.name, p.partitionIndex);
       if (!log) return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
       const target = p.offset === -1 ? log.highWatermark : p.offset;

@@ -3,25 +3,29 @@
 
 import { partitionKey } from '../append-notifier.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
-import type { Struct } from '../../protocol/schema.js';
+import type { EncodableResponse } from '../../protocol/message-types.js';
+import { FETCH, type FetchRequest } from '../../protocol/messages/index.js';
 import type { BrokerState } from '../state.js';
 import type { Handler } from './context.js';
 import { errorCodeOf } from './errors.js';
 
+type FetchedTopics = EncodableResponse<typeof FETCH>['responses'];
+type FetchedPartition = FetchedTopics[number]['partitions'][number];
+
 interface Collected {
-  responses: Struct[];
+  responses: FetchedTopics;
   bytes: number;
   hasError: boolean;
 }
 
-function collect(state: BrokerState, req: Struct): Collected {
-  let budget: number = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
+function collect(state: BrokerState, req: FetchRequest): Collected {
+  let budget = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
   let bytes = 0;
   let hasError = false;
-  const responses = (req.topics as Struct[]).map((t) => ({
+  const responses = req.topics.map((t) => ({
     topic: t.topic,
-    partitions: (t.partitions as Struct[]).map((p) => {
-      const out: Struct = {
+    partitions: t.partitions.map((p) => {
+      const out: FetchedPartition = {
         partitionIndex: p.partition,
         errorCode: 0,
         highWatermark: -1,
@@ -59,7 +63,7 @@ function collect(state: BrokerState, req: Struct): Collected {
   return { responses, bytes, hasError };
 }
 
-export const fetch: Handler = async (ctx, req) => {
+export const fetch: Handler<typeof FETCH> = async (ctx, req) => {
   const state = ctx.broker;
   const deadline = Date.now() + Math.max(0, req.maxWaitMs);
   const minBytes = Math.max(1, req.minBytes);
@@ -67,8 +71,8 @@ export const fetch: Handler = async (ctx, req) => {
   while (result.bytes < minBytes && !result.hasError) {
     const wait = deadline - Date.now();
     if (wait <= 0) break;
-    const keys = (req.topics as Struct[]).flatMap((t) =>
-      (t.partitions as Struct[]).map((p) => partitionKey(t.topic, p.partition)),
+    const keys = req.topics.flatMap((t) =>
+      t.partitions.map((p) => partitionKey(t.topic, p.partition)),
     );
     await state.appends.wait(keys, wait, ctx.onConnectionClose);
     result = collect(state, req);

@@ -1,8 +1,9 @@
-// The handler of each API key. ApiVersions advertises what the message registry holds, so every API listed
-// there needs an entry here (a test checks both agree).
+// Every API the broker serves: its description paired with its handler (checked against each other by
+// `serve`). ApiVersions advertises what the message registry holds, so every API listed there needs an entry
+// here (a test checks both agree).
 
+import * as messages from '../../protocol/messages/index.js';
 import { alterConfigs, describeConfigs } from './configs.js';
-import type { Handler } from './context.js';
 import { apiVersions } from './api-versions.js';
 import { createPartitions } from './create-partitions.js';
 import { createTopics } from './create-topics.js';
@@ -15,29 +16,33 @@ import { initProducerId } from './init-producer-id.js';
 import { listOffsets } from './list-offsets.js';
 import { metadata } from './metadata.js';
 import { produce } from './produce.js';
+import { serve, type ServedApi } from './served-api.js';
 
-export const HANDLERS: ReadonlyMap<number, Handler> = new Map<number, Handler>([
-  [0, produce],
-  [1, fetch],
-  [2, listOffsets],
-  [3, metadata],
-  [8, groups.offsetCommit],
-  [9, groups.offsetFetch],
-  [10, findCoordinator],
-  [11, groups.joinGroup],
-  [12, groups.heartbeat],
-  [13, groups.leaveGroup],
-  [14, groups.syncGroup],
-  [15, groups.describeGroups],
-  [16, groups.listGroups],
-  [18, apiVersions],
-  [19, createTopics],
-  [20, deleteTopics],
-  [21, deleteRecords],
-  [22, initProducerId],
-  [32, describeConfigs],
-  [33, alterConfigs],
-  [37, createPartitions],
-  [42, groups.deleteGroups],
-  [47, groups.offsetDelete],
-]);
+const SERVED: ServedApi[] = [
+  serve(messages.PRODUCE, produce),
+  serve(messages.FETCH, fetch),
+  serve(messages.LIST_OFFSETS, listOffsets),
+  serve(messages.METADATA, metadata),
+  serve(messages.OFFSET_COMMIT, groups.offsetCommit),
+  serve(messages.OFFSET_FETCH, groups.offsetFetch),
+  serve(messages.FIND_COORDINATOR, findCoordinator),
+  serve(messages.JOIN_GROUP, groups.joinGroup),
+  serve(messages.HEARTBEAT, groups.heartbeat),
+  serve(messages.LEAVE_GROUP, groups.leaveGroup),
+  serve(messages.SYNC_GROUP, groups.syncGroup),
+  serve(messages.DESCRIBE_GROUPS, groups.describeGroups),
+  serve(messages.LIST_GROUPS, groups.listGroups),
+  serve(messages.API_VERSIONS, apiVersions),
+  serve(messages.CREATE_TOPICS, createTopics),
+  serve(messages.DELETE_TOPICS, deleteTopics),
+  serve(messages.DELETE_RECORDS, deleteRecords),
+  serve(messages.INIT_PRODUCER_ID, initProducerId),
+  serve(messages.DESCRIBE_CONFIGS, describeConfigs),
+  serve(messages.ALTER_CONFIGS, alterConfigs),
+  serve(messages.CREATE_PARTITIONS, createPartitions),
+  serve(messages.DELETE_GROUPS, groups.deleteGroups),
+  serve(messages.OFFSET_DELETE, groups.offsetDelete),
+];
+
+/** The served APIs by API key. */
+export const HANDLERS: ReadonlyMap<number, ServedApi> = new Map(SERVED.map((served) => [served.spec.apiKey, served]));

@@ -1,18 +1,18 @@
 // ListOffsets: -1 is the high watermark, -2 the log start, a timestamp the earliest offset at or after it.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
-import type { Struct } from '../../protocol/schema.js';
+import { LIST_OFFSETS } from '../../protocol/messages/index.js';
 import type { Handler } from './context.js';
 import { errorCodeOf } from './errors.js';
 
 const LATEST = -1;
 const EARLIEST = -2;
 
-export const listOffsets: Handler = (ctx, req) => ({
+export const listOffsets: Handler<typeof LIST_OFFSETS> = (ctx, req) => ({
   throttleTimeMs: 0,
-  topics: (req.topics as Struct[]).map((t) => ({
+  topics: req.topics.map((t) => ({
     name: t.name,
-    partitions: (t.partitions as Struct[]).map((p) => {
+    partitions: t.partitions.map((p) => {
       const out = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [] as number[], timestamp: -1, offset: -1 };
       const log = ctx.broker.logs.partition(t.name, p.partitionIndex);
       if (!log) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };

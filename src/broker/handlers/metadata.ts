@@ -2,16 +2,19 @@
 // is on, and returned ready: kafkajs fails a whole Metadata answer on the first topic error it sees.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
-import type { Struct } from '../../protocol/schema.js';
+import type { EncodableResponse } from '../../protocol/message-types.js';
+import { METADATA } from '../../protocol/messages/index.js';
 import type { BrokerState } from '../state.js';
 import type { Handler } from './context.js';
 import { errorCodeOf } from './errors.js';
 
-export function brokerEntry(state: BrokerState): Struct {
+type MetadataAnswer = EncodableResponse<typeof METADATA>;
+
+export function brokerEntry(state: BrokerState): MetadataAnswer['brokers'][number] {
   return { nodeId: state.nodeId, host: state.advertisedHost, port: state.advertisedPort, rack: null };
 }
 
-function topicEntry(state: BrokerState, name: string, autoCreate: boolean): Struct {
+function topicEntry(state: BrokerState, name: string, autoCreate: boolean): MetadataAnswer['topics'][number] {
   let topic = state.logs.topic(name);
   if (!topic && autoCreate) {
     try {
@@ -22,13 +25,12 @@ function topicEntry(state: BrokerState, name: string, autoCreate: boolean): Stru
     }
   }
   if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, isInternal: false, partitions: [] };
-  const partitions = [];
+  const partitions: MetadataAnswer['topics'][number]['partitions'] = [];
   for (let i = 0; i < topic.partitions; i++) {
     partitions.push({
       errorCode: 0,
       partitionIndex: i,
       leaderId: state.nodeId,
-      leaderEpoch: 0,
       replicaNodes: [state.nodeId],
       isrNodes: [state.nodeId],
       offlineReplicas: [],
@@ -37,13 +39,13 @@ function topicEntry(state: BrokerState, name: string, autoCreate: boolean): Stru
   return { errorCode: 0, name, isInternal: false, partitions };
 }
 
-export const metadata: Handler = (ctx, req) => {
+export const metadata: Handler<typeof METADATA> = (ctx, req) => {
   const state = ctx.broker;
   // v0: an empty list means every topic; v1+: null means every topic and an empty list none.
-  const requested: Struct[] | null = req.topics;
+  const requested = req.topics;
   const all = requested === null || (ctx.apiVersion === 0 && requested.length === 0);
-  const autoCreate = state.autoCreateTopics && (ctx.apiVersion < 4 || req.allowAutoTopicCreation !== false);
-  const names = all ? state.logs.topics().map((t) => t.name) : requested!.map((t) => t.name as string);
+  const autoCreate = state.autoCreateTopics && (ctx.apiVersion < 4 || req.allowAutoTopicCreation);
+  const names = all ? state.logs.topics().map((t) => t.name) : requested.map((t) => t.name);
   return {
     throttleTimeMs: 0,
     brokers: [brokerEntry(state)],

@@ -1,21 +1,21 @@
 // Produce: validate and append each partition's record batch; with acks=0 the client expects no answer.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
-import type { Struct } from '../../protocol/schema.js';
+import { PRODUCE } from '../../protocol/messages/index.js';
 import type { Handler } from './context.js';
 import { errorCodeOf } from './errors.js';
 
-export const produce: Handler = (ctx, req) => {
+export const produce: Handler<typeof PRODUCE> = (ctx, req) => {
   const { logs } = ctx.broker;
-  const acks: number = req.acks;
+  const acks = req.acks;
   const validAcks = acks === -1 || acks === 0 || acks === 1;
   const now = Date.now();
-  const responses = (req.topicData as Struct[]).map((topicData) => ({
+  const responses = req.topicData.map((topicData) => ({
     name: topicData.name,
-    partitionResponses: (topicData.partitionData as Struct[]).map((p) => {
+    partitionResponses: topicData.partitionData.map((p) => {
       const answer = { index: p.index, errorCode: 0, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
       if (!validAcks) return { ...answer, errorCode: ErrorCode.INVALID_REQUIRED_ACKS };
-      if (req.transactionalId !== null && req.transactionalId !== undefined) {
+      if (req.transactionalId !== null) {
         return { ...answer, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED };
       }
       const log = logs.partition(topicData.name, p.index);

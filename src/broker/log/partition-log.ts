@@ -34,6 +34,7 @@ import { DiskStorage, type Storage } from './files.js';
 import { ProducerState } from './producer-state.js';
 import { Segment, parseLogFileName, type SegmentOptions } from './segment.js';
 
+/** When appends are forced to disk; the group coordinator's groups.log follows the same policy. */
 export type FsyncPolicy = 'never' | 'interval' | 'always';
 
 export interface PartitionLogConfig {

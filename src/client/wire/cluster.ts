@@ -4,8 +4,8 @@
 // requests one at a time), and ListOffsets.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { LIST_OFFSETS, METADATA } from '../../protocol/messages/index.js';
-import type { Struct } from '../../protocol/schema.js';
+import type { EncodableRequest } from '../../protocol/message-types.js';
+import { LIST_OFFSETS, METADATA, type MetadataResponse } from '../../protocol/messages/index.js';
 import type { ConnectionSettings } from '../settings.js';
 import { Connection, ConnectFailure, formatEndpoint, parseEndpoint, type ConnectionOptions, type Endpoint } from './connection.js';
 import { KafkaResponseError, TopicNotFoundError, UnreachableError, WireError, errorName, isRetriable, needsMetadataRefresh } from './errors.js';
@@ -158,24 +158,24 @@ export class Cluster {
   }
 
   /** Metadata for some topics (null: all topics), recorded in the cache; the raw answer is returned. */
-  async refreshMetadata(topics: string[] | null, autoCreate = false): Promise<Struct> {
+  async refreshMetadata(topics: string[] | null, autoCreate = false): Promise<MetadataResponse> {
     const conn = await this.anyConnection();
     const answer = await conn.request(METADATA, {
       topics: topics === null ? null : topics.map((name) => ({ name })),
       allowAutoTopicCreation: autoCreate,
     });
     this.brokers.clear();
-    for (const b of answer.brokers as Struct[]) this.brokers.set(b.nodeId, { host: b.host, port: b.port });
-    this.clusterId = answer.clusterId ?? null;
-    for (const t of answer.topics as Struct[]) {
+    for (const b of answer.brokers) this.brokers.set(b.nodeId, { host: b.host, port: b.port });
+    this.clusterId = answer.clusterId;
+    for (const t of answer.topics) {
       if (t.errorCode !== 0) {
         this.topics.delete(t.name);
         continue;
       }
-      const partitions = (t.partitions as Struct[])
+      const partitions = t.partitions
         .map((p) => ({ partition: p.partitionIndex, leader: p.errorCode === ErrorCode.LEADER_NOT_AVAILABLE ? -1 : p.leaderId, errorCode: p.errorCode }))
         .sort((a, b) => a.partition - b.partition);
-      this.topics.set(t.name, { name: t.name, internal: !!t.isInternal, partitions });
+      this.topics.set(t.name, { name: t.name, internal: t.isInternal, partitions });
     }
     return answer;
   }
@@ -199,8 +199,8 @@ export class Cluster {
     let unknownSeen = false;
     for (;;) {
       const answer = await this.refreshMetadata([name], autoCreate);
-      const t = (answer.topics as Struct[]).find((x) => x.name === name);
-      const code: number = t ? t.errorCode : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      const t = answer.topics.find((x) => x.name === name);
+      const code = t ? t.errorCode : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       const meta = this.topics.get(name);
       if (code === 0 && meta && meta.partitions.length > 0 && meta.partitions.every((p) => p.leader >= 0)) return meta;
       // a broker that creates topics answers LEADER_NOT_AVAILABLE while it does; UNKNOWN_TOPIC_OR_PARTITION
@@ -222,9 +222,9 @@ export class Cluster {
   /** Every topic name the cluster has (internal topics such as __consumer_offsets included when asked). */
   async topicNames({ internal = false } = {}): Promise<string[]> {
     const answer = await this.refreshMetadata(null);
-    return (answer.topics as Struct[])
-      .filter((t) => t.errorCode === 0 && (internal || !(t.isInternal || String(t.name).startsWith('__'))))
-      .map((t) => t.name as string)
+    return answer.topics
+      .filter((t) => t.errorCode === 0 && (internal || !(t.isInternal || t.name.startsWith('__'))))
+      .map((t) => t.name)
       .sort();
   }
 
@@ -266,7 +266,7 @@ export class Cluster {
           }
           const conn = await this.connection(leader);
           const version = conn.versionFor(LIST_OFFSETS);
-          const topics = new Map<string, Struct[]>();
+          const topics = new Map<string, EncodableRequest<typeof LIST_OFFSETS>['topics'][number]['partitions']>();
           for (const q of qs) {
             let ps = topics.get(q.topic);
             if (!ps) topics.set(q.topic, (ps = []));
@@ -282,8 +282,8 @@ export class Cluster {
             isolationLevel: 0,
             topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
           });
-          for (const t of answer.topics as Struct[]) {
-            for (const p of t.partitions as Struct[]) {
+          for (const t of answer.topics) {
+            for (const p of t.partitions) {
               const q = qs.find((x) => x.topic === t.name && x.partition === p.partitionIndex && !results.has(keyOf(x)));
               if (!q) continue;
               if (p.errorCode !== 0) {
@@ -294,7 +294,7 @@ export class Cluster {
                 }
                 throw new KafkaResponseError(p.errorCode, `ListOffsets of ${t.name}-${p.partitionIndex}`);
               }
-              const offset = version === 0 ? ((p.oldStyleOffsets as number[])[0] ?? -1) : p.offset;
+              const offset = version === 0 ? (p.oldStyleOffsets[0] ?? -1) : p.offset;
               results.set(keyOf(q), { ...q, offset, foundTimestamp: version === 0 ? -1 : p.timestamp });
             }
           }

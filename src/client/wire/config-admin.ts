@@ -3,8 +3,7 @@
 // resource (the broker forwards a change where it has to), and so does evt.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { ALTER_CONFIGS, DESCRIBE_CONFIGS } from '../../protocol/messages/index.js';
-import type { Struct } from '../../protocol/schema.js';
+import { ALTER_CONFIGS, DESCRIBE_CONFIGS, type DescribeConfigsResponse } from '../../protocol/messages/index.js';
 import { notFound, type ConfigEntry } from '../admin.js';
 import { anyBroker } from './admin-routing.js';
 import type { Cluster } from './cluster.js';
@@ -27,8 +26,8 @@ const TOPIC_CONFIG = 1;
 const DEFAULT_CONFIG = 5;
 
 /** An entry of a DescribeConfigs answer: v0 says only whether it is a default, v1+ where the value comes from. */
-function configEntry(e: Struct): ConfigEntry {
-  const source: number = typeof e.configSource === 'number' ? e.configSource : -1;
+function configEntry(e: DescribeConfigsResponse['results'][number]['configs'][number]): ConfigEntry {
+  const source = e.configSource;
   const hasSource = source > 0;
   const readOnly = !!e.readOnly;
   const isDefault = hasSource ? source === DEFAULT_CONFIG : !!e.isDefault;
@@ -44,7 +43,7 @@ function configEntry(e: Struct): ConfigEntry {
 }
 
 /** The one resource of an answer about one topic, with its error code as an exception. */
-function topicResult(answer: Struct[], topic: string, what: string): Struct {
+function topicResult<R extends { resourceName: string; errorCode: number; errorMessage: string | null }>(answer: readonly R[], topic: string, what: string): R {
   const result = answer.find((r) => r.resourceName === topic) ?? answer[0];
   if (!result) throw new WireError(`${what}: the answer does not mention topic ${topic}`, 'protocol');
   if (result.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw notFound('topic', [topic]);
@@ -59,8 +58,8 @@ export async function topicConfigs(cluster: Cluster, topic: string): Promise<Con
     resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic, configurationKeys: null }],
     includeSynonyms: false,
   });
-  const result = topicResult(answer.results as Struct[], topic, `reading the configs of ${topic}`);
-  return (result.configs as Struct[]).map(configEntry).sort((a, b) => a.name.localeCompare(b.name));
+  const result = topicResult(answer.results, topic, `reading the configs of ${topic}`);
+  return result.configs.map(configEntry).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /**
@@ -73,5 +72,5 @@ export async function replaceTopicConfigs(cluster: Cluster, topic: string, confi
     resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic, configs: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
     validateOnly: !!options.validateOnly,
   });
-  topicResult(answer.responses as Struct[], topic, `changing the configs of ${topic}`);
+  topicResult(answer.responses, topic, `changing the configs of ${topic}`);
 }

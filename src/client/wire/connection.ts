@@ -11,7 +11,8 @@ import tls from 'node:tls';
 import type { SaslSettings, TlsSettings } from '../settings.js';
 import { ProtocolError, Reader, Writer } from '../../protocol/primitives.js';
 import { API_VERSIONS } from '../../protocol/messages/index.js';
-import { decodeStruct, encodeStruct, isFlexible, type ApiSpec, type Struct } from '../../protocol/schema.js';
+import type { DecodedResponse, EncodableRequest } from '../../protocol/message-types.js';
+import { decodeMessage, encodeMessage, isFlexible, type ApiSpec } from '../../protocol/schema.js';
 import { ConnectionClosedError, TimeoutError, UnsupportedVersionError, WireError } from './errors.js';
 import { authenticate } from './sasl.js';
 
@@ -57,7 +58,8 @@ export class ConnectFailure extends WireError {
 interface Pending {
   spec: ApiSpec;
   version: number;
-  resolve: (body: Struct) => void;
+  /** decodes the answer's body (in `version`) with the request's own description, and resolves the request */
+  answer: (body: Reader, version: number) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout | null;
 }
@@ -237,8 +239,8 @@ export class Connection {
     }
   }
 
-  /** Sends a request and resolves with the decoded answer. */
-  request(spec: ApiSpec, body: Struct, options: RequestOptions = {}): Promise<Struct> {
+  /** Sends a request and resolves with the decoded answer, both typed by the API's description. */
+  request<S extends ApiSpec>(spec: S, body: EncodableRequest<S>, options: RequestOptions = {}): Promise<DecodedResponse<S>> {
     if (this.closedBy) return Promise.reject(this.closedBy);
     let version: number;
     try {
@@ -249,8 +251,9 @@ export class Connection {
     const correlationId = this.nextCorrelationId++;
     if (this.nextCorrelationId > 0x7fffffff) this.nextCorrelationId = 1;
     const timeoutMs = options.timeoutMs ?? this.opts.requestTimeoutMs;
-    return new Promise<Struct>((resolve, reject) => {
-      const p: Pending = { spec, version, resolve, reject, timer: null };
+    return new Promise<DecodedResponse<S>>((resolve, reject) => {
+      const answer = (r: Reader, answerVersion: number) => resolve(decodeMessage(r, spec, 'response', answerVersion));
+      const p: Pending = { spec, version, answer, reject, timer: null };
       p.timer = setTimeout(() => {
         if (!this.pending.delete(correlationId)) return;
         reject(new TimeoutError(`${spec.name} request`, this.name, timeoutMs));
@@ -265,7 +268,7 @@ export class Connection {
    * Sends a request that gets no answer (Produce with acks=0); resolves once the bytes are handed to the
    * kernel.
    */
-  send(spec: ApiSpec, body: Struct): Promise<void> {
+  send<S extends ApiSpec>(spec: S, body: EncodableRequest<S>): Promise<void> {
     if (this.closedBy) return Promise.reject(this.closedBy);
     const version = this.versionFor(spec);
     const correlationId = this.nextCorrelationId++;
@@ -313,13 +316,13 @@ export class Connection {
     if (answer.errorCode !== 0 && answer.errorCode !== 35) {
       throw new WireError(`broker ${this.name} refused ApiVersions with error ${answer.errorCode}`, 'protocol');
     }
-    for (const k of answer.apiKeys as Struct[]) this.apiVersions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion });
+    for (const k of answer.apiKeys) this.apiVersions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion });
     if (answer.errorCode === 35) {
       // ask again in a version it speaks, so that the ranges are those of a proper answer
       const v = Math.min(this.apiVersions.get(18)?.max ?? 0, 3);
       const again = await this.request(API_VERSIONS, { clientSoftwareName: 'evt', clientSoftwareVersion: EVT_VERSION }, { version: v, timeoutMs });
       this.apiVersions.clear();
-      for (const k of again.apiKeys as Struct[]) this.apiVersions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion });
+      for (const k of again.apiKeys) this.apiVersions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion });
     }
   }
 
@@ -390,32 +393,25 @@ export class Connection {
     }
     this.pending.delete(correlationId);
     if (p.timer) clearTimeout(p.timer);
-    let body: Struct;
     try {
       const r = new Reader(frame, 4);
       let version = p.version;
-      let flexible = isFlexible(p.spec, version);
       if (p.spec.apiKey === 18) {
         // ApiVersions answers have no header tags, and UNSUPPORTED_VERSION comes in the v0 layout
-        if (r.remaining >= 2 && frame.readInt16BE(4) === 35) {
-          version = 0;
-          flexible = false;
-        }
-      } else if (flexible) {
+        if (r.remaining >= 2 && frame.readInt16BE(4) === 35) version = 0;
+      } else if (isFlexible(p.spec, version)) {
         const tags = r.uvarint();
         for (let i = 0; i < tags; i++) {
           r.uvarint();
           r.bytes(r.uvarint());
         }
       }
-      body = decodeStruct(r, p.spec.response, version, flexible);
+      p.answer(r, version);
     } catch (err) {
       const message = err instanceof ProtocolError ? err.message : String(err);
       p.reject(new WireError(`broker ${this.name} sent a malformed ${p.spec.name} v${p.version} answer: ${message}`, 'protocol'));
       this.fail(new ConnectionClosedError(this.name, 'closed after a malformed answer'));
-      return;
     }
-    p.resolve(body);
   }
 
   private fail(err: Error): void {
@@ -438,8 +434,7 @@ export class Connection {
  * A whole request frame (size prefix, header v1 or v2, body) as chunks: record batches of 4 KiB and more stay
  * separate buffers, so that a Produce request is written without copying its batches.
  */
-export function encodeRequestFrame(spec: ApiSpec, version: number, correlationId: number, clientId: string | null, body: Struct): Buffer[] {
-  const flexible = isFlexible(spec, version);
+export function encodeRequestFrame<S extends ApiSpec>(spec: S, version: number, correlationId: number, clientId: string | null, body: EncodableRequest<S>): Buffer[] {
   const w = new Writer(256);
   w.int32(0);
   w.int16(spec.apiKey).int16(version).int32(correlationId);
@@ -448,8 +443,8 @@ export function encodeRequestFrame(spec: ApiSpec, version: number, correlationId
     const id = Buffer.from(clientId);
     w.int16(id.length).raw(id);
   }
-  if (flexible) w.uvarint(0);
-  encodeStruct(w, spec.request, body, version, flexible);
+  if (isFlexible(spec, version)) w.uvarint(0);
+  encodeMessage(w, spec, 'request', body, version);
   const size = w.length - 4;
   const chunks = w.toChunks();
   chunks[0].writeInt32BE(size, 0);

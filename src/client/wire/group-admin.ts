@@ -6,7 +6,6 @@
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DELETE_GROUPS, DESCRIBE_GROUPS, OFFSET_COMMIT, OFFSET_DELETE, OFFSET_FETCH } from '../../protocol/messages/index.js';
-import type { Struct } from '../../protocol/schema.js';
 import { notFound, type CommittedOffset, type GroupDeletion, type GroupDescription, type OffsetToCommit, type TopicAssignment } from '../admin.js';
 import { mapLimit } from '../map-limit.js';
 import type { Cluster } from './cluster.js';
@@ -42,7 +41,7 @@ function assignmentsOf(protocolType: string, bytes: Buffer | null): TopicAssignm
 async function describeGroup(cluster: Cluster, groupId: string): Promise<GroupDescription> {
   return withCoordinator(cluster, groupId, async (conn) => {
     const answer = await conn.request(DESCRIBE_GROUPS, { groups: [groupId], includeAuthorizedOperations: false });
-    const g = (answer.groups as Struct[]).find((x) => x.groupId === groupId);
+    const g = answer.groups.find((x) => x.groupId === groupId);
     if (!g) throw new WireError(`DescribeGroups of group ${groupId}: the answer does not mention the group`, 'protocol');
     // brokers of the new group protocol say GROUP_ID_NOT_FOUND where older ones describe the group as Dead
     if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) return { groupId, state: 'Dead', protocolType: '', protocol: '', members: [] };
@@ -53,7 +52,7 @@ async function describeGroup(cluster: Cluster, groupId: string): Promise<GroupDe
       state: g.groupState,
       protocolType,
       protocol: g.protocolData ?? '',
-      members: (g.members as Struct[])
+      members: g.members
         .map((m) => ({ memberId: m.memberId, clientId: m.clientId, host: m.clientHost, assignments: assignmentsOf(protocolType, m.memberAssignment) }))
         .sort((a, b) => a.clientId.localeCompare(b.clientId) || a.memberId.localeCompare(b.memberId)),
     };
@@ -74,8 +73,8 @@ async function allCommittedOffsets(cluster: Cluster, groupId: string): Promise<C
     const answer = await conn.request(OFFSET_FETCH, { groupId, topics: null });
     if (answer.errorCode) throw new KafkaResponseError(answer.errorCode, `OffsetFetch of group ${groupId}`);
     const out: CommittedOffset[] = [];
-    for (const t of answer.topics as Struct[]) {
-      for (const p of t.partitions as Struct[]) {
+    for (const t of answer.topics) {
+      for (const p of t.partitions) {
         if (p.errorCode !== 0) throw new KafkaResponseError(p.errorCode, `OffsetFetch of group ${groupId} for ${t.name}-${p.partitionIndex}`);
         if (p.committedOffset >= 0) out.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset });
       }
@@ -99,9 +98,12 @@ export async function committedOffsets(cluster: Cluster, groupId: string, topics
  * Per-partition answers of a request to the coordinator: a busy or moved coordinator is thrown for
  * withCoordinator to retry; `onError` turns the other codes into the error to throw (null: none).
  */
-function checkPartitions(topics: Struct[], onError: (code: number, topic: string, partition: number) => Error | null): void {
+function checkPartitions(
+  topics: readonly { name: string; partitions: readonly { partitionIndex: number; errorCode: number }[] }[],
+  onError: (code: number, topic: string, partition: number) => Error | null,
+): void {
   for (const t of topics) {
-    for (const p of t.partitions as Struct[]) {
+    for (const p of t.partitions) {
       if (p.errorCode === 0) continue;
       if (COORDINATOR_BUSY.has(p.errorCode)) throw new KafkaResponseError(p.errorCode, `group request for ${t.name}-${p.partitionIndex}`);
       const err = onError(p.errorCode, t.name, p.partitionIndex);
@@ -111,8 +113,8 @@ function checkPartitions(topics: Struct[], onError: (code: number, topic: string
 }
 
 /** Partitions as the `topics` of a request: one entry per topic with its partitions, each as `partition` writes it. */
-function asTopics<P extends { topic: string; partition: number }>(partitions: P[], partition: (p: P) => Struct): Struct[] {
-  const byTopic = new Map<string, Struct[]>();
+function asTopics<P extends { topic: string; partition: number }, Q>(partitions: P[], partition: (p: P) => Q): { name: string; partitions: Q[] }[] {
+  const byTopic = new Map<string, Q[]>();
   for (const p of partitions) {
     const list = byTopic.get(p.topic);
     if (list) list.push(partition(p));
@@ -139,7 +141,7 @@ export async function commitOffsets(cluster: Cluster, groupId: string, offsets: 
   }));
   await withCoordinator(cluster, groupId, async (conn) => {
     const answer = await conn.request(OFFSET_COMMIT, { groupId, generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, retentionTimeMs: -1, topics });
-    checkPartitions(answer.topics as Struct[], (code, topic, partition) =>
+    checkPartitions(answer.topics, (code, topic, partition) =>
       GROUP_ACTIVE.has(code)
         ? new WireError(`group ${groupId} became active while its offsets were being committed (${errorName(code)}); stop its consumers and try again`, 'refused')
         : code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
@@ -163,7 +165,7 @@ export async function deleteCommittedOffsets(cluster: Cluster, groupId: string, 
     if (code === ErrorCode.NON_EMPTY_GROUP) throw new WireError(`group ${groupId} has active members: stop its consumers before deleting its offsets`, 'refused');
     if (code !== 0) throw new KafkaResponseError(code, `OffsetDelete of group ${groupId}`);
     const consumed = new Set<string>();
-    checkPartitions(answer.topics as Struct[], (c, topic, partition) => {
+    checkPartitions(answer.topics, (c, topic, partition) => {
       if (c !== ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC) return new KafkaResponseError(c, `deleting the offset of group ${groupId} for ${topic}-${partition}`);
       consumed.add(topic);
       return null;
@@ -179,7 +181,7 @@ export function deleteGroups(cluster: Cluster, groupIds: string[]): Promise<Grou
   return mapLimit(groupIds, GROUP_CONCURRENCY, (groupId) =>
     withCoordinator(cluster, groupId, async (conn) => {
       const answer = await conn.request(DELETE_GROUPS, { groupsNames: [groupId] });
-      const code: number = (answer.results as Struct[]).find((r) => r.groupId === groupId)?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
+      const code: number = answer.results.find((r) => r.groupId === groupId)?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
       if (COORDINATOR_BUSY.has(code)) throw new KafkaResponseError(code, `DeleteGroups of group ${groupId}`);
       return code === 0 ? { groupId } : { groupId, error: errorName(code) };
     }),

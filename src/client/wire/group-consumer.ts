@@ -9,8 +9,17 @@
 // then does the member rejoin. The next owner of a partition therefore starts from everything committed.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { FIND_COORDINATOR, HEARTBEAT, JOIN_GROUP, LEAVE_GROUP, OFFSET_COMMIT, OFFSET_FETCH, SYNC_GROUP } from '../../protocol/messages/index.js';
-import type { Struct } from '../../protocol/schema.js';
+import type { EncodableRequest } from '../../protocol/message-types.js';
+import {
+  FIND_COORDINATOR,
+  HEARTBEAT,
+  JOIN_GROUP,
+  LEAVE_GROUP,
+  OFFSET_COMMIT,
+  OFFSET_FETCH,
+  SYNC_GROUP,
+  type JoinGroupResponse,
+} from '../../protocol/messages/index.js';
 import {
   assignCopartitioned,
   assignSingleton,
@@ -233,7 +242,7 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
   /** JoinGroup (again with the member id handed out by MEMBER_ID_REQUIRED) and SyncGroup: the new assignment. */
   const joinAndSync = async (): Promise<TopicPartition[]> => {
     const conn = await coordinatorConnection('join');
-    let answer: Struct;
+    let answer: JoinGroupResponse;
     for (;;) {
       answer = await conn.request(
         JOIN_GROUP,
@@ -261,15 +270,15 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
     }
     memberId = answer.memberId;
     generationId = answer.generationId;
-    let assignments: Struct[] = [];
-    if (answer.leader === memberId) assignments = await leaderAssign(answer.members as Struct[]);
+    let assignments: EncodableRequest<typeof SYNC_GROUP>['assignments'] = [];
+    if (answer.leader === memberId) assignments = await leaderAssign(answer.members);
     const synced = await conn.request(SYNC_GROUP, { groupId, generationId, memberId, groupInstanceId: null, assignments }, { timeoutMs: rebalanceTimeout + cluster!.timeoutMs });
     if (synced.errorCode !== 0) throw groupError(synced.errorCode, 'SyncGroup');
-    return decodeAssignment(synced.assignment as Buffer).sort(byTopicPartition);
+    return decodeAssignment(synced.assignment).sort(byTopicPartition);
   };
 
-  const leaderAssign = async (members: Struct[]): Promise<Struct[]> => {
-    const subscriptions = members.map((m) => ({ memberId: m.memberId as string, sub: decodeSubscription(m.metadata as Buffer) }));
+  const leaderAssign = async (members: JoinGroupResponse['members']): Promise<EncodableRequest<typeof SYNC_GROUP>['assignments']> => {
+    const subscriptions = members.map((m) => ({ memberId: m.memberId, sub: decodeSubscription(m.metadata) }));
     const wanted = new Set<string>(topics);
     for (const s of subscriptions) for (const t of s.sub?.topics ?? []) wanted.add(t);
     const counts: Record<string, number> = {};
@@ -297,8 +306,8 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
     const conn = await coordinatorConnection('commit');
     const answer = await conn.request(OFFSET_FETCH, { groupId, topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) });
     if (answer.errorCode) throw groupError(answer.errorCode, 'OffsetFetch');
-    for (const t of answer.topics as Struct[]) {
-      for (const p of t.partitions as Struct[]) {
+    for (const t of answer.topics) {
+      for (const p of t.partitions) {
         if (p.errorCode !== 0) throw groupError(p.errorCode, `OffsetFetch of ${t.name}-${p.partitionIndex}`);
         if (p.committedOffset >= 0) out.set(keyOf(t.name, p.partitionIndex), p.committedOffset);
       }
@@ -325,8 +334,8 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
       retentionTimeMs: -1,
       topics: [{ name: topic, partitions: [{ partitionIndex: partition, committedOffset: offset, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: null }] }],
     });
-    for (const t of answer.topics as Struct[]) {
-      for (const p of t.partitions as Struct[]) if (p.errorCode !== 0) throw groupError(p.errorCode, `OffsetCommit of ${topic}-${partition}`);
+    for (const t of answer.topics) {
+      for (const p of t.partitions) if (p.errorCode !== 0) throw groupError(p.errorCode, `OffsetCommit of ${topic}-${partition}`);
     }
   };
 

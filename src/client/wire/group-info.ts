@@ -4,7 +4,6 @@
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DESCRIBE_GROUPS, FIND_COORDINATOR, LIST_GROUPS, OFFSET_FETCH } from '../../protocol/messages/index.js';
-import type { Struct } from '../../protocol/schema.js';
 import { sleep } from '../deadline.js';
 import type { Cluster } from './cluster.js';
 import type { Connection } from './connection.js';
@@ -62,11 +61,11 @@ export async function withCoordinator<T>(cluster: Cluster, groupId: string, call
 export async function describeGroupState(cluster: Cluster, groupId: string): Promise<GroupState> {
   return withCoordinator(cluster, groupId, async (conn) => {
     const answer = await conn.request(DESCRIBE_GROUPS, { groups: [groupId], includeAuthorizedOperations: false });
-    const group = (answer.groups as Struct[]).find((g) => g.groupId === groupId);
+    const group = answer.groups.find((g) => g.groupId === groupId);
     if (!group) throw new WireError(`DescribeGroups of group ${groupId}: the answer does not mention the group`, 'protocol');
     if (group.errorCode !== 0) throw new KafkaResponseError(group.errorCode, `DescribeGroups of group ${groupId}`);
-    const members = group.members as Struct[];
-    return { groupId, state: group.groupState, members: members.length, clients: members.map((m) => m.clientId as string) };
+    const members = group.members;
+    return { groupId, state: group.groupState, members: members.length, clients: members.map((m) => m.clientId) };
   });
 }
 
@@ -84,8 +83,8 @@ export async function committedOffsets(cluster: Cluster, groupId: string, partit
     const out = new Map<string, number>();
     const answer = await conn.request(OFFSET_FETCH, { groupId, topics });
     if (answer.errorCode) throw new KafkaResponseError(answer.errorCode, `OffsetFetch of group ${groupId}`);
-    for (const t of answer.topics as Struct[]) {
-      for (const p of t.partitions as Struct[]) {
+    for (const t of answer.topics) {
+      for (const p of t.partitions) {
         if (p.errorCode !== 0) throw new KafkaResponseError(p.errorCode, `OffsetFetch of group ${groupId} for ${t.name}-${p.partitionIndex}`);
         // -1 is how the broker says "nothing committed"
         if (p.committedOffset >= 0) out.set(`${t.name}:${p.partitionIndex}`, p.committedOffset);
@@ -106,7 +105,7 @@ export async function listGroups(cluster: Cluster, lane = LANE): Promise<{ group
     [...cluster.brokers.keys()].map(async (node) => {
       const answer = await (await cluster.connection(node, lane)).request(LIST_GROUPS, {});
       if (answer.errorCode !== 0) throw new KafkaResponseError(answer.errorCode, `ListGroups of broker ${node}`);
-      for (const g of answer.groups as Struct[]) found.set(g.groupId as string, (g.protocolType as string) ?? '');
+      for (const g of answer.groups) found.set(g.groupId, g.protocolType);
     }),
   );
   return [...found].map(([groupId, protocolType]) => ({ groupId, protocolType })).sort((a, b) => a.groupId.localeCompare(b.groupId));

@@ -10,9 +10,9 @@
 // batches are moved down so that they still follow on. Without idempotence, a retry may duplicate.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
+import type { EncodableRequest } from '../../protocol/message-types.js';
 import { INIT_PRODUCER_ID, PRODUCE } from '../../protocol/messages/index.js';
 import { BASE_SEQUENCE, CRC, CRC_START } from '../../protocol/records/batch-layout.js';
-import type { Struct } from '../../protocol/schema.js';
 import { crc32c } from '@node-rs/crc32';
 import type { OutgoingRecord } from '../records.js';
 import { RecordColumns, encodeBatch, encodeBatchAsync, type CompressionName } from './batch-encoder.js';
@@ -585,7 +585,7 @@ export class WireProducer {
       insertInOrder(b.part.inflight, b);
       return b.attempt;
     });
-    const byTopic = new Map<string, Struct[]>();
+    const byTopic = new Map<string, EncodableRequest<typeof PRODUCE>['topicData'][number]['partitionData']>();
     for (const b of batches) {
       let list = byTopic.get(b.part.topic.name);
       if (!list) byTopic.set(b.part.topic.name, (list = []));
@@ -618,8 +618,8 @@ export class WireProducer {
     conn.request(PRODUCE, body, { timeoutMs: this.requestTimeoutMs + 5000 }).then(
       (answer) => {
         const seen = new Set<Batch>();
-        for (const t of answer.responses as Struct[]) {
-          for (const p of t.partitionResponses as Struct[]) {
+        for (const t of answer.responses) {
+          for (const p of t.partitionResponses) {
             const i = batches.findIndex((b) => b.part.topic.name === t.name && b.part.partition === p.index);
             if (i < 0) continue;
             const b = batches[i];

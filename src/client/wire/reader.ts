@@ -7,7 +7,8 @@
 // decodes and prints. The queue is bounded in bytes, and a consumer that merges partitions can pause the ones
 // it has enough of.
 
-import { FETCH } from '../../protocol/messages/index.js';
+import type { EncodableRequest } from '../../protocol/message-types.js';
+import { FETCH, type FetchResponse } from '../../protocol/messages/index.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import {
   ATTRIBUTES,
@@ -21,7 +22,6 @@ import {
   readInt64,
 } from '../../protocol/records/batch-layout.js';
 import { canDecodeRecords, decodeBatchInto, type RecordMatch } from '../../protocol/records/decode.js';
-import type { Struct } from '../../protocol/schema.js';
 import type { ConsumedRecord } from '../records.js';
 import type { Cluster } from './cluster.js';
 import { KafkaResponseError, OffsetOutOfRangeError, TopicNotFoundError, WireError, isRetriable, needsMetadataRefresh } from './errors.js';
@@ -267,7 +267,7 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
         await this.waitForWake();
         continue;
       }
-      let answer: Struct;
+      let answer: FetchResponse;
       try {
         const conn = await this.cluster.connection(node, this.lane);
         if (this.closed) return;
@@ -288,8 +288,8 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
     }
   }
 
-  private fetchRequest(active: PartitionCursor[]): Struct {
-    const topics = new Map<string, Struct[]>();
+  private fetchRequest(active: PartitionCursor[]): EncodableRequest<typeof FETCH> {
+    const topics = new Map<string, EncodableRequest<typeof FETCH>['topics'][number]['partitions']>();
     for (const c of active) {
       let list = topics.get(c.topic);
       if (!list) topics.set(c.topic, (list = []));
@@ -309,18 +309,18 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
     };
   }
 
-  private async onFetchAnswer(node: number, answer: Struct): Promise<void> {
+  private async onFetchAnswer(node: number, answer: FetchResponse): Promise<void> {
     if (answer.errorCode && answer.errorCode !== 0) {
       if (!isRetriable(answer.errorCode)) throw new KafkaResponseError(answer.errorCode, `fetch from broker ${node}`);
       await new Promise((r) => setTimeout(r, 100));
       return;
     }
     const moved = new Set<string>();
-    for (const t of answer.responses as Struct[]) {
-      for (const p of t.partitions as Struct[]) {
+    for (const t of answer.responses) {
+      for (const p of t.partitions) {
         const c = this.byKey.get(`${t.topic}\u0000${p.partitionIndex}`);
         if (!c || c.done || c.leader !== node) continue;
-        const code: number = p.errorCode;
+        const code = p.errorCode;
         if (code === ErrorCode.OFFSET_OUT_OF_RANGE) throw new OffsetOutOfRangeError(c.topic, c.partition, c.position, p.logStartOffset, p.highWatermark);
         if (code !== 0) {
           if (!isRetriable(code)) throw new KafkaResponseError(code, `fetch of ${c.topic}-${c.partition}`);
@@ -328,7 +328,7 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
           continue;
         }
         c.highWatermark = p.highWatermark;
-        this.advance(c, p.records as Buffer | null);
+        this.advance(c, p.records);
       }
     }
     if (moved.size > 0) await this.refreshLeaders(moved);

@@ -7,9 +7,9 @@
 // travel inside SaslAuthenticate requests. SaslAuthenticate v1 adds SessionLifetimeMs; v2 (flexible) is not
 // needed and not spoken.
 
-import type { ApiSpec } from '../../protocol/schema.js';
+import { defineApi } from '../../protocol/schema.js';
 
-export const SASL_HANDSHAKE: ApiSpec = {
+export const SASL_HANDSHAKE = defineApi({
   apiKey: 17,
   name: 'SaslHandshake',
   minVersion: 0,
@@ -20,9 +20,9 @@ export const SASL_HANDSHAKE: ApiSpec = {
     { name: 'errorCode', type: 'int16', versions: '0+' },
     { name: 'mechanisms', type: '[]string', versions: '0+' },
   ],
-};
+});
 
-export const SASL_AUTHENTICATE: ApiSpec = {
+export const SASL_AUTHENTICATE = defineApi({
   apiKey: 36,
   name: 'SaslAuthenticate',
   minVersion: 0,
@@ -35,4 +35,4 @@ export const SASL_AUTHENTICATE: ApiSpec = {
     { name: 'authBytes', type: 'bytes', versions: '0+' },
     { name: 'sessionLifetimeMs', type: 'int64', versions: '1+', default: 0 },
   ],
-};
+});

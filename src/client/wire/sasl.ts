@@ -19,7 +19,7 @@ export async function authenticate(conn: Connection, sasl: SaslSettings, timeLef
   const handshakeVersion = conn.versionFor(SASL_HANDSHAKE);
   const hs = await conn.request(SASL_HANDSHAKE, { mechanism }, { timeoutMs: timeLeft() });
   if (hs.errorCode !== 0) {
-    const offered = (hs.mechanisms as string[]).join(', ') || 'none';
+    const offered = hs.mechanisms.join(', ') || 'none';
     throw new AuthenticationError(`broker ${conn.name} does not accept SASL ${mechanism} (it offers: ${offered})`, `the broker does not accept ${mechanism} (it offers: ${offered})`);
   }
   const exchange = async (token: Buffer): Promise<Buffer> => {
@@ -29,7 +29,7 @@ export async function authenticate(conn: Connection, sasl: SaslSettings, timeLef
       const reason = r.errorMessage || `error ${r.errorCode}`;
       throw new AuthenticationError(`SASL ${mechanism} authentication as ${sasl.username} failed${r.errorMessage ? `: ${r.errorMessage}` : ` (error ${r.errorCode})`}`, reason);
     }
-    return r.authBytes as Buffer;
+    return r.authBytes;
   };
   if (sasl.mechanism === 'plain') {
     await exchange(Buffer.from(`\u0000${sasl.username}\u0000${sasl.password}`, 'utf8'));

@@ -5,7 +5,6 @@
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { CREATE_PARTITIONS, CREATE_TOPICS, DELETE_RECORDS, DELETE_TOPICS } from '../../protocol/messages/index.js';
-import type { Struct } from '../../protocol/schema.js';
 import { notFound, type ClusterInfo, type NewTopic, type PartitionOffsets, type TopicMetadata } from '../admin.js';
 import { sleep } from '../deadline.js';
 import { leaderAnswer, sendToLeaders, withController } from './admin-routing.js';
@@ -21,11 +20,11 @@ const byPartition = (a: { partition: number }, b: { partition: number }) => a.pa
 
 export async function describeCluster(cluster: Cluster): Promise<ClusterInfo> {
   const answer = await cluster.refreshMetadata([]);
-  const controller = typeof answer.controllerId === 'number' && answer.controllerId >= 0 ? (answer.controllerId as number) : null;
+  const controller = answer.controllerId >= 0 ? answer.controllerId : null;
   return {
     clusterId: answer.clusterId ?? '',
     controller,
-    brokers: (answer.brokers as Struct[]).map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port })).sort((a, b) => a.nodeId - b.nodeId),
+    brokers: answer.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port })).sort((a, b) => a.nodeId - b.nodeId),
   };
 }
 
@@ -37,7 +36,7 @@ export function listTopics(cluster: Cluster): Promise<string[]> {
 export async function describeTopics(cluster: Cluster, names: string[]): Promise<TopicMetadata[]> {
   if (names.length === 0) return [];
   const answer = await cluster.refreshMetadata(names);
-  const byName = new Map((answer.topics as Struct[]).map((t) => [t.name as string, t]));
+  const byName = new Map(answer.topics.map((t) => [t.name, t]));
   const missing = names.filter((n) => {
     const code = byName.get(n)?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
     return code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION || code === ErrorCode.INVALID_TOPIC_EXCEPTION;
@@ -49,7 +48,7 @@ export async function describeTopics(cluster: Cluster, names: string[]): Promise
     if (t.errorCode !== 0 && t.errorCode !== ErrorCode.LEADER_NOT_AVAILABLE) throw new KafkaResponseError(t.errorCode, `metadata of topic ${name}`);
     return {
       name,
-      partitions: (t.partitions as Struct[])
+      partitions: t.partitions
         .map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, replicas: [...p.replicaNodes], isr: [...p.isrNodes] }))
         .sort(byPartition),
     };
@@ -105,7 +104,7 @@ export async function createTopic(cluster: Cluster, t: NewTopic): Promise<boolea
       timeoutMs: brokerWaitMs(cluster),
       validateOnly: false,
     });
-    const result = (answer.topics as Struct[]).find((r) => r.name === t.name);
+    const result = answer.topics.find((r) => r.name === t.name);
     const code: number = result?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
     if (code === ErrorCode.TOPIC_ALREADY_EXISTS) return false;
     if (code !== 0) throw new KafkaResponseError(code, `creating topic ${t.name}`, result?.errorMessage);
@@ -120,13 +119,13 @@ export async function deleteTopics(cluster: Cluster, names: string[]): Promise<v
   let pending = names;
   await withController(cluster, async (conn) => {
     const answer = await conn.request(DELETE_TOPICS, { topicNames: pending, timeoutMs: brokerWaitMs(cluster) });
-    const results = answer.responses as Struct[];
-    const unknown = results.filter((r) => r.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).map((r) => r.name as string);
+    const results = answer.responses;
+    const unknown = results.filter((r) => r.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).map((r) => r.name);
     if (unknown.length) throw notFound('topic', unknown);
     const failed = results.find((r) => r.errorCode !== 0 && r.errorCode !== ErrorCode.NOT_CONTROLLER);
     if (failed) throw new KafkaResponseError(failed.errorCode, `deleting topic ${failed.name}`);
     // what reached a broker that is no longer the controller goes again, to the new one
-    pending = results.filter((r) => r.errorCode === ErrorCode.NOT_CONTROLLER).map((r) => r.name as string);
+    pending = results.filter((r) => r.errorCode === ErrorCode.NOT_CONTROLLER).map((r) => r.name);
     if (pending.length) throw new KafkaResponseError(ErrorCode.NOT_CONTROLLER, `deleting ${pending.join(', ')}`);
   });
 }
@@ -135,7 +134,7 @@ export async function deleteTopics(cluster: Cluster, names: string[]): Promise<v
 export async function createPartitions(cluster: Cluster, topic: string, count: number): Promise<void> {
   await withController(cluster, async (conn) => {
     const answer = await conn.request(CREATE_PARTITIONS, { topics: [{ name: topic, count, assignments: null }], timeoutMs: brokerWaitMs(cluster), validateOnly: false });
-    const result = (answer.results as Struct[]).find((r) => r.name === topic);
+    const result = answer.results.find((r) => r.name === topic);
     const code: number = result?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
     if (code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw notFound('topic', [topic]);
     if (code !== 0) throw new KafkaResponseError(code, `adding partitions to ${topic}`, result?.errorMessage);
@@ -153,14 +152,14 @@ export async function deleteRecords(cluster: Cluster, topic: string, before: { p
       topics: [{ name: topic, partitions: batch.map((b) => ({ partitionIndex: b.partition, offset: b.offset })) }],
       timeoutMs: brokerWaitMs(cluster),
     });
-    const answered = new Map(((answer.topics as Struct[])[0]?.partitions as Struct[] | undefined)?.map((p) => [p.partitionIndex as number, p]) ?? []);
+    const answered = new Map((answer.topics[0]?.partitions ?? []).map((p) => [p.partitionIndex, p]));
     return batch.map((b) => {
       const p = answered.get(b.partition);
       if (!p) throw new WireError(`DeleteRecords of ${topic}-${b.partition}: the answer does not mention the partition`, 'protocol');
       if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
         throw new KafkaResponseError(p.errorCode, `deleting the records of ${topic}-${b.partition} before offset ${b.offset}: beyond the end of the partition`);
       }
-      return leaderAnswer(p.errorCode, () => p.lowWatermark as number, `deleting the records of ${topic}-${b.partition}`);
+      return leaderAnswer(p.errorCode, () => p.lowWatermark, `deleting the records of ${topic}-${b.partition}`);
     });
   });
   return before.map((b, i) => ({ partition: b.partition, low: lows[i] }));

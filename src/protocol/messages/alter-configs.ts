@@ -1,8 +1,9 @@
 // AlterConfigs (key 33), from Kafka's AlterConfigsRequest.json / AlterConfigsResponse.json.
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const ALTER_CONFIGS: ApiSpec = {
+export const ALTER_CONFIGS = defineApi({
   apiKey: 33,
   name: 'AlterConfigs',
   minVersion: 0,
@@ -43,4 +44,7 @@ export const ALTER_CONFIGS: ApiSpec = {
       ],
     },
   ],
-};
+});
+
+export type AlterConfigsRequest = DecodedRequest<typeof ALTER_CONFIGS>;
+export type AlterConfigsResponse = DecodedResponse<typeof ALTER_CONFIGS>;

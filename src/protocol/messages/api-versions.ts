@@ -4,9 +4,10 @@
 // Response tagged fields (3+): SupportedFeatures (tag 0), FinalizedFeaturesEpoch (1), FinalizedFeatures (2),
 // ZkMigrationReady (3).
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const API_VERSIONS: ApiSpec = {
+export const API_VERSIONS = defineApi({
   apiKey: 18,
   name: 'ApiVersions',
   minVersion: 0,
@@ -56,4 +57,7 @@ export const API_VERSIONS: ApiSpec = {
     },
     { name: 'zkMigrationReady', type: 'bool', versions: '3+', tag: 3, taggedVersions: '3+', default: false },
   ],
-};
+});
+
+export type ApiVersionsRequest = DecodedRequest<typeof API_VERSIONS>;
+export type ApiVersionsResponse = DecodedResponse<typeof API_VERSIONS>;

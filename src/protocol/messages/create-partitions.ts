@@ -1,9 +1,10 @@
 // CreatePartitions (key 37), from Kafka's CreatePartitionsRequest.json / CreatePartitionsResponse.json.
 // Topics[].Assignments is a nullable array (null = let the broker choose).
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const CREATE_PARTITIONS: ApiSpec = {
+export const CREATE_PARTITIONS = defineApi({
   apiKey: 37,
   name: 'CreatePartitions',
   minVersion: 0,
@@ -42,4 +43,7 @@ export const CREATE_PARTITIONS: ApiSpec = {
       ],
     },
   ],
-};
+});
+
+export type CreatePartitionsRequest = DecodedRequest<typeof CREATE_PARTITIONS>;
+export type CreatePartitionsResponse = DecodedResponse<typeof CREATE_PARTITIONS>;

@@ -4,9 +4,10 @@
 // Omitted (only in versions above our max): response Topics[].TopicId (7+), TopicConfigErrorCode (tagged 5+),
 // NumPartitions / ReplicationFactor / Configs (5+).
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const CREATE_TOPICS: ApiSpec = {
+export const CREATE_TOPICS = defineApi({
   apiKey: 19,
   name: 'CreateTopics',
   minVersion: 0,
@@ -57,4 +58,7 @@ export const CREATE_TOPICS: ApiSpec = {
       ],
     },
   ],
-};
+});
+
+export type CreateTopicsRequest = DecodedRequest<typeof CREATE_TOPICS>;
+export type CreateTopicsResponse = DecodedResponse<typeof CREATE_TOPICS>;

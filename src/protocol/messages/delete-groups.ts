@@ -1,9 +1,10 @@
 // DeleteGroups (key 42), from Kafka's DeleteGroupsRequest.json / DeleteGroupsResponse.json.
 // Note Kafka's spelling of the request field: `GroupsNames`.
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const DELETE_GROUPS: ApiSpec = {
+export const DELETE_GROUPS = defineApi({
   apiKey: 42,
   name: 'DeleteGroups',
   minVersion: 0,
@@ -22,4 +23,7 @@ export const DELETE_GROUPS: ApiSpec = {
       ],
     },
   ],
-};
+});
+
+export type DeleteGroupsRequest = DecodedRequest<typeof DELETE_GROUPS>;
+export type DeleteGroupsResponse = DecodedResponse<typeof DELETE_GROUPS>;

@@ -1,8 +1,9 @@
 // DeleteRecords (key 21), from Kafka's DeleteRecordsRequest.json / DeleteRecordsResponse.json.
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const DELETE_RECORDS: ApiSpec = {
+export const DELETE_RECORDS = defineApi({
   apiKey: 21,
   name: 'DeleteRecords',
   minVersion: 0,
@@ -49,4 +50,7 @@ export const DELETE_RECORDS: ApiSpec = {
       ],
     },
   ],
-};
+});
+
+export type DeleteRecordsRequest = DecodedRequest<typeof DELETE_RECORDS>;
+export type DeleteRecordsResponse = DecodedResponse<typeof DELETE_RECORDS>;

@@ -3,9 +3,10 @@
 // Omitted (only in versions above our max): request Topics (6+); response Responses[].TopicId (6+),
 // Responses[].ErrorMessage (5+).
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const DELETE_TOPICS: ApiSpec = {
+export const DELETE_TOPICS = defineApi({
   apiKey: 20,
   name: 'DeleteTopics',
   minVersion: 0,
@@ -27,4 +28,7 @@ export const DELETE_TOPICS: ApiSpec = {
       ],
     },
   ],
-};
+});
+
+export type DeleteTopicsRequest = DecodedRequest<typeof DELETE_TOPICS>;
+export type DeleteTopicsResponse = DecodedResponse<typeof DELETE_TOPICS>;

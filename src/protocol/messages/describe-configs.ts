@@ -4,9 +4,10 @@
 // Omitted (only in versions above our max): request IncludeDocumentation (3+); response Configs[].ConfigType
 // and Configs[].Documentation (3+).
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const DESCRIBE_CONFIGS: ApiSpec = {
+export const DESCRIBE_CONFIGS = defineApi({
   apiKey: 32,
   name: 'DescribeConfigs',
   minVersion: 0,
@@ -62,4 +63,7 @@ export const DESCRIBE_CONFIGS: ApiSpec = {
       ],
     },
   ],
-};
+});
+
+export type DescribeConfigsRequest = DecodedRequest<typeof DESCRIBE_CONFIGS>;
+export type DescribeConfigsResponse = DecodedResponse<typeof DESCRIBE_CONFIGS>;

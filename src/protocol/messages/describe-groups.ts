@@ -1,8 +1,9 @@
 // DescribeGroups (key 15), from Kafka's DescribeGroupsRequest.json / DescribeGroupsResponse.json.
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const DESCRIBE_GROUPS: ApiSpec = {
+export const DESCRIBE_GROUPS = defineApi({
   apiKey: 15,
   name: 'DescribeGroups',
   minVersion: 0,
@@ -41,4 +42,7 @@ export const DESCRIBE_GROUPS: ApiSpec = {
       ],
     },
   ],
-};
+});
+
+export type DescribeGroupsRequest = DecodedRequest<typeof DESCRIBE_GROUPS>;
+export type DescribeGroupsResponse = DecodedResponse<typeof DESCRIBE_GROUPS>;

@@ -4,9 +4,10 @@
 // ForgottenTopicsData[].TopicId (13+); response Responses[].TopicId (13+), Partitions[].DivergingEpoch /
 // CurrentLeader / SnapshotId (tagged 12+), NodeEndpoints (tagged 16+).
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const FETCH: ApiSpec = {
+export const FETCH = defineApi({
   apiKey: 1,
   name: 'Fetch',
   minVersion: 4,
@@ -88,4 +89,7 @@ export const FETCH: ApiSpec = {
       ],
     },
   ],
-};
+});
+
+export type FetchRequest = DecodedRequest<typeof FETCH>;
+export type FetchResponse = DecodedResponse<typeof FETCH>;

@@ -1,9 +1,10 @@
 // FindCoordinator (key 10), from Kafka's FindCoordinatorRequest.json / FindCoordinatorResponse.json.
 // Omitted (only in versions above our max): request CoordinatorKeys (4+); response Coordinators (4+).
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const FIND_COORDINATOR: ApiSpec = {
+export const FIND_COORDINATOR = defineApi({
   apiKey: 10,
   name: 'FindCoordinator',
   minVersion: 0,
@@ -21,4 +22,7 @@ export const FIND_COORDINATOR: ApiSpec = {
     { name: 'host', type: 'string', versions: '0-3' },
     { name: 'port', type: 'int32', versions: '0-3' },
   ],
-};
+});
+
+export type FindCoordinatorRequest = DecodedRequest<typeof FIND_COORDINATOR>;
+export type FindCoordinatorResponse = DecodedResponse<typeof FIND_COORDINATOR>;

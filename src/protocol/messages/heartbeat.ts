@@ -1,8 +1,9 @@
 // Heartbeat (key 12), from Kafka's HeartbeatRequest.json / HeartbeatResponse.json.
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const HEARTBEAT: ApiSpec = {
+export const HEARTBEAT = defineApi({
   apiKey: 12,
   name: 'Heartbeat',
   minVersion: 0,
@@ -18,4 +19,7 @@ export const HEARTBEAT: ApiSpec = {
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
     { name: 'errorCode', type: 'int16', versions: '0+' },
   ],
-};
+});
+
+export type HeartbeatRequest = DecodedRequest<typeof HEARTBEAT>;
+export type HeartbeatResponse = DecodedResponse<typeof HEARTBEAT>;

@@ -1,4 +1,5 @@
-// Every API the broker serves, described as data (see ../schema.ts), sorted by apiKey.
+// Every API the broker serves, described as data (see ../schema.ts), sorted by apiKey, and the types of their
+// requests and responses derived from the descriptions (../message-types.ts).
 
 import type { ApiSpec } from '../schema.js';
 import { ALTER_CONFIGS } from './alter-configs.js';
@@ -50,6 +51,30 @@ export {
   PRODUCE,
   SYNC_GROUP,
 };
+
+export type { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs.js';
+export type { ApiVersionsRequest, ApiVersionsResponse } from './api-versions.js';
+export type { CreatePartitionsRequest, CreatePartitionsResponse } from './create-partitions.js';
+export type { CreateTopicsRequest, CreateTopicsResponse } from './create-topics.js';
+export type { DeleteGroupsRequest, DeleteGroupsResponse } from './delete-groups.js';
+export type { DeleteRecordsRequest, DeleteRecordsResponse } from './delete-records.js';
+export type { DeleteTopicsRequest, DeleteTopicsResponse } from './delete-topics.js';
+export type { DescribeConfigsRequest, DescribeConfigsResponse } from './describe-configs.js';
+export type { DescribeGroupsRequest, DescribeGroupsResponse } from './describe-groups.js';
+export type { FetchRequest, FetchResponse } from './fetch.js';
+export type { FindCoordinatorRequest, FindCoordinatorResponse } from './find-coordinator.js';
+export type { HeartbeatRequest, HeartbeatResponse } from './heartbeat.js';
+export type { InitProducerIdRequest, InitProducerIdResponse } from './init-producer-id.js';
+export type { JoinGroupRequest, JoinGroupResponse } from './join-group.js';
+export type { LeaveGroupRequest, LeaveGroupResponse } from './leave-group.js';
+export type { ListGroupsRequest, ListGroupsResponse } from './list-groups.js';
+export type { ListOffsetsRequest, ListOffsetsResponse } from './list-offsets.js';
+export type { MetadataRequest, MetadataResponse } from './metadata.js';
+export type { OffsetCommitRequest, OffsetCommitResponse } from './offset-commit.js';
+export type { OffsetDeleteRequest, OffsetDeleteResponse } from './offset-delete.js';
+export type { OffsetFetchRequest, OffsetFetchResponse } from './offset-fetch.js';
+export type { ProduceRequest, ProduceResponse } from './produce.js';
+export type { SyncGroupRequest, SyncGroupResponse } from './sync-group.js';
 
 export const API_SPECS: readonly ApiSpec[] = [
   PRODUCE, // 0

@@ -1,9 +1,10 @@
 // InitProducerId (key 22), from Kafka's InitProducerIdRequest.json / InitProducerIdResponse.json.
 // Omitted (only in versions above our max): request ProducerId / ProducerEpoch (3+).
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const INIT_PRODUCER_ID: ApiSpec = {
+export const INIT_PRODUCER_ID = defineApi({
   apiKey: 22,
   name: 'InitProducerId',
   minVersion: 0,
@@ -19,4 +20,7 @@ export const INIT_PRODUCER_ID: ApiSpec = {
     { name: 'producerId', type: 'int64', versions: '0+', default: -1 },
     { name: 'producerEpoch', type: 'int16', versions: '0+' },
   ],
-};
+});
+
+export type InitProducerIdRequest = DecodedRequest<typeof INIT_PRODUCER_ID>;
+export type InitProducerIdResponse = DecodedResponse<typeof INIT_PRODUCER_ID>;

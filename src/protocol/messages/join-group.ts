@@ -2,9 +2,10 @@
 // v0 has no RebalanceTimeoutMs (use SessionTimeoutMs instead; -1 is only Kafka's placeholder default).
 // Omitted (only in versions above our max): request Reason (8+); response ProtocolType (7+), SkipAssignment (9+).
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const JOIN_GROUP: ApiSpec = {
+export const JOIN_GROUP = defineApi({
   apiKey: 11,
   name: 'JoinGroup',
   minVersion: 0,
@@ -45,4 +46,7 @@ export const JOIN_GROUP: ApiSpec = {
       ],
     },
   ],
-};
+});
+
+export type JoinGroupRequest = DecodedRequest<typeof JOIN_GROUP>;
+export type JoinGroupResponse = DecodedResponse<typeof JOIN_GROUP>;

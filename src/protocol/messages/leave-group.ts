@@ -2,9 +2,10 @@
 // v0-v2 carry a single MemberId; v3+ carry a batch of Members instead.
 // Omitted (only in versions above our max): request Members[].Reason (5+).
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const LEAVE_GROUP: ApiSpec = {
+export const LEAVE_GROUP = defineApi({
   apiKey: 13,
   name: 'LeaveGroup',
   minVersion: 0,
@@ -37,4 +38,7 @@ export const LEAVE_GROUP: ApiSpec = {
       ],
     },
   ],
-};
+});
+
+export type LeaveGroupRequest = DecodedRequest<typeof LEAVE_GROUP>;
+export type LeaveGroupResponse = DecodedResponse<typeof LEAVE_GROUP>;

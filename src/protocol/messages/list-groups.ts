@@ -3,9 +3,10 @@
 // Omitted (only in versions above our max): request StatesFilter (4+), TypesFilter (5+); response
 // Groups[].GroupState (4+), Groups[].GroupType (5+).
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const LIST_GROUPS: ApiSpec = {
+export const LIST_GROUPS = defineApi({
   apiKey: 16,
   name: 'ListGroups',
   minVersion: 0,
@@ -25,4 +26,7 @@ export const LIST_GROUPS: ApiSpec = {
       ],
     },
   ],
-};
+});
+
+export type ListGroupsRequest = DecodedRequest<typeof LIST_GROUPS>;
+export type ListGroupsResponse = DecodedResponse<typeof LIST_GROUPS>;

@@ -2,9 +2,10 @@
 // Omitted (only in versions above our max): request Partitions[].CurrentLeaderEpoch (4+), TimeoutMs (10+);
 // response Partitions[].LeaderEpoch (4+).
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const LIST_OFFSETS: ApiSpec = {
+export const LIST_OFFSETS = defineApi({
   apiKey: 2,
   name: 'ListOffsets',
   minVersion: 0,
@@ -55,4 +56,7 @@ export const LIST_OFFSETS: ApiSpec = {
       ],
     },
   ],
-};
+});
+
+export type ListOffsetsRequest = DecodedRequest<typeof LIST_OFFSETS>;
+export type ListOffsetsResponse = DecodedResponse<typeof LIST_OFFSETS>;

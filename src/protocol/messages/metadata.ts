@@ -5,9 +5,10 @@
 // (8-10), IncludeTopicAuthorizedOperations (8+); response Topics[].TopicId (10+), Partitions[].LeaderEpoch (7+),
 // Topics[].TopicAuthorizedOperations (8+), ClusterAuthorizedOperations (8-10).
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const METADATA: ApiSpec = {
+export const METADATA = defineApi({
   apiKey: 3,
   name: 'Metadata',
   minVersion: 0,
@@ -62,4 +63,7 @@ export const METADATA: ApiSpec = {
       ],
     },
   ],
-};
+});
+
+export type MetadataRequest = DecodedRequest<typeof METADATA>;
+export type MetadataResponse = DecodedResponse<typeof METADATA>;

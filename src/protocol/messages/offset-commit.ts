@@ -3,9 +3,10 @@
 // RetentionTimeMs; GenerationIdOrMemberEpoch (called GenerationId before KIP-848) and MemberId exist from v1.
 // Omitted: nothing below v8 (v8+ only adds flexible encoding).
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const OFFSET_COMMIT: ApiSpec = {
+export const OFFSET_COMMIT = defineApi({
   apiKey: 8,
   name: 'OffsetCommit',
   minVersion: 0,
@@ -58,4 +59,7 @@ export const OFFSET_COMMIT: ApiSpec = {
       ],
     },
   ],
-};
+});
+
+export type OffsetCommitRequest = DecodedRequest<typeof OFFSET_COMMIT>;
+export type OffsetCommitResponse = DecodedResponse<typeof OFFSET_COMMIT>;

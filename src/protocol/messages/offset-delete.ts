@@ -1,9 +1,10 @@
 // OffsetDelete (key 47), from Kafka's OffsetDeleteRequest.json / OffsetDeleteResponse.json.
 // Note the response's ErrorCode comes before ThrottleTimeMs.
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const OFFSET_DELETE: ApiSpec = {
+export const OFFSET_DELETE = defineApi({
   apiKey: 47,
   name: 'OffsetDelete',
   minVersion: 0,
@@ -47,4 +48,7 @@ export const OFFSET_DELETE: ApiSpec = {
       ],
     },
   ],
-};
+});
+
+export type OffsetDeleteRequest = DecodedRequest<typeof OFFSET_DELETE>;
+export type OffsetDeleteResponse = DecodedResponse<typeof OFFSET_DELETE>;

@@ -3,9 +3,10 @@
 // comes AFTER Topics on the wire (v2-v7).
 // Omitted (only in versions above our max): request RequireStable (7+), Groups (8+); response Groups (8+).
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const OFFSET_FETCH: ApiSpec = {
+export const OFFSET_FETCH = defineApi({
   apiKey: 9,
   name: 'OffsetFetch',
   minVersion: 1,
@@ -48,4 +49,7 @@ export const OFFSET_FETCH: ApiSpec = {
     },
     { name: 'errorCode', type: 'int16', versions: '2-7', default: 0 },
   ],
-};
+});
+
+export type OffsetFetchRequest = DecodedRequest<typeof OFFSET_FETCH>;
+export type OffsetFetchResponse = DecodedResponse<typeof OFFSET_FETCH>;

@@ -2,9 +2,10 @@
 // Omitted (only in versions above our max): response RecordErrors/ErrorMessage (8+), CurrentLeader and
 // NodeEndpoints (tagged, 10+).
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const PRODUCE: ApiSpec = {
+export const PRODUCE = defineApi({
   apiKey: 0,
   name: 'Produce',
   minVersion: 3,
@@ -55,4 +56,7 @@ export const PRODUCE: ApiSpec = {
     },
     { name: 'throttleTimeMs', type: 'int32', versions: '1+', default: 0 },
   ],
-};
+});
+
+export type ProduceRequest = DecodedRequest<typeof PRODUCE>;
+export type ProduceResponse = DecodedResponse<typeof PRODUCE>;

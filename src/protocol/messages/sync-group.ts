@@ -1,9 +1,10 @@
 // SyncGroup (key 14), from Kafka's SyncGroupRequest.json / SyncGroupResponse.json.
 // Omitted (only in versions above our max): request and response ProtocolType / ProtocolName (5+).
 
-import type { ApiSpec } from '../schema.js';
+import type { DecodedRequest, DecodedResponse } from '../message-types.js';
+import { defineApi } from '../schema.js';
 
-export const SYNC_GROUP: ApiSpec = {
+export const SYNC_GROUP = defineApi({
   apiKey: 14,
   name: 'SyncGroup',
   minVersion: 0,
@@ -29,4 +30,7 @@ export const SYNC_GROUP: ApiSpec = {
     { name: 'errorCode', type: 'int16', versions: '0+' },
     { name: 'assignment', type: 'bytes', versions: '0+' },
   ],
-};
+});
+
+export type SyncGroupRequest = DecodedRequest<typeof SYNC_GROUP>;
+export type SyncGroupResponse = DecodedResponse<typeof SYNC_GROUP>;
