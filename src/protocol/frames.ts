@@ -58,6 +58,14 @@ export function encodeResponse<S extends ApiSpec>(spec: S, version: number, corr
 }
 
 export function encodeRequest<S extends ApiSpec>(spec: S, version: number, header: RequestHeader, body: EncodableRequest<S>): Buffer {
+  return Buffer.concat(encodeRequestFrame(spec, version, header, body));
+}
+
+/**
+ * A whole request frame (size prefix, header v1 or v2, body) as chunks: record batches of 4 KiB and more stay
+ * separate buffers, so that a Produce request is written without copying its batches.
+ */
+export function encodeRequestFrame<S extends ApiSpec>(spec: S, version: number, header: RequestHeader, body: EncodableRequest<S>): Buffer[] {
   const w = new Writer(256);
   w.int32(0);
   w.int16(header.apiKey).int16(version).int32(header.correlationId);
@@ -68,7 +76,8 @@ export function encodeRequest<S extends ApiSpec>(spec: S, version: number, heade
   }
   if (isFlexible(spec, version)) w.uvarint(0);
   encodeMessage(w, spec, 'request', body, version);
-  const buf = w.toBuffer();
-  buf.writeInt32BE(buf.length - 4, 0);
-  return buf;
+  const size = w.length - 4;
+  const chunks = w.toChunks();
+  chunks[0].writeInt32BE(size, 0);
+  return chunks;
 }

@@ -9,10 +9,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { SaslSettings, TlsSettings } from '../settings.js';
-import { ProtocolError, Reader, Writer } from '../../protocol/primitives.js';
+import { ProtocolError, Reader } from '../../protocol/primitives.js';
 import { API_VERSIONS } from '../../protocol/messages/index.js';
 import type { DecodedResponse, EncodableRequest } from '../../protocol/message-types.js';
-import { decodeMessage, encodeMessage, isFlexible, type ApiSpec } from '../../protocol/schema.js';
+import { decodeMessage, isFlexible, type ApiSpec } from '../../protocol/schema.js';
+import { encodeRequestFrame } from '../../protocol/frames.js';
 import { ConnectionClosedError, TimeoutError, UnsupportedVersionError, WireError } from './errors.js';
 import { authenticate } from './sasl.js';
 
@@ -260,7 +261,7 @@ export class Connection {
         this.fail(new ConnectionClosedError(this.name, `closed after a ${spec.name} request timed out`));
       }, timerMs(timeoutMs));
       this.pending.set(correlationId, p);
-      this.write(encodeRequestFrame(spec, version, correlationId, this.opts.clientId, body));
+      this.write(this.frame(spec, version, correlationId, body));
     });
   }
 
@@ -273,8 +274,12 @@ export class Connection {
     const version = this.versionFor(spec);
     const correlationId = this.nextCorrelationId++;
     return new Promise((resolve, reject) => {
-      this.write(encodeRequestFrame(spec, version, correlationId, this.opts.clientId, body), (err) => (err ? reject(this.closedBy ?? err) : resolve()));
+      this.write(this.frame(spec, version, correlationId, body), (err) => (err ? reject(this.closedBy ?? err) : resolve()));
     });
+  }
+
+  private frame<S extends ApiSpec>(spec: S, version: number, correlationId: number, body: EncodableRequest<S>): Buffer[] {
+    return encodeRequestFrame(spec, version, { apiKey: spec.apiKey, apiVersion: version, correlationId, clientId: this.opts.clientId }, body);
   }
 
   /** SASL handshake v0: sends a bare size-prefixed token and resolves with the bare answer. */
@@ -428,25 +433,4 @@ export class Connection {
     for (const l of [...this.closeListeners]) l(err);
     this.closeListeners.clear();
   }
-}
-
-/**
- * A whole request frame (size prefix, header v1 or v2, body) as chunks: record batches of 4 KiB and more stay
- * separate buffers, so that a Produce request is written without copying its batches.
- */
-export function encodeRequestFrame<S extends ApiSpec>(spec: S, version: number, correlationId: number, clientId: string | null, body: EncodableRequest<S>): Buffer[] {
-  const w = new Writer(256);
-  w.int32(0);
-  w.int16(spec.apiKey).int16(version).int32(correlationId);
-  if (clientId === null) w.int16(-1);
-  else {
-    const id = Buffer.from(clientId);
-    w.int16(id.length).raw(id);
-  }
-  if (isFlexible(spec, version)) w.uvarint(0);
-  encodeMessage(w, spec, 'request', body, version);
-  const size = w.length - 4;
-  const chunks = w.toChunks();
-  chunks[0].writeInt32BE(size, 0);
-  return chunks;
 }

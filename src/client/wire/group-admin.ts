@@ -5,13 +5,12 @@
 // coordinator only takes while the group has no members.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { DELETE_GROUPS, DESCRIBE_GROUPS, OFFSET_COMMIT, OFFSET_DELETE, OFFSET_FETCH } from '../../protocol/messages/index.js';
-import { notFound, type CommittedOffset, type GroupDeletion, type GroupDescription, type OffsetToCommit, type TopicAssignment } from '../admin.js';
+import { DELETE_GROUPS, OFFSET_COMMIT, OFFSET_DELETE, OFFSET_FETCH } from '../../protocol/messages/index.js';
+import { notFound, type CommittedOffset, type GroupDeletion, type GroupDescription, type OffsetToCommit } from '../admin.js';
 import { mapLimit } from '../map-limit.js';
 import type { Cluster } from './cluster.js';
 import { KafkaResponseError, UnsupportedVersionError, WireError, errorName } from './errors.js';
-import { decodeAssignment } from './group-consumer.js';
-import { COORDINATOR_BUSY, committedOffsets as committedOffsetsOf, withCoordinator } from './group-info.js';
+import { asTopics, COORDINATOR_BUSY, committedOffsets as committedOffsetsOf, describeGroup, withCoordinator } from './group-info.js';
 import { describeTopics } from './topic-admin.js';
 
 /** Groups described, or deleted, at the same time. */
@@ -19,45 +18,6 @@ const GROUP_CONCURRENCY = 8;
 
 /** Answers to a commit without a generation that mean the group has members. */
 const GROUP_ACTIVE = new Set<number>([ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.ILLEGAL_GENERATION, ErrorCode.REBALANCE_IN_PROGRESS]);
-
-/** The partitions a member of a consumer group was given, by topic; nothing for other protocols or unreadable bytes. */
-function assignmentsOf(protocolType: string, bytes: Buffer | null): TopicAssignment[] {
-  if (protocolType !== 'consumer' || !bytes || bytes.length === 0) return [];
-  const byTopic = new Map<string, number[]>();
-  try {
-    for (const { topic, partition } of decodeAssignment(bytes)) {
-      const partitions = byTopic.get(topic);
-      if (partitions) partitions.push(partition);
-      else byTopic.set(topic, [partition]);
-    }
-  } catch {
-    return [];
-  }
-  return [...byTopic]
-    .map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }))
-    .sort((a, b) => a.topic.localeCompare(b.topic));
-}
-
-async function describeGroup(cluster: Cluster, groupId: string): Promise<GroupDescription> {
-  return withCoordinator(cluster, groupId, async (conn) => {
-    const answer = await conn.request(DESCRIBE_GROUPS, { groups: [groupId], includeAuthorizedOperations: false });
-    const g = answer.groups.find((x) => x.groupId === groupId);
-    if (!g) throw new WireError(`DescribeGroups of group ${groupId}: the answer does not mention the group`, 'protocol');
-    // brokers of the new group protocol say GROUP_ID_NOT_FOUND where older ones describe the group as Dead
-    if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) return { groupId, state: 'Dead', protocolType: '', protocol: '', members: [] };
-    if (g.errorCode !== 0) throw new KafkaResponseError(g.errorCode, `DescribeGroups of group ${groupId}`);
-    const protocolType: string = g.protocolType ?? '';
-    return {
-      groupId,
-      state: g.groupState,
-      protocolType,
-      protocol: g.protocolData ?? '',
-      members: g.members
-        .map((m) => ({ memberId: m.memberId, clientId: m.clientId, host: m.clientHost, assignments: assignmentsOf(protocolType, m.memberAssignment) }))
-        .sort((a, b) => a.clientId.localeCompare(b.clientId) || a.memberId.localeCompare(b.memberId)),
-    };
-  });
-}
 
 /** State, protocol and members of each group, in the order asked; an unknown group is state 'Dead'. */
 export function describeGroups(cluster: Cluster, groupIds: string[]): Promise<GroupDescription[]> {
@@ -110,17 +70,6 @@ function checkPartitions(
       if (err) throw err;
     }
   }
-}
-
-/** Partitions as the `topics` of a request: one entry per topic with its partitions, each as `partition` writes it. */
-function asTopics<P extends { topic: string; partition: number }, Q>(partitions: P[], partition: (p: P) => Q): { name: string; partitions: Q[] }[] {
-  const byTopic = new Map<string, Q[]>();
-  for (const p of partitions) {
-    const list = byTopic.get(p.topic);
-    if (list) list.push(partition(p));
-    else byTopic.set(p.topic, [partition(p)]);
-  }
-  return [...byTopic].map(([name, ps]) => ({ name, partitions: ps }));
 }
 
 /**

@@ -35,93 +35,8 @@ import type { Connection } from './connection.js';
 import { KafkaResponseError, WireError, errorName } from './errors.js';
 import { PartitionReader, type ReadChunk } from './reader.js';
 import { sleep } from '../deadline.js';
-
-// ------------------------------------------------------------------------------ the consumer protocol
-
-export interface Subscription {
-  version: number;
-  topics: string[];
-  userData: Buffer | null;
-}
-
-/** Kafka's ConsumerProtocolSubscription (the fields every version starts with; later ones are not written). */
-export function encodeSubscription(s: Subscription): Buffer {
-  const names = s.topics.map((t) => Buffer.from(t));
-  const size = 2 + 4 + names.reduce((n, b) => n + 2 + b.length, 0) + 4 + (s.userData?.length ?? 0);
-  const out = Buffer.alloc(size);
-  let pos = out.writeInt16BE(s.version, 0);
-  pos = out.writeInt32BE(names.length, pos);
-  for (const b of names) {
-    pos = out.writeInt16BE(b.length, pos);
-    pos += b.copy(out, pos);
-  }
-  pos = out.writeInt32BE(s.userData ? s.userData.length : -1, pos);
-  if (s.userData) s.userData.copy(out, pos);
-  return out;
-}
-
-/** Reads version, topics and user data; what later versions add (owned partitions, rack) is ignored. */
-export function decodeSubscription(buf: Buffer): Subscription | null {
-  try {
-    let pos = 0;
-    const version = buf.readInt16BE(pos);
-    pos += 2;
-    const n = buf.readInt32BE(pos);
-    pos += 4;
-    const topics: string[] = [];
-    for (let i = 0; i < n; i++) {
-      const len = buf.readInt16BE(pos);
-      pos += 2;
-      topics.push(buf.toString('utf8', pos, pos + len));
-      pos += len;
-    }
-    let userData: Buffer | null = null;
-    if (pos + 4 <= buf.length) {
-      const len = buf.readInt32BE(pos);
-      pos += 4;
-      if (len >= 0) userData = buf.subarray(pos, pos + len);
-    }
-    return { version, topics, userData };
-  } catch {
-    return null;
-  }
-}
-
-/** Kafka's ConsumerProtocolAssignment: version, [topic, [partition]], user data. */
-export function encodeAssignment(version: number, assignment: Record<string, number[]>, userData: Buffer | null = Buffer.alloc(0)): Buffer {
-  const entries = Object.entries(assignment).map(([t, ps]) => [Buffer.from(t), ps] as const);
-  const size = 2 + 4 + entries.reduce((n, [b, ps]) => n + 2 + b.length + 4 + 4 * ps.length, 0) + 4 + (userData?.length ?? 0);
-  const out = Buffer.alloc(size);
-  let pos = out.writeInt16BE(version, 0);
-  pos = out.writeInt32BE(entries.length, pos);
-  for (const [b, ps] of entries) {
-    pos = out.writeInt16BE(b.length, pos);
-    pos += b.copy(out, pos);
-    pos = out.writeInt32BE(ps.length, pos);
-    for (const p of ps) pos = out.writeInt32BE(p, pos);
-  }
-  pos = out.writeInt32BE(userData ? userData.length : -1, pos);
-  if (userData) userData.copy(out, pos);
-  return out;
-}
-
-export function decodeAssignment(buf: Buffer): TopicPartition[] {
-  if (buf.length < 6) return [];
-  let pos = 2;
-  const n = buf.readInt32BE(pos);
-  pos += 4;
-  const out: TopicPartition[] = [];
-  for (let i = 0; i < n; i++) {
-    const len = buf.readInt16BE(pos);
-    pos += 2;
-    const topic = buf.toString('utf8', pos, pos + len);
-    pos += len;
-    const count = buf.readInt32BE(pos);
-    pos += 4;
-    for (let j = 0; j < count; j++, pos += 4) out.push({ topic, partition: buf.readInt32BE(pos) });
-  }
-  return out;
-}
+import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.js';
+import { COORDINATOR_BUSY } from './group-info.js';
 
 const OWNS = Buffer.from([1]);
 const OWNS_NOTHING = Buffer.from([0]);
@@ -132,8 +47,6 @@ const byTopicPartition = (a: TopicPartition, b: TopicPartition) => (a.topic < b.
 const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 const toError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
 
-/** Coordinator errors after which the coordinator is looked up again. */
-const COORDINATOR_MOVED = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
 
 /** A group error that ends the current generation: the member rejoins (fresh: with a new member id). */
 class RejoinNeeded extends Error {
@@ -220,7 +133,7 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
           if (!c.brokers.has(coordinator)) c.brokers.set(coordinator, { host: answer.host, port: answer.port });
           break;
         }
-        if (!COORDINATOR_MOVED.has(answer.errorCode) || Date.now() > deadline) {
+        if (!COORDINATOR_BUSY.has(answer.errorCode) || Date.now() > deadline) {
           throw new KafkaResponseError(answer.errorCode, `FindCoordinator of group ${groupId}`, answer.errorMessage);
         }
         await sleep(100);
@@ -233,7 +146,7 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
   const groupError = (code: number, what: string): Error => {
     if (code === ErrorCode.REBALANCE_IN_PROGRESS) return new RejoinNeeded(false);
     if (code === ErrorCode.UNKNOWN_MEMBER_ID || code === ErrorCode.ILLEGAL_GENERATION) return new RejoinNeeded(true);
-    if (COORDINATOR_MOVED.has(code)) return new RejoinNeeded(false, true);
+    if (COORDINATOR_BUSY.has(code)) return new RejoinNeeded(false, true);
     return new KafkaResponseError(code, `${what} of group ${groupId}`);
   };
 

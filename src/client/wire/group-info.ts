@@ -4,7 +4,9 @@
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DESCRIBE_GROUPS, FIND_COORDINATOR, LIST_GROUPS, OFFSET_FETCH } from '../../protocol/messages/index.js';
+import type { GroupDescription, TopicAssignment } from '../admin.js';
 import { sleep } from '../deadline.js';
+import { decodeAssignment } from './consumer-protocol.js';
 import type { Cluster } from './cluster.js';
 import type { Connection } from './connection.js';
 import { KafkaResponseError, WireError } from './errors.js';
@@ -57,28 +59,70 @@ export async function withCoordinator<T>(cluster: Cluster, groupId: string, call
   }
 }
 
-/** The group's state and members (DescribeGroups through the group's coordinator). A group the broker does not know comes back as state 'Dead', 0 members. */
-export async function describeGroupState(cluster: Cluster, groupId: string): Promise<GroupState> {
+/** The partitions a member of a consumer group was given, by topic; nothing for other protocols or unreadable bytes. */
+function assignmentsOf(protocolType: string, bytes: Buffer | null): TopicAssignment[] {
+  if (protocolType !== 'consumer' || !bytes || bytes.length === 0) return [];
+  const byTopic = new Map<string, number[]>();
+  try {
+    for (const { topic, partition } of decodeAssignment(bytes)) {
+      const partitions = byTopic.get(topic);
+      if (partitions) partitions.push(partition);
+      else byTopic.set(topic, [partition]);
+    }
+  } catch {
+    return [];
+  }
+  return [...byTopic]
+    .map(([topic, partitions]) => ({ topic, partitions: partitions.sort((a, b) => a - b) }))
+    .sort((a, b) => a.topic.localeCompare(b.topic));
+}
+
+/**
+ * The group's state, protocol and members with their assignments (DescribeGroups through the group's
+ * coordinator). A group the broker does not know is state 'Dead', with no members.
+ */
+export async function describeGroup(cluster: Cluster, groupId: string): Promise<GroupDescription> {
   return withCoordinator(cluster, groupId, async (conn) => {
     const answer = await conn.request(DESCRIBE_GROUPS, { groups: [groupId], includeAuthorizedOperations: false });
-    const group = answer.groups.find((g) => g.groupId === groupId);
-    if (!group) throw new WireError(`DescribeGroups of group ${groupId}: the answer does not mention the group`, 'protocol');
-    if (group.errorCode !== 0) throw new KafkaResponseError(group.errorCode, `DescribeGroups of group ${groupId}`);
-    const members = group.members;
-    return { groupId, state: group.groupState, members: members.length, clients: members.map((m) => m.clientId) };
+    const g = answer.groups.find((x) => x.groupId === groupId);
+    if (!g) throw new WireError(`DescribeGroups of group ${groupId}: the answer does not mention the group`, 'protocol');
+    // brokers of the new group protocol say GROUP_ID_NOT_FOUND where older ones describe the group as Dead
+    if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) return { groupId, state: 'Dead', protocolType: '', protocol: '', members: [] };
+    if (g.errorCode !== 0) throw new KafkaResponseError(g.errorCode, `DescribeGroups of group ${groupId}`);
+    const protocolType: string = g.protocolType ?? '';
+    return {
+      groupId,
+      state: g.groupState,
+      protocolType,
+      protocol: g.protocolData ?? '',
+      members: g.members
+        .map((m) => ({ memberId: m.memberId, clientId: m.clientId, host: m.clientHost, assignments: assignmentsOf(protocolType, m.memberAssignment) }))
+        .sort((a, b) => a.clientId.localeCompare(b.clientId) || a.memberId.localeCompare(b.memberId)),
+    };
   });
+}
+
+/** The group's state and its members' client ids: describeGroup, in short. */
+export async function describeGroupState(cluster: Cluster, groupId: string): Promise<GroupState> {
+  const g = await describeGroup(cluster, groupId);
+  return { groupId, state: g.state, members: g.members.length, clients: g.members.map((m) => m.clientId) };
+}
+
+/** Partitions as the `topics` of a request: one entry per topic with its partitions, each as `partition` writes it. */
+export function asTopics<P extends { topic: string; partition: number }, Q>(partitions: P[], partition: (p: P) => Q): { name: string; partitions: Q[] }[] {
+  const byTopic = new Map<string, Q[]>();
+  for (const p of partitions) {
+    const list = byTopic.get(p.topic);
+    if (list) list.push(partition(p));
+    else byTopic.set(p.topic, [partition(p)]);
+  }
+  return [...byTopic].map(([name, ps]) => ({ name, partitions: ps }));
 }
 
 /** Committed offsets of the group for these partitions (OffsetFetch through the coordinator); a partition with nothing committed is absent from the map. Keys are `${topic}:${partition}`. */
 export async function committedOffsets(cluster: Cluster, groupId: string, partitions: { topic: string; partition: number }[]): Promise<Map<string, number>> {
   if (partitions.length === 0) return new Map();
-  const byTopic = new Map<string, number[]>();
-  for (const p of partitions) {
-    const list = byTopic.get(p.topic);
-    if (list) list.push(p.partition);
-    else byTopic.set(p.topic, [p.partition]);
-  }
-  const topics = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
+  const topics = asTopics(partitions, (p) => p.partition).map((t) => ({ name: t.name, partitionIndexes: t.partitions }));
   return withCoordinator(cluster, groupId, async (conn) => {
     const out = new Map<string, number>();
     const answer = await conn.request(OFFSET_FETCH, { groupId, topics });
