@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
-import { EVT, cpuSeconds, startBroker as spawnBroker, timeClient } from './lib.js';
+import { EVT, startBroker as spawnBroker, timeClient } from './lib.js';
 
 const { values: args } = parseArgs({
   options: {

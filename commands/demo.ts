@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { CliError, ExitCode } from '../src/cli/errors.js';
 import { printJson, printLine, useColor, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
 import { parseDuration, parseInteger } from '../src/common/parse.js';
+import { formatDuration } from '../src/common/time.js';
 import { addPrefixOption, namesFromPrefix, type WorkflowSession } from '../src/cli/workflow/session.js';
 import type { DashboardEnd } from '../src/tui/run.js';
 import type { SimulationStatus } from '../src/tui/source.js';
@@ -135,7 +136,7 @@ async function runDemo(flags: DemoFlags, io: Io, g: GlobalOptions): Promise<void
       },
     });
     if (!dashboard) {
-      void io.interrupted().then(() => view.log(`evt demo: stopping: the last orders settle, up to ${DRAIN_MS / 1000}s (Ctrl-C again to quit at once)`));
+      void io.interrupted().then(() => view.log(`evt demo: stopping: the last orders settle, up to ${formatDuration(DRAIN_MS)} (Ctrl-C again to quit at once)`));
       return await run;
     }
     const ended = await showDashboard(s, io, g, () => status, run, registryUrl);
@@ -196,7 +197,7 @@ class StoppingLine {
       this.timer = setInterval(() => this.draw(), 250);
     } else {
       this.timer = null;
-      printLine(stream, `evt demo: stopping: the last orders settle, up to ${DRAIN_MS / 1000}s (q again or Ctrl-C to quit now)`);
+      printLine(stream, `evt demo: stopping: the last orders settle, up to ${formatDuration(DRAIN_MS)} (q again or Ctrl-C to quit now)`);
     }
   }
 

@@ -1,7 +1,7 @@
 // `evt produce <topic> [value]`: options and help; the work is in src/cli/produce/.
 
 import { Command, Option } from 'commander';
-import { CliError, ExitCode, usageError } from '../src/cli/errors.js';
+import { usageError } from '../src/cli/errors.js';
 import type { CommandContext, GlobalOptions, Io } from '../src/cli/io.js';
 import { parseChoice, parseDuration, parseInteger, parseSize } from '../src/common/parse.js';
 

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../src/cli/errors.js';
 import { printJson, printLine, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
+import { formatDuration } from '../src/common/time.js';
 
 interface ReplayFlags {
   db: string;
@@ -119,7 +120,7 @@ async function runReplay(name: string, topic: string | undefined, flags: ReplayF
     else {
       printLine(
         io.stdout,
-        `${def.name}: ${summary.events} events applied in ${(summary.elapsedMs / 1000).toFixed(1)}s (${Math.round(summary.eventsPerSecond)}/s), ${summary.errors} to the errors table${summary.rebuilt ? ', rebuilt' : ''}; ${flags.db}`,
+        `${def.name}: ${summary.events} events applied in ${formatDuration(summary.elapsedMs, 'seconds')} (${Math.round(summary.eventsPerSecond)}/s), ${summary.errors} to the errors table${summary.rebuilt ? ', rebuilt' : ''}; ${flags.db}`,
       );
     }
   } catch (err) {

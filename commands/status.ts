@@ -28,7 +28,7 @@ Examples:
       const g = globals();
       const waitMs = flags.wait === undefined ? 0 : parseDuration(flags.wait, '--wait');
       const { adminSession, settingsFor } = await import('../src/cli/session.js');
-      const { formatMs, sleep } = await import('../src/client/deadline.js');
+      const { formatDuration, sleep } = await import('../src/common/time.js');
       const settings = settingsFor(io, g, program);
       const probe = (timeoutMs: number) =>
         adminSession(
@@ -59,7 +59,7 @@ Examples:
             if (Date.now() + 250 >= deadline) {
               const reason = err.message.replace(/^.*?within [^:]+: /, '');
               throw new CliError(
-                `the cluster at ${settings.brokers.join(',')} (from ${settings.source}) did not answer within ${formatMs(waitMs)} (--wait): ${reason}`,
+                `the cluster at ${settings.brokers.join(',')} (from ${settings.source}) did not answer within ${formatDuration(waitMs)} (--wait): ${reason}`,
                 ExitCode.UNREACHABLE,
               );
             }

@@ -1,7 +1,7 @@
 // `evt tail <topic...>`: options and help; the work is in src/cli/tail/.
 
 import { Command, Option } from 'commander';
-import { CliError, ExitCode, usageError } from '../src/cli/errors.js';
+import { usageError } from '../src/cli/errors.js';
 import type { CommandContext, GlobalOptions, Io } from '../src/cli/io.js';
 import { parseChoice, parseDuration, parseInteger } from '../src/common/parse.js';
 

@@ -105,12 +105,12 @@ async function runTrace(id: string | undefined, flags: TraceFlags, io: Io, g: Gl
       throw new CliError(`--pattern: ${(err as Error).message}`, ExitCode.USAGE);
     }
   }
-  const { parsePath, PathError } = await import('../src/flow/json-path.js');
+  const { parsePath } = await import('../src/flow/json-path.js');
   const fields = (flags.field ?? []).map((f) => {
     try {
       return parsePath(f);
     } catch (err) {
-      throw new CliError(`--field: ${(err as InstanceType<typeof PathError>).message}`, ExitCode.USAGE);
+      throw new CliError(`--field: ${(err as Error).message}`, ExitCode.USAGE);
     }
   });
   // a flow given by file is read before connecting: a broken file is a usage error, whatever the cluster
@@ -160,10 +160,10 @@ async function printStuck(flags: TraceFlags, io: Io, g: GlobalOptions, cluster: 
   const report = await findStuck({ cluster, codec, flow, plan, olderThanMs, db: flags.db });
   if (g.json) return printJson(io, report);
   const { renderTable } = await import('../src/common/text-table.js');
-  const { formatMs } = await import('../src/trace/verdict.js');
+  const { formatDuration } = await import('../src/common/time.js');
   for (const line of renderTable(
     [report.entity.toUpperCase(), 'STATE', 'AGE', 'LAST EVENT', 'WAITING FOR'],
-    report.entities.map((e) => [e.id, e.state ?? '-', formatMs(e.ageMs), `${e.lastEvent} ${formatMs(Date.now() - e.lastAt)} ago`, e.waitingFor.join('; ') || 'nothing the flow expects next is known']),
+    report.entities.map((e) => [e.id, e.state ?? '-', formatDuration(e.ageMs, 'spaced'), `${e.lastEvent} ${formatDuration(Date.now() - e.lastAt, 'spaced')} ago`, e.waitingFor.join('; ') || 'nothing the flow expects next is known']),
   ))
     printLine(io.stdout, line);
   const n = report.entities.length;

@@ -9,8 +9,10 @@ import { renderCsv } from '../src/cli/csv.js';
 import { CliError, ExitCode, usageError } from '../src/cli/errors.js';
 import { printJson, printLine, type CommandContext, type GlobalOptions } from '../src/cli/io.js';
 import { parseDuration, parseInteger } from '../src/common/parse.js';
+import { formatDuration, sleep } from '../src/common/time.js';
 import { colorOnStdout, writeLines } from '../src/cli/table.js';
 import { renderFields, renderTable, type Cell } from '../src/common/text-table.js';
+import { asText } from '../src/flow/json-path.js';
 import { DEFAULT_DB, type ViewInfo } from '../src/views/store.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -59,8 +61,7 @@ async function knownView(db: Database, name: string, file: string): Promise<View
 function cellText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (Buffer.isBuffer(v)) return `x'${v.toString('hex')}'`;
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  return asText(v);
 }
 
 const tableCell = (v: unknown): Cell => (v === null || v === undefined ? null : typeof v === 'number' ? v : cellText(v));
@@ -74,11 +75,7 @@ function jsonSafe(row: Record<string, unknown>): Record<string, unknown> {
 
 function age(at: number | null, now = Date.now()): string {
   if (at === null) return 'never';
-  const s = Math.max(0, Math.round((now - at) / 1000));
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h ago`;
-  return `${Math.floor(s / 86_400)}d ago`;
+  return `${formatDuration(now - at, 'whole')} ago`;
 }
 
 const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString());
@@ -95,8 +92,6 @@ function parseWaitFor(text: string): WaitFor {
   if (!column || values.length === 0 || values.some((v) => v === '')) throw usageError(`--wait-for: "${text}" is not column=value[,value...] (e.g. state=CONFIRMED,REJECTED)`);
   return { column, values };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Polls (read-only, every 100 ms) until the row exists and its column holds one of the values. A missing

@@ -71,7 +71,7 @@ function loadClusterId(dataDir: string | null): string {
   if (!dataDir) return fresh;
   const file = path.join(dataDir, 'meta.json');
   if (fs.existsSync(file)) {
-    const id = JSON.parse(fs.readFileSync(file, 'utf8')).clusterId;
+    const id = (JSON.parse(fs.readFileSync(file, 'utf8')) as { clusterId?: unknown }).clusterId;
     if (typeof id === 'string' && id) return id;
   }
   writeFileAtomic(file, JSON.stringify({ clusterId: fresh }) + '\n');

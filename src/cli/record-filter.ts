@@ -8,6 +8,7 @@
 //   --where total>100          paths are dotted: customer.id, lines.0.sku (or lines[0].sku)
 
 import type { ConsumedRecord } from '../client/records.js';
+import { asText } from '../flow/json-path.js';
 import { usageError } from './errors.js';
 
 export interface FilterOptions {
@@ -71,7 +72,7 @@ function compare(actual: unknown, expected: unknown): number | undefined {
     return Number.isNaN(n) ? undefined : n - expected;
   }
   if (actual === undefined || actual === null || typeof actual === 'object') return undefined;
-  const a = String(actual);
+  const a = asText(actual);
   const e = String(expected);
   return a < e ? -1 : a > e ? 1 : 0;
 }
@@ -80,7 +81,7 @@ function equals(actual: unknown, expected: unknown): boolean {
   if (expected === null) return actual === null;
   if (typeof expected === 'boolean') return actual === expected;
   if (typeof expected === 'number') return compare(actual, expected) === 0;
-  return actual !== undefined && actual !== null && typeof actual !== 'object' && String(actual) === expected;
+  return actual !== undefined && actual !== null && typeof actual !== 'object' && asText(actual) === expected;
 }
 
 export function parseWhere(expr: string): Condition {
@@ -102,7 +103,7 @@ export function parseWhere(expr: string): Condition {
       break;
     case '~': {
       const re = regex(raw, '--where');
-      test = (a) => a !== undefined && a !== null && re.test(typeof a === 'object' ? JSON.stringify(a) : String(a));
+      test = (a) => a !== undefined && a !== null && re.test(asText(a));
       break;
     }
     default: {

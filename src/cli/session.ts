@@ -4,11 +4,11 @@
 
 import type { Command } from 'commander';
 import type { AdminClient } from '../client/admin.js';
-import { formatMs } from '../client/deadline.js';
 import { optionSources, resolveSettings } from '../client/profiles.js';
 import type { ConnectionSettings } from '../client/settings.js';
 import { Cluster } from '../client/wire/cluster.js';
 import { AuthenticationError, UnreachableError, WireError } from '../client/wire/errors.js';
+import { formatDuration } from '../common/time.js';
 import { CliError, ExitCode, exitCodeFor } from './errors.js';
 import { printLine, type CommandContext, type GlobalOptions, type Io } from './io.js';
 
@@ -66,7 +66,7 @@ function whereFrom(settings: ConnectionSettings): string {
 
 /** The broker(s) an UnreachableError names: the cluster as configured, or one broker the cluster advertised. */
 function unreachableLine(err: UnreachableError, settings: ConnectionSettings): string {
-  const within = err.timeoutMs !== undefined ? ` within ${formatMs(err.timeoutMs)}` : '';
+  const within = err.timeoutMs !== undefined ? ` within ${formatDuration(err.timeoutMs)}` : '';
   const bootstrap = settings.brokers.every((b) => err.brokers.includes(b));
   const what = bootstrap ? `the cluster at ${whereFrom(settings)}` : `broker ${err.brokers.join(',')} of the cluster at ${whereFrom(settings)}`;
   return `cannot reach ${what}${within}: ${err.reason}`;

@@ -2,6 +2,7 @@
 // `--until end|<offset>|@<time>`, where a time is epoch milliseconds, ISO-8601, or relative to now (-15m);
 // and the clock time evt prints in timelines and feeds.
 
+import { DURATION_UNITS } from '../common/time.js';
 import { usageError } from './errors.js';
 
 export type Position =
@@ -10,14 +11,12 @@ export type Position =
   | { kind: 'offset'; offset: number }
   | { kind: 'time'; ms: number };
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
 /** epoch ms ("1700000000000"), ISO-8601 ("2026-11-22T10:00:00Z", "2026-11-22"), or relative ("-15m", "-2h", "-1d", "now") */
 export function parseTime(text: string, now = Date.now(), option = 'time'): number {
   const t = text.trim();
   if (t === 'now') return now;
   const rel = /^-(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(t);
-  if (rel) return Math.round(now - Number(rel[1]) * UNITS[rel[2]]);
+  if (rel) return Math.round(now - Number(rel[1]) * DURATION_UNITS[rel[2]]);
   if (/^\d{10,}$/.test(t)) return Number(t);
   if (/^\d{4}-\d{2}-\d{2}/.test(t)) {
     const ms = Date.parse(t);

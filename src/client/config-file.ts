@@ -150,13 +150,13 @@ function validateProfile(raw: unknown, where: string): Profile {
   const p: Profile = {};
   if (raw.brokers !== undefined) {
     if (typeof raw.brokers === 'string') p.brokers = splitBrokers(raw.brokers);
-    else if (Array.isArray(raw.brokers) && raw.brokers.every((b) => typeof b === 'string')) p.brokers = raw.brokers.flatMap((b) => splitBrokers(b as string));
+    else if (Array.isArray(raw.brokers) && raw.brokers.every((b) => typeof b === 'string')) p.brokers = raw.brokers.flatMap((b) => splitBrokers(b));
     else throw bad('"brokers" must be a list of host:port strings');
   }
   for (const key of ['clientId', 'timeout', 'registry', 'registryAuth'] as const) {
     if (raw[key] !== undefined) {
       if (typeof raw[key] !== 'string') throw bad(`"${key}" must be a string`);
-      p[key] = raw[key] as string;
+      p[key] = raw[key];
     }
   }
   if (raw.sasl !== undefined) {
@@ -175,7 +175,7 @@ function validateProfile(raw: unknown, where: string): Profile {
       for (const key of ['ca', 'cert', 'key'] as const) {
         if (t[key] !== undefined) {
           if (typeof t[key] !== 'string') throw bad(`tls "${key}" must be a file path`);
-          tls[key] = t[key] as string;
+          tls[key] = t[key];
         }
       }
       if (t.rejectUnauthorized !== undefined) {

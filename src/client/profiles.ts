@@ -191,7 +191,7 @@ function collect(globals: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string, 
       profileSource = `profile ${selection.name} (${displayPath(found.file.path, env)})`;
       profileDir = path.dirname(found.file.path);
     } else {
-      notes.push(`the default profile "${selection.name}" is not used because the brokers come from ${brokersGiven!.source} (select it with --profile to combine them)`);
+      notes.push(`the default profile "${selection.name}" is not used because the brokers come from ${brokersGiven.source} (select it with --profile to combine them)`);
     }
   }
   const fromProfile = <T>(value: T | undefined): Sourced<T> | undefined =>

@@ -60,8 +60,8 @@ function describeMismatch(type: avro.Type, value: unknown): string {
  */
 function toPlainJson(value: unknown): unknown {
   return JSON.parse(
-    JSON.stringify(value, (_key, v) =>
-      v && typeof v === 'object' && v.type === 'Buffer' && Array.isArray(v.data) ? Buffer.from(v.data).toString('latin1') : v,
+    JSON.stringify(value, (_key, v: { type?: unknown; data?: unknown } | null) =>
+      v && typeof v === 'object' && v.type === 'Buffer' && Array.isArray(v.data) ? Buffer.from(v.data as number[]).toString('latin1') : v,
     ),
   );
 }
@@ -95,7 +95,7 @@ export function avroCodec(type: avro.Type): ValueCodec {
     decode(payload: Buffer | null): DecodedValue {
       if (payload === null) return { value: null };
       try {
-        const decoded = type.fromBuffer(payload);
+        const decoded: unknown = type.fromBuffer(payload);
         return { value: plain(decoded) };
       } catch (err) {
         return { value: payload.toString('base64'), encoding: 'base64', error: `not Avro of this schema: ${(err as Error).message}` };

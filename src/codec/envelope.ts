@@ -52,7 +52,7 @@ export function toEnvelope(record: ConsumedRecord, codec: ValueCodec): RecordEnv
 export function envelopeWith(record: ConsumedRecord, decoded: DecodedValue): RecordEnvelope {
   const key = text(record.key);
   // no prototype: a header may be called __proto__
-  const headers: RecordEnvelope['headers'] = Object.create(null);
+  const headers = Object.create(null) as RecordEnvelope['headers'];
   let headerEncoding: Record<string, 'base64'> | undefined;
   for (const h of record.headers) {
     const v = text(h.value);

@@ -11,6 +11,7 @@ import https from 'node:https';
 import avro from 'avsc';
 import type { RegistrySettings } from '../client/profiles.js';
 import { EvtError, type FailureKind } from '../common/errors.js';
+import { formatDuration } from '../common/time.js';
 
 export interface SubjectVersion {
   subject: string;
@@ -110,7 +111,7 @@ export class RegistryClient {
       res = await this.send(method, path, headers, body === undefined ? undefined : JSON.stringify(body));
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      const why = e.name === 'TimeoutError' ? `no answer within ${this.settings.timeoutMs} ms` : (e.code ?? e.message);
+      const why = e.name === 'TimeoutError' ? `no answer within ${formatDuration(this.settings.timeoutMs)}` : (e.code ?? e.message);
       throw new EvtError(`schema registry ${this.settings.url} (from ${this.settings.source}) is unreachable: ${why}`, 'unreachable');
     }
     const text = res.text;

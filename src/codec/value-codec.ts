@@ -58,7 +58,7 @@ function decodeAuto(payload: Buffer): DecodedValue {
   const first = text.charCodeAt(0);
   if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
     try {
-      const parsed = JSON.parse(text);
+      const parsed: unknown = JSON.parse(text);
       if (JSON.stringify(parsed) === text) return { value: parsed };
     } catch {
       // not JSON: a string

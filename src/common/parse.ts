@@ -2,18 +2,17 @@
 // (an EvtError of kind usage: exit code 2 in the CLI) naming the option and showing a form that works.
 
 import { EvtError } from './errors.js';
+import { parseDurationText } from './time.js';
 
 export const usageError = (message: string) => new EvtError(message, 'usage');
-
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** "500ms", "30s", "15m", "2h", "7d", "1w", or plain milliseconds; "-1" / "forever" means unlimited (-1). */
 export function parseDuration(text: string, option = 'duration'): number {
   const t = text.trim();
   if (t === '-1' || t === 'forever' || t === 'infinite') return -1;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)?$/.exec(t);
-  if (!m) throw usageError(`${option}: "${text}" is not a duration (use e.g. 500ms, 30s, 15m, 2h, 7d, or -1 for no limit)`);
-  return Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? 'ms']);
+  const ms = parseDurationText(t);
+  if (ms === null) throw usageError(`${option}: "${text}" is not a duration (use e.g. 500ms, 30s, 15m, 2h, 7d, or -1 for no limit)`);
+  return ms;
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };

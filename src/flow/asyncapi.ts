@@ -17,9 +17,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
+import { parseDurationText } from '../common/time.js';
 import { TYPE_FIELDS, TYPE_HEADERS } from './conventions.js';
 import { formatPath } from './json-path.js';
-import { emptyFlow, FlowError, parseDurationText, parseIdLocation, type Flow, type FlowTopic, type IdLocation, type Reaction, type TypeLocation } from './model.js';
+import { emptyFlow, FlowError, parseIdLocation, type Flow, type FlowTopic, type IdLocation, type Reaction, type TypeLocation } from './model.js';
 
 type Json = Record<string, unknown>;
 type Seg = string | number;
@@ -338,7 +339,7 @@ class AsyncApiReader {
     if (known) return known;
     const { merged, from } = this.withTraits(r, MESSAGE_FIELDS);
     const key = r.at.length >= 2 && r.at[r.at.length - 2] === 'messages' ? String(r.at[r.at.length - 1]) : null;
-    const named = (field: string) => (typeof merged[field] === 'string' && (merged[field] as string).trim() ? (merged[field] as string).trim() : null);
+    const named = (field: string) => (typeof merged[field] === 'string' && merged[field].trim() ? merged[field].trim() : null);
     const type = named('name') ?? (this.v3 ? null : named('messageId')) ?? key ?? named('title');
     if (!type) this.fail(r, [], `a message needs a name (name${this.v3 ? '' : ', messageId'}, a key under components.messages, or title)`);
 
@@ -628,7 +629,7 @@ class AsyncApiReader {
     for (const seg of pointerSegments(pointer, () => this.fail(from, ['$ref'], `${ref}: not a JSON pointer (#/components/...)`))) {
       node = this.resolve(node, chain);
       const v = node.v;
-      const next = Array.isArray(v) && /^(0|[1-9]\d*)$/.test(seg) ? v[Number(seg)] : isObject(v) && Object.prototype.hasOwnProperty.call(v, seg) ? v[seg] : undefined;
+      const next: unknown = Array.isArray(v) && /^(0|[1-9]\d*)$/.test(seg) ? v[Number(seg)] : isObject(v) && Object.prototype.hasOwnProperty.call(v, seg) ? v[seg] : undefined;
       if (next === undefined) this.fail(from, ['$ref'], `${ref} not found`);
       node = { v: next, doc: node.doc, at: [...node.at, Array.isArray(v) ? Number(seg) : seg] };
     }
@@ -698,7 +699,7 @@ class AsyncApiReader {
 
 function child(n: Node, key: Seg): Node {
   const v = n.v;
-  const value = Array.isArray(v) && typeof key === 'number' ? v[key] : isObject(v) && typeof key === 'string' && Object.prototype.hasOwnProperty.call(v, key) ? v[key] : undefined;
+  const value: unknown = Array.isArray(v) && typeof key === 'number' ? v[key] : isObject(v) && typeof key === 'string' && Object.prototype.hasOwnProperty.call(v, key) ? v[key] : undefined;
   return { v: value, doc: n.doc, at: [...n.at, key] };
 }
 

@@ -119,7 +119,7 @@ export interface FactsInput {
   headers: readonly RecordHeader[];
   value(): unknown;
   /** the registry schema's record name, when the value is in the registry's wire format */
-  schemaName?(): string | null;
+  schemaName?: () => string | null;
   /** the value's bytes, to check a topic whose flow says its values are registry-encoded */
   rawValue?: Buffer | null;
 }

@@ -216,6 +216,7 @@ function candidates(r: SampledRecord): [IdLocation, string][] {
 }
 
 function isPrintable(s: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what it looks for
   return !/[\u0000-\u001f\ufffd]/.test(s);
 }
 

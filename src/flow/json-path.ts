@@ -88,7 +88,7 @@ export function valuesAt(value: unknown, path: JsonPath): unknown[] {
     const next: unknown[] = [];
     for (const v of current) {
       if (v === null || typeof v !== 'object') continue;
-      if (step.kind === 'any') next.push(...(Array.isArray(v) ? v : Object.values(v)));
+      if (step.kind === 'any') next.push(...(Array.isArray(v) ? (v as unknown[]) : Object.values(v as Record<string, unknown>)));
       else if (step.kind === 'index') {
         if (Array.isArray(v) && step.index < v.length) next.push(v[step.index]);
         else if (!Array.isArray(v) && String(step.index) in v) next.push((v as Record<string, unknown>)[String(step.index)]);
@@ -98,6 +98,12 @@ export function valuesAt(value: unknown, path: JsonPath): unknown[] {
     if (current.length === 0) break;
   }
   return current;
+}
+
+/** A decoded value as text: scalars as String() writes them, objects and arrays as JSON (never "[object Object]"). */
+export function asText(v: unknown): string {
+  if (typeof v === 'object' && v !== null) return JSON.stringify(v);
+  return String(v);
 }
 
 /** Whether a scalar equals an id given as text: strings exactly, numbers and booleans by their text. */

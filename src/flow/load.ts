@@ -29,7 +29,7 @@ export async function loadFlow(spec: string, options: LoadOptions = {}): Promise
     const list = Array.isArray(imports) ? imports : [imports];
     if (!list.every((x) => typeof x === 'string')) throw new FlowError(`${file}: asyncapi: expected a file name or a list of them`);
     const docs: { doc: unknown; file: string }[] = [];
-    for (const name of list as string[]) {
+    for (const name of list) {
       const p = path.resolve(path.dirname(file), name);
       if (!fs.existsSync(p)) throw new FlowError(`${file}: asyncapi: ${name} not found`);
       if (fs.statSync(p).isDirectory()) docs.push(...(await Promise.all(asyncApiFilesIn(p).map(async (f) => ({ doc: await readDocument(f), file: f })))));

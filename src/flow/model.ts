@@ -6,6 +6,7 @@
 // This module holds the model and evt's own flow file format (JSON, or YAML), checked field by field with
 // errors that name the file and the field. AsyncAPI documents are read by asyncapi.ts into the same model.
 
+import { formatDuration, parseDurationText } from '../common/time.js';
 import { formatPath, parsePath, parseRecordPath, PathError, type JsonPath, type RecordPath } from './json-path.js';
 
 /** Where the entity id lives in a record of a topic: `$key`, `$headers.<name>` or a value path `$.a.b`. */
@@ -220,22 +221,6 @@ function kind(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : JSON.stringify(v);
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "500ms", "30s", "5m", "2h", "1d" or plain milliseconds; null when it is none of these. */
-export function parseDurationText(text: string): number | null {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(text.trim());
-  return m ? Math.round(Number(m[1]) * UNITS[m[2] ?? 'ms']) : null;
-}
-
-export function formatDurationText(ms: number): string {
-  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}
-
 const FILE_FIELDS = ['flow', 'entity', 'description', 'prefix', 'asyncapi', 'topics', 'reactions', 'final', 'states', 'initialState', 'reasons', 'notes'] as const;
 const TOPIC_FIELDS = ['id', 'types', 'type', 'deadLetter', 'watch', 'values', 'keys', 'description'] as const;
 const REACTION_FIELDS = ['group', 'groups', 'service', 'on', 'requires', 'answers', 'unless', 'within', 'timer', 'followUp', 'description'] as const;
@@ -392,7 +377,7 @@ export function flowToFile(flow: Flow): Record<string, unknown> {
     if (x.requires.length) spec.requires = x.requires.map(one);
     spec.answers = one(x.answers);
     if (x.unless.length) spec.unless = x.unless;
-    if (x.withinMs !== null) spec.within = formatDurationText(x.withinMs);
+    if (x.withinMs !== null) spec.within = formatDuration(x.withinMs, 'exact');
     if (x.timer) spec.timer = true;
     if (x.followUp) spec.followUp = true;
     return spec;

@@ -1,7 +1,8 @@
 // `evt flow show`: a flow as people read it (its topics, who reacts to what with what, what is final), or as a
 // Mermaid flowchart of its event types with the groups on the edges.
 
-import { formatDurationText, formatIdLocation, type Flow } from './model.js';
+import { formatDuration } from '../common/time.js';
+import { formatIdLocation, type Flow } from './model.js';
 
 export function flowText(flow: Flow): string[] {
   const lines = [`flow ${flow.name}: ${flow.entity}s (${flow.source})${flow.prefix ? `, prefix ${flow.prefix}` : ''}`, '', 'topics'];
@@ -22,7 +23,7 @@ export function flowText(flow: Flow): string[] {
     const unless = r.unless.length ? ` unless ${r.unless.join(' or ')}` : '';
     const how = r.timer ? 'after a timer of its own' : 'on consuming it';
     const group = r.groups.length === 1 ? (r.service !== r.groups[0] ? `${r.service} (group ${r.groups[0]})` : r.groups[0]) : `one of ${r.groups.join(', ')}`;
-    const within = r.withinMs !== null ? ` within ${formatDurationText(r.withinMs)}` : '';
+    const within = r.withinMs !== null ? ` within ${formatDuration(r.withinMs, 'exact')}` : '';
     lines.push(`  ${on}${requires}${unless} -> ${group} ${how} -> ${r.answers.join(' or ')}${within}${r.followUp ? ' (owed even when final)' : ''}`);
   }
   lines.push('', `final: ${flow.final.join(', ') || 'none declared'}`);
@@ -47,7 +48,7 @@ export function flowMermaid(flow: Flow): string[] {
   const types = [...new Set([...flow.reactions.flatMap((r) => [...r.on, ...r.answers]), ...flow.final])];
   for (const t of types) lines.push(flow.final.includes(t) ? `  ${node(t)}(["${label(t)}"])` : `  ${node(t)}["${label(t)}"]`);
   for (const r of flow.reactions) {
-    const by = `${r.groups.length === 1 ? r.service : r.groups.join(' / ')}${r.timer ? ' (timer)' : ''}${r.withinMs !== null ? `, ${formatDurationText(r.withinMs)}` : ''}`;
+    const by = `${r.groups.length === 1 ? r.service : r.groups.join(' / ')}${r.timer ? ' (timer)' : ''}${r.withinMs !== null ? `, ${formatDuration(r.withinMs, 'exact')}` : ''}`;
     for (const on of r.on) for (const a of r.answers) lines.push(`  ${node(on)} -->|"${label(by)}"| ${node(a)}`);
   }
   return lines;

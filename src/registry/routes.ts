@@ -93,7 +93,7 @@ export function route(store: RegistryStore, req: RegistryRequest): RegistryRespo
 
   if (head === 'subjects') {
     if (s.length === 1) return is('GET') && ok(store.listSubjects(flag(query, 'deleted')));
-    const subject = s[1]!;
+    const subject = s[1];
     if (s.length === 2) {
       if (method === 'POST') {
         const found = store.lookup(subject, schemaField(req.body));
@@ -108,7 +108,7 @@ export function route(store: RegistryStore, req: RegistryRequest): RegistryRespo
       if (method === 'POST') return ok(store.register(subject, schemaField(req.body)));
       throw methodNotAllowed();
     }
-    const version = parseVersion(s[3]!);
+    const version = parseVersion(s[3]);
     if (s.length === 4) {
       if (method === 'GET') return ok(store.getVersion(subject, version, flag(query, 'deleted')));
       if (method === 'DELETE') return ok(store.deleteVersion(subject, version, flag(query, 'permanent')));
@@ -124,7 +124,7 @@ export function route(store: RegistryStore, req: RegistryRequest): RegistryRespo
   if (head === 'schemas') {
     if (s.length === 2 && s[1] === 'types') return is('GET') && ok(['AVRO']);
     if (s[1] !== 'ids' || s.length < 3) throw notFound();
-    const id = schemaId(s[2]!);
+    const id = schemaId(s[2]);
     if (s.length === 3) return is('GET') && ok({ schema: store.getSchemaById(id) });
     if (s.length === 4 && s[3] === 'schema') {
       is('GET');
@@ -138,8 +138,8 @@ export function route(store: RegistryStore, req: RegistryRequest): RegistryRespo
   if (head === 'compatibility') {
     if (s[1] !== 'subjects' || s[3] !== 'versions' || s.length < 4 || s.length > 5) throw notFound();
     is('POST');
-    const version = s.length === 5 ? parseVersion(s[4]!) : 'latest';
-    const messages = store.testCompatibility(s[2]!, version, schemaField(req.body));
+    const version = s.length === 5 ? parseVersion(s[4]) : 'latest';
+    const messages = store.testCompatibility(s[2], version, schemaField(req.body));
     const result: { is_compatible: boolean; messages?: string[] } = { is_compatible: messages.length === 0 };
     if (flag(query, 'verbose')) result.messages = messages;
     return ok(result);
@@ -153,7 +153,7 @@ export function route(store: RegistryStore, req: RegistryRequest): RegistryRespo
       throw methodNotAllowed();
     }
     if (s.length !== 2) throw notFound();
-    const subject = s[1]!;
+    const subject = s[1];
     if (method === 'GET') return ok({ compatibilityLevel: store.getSubjectCompatibility(subject, flag(query, 'defaultToGlobal')) });
     if (method === 'PUT') return ok({ compatibility: store.setSubjectCompatibility(subject, levelField(req.body)) });
     if (method === 'DELETE') return ok({ compatibilityLevel: store.deleteSubjectCompatibility(subject) });

@@ -14,6 +14,7 @@
 // stops at the high watermark taken when the trace started. Nothing joins a group or commits.
 
 import type { ConsumedRecord } from '../client/records.js';
+import { formatDuration } from '../common/time.js';
 import { partitionForKey } from '../client/wire/partitioner.js';
 import { EARLIEST, LATEST, PartitionReader, type Cluster } from '../client/wire/index.js';
 import type { RecordMatch } from '../protocol/records/decode.js';
@@ -144,7 +145,7 @@ export async function findEntity(o: FindOptions): Promise<FindResult> {
   const keyedTimes = records.filter((r) => r.key !== null && r.key.equals(key)).map((r) => r.timestamp);
   const firstTime = keyedTimes.length ? Math.min(...keyedTimes) : null;
   const after = firstTime !== null ? await offsetsAt(o.cluster, planned, firstTime - TIME_MARGIN_MS) : null;
-  if (after) notes.push(`topics other than ${entry.map((t) => t.topic).join(', ')} were read from ${TIME_MARGIN_MS / 1000} s before the entity's first event`);
+  if (after) notes.push(`topics other than ${entry.map((t) => t.topic).join(', ')} were read from ${formatDuration(TIME_MARGIN_MS)} before the entity's first event`);
 
   // phase 2: the other keyed topics, on the id's partition, from a margin before the entity's first event
   const laterKeyed = keyed.filter((t) => !entry.includes(t));

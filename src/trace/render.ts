@@ -4,9 +4,10 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { renderTable } from '../common/text-table.js';
 import { clockTime } from '../common/clock.js';
+import { formatDuration } from '../common/time.js';
+import { asText } from '../flow/json-path.js';
 import type { TraceEvent } from './timeline.js';
 import type { TraceResult } from './trace.js';
-import { formatMs } from './verdict.js';
 
 export type TraceFormat = 'timeline' | 'table' | 'mermaid';
 
@@ -20,13 +21,16 @@ export function renderTrace(r: TraceResult, format: TraceFormat, color: boolean)
 
 function delta(ms: number): string {
   // an effect stamped before its cause (another producer's clock) comes after it, with a negative delta
-  return ms < 0 ? `-${formatMs(-ms)}` : `+${formatMs(ms)}`;
+  return ms < 0 ? `-${formatDuration(-ms, 'spaced')}` : `+${formatDuration(ms, 'spaced')}`;
+}
+
+/** What changed in the event's watched fields: `status=PLACED`, `status PLACED→CONFIRMED`. */
+export function changeTexts(e: TraceEvent): string[] {
+  return Object.entries(e.changes).map(([f, [before, after]]) => (before === null ? `${f}=${asText(after)}` : `${f} ${asText(before)}→${asText(after)}`));
 }
 
 function changesText(e: TraceEvent): string {
-  return Object.entries(e.changes)
-    .map(([f, [before, after]]) => (before === null ? `${f}=${String(after)}` : `${f} ${String(before)}→${String(after)}`))
-    .join(' ');
+  return changeTexts(e).join(' ');
 }
 
 /** One line per event, then a second line of details when there are any. */
@@ -61,9 +65,9 @@ export function verdictLines(r: TraceResult, c: ChalkInstance): string[] {
   const v = r.verdict;
   const lines: string[] = [];
   if (v.status === 'final') lines.push(c.green(`verdict: ${v.summary}`));
-  else if (v.status === 'waiting') lines.push(c.yellow(`verdict: ${v.state ?? 'not final'}, waiting for ${formatMs(v.idleMs ?? 0)}`));
+  else if (v.status === 'waiting') lines.push(c.yellow(`verdict: ${v.state ?? 'not final'}, waiting for ${formatDuration(v.idleMs ?? 0, 'spaced')}`));
   else if (v.status === 'not-found') lines.push(c.red('verdict: not found'));
-  else lines.push(`verdict: no flow says what should follow${v.newest ? `; the newest event is #${v.newest.n} ${v.newest.eventType} (${v.newest.topic}-${v.newest.partition}@${v.newest.offset}), ${formatMs(v.idleMs ?? 0)} ago` : ''}`);
+  else lines.push(`verdict: no flow says what should follow${v.newest ? `; the newest event is #${v.newest.n} ${v.newest.eventType} (${v.newest.topic}-${v.newest.partition}@${v.newest.offset}), ${formatDuration(v.idleMs ?? 0, 'spaced')} ago` : ''}`);
   for (const w of v.waits) lines.push(`  ${w.followUp ? 'still owed' : 'waiting for'} ${w.expects.join(' or ')} from ${w.service}: ${w.detail}`);
   if (v.newest) {
     if (v.newest.consumers.length === 0) lines.push(`  no consumer group has committed offsets on ${v.newest.topic}`);

@@ -49,7 +49,7 @@ export function buildTimeline(found: readonly FoundEvent[], flow: Flow | null = 
     const fields = watched?.length ? watched : DEFAULT_WATCH;
     const before = previous.get(e.topic);
     for (const f of fields) {
-      const was = before ? ((before as Record<string, unknown>)[f] ?? null) : null;
+      const was = before ? (before[f] ?? null) : null;
       const now = (v as Record<string, unknown>)[f] ?? null;
       if (now !== null && typeof now === 'object') continue;
       if (was !== now && !(was === null && now === null)) e.changes[f] = [was, now];

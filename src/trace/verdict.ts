@@ -4,9 +4,10 @@
 // flow nothing says what should come next, so the verdict says where the newest event stands: which consumer
 // groups of its topic have consumed it and which have not.
 
+import { formatDuration } from '../common/time.js';
 import { expectations } from '../flow/expectations.js';
 import { isFinalType, stateAfter, type Flow } from '../flow/model.js';
-import { valuesAt } from '../flow/json-path.js';
+import { valuesAt, asText } from '../flow/json-path.js';
 import { structuredValue } from './event.js';
 import type { TraceEvent } from './timeline.js';
 
@@ -170,7 +171,7 @@ export function verdictOf(flow: Flow | null, events: readonly TraceEvent[], fact
       reason: null,
       idleMs,
       newest: { n: newest.n, topic: newest.topic, partition: newest.partition, offset: newest.offset, eventType: newest.eventType, consumers },
-      summary: `newest event ${newest.eventType} (${where}) ${formatMs(idleMs)} ago: ${readers}${dlqText} (no flow: give --flow, or write one with evt flow infer, to know what should come next)`,
+      summary: `newest event ${newest.eventType} (${where}) ${formatDuration(idleMs, 'spaced')} ago: ${readers}${dlqText} (no flow: give --flow, or write one with evt flow infer, to know what should come next)`,
     };
   }
 
@@ -178,16 +179,16 @@ export function verdictOf(flow: Flow | null, events: readonly TraceEvent[], fact
   const finalEvent = [...ok].reverse().find((e) => isFinalType(flow, e.eventType)) ?? null;
   const reasonPath = finalEvent ? flow.reasons[finalEvent.eventType] : undefined;
   const reasonValue = reasonPath ? valuesAt(structuredValue(finalEvent!.value), reasonPath)[0] : undefined;
-  const reason = reasonValue === undefined || reasonValue === null ? null : String(reasonValue);
+  const reason = reasonValue === undefined || reasonValue === null ? null : asText(reasonValue);
   const waits = diagnose(flow, events, facts, now);
   if (finalEvent) {
     const latencyMs = finalEvent.timestamp - events[0].timestamp;
     const owed = waits.length ? `; still owed: ${waits.map((w) => `${w.expects.join('/')} from ${w.service}`).join(', ')}` : '';
-    return { ...base, status: 'final', state, reason, latencyMs, waits, summary: `${state ?? finalEvent.eventType}${reason ? ` (${reason})` : ''} after ${formatMs(latencyMs)}${owed}${dlqText}` };
+    return { ...base, status: 'final', state, reason, latencyMs, waits, summary: `${state ?? finalEvent.eventType}${reason ? ` (${reason})` : ''} after ${formatDuration(latencyMs, 'spaced')}${owed}${dlqText}` };
   }
   const main = waits.filter((w) => !w.followUp);
   const waitText = main.length ? main.map((w) => `${w.expects.join(' or ')} from ${w.service}: ${w.detail}`).join('; ') : `nothing the flow expects next is known`;
-  return { ...base, status: 'waiting', state, reason, idleMs, waits, summary: `${state ?? flow.initialState ?? 'not final'} for ${formatMs(idleMs)}, waiting for ${waitText}${dlqText}` };
+  return { ...base, status: 'waiting', state, reason, idleMs, waits, summary: `${state ?? flow.initialState ?? 'not final'} for ${formatDuration(idleMs, 'spaced')}, waiting for ${waitText}${dlqText}` };
 }
 
 /** Why each expectation of the flow is unmet, from the dead letters in the timeline and the groups' positions. */
@@ -199,13 +200,13 @@ export function diagnose(flow: Flow, events: readonly TraceEvent[], facts: Group
     const positions = x.reaction.groups.map((g) => positionOf(facts, g, t));
     const waitingMs = Math.max(0, now - t.timestamp);
     const overdue = x.reaction.withinMs !== null && waitingMs > x.reaction.withinMs;
-    const usually = overdue ? ` (overdue: usually within ${formatMs(x.reaction.withinMs!)}, waiting ${formatMs(waitingMs)})` : '';
+    const usually = overdue ? ` (overdue: usually within ${formatDuration(x.reaction.withinMs!, 'spaced')}, waiting ${formatDuration(waitingMs, 'spaced')})` : '';
     const wait: Wait = {
       service: x.reaction.service,
       groups: x.reaction.groups,
       expects: x.expects,
       followUp: x.followUp,
-      trigger: { n: (t as TraceEvent).n, topic: t.topic, partition: t.partition, offset: t.offset, eventType: t.eventType },
+      trigger: { n: t.n, topic: t.topic, partition: t.partition, offset: t.offset, eventType: t.eventType },
       diagnosis: 'unknown',
       detail: '',
       positions,
@@ -235,11 +236,4 @@ export function diagnose(flow: Flow, events: readonly TraceEvent[], facts: Group
     }
     return wait;
   });
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-  return `${(ms / 3_600_000).toFixed(1)} h`;
 }

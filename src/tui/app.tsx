@@ -51,7 +51,7 @@ const INITIAL: Ui = { focus: 'flow', lower: 'services', selected: { flow: 0, ser
 export interface AppProps {
   source: DashboardSource;
   /** q (`quit`) or Ctrl-C (`interrupt`, a key: the terminal is raw) */
-  onQuit(how: 'quit' | 'interrupt'): void;
+  onQuit: (how: 'quit' | 'interrupt') => void;
   /** a fixed size instead of the terminal's (tests) */
   size?: { columns: number; rows: number };
 }
@@ -214,7 +214,7 @@ function useStickyNeeds(snapshot: Snapshot | null, columns: number): PanelNeeds 
   if (!snapshot) return kept.current?.needs ?? null;
   const now: PanelNeeds = { flow: flowNeed(snapshot), services: servicesNeed(snapshot), topics: topicsNeed(snapshot), topicsLeast: topicsNeed(snapshot, true), feed: feedNeed(snapshot.feed) };
   const before = kept.current?.columns === columns ? kept.current.needs : null;
-  const needs = before ? (Object.fromEntries(Object.entries(now).map(([k, v]) => [k, Math.max(v, before[k as keyof PanelNeeds])])) as unknown as PanelNeeds) : now;
+  const needs = before ? (Object.fromEntries((Object.entries(now) as [keyof PanelNeeds, number][]).map(([k, v]) => [k, Math.max(v, before[k])])) as unknown as PanelNeeds) : now;
   kept.current = { columns, needs };
   return needs;
 }

@@ -23,16 +23,6 @@ export function compact(n: number | null): string {
   return `${Math.round(n / 1_000_000)}M`;
 }
 
-/** 850ms, 4.2s, 3m05s, 2h10m: durations for narrow columns. */
-export function shortDuration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
-  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
 /** Text cut to `width` columns with an ellipsis, or padded to it. */
 export function fit(text: string, width: number): string {
   if (width <= 0) return '';

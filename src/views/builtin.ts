@@ -7,6 +7,7 @@
 // Events carry the state of their item after the action, so each view is a last-value fold per key.
 
 import type { Database } from 'better-sqlite3';
+import { asText } from '../flow/json-path.js';
 import { workflowNames, type WorkflowNames } from '../workflow/names.js';
 import { quoteIdent, type ApplyEvent, type ViewDefinition, type ViewEvent } from './definition.js';
 
@@ -19,7 +20,7 @@ function field<T>(event: ViewEvent, name: string, type: 'string' | 'number' | 'o
 
 function optional(event: ViewEvent, name: string): string | null {
   const value = (event.value as Record<string, unknown> | null)?.[name];
-  return value === undefined || value === null ? null : String(value);
+  return value === undefined || value === null ? null : asText(value);
 }
 
 function expectObject(event: ViewEvent): void {

@@ -14,12 +14,12 @@
 // an Error naming the event (topic-partition@offset) and the view's own message (the replay records it in
 // its errors table and goes on). The README's "Custom views" section documents the format.
 
-import { parseRecordPath, valuesAt, type RecordPath } from '../flow/json-path.js';
+import { parseRecordPath, valuesAt, asText, type RecordPath } from '../flow/json-path.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Database, Statement } from 'better-sqlite3';
-import { quoteIdent, type ApplyEvent, type ViewDefinition, type ViewEvent } from './definition.js';
+import { quoteIdent, type ViewDefinition, type ViewEvent } from './definition.js';
 
 /** A problem with a view file itself (the command layer reports it as a usage error, exit 2). */
 export class ViewFileError extends Error {
@@ -332,7 +332,7 @@ function codeView(file: string, exported: unknown): ViewDefinition {
         get(key) {
           const row = select.get(keyParam(key)) as Record<string, unknown> | undefined;
           if (!row) return undefined;
-          for (const [col, t] of types) if (t === 'JSON' && typeof row[col] === 'string') row[col] = JSON.parse(row[col] as string);
+          for (const [col, t] of types) if (t === 'JSON' && typeof row[col] === 'string') row[col] = JSON.parse(row[col]);
           return row;
         },
       };
@@ -405,12 +405,12 @@ function checkName(v: unknown, field: string, fail: (msg: string) => never): str
   if (typeof v !== 'string' || !NAME.test(v) || v.toLowerCase().startsWith('sqlite_')) {
     fail(`${field}: letters, digits, - and _, starting with a letter (at most 64), not ${describe(v)}`);
   }
-  return v as string;
+  return v;
 }
 
 function checkDescription(v: unknown, fail: (msg: string) => never): string | undefined {
   if (v !== undefined && typeof v !== 'string') fail(`description: a string, not ${describe(v)}`);
-  return v as string | undefined;
+  return v;
 }
 
 function checkTopics(v: unknown, fail: (msg: string) => never): string[] {
@@ -433,6 +433,6 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'an object';
   if (typeof v === 'function') return 'a function';
-  const text = JSON.stringify(v) ?? String(v);
+  const text = JSON.stringify(v) ?? asText(v);
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }

@@ -85,7 +85,7 @@ const lookups = new WeakMap<Database, Map<string, Statement>>();
 
 function lookupStatement(db: Database, view: Pick<ViewInfo, 'table' | 'keyColumn'>): Statement | undefined {
   let byTable = lookups.get(db);
-  if (!byTable) lookups.set(db, (byTable = new Map()));
+  if (!byTable) lookups.set(db, (byTable = new Map<string, Statement>()));
   const cacheKey = `${view.table}\u0000${view.keyColumn}`;
   let statement = byTable.get(cacheKey);
   if (!statement) {

@@ -10,7 +10,7 @@ import { EARLIEST, LATEST, PartitionReader, type Cluster, type ReadChunk } from 
 import type { DecodedValue, ValueCodec } from '../codec/value-codec.js';
 import type { ViewDefinition, ViewEvent } from './definition.js';
 import { dropView, ensureView, positions, storedTopics } from './store.js';
-import { sleep } from '../client/deadline.js';
+import { sleep } from '../common/time.js';
 
 export type ReplayStart = { kind: 'beginning' } | { kind: 'time'; timestamp: number };
 

@@ -26,27 +26,28 @@ export class InvalidPrefixError extends Error {
   override name = 'InvalidPrefixError';
 }
 
+// Functions as properties, not methods: they are closures, passed around unbound (`topics.map(names.topic)`).
 export interface WorkflowNames {
   /** the prefix these names were built from ('' for evt's unprefixed names) */
   readonly prefix: string;
   /** The physical topic of a workflow topic. */
-  topic(topic: TopicName): string;
+  readonly topic: (topic: TopicName) => string;
   /** The workflow topic a physical topic is, or undefined when it is none of them. */
-  logical(physical: string): TopicName | undefined;
+  readonly logical: (physical: string) => TopicName | undefined;
   /** The consumer group of a service's workers. */
-  group(service: ServiceName): string;
+  readonly group: (service: ServiceName) => string;
   /** The dead-letter topic of a service. */
-  dlq(service: ServiceName): string;
+  readonly dlq: (service: ServiceName) => string;
   /** Whether a physical topic is a dead-letter topic of these names (of any service). */
-  isDeadLetter(physical: string): boolean;
+  readonly isDeadLetter: (physical: string) => boolean;
   /** The Confluent subject of a workflow topic's values (TopicNameStrategy: `<physical topic>-value`). */
-  subject(topic: TopicName): string;
+  readonly subject: (topic: TopicName) => string;
   /** Every workflow topic, physical, in the catalogue's order. */
   readonly topics: readonly string[];
   /** Every service's dead-letter topic, in the catalogue's order. */
   readonly dlqs: readonly string[];
   /** How the names look, in words: `shop.* topics, groups shop.<service>-service, dead letters shop.dlq.<service>`. */
-  describe(): string;
+  readonly describe: () => string;
 }
 
 /** Why `prefix` cannot prefix the workflow's topic names, or null when it can. */

@@ -1,7 +1,8 @@
 // Parsers for the flags of `evt simulate`. Each fails with a usage error (exit 2) on one line that names
 // the flag, quotes what was given and shows a form that works, since these specs are typed by hand.
 
-import { parseDuration, parseInteger, usageError } from '../common/parse.js';
+import { parseInteger, usageError } from '../common/parse.js';
+import { parseDurationText } from '../common/time.js';
 import { SERVICES, type ServiceName } from './catalogue.js';
 
 export interface LatencyRange {
@@ -115,15 +116,10 @@ function perService(text: string, flag: string, example: string): [ServiceName, 
   return out;
 }
 
-/** A duration >= 0; parseDuration's own message offers -1 for "no limit", which means nothing here. */
+/** A duration >= 0 (parseDuration's message would offer -1 for "no limit", which means nothing here). */
 function duration(text: string, flag: string, within: string, example: string): number {
-  let ms = NaN;
-  try {
-    ms = parseDuration(text, flag);
-  } catch {
-    // replaced by the message below
-  }
-  if (!(ms >= 0)) throw usageError(`${flag}: "${text}" in "${within}" is not a duration like 1500ms, 10s or 2m (${example})`);
+  const ms = parseDurationText(text);
+  if (ms === null) throw usageError(`${flag}: "${text}" in "${within}" is not a duration like 1500ms, 10s or 2m (${example})`);
   return ms;
 }
 

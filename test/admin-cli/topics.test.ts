@@ -1,7 +1,7 @@
 // `evt topics`: create, list, describe, config and delete against an in-process broker.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Admin, Producer } from 'kafkajs';
+import { ConfigSource, type Admin, type Producer } from 'kafkajs';
 import type { RunningBroker } from '../../src/broker/broker.js';
 import { kafkaFor, startTestBroker } from '../helpers/broker.js';
 import { evt, json, sandbox, type Sandbox } from './helpers.js';
@@ -111,7 +111,7 @@ describe('evt topics', () => {
     expect(set.code).toBe(0);
     expect(set.stderr).toBe('updated topic orders: set max.message.bytes\n');
     const after = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'orders' }] });
-    const overrides = Object.fromEntries(after.resources[0].configEntries.filter((e) => e.configSource === 1).map((e) => [e.configName, e.configValue]));
+    const overrides = Object.fromEntries(after.resources[0].configEntries.filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG).map((e) => [e.configName, e.configValue]));
     // AlterConfigs replaces the whole set: evt merged, so the earlier overrides are still there
     expect(overrides).toEqual({ 'retention.ms': '86400000', 'cleanup.policy': 'delete', 'max.message.bytes': '2048' });
 

@@ -98,7 +98,7 @@ describe('client errors as one line and an exit code', () => {
     expect(line(new UnreachableError(['k1:9092'], 'connection refused', 10_000))).toEqual([3, 'cannot reach the cluster at k1:9092 (from profile prod) within 10s: connection refused']);
     // a broker the cluster advertised, not one the user gave
     expect(line(new UnreachableError(['k2:9092'], 'host not found', 10_000))).toEqual([3, 'cannot reach broker k2:9092 of the cluster at k1:9092 (from profile prod) within 10s: host not found']);
-    expect(line(new TimeoutError('Metadata request', 'k1:9092', 10_000))).toEqual([3, 'Metadata request to broker k1:9092 got no answer within 10 s']);
+    expect(line(new TimeoutError('Metadata request', 'k1:9092', 10_000))).toEqual([3, 'Metadata request to broker k1:9092 got no answer within 10s']);
   });
 
   it('failed authentication is exit 1, naming the mechanism and the user, never the password', () => {

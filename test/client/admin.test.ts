@@ -135,7 +135,7 @@ describe("partitions: each one's leader", () => {
     ]);
     const asked = partitionsAsked(LIST_OFFSETS);
     expect(asked.length).toBeGreaterThan(0);
-    for (const { node, partitions } of asked) expect(partitions.every((p) => p % 2 === node - 1), `node ${node} asked for ${partitions}`).toBe(true);
+    for (const { node, partitions } of asked) expect(partitions.every((p) => p % 2 === node - 1), `node ${node} asked for ${partitions.join(',')}`).toBe(true);
   });
 
   it('DeleteRecords goes to the leaders; NOT_LEADER_OR_FOLLOWER sends it again to the leader fresh metadata names', async () => {

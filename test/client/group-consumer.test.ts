@@ -13,6 +13,7 @@ import {
   type TopicPartition,
 } from '../../src/client/group-consumer.js';
 import { createWireGroupConsumer } from '../../src/client/wire/group-consumer.js';
+import { sleep } from '../../src/common/time.js';
 import type { ConnectionSettings } from '../../src/client/settings.js';
 import { kafkaFor, startBrokerWithClients, until, type BrokerWithClients } from '../helpers/broker.js';
 
@@ -54,7 +55,6 @@ async function produce(topic: string, values: string[]): Promise<void> {
 }
 
 const values = (prefix: string, from: number, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${from + i}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const partitionsOf = (assigned: TopicPartition[], topic: string) => assigned.filter((a) => a.topic === topic).map((a) => a.partition);
 
 describe('assignment', () => {
@@ -315,7 +315,7 @@ describe('a kafkajs member and a wire member in one group', () => {
     const k = kafkaFor(broker, { clientId: 'evt-kafkajs' }).consumer({ groupId: 'mix', partitionAssigners: [kafkajsCopartitioned], sessionTimeout: 3000, heartbeatInterval: 200, maxWaitTimeInMs: 200 });
     kafkajsMember = k;
     k.on(k.events.GROUP_JOIN, (e) => {
-      const assigned = Object.entries(e.payload.memberAssignment).flatMap(([topic, ps]) => (ps as number[]).map((partition) => ({ topic, partition })));
+      const assigned = Object.entries(e.payload.memberAssignment).flatMap(([topic, ps]) => (ps).map((partition) => ({ topic, partition })));
       latest.set('kafkajs', assigned);
     });
     await k.connect();

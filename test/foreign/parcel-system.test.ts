@@ -113,7 +113,7 @@ function versionAtLeast(version: string, min: number[]): boolean {
 function pyDumps(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return `[${v.map(pyDumps).join(', ')}]`;
-  if (typeof v === 'object') return `{${Object.entries(v as object).map(([k, x]) => `${pyDumps(k)}: ${pyDumps(x)}`).join(', ')}}`;
+  if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${pyDumps(k)}: ${pyDumps(x)}`).join(', ')}}`;
   if (typeof v === 'string') return JSON.stringify(v).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return JSON.stringify(v);
 }
@@ -227,8 +227,8 @@ describe.skipIf(!available)('the parcel system (confluent-kafka-python) on evt b
       expect(ce(r, 'ce_id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(ce(r, 'ce_source')).toMatch(/^\/logistics\/(parcel-intake|label-printer|router|courier-dispatch)$/);
       expect(ce(r, 'ce_time')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-      expect(Number.isNaN(Date.parse(ce(r, 'ce_time')!))).toBe(false);
-      const m = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(ce(r, 'traceparent')!);
+      expect(Number.isNaN(Date.parse(ce(r, 'ce_time')))).toBe(false);
+      const m = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(ce(r, 'traceparent'));
       expect(m, ce(r, 'traceparent')).not.toBeNull();
       expect(m![1]).toBe(summary.traceIds[id]);
       spans.add(m![2]);
@@ -238,7 +238,7 @@ describe.skipIf(!available)('the parcel system (confluent-kafka-python) on evt b
     for (const r of records) expect(Object.keys(r.headers).filter((k) => k.startsWith('evt-'))).toEqual([]);
     // every parcel has its own trace
     expect(new Set(Object.values(summary.traceIds)).size).toBe(summary.parcels);
-    for (const r of records) expect(ce(r, 'traceparent')!.split('-')[1]).toBe(summary.traceIds[parcelIdOf(r)]);
+    for (const r of records) expect(ce(r, 'traceparent').split('-')[1]).toBe(summary.traceIds[parcelIdOf(r)]);
   });
 
   it("writes values exactly as Python's json.dumps does by default (non-ASCII names as \\u escapes)", () => {

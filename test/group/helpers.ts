@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GroupCoordinator, type GroupCoordinatorOptions } from '../../src/broker/group/coordinator.js';
+import { sleep } from '../../src/common/time.js';
 import type {
   DescribeGroupsRequest,
   HeartbeatRequest,
@@ -81,8 +82,6 @@ export function joinReq(over: Partial<JoinGroupRequest> = {}): JoinGroupRequest 
     ...over,
   };
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Whether a promise is still pending after the microtasks and timers queued so far have run. */
 export async function isPending(p: Promise<unknown>, waitMs = 20): Promise<boolean> {

@@ -14,11 +14,11 @@ import {
   joinReq,
   leaveReq,
   memberIdFor,
-  sleep,
   stableGroup,
   subscription,
   syncReq,
 } from './helpers.js';
+import { sleep } from '../../src/common/time.js';
 
 afterEach(closeAll);
 
@@ -242,8 +242,9 @@ describe('heartbeats and sessions', () => {
     expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 0, memberId: ida }), 3).errorCode).toBe(22);
     const rejoin = c.joinGroup(joinReq({ memberId: ida, protocols: [{ name: 'range', metadata: subscription(['t', 'v']) }] }), 5, ctxA);
     expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: idb }), 3).errorCode).toBe(27);
-    c.joinGroup(joinReq({ memberId: idb }), 5, ctxB);
+    const rejoinB = c.joinGroup(joinReq({ memberId: idb }), 5, ctxB);
     expect((await rejoin).generationId).toBe(2);
+    expect((await rejoinB).generationId).toBe(2);
   });
 
   it('evicts a member that stops heartbeating after its session timeout; the others rebalance without it', async () => {

@@ -56,7 +56,7 @@ export async function until<T>(probe: () => Promise<T | undefined | false> | T |
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
-    if (v) return v as T;
+    if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -19,11 +19,11 @@ export interface SpawnedBroker {
 export async function spawnBroker(args: string[], timeoutMs = 15_000): Promise<SpawnedBroker> {
   const proc = spawn(process.execPath, [EVT_BIN, '--json', 'broker', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
-  proc.stderr!.on('data', (d) => (err += d));
+  proc.stderr.on('data', (d) => (err += d));
   const exited = new Promise<number | string>((resolve) => proc.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const line = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`broker did not start in ${timeoutMs} ms: ${err}`)), timeoutMs);
-    readline.createInterface({ input: proc.stdout! }).once('line', (l) => {
+    readline.createInterface({ input: proc.stdout }).once('line', (l) => {
       clearTimeout(timer);
       resolve(l);
     });
@@ -68,11 +68,11 @@ export function startEvt(args: string[], opts: EvtOptions = {}): StartedEvt {
   const proc = spawn(process.execPath, [EVT_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env, cwd: opts.cwd });
   let stdout = '';
   let stderr = '';
-  proc.stdout!.on('data', (d) => (stdout += d));
-  proc.stderr!.on('data', (d) => (stderr += d));
-  proc.stdin!.on('error', () => {});
-  if (opts.input !== undefined) proc.stdin!.end(opts.input);
-  else if (!opts.keepStdin) proc.stdin!.end();
+  proc.stdout.on('data', (d) => (stdout += d));
+  proc.stderr.on('data', (d) => (stderr += d));
+  proc.stdin.on('error', () => {});
+  if (opts.input !== undefined) proc.stdin.end(opts.input);
+  else if (!opts.keepStdin) proc.stdin.end();
   const done = new Promise<EvtResult>((resolve) =>
     proc.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - began })),
   );

@@ -21,7 +21,7 @@ export function selfSignedCert(): { dir: string; cert: string; key: string } {
     ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert],
     { stdio: 'pipe' },
   );
-  if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
+  if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr.toString()}`);
   return { dir, cert, key };
 }
 

@@ -55,7 +55,7 @@ const notCanonical = [
 describe('isCanonicalJsonContainer', () => {
   it('accepts exactly what JSON.stringify(JSON.parse(text)) gives back unchanged (for these cases)', () => {
     for (const text of [...canonical, ...notCanonical]) {
-      let roundTrips = false;
+      let roundTrips: boolean;
       try {
         roundTrips = JSON.stringify(JSON.parse(text)) === text;
       } catch {

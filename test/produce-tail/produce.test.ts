@@ -35,7 +35,7 @@ describe('evt produce', () => {
     expect(r.stderr).toBe(`produced 1 record (65 B) to single: partition ${rec.partition}, offset 0\n`);
     expect(rec.key!.toString()).toBe('o-1');
     expect(rec.value!.toString()).toBe('{"orderId":"o-1","total":12}');
-    expect(rec.headers.map((h) => `${h.key}=${h.value}`)).toEqual(['source=cli', 'evt-event-type=OrderPlaced']);
+    expect(rec.headers.map((h) => `${h.key}=${String(h.value)}`)).toEqual(['source=cli', 'evt-event-type=OrderPlaced']);
   });
 
   it('sends one record per line from stdin (blank lines skipped, CRLF ends lines), keyed with -K', async () => {

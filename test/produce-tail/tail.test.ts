@@ -252,7 +252,7 @@ describe('evt tail --expect', () => {
     await producer.send('exp2', rec('b'));
     const r = await evt([...b(), '--timeout', '1500ms', 'tail', 'exp2', '--expect', '5']);
     expect(r.code).toBe(5);
-    expect(r.stderr).toBe('evt: expected 5 matching records within 1.5 s, saw 2\n');
+    expect(r.stderr).toBe('evt: expected 5 matching records within 1.5s, saw 2\n');
     expect(lines(r.stdout).filter((l) => !l.startsWith(' '))).toHaveLength(2);
     expect(r.ms).toBeGreaterThan(1400);
     expect(r.ms).toBeLessThan(6000);

@@ -306,8 +306,8 @@ describe('evt trace <order-id> on the topics', () => {
 });
 
 describe('evt trace while inventory is not running', () => {
-  let sets: InstanceSet[] = [];
-  let stuck: PlannedOrder[] = [];
+  const sets: InstanceSet[] = [];
+  const stuck: PlannedOrder[] = [];
 
   beforeAll(async () => {
     // nothing may time out while the test looks

@@ -46,7 +46,7 @@ async function mount(size = WIDE, source: FakeSource = sceneSource(sceneSnapshot
     source,
     frame,
     quits: () => quits,
-    async press(...keys: string[]) {
+    press: async (...keys: string[]) => {
       for (const k of keys) {
         const before = r.frames.length;
         r.stdin.write(k);
@@ -55,7 +55,7 @@ async function mount(size = WIDE, source: FakeSource = sceneSource(sceneSnapshot
         await new Promise((res) => setImmediate(res));
       }
     },
-    async see(text: string) {
+    see: async (text: string) => {
       await until(() => frame().includes(text), () => `"${text}" not on screen:\n${frame()}`);
     },
   };

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sleep } from '../../src/common/time.js';
 import { EVT_BIN } from '../helpers/spawn.js';
 
 const COLUMNS = 80;
@@ -61,10 +62,6 @@ function stderrTail(): string {
 
 function failure(what: string, detail = ''): Error {
   return new Error(`${what}${detail ? `: ${detail}` : ''}\n--- last screen ---\n${lastScreen}\n--- stderr (tail) ---\n${stderrTail()}`);
-}
-
-async function sleep(ms: number) {
-  await new Promise((r) => setTimeout(r, ms));
 }
 
 /** Polls the screen until `check` returns a value (not undefined/false) or the deadline passes. */
@@ -152,13 +149,13 @@ describe.skipIf(!enabled)('evt demo in a pseudo-terminal (tmux, 80x24)', () => {
         // 1. the dashboard is up, on the alternate screen, every panel whole
         const up = await waitFor('the dashboard', 30_000, (s) => {
           const first = lines(s)[0] ?? '';
-          return /^ evt  embedded /.test(first) && /╭─ flow shop /.test(s) && /╭─ services /.test(s) && s;
+          return /^ evt {2}embedded /.test(first) && /╭─ flow shop /.test(s) && /╭─ services /.test(s) && s;
         });
         expect(alternateOn(), 'the dashboard runs on the alternate screen').toBe(true);
         const status = lines(up)[0];
         // the address and the uptime are optional parts: at 80 columns they give way once the simulation's
         // fault countdown shows; when shown, the address is the embedded broker's
-        if (!/^ evt  embedded (127\.0\.0\.1:\d+ )?(│ up \S+ )?(│|$)/.test(status)) throw failure('unexpected status bar', status);
+        if (!/^ evt {2}embedded (127\.0\.0\.1:\d+ )?(│ up \S+ )?(│|$)/.test(status)) throw failure('unexpected status bar', status);
         expect(status).toMatch(/\d\d:\d\d:\d\d $|\d\d:\d\d:\d\d$/);
         const footer = lines(up).filter((l) => l.trim()).at(-1)!;
         expect(footer, 'the footer lists the keys, whole at 80 columns').toMatch(/^ tab panel {2}j\/k move {2}enter open .* \? help {2}q quit$/);
@@ -230,7 +227,7 @@ describe.skipIf(!enabled)('evt demo in a pseudo-terminal (tmux, 80x24)', () => {
         expect(err).toMatch(/evt demo: broker 127\.0\.0\.1:\d+ {2}registry http:\/\/127\.0\.0\.1:\d+/);
         // stderr is not a terminal here: the countdown is one line; the services' messages once each
         expect(err).toMatch(/^evt demo: stopping: the last orders settle, up to 10s \(q again or Ctrl-C to quit now\)$/m);
-        expect(err.match(/evt: chaos: stopping inventory for 20000 ms/g)).toHaveLength(1);
+        expect(err.match(/evt: chaos: stopping inventory for 20s/g)).toHaveLength(1);
         expect(err.match(/evt: chaos: inventory is back/g)).toHaveLength(1);
       } catch (e) {
         if (e instanceof Error && !e.message.includes('--- last screen ---')) e.message += `\n--- last screen ---\n${lastScreen}`;
@@ -264,7 +261,7 @@ describe.skipIf(!enabled)('evt demo in a pseudo-terminal (tmux, 80x24)', () => {
         expect(done).toMatch(/^simulated \d+ orders \(seed \d+\)/m);
         expect(done).toMatch(/^evt: interrupted/m);
         // each message of the services once: the fault's start, and inventory back once however many faults were due
-        expect(done.match(/evt: chaos: stopping inventory for 20000 ms/g)).toHaveLength(1);
+        expect(done.match(/evt: chaos: stopping inventory for 20s/g)).toHaveLength(1);
         expect(done.match(/evt: chaos: inventory is back/g)).toHaveLength(1);
         // Ctrl-C usually comes while orders still settle: then the summary says the drain was cut short
         if (/evt demo: stopped without waiting for the last orders/.test(done)) expect(done).toMatch(/^drain: cut short, \d+ orders? not final yet/m);

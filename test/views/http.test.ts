@@ -107,7 +107,7 @@ describe('views HTTP API', () => {
     const unknown = await get('/views/things?colour=red');
     expect(unknown.status).toBe(400);
     expect(unknown.body.error).toContain('no column "colour"');
-    const injection = await get('/views/things?' + new URLSearchParams({ 'id" = id OR 1=1; --': 'x' }));
+    const injection = await get(`/views/things?${new URLSearchParams({ 'id" = id OR 1=1; --': 'x' }).toString()}`);
     expect(injection.status).toBe(400);
     for (const limit of ['0', '10001', 'abc', '-1']) {
       const r = await get(`/views/things?limit=${limit}`);

@@ -42,7 +42,7 @@ describe('encodeBatch', () => {
       expect(back.map((r) => r.offset)).toEqual([0, 1, 2, 3]);
       back.forEach((r, i) => {
         expect(r.timestamp).toBe(records[i].timestamp);
-        expect(r.key === null ? null : r.key.toString('hex')).toBe(records[i].key === null ? null : records[i].key!.toString('hex'));
+        expect(r.key === null ? null : r.key.toString('hex')).toBe(records[i].key === null ? null : records[i].key.toString('hex'));
         expect(r.value === null ? null : Buffer.compare(r.value, records[i].value!)).toBe(records[i].value === null ? null : 0);
         expect(r.headers).toEqual(records[i].headers);
       });

@@ -47,7 +47,7 @@ describe('chaos', () => {
     const actions: ChaosAction[] = Array.from({ length: 1440 }, (_, i) => ({ kind: 'stop', service: 'inventory', atMs: i * 60_000, forMs: 20_000 }));
     chaos.schedule(actions, Date.now());
     await until(() => down.has('inventory'));
-    expect(log).toEqual(['evt: chaos: stopping inventory for 20000 ms']);
+    expect(log).toEqual(['evt: chaos: stopping inventory for 20s']);
     await chaos.endAll();
     expect(events.filter((e) => e === 'start inventory')).toHaveLength(1);
     expect(log.filter((l) => l.includes('is back'))).toEqual(['evt: chaos: inventory is back']);
@@ -66,7 +66,7 @@ describe('chaos', () => {
     await Promise.all([chaos.endAll(), chaos.endAll()]);
     await until(() => down.size === 0);
     expect(events).toEqual(['crash inventory', 'start inventory']);
-    expect(log).toEqual(['evt: chaos: killing inventory for 40 ms', 'evt: chaos: inventory is back']);
+    expect(log).toEqual(['evt: chaos: killing inventory for 40ms', 'evt: chaos: inventory is back']);
   });
 
   it('faults due after the last order are called off', async () => {

@@ -379,7 +379,7 @@ describe('on Kafka: two instances on a 4-partition bed', () => {
         };
       },
     };
-    let stopped: Promise<void> | null = null;
+    let stopped = null as Promise<void> | null; // set in onProgress: not narrowed to null here
     let before: { first: TopicPartition[]; second: TopicPartition[] } | null = null;
     const summary = await runSimulation({
       rt: bed.rt,

@@ -8,7 +8,7 @@ import type { TopicValues } from '../../src/workflow/events.js';
 import { awaiting, checkDeadline, reduceOrder, type OrderAggregate, type OrderEnv } from '../../src/workflow/order-state.js';
 import { createRandom } from '../../src/workflow/random.js';
 
-let now = 1_000;
+const now = 1_000;
 const ctx: WorkflowContext = { now: () => now, random: createRandom(1) };
 const env = (stock: [string, number][] = []): OrderEnv => ({ ctx, stockView: new Map(stock), timeoutMs: 500 });
 const rec = <T extends TopicName>(topic: T, value: TopicValues[T]): AnyRecord => makeRecord(ctx, TOPICS[topic].writer, topic, value) as unknown as AnyRecord;

@@ -27,7 +27,7 @@ const orderEvent = (eventType: OrderEvent['eventType'], orderId: string, lines =
     placedAt: 0,
     updatedAt: 0,
     ...extra,
-  }) as unknown as AnyRecord;
+  });
 const types = (records: AnyRecord[]) => records.map((r) => r.value.eventType);
 
 describe('inventory', () => {

@@ -130,7 +130,7 @@ export class GroupCoordinator {
     return group.join(req, version, ctx);
   }
 
-  syncGroup(req: SyncGroupRequest, version: number): Promise<SyncGroupResponse> {
+  syncGroup(req: SyncGroupRequest, _version: number): Promise<SyncGroupResponse> {
     if (this.closed) return Promise.resolve(syncResponse(ErrorCode.NOT_COORDINATOR));
     if (!req.groupId) return Promise.resolve(syncResponse(ErrorCode.INVALID_GROUP_ID));
     const group = this.groups.get(req.groupId);
@@ -138,7 +138,7 @@ export class GroupCoordinator {
     return group.sync(req);
   }
 
-  heartbeat(req: HeartbeatRequest, version: number): HeartbeatResponse {
+  heartbeat(req: HeartbeatRequest, _version: number): HeartbeatResponse {
     const answer = (errorCode: number): HeartbeatResponse => ({ throttleTimeMs: 0, errorCode });
     if (this.closed) return answer(ErrorCode.NOT_COORDINATOR);
     if (!req.groupId) return answer(ErrorCode.INVALID_GROUP_ID);
@@ -232,7 +232,7 @@ export class GroupCoordinator {
    * metadata "" and no error. Clients rely on it: kafkajs never fetches a partition missing from the
    * answer, and fails on GROUP_ID_NOT_FOUND. Null topics (v2+) mean every committed offset of the group.
    */
-  offsetFetch(req: OffsetFetchRequest, version: number): OffsetFetchResponse {
+  offsetFetch(req: OffsetFetchRequest, _version: number): OffsetFetchResponse {
     const entry = (partitionIndex: number, c: CommittedOffset | undefined): OffsetFetchResponse['topics'][number]['partitions'][number] =>
       c
         ? { partitionIndex, committedOffset: c.offset, committedLeaderEpoch: c.leaderEpoch, metadata: c.metadata, errorCode: ErrorCode.NONE }
@@ -251,7 +251,7 @@ export class GroupCoordinator {
     return { throttleTimeMs: 0, topics, errorCode: ErrorCode.NONE };
   }
 
-  offsetDelete(req: OffsetDeleteRequest, version: number): OffsetDeleteResponse {
+  offsetDelete(req: OffsetDeleteRequest, _version: number): OffsetDeleteResponse {
     const top = (errorCode: number): OffsetDeleteResponse => ({ errorCode, throttleTimeMs: 0, topics: [] });
     if (this.closed) return top(ErrorCode.NOT_COORDINATOR);
     if (!req.groupId) return top(ErrorCode.INVALID_GROUP_ID);
@@ -305,7 +305,7 @@ export class GroupCoordinator {
   // -------------------------------------------------------------------------------------------- admin
 
   /** Unknown groups are described as Dead with no members and no error, as Kafka does. */
-  describeGroups(req: DescribeGroupsRequest, version: number): DescribeGroupsResponse {
+  describeGroups(req: DescribeGroupsRequest, _version: number): DescribeGroupsResponse {
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((groupId) => {
@@ -324,14 +324,14 @@ export class GroupCoordinator {
     };
   }
 
-  listGroups(req: ListGroupsRequest, version: number): ListGroupsResponse {
+  listGroups(_req: ListGroupsRequest, _version: number): ListGroupsResponse {
     if (this.closed) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_COORDINATOR, groups: [] };
     const groups = [...this.groups.values()].map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '' }));
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups };
   }
 
   /** Only Empty groups can be deleted; their offsets go with them. */
-  deleteGroups(req: DeleteGroupsRequest, version: number): DeleteGroupsResponse {
+  deleteGroups(req: DeleteGroupsRequest, _version: number): DeleteGroupsResponse {
     const results = req.groupsNames.map((groupId) => {
       if (this.closed) return { groupId, errorCode: ErrorCode.NOT_COORDINATOR };
       if (!groupId) return { groupId, errorCode: ErrorCode.INVALID_GROUP_ID };

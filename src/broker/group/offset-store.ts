@@ -176,7 +176,7 @@ export class OffsetStore {
       case 'offset': {
         const g = this.entryOf(e.group);
         let parts = g.offsets.get(e.topic);
-        if (!parts) g.offsets.set(e.topic, (parts = new Map()));
+        if (!parts) g.offsets.set(e.topic, (parts = new Map<number, Sized<CommittedOffset>>()));
         this.liveBytes += bytes - (parts.get(e.partition)?.bytes ?? 0);
         parts.set(e.partition, {
           value: { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: e.commitTimestamp },

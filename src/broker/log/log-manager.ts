@@ -343,13 +343,13 @@ export class LogManager {
     if (this.closed) return;
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
-    let first: unknown;
+    let first: Error | undefined;
     for (const t of this.topicsByName.values()) {
       for (const log of t.logs) {
         try {
           log.close();
         } catch (err) {
-          first ??= err;
+          first ??= err as Error;
           this.warn(`closing ${log.name} failed: ${(err as Error).message}`);
         }
       }

@@ -100,7 +100,7 @@ export function scanBatches(
     if (remaining < BATCH_HEADER_SIZE) return stop(`torn batch header (${remaining} bytes)`);
     if (pos + BATCH_HEADER_SIZE > chunkStart + chunkLen) refill();
     if (chunkLen < BATCH_HEADER_SIZE) return stop('short read');
-    let off = pos - chunkStart;
+    const off = pos - chunkStart;
     const size = chunk.readInt32BE(off + BATCH_LENGTH) + LOG_OVERHEAD;
     if (size < BATCH_HEADER_SIZE) return stop(`impossible batch size ${size}`);
     if (size > remaining) return stop(`torn batch (${size} bytes declared, ${remaining} present)`);
@@ -111,8 +111,7 @@ export function scanBatches(
       if (off + size <= chunkLen) {
         bytes = chunk.subarray(off, off + size);
       } else if (size <= chunk.length) {
-        refill();
-        off = 0;
+        refill(); // the batch now starts the chunk
         if (chunkLen < size) return stop('short read');
         bytes = chunk.subarray(0, size);
       } else {

@@ -11,7 +11,8 @@ import fs from 'node:fs';
 import type { Acks, PartitionStats, WireProducer } from '../../client/wire/producer.js';
 import type { CompressionName } from '../../client/wire/batch-encoder.js';
 import type { NullKeyStrategy } from '../../client/wire/partitioner.js';
-import { PartitionNotFoundError, formatMs } from '../../client/wire/errors.js';
+import { formatDuration, sleep } from '../../common/time.js';
+import { PartitionNotFoundError } from '../../client/wire/errors.js';
 import { InputError } from '../../codec/envelope.js';
 import { CliError, ExitCode } from '../errors.js';
 import { printJson, printLine, type GlobalOptions, type Io } from '../io.js';
@@ -94,7 +95,7 @@ class RateLimiter {
   async take(): Promise<void> {
     this.n++;
     const wait = this.start + (this.n / this.perSecond) * 1000 - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    if (wait > 1) await sleep(wait);
   }
 }
 
@@ -268,7 +269,7 @@ function report(s: ProduceSummary, io: Io, g: GlobalOptions): void {
     printLine(io.stderr, `${what}: partition ${s.partitions[0].partition}, ${offsets(s.partitions[0])}`);
     return;
   }
-  const timing = s.records > 1 ? ` in ${formatMs(Math.round(s.seconds * 1000))} (${formatCount(s.recordsPerSec)} records/s, ${s.mbPerSec} MB/s)` : '';
+  const timing = s.records > 1 ? ` in ${formatDuration(Math.round(s.seconds * 1000))} (${formatCount(s.recordsPerSec)} records/s, ${s.mbPerSec} MB/s)` : '';
   if (s.partitions.length === 1) {
     printLine(io.stderr, `${what}${timing}: partition ${s.partitions[0].partition}, ${offsets(s.partitions[0])}`);
     return;

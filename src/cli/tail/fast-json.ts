@@ -329,7 +329,7 @@ export class FastJsonEncoder {
 
 /** The headers object of the envelope as JSON, or undefined when unsure (binary values, odd names). */
 function headersJson(r: ConsumedRecord): string | undefined {
-  const obj: Record<string, string | null | (string | null)[]> = Object.create(null);
+  const obj = Object.create(null) as Record<string, string | null | (string | null)[]>;
   for (const h of r.headers) {
     if (h.key === '__proto__' || /^\d/.test(h.key)) return undefined;
     let v: string | null = null;

@@ -151,7 +151,7 @@ export async function printMergedInParallel(
 ): Promise<number> {
   const lanes = partitions.map((p, i) => new Lane(p.topic, p.partition, i));
   const byKey = new Map(lanes.map((l) => [`${l.topic}\u0000${l.partition}`, l]));
-  let feedError: Error | null = null;
+  let feedError = null as Error | null; // set by the feed: not narrowed to null here
   let stopFeeding = false;
 
   // the feeder: fetched record sets go to the pool as they come; long lanes are paused at the reader

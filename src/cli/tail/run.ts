@@ -8,7 +8,6 @@
 //                  --timeout passes first
 //   --group g      consume as a consumer group instead, committing offsets (group.ts)
 
-import type { ConsumedRecord } from '../../client/records.js';
 import type { Cluster } from '../../client/wire/cluster.js';
 import type { ReaderOptions, SkippedBatch } from '../../client/wire/reader.js';
 import { printLine, type GlobalOptions, type Io } from '../io.js';
@@ -144,7 +143,7 @@ async function readDirect(
           const chunk = await stopper.race(reader.next());
           if (chunk === null) break;
           if (o.codec.registry) await o.codec.registry.prepare(chunk.records);
-          for (const r of chunk.records as ConsumedRecord[]) {
+          for (const r of chunk.records) {
             if (untilTime !== undefined && r.timestamp >= untilTime) continue;
             if (!out.offer(r)) continue;
             matched++;

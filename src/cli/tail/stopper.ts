@@ -1,7 +1,7 @@
 // How a tail stops early (Ctrl-C, --expect's deadline, --until's time, a closed stdout), and the exit code
 // how it ended gives.
 
-import { formatMs } from '../../client/wire/errors.js';
+import { formatDuration } from '../../common/time.js';
 import { CliError, ExitCode } from '../errors.js';
 import { StopSignal } from '../stop-signal.js';
 import type { TailOptions } from './options.js';
@@ -37,7 +37,7 @@ export async function finish(o: TailOptions, out: RecordOutput, stopper: Stopper
   if (out.closed) return;
   if (o.expect !== undefined && matched < o.expect) {
     if (stopper.reason === 'interrupted') throw new CliError(`interrupted: saw ${matched} of the ${o.expect} records expected`, ExitCode.INTERRUPTED);
-    const why = stopper.reason === 'deadline' ? `within ${formatMs(o.expectTimeoutMs)}` : 'before the end of the range (--until)';
+    const why = stopper.reason === 'deadline' ? `within ${formatDuration(o.expectTimeoutMs)}` : 'before the end of the range (--until)';
     throw new CliError(`expected ${o.expect} matching record${o.expect === 1 ? '' : 's'} ${why}, saw ${matched}`, ExitCode.EXPECTATION);
   }
   if (stopper.reason === 'interrupted') throw new CliError('interrupted', ExitCode.INTERRUPTED);

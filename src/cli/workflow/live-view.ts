@@ -5,7 +5,8 @@ import { ORDER_STATES, WORKER_SERVICES } from '../../workflow/catalogue.js';
 import type { ChaosAction } from '../../workflow/sim-options.js';
 import type { SimulationProgress } from '../../workflow/runtime/simulation.js';
 import { clockTime } from '../../common/clock.js';
-import { progressLine, seconds } from './report.js';
+import { formatDuration } from '../../common/time.js';
+import { progressLine } from './report.js';
 
 export interface LiveHeader {
   where: string;
@@ -13,17 +14,12 @@ export interface LiveHeader {
   chaos: ChaosAction[];
 }
 
-function clock(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-}
-
 /** The fault under way or next, in words; null when no fault is left. */
 export function faultText(chaos: readonly ChaosAction[], elapsedMs: number): string | null {
   const next = chaos.find((a) => a.atMs + a.forMs > elapsedMs);
   if (!next) return null;
-  if (next.atMs > elapsedMs) return `${next.kind} ${next.service} in ${seconds(next.atMs - elapsedMs)} for ${seconds(next.forMs)}`;
-  return `${next.service} ${next.kind === 'kill' ? 'killed' : 'stopped'}, back in ${seconds(next.atMs + next.forMs - elapsedMs)}`;
+  if (next.atMs > elapsedMs) return `${next.kind} ${next.service} in ${formatDuration(next.atMs - elapsedMs, 'seconds')} for ${formatDuration(next.forMs, 'seconds')}`;
+  return `${next.service} ${next.kind === 'kill' ? 'killed' : 'stopped'}, back in ${formatDuration(next.atMs + next.forMs - elapsedMs, 'seconds')}`;
 }
 
 /** The block for one progress report. */
@@ -37,7 +33,7 @@ export function liveLines(h: LiveHeader, p: SimulationProgress, width: number): 
   const now = faultText(h.chaos, p.elapsedMs);
   const fault = now === null ? 'none left' : p.down.length ? `${now}: its orders wait (lag grows), then drain` : now;
   const lines = [
-    `evt demo  ${h.where}  up ${clock(p.elapsedMs)}  Ctrl-C to stop`,
+    `evt demo  ${h.where}  up ${formatDuration(p.elapsedMs, 'narrow')}  Ctrl-C to stop`,
     `orders    sent ${p.sent} at ${h.rate}/s, ${p.rate.toFixed(1)} settled/s`,
     `          ${states}`,
     `latency   request to decision p50 ${Math.round(p.decision.p50) || '-'}ms  p95 ${Math.round(p.decision.p95) || '-'}ms  p99 ${Math.round(p.decision.p99) || '-'}ms`,

@@ -1,6 +1,7 @@
 // How a simulation shows itself: one progress line (stderr) while it runs, and the summary (stdout) at the
 // end, as text or as the JSON document `--json` prints.
 
+import { formatDuration } from '../../common/time.js';
 import { ORDER_STATES, type OrderState, type ServiceName } from '../../workflow/catalogue.js';
 import type { SimulationProgress, SimulationSummary } from '../../workflow/runtime/simulation.js';
 import type { LatencySummary } from '../../common/stats.js';
@@ -15,10 +16,6 @@ const SHORT: Record<OrderState, string> = {
   CANCELLED: 'cancelled',
 };
 
-export function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)}s`;
-}
-
 /** `12.0s sent 600/1000 | placed 12 confirmed 30 ... | 49.8 settled/s | lag orders 3 ... | down: inventory` */
 export function progressLine(p: SimulationProgress): string {
   const states = ORDER_STATES.filter((s) => (p.byState[s] ?? 0) > 0)
@@ -28,7 +25,7 @@ export function progressLine(p: SimulationProgress): string {
     .map(([s, n]) => `${s} ${n ?? '?'}`)
     .join(' ');
   const parts = [
-    `${seconds(p.elapsedMs)}${p.phase === 'draining' ? ' draining,' : ''} sent ${p.sent}${p.planned !== null ? `/${p.planned}` : ''}`,
+    `${formatDuration(p.elapsedMs, 'seconds')}${p.phase === 'draining' ? ' draining,' : ''} sent ${p.sent}${p.planned !== null ? `/${p.planned}` : ''}`,
     states || 'no orders yet',
     `${p.rate.toFixed(1)} settled/s`,
   ];
@@ -49,7 +46,7 @@ export function summaryLines(s: SimulationSummary): string[] {
   const total = s.orders.requested;
   const pct = (n: number) => (total ? `${((100 * n) / total).toFixed(1)}%` : '-');
   const lines = [
-    `simulated ${total} orders (seed ${String(s.seed)}${s.runTag ? `, run ${s.runTag}` : ''}) in ${seconds(s.durationMs.total)}: ${s.sentPerSecond.toFixed(1)} orders/s sent for ${seconds(s.durationMs.sending)}, ${s.decidedPerSecond.toFixed(1)} orders/s decided`,
+    `simulated ${total} orders (seed ${String(s.seed)}${s.runTag ? `, run ${s.runTag}` : ''}) in ${formatDuration(s.durationMs.total, 'seconds')}: ${s.sentPerSecond.toFixed(1)} orders/s sent for ${formatDuration(s.durationMs.sending, 'seconds')}, ${s.decidedPerSecond.toFixed(1)} orders/s decided`,
     `topics      ${s.topics.workflow.join(', ')}`,
   ];
   for (const state of ORDER_STATES) {
@@ -71,7 +68,7 @@ export function summaryLines(s: SimulationSummary): string[] {
       ? `dead letters: ${dlq.map(([svc, n]) => `${s.topics.deadLetters[svc as ServiceName]} ${n}`).join(', ')} (${s.poisonSent} poison records sent); first: ${Object.values(s.deadLetterErrors)[0]?.[0] ?? ''}`
       : `dead letters: none (${s.poisonSent} poison records sent)`,
   );
-  if (s.chaos.length) lines.push(`chaos: ${s.chaos.map((a) => `${a.kind} ${a.service} at ${seconds(a.atMs)} for ${seconds(a.forMs)}`).join('; ')}`);
+  if (s.chaos.length) lines.push(`chaos: ${s.chaos.map((a) => `${a.kind} ${a.service} at ${formatDuration(a.atMs, 'seconds')} for ${formatDuration(a.forMs, 'seconds')}`).join('; ')}`);
   if (s.drainCutShort) lines.push(`drain: cut short, ${s.drainCutShort.unsettled} order${s.drainCutShort.unsettled === 1 ? '' : 's'} not final yet (so the terminal and compensated invariants were not checked)`);
   if (s.violations.length === 0) lines.push(`invariants: all hold (single writer, stock, ${s.drainCutShort ? '' : 'terminal, '}confirmed, ${s.drainCutShort ? '' : 'compensated, '}exactly once)`);
   else {

@@ -5,7 +5,7 @@
 // is sent again after a fresh look at the metadata, until the cluster's timeout has passed.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { sleep } from '../deadline.js';
+import { sleep } from '../../common/time.js';
 import type { Cluster } from './cluster.js';
 import type { Connection } from './connection.js';
 import { KafkaResponseError, WireError, errorName, isRetriable } from './errors.js';

@@ -8,6 +8,7 @@ import type { EncodableRequest } from '../../protocol/message-types.js';
 import { LIST_OFFSETS, METADATA, type MetadataResponse } from '../../protocol/messages/index.js';
 import type { ConnectionSettings } from '../settings.js';
 import { Connection, ConnectFailure, formatEndpoint, parseEndpoint, type ConnectionOptions, type Endpoint } from './connection.js';
+import { formatDuration, sleep } from '../../common/time.js';
 import { KafkaResponseError, TopicNotFoundError, UnreachableError, WireError, errorName, isRetriable, needsMetadataRefresh } from './errors.js';
 
 export const EARLIEST = -2;
@@ -44,8 +45,6 @@ export interface ClusterOptions {
   /** verbose log lines (retries, leader moves) */
   log?: (message: string) => void;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Cluster {
   readonly brokers = new Map<number, Endpoint>();
@@ -212,7 +211,7 @@ export class Cluster {
       if (code === ErrorCode.INVALID_TOPIC_EXCEPTION) throw new WireError(`"${name}" is not a valid topic name`, 'config');
       if (code !== 0 && !isRetriable(code)) throw new KafkaResponseError(code, `metadata of topic ${name}`);
       if (Date.now() + pause > deadline) {
-        throw new KafkaResponseError(code || ErrorCode.LEADER_NOT_AVAILABLE, `topic ${name} has no leader after ${this.settings.timeoutMs} ms`);
+        throw new KafkaResponseError(code || ErrorCode.LEADER_NOT_AVAILABLE, `topic ${name} has no leader after ${formatDuration(this.settings.timeoutMs)}`);
       }
       await sleep(pause);
       pause = Math.min(pause * 2, 500);

@@ -3,6 +3,7 @@
 // 'not-found' is 4, 'config' a usage error, the rest are runtime failures.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
+import { formatDuration } from '../../common/time.js';
 
 /** 'refused': the cluster's state forbids what was asked (a group with active members, a rejected config) */
 export type WireErrorKind = 'unreachable' | 'timeout' | 'not-found' | 'protocol' | 'auth' | 'closed' | 'kafka' | 'unsupported' | 'config' | 'refused';
@@ -26,7 +27,7 @@ export class UnreachableError extends WireError {
     readonly reason: string,
     readonly timeoutMs?: number,
   ) {
-    const within = timeoutMs !== undefined ? ` within ${formatMs(timeoutMs)}` : '';
+    const within = timeoutMs !== undefined ? ` within ${formatDuration(timeoutMs)}` : '';
     super(`cannot reach the Kafka cluster at ${brokers.join(',')}${within}: ${reason}`, 'unreachable', true);
     this.name = 'UnreachableError';
   }
@@ -39,7 +40,7 @@ export class TimeoutError extends WireError {
     readonly broker: string,
     readonly timeoutMs: number,
   ) {
-    super(`${what} to broker ${broker} got no answer within ${formatMs(timeoutMs)}`, 'timeout', true);
+    super(`${what} to broker ${broker} got no answer within ${formatDuration(timeoutMs)}`, 'timeout', true);
     this.name = 'TimeoutError';
   }
 }
@@ -157,10 +158,4 @@ export function needsMetadataRefresh(code: number): boolean {
     code === ErrorCode.FENCED_LEADER_EPOCH ||
     code === ErrorCode.UNKNOWN_LEADER_EPOCH
   );
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }

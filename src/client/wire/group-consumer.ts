@@ -34,7 +34,7 @@ import { Cluster, EARLIEST, LATEST } from './cluster.js';
 import type { Connection } from './connection.js';
 import { KafkaResponseError, WireError, errorName } from './errors.js';
 import { PartitionReader, type ReadChunk } from './reader.js';
-import { sleep } from '../deadline.js';
+import { sleep } from '../../common/time.js';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.js';
 import { COORDINATOR_BUSY } from './group-info.js';
 

@@ -5,7 +5,7 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DESCRIBE_GROUPS, FIND_COORDINATOR, LIST_GROUPS, OFFSET_FETCH } from '../../protocol/messages/index.js';
 import type { GroupDescription, TopicAssignment } from '../admin.js';
-import { sleep } from '../deadline.js';
+import { sleep } from '../../common/time.js';
 import { decodeAssignment } from './consumer-protocol.js';
 import type { Cluster } from './cluster.js';
 import type { Connection } from './connection.js';

@@ -19,6 +19,7 @@ import { RecordColumns, encodeBatch, encodeBatchAsync, type CompressionName } fr
 import type { RecordHeader } from '../records.js';
 import type { Cluster, TopicMeta } from './cluster.js';
 import type { Connection } from './connection.js';
+import { sleep } from '../../common/time.js';
 import { KafkaResponseError, PartitionNotFoundError, WireError, isRetriable, needsMetadataRefresh } from './errors.js';
 import { NullKeyPartitioner, partitionForKey, type NullKeyStrategy } from './partitioner.js';
 
@@ -218,7 +219,7 @@ export class WireProducer {
         const hint = answer.errorCode === ErrorCode.CLUSTER_AUTHORIZATION_FAILED ? ' (not allowed to be idempotent: try --no-idempotent)' : '';
         throw new KafkaResponseError(answer.errorCode, `getting an idempotent producer id${hint}`);
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
   }
 
@@ -409,7 +410,7 @@ export class WireProducer {
     }
     b.records.add(key, value, start, end, headers, timestamp ?? now);
     if (cb) {
-      if (!b.hasCallbacks) b.callbacks = new Array(b.count);
+      if (!b.hasCallbacks) b.callbacks = new Array<DeliveryCallback | undefined>(b.count);
       b.callbacks[b.count] = cb;
       b.hasCallbacks = true;
     }

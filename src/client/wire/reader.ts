@@ -24,6 +24,7 @@ import {
 import { canDecodeRecords, decodeBatchInto, type RecordMatch } from '../../protocol/records/decode.js';
 import type { ConsumedRecord } from '../records.js';
 import type { Cluster } from './cluster.js';
+import { sleep } from '../../common/time.js';
 import { KafkaResponseError, OffsetOutOfRangeError, TopicNotFoundError, WireError, isRetriable, needsMetadataRefresh } from './errors.js';
 
 export interface ReadRange {
@@ -280,7 +281,7 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
         failingSince ||= Date.now();
         if (Date.now() - failingSince > this.cluster.timeoutMs) throw err;
         this.cluster.log(`fetch from broker ${node} failed, retrying: ${(err as Error).message}`);
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200);
         continue;
       }
       if (this.closed) return;
@@ -312,7 +313,7 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
   private async onFetchAnswer(node: number, answer: FetchResponse): Promise<void> {
     if (answer.errorCode && answer.errorCode !== 0) {
       if (!isRetriable(answer.errorCode)) throw new KafkaResponseError(answer.errorCode, `fetch from broker ${node}`);
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       return;
     }
     const moved = new Set<string>();
@@ -365,7 +366,7 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
   }
 
   private async refreshLeaders(topics: Set<string>): Promise<void> {
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     for (const topic of topics) {
       let meta;
       try {

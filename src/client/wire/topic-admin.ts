@@ -6,7 +6,7 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { CREATE_PARTITIONS, CREATE_TOPICS, DELETE_RECORDS, DELETE_TOPICS } from '../../protocol/messages/index.js';
 import { notFound, type ClusterInfo, type NewTopic, type PartitionOffsets, type TopicMetadata } from '../admin.js';
-import { sleep } from '../deadline.js';
+import { sleep } from '../../common/time.js';
 import { leaderAnswer, sendToLeaders, withController } from './admin-routing.js';
 import { EARLIEST, LATEST, type Cluster, type TopicMeta } from './cluster.js';
 import { KafkaResponseError, TopicNotFoundError, WireError } from './errors.js';

@@ -187,7 +187,7 @@ class FlowEntities {
     bump(this.finalByState, state, 1);
     if (this.flow.reasons[e.eventType]) {
       let byReason = this.reasons.get(state);
-      if (!byReason) this.reasons.set(state, (byReason = new Map()));
+      if (!byReason) this.reasons.set(state, (byReason = new Map<string, number>()));
       bump(byReason, e.reason ?? 'unknown', 1);
     }
     this.latencies.push(e.timestamp - o.firstAt);

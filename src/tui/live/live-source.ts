@@ -27,7 +27,7 @@ export async function createLiveSource(options: LiveSourceOptions): Promise<Dash
   let current: Snapshot | null = null;
   let publishedVersion = -1;
   let closed = false;
-  let polling: Promise<void> | null = null;
+  let polling = null as Promise<void> | null; // set in poll(): not narrowed to null here
 
   const publish = (force: boolean) => {
     if (closed) return;

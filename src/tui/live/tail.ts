@@ -11,7 +11,7 @@ import type { ValueCodec } from '../../codec/value-codec.js';
 import { schemaIdOf } from '../../codec/wire-format.js';
 import { conventionalType, deadLetterOf, firstHeader, PRODUCER_HEADERS } from '../../flow/conventions.js';
 import { FlowFacts, structuredValue } from '../../flow/entity.js';
-import { valuesAt } from '../../flow/json-path.js';
+import { valuesAt, asText } from '../../flow/json-path.js';
 import type { Flow } from '../../flow/model.js';
 import type { TailAggregator, TailEvent } from './aggregator.js';
 import { oneLine } from './poller.js';
@@ -135,7 +135,7 @@ export class Tail {
       producer: firstHeader(r.headers, PRODUCER_HEADERS)?.value ?? null,
       entityId: facts?.id ?? null,
       deadLetter: origin ? { by: origin.by, error: origin.error || origin.exception || 'no message' } : null,
-      reason: reason === undefined || reason === null ? null : String(reason),
+      reason: reason === undefined || reason === null ? null : asText(reason),
     };
   }
 

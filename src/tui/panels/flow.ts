@@ -4,14 +4,15 @@
 
 import type { Line } from '../lines.js';
 import { columnWidths, naturalWidth, rowLine, type Column } from '../columns.js';
-import { compact, shortDuration, sparkline } from '../format.js';
+import { formatDuration } from '../../common/time.js';
+import { compact, sparkline } from '../format.js';
 import type { FlowStatus, Snapshot, StuckRow } from '../source.js';
 import { listLines } from './list.js';
 import { stuckRows } from './rows.js';
 
 // a stuck entity: its id, state and age, then what it waits for, as far as the panel reaches
 const stuckCols = (w: FlowStatus): readonly Column[] => [{ header: w.entity.toUpperCase(), max: 40, min: 8 }, { header: 'STATE', max: 24, min: 6 }, { header: 'AGE', align: 'right' }];
-const stuckCells = (r: StuckRow): string[] => [r.id, r.state, shortDuration(r.ageMs)];
+const stuckCells = (r: StuckRow): string[] => [r.id, r.state, formatDuration(r.ageMs, 'narrow')];
 const SPARK = { min: 8, max: 30 };
 
 /** A final state's colour: red when its outcome has a reason (rejected, failed), else green. */
@@ -41,8 +42,8 @@ export function flowLines(s: Snapshot, o: { width: number; height: number; selec
   const rate = rateLines(w, o.width, wrapTo);
   const rows = stuckRows(s, o.filter);
   const head: Line = w.stuckTotal
-    ? [{ text: `stuck ${w.stuckTotal}`, color: 'yellow', bold: true }, { text: ` not final after ${shortDuration(w.stuckAfterMs)}${o.filter ? `, ${rows.length} match the filter` : ''}`, dim: true }]
-    : [{ text: `stuck none`, color: 'green' }, { text: ` (no ${w.entity} waits longer than ${shortDuration(w.stuckAfterMs)})`, dim: true }];
+    ? [{ text: `stuck ${w.stuckTotal}`, color: 'yellow', bold: true }, { text: ` not final after ${formatDuration(w.stuckAfterMs, 'narrow')}${o.filter ? `, ${rows.length} match the filter` : ''}`, dim: true }]
+    : [{ text: `stuck none`, color: 'green' }, { text: ` (no ${w.entity} waits longer than ${formatDuration(w.stuckAfterMs, 'narrow')})`, dim: true }];
   const fixed = [...states, ...reasons, ...rate];
   if (!w.stuckTotal) return [...fixed, head];
   const cols = stuckCols(w);
@@ -83,7 +84,7 @@ function reasonItems(w: FlowStatus): Line[] {
 
 function rateItems(w: FlowStatus, spark: number): [Line, Line] {
   const now = w.settledPerSecond.length ? w.settledPerSecond[w.settledPerSecond.length - 1] : 0;
-  const latency = w.latency ? `e2e p50 ${shortDuration(w.latency.p50)} p95 ${shortDuration(w.latency.p95)} p99 ${shortDuration(w.latency.p99)}` : 'e2e -';
+  const latency = w.latency ? `e2e p50 ${formatDuration(w.latency.p50, 'narrow')} p95 ${formatDuration(w.latency.p95, 'narrow')} p99 ${formatDuration(w.latency.p99, 'narrow')}` : 'e2e -';
   return [[{ text: 'settled/s ' }, { text: sparkline(w.settledPerSecond, spark), color: 'cyan' }, { text: ` ${compact(now).padStart(5)}` }], [{ text: latency }]];
 }
 

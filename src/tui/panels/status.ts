@@ -2,7 +2,7 @@
 
 import { fitLine, type Line } from '../lines.js';
 import { clockTime } from '../../common/clock.js';
-import { shortDuration } from '../format.js';
+import { formatDuration } from '../../common/time.js';
 import { KEYS } from '../keys.js';
 import type { Snapshot } from '../source.js';
 
@@ -19,7 +19,7 @@ export function statusLine(s: Snapshot | null, o: { width: number; filter: strin
     s.cluster.reachable ? { text: ` ${s.cluster.name} ` } : { text: ` ${s.cluster.name} unreachable: ${s.cluster.error ?? '?'} `, color: 'red', bold: true },
     { text: brokers !== s.cluster.name ? `${brokers} ` : '', dim: true, drop: 3 },
     { text: s.cluster.registry ? `│ registry ${s.cluster.registry} ` : '', drop: 2 },
-    { text: `│ up ${shortDuration(s.at - s.startedAt)} `, drop: 5 },
+    { text: `│ up ${formatDuration(s.at - s.startedAt, 'narrow')} `, drop: 5 },
   );
   // what the user set comes before what the data says: a cut status bar still shows them
   if (o.paused) parts.push({ text: '│ PAUSED ', color: 'yellow', bold: true });

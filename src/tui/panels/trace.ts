@@ -6,7 +6,7 @@ import { Chalk } from 'chalk';
 import type { Line } from '../lines.js';
 import { clockTime } from '../../common/clock.js';
 import type { TraceResult } from '../../trace/trace.js';
-import { timelineBlock, verdictLines } from '../../trace/render.js';
+import { changeTexts, timelineBlock, verdictLines } from '../../trace/render.js';
 import { wrap } from '../columns.js';
 
 /** Colour comes from the panel (ink), not from escape codes in the text. */
@@ -31,8 +31,7 @@ export function traceLines(state: TraceState, width: number): Line[] {
     if (width >= 100) return timelineBlock(e, noColor).flatMap((text, i) => wrap(text, width, hanging(text, width, i === 0 ? 4 : 0)).map((part): Line => [{ text: part, dim: i > 0 }]));
     // narrow: the time, delta, type and producer; the changes on a second line
     const head: Line = [{ text: `${String(e.n).padStart(3)} ${clockTime(e.timestamp)} `, dim: true }, { text: e.eventType.padEnd(22), bold: true, color: e.error || e.deadLetter ? 'red' : undefined }, { text: ` ${e.producer ?? '?'}` }];
-    const changes = Object.entries(e.changes).map(([f, [before, after]]) => (before === null ? `${f}=${String(after)}` : `${f} ${String(before)}→${String(after)}`));
-    const notes = [...changes, ...(e.causedBy !== null ? [`caused by #${e.causedBy}`] : []), ...(e.deadLetter ? [`dead letter: ${e.deadLetter.error || e.deadLetter.exception || 'no message'}`] : [])];
+    const notes = [...changeTexts(e), ...(e.causedBy !== null ? [`caused by #${e.causedBy}`] : []), ...(e.deadLetter ? [`dead letter: ${e.deadLetter.error || e.deadLetter.exception || 'no message'}`] : [])];
     return notes.length ? [head, ...wrap(`      ${notes.join('; ')}`, width, '      ').map((text): Line => [{ text, dim: true }])] : [head];
   });
   return [...verdict, [], [{ text: `${r.events.length} events from the ${r.source}, ${r.scan.recordsExamined} records scanned in ${r.scan.elapsedMs} ms`, dim: true }], ...events];

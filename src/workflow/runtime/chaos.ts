@@ -3,6 +3,7 @@
 // of a fault, and an interrupted run ending every fault at once), so it never gets two sets of instances and
 // "is back" is said once per fault.
 
+import { formatDuration } from '../../common/time.js';
 import type { ServiceName, WorkerService } from '../catalogue.js';
 import type { ChaosAction, LatencyRange } from '../sim-options.js';
 import type { InstanceSet, WorkerHost } from './hosts.js';
@@ -64,7 +65,7 @@ export class Chaos {
     if (!set) return;
     this.c.sets.delete(service);
     this.c.down.add(service);
-    this.c.log(`evt: chaos: ${action.kind === 'kill' ? 'killing' : 'stopping'} ${service} for ${action.forMs} ms`);
+    this.c.log(`evt: chaos: ${action.kind === 'kill' ? 'killing' : 'stopping'} ${service} for ${formatDuration(action.forMs)}`);
     await (action.kind === 'kill' ? set.crash() : set.stop());
   }
 

@@ -76,8 +76,8 @@ export function processHost(options: ProcessHostOptions): WorkerHost {
     return new Promise((resolve, reject) => {
       let buffered = '';
       let ready = false;
-      child.stderr!.setEncoding('utf8');
-      child.stderr!.on('data', (text: string) => {
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (text: string) => {
         buffered += text;
         let nl: number;
         while ((nl = buffered.indexOf('\n')) >= 0) {

@@ -22,7 +22,7 @@ import type { InstanceSet, WorkerHost } from './hosts.js';
 import { OrderObserver, type ObservedEvent } from './observer.js';
 import { offsetRanges, partitionKey, partitionsOf, readToEnd, readTopics, type DecodedChunk } from './read-back.js';
 import { DLQ_HEADERS, type WorkerRuntime } from './worker.js';
-import { sleep } from '../../client/deadline.js';
+import { sleep } from '../../common/time.js';
 
 export interface SimulationOptions {
   rt: WorkerRuntime;
@@ -246,7 +246,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         await refreshLag();
         if (WORKER_SERVICES.every((s) => lag[s] === 0)) break;
       }
-      await sleepUnless(100, options.drainSignal);
+      await sleep(100, options.drainSignal);
     }
     const unsettled = Math.max(0, sent - observer.terminal);
     const totalMs = Date.now() - started;
@@ -370,20 +370,4 @@ async function readDeadLetters(rt: WorkerRuntime, topics: readonly string[], sin
     out.set(record.topic, list);
   }
   return out;
-}
-
-
-/** Sleeps `ms`, or less when `signal` aborts first. */
-function sleepUnless(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return sleep(ms);
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -22,7 +22,7 @@ import { createRandom, type Random } from '../random.js';
 import type { WorkflowService } from '../service.js';
 import type { WorkflowCodec } from './codec.js';
 import { decodeEach, follow, partitionsOf, readToEnd, type DecodedChunk, type DecodedRecord } from './read-back.js';
-import { sleep } from '../../client/deadline.js';
+import { sleep } from '../../common/time.js';
 
 export { DLQ_HEADERS };
 
