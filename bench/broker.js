@@ -32,7 +32,11 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'evt-bench-'));
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 
 function rate(bytes, records, seconds) {
-  return { seconds: +seconds.toFixed(3), recordsPerSec: Math.round(records / seconds), mbPerSec: +(bytes / MB / seconds).toFixed(1) };
+  return {
+    seconds: +seconds.toFixed(3),
+    recordsPerSec: Math.round(records / seconds),
+    mbPerSec: +(bytes / MB / seconds).toFixed(1),
+  };
 }
 
 /** Loopback reference: one TCP stream from this process to itself, 64 KiB writes, for about 2 s. */
@@ -93,11 +97,15 @@ async function kcatRows({ bootstrap, pid }) {
   const one = path.join(work, 'one.txt');
   fs.writeFileSync(one, 'x\n');
   await timeClient(['kcat', '-P', '-b', bootstrap, '-t', 'bench-one'], { stdinFile: one, brokerPid: pid });
-  const fixed = await timeClient(['kcat', '-C', '-b', bootstrap, '-t', 'bench-one', '-o', 'beginning', '-e'], { brokerPid: pid });
+  const fixed = await timeClient(['kcat', '-C', '-b', bootstrap, '-t', 'bench-one', '-o', 'beginning', '-e'], {
+    brokerPid: pid,
+  });
   log(`kcat produce ${RECORDS} records`);
   const p = await timeClient(['kcat', '-P', '-b', bootstrap, '-t', 'bench-kcat'], { stdinFile: input, brokerPid: pid });
   log('kcat consume');
-  const c = await timeClient(['kcat', '-C', '-b', bootstrap, '-t', 'bench-kcat', '-o', 'beginning', '-e'], { brokerPid: pid });
+  const c = await timeClient(['kcat', '-C', '-b', bootstrap, '-t', 'bench-kcat', '-o', 'beginning', '-e'], {
+    brokerPid: pid,
+  });
   // kcat reports where each partition ended: together they must account for every record
   const ends = [...c.stderr.matchAll(/Reached end of topic \S+ \[\d+\] at offset (\d+)/g)].map((m) => Number(m[1]));
   const consumed = ends.reduce((a, b) => a + b, 0);
@@ -136,7 +144,11 @@ async function kafkajsRows({ bootstrap, pid }) {
   await producer.disconnect();
 
   log('kafkajs consume');
-  const consumer = kafka.consumer({ groupId: `bench-${Date.now()}`, maxBytes: 50 * 1024 * 1024, maxBytesPerPartition: 10 * 1024 * 1024 });
+  const consumer = kafka.consumer({
+    groupId: `bench-${Date.now()}`,
+    maxBytes: 50 * 1024 * 1024,
+    maxBytesPerPartition: 10 * 1024 * 1024,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: 'bench-kafkajs', fromBeginning: true });
   let seen = 0;
@@ -164,12 +176,26 @@ async function kafkajsRows({ bootstrap, pid }) {
   const bytes = RECORDS * SIZE;
   const cpuOf = (u) => +((u.user + u.system) / 1e6).toFixed(2);
   return {
-    produce: { ...rate(bytes, RECORDS, produceSecs), clientCpu: cpuOf(produceCpu), brokerCpu: +produceBrokerCpu.toFixed(2) },
-    consume: { ...rate(bytes, RECORDS, consumeSecs), clientCpu: cpuOf(consumeCpu), brokerCpu: +consumeBrokerCpu.toFixed(2) },
+    produce: {
+      ...rate(bytes, RECORDS, produceSecs),
+      clientCpu: cpuOf(produceCpu),
+      brokerCpu: +produceBrokerCpu.toFixed(2),
+    },
+    consume: {
+      ...rate(bytes, RECORDS, consumeSecs),
+      clientCpu: cpuOf(consumeCpu),
+      brokerCpu: +consumeBrokerCpu.toFixed(2),
+    },
   };
 }
 
-const results = { records: RECORDS, recordBytes: SIZE, partitions: PARTITIONS, fsync: args.fsync, cpus: os.cpus().length };
+const results = {
+  records: RECORDS,
+  recordBytes: SIZE,
+  partitions: PARTITIONS,
+  fsync: args.fsync,
+  cpus: os.cpus().length,
+};
 log('measuring loopback and disk');
 results.loopback = await loopback();
 results.disk = diskWrite();
@@ -199,7 +225,9 @@ if (args.json) {
   ];
   if (results.kcat) {
     lines.push(row('kcat -P (produce)', results.kcat.produce), row('kcat -C -e (consume)', results.kcat.consume));
-    lines.push(`  (a kcat -C -e run over a 1-record topic takes ${results.kcat.fixedConsumeSecs} s: start-up, metadata, the final 500 ms EOF poll)`);
+    lines.push(
+      `  (a kcat -C -e run over a 1-record topic takes ${results.kcat.fixedConsumeSecs} s: start-up, metadata, the final 500 ms EOF poll)`,
+    );
   }
   lines.push(row('kafkajs produce', results.kafkajs.produce), row('kafkajs consume', results.kafkajs.consume));
   process.stdout.write(lines.join('\n') + '\n');

@@ -62,7 +62,14 @@ async function writeInput(file) {
   const statuses = ['PLACED', 'CONFIRMED', 'SHIPPED', 'COMPLETED'];
   let bytes = 0;
   for (let i = 0; i < RECORDS; i++) {
-    const line = JSON.stringify({ orderId: `o-${i}`, customer: `c-${i % 9973}`, status: statuses[i % 4], total: (i % 9901) / 100, items: 1 + (i % 5) }) + '\n';
+    const line =
+      JSON.stringify({
+        orderId: `o-${i}`,
+        customer: `c-${i % 9973}`,
+        status: statuses[i % 4],
+        total: (i % 9901) / 100,
+        items: 1 + (i % 5),
+      }) + '\n';
     bytes += line.length - 1;
     if (!out.write(line)) await new Promise((r) => out.once('drain', r));
   }
@@ -108,7 +115,9 @@ try {
   log('evt produce');
   const evtProduce = await medianRun(REPEAT, async (i) => {
     const topic = `bench-evt-${i}`;
-    const r = await timeClient([process.execPath, EVT, '--brokers', bootstrap, 'produce', topic, '--file', input], { brokerPid: pid });
+    const r = await timeClient([process.execPath, EVT, '--brokers', bootstrap, 'produce', topic, '--file', input], {
+      brokerPid: pid,
+    });
     const n = await topicSize(kafka, topic);
     if (n !== RECORDS) throw new Error(`evt produce left ${n} records in ${topic}, expected ${RECORDS}`);
     return { ...r, topic };
@@ -130,20 +139,46 @@ try {
 
   log('evt tail --json');
   const evtConsume = await medianRun(REPEAT, async () => {
-    const r = await timeClient([process.execPath, EVT, '--brokers', bootstrap, '--json', 'tail', readTopic, '--from', 'beginning', '--until', 'end'], { brokerPid: pid });
+    const r = await timeClient(
+      [
+        process.execPath,
+        EVT,
+        '--brokers',
+        bootstrap,
+        '--json',
+        'tail',
+        readTopic,
+        '--from',
+        'beginning',
+        '--until',
+        'end',
+      ],
+      { brokerPid: pid },
+    );
     return r;
   });
   results.evt.consume = rate(evtConsume, bytes);
   // and that it printed every record
-  const count = spawnSync('bash', ['-c', `"${process.execPath}" "${EVT}" --brokers ${bootstrap} --json tail ${readTopic} --from beginning --until end | wc -l`], { encoding: 'utf8' });
-  if (Number(count.stdout.trim()) !== RECORDS) throw new Error(`evt tail printed ${count.stdout.trim()} lines, expected ${RECORDS}`);
+  const count = spawnSync(
+    'bash',
+    [
+      '-c',
+      `"${process.execPath}" "${EVT}" --brokers ${bootstrap} --json tail ${readTopic} --from beginning --until end | wc -l`,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (Number(count.stdout.trim()) !== RECORDS)
+    throw new Error(`evt tail printed ${count.stdout.trim()} lines, expected ${RECORDS}`);
 
   if (hasKcat) {
     log('kcat -C -e');
     const kcatConsume = await medianRun(REPEAT, async () => {
-      const r = await timeClient(['kcat', '-C', '-b', bootstrap, '-t', readTopic, '-o', 'beginning', '-e'], { brokerPid: pid });
+      const r = await timeClient(['kcat', '-C', '-b', bootstrap, '-t', readTopic, '-o', 'beginning', '-e'], {
+        brokerPid: pid,
+      });
       const ends = [...r.stderr.matchAll(/Reached end of topic \S+ \[\d+\] at offset (\d+)/g)].map((m) => Number(m[1]));
-      if (ends.reduce((a, b) => a + b, 0) !== RECORDS) throw new Error(`kcat consumed to offsets totalling ${ends.reduce((a, b) => a + b, 0)}, expected ${RECORDS}`);
+      if (ends.reduce((a, b) => a + b, 0) !== RECORDS)
+        throw new Error(`kcat consumed to offsets totalling ${ends.reduce((a, b) => a + b, 0)}, expected ${RECORDS}`);
       return r;
     });
     results.kcat.consume = rate(kcatConsume, bytes);
@@ -164,7 +199,10 @@ if (results.kcat) {
 if (args.json) {
   process.stdout.write(JSON.stringify(results, null, 2) + '\n');
 } else {
-  const cell = (r) => (r ? `${String(r.recordsPerSec.toLocaleString('en')).padStart(10)} rec/s ${String(r.mbPerSec).padStart(6)} MB/s ${r.seconds.toFixed(2).padStart(6)} s  cpu ${r.clientCpu.toFixed(2)}+${r.brokerCpu.toFixed(2)} s` : '      (no kcat)');
+  const cell = (r) =>
+    r
+      ? `${String(r.recordsPerSec.toLocaleString('en')).padStart(10)} rec/s ${String(r.mbPerSec).padStart(6)} MB/s ${r.seconds.toFixed(2).padStart(6)} s  cpu ${r.clientCpu.toFixed(2)}+${r.brokerCpu.toFixed(2)} s`
+      : '      (no kcat)';
   const row = (name, evt, kcat, fraction) =>
     `  ${name.padEnd(8)} evt ${cell(evt)}\n  ${''.padEnd(8)} kcat${cell(kcat)}${fraction !== undefined ? `\n  ${''.padEnd(8)} evt/kcat ${fraction}` : ''}`;
   const lines = [

@@ -46,7 +46,8 @@ const { values: args } = parseArgs({
 const MINUTES = Number(args.minutes);
 const RATE = /\/s$/.test(args.rate) ? args.rate : `${args.rate}/s`;
 const [COLUMNS, ROWS] = args.size.split('x').map(Number);
-if (!(MINUTES > 0) || !(COLUMNS > 0) || !(ROWS > 0)) throw new Error('usage: node bench/dashboard.js [--minutes 3] [--rate 20/s] [--size 120x40]');
+if (!(MINUTES > 0) || !(COLUMNS > 0) || !(ROWS > 0))
+  throw new Error('usage: node bench/dashboard.js [--minutes 3] [--rate 20/s] [--size 120x40]');
 const RUN_MS = MINUTES * 60_000;
 const NODE_FLAGS = args['max-old-space'] ? [`--max-old-space-size=${Number(args['max-old-space'])}`] : [];
 const SAMPLE_MS = 10_000;
@@ -97,7 +98,10 @@ async function soak(pid, name, extra = () => ({})) {
     await sleep(Math.max(0, t0 + next - Date.now()));
     if (!alive(pid)) throw new Error(`${name}: the demo exited early`);
     take();
-    if (next % 60_000 === 0) log(`${name}: ${next / 60_000} of ${MINUTES} min, RSS ${samples.at(-1).rss.toFixed(0)} MB, CPU ${samples.at(-1).cpu.toFixed(1)} s`);
+    if (next % 60_000 === 0)
+      log(
+        `${name}: ${next / 60_000} of ${MINUTES} min, RSS ${samples.at(-1).rss.toFixed(0)} MB, CPU ${samples.at(-1).cpu.toFixed(1)} s`,
+      );
     if (next >= RUN_MS) return samples;
   }
 }
@@ -174,7 +178,8 @@ async function runDashboard(name, evtArgs, expectSummary) {
   const summary = screen.split('\n').filter((l) => /^(simulated \d+ orders|invariants:)/.test(l));
   tmux('kill-server');
   tmuxUp = false;
-  if (!dead) throw new Error(`${name}: evt did not exit within 60 s of q:\n${screen}\n${fs.readFileSync(errFile, 'utf8')}`);
+  if (!dead)
+    throw new Error(`${name}: evt did not exit within 60 s of q:\n${screen}\n${fs.readFileSync(errFile, 'utf8')}`);
   return {
     ...figures(samples),
     bytesPerSec: end.bytes / end.t,
@@ -189,7 +194,11 @@ async function runDashboard(name, evtArgs, expectSummary) {
 // ---- B: the same demo without a terminal ----
 async function runReference() {
   const secs = Math.ceil(RUN_MS / 1000) + 5; // outlives the sampling
-  reference = spawn(process.execPath, [...NODE_FLAGS, EVT, 'demo', '--port', '0', '--rate', RATE, '--duration', `${secs}s`], { stdio: ['ignore', 'ignore', 'ignore'] });
+  reference = spawn(
+    process.execPath,
+    [...NODE_FLAGS, EVT, 'demo', '--port', '0', '--rate', RATE, '--duration', `${secs}s`],
+    { stdio: ['ignore', 'ignore', 'ignore'] },
+  );
   const exited = new Promise((resolve) => reference.once('exit', (code, signal) => resolve(code ?? signal)));
   log(`B: reference, no terminal (pid ${reference.pid}) for ${MINUTES} min at ${RATE}`);
   const samples = await soak(reference.pid, 'B reference');
@@ -201,7 +210,9 @@ async function runReference() {
 // ---- C and D: the dashboard alone, and a plain follower, on the broker of a demo without a terminal ----
 async function runAttached() {
   const secs = Math.ceil(RUN_MS / 1000) + 90; // the load outlives both
-  const loadGen = spawn(process.execPath, [EVT, 'demo', '--port', '0', '--rate', RATE, '--duration', `${secs}s`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const loadGen = spawn(process.execPath, [EVT, 'demo', '--port', '0', '--rate', RATE, '--duration', `${secs}s`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   reference = loadGen;
   let err = '';
   loadGen.stderr.on('data', (d) => (err += d));
@@ -210,9 +221,17 @@ async function runAttached() {
   while (!(where = /broker (\S+) {2}registry (\S+?);/.exec(err)) && Date.now() < deadline) await sleep(100);
   if (!where) throw new Error(`the demo did not say where its broker is:\n${err}`);
   const [, brokers, registry] = where;
-  const follower = spawn(process.execPath, [...NODE_FLAGS, EVT, '--brokers', brokers, '--registry', registry, 'tail', ...TAILED, '-f', '--json'], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const follower = spawn(
+    process.execPath,
+    [...NODE_FLAGS, EVT, '--brokers', brokers, '--registry', registry, 'tail', ...TAILED, '-f', '--json'],
+    { stdio: ['ignore', 'ignore', 'ignore'] },
+  );
   const followed = soak(follower.pid, 'D evt tail -f');
-  const c = await runDashboard('C dashboard attached', ['--brokers', brokers, '--registry', registry, 'dashboard', '--since', '1m'], false);
+  const c = await runDashboard(
+    'C dashboard attached',
+    ['--brokers', brokers, '--registry', registry, 'dashboard', '--since', '1m'],
+    false,
+  );
   const d = figures(await followed);
   follower.kill('SIGTERM');
   loadGen.kill('SIGINT');
@@ -223,7 +242,9 @@ async function runAttached() {
 
 /** The topics the dashboard tails: the order-keyed workflow topics and the dead-letter topics. */
 const TAILED = [
-  ...['basket.order-requests', 'orders', 'inventory.reservations', 'payments', 'fraud.checks', 'shipments'].map((t) => `shop.${t}`),
+  ...['basket.order-requests', 'orders', 'inventory.reservations', 'payments', 'fraud.checks', 'shipments'].map(
+    (t) => `shop.${t}`,
+  ),
   ...['basket', 'orders', 'inventory', 'payments', 'fraud', 'shipping'].map((s) => `shop.dlq.${s}`),
 ];
 
@@ -234,7 +255,19 @@ const b = runs.has('demo') ? await runReference() : null;
 const { c, d } = runs.has('attached') ? await runAttached() : { c: null, d: null };
 
 if (args.json) {
-  process.stdout.write(JSON.stringify({ minutes: MINUTES, rate: RATE, size: args.size, cores: os.cpus().length, loadBefore: load, dashboard: a, reference: b, attached: c, follower: d }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      minutes: MINUTES,
+      rate: RATE,
+      size: args.size,
+      cores: os.cpus().length,
+      loadBefore: load,
+      dashboard: a,
+      reference: b,
+      attached: c,
+      follower: d,
+    }) + '\n',
+  );
 } else {
   const mb = (n) => `${n.toFixed(0).padStart(5)} MB`;
   const num = (n, d) => (Number.isFinite(n) ? n.toFixed(d) : '-');
@@ -246,8 +279,12 @@ if (args.json) {
     `  terminal (${tag}, ${args.size}): ${(x.bytesPerSec / 1024).toFixed(1)} KiB/s, ${x.framesPerSec.toFixed(2)} frames/s (${x.frames} frames, ${(x.bytesPerFrame / 1024).toFixed(1)} KiB per frame); alternate screen ${x.alternateScreen ? 'on' : 'OFF'}`,
     `  ${tag} quit with q: exit ${x.quit.exitCode} after ${x.quit.secs.toFixed(1)} s${x.quit.summary.length ? `, summary: ${x.quit.summary.join(' | ')}` : ''}`,
   ];
-  console.log(`evt bench/dashboard: ${MINUTES} min per run, orders at ${RATE}; ${os.cpus().length} cores, load average ${load.toFixed(2)} before${NODE_FLAGS.length ? `; node ${NODE_FLAGS.join(' ')}` : ''}`);
-  console.log(`  ${''.padEnd(20)}${'RSS 1 min'.padStart(8)} ${'RSS end'.padStart(8)} ${'RSS max'.padStart(8)}  ${'slope 2nd half'.padStart(14)}   ${'CPU (all)'.padStart(11)}  ${'CPU (from 1 min)'}`);
+  console.log(
+    `evt bench/dashboard: ${MINUTES} min per run, orders at ${RATE}; ${os.cpus().length} cores, load average ${load.toFixed(2)} before${NODE_FLAGS.length ? `; node ${NODE_FLAGS.join(' ')}` : ''}`,
+  );
+  console.log(
+    `  ${''.padEnd(20)}${'RSS 1 min'.padStart(8)} ${'RSS end'.padStart(8)} ${'RSS max'.padStart(8)}  ${'slope 2nd half'.padStart(14)}   ${'CPU (all)'.padStart(11)}  ${'CPU (from 1 min)'}`,
+  );
   const shown = [];
   if (a) {
     console.log(row('A demo + dashboard', a));
@@ -264,6 +301,9 @@ if (args.json) {
     shown.push(['C', c], ['D', d]);
   }
   console.log(`  samples every ${SAMPLE_MS / 1000} s (t s: RSS MB / CPU s):`);
-  for (const [name, f] of shown) console.log(`    ${name} ${f.samples.map((s) => `${s.t.toFixed(0)}: ${s.rss.toFixed(0)}/${s.cpu.toFixed(1)}`).join('  ')}`);
+  for (const [name, f] of shown)
+    console.log(
+      `    ${name} ${f.samples.map((s) => `${s.t.toFixed(0)}: ${s.rss.toFixed(0)}/${s.cpu.toFixed(1)}`).join('  ')}`,
+    );
 }
 if ((a && (!a.quit.ok || b.exitCode !== 0)) || (c && !c.quit.ok)) process.exitCode = 1;

@@ -30,7 +30,20 @@ export function cpuSeconds(pid) {
 export async function startBroker({ dataDir, partitions, fsync = 'never', registry = false }) {
   const proc = spawn(
     process.execPath,
-    [EVT, '--json', 'broker', '--port', '0', '--data-dir', dataDir, '--fsync', fsync, '--default-partitions', String(partitions), ...(registry ? ['--registry-port', '0'] : [])],
+    [
+      EVT,
+      '--json',
+      'broker',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--fsync',
+      fsync,
+      '--default-partitions',
+      String(partitions),
+      ...(registry ? ['--registry-port', '0'] : []),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const line = await new Promise((resolve, reject) => {

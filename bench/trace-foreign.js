@@ -28,7 +28,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { median, runEvt, startBroker, stopBroker } from './lib.js';
 
-const { values: args } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, json: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { events: { type: 'string', default: '1000000' }, json: { type: 'boolean', default: false } },
+});
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'evt-bench-trace-foreign-'));
 const EVENTS = Number(args.events);
@@ -67,11 +69,23 @@ function generate(dir, t0) {
     STEPS.forEach(([topic, type, keyKind], i) => {
       if (written >= EVENTS) return;
       written++;
-      const value = { eventType: type, cart: { cartId: id, customer: `U-${(c * 7919) % 50000}`, currency: 'EUR' }, item: { sku: `SKU-${(c + i) % 300}`, qty: 1 + (i % 3), price: 1999 }, at: new Date(start + i * 40).toISOString() };
+      const value = {
+        eventType: type,
+        cart: { cartId: id, customer: `U-${(c * 7919) % 50000}`, currency: 'EUR' },
+        item: { sku: `SKU-${(c + i) % 300}`, qty: 1 + (i % 3), price: 1999 },
+        at: new Date(start + i * 40).toISOString(),
+      };
       // Python's json.dumps: ", " and ": " separators
       const text = JSON.stringify(value).replace(/","/g, '", "').replace(/":/g, '": ').replace(/,"/g, ', "');
       const key = `${keyKind}-${(c * 31 + i) % 20000}`;
-      buffers[topic].push(JSON.stringify({ key, headers: { correlationId: id, eventType: type, source: `/acme/${topic}` }, value: text, timestamp: start + i * 40 }) + '\n');
+      buffers[topic].push(
+        JSON.stringify({
+          key,
+          headers: { correlationId: id, eventType: type, source: `/acme/${topic}` },
+          value: text,
+          timestamp: start + i * 40,
+        }) + '\n',
+      );
       if (buffers[topic].length >= 5000) flush(topic);
     });
   }
@@ -82,7 +96,8 @@ function generate(dir, t0) {
   return { carts, written };
 }
 
-if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('bench/trace-foreign needs kcat on the PATH (the reference)');
+if (spawnSync('kcat', ['-V']).status !== 0)
+  throw new Error('bench/trace-foreign needs kcat on the PATH (the reference)');
 const broker = await startBroker({ dataDir: path.join(work, 'data'), partitions: PARTITIONS });
 const conn = ['--brokers', broker.bootstrap];
 const results = { events: EVENTS, topics: TOPICS.length, partitions: PARTITIONS, shapes: [] };
@@ -100,20 +115,48 @@ try {
     const fill = process.hrtime.bigint();
     for (const t of TOPICS) {
       runEvt([...conn, 'topics', 'create', shape.prefix + t, '--partitions', String(PARTITIONS)]);
-      runEvt([...conn, 'produce', shape.prefix + t, '--json', '--file', path.join(gen, `${t}.ndjson`), '--compression', shape.compression]);
+      runEvt([
+        ...conn,
+        'produce',
+        shape.prefix + t,
+        '--json',
+        '--file',
+        path.join(gen, `${t}.ndjson`),
+        '--compression',
+        shape.compression,
+      ]);
     }
     const fillSecs = Number(process.hrtime.bigint() - fill) / 1e9;
     log(`${shape.name}: filled ${topics.length} topics in ${fillSecs.toFixed(1)} s`);
     // the flow a user would get: evt flow infer over these topics
     const flowFile = path.join(work, `${shape.prefix}flow.json`);
-    runEvt([...conn, 'flow', 'infer', '--pattern', `^${shape.prefix.replace(/[.-]/g, '\\$&')}`, '--since', '-2h', '--per-partition', '2000', '--output', flowFile, '--force']);
+    runEvt([
+      ...conn,
+      'flow',
+      'infer',
+      '--pattern',
+      `^${shape.prefix.replace(/[.-]/g, '\\$&')}`,
+      '--since',
+      '-2h',
+      '--per-partition',
+      '2000',
+      '--output',
+      flowFile,
+      '--force',
+    ]);
     const flow = JSON.parse(fs.readFileSync(flowFile, 'utf8'));
     const picks = [
       ['first', cartId(0)],
       ['middle', cartId(Math.floor(carts / 2))],
       ['last', cartId(carts - 1)],
     ];
-    const entry = { shape: shape.name, compression: shape.compression, fillSecs, idLocations: Object.fromEntries(Object.entries(flow.topics).map(([t, s]) => [t, s.id])), traces: [] };
+    const entry = {
+      shape: shape.name,
+      compression: shape.compression,
+      fillSecs,
+      idLocations: Object.fromEntries(Object.entries(flow.topics).map(([t, s]) => [t, s.id])),
+      traces: [],
+    };
     // the entity index, for the same traces answered from it
     const db = path.join(work, `${shape.prefix}views.db`);
     const replay = runEvt([...conn, '--json', 'replay', 'entities', '--flow', flowFile, '--db', db]);
@@ -124,7 +167,13 @@ try {
       for (let i = 0; i < RUNS; i++) {
         const r = runEvt([...conn, '--json', 'trace', id, '--flow', flowFile, '--db', path.join(work, 'none.db')]);
         const t = JSON.parse(r.stdout);
-        runs.push({ secs: r.secs, engineMs: t.scan.elapsedMs, recordsExamined: t.scan.recordsExamined, events: t.events.length, status: t.verdict.status });
+        runs.push({
+          secs: r.secs,
+          engineMs: t.scan.elapsedMs,
+          recordsExamined: t.scan.recordsExamined,
+          events: t.events.length,
+          status: t.verdict.status,
+        });
       }
       const noFlow = runEvt([...conn, '--json', 'trace', id, '--no-flow']);
       const nf = JSON.parse(noFlow.stdout);
@@ -168,17 +217,25 @@ try {
 
 if (args.json) process.stdout.write(JSON.stringify(results) + '\n');
 else {
-  console.log(`evt bench/trace-foreign: ${EVENTS} events of ${results.carts} carts on ${results.topics} topics x ${results.partitions} partitions, id in a header and a JSON field (not the key), on evt broker, ${os.cpus().length} cores`);
+  console.log(
+    `evt bench/trace-foreign: ${EVENTS} events of ${results.carts} carts on ${results.topics} topics x ${results.partitions} partitions, id in a header and a JSON field (not the key), on evt broker, ${os.cpus().length} cores`,
+  );
   console.log(`  evt --version: ${Math.round(results.startMs)} ms wall (process start alone, median of 3)`);
   for (const s of results.shapes) {
-    console.log(`  shape ${s.shape}: filled in ${s.fillSecs.toFixed(1)} s; inferred id locations ${JSON.stringify(s.idLocations)}; entity index built in ${s.index.replaySecs.toFixed(1)} s (${s.index.events} events)`);
+    console.log(
+      `  shape ${s.shape}: filled in ${s.fillSecs.toFixed(1)} s; inferred id locations ${JSON.stringify(s.idLocations)}; entity index built in ${s.index.replaySecs.toFixed(1)} s (${s.index.events} events)`,
+    );
     for (const t of s.traces) {
       console.log(
         `    ${t.position.padEnd(6)} ${t.id}: evt trace ${Math.round(t.secs * 1000)} ms wall (median of ${RUNS}), engine ${t.engineMs} ms, ${t.recordsExamined} records examined, ${t.events} events, ${t.status}; ` +
           `--no-flow ${Math.round(t.noFlow.secs * 1000)} ms (${t.noFlow.events} events)`,
       );
-      console.log(`           kcat -C -e | grep -cF: ${Math.round(t.kcatGrep.secs * 1000)} ms (${t.kcatGrep.lines} lines): evt is ${t.ratio.toFixed(2)}x its speed; aim >= 1x: ${t.met.scan ? 'met' : 'not met'}`);
-      console.log(`           from the entity index: engine ${t.index.engineMs} ms (${t.index.events} events), ${Math.round(t.index.secs * 1000)} ms wall; aim < 100 ms: ${t.met.index ? 'met' : 'not met'}`);
+      console.log(
+        `           kcat -C -e | grep -cF: ${Math.round(t.kcatGrep.secs * 1000)} ms (${t.kcatGrep.lines} lines): evt is ${t.ratio.toFixed(2)}x its speed; aim >= 1x: ${t.met.scan ? 'met' : 'not met'}`,
+      );
+      console.log(
+        `           from the entity index: engine ${t.index.engineMs} ms (${t.index.events} events), ${Math.round(t.index.secs * 1000)} ms wall; aim < 100 ms: ${t.met.index ? 'met' : 'not met'}`,
+      );
     }
   }
 }

@@ -22,7 +22,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { median, runEvt, startBroker, stopBroker } from './lib.js';
 
-const { values: args } = parseArgs({ options: { orders: { type: 'string', default: '70000' }, json: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { orders: { type: 'string', default: '70000' }, json: { type: 'boolean', default: false } },
+});
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'evt-bench-trace-'));
 const ORDERS = Number(args.orders);
@@ -30,7 +32,15 @@ const RUNS = 3;
 const AIM_MS = 1000;
 const AIM_SPEEDUP = 10;
 // the workflow's topics under evt simulate's default prefix
-const TOPICS = ['basket.order-requests', 'orders', 'inventory.reservations', 'inventory.stock', 'payments', 'fraud.checks', 'shipments'].map((t) => `shop.${t}`);
+const TOPICS = [
+  'basket.order-requests',
+  'orders',
+  'inventory.reservations',
+  'inventory.stock',
+  'payments',
+  'fraud.checks',
+  'shipments',
+].map((t) => `shop.${t}`);
 
 const evt = runEvt;
 
@@ -40,20 +50,46 @@ function kcat(argv) {
   return r.stdout;
 }
 
-
-if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('bench/trace needs kcat on the PATH (order ids and the full-scan reference)');
+if (spawnSync('kcat', ['-V']).status !== 0)
+  throw new Error('bench/trace needs kcat on the PATH (order ids and the full-scan reference)');
 const broker = await startBroker({ dataDir: path.join(work, 'data'), partitions: 3, registry: true });
 const conn = ['--brokers', broker.bootstrap, '--registry', broker.registry];
-const results = { orders: ORDERS, workflowEvents: 0, records: 0, startMs: 0, aim: { ms: AIM_MS, speedup: AIM_SPEEDUP }, traces: [] };
+const results = {
+  orders: ORDERS,
+  workflowEvents: 0,
+  records: 0,
+  startMs: 0,
+  aim: { ms: AIM_MS, speedup: AIM_SPEEDUP },
+  traces: [],
+};
 try {
   log(`filling: ${ORDERS} orders through evt simulate`);
-  const sim = JSON.parse(evt([...conn, '--json', 'simulate', '--orders', String(ORDERS), '--rate', '1200/s', '--drain', '120s']).stdout);
+  const sim = JSON.parse(
+    evt([...conn, '--json', 'simulate', '--orders', String(ORDERS), '--rate', '1200/s', '--drain', '120s']).stdout,
+  );
   results.workflowEvents = Object.values(sim.events).reduce((a, b) => a + b, 0);
 
   // the order ids: first, middle and last record of shop.orders partition 0 (its end from ListOffsets latest)
   const end = Number(/offset (\d+)/.exec(kcat(['-b', broker.bootstrap, '-Q', '-t', 'shop.orders:0:-1']))?.[1]);
   if (!(end > 0)) throw new Error('shop.orders partition 0 is empty');
-  const keyAt = (offset) => kcat(['-b', broker.bootstrap, '-C', '-t', 'shop.orders', '-p', '0', '-o', String(offset), '-c', '1', '-e', '-q', '-f', '%k']);
+  const keyAt = (offset) =>
+    kcat([
+      '-b',
+      broker.bootstrap,
+      '-C',
+      '-t',
+      'shop.orders',
+      '-p',
+      '0',
+      '-o',
+      String(offset),
+      '-c',
+      '1',
+      '-e',
+      '-q',
+      '-f',
+      '%k',
+    ]);
   const picks = [
     ['start', 0],
     ['middle', Math.floor(end / 2)],
@@ -68,7 +104,16 @@ try {
       const r = evt([...conn, '--json', 'trace', p.orderId, '--db', noDb]);
       const t = JSON.parse(r.stdout);
       if (!t.found) throw new Error(`evt trace ${p.orderId} found nothing`);
-      runs.push({ secs: r.secs, engineMs: t.scan.elapsedMs, recordsExamined: t.scan.recordsExamined, events: t.events.length, complete: t.scan.complete, status: t.verdict.status, state: t.verdict.state, source: t.source });
+      runs.push({
+        secs: r.secs,
+        engineMs: t.scan.elapsedMs,
+        recordsExamined: t.scan.recordsExamined,
+        events: t.events.length,
+        complete: t.scan.complete,
+        status: t.verdict.status,
+        state: t.verdict.state,
+        source: t.source,
+      });
     }
     const all = evt([...conn, '--json', 'trace', p.orderId, '--db', noDb, '--all-partitions']);
     const a = JSON.parse(all.stdout);
@@ -94,7 +139,12 @@ try {
       status: s.status,
       state: s.state,
       source: s.source,
-      allPartitions: { secs: all.secs, engineMs: a.scan.elapsedMs, recordsExamined: a.scan.recordsExamined, events: a.events.length },
+      allPartitions: {
+        secs: all.secs,
+        engineMs: a.scan.elapsedMs,
+        recordsExamined: a.scan.recordsExamined,
+        events: a.events.length,
+      },
       fullScan: { secs: scanSecs, matchedLines: Number(g.stdout.trim()) },
       speedup: scanSecs / secs,
       met: secs * 1000 < AIM_MS && scanSecs / secs >= AIM_SPEEDUP,
@@ -104,7 +154,13 @@ try {
   results.startMs = median([0, 1, 2].map(() => evt(['--version']).secs * 1000));
   // all records of the workflow topics, for the report (what the full scan reads)
   for (const t of TOPICS)
-    for (const m of kcat(['-b', broker.bootstrap, '-Q', ...[0, 1, 2].flatMap((pt) => ['-t', `${t}:${pt}:-1`])]).matchAll(/offset (\d+)/g)) results.records += Number(m[1]);
+    for (const m of kcat([
+      '-b',
+      broker.bootstrap,
+      '-Q',
+      ...[0, 1, 2].flatMap((pt) => ['-t', `${t}:${pt}:-1`]),
+    ]).matchAll(/offset (\d+)/g))
+      results.records += Number(m[1]);
 } finally {
   await stopBroker(broker);
   fs.rmSync(work, { recursive: true, force: true });
@@ -125,6 +181,8 @@ else {
       `         --all-partitions ${Math.round(t.allPartitions.secs * 1000)} ms wall (engine ${t.allPartitions.engineMs} ms, ${t.allPartitions.recordsExamined} records examined, ${t.allPartitions.events} events); ` +
         `full scan kcat -C -e | grep -c: ${Math.round(t.fullScan.secs * 1000)} ms (${t.fullScan.matchedLines} lines matched)`,
     );
-    console.log(`         speedup ${t.speedup.toFixed(1)}x; aim: < 1 s and >= ${AIM_SPEEDUP}x: ${t.met ? 'met' : 'not met'}`);
+    console.log(
+      `         speedup ${t.speedup.toFixed(1)}x; aim: < 1 s and >= ${AIM_SPEEDUP}x: ${t.met ? 'met' : 'not met'}`,
+    );
   }
 }

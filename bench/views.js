@@ -21,7 +21,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runEvt, startBroker } from './lib.js';
 
-const { values: args } = parseArgs({ options: { orders: { type: 'string', default: '70000' }, json: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { orders: { type: 'string', default: '70000' }, json: { type: 'boolean', default: false } },
+});
 const log = (m) => process.stderr.write(`bench: ${m}\n`);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'evt-bench-views-'));
 const ORDERS = Number(args.orders);
@@ -33,22 +35,45 @@ const conn = ['--brokers', broker.bootstrap, '--registry', broker.registry];
 const results = { orders: ORDERS, workflowEvents: 0, views: [], reference: [], sqlite: null, lookups: null };
 try {
   log(`filling: ${ORDERS} orders through evt simulate`);
-  const sim = JSON.parse(evt([...conn, '--json', 'simulate', '--orders', String(ORDERS), '--rate', '1200/s', '--drain', '120s']).stdout);
+  const sim = JSON.parse(
+    evt([...conn, '--json', 'simulate', '--orders', String(ORDERS), '--rate', '1200/s', '--drain', '120s']).stdout,
+  );
   results.workflowEvents = Object.values(sim.events).reduce((a, b) => a + b, 0);
   const db = path.join(work, 'views.db');
   for (const [view, topics, extra] of [
     ['orders', ['shop.orders'], []],
-    ['entities', ['basket.order-requests', 'orders', 'inventory.reservations', 'inventory.stock', 'payments', 'fraud.checks', 'shipments'].map((t) => `shop.${t}`), ['--flow', 'shop']],
+    [
+      'entities',
+      [
+        'basket.order-requests',
+        'orders',
+        'inventory.reservations',
+        'inventory.stock',
+        'payments',
+        'fraud.checks',
+        'shipments',
+      ].map((t) => `shop.${t}`),
+      ['--flow', 'shop'],
+    ],
   ]) {
     log(`replay ${view}`);
     const r = evt([...conn, '--json', 'replay', view, ...extra, '--db', db]);
     const s = JSON.parse(r.stdout);
-    results.views.push({ view, events: s.events, secs: r.secs, perSec: s.events / r.secs, engineSecs: s.elapsedMs / 1000 });
+    results.views.push({
+      view,
+      events: s.events,
+      secs: r.secs,
+      perSec: s.events / r.secs,
+      engineSecs: s.elapsedMs / 1000,
+    });
     if (spawnSync('kcat', ['-V']).status === 0) {
       const t0 = process.hrtime.bigint();
       let records = 0;
       for (const t of topics) {
-        const k = spawnSync('kcat', ['-b', broker.bootstrap, '-C', '-t', t, '-o', 'beginning', '-e', '-q', '-f', '.'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+        const k = spawnSync('kcat', ['-b', broker.bootstrap, '-C', '-t', t, '-o', 'beginning', '-e', '-q', '-f', '.'], {
+          encoding: 'utf8',
+          maxBuffer: 1 << 30,
+        });
         records += k.stdout.length;
       }
       const secs = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -61,7 +86,10 @@ try {
   const { getRow } = await import('../dist/src/views/query.js');
   const handle = openDatabase(db, { readonly: true });
   const info = viewInfo(handle, 'orders');
-  const ids = handle.prepare('SELECT order_id FROM orders').all().map((r) => r.order_id);
+  const ids = handle
+    .prepare('SELECT order_id FROM orders')
+    .all()
+    .map((r) => r.order_id);
   const t0 = process.hrtime.bigint();
   const n = Math.min(ids.length * 3, 100_000);
   for (let i = 0; i < n; i++) if (!getRow(handle, info, ids[(i * 7919) % ids.length])) throw new Error('missing row');
@@ -98,16 +126,24 @@ async function sqliteFloor(dbFile, openDatabase) {
 
 if (args.json) process.stdout.write(JSON.stringify(results) + '\n');
 else {
-  console.log(`evt bench/views: ${ORDERS} simulated orders (${results.workflowEvents} workflow events) on evt broker, ${os.cpus().length} cores`);
+  console.log(
+    `evt bench/views: ${ORDERS} simulated orders (${results.workflowEvents} workflow events) on evt broker, ${os.cpus().length} cores`,
+  );
   for (const v of results.views) {
     const ref = results.reference.find((r) => r.view === v.view);
     console.log(
       `  evt replay ${v.view.padEnd(13)} ${String(v.events).padStart(8)} events  ${String(Math.round(v.perSec)).padStart(7)} events/s (${v.secs.toFixed(2)} s wall, process start included)` +
-        (ref ? `   reference kcat -C -e: ${String(Math.round(ref.perSec)).padStart(7)} rec/s (${ref.records} records, ${ref.secs.toFixed(2)} s)` : '   reference: kcat not installed'),
+        (ref
+          ? `   reference kcat -C -e: ${String(Math.round(ref.perSec)).padStart(7)} rec/s (${ref.records} records, ${ref.secs.toFixed(2)} s)`
+          : '   reference: kcat not installed'),
     );
   }
   const f = results.sqlite;
-  console.log(`  reference SQLite alone: the orders view's ${f.rows} rows inserted into a fresh table: ${Math.round(f.rowsPerSec)} rows/s (${((f.secs * 1e6) / f.rows).toFixed(1)} µs per row)`);
+  console.log(
+    `  reference SQLite alone: the orders view's ${f.rows} rows inserted into a fresh table: ${Math.round(f.rowsPerSec)} rows/s (${((f.secs * 1e6) / f.rows).toFixed(1)} µs per row)`,
+  );
   const l = results.lookups;
-  console.log(`  evt view get orders <id>: ${l.perLookupUs.toFixed(1)} µs per in-process lookup (${l.lookups} lookups); the CLI: ${(l.cliSecs * 1000).toFixed(0)} ms per call, process start included`);
+  console.log(
+    `  evt view get orders <id>: ${l.perLookupUs.toFixed(1)} µs per in-process lookup (${l.lookups} lookups); the CLI: ${(l.cliSecs * 1000).toFixed(0)} ms per call, process start included`,
+  );
 }

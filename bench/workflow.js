@@ -34,14 +34,31 @@ const SECONDS = Number(args.seconds);
 function simulate(broker, rate, orders, seed) {
   return new Promise((resolve, reject) => {
     const brokerCpu = cpuSeconds(broker.pid);
-    const argv = [EVT, '--brokers', broker.bootstrap, '--registry', broker.registry, '--json', 'simulate', '--orders', String(orders), '--rate', `${rate}/s`, '--seed', String(seed), '--drain', '60s'];
+    const argv = [
+      EVT,
+      '--brokers',
+      broker.bootstrap,
+      '--registry',
+      broker.registry,
+      '--json',
+      'simulate',
+      '--orders',
+      String(orders),
+      '--rate',
+      `${rate}/s`,
+      '--seed',
+      String(seed),
+      '--drain',
+      '60s',
+    ];
     const p = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     p.stdout.on('data', (d) => (out += d));
     p.stderr.on('data', (d) => (err += d));
     p.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`evt simulate exited ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`));
+      if (code !== 0)
+        return reject(new Error(`evt simulate exited ${code}: ${err.trim().split('\n').slice(-3).join(' | ')}`));
       const s = JSON.parse(out);
       resolve({ ...s, brokerCpu: cpuSeconds(broker.pid) - brokerCpu });
     });
@@ -73,10 +90,16 @@ try {
     const file = path.join(work, 'records.txt');
     fs.writeFileSync(file, `${'x'.repeat(size - 1)}\n`.repeat(records));
     const t0 = process.hrtime.bigint();
-    const prod = spawnSync('kcat', ['-b', broker.bootstrap, '-P', '-t', 'bench.reference', '-l', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const prod = spawnSync('kcat', ['-b', broker.bootstrap, '-P', '-t', 'bench.reference', '-l', file], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     const produceSecs = Number(process.hrtime.bigint() - t0) / 1e9;
     const t1 = process.hrtime.bigint();
-    const cons = spawnSync('kcat', ['-b', broker.bootstrap, '-C', '-t', 'bench.reference', '-o', 'beginning', '-e', '-q'], { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
+    const cons = spawnSync(
+      'kcat',
+      ['-b', broker.bootstrap, '-C', '-t', 'bench.reference', '-o', 'beginning', '-e', '-q'],
+      { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 },
+    );
     const consumeSecs = Number(process.hrtime.bigint() - t1) / 1e9;
     if (prod.status !== 0 || cons.status !== 0) throw new Error(`kcat failed: ${prod.stderr}${cons.stderr}`);
     results.reference = { records, size, producePerSec: records / produceSecs, consumePerSec: records / consumeSecs };
@@ -95,16 +118,24 @@ if (args.json) {
   const f = results.fixed;
   const line = (s) =>
     `${fmt(s.sentPerSecond).padStart(6)} sent/s ${fmt(s.decidedPerSecond).padStart(6)} decided/s   decision p50 ${fmt(s.latencyMs.decision.p50).padStart(5)} ms  p99 ${fmt(s.latencyMs.decision.p99).padStart(5)} ms   final p50 ${fmt(s.latencyMs.completion.p50).padStart(5)} ms   ${eventsOf(s)} events, broker cpu ${s.brokerCpu.toFixed(1)} s${s.violations.length ? `  ${s.violations.length} VIOLATIONS` : ''}`;
-  console.log(`evt bench/workflow: evt simulate (six services in one process) on evt broker, 3 partitions, ${os.cpus().length} cores, ${SECONDS}s per rate`);
+  console.log(
+    `evt bench/workflow: evt simulate (six services in one process) on evt broker, 3 partitions, ${os.cpus().length} cores, ${SECONDS}s per rate`,
+  );
   console.log(`fixed rate ${results.rate}/s:`);
   console.log(`  ${line(f)}`);
   console.log('offered rate:');
   for (const s of results.sweep) console.log(`  ${String(s.offered).padStart(5)}/s  ${line(s)}`);
-  const sustained = results.sweep.filter((s) => s.latencyMs.decision.p99 < 2000 && s.decidedPerSecond >= 0.95 * s.offered).at(-1);
-  console.log(`sustained: ${sustained ? `${sustained.offered} orders/s (the highest offered rate decided at pace with p99 under 2 s)` : 'none of the offered rates'}`);
+  const sustained = results.sweep
+    .filter((s) => s.latencyMs.decision.p99 < 2000 && s.decidedPerSecond >= 0.95 * s.offered)
+    .at(-1);
+  console.log(
+    `sustained: ${sustained ? `${sustained.offered} orders/s (the highest offered rate decided at pace with p99 under 2 s)` : 'none of the offered rates'}`,
+  );
   if (results.reference) {
     const r = results.reference;
-    console.log(`reference (same broker, same run): kcat moving ${r.records} records of ${r.size} B (the largest run's event count):`);
+    console.log(
+      `reference (same broker, same run): kcat moving ${r.records} records of ${r.size} B (the largest run's event count):`,
+    );
     console.log(`  kcat -P ${fmt(r.producePerSec)} rec/s, kcat -C -e ${fmt(r.consumePerSec)} rec/s`);
   } else console.log('reference: skipped (kcat is not installed)');
 }

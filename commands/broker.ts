@@ -38,7 +38,10 @@ export function registerBroker(program: Command, { io, globals }: CommandContext
     .option('--retention-bytes <size>', 'default retention.bytes per partition: e.g. 1GiB, -1 for no limit', '-1')
     .option('--segment-bytes <size>', 'default segment.bytes: segment files roll at this size', '1GiB')
     .addOption(new Option('--fsync <policy>', 'when to fsync appended records to disk').choices(FSYNC).default('never'))
-    .option('--registry-port <port>', 'also serve a Confluent-compatible Avro schema registry on this port (0 picks a free one)')
+    .option(
+      '--registry-port <port>',
+      'also serve a Confluent-compatible Avro schema registry on this port (0 picks a free one)',
+    )
     .addHelpText(
       'after',
       `
@@ -73,7 +76,10 @@ async function runBroker(flags: BrokerFlags, io: Io, g: GlobalOptions): Promise<
     retentionBytes: parseSize(flags.retentionBytes, '--retention-bytes'),
     segmentBytes: parseSize(flags.segmentBytes, '--segment-bytes'),
     fsync: parseChoice(flags.fsync, '--fsync', FSYNC),
-    registryPort: flags.registryPort === undefined ? undefined : parseInteger(flags.registryPort, '--registry-port', { min: 0, max: 65535 }),
+    registryPort:
+      flags.registryPort === undefined
+        ? undefined
+        : parseInteger(flags.registryPort, '--registry-port', { min: 0, max: 65535 }),
     log: g.verbose ? (m: string) => printLine(io.stderr, `evt broker: ${m}`) : undefined,
   };
   // Loaded here so that other commands do not pay for the broker's modules at start-up.
@@ -82,9 +88,14 @@ async function runBroker(flags: BrokerFlags, io: Io, g: GlobalOptions): Promise<
   try {
     broker = await startBroker(options);
   } catch (err) {
-    const onRegistry = options.registryPort !== undefined && (err as { port?: number })?.port === options.registryPort && options.registryPort !== options.port;
+    const onRegistry =
+      options.registryPort !== undefined &&
+      (err as { port?: number })?.port === options.registryPort &&
+      options.registryPort !== options.port;
     if (onRegistry && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new CliError(`port ${options.registryPort} on ${options.host} is already in use: choose another with --registry-port (0 picks a free one)`);
+      throw new CliError(
+        `port ${options.registryPort} on ${options.host} is already in use: choose another with --registry-port (0 picks a free one)`,
+      );
     }
     throw describeStartError(err, options.host, options.port);
   }
@@ -111,7 +122,8 @@ async function runBroker(flags: BrokerFlags, io: Io, g: GlobalOptions): Promise<
 
 function describeStartError(err: unknown, host: string, port: number): Error {
   const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'EADDRINUSE') return new CliError(`port ${port} on ${host} is already in use: choose another with --port (0 picks a free one)`);
+  if (e?.code === 'EADDRINUSE')
+    return new CliError(`port ${port} on ${host} is already in use: choose another with --port (0 picks a free one)`);
   if (e?.code === 'EADDRNOTAVAIL') return new CliError(`cannot listen on ${host}: no such local address (see --host)`);
   if (e?.code === 'EACCES') return new CliError(`no permission to listen on ${host}:${port} or to write the data dir`);
   return e instanceof Error ? new CliError(e.message) : new CliError(String(err));

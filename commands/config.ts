@@ -40,7 +40,8 @@ interface SetFlags {
 }
 
 function checkProfileName(name: string): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw usageError(`"${name}" is not a valid profile name (letters, digits, ".", "_", "-")`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
+    throw usageError(`"${name}" is not a valid profile name (letters, digits, ".", "_", "-")`);
 }
 
 /** The file `--project` means: the nearest evt.config.json, or a new one in the working directory. */
@@ -98,7 +99,12 @@ Examples:
       } catch {
         active = null; // a missing selected profile: list anyway
       }
-      const profiles = knownProfiles(user, project).map(({ name, file, profile }) => ({ name, file, profile, active: name === active }));
+      const profiles = knownProfiles(user, project).map(({ name, file, profile }) => ({
+        name,
+        file,
+        profile,
+        active: name === active,
+      }));
       if (g.json) {
         return printJson(io, {
           active,
@@ -116,7 +122,9 @@ Examples:
         });
       }
       if (profiles.length === 0) {
-        io.stderr.write(`no profiles yet (create one with: evt config set NAME --brokers host:port); commands use ${active ?? 'the default 127.0.0.1:9092 or --brokers'}\n`);
+        io.stderr.write(
+          `no profiles yet (create one with: evt config set NAME --brokers host:port); commands use ${active ?? 'the default 127.0.0.1:9092 or --brokers'}\n`,
+        );
         return;
       }
       writeLines(
@@ -136,7 +144,10 @@ Examples:
     .command('use <name>')
     .description('make a profile the default (in the user file, or the project file with --project)')
     .option('--project', `set the default of ${PROJECT_FILE_NAME} instead`)
-    .addHelpText('after', `\nExamples:\n  $ evt config use prod\n  $ evt config use local --project        this project's default, for everyone who clones it`)
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ evt config use prod\n  $ evt config use local --project        this project's default, for everyone who clones it`,
+    )
     .action((name: string, flags: { project?: boolean }) => {
       const g = globals();
       const user = loadUserConfig(env);
@@ -145,18 +156,27 @@ Examples:
       const known = knownProfiles(user, project).find((p) => p.name === name);
       if (!known) {
         const names = knownProfiles(user, project).map((p) => p.name);
-        throw new CliError(`profile "${name}" does not exist (${names.length ? `known: ${names.join(', ')}` : `create it with: evt config set ${name} --brokers host:port`})`, ExitCode.USAGE);
+        throw new CliError(
+          `profile "${name}" does not exist (${names.length ? `known: ${names.join(', ')}` : `create it with: evt config set ${name} --brokers host:port`})`,
+          ExitCode.USAGE,
+        );
       }
       if (target.kind === 'user' && known.file.kind === 'project' && !user.data.profiles[name]) {
-        io.stderr.write(`evt: note: profile ${name} is defined in ${displayPath(known.file.path, env)} only: outside that project it will not be found\n`);
+        io.stderr.write(
+          `evt: note: profile ${name} is defined in ${displayPath(known.file.path, env)} only: outside that project it will not be found\n`,
+        );
       }
       if (target.kind === 'project' && !target.data.profiles[name]) {
-        io.stderr.write(`evt: note: profile ${name} is not defined in ${displayPath(target.path, env)}: whoever uses the project needs it in their user file\n`);
+        io.stderr.write(
+          `evt: note: profile ${name} is not defined in ${displayPath(target.path, env)}: whoever uses the project needs it in their user file\n`,
+        );
       }
       target.data.profile = name;
       writeConfigFile(target);
       if (target.kind === 'user' && project?.data.profile && project.data.profile !== name) {
-        io.stderr.write(`evt: note: ${displayPath(project.path, env)} selects profile ${project.data.profile} in this directory, which takes precedence\n`);
+        io.stderr.write(
+          `evt: note: ${displayPath(project.path, env)} selects profile ${project.data.profile} in this directory, which takes precedence\n`,
+        );
       }
       if (g.json) return printJson(io, { default: name, file: target.path });
       io.stdout.write(`default profile is now ${name} (${displayPath(target.path, env)})\n`);
@@ -170,15 +190,21 @@ Examples:
     .option('--timeout <time>', "the profile's connection timeout (e.g. 30s)")
     .option('--sasl-mechanism <mechanism>', `SASL mechanism: ${SASL_MECHANISMS.join(', ')}`)
     .option('--sasl-username <user>', 'SASL user name')
-    .option('--sasl-password <password>', 'SASL password, or env:VAR to read it from $VAR when used (keeps it out of the file)')
+    .option(
+      '--sasl-password <password>',
+      'SASL password, or env:VAR to read it from $VAR when used (keeps it out of the file)',
+    )
     .option('--no-sasl', 'remove the SASL settings')
     .option('--tls', 'use TLS (with the system CAs unless --tls-ca)')
     .option('--no-tls', 'remove the TLS settings')
     .option('--tls-ca <file>', 'CA certificate (PEM) to verify the brokers with; implies --tls')
     .option('--tls-cert <file>', 'client certificate (PEM) for mutual TLS; implies --tls')
     .option('--tls-key <file>', 'client key (PEM) for mutual TLS; implies --tls')
-    .option('--tls-insecure', 'do not verify the brokers\' certificates (testing only)')
-    .option('--project', `write the profile to ${PROJECT_FILE_NAME} (this directory or the nearest parent) instead of the user file`)
+    .option('--tls-insecure', "do not verify the brokers' certificates (testing only)")
+    .option(
+      '--project',
+      `write the profile to ${PROJECT_FILE_NAME} (this directory or the nearest parent) instead of the user file`,
+    )
     .option('--default', 'also make it the default profile')
     .addHelpText(
       'after',
@@ -215,12 +241,16 @@ Examples:
         profile.timeout = timeout;
       }
 
-      const saslGiven = flags.saslMechanism !== undefined || flags.saslUsername !== undefined || flags.saslPassword !== undefined;
+      const saslGiven =
+        flags.saslMechanism !== undefined || flags.saslUsername !== undefined || flags.saslPassword !== undefined;
       if (!flags.sasl) {
         if (saslGiven) throw usageError('--no-sasl cannot be combined with --sasl-* options');
         delete profile.sasl;
       } else if (saslGiven) {
-        const mechanism = flags.saslMechanism !== undefined ? parseChoice(flags.saslMechanism.toLowerCase(), '--sasl-mechanism', SASL_MECHANISMS) : profile.sasl?.mechanism;
+        const mechanism =
+          flags.saslMechanism !== undefined
+            ? parseChoice(flags.saslMechanism.toLowerCase(), '--sasl-mechanism', SASL_MECHANISMS)
+            : profile.sasl?.mechanism;
         const username = flags.saslUsername ?? profile.sasl?.username;
         const password = flags.saslPassword ?? profile.sasl?.password;
         if (!mechanism || username === undefined || password === undefined) {
@@ -228,8 +258,13 @@ Examples:
         }
         profile.sasl = { mechanism, username, password };
         if (envReference(password) === null && flags.saslPassword !== undefined) {
-          const where = file.kind === 'project' ? `${displayPath(file.path, env)}, a file that is often committed` : displayPath(file.path, env);
-          io.stderr.write(`evt: warning: the password is stored in plain text in ${where}; --sasl-password env:VAR keeps it out of the file\n`);
+          const where =
+            file.kind === 'project'
+              ? `${displayPath(file.path, env)}, a file that is often committed`
+              : displayPath(file.path, env);
+          io.stderr.write(
+            `evt: warning: the password is stored in plain text in ${where}; --sasl-password env:VAR keeps it out of the file\n`,
+          );
         }
       }
 
@@ -238,7 +273,11 @@ Examples:
         const abs = path.resolve(cwd, p);
         return file.kind === 'project' ? path.relative(path.dirname(file.path), abs) || '.' : abs;
       };
-      const tlsFiles = flags.tlsCa !== undefined || flags.tlsCert !== undefined || flags.tlsKey !== undefined || flags.tlsInsecure !== undefined;
+      const tlsFiles =
+        flags.tlsCa !== undefined ||
+        flags.tlsCert !== undefined ||
+        flags.tlsKey !== undefined ||
+        flags.tlsInsecure !== undefined;
       if (flags.tls === false) {
         if (tlsFiles) throw usageError('--no-tls cannot be combined with --tls-* options');
         delete profile.tls;
@@ -252,12 +291,19 @@ Examples:
         profile.tls = Object.keys(tls).length ? tls : true;
       }
 
-      if (!existing && !profile.brokers) throw usageError(`a new profile needs --brokers (e.g. evt config set ${name} --brokers host:port)`);
+      if (!existing && !profile.brokers)
+        throw usageError(`a new profile needs --brokers (e.g. evt config set ${name} --brokers host:port)`);
       file.data.profiles[name] = profile;
       const becameDefault = flags.default || !file.data.profile;
       if (becameDefault) file.data.profile = name;
       writeConfigFile(file);
-      if (g.json) return printJson(io, { profile: name, file: file.path, created: !existing, default: file.data.profile === name });
+      if (g.json)
+        return printJson(io, {
+          profile: name,
+          file: file.path,
+          created: !existing,
+          default: file.data.profile === name,
+        });
       io.stdout.write(
         `${existing ? 'updated' : 'created'} profile ${name} in ${displayPath(file.path, env)}${becameDefault && (flags.default || !existing) ? ' (the default profile)' : ''}\n`,
       );
@@ -286,13 +332,25 @@ Examples:
       const p = ex.profile;
       const lines = renderFields(
         [
-          ['profile', p ? `${p.name}${p.used ? '' : ' (not used)'} (selected by ${p.selectedBy === 'argument' ? 'the argument' : p.selectedBy}; defined in ${displayPath(p.file, env)})` : '(none)'],
+          [
+            'profile',
+            p
+              ? `${p.name}${p.used ? '' : ' (not used)'} (selected by ${p.selectedBy === 'argument' ? 'the argument' : p.selectedBy}; defined in ${displayPath(p.file, env)})`
+              : '(none)',
+          ],
           ['user file', `${displayPath(ex.files.user, env)}${ex.files.userExists ? '' : ' (does not exist)'}`],
           ['project file', ex.files.project ? displayPath(ex.files.project, env) : '(none)'],
         ],
         { color },
       );
-      lines.push('', ...renderTable(['SETTING', 'VALUE', 'SOURCE'], ex.entries.map((e) => [e.key, e.value, e.source]), { color }));
+      lines.push(
+        '',
+        ...renderTable(
+          ['SETTING', 'VALUE', 'SOURCE'],
+          ex.entries.map((e) => [e.key, e.value, e.source]),
+          { color },
+        ),
+      );
       writeLines(io.stdout, lines);
       for (const n of ex.notes) io.stderr.write(`evt: note: ${n}\n`);
     });
@@ -306,12 +364,15 @@ Examples:
     .action((name: string, flags: { project?: boolean }) => {
       const g = globals();
       const file = flags.project ? projectFileFor(io.cwd) : loadUserConfig(env);
-      if (!file.data.profiles[name]) throw new CliError(`profile "${name}" is not defined in ${displayPath(file.path, env)}`, ExitCode.NOT_FOUND);
+      if (!file.data.profiles[name])
+        throw new CliError(`profile "${name}" is not defined in ${displayPath(file.path, env)}`, ExitCode.NOT_FOUND);
       delete file.data.profiles[name];
       const wasDefault = file.data.profile === name;
       if (wasDefault) delete file.data.profile;
       writeConfigFile(file);
       if (g.json) return printJson(io, { removed: name, file: file.path });
-      io.stdout.write(`removed profile ${name} from ${displayPath(file.path, env)}${wasDefault ? ' (it was the default; none is now)' : ''}\n`);
+      io.stdout.write(
+        `removed profile ${name} from ${displayPath(file.path, env)}${wasDefault ? ' (it was the default; none is now)' : ''}\n`,
+      );
     });
 }

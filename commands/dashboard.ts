@@ -20,8 +20,13 @@ interface DashboardFlags {
 export function registerDashboard(program: Command, { io, globals }: CommandContext): void {
   program
     .command('dashboard')
-    .description('live terminal dashboard of a cluster: consumer groups, topics, events, and a flow\'s entities and stuck ones')
-    .option('--flow <file>', 'what the system is expected to do: an evt flow file, AsyncAPI document or directory, or a bundled flow (shop)')
+    .description(
+      "live terminal dashboard of a cluster: consumer groups, topics, events, and a flow's entities and stuck ones",
+    )
+    .option(
+      '--flow <file>',
+      'what the system is expected to do: an evt flow file, AsyncAPI document or directory, or a bundled flow (shop)',
+    )
     .option('--no-flow', 'no flow panel, even where a flow would be found')
     .option('--prefix <prefix>', "replace the flow's prefix of topic names and group ids")
     .option('--since <time>', "how far back the flow's counts start", '10m')
@@ -29,7 +34,7 @@ export function registerDashboard(program: Command, { io, globals }: CommandCont
     .option('--refresh <time>', 'how often the cluster is polled for offsets and groups', '1s')
     .option('--once', 'print one snapshot and exit (what happens anyway without a terminal)', false)
     .option('--events <n>', 'events in a printed snapshot', '20')
-    .option('--db <file>', "views database whose entity index may answer traces", '.evt/views.db')
+    .option('--db <file>', 'views database whose entity index may answer traces', '.evt/views.db')
     .addHelpText(
       'after',
       `
@@ -101,7 +106,12 @@ async function runDashboardCommand(flags: DashboardFlags, io: Io, g: GlobalOptio
     const source = await createLiveSource(options);
     try {
       const { runDashboard } = await import('../src/tui/run.js');
-      await runDashboard(source, { stdin: io.stdin as NodeJS.ReadStream, stdout: io.stdout as NodeJS.WriteStream, color: useColor(io, g), stop: io.interrupted() });
+      await runDashboard(source, {
+        stdin: io.stdin as NodeJS.ReadStream,
+        stdout: io.stdout as NodeJS.WriteStream,
+        color: useColor(io, g),
+        stop: io.interrupted(),
+      });
     } finally {
       await source.close();
     }

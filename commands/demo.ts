@@ -72,13 +72,15 @@ async function runDemo(flags: DemoFlags, io: Io, g: GlobalOptions): Promise<void
   const { DEFAULT_WORKFLOW_CONFIG } = await import('../src/workflow/config.js');
   const rate = parseRate(flags.rate);
   const durationMs = flags.duration !== undefined ? parseDuration(flags.duration, '--duration') : undefined;
-  if (durationMs !== undefined && durationMs <= 0) throw new CliError(`--duration: "${flags.duration}" must be positive, e.g. 60s`, ExitCode.USAGE);
+  if (durationMs !== undefined && durationMs <= 0)
+    throw new CliError(`--duration: "${flags.duration}" must be positive, e.g. 60s`, ExitCode.USAGE);
   const port = parseInteger(flags.port, '--port', { min: 0, max: 65535 });
   const names = await namesFromPrefix(flags.prefix);
   const config = { ...DEFAULT_WORKFLOW_CONFIG, seed: flags.seed, timeoutMs: DEMO_ORDER_TIMEOUT_MS };
   const horizon = durationMs ?? 24 * 3600_000;
   const chaos: ChaosAction[] = [];
-  for (let at: number = FAULT.firstAtMs; flags.fault && at < horizon; at += FAULT.everyMs) chaos.push({ kind: 'stop', service: FAULT.service, atMs: at, forMs: FAULT.forMs });
+  for (let at: number = FAULT.firstAtMs; flags.fault && at < horizon; at += FAULT.everyMs)
+    chaos.push({ kind: 'stop', service: FAULT.service, atMs: at, forMs: FAULT.forMs });
 
   const { withWorkflow } = await import('../src/cli/workflow/session.js');
   const { runSimulation } = await import('../src/workflow/runtime/simulation.js');
@@ -106,71 +108,92 @@ async function runDemo(flags: DemoFlags, io: Io, g: GlobalOptions): Promise<void
   // how the run was ended: q (quit), Ctrl-C (interrupt: exit 130), a second q or Ctrl-C (cut: no more waiting)
   let interrupted = false;
   const drainCut = new AbortController();
-  const summary = await withWorkflow(io, g, { embedded, preferredPort: port, partitions: 3, config, names, log }, async (s) => {
-    const registryUrl = s.embedded?.registryUrl ?? s.registry.url;
-    const brokers = s.settings.brokers.join(',');
-    const where = s.embedded ? `broker ${s.embedded.bootstrap}  registry ${registryUrl}` : `cluster ${brokers}  registry ${registryUrl}`;
-    view.where = where;
-    if (!dashboard) {
-      printLine(io.stderr, `evt demo: ${where}; ${names.describe()}; Ctrl-C to stop`);
-      printLine(io.stderr, `evt demo: from another terminal: evt --brokers ${brokers} --registry ${registryUrl} tail ${names.topic('orders')} -f`);
-    }
-    let status: SimulationStatus | null = null;
-    let progress: SimulationProgress | null = null;
-    const run = runSimulation({
-      rt: s.rt,
-      admin: s.admin,
-      host: inProcessHost(s.rt),
-      load: { seed: config.seed },
-      durationMs: horizon,
-      rate,
-      chaos,
-      drainMs: DRAIN_MS,
-      signal: stop.signal,
-      drainSignal: drainCut.signal,
-      progressEveryMs: dashboard ? 1000 : 5000,
-      onProgress: (p) => {
-        progress = p;
-        status = { phase: p.phase, rate, sent: p.sent, down: p.down, fault: faultText(chaos, p.elapsedMs) };
-        if (!dashboard) view.update(p);
-      },
-    });
-    if (!dashboard) {
-      void io.interrupted().then(() => view.log(`evt demo: stopping: the last orders settle, up to ${formatDuration(DRAIN_MS)} (Ctrl-C again to quit at once)`));
-      return await run;
-    }
-    const ended = await showDashboard(s, io, g, () => status, run, registryUrl);
-    if (ended === 'stopped' && !signalled) return await run; // the run ended by itself (--duration)
-    // q (or Ctrl-C, or a signal) left the dashboard: the orders stop, the last ones settle under a
-    // countdown on stderr that a second q or Ctrl-C cuts short, and the summary follows
-    stop.abort();
-    if (ended === 'interrupt') interrupted = true;
-    stopping = new StoppingLine(io.stderr, `evt demo: ${where}`, () => progress?.drainUntil ?? null);
-    for (const line of held?.toArray() ?? []) stopping.log(line);
-    held = null;
-    const keys = watchKeys(io.stdin, (key) => {
-      if (key === 'interrupt') interrupted = true;
-      drainCut.abort();
-    });
-    // a first signal now cuts the wait short (after one already, io exits at the second)
-    if (!signalled)
-      void io.interrupted().then(() => {
-        interrupted = true;
+  const summary = await withWorkflow(
+    io,
+    g,
+    { embedded, preferredPort: port, partitions: 3, config, names, log },
+    async (s) => {
+      const registryUrl = s.embedded?.registryUrl ?? s.registry.url;
+      const brokers = s.settings.brokers.join(',');
+      const where = s.embedded
+        ? `broker ${s.embedded.bootstrap}  registry ${registryUrl}`
+        : `cluster ${brokers}  registry ${registryUrl}`;
+      view.where = where;
+      if (!dashboard) {
+        printLine(io.stderr, `evt demo: ${where}; ${names.describe()}; Ctrl-C to stop`);
+        printLine(
+          io.stderr,
+          `evt demo: from another terminal: evt --brokers ${brokers} --registry ${registryUrl} tail ${names.topic('orders')} -f`,
+        );
+      }
+      let status: SimulationStatus | null = null;
+      let progress: SimulationProgress | null = null;
+      const run = runSimulation({
+        rt: s.rt,
+        admin: s.admin,
+        host: inProcessHost(s.rt),
+        load: { seed: config.seed },
+        durationMs: horizon,
+        rate,
+        chaos,
+        drainMs: DRAIN_MS,
+        signal: stop.signal,
+        drainSignal: drainCut.signal,
+        progressEveryMs: dashboard ? 1000 : 5000,
+        onProgress: (p) => {
+          progress = p;
+          status = { phase: p.phase, rate, sent: p.sent, down: p.down, fault: faultText(chaos, p.elapsedMs) };
+          if (!dashboard) view.update(p);
+        },
+      });
+      if (!dashboard) {
+        void io
+          .interrupted()
+          .then(() =>
+            view.log(
+              `evt demo: stopping: the last orders settle, up to ${formatDuration(DRAIN_MS)} (Ctrl-C again to quit at once)`,
+            ),
+          );
+        return await run;
+      }
+      const ended = await showDashboard(s, io, g, () => status, run, registryUrl);
+      if (ended === 'stopped' && !signalled) return await run; // the run ended by itself (--duration)
+      // q (or Ctrl-C, or a signal) left the dashboard: the orders stop, the last ones settle under a
+      // countdown on stderr that a second q or Ctrl-C cuts short, and the summary follows
+      stop.abort();
+      if (ended === 'interrupt') interrupted = true;
+      stopping = new StoppingLine(io.stderr, `evt demo: ${where}`, () => progress?.drainUntil ?? null);
+      for (const line of held?.toArray() ?? []) stopping.log(line);
+      held = null;
+      const keys = watchKeys(io.stdin, (key) => {
+        if (key === 'interrupt') interrupted = true;
         drainCut.abort();
       });
-    try {
-      return await run;
-    } finally {
-      keys?.();
-      stopping.done(drainCut.signal.aborted ? 'cut short' : 'settled');
-    }
-  });
+      // a first signal now cuts the wait short (after one already, io exits at the second)
+      if (!signalled)
+        void io.interrupted().then(() => {
+          interrupted = true;
+          drainCut.abort();
+        });
+      try {
+        return await run;
+      } finally {
+        keys?.();
+        stopping.done(drainCut.signal.aborted ? 'cut short' : 'settled');
+      }
+    },
+  );
   for (const line of held?.toArray() ?? []) printLine(io.stderr, line);
   if (signalled) interrupted = true;
   if (g.json) printJson(io, summaryJson(summary));
   else for (const line of summaryLines(summary)) printLine(io.stdout, line);
-  if (interrupted) throw new CliError(`interrupted${summary.drainCutShort ? ': the last orders did not settle' : ''}`, ExitCode.INTERRUPTED);
-  if (summary.violations.length > 0) throw new CliError(`${summary.violations.length} invariant violation(s)`, ExitCode.EXPECTATION);
+  if (interrupted)
+    throw new CliError(
+      `interrupted${summary.drainCutShort ? ': the last orders did not settle' : ''}`,
+      ExitCode.INTERRUPTED,
+    );
+  if (summary.violations.length > 0)
+    throw new CliError(`${summary.violations.length} invariant violation(s)`, ExitCode.EXPECTATION);
 }
 
 /** How long the last orders may take to settle once the orders stop. */
@@ -197,7 +220,10 @@ class StoppingLine {
       this.timer = setInterval(() => this.draw(), 250);
     } else {
       this.timer = null;
-      printLine(stream, `evt demo: stopping: the last orders settle, up to ${formatDuration(DRAIN_MS)} (q again or Ctrl-C to quit now)`);
+      printLine(
+        stream,
+        `evt demo: stopping: the last orders settle, up to ${formatDuration(DRAIN_MS)} (q again or Ctrl-C to quit now)`,
+      );
     }
   }
 
@@ -225,7 +251,12 @@ class StoppingLine {
   done(how: 'settled' | 'cut short'): void {
     if (this.timer) clearInterval(this.timer);
     if (this.live) this.stream.write('\r\x1b[2K');
-    printLine(this.stream, how === 'settled' ? 'evt demo: stopped; the summary follows' : 'evt demo: stopped without waiting for the last orders; the summary follows');
+    printLine(
+      this.stream,
+      how === 'settled'
+        ? 'evt demo: stopped; the summary follows'
+        : 'evt demo: stopped without waiting for the last orders; the summary follows',
+    );
   }
 }
 
@@ -254,7 +285,14 @@ function watchKeys(stdin: Io['stdin'], onKey: (key: 'quit' | 'interrupt') => voi
 }
 
 /** The dashboard over the running simulation, on a connection of its own, until q or the run's end. */
-async function showDashboard(s: WorkflowSession, io: Io, g: GlobalOptions, simulation: () => SimulationStatus | null, run: Promise<unknown>, registry: string): Promise<DashboardEnd> {
+async function showDashboard(
+  s: WorkflowSession,
+  io: Io,
+  g: GlobalOptions,
+  simulation: () => SimulationStatus | null,
+  run: Promise<unknown>,
+  registry: string,
+): Promise<DashboardEnd> {
   const { Cluster } = await import('../src/client/wire/index.js');
   const { decoderFor } = await import('../src/codec/registry-codec.js');
   const { createLiveSource } = await import('../src/tui/live/live-source.js');
@@ -274,7 +312,12 @@ async function showDashboard(s: WorkflowSession, io: Io, g: GlobalOptions, simul
     registry,
   });
   try {
-    return await runDashboard(source, { stdin: io.stdin as NodeJS.ReadStream, stdout: io.stdout as NodeJS.WriteStream, color: useColor(io, g), stop: Promise.race([run.catch(() => null), io.interrupted()]) });
+    return await runDashboard(source, {
+      stdin: io.stdin as NodeJS.ReadStream,
+      stdout: io.stdout as NodeJS.WriteStream,
+      color: useColor(io, g),
+      stop: Promise.race([run.catch(() => null), io.interrupted()]),
+    });
   } finally {
     await source.close();
     cluster.close();

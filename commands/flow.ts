@@ -20,7 +20,9 @@ interface InferFlags {
 export function registerFlow(program: Command, { io, globals }: CommandContext): void {
   const flow = program
     .command('flow')
-    .description("what an event system is expected to do: infer a flow from the cluster, check one against it, show one")
+    .description(
+      'what an event system is expected to do: infer a flow from the cluster, check one against it, show one',
+    )
     .addHelpText(
       'after',
       `
@@ -40,7 +42,9 @@ Examples:
 
   flow
     .command('infer')
-    .description('sample the cluster and write a draft flow: ids that recur across topics, types, groups, steps, final types')
+    .description(
+      'sample the cluster and write a draft flow: ids that recur across topics, types, groups, steps, final types',
+    )
     .option('--topics <list>', 'comma-separated topics to learn from (default: every topic)')
     .option('--pattern <regex>', 'the topics whose names match')
     .option('--since <time>', 'the window sampled: records from this time (ISO, epoch ms, -1h)', '-1h')
@@ -90,7 +94,9 @@ Examples:
   flow
     .command('show')
     .argument('<flow>', 'a flow file, AsyncAPI document or directory, or a bundled flow (shop)')
-    .description('print a flow: its topics, reactions and final types, as text, a Mermaid flowchart or an evt flow file')
+    .description(
+      'print a flow: its topics, reactions and final types, as text, a Mermaid flowchart or an evt flow file',
+    )
     .option('--format <format>', 'text, mermaid or json (an evt flow file; --json too)', 'text')
     .option('--prefix <prefix>', "replace the flow's prefix of topic names and group ids")
     .addHelpText(
@@ -117,9 +123,15 @@ async function load(spec: string, prefix?: string) {
   }
 }
 
-async function runShow(spec: string, flags: { format: string; prefix?: string }, io: Io, g: GlobalOptions): Promise<void> {
+async function runShow(
+  spec: string,
+  flags: { format: string; prefix?: string },
+  io: Io,
+  g: GlobalOptions,
+): Promise<void> {
   const format = g.json ? 'json' : flags.format;
-  if (!['text', 'mermaid', 'json'].includes(format)) throw usageError(`--format must be text, mermaid or json, not ${flags.format}`);
+  if (!['text', 'mermaid', 'json'].includes(format))
+    throw usageError(`--format must be text, mermaid or json, not ${flags.format}`);
   const flow = await load(spec, flags.prefix);
   if (format === 'json') {
     const { flowToFile, flowJson } = await import('../src/flow/model.js');
@@ -134,7 +146,8 @@ async function runInfer(flags: InferFlags, io: Io, g: GlobalOptions): Promise<vo
   const { parseInteger } = await import('../src/common/parse.js');
   const since = parseTime(flags.since, Date.now(), '--since');
   const perPartition = parseInteger(flags.perPartition, '--per-partition', { min: 1, max: 1_000_000 });
-  if (flags.topics !== undefined && flags.pattern !== undefined) throw usageError('give --topics or --pattern, not both');
+  if (flags.topics !== undefined && flags.pattern !== undefined)
+    throw usageError('give --topics or --pattern, not both');
   let pattern: RegExp | undefined;
   if (flags.pattern !== undefined) {
     try {
@@ -144,21 +157,36 @@ async function runInfer(flags: InferFlags, io: Io, g: GlobalOptions): Promise<vo
     }
   }
   const output = flags.output ? path.resolve(flags.output) : null;
-  if (output && fs.existsSync(output) && !flags.force) throw usageError(`${flags.output} exists: give --force to overwrite it, or another --output`);
+  if (output && fs.existsSync(output) && !flags.force)
+    throw usageError(`${flags.output} exists: give --force to overwrite it, or another --output`);
   const { openSession, toCliError } = await import('../src/cli/session.js');
   const session = await openSession(io, g);
   try {
     const { isInternalTopic } = await import('../src/flow/conventions.js');
     const existing = await session.cluster.topicNames();
     const topics = flags.topics
-      ? flags.topics.split(',').map((t) => t.trim()).filter(Boolean)
+      ? flags.topics
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean)
       : existing.filter((t) => !isInternalTopic(t) && (!pattern || pattern.test(t)));
     const missing = topics.filter((t) => !existing.includes(t));
     if (missing.length) throw new CliError(`no such topic: ${missing.join(', ')}`, ExitCode.NOT_FOUND);
-    if (topics.length === 0) throw new CliError(pattern ? `no topic matches ${flags.pattern}` : 'the cluster has no topics to learn from', ExitCode.NOT_FOUND);
+    if (topics.length === 0)
+      throw new CliError(
+        pattern ? `no topic matches ${flags.pattern}` : 'the cluster has no topics to learn from',
+        ExitCode.NOT_FOUND,
+      );
     const { autoDecoder } = await import('../src/codec/registry-codec.js');
     const { inferFlow } = await import('../src/flow/infer.js');
-    const report = await inferFlow({ cluster: session.cluster, codec: await autoDecoder(io.env, g, io.cwd), topics, since, perPartition, name: flags.name });
+    const report = await inferFlow({
+      cluster: session.cluster,
+      codec: await autoDecoder(io.env, g, io.cwd),
+      topics,
+      since,
+      perPartition,
+      name: flags.name,
+    });
     const { flowToFile, flowJson } = await import('../src/flow/model.js');
     const text = flowJson(flowToFile(report.flow)) + '\n';
     const sampled = Object.values(report.sampled).reduce((n, x) => n + x, 0);
@@ -168,8 +196,18 @@ async function runInfer(flags: InferFlags, io: Io, g: GlobalOptions): Promise<vo
       const tmp = `${output}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, text);
       fs.renameSync(tmp, output);
-      if (g.json) printJson(io, { file: output, flow: flowToFile(report.flow), sampled: report.sampled, entities: report.entities });
-      else printLine(io.stderr, `evt flow infer: ${summary}; written to ${flags.output} (check its notes, then: evt flow check ${flags.output})`);
+      if (g.json)
+        printJson(io, {
+          file: output,
+          flow: flowToFile(report.flow),
+          sampled: report.sampled,
+          entities: report.entities,
+        });
+      else
+        printLine(
+          io.stderr,
+          `evt flow infer: ${summary}; written to ${flags.output} (check its notes, then: evt flow check ${flags.output})`,
+        );
     } else {
       io.stdout.write(text);
       printLine(io.stderr, `evt flow infer: ${summary}`);
@@ -181,7 +219,12 @@ async function runInfer(flags: InferFlags, io: Io, g: GlobalOptions): Promise<vo
   }
 }
 
-async function runCheck(spec: string, flags: { since: string; prefix?: string }, io: Io, g: GlobalOptions): Promise<void> {
+async function runCheck(
+  spec: string,
+  flags: { since: string; prefix?: string },
+  io: Io,
+  g: GlobalOptions,
+): Promise<void> {
   const { parseTime } = await import('../src/cli/time-spec.js');
   const since = parseTime(flags.since, Date.now(), '--since');
   const flow = await load(spec, flags.prefix);
@@ -190,14 +233,28 @@ async function runCheck(spec: string, flags: { since: string; prefix?: string },
   try {
     const { autoDecoder } = await import('../src/codec/registry-codec.js');
     const { checkFlow } = await import('../src/flow/check.js');
-    const report = await checkFlow({ cluster: session.cluster, codec: await autoDecoder(io.env, g, io.cwd), flow, since });
+    const report = await checkFlow({
+      cluster: session.cluster,
+      codec: await autoDecoder(io.env, g, io.cwd),
+      flow,
+      since,
+    });
     if (g.json) printJson(io, report);
     else {
-      for (const f of report.findings) printLine(io.stdout, `${f.level === 'mismatch' ? 'MISMATCH' : 'warning '}  ${f.subject}: ${f.message}`);
-      if (report.ok) printLine(io.stderr, `evt flow check: ${flow.name} matches the cluster${report.findings.length ? ` (${report.findings.length} warning${report.findings.length === 1 ? '' : 's'})` : ''}`);
+      for (const f of report.findings)
+        printLine(io.stdout, `${f.level === 'mismatch' ? 'MISMATCH' : 'warning '}  ${f.subject}: ${f.message}`);
+      if (report.ok)
+        printLine(
+          io.stderr,
+          `evt flow check: ${flow.name} matches the cluster${report.findings.length ? ` (${report.findings.length} warning${report.findings.length === 1 ? '' : 's'})` : ''}`,
+        );
     }
     const mismatches = report.findings.filter((f) => f.level === 'mismatch').length;
-    if (!report.ok) throw new CliError(`flow ${flow.name} does not match the cluster: ${mismatches} mismatch${mismatches === 1 ? '' : 'es'}`, ExitCode.EXPECTATION);
+    if (!report.ok)
+      throw new CliError(
+        `flow ${flow.name} does not match the cluster: ${mismatches} mismatch${mismatches === 1 ? '' : 'es'}`,
+        ExitCode.EXPECTATION,
+      );
   } catch (err) {
     throw toCliError(err, session.settings);
   } finally {

@@ -67,7 +67,14 @@ Examples:
       const list = await adminSession(ctx, program, (admin) => listGroupSummaries(admin));
       if (g.json) {
         return printJson(io, {
-          groups: list.map((s) => ({ group: s.groupId, state: s.state, members: s.members, protocolType: s.protocolType, protocol: s.protocol, lag: s.lag })),
+          groups: list.map((s) => ({
+            group: s.groupId,
+            state: s.state,
+            members: s.members,
+            protocolType: s.protocolType,
+            protocol: s.protocol,
+            lag: s.lag,
+          })),
         });
       }
       if (list.length === 0) return void io.stderr.write('no consumer groups\n');
@@ -83,7 +90,9 @@ Examples:
 
   groups
     .command('describe <group>')
-    .description('state, members (client id, host, assignment), and per partition the committed offset, high watermark and lag')
+    .description(
+      'state, members (client id, host, assignment), and per partition the committed offset, high watermark and lag',
+    )
     .addHelpText(
       'after',
       `
@@ -124,7 +133,12 @@ Examples:
           '',
           ...renderTable(
             ['MEMBER', 'CLIENT ID', 'HOST', 'ASSIGNMENT'],
-            d.members.map((m) => [m.memberId, m.clientId, m.host, m.assignments.map((a) => `${a.topic}:${a.partitions.join(',')}`).join(' ') || '-']),
+            d.members.map((m) => [
+              m.memberId,
+              m.clientId,
+              m.host,
+              m.assignments.map((a) => `${a.topic}:${a.partitions.join(',')}`).join(' ') || '-',
+            ]),
             { color },
           ),
         );
@@ -138,7 +152,14 @@ Examples:
             { color, align: ['left', 'right', 'right', 'right', 'right', 'left'] },
           ),
         );
-        lines.push('', ...renderTable(['TOPIC', 'PARTITIONS', 'LAG'], d.topics.map((t) => [t.topic, t.partitions, t.lag]), { color, align: ['left', 'right', 'right'] }));
+        lines.push(
+          '',
+          ...renderTable(
+            ['TOPIC', 'PARTITIONS', 'LAG'],
+            d.topics.map((t) => [t.topic, t.partitions, t.lag]),
+            { color, align: ['left', 'right', 'right'] },
+          ),
+        );
       } else {
         lines.push('', 'no committed offsets');
       }
@@ -168,54 +189,79 @@ Examples:
   $ evt groups reset billing --topic orders --shift-by -100 --execute
   $ evt groups reset billing --topic orders --to 42 --json`,
     )
-    .action(async (groupId: string, flags: { topic?: string[]; allTopics?: boolean; to?: string; shiftBy?: string; execute?: boolean }) => {
-      const g = globals();
-      const topicsGiven = flags.topic ?? [];
-      if (flags.allTopics && topicsGiven.length) throw usageError('give either --topic or --all-topics, not both');
-      if (!flags.allTopics && topicsGiven.length === 0) throw usageError('which topics? give --topic <topic> (repeatable) or --all-topics');
-      if ((flags.to === undefined) === (flags.shiftBy === undefined)) throw usageError('give exactly one of --to <where> and --shift-by <n>');
-      const target: ResetTarget =
-        flags.to !== undefined ? parseResetTarget(flags.to) : { kind: 'shift', by: parseInteger(flags.shiftBy!, '--shift-by') };
-      const scope = flags.allTopics ? { allTopics: true as const } : { topics: topicsGiven };
-      const { adminSession } = await session();
-      const { planReset, applyReset, describeTarget } = await ops();
-      const { plan, committed } = await adminSession(ctx, program, async (admin) => {
-        const plan = await planReset(admin, groupId, scope, target);
-        const committed = flags.execute ? await applyReset(admin, plan) : 0;
-        return { plan, committed };
-      });
-      if (g.json) {
-        printJson(io, {
-          group: groupId,
-          target: describeTarget(target),
-          executed: !!flags.execute,
-          partitions: plan.rows.map((r) => ({ topic: r.topic, partition: r.partition, current: r.current, new: r.target, ...(r.note ? { note: r.note } : {}) })),
+    .action(
+      async (
+        groupId: string,
+        flags: { topic?: string[]; allTopics?: boolean; to?: string; shiftBy?: string; execute?: boolean },
+      ) => {
+        const g = globals();
+        const topicsGiven = flags.topic ?? [];
+        if (flags.allTopics && topicsGiven.length) throw usageError('give either --topic or --all-topics, not both');
+        if (!flags.allTopics && topicsGiven.length === 0)
+          throw usageError('which topics? give --topic <topic> (repeatable) or --all-topics');
+        if ((flags.to === undefined) === (flags.shiftBy === undefined))
+          throw usageError('give exactly one of --to <where> and --shift-by <n>');
+        const target: ResetTarget =
+          flags.to !== undefined
+            ? parseResetTarget(flags.to)
+            : { kind: 'shift', by: parseInteger(flags.shiftBy!, '--shift-by') };
+        const scope = flags.allTopics ? { allTopics: true as const } : { topics: topicsGiven };
+        const { adminSession } = await session();
+        const { planReset, applyReset, describeTarget } = await ops();
+        const { plan, committed } = await adminSession(ctx, program, async (admin) => {
+          const plan = await planReset(admin, groupId, scope, target);
+          const committed = flags.execute ? await applyReset(admin, plan) : 0;
+          return { plan, committed };
         });
-      } else {
-        writeLines(
-          io.stdout,
-          renderTable(
-            ['TOPIC', 'PARTITION', 'CURRENT', 'NEW', 'CHANGE', 'NOTE'],
-            plan.rows.map((r) => [
-              r.topic,
-              r.partition,
-              r.current,
-              r.target,
-              r.current !== null && r.target !== null ? `${r.target - r.current >= 0 ? '+' : ''}${r.target - r.current}` : null,
-              r.note ?? '',
-            ]),
-            { color: colorOnStdout(io, g), align: ['left', 'right', 'right', 'right', 'right', 'left'] },
-          ),
-        );
-      }
-      const n = plan.rows.filter((r) => r.target !== null).length;
-      if (flags.execute) io.stderr.write(`reset group ${groupId} to ${describeTarget(target)}: committed ${committed} offset${committed === 1 ? '' : 's'}\n`);
-      else io.stderr.write(`dry run: nothing changed; add --execute to commit these ${n} offset${n === 1 ? '' : 's'} for group ${groupId}\n`);
-    });
+        if (g.json) {
+          printJson(io, {
+            group: groupId,
+            target: describeTarget(target),
+            executed: !!flags.execute,
+            partitions: plan.rows.map((r) => ({
+              topic: r.topic,
+              partition: r.partition,
+              current: r.current,
+              new: r.target,
+              ...(r.note ? { note: r.note } : {}),
+            })),
+          });
+        } else {
+          writeLines(
+            io.stdout,
+            renderTable(
+              ['TOPIC', 'PARTITION', 'CURRENT', 'NEW', 'CHANGE', 'NOTE'],
+              plan.rows.map((r) => [
+                r.topic,
+                r.partition,
+                r.current,
+                r.target,
+                r.current !== null && r.target !== null
+                  ? `${r.target - r.current >= 0 ? '+' : ''}${r.target - r.current}`
+                  : null,
+                r.note ?? '',
+              ]),
+              { color: colorOnStdout(io, g), align: ['left', 'right', 'right', 'right', 'right', 'left'] },
+            ),
+          );
+        }
+        const n = plan.rows.filter((r) => r.target !== null).length;
+        if (flags.execute)
+          io.stderr.write(
+            `reset group ${groupId} to ${describeTarget(target)}: committed ${committed} offset${committed === 1 ? '' : 's'}\n`,
+          );
+        else
+          io.stderr.write(
+            `dry run: nothing changed; add --execute to commit these ${n} offset${n === 1 ? '' : 's'} for group ${groupId}\n`,
+          );
+      },
+    );
 
   groups
     .command('delete <group...>')
-    .description('delete inactive consumer groups and their committed offsets (asks first on a terminal; --yes in scripts)')
+    .description(
+      'delete inactive consumer groups and their committed offsets (asks first on a terminal; --yes in scripts)',
+    )
     .option('-y, --yes', 'do not ask for confirmation')
     .addHelpText(
       'after',
@@ -241,7 +287,11 @@ Examples:
           const what = active.map((d) => `${d.groupId} (${d.members.length} members, state ${d.state})`).join(', ');
           throw new CliError(`cannot delete ${what}: stop its consumers first; nothing was deleted`);
         }
-        await confirm(io, `delete group${unique.length === 1 ? '' : 's'} ${unique.join(', ')} and ${unique.length === 1 ? 'its' : 'their'} committed offsets?`, { yes: !!flags.yes, action });
+        await confirm(
+          io,
+          `delete group${unique.length === 1 ? '' : 's'} ${unique.join(', ')} and ${unique.length === 1 ? 'its' : 'their'} committed offsets?`,
+          { yes: !!flags.yes, action },
+        );
         const results = await admin.deleteGroups(unique);
         const failed = results.filter((r) => r.error);
         if (failed.length) {

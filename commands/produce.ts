@@ -40,25 +40,53 @@ export function registerProduce(program: Command, { io, globals }: CommandContex
     .option('-k, --key <key>', 'the key of every record')
     .option('-H, --header <name=value>', 'a header on every record (repeatable)', collect, [])
     .option('-p, --partition <n>', 'write to this partition (default: by key, or spread when there is no key)')
-    .option('-f, --file <path>', 'read records from a file, one per line (every line is checked before anything is sent)')
+    .option(
+      '-f, --file <path>',
+      'read records from a file, one per line (every line is checked before anything is sent)',
+    )
     .option('-K, --key-separator <sep>', 'lines are key<sep>value (e.g. -K :)')
-    .addOption(new Option('--acks <acks>', 'acknowledgement: all (every in-sync replica), 1 (the leader), 0 (none)').choices(['all', '-1', '1', '0']).default('all'))
+    .addOption(
+      new Option('--acks <acks>', 'acknowledgement: all (every in-sync replica), 1 (the leader), 0 (none)')
+        .choices(['all', '-1', '1', '0'])
+        .default('all'),
+    )
     .addOption(new Option('--compression <codec>', 'compress record batches').choices(['none', 'gzip']).default('none'))
     .option('--idempotent', 'no duplicates or reordering on retries (the default with --acks all)')
     .option('--no-idempotent', 'plain producer: a retry may duplicate records')
     .option('--rate <n/s>', 'send at most this many records per second (e.g. 100/s, 6000/m)')
-    .addOption(new Option('--value-format <format>', 'how values are given: auto/string (as they are), json (must be JSON), avro (JSON encoded with --schema)').choices(['auto', 'string', 'json', 'avro']).default('auto'))
-    .option('--schema <file.avsc>', 'Avro schema for --value-format avro (with a registry: registered under the subject first)')
+    .addOption(
+      new Option(
+        '--value-format <format>',
+        'how values are given: auto/string (as they are), json (must be JSON), avro (JSON encoded with --schema)',
+      )
+        .choices(['auto', 'string', 'json', 'avro'])
+        .default('auto'),
+    )
+    .option(
+      '--schema <file.avsc>',
+      'Avro schema for --value-format avro (with a registry: registered under the subject first)',
+    )
     .option('--subject <subject>', 'with a registry: the subject of the value schema (default <topic>-value)')
     .option('--schema-id <id>', 'with a registry: encode values with this registered schema id')
-    .addOption(new Option('--key-format <format>', 'how keys are given: string (as they are), avro (JSON encoded through the registry)').choices(['string', 'avro']).default('string'))
+    .addOption(
+      new Option(
+        '--key-format <format>',
+        'how keys are given: string (as they are), avro (JSON encoded through the registry)',
+      )
+        .choices(['string', 'avro'])
+        .default('string'),
+    )
     .option('--key-schema <file.avsc>', 'with --key-format avro: register this key schema under the key subject first')
     .option('--key-subject <subject>', 'with --key-format avro: the subject of the key schema (default <topic>-key)')
     .option('--key-schema-id <id>', 'with --key-format avro: encode keys with this registered schema id')
     .option('--repartition', 'with --json: ignore the partition in the envelopes and choose by key', false)
     .option('--linger <time>', 'how long a batch waits for more records before it is sent', '5ms')
     .option('--batch-size <size>', 'largest record batch per partition', '1MB')
-    .addOption(new Option('--partitioner <strategy>', 'records without key or partition: sticky (fuller batches) or round-robin').choices(['sticky', 'round-robin']).default('sticky'))
+    .addOption(
+      new Option('--partitioner <strategy>', 'records without key or partition: sticky (fuller batches) or round-robin')
+        .choices(['sticky', 'round-robin'])
+        .default('sticky'),
+    )
     .addHelpText(
       'after',
       `
@@ -105,7 +133,8 @@ Examples:
 export function parseRate(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|m|min|h))?\s*$/.exec(text);
   const per = { s: 1, sec: 1, m: 60, min: 60, h: 3600 }[m?.[2] ?? 's'];
-  if (!m || per === undefined || Number(m[1]) <= 0) throw usageError(`--rate: "${text}" is not a rate (use e.g. 100/s or 6000/m)`);
+  if (!m || per === undefined || Number(m[1]) <= 0)
+    throw usageError(`--rate: "${text}" is not a rate (use e.g. 100/s or 6000/m)`);
   return Number(m[1]) / per;
 }
 
@@ -115,7 +144,14 @@ function parseHeader(text: string): { key: string; value: Buffer } {
   return { key: text.slice(0, eq), value: Buffer.from(text.slice(eq + 1), 'utf8') };
 }
 
-async function produce(topic: string, value: string | undefined, f: ProduceFlags, idempotentGiven: boolean, io: Io, g: GlobalOptions): Promise<void> {
+async function produce(
+  topic: string,
+  value: string | undefined,
+  f: ProduceFlags,
+  idempotentGiven: boolean,
+  io: Io,
+  g: GlobalOptions,
+): Promise<void> {
   if (value !== undefined && f.file !== undefined) throw usageError('give either a value or --file, not both');
   const acks = f.acks === 'all' || f.acks === '-1' ? -1 : (Number(f.acks) as 0 | 1);
   if (acks !== -1 && idempotentGiven && f.idempotent) throw usageError('--idempotent needs --acks all');
@@ -123,25 +159,40 @@ async function produce(topic: string, value: string | undefined, f: ProduceFlags
   const valueFormat = parseChoice(f.valueFormat, '--value-format', ['auto', 'string', 'json', 'avro'] as const);
   if (f.schema && valueFormat !== 'avro') throw usageError('--schema goes with --value-format avro');
   const keyFormat = parseChoice(f.keyFormat, '--key-format', ['string', 'avro'] as const);
-  if (valueFormat !== 'avro' && (f.subject !== undefined || f.schemaId !== undefined)) throw usageError('--subject and --schema-id go with --value-format avro');
-  if (keyFormat !== 'avro' && (f.keySchema !== undefined || f.keySubject !== undefined || f.keySchemaId !== undefined)) {
+  if (valueFormat !== 'avro' && (f.subject !== undefined || f.schemaId !== undefined))
+    throw usageError('--subject and --schema-id go with --value-format avro');
+  if (
+    keyFormat !== 'avro' &&
+    (f.keySchema !== undefined || f.keySubject !== undefined || f.keySchemaId !== undefined)
+  ) {
     throw usageError('--key-schema, --key-subject and --key-schema-id go with --key-format avro');
   }
-  if (f.schema !== undefined && f.schemaId !== undefined) throw usageError('give either --schema or --schema-id, not both');
-  if (f.keySchema !== undefined && f.keySchemaId !== undefined) throw usageError('give either --key-schema or --key-schema-id, not both');
+  if (f.schema !== undefined && f.schemaId !== undefined)
+    throw usageError('give either --schema or --schema-id, not both');
+  if (f.keySchema !== undefined && f.keySchemaId !== undefined)
+    throw usageError('give either --key-schema or --key-schema-id, not both');
   const { registryFromOptions } = await import('../src/codec/registry-client.js');
   const registry = valueFormat === 'avro' || keyFormat === 'avro' ? await registryFromOptions(io.env, g, io.cwd) : null;
   if (!registry) {
-    if (keyFormat === 'avro') throw usageError('--key-format avro needs a schema registry (--registry <url>, EVT_REGISTRY or a profile)');
-    if (f.subject !== undefined || f.schemaId !== undefined) throw usageError('--subject and --schema-id need a schema registry (--registry <url>, EVT_REGISTRY or a profile)');
-    if (valueFormat === 'avro' && !f.schema) throw usageError('--value-format avro needs --schema <file.avsc> (or a schema registry: --registry <url>)');
+    if (keyFormat === 'avro')
+      throw usageError('--key-format avro needs a schema registry (--registry <url>, EVT_REGISTRY or a profile)');
+    if (f.subject !== undefined || f.schemaId !== undefined)
+      throw usageError(
+        '--subject and --schema-id need a schema registry (--registry <url>, EVT_REGISTRY or a profile)',
+      );
+    if (valueFormat === 'avro' && !f.schema)
+      throw usageError('--value-format avro needs --schema <file.avsc> (or a schema registry: --registry <url>)');
   }
   const schemaId = f.schemaId !== undefined ? parseInteger(f.schemaId, '--schema-id', { min: 0 }) : undefined;
-  const keySchemaId = f.keySchemaId !== undefined ? parseInteger(f.keySchemaId, '--key-schema-id', { min: 0 }) : undefined;
+  const keySchemaId =
+    f.keySchemaId !== undefined ? parseInteger(f.keySchemaId, '--key-schema-id', { min: 0 }) : undefined;
   if (f.keySeparator !== undefined && (g.json || f.keySeparator === '')) {
-    throw usageError(g.json ? '--key-separator is for plain lines, not --json envelopes' : '--key-separator must not be empty');
+    throw usageError(
+      g.json ? '--key-separator is for plain lines, not --json envelopes' : '--key-separator must not be empty',
+    );
   }
-  if (f.keySeparator !== undefined && f.key !== undefined) throw usageError('give either --key or --key-separator, not both');
+  if (f.keySeparator !== undefined && f.key !== undefined)
+    throw usageError('give either --key or --key-separator, not both');
   const lingerMs = parseDuration(f.linger, '--linger');
   if (lingerMs < 0) throw usageError('--linger must not be negative');
   const batchBytes = parseSize(f.batchSize, '--batch-size');
@@ -154,8 +205,20 @@ async function produce(topic: string, value: string | undefined, f: ProduceFlags
   try {
     if (registry) {
       const { registryEncoder } = await import('../src/codec/registry-codec.js');
-      if (valueFormat === 'avro') codec = await registryEncoder(registry, { subject: f.subject ?? `${topic}-value`, schemaId, schemaFile: f.schema, flag: '--value-format' });
-      if (keyFormat === 'avro') keyCodec = await registryEncoder(registry, { subject: f.keySubject ?? `${topic}-key`, schemaId: keySchemaId, schemaFile: f.keySchema, flag: '--key-format' });
+      if (valueFormat === 'avro')
+        codec = await registryEncoder(registry, {
+          subject: f.subject ?? `${topic}-value`,
+          schemaId,
+          schemaFile: f.schema,
+          flag: '--value-format',
+        });
+      if (keyFormat === 'avro')
+        keyCodec = await registryEncoder(registry, {
+          subject: f.keySubject ?? `${topic}-key`,
+          schemaId: keySchemaId,
+          schemaFile: f.keySchema,
+          flag: '--key-format',
+        });
     }
   } catch (err) {
     if (err instanceof CodecError) throw usageError(err.message);

@@ -25,9 +25,21 @@ export function buildProgram(io: Io): Command {
     .description('Operate and inspect a Kafka event backbone, with an embedded Kafka-compatible broker.')
     .version(VERSION, '-V, --version', 'print the version')
     .addOption(new Option('-b, --brokers <list>', 'bootstrap brokers, host:port[,host:port]').env('EVT_BROKERS'))
-    .addOption(new Option('--profile <name>', 'connection profile from evt.config.json or ~/.config/evt/config.json').env('EVT_PROFILE'))
-    .addOption(new Option('--timeout <time>', 'how long to try to reach the cluster before exit code 3').env('EVT_TIMEOUT').default('10s'))
-    .addOption(new Option('--registry <url>', 'schema registry for Avro (Confluent-compatible), e.g. http://127.0.0.1:8081').env('EVT_REGISTRY'))
+    .addOption(
+      new Option('--profile <name>', 'connection profile from evt.config.json or ~/.config/evt/config.json').env(
+        'EVT_PROFILE',
+      ),
+    )
+    .addOption(
+      new Option('--timeout <time>', 'how long to try to reach the cluster before exit code 3')
+        .env('EVT_TIMEOUT')
+        .default('10s'),
+    )
+    .addOption(
+      new Option('--registry <url>', 'schema registry for Avro (Confluent-compatible), e.g. http://127.0.0.1:8081').env(
+        'EVT_REGISTRY',
+      ),
+    )
     .option('--json', 'machine-readable output (JSON; NDJSON for record streams)', false)
     .option('-v, --verbose', 'log details (and stack traces) to stderr', false)
     .option('--no-color', 'no colour, even on a terminal')
@@ -55,7 +67,24 @@ Examples:
   const ctx: CommandContext = { io, globals: () => program.opts<GlobalOptions>() };
   // Command modules stay light at import time (heavy modules load inside their actions), so that
   // `evt --version` and `evt --help` start fast.
-  for (const register of [registerProduce, registerTail, registerTopics, registerGroups, registerStatus, registerConfig, registerBroker, registerSchema, registerSimulate, registerWorker, registerDemo, registerReplay, registerView, registerTrace, registerFlow, registerDashboard]) {
+  for (const register of [
+    registerProduce,
+    registerTail,
+    registerTopics,
+    registerGroups,
+    registerStatus,
+    registerConfig,
+    registerBroker,
+    registerSchema,
+    registerSimulate,
+    registerWorker,
+    registerDemo,
+    registerReplay,
+    registerView,
+    registerTrace,
+    registerFlow,
+    registerDashboard,
+  ]) {
     register(program, ctx);
   }
   return program;

@@ -18,16 +18,28 @@ interface ReplayFlags {
 export function registerReplay(program: Command, { io, globals }: CommandContext): void {
   program
     .command('replay')
-    .argument('<view>', 'entities (a flow\'s entity index), orders, stock, payments, latest (with a topic), or the name of a --view-file view')
+    .argument(
+      '<view>',
+      "entities (a flow's entity index), orders, stock, payments, latest (with a topic), or the name of a --view-file view",
+    )
     .argument('[topic]', 'for latest: the topic to keep the last value per key of')
     .description('replay topics into a local SQLite view (resumable, exactly once across crashes)')
     .option('--db <file>', 'the views database', '.evt/views.db')
-    .option('--from <where>', 'where partitions the view has not read yet start: beginning, or @<time> (ISO, epoch ms, -2h)')
+    .option(
+      '--from <where>',
+      'where partitions the view has not read yet start: beginning, or @<time> (ISO, epoch ms, -2h)',
+    )
     .option('-f, --follow', 'keep the view live after catching up (Ctrl-C stops)', false)
     .option('--rebuild', 'drop the view and replay it from the start', false)
     .option('--view-file <file>', 'a custom view: a .json mapping or a .js module (see README, Custom views)')
-    .option('--flow <file>', 'for entities: the flow whose entity index to build (a flow file, AsyncAPI, or a bundled flow: shop)')
-    .option('--prefix <prefix>', "for orders, stock, payments: the prefix of the workflow's topics (default shop.; '' for the unprefixed topics of evt before prefixes); for entities: replaces the flow's")
+    .option(
+      '--flow <file>',
+      'for entities: the flow whose entity index to build (a flow file, AsyncAPI, or a bundled flow: shop)',
+    )
+    .option(
+      '--prefix <prefix>',
+      "for orders, stock, payments: the prefix of the workflow's topics (default shop.; '' for the unprefixed topics of evt before prefixes); for entities: replaces the flow's",
+    )
     .addHelpText(
       'after',
       `
@@ -62,12 +74,19 @@ Examples:
     });
 }
 
-async function runReplay(name: string, topic: string | undefined, flags: ReplayFlags, io: Io, g: GlobalOptions): Promise<void> {
+async function runReplay(
+  name: string,
+  topic: string | undefined,
+  flags: ReplayFlags,
+  io: Io,
+  g: GlobalOptions,
+): Promise<void> {
   const known = name === 'entities' ? null : await resolveDefinition(name, topic, flags);
   const { parseTime } = await import('../src/cli/time-spec.js');
   let from: import('../src/views/replay.js').ReplayStart | undefined;
   if (flags.from === undefined || flags.from === 'beginning') from = { kind: 'beginning' };
-  else if (flags.from.startsWith('@')) from = { kind: 'time', timestamp: parseTime(flags.from.slice(1), Date.now(), '--from') };
+  else if (flags.from.startsWith('@'))
+    from = { kind: 'time', timestamp: parseTime(flags.from.slice(1), Date.now(), '--from') };
   else throw new CliError(`--from: "${flags.from}" is not beginning or @<time> (e.g. --from @-2h)`, ExitCode.USAGE);
 
   const { openSession, toCliError } = await import('../src/cli/session.js');
@@ -82,7 +101,8 @@ async function runReplay(name: string, topic: string | undefined, flags: ReplayF
   const session = await openSession(io, g);
   let def: import('../src/views/definition.js').ViewDefinition;
   try {
-    def = known ?? (await entityIndex(given ?? (await chooseFlow(flags, session.cluster, io.cwd)), session.cluster, topic));
+    def =
+      known ?? (await entityIndex(given ?? (await chooseFlow(flags, session.cluster, io.cwd)), session.cluster, topic));
   } catch (err) {
     session.cluster.close();
     throw toCliError(err, session.settings);
@@ -115,7 +135,11 @@ async function runReplay(name: string, topic: string | undefined, flags: ReplayF
       },
     });
     if (live) io.stderr.write('\r\x1b[2K');
-    if (summary.truncated.length) printLine(io.stderr, `evt replay: ${summary.truncated.join(', ')}: the stored offset was deleted by retention; restarted at the log start`);
+    if (summary.truncated.length)
+      printLine(
+        io.stderr,
+        `evt replay: ${summary.truncated.join(', ')}: the stored offset was deleted by retention; restarted at the log start`,
+      );
     if (g.json) printJson(io, { ...summary, db: flags.db });
     else {
       printLine(
@@ -139,22 +163,37 @@ async function runReplay(name: string, topic: string | undefined, flags: ReplayF
 }
 
 /** The entity index of the chosen flow, over its topics and the dead-letter topics on the cluster that go with them. */
-async function entityIndex(choice: import('../src/cli/flow-option.js').FlowChoice, cluster: import('../src/client/wire/index.js').Cluster, topic: string | undefined) {
+async function entityIndex(
+  choice: import('../src/cli/flow-option.js').FlowChoice,
+  cluster: import('../src/client/wire/index.js').Cluster,
+  topic: string | undefined,
+) {
   if (topic) throw new CliError(`only latest takes a topic (evt replay latest ${topic})`, ExitCode.USAGE);
-  if (!choice.flow) throw new CliError('entities needs a flow: evt replay entities --flow FILE (write one with evt flow infer --output flow.json)', ExitCode.USAGE);
+  if (!choice.flow)
+    throw new CliError(
+      'entities needs a flow: evt replay entities --flow FILE (write one with evt flow infer --output flow.json)',
+      ExitCode.USAGE,
+    );
   const { searchPlan } = await import('../src/trace/trace.js');
   const { entityIndexView } = await import('../src/views/entity-index.js');
   const plan = await searchPlan(cluster, { flow: choice.flow });
   const existing = new Set(await cluster.topicNames());
   const topics = plan.topics.filter((t) => existing.has(t));
-  if (topics.length === 0) throw new CliError(`none of the topics of flow ${choice.flow.name} exist on the cluster (${plan.topics.slice(0, 5).join(', ')}...)`, ExitCode.NOT_FOUND);
+  if (topics.length === 0)
+    throw new CliError(
+      `none of the topics of flow ${choice.flow.name} exist on the cluster (${plan.topics.slice(0, 5).join(', ')}...)`,
+      ExitCode.NOT_FOUND,
+    );
   return entityIndexView(choice.flow, topics);
 }
 
 async function resolveDefinition(name: string, topic: string | undefined, flags: ReplayFlags) {
   const { builtinView, BUILTIN_VIEWS, WORKFLOW_VIEW_NAMES } = await import('../src/views/builtin.js');
   if (flags.prefix !== undefined && (flags.viewFile || !WORKFLOW_VIEW_NAMES.includes(name))) {
-    throw new CliError(`--prefix applies to the workflow's views ${WORKFLOW_VIEW_NAMES.join(', ')}, not to ${name}`, ExitCode.USAGE);
+    throw new CliError(
+      `--prefix applies to the workflow's views ${WORKFLOW_VIEW_NAMES.join(', ')}, not to ${name}`,
+      ExitCode.USAGE,
+    );
   }
   if (flags.viewFile) {
     const { loadViewFile } = await import('../src/views/custom.js');
@@ -164,13 +203,18 @@ async function resolveDefinition(name: string, topic: string | undefined, flags:
     } catch (err) {
       throw new CliError((err as Error).message, ExitCode.USAGE);
     }
-    if (def.name !== name) throw new CliError(`${flags.viewFile} defines view ${def.name}, not ${name}`, ExitCode.USAGE);
+    if (def.name !== name)
+      throw new CliError(`${flags.viewFile} defines view ${def.name}, not ${name}`, ExitCode.USAGE);
     // a custom view must not take over a built-in's name or tables (a --rebuild would drop them)
     const clash =
       builtinView(def.name) ??
       BUILTIN_VIEWS.find((v) => v.tables.includes(def.table) || def.table.startsWith('latest_')) ??
       (def.name === 'entities' || def.table === 'entity_events' ? { name: 'entities' } : undefined);
-    if (clash) throw new CliError(`${flags.viewFile}: view ${def.name} (table ${def.table}) clashes with the built-in view ${clash.name}: choose another name`, ExitCode.USAGE);
+    if (clash)
+      throw new CliError(
+        `${flags.viewFile}: view ${def.name} (table ${def.table}) clashes with the built-in view ${clash.name}: choose another name`,
+        ExitCode.USAGE,
+      );
     return def;
   }
   if (name === 'latest') {
@@ -180,6 +224,10 @@ async function resolveDefinition(name: string, topic: string | undefined, flags:
   if (topic) throw new CliError(`only latest takes a topic (evt replay latest ${topic})`, ExitCode.USAGE);
   const { namesFromPrefix } = await import('../src/cli/workflow/session.js');
   const def = builtinView(name, flags.prefix !== undefined ? await namesFromPrefix(flags.prefix) : undefined);
-  if (!def) throw new CliError(`no view ${name}: built-in views are entities, ${BUILTIN_VIEWS.map((v) => v.name).join(', ')}, latest <topic>; or give --view-file`, ExitCode.USAGE);
+  if (!def)
+    throw new CliError(
+      `no view ${name}: built-in views are entities, ${BUILTIN_VIEWS.map((v) => v.name).join(', ')}, latest <topic>; or give --view-file`,
+      ExitCode.USAGE,
+    );
   return def;
 }

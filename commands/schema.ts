@@ -12,7 +12,8 @@ const LEVELS = ['NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_T
 async function client(io: Io, g: GlobalOptions): Promise<RegistryClient> {
   const { registryFromOptions } = await import('../src/codec/registry-client.js');
   const c = await registryFromOptions(io.env, g, io.cwd);
-  if (!c) throw usageError('no schema registry: give --registry <url>, set EVT_REGISTRY, or add "registry" to the profile');
+  if (!c)
+    throw usageError('no schema registry: give --registry <url>, set EVT_REGISTRY, or add "registry" to the profile');
   return c;
 }
 
@@ -23,7 +24,10 @@ async function readSchema(file: string): Promise<string> {
   try {
     text = readSchemaFile(file);
   } catch (err) {
-    throw new CliError((err as Error).message, (err as Error).message.includes('ENOENT') ? ExitCode.NOT_FOUND : ExitCode.USAGE);
+    throw new CliError(
+      (err as Error).message,
+      (err as Error).message.includes('ENOENT') ? ExitCode.NOT_FOUND : ExitCode.USAGE,
+    );
   }
   parseAvroSchema(text, file);
   return text;
@@ -68,7 +72,9 @@ Examples:
       const g = globals();
       const c = await client(io, g);
       const subjects = (await c.subjects()).sort();
-      const rows = await Promise.all(subjects.map(async (subject) => ({ subject, versions: await c.versions(subject).catch(() => [] as number[]) })));
+      const rows = await Promise.all(
+        subjects.map(async (subject) => ({ subject, versions: await c.versions(subject).catch(() => [] as number[]) })),
+      );
       if (g.json) return printJson(io, rows);
       if (rows.length === 0) return printLine(io.stderr, 'no subjects');
       for (const r of rows) printLine(io.stdout, `${r.subject}  versions ${r.versions.join(', ')}`);
@@ -80,7 +86,10 @@ Examples:
     .argument('[subject]', 'the subject')
     .argument('[version]', 'the version: a number or latest (default latest)')
     .option('--id <id>', 'the schema with this id instead')
-    .addHelpText('after', '\n(--version is evt\'s own flag: give the version after the subject.)\n\nExamples:\n  $ evt schema get orders-value\n  $ evt schema get orders-value 2\n  $ evt schema get --id 3\n  $ evt schema get orders-value --json     (subject, version, id, schema)')
+    .addHelpText(
+      'after',
+      "\n(--version is evt's own flag: give the version after the subject.)\n\nExamples:\n  $ evt schema get orders-value\n  $ evt schema get orders-value 2\n  $ evt schema get --id 3\n  $ evt schema get orders-value --json     (subject, version, id, schema)",
+    )
     .action(async (subject: string | undefined, version: string | undefined, f: { id?: string }) => {
       const g = globals();
       if ((subject === undefined) === (f.id === undefined)) throw usageError('give a subject or --id N (not both)');
@@ -102,7 +111,10 @@ Examples:
     .description('register an Avro schema file under a subject and print its id')
     .argument('<subject>', 'the subject (e.g. orders-value)')
     .argument('<file.avsc>', 'the schema file')
-    .addHelpText('after', '\nExamples:\n  $ evt schema register orders-value order.avsc\n  $ evt schema register orders-value order.avsc --json   {"subject","id","version","new"}')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ evt schema register orders-value order.avsc\n  $ evt schema register orders-value order.avsc --json   {"subject","id","version","new"}',
+    )
     .action(async (subject: string, file: string) => {
       const g = globals();
       const text = await readSchema(file);
@@ -113,14 +125,23 @@ Examples:
         id = await c.register(subject, text);
       } catch (err) {
         const e = err as CliError & { status?: number };
-        if (e.status === 409) throw new CliError(`${file} is not compatible with the schemas of ${subject} (${e.message.replace(/^schema registry: /, '')})`, ExitCode.EXPECTATION);
+        if (e.status === 409)
+          throw new CliError(
+            `${file} is not compatible with the schemas of ${subject} (${e.message.replace(/^schema registry: /, '')})`,
+            ExitCode.EXPECTATION,
+          );
         throw err;
       }
       const after = before ?? (await c.lookup(subject, text).catch(() => null));
       const isNew = before === null;
       if (g.json) return printJson(io, { subject, id, version: after?.version ?? null, new: isNew });
       printLine(io.stdout, String(id));
-      printLine(io.stderr, isNew ? `registered ${file} under ${subject}: id ${id}${after ? `, version ${after.version}` : ''}` : `already registered under ${subject}: id ${id}${after ? `, version ${after.version}` : ''}`);
+      printLine(
+        io.stderr,
+        isNew
+          ? `registered ${file} under ${subject}: id ${id}${after ? `, version ${after.version}` : ''}`
+          : `already registered under ${subject}: id ${id}${after ? `, version ${after.version}` : ''}`,
+      );
     });
 
   schema
@@ -129,7 +150,10 @@ Examples:
     .argument('<subject>', 'the subject')
     .argument('<file.avsc>', 'the schema file')
     .option('--against <n|latest>', 'check against this version (default latest; the level decides about the others)')
-    .addHelpText('after', '\nExamples:\n  $ evt schema check orders-value order-v2.avsc && echo ok\n  $ evt schema check orders-value order-v2.avsc --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ evt schema check orders-value order-v2.avsc && echo ok\n  $ evt schema check orders-value order-v2.avsc --json',
+    )
     .action(async (subject: string, file: string, f: { against?: string }) => {
       const g = globals();
       const text = await readSchema(file);
@@ -146,7 +170,12 @@ Examples:
       if (g.json) printJson(io, { subject, file, compatible: result.compatible, messages: result.messages });
       else {
         const why = result.messages.length ? `: ${result.messages[0]}` : '';
-        printLine(io.stdout, result.compatible ? `compatible: ${file} can be registered under ${subject}` : `incompatible: ${file} cannot be registered under ${subject}${why}`);
+        printLine(
+          io.stdout,
+          result.compatible
+            ? `compatible: ${file} can be registered under ${subject}`
+            : `incompatible: ${file} cannot be registered under ${subject}${why}`,
+        );
       }
       if (!result.compatible) throw new CliError(`${file} is not compatible with ${subject}`, ExitCode.EXPECTATION);
     });
@@ -156,7 +185,10 @@ Examples:
     .description('get or set the compatibility level (global, or of a subject)')
     .argument('[subject]', 'the subject (default: the global level)')
     .option('--set <level>', `set the level: ${LEVELS.join(', ')}`)
-    .addHelpText('after', '\nExamples:\n  $ evt schema config                       the global level\n  $ evt schema config orders-value --set FULL\n  $ evt schema config --set NONE')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ evt schema config                       the global level\n  $ evt schema config orders-value --set FULL\n  $ evt schema config --set NONE',
+    )
     .action(async (subject: string | undefined, f: { set?: string }) => {
       const g = globals();
       const c = await client(io, g);
@@ -172,7 +204,8 @@ Examples:
         level = await c.getConfig(subject);
       } catch (err) {
         // a subject without its own level follows the global one
-        if (subject !== undefined && err instanceof EvtError && err.kind === 'not-found') level = `${await c.getConfig()} (global)`;
+        if (subject !== undefined && err instanceof EvtError && err.kind === 'not-found')
+          level = `${await c.getConfig()} (global)`;
         else throw err;
       }
       if (g.json) return printJson(io, { subject: subject ?? null, compatibility: level.replace(' (global)', '') });
@@ -185,7 +218,10 @@ Examples:
     .argument('<subject>', 'the subject')
     .option('--permanent', 'delete for good (a registry may require a soft delete first)', false)
     .option('--yes', 'really delete', false)
-    .addHelpText('after', '\nExamples:\n  $ evt schema delete orders-value --yes\n  $ evt schema delete orders-value --permanent --yes')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ evt schema delete orders-value --yes\n  $ evt schema delete orders-value --permanent --yes',
+    )
     .action(async (subject: string, f: { permanent: boolean; yes: boolean }) => {
       const g = globals();
       if (!f.yes) throw usageError(`deleting subject ${subject} needs --yes`);

@@ -4,7 +4,14 @@ import type { Command } from 'commander';
 import { CliError, ExitCode } from '../src/cli/errors.js';
 import { printJson, printLine, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
 import { parseDuration, parseInteger } from '../src/common/parse.js';
-import { addPrefixOption, addServiceOptions, namesFromPrefix, parsePartitions, workflowConfig, type ServiceFlags } from '../src/cli/workflow/session.js';
+import {
+  addPrefixOption,
+  addServiceOptions,
+  namesFromPrefix,
+  parsePartitions,
+  workflowConfig,
+  type ServiceFlags,
+} from '../src/cli/workflow/session.js';
 
 interface SimulateFlags extends ServiceFlags {
   orders?: string;
@@ -26,20 +33,42 @@ interface SimulateFlags extends ServiceFlags {
 export function registerSimulate(program: Command, { io, globals }: CommandContext): void {
   const cmd = program
     .command('simulate')
-    .description('run the bundled order workflow (basket, orders, inventory, payments, fraud, shipping) under a seeded load and check its invariants')
+    .description(
+      'run the bundled order workflow (basket, orders, inventory, payments, fraud, shipping) under a seeded load and check its invariants',
+    )
     .option('-n, --orders <n>', 'orders to send (default 500 unless --duration)')
     .option('-d, --duration <time>', 'send orders for this long instead, e.g. 60s')
     .option('-r, --rate <rate>', 'orders per second, e.g. 50/s or 3000/m', '50/s')
     .option('--customers <n>', 'distinct customers', '25')
-    .option('--skus <list>', 'skus to order from (comma-separated; default all stocked: SKU-MUG,SKU-TEE,SKU-HAT,SKU-LAMP)')
+    .option(
+      '--skus <list>',
+      'skus to order from (comma-separated; default all stocked: SKU-MUG,SKU-TEE,SKU-HAT,SKU-LAMP)',
+    )
     .option('--cancel-rate <share>', 'share of orders cancelled right after being requested', '0.05')
-    .option('--poison-rate <share>', "share of orders preceded by an undecodable record (it must land in the orders service's dead letters, shop.dlq.orders)", '0')
+    .option(
+      '--poison-rate <share>',
+      "share of orders preceded by an undecodable record (it must land in the orders service's dead letters, shop.dlq.orders)",
+      '0',
+    )
     .option('--latency <spec>', "extra processing time per service, e.g. 'payments=20ms..200ms,fraud=5ms'")
-    .option('--chaos <spec>', "faults: 'stop <service> at <time> for <time>' or 'kill <service> at <time> [for <time>]', ';'-separated")
-    .option('--instances <spec>', "instances per service, e.g. 'orders=2,payments=3' (inventory runs one active, the others stand by)")
+    .option(
+      '--chaos <spec>',
+      "faults: 'stop <service> at <time> for <time>' or 'kill <service> at <time> [for <time>]', ';'-separated",
+    )
+    .option(
+      '--instances <spec>',
+      "instances per service, e.g. 'orders=2,payments=3' (inventory runs one active, the others stand by)",
+    )
     .option('--processes', 'run each instance as an `evt worker` child process (kill means SIGKILL)', false)
-    .option('--embedded', 'start an in-memory embedded broker and registry for this run instead of using --brokers', false)
-    .option('--drain <time>', 'how long to wait after the last order for every order to settle (default: order timeout + 30s)');
+    .option(
+      '--embedded',
+      'start an in-memory embedded broker and registry for this run instead of using --brokers',
+      false,
+    )
+    .option(
+      '--drain <time>',
+      'how long to wait after the last order for every order to settle (default: order timeout + 30s)',
+    );
   addServiceOptions(cmd);
   addPrefixOption(cmd);
   cmd
@@ -73,16 +102,33 @@ Examples:
     });
 }
 
-async function runSimulate(flags: SimulateFlags, io: Io, g: GlobalOptions, explicit: (name: string) => boolean): Promise<void> {
-  const { parseChaos, parseFraction, parseInstances, parseLatency, parseRate } = await import('../src/workflow/sim-options.js');
+async function runSimulate(
+  flags: SimulateFlags,
+  io: Io,
+  g: GlobalOptions,
+  explicit: (name: string) => boolean,
+): Promise<void> {
+  const { parseChaos, parseFraction, parseInstances, parseLatency, parseRate } =
+    await import('../src/workflow/sim-options.js');
   const { CATALOGUE_PRICES, GHOST_SKU, stockedSkus } = await import('../src/workflow/load.js');
-  if (flags.orders !== undefined && flags.duration !== undefined) throw new CliError('give --orders or --duration, not both', ExitCode.USAGE);
-  const orders = flags.duration !== undefined ? undefined : flags.orders !== undefined ? parseInteger(flags.orders, '--orders', { min: 1 }) : 500;
+  if (flags.orders !== undefined && flags.duration !== undefined)
+    throw new CliError('give --orders or --duration, not both', ExitCode.USAGE);
+  const orders =
+    flags.duration !== undefined
+      ? undefined
+      : flags.orders !== undefined
+        ? parseInteger(flags.orders, '--orders', { min: 1 })
+        : 500;
   const durationMs = flags.duration !== undefined ? parseDuration(flags.duration, '--duration') : undefined;
-  if (durationMs !== undefined && durationMs <= 0) throw new CliError(`--duration: "${flags.duration}" must be positive, e.g. 60s`, ExitCode.USAGE);
-  const skus = flags.skus?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (durationMs !== undefined && durationMs <= 0)
+    throw new CliError(`--duration: "${flags.duration}" must be positive, e.g. 60s`, ExitCode.USAGE);
+  const skus = flags.skus
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const sku of skus ?? []) {
-    if (CATALOGUE_PRICES[sku] === undefined || sku === GHOST_SKU) throw new CliError(`--skus: unknown sku ${sku} (the catalogue has ${stockedSkus().join(', ')})`, ExitCode.USAGE);
+    if (CATALOGUE_PRICES[sku] === undefined || sku === GHOST_SKU)
+      throw new CliError(`--skus: unknown sku ${sku} (the catalogue has ${stockedSkus().join(', ')})`, ExitCode.USAGE);
   }
   const config = await workflowConfig(flags, io.env, explicit);
   const options = {
@@ -111,15 +157,29 @@ async function runSimulate(flags: SimulateFlags, io: Io, g: GlobalOptions, expli
   const live = !!io.stderr.isTTY;
   const interrupted = new AbortController();
   void io.interrupted().then(() => {
-    printLine(io.stderr, '\nevt simulate: interrupted: no more orders; settling what was sent (Ctrl-C again to quit now)');
+    printLine(
+      io.stderr,
+      '\nevt simulate: interrupted: no more orders; settling what was sent (Ctrl-C again to quit now)',
+    );
     interrupted.abort();
   });
 
   const summary = await withWorkflow(io, g, { embedded: flags.embedded, partitions, config, names }, async (s) => {
-    if (s.embedded) printLine(io.stderr, `evt simulate: embedded broker on ${s.embedded.bootstrap}, registry ${s.embedded.registryUrl}`);
+    if (s.embedded)
+      printLine(
+        io.stderr,
+        `evt simulate: embedded broker on ${s.embedded.bootstrap}, registry ${s.embedded.registryUrl}`,
+      );
     printLine(io.stderr, `evt simulate: ${names.describe()}`);
     const host = flags.processes
-      ? processHost({ settings: s.settings, registryUrl: s.registry.url, config, prefix: names.prefix, log: (line) => printLine(io.stderr, line), verbose: g.verbose })
+      ? processHost({
+          settings: s.settings,
+          registryUrl: s.registry.url,
+          config,
+          prefix: names.prefix,
+          log: (line) => printLine(io.stderr, line),
+          verbose: g.verbose,
+        })
       : inProcessHost(s.rt);
     let lastLength = 0;
     const result = await runSimulation({
@@ -143,7 +203,11 @@ async function runSimulate(flags: SimulateFlags, io: Io, g: GlobalOptions, expli
   if (g.json) printJson(io, summaryJson(summary));
   else for (const line of summaryLines(summary)) printLine(io.stdout, line);
   if (summary.violations.length > 0) {
-    throw new CliError(`${summary.violations.length} invariant violation(s)${g.json ? ' (in the JSON summary)' : ' (listed above)'}`, ExitCode.EXPECTATION);
+    throw new CliError(
+      `${summary.violations.length} invariant violation(s)${g.json ? ' (in the JSON summary)' : ' (listed above)'}`,
+      ExitCode.EXPECTATION,
+    );
   }
-  if (interrupted.signal.aborted) throw new CliError('interrupted: the summary covers the orders sent until then', ExitCode.INTERRUPTED);
+  if (interrupted.signal.aborted)
+    throw new CliError('interrupted: the summary covers the orders sent until then', ExitCode.INTERRUPTED);
 }

@@ -35,7 +35,11 @@ Examples:
           ctx,
           program,
           async (admin) => {
-            const [cluster, topics, groups] = await Promise.all([admin.cluster(), admin.listTopics(), admin.listGroups()]);
+            const [cluster, topics, groups] = await Promise.all([
+              admin.cluster(),
+              admin.listTopics(),
+              admin.listGroups(),
+            ]);
             return { cluster, topics: topics.length, groups: groups.length };
           },
           { ...settings, timeoutMs },
@@ -73,7 +77,12 @@ Examples:
         return printJson(io, {
           clusterId: cluster.clusterId,
           controller: cluster.controller,
-          brokers: cluster.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, controller: b.nodeId === cluster.controller })),
+          brokers: cluster.brokers.map((b) => ({
+            nodeId: b.nodeId,
+            host: b.host,
+            port: b.port,
+            controller: b.nodeId === cluster.controller,
+          })),
           topics: result.topics,
           groups: result.groups,
         });
@@ -93,7 +102,11 @@ Examples:
         '',
         ...renderTable(
           ['ID', 'ADDRESS', 'ROLE'],
-          cluster.brokers.map((b) => [b.nodeId, `${b.host}:${b.port}`, b.nodeId === cluster.controller ? 'controller' : '']),
+          cluster.brokers.map((b) => [
+            b.nodeId,
+            `${b.host}:${b.port}`,
+            b.nodeId === cluster.controller ? 'controller' : '',
+          ]),
           { color, align: ['right', 'left', 'left'] },
         ),
       ]);

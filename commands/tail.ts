@@ -39,9 +39,24 @@ export function registerTail(program: Command, { io, globals }: CommandContext):
     .option('-k, --key <key>', 'only records with this key')
     .option('--grep <regex>', 'only records whose value matches (JSON values as JSON text)')
     .option('-H, --header <name[=value]>', 'only records with this header (and value); repeatable', collect, [])
-    .option('--where <path op value>', 'only records whose JSON field compares: status=CONFIRMED, total>100, customer.id~^c-; repeatable', collect, [])
-    .option('--format <template>', "print each record with a template (as kcat -f; end it with \\n for lines): %t topic, %p partition, %o offset, %k key, %s value, %T timestamp, %h headers, \\n \\t")
-    .addOption(new Option('--value-format <format>', 'how to show values: auto (JSON when it is JSON, else text, else base64), string, json, avro').choices(['auto', 'string', 'json', 'avro']).default('auto'))
+    .option(
+      '--where <path op value>',
+      'only records whose JSON field compares: status=CONFIRMED, total>100, customer.id~^c-; repeatable',
+      collect,
+      [],
+    )
+    .option(
+      '--format <template>',
+      'print each record with a template (as kcat -f; end it with \\n for lines): %t topic, %p partition, %o offset, %k key, %s value, %T timestamp, %h headers, \\n \\t',
+    )
+    .addOption(
+      new Option(
+        '--value-format <format>',
+        'how to show values: auto (JSON when it is JSON, else text, else base64), string, json, avro',
+      )
+        .choices(['auto', 'string', 'json', 'avro'])
+        .default('auto'),
+    )
     .option('--schema <file.avsc>', 'Avro schema for --value-format avro (raw Avro, no registry)')
     .option('--group <group>', 'consume as this consumer group and commit its offsets (without it no group is joined)')
     .option('--expect <n>', 'wait for N matching records (exit 0), or exit 5 when --timeout (default 10s) passes first')
@@ -109,7 +124,8 @@ function workerSetup(io: Io, valueFormat: 'auto' | 'string' | 'json' | 'avro', f
 }
 
 async function tail(topics: string[], f: TailFlags, io: Io, g: GlobalOptions): Promise<void> {
-  if (topics.length === 0 && f.pattern === undefined) throw usageError('name at least one topic, or give --pattern <regex>');
+  if (topics.length === 0 && f.pattern === undefined)
+    throw usageError('name at least one topic, or give --pattern <regex>');
   let pattern: RegExp | undefined;
   if (f.pattern !== undefined) {
     try {
@@ -118,22 +134,30 @@ async function tail(topics: string[], f: TailFlags, io: Io, g: GlobalOptions): P
       throw usageError(`--pattern: invalid regular expression: ${(err as Error).message}`);
     }
   }
-  const [{ parseFrom, parseUntil }, { buildFilter }] = await Promise.all([import('../src/cli/time-spec.js'), import('../src/cli/record-filter.js')]);
+  const [{ parseFrom, parseUntil }, { buildFilter }] = await Promise.all([
+    import('../src/cli/time-spec.js'),
+    import('../src/cli/record-filter.js'),
+  ]);
   const now = Date.now();
   const from = f.from !== undefined ? parseFrom(f.from, now) : undefined;
   const until = f.until !== undefined ? parseUntil(f.until, now) : undefined;
   const lines = f.lines !== undefined ? parseInteger(f.lines, '-n/--lines', { min: 0 }) : 10;
   const expect = f.expect !== undefined ? parseInteger(f.expect, '--expect', { min: 1 }) : undefined;
   const partitions = parsePartitions(f.partition);
-  if (f.group !== undefined && partitions) throw usageError('--partition and --group do not go together: a group is given its partitions');
+  if (f.group !== undefined && partitions)
+    throw usageError('--partition and --group do not go together: a group is given its partitions');
   if (f.group !== undefined && f.group.trim() === '') throw usageError('--group needs a name');
   if (f.format !== undefined && g.json) throw usageError('give either --json or --format, not both');
   const valueFormat = parseChoice(f.valueFormat, '--value-format', ['auto', 'string', 'json', 'avro'] as const);
   if (f.schema && valueFormat !== 'avro') throw usageError('--schema goes with --value-format avro');
   // with a schema registry, wire-format payloads are decoded by their schema id (auto, or avro without a file)
   const { registryFromOptions } = await import('../src/codec/registry-client.js');
-  const registry = valueFormat === 'auto' || (valueFormat === 'avro' && !f.schema) ? await registryFromOptions(io.env, g, io.cwd) : null;
-  if (valueFormat === 'avro' && !f.schema && !registry) throw usageError('--value-format avro needs --schema <file.avsc> (or a schema registry: --registry <url>)');
+  const registry =
+    valueFormat === 'auto' || (valueFormat === 'avro' && !f.schema)
+      ? await registryFromOptions(io.env, g, io.cwd)
+      : null;
+  if (valueFormat === 'avro' && !f.schema && !registry)
+    throw usageError('--value-format avro needs --schema <file.avsc> (or a schema registry: --registry <url>)');
   const filter = buildFilter({ key: f.key, grep: f.grep, headers: f.header, where: f.where });
   const expectTimeoutMs = parseDuration(g.timeout, '--timeout');
 
@@ -144,7 +168,9 @@ async function tail(topics: string[], f: TailFlags, io: Io, g: GlobalOptions): P
   let codec = await valueCodecForOptions(registry && valueFormat === 'avro' ? 'auto' : valueFormat, f.schema);
   if (registry) {
     const { RegistryDecoder } = await import('../src/codec/registry-codec.js');
-    codec = new RegistryDecoder(registry, codec, valueFormat === 'avro', (id, topic, error) => wireNotice.lookupFailed(topic, id, error)).codec();
+    codec = new RegistryDecoder(registry, codec, valueFormat === 'avro', (id, topic, error) =>
+      wireNotice.lookupFailed(topic, id, error),
+    ).codec();
   }
   const color = g.color && !!io.stdout.isTTY && io.env.NO_COLOR === undefined;
   const { runTail } = await import('../src/cli/tail/run.js');
@@ -159,7 +185,11 @@ async function tail(topics: string[], f: TailFlags, io: Io, g: GlobalOptions): P
       until,
       partitions,
       filter,
-      output: g.json ? { kind: 'json' } : f.format !== undefined ? { kind: 'template', template: f.format } : { kind: 'human', color },
+      output: g.json
+        ? { kind: 'json' }
+        : f.format !== undefined
+          ? { kind: 'template', template: f.format }
+          : { kind: 'human', color },
       codec,
       workers: registry ? undefined : workerSetup(io, valueFormat, f),
       group: f.group,

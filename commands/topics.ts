@@ -33,7 +33,12 @@ function checkTopicName(name: string): void {
   }
 }
 
-const configJson = (c: ConfigEntry) => ({ name: c.name, value: c.sensitive ? null : c.value, source: c.source, ...(c.readOnly ? { readOnly: true } : {}) });
+const configJson = (c: ConfigEntry) => ({
+  name: c.name,
+  value: c.sensitive ? null : c.value,
+  source: c.source,
+  ...(c.readOnly ? { readOnly: true } : {}),
+});
 
 export function registerTopics(program: Command, ctx: CommandContext): void {
   const { io, globals } = ctx;
@@ -71,7 +76,14 @@ Examples:
       const list = await adminSession(ctx, program, (admin) => listTopicSummaries(admin));
       if (g.json) return printJson(io, { topics: list });
       if (list.length === 0) return void io.stderr.write('no topics\n');
-      writeLines(io.stdout, renderTable(['TOPIC', 'PARTITIONS', 'RECORDS'], list.map((t) => [t.name, t.partitions, t.records]), { color: colorOnStdout(io, g) }));
+      writeLines(
+        io.stdout,
+        renderTable(
+          ['TOPIC', 'PARTITIONS', 'RECORDS'],
+          list.map((t) => [t.name, t.partitions, t.records]),
+          { color: colorOnStdout(io, g) },
+        ),
+      );
     });
 
   topics
@@ -90,7 +102,9 @@ Examples:
       const g = globals();
       const { adminSession } = await session();
       const { describeTopic } = await import('../src/client/topic-ops.js');
-      const t = await adminSession(ctx, program, (admin) => describeTopic(admin, name, { allConfigs: !!flags.allConfigs }));
+      const t = await adminSession(ctx, program, (admin) =>
+        describeTopic(admin, name, { allConfigs: !!flags.allConfigs }),
+      );
       if (g.json) return printJson(io, { ...t, configs: t.configs.map(configJson) });
       const color = colorOnStdout(io, g);
       const lines = renderFields(
@@ -105,12 +119,27 @@ Examples:
         '',
         ...renderTable(
           ['PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'LOW', 'HIGH', 'RECORDS'],
-          t.partitions.map((p) => [p.partition, p.leader, p.replicas.join(','), p.isr.join(','), p.low, p.high, p.records]),
+          t.partitions.map((p) => [
+            p.partition,
+            p.leader,
+            p.replicas.join(','),
+            p.isr.join(','),
+            p.low,
+            p.high,
+            p.records,
+          ]),
           { color },
         ),
         '',
       );
-      if (t.configs.length) lines.push(...renderTable(['CONFIG', 'VALUE', 'SOURCE'], t.configs.map((c) => [c.name, c.sensitive ? '****' : c.value, c.source]), { color }));
+      if (t.configs.length)
+        lines.push(
+          ...renderTable(
+            ['CONFIG', 'VALUE', 'SOURCE'],
+            t.configs.map((c) => [c.name, c.sensitive ? '****' : c.value, c.source]),
+            { color },
+          ),
+        );
       else lines.push('configs: all defaults (--all-configs lists them)');
       writeLines(io.stdout, lines);
     });
@@ -132,23 +161,40 @@ Examples:
   $ evt topics create orders -p 6 -c retention.ms=604800000 -c cleanup.policy=compact
   $ evt topics create orders -p 6 --if-not-exists         idempotent, for set-up scripts`,
     )
-    .action(async (name: string, flags: { partitions?: string; replicationFactor?: string; config?: string[]; ifNotExists?: boolean }) => {
-      const g = globals();
-      checkTopicName(name);
-      const partitions = flags.partitions === undefined ? undefined : parseInteger(flags.partitions, '--partitions', { min: 1, max: 100_000 });
-      const replicationFactor = flags.replicationFactor === undefined ? undefined : parseInteger(flags.replicationFactor, '--replication-factor', { min: 1, max: 32767 });
-      const configs = parseConfigs(flags.config ?? [], '--config');
-      const { adminSession } = await session();
-      const { CliError } = await import('../src/cli/errors.js');
-      const result = await adminSession(ctx, program, async (admin) => {
-        const created = await admin.createTopic({ name, partitions, replicationFactor, configs });
-        if (!created && !flags.ifNotExists) throw new CliError(`topic ${name} already exists (--if-not-exists accepts that)`);
-        const [meta] = await admin.topicMetadata([name]);
-        return { created, partitions: meta.partitions.length };
-      });
-      if (g.json) return printJson(io, { topic: name, created: result.created, partitions: result.partitions, configs });
-      io.stdout.write(result.created ? `created topic ${name} (${result.partitions} partition${result.partitions === 1 ? '' : 's'})\n` : `topic ${name} already exists (${result.partitions} partitions)\n`);
-    });
+    .action(
+      async (
+        name: string,
+        flags: { partitions?: string; replicationFactor?: string; config?: string[]; ifNotExists?: boolean },
+      ) => {
+        const g = globals();
+        checkTopicName(name);
+        const partitions =
+          flags.partitions === undefined
+            ? undefined
+            : parseInteger(flags.partitions, '--partitions', { min: 1, max: 100_000 });
+        const replicationFactor =
+          flags.replicationFactor === undefined
+            ? undefined
+            : parseInteger(flags.replicationFactor, '--replication-factor', { min: 1, max: 32767 });
+        const configs = parseConfigs(flags.config ?? [], '--config');
+        const { adminSession } = await session();
+        const { CliError } = await import('../src/cli/errors.js');
+        const result = await adminSession(ctx, program, async (admin) => {
+          const created = await admin.createTopic({ name, partitions, replicationFactor, configs });
+          if (!created && !flags.ifNotExists)
+            throw new CliError(`topic ${name} already exists (--if-not-exists accepts that)`);
+          const [meta] = await admin.topicMetadata([name]);
+          return { created, partitions: meta.partitions.length };
+        });
+        if (g.json)
+          return printJson(io, { topic: name, created: result.created, partitions: result.partitions, configs });
+        io.stdout.write(
+          result.created
+            ? `created topic ${name} (${result.partitions} partition${result.partitions === 1 ? '' : 's'})\n`
+            : `topic ${name} already exists (${result.partitions} partitions)\n`,
+        );
+      },
+    );
 
   topics
     .command('delete <topic...>')
@@ -179,7 +225,9 @@ Examples:
         if (!flags.yes) {
           const { describeTopic } = await import('../src/client/topic-ops.js');
           const details = await Promise.all(targets.map((t) => describeTopic(admin, t)));
-          const what = details.map((d) => `${d.name} (${d.partitions.length} partitions, ${d.records} records)`).join(', ');
+          const what = details
+            .map((d) => `${d.name} (${d.partitions.length} partitions, ${d.records} records)`)
+            .join(', ');
           await confirm(io, `delete topic${targets.length === 1 ? '' : 's'} ${what}?`, { yes: false, action });
         }
         await admin.deleteTopics(targets);
@@ -223,20 +271,47 @@ Examples:
           return flags.all ? all : all.filter((c) => c.isOverride);
         });
         if (g.json) return printJson(io, { topic: name, configs: configs.map(configJson) });
-        if (configs.length === 0) return void io.stderr.write(`topic ${name} overrides no configs (--all lists the defaults)\n`);
-        writeLines(io.stdout, renderTable(['CONFIG', 'VALUE', 'SOURCE'], configs.map((c) => [c.name, c.sensitive ? '****' : c.value, c.source]), { color }));
+        if (configs.length === 0)
+          return void io.stderr.write(`topic ${name} overrides no configs (--all lists the defaults)\n`);
+        writeLines(
+          io.stdout,
+          renderTable(
+            ['CONFIG', 'VALUE', 'SOURCE'],
+            configs.map((c) => [c.name, c.sensitive ? '****' : c.value, c.source]),
+            { color },
+          ),
+        );
         return;
       }
       const { changeTopicConfigs } = await import('../src/client/topic-ops.js');
       const change = await adminSession(ctx, program, (admin) => changeTopicConfigs(admin, name, set, remove));
-      for (const k of change.notSet) io.stderr.write(`evt: note: ${k} was not overridden on ${name}; nothing to delete\n`);
+      for (const k of change.notSet)
+        io.stderr.write(`evt: note: ${k} was not overridden on ${name}; nothing to delete\n`);
       const after = Object.entries(change.after).sort(([a], [b]) => a.localeCompare(b));
       if (g.json) {
-        return printJson(io, { topic: name, configs: after.map(([k, v]) => ({ name: k, value: v, source: 'topic' })), set, deleted: remove.filter((k) => !change.notSet.includes(k)) });
+        return printJson(io, {
+          topic: name,
+          configs: after.map(([k, v]) => ({ name: k, value: v, source: 'topic' })),
+          set,
+          deleted: remove.filter((k) => !change.notSet.includes(k)),
+        });
       }
-      const parts = [...Object.keys(set).map((k) => `set ${k}`), ...remove.filter((k) => !change.notSet.includes(k)).map((k) => `removed ${k}`)];
-      io.stderr.write(parts.length ? `updated topic ${name}: ${parts.join(', ')}\n` : `topic ${name}: nothing changed\n`);
+      const parts = [
+        ...Object.keys(set).map((k) => `set ${k}`),
+        ...remove.filter((k) => !change.notSet.includes(k)).map((k) => `removed ${k}`),
+      ];
+      io.stderr.write(
+        parts.length ? `updated topic ${name}: ${parts.join(', ')}\n` : `topic ${name}: nothing changed\n`,
+      );
       if (after.length === 0) io.stderr.write(`topic ${name} now overrides no configs\n`);
-      else writeLines(io.stdout, renderTable(['CONFIG', 'VALUE', 'SOURCE'], after.map(([k, v]) => [k, v, 'topic']), { color }));
+      else
+        writeLines(
+          io.stdout,
+          renderTable(
+            ['CONFIG', 'VALUE', 'SOURCE'],
+            after.map(([k, v]) => [k, v, 'topic']),
+            { color },
+          ),
+        );
     });
 }

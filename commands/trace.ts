@@ -32,12 +32,22 @@ export function registerTrace(program: Command, { io, globals }: CommandContext)
     .command('trace')
     .argument('[id]', 'the id of the entity to follow (an order id, a parcel id...)')
     .description('follow one entity across every topic: a timeline, and where it got stuck and why')
-    .option('--flow <file>', 'what the system is expected to do: an evt flow file, AsyncAPI document or directory, or a bundled flow (shop)')
+    .option(
+      '--flow <file>',
+      'what the system is expected to do: an evt flow file, AsyncAPI document or directory, or a bundled flow (shop)',
+    )
     .option('--no-flow', 'judge by the conventions only, even where a flow would be found')
     .option('--prefix <prefix>', "replace the flow's prefix of topic names and group ids (e.g. dev.)")
-    .option('--topics <list>', 'comma-separated topics to search (default: the flow\'s and their dead-letter topics, or every topic)')
+    .option(
+      '--topics <list>',
+      "comma-separated topics to search (default: the flow's and their dead-letter topics, or every topic)",
+    )
     .option('--pattern <regex>', 'search the topics whose names match this regular expression')
-    .option('--field <path>', 'the id must be at this value path, e.g. $.parcel.id (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--field <path>',
+      'the id must be at this value path, e.g. $.parcel.id (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--since <time>', 'only events from this time (ISO, epoch ms, -15m); the scan is then not complete')
     .option('--until <time>', 'only events up to this time; the scan is then not complete')
     .option('--all-partitions', 'read every partition of keyed topics, not only the one murmur2 puts the id on', false)
@@ -87,15 +97,21 @@ Examples:
 }
 
 async function runTrace(id: string | undefined, flags: TraceFlags, io: Io, g: GlobalOptions): Promise<void> {
-  if (!(FORMATS as readonly string[]).includes(flags.format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}, not ${flags.format}`, ExitCode.USAGE);
+  if (!(FORMATS as readonly string[]).includes(flags.format))
+    throw new CliError(`--format must be one of ${FORMATS.join(', ')}, not ${flags.format}`, ExitCode.USAGE);
   if (flags.stuck && id) throw new CliError('give either an id or --stuck, not both', ExitCode.USAGE);
   if (!flags.stuck && !id) throw new CliError('which entity? evt trace <id> (or --stuck with a flow)', ExitCode.USAGE);
-  if (flags.topics !== undefined && flags.pattern !== undefined) throw new CliError('give --topics or --pattern, not both', ExitCode.USAGE);
+  if (flags.topics !== undefined && flags.pattern !== undefined)
+    throw new CliError('give --topics or --pattern, not both', ExitCode.USAGE);
   const { parseTime } = await import('../src/cli/time-spec.js');
   const since = flags.since !== undefined ? parseTime(flags.since, Date.now(), '--since') : undefined;
   const until = flags.until !== undefined ? parseTime(flags.until, Date.now(), '--until') : undefined;
-  if (since !== undefined && until !== undefined && since > until) throw new CliError('--since is after --until: nothing can be in between', ExitCode.USAGE);
-  const topics = flags.topics?.split(',').map((t) => t.trim()).filter(Boolean);
+  if (since !== undefined && until !== undefined && since > until)
+    throw new CliError('--since is after --until: nothing can be in between', ExitCode.USAGE);
+  const topics = flags.topics
+    ?.split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (topics && topics.length === 0) throw new CliError('--topics needs at least one topic', ExitCode.USAGE);
   let pattern: RegExp | undefined;
   if (flags.pattern !== undefined) {
@@ -120,7 +136,10 @@ async function runTrace(id: string | undefined, flags: TraceFlags, io: Io, g: Gl
   // an entity index may answer: its modules (and SQLite's binding) load while the cluster is reached
   const { existsSync } = await import('node:fs');
   const indexReady = existsSync(flags.db)
-    ? Promise.all([import('../src/views/entity-index.js'), import('../src/views/store.js').then((m) => m.loadSqlite())]).catch(() => undefined)
+    ? Promise.all([
+        import('../src/views/entity-index.js'),
+        import('../src/views/store.js').then((m) => m.loadSqlite()),
+      ]).catch(() => undefined)
     : undefined;
   const { openSession, toCliError } = await import('../src/cli/session.js');
   const session = await openSession(io, g);
@@ -130,19 +149,40 @@ async function runTrace(id: string | undefined, flags: TraceFlags, io: Io, g: Gl
     const { autoDecoder } = await import('../src/codec/registry-codec.js');
     const codec = await autoDecoder(io.env, g, io.cwd);
     if (flags.stuck) {
-      if (!choice.flow) throw new CliError('--stuck needs a flow to know what final means: --flow FILE (write one with evt flow infer --output flow.json)', ExitCode.USAGE);
+      if (!choice.flow)
+        throw new CliError(
+          '--stuck needs a flow to know what final means: --flow FILE (write one with evt flow infer --output flow.json)',
+          ExitCode.USAGE,
+        );
       return await printStuck(flags, io, g, session.cluster, codec, choice.flow, { topics, pattern });
     }
     const { traceEntity } = await import('../src/trace/trace.js');
     const { renderTrace } = await import('../src/trace/render.js');
-    const result = await traceEntity({ cluster: session.cluster, codec, id: id!, flow: choice.flow, topics, pattern, fields, since, until, allPartitions: flags.allPartitions, db: flags.db });
+    const result = await traceEntity({
+      cluster: session.cluster,
+      codec,
+      id: id!,
+      flow: choice.flow,
+      topics,
+      pattern,
+      fields,
+      since,
+      until,
+      allPartitions: flags.allPartitions,
+      db: flags.db,
+    });
     if (choice.note) result.scan.notes.unshift(`flow: ${choice.note}`);
     if (g.json) printJson(io, result);
-    else for (const line of renderTrace(result, flags.format as (typeof FORMATS)[number], useColor(io, g))) printLine(io.stdout, line);
+    else
+      for (const line of renderTrace(result, flags.format as (typeof FORMATS)[number], useColor(io, g)))
+        printLine(io.stdout, line);
     if (flags.follow) return await follow(result, codec, choice.flow, io, g, session.cluster);
     if (!result.found) {
       const where = result.scan.complete ? 'a complete scan' : 'the scanned range (--since/--until)';
-      throw new CliError(`${result.entity} ${id} not found in ${where} of ${result.scan.topics.length} topics (${result.scan.recordsExamined} records)`, ExitCode.NOT_FOUND);
+      throw new CliError(
+        `${result.entity} ${id} not found in ${where} of ${result.scan.topics.length} topics (${result.scan.recordsExamined} records)`,
+        ExitCode.NOT_FOUND,
+      );
     }
   } catch (err) {
     throw toCliError(err, session.settings);
@@ -151,7 +191,15 @@ async function runTrace(id: string | undefined, flags: TraceFlags, io: Io, g: Gl
   }
 }
 
-async function printStuck(flags: TraceFlags, io: Io, g: GlobalOptions, cluster: Cluster, codec: ValueCodec, flow: Flow, o: { topics?: string[]; pattern?: RegExp }): Promise<void> {
+async function printStuck(
+  flags: TraceFlags,
+  io: Io,
+  g: GlobalOptions,
+  cluster: Cluster,
+  codec: ValueCodec,
+  flow: Flow,
+  o: { topics?: string[]; pattern?: RegExp },
+): Promise<void> {
   const { parseDuration } = await import('../src/common/parse.js');
   const olderThanMs = parseDuration(flags.olderThan, '--older-than');
   const { findStuck } = await import('../src/trace/stuck.js');
@@ -163,15 +211,31 @@ async function printStuck(flags: TraceFlags, io: Io, g: GlobalOptions, cluster: 
   const { formatDuration } = await import('../src/common/time.js');
   for (const line of renderTable(
     [report.entity.toUpperCase(), 'STATE', 'AGE', 'LAST EVENT', 'WAITING FOR'],
-    report.entities.map((e) => [e.id, e.state ?? '-', formatDuration(e.ageMs, 'spaced'), `${e.lastEvent} ${formatDuration(Date.now() - e.lastAt, 'spaced')} ago`, e.waitingFor.join('; ') || 'nothing the flow expects next is known']),
+    report.entities.map((e) => [
+      e.id,
+      e.state ?? '-',
+      formatDuration(e.ageMs, 'spaced'),
+      `${e.lastEvent} ${formatDuration(Date.now() - e.lastAt, 'spaced')} ago`,
+      e.waitingFor.join('; ') || 'nothing the flow expects next is known',
+    ]),
   ))
     printLine(io.stdout, line);
   const n = report.entities.length;
-  printLine(io.stderr, `${n} ${report.entity}${n === 1 ? '' : 's'} of ${report.seen} not final after ${flags.olderThan} (flow ${flow.name}, from the ${report.source}${report.source === 'topics' ? `, ${report.recordsExamined} records` : ''}, ${report.elapsedMs} ms)`);
+  printLine(
+    io.stderr,
+    `${n} ${report.entity}${n === 1 ? '' : 's'} of ${report.seen} not final after ${flags.olderThan} (flow ${flow.name}, from the ${report.source}${report.source === 'topics' ? `, ${report.recordsExamined} records` : ''}, ${report.elapsedMs} ms)`,
+  );
 }
 
 /** Keeps reading the partitions the trace read, from their ends, printing the entity's new events. */
-async function follow(result: TraceResult, codec: ValueCodec, flow: Flow | null, io: Io, g: GlobalOptions, cluster: Cluster): Promise<void> {
+async function follow(
+  result: TraceResult,
+  codec: ValueCodec,
+  flow: Flow | null,
+  io: Io,
+  g: GlobalOptions,
+  cluster: Cluster,
+): Promise<void> {
   const { PartitionReader, LATEST } = await import('../src/client/wire/index.js');
   const { decodeFound } = await import('../src/trace/event.js');
   const { buildTimeline } = await import('../src/trace/timeline.js');
@@ -179,16 +243,25 @@ async function follow(result: TraceResult, codec: ValueCodec, flow: Flow | null,
   const { EntityMatcher } = await import('../src/flow/entity.js');
   const { Chalk } = await import('chalk');
   const c = new Chalk({ level: useColor(io, g) ? 1 : 0 });
-  let ranges = result.scan.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, from: p.until })));
+  let ranges = result.scan.topics.flatMap((t) =>
+    t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, from: p.until })),
+  );
   if (ranges.length === 0) {
     // answered by the index: follow every partition of the topics the events are on, from their ends
     const topics = [...new Set(result.events.map((e) => e.topic))];
-    const parts = (await Promise.all(topics.map(async (t) => (await cluster.topic(t)).partitions.map((p) => ({ topic: t, partition: p.partition }))))).flat();
+    const parts = (
+      await Promise.all(
+        topics.map(async (t) => (await cluster.topic(t)).partitions.map((p) => ({ topic: t, partition: p.partition }))),
+      )
+    ).flat();
     const ends = await cluster.listOffsets(parts.map((p) => ({ ...p, timestamp: LATEST })));
     ranges = ends.map((e) => ({ topic: e.topic, partition: e.partition, from: e.offset }));
   }
   const matcher = new EntityMatcher(result.id);
-  const reader = new PartitionReader(cluster, ranges, { maxWaitMs: 500, matchFor: () => ({ contains: matcher.needles() }) });
+  const reader = new PartitionReader(cluster, ranges, {
+    maxWaitMs: 500,
+    matchFor: () => ({ contains: matcher.needles() }),
+  });
   let interrupted = false;
   void io.interrupted().then(() => {
     interrupted = true;

@@ -52,7 +52,10 @@ async function knownView(db: Database, name: string, file: string): Promise<View
   const view = viewInfo(db, name);
   if (!view) {
     const names = listViews(db).map((v) => v.name);
-    throw new CliError(`no view "${name}" in ${file} (${names.length ? `views: ${names.join(', ')}` : 'it has none yet: evt replay builds them'})`, ExitCode.NOT_FOUND);
+    throw new CliError(
+      `no view "${name}" in ${file} (${names.length ? `views: ${names.join(', ')}` : 'it has none yet: evt replay builds them'})`,
+      ExitCode.NOT_FOUND,
+    );
   }
   return view;
 }
@@ -64,12 +67,14 @@ function cellText(v: unknown): string {
   return asText(v);
 }
 
-const tableCell = (v: unknown): Cell => (v === null || v === undefined ? null : typeof v === 'number' ? v : cellText(v));
+const tableCell = (v: unknown): Cell =>
+  v === null || v === undefined ? null : typeof v === 'number' ? v : cellText(v);
 
 /** Rows for JSON output: blobs as base64 (JSON.stringify would turn a Buffer into an array of bytes). */
 function jsonSafe(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) out[k] = Buffer.isBuffer(v) ? v.toString('base64') : typeof v === 'bigint' ? v.toString() : v;
+  for (const [k, v] of Object.entries(row))
+    out[k] = Buffer.isBuffer(v) ? v.toString('base64') : typeof v === 'bigint' ? v.toString() : v;
   return out;
 }
 
@@ -89,7 +94,8 @@ function parseWaitFor(text: string): WaitFor {
   const i = text.indexOf('=');
   const column = i > 0 ? text.slice(0, i).trim() : '';
   const values = i > 0 ? text.slice(i + 1).split(',') : [];
-  if (!column || values.length === 0 || values.some((v) => v === '')) throw usageError(`--wait-for: "${text}" is not column=value[,value...] (e.g. state=CONFIRMED,REJECTED)`);
+  if (!column || values.length === 0 || values.some((v) => v === ''))
+    throw usageError(`--wait-for: "${text}" is not column=value[,value...] (e.g. state=CONFIRMED,REJECTED)`);
   return { column, values };
 }
 
@@ -98,7 +104,13 @@ function parseWaitFor(text: string): WaitFor {
  * database, view or row counts as "not yet" (the replay may not have got there), so CI can start it and wait
  * at once; the timeout's message says what was seen last.
  */
-async function waitForRow(file: string, name: string, key: string, wait: WaitFor, timeoutText: string): Promise<Record<string, unknown>> {
+async function waitForRow(
+  file: string,
+  name: string,
+  key: string,
+  wait: WaitFor,
+  timeoutText: string,
+): Promise<Record<string, unknown>> {
   const timeoutMs = parseDuration(timeoutText, '--timeout');
   const { openReadOnly, getRow, tableColumns } = await import('../src/views/query.js');
   const { viewInfo } = await import('../src/views/store.js');
@@ -122,7 +134,10 @@ async function waitForRow(file: string, name: string, key: string, wait: WaitFor
         if (!view) last = `no view "${name}"`;
         else {
           const columns = tableColumns(db, view.table).map((c) => c.name);
-          if (columns.length && !columns.includes(wait.column)) throw usageError(`--wait-for: view ${name} has no column "${wait.column}" (its columns: ${columns.join(', ')})`);
+          if (columns.length && !columns.includes(wait.column))
+            throw usageError(
+              `--wait-for: view ${name} has no column "${wait.column}" (its columns: ${columns.join(', ')})`,
+            );
           const row = getRow(db, view, key);
           if (!row) last = `no ${view.keyColumn} "${key}"`;
           else {
@@ -133,7 +148,10 @@ async function waitForRow(file: string, name: string, key: string, wait: WaitFor
         }
       }
       if (Date.now() >= deadline) {
-        throw new CliError(`timed out after ${timeoutText} waiting for ${name} ${key} to have ${wait.column}=${wait.values.join(',')}; last saw ${last}`, ExitCode.EXPECTATION);
+        throw new CliError(
+          `timed out after ${timeoutText} waiting for ${name} ${key} to have ${wait.column}=${wait.values.join(',')}; last saw ${last}`,
+          ExitCode.EXPECTATION,
+        );
       }
       await sleep(Math.min(100, Math.max(0, deadline - Date.now())));
     }
@@ -142,10 +160,29 @@ async function waitForRow(file: string, name: string, key: string, wait: WaitFor
   }
 }
 
-function printRows(ctx: CommandContext, format: Format, columns: string[], rows: Record<string, unknown>[], color: boolean): void {
+function printRows(
+  ctx: CommandContext,
+  format: Format,
+  columns: string[],
+  rows: Record<string, unknown>[],
+  color: boolean,
+): void {
   const { io } = ctx;
-  if (format === 'csv') return void io.stdout.write(renderCsv(columns, rows.map((r) => columns.map((c) => cellText(r[c])))));
-  writeLines(io.stdout, renderTable(columns.map((c) => c.toUpperCase()), rows.map((r) => columns.map((c) => tableCell(r[c]))), { color }));
+  if (format === 'csv')
+    return void io.stdout.write(
+      renderCsv(
+        columns,
+        rows.map((r) => columns.map((c) => cellText(r[c]))),
+      ),
+    );
+  writeLines(
+    io.stdout,
+    renderTable(
+      columns.map((c) => c.toUpperCase()),
+      rows.map((r) => columns.map((c) => tableCell(r[c]))),
+      { color },
+    ),
+  );
 }
 
 const dbOption = (cmd: Command) => cmd.option('--db <file>', 'the views database', DEFAULT_DB);
@@ -155,7 +192,9 @@ export function registerView(program: Command, ctx: CommandContext): void {
 
   const view = program
     .command('view')
-    .description('read the local SQLite views that evt replay builds: list, show, get a row, query with SQL, serve over HTTP')
+    .description(
+      'read the local SQLite views that evt replay builds: list, show, get a row, query with SQL, serve over HTTP',
+    )
     .addHelpText(
       'after',
       `
@@ -192,11 +231,19 @@ Examples:
         return void io.stdout.write(
           renderCsv(
             ['name', 'rows', 'events', 'errors', 'topics', 'updated'],
-            views.map((v) => [v.name, String(v.rows), String(v.events), String(v.errors), v.topics.join(','), iso(v.updatedAt) ?? '']),
+            views.map((v) => [
+              v.name,
+              String(v.rows),
+              String(v.events),
+              String(v.errors),
+              v.topics.join(','),
+              iso(v.updatedAt) ?? '',
+            ]),
           ),
         );
       }
-      if (views.length === 0) return printLine(io.stderr, `no views in ${flags.db} yet: build one with evt replay orders`);
+      if (views.length === 0)
+        return printLine(io.stderr, `no views in ${flags.db} yet: build one with evt replay orders`);
       writeLines(
         io.stdout,
         renderTable(
@@ -225,7 +272,12 @@ Examples:
       const { positions } = await import('../src/views/store.js');
       const shown = await withViews(flags.db, async (db) => {
         const v = await knownView(db, name, flags.db);
-        return { view: v, columns: tableColumns(db, v.table), positions: positions(db, v.name), errors: lastErrors(db, v.name, errorCount) };
+        return {
+          view: v,
+          columns: tableColumns(db, v.table),
+          positions: positions(db, v.name),
+          errors: lastErrors(db, v.name, errorCount),
+        };
       });
       if (g.json) return printJson(io, shown);
       const color = colorOnStdout(io, g);
@@ -244,13 +296,33 @@ Examples:
         ],
         { color },
       );
-      lines.push('', ...renderTable(['COLUMN', 'TYPE', 'KEY'], shown.columns.map((c) => [c.name, c.type || '-', c.primaryKey ? 'yes' : '']), { color }));
+      lines.push(
+        '',
+        ...renderTable(
+          ['COLUMN', 'TYPE', 'KEY'],
+          shown.columns.map((c) => [c.name, c.type || '-', c.primaryKey ? 'yes' : '']),
+          { color },
+        ),
+      );
       lines.push('');
-      if (shown.positions.length) lines.push(...renderTable(['TOPIC', 'PARTITION', 'NEXT OFFSET'], shown.positions.map((p) => [p.topic, p.partition, p.nextOffset]), { color }));
+      if (shown.positions.length)
+        lines.push(
+          ...renderTable(
+            ['TOPIC', 'PARTITION', 'NEXT OFFSET'],
+            shown.positions.map((p) => [p.topic, p.partition, p.nextOffset]),
+            { color },
+          ),
+        );
       else lines.push('positions: none yet (nothing replayed)');
       if (shown.errors.length) {
         lines.push('', `last ${shown.errors.length} error${shown.errors.length === 1 ? '' : 's'} of ${v.errors}:`);
-        lines.push(...renderTable(['TOPIC', 'PARTITION', 'OFFSET', 'AT', 'ERROR'], shown.errors.map((e) => [e.topic, e.partition, e.offset, iso(e.at), e.error]), { color }));
+        lines.push(
+          ...renderTable(
+            ['TOPIC', 'PARTITION', 'OFFSET', 'AT', 'ERROR'],
+            shown.errors.map((e) => [e.topic, e.partition, e.offset, iso(e.at), e.error]),
+            { color },
+          ),
+        );
       }
       writeLines(io.stdout, lines);
     });
@@ -258,7 +330,10 @@ Examples:
   dbOption(view.command('get <view> <key>'))
     .description("one row of the view's table by key (exit 4 when absent)")
     .option('--csv', 'CSV output (a header line and the row)')
-    .option('--wait-for <column=values>', 'wait until the row exists and the column holds one of the comma-separated values (exit 5 after --timeout)')
+    .option(
+      '--wait-for <column=values>',
+      'wait until the row exists and the column holds one of the comma-separated values (exit 5 after --timeout)',
+    )
     .addHelpText(
       'after',
       `
@@ -289,7 +364,13 @@ Examples:
       if (format === 'json') return printJson(io, jsonSafe(row));
       const columns = Object.keys(row);
       if (format === 'csv') return printRows(ctx, 'csv', columns, [row], false);
-      writeLines(io.stdout, renderFields(columns.map((c) => [c, tableCell(row[c])]), { color: colorOnStdout(io, g) }));
+      writeLines(
+        io.stdout,
+        renderFields(
+          columns.map((c) => [c, tableCell(row[c])]),
+          { color: colorOnStdout(io, g) },
+        ),
+      );
     });
 
   dbOption(view.command('query <sql>'))
@@ -318,7 +399,9 @@ Examples:
         } catch (err) {
           if (!(err instanceof QueryError)) throw err;
           const oneLine = err.message.replace(/\s+/g, ' ').trim();
-          throw err.refused ? new CliError(`query refused: ${oneLine}`, ExitCode.USAGE) : new CliError(`query failed: ${oneLine}`);
+          throw err.refused
+            ? new CliError(`query refused: ${oneLine}`, ExitCode.USAGE)
+            : new CliError(`query failed: ${oneLine}`);
         }
       });
       if (format === 'json') return printJson(io, { columns: result.columns, rows: result.rows.map(jsonSafe) });
@@ -327,7 +410,9 @@ Examples:
     });
 
   dbOption(view.command('serve'))
-    .description('a read-only HTTP API on the views (JSON): GET /views, /views/<view>/<key>, /views/<view>?col=value, /health')
+    .description(
+      'a read-only HTTP API on the views (JSON): GET /views, /views/<view>/<key>, /views/<view>?col=value, /health',
+    )
     .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addHelpText(
@@ -356,14 +441,19 @@ Examples:
         server = await startViewServer({ file: flags.db, host: flags.host, port });
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        if (e?.code === 'EADDRINUSE') throw new CliError(`port ${port} on ${flags.host} is already in use: choose another with --port (0 picks a free one)`);
-        if (e?.code === 'EADDRNOTAVAIL') throw new CliError(`cannot listen on ${flags.host}: no such local address (see --host)`);
+        if (e?.code === 'EADDRINUSE')
+          throw new CliError(
+            `port ${port} on ${flags.host} is already in use: choose another with --port (0 picks a free one)`,
+          );
+        if (e?.code === 'EADDRNOTAVAIL')
+          throw new CliError(`cannot listen on ${flags.host}: no such local address (see --host)`);
         throw new CliError(`cannot serve ${flags.db}: ${e?.message ?? String(err)}`);
       }
       // catch signals before announcing the address: whoever reads it may stop us right away
       const stopped = io.interrupted();
       printLine(io.stderr, `evt view serve: ${server.url}`);
-      if (g.json) printJson(io, { url: server.url, host: server.host, port: server.port, db: flags.db, pid: process.pid });
+      if (g.json)
+        printJson(io, { url: server.url, host: server.host, port: server.port, db: flags.db, pid: process.pid });
       const signal = await stopped;
       if (g.verbose) printLine(io.stderr, `evt view serve: ${signal}, shutting down`);
       await server.close();

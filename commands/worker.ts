@@ -5,7 +5,14 @@ import { CliError, ExitCode } from '../src/cli/errors.js';
 import { printJson, printLine, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
 import { parseInteger } from '../src/common/parse.js';
 import { WORKER_SERVICES, type WorkerService } from '../src/workflow/catalogue.js';
-import { addPrefixOption, addServiceOptions, namesFromPrefix, parsePartitions, workflowConfig, type ServiceFlags } from '../src/cli/workflow/session.js';
+import {
+  addPrefixOption,
+  addServiceOptions,
+  namesFromPrefix,
+  parsePartitions,
+  workflowConfig,
+  type ServiceFlags,
+} from '../src/cli/workflow/session.js';
 
 interface WorkerFlags extends ServiceFlags {
   instances: string;
@@ -49,9 +56,20 @@ Examples:
     });
 }
 
-async function runWorker(service: string, flags: WorkerFlags, io: Io, g: GlobalOptions, explicit: (name: string) => boolean): Promise<void> {
-  if (service === 'basket') throw new CliError('basket is the edge where orders come in: it runs inside evt simulate (or produce requests with evt produce); there is no basket worker', ExitCode.USAGE);
-  if (!(WORKER_SERVICES as readonly string[]).includes(service)) throw new CliError(`unknown service ${service}: choose one of ${WORKER_SERVICES.join(', ')}`, ExitCode.USAGE);
+async function runWorker(
+  service: string,
+  flags: WorkerFlags,
+  io: Io,
+  g: GlobalOptions,
+  explicit: (name: string) => boolean,
+): Promise<void> {
+  if (service === 'basket')
+    throw new CliError(
+      'basket is the edge where orders come in: it runs inside evt simulate (or produce requests with evt produce); there is no basket worker',
+      ExitCode.USAGE,
+    );
+  if (!(WORKER_SERVICES as readonly string[]).includes(service))
+    throw new CliError(`unknown service ${service}: choose one of ${WORKER_SERVICES.join(', ')}`, ExitCode.USAGE);
   const name = service as WorkerService;
   const instances = parseInteger(flags.instances, '--instances', { min: 1, max: 64 });
   const config = await workflowConfig(flags, io.env, explicit);
@@ -63,19 +81,37 @@ async function runWorker(service: string, flags: WorkerFlags, io: Io, g: GlobalO
   // caught from the start: a SIGTERM while the instances join must still leave the group cleanly
   const stopped = io.interrupted();
 
-  await withWorkflow(io, g, { embedded: false, partitions: parsePartitions(flags.partitions), config, names }, async (s) => {
-    const workers = await startInstances(s.rt, name, instances, { latency });
-    const failed = new Promise<Error>((resolve) => workers.forEach((w) => w.onFailure(resolve)));
-    for (const w of workers) {
-      const owned = [...new Set(w.stats.assigned.map((a) => a.partition))].sort((a, b) => a - b);
-      const what = owned.length ? `partitions ${owned.join(',')}, state rebuilt from ${w.stats.recoveredRecords} records` : 'standing by (no partitions)';
-      printLine(io.stderr, `evt worker ${w.instance}: ready in group ${names.group(name)} (${what})`);
-    }
-    const outcome = await Promise.race([stopped.then(() => null), failed]);
-    await Promise.all(workers.map((w) => w.stop()));
-    const counters = workers.map((w) => ({ instance: w.instance, handled: w.stats.handled, produced: w.stats.produced, deadLettered: w.stats.deadLettered, recoveries: w.stats.recoveries }));
-    if (g.json) printJson(io, { service: name, group: names.group(name), instances: counters });
-    else for (const c of counters) printLine(io.stderr, `evt worker ${c.instance}: stopped after ${c.handled} records handled, ${c.produced} published, ${c.deadLettered} dead-lettered`);
-    if (outcome) throw new CliError(`${name} failed: ${outcome.message}`, ExitCode.FAILURE);
-  });
+  await withWorkflow(
+    io,
+    g,
+    { embedded: false, partitions: parsePartitions(flags.partitions), config, names },
+    async (s) => {
+      const workers = await startInstances(s.rt, name, instances, { latency });
+      const failed = new Promise<Error>((resolve) => workers.forEach((w) => w.onFailure(resolve)));
+      for (const w of workers) {
+        const owned = [...new Set(w.stats.assigned.map((a) => a.partition))].sort((a, b) => a - b);
+        const what = owned.length
+          ? `partitions ${owned.join(',')}, state rebuilt from ${w.stats.recoveredRecords} records`
+          : 'standing by (no partitions)';
+        printLine(io.stderr, `evt worker ${w.instance}: ready in group ${names.group(name)} (${what})`);
+      }
+      const outcome = await Promise.race([stopped.then(() => null), failed]);
+      await Promise.all(workers.map((w) => w.stop()));
+      const counters = workers.map((w) => ({
+        instance: w.instance,
+        handled: w.stats.handled,
+        produced: w.stats.produced,
+        deadLettered: w.stats.deadLettered,
+        recoveries: w.stats.recoveries,
+      }));
+      if (g.json) printJson(io, { service: name, group: names.group(name), instances: counters });
+      else
+        for (const c of counters)
+          printLine(
+            io.stderr,
+            `evt worker ${c.instance}: stopped after ${c.handled} records handled, ${c.produced} published, ${c.deadLettered} dead-lettered`,
+          );
+      if (outcome) throw new CliError(`${name} failed: ${outcome.message}`, ExitCode.FAILURE);
+    },
+  );
 }

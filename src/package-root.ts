@@ -13,7 +13,8 @@ export function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'evt') return (root = dir);
+    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'evt')
+      return (root = dir);
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error('cannot find the directory evt is installed in');
     dir = parent;

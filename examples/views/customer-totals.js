@@ -4,7 +4,14 @@ export default {
   name: 'customer-totals',
   topics: ['shop.orders'],
   key: 'customer',
-  columns: { customer: 'TEXT', orders: 'INTEGER', total: 'INTEGER', currency: 'TEXT', last_order: 'TEXT', skus: 'JSON' },
+  columns: {
+    customer: 'TEXT',
+    orders: 'INTEGER',
+    total: 'INTEGER',
+    currency: 'TEXT',
+    last_order: 'TEXT',
+    skus: 'JSON',
+  },
   apply(event, view) {
     const order = event.value;
     if (order === null || order.eventType !== 'OrderConfirmed') return;

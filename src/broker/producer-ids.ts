@@ -13,7 +13,10 @@ export class ProducerIdAllocator {
   private blockEnd: number;
 
   constructor(private readonly file: string | null) {
-    const stored = file && fs.existsSync(file) ? Number((JSON.parse(fs.readFileSync(file, 'utf8')) as { nextBlock?: unknown }).nextBlock) : 0;
+    const stored =
+      file && fs.existsSync(file)
+        ? Number((JSON.parse(fs.readFileSync(file, 'utf8')) as { nextBlock?: unknown }).nextBlock)
+        : 0;
     this.next = Number.isSafeInteger(stored) && stored > 0 ? stored : 1;
     this.blockEnd = this.next;
   }

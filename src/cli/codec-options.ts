@@ -15,4 +15,3 @@ export async function valueCodecForOptions(format: ValueFormat, schemaFile: stri
     throw err;
   }
 }
-

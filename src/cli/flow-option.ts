@@ -37,14 +37,24 @@ export async function chooseFlow(flags: FlowFlags, cluster: Cluster | null, cwd:
   if (project?.data.flow) {
     const spec = project.data.flow;
     const { BUNDLED_FLOWS } = await import('../flow/load.js');
-    return load(BUNDLED_FLOWS[spec] ? spec : path.resolve(path.dirname(project.path), spec), `flow ${spec} from ${project.path}`);
+    return load(
+      BUNDLED_FLOWS[spec] ? spec : path.resolve(path.dirname(project.path), spec),
+      `flow ${spec} from ${project.path}`,
+    );
   }
   if (!cluster) return { flow: null, note: null };
   const { detectWorkflow } = await import('../workflow/flow.js');
   const found = detectWorkflow(await cluster.topicNames());
   if (!found) return { flow: null, note: null };
-  if (found.prefix === 'shop.' && flags.prefix === undefined) return load('shop', "the bundled flow shop (the demo's topics are on this cluster; --no-flow to judge by conventions only)");
+  if (found.prefix === 'shop.' && flags.prefix === undefined)
+    return load(
+      'shop',
+      "the bundled flow shop (the demo's topics are on this cluster; --no-flow to judge by conventions only)",
+    );
   const { workflowFlow } = await import('../workflow/flow.js');
   const { workflowNames } = await import('../workflow/names.js');
-  return { flow: workflowFlow(workflowNames(flags.prefix ?? found.prefix)), note: `the bundled workflow's flow with prefix "${flags.prefix ?? found.prefix}" (its topics are on this cluster)` };
+  return {
+    flow: workflowFlow(workflowNames(flags.prefix ?? found.prefix)),
+    note: `the bundled workflow's flow with prefix "${flags.prefix ?? found.prefix}" (its topics are on this cluster)`,
+  };
 }

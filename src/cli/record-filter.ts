@@ -68,7 +68,8 @@ function literal(raw: string): unknown {
 
 function compare(actual: unknown, expected: unknown): number | undefined {
   if (typeof expected === 'number') {
-    const n = typeof actual === 'number' ? actual : typeof actual === 'string' && actual.trim() !== '' ? Number(actual) : NaN;
+    const n =
+      typeof actual === 'number' ? actual : typeof actual === 'string' && actual.trim() !== '' ? Number(actual) : NaN;
     return Number.isNaN(n) ? undefined : n - expected;
   }
   if (actual === undefined || actual === null || typeof actual === 'object') return undefined;
@@ -87,7 +88,9 @@ function equals(actual: unknown, expected: unknown): boolean {
 export function parseWhere(expr: string): Condition {
   const m = /^([^=!<>~]+?)\s*(!=|>=|<=|=|>|<|~)\s*(.*)$/.exec(expr);
   if (!m || m[1].trim() === '') {
-    throw usageError(`--where: "${expr}" is not <path><op><value> (ops: = != > >= < <= ~), e.g. status=CONFIRMED or total>100`);
+    throw usageError(
+      `--where: "${expr}" is not <path><op><value> (ops: = != > >= < <= ~), e.g. status=CONFIRMED or total>100`,
+    );
   }
   const path = parsePath(m[1].trim());
   const op = m[2] as Op;

@@ -68,7 +68,10 @@ export interface HumanFormatOptions {
 /** `2026-11-22T10:00:00.123Z orders/2@41 key=order-7 [evt-event-type=OrderPlaced]` then the value, indented. */
 export function formatHuman(env: RecordEnvelope, options: HumanFormatOptions): string {
   const c = new Chalk({ level: options.color ? 1 : 0 });
-  const time = Number.isFinite(env.timestamp) && env.timestamp >= 0 ? new Date(env.timestamp).toISOString() : String(env.timestamp);
+  const time =
+    Number.isFinite(env.timestamp) && env.timestamp >= 0
+      ? new Date(env.timestamp).toISOString()
+      : String(env.timestamp);
   const head = [c.dim(time), c.cyan(`${env.topic}/${env.partition}@${env.offset}`)];
   if (env.key !== null) head.push(c.yellow(`key=${env.key}`));
   const headers = headersAsText(env);

@@ -25,7 +25,9 @@ export function settingsFor(io: Io, g: GlobalOptions, program?: Command): Connec
 /** Reaches the cluster (exit code 3 when it cannot be reached within --timeout); with --verbose, retries are logged. */
 export async function openSession(io: Io, g: GlobalOptions, settings = settingsFor(io, g)): Promise<Session> {
   try {
-    const cluster = await Cluster.connect(settings, { log: g.verbose ? (m) => printLine(io.stderr, `evt: ${m}`) : undefined });
+    const cluster = await Cluster.connect(settings, {
+      log: g.verbose ? (m) => printLine(io.stderr, `evt: ${m}`) : undefined,
+    });
     return { settings, cluster };
   } catch (err) {
     throw toCliError(err, settings);
@@ -33,7 +35,12 @@ export async function openSession(io: Io, g: GlobalOptions, settings = settingsF
 }
 
 /** Runs `fn` with an admin client on a session of its own, closed after; every error comes out as a CliError. */
-export async function withAdmin<T>(io: Io, g: GlobalOptions, settings: ConnectionSettings, fn: (admin: AdminClient, session: Session) => Promise<T>): Promise<T> {
+export async function withAdmin<T>(
+  io: Io,
+  g: GlobalOptions,
+  settings: ConnectionSettings,
+  fn: (admin: AdminClient, session: Session) => Promise<T>,
+): Promise<T> {
   // loaded here, not with this module: produce and tail never need the admin requests
   const { createAdminClient } = await import('../client/wire/admin.js');
   const session = await openSession(io, g, settings);
@@ -60,7 +67,9 @@ export function adminSession<T>(
 
 /** "127.0.0.1:9092 (from --brokers)": the brokers and where they were configured, for messages. */
 function whereFrom(settings: ConnectionSettings): string {
-  const src = settings.source.startsWith('default') ? 'the default; set --brokers, EVT_BROKERS or a profile' : `from ${settings.source}`;
+  const src = settings.source.startsWith('default')
+    ? 'the default; set --brokers, EVT_BROKERS or a profile'
+    : `from ${settings.source}`;
   return `${settings.brokers.join(',')} (${src})`;
 }
 
@@ -68,7 +77,9 @@ function whereFrom(settings: ConnectionSettings): string {
 function unreachableLine(err: UnreachableError, settings: ConnectionSettings): string {
   const within = err.timeoutMs !== undefined ? ` within ${formatDuration(err.timeoutMs)}` : '';
   const bootstrap = settings.brokers.every((b) => err.brokers.includes(b));
-  const what = bootstrap ? `the cluster at ${whereFrom(settings)}` : `broker ${err.brokers.join(',')} of the cluster at ${whereFrom(settings)}`;
+  const what = bootstrap
+    ? `the cluster at ${whereFrom(settings)}`
+    : `broker ${err.brokers.join(',')} of the cluster at ${whereFrom(settings)}`;
   return `cannot reach ${what}${within}: ${err.reason}`;
 }
 
@@ -87,11 +98,17 @@ export function toCliError(err: unknown, settings?: ConnectionSettings): Error {
   if (err instanceof CliError || !(err instanceof WireError)) return err as Error;
   switch (err.kind) {
     case 'unreachable':
-      return new CliError(err instanceof UnreachableError && settings ? unreachableLine(err, settings) : err.message, ExitCode.UNREACHABLE);
+      return new CliError(
+        err instanceof UnreachableError && settings ? unreachableLine(err, settings) : err.message,
+        ExitCode.UNREACHABLE,
+      );
     case 'timeout':
       return new CliError(err.message, ExitCode.UNREACHABLE);
     case 'auth':
-      return new CliError(err instanceof AuthenticationError && settings ? authenticationLine(err, settings) : err.message, ExitCode.FAILURE);
+      return new CliError(
+        err instanceof AuthenticationError && settings ? authenticationLine(err, settings) : err.message,
+        ExitCode.FAILURE,
+      );
     case 'not-found':
       return new CliError(err.message, ExitCode.NOT_FOUND);
     case 'config':

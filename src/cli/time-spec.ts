@@ -6,10 +6,7 @@ import { DURATION_UNITS } from '../common/time.js';
 import { usageError } from './errors.js';
 
 export type Position =
-  | { kind: 'beginning' }
-  | { kind: 'end' }
-  | { kind: 'offset'; offset: number }
-  | { kind: 'time'; ms: number };
+  { kind: 'beginning' } | { kind: 'end' } | { kind: 'offset'; offset: number } | { kind: 'time'; ms: number };
 
 /** epoch ms ("1700000000000"), ISO-8601 ("2026-11-22T10:00:00Z", "2026-11-22"), or relative ("-15m", "-2h", "-1d", "now") */
 export function parseTime(text: string, now = Date.now(), option = 'time'): number {
@@ -22,7 +19,9 @@ export function parseTime(text: string, now = Date.now(), option = 'time'): numb
     const ms = Date.parse(t);
     if (!Number.isNaN(ms)) return ms;
   }
-  throw usageError(`${option}: "${text}" is not a time (use epoch ms, ISO-8601 like 2026-11-22T10:00:00Z, or relative like -15m, -2h, -1d)`);
+  throw usageError(
+    `${option}: "${text}" is not a time (use epoch ms, ISO-8601 like 2026-11-22T10:00:00Z, or relative like -15m, -2h, -1d)`,
+  );
 }
 
 function parsePosition(text: string, option: string, now: number, allowBeginning: boolean): Position {
@@ -32,7 +31,9 @@ function parsePosition(text: string, option: string, now: number, allowBeginning
   if (t.startsWith('@')) return { kind: 'time', ms: parseTime(t.slice(1), now, option) };
   if (/^\d+$/.test(t)) return { kind: 'offset', offset: Number(t) };
   const choices = allowBeginning ? 'beginning, end, an offset, or @<time>' : 'end, an offset, or @<time>';
-  throw usageError(`${option}: "${text}" is not a position (use ${choices}; times: @1700000000000, @2026-11-22T10:00Z, @-15m)`);
+  throw usageError(
+    `${option}: "${text}" is not a position (use ${choices}; times: @1700000000000, @2026-11-22T10:00Z, @-15m)`,
+  );
 }
 
 export function parseFrom(text: string, now = Date.now()): Position {

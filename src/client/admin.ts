@@ -123,13 +123,20 @@ export interface AdminClient {
   /** grows the topic to `count` partitions in total */
   createPartitions(topic: string, count: number): Promise<void>;
   /** deletes the records before `offset` in each partition (-1: all of them); answers the new log start offsets */
-  deleteRecords(topic: string, before: { partition: number; offset: number }[]): Promise<{ partition: number; low: number }[]>;
+  deleteRecords(
+    topic: string,
+    before: { partition: number; offset: number }[],
+  ): Promise<{ partition: number; low: number }[]>;
   topicConfigs(topic: string): Promise<ConfigEntry[]>;
   /**
    * Sets the topic's overrides to exactly `configs`: AlterConfigs replaces the whole set, so every override
    * not given returns to its default (merge with topicConfigs first to keep them).
    */
-  replaceTopicConfigs(topic: string, configs: Record<string, string>, options?: { validateOnly?: boolean }): Promise<void>;
+  replaceTopicConfigs(
+    topic: string,
+    configs: Record<string, string>,
+    options?: { validateOnly?: boolean },
+  ): Promise<void>;
   listGroups(): Promise<GroupListing[]>;
   describeGroups(groupIds: string[]): Promise<GroupDescription[]>;
   /** all partitions the group has committed offsets for, or every partition of `topics` (null offset = none) */
@@ -146,5 +153,8 @@ export interface AdminClient {
 
 /** `topic "a" not found`, `groups "a", "b" not found`: the not-found error of admin operations (exit 4). */
 export function notFound(what: 'topic' | 'group', names: string[]): WireError {
-  return new WireError(`${names.length === 1 ? what : `${what}s`} ${names.map((n) => `"${n}"`).join(', ')} not found`, 'not-found');
+  return new WireError(
+    `${names.length === 1 ? what : `${what}s`} ${names.map((n) => `"${n}"`).join(', ')} not found`,
+    'not-found',
+  );
 }

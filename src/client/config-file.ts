@@ -102,7 +102,8 @@ export function loadConfigFile(kind: ConfigFileKind, file: string): LoadedConfig
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind, path: file, exists: false, data: { profiles: {} } };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      return { kind, path: file, exists: false, data: { profiles: {} } };
     throw configError(file, `cannot read it: ${(err as Error).message}`);
   }
   let raw: unknown;
@@ -134,12 +135,14 @@ function validateConfig(raw: unknown, file: string): ConfigFileData {
     data.profile = raw.profile;
   }
   if (raw.flow !== undefined) {
-    if (typeof raw.flow !== 'string' || !raw.flow.trim()) throw configError(file, '"flow" must be the path of a flow file (relative to this file) or a bundled flow name');
+    if (typeof raw.flow !== 'string' || !raw.flow.trim())
+      throw configError(file, '"flow" must be the path of a flow file (relative to this file) or a bundled flow name');
     data.flow = raw.flow;
   }
   if (raw.profiles !== undefined) {
     if (!isObject(raw.profiles)) throw configError(file, '"profiles" must be an object of named profiles');
-    for (const [name, p] of Object.entries(raw.profiles)) data.profiles[name] = validateProfile(p, `${file}: profile "${name}"`);
+    for (const [name, p] of Object.entries(raw.profiles))
+      data.profiles[name] = validateProfile(p, `${file}: profile "${name}"`);
   }
   return data;
 }
@@ -150,7 +153,8 @@ function validateProfile(raw: unknown, where: string): Profile {
   const p: Profile = {};
   if (raw.brokers !== undefined) {
     if (typeof raw.brokers === 'string') p.brokers = splitBrokers(raw.brokers);
-    else if (Array.isArray(raw.brokers) && raw.brokers.every((b) => typeof b === 'string')) p.brokers = raw.brokers.flatMap((b) => splitBrokers(b));
+    else if (Array.isArray(raw.brokers) && raw.brokers.every((b) => typeof b === 'string'))
+      p.brokers = raw.brokers.flatMap((b) => splitBrokers(b));
     else throw bad('"brokers" must be a list of host:port strings');
   }
   for (const key of ['clientId', 'timeout', 'registry', 'registryAuth'] as const) {
@@ -163,8 +167,10 @@ function validateProfile(raw: unknown, where: string): Profile {
     const s = raw.sasl;
     if (!isObject(s)) throw bad('"sasl" must be an object {mechanism, username, password}');
     const mechanism = typeof s.mechanism === 'string' ? s.mechanism.toLowerCase() : s.mechanism;
-    if (!SASL_MECHANISMS.includes(mechanism as SaslMechanism)) throw bad(`sasl mechanism must be one of ${SASL_MECHANISMS.join(', ')}`);
-    if (typeof s.username !== 'string' || typeof s.password !== 'string') throw bad('sasl needs a "username" and a "password" (which may be "env:VAR")');
+    if (!SASL_MECHANISMS.includes(mechanism as SaslMechanism))
+      throw bad(`sasl mechanism must be one of ${SASL_MECHANISMS.join(', ')}`);
+    if (typeof s.username !== 'string' || typeof s.password !== 'string')
+      throw bad('sasl needs a "username" and a "password" (which may be "env:VAR")');
     p.sasl = { mechanism: mechanism as SaslMechanism, username: s.username, password: s.password };
   }
   if (raw.tls !== undefined) {

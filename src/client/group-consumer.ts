@@ -75,7 +75,10 @@ export type GroupAssignment = Record<string, Record<string, number[]>>;
  * Partition number p of every topic goes to the same member: members sorted by id, p to member p mod n.
  * A topic with fewer partitions than the others simply lacks the higher numbers.
  */
-export function assignCopartitioned(memberIds: readonly string[], partitionCounts: Readonly<Record<string, number>>): GroupAssignment {
+export function assignCopartitioned(
+  memberIds: readonly string[],
+  partitionCounts: Readonly<Record<string, number>>,
+): GroupAssignment {
   const sorted = [...memberIds].sort();
   const result: GroupAssignment = Object.fromEntries(sorted.map((id) => [id, {}]));
   if (sorted.length === 0) return result;
@@ -92,7 +95,10 @@ export function assignCopartitioned(memberIds: readonly string[], partitionCount
  * Everything to one member: the one that says it owns everything already (so a joining member does not move
  * the work), else (or when several claim it after a split) the first by id.
  */
-export function assignSingleton(members: readonly { memberId: string; owns: boolean }[], partitionCounts: Readonly<Record<string, number>>): GroupAssignment {
+export function assignSingleton(
+  members: readonly { memberId: string; owns: boolean }[],
+  partitionCounts: Readonly<Record<string, number>>,
+): GroupAssignment {
   const sorted = [...members].sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
   const result: GroupAssignment = Object.fromEntries(sorted.map((m) => [m.memberId, {}]));
   const owner = sorted.find((m) => m.owns) ?? sorted[0];

@@ -1,7 +1,14 @@
 // Consumer-group operations built on the AdminClient: lag per partition, per topic and in total, and offset
 // resets planned as data (a dry run is the plan; --execute commits it).
 
-import { INACTIVE_GROUP_STATES, notFound, type AdminClient, type GroupDescription, type GroupMember, type PartitionOffsets } from './admin.js';
+import {
+  INACTIVE_GROUP_STATES,
+  notFound,
+  type AdminClient,
+  type GroupDescription,
+  type GroupMember,
+  type PartitionOffsets,
+} from './admin.js';
 import { mapLimit } from './map-limit.js';
 import { WireError } from './wire/errors.js';
 
@@ -72,10 +79,13 @@ async function lagOf(
   existing: Set<string>,
 ): Promise<PartitionLag[]> {
   const owner = new Map<string, string>();
-  for (const m of group.members) for (const a of m.assignments) for (const p of a.partitions) owner.set(`${a.topic}\0${p}`, m.clientId);
+  for (const m of group.members)
+    for (const a of m.assignments) for (const p of a.partitions) owner.set(`${a.topic}\0${p}`, m.clientId);
   // committed offsets of every topic it committed to, and of the topics assigned to its members
   const committed = await admin.committedOffsets(group.groupId);
-  const assignedTopics = [...new Set(group.members.flatMap((m) => m.assignments.map((a) => a.topic)))].filter((t) => existing.has(t));
+  const assignedTopics = [...new Set(group.members.flatMap((m) => m.assignments.map((a) => a.topic)))].filter((t) =>
+    existing.has(t),
+  );
   const committedTopics = new Set(committed.map((c) => c.topic));
   const extraTopics = assignedTopics.filter((t) => !committedTopics.has(t));
   if (extraTopics.length) committed.push(...(await admin.committedOffsets(group.groupId, extraTopics)));
@@ -223,10 +233,15 @@ export async function planReset(
   if ('allTopics' in scope) {
     const committed = await admin.committedOffsets(groupId);
     topics = [...new Set(committed.filter((c) => c.offset !== null).map((c) => c.topic))].sort();
-    if (topics.length === 0) throw new WireError(`group ${groupId} has no committed offsets: name the topics with --topic`, 'refused');
+    if (topics.length === 0)
+      throw new WireError(`group ${groupId} has no committed offsets: name the topics with --topic`, 'refused');
     const existing = new Set(await admin.listTopics());
     const gone = topics.filter((t) => !existing.has(t));
-    if (gone.length) throw new WireError(`group ${groupId} has offsets for ${gone.join(', ')}, which no longer exist${gone.length === 1 ? 's' : ''}; name the topics with --topic`, 'not-found');
+    if (gone.length)
+      throw new WireError(
+        `group ${groupId} has offsets for ${gone.join(', ')}, which no longer exist${gone.length === 1 ? 's' : ''}; name the topics with --topic`,
+        'not-found',
+      );
   } else {
     topics = [...new Set(scope.topics)];
     await admin.topicMetadata(topics);
@@ -235,11 +250,18 @@ export async function planReset(
   const rows: ResetRow[] = [];
   for (const topic of topics) {
     const offsets = await admin.topicOffsets(topic);
-    const byTime = target.kind === 'time' ? new Map((await admin.offsetsForTime(topic, target.timestamp)).map((o) => [o.partition, o.offset])) : null;
+    const byTime =
+      target.kind === 'time'
+        ? new Map((await admin.offsetsForTime(topic, target.timestamp)).map((o) => [o.partition, o.offset]))
+        : null;
     for (const { partition, low, high } of offsets) {
       const current = committed.find((c) => c.topic === topic && c.partition === partition)?.offset ?? null;
       const clamp = (n: number): { value: number; note?: string } =>
-        n < low ? { value: low, note: `clamped to the earliest offset ${low}` } : n > high ? { value: high, note: `clamped to the latest offset ${high}` } : { value: n };
+        n < low
+          ? { value: low, note: `clamped to the earliest offset ${low}` }
+          : n > high
+            ? { value: high, note: `clamped to the latest offset ${high}` }
+            : { value: n };
       let row: ResetRow;
       switch (target.kind) {
         case 'earliest':
@@ -251,7 +273,14 @@ export async function planReset(
         case 'time': {
           // the first offset at or after the time; the high watermark when every record is older
           const found = byTime!.get(partition);
-          row = { topic, partition, current, low, high, ...clampTo(clamp(found === undefined || found < 0 ? high : found)) };
+          row = {
+            topic,
+            partition,
+            current,
+            low,
+            high,
+            ...clampTo(clamp(found === undefined || found < 0 ? high : found)),
+          };
           break;
         }
         case 'offset':
@@ -260,7 +289,15 @@ export async function planReset(
         case 'shift':
           row =
             current === null
-              ? { topic, partition, current, target: null, low, high, note: 'nothing committed to shift from: left alone' }
+              ? {
+                  topic,
+                  partition,
+                  current,
+                  target: null,
+                  low,
+                  high,
+                  note: 'nothing committed to shift from: left alone',
+                }
               : { topic, partition, current, low, high, ...clampTo(clamp(current + target.by)) };
           break;
       }
@@ -278,7 +315,9 @@ function clampTo(c: { value: number; note?: string }): { target: number; note?: 
 export async function applyReset(admin: AdminClient, plan: ResetPlan): Promise<number> {
   const [group] = await admin.describeGroups([plan.groupId]);
   if (group) refuseActive(group);
-  const offsets = plan.rows.filter((r) => r.target !== null).map((r) => ({ topic: r.topic, partition: r.partition, offset: r.target! }));
+  const offsets = plan.rows
+    .filter((r) => r.target !== null)
+    .map((r) => ({ topic: r.topic, partition: r.partition, offset: r.target! }));
   if (offsets.length) await admin.commitOffsets(plan.groupId, offsets);
   const committed = offsets.length;
   return committed;

@@ -19,7 +19,13 @@ import {
   type LoadedConfigFile,
   type Profile,
 } from './config-file.js';
-import { DEFAULT_BROKERS, DEFAULT_TIMEOUT_MS, type ConnectionSettings, type SaslMechanism, type TlsSettings } from './settings.js';
+import {
+  DEFAULT_BROKERS,
+  DEFAULT_TIMEOUT_MS,
+  type ConnectionSettings,
+  type SaslMechanism,
+  type TlsSettings,
+} from './settings.js';
 
 /**
  * The connection flags a command was given (the CLI's global options, which commander folds with EVT_BROKERS,
@@ -144,7 +150,10 @@ function selectProfile(
 }
 
 /** All profile names with the file defining each (project first: it shadows the user file). */
-export function knownProfiles(user: LoadedConfigFile, project: LoadedConfigFile | null): { name: string; file: LoadedConfigFile; profile: Profile }[] {
+export function knownProfiles(
+  user: LoadedConfigFile,
+  project: LoadedConfigFile | null,
+): { name: string; file: LoadedConfigFile; profile: Profile }[] {
   const out: { name: string; file: LoadedConfigFile; profile: Profile }[] = [];
   const seen = new Set<string>();
   for (const f of [project, user]) {
@@ -164,7 +173,12 @@ function collect(globals: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string, 
   const notes: string[] = [];
 
   // flags (commander folds EVT_BROKERS/EVT_TIMEOUT into the options; equal values are told apart by the env)
-  const flagOrEnv = (value: string | undefined, envName: string, flag: string, known?: string): Sourced<string> | undefined => {
+  const flagOrEnv = (
+    value: string | undefined,
+    envName: string,
+    flag: string,
+    known?: string,
+  ): Sourced<string> | undefined => {
     if (value === undefined || value === '' || known === 'default') return envString(env, envName);
     if (known === 'cli') return { value, source: flag };
     if (known === 'env') return { value, source: envName };
@@ -181,7 +195,9 @@ function collect(globals: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string, 
     const found = knownProfiles(user, project).find((p) => p.name === selection.name);
     if (!found) {
       const names = knownProfiles(user, project).map((p) => p.name);
-      const known = names.length ? `known profiles: ${names.join(', ')}` : `no profiles are defined (create one with: evt config set ${selection.name} --brokers host:port)`;
+      const known = names.length
+        ? `known profiles: ${names.join(', ')}`
+        : `no profiles are defined (create one with: evt config set ${selection.name} --brokers host:port)`;
       throw usageError(`profile "${selection.name}" (from ${selection.selectedBy}) does not exist; ${known}`);
     }
     const used = selection.explicit || !brokersGiven;
@@ -191,12 +207,15 @@ function collect(globals: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string, 
       profileSource = `profile ${selection.name} (${displayPath(found.file.path, env)})`;
       profileDir = path.dirname(found.file.path);
     } else {
-      notes.push(`the default profile "${selection.name}" is not used because the brokers come from ${brokersGiven.source} (select it with --profile to combine them)`);
+      notes.push(
+        `the default profile "${selection.name}" is not used because the brokers come from ${brokersGiven.source} (select it with --profile to combine them)`,
+      );
     }
   }
   const fromProfile = <T>(value: T | undefined): Sourced<T> | undefined =>
     value === undefined ? undefined : { value, source: profileSource, baseDir: profileDir };
-  const first = <T>(...candidates: (Sourced<T> | undefined)[]): Sourced<T> | undefined => candidates.find((c) => c !== undefined);
+  const first = <T>(...candidates: (Sourced<T> | undefined)[]): Sourced<T> | undefined =>
+    candidates.find((c) => c !== undefined);
 
   const timeoutSource = opts.optionSources?.timeout;
   const timeoutFlag: Sourced<string> | undefined =
@@ -224,12 +243,18 @@ function collect(globals: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string, 
       brokersGiven && { value: splitBrokers(brokersGiven.value), source: brokersGiven.source },
       fromProfile(profile?.brokers),
     ) ?? { value: [...DEFAULT_BROKERS], source: 'default' },
-    clientId: first(envString(env, 'EVT_CLIENT_ID'), fromProfile(profile?.clientId)) ?? { value: DEFAULT_CLIENT_ID, source: 'default' },
+    clientId: first(envString(env, 'EVT_CLIENT_ID'), fromProfile(profile?.clientId)) ?? {
+      value: DEFAULT_CLIENT_ID,
+      source: 'default',
+    },
     timeout: first<string>(timeoutFlag, fromProfile(profile?.timeout)) ?? { value: DEFAULT_TIMEOUT, source: 'default' },
     saslMechanism: first(envString(env, 'EVT_SASL_MECHANISM'), fromProfile(profile?.sasl?.mechanism)),
     saslUsername: first(envString(env, 'EVT_SASL_USERNAME'), fromProfile(profile?.sasl?.username)),
     saslPassword: first(envString(env, 'EVT_SASL_PASSWORD'), fromProfile(profile?.sasl?.password)),
-    tls: first(envTls === undefined ? undefined : { value: envTls, source: 'EVT_TLS' }, fromProfile(profileTls === undefined ? undefined : profileTls !== false)),
+    tls: first(
+      envTls === undefined ? undefined : { value: envTls, source: 'EVT_TLS' },
+      fromProfile(profileTls === undefined ? undefined : profileTls !== false),
+    ),
     tlsCa: first(envPath('EVT_TLS_CA'), fromProfile(tlsObject?.ca)),
     tlsCert: first(envPath('EVT_TLS_CERT'), fromProfile(tlsObject?.cert)),
     tlsKey: first(envPath('EVT_TLS_KEY'), fromProfile(tlsObject?.key)),
@@ -266,7 +291,12 @@ export interface RegistrySettings {
  * EVT_REGISTRY_AUTH or the profile's "registryAuth" ("user:password", the password may be "env:VAR");
  * null when none is configured.
  */
-export function resolveRegistry(globals: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string, opts: ResolveOptions = {}): RegistrySettings | null {
+export function resolveRegistry(
+  globals: ConnectionFlags,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  opts: ResolveOptions = {},
+): RegistrySettings | null {
   const { c } = collect(globals, env, cwd, opts);
   if (!c.registry) return null;
   let url: URL;
@@ -275,7 +305,8 @@ export function resolveRegistry(globals: ConnectionFlags, env: NodeJS.ProcessEnv
   } catch {
     throw usageError(`${c.registry.source}: "${c.registry.value}" is not a URL (e.g. http://127.0.0.1:8081)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`${c.registry.source}: the registry URL must be http:// or https://`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw usageError(`${c.registry.source}: the registry URL must be http:// or https://`);
   let timeoutMs = DEFAULT_TIMEOUT_MS;
   try {
     const t = parseDuration(c.timeout.value, c.timeout.source);
@@ -297,7 +328,11 @@ export function resolveRegistry(globals: ConnectionFlags, env: NodeJS.ProcessEnv
     const colon = c.registryAuth.value.indexOf(':');
     if (colon <= 0) throw usageError(`${c.registryAuth.source}: registry auth must be "user:password"`);
     out.username = c.registryAuth.value.slice(0, colon);
-    out.password = passwordValue(c.registryAuth.value.slice(colon + 1), env, `the registry password of ${c.registryAuth.source}`);
+    out.password = passwordValue(
+      c.registryAuth.value.slice(colon + 1),
+      env,
+      `the registry password of ${c.registryAuth.source}`,
+    );
   }
   return out;
 }
@@ -324,7 +359,12 @@ export function envReference(password: string): string | null {
 }
 
 /** Each setting, where it came from, secrets masked: what `evt config show` prints. */
-export function explainSettings(globals: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string, opts: ResolveOptions = {}): SettingsExplanation {
+export function explainSettings(
+  globals: ConnectionFlags,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  opts: ResolveOptions = {},
+): SettingsExplanation {
   const { c, selected, notes, user, project } = collect(globals, env, cwd, opts);
   const entries: SettingsExplanation['entries'] = [];
   const add = (key: SettingKey, s: Sourced<string | boolean | string[]> | undefined) => {
@@ -354,13 +394,27 @@ export function explainSettings(globals: ConnectionFlags, env: NodeJS.ProcessEnv
     const colon = c.registryAuth.value.indexOf(':');
     const user = colon < 0 ? c.registryAuth.value : c.registryAuth.value.slice(0, colon);
     const ref = colon < 0 ? null : envReference(c.registryAuth.value.slice(colon + 1));
-    entries.push({ key: 'registryAuth', value: `${user}:${MASK}`, source: ref ? `${c.registryAuth.source} via $${ref}` : c.registryAuth.source });
+    entries.push({
+      key: 'registryAuth',
+      value: `${user}:${MASK}`,
+      source: ref ? `${c.registryAuth.source} via $${ref}` : c.registryAuth.source,
+    });
   }
-  return { profile: selected, entries, notes, files: { user: user.path, userExists: user.exists, project: project?.path ?? null } };
+  return {
+    profile: selected,
+    entries,
+    notes,
+    files: { user: user.path, userExists: user.exists, project: project?.path ?? null },
+  };
 }
 
 /** The settings a command connects with; usage errors (exit 2) for incomplete or invalid ones. */
-export function resolveSettings(globals: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string, opts: ResolveOptions = {}): ConnectionSettings {
+export function resolveSettings(
+  globals: ConnectionFlags,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  opts: ResolveOptions = {},
+): ConnectionSettings {
   const { c, selected } = collect(globals, env, cwd, opts);
 
   if (c.brokers.value.length === 0) throw usageError(`no brokers given (${c.brokers.source} is empty)`);
@@ -380,12 +434,16 @@ export function resolveSettings(globals: ConnectionFlags, env: NodeJS.ProcessEnv
 
   if (c.saslMechanism || c.saslUsername || c.saslPassword) {
     const from = [c.saslMechanism, c.saslUsername, c.saslPassword].find(Boolean)!.source;
-    if (!c.saslMechanism) throw usageError(`SASL is incomplete (${from}): a mechanism is needed (${SASL_MECHANISMS.join(', ')})`);
+    if (!c.saslMechanism)
+      throw usageError(`SASL is incomplete (${from}): a mechanism is needed (${SASL_MECHANISMS.join(', ')})`);
     const mechanism = c.saslMechanism.value.toLowerCase();
     if (!SASL_MECHANISMS.includes(mechanism as SaslMechanism)) {
-      throw usageError(`${c.saslMechanism.source}: SASL mechanism "${c.saslMechanism.value}" is not one of ${SASL_MECHANISMS.join(', ')}`);
+      throw usageError(
+        `${c.saslMechanism.source}: SASL mechanism "${c.saslMechanism.value}" is not one of ${SASL_MECHANISMS.join(', ')}`,
+      );
     }
-    if (!c.saslUsername || !c.saslPassword) throw usageError(`SASL ${mechanism} (${from}) needs both a username and a password`);
+    if (!c.saslUsername || !c.saslPassword)
+      throw usageError(`SASL ${mechanism} (${from}) needs both a username and a password`);
     const password = passwordValue(c.saslPassword.value, env, `the SASL password of ${c.saslPassword.source}`);
     settings.sasl = { mechanism: mechanism as SaslMechanism, username: c.saslUsername.value, password };
   }
@@ -405,7 +463,7 @@ function tlsFrom(c: Collected, cwd: string): TlsSettings | true | undefined {
   if (c.tlsCert) tls.cert = abs(c.tlsCert);
   if (c.tlsKey) tls.key = abs(c.tlsKey);
   if (c.tlsRejectUnauthorized) tls.rejectUnauthorized = c.tlsRejectUnauthorized.value;
-  if (!!tls.cert !== !!tls.key) throw usageError('TLS client authentication needs both a certificate and a key (tls.cert, tls.key)');
+  if (!!tls.cert !== !!tls.key)
+    throw usageError('TLS client authentication needs both a certificate and a key (tls.cert, tls.key)');
   return Object.keys(tls).length ? tls : true;
 }
-

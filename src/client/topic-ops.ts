@@ -35,11 +35,19 @@ export async function listTopicSummaries(admin: AdminClient): Promise<TopicSumma
   const partitions = new Map(meta.map((t) => [t.name, t.partitions.length]));
   return mapLimit(names, 8, async (name) => {
     const offsets = await admin.topicOffsets(name);
-    return { name, partitions: partitions.get(name) ?? offsets.length, records: sum(offsets.map((o) => Math.max(0, o.high - o.low))) };
+    return {
+      name,
+      partitions: partitions.get(name) ?? offsets.length,
+      records: sum(offsets.map((o) => Math.max(0, o.high - o.low))),
+    };
   });
 }
 
-export async function describeTopic(admin: AdminClient, name: string, options: { allConfigs?: boolean } = {}): Promise<TopicDetail> {
+export async function describeTopic(
+  admin: AdminClient,
+  name: string,
+  options: { allConfigs?: boolean } = {},
+): Promise<TopicDetail> {
   const [meta] = await admin.topicMetadata([name]);
   const [offsets, configs] = await Promise.all([admin.topicOffsets(name), admin.topicConfigs(name)]);
   const byPartition = new Map<number, PartitionOffsets>(offsets.map((o) => [o.partition, o]));
@@ -73,10 +81,17 @@ export interface ConfigChange {
  * Applies `set` and `remove` to the topic's overrides. AlterConfigs replaces the whole set of overrides, so
  * the current ones are read first and merged: overrides not named here are kept.
  */
-export async function changeTopicConfigs(admin: AdminClient, topic: string, set: Record<string, string>, remove: string[]): Promise<ConfigChange> {
+export async function changeTopicConfigs(
+  admin: AdminClient,
+  topic: string,
+  set: Record<string, string>,
+  remove: string[],
+): Promise<ConfigChange> {
   await admin.topicMetadata([topic]);
   const current = await admin.topicConfigs(topic);
-  const hidden = current.filter((c) => c.isOverride && c.value === null && !(c.name in set) && !remove.includes(c.name));
+  const hidden = current.filter(
+    (c) => c.isOverride && c.value === null && !(c.name in set) && !remove.includes(c.name),
+  );
   if (hidden.length) {
     throw new WireError(
       `topic ${topic} overrides ${hidden.map((c) => c.name).join(', ')}, whose value the cluster does not reveal; changing other configs would reset it (set it again with --set)`,
@@ -105,8 +120,15 @@ export async function changeTopicConfigs(admin: AdminClient, topic: string, set:
         rejected.push(`${name}=${value}`);
       }
     }
-    const which = rejected.length ? rejected.join(', ') : Object.entries(set).map(([k, v]) => `${k}=${v}`).join(', ');
-    throw new WireError(`topic ${topic}: the cluster rejects ${which} (unknown config or invalid value); nothing was changed`, 'refused');
+    const which = rejected.length
+      ? rejected.join(', ')
+      : Object.entries(set)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ');
+    throw new WireError(
+      `topic ${topic}: the cluster rejects ${which} (unknown config or invalid value); nothing was changed`,
+      'refused',
+    );
   }
   // read back what the cluster now holds
   const now = overridesOf(await admin.topicConfigs(topic));

@@ -36,7 +36,8 @@ function typeName(type: avro.Type): string {
   const schema = type.schema() as unknown;
   if (typeof schema === 'string') return schema;
   const s = schema as { type?: unknown; name?: string };
-  if (Array.isArray(schema)) return `union ${JSON.stringify(schema.map((b) => (typeof b === 'string' ? b : (b as { type: string }).type)))}`;
+  if (Array.isArray(schema))
+    return `union ${JSON.stringify(schema.map((b) => (typeof b === 'string' ? b : (b as { type: string }).type)))}`;
   return s.name ? `${String(s.type)} ${s.name}` : String(s.type);
 }
 
@@ -61,7 +62,9 @@ function describeMismatch(type: avro.Type, value: unknown): string {
 function toPlainJson(value: unknown): unknown {
   return JSON.parse(
     JSON.stringify(value, (_key, v: { type?: unknown; data?: unknown } | null) =>
-      v && typeof v === 'object' && v.type === 'Buffer' && Array.isArray(v.data) ? Buffer.from(v.data as number[]).toString('latin1') : v,
+      v && typeof v === 'object' && v.type === 'Buffer' && Array.isArray(v.data)
+        ? Buffer.from(v.data as number[]).toString('latin1')
+        : v,
     ),
   );
 }
@@ -98,7 +101,11 @@ export function avroCodec(type: avro.Type): ValueCodec {
         const decoded: unknown = type.fromBuffer(payload);
         return { value: plain(decoded) };
       } catch (err) {
-        return { value: payload.toString('base64'), encoding: 'base64', error: `not Avro of this schema: ${(err as Error).message}` };
+        return {
+          value: payload.toString('base64'),
+          encoding: 'base64',
+          error: `not Avro of this schema: ${(err as Error).message}`,
+        };
       }
     },
   };

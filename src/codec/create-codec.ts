@@ -2,7 +2,10 @@
 
 import { autoCodec, CodecError, jsonCodec, stringCodec, type ValueCodec, type ValueFormat } from './value-codec.js';
 
-export async function createValueCodec(format: ValueFormat, options: { schemaFile?: string } = {}): Promise<ValueCodec> {
+export async function createValueCodec(
+  format: ValueFormat,
+  options: { schemaFile?: string } = {},
+): Promise<ValueCodec> {
   switch (format) {
     case 'auto':
       return autoCodec;

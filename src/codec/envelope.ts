@@ -92,7 +92,9 @@ export function parseEnvelope(input: unknown, codec: ValueCodec): OutgoingRecord
   // A plain JSON object without "value" is far more likely a value given with --json by mistake than a
   // tombstone: sending it as a null value would lose it silently.
   if (!('value' in input)) {
-    throw new InputError('no "value" field: with --json each line is a record envelope {"key":...,"value":...}; to send lines as values, drop --json');
+    throw new InputError(
+      'no "value" field: with --json each line is a record envelope {"key":...,"value":...}; to send lines as values, drop --json',
+    );
   }
   const { key, headers } = keyAndHeaders(input);
   let value: Buffer | null;
@@ -107,12 +109,14 @@ export function parseEnvelope(input: unknown, codec: ValueCodec): OutgoingRecord
   }
   const out: OutgoingRecord = { key, value, headers };
   if (input.partition !== undefined && input.partition !== null) {
-    if (!Number.isInteger(input.partition) || (input.partition as number) < 0) throw new InputError('"partition" must be a whole number >= 0');
+    if (!Number.isInteger(input.partition) || (input.partition as number) < 0)
+      throw new InputError('"partition" must be a whole number >= 0');
     out.partition = input.partition as number;
   }
   if (input.timestamp !== undefined && input.timestamp !== null) {
     const ts = typeof input.timestamp === 'string' ? Date.parse(input.timestamp) : input.timestamp;
-    if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0) throw new InputError('"timestamp" must be epoch milliseconds or an ISO-8601 time');
+    if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0)
+      throw new InputError('"timestamp" must be epoch milliseconds or an ISO-8601 time');
     out.timestamp = ts;
   }
   return out;
@@ -126,7 +130,8 @@ export function keyAndHeaders(input: Record<string, unknown>): { key: Buffer | n
     if (!isObject(input.headers)) throw new InputError('"headers" must be an object of name: value');
     for (const [name, v] of Object.entries(input.headers)) {
       const b64 = headerEncoding[name] === 'base64';
-      for (const one of Array.isArray(v) ? v : [v]) headers.push({ key: name, value: bytesOf(one, b64, `header "${name}"`) });
+      for (const one of Array.isArray(v) ? v : [v])
+        headers.push({ key: name, value: bytesOf(one, b64, `header "${name}"`) });
     }
   }
   return { key: bytesOf(input.key, input.keyEncoding === 'base64', '"key"'), headers };

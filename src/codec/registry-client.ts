@@ -91,11 +91,18 @@ export class RegistryClient {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const status = res.statusCode ?? 0;
-          resolve({ status, statusText: res.statusMessage ?? '', ok: status >= 200 && status < 300, text: Buffer.concat(chunks).toString('utf8') });
+          resolve({
+            status,
+            statusText: res.statusMessage ?? '',
+            ok: status >= 200 && status < 300,
+            text: Buffer.concat(chunks).toString('utf8'),
+          });
         });
         res.on('error', reject);
       });
-      req.setTimeout(this.settings.timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })));
+      req.setTimeout(this.settings.timeoutMs, () =>
+        req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })),
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -111,8 +118,14 @@ export class RegistryClient {
       res = await this.send(method, path, headers, body === undefined ? undefined : JSON.stringify(body));
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      const why = e.name === 'TimeoutError' ? `no answer within ${formatDuration(this.settings.timeoutMs)}` : (e.code ?? e.message);
-      throw new EvtError(`schema registry ${this.settings.url} (from ${this.settings.source}) is unreachable: ${why}`, 'unreachable');
+      const why =
+        e.name === 'TimeoutError'
+          ? `no answer within ${formatDuration(this.settings.timeoutMs)}`
+          : (e.code ?? e.message);
+      throw new EvtError(
+        `schema registry ${this.settings.url} (from ${this.settings.source}) is unreachable: ${why}`,
+        'unreachable',
+      );
     }
     const text = res.text;
     let json: unknown = undefined;
@@ -128,7 +141,10 @@ export class RegistryClient {
       let kind: FailureKind = 'failure';
       if (res.status === 404 || (code !== undefined && NOT_FOUND_CODES.has(code))) kind = 'not-found';
       else if (res.status === 409 || code === 409) kind = 'expectation';
-      const auth = res.status === 401 || res.status === 403 ? ' (check the registry credentials: registryAuth / EVT_REGISTRY_AUTH)' : '';
+      const auth =
+        res.status === 401 || res.status === 403
+          ? ' (check the registry credentials: registryAuth / EVT_REGISTRY_AUTH)'
+          : '';
       throw new RegistryError(`schema registry: ${message}${auth}`, kind, res.status, code);
     }
     return json as T;
@@ -157,7 +173,9 @@ export class RegistryClient {
     const key = `${subject}\u0000${normalise(schema)}`;
     const known = this.idBySubjectSchema.get(key);
     if (known !== undefined) return known;
-    const r = await this.request<{ id: number }>('POST', `/subjects/${RegistryClient.enc(subject)}/versions`, { schema });
+    const r = await this.request<{ id: number }>('POST', `/subjects/${RegistryClient.enc(subject)}/versions`, {
+      schema,
+    });
     this.idBySubjectSchema.set(key, r.id);
     return r.id;
   }
@@ -184,7 +202,11 @@ export class RegistryClient {
     return this.request<SubjectVersion>('GET', `/subjects/${RegistryClient.enc(subject)}/versions/${version}`);
   }
 
-  async compatible(subject: string, schema: string, version: number | 'latest' = 'latest'): Promise<{ compatible: boolean; messages: string[] }> {
+  async compatible(
+    subject: string,
+    schema: string,
+    version: number | 'latest' = 'latest',
+  ): Promise<{ compatible: boolean; messages: string[] }> {
     const r = await this.request<{ is_compatible: boolean; messages?: string[] }>(
       'POST',
       `/compatibility/subjects/${RegistryClient.enc(subject)}/versions/${version}?verbose=true`,
@@ -201,17 +223,26 @@ export class RegistryClient {
 
   async setConfig(level: string, subject?: string): Promise<string> {
     const path = subject === undefined ? '/config' : `/config/${RegistryClient.enc(subject)}`;
-    const r = await this.request<{ compatibility?: string; compatibilityLevel?: string }>('PUT', path, { compatibility: level });
+    const r = await this.request<{ compatibility?: string; compatibilityLevel?: string }>('PUT', path, {
+      compatibility: level,
+    });
     return r.compatibility ?? r.compatibilityLevel ?? level;
   }
 
   deleteSubject(subject: string, permanent: boolean): Promise<number[]> {
-    return this.request<number[]>('DELETE', `/subjects/${RegistryClient.enc(subject)}${permanent ? '?permanent=true' : ''}`);
+    return this.request<number[]>(
+      'DELETE',
+      `/subjects/${RegistryClient.enc(subject)}${permanent ? '?permanent=true' : ''}`,
+    );
   }
 }
 
 /** The registry configured by --registry / EVT_REGISTRY / the profile, or null. */
-export async function registryFromOptions(env: NodeJS.ProcessEnv, globals: import('../client/profiles.js').ConnectionFlags, cwd: string): Promise<RegistryClient | null> {
+export async function registryFromOptions(
+  env: NodeJS.ProcessEnv,
+  globals: import('../client/profiles.js').ConnectionFlags,
+  cwd: string,
+): Promise<RegistryClient | null> {
   const { resolveRegistry } = await import('../client/profiles.js');
   const settings = resolveRegistry(globals, env, cwd);
   return settings ? new RegistryClient(settings) : null;

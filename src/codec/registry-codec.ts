@@ -28,7 +28,10 @@ export interface SchemaChoice {
 }
 
 /** A codec that encodes plain JSON into the wire format with the schema chosen by `choice`. */
-export async function registryEncoder(client: RegistryClient, choice: SchemaChoice): Promise<ValueCodec & { schemaId: number }> {
+export async function registryEncoder(
+  client: RegistryClient,
+  choice: SchemaChoice,
+): Promise<ValueCodec & { schemaId: number }> {
   let id: number;
   let type: avro.Type;
   if (choice.schemaId !== undefined) {
@@ -36,7 +39,8 @@ export async function registryEncoder(client: RegistryClient, choice: SchemaChoi
     try {
       type = (await client.schemaById(id)).type;
     } catch (err) {
-      if (err instanceof RegistryError && err.kind === 'not-found') throw new EvtError(`schema id ${id} is not in the registry ${client.url}`, 'not-found');
+      if (err instanceof RegistryError && err.kind === 'not-found')
+        throw new EvtError(`schema id ${id} is not in the registry ${client.url}`, 'not-found');
       throw err;
     }
   } else if (choice.schemaFile !== undefined) {
@@ -47,9 +51,15 @@ export async function registryEncoder(client: RegistryClient, choice: SchemaChoi
       id = await client.register(choice.subject, text);
     } catch (err) {
       if (err instanceof RegistryError && err.status === 409) {
-        throw new EvtError(`${choice.schemaFile} is not compatible with subject ${choice.subject} (check with: evt schema check ${choice.subject} ${choice.schemaFile}); nothing was sent`);
+        throw new EvtError(
+          `${choice.schemaFile} is not compatible with subject ${choice.subject} (check with: evt schema check ${choice.subject} ${choice.schemaFile}); nothing was sent`,
+        );
       }
-      if (err instanceof RegistryError) throw new EvtError(`registering ${choice.schemaFile} under ${choice.subject}: ${err.message}; nothing was sent`, err.kind);
+      if (err instanceof RegistryError)
+        throw new EvtError(
+          `registering ${choice.schemaFile} under ${choice.subject}: ${err.message}; nothing was sent`,
+          err.kind,
+        );
       throw err;
     }
   } else {
@@ -100,9 +110,11 @@ export class RegistryDecoder implements RegistryAware {
     const wanted = new Map<number, { topic: string; isKey: boolean }>();
     for (const r of records) {
       const v = schemaIdOf(r.value);
-      if (v !== null && !this.labels.has(`${v}\u0000${r.topic}\u0000v`)) wanted.set(v, { topic: r.topic, isKey: false });
+      if (v !== null && !this.labels.has(`${v}\u0000${r.topic}\u0000v`))
+        wanted.set(v, { topic: r.topic, isKey: false });
       const k = schemaIdOf(r.key);
-      if (k !== null && !this.labels.has(`${k}\u0000${r.topic}\u0000k`) && !wanted.has(k)) wanted.set(k, { topic: r.topic, isKey: true });
+      if (k !== null && !this.labels.has(`${k}\u0000${r.topic}\u0000k`) && !wanted.has(k))
+        wanted.set(k, { topic: r.topic, isKey: true });
     }
     await Promise.all([...wanted].map(([id, at]) => this.load(id, at.topic, at.isKey)));
   }
@@ -114,8 +126,14 @@ export class RegistryDecoder implements RegistryAware {
         this.entries.set(id, { type, codec: avroCodec(type) });
       } catch (err) {
         const notFound = err instanceof RegistryError && err.kind === 'not-found';
-        this.entries.set(id, { error: notFound ? `schema id ${id} is not in the registry` : `schema id ${id}: ${(err as Error).message}` });
-        this.onLookupError?.(id, topic, notFound ? 'the registry does not know it' : (err as Error).message.split('\n')[0]);
+        this.entries.set(id, {
+          error: notFound ? `schema id ${id} is not in the registry` : `schema id ${id}: ${(err as Error).message}`,
+        });
+        this.onLookupError?.(
+          id,
+          topic,
+          notFound ? 'the registry does not know it' : (err as Error).message.split('\n')[0],
+        );
       }
     }
     const labelKey = `${id}\u0000${topic}\u0000${isKey ? 'k' : 'v'}`;
@@ -125,7 +143,10 @@ export class RegistryDecoder implements RegistryAware {
   /** "orders-value v2" for the id: the registry's own answer, else a search of the topic's subject. */
   private async findLabel(id: number, topic: string, isKey: boolean): Promise<string> {
     try {
-      const list = await this.client.request<{ subject: string; version: number }[]>('GET', `/schemas/ids/${id}/versions`);
+      const list = await this.client.request<{ subject: string; version: number }[]>(
+        'GET',
+        `/schemas/ids/${id}/versions`,
+      );
       const subject = `${topic}-${isKey ? 'key' : 'value'}`;
       const best = list.find((x) => x.subject === subject) ?? list[0];
       if (best) return `${best.subject} v${best.version}`;
@@ -155,11 +176,22 @@ export class RegistryDecoder implements RegistryAware {
     const id = schemaIdOf(payload);
     if (id === null || payload === null) {
       if (isKey || !this.strict || payload === null) return isKey ? { value: null } : this.fallback.decode(payload);
-      return { value: payload.toString('base64'), encoding: 'base64', error: 'not in the schema registry wire format (no magic byte 0 and schema id)' };
+      return {
+        value: payload.toString('base64'),
+        encoding: 'base64',
+        error: 'not in the schema registry wire format (no magic byte 0 and schema id)',
+      };
     }
     const entry = this.entries.get(id);
-    if (!entry) return { value: payload.toString('base64'), encoding: 'base64', error: `schema id ${id} was not looked up`, schemaId: id };
-    if ('error' in entry) return { value: payload.toString('base64'), encoding: 'base64', error: entry.error, schemaId: id };
+    if (!entry)
+      return {
+        value: payload.toString('base64'),
+        encoding: 'base64',
+        error: `schema id ${id} was not looked up`,
+        schemaId: id,
+      };
+    if ('error' in entry)
+      return { value: payload.toString('base64'), encoding: 'base64', error: entry.error, schemaId: id };
     // the codec's answer is a fresh object: completed in place, as this runs once per record read
     const decoded = entry.codec.decode(bodyOf(payload));
     if (decoded.error) decoded.error = `schema id ${id}: ${decoded.error}`;
@@ -192,7 +224,11 @@ export class RegistryDecoder implements RegistryAware {
  * The decoder of commands that read whatever the topics hold (replay, trace): Avro through the registry
  * when one is configured (flags, environment or profile), JSON or text otherwise.
  */
-export async function autoDecoder(env: NodeJS.ProcessEnv, globals: import('../client/profiles.js').ConnectionFlags, cwd: string): Promise<ValueCodec> {
+export async function autoDecoder(
+  env: NodeJS.ProcessEnv,
+  globals: import('../client/profiles.js').ConnectionFlags,
+  cwd: string,
+): Promise<ValueCodec> {
   const { registryFromOptions } = await import('./registry-client.js');
   return decoderFor(await registryFromOptions(env, globals, cwd));
 }

@@ -45,11 +45,14 @@ export function renderTable(headers: string[], rows: Cell[][], options: TableOpt
   const cols = Math.max(headers.length, ...rows.map((r) => r.length));
   const align: Align[] = [];
   for (let c = 0; c < cols; c++) {
-    const numeric = rows.length > 0 && rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === 'number');
+    const numeric =
+      rows.length > 0 && rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === 'number');
     align.push(options.align?.[c] ?? (numeric ? 'right' : 'left'));
   }
   const texts = rows.map((r) => Array.from({ length: cols }, (_, c) => cellText(r[c], empty)));
-  const widths = Array.from({ length: cols }, (_, c) => Math.max(width(headers[c] ?? ''), ...texts.map((t) => width(t[c]))));
+  const widths = Array.from({ length: cols }, (_, c) =>
+    Math.max(width(headers[c] ?? ''), ...texts.map((t) => width(t[c]))),
+  );
   const line = (cells: string[], style?: (s: string) => string) =>
     indent +
     cells
@@ -61,7 +64,13 @@ export function renderTable(headers: string[], rows: Cell[][], options: TableOpt
       .join(gap)
       .trimEnd();
   const bold = options.color ? (s: string) => (s.trim() ? BOLD + s + RESET_BOLD : s) : undefined;
-  return [line(Array.from({ length: cols }, (_, c) => headers[c] ?? ''), bold), ...texts.map((t) => line(t))];
+  return [
+    line(
+      Array.from({ length: cols }, (_, c) => headers[c] ?? ''),
+      bold,
+    ),
+    ...texts.map((t) => line(t)),
+  ];
 }
 
 /** Label/value pairs, one per line with the values aligned ("topic      orders"). */

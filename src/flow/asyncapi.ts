@@ -20,7 +20,16 @@ import { parseDocument } from 'yaml';
 import { parseDurationText } from '../common/time.js';
 import { TYPE_FIELDS, TYPE_HEADERS } from './conventions.js';
 import { formatPath } from './json-path.js';
-import { emptyFlow, FlowError, parseIdLocation, type Flow, type FlowTopic, type IdLocation, type Reaction, type TypeLocation } from './model.js';
+import {
+  emptyFlow,
+  FlowError,
+  parseIdLocation,
+  type Flow,
+  type FlowTopic,
+  type IdLocation,
+  type Reaction,
+  type TypeLocation,
+} from './model.js';
 
 type Json = Record<string, unknown>;
 type Seg = string | number;
@@ -126,33 +135,55 @@ class AsyncApiReader {
     const apps: { doc: Doc; title: string; entity: string | null; operations: Operation[] }[] = [];
     for (const doc of this.given) {
       const root = doc.root;
-      if (!isObject(root)) throw new FlowError(`${doc.file}: expected an AsyncAPI document (an object), got ${kind(root)}`);
+      if (!isObject(root))
+        throw new FlowError(`${doc.file}: expected an AsyncAPI document (an object), got ${kind(root)}`);
       if (root.asyncapi === undefined) {
         // a file of shared components beside the documents (common.yaml), read when a $ref names it
-        if (root.components !== undefined && root.channels === undefined && root.operations === undefined && this.given.length > 1) continue;
+        if (
+          root.components !== undefined &&
+          root.channels === undefined &&
+          root.operations === undefined &&
+          this.given.length > 1
+        )
+          continue;
         throw new FlowError(`${doc.file}: asyncapi: missing: not an AsyncAPI document (${VERSIONS_READ} are read)`);
       }
       const version = root.asyncapi;
-      if (typeof version === 'string' && !/^\d/.test(version.trim()) && ['flow', 'topics', 'reactions', 'final'].some((k) => k in root))
-        throw new FlowError(`${doc.file}: asyncapi: ${JSON.stringify(version)} is read as an AsyncAPI version; in an evt flow file, name the documents as a list (asyncapi: [${version}])`);
+      if (
+        typeof version === 'string' &&
+        !/^\d/.test(version.trim()) &&
+        ['flow', 'topics', 'reactions', 'final'].some((k) => k in root)
+      )
+        throw new FlowError(
+          `${doc.file}: asyncapi: ${JSON.stringify(version)} is read as an AsyncAPI version; in an evt flow file, name the documents as a list (asyncapi: [${version}])`,
+        );
       if (typeof version !== 'string' || !VERSION.test(version.trim()))
-        throw new FlowError(`${doc.file}: asyncapi: version ${JSON.stringify(version)} is not read (${VERSIONS_READ} are)`);
+        throw new FlowError(
+          `${doc.file}: asyncapi: version ${JSON.stringify(version)} is not read (${VERSIONS_READ} are)`,
+        );
       this.v3 = version.startsWith('3.');
       const top: Node = { v: root, doc, at: [] };
       const info = this.resolve(child(top, 'info'));
-      const title = isObject(info.v) && typeof info.v.title === 'string' && info.v.title.trim() ? info.v.title.trim() : path.basename(doc.file).replace(/\.(json|ya?ml)$/i, '');
+      const title =
+        isObject(info.v) && typeof info.v.title === 'string' && info.v.title.trim()
+          ? info.v.title.trim()
+          : path.basename(doc.file).replace(/\.(json|ya?ml)$/i, '');
       let entity: string | null = null;
       if (isObject(info.v) && info.v['x-evt-entity'] !== undefined) entity = this.text(child(info, 'x-evt-entity'));
       this.noteServers(top, title);
       const operations = this.v3 ? this.readV3(top) : this.readV2(top);
       apps.push({ doc, title, entity, operations });
     }
-    if (apps.length === 0) throw new FlowError(`${this.given.map((d) => d.file).join(', ') || '(no documents)'}: no AsyncAPI document (${VERSIONS_READ} are read)`);
+    if (apps.length === 0)
+      throw new FlowError(
+        `${this.given.map((d) => d.file).join(', ') || '(no documents)'}: no AsyncAPI document (${VERSIONS_READ} are read)`,
+      );
 
     const flow = emptyFlow(flowName(apps.map((a) => a.title)), apps.length === 1 ? apps[0].doc.file : 'asyncapi');
     const entities = [...new Set(apps.map((a) => a.entity).filter((e): e is string => e !== null))];
     if (entities.length) flow.entity = entities[0];
-    if (entities.length > 1) this.notes.push(`the documents name several entities (${entities.join(', ')}): ${entities[0]} is taken`);
+    if (entities.length > 1)
+      this.notes.push(`the documents name several entities (${entities.join(', ')}): ${entities[0]} is taken`);
 
     const named: OperationFacts['named'] = [];
     for (const app of apps) {
@@ -162,7 +193,8 @@ class AsyncApiReader {
     }
     for (const n of named) {
       const unknown = n.types.filter((t) => !this.knownTypes.has(t));
-      if (unknown.length) throw new FlowError(`${n.file}: ${n.where}: ${unknown.join(', ')}: no message of the documents has this name`);
+      if (unknown.length)
+        throw new FlowError(`${n.file}: ${n.where}: ${unknown.join(', ')}: no message of the documents has this name`);
     }
 
     flow.topics = [...this.topics.values()];
@@ -225,15 +257,19 @@ class AsyncApiReader {
 
   private readV3(top: Node): Operation[] {
     const channels = this.resolve(child(top, 'channels'));
-    if (channels.v !== undefined) for (const [, node] of this.objectEntries(channels, 'expected an object of channels')) this.readChannel(node, null);
+    if (channels.v !== undefined)
+      for (const [, node] of this.objectEntries(channels, 'expected an object of channels'))
+        this.readChannel(node, null);
     const operations = this.resolve(child(top, 'operations'));
     if (operations.v === undefined) return [];
     const out: Operation[] = [];
     for (const [, node] of this.objectEntries(operations, 'expected an object of operations')) {
       const op = this.resolve(node);
       const o = this.object(op, 'expected an operation object');
-      if (o.action !== 'send' && o.action !== 'receive') this.fail(op, ['action'], `expected send or receive, got ${kind(o.action)}`);
-      if (o.channel === undefined) this.fail(op, ['channel'], 'missing: an operation names its channel ($ref: "#/channels/<name>")');
+      if (o.action !== 'send' && o.action !== 'receive')
+        this.fail(op, ['action'], `expected send or receive, got ${kind(o.action)}`);
+      if (o.channel === undefined)
+        this.fail(op, ['channel'], 'missing: an operation names its channel ($ref: "#/channels/<name>")');
       const channel = this.readChannel(child(op, 'channel'), null);
       const messages = o.messages !== undefined ? this.messageRefs(child(op, 'messages')) : channel.messages;
       if (channel.topic) this.addToTopic(channel.topic, messages);
@@ -242,11 +278,19 @@ class AsyncApiReader {
       if (replyNode.v !== undefined) {
         const ro = this.object(replyNode, 'expected a reply object');
         const replyChannel = ro.channel !== undefined ? this.readChannel(child(replyNode, 'channel'), null) : null;
-        const answers = ro.messages !== undefined ? this.messageRefs(child(replyNode, 'messages')) : (replyChannel?.messages ?? []);
+        const answers =
+          ro.messages !== undefined ? this.messageRefs(child(replyNode, 'messages')) : (replyChannel?.messages ?? []);
         if (replyChannel?.topic) this.addToTopic(replyChannel.topic, answers);
         if (answers.length) reply = answers;
       }
-      out.push({ action: o.action, messages, reply, facts: this.operationFacts(op), file: op.doc.file, where: fmt(op.at) });
+      out.push({
+        action: o.action,
+        messages,
+        reply,
+        facts: this.operationFacts(op),
+        file: op.doc.file,
+        where: fmt(op.at),
+      });
     }
     return out;
   }
@@ -274,7 +318,8 @@ class AsyncApiReader {
     else if (typeof o.address === 'string' && o.address.trim()) topic = o.address.trim();
     else if (o.address === undefined || o.address === null) topic = null;
     else this.fail(r, ['address'], `expected a string (the topic) or null, got ${kind(o.address)}`);
-    if (topic === null) this.notes.push(`${r.doc.file}: ${fmt(r.at)} has no address (the topic is not known upfront): skipped`);
+    if (topic === null)
+      this.notes.push(`${r.doc.file}: ${fmt(r.at)} has no address (the topic is not known upfront): skipped`);
     else if (/\{[^}]*\}/.test(topic)) {
       this.notes.push(`${r.doc.file}: ${fmt(r.at)}: ${topic} has parameters (one topic per value): skipped`);
       topic = null;
@@ -283,7 +328,9 @@ class AsyncApiReader {
     this.channels.set(id, channel);
     if (this.v3 && o.messages !== undefined) {
       const messages = this.resolve(child(r, 'messages'));
-      channel.messages = this.objectEntries(messages, 'expected an object of messages').map(([, m]) => this.readMessage(m));
+      channel.messages = this.objectEntries(messages, 'expected an object of messages').map(([, m]) =>
+        this.readMessage(m),
+      );
     }
     if (topic) this.addToTopic(topic, channel.messages);
     return channel;
@@ -304,7 +351,9 @@ class AsyncApiReader {
           this.typeAtFrom.set(name, m.type);
         } else if (topic.typeAt.text !== m.typeAt.text && !this.mismatchNoted.has(`${name} ${m.typeAt.text}`)) {
           this.mismatchNoted.add(`${name} ${m.typeAt.text}`);
-          this.notes.push(`${name}: ${m.type} has its type at ${m.typeAt.text}, ${this.typeAtFrom.get(name)} at ${topic.typeAt.text}: ${topic.typeAt.text} is read (then the conventions)`);
+          this.notes.push(
+            `${name}: ${m.type} has its type at ${m.typeAt.text}, ${this.typeAtFrom.get(name)} at ${topic.typeAt.text}: ${topic.typeAt.text} is read (then the conventions)`,
+          );
         }
       }
       if (m.mismatch && !this.mismatchNoted.has(`${name} ${m.type} ${m.mismatch}`)) {
@@ -324,7 +373,9 @@ class AsyncApiReader {
       const type = t.types[0];
       if (![...this.messages.values()].some((m) => m.type === type && m.mismatch) && !this.payloadTyped.has(type)) {
         t.typeAt = { from: 'fixed', text: `fixed:${type}`, type };
-        this.notes.push(`${t.name} carries only ${type} by the documents, which declare no type header: its records are read as ${type}`);
+        this.notes.push(
+          `${t.name} carries only ${type} by the documents, which declare no type header: its records are read as ${type}`,
+        );
       }
     }
   }
@@ -339,22 +390,39 @@ class AsyncApiReader {
     if (known) return known;
     const { merged, from } = this.withTraits(r, MESSAGE_FIELDS);
     const key = r.at.length >= 2 && r.at[r.at.length - 2] === 'messages' ? String(r.at[r.at.length - 1]) : null;
-    const named = (field: string) => (typeof merged[field] === 'string' && merged[field].trim() ? merged[field].trim() : null);
+    const named = (field: string) =>
+      typeof merged[field] === 'string' && merged[field].trim() ? merged[field].trim() : null;
     const type = named('name') ?? (this.v3 ? null : named('messageId')) ?? key ?? named('title');
-    if (!type) this.fail(r, [], `a message needs a name (name${this.v3 ? '' : ', messageId'}, a key under components.messages, or title)`);
+    if (!type)
+      this.fail(
+        r,
+        [],
+        `a message needs a name (name${this.v3 ? '' : ', messageId'}, a key under components.messages, or title)`,
+      );
 
     const idAt: IdLocation[] = [];
-    if (merged['x-evt-id'] !== undefined) idAt.push(this.idLocation(merged['x-evt-id'], from['x-evt-id'], ['x-evt-id']));
+    if (merged['x-evt-id'] !== undefined)
+      idAt.push(this.idLocation(merged['x-evt-id'], from['x-evt-id'], ['x-evt-id']));
     const kafka = isObject(merged.bindings) && isObject(merged.bindings.kafka) ? merged.bindings.kafka : null;
     if (kafka && isObject(kafka.key) && kafka.key['x-evt-id'] !== undefined) {
-      if (kafka.key['x-evt-id'] !== true) this.fail(from.bindings, ['bindings', 'kafka', 'key', 'x-evt-id'], `expected true (the key is the entity id), got ${kind(kafka.key['x-evt-id'])}`);
+      if (kafka.key['x-evt-id'] !== true)
+        this.fail(
+          from.bindings,
+          ['bindings', 'kafka', 'key', 'x-evt-id'],
+          `expected true (the key is the entity id), got ${kind(kafka.key['x-evt-id'])}`,
+        );
       idAt.push({ from: 'key', text: '$key' });
     }
     if (merged.correlationId !== undefined) {
       const c = merged.correlationId;
       const at = ['correlationId'];
       if (!isObject(c)) this.fail(from.correlationId, at, `expected an object with a location, got ${kind(c)}`);
-      if (typeof c.location !== 'string') this.fail(from.correlationId, [...at, 'location'], `expected a runtime expression such as $message.header#/correlationId or $message.payload#/parcel/id, got ${kind(c.location)}`);
+      if (typeof c.location !== 'string')
+        this.fail(
+          from.correlationId,
+          [...at, 'location'],
+          `expected a runtime expression such as $message.header#/correlationId or $message.payload#/parcel/id, got ${kind(c.location)}`,
+        );
       idAt.push(this.idLocation(c.location, from.correlationId, [...at, 'location']));
     }
 
@@ -369,7 +437,8 @@ class AsyncApiReader {
         mismatch = null;
         break;
       }
-      if (value !== null) mismatch ??= `declares header ${prop} as ${JSON.stringify(value)}, not ${type}: records will not name the type ${type} there`;
+      if (value !== null)
+        mismatch ??= `declares header ${prop} as ${JSON.stringify(value)}, not ${type}: records will not name the type ${type} there`;
     }
     if (!typeAt) {
       const payload = this.payloadProperties(child(r, 'payload'));
@@ -388,7 +457,8 @@ class AsyncApiReader {
     }
 
     const finalNode = from['x-evt-final'];
-    if (merged['x-evt-final'] !== undefined && typeof merged['x-evt-final'] !== 'boolean') this.fail(finalNode, ['x-evt-final'], `expected true or false, got ${kind(merged['x-evt-final'])}`);
+    if (merged['x-evt-final'] !== undefined && typeof merged['x-evt-final'] !== 'boolean')
+      this.fail(finalNode, ['x-evt-final'], `expected true or false, got ${kind(merged['x-evt-final'])}`);
     const final = merged['x-evt-final'] === true;
     if (final && !this.final.includes(type)) this.final.push(type);
     const message: Message = { type, idAt, typeAt, mismatch };
@@ -399,7 +469,8 @@ class AsyncApiReader {
 
   private idLocation(v: unknown, node: Node, at: Seg[]): IdLocation {
     if (v === 'key' || v === '$key') return { from: 'key', text: '$key' };
-    if (typeof v !== 'string') this.fail(node, at, `expected key, $headers.<name>, a value path or a runtime expression, got ${kind(v)}`);
+    if (typeof v !== 'string')
+      this.fail(node, at, `expected key, $headers.<name>, a value path or a runtime expression, got ${kind(v)}`);
     try {
       return parseIdLocation(v);
     } catch (err) {
@@ -433,7 +504,17 @@ class AsyncApiReader {
 
   private operationFacts(op: Node): OperationFacts {
     const { merged, from } = this.withTraits(op, OPERATION_FIELDS);
-    const facts: OperationFacts = { groups: null, groupUnnamed: false, answers: null, withinMs: null, timer: false, followUp: false, requires: [], unless: [], named: [] };
+    const facts: OperationFacts = {
+      groups: null,
+      groupUnnamed: false,
+      answers: null,
+      withinMs: null,
+      timer: false,
+      followUp: false,
+      requires: [],
+      unless: [],
+      named: [],
+    };
     const kafka = isObject(merged.bindings) && isObject(merged.bindings.kafka) ? merged.bindings.kafka : null;
     if (kafka && kafka.groupId !== undefined) {
       const g = kafka.groupId;
@@ -442,16 +523,27 @@ class AsyncApiReader {
       else if (isObject(g)) {
         const values = typeof g.const === 'string' ? [g.const] : Array.isArray(g.enum) ? g.enum : null;
         if (values && values.length) {
-          if (!values.every((x) => typeof x === 'string' && x.trim())) this.fail(from.bindings, [...at, g.const !== undefined ? 'const' : 'enum'], 'expected group ids (strings)');
+          if (!values.every((x) => typeof x === 'string' && x.trim()))
+            this.fail(from.bindings, [...at, g.const !== undefined ? 'const' : 'enum'], 'expected group ids (strings)');
           facts.groups = values.map((x) => (x as string).trim());
         } else facts.groupUnnamed = true;
-      } else this.fail(from.bindings, at, `expected a schema naming the group ({type: string, enum: [<group>]}) or a group id, got ${kind(g)}`);
+      } else
+        this.fail(
+          from.bindings,
+          at,
+          `expected a schema naming the group ({type: string, enum: [<group>]}) or a group id, got ${kind(g)}`,
+        );
     }
     const ext = (name: string) => ({ v: merged[name], node: from[name], where: [name] as Seg[] });
     const types = (name: string): string[] | null => {
       const { v, node, where } = ext(name);
       if (v === undefined) return null;
-      const list = typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string' && x.trim()) ? (v as string[]) : this.fail(node, where, `expected an event type or a list of them, got ${kind(v)}`);
+      const list =
+        typeof v === 'string'
+          ? [v]
+          : Array.isArray(v) && v.every((x) => typeof x === 'string' && x.trim())
+            ? (v as string[])
+            : this.fail(node, where, `expected an event type or a list of them, got ${kind(v)}`);
       const out = list.map((x) => x.trim());
       facts.named.push({ types: out, file: node.doc.file, where: fmt([...node.at, ...where]) });
       return out;
@@ -468,16 +560,41 @@ class AsyncApiReader {
     facts.followUp = flag('x-evt-follow-up');
     const within = ext('x-evt-within');
     if (within.v !== undefined) {
-      const ms = typeof within.v === 'number' ? within.v : typeof within.v === 'string' ? parseDurationText(within.v) : null;
-      if (ms === null || !Number.isFinite(ms) || ms < 0) this.fail(within.node, within.where, `expected a duration such as 500ms, 30s or 5m, got ${JSON.stringify(within.v)}`);
+      const ms =
+        typeof within.v === 'number' ? within.v : typeof within.v === 'string' ? parseDurationText(within.v) : null;
+      if (ms === null || !Number.isFinite(ms) || ms < 0)
+        this.fail(
+          within.node,
+          within.where,
+          `expected a duration such as 500ms, 30s or 5m, got ${JSON.stringify(within.v)}`,
+        );
       facts.withinMs = ms;
     }
     const requires = ext('x-evt-requires');
     if (requires.v !== undefined) {
-      const bad = () => this.fail(requires.node, requires.where, `expected a list of event types (an entry may itself be a list meaning "one of"), got ${kind(requires.v)}`);
-      const list: unknown[] = Array.isArray(requires.v) ? requires.v : typeof requires.v === 'string' ? [requires.v] : bad();
-      facts.requires = list.map((x) => (typeof x === 'string' && x.trim() ? [x.trim()] : Array.isArray(x) && x.length && x.every((y) => typeof y === 'string' && y.trim()) ? (x as string[]).map((y) => y.trim()) : bad()));
-      facts.named.push({ types: facts.requires.flat(), file: requires.node.doc.file, where: fmt([...requires.node.at, ...requires.where]) });
+      const bad = () =>
+        this.fail(
+          requires.node,
+          requires.where,
+          `expected a list of event types (an entry may itself be a list meaning "one of"), got ${kind(requires.v)}`,
+        );
+      const list: unknown[] = Array.isArray(requires.v)
+        ? requires.v
+        : typeof requires.v === 'string'
+          ? [requires.v]
+          : bad();
+      facts.requires = list.map((x) =>
+        typeof x === 'string' && x.trim()
+          ? [x.trim()]
+          : Array.isArray(x) && x.length && x.every((y) => typeof y === 'string' && y.trim())
+            ? (x as string[]).map((y) => y.trim())
+            : bad(),
+      );
+      facts.named.push({
+        types: facts.requires.flat(),
+        file: requires.node.doc.file,
+        where: fmt([...requires.node.at, ...requires.where]),
+      });
     }
     return facts;
   }
@@ -506,18 +623,34 @@ class AsyncApiReader {
       const f = op.facts;
       const answers = f.answers ?? (op.reply ? unique(op.reply.map((m) => m.type)) : sends);
       if (answers.length === 0) {
-        this.notes.push(`${op.file}: ${op.where} receives ${on.join(', ')}, ${f.answers ? 'x-evt-answers is empty' : `${title} sends nothing`}: no reaction (a pure consumer)`);
+        this.notes.push(
+          `${op.file}: ${op.where} receives ${on.join(', ')}, ${f.answers ? 'x-evt-answers is empty' : `${title} sends nothing`}: no reaction (a pure consumer)`,
+        );
         continue;
       }
       if (!f.answers && !op.reply) guessed++;
       if (!f.groups)
-        this.notes.push(`${op.file}: ${op.where} ${f.groupUnnamed ? 'has a groupId schema naming no group (no const or enum)' : 'names no Kafka groupId'}: its group is taken to be ${fallback} (the title, kebab-cased)`);
+        this.notes.push(
+          `${op.file}: ${op.where} ${f.groupUnnamed ? 'has a groupId schema naming no group (no const or enum)' : 'names no Kafka groupId'}: its group is taken to be ${fallback} (the title, kebab-cased)`,
+        );
       const groups = f.groups ?? [fallback];
-      out.push({ groups, service: groups[0], on, requires: f.requires, answers: unique(answers), unless: f.unless, withinMs: f.withinMs, timer: f.timer, followUp: f.followUp });
+      out.push({
+        groups,
+        service: groups[0],
+        on,
+        requires: f.requires,
+        answers: unique(answers),
+        unless: f.unless,
+        withinMs: f.withinMs,
+        timer: f.timer,
+        followUp: f.followUp,
+      });
     }
     const groups = new Set(out.map((r) => r.groups.join(' ')));
     if (guessed && groups.size > 1)
-      this.notes.push(`${doc.file}: receive operations of ${groups.size} groups without reply or x-evt-answers are each answered by anything ${title} sends (${sends.join(', ')}); say which with x-evt-answers`);
+      this.notes.push(
+        `${doc.file}: receive operations of ${groups.size} groups without reply or x-evt-answers are each answered by anything ${title} sends (${sends.join(', ')}); say which with x-evt-answers`,
+      );
     return out;
   }
 
@@ -535,11 +668,16 @@ class AsyncApiReader {
       r.unless = keep(r.unless);
       r.requires = r.requires.map(keep).filter((x) => x.length > 0);
       if (r.on.length && r.answers.length) return true;
-      this.notes.push(`${r.service}: its reaction is left out: its ${r.on.length ? 'answers are' : 'triggers are'} on no topic evt reads`);
+      this.notes.push(
+        `${r.service}: its reaction is left out: its ${r.on.length ? 'answers are' : 'triggers are'} on no topic evt reads`,
+      );
       return false;
     });
     flow.final = keep(flow.final);
-    if (dropped.size) this.notes.push(`${[...dropped].join(', ')}: on no topic evt reads (skipped channels), left out of reactions and final types`);
+    if (dropped.size)
+      this.notes.push(
+        `${[...dropped].join(', ')}: on no topic evt reads (skipped channels), left out of reactions and final types`,
+      );
   }
 
   private noteServers(top: Node, title: string): void {
@@ -550,7 +688,9 @@ class AsyncApiReader {
       return isObject(s.v) && typeof s.v.protocol === 'string' ? s.v.protocol.toLowerCase() : '';
     });
     if (!protocols.some((p) => p.startsWith('kafka')))
-      this.notes.push(`${top.doc.file}: ${title} names no Kafka server (${[...new Set(protocols)].filter(Boolean).join(', ') || 'no protocol'}): its channels are read as Kafka topics all the same`);
+      this.notes.push(
+        `${top.doc.file}: ${title} names no Kafka server (${[...new Set(protocols)].filter(Boolean).join(', ') || 'no protocol'}): its channels are read as Kafka topics all the same`,
+      );
   }
 
   // ------------------------------------------------------------------------------------------- traits
@@ -564,7 +704,11 @@ class AsyncApiReader {
   private withTraits(r: Node, fields: ReadonlySet<string>): { merged: Json; from: Record<string, Node> } {
     const pick = (n: Node): Json => {
       const o = isObject(n.v) ? n.v : {};
-      return Object.fromEntries(Object.keys(o).filter((k) => fields.has(k) || k.startsWith('x-')).map((k) => [k, this.deref(child(n, k))]));
+      return Object.fromEntries(
+        Object.keys(o)
+          .filter((k) => fields.has(k) || k.startsWith('x-'))
+          .map((k) => [k, this.deref(child(n, k))]),
+      );
     };
     const traits: Node[] = [];
     const list = this.resolve(child(r, 'traits'));
@@ -608,7 +752,8 @@ class AsyncApiReader {
     let cur = n;
     while (isObject(cur.v) && cur.v.$ref !== undefined) {
       const ref = cur.v.$ref;
-      if (typeof ref !== 'string') this.fail(cur, ['$ref'], `expected a reference such as #/components/messages/<name>, got ${kind(ref)}`);
+      if (typeof ref !== 'string')
+        this.fail(cur, ['$ref'], `expected a reference such as #/components/messages/<name>, got ${kind(ref)}`);
       const { doc, pointer } = this.target(ref, cur);
       const id = `${doc.abs}#${pointer}`;
       const rel = path.relative(path.dirname(n.doc.abs), doc.abs);
@@ -626,10 +771,17 @@ class AsyncApiReader {
   /** The node at a JSON pointer of a document, through references on the way. */
   private walk(doc: Doc, pointer: string, from: Node, ref: string, chain: { id: string; shown: string }[]): Node {
     let node: Node = { v: doc.root, doc, at: [] };
-    for (const seg of pointerSegments(pointer, () => this.fail(from, ['$ref'], `${ref}: not a JSON pointer (#/components/...)`))) {
+    for (const seg of pointerSegments(pointer, () =>
+      this.fail(from, ['$ref'], `${ref}: not a JSON pointer (#/components/...)`),
+    )) {
       node = this.resolve(node, chain);
       const v = node.v;
-      const next: unknown = Array.isArray(v) && /^(0|[1-9]\d*)$/.test(seg) ? v[Number(seg)] : isObject(v) && Object.prototype.hasOwnProperty.call(v, seg) ? v[seg] : undefined;
+      const next: unknown =
+        Array.isArray(v) && /^(0|[1-9]\d*)$/.test(seg)
+          ? v[Number(seg)]
+          : isObject(v) && Object.prototype.hasOwnProperty.call(v, seg)
+            ? v[seg]
+            : undefined;
       if (next === undefined) this.fail(from, ['$ref'], `${ref} not found`);
       node = { v: next, doc: node.doc, at: [...node.at, Array.isArray(v) ? Number(seg) : seg] };
     }
@@ -648,14 +800,22 @@ class AsyncApiReader {
       abs = fileURLToPath(file);
       shown = abs;
     } else if (/^[a-z][a-z0-9+.-]+:/i.test(file)) {
-      this.fail(from, ['$ref'], `${ref}: evt reads no document over the network; save it beside the others and refer to it by a relative path`);
+      this.fail(
+        from,
+        ['$ref'],
+        `${ref}: evt reads no document over the network; save it beside the others and refer to it by a relative path`,
+      );
     } else {
       abs = path.resolve(path.dirname(from.doc.abs), file);
       shown = path.normalize(path.join(path.dirname(from.doc.file), file));
     }
     let doc = this.docs.get(abs);
     if (!doc) {
-      doc = { file: shown, abs, root: readDocumentSync(abs, shown, (what) => this.fail(from, ['$ref'], `${ref}: ${what}`)) };
+      doc = {
+        file: shown,
+        abs,
+        root: readDocumentSync(abs, shown, (what) => this.fail(from, ['$ref'], `${ref}: ${what}`)),
+      };
       this.docs.set(abs, doc);
     }
     return { doc, pointer };
@@ -699,7 +859,12 @@ class AsyncApiReader {
 
 function child(n: Node, key: Seg): Node {
   const v = n.v;
-  const value: unknown = Array.isArray(v) && typeof key === 'number' ? v[key] : isObject(v) && typeof key === 'string' && Object.prototype.hasOwnProperty.call(v, key) ? v[key] : undefined;
+  const value: unknown =
+    Array.isArray(v) && typeof key === 'number'
+      ? v[key]
+      : isObject(v) && typeof key === 'string' && Object.prototype.hasOwnProperty.call(v, key)
+        ? v[key]
+        : undefined;
   return { v: value, doc: n.doc, at: [...n.at, key] };
 }
 
@@ -712,7 +877,15 @@ function isObject(v: unknown): v is Json {
 }
 
 function kind(v: unknown): string {
-  return v === undefined ? 'nothing' : v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : JSON.stringify(v);
+  return v === undefined
+    ? 'nothing'
+    : v === null
+      ? 'null'
+      : Array.isArray(v)
+        ? 'a list'
+        : typeof v === 'object'
+          ? 'an object'
+          : JSON.stringify(v);
 }
 
 /** A JSON path as errors show it: `channels['logistics.parcels'].publish.message.$ref`. */
@@ -766,7 +939,8 @@ function schemaProperties(schema: unknown, depth = 0): Record<string, unknown> {
 function constOf(schema: unknown): string | null {
   if (!isObject(schema)) return null;
   if (typeof schema.const === 'string') return schema.const;
-  if (Array.isArray(schema.enum) && schema.enum.length === 1 && typeof schema.enum[0] === 'string') return schema.enum[0];
+  if (Array.isArray(schema.enum) && schema.enum.length === 1 && typeof schema.enum[0] === 'string')
+    return schema.enum[0];
   return null;
 }
 
@@ -798,7 +972,12 @@ function flowName(titles: string[]): string {
 
 /** Reactions by group: the same group on the same triggers (from two documents) is one reaction, answered by either's. */
 function addReaction(list: Reaction[], r: Reaction): void {
-  const same = list.find((x) => x.groups.join(' ') === r.groups.join(' ') && x.timer === r.timer && [...x.on].sort().join(' ') === [...r.on].sort().join(' '));
+  const same = list.find(
+    (x) =>
+      x.groups.join(' ') === r.groups.join(' ') &&
+      x.timer === r.timer &&
+      [...x.on].sort().join(' ') === [...r.on].sort().join(' '),
+  );
   if (!same) {
     list.push(r);
     return;
@@ -819,7 +998,9 @@ function readDocumentSync(abs: string, shown: string, fail: (what: string) => ne
   try {
     text = fs.readFileSync(abs, 'utf8');
   } catch (err) {
-    fail(`cannot read ${shown}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    fail(
+      `cannot read ${shown}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
   if (/\.json$/i.test(abs) || /^\s*[{[]/.test(text)) {
     try {

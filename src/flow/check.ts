@@ -32,25 +32,39 @@ export interface CheckReport {
 /** Below this share of sampled records carrying the id where the flow says, a topic's id location is wrong. */
 const ID_SHARE = 0.8;
 
-export async function checkFlow(o: { cluster: Cluster; codec: ValueCodec; flow: Flow; since: number; perPartition?: number }): Promise<CheckReport> {
+export async function checkFlow(o: {
+  cluster: Cluster;
+  codec: ValueCodec;
+  flow: Flow;
+  since: number;
+  perPartition?: number;
+}): Promise<CheckReport> {
   const findings: CheckFinding[] = [];
   const mismatch = (subject: string, message: string) => findings.push({ level: 'mismatch', subject, message });
   const warning = (subject: string, message: string) => findings.push({ level: 'warning', subject, message });
   const existing = new Set(await o.cluster.topicNames());
   const topics = o.flow.topics.filter((t) => {
     if (existing.has(t.name)) return true;
-    if (t.deadLetter) warning(t.name, 'the dead-letter topic does not exist (yet: it appears when something is dead-lettered)');
+    if (t.deadLetter)
+      warning(t.name, 'the dead-letter topic does not exist (yet: it appears when something is dead-lettered)');
     else mismatch(t.name, 'the topic does not exist on the cluster');
     return false;
   });
-  const sample = await sampleTopics(o.cluster, o.codec, topics.map((t) => t.name), { since: o.since, perPartition: o.perPartition ?? 2000 });
+  const sample = await sampleTopics(
+    o.cluster,
+    o.codec,
+    topics.map((t) => t.name),
+    { since: o.since, perPartition: o.perPartition ?? 2000 },
+  );
   const facts = new FlowFacts(o.flow);
   const seenTypes = new Map<string, Set<string>>();
   const withId = new Map<string, number>();
   for (const r of sample.records) {
     const spec = topics.find((t) => t.name === r.topic)!;
     if (spec.deadLetter) continue;
-    const type = facts.of({ topic: r.topic, key: r.key, headers: r.headers, value: () => r.value, schemaName: () => r.schemaName })?.type ?? conventionalType(r).type;
+    const type =
+      facts.of({ topic: r.topic, key: r.key, headers: r.headers, value: () => r.value, schemaName: () => r.schemaName })
+        ?.type ?? conventionalType(r).type;
     const types = seenTypes.get(r.topic) ?? new Set<string>();
     types.add(type);
     seenTypes.set(r.topic, types);
@@ -65,7 +79,10 @@ export async function checkFlow(o: { cluster: Cluster; codec: ValueCodec; flow: 
     }
     const share = (withId.get(t.name) ?? 0) / n;
     if (t.idAt.length && share < ID_SHARE) {
-      mismatch(t.name, `${Math.round(share * 100)}% of ${n} sampled records have an id at ${t.idAt.map((l) => l.text).join(' or ')}`);
+      mismatch(
+        t.name,
+        `${Math.round(share * 100)}% of ${n} sampled records have an id at ${t.idAt.map((l) => l.text).join(' or ')}`,
+      );
     }
     const undeclared = [...(seenTypes.get(t.name) ?? [])].filter((x) => t.types.length && !t.types.includes(x));
     if (undeclared.length) warning(t.name, `carries types the flow does not declare: ${undeclared.join(', ')}`);
@@ -75,7 +92,8 @@ export async function checkFlow(o: { cluster: Cluster; codec: ValueCodec; flow: 
   for (const r of o.flow.reactions) {
     for (const type of r.on) {
       const on = topics.find((t) => t.types.includes(type));
-      if (!everySeen.has(type) && on && sampledTopics.has(on.name)) mismatch(`${r.service} on ${type}`, `no sampled record of ${on.name} has type ${type}`);
+      if (!everySeen.has(type) && on && sampledTopics.has(on.name))
+        mismatch(`${r.service} on ${type}`, `no sampled record of ${on.name} has type ${type}`);
     }
   }
   const known = new Set((await listGroups(o.cluster).catch(() => [])).map((g) => g.groupId));
@@ -84,11 +102,21 @@ export async function checkFlow(o: { cluster: Cluster; codec: ValueCodec; flow: 
       mismatch(group, 'the cluster has no such consumer group');
       continue;
     }
-    const triggerTopics = [...new Set(o.flow.reactions.filter((r) => r.groups.includes(group) && !r.timer).flatMap((r) => topics.filter((t) => r.on.some((x) => t.types.includes(x))).map((t) => t.name)))];
+    const triggerTopics = [
+      ...new Set(
+        o.flow.reactions
+          .filter((r) => r.groups.includes(group) && !r.timer)
+          .flatMap((r) => topics.filter((t) => r.on.some((x) => t.types.includes(x))).map((t) => t.name)),
+      ),
+    ];
     for (const topic of triggerTopics) {
       const meta = await o.cluster.topic(topic).catch(() => null);
       if (!meta) continue;
-      const committed = await committedOffsets(o.cluster, group, meta.partitions.map((p) => ({ topic, partition: p.partition }))).catch(() => new Map<string, number>());
+      const committed = await committedOffsets(
+        o.cluster,
+        group,
+        meta.partitions.map((p) => ({ topic, partition: p.partition })),
+      ).catch(() => new Map<string, number>());
       if (committed.size === 0) mismatch(group, `has committed nothing on ${topic}, which it is expected to react to`);
     }
   }

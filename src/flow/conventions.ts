@@ -10,13 +10,54 @@
 import type { RecordHeader } from '../client/records.js';
 
 /** Headers that name the event type, most specific first. */
-export const TYPE_HEADERS = ['ce_type', '__TypeId__', 'axon-message-type', 'evt-event-type', 'eventType', 'event_type', 'event-type', 'message-type'] as const;
+export const TYPE_HEADERS = [
+  'ce_type',
+  '__TypeId__',
+  'axon-message-type',
+  'evt-event-type',
+  'eventType',
+  'event_type',
+  'event-type',
+  'message-type',
+] as const;
 /** Value fields that name the event type (`type` only when it looks like a type name: see typeFromValue). */
 export const TYPE_FIELDS = ['eventType', 'event_type', 'type', '@type'] as const;
-export const EVENT_ID_HEADERS = ['evt-event-id', 'ce_id', 'axon-message-id', 'messageId', 'message-id', 'message_id', 'eventId', 'event-id', 'event_id', 'id'] as const;
-export const CAUSATION_HEADERS = ['evt-causation-id', 'causationId', 'causation-id', 'causation_id', 'axon-metadata-causationId'] as const;
-export const CORRELATION_HEADERS = ['evt-correlation-id', 'kafka_correlationId', 'correlationId', 'correlation-id', 'correlation_id', 'X-Correlation-Id', 'axon-metadata-correlationId'] as const;
-export const PRODUCER_HEADERS = ['evt-producer', 'ce_source', 'producer', 'source', 'app', 'spring.application.name'] as const;
+export const EVENT_ID_HEADERS = [
+  'evt-event-id',
+  'ce_id',
+  'axon-message-id',
+  'messageId',
+  'message-id',
+  'message_id',
+  'eventId',
+  'event-id',
+  'event_id',
+  'id',
+] as const;
+export const CAUSATION_HEADERS = [
+  'evt-causation-id',
+  'causationId',
+  'causation-id',
+  'causation_id',
+  'axon-metadata-causationId',
+] as const;
+export const CORRELATION_HEADERS = [
+  'evt-correlation-id',
+  'kafka_correlationId',
+  'correlationId',
+  'correlation-id',
+  'correlation_id',
+  'X-Correlation-Id',
+  'axon-metadata-correlationId',
+] as const;
+export const PRODUCER_HEADERS = [
+  'evt-producer',
+  'ce_source',
+  'producer',
+  'source',
+  'app',
+  'spring.application.name',
+] as const;
 
 /** Headers that never hold an entity id (what inference must not take for one). */
 export const NON_ID_HEADERS = new Set(
@@ -61,7 +102,8 @@ export function header(headers: readonly RecordHeader[], name: string): string |
   const want = name.toLowerCase();
   for (let i = headers.length - 1; i >= 0; i--) {
     const h = headers[i];
-    if (h.key.length === want.length && h.key.toLowerCase() === want) return h.value === null ? '' : h.value.toString('utf8');
+    if (h.key.length === want.length && h.key.toLowerCase() === want)
+      return h.value === null ? '' : h.value.toString('utf8');
   }
   return undefined;
 }
@@ -73,7 +115,10 @@ function rawHeader(headers: readonly RecordHeader[], name: string): Buffer | nul
 }
 
 /** The first of `names` that the record carries with a non-empty value, and that value. */
-export function firstHeader(headers: readonly RecordHeader[], names: readonly string[]): { name: string; value: string } | null {
+export function firstHeader(
+  headers: readonly RecordHeader[],
+  names: readonly string[],
+): { name: string; value: string } | null {
   for (const name of names) {
     const v = header(headers, name);
     if (v) return { name, value: v };
@@ -82,7 +127,12 @@ export function firstHeader(headers: readonly RecordHeader[], names: readonly st
 }
 
 /** Where an event type was read from, for the trace's details and `flow infer`. */
-export type TypeSource = { kind: 'header'; name: string } | { kind: 'field'; path: string } | { kind: 'schema' } | { kind: 'topic' } | { kind: 'flow'; location: string };
+export type TypeSource =
+  | { kind: 'header'; name: string }
+  | { kind: 'field'; path: string }
+  | { kind: 'schema' }
+  | { kind: 'topic' }
+  | { kind: 'flow'; location: string };
 
 export interface TypedEvent {
   type: string;
@@ -110,7 +160,12 @@ export function typeFromValue(value: unknown): TypedEvent | null {
  * The event type of a record by the conventions: a type header, a type field of the value, the registry
  * schema's record name, else the topic.
  */
-export function conventionalType(r: { topic: string; headers: readonly RecordHeader[]; value: unknown; schemaName?: string | null }): TypedEvent {
+export function conventionalType(r: {
+  topic: string;
+  headers: readonly RecordHeader[];
+  value: unknown;
+  schemaName?: string | null;
+}): TypedEvent {
   const h = firstHeader(r.headers, TYPE_HEADERS);
   if (h) return { type: h.value, from: { kind: 'header', name: h.name } };
   const f = typeFromValue(r.value);
@@ -197,7 +252,15 @@ interface SchemeHeaders {
 }
 
 const DEAD_LETTER_SCHEMES: readonly SchemeHeaders[] = [
-  { scheme: 'evt', topic: 'evt-dlq-topic', partition: 'evt-dlq-partition', offset: 'evt-dlq-offset', error: 'evt-dlq-error', by: 'evt-dlq-service', attempts: 'evt-dlq-attempts' },
+  {
+    scheme: 'evt',
+    topic: 'evt-dlq-topic',
+    partition: 'evt-dlq-partition',
+    offset: 'evt-dlq-offset',
+    error: 'evt-dlq-error',
+    by: 'evt-dlq-service',
+    attempts: 'evt-dlq-attempts',
+  },
   {
     scheme: 'spring-kafka',
     topic: 'kafka_dlt-original-topic',
@@ -207,7 +270,14 @@ const DEAD_LETTER_SCHEMES: readonly SchemeHeaders[] = [
     exception: 'kafka_dlt-exception-fqcn',
     by: 'kafka_dlt-original-consumer-group',
   },
-  { scheme: 'spring-cloud-stream', topic: 'x-original-topic', partition: 'x-original-partition', offset: 'x-original-offset', error: 'x-exception-message', exception: 'x-exception-fqcn' },
+  {
+    scheme: 'spring-cloud-stream',
+    topic: 'x-original-topic',
+    partition: 'x-original-partition',
+    offset: 'x-original-offset',
+    error: 'x-exception-message',
+    exception: 'x-exception-fqcn',
+  },
   {
     scheme: 'kafka-connect',
     topic: '__connect.errors.topic',

@@ -39,7 +39,9 @@ export class EntityMatcher {
    */
   needles(): Buffer[] {
     const out = [this.idBytes];
-    const escaped = JSON.stringify(this.id).slice(1, -1).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const escaped = JSON.stringify(this.id)
+      .slice(1, -1)
+      .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     if (escaped !== this.id) out.push(Buffer.from(escaped, 'utf8'));
     return out;
   }
@@ -54,7 +56,8 @@ export class EntityMatcher {
       const out: MatchPlace[] = [];
       for (const l of locations) {
         if (l.from === 'key' && this.isKey(r.key)) out.push('key');
-        else if (l.from === 'header' && r.headers.some((h) => h.key === l.name && this.isBytes(h.value))) out.push(`header ${l.name}`);
+        else if (l.from === 'header' && r.headers.some((h) => h.key === l.name && this.isBytes(h.value)))
+          out.push(`header ${l.name}`);
         else if (l.from === 'value') out.push(...this.atPaths(r.value, [l.path]));
       }
       return out;
@@ -163,7 +166,13 @@ export class FlowFacts {
   }
 }
 
-function typeOf(at: TypeLocation | null, topic: string, headers: readonly RecordHeader[], value: () => unknown, schemaName?: () => string | null): string {
+function typeOf(
+  at: TypeLocation | null,
+  topic: string,
+  headers: readonly RecordHeader[],
+  value: () => unknown,
+  schemaName?: () => string | null,
+): string {
   if (at) {
     if (at.from === 'fixed') return at.type;
     if (at.from === 'topic') return topic;

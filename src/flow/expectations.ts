@@ -48,7 +48,9 @@ export function expectations<E extends FlowEvent>(flow: Flow, timeline: readonly
     if (reaction.requires.some((anyOf) => !anyOf.some((t) => present.has(t)))) continue;
     if (reaction.unless.some((t) => present.has(t))) continue;
     const trigger = events[at];
-    const answered = events.some((e, i) => reaction.answers.includes(e.eventType) && (i > at || e.timestamp >= trigger.timestamp - CLOCK_SKEW_MS));
+    const answered = events.some(
+      (e, i) => reaction.answers.includes(e.eventType) && (i > at || e.timestamp >= trigger.timestamp - CLOCK_SKEW_MS),
+    );
     if (answered) continue;
     out.push({ reaction, trigger, expects: reaction.answers, followUp: final });
   }

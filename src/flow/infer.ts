@@ -17,7 +17,14 @@
 import { committedOffsets, describeGroupState, listGroups } from '../client/wire/group-info.js';
 import type { Cluster } from '../client/wire/index.js';
 import type { ValueCodec } from '../codec/value-codec.js';
-import { NON_ID_HEADERS, conventionalType, deadLetterOf, isInternalTopic, linksOf, looksLikeDeadLetterTopic } from './conventions.js';
+import {
+  NON_ID_HEADERS,
+  conventionalType,
+  deadLetterOf,
+  isInternalTopic,
+  linksOf,
+  looksLikeDeadLetterTopic,
+} from './conventions.js';
 import { parsePath, scalarLeaves } from './json-path.js';
 import { emptyFlow, type Flow, type FlowTopic, type IdLocation, type Reaction } from './model.js';
 import { sampleTopics, type SampledRecord } from './sample.js';
@@ -55,7 +62,10 @@ interface Place {
 }
 
 export async function inferFlow(o: InferOptions): Promise<InferReport> {
-  const sample = await sampleTopics(o.cluster, o.codec, o.topics, { since: o.since, perPartition: o.perPartition ?? 5000 });
+  const sample = await sampleTopics(o.cluster, o.codec, o.topics, {
+    since: o.since,
+    perPartition: o.perPartition ?? 5000,
+  });
   const records = sample.records;
   const deadLetterTopics = new Set(o.topics.filter((t) => looksLikeDeadLetterTopic(t)));
   for (const r of records) if (deadLetterOf(r.headers)) deadLetterTopics.add(r.topic);
@@ -79,14 +89,19 @@ export async function inferFlow(o: InferOptions): Promise<InferReport> {
   const component = idComponent(idLike);
   const flow = emptyFlow(o.name ?? 'inferred', 'inferred');
   const sampled = Object.fromEntries([...sample.topics].map(([t, c]) => [t, c.records]));
-  flow.notes.push(`inferred from ${records.length} records of ${sample.topics.size} topics (the window from ${new Date(o.since).toISOString()}, at most ${o.perPartition ?? 5000} per partition)`);
+  flow.notes.push(
+    `inferred from ${records.length} records of ${sample.topics.size} topics (the window from ${new Date(o.since).toISOString()}, at most ${o.perPartition ?? 5000} per partition)`,
+  );
   if (!component.length) {
-    flow.notes.push('no value recurs across topics: no entity id was found (give the id locations yourself, e.g. "id": "$key")');
+    flow.notes.push(
+      'no value recurs across topics: no entity id was found (give the id locations yourself, e.g. "id": "$key")',
+    );
   }
   const idPlaces = new Map<string, Place[]>();
   for (const p of component) idPlaces.set(p.topic, [...(idPlaces.get(p.topic) ?? []), p]);
   const rank = (l: IdLocation) => (l.from === 'key' ? 0 : l.from === 'header' ? 1 : 2);
-  for (const list of idPlaces.values()) list.sort((a, b) => rank(a.location) - rank(b.location) || b.records - a.records);
+  for (const list of idPlaces.values())
+    list.sort((a, b) => rank(a.location) - rank(b.location) || b.records - a.records);
 
   // ---- the entities' events, and the types on each topic
   const typesOf = new Map<string, Map<string, number>>();
@@ -107,25 +122,46 @@ export async function inferFlow(o: InferOptions): Promise<InferReport> {
     }
   }
   // an id seen on one topic only tells nothing of the steps (and may be another thing's id)
-  for (const [id, list] of entities) if (new Set(list.map((e) => e.topic)).size < 2 && list.length < 2) entities.delete(id);
+  for (const [id, list] of entities)
+    if (new Set(list.map((e) => e.topic)).size < 2 && list.length < 2) entities.delete(id);
 
   // ---- topics
-  const topicOrder = orderTopics(o.topics.filter((t) => !isInternalTopic(t)), entities);
+  const topicOrder = orderTopics(
+    o.topics.filter((t) => !isInternalTopic(t)),
+    entities,
+  );
   for (const name of topicOrder) {
     const dead = deadLetterTopics.has(name);
-    const spec: FlowTopic = { name, idAt: dead ? [] : (idPlaces.get(name) ?? []).map((p) => p.location), types: dead ? [] : sortedKeys(typesOf.get(name)), typeAt: null, deadLetter: dead, watch: [], values: null, keys: [] };
-    if (!dead && !spec.idAt.length && (perTopic.get(name) ?? 0) > 0) flow.notes.push(`${name}: no place of its records holds the entity id, so it is left out of the flow's judgement (it is still searched by evt trace)`);
+    const spec: FlowTopic = {
+      name,
+      idAt: dead ? [] : (idPlaces.get(name) ?? []).map((p) => p.location),
+      types: dead ? [] : sortedKeys(typesOf.get(name)),
+      typeAt: null,
+      deadLetter: dead,
+      watch: [],
+      values: null,
+      keys: [],
+    };
+    if (!dead && !spec.idAt.length && (perTopic.get(name) ?? 0) > 0)
+      flow.notes.push(
+        `${name}: no place of its records holds the entity id, so it is left out of the flow's judgement (it is still searched by evt trace)`,
+      );
     if (!dead && !spec.idAt.length) continue;
     flow.topics.push(spec);
   }
   for (const [topic, list] of idPlaces) {
     const p = list[0];
-    flow.notes.push(`${topic}: the id is at ${list.map((x) => x.location.text).join(', ')} (${p.records} of ${perTopic.get(topic)} sampled records, ${p.values.size} distinct values)`);
+    flow.notes.push(
+      `${topic}: the id is at ${list.map((x) => x.location.text).join(', ')} (${p.records} of ${perTopic.get(topic)} sampled records, ${p.values.size} distinct values)`,
+    );
   }
 
   // ---- groups and the topics they read
   const groups = await readersOf(o.cluster, [...sample.topics.keys()]);
-  for (const g of groups) flow.notes.push(`group ${g.group}: reads ${g.topics.join(', ') || 'nothing it committed'}; ${g.members} member${g.members === 1 ? '' : 's'} (${g.state})`);
+  for (const g of groups)
+    flow.notes.push(
+      `group ${g.group}: reads ${g.topics.join(', ') || 'nothing it committed'}; ${g.members} member${g.members === 1 ? '' : 's'} (${g.state})`,
+    );
 
   // ---- steps: which type follows which, how long after, and who answers
   const follows = new Map<string, Map<string, number[]>>();
@@ -148,13 +184,16 @@ export async function inferFlow(o: InferOptions): Promise<InferReport> {
     lastOf.set(last, (lastOf.get(last) ?? 0) + 1);
   }
   const topicOfType = new Map<string, string>();
-  for (const [topic, types] of typesOf) for (const t of types.keys()) if (!topicOfType.has(t)) topicOfType.set(t, topic);
+  for (const [topic, types] of typesOf)
+    for (const t of types.keys()) if (!topicOfType.has(t)) topicOfType.set(t, topic);
   const producerOf = (type: string) => mostCommon(producers.get(type));
   for (const [type, successors] of follows) {
     const n = seenWith.get(type) ?? 0;
     const topic = topicOfType.get(type);
     if (!topic) continue;
-    const answers = [...successors].filter(([, delays]) => delays.length >= 2 && delays.length >= 0.05 * n).sort((a, b) => b[1].length - a[1].length);
+    const answers = [...successors]
+      .filter(([, delays]) => delays.length >= 2 && delays.length >= 0.05 * n)
+      .sort((a, b) => b[1].length - a[1].length);
     // the answers, grouped by who gives them
     const byGroup = new Map<string, { groups: string[]; timer: boolean; types: string[]; delays: number[] }>();
     for (const [answer, delays] of answers) {
@@ -181,23 +220,34 @@ export async function inferFlow(o: InferOptions): Promise<InferReport> {
       flow.reactions.push(reaction);
     }
   }
-  flow.reactions.sort((a, b) => topicOrder.indexOf(topicOfType.get(a.on[0]) ?? '') - topicOrder.indexOf(topicOfType.get(b.on[0]) ?? ''));
+  flow.reactions.sort(
+    (a, b) => topicOrder.indexOf(topicOfType.get(a.on[0]) ?? '') - topicOrder.indexOf(topicOfType.get(b.on[0]) ?? ''),
+  );
   // ---- final types: after them, entities mostly have no further event
   for (const [type, n] of seenWith) {
     if (n < 2) continue;
     const last = lastOf.get(type) ?? 0;
     if (last >= 0.5 * n || !follows.has(type)) flow.final.push(type);
   }
-  flow.final.sort((a, b) => topicOrder.indexOf(topicOfType.get(a) ?? '') - topicOrder.indexOf(topicOfType.get(b) ?? ''));
+  flow.final.sort(
+    (a, b) => topicOrder.indexOf(topicOfType.get(a) ?? '') - topicOrder.indexOf(topicOfType.get(b) ?? ''),
+  );
   flow.entity = entityWord(component);
-  flow.notes.push(`${entities.size} entities followed across topics; types after which they mostly end: ${flow.final.join(', ') || 'none found'}`);
+  flow.notes.push(
+    `${entities.size} entities followed across topics; types after which they mostly end: ${flow.final.join(', ') || 'none found'}`,
+  );
   return { flow, sampled, entities: entities.size };
 }
 
 /** The (location, value) pairs of a record that could be an entity id. */
 function candidates(r: SampledRecord): [IdLocation, string][] {
   const out: [IdLocation, string][] = [];
-  const ok = (v: string) => v.length >= 2 && v.length <= 128 && !/^\d{1,3}$/.test(v) && !/^\d{4}-\d\d-\d\dT/.test(v) && !/^(true|false|null)$/i.test(v);
+  const ok = (v: string) =>
+    v.length >= 2 &&
+    v.length <= 128 &&
+    !/^\d{1,3}$/.test(v) &&
+    !/^\d{4}-\d\d-\d\dT/.test(v) &&
+    !/^(true|false|null)$/i.test(v);
   if (r.key !== null && r.key.length) {
     const k = r.key.toString('utf8');
     if (isPrintable(k) && ok(k)) out.push([{ from: 'key', text: '$key' }, k]);
@@ -242,10 +292,11 @@ function idComponent(places: readonly Place[]): Place[] {
   const shared = new Map<string, number>();
   for (const list of owners.values()) {
     if (list.length < 2 || list.length >= 16) continue;
-    for (let a = 0; a < list.length; a++) for (let b = a + 1; b < list.length; b++) {
-      const k = list[a] < list[b] ? `${list[a]}:${list[b]}` : `${list[b]}:${list[a]}`;
-      shared.set(k, (shared.get(k) ?? 0) + 1);
-    }
+    for (let a = 0; a < list.length; a++)
+      for (let b = a + 1; b < list.length; b++) {
+        const k = list[a] < list[b] ? `${list[a]}:${list[b]}` : `${list[b]}:${list[a]}`;
+        shared.set(k, (shared.get(k) ?? 0) + 1);
+      }
   }
   const parent = places.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
@@ -278,7 +329,10 @@ function idComponent(places: readonly Place[]): Place[] {
 }
 
 /** Topics in the order entities go through them (by the median time of their first event there), then the rest. */
-function orderTopics(topics: readonly string[], entities: Map<string, { topic: string; timestamp: number }[]>): string[] {
+function orderTopics(
+  topics: readonly string[],
+  entities: Map<string, { topic: string; timestamp: number }[]>,
+): string[] {
   const offsets = new Map<string, number[]>();
   for (const events of entities.values()) {
     const t0 = Math.min(...events.map((e) => e.timestamp));
@@ -299,7 +353,16 @@ interface Reader {
 }
 
 async function readersOf(cluster: Cluster, topics: string[]): Promise<Reader[]> {
-  const parts = (await Promise.all(topics.map(async (t) => ((await cluster.topic(t, { refresh: false }).catch(() => null))?.partitions ?? []).map((p) => ({ topic: t, partition: p.partition }))))).flat();
+  const parts = (
+    await Promise.all(
+      topics.map(async (t) =>
+        ((await cluster.topic(t, { refresh: false }).catch(() => null))?.partitions ?? []).map((p) => ({
+          topic: t,
+          partition: p.partition,
+        })),
+      ),
+    )
+  ).flat();
   const groups = await listGroups(cluster).catch(() => []);
   const out: Reader[] = [];
   for (const { groupId } of groups) {
@@ -311,8 +374,30 @@ async function readersOf(cluster: Cluster, topics: string[]): Promise<Reader[]> 
   return out;
 }
 
-const STOP = new Set(['service', 'svc', 'consumer', 'consumers', 'group', 'app', 'worker', 'workers', 'evt', 'workflow', 'v1', 'v2', 'com', 'org', 'io']);
-const tokens = (s: string) => new Set(s.toLowerCase().split(/[^a-z0-9]+/).filter((t) => t.length > 1 && !STOP.has(t)));
+const STOP = new Set([
+  'service',
+  'svc',
+  'consumer',
+  'consumers',
+  'group',
+  'app',
+  'worker',
+  'workers',
+  'evt',
+  'workflow',
+  'v1',
+  'v2',
+  'com',
+  'org',
+  'io',
+]);
+const tokens = (s: string) =>
+  new Set(
+    s
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((t) => t.length > 1 && !STOP.has(t)),
+  );
 
 /** The group a producer name (ce_source, evt-producer) belongs to, by the words they share; null when unclear. */
 function groupOfProducer(producer: string | null, groups: readonly Reader[]): Reader | null {
@@ -335,7 +420,12 @@ function groupOfProducer(producer: string | null, groups: readonly Reader[]): Re
 }
 
 /** Who answers `trigger`'s records (on `topic`) with an event of another producer. */
-function answerer(topic: string, triggerProducer: string | null, answerProducer: string | null, groups: readonly Reader[]): { groups: string[]; timer: boolean } {
+function answerer(
+  topic: string,
+  triggerProducer: string | null,
+  answerProducer: string | null,
+  groups: readonly Reader[],
+): { groups: string[]; timer: boolean } {
   const readers = groups.filter((g) => g.topics.includes(topic));
   const producerGroup = groupOfProducer(answerProducer, groups);
   if (producerGroup && readers.includes(producerGroup)) return { groups: [producerGroup.group], timer: false };
@@ -357,7 +447,15 @@ function within(delays: number[]): number {
 /** What the id names, from its place's name: `$.parcel.parcelId` and `parcel_id` say "parcel". */
 function entityWord(places: readonly Place[]): string {
   for (const p of places) {
-    const name = p.location.from === 'value' ? p.location.text.split(/[.[\]'$]+/).filter(Boolean).pop() : p.location.from === 'header' ? p.location.name : null;
+    const name =
+      p.location.from === 'value'
+        ? p.location.text
+            .split(/[.[\]'$]+/)
+            .filter(Boolean)
+            .pop()
+        : p.location.from === 'header'
+          ? p.location.name
+          : null;
     const m = name ? /^([a-z]+?)[_-]?(id|key|number|no)$/i.exec(name) : null;
     if (m) return m[1].toLowerCase();
   }

@@ -18,14 +18,20 @@ export class PathError extends Error {
 }
 
 /** A place in a record: its key, one header, or a path into its decoded value. */
-export type RecordPath = { from: 'key'; text: string } | { from: 'header'; text: string; name: string } | { from: 'value'; text: string; path: JsonPath };
+export type RecordPath =
+  | { from: 'key'; text: string }
+  | { from: 'header'; text: string; name: string }
+  | { from: 'value'; text: string; path: JsonPath };
 
 /**
  * `$key`, `$headers.<name>` (or `$headers['<name>']`), or a value path `$.a.b[0]`, `$.lines[*].sku`, `$['a b']`.
  * Throws PathError with a message that does not name the file or field (the caller adds them).
  */
 export function parseRecordPath(text: unknown): RecordPath {
-  if (typeof text !== 'string') throw new PathError(`a path is a string like "$.orderId", not ${text === null ? 'null' : Array.isArray(text) ? 'a list' : typeof text === 'object' ? 'an object' : JSON.stringify(text)}`);
+  if (typeof text !== 'string')
+    throw new PathError(
+      `a path is a string like "$.orderId", not ${text === null ? 'null' : Array.isArray(text) ? 'a list' : typeof text === 'object' ? 'an object' : JSON.stringify(text)}`,
+    );
   if (text === '$key') return { from: 'key', text };
   if (text.startsWith('$headers')) {
     const rest = text.slice('$headers'.length);
@@ -41,7 +47,8 @@ export function parseRecordPath(text: unknown): RecordPath {
 export function parsePath(text: string): JsonPath {
   const src = text.trim();
   if (src.startsWith('/')) return { text: formatPath(pointerSteps(src)), steps: pointerSteps(src) };
-  if (!src.startsWith('$')) throw new PathError(`bad path "${text}": a path starts with $ (the value), $key or $headers.<name>`);
+  if (!src.startsWith('$'))
+    throw new PathError(`bad path "${text}": a path starts with $ (the value), $key or $headers.<name>`);
   const steps: PathStep[] = [];
   let i = 1;
   while (i < src.length) {
@@ -50,7 +57,8 @@ export function parsePath(text: string): JsonPath {
     if ((m = /^\.([A-Za-z_][A-Za-z0-9_]*)/.exec(rest))) steps.push({ kind: 'member', name: m[1] });
     else if ((m = /^\[(0|[1-9][0-9]*)\]/.exec(rest))) steps.push({ kind: 'index', index: Number(m[1]) });
     else if ((m = /^\[\*\]/.exec(rest)) || (m = /^\.\*/.exec(rest))) steps.push({ kind: 'any' });
-    else if ((m = /^\['((?:[^'\\]|\\.)*)'\]/.exec(rest)) || (m = /^\["((?:[^"\\]|\\.)*)"\]/.exec(rest))) steps.push({ kind: 'member', name: unescape(m[1]) });
+    else if ((m = /^\['((?:[^'\\]|\\.)*)'\]/.exec(rest)) || (m = /^\["((?:[^"\\]|\\.)*)"\]/.exec(rest)))
+      steps.push({ kind: 'member', name: unescape(m[1]) });
     else throw new PathError(`bad path "${text}" at "${rest}": expected .field, [index], [*] or ['field']`);
     i += m[0].length;
   }
@@ -64,7 +72,8 @@ function unescape(s: string): string {
 /** RFC 6901: `/a/0/b`, with ~1 for "/" and ~0 for "~"; a number is an array index or a member of that name. */
 function pointerSteps(pointer: string): PathStep[] {
   const parts = pointer.split('/').slice(1);
-  if (parts.length === 0 || (parts.length === 1 && parts[0] === '')) throw new PathError(`${pointer}: a pointer names at least one field`);
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === ''))
+    throw new PathError(`${pointer}: a pointer names at least one field`);
   return parts.map((p) => {
     const name = p.replace(/~1/g, '/').replace(/~0/g, '~');
     return /^(0|[1-9]\d*)$/.test(name) ? { kind: 'index', index: Number(name) } : { kind: 'member', name };
@@ -88,11 +97,14 @@ export function valuesAt(value: unknown, path: JsonPath): unknown[] {
     const next: unknown[] = [];
     for (const v of current) {
       if (v === null || typeof v !== 'object') continue;
-      if (step.kind === 'any') next.push(...(Array.isArray(v) ? (v as unknown[]) : Object.values(v as Record<string, unknown>)));
+      if (step.kind === 'any')
+        next.push(...(Array.isArray(v) ? (v as unknown[]) : Object.values(v as Record<string, unknown>)));
       else if (step.kind === 'index') {
         if (Array.isArray(v) && step.index < v.length) next.push(v[step.index]);
-        else if (!Array.isArray(v) && String(step.index) in v) next.push((v as Record<string, unknown>)[String(step.index)]);
-      } else if (!Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, step.name)) next.push((v as Record<string, unknown>)[step.name]);
+        else if (!Array.isArray(v) && String(step.index) in v)
+          next.push((v as Record<string, unknown>)[String(step.index)]);
+      } else if (!Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, step.name))
+        next.push((v as Record<string, unknown>)[step.name]);
     }
     current = next;
     if (current.length === 0) break;

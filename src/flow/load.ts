@@ -19,7 +19,10 @@ export interface LoadOptions {
 export async function loadFlow(spec: string, options: LoadOptions = {}): Promise<Flow> {
   const bundled = BUNDLED_FLOWS[spec];
   const file = bundled ? path.join(packageRoot(), bundled) : spec;
-  if (!fs.existsSync(file)) throw new FlowError(`flow ${spec} not found: give a flow file (.json, .yaml), an AsyncAPI document or directory, or a bundled flow (${Object.keys(BUNDLED_FLOWS).join(', ')})`);
+  if (!fs.existsSync(file))
+    throw new FlowError(
+      `flow ${spec} not found: give a flow file (.json, .yaml), an AsyncAPI document or directory, or a bundled flow (${Object.keys(BUNDLED_FLOWS).join(', ')})`,
+    );
   if (fs.statSync(file).isDirectory()) return fromAsyncApiFiles(asyncApiFilesIn(file), file, options.prefix);
   const doc = await readDocument(file);
   if (isAsyncApi(doc)) return fromAsyncApiFiles([{ doc, file }], file, options.prefix);
@@ -27,12 +30,16 @@ export async function loadFlow(spec: string, options: LoadOptions = {}): Promise
   let base: Flow | null = null;
   if (imports !== undefined) {
     const list = Array.isArray(imports) ? imports : [imports];
-    if (!list.every((x) => typeof x === 'string')) throw new FlowError(`${file}: asyncapi: expected a file name or a list of them`);
+    if (!list.every((x) => typeof x === 'string'))
+      throw new FlowError(`${file}: asyncapi: expected a file name or a list of them`);
     const docs: { doc: unknown; file: string }[] = [];
     for (const name of list) {
       const p = path.resolve(path.dirname(file), name);
       if (!fs.existsSync(p)) throw new FlowError(`${file}: asyncapi: ${name} not found`);
-      if (fs.statSync(p).isDirectory()) docs.push(...(await Promise.all(asyncApiFilesIn(p).map(async (f) => ({ doc: await readDocument(f), file: f })))));
+      if (fs.statSync(p).isDirectory())
+        docs.push(
+          ...(await Promise.all(asyncApiFilesIn(p).map(async (f) => ({ doc: await readDocument(f), file: f })))),
+        );
       else docs.push({ doc: await readDocument(p), file: p });
     }
     base = await fromAsyncApiFiles(docs, file, '');
@@ -57,8 +64,14 @@ function asyncApiFilesIn(dir: string): string[] {
   return files;
 }
 
-async function fromAsyncApiFiles(docs: { doc: unknown; file: string }[] | string[], source: string, prefix?: string): Promise<Flow> {
-  const loaded = await Promise.all(docs.map(async (d) => (typeof d === 'string' ? { doc: await readDocument(d), file: d } : d)));
+async function fromAsyncApiFiles(
+  docs: { doc: unknown; file: string }[] | string[],
+  source: string,
+  prefix?: string,
+): Promise<Flow> {
+  const loaded = await Promise.all(
+    docs.map(async (d) => (typeof d === 'string' ? { doc: await readDocument(d), file: d } : d)),
+  );
   const { flowFromAsyncApi } = await import('./asyncapi.js');
   const flow = flowFromAsyncApi(loaded);
   flow.source = source;

@@ -13,7 +13,10 @@ import { formatPath, parsePath, parseRecordPath, PathError, type JsonPath, type 
 export type IdLocation = RecordPath;
 
 /** Where the event type lives, when the conventions (conventions.ts) would not find it. */
-export type TypeLocation = Exclude<RecordPath, { from: 'key' }> | { from: 'topic'; text: string } | { from: 'fixed'; text: string; type: string };
+export type TypeLocation =
+  | Exclude<RecordPath, { from: 'key' }>
+  | { from: 'topic'; text: string }
+  | { from: 'fixed'; text: string; type: string };
 
 export interface FlowTopic {
   name: string;
@@ -115,7 +118,8 @@ export function judgedTypes(flow: Flow): Set<string> {
 /** The groups a flow names, in order of first mention, each with the service name it is given. */
 export function flowGroups(flow: Flow): { group: string; service: string }[] {
   const out = new Map<string, string>();
-  for (const r of flow.reactions) for (const g of r.groups) if (!out.has(g)) out.set(g, r.groups.length === 1 ? r.service : g);
+  for (const r of flow.reactions)
+    for (const g of r.groups) if (!out.has(g)) out.set(g, r.groups.length === 1 ? r.service : g);
   return [...out].map(([group, service]) => ({ group, service }));
 }
 
@@ -124,14 +128,17 @@ export function parseIdLocation(text: string): IdLocation {
   const t = text.trim();
   const expr = runtimeExpression(t);
   if (expr) {
-    if (expr.where === 'header') return { from: 'header', text: `$headers.${expr.pointer.slice(1)}`, name: expr.pointer.slice(1) };
+    if (expr.where === 'header')
+      return { from: 'header', text: `$headers.${expr.pointer.slice(1)}`, name: expr.pointer.slice(1) };
     const path = toPath(expr.pointer, text);
     return { from: 'value', text: path.text, path };
   }
   try {
     return parseRecordPath(t);
   } catch (err) {
-    throw new FlowError(`${(err as PathError).message} (an id lives at $key, $headers.<name> or a value path like $.parcel.id)`);
+    throw new FlowError(
+      `${(err as PathError).message} (an id lives at $key, $headers.<name> or a value path like $.parcel.id)`,
+    );
   }
 }
 
@@ -141,7 +148,10 @@ export function parseTypeLocation(text: string): TypeLocation {
   if (t === 'topic') return { from: 'topic', text: t };
   if (t.startsWith('fixed:')) return { from: 'fixed', text: t, type: t.slice('fixed:'.length).trim() };
   const l = parseIdLocation(t);
-  if (l.from === 'key') throw new FlowError(`"${text}": the key holds no event type; use $headers.<name>, a value path, topic or fixed:<type>`);
+  if (l.from === 'key')
+    throw new FlowError(
+      `"${text}": the key holds no event type; use $headers.<name>, a value path, topic or fixed:<type>`,
+    );
   return l;
 }
 
@@ -169,7 +179,19 @@ function toPath(text: string, whole: string): JsonPath {
 
 /** An empty flow to build on. */
 export function emptyFlow(name: string, source: string): Flow {
-  return { name, entity: 'entity', source, topics: [], reactions: [], final: [], states: {}, initialState: null, reasons: {}, prefix: '', notes: [] };
+  return {
+    name,
+    entity: 'entity',
+    source,
+    topics: [],
+    reactions: [],
+    final: [],
+    states: {},
+    initialState: null,
+    reasons: {},
+    prefix: '',
+    notes: [],
+  };
 }
 
 type Json = Record<string, unknown>;
@@ -208,12 +230,15 @@ class Reader {
   duration(v: unknown, where: string): number | null {
     if (v === undefined || v === null) return null;
     const ms = typeof v === 'number' ? v : typeof v === 'string' ? parseDurationText(v) : null;
-    if (ms === null || !Number.isFinite(ms) || ms < 0) this.fail(where, `expected a duration such as 500ms, 30s or 5m, got ${JSON.stringify(v)}`);
+    if (ms === null || !Number.isFinite(ms) || ms < 0)
+      this.fail(where, `expected a duration such as 500ms, 30s or 5m, got ${JSON.stringify(v)}`);
     return ms;
   }
 
   known(o: Json, where: string, fields: readonly string[]): void {
-    for (const k of Object.keys(o)) if (!fields.includes(k) && !k.startsWith('x-') && k !== '$schema' && k !== '$comment') this.fail(`${where}.${k}`, `unknown field (known: ${fields.join(', ')})`);
+    for (const k of Object.keys(o))
+      if (!fields.includes(k) && !k.startsWith('x-') && k !== '$schema' && k !== '$comment')
+        this.fail(`${where}.${k}`, `unknown field (known: ${fields.join(', ')})`);
   }
 }
 
@@ -221,9 +246,34 @@ function kind(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : JSON.stringify(v);
 }
 
-const FILE_FIELDS = ['flow', 'entity', 'description', 'prefix', 'asyncapi', 'topics', 'reactions', 'final', 'states', 'initialState', 'reasons', 'notes'] as const;
+const FILE_FIELDS = [
+  'flow',
+  'entity',
+  'description',
+  'prefix',
+  'asyncapi',
+  'topics',
+  'reactions',
+  'final',
+  'states',
+  'initialState',
+  'reasons',
+  'notes',
+] as const;
 const TOPIC_FIELDS = ['id', 'types', 'type', 'deadLetter', 'watch', 'values', 'keys', 'description'] as const;
-const REACTION_FIELDS = ['group', 'groups', 'service', 'on', 'requires', 'answers', 'unless', 'within', 'timer', 'followUp', 'description'] as const;
+const REACTION_FIELDS = [
+  'group',
+  'groups',
+  'service',
+  'on',
+  'requires',
+  'answers',
+  'unless',
+  'within',
+  'timer',
+  'followUp',
+  'description',
+] as const;
 
 /**
  * An evt flow file's content (already parsed from JSON or YAML) as a flow. `base` is what its `asyncapi`
@@ -236,9 +286,13 @@ export function flowFromFile(doc: unknown, file: string, base: Flow | null, pref
   r.known(o, '(the file)', FILE_FIELDS);
   const flow: Flow = base ? structuredClone(base) : emptyFlow('', file);
   flow.source = file;
-  flow.name = o.flow !== undefined ? r.string(o.flow, 'flow') : flow.name || file.replace(/^.*\//, '').replace(/\.(json|ya?ml)$/, '');
+  flow.name =
+    o.flow !== undefined
+      ? r.string(o.flow, 'flow')
+      : flow.name || file.replace(/^.*\//, '').replace(/\.(json|ya?ml)$/, '');
   if (o.entity !== undefined) flow.entity = r.string(o.entity, 'entity');
-  const filePrefix = o.prefix !== undefined ? (typeof o.prefix === 'string' ? o.prefix : r.fail('prefix', 'expected a string')) : '';
+  const filePrefix =
+    o.prefix !== undefined ? (typeof o.prefix === 'string' ? o.prefix : r.fail('prefix', 'expected a string')) : '';
   flow.prefix = prefix ?? filePrefix;
   const topicName = (name: string) => flow.prefix + name;
 
@@ -250,13 +304,28 @@ export function flowFromFile(doc: unknown, file: string, base: Flow | null, pref
       r.known(t, where, TOPIC_FIELDS);
       const topic: FlowTopic = {
         name: topicName(name),
-        idAt: r.strings(t.id, `${where}.id`).map((l, i) => located(() => parseIdLocation(l), r, `${where}.id${Array.isArray(t.id) ? `[${i}]` : ''}`)),
+        idAt: r
+          .strings(t.id, `${where}.id`)
+          .map((l, i) => located(() => parseIdLocation(l), r, `${where}.id${Array.isArray(t.id) ? `[${i}]` : ''}`)),
         types: r.strings(t.types, `${where}.types`),
-        typeAt: t.type !== undefined ? located(() => parseTypeLocation(r.string(t.type, `${where}.type`)), r, `${where}.type`) : null,
+        typeAt:
+          t.type !== undefined
+            ? located(() => parseTypeLocation(r.string(t.type, `${where}.type`)), r, `${where}.type`)
+            : null,
         deadLetter: r.bool(t.deadLetter, `${where}.deadLetter`),
         watch: r.strings(t.watch, `${where}.watch`),
-        values: t.values === undefined ? null : t.values === 'registry' ? 'registry' : r.fail(`${where}.values`, `expected "registry" (values in the schema registry's wire format), got ${kind(t.values)}`),
-        keys: r.strings(t.keys, `${where}.keys`).map((k, i) => located(() => toPath(k, k), r, `${where}.keys${Array.isArray(t.keys) ? `[${i}]` : ''}`)),
+        values:
+          t.values === undefined
+            ? null
+            : t.values === 'registry'
+              ? 'registry'
+              : r.fail(
+                  `${where}.values`,
+                  `expected "registry" (values in the schema registry's wire format), got ${kind(t.values)}`,
+                ),
+        keys: r
+          .strings(t.keys, `${where}.keys`)
+          .map((k, i) => located(() => toPath(k, k), r, `${where}.keys${Array.isArray(t.keys) ? `[${i}]` : ''}`)),
       };
       const existing = flow.topics.findIndex((x) => x.name === topic.name);
       if (existing >= 0) {
@@ -277,7 +346,9 @@ export function flowFromFile(doc: unknown, file: string, base: Flow | null, pref
   }
 
   if (o.reactions !== undefined) {
-    const list: unknown[] = Array.isArray(o.reactions) ? o.reactions : r.fail('reactions', `expected a list, got ${kind(o.reactions)}`);
+    const list: unknown[] = Array.isArray(o.reactions)
+      ? o.reactions
+      : r.fail('reactions', `expected a list, got ${kind(o.reactions)}`);
     const fromFile = list.map((spec, i) => reactionFrom(r, spec, `reactions[${i}]`, flow.prefix));
     // a group the file describes is described by the file alone
     const described = new Set(fromFile.flatMap((x) => x.groups));
@@ -291,7 +362,12 @@ export function flowFromFile(doc: unknown, file: string, base: Flow | null, pref
   if (o.initialState !== undefined) flow.initialState = r.string(o.initialState, 'initialState');
   if (o.reasons !== undefined) {
     const reasons = r.object(o.reasons, 'reasons');
-    flow.reasons = Object.fromEntries(Object.entries(reasons).map(([type, p]) => [type, located(() => toPath(r.string(p, `reasons.${type}`), String(p)), r, `reasons.${type}`)]));
+    flow.reasons = Object.fromEntries(
+      Object.entries(reasons).map(([type, p]) => [
+        type,
+        located(() => toPath(r.string(p, `reasons.${type}`), String(p)), r, `reasons.${type}`),
+      ]),
+    );
   }
   if (o.notes !== undefined) flow.notes = r.strings(o.notes, 'notes');
   validate(flow, file);
@@ -319,7 +395,12 @@ function reactionFrom(r: Reader, spec: unknown, where: string, prefix: string): 
   if (answers.length === 0) r.fail(`${where}.answers`, 'names no event type that answers it');
   let requires: string[][] = [];
   if (o.requires !== undefined) {
-    const list: unknown[] = Array.isArray(o.requires) ? o.requires : r.fail(`${where}.requires`, `expected a list (an entry may itself be a list meaning "one of"), got ${kind(o.requires)}`);
+    const list: unknown[] = Array.isArray(o.requires)
+      ? o.requires
+      : r.fail(
+          `${where}.requires`,
+          `expected a list (an entry may itself be a list meaning "one of"), got ${kind(o.requires)}`,
+        );
     requires = list.map((x, i) => r.strings(x, `${where}.requires[${i}]`));
   }
   return {
@@ -343,11 +424,13 @@ function validate(flow: Flow, file: string): void {
   const problems: string[] = [];
   flow.reactions.forEach((x, i) => {
     const bad = [...unknown(x.on), ...unknown(x.answers), ...unknown(x.requires.flat()), ...unknown(x.unless)];
-    if (bad.length) problems.push(`reactions[${i}] (${x.service}) names ${[...new Set(bad)].join(', ')}, which no topic declares`);
+    if (bad.length)
+      problems.push(`reactions[${i}] (${x.service}) names ${[...new Set(bad)].join(', ')}, which no topic declares`);
   });
   const badFinal = unknown(flow.final);
   if (badFinal.length) problems.push(`final names ${badFinal.join(', ')}, which no topic declares`);
-  if (problems.length) throw new FlowError(`${file}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`);
+  if (problems.length)
+    throw new FlowError(`${file}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`);
 }
 
 /** A flow as an evt flow file (what `evt flow infer` writes and `evt flow show --format json` prints). */
@@ -385,7 +468,8 @@ export function flowToFile(flow: Flow): Record<string, unknown> {
   out.final = flow.final;
   if (Object.keys(flow.states).length) out.states = flow.states;
   if (flow.initialState) out.initialState = flow.initialState;
-  if (Object.keys(flow.reasons).length) out.reasons = Object.fromEntries(Object.entries(flow.reasons).map(([t, p]) => [t, p.text]));
+  if (Object.keys(flow.reasons).length)
+    out.reasons = Object.fromEntries(Object.entries(flow.reasons).map(([t, p]) => [t, p.text]));
   if (flow.notes.length) out.notes = flow.notes;
   return out;
 }

@@ -36,7 +36,12 @@ export interface Sample {
   topics: Map<string, { partitions: number; records: number }>;
 }
 
-export async function sampleTopics(cluster: Cluster, codec: ValueCodec, topics: readonly string[], o: SampleOptions): Promise<Sample> {
+export async function sampleTopics(
+  cluster: Cluster,
+  codec: ValueCodec,
+  topics: readonly string[],
+  o: SampleOptions,
+): Promise<Sample> {
   const parts: { topic: string; partition: number }[] = [];
   const counts = new Map<string, { partitions: number; records: number }>();
   for (const topic of topics) {
@@ -47,7 +52,12 @@ export async function sampleTopics(cluster: Cluster, codec: ValueCodec, topics: 
   }
   if (parts.length === 0) return { records: [], topics: counts };
   const [bounds, atTime] = await Promise.all([
-    cluster.listOffsets(parts.flatMap((p) => [{ ...p, timestamp: EARLIEST }, { ...p, timestamp: LATEST }])),
+    cluster.listOffsets(
+      parts.flatMap((p) => [
+        { ...p, timestamp: EARLIEST },
+        { ...p, timestamp: LATEST },
+      ]),
+    ),
     cluster.listOffsets(parts.map((p) => ({ ...p, timestamp: Math.max(0, o.since) }))),
   ]);
   const quiet = o.quietPartition ?? 50;

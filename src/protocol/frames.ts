@@ -44,7 +44,12 @@ export function decodeRequestBody<S extends ApiSpec>(spec: S, version: number, r
  * ApiVersions never carries response-header tags, even when flexible: clients parse its header as v0 so
  * that they can read an UNSUPPORTED_VERSION answer whatever version they asked for.
  */
-export function encodeResponse<S extends ApiSpec>(spec: S, version: number, correlationId: number, body: EncodableResponse<S>): Buffer[] {
+export function encodeResponse<S extends ApiSpec>(
+  spec: S,
+  version: number,
+  correlationId: number,
+  body: EncodableResponse<S>,
+): Buffer[] {
   const flexible = isFlexible(spec, version);
   const w = new Writer(512);
   w.int32(0); // size, patched below
@@ -57,7 +62,12 @@ export function encodeResponse<S extends ApiSpec>(spec: S, version: number, corr
   return chunks;
 }
 
-export function encodeRequest<S extends ApiSpec>(spec: S, version: number, header: RequestHeader, body: EncodableRequest<S>): Buffer {
+export function encodeRequest<S extends ApiSpec>(
+  spec: S,
+  version: number,
+  header: RequestHeader,
+  body: EncodableRequest<S>,
+): Buffer {
   return Buffer.concat(encodeRequestFrame(spec, version, header, body));
 }
 
@@ -65,7 +75,12 @@ export function encodeRequest<S extends ApiSpec>(spec: S, version: number, heade
  * A whole request frame (size prefix, header v1 or v2, body) as chunks: record batches of 4 KiB and more stay
  * separate buffers, so that a Produce request is written without copying its batches.
  */
-export function encodeRequestFrame<S extends ApiSpec>(spec: S, version: number, header: RequestHeader, body: EncodableRequest<S>): Buffer[] {
+export function encodeRequestFrame<S extends ApiSpec>(
+  spec: S,
+  version: number,
+  header: RequestHeader,
+  body: EncodableRequest<S>,
+): Buffer[] {
   const w = new Writer(256);
   w.int32(0);
   w.int16(header.apiKey).int16(version).int32(header.correlationId);

@@ -28,7 +28,9 @@ import type { ApiSpec, Field, Scalar, Struct } from './schema.js';
 // ------------------------------------------------------------------------------------- version ranges
 
 /** A tuple of N elements: small numbers compared by length (API versions stay below a few dozen). */
-type TupleOf<N extends number, Acc extends unknown[] = []> = Acc['length'] extends N ? Acc : TupleOf<N, [...Acc, unknown]>;
+type TupleOf<N extends number, Acc extends unknown[] = []> = Acc['length'] extends N
+  ? Acc
+  : TupleOf<N, [...Acc, unknown]>;
 
 type AtMost<A extends number, B extends number> = TupleOf<B> extends [...TupleOf<A>, ...unknown[]] ? true : false;
 
@@ -94,20 +96,28 @@ type ValueOf<F extends Field, V extends ServedVersions, As extends Form> =
 type Omittable<F> = F extends { default: unknown } ? true : F extends { tag: number } ? true : false;
 
 type RequiredFields<Fields extends readonly Field[], V extends ServedVersions, As extends Form> = {
-  [F in Fields[number] as As extends 'encodable' ? (Omittable<F> extends true ? never : F['name']) : F['name']]: ValueOf<F, V, As>;
+  [
+    F in Fields[number] as As extends 'encodable' ? (Omittable<F> extends true ? never : F['name']) : F['name']
+  ]: ValueOf<F, V, As>;
 };
 
 type OptionalFields<Fields extends readonly Field[], V extends ServedVersions, As extends Form> = {
-  [F in Fields[number] as As extends 'encodable' ? (Omittable<F> extends true ? F['name'] : never) : never]?: ValueOf<F, V, As>;
+  [F in Fields[number] as As extends 'encodable' ? (Omittable<F> extends true ? F['name'] : never) : never]?: ValueOf<
+    F,
+    V,
+    As
+  >;
 };
 
 /** Flattens an intersection of mapped types into one object type (for readable errors and hovers). */
 type Flat<T> = { [K in keyof T]: T[K] };
 
 /** The value of a struct with these fields; a field list not known at compile time is a generic Struct. */
-type MessageOf<Fields extends readonly Field[], V extends ServedVersions, As extends Form> = number extends Fields['length']
-  ? Struct
-  : Flat<RequiredFields<Fields, V, As> & OptionalFields<Fields, V, As>>;
+type MessageOf<
+  Fields extends readonly Field[],
+  V extends ServedVersions,
+  As extends Form,
+> = number extends Fields['length'] ? Struct : Flat<RequiredFields<Fields, V, As> & OptionalFields<Fields, V, As>>;
 
 type ServedBy<S extends ApiSpec> = { min: S['minVersion']; max: S['maxVersion'] };
 

@@ -332,7 +332,12 @@ export function encodeStruct(w: Writer, fields: Field[], obj: Struct, version: n
  * message-types.ts derives from the same description. The compiler cannot relate the two; the tests do:
  * test/protocol/message-types.test.ts pins the derivation, roundtrip.test.ts and the byte fixtures the values.
  */
-export function decodeMessage<S extends ApiSpec, D extends Direction>(r: Reader, spec: S, direction: D, version: number): DecodedMessage<S, D> {
+export function decodeMessage<S extends ApiSpec, D extends Direction>(
+  r: Reader,
+  spec: S,
+  direction: D,
+  version: number,
+): DecodedMessage<S, D> {
   return decodeStruct(r, spec[direction], version, isFlexible(spec, version)) as DecodedMessage<S, D>;
 }
 

@@ -65,7 +65,11 @@ export interface PreviousSchema {
  * Checks `candidate` against the previous versions of a subject (oldest first) at `level`: the non-transitive
  * levels look at the latest version only. Returns the reasons it is incompatible (empty when compatible).
  */
-export function checkCompatibility(candidate: avro.Type, previous: PreviousSchema[], level: CompatibilityLevel): string[] {
+export function checkCompatibility(
+  candidate: avro.Type,
+  previous: PreviousSchema[],
+  level: CompatibilityLevel,
+): string[] {
   if (level === 'NONE' || previous.length === 0) return [];
   const against = level.endsWith('_TRANSITIVE') ? previous : previous.slice(-1);
   const backward = level.startsWith('BACKWARD') || level.startsWith('FULL');

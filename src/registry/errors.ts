@@ -17,19 +17,29 @@ export class RegistryError extends Error {
 
 export const subjectNotFound = (subject: string) => new RegistryError(40401, `Subject '${subject}' not found.`);
 export const versionNotFound = (version: number | string) => new RegistryError(40402, `Version ${version} not found.`);
-export const schemaNotFound = (what = '') => new RegistryError(40403, `Schema ${what ? what + ' ' : ''}not found`.trim() + '.');
+export const schemaNotFound = (what = '') =>
+  new RegistryError(40403, `Schema ${what ? what + ' ' : ''}not found`.trim() + '.');
 export const subjectSoftDeleted = (subject: string) =>
   new RegistryError(40404, `Subject '${subject}' was soft deleted. Set permanent=true to delete permanently`);
 export const subjectNotSoftDeleted = (subject: string) =>
   new RegistryError(40405, `Subject '${subject}' was not deleted first before being permanently deleted`);
 export const versionSoftDeleted = (subject: string, version: number) =>
-  new RegistryError(40406, `Subject '${subject}' Version ${version} was soft deleted. Set permanent=true to delete permanently`);
+  new RegistryError(
+    40406,
+    `Subject '${subject}' Version ${version} was soft deleted. Set permanent=true to delete permanently`,
+  );
 export const versionNotSoftDeleted = (subject: string, version: number) =>
-  new RegistryError(40407, `Subject '${subject}' Version ${version} was not deleted first before being permanently deleted`);
+  new RegistryError(
+    40407,
+    `Subject '${subject}' Version ${version} was not deleted first before being permanently deleted`,
+  );
 export const subjectConfigNotFound = (subject: string) =>
   new RegistryError(40408, `Subject '${subject}' does not have subject-level compatibility configured`);
 export const incompatible = (messages: string[]) =>
-  new RegistryError(409, `Schema being registered is incompatible with an earlier schema for subject: ${messages.join('; ')}`);
+  new RegistryError(
+    409,
+    `Schema being registered is incompatible with an earlier schema for subject: ${messages.join('; ')}`,
+  );
 export const invalidSchema = (detail: string) => new RegistryError(42201, `Invalid schema: ${detail}`);
 export const invalidVersion = (version: string) =>
   new RegistryError(

@@ -58,9 +58,16 @@ function schemaField(body: unknown): unknown {
   const o = bodyObject(body);
   const type = o.schemaType ?? 'AVRO';
   if (type !== 'AVRO') {
-    throw new RegistryError(42201, `Invalid schema: schemaType ${JSON.stringify(type)} is not supported: this registry serves AVRO only`);
+    throw new RegistryError(
+      42201,
+      `Invalid schema: schemaType ${JSON.stringify(type)} is not supported: this registry serves AVRO only`,
+    );
   }
-  if (o.references !== undefined && o.references !== null && !(Array.isArray(o.references) && o.references.length === 0)) {
+  if (
+    o.references !== undefined &&
+    o.references !== null &&
+    !(Array.isArray(o.references) && o.references.length === 0)
+  ) {
     throw new RegistryError(42201, 'Invalid schema: schema references are not supported by this registry');
   }
   if (o.schema === undefined) throw new RegistryError(42201, 'Invalid schema: the request body has no "schema" field');
@@ -131,7 +138,8 @@ export function route(store: RegistryStore, req: RegistryRequest): RegistryRespo
       return { status: 200, body: store.getSchemaById(id), raw: true };
     }
     if (s.length === 4 && s[3] === 'versions') return is('GET') && ok(store.versionsOfId(id));
-    if (s.length === 4 && s[3] === 'subjects') return is('GET') && ok([...new Set(store.versionsOfId(id).map((v) => v.subject))]);
+    if (s.length === 4 && s[3] === 'subjects')
+      return is('GET') && ok([...new Set(store.versionsOfId(id).map((v) => v.subject))]);
     throw notFound();
   }
 
@@ -154,7 +162,8 @@ export function route(store: RegistryStore, req: RegistryRequest): RegistryRespo
     }
     if (s.length !== 2) throw notFound();
     const subject = s[1];
-    if (method === 'GET') return ok({ compatibilityLevel: store.getSubjectCompatibility(subject, flag(query, 'defaultToGlobal')) });
+    if (method === 'GET')
+      return ok({ compatibilityLevel: store.getSubjectCompatibility(subject, flag(query, 'defaultToGlobal')) });
     if (method === 'PUT') return ok({ compatibility: store.setSubjectCompatibility(subject, levelField(req.body)) });
     if (method === 'DELETE') return ok({ compatibilityLevel: store.deleteSubjectCompatibility(subject) });
     throw methodNotAllowed();

@@ -308,7 +308,11 @@ export class RegistryStore {
     if (ref === 'latest') {
       const live = this.live(subject);
       if (live.length === 0) throw subjectNotFound(subject);
-      return checkCompatibility(type, live.map((v) => ({ version: v.version, type: this.typeOf(v.id) })), level);
+      return checkCompatibility(
+        type,
+        live.map((v) => ({ version: v.version, type: this.typeOf(v.id) })),
+        level,
+      );
     }
     const e = this.entry(subject, ref, false);
     return checkCompatibility(type, [{ version: e.version, type: this.typeOf(e.id) }], level);

@@ -6,7 +6,13 @@ import type { ConsumedRecord, RecordHeader } from '../client/records.js';
 import { keyAndHeaders, toEnvelope, type RecordEnvelope } from '../codec/envelope.js';
 import type { ValueCodec } from '../codec/value-codec.js';
 import { schemaIdOf } from '../codec/wire-format.js';
-import { conventionalType, deadLetterOf, linksOf, type DeadLetterOrigin, type TypeSource } from '../flow/conventions.js';
+import {
+  conventionalType,
+  deadLetterOf,
+  linksOf,
+  type DeadLetterOrigin,
+  type TypeSource,
+} from '../flow/conventions.js';
 import { notRegistryEncoded, structuredValue, type EntityMatcher, type MatchPlace } from '../flow/entity.js';
 import { valuesAt } from '../flow/json-path.js';
 import { flowTopic, formatIdLocation, type Flow, type TypeLocation } from '../flow/model.js';
@@ -34,7 +40,12 @@ export interface FoundEvent extends RecordEnvelope {
  * Decodes the records that passed the byte filter and keeps those that carry the id (schemas are looked up
  * first, as the registry decoder needs), where the flow says their topic keeps it (anywhere without a flow).
  */
-export async function decodeFound(records: readonly ConsumedRecord[], codec: ValueCodec, matcher: EntityMatcher | null, flow: Flow | null): Promise<FoundEvent[]> {
+export async function decodeFound(
+  records: readonly ConsumedRecord[],
+  codec: ValueCodec,
+  matcher: EntityMatcher | null,
+  flow: Flow | null,
+): Promise<FoundEvent[]> {
   if (codec.registry && records.length) await codec.registry.prepare(records);
   const out: FoundEvent[] = [];
   for (const r of records) {
@@ -47,7 +58,11 @@ export async function decodeFound(records: readonly ConsumedRecord[], codec: Val
 }
 
 /** An event from an envelope the entity index stored, with the type the index read (null: not the id's). */
-export function foundFromEnvelope(env: RecordEnvelope, type: string, o: { matcher: EntityMatcher | null; flow: Flow | null }): FoundEvent | null {
+export function foundFromEnvelope(
+  env: RecordEnvelope,
+  type: string,
+  o: { matcher: EntityMatcher | null; flow: Flow | null },
+): FoundEvent | null {
   const { key, headers } = keyAndHeaders(env as unknown as Record<string, unknown>);
   return foundEvent(env, { topic: env.topic, key, headers }, { ...o, schemaName: null, type });
 }
@@ -70,16 +85,28 @@ function foundEvent(
   const matchedBy = matcher ? matcher.places({ key: raw.key, headers: raw.headers, value }, locations ?? []) : [];
   if (matcher && matchedBy.length === 0) return null;
   const typeTopic = deadLetter && flow ? flowTopic(flow, deadLetter.topic) : topic;
-  const typed = o.type !== undefined ? { type: o.type, from: { kind: 'flow', location: 'the entity index' } as TypeSource } : typeTopic?.typeAt ? typeAt(typeTopic.typeAt, raw, value) : null;
-  const { type, from } = typed ?? conventionalType({ topic: deadLetter?.topic ?? raw.topic, headers: raw.headers, value, schemaName: o.schemaName });
+  const typed =
+    o.type !== undefined
+      ? { type: o.type, from: { kind: 'flow', location: 'the entity index' } as TypeSource }
+      : typeTopic?.typeAt
+        ? typeAt(typeTopic.typeAt, raw, value)
+        : null;
+  const { type, from } =
+    typed ??
+    conventionalType({ topic: deadLetter?.topic ?? raw.topic, headers: raw.headers, value, schemaName: o.schemaName });
   const e: FoundEvent = { ...env, eventType: type, typeFrom: typeSourceText(from), matchedBy, ...linksOf(raw.headers) };
   if (deadLetter) e.deadLetter = deadLetter;
-  else if (!e.error && notRegistryEncoded(topic?.values ?? null, raw.value)) e.error = `not in the schema registry wire format, which flow ${flow!.name} says ${raw.topic} carries`;
+  else if (!e.error && notRegistryEncoded(topic?.values ?? null, raw.value))
+    e.error = `not in the schema registry wire format, which flow ${flow!.name} says ${raw.topic} carries`;
   return e;
 }
 
 /** The type at a flow's declared location, or null when the record has none there. */
-function typeAt(l: TypeLocation, r: { topic: string; headers: readonly RecordHeader[] }, value: unknown): { type: string; from: TypeSource } | null {
+function typeAt(
+  l: TypeLocation,
+  r: { topic: string; headers: readonly RecordHeader[] },
+  value: unknown,
+): { type: string; from: TypeSource } | null {
   const from: TypeSource = { kind: 'flow', location: formatIdLocation(l) };
   switch (l.from) {
     case 'topic':

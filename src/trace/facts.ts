@@ -20,7 +20,10 @@ export async function gatherFacts(cluster: Cluster, wanted: FactsWanted): Promis
     const { topic, partition } = wanted.readersOf;
     partitions.set(`${topic}:${partition}`, wanted.readersOf);
     // a group reads the topic when it has committed on any of its partitions
-    const all = (await cluster.topic(topic, { refresh: false })).partitions.map((p) => ({ topic, partition: p.partition }));
+    const all = (await cluster.topic(topic, { refresh: false })).partitions.map((p) => ({
+      topic,
+      partition: p.partition,
+    }));
     const groups = await listGroups(cluster).catch(() => []);
     await eachLimited(groups, CONCURRENCY, async ({ groupId }) => {
       const committed = await committedOffsets(cluster, groupId, all).catch(() => new Map<string, number>());
@@ -40,7 +43,8 @@ export async function gatherFacts(cluster: Cluster, wanted: FactsWanted): Promis
     }
   });
   if (partitions.size) {
-    for (const l of await cluster.listOffsets([...partitions.values()].map((p) => ({ ...p, timestamp: LATEST })))) facts.ends.set(`${l.topic}:${l.partition}`, l.offset);
+    for (const l of await cluster.listOffsets([...partitions.values()].map((p) => ({ ...p, timestamp: LATEST }))))
+      facts.ends.set(`${l.topic}:${l.partition}`, l.offset);
   }
   return facts;
 }

@@ -101,27 +101,55 @@ export async function findEntity(o: FindOptions): Promise<FindResult> {
       // the search plan listed every topic a moment ago: its metadata is fresh
       const meta = await o.cluster.topic(topic, { refresh: false });
       const spec = o.flow ? flowTopic(o.flow, topic) : undefined;
-      const kind: TopicKind = o.deadLetters?.has(topic) ? 'dead-letter' : keyedByIdIn(o.flow, topic) ? 'keyed' : spec?.keys.length ? 'joined' : 'searched';
-      planned.push({ topic, kind, partitionCount: meta.partitions.length, targeted: false, why: '', partitions: [], ends: new Map() });
+      const kind: TopicKind = o.deadLetters?.has(topic)
+        ? 'dead-letter'
+        : keyedByIdIn(o.flow, topic)
+          ? 'keyed'
+          : spec?.keys.length
+            ? 'joined'
+            : 'searched';
+      planned.push({
+        topic,
+        kind,
+        partitionCount: meta.partitions.length,
+        targeted: false,
+        why: '',
+        partitions: [],
+        ends: new Map(),
+      });
     } catch (err) {
       if ((err as { kind?: string }).kind !== 'not-found') throw err;
       if (!o.optional?.has(topic)) notes.push(`topic ${topic} does not exist`);
     }
   }
-  const all = planned.flatMap((t) => Array.from({ length: t.partitionCount }, (_, partition) => ({ topic: t.topic, partition })));
-  const listed = all.length ? await o.cluster.listOffsets(all.flatMap((p) => [{ ...p, timestamp: EARLIEST }, { ...p, timestamp: LATEST }])) : [];
+  const all = planned.flatMap((t) =>
+    Array.from({ length: t.partitionCount }, (_, partition) => ({ topic: t.topic, partition })),
+  );
+  const listed = all.length
+    ? await o.cluster.listOffsets(
+        all.flatMap((p) => [
+          { ...p, timestamp: EARLIEST },
+          { ...p, timestamp: LATEST },
+        ]),
+      )
+    : [];
   const byTopic = new Map(planned.map((t) => [t.topic, t]));
-  all.forEach((p, i) => byTopic.get(p.topic)!.ends.set(p.partition, { low: listed[2 * i].offset, high: listed[2 * i + 1].offset }));
+  all.forEach((p, i) =>
+    byTopic.get(p.topic)!.ends.set(p.partition, { low: listed[2 * i].offset, high: listed[2 * i + 1].offset }),
+  );
 
   const key = Buffer.from(o.matcher.id, 'utf8');
   const usual = mostCommon(planned.filter((t) => t.kind === 'keyed').map((t) => t.partitionCount));
   for (const t of planned) {
     if (t.kind === 'keyed') {
       if (o.allPartitions) t.why = 'all partitions (--all-partitions)';
-      else if (t.partitionCount !== usual) t.why = `all partitions: ${t.partitionCount} partitions where the other keyed topics have ${usual} (the count may have changed since)`;
+      else if (t.partitionCount !== usual)
+        t.why = `all partitions: ${t.partitionCount} partitions where the other keyed topics have ${usual} (the count may have changed since)`;
       else target(t, [partitionForKey(key, t.partitionCount)], `partition of key ${o.matcher.id} (murmur2)`);
-    } else if (t.kind === 'dead-letter') t.why = 'all partitions (dead letters keep the key of wherever they came from)';
-    else t.why = o.flow && flowTopic(o.flow, t.topic) ? 'all partitions (the id is not the key here)' : 'all partitions';
+    } else if (t.kind === 'dead-letter')
+      t.why = 'all partitions (dead letters keep the key of wherever they came from)';
+    else
+      t.why = o.flow && flowTopic(o.flow, t.topic) ? 'all partitions (the id is not the key here)' : 'all partitions';
   }
 
   const records: ConsumedRecord[] = [];
@@ -145,19 +173,42 @@ export async function findEntity(o: FindOptions): Promise<FindResult> {
   const keyedTimes = records.filter((r) => r.key !== null && r.key.equals(key)).map((r) => r.timestamp);
   const firstTime = keyedTimes.length ? Math.min(...keyedTimes) : null;
   const after = firstTime !== null ? await offsetsAt(o.cluster, planned, firstTime - TIME_MARGIN_MS) : null;
-  if (after) notes.push(`topics other than ${entry.map((t) => t.topic).join(', ')} were read from ${formatDuration(TIME_MARGIN_MS)} before the entity's first event`);
+  if (after)
+    notes.push(
+      `topics other than ${entry.map((t) => t.topic).join(', ')} were read from ${formatDuration(TIME_MARGIN_MS)} before the entity's first event`,
+    );
 
   // phase 2: the other keyed topics, on the id's partition, from a margin before the entity's first event
   const laterKeyed = keyed.filter((t) => !entry.includes(t));
-  for (const [topic, n] of await read(o.cluster, laterKeyed, (t, p) => range(t, p, after), key, searched, records, true)) misplaced.set(topic, n);
+  for (const [topic, n] of await read(
+    o.cluster,
+    laterKeyed,
+    (t, p) => range(t, p, after),
+    key,
+    searched,
+    records,
+    true,
+  ))
+    misplaced.set(topic, n);
 
   // phase 3: topics keyed by what the entity's events name (the skus of an order's lines), on those keys' partitions
   for (const t of planned.filter((x) => x.kind === 'joined')) {
     const paths = flowTopic(o.flow!, t.topic)!.keys;
-    const values = o.keysOf && !o.allPartitions ? [...new Set((await Promise.all(paths.map((p) => o.keysOf!(records, p)))).flat())].sort() : [];
+    const values =
+      o.keysOf && !o.allPartitions
+        ? [...new Set((await Promise.all(paths.map((p) => o.keysOf!(records, p)))).flat())].sort()
+        : [];
     if (o.allPartitions) t.why = 'all partitions (--all-partitions)';
-    else if (values.length === 0) t.why = `all partitions (the ${paths.map((p) => p.text).join(', ')} its records are keyed by are not in the events found)`;
-    else target(t, [...new Set(values.map((v) => partitionForKey(Buffer.from(v, 'utf8'), t.partitionCount)))].sort((a, b) => a - b), `partitions of ${values.join(', ')} (${paths.map((p) => p.text).join(', ')}, murmur2)`);
+    else if (values.length === 0)
+      t.why = `all partitions (the ${paths.map((p) => p.text).join(', ')} its records are keyed by are not in the events found)`;
+    else
+      target(
+        t,
+        [...new Set(values.map((v) => partitionForKey(Buffer.from(v, 'utf8'), t.partitionCount)))].sort(
+          (a, b) => a - b,
+        ),
+        `partitions of ${values.join(', ')} (${paths.map((p) => p.text).join(', ')}, murmur2)`,
+      );
   }
 
   // phase 4: everything else, searched by the id's bytes
@@ -188,7 +239,9 @@ export async function findEntity(o: FindOptions): Promise<FindResult> {
     complete: o.since === undefined && o.until === undefined,
     notes,
   };
-  const inWindow = records.filter((r) => (o.since === undefined || r.timestamp >= o.since) && (o.until === undefined || r.timestamp <= o.until));
+  const inWindow = records.filter(
+    (r) => (o.since === undefined || r.timestamp >= o.since) && (o.until === undefined || r.timestamp <= o.until),
+  );
   return { records: inWindow, report };
 }
 
@@ -223,13 +276,19 @@ function mostCommon(values: number[]): number {
 }
 
 /** The first offset at or after `timestamp` per partition (the end when every record is older). */
-async function offsetsAt(cluster: Cluster, topics: readonly Planned[], timestamp: number): Promise<Map<string, number>> {
+async function offsetsAt(
+  cluster: Cluster,
+  topics: readonly Planned[],
+  timestamp: number,
+): Promise<Map<string, number>> {
   const parts = topics.flatMap((t) => [...t.ends.keys()].map((partition) => ({ topic: t.topic, partition })));
   const out = new Map<string, number>();
   if (parts.length === 0) return out;
   const byTopic = new Map(topics.map((t) => [t.topic, t]));
   const listed = await cluster.listOffsets(parts.map((p) => ({ ...p, timestamp: Math.max(0, timestamp) })));
-  listed.forEach((l) => out.set(`${l.topic}:${l.partition}`, l.offset < 0 ? byTopic.get(l.topic)!.ends.get(l.partition)!.high : l.offset));
+  listed.forEach((l) =>
+    out.set(`${l.topic}:${l.partition}`, l.offset < 0 ? byTopic.get(l.topic)!.ends.get(l.partition)!.high : l.offset),
+  );
   return out;
 }
 
@@ -261,7 +320,9 @@ async function read(
     }
     t.partitions.sort((a, b) => a.partition - b.partition);
   }
-  const ranges = [...scans].filter(([, r]) => r.until > r.from).map(([k, r]) => ({ topic: k.slice(0, k.lastIndexOf(':')), partition: r.partition, from: r.from, until: r.until }));
+  const ranges = [...scans]
+    .filter(([, r]) => r.until > r.from)
+    .map(([k, r]) => ({ topic: k.slice(0, k.lastIndexOf(':')), partition: r.partition, from: r.from, until: r.until }));
   if (ranges.length === 0) return misplaced;
   const kinds = new Map(topics.map((t) => [t.topic, t]));
   const reader = new PartitionReader(cluster, ranges, {

@@ -16,7 +16,14 @@ export function renderTrace(r: TraceResult, format: TraceFormat, color: boolean)
   if (format === 'mermaid') return mermaid(r);
   const body = format === 'table' ? table(r.events) : r.events.flatMap((e) => timelineBlock(e, c));
   const flow = r.flow ? `flow ${r.flow}` : 'no flow: conventions only';
-  return [`${r.entity} ${r.id}: ${r.events.length} event${r.events.length === 1 ? '' : 's'} (from the ${r.source}; ${flow})`, '', ...body, '', ...verdictLines(r, c), ...scanLines(r)];
+  return [
+    `${r.entity} ${r.id}: ${r.events.length} event${r.events.length === 1 ? '' : 's'} (from the ${r.source}; ${flow})`,
+    '',
+    ...body,
+    '',
+    ...verdictLines(r, c),
+    ...scanLines(r),
+  ];
 }
 
 function delta(ms: number): string {
@@ -26,7 +33,9 @@ function delta(ms: number): string {
 
 /** What changed in the event's watched fields: `status=PLACED`, `status PLACED→CONFIRMED`. */
 export function changeTexts(e: TraceEvent): string[] {
-  return Object.entries(e.changes).map(([f, [before, after]]) => (before === null ? `${f}=${asText(after)}` : `${f} ${asText(before)}→${asText(after)}`));
+  return Object.entries(e.changes).map(([f, [before, after]]) =>
+    before === null ? `${f}=${asText(after)}` : `${f} ${asText(before)}→${asText(after)}`,
+  );
 }
 
 function changesText(e: TraceEvent): string {
@@ -57,7 +66,19 @@ function deadLetterText(d: NonNullable<TraceEvent['deadLetter']>): string {
 function table(events: readonly TraceEvent[]): string[] {
   return renderTable(
     ['#', 'TIME', 'DELTA', 'SINCE START', 'TOPIC', 'PARTITION', 'OFFSET', 'EVENT', 'PRODUCER', 'CAUSED BY', 'CHANGES'],
-    events.map((e) => [e.n, clockTime(e.timestamp), delta(e.deltaMs), delta(e.sinceStartMs), e.topic, e.partition, e.offset, e.eventType, e.producer, e.causedBy, changesText(e) || (e.error ? `undecodable: ${e.error}` : '')]),
+    events.map((e) => [
+      e.n,
+      clockTime(e.timestamp),
+      delta(e.deltaMs),
+      delta(e.sinceStartMs),
+      e.topic,
+      e.partition,
+      e.offset,
+      e.eventType,
+      e.producer,
+      e.causedBy,
+      changesText(e) || (e.error ? `undecodable: ${e.error}` : ''),
+    ]),
   );
 }
 
@@ -65,26 +86,54 @@ export function verdictLines(r: TraceResult, c: ChalkInstance): string[] {
   const v = r.verdict;
   const lines: string[] = [];
   if (v.status === 'final') lines.push(c.green(`verdict: ${v.summary}`));
-  else if (v.status === 'waiting') lines.push(c.yellow(`verdict: ${v.state ?? 'not final'}, waiting for ${formatDuration(v.idleMs ?? 0, 'spaced')}`));
+  else if (v.status === 'waiting')
+    lines.push(c.yellow(`verdict: ${v.state ?? 'not final'}, waiting for ${formatDuration(v.idleMs ?? 0, 'spaced')}`));
   else if (v.status === 'not-found') lines.push(c.red('verdict: not found'));
-  else lines.push(`verdict: no flow says what should follow${v.newest ? `; the newest event is #${v.newest.n} ${v.newest.eventType} (${v.newest.topic}-${v.newest.partition}@${v.newest.offset}), ${formatDuration(v.idleMs ?? 0, 'spaced')} ago` : ''}`);
-  for (const w of v.waits) lines.push(`  ${w.followUp ? 'still owed' : 'waiting for'} ${w.expects.join(' or ')} from ${w.service}: ${w.detail}`);
+  else
+    lines.push(
+      `verdict: no flow says what should follow${v.newest ? `; the newest event is #${v.newest.n} ${v.newest.eventType} (${v.newest.topic}-${v.newest.partition}@${v.newest.offset}), ${formatDuration(v.idleMs ?? 0, 'spaced')} ago` : ''}`,
+    );
+  for (const w of v.waits)
+    lines.push(
+      `  ${w.followUp ? 'still owed' : 'waiting for'} ${w.expects.join(' or ')} from ${w.service}: ${w.detail}`,
+    );
   if (v.newest) {
     if (v.newest.consumers.length === 0) lines.push(`  no consumer group has committed offsets on ${v.newest.topic}`);
     for (const p of v.newest.consumers) {
       const pos = p.committed === null ? 'nothing committed' : `committed ${p.committed}`;
-      const members = p.members === null ? '' : p.members ? `, ${p.members} member${p.members === 1 ? '' : 's'}` : ', no member running';
-      lines.push(p.consumed ? `  consumed by ${p.group} (${pos}${members})` : c.yellow(`  not consumed by ${p.group}: ${pos}, lag ${p.lag ?? '?'}${members}${p.state ? ` (${p.state})` : ''}`));
+      const members =
+        p.members === null
+          ? ''
+          : p.members
+            ? `, ${p.members} member${p.members === 1 ? '' : 's'}`
+            : ', no member running';
+      lines.push(
+        p.consumed
+          ? `  consumed by ${p.group} (${pos}${members})`
+          : c.yellow(
+              `  not consumed by ${p.group}: ${pos}, lag ${p.lag ?? '?'}${members}${p.state ? ` (${p.state})` : ''}`,
+            ),
+      );
     }
-    if (v.status === 'unjudged') lines.push(c.dim('  give --flow FILE (or write one: evt flow infer --output flow.json) to know what should come next'));
+    if (v.status === 'unjudged')
+      lines.push(
+        c.dim('  give --flow FILE (or write one: evt flow infer --output flow.json) to know what should come next'),
+      );
   }
-  for (const d of v.deadLetters) lines.push(c.red(`  dead letter #${d.n}: ${d.origin} sent to ${d.dlq}${d.by ? ` by ${d.by}` : ''}: ${d.error || d.exception || 'no message'}`));
+  for (const d of v.deadLetters)
+    lines.push(
+      c.red(
+        `  dead letter #${d.n}: ${d.origin} sent to ${d.dlq}${d.by ? ` by ${d.by}` : ''}: ${d.error || d.exception || 'no message'}`,
+      ),
+    );
   return lines;
 }
 
 export function scanLines(r: TraceResult): string[] {
   const s = r.scan;
-  const lines = [`scanned ${s.recordsExamined} records in ${s.elapsedMs} ms, ${s.complete ? 'complete' : 'bounded by --since/--until (not complete)'}:`];
+  const lines = [
+    `scanned ${s.recordsExamined} records in ${s.elapsedMs} ms, ${s.complete ? 'complete' : 'bounded by --since/--until (not complete)'}:`,
+  ];
   for (const t of s.topics) {
     const parts = t.partitions.map((p) => `${p.partition}[${p.from}..${p.until})`).join(' ');
     lines.push(`  ${t.topic}: ${parts || 'nothing to read'}, ${t.why}`);

@@ -72,11 +72,32 @@ export async function findStuck(o: StuckOptions): Promise<StuckReport> {
     const dead = new Set(events.filter((e) => e.deadLetterOf).map((e) => e.deadLetterOf!));
     const waitingFor = expectations(o.flow, events)
       .filter((x) => !x.followUp)
-      .map((x) => `${x.reaction.service}: ${x.expects.join(' or ')}${dead.has(`${x.trigger.topic}:${x.trigger.partition}:${x.trigger.offset}`) ? ` (its ${x.trigger.eventType} was dead-lettered)` : ''}`);
-    out.push({ id, state: stateAfter(o.flow, ok.map((e) => e.eventType)), firstAt, lastAt: last.timestamp, lastEvent: last.eventType, ageMs: now - firstAt, waitingFor });
+      .map(
+        (x) =>
+          `${x.reaction.service}: ${x.expects.join(' or ')}${dead.has(`${x.trigger.topic}:${x.trigger.partition}:${x.trigger.offset}`) ? ` (its ${x.trigger.eventType} was dead-lettered)` : ''}`,
+      );
+    out.push({
+      id,
+      state: stateAfter(
+        o.flow,
+        ok.map((e) => e.eventType),
+      ),
+      firstAt,
+      lastAt: last.timestamp,
+      lastEvent: last.eventType,
+      ageMs: now - firstAt,
+      waitingFor,
+    });
   }
   out.sort((a, b) => a.firstAt - b.firstAt);
-  return { source: fromIndex ? 'entity index' : 'topics', entity: o.flow.entity, entities: out, seen, recordsExamined: entities.examined, elapsedMs: Date.now() - started };
+  return {
+    source: fromIndex ? 'entity index' : 'topics',
+    entity: o.flow.entity,
+    entities: out,
+    seen,
+    recordsExamined: entities.examined,
+    elapsedMs: Date.now() - started,
+  };
 }
 
 type Entities = { byId: Map<string, Seen[]>; examined: number };
@@ -96,8 +117,17 @@ async function readEntities(o: StuckOptions): Promise<Entities> {
     const meta = await o.cluster.topic(topic, { refresh: false }).catch(() => null);
     if (meta) for (const p of meta.partitions) parts.push({ topic, partition: p.partition });
   }
-  const ends = parts.length ? await o.cluster.listOffsets(parts.flatMap((p) => [{ ...p, timestamp: -2 }, { ...p, timestamp: LATEST }])) : [];
-  const ranges = parts.map((p, i) => ({ ...p, from: ends[2 * i].offset, until: ends[2 * i + 1].offset })).filter((r) => r.until > r.from);
+  const ends = parts.length
+    ? await o.cluster.listOffsets(
+        parts.flatMap((p) => [
+          { ...p, timestamp: -2 },
+          { ...p, timestamp: LATEST },
+        ]),
+      )
+    : [];
+  const ranges = parts
+    .map((p, i) => ({ ...p, from: ends[2 * i].offset, until: ends[2 * i + 1].offset }))
+    .filter((r) => r.until > r.from);
   let examined = 0;
   if (ranges.length === 0) return { byId, examined };
   const reader = new PartitionReader(o.cluster, ranges, { maxWaitMs: 100, partitionMaxBytes: 4 << 20 });
@@ -117,7 +147,13 @@ async function readEntities(o: StuckOptions): Promise<Entities> {
         },
       });
       if (!f) continue;
-      const e: Seen = { eventType: f.type, topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp };
+      const e: Seen = {
+        eventType: f.type,
+        topic: r.topic,
+        partition: r.partition,
+        offset: r.offset,
+        timestamp: r.timestamp,
+      };
       if (f.deadLetter) {
         e.deadLetter = true;
         e.deadLetterOf = `${f.deadLetter.topic}:${f.deadLetter.partition}:${f.deadLetter.offset}`;
@@ -151,7 +187,9 @@ async function indexedEntities(o: StuckOptions): Promise<Entities | null> {
     const ends = parts.length ? await o.cluster.listOffsets(parts.map((p) => ({ ...p, timestamp: LATEST }))) : [];
     if (ends.some((e) => (stored.get(`${e.topic}:${e.partition}`) ?? 0) < e.offset)) return null;
     const byId = new Map<string, Seen[]>();
-    const rows = db.prepare('SELECT entity_id, topic, partition, offset, timestamp, event_type, dead_letter_of FROM entity_events').iterate() as IterableIterator<{
+    const rows = db
+      .prepare('SELECT entity_id, topic, partition, offset, timestamp, event_type, dead_letter_of FROM entity_events')
+      .iterate() as IterableIterator<{
       entity_id: string;
       topic: string;
       partition: number;
@@ -161,7 +199,13 @@ async function indexedEntities(o: StuckOptions): Promise<Entities | null> {
       dead_letter_of: string | null;
     }>;
     for (const r of rows) {
-      const e: Seen = { eventType: r.event_type, topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp };
+      const e: Seen = {
+        eventType: r.event_type,
+        topic: r.topic,
+        partition: r.partition,
+        offset: r.offset,
+        timestamp: r.timestamp,
+      };
       if (r.dead_letter_of) {
         e.deadLetter = true;
         e.deadLetterOf = r.dead_letter_of;

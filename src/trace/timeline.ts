@@ -25,7 +25,15 @@ const DEFAULT_WATCH = ['state', 'status', 'reason'];
 
 /** Orders found events into a timeline. */
 export function buildTimeline(found: readonly FoundEvent[], flow: Flow | null = null): TraceEvent[] {
-  const events: TraceEvent[] = found.map((f) => ({ ...f, n: 0, deltaMs: 0, sinceStartMs: 0, changes: {}, causedBy: null, sameTraceAs: null }));
+  const events: TraceEvent[] = found.map((f) => ({
+    ...f,
+    n: 0,
+    deltaMs: 0,
+    sinceStartMs: 0,
+    changes: {},
+    causedBy: null,
+    sameTraceAs: null,
+  }));
   sortCausally(events, flow);
   const previous = new Map<string, Record<string, unknown>>();
   const byId = new Map<string, number>();
@@ -63,7 +71,14 @@ export function buildTimeline(found: readonly FoundEvent[], flow: Flow | null = 
 function sortCausally(events: TraceEvent[], flow: Flow | null): void {
   const rankOf = new Map((flow?.topics ?? []).map((t, i) => [t.name, i]));
   const rank = (e: TraceEvent) => (e.deadLetter ? rankOf.size + 1 : (rankOf.get(e.topic) ?? rankOf.size));
-  events.sort((a, b) => a.timestamp - b.timestamp || rank(a) - rank(b) || a.topic.localeCompare(b.topic) || a.partition - b.partition || a.offset - b.offset);
+  events.sort(
+    (a, b) =>
+      a.timestamp - b.timestamp ||
+      rank(a) - rank(b) ||
+      a.topic.localeCompare(b.topic) ||
+      a.partition - b.partition ||
+      a.offset - b.offset,
+  );
   // an effect stamped before its cause (clock skew or same millisecond) moves right after it
   for (let moved = true, guard = 0; moved && guard < events.length; guard++) {
     moved = false;

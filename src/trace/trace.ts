@@ -60,7 +60,10 @@ export interface SearchPlan {
  * Which topics to search: the ones given, or those matching the pattern, or the flow's and the dead-letter
  * topics that go with them, or every topic but the cluster's own.
  */
-export async function searchPlan(cluster: Cluster, o: { flow: Flow | null; topics?: readonly string[]; pattern?: RegExp }): Promise<SearchPlan> {
+export async function searchPlan(
+  cluster: Cluster,
+  o: { flow: Flow | null; topics?: readonly string[]; pattern?: RegExp },
+): Promise<SearchPlan> {
   const existing = await cluster.topicNames();
   const deadLetters = new Set<string>();
   const optional = new Set<string>();
@@ -70,9 +73,11 @@ export async function searchPlan(cluster: Cluster, o: { flow: Flow | null; topic
   else if (o.flow) {
     topics = o.flow.topics.map((t) => t.name);
     for (const t of o.flow.topics) if (t.deadLetter) optional.add(t.name);
-    for (const t of existing) if (looksLikeDeadLetterTopic(t) && belongsTo(o.flow, t) && !topics.includes(t)) topics.push(t);
+    for (const t of existing)
+      if (looksLikeDeadLetterTopic(t) && belongsTo(o.flow, t) && !topics.includes(t)) topics.push(t);
   } else topics = existing.filter((t) => !isInternalTopic(t));
-  for (const t of topics) if (looksLikeDeadLetterTopic(t) || o.flow?.topics.find((x) => x.name === t)?.deadLetter) deadLetters.add(t);
+  for (const t of topics)
+    if (looksLikeDeadLetterTopic(t) || o.flow?.topics.find((x) => x.name === t)?.deadLetter) deadLetters.add(t);
   return { topics, optional, deadLetters };
 }
 
@@ -92,7 +97,17 @@ export async function traceEntity(o: TraceOptions): Promise<TraceResult> {
   let source: TraceResult['source'] = 'topics';
   let found: FoundEvent[];
   let scan: ScanReport;
-  const indexed = !!o.db && !!o.flow && !o.allPartitions && o.since === undefined && o.until === undefined && !o.topics && !o.pattern && !o.fields?.length ? await fromIndex(o, plan) : null;
+  const indexed =
+    !!o.db &&
+    !!o.flow &&
+    !o.allPartitions &&
+    o.since === undefined &&
+    o.until === undefined &&
+    !o.topics &&
+    !o.pattern &&
+    !o.fields?.length
+      ? await fromIndex(o, plan)
+      : null;
   if (indexed?.events) {
     source = 'entity index';
     found = indexed.events.flatMap((e) => foundFromEnvelope(e.envelope, e.type, { matcher, flow: o.flow }) ?? []);
@@ -100,8 +115,21 @@ export async function traceEntity(o: TraceOptions): Promise<TraceResult> {
   } else {
     // the keys of joined topics (the skus of an order's lines) are read in the values of the events found so far
     const keysOf = async (records: readonly ConsumedRecord[], path: JsonPath) =>
-      (await decodeFound(records, o.codec, matcher, o.flow)).flatMap((e) => valuesAt(structuredValue(e.value), path).flatMap((v) => (typeof v === 'string' || typeof v === 'number' ? [String(v)] : [])));
-    const result = await findEntity({ cluster: o.cluster, matcher, flow: o.flow, ...plan, since: o.since, until: o.until, allPartitions: o.allPartitions, keysOf });
+      (await decodeFound(records, o.codec, matcher, o.flow)).flatMap((e) =>
+        valuesAt(structuredValue(e.value), path).flatMap((v) =>
+          typeof v === 'string' || typeof v === 'number' ? [String(v)] : [],
+        ),
+      );
+    const result = await findEntity({
+      cluster: o.cluster,
+      matcher,
+      flow: o.flow,
+      ...plan,
+      since: o.since,
+      until: o.until,
+      allPartitions: o.allPartitions,
+      keysOf,
+    });
     found = await decodeFound(result.records, o.codec, matcher, o.flow);
     scan = result.report;
     if (indexed?.note) scan.notes.unshift(indexed.note);
@@ -110,11 +138,23 @@ export async function traceEntity(o: TraceOptions): Promise<TraceResult> {
   const facts = await gatherFacts(o.cluster, factsWanted(o.flow, events));
   const verdict = verdictOf(o.flow, events, facts, now());
   scan.elapsedMs = Date.now() - started;
-  return { id: o.id, entity: o.flow?.entity ?? 'entity', flow: o.flow?.source ?? null, source, found: events.length > 0, events, verdict, scan };
+  return {
+    id: o.id,
+    entity: o.flow?.entity ?? 'entity',
+    flow: o.flow?.source ?? null,
+    source,
+    found: events.length > 0,
+    events,
+    verdict,
+    scan,
+  };
 }
 
 /** The entity's events from the flow's entity index when it is up to date, else why not (or null: no index). */
-async function fromIndex(o: TraceOptions, plan: SearchPlan): ReturnType<typeof import('../views/entity-index.js').indexedRecords> {
+async function fromIndex(
+  o: TraceOptions,
+  plan: SearchPlan,
+): ReturnType<typeof import('../views/entity-index.js').indexedRecords> {
   const { indexedRecords } = await import('../views/entity-index.js');
   return indexedRecords({ cluster: o.cluster, db: o.db!, flow: o.flow!, id: o.id, topics: plan.topics });
 }

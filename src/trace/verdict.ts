@@ -67,7 +67,14 @@ export interface Verdict {
   waits: Wait[];
   deadLetters: DeadLetterNote[];
   /** without a flow: the newest event and the groups of its topic */
-  newest: { n: number; topic: string; partition: number; offset: number; eventType: string; consumers: GroupPosition[] } | null;
+  newest: {
+    n: number;
+    topic: string;
+    partition: number;
+    offset: number;
+    eventType: string;
+    consumers: GroupPosition[];
+  } | null;
   summary: string;
 }
 
@@ -99,7 +106,8 @@ export function factsWanted(flow: Flow | null, events: readonly TraceEvent[]): F
   for (const x of expectations(flow, events)) {
     for (const g of x.reaction.groups) {
       const list = groups.get(g) ?? [];
-      if (!list.some((p) => p.topic === x.trigger.topic && p.partition === x.trigger.partition)) list.push({ topic: x.trigger.topic, partition: x.trigger.partition });
+      if (!list.some((p) => p.topic === x.trigger.topic && p.partition === x.trigger.partition))
+        list.push({ topic: x.trigger.topic, partition: x.trigger.partition });
       groups.set(g, list);
     }
   }
@@ -111,7 +119,11 @@ function newestEvent(events: readonly TraceEvent[]): TraceEvent | null {
   return null;
 }
 
-export function positionOf(facts: GroupFacts, group: string, at: { topic: string; partition: number; offset: number }): GroupPosition {
+export function positionOf(
+  facts: GroupFacts,
+  group: string,
+  at: { topic: string; partition: number; offset: number },
+): GroupPosition {
   const g = facts.groups.get(group);
   const committed = facts.committed.get(`${group}|${at.topic}:${at.partition}`);
   const end = facts.ends.get(`${at.topic}:${at.partition}`);
@@ -148,7 +160,9 @@ export function verdictOf(flow: Flow | null, events: readonly TraceEvent[], fact
       error: e.deadLetter!.error,
       exception: e.deadLetter!.exception,
     }));
-  const dlqText = deadLetters.length ? `; dead letters: ${deadLetters.map((d) => `${d.origin} in ${d.dlq}${d.by ? ` by ${d.by}` : ''} (${d.error || d.exception || 'no message'})`).join('; ')}` : '';
+  const dlqText = deadLetters.length
+    ? `; dead letters: ${deadLetters.map((d) => `${d.origin} in ${d.dlq}${d.by ? ` by ${d.by}` : ''} (${d.error || d.exception || 'no message'})`).join('; ')}`
+    : '';
   const base = { latencyMs: null, idleMs: null, waits: [], deadLetters, newest: null };
   if (events.length === 0) return { ...base, status: 'not-found', state: null, reason: null, summary: 'not found' };
   const ok = events.filter((e) => !e.error && !e.deadLetter);
@@ -156,8 +170,18 @@ export function verdictOf(flow: Flow | null, events: readonly TraceEvent[], fact
 
   if (!flow) {
     const newest = newestEvent(events);
-    if (!newest) return { ...base, status: 'unjudged', state: null, reason: null, idleMs, summary: `only dead letters or undecodable records found${dlqText}` };
-    const consumers = [...facts.groups.keys()].map((g) => positionOf(facts, g, newest)).filter((p) => p.committed !== null || (p.members ?? 0) > 0);
+    if (!newest)
+      return {
+        ...base,
+        status: 'unjudged',
+        state: null,
+        reason: null,
+        idleMs,
+        summary: `only dead letters or undecodable records found${dlqText}`,
+      };
+    const consumers = [...facts.groups.keys()]
+      .map((g) => positionOf(facts, g, newest))
+      .filter((p) => p.committed !== null || (p.members ?? 0) > 0);
     const done = consumers.filter((p) => p.consumed).map((p) => p.group);
     const pending = consumers.filter((p) => !p.consumed);
     const where = `${newest.topic}-${newest.partition}@${newest.offset}`;
@@ -170,12 +194,22 @@ export function verdictOf(flow: Flow | null, events: readonly TraceEvent[], fact
       state: newest.eventType,
       reason: null,
       idleMs,
-      newest: { n: newest.n, topic: newest.topic, partition: newest.partition, offset: newest.offset, eventType: newest.eventType, consumers },
+      newest: {
+        n: newest.n,
+        topic: newest.topic,
+        partition: newest.partition,
+        offset: newest.offset,
+        eventType: newest.eventType,
+        consumers,
+      },
       summary: `newest event ${newest.eventType} (${where}) ${formatDuration(idleMs, 'spaced')} ago: ${readers}${dlqText} (no flow: give --flow, or write one with evt flow infer, to know what should come next)`,
     };
   }
 
-  const state = stateAfter(flow, ok.map((e) => e.eventType));
+  const state = stateAfter(
+    flow,
+    ok.map((e) => e.eventType),
+  );
   const finalEvent = [...ok].reverse().find((e) => isFinalType(flow, e.eventType)) ?? null;
   const reasonPath = finalEvent ? flow.reasons[finalEvent.eventType] : undefined;
   const reasonValue = reasonPath ? valuesAt(structuredValue(finalEvent!.value), reasonPath)[0] : undefined;
@@ -183,12 +217,32 @@ export function verdictOf(flow: Flow | null, events: readonly TraceEvent[], fact
   const waits = diagnose(flow, events, facts, now);
   if (finalEvent) {
     const latencyMs = finalEvent.timestamp - events[0].timestamp;
-    const owed = waits.length ? `; still owed: ${waits.map((w) => `${w.expects.join('/')} from ${w.service}`).join(', ')}` : '';
-    return { ...base, status: 'final', state, reason, latencyMs, waits, summary: `${state ?? finalEvent.eventType}${reason ? ` (${reason})` : ''} after ${formatDuration(latencyMs, 'spaced')}${owed}${dlqText}` };
+    const owed = waits.length
+      ? `; still owed: ${waits.map((w) => `${w.expects.join('/')} from ${w.service}`).join(', ')}`
+      : '';
+    return {
+      ...base,
+      status: 'final',
+      state,
+      reason,
+      latencyMs,
+      waits,
+      summary: `${state ?? finalEvent.eventType}${reason ? ` (${reason})` : ''} after ${formatDuration(latencyMs, 'spaced')}${owed}${dlqText}`,
+    };
   }
   const main = waits.filter((w) => !w.followUp);
-  const waitText = main.length ? main.map((w) => `${w.expects.join(' or ')} from ${w.service}: ${w.detail}`).join('; ') : `nothing the flow expects next is known`;
-  return { ...base, status: 'waiting', state, reason, idleMs, waits, summary: `${state ?? flow.initialState ?? 'not final'} for ${formatDuration(idleMs, 'spaced')}, waiting for ${waitText}${dlqText}` };
+  const waitText = main.length
+    ? main.map((w) => `${w.expects.join(' or ')} from ${w.service}: ${w.detail}`).join('; ')
+    : `nothing the flow expects next is known`;
+  return {
+    ...base,
+    status: 'waiting',
+    state,
+    reason,
+    idleMs,
+    waits,
+    summary: `${state ?? flow.initialState ?? 'not final'} for ${formatDuration(idleMs, 'spaced')}, waiting for ${waitText}${dlqText}`,
+  };
 }
 
 /** Why each expectation of the flow is unmet, from the dead letters in the timeline and the groups' positions. */
@@ -200,7 +254,9 @@ export function diagnose(flow: Flow, events: readonly TraceEvent[], facts: Group
     const positions = x.reaction.groups.map((g) => positionOf(facts, g, t));
     const waitingMs = Math.max(0, now - t.timestamp);
     const overdue = x.reaction.withinMs !== null && waitingMs > x.reaction.withinMs;
-    const usually = overdue ? ` (overdue: usually within ${formatDuration(x.reaction.withinMs!, 'spaced')}, waiting ${formatDuration(waitingMs, 'spaced')})` : '';
+    const usually = overdue
+      ? ` (overdue: usually within ${formatDuration(x.reaction.withinMs!, 'spaced')}, waiting ${formatDuration(waitingMs, 'spaced')})`
+      : '';
     const wait: Wait = {
       service: x.reaction.service,
       groups: x.reaction.groups,
@@ -213,7 +269,13 @@ export function diagnose(flow: Flow, events: readonly TraceEvent[], facts: Group
       withinMs: x.reaction.withinMs,
       overdue,
     };
-    const dead = events.find((e) => e.deadLetter && e.deadLetter.topic === t.topic && e.deadLetter.partition === t.partition && e.deadLetter.offset === t.offset);
+    const dead = events.find(
+      (e) =>
+        e.deadLetter &&
+        e.deadLetter.topic === t.topic &&
+        e.deadLetter.partition === t.partition &&
+        e.deadLetter.offset === t.offset,
+    );
     if (dead?.deadLetter) {
       const d = dead.deadLetter;
       wait.diagnosis = 'dead-lettered';

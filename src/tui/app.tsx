@@ -27,7 +27,9 @@ function panelsOf(s: Snapshot | null): PanelId[] {
   return s && !s.flow ? ['services', 'topics', 'feed'] : ['flow', 'services', 'topics', 'feed'];
 }
 
-export type Drill = ({ kind: 'trace'; id: string; request: number } | { kind: 'group'; group: string } | { kind: 'topic'; name: string }) & { from: PanelId };
+export type Drill = (
+  { kind: 'trace'; id: string; request: number } | { kind: 'group'; group: string } | { kind: 'topic'; name: string }
+) & { from: PanelId };
 
 interface Ui {
   focus: PanelId | 'drill';
@@ -46,7 +48,18 @@ interface Ui {
   message: string | null;
 }
 
-const INITIAL: Ui = { focus: 'flow', lower: 'services', selected: { flow: 0, services: 0, topics: 0, feed: 0 }, filter: '', editing: null, paused: null, help: false, drill: null, scroll: 0, message: null };
+const INITIAL: Ui = {
+  focus: 'flow',
+  lower: 'services',
+  selected: { flow: 0, services: 0, topics: 0, feed: 0 },
+  filter: '',
+  editing: null,
+  paused: null,
+  help: false,
+  drill: null,
+  scroll: 0,
+  message: null,
+};
 
 export interface AppProps {
   source: DashboardSource;
@@ -66,7 +79,8 @@ export function App({ source, onQuit, size: fixedSize }: AppProps): ReactNode {
   const state = useRef<Ui>(INITIAL);
   const [, redraw] = useReducer((n: number) => n + 1, 0);
   // without a flow there is no flow panel: the focus starts on the groups
-  if (snapshot && !snapshot.flow && state.current.focus === 'flow') state.current = { ...state.current, focus: 'services', lower: 'topics' };
+  if (snapshot && !snapshot.flow && state.current.focus === 'flow')
+    state.current = { ...state.current, focus: 'services', lower: 'topics' };
   const ui = state.current;
   const traces = useTraces(source, ui.drill);
   const feed = ui.paused ?? snapshot?.feed ?? [];
@@ -92,42 +106,132 @@ export function App({ source, onQuit, size: fixedSize }: AppProps): ReactNode {
   });
 
   const body = !snapshot ? (
-    <Panel title="evt dashboard" width={layout.width} height={layout.body} focused={false} lines={[[{ text: 'waiting for the first snapshot of the cluster…', dim: true }]]} />
+    <Panel
+      title="evt dashboard"
+      width={layout.width}
+      height={layout.body}
+      focused={false}
+      lines={[[{ text: 'waiting for the first snapshot of the cluster…', dim: true }]]}
+    />
   ) : ui.help ? (
-    <Panel title="help" note="esc or ? closes" width={layout.width} height={layout.body} focused lines={helpLines(snapshot)} />
+    <Panel
+      title="help"
+      note="esc or ? closes"
+      width={layout.width}
+      height={layout.body}
+      focused
+      lines={helpLines(snapshot)}
+    />
   ) : (
-    <Panels snapshot={snapshot} ui={ui} layout={layout} feed={feed} trace={ui.drill?.kind === 'trace' ? (traces.get(ui.drill.request) ?? { status: 'loading' }) : null} />
+    <Panels
+      snapshot={snapshot}
+      ui={ui}
+      layout={layout}
+      feed={feed}
+      trace={ui.drill?.kind === 'trace' ? (traces.get(ui.drill.request) ?? { status: 'loading' }) : null}
+    />
   );
   return (
     <Box flexDirection="column" width={layout.width} height={layout.height}>
-      <LineView line={statusLine(snapshot, { width: layout.width, filter: ui.filter, paused: ui.paused !== null })} width={layout.width} />
+      <LineView
+        line={statusLine(snapshot, { width: layout.width, filter: ui.filter, paused: ui.paused !== null })}
+        width={layout.width}
+      />
       {body}
       <LineView line={footerLine({ editing: ui.editing, message: ui.message })} width={layout.width} />
     </Box>
   );
 }
 
-function Panels({ snapshot, ui, layout, feed, trace }: { snapshot: Snapshot; ui: Ui; layout: Layout; feed: FeedEvent[]; trace: TraceState | null }): ReactNode {
+function Panels({
+  snapshot,
+  ui,
+  layout,
+  feed,
+  trace,
+}: {
+  snapshot: Snapshot;
+  ui: Ui;
+  layout: Layout;
+  feed: FeedEvent[];
+  trace: TraceState | null;
+}): ReactNode {
   const sel = (p: PanelId) => (ui.focus === p ? ui.selected[p] : null);
   const panel = (p: PanelId | 'drill', width: number, height: number): ReactNode => {
     const inner = { width: width - 2, height: height - 2, filter: ui.filter };
     const focused = ui.focus === p;
     switch (p) {
       case 'flow':
-        return <Panel key={p} title={`flow ${snapshot.flow?.name ?? ''}`} note={snapshot.flow ? `${snapshot.flow.entity}s since ${clockTime(snapshot.flow.since, false)}` : ''} width={width} height={height} focused={focused} lines={flowLines(snapshot, { ...inner, selected: sel(p) })} />;
+        return (
+          <Panel
+            key={p}
+            title={`flow ${snapshot.flow?.name ?? ''}`}
+            note={snapshot.flow ? `${snapshot.flow.entity}s since ${clockTime(snapshot.flow.since, false)}` : ''}
+            width={width}
+            height={height}
+            focused={focused}
+            lines={flowLines(snapshot, { ...inner, selected: sel(p) })}
+          />
+        );
       case 'services':
-        return <Panel key={p} title="services" note={`${snapshot.services.length} groups`} width={width} height={height} focused={focused} lines={servicesLines(snapshot, { ...inner, selected: sel(p) })} />;
+        return (
+          <Panel
+            key={p}
+            title="services"
+            note={`${snapshot.services.length} groups`}
+            width={width}
+            height={height}
+            focused={focused}
+            lines={servicesLines(snapshot, { ...inner, selected: sel(p) })}
+          />
+        );
       case 'topics':
-        return <Panel key={p} title="topics" note={`${snapshot.topics.length}`} width={width} height={height} focused={focused} lines={topicsLines(snapshot, { ...inner, selected: sel(p) })} />;
+        return (
+          <Panel
+            key={p}
+            title="topics"
+            note={`${snapshot.topics.length}`}
+            width={width}
+            height={height}
+            focused={focused}
+            lines={topicsLines(snapshot, { ...inner, selected: sel(p) })}
+          />
+        );
       case 'feed': {
         const rows = feedRows(feed, ui.filter);
-        const selected = ui.focus === 'feed' ? rows.length - 1 - Math.min(ui.selected.feed, rows.length - 1) : rows.length - 1;
+        const selected =
+          ui.focus === 'feed' ? rows.length - 1 - Math.min(ui.selected.feed, rows.length - 1) : rows.length - 1;
         const fresh = ui.paused ? newerThan(snapshot.feed, ui.paused) : 0;
         const note = ui.paused ? `paused, ${fresh} new` : `${rows.length}${ui.filter ? ' matching' : ''}`;
-        return <Panel key={p} title="events" note={note} width={width} height={height} focused={focused} lines={feedLines(rows, { ...inner, selected: ui.focus === 'feed' ? selected : null, empty: ui.filter ? 'no event matches the filter' : 'no events yet' })} />;
+        return (
+          <Panel
+            key={p}
+            title="events"
+            note={note}
+            width={width}
+            height={height}
+            focused={focused}
+            lines={feedLines(rows, {
+              ...inner,
+              selected: ui.focus === 'feed' ? selected : null,
+              empty: ui.filter ? 'no event matches the filter' : 'no events yet',
+            })}
+          />
+        );
       }
       case 'drill':
-        return <DrillPanel key="drill" snapshot={snapshot} drill={ui.drill!} trace={trace} scroll={ui.scroll} width={width} height={height} focused={focused} />;
+        return (
+          <DrillPanel
+            key="drill"
+            snapshot={snapshot}
+            drill={ui.drill!}
+            trace={trace}
+            scroll={ui.scroll}
+            width={width}
+            height={height}
+            focused={focused}
+          />
+        );
     }
   };
   const hasFlow = snapshot.flow !== null;
@@ -164,7 +268,23 @@ function Panels({ snapshot, ui, layout, feed, trace }: { snapshot: Snapshot; ui:
   );
 }
 
-function DrillPanel({ snapshot, drill, trace, scroll, width, height, focused }: { snapshot: Snapshot; drill: Drill; trace: TraceState | null; scroll: number; width: number; height: number; focused: boolean }): ReactNode {
+function DrillPanel({
+  snapshot,
+  drill,
+  trace,
+  scroll,
+  width,
+  height,
+  focused,
+}: {
+  snapshot: Snapshot;
+  drill: Drill;
+  trace: TraceState | null;
+  scroll: number;
+  width: number;
+  height: number;
+  focused: boolean;
+}): ReactNode {
   const lines: Line[] =
     drill.kind === 'trace'
       ? traceLines(trace ?? { status: 'loading' }, width - 2)
@@ -179,8 +299,20 @@ function DrillPanel({ snapshot, drill, trace, scroll, width, height, focused }: 
           );
   const title = drillName(drill);
   const start = Math.max(0, Math.min(scroll, lines.length - (height - 2)));
-  const more = lines.length > height - 2 ? `${start + 1}-${Math.min(lines.length, start + height - 2)} of ${lines.length}, j/k scroll` : '';
-  return <Panel title={title} note={`${more}${more ? ' · ' : ''}esc back`} width={width} height={height} focused={focused} lines={lines.slice(start)} />;
+  const more =
+    lines.length > height - 2
+      ? `${start + 1}-${Math.min(lines.length, start + height - 2)} of ${lines.length}, j/k scroll`
+      : '';
+  return (
+    <Panel
+      title={title}
+      note={`${more}${more ? ' · ' : ''}esc back`}
+      width={width}
+      height={height}
+      focused={focused}
+      lines={lines.slice(start)}
+    />
+  );
 }
 
 /** The lower panel of the compact layout, under `top`. */
@@ -191,8 +323,19 @@ function lowerOf(ui: Ui, top: PanelId): PanelId | 'drill' {
 }
 
 function tabsLine(ui: Ui, lower: PanelId | 'drill', top: PanelId): Line {
-  const tabs: (PanelId | 'drill')[] = [...(['services', 'topics', 'feed'] as const).filter((t) => t !== top), ...(ui.drill ? ['drill' as const] : [])];
-  return tabs.flatMap((t) => [{ text: ' ' }, { text: ` ${t === 'drill' ? drillName(ui.drill!) : t === 'feed' ? 'events' : t} `, inverse: t === lower, bold: t === lower, color: t === lower ? 'cyan' : undefined }]);
+  const tabs: (PanelId | 'drill')[] = [
+    ...(['services', 'topics', 'feed'] as const).filter((t) => t !== top),
+    ...(ui.drill ? ['drill' as const] : []),
+  ];
+  return tabs.flatMap((t) => [
+    { text: ' ' },
+    {
+      text: ` ${t === 'drill' ? drillName(ui.drill!) : t === 'feed' ? 'events' : t} `,
+      inverse: t === lower,
+      bold: t === lower,
+      color: t === lower ? 'cyan' : undefined,
+    },
+  ]);
 }
 
 function drillName(d: Drill): string {
@@ -212,9 +355,19 @@ function newerThan(feed: readonly FeedEvent[], paused: readonly FeedEvent[]): nu
 function useStickyNeeds(snapshot: Snapshot | null, columns: number): PanelNeeds | null {
   const kept = useRef<{ columns: number; needs: PanelNeeds } | null>(null);
   if (!snapshot) return kept.current?.needs ?? null;
-  const now: PanelNeeds = { flow: flowNeed(snapshot), services: servicesNeed(snapshot), topics: topicsNeed(snapshot), topicsLeast: topicsNeed(snapshot, true), feed: feedNeed(snapshot.feed) };
+  const now: PanelNeeds = {
+    flow: flowNeed(snapshot),
+    services: servicesNeed(snapshot),
+    topics: topicsNeed(snapshot),
+    topicsLeast: topicsNeed(snapshot, true),
+    feed: feedNeed(snapshot.feed),
+  };
   const before = kept.current?.columns === columns ? kept.current.needs : null;
-  const needs = before ? (Object.fromEntries((Object.entries(now) as [keyof PanelNeeds, number][]).map(([k, v]) => [k, Math.max(v, before[k])])) as unknown as PanelNeeds) : now;
+  const needs = before
+    ? (Object.fromEntries(
+        (Object.entries(now) as [keyof PanelNeeds, number][]).map(([k, v]) => [k, Math.max(v, before[k])]),
+      ) as unknown as PanelNeeds)
+    : now;
   kept.current = { columns, needs };
   return needs;
 }
@@ -252,16 +405,33 @@ export function act(ui: Ui, action: Action, s: Snapshot | null, feed: readonly F
   if (ui.help) return action === 'back' || action === 'help' ? { ...next, help: false } : next;
   if (!s) return action === 'help' ? { ...next, help: true } : next;
   const move = (by: number | 'top' | 'bottom'): Ui => {
-    if (ui.focus === 'drill') return { ...next, scroll: by === 'top' ? 0 : by === 'bottom' ? 1e9 : Math.max(0, ui.scroll + by) };
+    if (ui.focus === 'drill')
+      return { ...next, scroll: by === 'top' ? 0 : by === 'bottom' ? 1e9 : Math.max(0, ui.scroll + by) };
     const p = ui.focus;
     const count = rowCount(p, s, feed, ui.filter);
     const current = ui.selected[p];
     // the feed's selection counts back from the newest event (at the bottom): "down" goes toward 0
-    const value = p === 'feed' ? (by === 'top' ? count - 1 : by === 'bottom' ? 0 : current - by) : by === 'top' ? 0 : by === 'bottom' ? count - 1 : current + by;
+    const value =
+      p === 'feed'
+        ? by === 'top'
+          ? count - 1
+          : by === 'bottom'
+            ? 0
+            : current - by
+        : by === 'top'
+          ? 0
+          : by === 'bottom'
+            ? count - 1
+            : current + by;
     return { ...next, selected: { ...ui.selected, [p]: Math.max(0, Math.min(Math.max(0, count - 1), value)) } };
   };
   const openTrace = (id: string | null, from: PanelId): Ui =>
-    id ? { ...next, drill: { kind: 'trace', id, request: ++traceRequests, from }, focus: 'drill', scroll: 0 } : { ...next, message: `select what to trace: ${s.flow ? `a stuck ${s.flow.entity} in the flow panel or ` : ''}an event in the feed` };
+    id
+      ? { ...next, drill: { kind: 'trace', id, request: ++traceRequests, from }, focus: 'drill', scroll: 0 }
+      : {
+          ...next,
+          message: `select what to trace: ${s.flow ? `a stuck ${s.flow.entity} in the flow panel or ` : ''}an event in the feed`,
+        };
   switch (action) {
     case 'next-panel':
     case 'previous-panel': {
@@ -281,11 +451,15 @@ export function act(ui: Ui, action: Action, s: Snapshot | null, feed: readonly F
     case 'open':
       if (ui.focus === 'services') {
         const row = serviceRows(s, ui.filter)[ui.selected.services];
-        return row ? { ...next, drill: { kind: 'group', group: row.group, from: 'services' }, focus: 'drill', scroll: 0 } : next;
+        return row
+          ? { ...next, drill: { kind: 'group', group: row.group, from: 'services' }, focus: 'drill', scroll: 0 }
+          : next;
       }
       if (ui.focus === 'topics') {
         const row = topicRows(s, ui.filter)[ui.selected.topics];
-        return row ? { ...next, drill: { kind: 'topic', name: row.name, from: 'topics' }, focus: 'drill', scroll: 0 } : next;
+        return row
+          ? { ...next, drill: { kind: 'topic', name: row.name, from: 'topics' }, focus: 'drill', scroll: 0 }
+          : next;
       }
       if (ui.focus === 'drill') return next;
       return openTrace(selectedEntity(ui, s, feed), ui.focus);
@@ -316,9 +490,19 @@ function keyOfChar(ch: string): KeyPress & { backspace?: boolean } {
 }
 
 /** Typing in the filter prompt: characters add, backspace removes, enter keeps it, esc clears it. */
-function editFilter(ui: Ui, input: string, key: { return?: boolean; escape?: boolean; backspace?: boolean; delete?: boolean; ctrl?: boolean; meta?: boolean }): Ui {
+function editFilter(
+  ui: Ui,
+  input: string,
+  key: { return?: boolean; escape?: boolean; backspace?: boolean; delete?: boolean; ctrl?: boolean; meta?: boolean },
+): Ui {
   const text = ui.editing ?? '';
-  if (key.return) return { ...ui, editing: null, filter: text.trim(), selected: { ...ui.selected, flow: 0, services: 0, topics: 0, feed: 0 } };
+  if (key.return)
+    return {
+      ...ui,
+      editing: null,
+      filter: text.trim(),
+      selected: { ...ui.selected, flow: 0, services: 0, topics: 0, feed: 0 },
+    };
   if (key.escape) return { ...ui, editing: null, filter: '' };
   if (key.backspace || key.delete) return { ...ui, editing: text.slice(0, -1) };
   if (key.ctrl || key.meta || !input) return ui;

@@ -46,10 +46,11 @@ export function columnWidths(cols: readonly Column[], rows: readonly (readonly s
   }
   if (over > 0) {
     // flex columns first: a trend is the least to lose; left out when below its floor
-    for (const [i, c] of cols.entries()) if (c.flex && over > 0) {
-      widths[i] = 0;
-      over = total() - width;
-    }
+    for (const [i, c] of cols.entries())
+      if (c.flex && over > 0) {
+        widths[i] = 0;
+        over = total() - width;
+      }
     const levels = [...new Set(cols.map((c) => c.giveWay ?? 0))].sort((a, b) => b - a);
     for (const level of levels) {
       while (over > 0) {
@@ -123,7 +124,12 @@ export function joinCells(values: readonly string[], cols: readonly Column[], wi
 }
 
 /** One row as styled segments: `style(i)` styles column i's cell (and the space before it). */
-export function rowLine(values: readonly string[], cols: readonly Column[], widths: readonly number[], style: (i: number) => Omit<Seg, 'text'> | undefined = () => undefined): Line {
+export function rowLine(
+  values: readonly string[],
+  cols: readonly Column[],
+  widths: readonly number[],
+  style: (i: number) => Omit<Seg, 'text'> | undefined = () => undefined,
+): Line {
   const line: Line = [];
   for (const [i, w] of widths.entries()) {
     if (w <= 0) continue;

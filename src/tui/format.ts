@@ -8,7 +8,9 @@ export function sparkline(values: readonly number[], width: number): string {
   if (width <= 0) return '';
   const shown = values.slice(-width);
   const max = Math.max(0, ...shown);
-  const bars = shown.map((v) => (max <= 0 || v <= 0 ? BARS[0] : BARS[Math.min(BARS.length - 1, Math.round((v / max) * (BARS.length - 1)))]));
+  const bars = shown.map((v) =>
+    max <= 0 || v <= 0 ? BARS[0] : BARS[Math.min(BARS.length - 1, Math.round((v / max) * (BARS.length - 1)))],
+  );
   return ' '.repeat(width - bars.length) + bars.join('');
 }
 

@@ -31,10 +31,20 @@ export const KEYS: readonly KeyBinding[] = [
   { keys: 'k / ↑', action: 'up', what: 'select the previous row (scroll a trace up)' },
   { keys: 'g', action: 'top', what: 'first row (top of a trace)' },
   { keys: 'G', action: 'bottom', what: 'last row (the newest event in the feed)' },
-  { keys: 'enter', action: 'open', what: 'drill down: trace the selected entity, partitions of a group or topic', footer: 'enter open' },
+  {
+    keys: 'enter',
+    action: 'open',
+    what: 'drill down: trace the selected entity, partitions of a group or topic',
+    footer: 'enter open',
+  },
   { keys: 't', action: 'trace', what: 'trace the selected entity (or the oldest stuck one)', footer: 't trace' },
   { keys: 'esc', action: 'back', what: 'close the trace, details or help; clear the filter' },
-  { keys: '/', action: 'filter', what: 'filter entities, events, groups and topics (enter keeps it, esc clears it)', footer: '/ filter' },
+  {
+    keys: '/',
+    action: 'filter',
+    what: 'filter entities, events, groups and topics (enter keeps it, esc clears it)',
+    footer: '/ filter',
+  },
   { keys: 'p', action: 'pause', what: 'pause or resume the event feed', footer: 'p pause' },
   { keys: '?', action: 'help', what: 'this help', footer: '? help' },
   { keys: 'q / ctrl-c', action: 'quit', what: 'quit', footer: 'q quit' },
@@ -63,6 +73,18 @@ export function actionOf(input: string, key: KeyPress): Action | null {
   if (key.upArrow) return 'up';
   if (key.return) return 'open';
   if (key.escape) return 'back';
-  const byChar: Record<string, Action> = { l: 'next-panel', h: 'previous-panel', j: 'down', k: 'up', g: 'top', G: 'bottom', t: 'trace', '/': 'filter', p: 'pause', '?': 'help', q: 'quit' };
+  const byChar: Record<string, Action> = {
+    l: 'next-panel',
+    h: 'previous-panel',
+    j: 'down',
+    k: 'up',
+    g: 'top',
+    G: 'bottom',
+    t: 'trace',
+    '/': 'filter',
+    p: 'pause',
+    '?': 'help',
+    q: 'quit',
+  };
   return byChar[input] ?? null;
 }

@@ -45,7 +45,11 @@ export function layoutFor(columns: number, rows: number, needs?: PanelNeeds): La
     const body = height - 2;
     const top = Math.max(10, Math.floor(body * 0.45));
     const half = Math.floor(width / 2);
-    const left = !needs ? half : needs.flow ? split(width, needs.flow + 2, needs.services + 2) : split(width, needs.topics + 2, needs.services + 2, needs.topicsLeast + 2);
+    const left = !needs
+      ? half
+      : needs.flow
+        ? split(width, needs.flow + 2, needs.services + 2)
+        : split(width, needs.topics + 2, needs.services + 2, needs.topicsLeast + 2);
     const bottomLeft = needs ? split(width, needs.topics + 2, needs.feed + 2, needs.topicsLeast + 2) : half;
     return { mode: 'wide', width, height, body, top, bottom: body - top, left, bottomLeft };
   }

@@ -23,7 +23,9 @@ export async function runDashboard(source: DashboardSource, o: TerminalOptions):
   // render in Node's global buffer (hundreds of MB an hour at a few frames a second), so not that one.
   // Nothing may load react before this line: hence no JSX in this module (it would import react at once).
   process.env.NODE_ENV ??= 'production';
-  const [{ createElement }, { render }, { App }, chalk] = await notInCi(() => Promise.all([import('react'), import('ink'), import('./app.js'), import('chalk')]));
+  const [{ createElement }, { render }, { App }, chalk] = await notInCi(() =>
+    Promise.all([import('react'), import('ink'), import('./app.js'), import('chalk')]),
+  );
   if (!o.color) chalk.default.level = 0;
   let left = false;
   const leave = () => {
@@ -45,11 +47,11 @@ export async function runDashboard(source: DashboardSource, o: TerminalOptions):
         },
       }),
       {
-      stdin: o.stdin,
-      stdout: o.stdout,
-      exitOnCtrlC: false,
-      patchConsole: true,
-      maxFps: 8,
+        stdin: o.stdin,
+        stdout: o.stdout,
+        exitOnCtrlC: false,
+        patchConsole: true,
+        maxFps: 8,
         incrementalRendering: false,
       },
     );

@@ -9,14 +9,26 @@ import { topicsLines } from './panels/topics.js';
 import { flowLines } from './panels/flow.js';
 import type { Snapshot } from './source.js';
 
-const text = (line: Line) => line.map((s) => s.text).join('').trimEnd();
+const text = (line: Line) =>
+  line
+    .map((s) => s.text)
+    .join('')
+    .trimEnd();
 
 export function snapshotText(s: Snapshot, o: { width: number; events: number }): string[] {
   const all = { width: o.width, height: 10_000, selected: null, filter: '' };
   const cluster = `${s.cluster.name} (${s.cluster.brokers.join(',')})${s.cluster.reachable ? '' : `, unreachable: ${s.cluster.error}`}`;
-  const sim = s.simulation ? `; simulation ${s.simulation.phase}, ${s.simulation.sent} sent${s.simulation.fault ? `, ${s.simulation.fault}` : ''}` : '';
+  const sim = s.simulation
+    ? `; simulation ${s.simulation.phase}, ${s.simulation.sent} sent${s.simulation.fault ? `, ${s.simulation.fault}` : ''}`
+    : '';
   const events = s.feed.slice(-o.events);
-  const flow = s.flow ? [`flow ${s.flow.name} (${s.flow.entity}s since ${clockTime(s.flow.since, false)})`, ...flowLines(s, all).map(text), ''] : [];
+  const flow = s.flow
+    ? [
+        `flow ${s.flow.name} (${s.flow.entity}s since ${clockTime(s.flow.since, false)})`,
+        ...flowLines(s, all).map(text),
+        '',
+      ]
+    : [];
   return [
     `evt dashboard: ${cluster} at ${new Date(s.at).toISOString()}${s.cluster.registry ? `; registry ${s.cluster.registry}` : ''}${sim}`,
     '',

@@ -14,7 +14,8 @@ import { quoteIdent, type ApplyEvent, type ViewDefinition, type ViewEvent } from
 /** A field of the event's value, or a clear error naming it (the event then goes to the errors table). */
 function field<T>(event: ViewEvent, name: string, type: 'string' | 'number' | 'object'): T {
   const value = (event.value as Record<string, unknown> | null)?.[name];
-  if (typeof value !== type || value === null) throw new Error(`${name} is ${value === null ? 'null' : typeof value}, not a ${type}`);
+  if (typeof value !== type || value === null)
+    throw new Error(`${name} is ${value === null ? 'null' : typeof value}, not a ${type}`);
   return value as T;
 }
 
@@ -25,7 +26,9 @@ function optional(event: ViewEvent, name: string): string | null {
 
 function expectObject(event: ViewEvent): void {
   if (typeof event.value !== 'object' || event.value === null || Array.isArray(event.value)) {
-    throw new Error(`the value is ${event.value === null ? 'null' : typeof event.value}, not a workflow event (is the topic written in Avro through the registry?)`);
+    throw new Error(
+      `the value is ${event.value === null ? 'null' : typeof event.value}, not a workflow event (is the topic written in Avro through the registry?)`,
+    );
   }
 }
 
@@ -54,7 +57,9 @@ const ordersView = (names: WorkflowNames): ViewDefinition => ({
     db.exec(`CREATE TABLE IF NOT EXISTS orders (
       order_id TEXT PRIMARY KEY, state TEXT NOT NULL, reason TEXT, cancel_reason TEXT, customer_id TEXT NOT NULL,
       lines TEXT NOT NULL, total INTEGER NOT NULL, currency TEXT NOT NULL,
-      ${Object.values(STEP_COLUMN).map((c) => `${c} INTEGER`).join(', ')},
+      ${Object.values(STEP_COLUMN)
+        .map((c) => `${c} INTEGER`)
+        .join(', ')},
       updated_at INTEGER NOT NULL, last_event TEXT NOT NULL, last_event_id TEXT, events INTEGER NOT NULL,
       last_position TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS orders_state ON orders (state);
@@ -64,7 +69,8 @@ const ordersView = (names: WorkflowNames): ViewDefinition => ({
     // Events are gathered per order during a batch and written once per order at its end: the last event
     // gives the row, each step keeps the first time it was seen, the counter adds up.
     const steps = Object.values(STEP_COLUMN);
-    const upsert = db.prepare(`INSERT INTO orders (order_id, state, reason, cancel_reason, customer_id, lines, total, currency, ${steps.join(', ')},
+    const upsert =
+      db.prepare(`INSERT INTO orders (order_id, state, reason, cancel_reason, customer_id, lines, total, currency, ${steps.join(', ')},
         updated_at, last_event, last_event_id, events, last_position)
       VALUES (${Array.from({ length: 13 + steps.length }, () => '?').join(', ')})
       ON CONFLICT(order_id) DO UPDATE SET state = excluded.state, reason = excluded.reason, cancel_reason = excluded.cancel_reason,
@@ -164,7 +170,8 @@ const paymentsView = (names: WorkflowNames): ViewDefinition => ({
       CREATE INDEX IF NOT EXISTS payments_status ON payments (status);`);
   },
   prepare(db) {
-    const upsert = db.prepare(`INSERT INTO payments VALUES (@orderId, @paymentId, @customerId, @amount, @currency, @status, @reason, @at, @eventType)
+    const upsert =
+      db.prepare(`INSERT INTO payments VALUES (@orderId, @paymentId, @customerId, @amount, @currency, @status, @reason, @at, @eventType)
       ON CONFLICT(order_id) DO UPDATE SET payment_id = excluded.payment_id, customer_id = excluded.customer_id, amount = excluded.amount,
         currency = excluded.currency, status = excluded.status, reason = excluded.reason, updated_at = excluded.updated_at, last_event = excluded.last_event`);
     return (event) => {
@@ -183,7 +190,6 @@ const paymentsView = (names: WorkflowNames): ViewDefinition => ({
     };
   },
 });
-
 
 /** `latest <topic>`: the last value per key of any topic, deleted by a null value. */
 export function latestView(topic: string): ViewDefinition {

@@ -105,7 +105,8 @@ export function parsePath(text: unknown): JsonPath {
 /** The path's value in the event (the first, for a path with [*]), undefined when absent. */
 export function evaluatePath(p: JsonPath, event: ViewEvent): unknown {
   if (p.from === 'key') return event.key ?? undefined;
-  if (p.from === 'header') return Object.prototype.hasOwnProperty.call(event.headers, p.name) ? event.headers[p.name] : undefined;
+  if (p.from === 'header')
+    return Object.prototype.hasOwnProperty.call(event.headers, p.name) ? event.headers[p.name] : undefined;
   return valuesAt(event.value, p.path)[0];
 }
 
@@ -123,7 +124,8 @@ function jsonView(file: string, spec: unknown): ViewDefinition {
   const fail = (msg: string): never => {
     throw new ViewFileError(`${file}: ${msg}`);
   };
-  if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) fail(`a view file holds one JSON object, not ${describe(spec)}`);
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec))
+    fail(`a view file holds one JSON object, not ${describe(spec)}`);
   const s = spec as Record<string, unknown>;
   checkFields(s, JSON_FIELDS, fail);
   const name = checkName(s.name, 'name', fail);
@@ -132,15 +134,18 @@ function jsonView(file: string, spec: unknown): ViewDefinition {
   if (s.key === undefined) fail('missing "key" (the path of each row\'s key, e.g. "$.orderId" or "$key")');
   const keyPath = pathOf(s.key, 'key', fail);
   if (s.columns === undefined) fail('missing "columns" (column name -> path)');
-  if (s.columns === null || typeof s.columns !== 'object' || Array.isArray(s.columns)) fail(`columns: an object of column name -> path, not ${describe(s.columns)}`);
+  if (s.columns === null || typeof s.columns !== 'object' || Array.isArray(s.columns))
+    fail(`columns: an object of column name -> path, not ${describe(s.columns)}`);
   const columnSpec = Object.entries(s.columns as Record<string, unknown>);
   if (columnSpec.length === 0) fail('columns: at least one column');
   const columns: { name: string; path: JsonPath }[] = [];
   const taken = new Set(['key', ...META_COLUMNS]);
   for (const [col, p] of columnSpec) {
     const field = `columns.${col}`;
-    if (!IDENT.test(col)) fail(`columns: "${col}" is not a column name (letters, digits, _; not starting with a digit)`);
-    if (taken.has(col.toLowerCase())) fail(`${field}: the name is taken (key, ${META_COLUMNS.join(', ')} are the view's own columns)`);
+    if (!IDENT.test(col))
+      fail(`columns: "${col}" is not a column name (letters, digits, _; not starting with a digit)`);
+    if (taken.has(col.toLowerCase()))
+      fail(`${field}: the name is taken (key, ${META_COLUMNS.join(', ')} are the view's own columns)`);
     taken.add(col.toLowerCase());
     columns.push({ name: col, path: pathOf(p, field, fail) });
   }
@@ -194,13 +199,16 @@ function jsonView(file: string, spec: unknown): ViewDefinition {
 
 function conditions(value: unknown, field: string, fail: (msg: string) => never): Condition[] {
   if (value === undefined) return [];
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(`${field}: an object of path -> value (or [values]), not ${describe(value)}`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    fail(`${field}: an object of path -> value (or [values]), not ${describe(value)}`);
   const out: Condition[] = [];
   for (const [p, expected] of Object.entries(value as Record<string, unknown>)) {
     const f = `${field}["${p}"]`;
     const values = Array.isArray(expected) ? expected : [expected];
     if (Array.isArray(expected) && expected.length === 0) fail(`${f}: an empty list matches nothing`);
-    for (const v of values) if (v !== null && typeof v === 'object') fail(`${f}: compare with a string, number, boolean or null (or a list of them), not ${describe(v)}`);
+    for (const v of values)
+      if (v !== null && typeof v === 'object')
+        fail(`${f}: compare with a string, number, boolean or null (or a list of them), not ${describe(v)}`);
     out.push({ path: pathOf(p, field, fail), values: values as Scalar[] });
   }
   if (out.length === 0) fail(`${field}: at least one condition (or leave "${field}" out)`);
@@ -260,7 +268,8 @@ function codeView(file: string, exported: unknown): ViewDefinition {
   const fail = (msg: string): never => {
     throw new ViewFileError(`${file}: ${msg}`);
   };
-  if (exported === null || typeof exported !== 'object' || Array.isArray(exported)) fail(`the default export is the view, an object { name, topics, key, columns, apply }, not ${describe(exported)}`);
+  if (exported === null || typeof exported !== 'object' || Array.isArray(exported))
+    fail(`the default export is the view, an object { name, topics, key, columns, apply }, not ${describe(exported)}`);
   const s = exported as Record<string, unknown>;
   checkFields(s, CODE_FIELDS, fail);
   const name = checkName(s.name, 'name', fail);
@@ -268,17 +277,24 @@ function codeView(file: string, exported: unknown): ViewDefinition {
   const topics = checkTopics(s.topics, fail);
   const table = s.table === undefined ? name : checkName(s.table, 'table', fail);
   if (s.key === undefined) fail('missing "key" (the name of the key column)');
-  if (typeof s.key !== 'string' || !IDENT.test(s.key)) fail(`key: the key column's name (letters, digits, _), not ${describe(s.key)}`);
+  if (typeof s.key !== 'string' || !IDENT.test(s.key))
+    fail(`key: the key column's name (letters, digits, _), not ${describe(s.key)}`);
   const keyColumn = s.key as string;
   if (s.columns === undefined) fail(`missing "columns" (column name -> ${COLUMN_TYPES.join('|')})`);
-  if (s.columns === null || typeof s.columns !== 'object' || Array.isArray(s.columns)) fail(`columns: an object of column name -> ${COLUMN_TYPES.join('|')}, not ${describe(s.columns)}`);
+  if (s.columns === null || typeof s.columns !== 'object' || Array.isArray(s.columns))
+    fail(`columns: an object of column name -> ${COLUMN_TYPES.join('|')}, not ${describe(s.columns)}`);
   const types = new Map<string, ColumnType>();
   const lower = new Set<string>(META_COLUMNS);
   for (const [col, t] of Object.entries(s.columns as Record<string, unknown>)) {
-    if (!IDENT.test(col)) fail(`columns: "${col}" is not a column name (letters, digits, _; not starting with a digit)`);
-    if (lower.has(col.toLowerCase())) fail(`columns.${col}: the name is taken (${META_COLUMNS.join(', ')} are the view's own columns; names are case-insensitive)`);
+    if (!IDENT.test(col))
+      fail(`columns: "${col}" is not a column name (letters, digits, _; not starting with a digit)`);
+    if (lower.has(col.toLowerCase()))
+      fail(
+        `columns.${col}: the name is taken (${META_COLUMNS.join(', ')} are the view's own columns; names are case-insensitive)`,
+      );
     lower.add(col.toLowerCase());
-    if (typeof t !== 'string' || !(COLUMN_TYPES as readonly string[]).includes(t)) fail(`columns.${col}: a type, one of ${COLUMN_TYPES.join(', ')}, not ${describe(t)}`);
+    if (typeof t !== 'string' || !(COLUMN_TYPES as readonly string[]).includes(t))
+      fail(`columns.${col}: a type, one of ${COLUMN_TYPES.join(', ')}, not ${describe(t)}`);
     types.set(col, t as ColumnType);
   }
   if (!types.has(keyColumn)) {
@@ -303,8 +319,12 @@ function codeView(file: string, exported: unknown): ViewDefinition {
     source: path.resolve(file),
     tables: [table],
     create(db) {
-      const defs = userColumns.map((c) => `${quoteIdent(c)} ${sqlType(types.get(c)!)}${c === keyColumn ? ' PRIMARY KEY' : ''}`);
-      db.exec(`CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (${defs.join(', ')}, "_topic" TEXT, "_partition" INTEGER, "_offset" INTEGER, "_timestamp" INTEGER)`);
+      const defs = userColumns.map(
+        (c) => `${quoteIdent(c)} ${sqlType(types.get(c)!)}${c === keyColumn ? ' PRIMARY KEY' : ''}`,
+      );
+      db.exec(
+        `CREATE TABLE IF NOT EXISTS ${quoteIdent(table)} (${defs.join(', ')}, "_topic" TEXT, "_partition" INTEGER, "_offset" INTEGER, "_timestamp" INTEGER)`,
+      );
     },
     prepare(db) {
       checkTableColumns(db, table, allColumns, display);
@@ -319,11 +339,19 @@ function codeView(file: string, exported: unknown): ViewDefinition {
       };
       const view: ViewTable = {
         upsert(row) {
-          if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new Error(`upsert takes a row object, not ${describe(row)}`);
-          for (const col of Object.keys(row)) if (!types.has(col) && !isMeta(col)) throw new Error(`upsert: no column "${col}" (columns: ${userColumns.join(', ')})`);
+          if (row === null || typeof row !== 'object' || Array.isArray(row))
+            throw new Error(`upsert takes a row object, not ${describe(row)}`);
+          for (const col of Object.keys(row))
+            if (!types.has(col) && !isMeta(col))
+              throw new Error(`upsert: no column "${col}" (columns: ${userColumns.join(', ')})`);
           const params: unknown[] = [keyParam(row[keyColumn])];
           for (const col of userColumns.slice(1)) params.push(toColumn(col, types.get(col)!, row[col]));
-          params.push(current?.topic ?? null, current?.partition ?? null, current?.offset ?? null, current?.timestamp ?? null);
+          params.push(
+            current?.topic ?? null,
+            current?.partition ?? null,
+            current?.offset ?? null,
+            current?.timestamp ?? null,
+          );
           upsert.run(params);
         },
         delete(key) {
@@ -332,14 +360,19 @@ function codeView(file: string, exported: unknown): ViewDefinition {
         get(key) {
           const row = select.get(keyParam(key)) as Record<string, unknown> | undefined;
           if (!row) return undefined;
-          for (const [col, t] of types) if (t === 'JSON' && typeof row[col] === 'string') row[col] = JSON.parse(row[col]);
+          for (const [col, t] of types)
+            if (t === 'JSON' && typeof row[col] === 'string') row[col] = JSON.parse(row[col]);
           return row;
         },
       };
       // each event in a savepoint: an apply that throws half-way leaves nothing behind
       const applyOne = db.transaction((event: ViewEvent) => {
         const result = userApply(event, view);
-        if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+        if (
+          result !== null &&
+          typeof result === 'object' &&
+          typeof (result as { then?: unknown }).then === 'function'
+        ) {
           throw new Error('apply returned a promise: it must be synchronous (it runs inside a SQLite transaction)');
         }
       });
@@ -381,9 +414,13 @@ function upsertStatement(db: Database, table: string, keyColumn: string, columns
 
 /** A table left by an earlier version of the view file cannot take this one's rows: say so, not "no such column". */
 function checkTableColumns(db: Database, table: string, columns: readonly string[], file: string): void {
-  const existing = (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((r) => r.name);
+  const existing = (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map(
+    (r) => r.name,
+  );
   if (existing.length === 0) return;
-  const same = existing.length === columns.length && columns.every((c) => existing.some((e) => e.toLowerCase() === c.toLowerCase()));
+  const same =
+    existing.length === columns.length &&
+    columns.every((c) => existing.some((e) => e.toLowerCase() === c.toLowerCase()));
   if (!same) {
     throw new ViewFileError(
       `${file}: the table ${table} has the columns (${existing.join(', ')}) but the view file defines (${columns.join(', ')}): replay with --rebuild`,
@@ -397,7 +434,8 @@ function eventError(file: string, event: ViewEvent, e: unknown): Error {
 }
 
 function checkFields(s: Record<string, unknown>, allowed: readonly string[], fail: (msg: string) => never): void {
-  for (const k of Object.keys(s)) if (!allowed.includes(k)) fail(`unknown field "${k}" (the fields are ${allowed.join(', ')})`);
+  for (const k of Object.keys(s))
+    if (!allowed.includes(k)) fail(`unknown field "${k}" (the fields are ${allowed.join(', ')})`);
 }
 
 function checkName(v: unknown, field: string, fail: (msg: string) => never): string {
@@ -415,7 +453,8 @@ function checkDescription(v: unknown, fail: (msg: string) => never): string | un
 
 function checkTopics(v: unknown, fail: (msg: string) => never): string[] {
   if (v === undefined) fail('missing "topics"');
-  if (!Array.isArray(v) || v.length === 0 || !v.every((t) => typeof t === 'string' && t.length > 0)) fail(`topics: a non-empty list of topic names, not ${describe(v)}`);
+  if (!Array.isArray(v) || v.length === 0 || !v.every((t) => typeof t === 'string' && t.length > 0))
+    fail(`topics: a non-empty list of topic names, not ${describe(v)}`);
   return [...new Set(v as string[])];
 }
 

@@ -41,11 +41,38 @@ export function entityIndexView(flow: Flow, topics: readonly string[], name = EN
       const insert = db.prepare(`INSERT OR REPLACE INTO ${TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
       return (event: ViewEvent) => {
         const raw = event.raw ?? rawOf(event);
-        const row = facts.of({ topic: event.topic, key: raw.key, headers: raw.headers, value: () => structuredValue(event.value), rawValue: event.raw?.value });
-        const origin = row?.deadLetter ? `${row.deadLetter.topic}:${row.deadLetter.partition}:${row.deadLetter.offset}` : null;
+        const row = facts.of({
+          topic: event.topic,
+          key: raw.key,
+          headers: raw.headers,
+          value: () => structuredValue(event.value),
+          rawValue: event.raw?.value,
+        });
+        const origin = row?.deadLetter
+          ? `${row.deadLetter.topic}:${row.deadLetter.partition}:${row.deadLetter.offset}`
+          : null;
         if (!row) return;
-        const envelope = event.raw ? envelopeWith(event.raw, event.decoded ?? { value: event.value }) : { topic: event.topic, partition: event.partition, offset: event.offset, timestamp: event.timestamp, key: event.key, headers: event.headers, value: event.value };
-        insert.run(row.id, event.topic, event.partition, event.offset, event.timestamp, row.type, origin, JSON.stringify(envelope));
+        const envelope = event.raw
+          ? envelopeWith(event.raw, event.decoded ?? { value: event.value })
+          : {
+              topic: event.topic,
+              partition: event.partition,
+              offset: event.offset,
+              timestamp: event.timestamp,
+              key: event.key,
+              headers: event.headers,
+              value: event.value,
+            };
+        insert.run(
+          row.id,
+          event.topic,
+          event.partition,
+          event.offset,
+          event.timestamp,
+          row.type,
+          origin,
+          JSON.stringify(envelope),
+        );
       };
     },
   };
@@ -53,12 +80,18 @@ export function entityIndexView(flow: Flow, topics: readonly string[], name = EN
 
 /** The raw key and headers of an event that did not come with its record (a test's hand-made event). */
 function rawOf(e: ViewEvent): Pick<ConsumedRecord, 'key' | 'headers'> {
-  return { key: e.key === null ? null : Buffer.from(e.key, 'utf8'), headers: Object.entries(e.headers).map(([key, v]) => ({ key, value: Buffer.from(v, 'utf8') })) };
+  return {
+    key: e.key === null ? null : Buffer.from(e.key, 'utf8'),
+    headers: Object.entries(e.headers).map(([key, v]) => ({ key, value: Buffer.from(v, 'utf8') })),
+  };
 }
 
 /** The index's rows for one entity, in time order: where each event is, its type, and its envelope. */
 export function indexedEvents(db: Database, id: string): { type: string; envelope: RecordEnvelope }[] {
-  const rows = db.prepare(`SELECT event_type, record FROM ${TABLE} WHERE entity_id = ? ORDER BY timestamp`).all(id) as { event_type: string; record: string }[];
+  const rows = db.prepare(`SELECT event_type, record FROM ${TABLE} WHERE entity_id = ? ORDER BY timestamp`).all(id) as {
+    event_type: string;
+    record: string;
+  }[];
   return rows.map((r) => ({ type: r.event_type, envelope: JSON.parse(r.record) as RecordEnvelope }));
 }
 
@@ -66,7 +99,13 @@ export function indexedEvents(db: Database, id: string): { type: string; envelop
  * The events of an entity from the index in `db`, when the index of this flow has read every partition the
  * entity can be on to its current end; else why not (null: there is no such index, nothing to say).
  */
-export async function indexedRecords(o: { cluster: Cluster; db: string; flow: Flow; id: string; topics: readonly string[] }): Promise<{ events: { type: string; envelope: RecordEnvelope }[] | null; note: string } | null> {
+export async function indexedRecords(o: {
+  cluster: Cluster;
+  db: string;
+  flow: Flow;
+  id: string;
+  topics: readonly string[];
+}): Promise<{ events: { type: string; envelope: RecordEnvelope }[] | null; note: string } | null> {
   const fs = await import('node:fs');
   if (!fs.existsSync(o.db)) return null;
   const { openDatabase, positions, registeredView } = await import('./store.js');
@@ -81,7 +120,11 @@ export async function indexedRecords(o: { cluster: Cluster; db: string; flow: Fl
     const view = registeredView(db, ENTITY_INDEX);
     if (!view?.source.startsWith(`flow ${o.flow.name} `)) return null;
     const missing = o.topics.filter((t) => !view.topics.includes(t) && !flowTopic(o.flow, t)?.deadLetter);
-    if (missing.length) return { events: null, note: `the entity index in ${o.db} does not cover ${missing.join(', ')}: read the topics (evt replay ${ENTITY_INDEX} --flow ... --rebuild)` };
+    if (missing.length)
+      return {
+        events: null,
+        note: `the entity index in ${o.db} does not cover ${missing.join(', ')}: read the topics (evt replay ${ENTITY_INDEX} --flow ... --rebuild)`,
+      };
     const stored = new Map(positions(db, ENTITY_INDEX).map((p) => [`${p.topic}:${p.partition}`, p.nextOffset]));
     // only the partitions the entity can be on need to be caught up (an index kept live by replay --follow is
     // always a little behind somewhere): the id's partition where the flow says the key is the id
@@ -96,9 +139,16 @@ export async function indexedRecords(o: { cluster: Cluster; db: string; flow: Fl
     }
     const ends = parts.length ? await o.cluster.listOffsets(parts.map((p) => ({ ...p, timestamp: LATEST }))) : [];
     const behind = ends.reduce((n, e) => n + Math.max(0, e.offset - (stored.get(`${e.topic}:${e.partition}`) ?? 0)), 0);
-    if (behind > 0) return { events: null, note: `the entity index in ${o.db} is ${behind} events behind on the partitions this ${o.flow.entity} can be on: read the topics` };
+    if (behind > 0)
+      return {
+        events: null,
+        note: `the entity index in ${o.db} is ${behind} events behind on the partitions this ${o.flow.entity} can be on: read the topics`,
+      };
     const events = indexedEvents(db, o.id);
-    return { events, note: `answered by the entity index in ${o.db} (up to date on the ${parts.length} partitions this ${o.flow.entity} can be on; ${events.length} rows)` };
+    return {
+      events,
+      note: `answered by the entity index in ${o.db} (up to date on the ${parts.length} partitions this ${o.flow.entity} can be on; ${events.length} rows)`,
+    };
   } finally {
     db.close();
   }

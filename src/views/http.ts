@@ -42,7 +42,11 @@ class HttpError extends Error {
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body) + '\n';
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -56,7 +60,8 @@ function decodeSegment(s: string): string {
 
 function parseLimit(text: string | null): number {
   if (text === null) return DEFAULT_LIMIT;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_LIMIT) throw new HttpError(400, `limit: "${text}" is not a whole number from 1 to ${MAX_LIMIT}`);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_LIMIT)
+    throw new HttpError(400, `limit: "${text}" is not a whole number from 1 to ${MAX_LIMIT}`);
   return Number(text);
 }
 
@@ -68,7 +73,10 @@ function knownView(db: Database, name: string) {
 
 function route(db: Database, url: URL): unknown {
   // split before decoding, so that a key holding "/" (sent as %2F) stays one segment
-  const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeSegment);
+  const parts = url.pathname
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeSegment);
   if (parts.length === 1 && parts[0] === 'health') return { status: 'ok', views: listViews(db).length };
   if (parts[0] !== 'views' || parts.length > 3) throw new HttpError(404, `no such path: ${url.pathname} (try /views)`);
   if (parts.length === 1) return { views: listViews(db) };
@@ -101,7 +109,9 @@ export async function startViewServer(options: ViewServerOptions): Promise<ViewS
     if (req.method !== 'GET') {
       // answer once the body is read: answering first and closing makes the client see a reset mid-upload
       req.resume();
-      req.once('end', () => send(res, 405, { error: `method ${req.method} not allowed: the views API is read-only` }, { allow: 'GET' }));
+      req.once('end', () =>
+        send(res, 405, { error: `method ${req.method} not allowed: the views API is read-only` }, { allow: 'GET' }),
+      );
       return;
     }
     try {

@@ -47,7 +47,12 @@ export interface ColumnInfo {
 
 /** The table's real columns, in order ([] when the table does not exist). */
 export function tableColumns(db: Database, table: string): ColumnInfo[] {
-  const rows = db.prepare(`PRAGMA table_info(${quoteIdent(table)})`).all() as { name: string; type: string; notnull: number; pk: number }[];
+  const rows = db.prepare(`PRAGMA table_info(${quoteIdent(table)})`).all() as {
+    name: string;
+    type: string;
+    notnull: number;
+    pk: number;
+  }[];
   return rows.map((r) => ({ name: r.name, type: r.type, notNull: r.notnull === 1, primaryKey: r.pk }));
 }
 
@@ -101,7 +106,12 @@ function lookupStatement(db: Database, view: Pick<ViewInfo, 'table' | 'keyColumn
  * names are checked against the table's own columns before they reach the SQL text, so a name is never a
  * way to inject SQL; values are always bound parameters.
  */
-export function findRows(db: Database, view: Pick<ViewInfo, 'table' | 'keyColumn'>, where: Record<string, string>, limit: number): Row[] {
+export function findRows(
+  db: Database,
+  view: Pick<ViewInfo, 'table' | 'keyColumn'>,
+  where: Record<string, string>,
+  limit: number,
+): Row[] {
   if (!hasTable(db, view.table)) return [];
   const columns = tableColumns(db, view.table).map((c) => c.name);
   const names = Object.keys(where);
@@ -115,7 +125,9 @@ export function findRows(db: Database, view: Pick<ViewInfo, 'table' | 'keyColumn
 export function lastErrors(db: Database, view: string, limit = 10): StoredError[] {
   if (!hasTable(db, '_evt_errors')) return [];
   const rows = db
-    .prepare('SELECT topic, partition, offset, error, at FROM _evt_errors WHERE view = ? ORDER BY at DESC, topic DESC, partition DESC, offset DESC LIMIT ?')
+    .prepare(
+      'SELECT topic, partition, offset, error, at FROM _evt_errors WHERE view = ? ORDER BY at DESC, topic DESC, partition DESC, offset DESC LIMIT ?',
+    )
     .all(view, limit) as StoredError[];
   return rows.reverse();
 }
@@ -144,13 +156,21 @@ export function runQuery(db: Database, sql: string, params: unknown[] | Record<s
     throw new QueryError((err as Error).message);
   }
   // refused before running: the read-only connection would refuse it too, but with SQLite's less helpful words
-  if (!stmt.reader) throw new QueryError('only queries that return rows are allowed (views are read-only here; evt replay writes them)', true);
+  if (!stmt.reader)
+    throw new QueryError(
+      'only queries that return rows are allowed (views are read-only here; evt replay writes them)',
+      true,
+    );
   try {
     const rows = (Array.isArray(params) ? stmt.all(...params) : stmt.all(params)) as Row[];
     return { columns: stmt.columns().map((c) => c.name), rows };
   } catch (err) {
     const e = err as Error & { code?: string };
-    if (e.code === 'SQLITE_READONLY') throw new QueryError('only queries that read are allowed (views are read-only here; evt replay writes them)', true);
+    if (e.code === 'SQLITE_READONLY')
+      throw new QueryError(
+        'only queries that read are allowed (views are read-only here; evt replay writes them)',
+        true,
+      );
     throw new QueryError(e.message);
   }
 }

@@ -91,7 +91,8 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   if (options.rebuild) dropView(db, def);
   else if (def.source === 'built-in') {
     const stored = storedTopics(db, def.name);
-    if (stored && [...stored].sort().join('\u0000') !== [...def.topics].sort().join('\u0000')) throw new ViewTopicsChangedError(def.name, stored, def.topics);
+    if (stored && [...stored].sort().join('\u0000') !== [...def.topics].sort().join('\u0000'))
+      throw new ViewTopicsChangedError(def.name, stored, def.topics);
   }
   ensureView(db, def);
   const apply = def.prepare(db);
@@ -102,15 +103,25 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     try {
       meta = await cluster.topic(topic);
     } catch (err) {
-      if ((err as { kind?: string }).kind === 'not-found') throw new MissingTopicError(`topic ${topic} (read by view ${def.name}) does not exist`);
+      if ((err as { kind?: string }).kind === 'not-found')
+        throw new MissingTopicError(`topic ${topic} (read by view ${def.name}) does not exist`);
       throw err;
     }
     for (const p of meta.partitions) parts.push({ topic, partition: p.partition });
   }
   const stored = new Map(positions(db, def.name).map((p) => [`${p.topic}:${p.partition}`, p.nextOffset]));
-  const listed = await cluster.listOffsets(parts.flatMap((p) => [{ ...p, timestamp: EARLIEST }, { ...p, timestamp: LATEST }]));
+  const listed = await cluster.listOffsets(
+    parts.flatMap((p) => [
+      { ...p, timestamp: EARLIEST },
+      { ...p, timestamp: LATEST },
+    ]),
+  );
   const fromTime =
-    options.from?.kind === 'time' ? await cluster.listOffsets(parts.map((p) => ({ ...p, timestamp: (options.from as { timestamp: number }).timestamp }))) : null;
+    options.from?.kind === 'time'
+      ? await cluster.listOffsets(
+          parts.map((p) => ({ ...p, timestamp: (options.from as { timestamp: number }).timestamp })),
+        )
+      : null;
 
   const truncated: string[] = [];
   const progress = new Map<string, PartitionProgress>();
@@ -127,9 +138,13 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     return { ...p, from, until: options.follow ? undefined : end };
   });
 
-  const saveOffset = db.prepare('INSERT INTO _evt_offsets VALUES (?, ?, ?, ?) ON CONFLICT(view, topic, partition) DO UPDATE SET next_offset = excluded.next_offset');
+  const saveOffset = db.prepare(
+    'INSERT INTO _evt_offsets VALUES (?, ?, ?, ?) ON CONFLICT(view, topic, partition) DO UPDATE SET next_offset = excluded.next_offset',
+  );
   const saveError = db.prepare('INSERT OR REPLACE INTO _evt_errors VALUES (?, ?, ?, ?, ?, ?)');
-  const count = db.prepare('UPDATE _evt_views SET events = events + ?, errors = errors + ?, updated_at = ? WHERE name = ?');
+  const count = db.prepare(
+    'UPDATE _evt_views SET events = events + ?, errors = errors + ?, updated_at = ? WHERE name = ?',
+  );
   let events = 0;
   let errors = 0;
   // Built-in views write each event with one statement, so a failing event leaves nothing behind; a view
@@ -165,9 +180,20 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     const eventsPerSecond = elapsedMs > 0 ? (events * 1000) / elapsedMs : 0;
     const list = [...progress.values()];
     const remaining = list.reduce((sum, p) => sum + Math.max(0, p.end - p.position), 0);
-    return { events, errors, elapsedMs, eventsPerSecond, partitions: list, remaining, etaMs: eventsPerSecond > 0 ? (remaining * 1000) / eventsPerSecond : null, caughtUp: remaining === 0 };
+    return {
+      events,
+      errors,
+      elapsedMs,
+      eventsPerSecond,
+      partitions: list,
+      remaining,
+      etaMs: eventsPerSecond > 0 ? (remaining * 1000) / eventsPerSecond : null,
+      caughtUp: remaining === 0,
+    };
   };
-  const timer = options.onProgress ? setInterval(() => options.onProgress!(snapshot()), options.progressEveryMs ?? 1000) : null;
+  const timer = options.onProgress
+    ? setInterval(() => options.onProgress!(snapshot()), options.progressEveryMs ?? 1000)
+    : null;
 
   const active = ranges.filter((r) => r.until === undefined || r.until > r.from);
   const reader = active.length ? new PartitionReader(cluster, active, { maxWaitMs: 500 }) : null;
@@ -188,7 +214,9 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     let next = reader?.next();
     while (reader && next && !options.signal?.aborted) {
       // commit what is gathered rather than wait with it: a live view stays current
-      const chunk = pending.length ? await Promise.race([next, sleep(COMMIT_WAIT_MS).then((): typeof IDLE => IDLE)]) : await next;
+      const chunk = pending.length
+        ? await Promise.race([next, sleep(COMMIT_WAIT_MS).then((): typeof IDLE => IDLE)])
+        : await next;
       if (chunk === IDLE) {
         commitPending();
         continue;
@@ -215,7 +243,12 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
 }
 
 /** Applies one record; returns null, or why it went to the errors table (naming the event). */
-function applyRecord(r: ConsumedRecord, codec: ValueCodec, apply: (e: ViewEvent) => void, savepointDb: Database | null): string | null {
+function applyRecord(
+  r: ConsumedRecord,
+  codec: ValueCodec,
+  apply: (e: ViewEvent) => void,
+  savepointDb: Database | null,
+): string | null {
   const decoded = r.value === null ? { value: null } : codec.decode(r.value);
   if ('error' in decoded && decoded.error) return `cannot decode the value: ${decoded.error}`;
   const event = new RecordEvent(r, decoded);
@@ -227,7 +260,6 @@ function applyRecord(r: ConsumedRecord, codec: ValueCodec, apply: (e: ViewEvent)
     return `${r.topic}-${r.partition}@${r.offset}: ${(err as Error).message}`;
   }
 }
-
 
 /**
  * The event a view sees. Its key and headers become text only when the view reads them: most read one

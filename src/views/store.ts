@@ -78,7 +78,9 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
 /** The views a database holds, with their counters. */
 export function listViews(db: Database): ViewInfo[] {
   if (!hasTable(db, '_evt_views')) return [];
-  const rows = db.prepare('SELECT name, source, topics, tbl, key_column, events, errors, updated_at FROM _evt_views ORDER BY name').all() as {
+  const rows = db
+    .prepare('SELECT name, source, topics, tbl, key_column, events, errors, updated_at FROM _evt_views ORDER BY name')
+    .all() as {
     name: string;
     source: string;
     topics: string;
@@ -96,7 +98,9 @@ export function listViews(db: Database): ViewInfo[] {
     keyColumn: r.key_column,
     events: r.events,
     errors: r.errors,
-    rows: hasTable(db, r.tbl) ? (db.prepare(`SELECT count(*) AS n FROM ${quoteIdent(r.tbl)}`).get() as { n: number }).n : 0,
+    rows: hasTable(db, r.tbl)
+      ? (db.prepare(`SELECT count(*) AS n FROM ${quoteIdent(r.tbl)}`).get() as { n: number }).n
+      : 0,
     updatedAt: r.updated_at,
   }));
 }
@@ -115,19 +119,28 @@ export function storedTopics(db: Database, name: string): string[] | undefined {
 /** How a view was registered (its definition's source and topics), without counting its rows; undefined when absent. */
 export function registeredView(db: Database, name: string): { source: string; topics: string[] } | undefined {
   if (!hasTable(db, '_evt_views')) return undefined;
-  const row = db.prepare('SELECT source, topics FROM _evt_views WHERE name = ?').get(name) as { source: string; topics: string } | undefined;
+  const row = db.prepare('SELECT source, topics FROM _evt_views WHERE name = ?').get(name) as
+    { source: string; topics: string } | undefined;
   return row ? { source: row.source, topics: JSON.parse(row.topics) as string[] } : undefined;
 }
 
 /** Where each partition of the view resumes. */
 export function positions(db: Database, view: string): PartitionPosition[] {
   if (!hasTable(db, '_evt_offsets')) return [];
-  return db.prepare('SELECT topic, partition, next_offset AS nextOffset FROM _evt_offsets WHERE view = ? ORDER BY topic, partition').all(view) as PartitionPosition[];
+  return db
+    .prepare(
+      'SELECT topic, partition, next_offset AS nextOffset FROM _evt_offsets WHERE view = ? ORDER BY topic, partition',
+    )
+    .all(view) as PartitionPosition[];
 }
 
 export function errorsOf(db: Database, view: string, limit = 100): StoredError[] {
   if (!hasTable(db, '_evt_errors')) return [];
-  return db.prepare('SELECT topic, partition, offset, error, at FROM _evt_errors WHERE view = ? ORDER BY at, topic, partition, offset LIMIT ?').all(view, limit) as StoredError[];
+  return db
+    .prepare(
+      'SELECT topic, partition, offset, error, at FROM _evt_errors WHERE view = ? ORDER BY at, topic, partition, offset LIMIT ?',
+    )
+    .all(view, limit) as StoredError[];
 }
 
 /** Registers a view (or refreshes its description), creating its tables. */

@@ -9,7 +9,13 @@
 export const SERVICES = ['basket', 'orders', 'inventory', 'payments', 'fraud', 'shipping'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 /** The services that run as consumer-group workers: all but basket, the edge where requests come in. */
-export const WORKER_SERVICES = ['orders', 'inventory', 'payments', 'fraud', 'shipping'] as const satisfies readonly ServiceName[];
+export const WORKER_SERVICES = [
+  'orders',
+  'inventory',
+  'payments',
+  'fraud',
+  'shipping',
+] as const satisfies readonly ServiceName[];
 export type WorkerService = (typeof WORKER_SERVICES)[number];
 
 export const TOPIC_NAMES = [
@@ -36,11 +42,21 @@ export const ORDER_EVENTS = [
   'OrderCancelled',
 ] as const;
 // StockCommitted is not in the design notes' table: the reserved units left with the shipment (see schemas/README.md).
-export const RESERVATION_EVENTS = ['StockReserved', 'StockReservationFailed', 'StockReleased', 'StockCommitted'] as const;
+export const RESERVATION_EVENTS = [
+  'StockReserved',
+  'StockReservationFailed',
+  'StockReleased',
+  'StockCommitted',
+] as const;
 export const STOCK_EVENTS = ['StockLevel'] as const;
 export const PAYMENT_EVENTS = ['PaymentAuthorized', 'PaymentDeclined', 'PaymentVoided', 'PaymentCaptured'] as const;
 export const FRAUD_EVENTS = ['FraudCheckPassed', 'FraudCheckFailed'] as const;
-export const SHIPMENT_EVENTS = ['ShipmentScheduled', 'ShipmentDispatched', 'ShipmentDelivered', 'ShipmentFailed'] as const;
+export const SHIPMENT_EVENTS = [
+  'ShipmentScheduled',
+  'ShipmentDispatched',
+  'ShipmentDelivered',
+  'ShipmentFailed',
+] as const;
 
 export type BasketEventType = (typeof BASKET_EVENTS)[number];
 export type OrderEventType = (typeof ORDER_EVENTS)[number];
@@ -62,13 +78,49 @@ export interface TopicSpec {
 }
 
 export const TOPICS: Readonly<Record<TopicName, TopicSpec>> = {
-  'basket.order-requests': { name: 'basket.order-requests', writer: 'basket', key: 'orderId', eventTypes: BASKET_EVENTS, schemaFile: 'basket.order-requests.avsc' },
+  'basket.order-requests': {
+    name: 'basket.order-requests',
+    writer: 'basket',
+    key: 'orderId',
+    eventTypes: BASKET_EVENTS,
+    schemaFile: 'basket.order-requests.avsc',
+  },
   orders: { name: 'orders', writer: 'orders', key: 'orderId', eventTypes: ORDER_EVENTS, schemaFile: 'orders.avsc' },
-  'inventory.reservations': { name: 'inventory.reservations', writer: 'inventory', key: 'orderId', eventTypes: RESERVATION_EVENTS, schemaFile: 'inventory.reservations.avsc' },
-  'inventory.stock': { name: 'inventory.stock', writer: 'inventory', key: 'sku', eventTypes: STOCK_EVENTS, schemaFile: 'inventory.stock.avsc' },
-  payments: { name: 'payments', writer: 'payments', key: 'orderId', eventTypes: PAYMENT_EVENTS, schemaFile: 'payments.avsc' },
-  'fraud.checks': { name: 'fraud.checks', writer: 'fraud', key: 'orderId', eventTypes: FRAUD_EVENTS, schemaFile: 'fraud.checks.avsc' },
-  shipments: { name: 'shipments', writer: 'shipping', key: 'orderId', eventTypes: SHIPMENT_EVENTS, schemaFile: 'shipments.avsc' },
+  'inventory.reservations': {
+    name: 'inventory.reservations',
+    writer: 'inventory',
+    key: 'orderId',
+    eventTypes: RESERVATION_EVENTS,
+    schemaFile: 'inventory.reservations.avsc',
+  },
+  'inventory.stock': {
+    name: 'inventory.stock',
+    writer: 'inventory',
+    key: 'sku',
+    eventTypes: STOCK_EVENTS,
+    schemaFile: 'inventory.stock.avsc',
+  },
+  payments: {
+    name: 'payments',
+    writer: 'payments',
+    key: 'orderId',
+    eventTypes: PAYMENT_EVENTS,
+    schemaFile: 'payments.avsc',
+  },
+  'fraud.checks': {
+    name: 'fraud.checks',
+    writer: 'fraud',
+    key: 'orderId',
+    eventTypes: FRAUD_EVENTS,
+    schemaFile: 'fraud.checks.avsc',
+  },
+  shipments: {
+    name: 'shipments',
+    writer: 'shipping',
+    key: 'orderId',
+    eventTypes: SHIPMENT_EVENTS,
+    schemaFile: 'shipments.avsc',
+  },
 };
 
 /** The workflow topics keyed by order id: the ones whose records say where an order is. */
@@ -77,7 +129,14 @@ export const ORDER_KEYED_TOPICS: readonly TopicName[] = TOPIC_NAMES.filter((t) =
 /** The topics each service consumes (its consumer group's subscription). */
 export const SUBSCRIPTIONS: Readonly<Record<ServiceName, readonly TopicName[]>> = {
   basket: [],
-  orders: ['basket.order-requests', 'inventory.stock', 'inventory.reservations', 'payments', 'fraud.checks', 'shipments'],
+  orders: [
+    'basket.order-requests',
+    'inventory.stock',
+    'inventory.reservations',
+    'payments',
+    'fraud.checks',
+    'shipments',
+  ],
   inventory: ['orders'],
   payments: ['orders'],
   fraud: ['orders'],
@@ -88,7 +147,9 @@ export const SUBSCRIPTIONS: Readonly<Record<ServiceName, readonly TopicName[]>> 
  * Topics every instance of a service reads whole, outside its consumer group: the orders service's local
  * view of stock is keyed by sku, so whichever orders an instance owns, it needs every sku's level.
  */
-export const GLOBAL_INPUTS: Readonly<Partial<Record<ServiceName, readonly TopicName[]>>> = { orders: ['inventory.stock'] };
+export const GLOBAL_INPUTS: Readonly<Partial<Record<ServiceName, readonly TopicName[]>>> = {
+  orders: ['inventory.stock'],
+};
 
 /** The topics a service's consumer group subscribes to. */
 export function groupTopics(service: ServiceName): TopicName[] {
@@ -123,7 +184,15 @@ export const HEADERS = {
   traceparent: 'traceparent',
 } as const;
 
-export const ORDER_STATES = ['PLACED', 'CONFIRMED', 'REJECTED', 'SHIPPED', 'COMPLETED', 'CANCEL_PENDING', 'CANCELLED'] as const;
+export const ORDER_STATES = [
+  'PLACED',
+  'CONFIRMED',
+  'REJECTED',
+  'SHIPPED',
+  'COMPLETED',
+  'CANCEL_PENDING',
+  'CANCELLED',
+] as const;
 export type OrderState = (typeof ORDER_STATES)[number];
 
 export const TERMINAL_STATES: readonly OrderState[] = ['REJECTED', 'COMPLETED', 'CANCELLED'];
@@ -143,7 +212,13 @@ export function isTerminal(state: OrderState): boolean {
   return TERMINAL_STATES.includes(state);
 }
 
-export const REJECTION_REASONS = ['OUT_OF_STOCK', 'PAYMENT_DECLINED', 'FRAUD_SUSPECTED', 'INVALID_DETAILS', 'TIMEOUT'] as const;
+export const REJECTION_REASONS = [
+  'OUT_OF_STOCK',
+  'PAYMENT_DECLINED',
+  'FRAUD_SUSPECTED',
+  'INVALID_DETAILS',
+  'TIMEOUT',
+] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 export const CANCEL_REASONS = ['CUSTOMER_REQUEST', 'SHIPMENT_FAILED'] as const;

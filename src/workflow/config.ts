@@ -53,6 +53,11 @@ export function createService(name: ServiceName, ctx: WorkflowContext, config: W
     case 'fraud':
       return createFraud(ctx, { limit: config.fraudLimit });
     case 'shipping':
-      return createShipping(ctx, { seed: config.seed, failRate: config.shipFailRate, dispatchAfterMs: config.dispatchAfterMs, deliverAfterMs: config.deliverAfterMs });
+      return createShipping(ctx, {
+        seed: config.seed,
+        failRate: config.shipFailRate,
+        dispatchAfterMs: config.dispatchAfterMs,
+        deliverAfterMs: config.deliverAfterMs,
+      });
   }
 }

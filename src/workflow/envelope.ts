@@ -70,7 +70,10 @@ export function makeRecord<T extends TopicName>(
 
 /** Hex digits fixed by `parts` (a SHA-256 prefix). */
 export function derivedHex(bytes: number, ...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, bytes * 2);
+  return createHash('sha256')
+    .update(parts.join('\u0000'))
+    .digest('hex')
+    .slice(0, bytes * 2);
 }
 
 /** A version-4-shaped uuid fixed by `parts`: the same inputs always give the same id. */

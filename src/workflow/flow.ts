@@ -10,7 +10,14 @@
 
 import type { Flow, Reaction } from '../flow/model.js';
 import { parsePath } from '../flow/json-path.js';
-import { ORDER_KEYED_TOPICS, STATE_AFTER, TOPICS, TOPIC_NAMES, WORKER_SERVICES, type ServiceName } from './catalogue.js';
+import {
+  ORDER_KEYED_TOPICS,
+  STATE_AFTER,
+  TOPICS,
+  TOPIC_NAMES,
+  WORKER_SERVICES,
+  type ServiceName,
+} from './catalogue.js';
 import { DEFAULT_PREFIX, workflowNames, type WorkflowNames } from './names.js';
 
 const FINAL = ['OrderRejected', 'OrderCompleted', 'OrderCancelled'];
@@ -20,7 +27,8 @@ const ANSWERS = {
   fraud: ['FraudCheckPassed', 'FraudCheckFailed'],
 } as const;
 
-type Rule = Omit<Reaction, 'groups' | 'service' | 'requires' | 'unless' | 'withinMs' | 'timer' | 'followUp'> & Partial<Pick<Reaction, 'requires' | 'unless' | 'withinMs' | 'timer' | 'followUp'>> & { by: ServiceName };
+type Rule = Omit<Reaction, 'groups' | 'service' | 'requires' | 'unless' | 'withinMs' | 'timer' | 'followUp'> &
+  Partial<Pick<Reaction, 'requires' | 'unless' | 'withinMs' | 'timer' | 'followUp'>> & { by: ServiceName };
 
 /** Who answers what, by the services' rules. */
 const RULES: readonly Rule[] = [
@@ -38,25 +46,70 @@ const RULES: readonly Rule[] = [
     answers: ['OrderConfirmed', 'OrderRejected'],
     withinMs: 2000,
   },
-  { by: 'orders', on: ['StockReservationFailed', 'PaymentDeclined', 'FraudCheckFailed'], unless: ['OrderCancelPending'], answers: ['OrderRejected'], withinMs: 2000 },
+  {
+    by: 'orders',
+    on: ['StockReservationFailed', 'PaymentDeclined', 'FraudCheckFailed'],
+    unless: ['OrderCancelPending'],
+    answers: ['OrderRejected'],
+    withinMs: 2000,
+  },
   // a cancel is acted on while the order is PLACED only (order-state.ts)
-  { by: 'orders', on: ['CancelRequested'], requires: [['OrderPlaced']], unless: ['OrderConfirmed', ...FINAL], answers: ['OrderCancelPending'], withinMs: 2000 },
+  {
+    by: 'orders',
+    on: ['CancelRequested'],
+    requires: [['OrderPlaced']],
+    unless: ['OrderConfirmed', ...FINAL],
+    answers: ['OrderCancelPending'],
+    withinMs: 2000,
+  },
   { by: 'shipping', on: ['OrderConfirmed'], answers: ['ShipmentScheduled', 'ShipmentFailed'], withinMs: 2000 },
-  { by: 'shipping', on: ['ShipmentScheduled'], unless: ['ShipmentFailed'], answers: ['ShipmentDispatched'], timer: true, withinMs: 5000 },
+  {
+    by: 'shipping',
+    on: ['ShipmentScheduled'],
+    unless: ['ShipmentFailed'],
+    answers: ['ShipmentDispatched'],
+    timer: true,
+    withinMs: 5000,
+  },
   { by: 'orders', on: ['ShipmentDispatched'], answers: ['OrderShipped'], withinMs: 2000 },
-  { by: 'shipping', on: ['ShipmentDispatched'], requires: [['OrderShipped']], answers: ['ShipmentDelivered'], timer: true, withinMs: 5000 },
+  {
+    by: 'shipping',
+    on: ['ShipmentDispatched'],
+    requires: [['OrderShipped']],
+    answers: ['ShipmentDelivered'],
+    timer: true,
+    withinMs: 5000,
+  },
   { by: 'orders', on: ['ShipmentDelivered'], answers: ['OrderCompleted'], withinMs: 2000 },
   { by: 'orders', on: ['ShipmentFailed'], answers: ['OrderCancelPending'], withinMs: 2000 },
   { by: 'payments', on: ['OrderShipped'], answers: ['PaymentCaptured'], withinMs: 2000, followUp: true },
   { by: 'inventory', on: ['OrderShipped'], answers: ['StockCommitted'], withinMs: 2000, followUp: true },
   // compensations of a rejected or cancelling order: what was reserved or authorized is undone
-  { by: 'inventory', on: ['OrderRejected', 'OrderCancelPending', 'OrderCancelled'], requires: [['StockReserved']], answers: ['StockReleased'], withinMs: 2000, followUp: true },
-  { by: 'payments', on: ['OrderRejected', 'OrderCancelPending', 'OrderCancelled'], requires: [['PaymentAuthorized']], answers: ['PaymentVoided'], withinMs: 2000, followUp: true },
+  {
+    by: 'inventory',
+    on: ['OrderRejected', 'OrderCancelPending', 'OrderCancelled'],
+    requires: [['StockReserved']],
+    answers: ['StockReleased'],
+    withinMs: 2000,
+    followUp: true,
+  },
+  {
+    by: 'payments',
+    on: ['OrderRejected', 'OrderCancelPending', 'OrderCancelled'],
+    requires: [['PaymentAuthorized']],
+    answers: ['PaymentVoided'],
+    withinMs: 2000,
+    followUp: true,
+  },
   {
     by: 'orders',
     // the last compensation triggers it (orders consumes those topics; its own OrderCancelPending it does not)
     on: ['StockReleased', 'StockReservationFailed', 'PaymentVoided', 'PaymentDeclined'],
-    requires: [['OrderCancelPending'], ['StockReleased', 'StockReservationFailed'], ['PaymentVoided', 'PaymentDeclined']],
+    requires: [
+      ['OrderCancelPending'],
+      ['StockReleased', 'StockReservationFailed'],
+      ['PaymentVoided', 'PaymentDeclined'],
+    ],
     answers: ['OrderCancelled'],
     withinMs: 2000,
   },
@@ -74,7 +127,9 @@ export function workflowFlow(naming: WorkflowNames = workflowNames()): Flow {
       ...TOPIC_NAMES.map((t) => ({
         name: naming.topic(t),
         // stock levels are keyed by sku; the one an order's reservation caused carries the order id as correlation id
-        idAt: keyed.has(t) ? [{ from: 'key' as const, text: '$key' }] : [{ from: 'header' as const, text: '$headers.evt-correlation-id', name: 'evt-correlation-id' }],
+        idAt: keyed.has(t)
+          ? [{ from: 'key' as const, text: '$key' }]
+          : [{ from: 'header' as const, text: '$headers.evt-correlation-id', name: 'evt-correlation-id' }],
         types: [...TOPICS[t].eventTypes],
         typeAt: null,
         deadLetter: false,
@@ -84,7 +139,16 @@ export function workflowFlow(naming: WorkflowNames = workflowNames()): Flow {
         // stock levels are keyed by the skus an order's lines name
         keys: t === 'inventory.stock' ? [parsePath('$.lines[*].sku')] : [],
       })),
-      ...WORKER_SERVICES.map((s) => ({ name: naming.dlq(s), idAt: [], types: [], typeAt: null, deadLetter: true, watch: [], values: null, keys: [] })),
+      ...WORKER_SERVICES.map((s) => ({
+        name: naming.dlq(s),
+        idAt: [],
+        types: [],
+        typeAt: null,
+        deadLetter: true,
+        watch: [],
+        values: null,
+        keys: [],
+      })),
     ],
     reactions: RULES.map(({ by, ...r }) => ({
       groups: [naming.group(by)],
@@ -116,7 +180,10 @@ export function detectWorkflow(topics: readonly string[]): { prefix: string } | 
     if (TOPIC_NAMES.every((t) => have.has(naming.topic(t)))) return { prefix };
   }
   // another prefix: every workflow topic under one common prefix
-  const orders = topics.filter((t) => t.endsWith('basket.order-requests')).map((t) => t.slice(0, -'basket.order-requests'.length));
-  for (const prefix of orders) if (/^[A-Za-z0-9._-]*$/.test(prefix) && TOPIC_NAMES.every((t) => have.has(prefix + t))) return { prefix };
+  const orders = topics
+    .filter((t) => t.endsWith('basket.order-requests'))
+    .map((t) => t.slice(0, -'basket.order-requests'.length));
+  for (const prefix of orders)
+    if (/^[A-Za-z0-9._-]*$/.test(prefix) && TOPIC_NAMES.every((t) => have.has(prefix + t))) return { prefix };
   return null;
 }

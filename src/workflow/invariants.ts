@@ -48,15 +48,37 @@ function checkWriters(logs: TopicLogs, topicName: (topic: TopicName) => string):
       const where = `${topic}[${i}]`;
       const v = record.value as unknown as Record<string, unknown>;
       const producer = record.headers[HEADERS.producer];
-      if (producer !== spec.writer) out.push({ invariant: 'single-writer', subject: topic, message: `${where} written by ${producer ?? '(no producer header)'}, but ${topic} has one writer: ${spec.writer}` });
-      if (!spec.eventTypes.includes(String(v.eventType))) out.push({ invariant: 'single-writer', subject: topic, message: `${where} has event type ${String(v.eventType)}, not one of ${topic}'s` });
-      if (record.headers[HEADERS.eventType] !== v.eventType) out.push({ invariant: 'single-writer', subject: topic, message: `${where} header ${HEADERS.eventType} ${record.headers[HEADERS.eventType]} differs from its value's ${String(v.eventType)}` });
-      if (record.key !== String(v[spec.key])) out.push({ invariant: 'single-writer', subject: topic, message: `${where} key ${record.key} is not its ${spec.key} ${String(v[spec.key])}` });
+      if (producer !== spec.writer)
+        out.push({
+          invariant: 'single-writer',
+          subject: topic,
+          message: `${where} written by ${producer ?? '(no producer header)'}, but ${topic} has one writer: ${spec.writer}`,
+        });
+      if (!spec.eventTypes.includes(String(v.eventType)))
+        out.push({
+          invariant: 'single-writer',
+          subject: topic,
+          message: `${where} has event type ${String(v.eventType)}, not one of ${topic}'s`,
+        });
+      if (record.headers[HEADERS.eventType] !== v.eventType)
+        out.push({
+          invariant: 'single-writer',
+          subject: topic,
+          message: `${where} header ${HEADERS.eventType} ${record.headers[HEADERS.eventType]} differs from its value's ${String(v.eventType)}`,
+        });
+      if (record.key !== String(v[spec.key]))
+        out.push({
+          invariant: 'single-writer',
+          subject: topic,
+          message: `${where} key ${record.key} is not its ${spec.key} ${String(v[spec.key])}`,
+        });
       for (const h of [HEADERS.eventId, HEADERS.correlationId, HEADERS.traceparent]) {
-        if (!record.headers[h]) out.push({ invariant: 'single-writer', subject: topic, message: `${where} has no ${h} header` });
+        if (!record.headers[h])
+          out.push({ invariant: 'single-writer', subject: topic, message: `${where} has no ${h} header` });
       }
       const id = record.headers[HEADERS.eventId];
-      if (id && ids.has(id)) out.push({ invariant: 'single-writer', subject: topic, message: `${where} repeats event id ${id}` });
+      if (id && ids.has(id))
+        out.push({ invariant: 'single-writer', subject: topic, message: `${where} repeats event id ${id}` });
       if (id) ids.add(id);
     }
   }
@@ -68,8 +90,10 @@ function checkStock(logs: TopicLogs): Violation[] {
   for (const level of logs['inventory.stock'] ?? []) {
     const { sku, onHand, reserved, available, version } = level.value;
     const what = `${sku} v${version}: onHand ${onHand}, reserved ${reserved}, available ${available}`;
-    if (onHand < 0 || reserved < 0 || available < 0) out.push({ invariant: 'stock', subject: sku, message: `negative stock: ${what}` });
-    if (reserved + available !== onHand) out.push({ invariant: 'stock', subject: sku, message: `reserved + available != onHand: ${what}` });
+    if (onHand < 0 || reserved < 0 || available < 0)
+      out.push({ invariant: 'stock', subject: sku, message: `negative stock: ${what}` });
+    if (reserved + available !== onHand)
+      out.push({ invariant: 'stock', subject: sku, message: `reserved + available != onHand: ${what}` });
   }
   return out;
 }
@@ -102,19 +126,47 @@ function checkOrders(logs: TopicLogs): Violation[] {
     const n = (t: string) => f.counts.get(t) ?? 0;
     const last = f.states.at(-1);
     if (f.requested && (!last || !isTerminal(last))) {
-      out.push({ invariant: 'terminal', subject: orderId, message: `order ${orderId} is stuck in ${last ?? 'no state (orders never answered the request)'}${last ? `: ${stuckReason(last, n)}` : ''}` });
+      out.push({
+        invariant: 'terminal',
+        subject: orderId,
+        message: `order ${orderId} is stuck in ${last ?? 'no state (orders never answered the request)'}${last ? `: ${stuckReason(last, n)}` : ''}`,
+      });
     }
     if (n('OrderConfirmed') > 0) {
-      const missing = [n('PaymentAuthorized') === 0 && 'an authorized payment', n('StockReserved') === 0 && 'reserved stock'].filter(Boolean);
-      if (missing.length) out.push({ invariant: 'confirmed', subject: orderId, message: `order ${orderId} was confirmed without ${missing.join(' and ')}` });
+      const missing = [
+        n('PaymentAuthorized') === 0 && 'an authorized payment',
+        n('StockReserved') === 0 && 'reserved stock',
+      ].filter(Boolean);
+      if (missing.length)
+        out.push({
+          invariant: 'confirmed',
+          subject: orderId,
+          message: `order ${orderId} was confirmed without ${missing.join(' and ')}`,
+        });
     }
     if (last === 'REJECTED' || last === 'CANCELLED') {
-      if (n('StockReserved') > n('StockReleased')) out.push({ invariant: 'compensated', subject: orderId, message: `${last.toLowerCase()} order ${orderId} never had its reserved stock released` });
-      if (n('PaymentAuthorized') > n('PaymentVoided')) out.push({ invariant: 'compensated', subject: orderId, message: `${last.toLowerCase()} order ${orderId} never had its payment voided` });
-      if (n('PaymentCaptured') > 0) out.push({ invariant: 'compensated', subject: orderId, message: `${last.toLowerCase()} order ${orderId} had its payment captured` });
+      if (n('StockReserved') > n('StockReleased'))
+        out.push({
+          invariant: 'compensated',
+          subject: orderId,
+          message: `${last.toLowerCase()} order ${orderId} never had its reserved stock released`,
+        });
+      if (n('PaymentAuthorized') > n('PaymentVoided'))
+        out.push({
+          invariant: 'compensated',
+          subject: orderId,
+          message: `${last.toLowerCase()} order ${orderId} never had its payment voided`,
+        });
+      if (n('PaymentCaptured') > 0)
+        out.push({
+          invariant: 'compensated',
+          subject: orderId,
+          message: `${last.toLowerCase()} order ${orderId} had its payment captured`,
+        });
     }
     for (const t of ['StockReserved', 'StockReleased', 'PaymentAuthorized', 'PaymentVoided', 'PaymentCaptured']) {
-      if (n(t) > 1) out.push({ invariant: 'exactly-once', subject: orderId, message: `order ${orderId} has ${n(t)} ${t} events` });
+      if (n(t) > 1)
+        out.push({ invariant: 'exactly-once', subject: orderId, message: `order ${orderId} has ${n(t)} ${t} events` });
     }
   }
   return out;
@@ -135,9 +187,14 @@ function stuckReason(state: OrderState, n: (eventType: string) => number): strin
     if (n('PaymentAuthorized') + n('PaymentDeclined') === 0) waits.push('no answer from payments');
   } else if (state === 'CONFIRMED') {
     if (n('ShipmentDispatched')) waits.push('shipment dispatched but orders never marked the order shipped');
-    else waits.push(n('ShipmentScheduled') ? 'shipment scheduled but never dispatched' : 'no shipment scheduled by shipping');
+    else
+      waits.push(
+        n('ShipmentScheduled') ? 'shipment scheduled but never dispatched' : 'no shipment scheduled by shipping',
+      );
   } else if (state === 'SHIPPED') {
-    waits.push(n('ShipmentDelivered') ? 'shipment delivered but orders never completed the order' : 'shipment never delivered');
+    waits.push(
+      n('ShipmentDelivered') ? 'shipment delivered but orders never completed the order' : 'shipment never delivered',
+    );
   }
   return waits.join(', ') || 'waiting';
 }

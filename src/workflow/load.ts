@@ -76,10 +76,12 @@ export function createLoad(options: LoadOptions): Load {
   const invalidRate = options.invalidRate ?? 0.02;
   const cancelRate = options.cancelRate ?? 0.05;
   const poisonRate = options.poisonRate ?? 0;
-  if (!Number.isInteger(customers) || customers < 1) throw new RangeError(`customers must be a positive integer, not ${customers}`);
+  if (!Number.isInteger(customers) || customers < 1)
+    throw new RangeError(`customers must be a positive integer, not ${customers}`);
   if (skus.length === 0) throw new RangeError('no skus to draw lines from');
   const unpriced = skus.filter((s) => CATALOGUE_PRICES[s] === undefined);
-  if (unpriced.length > 0) throw new RangeError(`no price for ${unpriced.join(', ')} (priced: ${Object.keys(CATALOGUE_PRICES).join(', ')})`);
+  if (unpriced.length > 0)
+    throw new RangeError(`no price for ${unpriced.join(', ')} (priced: ${Object.keys(CATALOGUE_PRICES).join(', ')})`);
 
   // The draw order below (line count, then per line ghost?/sku/qty, then invalid, cancel, customer) is the
   // one the in-memory tests were tuned on; changing it changes which orders take which path for every seed.
@@ -98,7 +100,15 @@ export function createLoad(options: LoadOptions): Load {
       if (draw.chance(invalidRate)) lines[0] = { ...lines[0], qty: 0 };
       const cancel = draw.chance(cancelRate);
       const customerId = `customer-${draw.int(1, customers)}`;
-      return { seq, orderId: orderIdOf(options.seed, seq, options.runTag), customerId, lines, currency: 'EUR', cancel, poisonBefore: poison.chance(poisonRate) };
+      return {
+        seq,
+        orderId: orderIdOf(options.seed, seq, options.runTag),
+        customerId,
+        lines,
+        currency: 'EUR',
+        cancel,
+        poisonBefore: poison.chance(poisonRate),
+      };
     },
   };
 }

@@ -53,8 +53,10 @@ export interface WorkflowNames {
 /** Why `prefix` cannot prefix the workflow's topic names, or null when it can. */
 export function prefixProblem(prefix: string): string | null {
   const bad = [...prefix].find((c) => !/[A-Za-z0-9._-]/.test(c));
-  if (bad !== undefined) return `"${prefix}" is not a topic-name prefix: ${JSON.stringify(bad)} is not allowed (letters, digits, '.', '_' and '-' are)`;
-  if (prefix.length + LONGEST_TOPIC > MAX_TOPIC_LENGTH) return `"${prefix.slice(0, 20)}…" is too long: topic names have at most ${MAX_TOPIC_LENGTH} characters`;
+  if (bad !== undefined)
+    return `"${prefix}" is not a topic-name prefix: ${JSON.stringify(bad)} is not allowed (letters, digits, '.', '_' and '-' are)`;
+  if (prefix.length + LONGEST_TOPIC > MAX_TOPIC_LENGTH)
+    return `"${prefix.slice(0, 20)}…" is too long: topic names have at most ${MAX_TOPIC_LENGTH} characters`;
   return null;
 }
 

@@ -13,7 +13,14 @@
 // A cancel request after confirmation is too late and ignored: the order is with shipping by then.
 
 import { HEADERS, type CancelReason, type OrderEventType, type OrderState, type RejectionReason } from './catalogue.js';
-import { eventIdOf, makeRecord, type AnyRecord, type Headers, type WorkflowContext, type WorkflowRecord } from './envelope.js';
+import {
+  eventIdOf,
+  makeRecord,
+  type AnyRecord,
+  type Headers,
+  type WorkflowContext,
+  type WorkflowRecord,
+} from './envelope.js';
 import type { BasketEvent, OrderEvent, OrderLine } from './events.js';
 
 export type InventoryOutcome = 'PENDING' | 'RESERVED' | 'FAILED' | 'RELEASED';
@@ -64,7 +71,8 @@ export function invalidDetails(request: BasketEvent): string | undefined {
   for (const line of request.lines) {
     if (!line.sku) return 'a line has no sku';
     if (!Number.isInteger(line.qty) || line.qty <= 0) return `qty ${line.qty} of ${line.sku} is not a positive integer`;
-    if (!Number.isInteger(line.unitPrice) || line.unitPrice < 0) return `unit price ${line.unitPrice} of ${line.sku} is invalid`;
+    if (!Number.isInteger(line.unitPrice) || line.unitPrice < 0)
+      return `unit price ${line.unitPrice} of ${line.sku} is invalid`;
   }
   return undefined;
 }
@@ -89,17 +97,33 @@ export function reduceOrder(order: OrderAggregate | undefined, record: AnyRecord
     if (record.value.eventType === 'OrderRequested') return order ? noEmit(remember(order, id)) : request(record, env);
     if (!order) return { order, emit: [] };
     if (order.state !== 'PLACED') return noEmit(remember(order, id)); // too late (or already cancelling)
-    const pendingCancel = transition({ ...order, cancelReason: 'CUSTOMER_REQUEST' }, 'CANCEL_PENDING', 'OrderCancelPending', record, env, id);
+    const pendingCancel = transition(
+      { ...order, cancelReason: 'CUSTOMER_REQUEST' },
+      'CANCEL_PENDING',
+      'OrderCancelPending',
+      record,
+      env,
+      id,
+    );
     return settle(pendingCancel, record, env);
   }
   if (!order) return { order, emit: [] }; // an answer about an order this service never placed: nothing to do
 
   if (record.topic === 'shipments') {
     const t = record.value.eventType;
-    if (t === 'ShipmentDispatched' && order.state === 'CONFIRMED') return transition(order, 'SHIPPED', 'OrderShipped', record, env, id);
-    if (t === 'ShipmentDelivered' && order.state === 'SHIPPED') return transition(order, 'COMPLETED', 'OrderCompleted', record, env, id);
+    if (t === 'ShipmentDispatched' && order.state === 'CONFIRMED')
+      return transition(order, 'SHIPPED', 'OrderShipped', record, env, id);
+    if (t === 'ShipmentDelivered' && order.state === 'SHIPPED')
+      return transition(order, 'COMPLETED', 'OrderCompleted', record, env, id);
     if (t === 'ShipmentFailed' && order.state === 'CONFIRMED') {
-      const failed = transition({ ...order, cancelReason: 'SHIPMENT_FAILED' }, 'CANCEL_PENDING', 'OrderCancelPending', record, env, id);
+      const failed = transition(
+        { ...order, cancelReason: 'SHIPMENT_FAILED' },
+        'CANCEL_PENDING',
+        'OrderCancelPending',
+        record,
+        env,
+        id,
+      );
       return settle(failed, record, env);
     }
   }
@@ -130,7 +154,9 @@ function withAnswer(order: OrderAggregate, record: AnyRecord): OrderAggregate {
       return order;
     }
     case 'fraud.checks':
-      return order.fraud === 'PENDING' ? { ...order, fraud: record.value.eventType === 'FraudCheckPassed' ? 'PASSED' : 'FAILED' } : order;
+      return order.fraud === 'PENDING'
+        ? { ...order, fraud: record.value.eventType === 'FraudCheckPassed' ? 'PASSED' : 'FAILED' }
+        : order;
     default:
       return order;
   }
@@ -182,7 +208,8 @@ export function recoverOrder(order: OrderAggregate | undefined, record: AnyRecor
       cause ?? '',
     );
   }
-  if (record.topic !== 'inventory.reservations' && record.topic !== 'payments' && record.topic !== 'fraud.checks') return order!;
+  if (record.topic !== 'inventory.reservations' && record.topic !== 'payments' && record.topic !== 'fraud.checks')
+    return order!;
   const current = order ?? placeholder(record.value.orderId, record.headers);
   return remember(withAnswer(current, record), id);
 }
@@ -225,7 +252,14 @@ function placeholder(orderId: string, headers: Headers): OrderAggregate {
  */
 export function checkDeadline(order: OrderAggregate, now: number, env: OrderEnv): OrderStep {
   if (order.state !== 'PLACED' || now < order.deadline) return { order, emit: [] };
-  return transition({ ...order, reason: 'TIMEOUT' }, 'REJECTED', 'OrderRejected', { headers: order.lastHeaders }, env, '');
+  return transition(
+    { ...order, reason: 'TIMEOUT' },
+    'REJECTED',
+    'OrderRejected',
+    { headers: order.lastHeaders },
+    env,
+    '',
+  );
 }
 
 /** The services an order is still waiting for, to say why a non-terminal order is stuck. */
@@ -282,7 +316,8 @@ function request(record: WorkflowRecord<'basket.order-requests'>, env: OrderEnv)
     lastHeaders: record.headers,
   };
   const id = eventIdOf(record);
-  if (invalidDetails(r) !== undefined) return transition({ ...fresh, reason: 'INVALID_DETAILS' }, 'REJECTED', 'OrderRejected', record, env, id);
+  if (invalidDetails(r) !== undefined)
+    return transition({ ...fresh, reason: 'INVALID_DETAILS' }, 'REJECTED', 'OrderRejected', record, env, id);
   // Fast rejection from the local view; a sku the view has never seen is left to inventory, which is
   // authoritative and answers StockReservationFailed for it, so such an order cannot hang.
   for (const [sku, qty] of unitsPerSku(r.lines)) {
@@ -301,7 +336,13 @@ function settle(step: OrderStep, cause: AnyRecord, env: OrderEnv): OrderStep {
   let next: OrderStep | undefined;
   if (order.state === 'PLACED') {
     const reason: RejectionReason | undefined =
-      order.inventory === 'FAILED' ? 'OUT_OF_STOCK' : order.payment === 'DECLINED' ? 'PAYMENT_DECLINED' : order.fraud === 'FAILED' ? 'FRAUD_SUSPECTED' : undefined;
+      order.inventory === 'FAILED'
+        ? 'OUT_OF_STOCK'
+        : order.payment === 'DECLINED'
+          ? 'PAYMENT_DECLINED'
+          : order.fraud === 'FAILED'
+            ? 'FRAUD_SUSPECTED'
+            : undefined;
     if (reason) next = transition({ ...order, reason }, 'REJECTED', 'OrderRejected', cause, env, '');
     else if (order.inventory === 'RESERVED' && order.payment === 'AUTHORIZED' && order.fraud === 'PASSED') {
       next = transition(order, 'CONFIRMED', 'OrderConfirmed', cause, env, '');
@@ -316,7 +357,14 @@ function settle(step: OrderStep, cause: AnyRecord, env: OrderEnv): OrderStep {
   return next ? { order: next.order, emit: [...step.emit, ...next.emit] } : step;
 }
 
-function transition(order: OrderAggregate, state: OrderState, eventType: OrderEventType, cause: { headers: Headers }, env: OrderEnv, id: string): OrderStep {
+function transition(
+  order: OrderAggregate,
+  state: OrderState,
+  eventType: OrderEventType,
+  cause: { headers: Headers },
+  env: OrderEnv,
+  id: string,
+): OrderStep {
   const moved: OrderAggregate = { ...remember(order, id), state, updatedAt: env.ctx.now() };
   const record = makeRecord(env.ctx, 'orders', 'orders', snapshot(moved, eventType), cause);
   return { order: { ...moved, lastHeaders: record.headers }, emit: [record] };

@@ -34,14 +34,23 @@ export interface ExpectedOutcome {
 }
 
 export function expectedOutcome(order: PlannedOrder, config: OutcomeConfig): ExpectedOutcome {
-  const request = { eventType: 'OrderRequested' as const, orderId: order.orderId, customerId: order.customerId, lines: order.lines, currency: order.currency, requestedAt: 0, reason: null };
+  const request = {
+    eventType: 'OrderRequested' as const,
+    orderId: order.orderId,
+    customerId: order.customerId,
+    lines: order.lines,
+    currency: order.currency,
+    requestedAt: 0,
+    reason: null,
+  };
   // Rejected before it is placed, so a cancel that follows finds it terminal and is ignored.
   if (invalidDetails(request) !== undefined) return { accept: [{ state: 'REJECTED', reason: 'INVALID_DETAILS' }] };
 
   // A sku the stock view has never seen does not stop the order there: it is placed, and inventory refuses it.
   const failures: RejectionReason[] = [];
   if (order.lines.some((l) => !config.stockedSkus.has(l.sku))) failures.push('OUT_OF_STOCK');
-  if (paymentDeclined({ seed: config.seed, declineRate: config.declineRate }, order.orderId)) failures.push('PAYMENT_DECLINED');
+  if (paymentDeclined({ seed: config.seed, declineRate: config.declineRate }, order.orderId))
+    failures.push('PAYMENT_DECLINED');
   if (orderTotal(order.lines) > config.fraudLimit) failures.push('FRAUD_SUSPECTED');
 
   // The cancel is requested right behind the order on the same partition, so it normally reaches the order
@@ -51,7 +60,10 @@ export function expectedOutcome(order: PlannedOrder, config: OutcomeConfig): Exp
   if (accept.length > 0) return { accept };
 
   // Shipping's delays do not matter to the decision, only its seed and rate.
-  const fails = shipmentFails({ seed: config.seed, failRate: config.shipFailRate, dispatchAfterMs: 0, deliverAfterMs: 0 }, order.orderId);
+  const fails = shipmentFails(
+    { seed: config.seed, failRate: config.shipFailRate, dispatchAfterMs: 0, deliverAfterMs: 0 },
+    order.orderId,
+  );
   return { accept: [fails ? { state: 'CANCELLED', reason: null } : { state: 'COMPLETED', reason: null }] };
 }
 

@@ -41,7 +41,8 @@ export function parseRate(text: string, flag = '--rate'): number {
 export function parseFraction(flag: string, text: string): number {
   const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
   const value = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
-  if (!(value >= 0 && value <= 1)) throw usageError(`${flag}: "${text}" is not a fraction from 0 to 1 (e.g. ${flag} 0.05 or ${flag} 5%)`);
+  if (!(value >= 0 && value <= 1))
+    throw usageError(`${flag}: "${text}" is not a fraction from 0 to 1 (e.g. ${flag} 0.05 or ${flag} 5%)`);
   return value;
 }
 
@@ -50,7 +51,8 @@ export function parseLatency(text: string, flag = '--latency'): Partial<Record<S
   const out: Partial<Record<ServiceName, LatencyRange>> = {};
   for (const [service, value] of perService(text, flag, LATENCY_EXAMPLE)) {
     const bounds = value.split('..');
-    if (bounds.length > 2) throw usageError(`${flag}: "${service}=${value}" has more than one ".." (${LATENCY_EXAMPLE})`);
+    if (bounds.length > 2)
+      throw usageError(`${flag}: "${service}=${value}" has more than one ".." (${LATENCY_EXAMPLE})`);
     const minMs = duration(bounds[0], flag, `${service}=${value}`, LATENCY_EXAMPLE);
     const maxMs = bounds.length === 2 ? duration(bounds[1], flag, `${service}=${value}`, LATENCY_EXAMPLE) : minMs;
     if (maxMs < minMs) throw usageError(`${flag}: "${service}=${value}" ends before it starts (${LATENCY_EXAMPLE})`);
@@ -63,7 +65,10 @@ export function parseLatency(text: string, flag = '--latency'): Partial<Record<S
 export function parseInstances(text: string, flag = '--instances'): Partial<Record<ServiceName, number>> {
   const out: Partial<Record<ServiceName, number>> = {};
   for (const [service, value] of perService(text, flag, INSTANCES_EXAMPLE)) {
-    out[service] = withExample(() => parseInteger(value, `${flag} ${service}`, { min: 1, max: MAX_INSTANCES }), INSTANCES_EXAMPLE);
+    out[service] = withExample(
+      () => parseInteger(value, `${flag} ${service}`, { min: 1, max: MAX_INSTANCES }),
+      INSTANCES_EXAMPLE,
+    );
   }
   return out;
 }
@@ -87,7 +92,8 @@ export function parseChaos(spec: string, flag = '--chaos'): ChaosAction[] {
     if (!service) throw bad('names no service');
     if (!isService(service)) throw bad(`names no known service (services: ${SERVICES.join(', ')})`);
     if (at !== 'at' || atText === undefined) throw bad('says not when: add "at <duration>"');
-    if (rest.length > 0 || (forWord !== undefined && (forWord !== 'for' || forText === undefined))) throw bad('has words after "at <duration>" other than "for <duration>"');
+    if (rest.length > 0 || (forWord !== undefined && (forWord !== 'for' || forText === undefined)))
+      throw bad('has words after "at <duration>" other than "for <duration>"');
     if (kind === 'stop' && forWord === undefined) throw bad('says not for how long: add "for <duration>"');
     const atMs = duration(atText, flag, part, CHAOS_EXAMPLE);
     const forMs = forText === undefined ? DEFAULT_KILL_FOR_MS : duration(forText, flag, part, CHAOS_EXAMPLE);
@@ -109,7 +115,8 @@ function perService(text: string, flag: string, example: string): [ServiceName, 
     const eq = item.indexOf('=');
     if (eq <= 0 || eq === item.length - 1) throw usageError(`${flag}: "${item}" is not <service>=<value> (${example})`);
     const service = item.slice(0, eq).trim();
-    if (!isService(service)) throw usageError(`${flag}: "${service}" is not a service (services: ${SERVICES.join(', ')}; ${example})`);
+    if (!isService(service))
+      throw usageError(`${flag}: "${service}" is not a service (services: ${SERVICES.join(', ')}; ${example})`);
     if (out.some(([s]) => s === service)) throw usageError(`${flag}: ${service} is given twice (${example})`);
     out.push([service, item.slice(eq + 1).trim()]);
   }
@@ -119,7 +126,8 @@ function perService(text: string, flag: string, example: string): [ServiceName, 
 /** A duration >= 0 (parseDuration's message would offer -1 for "no limit", which means nothing here). */
 function duration(text: string, flag: string, within: string, example: string): number {
   const ms = parseDurationText(text);
-  if (ms === null) throw usageError(`${flag}: "${text}" in "${within}" is not a duration like 1500ms, 10s or 2m (${example})`);
+  if (ms === null)
+    throw usageError(`${flag}: "${text}" in "${within}" is not a duration like 1500ms, 10s or 2m (${example})`);
   return ms;
 }
 

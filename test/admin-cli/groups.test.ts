@@ -22,7 +22,11 @@ async function committed(groupId: string, topic = TOPIC): Promise<number[]> {
   return t.partitions.sort((a, b) => a.partition - b.partition).map((p) => Number(p.offset));
 }
 async function commit(groupId: string, offsets: number[], topic = TOPIC): Promise<void> {
-  await admin.setOffsets({ groupId, topic, partitions: offsets.map((o, partition) => ({ partition, offset: String(o) })) });
+  await admin.setOffsets({
+    groupId,
+    topic,
+    partitions: offsets.map((o, partition) => ({ partition, offset: String(o) })),
+  });
 }
 
 beforeAll(async () => {
@@ -31,12 +35,19 @@ beforeAll(async () => {
   kafka = kafkaFor(broker);
   admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3 }, { topic: 'other', numPartitions: 1 }] });
+  await admin.createTopics({
+    topics: [
+      { topic: TOPIC, numPartitions: 3 },
+      { topic: 'other', numPartitions: 1 },
+    ],
+  });
   const producer = kafka.producer();
   await producer.connect();
   // record i of every partition has the timestamp BASE + i seconds
   const messages = [];
-  for (let p = 0; p < 3; p++) for (let i = 0; i < PER_PARTITION; i++) messages.push({ partition: p, value: `${p}-${i}`, timestamp: String(BASE + i * 1000) });
+  for (let p = 0; p < 3; p++)
+    for (let i = 0; i < PER_PARTITION; i++)
+      messages.push({ partition: p, value: `${p}-${i}`, timestamp: String(BASE + i * 1000) });
   await producer.send({ topic: TOPIC, messages });
   await producer.send({ topic: 'other', messages: [{ value: 'a' }, { value: 'b' }] });
   await producer.disconnect();
@@ -64,11 +75,13 @@ describe('evt groups', () => {
     const d = json<Described>(r);
     expect(d.state).toBe('Empty');
     expect(d.members).toEqual([]);
-    expect(d.partitions.filter((p) => p.topic === TOPIC).map((p) => [p.partition, p.committed, p.high, p.lag])).toEqual([
-      [0, 4, 10, 6],
-      [1, 10, 10, 0],
-      [2, 0, 10, 10],
-    ]);
+    expect(d.partitions.filter((p) => p.topic === TOPIC).map((p) => [p.partition, p.committed, p.high, p.lag])).toEqual(
+      [
+        [0, 4, 10, 6],
+        [1, 10, 10, 0],
+        [2, 0, 10, 10],
+      ],
+    );
     expect(d.topics).toEqual([
       { topic: TOPIC, partitions: 3, lag: 16 },
       { topic: 'other', partitions: 1, lag: 1 },
@@ -85,14 +98,20 @@ describe('evt groups', () => {
   it('list: state, members and total lag of every group', async () => {
     const r = await run('groups', 'list', '--json');
     expect(r.code).toBe(0);
-    expect(json(r).groups).toContainEqual(expect.objectContaining({ group: 'billing', state: 'Empty', members: 0, lag: 17 }));
+    expect(json(r).groups).toContainEqual(
+      expect.objectContaining({ group: 'billing', state: 'Empty', members: 0, lag: 17 }),
+    );
     const human = await run('groups', 'list');
     expect(human.stdout).toMatch(/^GROUP\s+STATE\s+MEMBERS\s+PROTOCOL\s+LAG$/m);
     expect(human.stdout).toMatch(/^billing\s+Empty\s+0\s+\S+\s+17$/m);
   });
 
   it('unknown groups are exit 4', async () => {
-    for (const args of [['groups', 'describe', 'ghost'], ['groups', 'reset', 'ghost', '--topic', TOPIC, '--to', 'earliest'], ['groups', 'delete', 'ghost', '--yes']]) {
+    for (const args of [
+      ['groups', 'describe', 'ghost'],
+      ['groups', 'reset', 'ghost', '--topic', TOPIC, '--to', 'earliest'],
+      ['groups', 'delete', 'ghost', '--yes'],
+    ]) {
       const r = await run(...args);
       expect(r.code, args.join(' ')).toBe(4);
       expect(r.stderr).toBe('evt: group "ghost" not found\n');
@@ -159,11 +178,18 @@ describe('evt groups', () => {
     await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
     await consumer.run({ eachMessage: async () => {} });
     try {
-      await until(async () => (await admin.describeGroups(['live'])).groups[0].state === 'Stable', 20_000, 'a stable group');
+      await until(
+        async () => (await admin.describeGroups(['live'])).groups[0].state === 'Stable',
+        20_000,
+        'a stable group',
+      );
       const d = json<Described>(await run('groups', 'describe', 'live', '--json'));
       expect(d.state).toBe('Stable');
       expect(d.members).toHaveLength(1);
-      expect(d.members[0]).toMatchObject({ clientId: 'evt-test', assignments: [{ topic: TOPIC, partitions: [0, 1, 2] }] });
+      expect(d.members[0]).toMatchObject({
+        clientId: 'evt-test',
+        assignments: [{ topic: TOPIC, partitions: [0, 1, 2] }],
+      });
       expect(d.partitions.map((p) => p.partition)).toEqual([0, 1, 2]);
 
       const human = await run('groups', 'describe', 'live');
@@ -173,12 +199,16 @@ describe('evt groups', () => {
       const before = await committed('live');
       const reset = await run('groups', 'reset', 'live', '--topic', TOPIC, '--to', 'earliest', '--execute');
       expect(reset.code).toBe(1);
-      expect(reset.stderr).toBe('evt: group live has 1 active member (state Stable): stop its consumers before resetting its offsets\n');
+      expect(reset.stderr).toBe(
+        'evt: group live has 1 active member (state Stable): stop its consumers before resetting its offsets\n',
+      );
       expect(await committed('live')).toEqual(before);
 
       const del = await run('groups', 'delete', 'live', '--yes');
       expect(del.code).toBe(1);
-      expect(del.stderr).toMatch(/^evt: cannot delete live \(1 members, state Stable\): stop its consumers first; nothing was deleted\n$/);
+      expect(del.stderr).toMatch(
+        /^evt: cannot delete live \(1 members, state Stable\): stop its consumers first; nothing was deleted\n$/,
+      );
     } finally {
       await consumer.disconnect();
     }
@@ -187,7 +217,9 @@ describe('evt groups', () => {
   it('delete needs --yes without a terminal, then removes the group and its offsets', async () => {
     const refused = await run('groups', 'delete', 'billing');
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toBe('evt: refusing to delete group billing without confirmation: pass --yes (there is no terminal to ask on)\n');
+    expect(refused.stderr).toBe(
+      'evt: refusing to delete group billing without confirmation: pass --yes (there is no terminal to ask on)\n',
+    );
     const ok = await run('groups', 'delete', 'billing', '--yes');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe('deleted group billing\n');

@@ -36,9 +36,17 @@ export function cleanEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /** Runs `evt ...args` to completion in the sandbox's clean environment and working directory. */
-export function evt(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; sb?: Sandbox } = {}): Promise<EvtResult> {
+export function evt(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; sb?: Sandbox } = {},
+): Promise<EvtResult> {
   const env = cleanEnv({ ...(opts.sb?.env ?? {}), ...(opts.env ?? {}) });
-  return runInProcess(args, { env, replaceEnv: true, cwd: opts.cwd ?? opts.sb?.cwd, timeoutMs: opts.timeoutMs ?? 40_000 });
+  return runInProcess(args, {
+    env,
+    replaceEnv: true,
+    cwd: opts.cwd ?? opts.sb?.cwd,
+    timeoutMs: opts.timeoutMs ?? 40_000,
+  });
 }
 
 /** A port nothing listens on (bound, then released). */

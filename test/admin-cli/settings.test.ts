@@ -16,7 +16,11 @@ afterAll(async () => {
   await broker?.close();
 });
 
-type Shown = { profile: { name: string; selectedBy: string; used: boolean } | null; settings: Record<string, { value: string; source: string }>; notes: string[] };
+type Shown = {
+  profile: { name: string; selectedBy: string; used: boolean } | null;
+  settings: Record<string, { value: string; source: string }>;
+  notes: string[];
+};
 
 describe('evt config', () => {
   it('uses the default 127.0.0.1:9092 when nothing is configured', async () => {
@@ -31,12 +35,17 @@ describe('evt config', () => {
 
   it('set writes the user file (XDG_CONFIG_HOME, mode 0600) and the first profile becomes the default', async () => {
     const sb = sandbox();
-    const r = await evt(['config', 'set', 'local', '--brokers', '10.0.0.1:9092,10.0.0.2:9092', '--client-id', 'me'], { sb });
+    const r = await evt(['config', 'set', 'local', '--brokers', '10.0.0.1:9092,10.0.0.2:9092', '--client-id', 'me'], {
+      sb,
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('created profile local');
     expect(fs.statSync(sb.userFile).mode & 0o777).toBe(0o600);
     const file = JSON.parse(fs.readFileSync(sb.userFile, 'utf8'));
-    expect(file).toEqual({ profile: 'local', profiles: { local: { brokers: ['10.0.0.1:9092', '10.0.0.2:9092'], clientId: 'me' } } });
+    expect(file).toEqual({
+      profile: 'local',
+      profiles: { local: { brokers: ['10.0.0.1:9092', '10.0.0.2:9092'], clientId: 'me' } },
+    });
     // no temporary files left behind
     expect(fs.readdirSync(path.dirname(sb.userFile))).toEqual(['config.json']);
 
@@ -48,13 +57,18 @@ describe('evt config', () => {
 
     // an update changes only what it names
     expect((await evt(['config', 'set', 'local', '--timeout', '30s'], { sb })).code).toBe(0);
-    expect(JSON.parse(fs.readFileSync(sb.userFile, 'utf8')).profiles.local).toEqual({ brokers: ['10.0.0.1:9092', '10.0.0.2:9092'], clientId: 'me', timeout: '30s' });
+    expect(JSON.parse(fs.readFileSync(sb.userFile, 'utf8')).profiles.local).toEqual({
+      brokers: ['10.0.0.1:9092', '10.0.0.2:9092'],
+      clientId: 'me',
+      timeout: '30s',
+    });
   });
 
   it('follows the precedence flag > environment > project file > user profile', async () => {
     const sb = sandbox();
     expect((await evt(['config', 'set', 'user-p', '--brokers', 'user:1'], { sb })).code).toBe(0);
-    const brokersOf = async (args: string[], env: NodeJS.ProcessEnv = {}, cwd = sb.cwd) => json<Shown>(await evt([...args, 'config', 'show', '--json'], { sb, env, cwd })).settings.brokers;
+    const brokersOf = async (args: string[], env: NodeJS.ProcessEnv = {}, cwd = sb.cwd) =>
+      json<Shown>(await evt([...args, 'config', 'show', '--json'], { sb, env, cwd })).settings.brokers;
 
     expect(await brokersOf([])).toMatchObject({ value: 'user:1', source: expect.stringMatching(/^profile user-p/) });
 
@@ -62,12 +76,21 @@ describe('evt config', () => {
     const project = path.join(sb.cwd, 'project');
     const sub = path.join(project, 'src', 'deep');
     fs.mkdirSync(sub, { recursive: true });
-    fs.writeFileSync(path.join(project, 'evt.config.json'), JSON.stringify({ profile: 'proj', profiles: { proj: { brokers: ['project:2'] } } }));
-    expect(await brokersOf([], {}, sub)).toMatchObject({ value: 'project:2', source: expect.stringMatching(/^profile proj \(.*evt\.config\.json\)$/) });
+    fs.writeFileSync(
+      path.join(project, 'evt.config.json'),
+      JSON.stringify({ profile: 'proj', profiles: { proj: { brokers: ['project:2'] } } }),
+    );
+    expect(await brokersOf([], {}, sub)).toMatchObject({
+      value: 'project:2',
+      source: expect.stringMatching(/^profile proj \(.*evt\.config\.json\)$/),
+    });
 
     // the environment beats the project file; the flag beats the environment
     expect(await brokersOf([], { EVT_BROKERS: 'env:3' }, sub)).toEqual({ value: 'env:3', source: 'EVT_BROKERS' });
-    expect(await brokersOf(['--brokers', 'flag:4'], { EVT_BROKERS: 'env:3' }, sub)).toEqual({ value: 'flag:4', source: '--brokers' });
+    expect(await brokersOf(['--brokers', 'flag:4'], { EVT_BROKERS: 'env:3' }, sub)).toEqual({
+      value: 'flag:4',
+      source: '--brokers',
+    });
 
     // --profile and EVT_PROFILE pick another profile (the user one, from inside the project)
     expect(await brokersOf(['--profile', 'user-p'], {}, sub)).toMatchObject({ value: 'user:1' });
@@ -75,7 +98,8 @@ describe('evt config', () => {
 
     // timeouts: flag > env > profile > default
     await evt(['config', 'set', 'user-p', '--timeout', '25s'], { sb });
-    const timeoutOf = async (args: string[], env: NodeJS.ProcessEnv = {}) => json<Shown>(await evt([...args, 'config', 'show', '--json'], { sb, env })).settings.timeout;
+    const timeoutOf = async (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      json<Shown>(await evt([...args, 'config', 'show', '--json'], { sb, env })).settings.timeout;
     expect(await timeoutOf([])).toMatchObject({ value: '25s', source: expect.stringMatching(/^profile user-p/) });
     expect(await timeoutOf([], { EVT_TIMEOUT: '7s' })).toEqual({ value: '7s', source: 'EVT_TIMEOUT' });
     expect(await timeoutOf(['--timeout', '3s'], { EVT_TIMEOUT: '7s' })).toEqual({ value: '3s', source: '--timeout' });
@@ -83,25 +107,77 @@ describe('evt config', () => {
 
   it('sets a default profile aside when the brokers come from the environment, unless it is asked for', async () => {
     const sb = sandbox();
-    await evt(['config', 'set', 'prod', '--brokers', 'prod:9093', '--sasl-mechanism', 'scram-sha-512', '--sasl-username', 'ops', '--sasl-password', 'env:PROD_PW'], { sb });
+    await evt(
+      [
+        'config',
+        'set',
+        'prod',
+        '--brokers',
+        'prod:9093',
+        '--sasl-mechanism',
+        'scram-sha-512',
+        '--sasl-username',
+        'ops',
+        '--sasl-password',
+        'env:PROD_PW',
+      ],
+      { sb },
+    );
     const plain = json<Shown>(await evt(['config', 'show', '--json'], { sb, env: { EVT_BROKERS: 'local:9092' } }));
     expect(plain.profile).toMatchObject({ name: 'prod', used: false });
     expect(plain.settings['sasl.mechanism']).toBeUndefined();
     expect(plain.notes.join(' ')).toContain('not used');
 
-    const asked = json<Shown>(await evt(['--profile', 'prod', 'config', 'show', '--json'], { sb, env: { EVT_BROKERS: 'local:9092' } }));
+    const asked = json<Shown>(
+      await evt(['--profile', 'prod', 'config', 'show', '--json'], { sb, env: { EVT_BROKERS: 'local:9092' } }),
+    );
     expect(asked.settings.brokers).toEqual({ value: 'local:9092', source: 'EVT_BROKERS' });
     expect(asked.settings['sasl.mechanism']).toMatchObject({ value: 'scram-sha-512' });
   });
 
   it('never prints secrets: passwords are masked, env references name the variable only', async () => {
     const sb = sandbox();
-    const set = await evt(['config', 'set', 'lit', '--brokers', 'h:1', '--sasl-mechanism', 'plain', '--sasl-username', 'alice', '--sasl-password', 's3cret-literal'], { sb });
+    const set = await evt(
+      [
+        'config',
+        'set',
+        'lit',
+        '--brokers',
+        'h:1',
+        '--sasl-mechanism',
+        'plain',
+        '--sasl-username',
+        'alice',
+        '--sasl-password',
+        's3cret-literal',
+      ],
+      { sb },
+    );
     expect(set.code).toBe(0);
     expect(set.stderr).toContain('plain text');
-    await evt(['config', 'set', 'ref', '--brokers', 'h:2', '--sasl-mechanism', 'scram-sha-256', '--sasl-username', 'bob', '--sasl-password', 'env:BOB_PW'], { sb });
+    await evt(
+      [
+        'config',
+        'set',
+        'ref',
+        '--brokers',
+        'h:2',
+        '--sasl-mechanism',
+        'scram-sha-256',
+        '--sasl-username',
+        'bob',
+        '--sasl-password',
+        'env:BOB_PW',
+      ],
+      { sb },
+    );
 
-    for (const args of [['config', 'show', 'lit'], ['config', 'show', 'lit', '--json'], ['config', 'list'], ['config', 'list', '--json']]) {
+    for (const args of [
+      ['config', 'show', 'lit'],
+      ['config', 'show', 'lit', '--json'],
+      ['config', 'list'],
+      ['config', 'list', '--json'],
+    ]) {
       const r = await evt(args, { sb });
       expect(r.code).toBe(0);
       expect(r.stdout + r.stderr).not.toContain('s3cret-literal');
@@ -110,8 +186,14 @@ describe('evt config', () => {
     expect(human.stdout).toMatch(/sasl\.password\s+\*\*\*\*\s+profile lit/);
 
     const withEnv = json<Shown>(await evt(['config', 'show', 'ref', '--json'], { sb, env: { BOB_PW: 'hunter2' } }));
-    expect(withEnv.settings['sasl.password']).toEqual({ value: '****', source: expect.stringMatching(/^profile ref .* via \$BOB_PW$/) });
-    const fromEnv = await evt(['config', 'show', '--json'], { sb, env: { EVT_SASL_PASSWORD: 'topsecret', EVT_SASL_USERNAME: 'x', EVT_SASL_MECHANISM: 'plain' } });
+    expect(withEnv.settings['sasl.password']).toEqual({
+      value: '****',
+      source: expect.stringMatching(/^profile ref .* via \$BOB_PW$/),
+    });
+    const fromEnv = await evt(['config', 'show', '--json'], {
+      sb,
+      env: { EVT_SASL_PASSWORD: 'topsecret', EVT_SASL_USERNAME: 'x', EVT_SASL_MECHANISM: 'plain' },
+    });
     expect(fromEnv.stdout).not.toContain('topsecret');
     expect(json<Shown>(fromEnv).settings['sasl.password']).toEqual({ value: '****', source: 'EVT_SASL_PASSWORD' });
   });
@@ -140,10 +222,15 @@ describe('evt config', () => {
 
   it('set --project writes evt.config.json in the working directory', async () => {
     const sb = sandbox();
-    const r = await evt(['config', 'set', 'team', '--project', '--brokers', 'team:9092', '--tls-ca', 'certs/ca.pem'], { sb });
+    const r = await evt(['config', 'set', 'team', '--project', '--brokers', 'team:9092', '--tls-ca', 'certs/ca.pem'], {
+      sb,
+    });
     expect(r.code).toBe(0);
     const file = JSON.parse(fs.readFileSync(path.join(sb.cwd, 'evt.config.json'), 'utf8'));
-    expect(file).toEqual({ profile: 'team', profiles: { team: { brokers: ['team:9092'], tls: { ca: path.join('certs', 'ca.pem') } } } });
+    expect(file).toEqual({
+      profile: 'team',
+      profiles: { team: { brokers: ['team:9092'], tls: { ca: path.join('certs', 'ca.pem') } } },
+    });
     expect(fs.existsSync(sb.userFile)).toBe(false);
     const shown = json<Shown>(await evt(['config', 'show', '--json'], { sb }));
     expect(shown.settings['tls.ca'].value).toBe(path.join('certs', 'ca.pem'));
@@ -162,12 +249,29 @@ describe('evt config', () => {
     expect(viaEnv.code).toBe(0);
     const dead = await evt(['--timeout', '1s', 'status'], { sb });
     expect(dead.code).toBe(3);
-    expect(dead.stderr).toMatch(/^evt: cannot reach the cluster at 127\.0\.0\.1:\d+ \(from profile test\) within 1s: connection refused\n$/);
+    expect(dead.stderr).toMatch(
+      /^evt: cannot reach the cluster at 127\.0\.0\.1:\d+ \(from profile test\) within 1s: connection refused\n$/,
+    );
   });
 
   it('a password read from an unset variable is a usage error naming the variable', async () => {
     const sb = sandbox();
-    await evt(['config', 'set', 'p', '--brokers', broker.bootstrap, '--sasl-mechanism', 'plain', '--sasl-username', 'u', '--sasl-password', 'env:MISSING_PW'], { sb });
+    await evt(
+      [
+        'config',
+        'set',
+        'p',
+        '--brokers',
+        broker.bootstrap,
+        '--sasl-mechanism',
+        'plain',
+        '--sasl-username',
+        'u',
+        '--sasl-password',
+        'env:MISSING_PW',
+      ],
+      { sb },
+    );
     const r = await evt(['topics', 'list'], { sb });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/\$MISSING_PW, which is not set/);
@@ -180,7 +284,9 @@ describe('evt config', () => {
       env: { EVT_SASL_MECHANISM: 'scram-sha-256', EVT_SASL_USERNAME: 'ops', EVT_SASL_PASSWORD: 'pw-not-printed' },
     });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`evt: authentication to ${broker.bootstrap} (from --brokers) failed (SASL SCRAM-SHA-256 as ops): the broker does not offer SASL on this listener\n`);
+    expect(r.stderr).toBe(
+      `evt: authentication to ${broker.bootstrap} (from --brokers) failed (SASL SCRAM-SHA-256 as ops): the broker does not offer SASL on this listener\n`,
+    );
   });
 
   it('a broken config file is named in a one-line usage error', async () => {

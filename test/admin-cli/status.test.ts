@@ -10,7 +10,12 @@ beforeAll(async () => {
   broker = await startTestBroker({ inMemory: true });
   const admin = kafkaFor(broker).admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'a', numPartitions: 1 }, { topic: 'b', numPartitions: 2 }] });
+  await admin.createTopics({
+    topics: [
+      { topic: 'a', numPartitions: 1 },
+      { topic: 'b', numPartitions: 2 },
+    ],
+  });
   await admin.setOffsets({ groupId: 'g1', topic: 'a', partitions: [{ partition: 0, offset: '0' }] });
   await admin.disconnect();
 });
@@ -41,7 +46,10 @@ it('prints the cluster id, controller, brokers and topic and group counts', asyn
 it('--wait waits for a broker that starts later', async () => {
   const sb = sandbox();
   const port = await closedPort();
-  const waiting = evt(['--brokers', `127.0.0.1:${port}`, '--timeout', '1s', 'status', '--wait', '30s', '--json'], { sb, timeoutMs: 45_000 });
+  const waiting = evt(['--brokers', `127.0.0.1:${port}`, '--timeout', '1s', 'status', '--wait', '30s', '--json'], {
+    sb,
+    timeoutMs: 45_000,
+  });
   await new Promise((r) => setTimeout(r, 2500));
   const late = await startTestBroker({ inMemory: true, port });
   try {
@@ -58,5 +66,7 @@ it('--wait gives up with exit 3 when the time passes', async () => {
   const port = await closedPort();
   const r = await evt(['--brokers', `127.0.0.1:${port}`, 'status', '--wait', '2s'], { sb });
   expect(r.code).toBe(3);
-  expect(r.stderr).toBe(`evt: the cluster at 127.0.0.1:${port} (from --brokers) did not answer within 2s (--wait): connection refused\n`);
+  expect(r.stderr).toBe(
+    `evt: the cluster at 127.0.0.1:${port} (from --brokers) did not answer within 2s (--wait): connection refused\n`,
+  );
 });

@@ -33,13 +33,19 @@ afterAll(async () => {
 describe.skipIf(!hasOpenssl)('TLS end to end', () => {
   it('connects with the CA of a profile, and with EVT_TLS_CA', async () => {
     const sb = sandbox();
-    const set = await evt(['config', 'set', 'secure', '--brokers', `127.0.0.1:${proxyPort}`, '--tls-ca', path.join(certs, 'cert.pem')], { sb });
+    const set = await evt(
+      ['config', 'set', 'secure', '--brokers', `127.0.0.1:${proxyPort}`, '--tls-ca', path.join(certs, 'cert.pem')],
+      { sb },
+    );
     expect(set.code).toBe(0);
     const r = await evt(['status', '--json'], { sb });
     expect(r.code, r.stderr).toBe(0);
     expect(json(r).brokers).toEqual([{ nodeId: 1, host: '127.0.0.1', port: proxyPort, controller: true }]);
 
-    const viaEnv = await evt(['--brokers', `127.0.0.1:${proxyPort}`, 'topics', 'list', '--json'], { sb: sandbox(), env: { EVT_TLS_CA: path.join(certs, 'cert.pem') } });
+    const viaEnv = await evt(['--brokers', `127.0.0.1:${proxyPort}`, 'topics', 'list', '--json'], {
+      sb: sandbox(),
+      env: { EVT_TLS_CA: path.join(certs, 'cert.pem') },
+    });
     expect(viaEnv.code, viaEnv.stderr).toBe(0);
   });
 
@@ -48,7 +54,9 @@ describe.skipIf(!hasOpenssl)('TLS end to end', () => {
     await evt(['config', 'set', 'strict', '--brokers', `127.0.0.1:${proxyPort}`, '--tls'], { sb });
     const r = await evt(['--timeout', '2s', 'status'], { sb });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^evt: cannot reach the cluster at 127\.0\.0\.1:\d+ \(from profile strict\): TLS handshake failed: .*self[- ]signed.*\n$/);
+    expect(r.stderr).toMatch(
+      /^evt: cannot reach the cluster at 127\.0\.0\.1:\d+ \(from profile strict\): TLS handshake failed: .*self[- ]signed.*\n$/,
+    );
 
     await evt(['config', 'set', 'strict', '--tls-insecure'], { sb });
     expect((await evt(['status'], { sb })).code).toBe(0);
@@ -58,7 +66,19 @@ describe.skipIf(!hasOpenssl)('TLS end to end', () => {
     const sb = sandbox();
     clientCerts.length = 0;
     await evt(
-      ['config', 'set', 'mtls', '--brokers', `127.0.0.1:${proxyPort}`, '--tls-ca', path.join(certs, 'cert.pem'), '--tls-cert', path.join(certs, 'cert.pem'), '--tls-key', path.join(certs, 'key.pem')],
+      [
+        'config',
+        'set',
+        'mtls',
+        '--brokers',
+        `127.0.0.1:${proxyPort}`,
+        '--tls-ca',
+        path.join(certs, 'cert.pem'),
+        '--tls-cert',
+        path.join(certs, 'cert.pem'),
+        '--tls-key',
+        path.join(certs, 'key.pem'),
+      ],
       { sb },
     );
     const r = await evt(['status'], { sb });
@@ -68,7 +88,10 @@ describe.skipIf(!hasOpenssl)('TLS end to end', () => {
 
   it('a TLS file that does not exist is a usage error', async () => {
     const sb = sandbox();
-    const r = await evt(['--brokers', `127.0.0.1:${proxyPort}`, 'status'], { sb, env: { EVT_TLS_CA: '/nonexistent/ca.pem' } });
+    const r = await evt(['--brokers', `127.0.0.1:${proxyPort}`, 'status'], {
+      sb,
+      env: { EVT_TLS_CA: '/nonexistent/ca.pem' },
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('evt: cannot read the TLS CA file /nonexistent/ca.pem: no such file\n');
   });

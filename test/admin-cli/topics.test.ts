@@ -29,7 +29,17 @@ type Configs = { topic: string; configs: { name: string; value: string; source: 
 
 describe('evt topics', () => {
   it('create makes a topic with partitions and configs; an existing one is exit 1 unless --if-not-exists', async () => {
-    const r = await run('topics', 'create', 'orders', '-p', '3', '--config', 'retention.ms=86400000', '-c', 'cleanup.policy=delete');
+    const r = await run(
+      'topics',
+      'create',
+      'orders',
+      '-p',
+      '3',
+      '--config',
+      'retention.ms=86400000',
+      '-c',
+      'cleanup.policy=delete',
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('created topic orders (3 partitions)\n');
     const meta = await admin.fetchTopicMetadata({ topics: ['orders'] });
@@ -51,7 +61,10 @@ describe('evt topics', () => {
 
   it('list shows partitions and records (high - low), as a table and as JSON', async () => {
     await run('topics', 'create', 'payments', '-p', '2');
-    await producer.send({ topic: 'orders', messages: Array.from({ length: 7 }, (_, i) => ({ partition: i % 3, value: `o${i}` })) });
+    await producer.send({
+      topic: 'orders',
+      messages: Array.from({ length: 7 }, (_, i) => ({ partition: i % 3, value: `o${i}` })),
+    });
     await producer.send({ topic: 'payments', messages: [{ partition: 1, value: 'p' }] });
     const r = await run('topics', 'list');
     expect(r.code).toBe(0);
@@ -96,7 +109,12 @@ describe('evt topics', () => {
   });
 
   it('an unknown topic is exit 4 for describe, config and delete', async () => {
-    for (const args of [['topics', 'describe', 'nope'], ['topics', 'config', 'nope'], ['topics', 'config', 'nope', '--set', 'retention.ms=1'], ['topics', 'delete', 'nope', '--yes']]) {
+    for (const args of [
+      ['topics', 'describe', 'nope'],
+      ['topics', 'config', 'nope'],
+      ['topics', 'config', 'nope', '--set', 'retention.ms=1'],
+      ['topics', 'delete', 'nope', '--yes'],
+    ]) {
       const r = await run(...args);
       expect(r.code, args.join(' ')).toBe(4);
       expect(r.stderr).toBe('evt: topic "nope" not found\n');
@@ -111,11 +129,24 @@ describe('evt topics', () => {
     expect(set.code).toBe(0);
     expect(set.stderr).toBe('updated topic orders: set max.message.bytes\n');
     const after = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'orders' }] });
-    const overrides = Object.fromEntries(after.resources[0].configEntries.filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG).map((e) => [e.configName, e.configValue]));
+    const overrides = Object.fromEntries(
+      after.resources[0].configEntries
+        .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG)
+        .map((e) => [e.configName, e.configValue]),
+    );
     // AlterConfigs replaces the whole set: evt merged, so the earlier overrides are still there
     expect(overrides).toEqual({ 'retention.ms': '86400000', 'cleanup.policy': 'delete', 'max.message.bytes': '2048' });
 
-    const del = await run('topics', 'config', 'orders', '--delete', 'retention.ms', '--set', 'cleanup.policy=compact', '--json');
+    const del = await run(
+      'topics',
+      'config',
+      'orders',
+      '--delete',
+      'retention.ms',
+      '--set',
+      'cleanup.policy=compact',
+      '--json',
+    );
     expect(del.code).toBe(0);
     expect(json<Configs>(del).configs).toEqual([
       { name: 'cleanup.policy', value: 'compact', source: 'topic' },
@@ -124,7 +155,9 @@ describe('evt topics', () => {
 
     const invalid = await run('topics', 'config', 'orders', '--set', 'no.such.config=1');
     expect(invalid.code).toBe(1);
-    expect(invalid.stderr).toBe('evt: topic orders: the cluster rejects no.such.config=1 (unknown config or invalid value); nothing was changed\n');
+    expect(invalid.stderr).toBe(
+      'evt: topic orders: the cluster rejects no.such.config=1 (unknown config or invalid value); nothing was changed\n',
+    );
     const unchanged = json<Configs>(await run('topics', 'config', 'orders', '--json'));
     expect(unchanged.configs.map((c) => c.name)).toEqual(['cleanup.policy', 'max.message.bytes']);
   });
@@ -132,7 +165,9 @@ describe('evt topics', () => {
   it('delete needs --yes without a terminal (exit 2, nothing deleted), and deletes with it', async () => {
     const refused = await run('topics', 'delete', 'payments');
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toBe('evt: refusing to delete topic payments without confirmation: pass --yes (there is no terminal to ask on)\n');
+    expect(refused.stderr).toBe(
+      'evt: refusing to delete topic payments without confirmation: pass --yes (there is no terminal to ask on)\n',
+    );
     expect(await admin.listTopics()).toContain('payments');
 
     // one unknown topic: nothing is deleted

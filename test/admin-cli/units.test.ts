@@ -11,7 +11,14 @@ import { renderFields, renderTable } from '../../src/common/text-table.js';
 import { toCliError } from '../../src/cli/session.js';
 import { parseTime } from '../../src/cli/time-spec.js';
 import type { ConnectionSettings } from '../../src/client/settings.js';
-import { AuthenticationError, KafkaResponseError, TimeoutError, TopicNotFoundError, UnreachableError, WireError } from '../../src/client/wire/errors.js';
+import {
+  AuthenticationError,
+  KafkaResponseError,
+  TimeoutError,
+  TopicNotFoundError,
+  UnreachableError,
+  WireError,
+} from '../../src/client/wire/errors.js';
 
 function fakeIo(tty: boolean, env: NodeJS.ProcessEnv = {}): Io & { err: () => string } {
   let err = '';
@@ -30,14 +37,25 @@ function fakeIo(tty: boolean, env: NodeJS.ProcessEnv = {}): Io & { err: () => st
 
 describe('tables', () => {
   it('aligns columns, numbers to the right, no trailing spaces, "-" for missing values', () => {
-    const lines = renderTable(['NAME', 'COUNT', 'NOTE'], [['a', 1, null], ['longer', 1234, 'x']]);
+    const lines = renderTable(
+      ['NAME', 'COUNT', 'NOTE'],
+      [
+        ['a', 1, null],
+        ['longer', 1234, 'x'],
+      ],
+    );
     expect(lines).toEqual(['NAME    COUNT  NOTE', 'a           1  -', 'longer   1234  x']);
   });
   it('colour (bold headers) only when asked, and never breaks alignment', () => {
     const lines = renderTable(['A', 'B'], [['x', 'y']], { color: true });
     expect(lines[0]).toContain('\x1b[1m');
     expect(lines[0].replace(/\x1b\[[0-9;]*m/g, '')).toBe('A  B');
-    expect(renderFields([['topic', 'orders'], ['records', 7]])).toEqual(['topic    orders', 'records  7']);
+    expect(
+      renderFields([
+        ['topic', 'orders'],
+        ['records', 7],
+      ]),
+    ).toEqual(['topic    orders', 'records  7']);
   });
   it('colour on stdout only on a terminal, without NO_COLOR and without --no-color', () => {
     expect(colorOnStdout(fakeIo(true), { color: true })).toBe(true);
@@ -55,17 +73,25 @@ describe('confirm', () => {
   };
   it('goes ahead on y/yes typed at a terminal', async () => {
     const io = fakeIo(true);
-    await expect(confirm(io, 'delete topic orders?', { yes: false, action: 'delete topic orders', input: input('yes') })).resolves.toBeUndefined();
+    await expect(
+      confirm(io, 'delete topic orders?', { yes: false, action: 'delete topic orders', input: input('yes') }),
+    ).resolves.toBeUndefined();
     expect(io.err()).toContain('delete topic orders? [y/N]');
   });
   it('stops (exit 1) on anything else, or end of input', async () => {
-    await expect(confirm(fakeIo(true), 'q?', { yes: false, action: 'delete topic orders', input: input('n') })).rejects.toMatchObject({ exitCode: 1, message: 'not confirmed: did not delete topic orders' });
-    await expect(confirm(fakeIo(true), 'q?', { yes: false, action: 'delete topic orders', input: input(null) })).rejects.toMatchObject({ exitCode: 1 });
+    await expect(
+      confirm(fakeIo(true), 'q?', { yes: false, action: 'delete topic orders', input: input('n') }),
+    ).rejects.toMatchObject({ exitCode: 1, message: 'not confirmed: did not delete topic orders' });
+    await expect(
+      confirm(fakeIo(true), 'q?', { yes: false, action: 'delete topic orders', input: input(null) }),
+    ).rejects.toMatchObject({ exitCode: 1 });
   });
   it('--yes needs no terminal; without a terminal and --yes it is a usage error', async () => {
     await expect(confirm(fakeIo(false), 'q?', { yes: true, action: 'x' })).resolves.toBeUndefined();
     const notTty = Object.assign(new PassThrough(), { isTTY: false });
-    await expect(confirm(fakeIo(true), 'q?', { yes: false, action: 'delete group g', input: notTty })).rejects.toMatchObject({ exitCode: 2 });
+    await expect(
+      confirm(fakeIo(true), 'q?', { yes: false, action: 'delete group g', input: notTty }),
+    ).rejects.toMatchObject({ exitCode: 2 });
   });
 });
 
@@ -88,28 +114,51 @@ describe('times and reset targets', () => {
 });
 
 describe('client errors as one line and an exit code', () => {
-  const settings: ConnectionSettings = { brokers: ['k1:9092'], clientId: 'evt', timeoutMs: 10_000, source: 'profile prod', sasl: { mechanism: 'plain', username: 'ops', password: 'pw' } };
+  const settings: ConnectionSettings = {
+    brokers: ['k1:9092'],
+    clientId: 'evt',
+    timeoutMs: 10_000,
+    source: 'profile prod',
+    sasl: { mechanism: 'plain', username: 'ops', password: 'pw' },
+  };
   const line = (err: Error) => {
     const e = toCliError(err, settings) as Error & { exitCode?: number };
     return [e.exitCode, e.message];
   };
 
   it('an unreachable cluster is exit 3, naming the brokers, where they were configured, the time limit and the reason', () => {
-    expect(line(new UnreachableError(['k1:9092'], 'connection refused', 10_000))).toEqual([3, 'cannot reach the cluster at k1:9092 (from profile prod) within 10s: connection refused']);
+    expect(line(new UnreachableError(['k1:9092'], 'connection refused', 10_000))).toEqual([
+      3,
+      'cannot reach the cluster at k1:9092 (from profile prod) within 10s: connection refused',
+    ]);
     // a broker the cluster advertised, not one the user gave
-    expect(line(new UnreachableError(['k2:9092'], 'host not found', 10_000))).toEqual([3, 'cannot reach broker k2:9092 of the cluster at k1:9092 (from profile prod) within 10s: host not found']);
-    expect(line(new TimeoutError('Metadata request', 'k1:9092', 10_000))).toEqual([3, 'Metadata request to broker k1:9092 got no answer within 10s']);
+    expect(line(new UnreachableError(['k2:9092'], 'host not found', 10_000))).toEqual([
+      3,
+      'cannot reach broker k2:9092 of the cluster at k1:9092 (from profile prod) within 10s: host not found',
+    ]);
+    expect(line(new TimeoutError('Metadata request', 'k1:9092', 10_000))).toEqual([
+      3,
+      'Metadata request to broker k1:9092 got no answer within 10s',
+    ]);
   });
 
   it('failed authentication is exit 1, naming the mechanism and the user, never the password', () => {
-    const [code, message] = line(new AuthenticationError('SASL PLAIN authentication as ops failed: bad password', 'bad password'));
-    expect([code, message]).toEqual([1, 'authentication to k1:9092 (from profile prod) failed (SASL PLAIN as ops): bad password']);
+    const [code, message] = line(
+      new AuthenticationError('SASL PLAIN authentication as ops failed: bad password', 'bad password'),
+    );
+    expect([code, message]).toEqual([
+      1,
+      'authentication to k1:9092 (from profile prod) failed (SASL PLAIN as ops): bad password',
+    ]);
     expect(message).not.toContain('pw');
   });
 
   it('not found is 4, unusable settings 2, a refusal or a Kafka error 1; other errors pass through', () => {
     expect(line(new TopicNotFoundError('orders'))).toEqual([4, 'topic orders not found']);
-    expect(line(new WireError('cannot read the TLS CA file /x.pem: no such file', 'config'))).toEqual([2, 'cannot read the TLS CA file /x.pem: no such file']);
+    expect(line(new WireError('cannot read the TLS CA file /x.pem: no such file', 'config'))).toEqual([
+      2,
+      'cannot read the TLS CA file /x.pem: no such file',
+    ]);
     expect(line(new WireError('group g has 1 active member', 'refused'))).toEqual([1, 'group g has 1 active member']);
     expect(line(new KafkaResponseError(37, 'adding partitions to orders', 'Topic already has 3 partitions.'))).toEqual([
       1,

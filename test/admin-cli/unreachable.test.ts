@@ -29,7 +29,9 @@ it('a closed port: exit 3 and one line naming the brokers, their source, the tim
   const r = await evt(['--brokers', `127.0.0.1:${port}`, '--timeout', '2s', 'topics', 'list'], { sb });
   expect(r.code).toBe(3);
   expect(r.stdout).toBe('');
-  expect(r.stderr).toBe(`evt: cannot reach the cluster at 127.0.0.1:${port} (from --brokers) within 2s: connection refused\n`);
+  expect(r.stderr).toBe(
+    `evt: cannot reach the cluster at 127.0.0.1:${port} (from --brokers) within 2s: connection refused\n`,
+  );
 });
 
 it('brokers from EVT_BROKERS are named as such, for every admin command', async () => {
@@ -38,7 +40,9 @@ it('brokers from EVT_BROKERS are named as such, for every admin command', async 
   for (const args of [['status'], ['groups', 'list'], ['topics', 'describe', 'x'], ['groups', 'describe', 'g']]) {
     const r = await evt(['--timeout', '1s', ...args], { sb, env: { EVT_BROKERS: `127.0.0.1:${port}` } });
     expect(r.code, args.join(' ')).toBe(3);
-    expect(r.stderr).toBe(`evt: cannot reach the cluster at 127.0.0.1:${port} (from EVT_BROKERS) within 1s: connection refused\n`);
+    expect(r.stderr).toBe(
+      `evt: cannot reach the cluster at 127.0.0.1:${port} (from EVT_BROKERS) within 1s: connection refused\n`,
+    );
   }
 });
 
@@ -46,14 +50,18 @@ it('a listener that never answers: exit 3 once the timeout has passed, and the c
   const sb = sandbox();
   const r = await evt(['--brokers', `127.0.0.1:${silentPort}`, '--timeout', '2s', 'status'], { sb, timeoutMs: 20_000 });
   expect(r.code).toBe(3);
-  expect(r.stderr).toBe(`evt: cannot reach the cluster at 127.0.0.1:${silentPort} (from --brokers) within 2s: no answer to ApiVersions (is it a Kafka broker? TLS mismatch?)\n`);
+  expect(r.stderr).toBe(
+    `evt: cannot reach the cluster at 127.0.0.1:${silentPort} (from --brokers) within 2s: no answer to ApiVersions (is it a Kafka broker? TLS mismatch?)\n`,
+  );
 });
 
 it('an unknown host: exit 3, host not found', async () => {
   const sb = sandbox();
   const r = await evt(['--brokers', 'no-such-host.invalid:9092', '--timeout', '2s', 'status'], { sb });
   expect(r.code).toBe(3);
-  expect(r.stderr).toMatch(/^evt: cannot reach the cluster at no-such-host\.invalid:9092 \(from --brokers\) within 2s: (host not found|connection timed out)\n$/);
+  expect(r.stderr).toMatch(
+    /^evt: cannot reach the cluster at no-such-host\.invalid:9092 \(from --brokers\) within 2s: (host not found|connection timed out)\n$/,
+  );
 });
 
 it('--verbose adds what each attempt saw on stderr and still ends with the one line', async () => {

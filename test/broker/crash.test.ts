@@ -13,7 +13,11 @@ afterEach(() => {
 });
 
 async function readAllValues(bootstrap: string, topic: string, expectedAtLeast: number): Promise<string[]> {
-  const consumer = kafkaFor({ bootstrap }).consumer({ groupId: `reader-${Date.now()}`, sessionTimeout: 6000, maxWaitTimeInMs: 500 });
+  const consumer = kafkaFor({ bootstrap }).consumer({
+    groupId: `reader-${Date.now()}`,
+    sessionTimeout: 6000,
+    maxWaitTimeInMs: 500,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const seen: string[] = [];
@@ -69,7 +73,8 @@ it('truncates a torn last batch at start-up and serves everything before it', as
   await admin.disconnect();
   const producer = kafka.producer();
   await producer.connect();
-  for (let i = 0; i < 5; i++) await producer.send({ topic: 'torn', messages: [{ value: `batch${i}-a` }, { value: `batch${i}-b` }] });
+  for (let i = 0; i < 5; i++)
+    await producer.send({ topic: 'torn', messages: [{ value: `batch${i}-a` }, { value: `batch${i}-b` }] });
   await producer.disconnect();
   await broker.close();
 
@@ -81,7 +86,16 @@ it('truncates a torn last batch at start-up and serves everything before it', as
   broker = await startTestBroker({ dataDir });
   try {
     const seen = await readAllValues(broker.bootstrap, 'torn', 8);
-    expect(seen).toEqual(['batch0-a', 'batch0-b', 'batch1-a', 'batch1-b', 'batch2-a', 'batch2-b', 'batch3-a', 'batch3-b']);
+    expect(seen).toEqual([
+      'batch0-a',
+      'batch0-b',
+      'batch1-a',
+      'batch1-b',
+      'batch2-a',
+      'batch2-b',
+      'batch3-a',
+      'batch3-b',
+    ]);
     // appends continue right after the last whole batch
     const again = kafkaFor(broker).producer();
     await again.connect();

@@ -35,7 +35,8 @@ function apiVersionsRequest(correlationId: number): Buffer {
 function hostileFrame(rand: () => number, i: number): Buffer {
   const int = (n: number) => Math.floor(rand() * n);
   const random = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
-  const withSize = (body: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, 0].map((_, k) => (body.length >>> (24 - 8 * k)) & 255)), body]);
+  const withSize = (body: Buffer) =>
+    Buffer.concat([Buffer.from([0, 0, 0, 0].map((_, k) => (body.length >>> (24 - 8 * k)) & 255)), body]);
   const header = (apiKey: number, version: number) => {
     const h = Buffer.alloc(10);
     h.writeInt16BE(apiKey, 0);
@@ -51,17 +52,20 @@ function hostileFrame(rand: () => number, i: number): Buffer {
       return withSize(random(int(200)));
     case 2: // an unknown API key
       return withSize(Buffer.concat([header(1000 + int(5000), 0), random(int(20))]));
-    case 3: { // a known API with an unsupported version
+    case 3: {
+      // a known API with an unsupported version
       return withSize(Buffer.concat([header(3, 50 + int(100)), random(int(20))]));
     }
-    case 4: { // a known API and version with a garbage body (random array lengths, strings...)
+    case 4: {
+      // a known API and version with a garbage body (random array lengths, strings...)
       const keys = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 19, 20, 21, 22, 32, 33, 37, 42, 47];
       const key = keys[int(keys.length)];
       const spec = specFor(key)!;
       const version = spec.minVersion + int(spec.maxVersion - spec.minVersion + 1);
       return withSize(Buffer.concat([header(key, version), random(int(120))]));
     }
-    case 5: { // a size beyond the limit
+    case 5: {
+      // a size beyond the limit
       const b = Buffer.alloc(8);
       b.writeInt32BE(0x7ffffff0 - int(1000), 0);
       return b;

@@ -20,7 +20,10 @@ afterAll(async () => {
   await broker?.close();
 });
 
-async function produce(topic: string, messages: { key?: string; value: string; partition?: number; timestamp?: string }[]) {
+async function produce(
+  topic: string,
+  messages: { key?: string; value: string; partition?: number; timestamp?: string }[],
+) {
   const producer = kafka.producer();
   await producer.connect();
   const res = await producer.send({ topic, messages });
@@ -58,7 +61,9 @@ describe('kafkajs admin', () => {
   });
 
   it('describes and alters topic configs', async () => {
-    await admin.createTopics({ topics: [{ topic: 'cfg', configEntries: [{ name: 'retention.ms', value: '3600000' }] }] });
+    await admin.createTopics({
+      topics: [{ topic: 'cfg', configEntries: [{ name: 'retention.ms', value: '3600000' }] }],
+    });
     const describe = async () => {
       const res = await admin.describeConfigs({ resources: [{ type: 2, name: 'cfg' }], includeSynonyms: false });
       return Object.fromEntries(res.resources[0].configEntries.map((c) => [c.configName, c]));
@@ -66,20 +71,29 @@ describe('kafkajs admin', () => {
     let cfg = await describe();
     expect(cfg['retention.ms']).toMatchObject({ configValue: '3600000', isDefault: false });
     expect(cfg['cleanup.policy']).toMatchObject({ configValue: 'delete', isDefault: true });
-    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'cfg', configEntries: [{ name: 'segment.bytes', value: '1048576' }] }] });
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: 2, name: 'cfg', configEntries: [{ name: 'segment.bytes', value: '1048576' }] }],
+    });
     cfg = await describe();
     expect(cfg['segment.bytes'].configValue).toBe('1048576');
     // AlterConfigs replaces the whole set: retention.ms went back to its default
     expect(cfg['retention.ms'].isDefault).toBe(true);
     await expect(
-      admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'cfg', configEntries: [{ name: 'no.such.config', value: '1' }] }] }),
+      admin.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: 2, name: 'cfg', configEntries: [{ name: 'no.such.config', value: '1' }] }],
+      }),
     ).rejects.toThrow();
   });
 
   it('finds offsets by timestamp and deletes records', async () => {
     await admin.createTopics({ topics: [{ topic: 'timed', numPartitions: 1 }] });
     const base = Date.now() - 100_000;
-    await produce('timed', Array.from({ length: 10 }, (_, i) => ({ value: `v${i}`, timestamp: String(base + i * 1000) })));
+    await produce(
+      'timed',
+      Array.from({ length: 10 }, (_, i) => ({ value: `v${i}`, timestamp: String(base + i * 1000) })),
+    );
     const at = await admin.fetchTopicOffsetsByTimestamp('timed', base + 4500);
     expect(at).toEqual([{ partition: 0, offset: '5' }]);
     const exact = await admin.fetchTopicOffsetsByTimestamp('timed', base + 3000);
@@ -103,27 +117,51 @@ describe('kafkajs admin', () => {
 
   it('lists and describes groups, fetches and resets their offsets, deletes them', async () => {
     await admin.createTopics({ topics: [{ topic: 'grp', numPartitions: 2 }] });
-    await produce('grp', Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })));
-    const consumer = kafka.consumer({ groupId: 'readers', sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 500 });
+    await produce(
+      'grp',
+      Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
+    );
+    const consumer = kafka.consumer({
+      groupId: 'readers',
+      sessionTimeout: 6000,
+      heartbeatInterval: 500,
+      maxWaitTimeInMs: 500,
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: 'grp', fromBeginning: true });
     let count = 0;
     await consumer.run({ eachMessage: async () => void count++ });
     await until(() => count >= 20, 15_000, 'all 20 records');
     const live = (await admin.describeGroups(['readers'])).groups[0];
-    expect(live).toMatchObject({ groupId: 'readers', state: 'Stable', protocolType: 'consumer', protocol: 'RoundRobinAssigner' });
+    expect(live).toMatchObject({
+      groupId: 'readers',
+      state: 'Stable',
+      protocolType: 'consumer',
+      protocol: 'RoundRobinAssigner',
+    });
     expect(live.members).toHaveLength(1);
-    expect((await admin.listGroups()).groups).toEqual(expect.arrayContaining([{ groupId: 'readers', protocolType: 'consumer' }]));
-    await until(async () => {
-      const o = await admin.fetchOffsets({ groupId: 'readers', topics: ['grp'] });
-      return o[0].partitions.reduce((n, p) => n + Number(p.offset), 0) === 20;
-    }, 15_000, 'committed offsets to reach 20');
+    expect((await admin.listGroups()).groups).toEqual(
+      expect.arrayContaining([{ groupId: 'readers', protocolType: 'consumer' }]),
+    );
+    await until(
+      async () => {
+        const o = await admin.fetchOffsets({ groupId: 'readers', topics: ['grp'] });
+        return o[0].partitions.reduce((n, p) => n + Number(p.offset), 0) === 20;
+      },
+      15_000,
+      'committed offsets to reach 20',
+    );
     await consumer.disconnect();
 
     expect((await admin.describeGroups(['readers'])).groups[0].state).toBe('Empty');
     // reset to earliest: the group reads everything again
     await admin.resetOffsets({ groupId: 'readers', topic: 'grp', earliest: true });
-    const again = kafka.consumer({ groupId: 'readers', sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 500 });
+    const again = kafka.consumer({
+      groupId: 'readers',
+      sessionTimeout: 6000,
+      heartbeatInterval: 500,
+      maxWaitTimeInMs: 500,
+    });
     await again.connect();
     await again.subscribe({ topic: 'grp', fromBeginning: true });
     let reread = 0;

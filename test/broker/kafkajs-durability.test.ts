@@ -11,7 +11,12 @@ afterEach(async () => {
 });
 
 async function consumeAll(broker: RunningBroker, groupId: string, topic: string, expected: number): Promise<string[]> {
-  const consumer = kafkaFor(broker).consumer({ groupId, sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 500 });
+  const consumer = kafkaFor(broker).consumer({
+    groupId,
+    sessionTimeout: 6000,
+    heartbeatInterval: 500,
+    maxWaitTimeInMs: 500,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const seen: string[] = [];
@@ -28,7 +33,10 @@ it('committed offsets and records survive a broker restart', async () => {
   let broker = await startTestBroker({ dataDir });
   const producer = kafkaFor(broker).producer();
   await producer.connect();
-  await producer.send({ topic: 'durable', messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `before-${i}` })) });
+  await producer.send({
+    topic: 'durable',
+    messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `before-${i}` })),
+  });
   await producer.disconnect();
   const first = await consumeAll(broker, 'resumer', 'durable', 30);
   expect(first.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `before-${i}`).sort());
@@ -38,7 +46,10 @@ it('committed offsets and records survive a broker restart', async () => {
   open.push(broker);
   const again = kafkaFor(broker).producer();
   await again.connect();
-  await again.send({ topic: 'durable', messages: Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `after-${i}` })) });
+  await again.send({
+    topic: 'durable',
+    messages: Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: `after-${i}` })),
+  });
   await again.disconnect();
   // the group resumes at its committed offsets: only the new records
   const second = await consumeAll(broker, 'resumer', 'durable', 10);

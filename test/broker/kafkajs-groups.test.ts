@@ -28,7 +28,13 @@ it('a group of 3 rebalances when one member leaves and when one is killed, and e
   const assignments = new Map<string, number[]>();
 
   const startLocal = async (name: string): Promise<Consumer> => {
-    const c = kafka.consumer({ groupId: 'workers', sessionTimeout: 3000, heartbeatInterval: 300, rebalanceTimeout: 6000, maxWaitTimeInMs: 500 });
+    const c = kafka.consumer({
+      groupId: 'workers',
+      sessionTimeout: 3000,
+      heartbeatInterval: 300,
+      rebalanceTimeout: 6000,
+      maxWaitTimeInMs: 500,
+    });
     c.on(c.events.GROUP_JOIN, (e) => assignments.set(name, e.payload.memberAssignment.work ?? []));
     await c.connect();
     await c.subscribe({ topic: 'work', fromBeginning: true });
@@ -37,9 +43,13 @@ it('a group of 3 rebalances when one member leaves and when one is killed, and e
   };
   const a = await startLocal('a');
   const b = await startLocal('b');
-  child = spawn(process.execPath, [fileURLToPath(new URL('../fixtures/group-consumer.mjs', import.meta.url)), broker.bootstrap, 'workers', 'work'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('../fixtures/group-consumer.mjs', import.meta.url)), broker.bootstrap, 'workers', 'work'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   readline.createInterface({ input: child.stdout! }).on('line', (line) => {
     const e = JSON.parse(line);
     if (e.event === 'record') processed.add(e.value);
@@ -47,10 +57,14 @@ it('a group of 3 rebalances when one member leaves and when one is killed, and e
   });
 
   const described = async () => (await admin.describeGroups(['workers'])).groups[0];
-  await until(async () => {
-    const g = await described();
-    return g.state === 'Stable' && g.members.length === 3 && assignments.get('c')?.length;
-  }, 30_000, 'a stable group of three');
+  await until(
+    async () => {
+      const g = await described();
+      return g.state === 'Stable' && g.members.length === 3 && assignments.get('c')?.length;
+    },
+    30_000,
+    'a stable group of three',
+  );
   const total = () => [...assignments.values()].reduce((n, p) => n + p.length, 0);
   expect(total()).toBe(6);
   expect(assignments.get('c')!.length).toBeGreaterThan(0);
@@ -68,18 +82,26 @@ it('a group of 3 rebalances when one member leaves and when one is killed, and e
   // killed: no LeaveGroup, so the broker must notice the missed session timeout
   child.kill('SIGKILL');
   await sendSome(100);
-  await until(async () => {
-    const g = await described();
-    return g.state === 'Stable' && g.members.length === 2;
-  }, 30_000, 'the group to drop the killed member');
+  await until(
+    async () => {
+      const g = await described();
+      return g.state === 'Stable' && g.members.length === 2;
+    },
+    30_000,
+    'the group to drop the killed member',
+  );
 
   // leaves: a clean LeaveGroup
   await b.disconnect();
   await sendSome(100);
-  await until(async () => {
-    const g = await described();
-    return g.state === 'Stable' && g.members.length === 1;
-  }, 30_000, 'the group to drop the member that left');
+  await until(
+    async () => {
+      const g = await described();
+      return g.state === 'Stable' && g.members.length === 1;
+    },
+    30_000,
+    'the group to drop the member that left',
+  );
   await until(() => assignments.get('a')?.length === 6, 10_000, 'a to own all 6 partitions');
 
   await until(() => processed.size >= 300, 30_000, 'every record processed');

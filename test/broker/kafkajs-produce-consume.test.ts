@@ -31,7 +31,12 @@ describe('kafkajs produce and consume', () => {
     for (let i = 0; i < sent.length; i += 50) await producer.send({ topic: 'orders', messages: sent.slice(i, i + 50) });
     await producer.disconnect();
 
-    const consumer = kafka.consumer({ groupId: 'g-roundtrip', sessionTimeout: 6000, heartbeatInterval: 500, maxWaitTimeInMs: 500 });
+    const consumer = kafka.consumer({
+      groupId: 'g-roundtrip',
+      sessionTimeout: 6000,
+      heartbeatInterval: 500,
+      maxWaitTimeInMs: 500,
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: 'orders', fromBeginning: true });
     const got: { partition: number; offset: number; key: string; value: string; type: string; seq: string }[] = [];
@@ -103,7 +108,14 @@ describe('kafkajs produce and consume', () => {
       isolationLevel: 1,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic: 'late', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+      topics: [
+        {
+          topic: 'late',
+          partitions: [
+            { partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 },
+          ],
+        },
+      ],
       forgottenTopicsData: [],
       rackId: '',
     });

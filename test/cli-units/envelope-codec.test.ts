@@ -9,7 +9,11 @@ import { createValueCodec } from '../../src/codec/create-codec.js';
 import { InputError, parseEnvelope, toEnvelope } from '../../src/codec/envelope.js';
 import { tempDir } from '../helpers/broker.js';
 
-const record = (value: Buffer | null, key: Buffer | null = Buffer.from('k1'), headers: ConsumedRecord['headers'] = []): ConsumedRecord => ({
+const record = (
+  value: Buffer | null,
+  key: Buffer | null = Buffer.from('k1'),
+  headers: ConsumedRecord['headers'] = [],
+): ConsumedRecord => ({
   topic: 't',
   partition: 2,
   offset: 7,
@@ -58,7 +62,12 @@ describe('auto codec round trip through the envelope', () => {
       { key: 'bin', value: Buffer.from([255, 0]) },
     ];
     const env = toEnvelope(record(Buffer.from('v'), Buffer.from([200, 1]), headers), codec);
-    expect(env).toMatchObject({ key: 'yAE=', keyEncoding: 'base64', headers: { a: ['1', '2'], n: null, bin: '/wA=' }, headerEncoding: { bin: 'base64' } });
+    expect(env).toMatchObject({
+      key: 'yAE=',
+      keyEncoding: 'base64',
+      headers: { a: ['1', '2'], n: null, bin: '/wA=' },
+      headerEncoding: { bin: 'base64' },
+    });
     const back = parseEnvelope(JSON.parse(JSON.stringify(env)), codec);
     expect(back.key).toEqual(Buffer.from([200, 1]));
     expect(back.headers).toEqual(headers);
@@ -88,7 +97,10 @@ describe('json codec', () => {
     expect(codec.encode('{"a":1}').toString()).toBe('{"a":1}');
     expect(codec.encode({ a: 1 }).toString()).toBe('{"a":1}');
     expect(() => codec.encode('{nope')).toThrow(CodecError);
-    expect(codec.decode(Buffer.from('not json'))).toMatchObject({ value: 'not json', error: expect.stringMatching(/^not JSON/) });
+    expect(codec.decode(Buffer.from('not json'))).toMatchObject({
+      value: 'not json',
+      error: expect.stringMatching(/^not JSON/),
+    });
   });
 });
 
@@ -100,7 +112,20 @@ describe('avro codec', () => {
       { name: 'orderId', type: 'string' },
       { name: 'total', type: 'double' },
       { name: 'note', type: ['null', 'string'], default: null },
-      { name: 'lines', type: { type: 'array', items: { type: 'record', name: 'Line', fields: [{ name: 'sku', type: 'string' }, { name: 'qty', type: 'int' }] } } },
+      {
+        name: 'lines',
+        type: {
+          type: 'array',
+          items: {
+            type: 'record',
+            name: 'Line',
+            fields: [
+              { name: 'sku', type: 'string' },
+              { name: 'qty', type: 'int' },
+            ],
+          },
+        },
+      },
       { name: 'status', type: { type: 'enum', name: 'Status', symbols: ['PLACED', 'CONFIRMED'] } },
     ],
   };
@@ -123,16 +148,23 @@ describe('avro codec', () => {
     expect(() => codec.encode(bad)).toThrow('total: expected double, got "lots"');
     const badLine = { orderId: 'o-1', total: 1, note: null, lines: [{ sku: 'A', qty: 1.5 }], status: 'PLACED' };
     expect(() => codec.encode(badLine)).toThrow('lines.0.qty: expected int, got 1.5');
-    expect(() => codec.encode({ ...badLine, lines: [], status: 'LOST' })).toThrow(/status: expected enum Status, got "LOST"/);
+    expect(() => codec.encode({ ...badLine, lines: [], status: 'LOST' })).toThrow(
+      /status: expected enum Status, got "LOST"/,
+    );
   });
 
   it('reports a payload that is not Avro of the schema as a per-record error', async () => {
     const codec = await createValueCodec('avro', { schemaFile: file });
-    expect(codec.decode(Buffer.from([0xff, 0xff, 0xff]))).toMatchObject({ encoding: 'base64', error: expect.stringMatching(/^not Avro/) });
+    expect(codec.decode(Buffer.from([0xff, 0xff, 0xff]))).toMatchObject({
+      encoding: 'base64',
+      error: expect.stringMatching(/^not Avro/),
+    });
   });
 
   it('needs a schema file, and says which file is unreadable', async () => {
     await expect(createValueCodec('avro')).rejects.toThrow('--value-format avro needs --schema');
-    await expect(createValueCodec('avro', { schemaFile: '/no/such.avsc' })).rejects.toThrow('cannot read Avro schema /no/such.avsc');
+    await expect(createValueCodec('avro', { schemaFile: '/no/such.avsc' })).rejects.toThrow(
+      'cannot read Avro schema /no/such.avsc',
+    );
   });
 });

@@ -20,7 +20,8 @@ const rec = (value: unknown, key = 'order-1', headers: Record<string, string> = 
 
 it('filters by key, regex on the value, header and JSON fields, all together', () => {
   const order = { status: 'CONFIRMED', total: 120.5, customer: { id: 'c-9' }, lines: [{ sku: 'SKU-1', qty: 2 }] };
-  const m = (opts: Parameters<typeof buildFilter>[0], r = rec(order, 'order-1', { 'evt-producer': 'orders' })) => buildFilter(opts)!(...r);
+  const m = (opts: Parameters<typeof buildFilter>[0], r = rec(order, 'order-1', { 'evt-producer': 'orders' })) =>
+    buildFilter(opts)!(...r);
   expect(buildFilter({})).toBeUndefined();
   expect(m({ key: 'order-1' })).toBe(true);
   expect(m({ key: 'order-2' })).toBe(false);

@@ -27,7 +27,9 @@ it('--port 0 --json prints the bootstrap address, serves clients, and exits 0 on
 it('prints one human line with the address when not in --json mode', async () => {
   const { spawn } = await import('node:child_process');
   const { EVT_BIN } = await import('../helpers/spawn.js');
-  const proc = spawn(process.execPath, [EVT_BIN, 'broker', '--port', '0', '--in-memory'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [EVT_BIN, 'broker', '--port', '0', '--in-memory'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const line = await new Promise<string>((resolve) => proc.stdout.once('data', (d) => resolve(String(d))));
   proc.kill('SIGINT');
   const code = await new Promise((r) => proc.on('exit', (c) => r(c)));
@@ -51,7 +53,9 @@ it('refuses a port in use with a hint, exit code 1', async () => {
   procs.push(first);
   const second = await runEvt(['broker', '--port', String(first.port), '--in-memory']);
   expect(second.code).toBe(1);
-  expect(second.stderr).toBe(`evt: port ${first.port} on 127.0.0.1 is already in use: choose another with --port (0 picks a free one)\n`);
+  expect(second.stderr).toBe(
+    `evt: port ${first.port} on 127.0.0.1 is already in use: choose another with --port (0 picks a free one)\n`,
+  );
 });
 
 it('rejects bad option values with exit code 2', async () => {

@@ -37,7 +37,12 @@ beforeAll(async () => {
   bed = await startBrokerWithClients({ inMemory: true, autoCreateTopics: false });
   ({ broker, admin: kafkajs, producer } = bed);
   proxy = await startClusterProxy(broker.port, 2);
-  cluster = await Cluster.connect({ brokers: [proxy.bootstrap], clientId: 'evt-admin-test', timeoutMs: 5000, source: 'test' });
+  cluster = await Cluster.connect({
+    brokers: [proxy.bootstrap],
+    clientId: 'evt-admin-test',
+    timeoutMs: 5000,
+    source: 'test',
+  });
   admin = createAdminClient(cluster);
 });
 afterEach(() => {
@@ -56,7 +61,12 @@ afterAll(async () => {
 function partitionsAsked(apiKey: number): { node: number; partitions: number[] }[] {
   return proxy.requests
     .filter((r) => r.apiKey === apiKey)
-    .map((r) => ({ node: r.node, partitions: (r.body.topics as Struct[]).flatMap((t) => (t.partitions as Struct[]).map((p) => p.partitionIndex as number)) }));
+    .map((r) => ({
+      node: r.node,
+      partitions: (r.body.topics as Struct[]).flatMap((t) =>
+        (t.partitions as Struct[]).map((p) => p.partitionIndex as number),
+      ),
+    }));
 }
 
 async function refused(p: Promise<unknown>): Promise<WireError> {
@@ -71,12 +81,16 @@ async function refused(p: Promise<unknown>): Promise<WireError> {
 describe('topics: the controller', () => {
   it('creation, new partitions and deletion go to the controller, and do what they say', async () => {
     proxy.controller = 2;
-    expect(await admin.createTopic({ name: 'routed', partitions: 2, configs: { 'retention.ms': '3600000' } })).toBe(true);
+    expect(await admin.createTopic({ name: 'routed', partitions: 2, configs: { 'retention.ms': '3600000' } })).toBe(
+      true,
+    );
     expect(await admin.createTopic({ name: 'routed', partitions: 2 })).toBe(false);
     const [created] = (await kafkajs.fetchTopicMetadata({ topics: ['routed'] })).topics;
     expect(created.partitions).toHaveLength(2);
     const configs = await kafkajs.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'routed' }] });
-    expect(configs.resources[0].configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('3600000');
+    expect(configs.resources[0].configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe(
+      '3600000',
+    );
 
     await admin.createPartitions('routed', 4);
     const [meta] = await admin.topicMetadata(['routed']);
@@ -97,7 +111,14 @@ describe('topics: the controller', () => {
   it('NOT_CONTROLLER: the controller is looked up again and the request goes to the new one', async () => {
     proxy.intercept(1, CREATE_TOPICS, (req) => {
       proxy.controller = 2;
-      return { throttleTimeMs: 0, topics: (req.topics as Struct[]).map((t) => ({ name: t.name, errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'not the controller' })) };
+      return {
+        throttleTimeMs: 0,
+        topics: (req.topics as Struct[]).map((t) => ({
+          name: t.name,
+          errorCode: ErrorCode.NOT_CONTROLLER,
+          errorMessage: 'not the controller',
+        })),
+      };
     });
     expect(await admin.createTopic({ name: 'moved', partitions: 1 })).toBe(true);
     expect(proxy.nodesFor(CREATE_TOPICS)).toEqual([1, 2]);
@@ -106,7 +127,10 @@ describe('topics: the controller', () => {
     // a deletion the old controller turned away is sent again, to the new one, and only once done
     proxy.intercept(2, DELETE_TOPICS, (req) => {
       proxy.controller = 1;
-      return { throttleTimeMs: 0, responses: (req.topicNames as string[]).map((name) => ({ name, errorCode: ErrorCode.NOT_CONTROLLER })) };
+      return {
+        throttleTimeMs: 0,
+        responses: (req.topicNames as string[]).map((name) => ({ name, errorCode: ErrorCode.NOT_CONTROLLER })),
+      };
     });
     await admin.deleteTopics(['moved']);
     expect(proxy.nodesFor(DELETE_TOPICS)).toEqual([2, 1]);
@@ -125,7 +149,12 @@ describe('topics: the controller', () => {
 describe("partitions: each one's leader", () => {
   beforeAll(async () => {
     await kafkajs.createTopics({ waitForLeaders: true, topics: [{ topic: 'led', numPartitions: 2 }] });
-    await producer.send({ topic: 'led', messages: [0, 1].flatMap((partition) => Array.from({ length: 10 }, (_, i) => ({ partition, value: `${partition}-${i}` }))) });
+    await producer.send({
+      topic: 'led',
+      messages: [0, 1].flatMap((partition) =>
+        Array.from({ length: 10 }, (_, i) => ({ partition, value: `${partition}-${i}` })),
+      ),
+    });
   });
 
   it('ListOffsets asks each partition of its leader', async () => {
@@ -135,7 +164,11 @@ describe("partitions: each one's leader", () => {
     ]);
     const asked = partitionsAsked(LIST_OFFSETS);
     expect(asked.length).toBeGreaterThan(0);
-    for (const { node, partitions } of asked) expect(partitions.every((p) => p % 2 === node - 1), `node ${node} asked for ${partitions.join(',')}`).toBe(true);
+    for (const { node, partitions } of asked)
+      expect(
+        partitions.every((p) => p % 2 === node - 1),
+        `node ${node} asked for ${partitions.join(',')}`,
+      ).toBe(true);
   });
 
   it('DeleteRecords goes to the leaders; NOT_LEADER_OR_FOLLOWER sends it again to the leader fresh metadata names', async () => {
@@ -145,7 +178,11 @@ describe("partitions: each one's leader", () => {
         throttleTimeMs: 0,
         topics: (req.topics as Struct[]).map((t) => ({
           name: t.name,
-          partitions: (t.partitions as Struct[]).map((p) => ({ partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER })),
+          partitions: (t.partitions as Struct[]).map((p) => ({
+            partitionIndex: p.partitionIndex,
+            lowWatermark: -1,
+            errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+          })),
         })),
       };
     });
@@ -172,7 +209,10 @@ describe("partitions: each one's leader", () => {
 describe("groups: the group's coordinator", () => {
   beforeAll(async () => {
     await kafkajs.createTopics({ waitForLeaders: true, topics: [{ topic: 'grouped', numPartitions: 2 }] });
-    await producer.send({ topic: 'grouped', messages: [0, 1].flatMap((partition) => Array.from({ length: 5 }, (_, i) => ({ partition, value: `${i}` }))) });
+    await producer.send({
+      topic: 'grouped',
+      messages: [0, 1].flatMap((partition) => Array.from({ length: 5 }, (_, i) => ({ partition, value: `${i}` }))),
+    });
   });
 
   it('COORDINATOR_LOAD_IN_PROGRESS and NOT_COORDINATOR are retried, the latter at the coordinator found again', async () => {
@@ -181,7 +221,10 @@ describe("groups: the group's coordinator", () => {
       throttleTimeMs: 0,
       topics: (req.topics as Struct[]).map((t) => ({
         name: t.name,
-        partitions: (t.partitions as Struct[]).map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS })),
+        partitions: (t.partitions as Struct[]).map((p) => ({
+          partitionIndex: p.partitionIndex,
+          errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+        })),
       })),
     }));
     await admin.commitOffsets('routed-group', [
@@ -222,7 +265,9 @@ describe("groups: the group's coordinator", () => {
   it('ListGroups asks every broker (each lists the groups it coordinates)', async () => {
     await admin.commitOffsets('listed-group', [{ topic: 'grouped', partition: 0, offset: 1 }]);
     proxy.requests.length = 0;
-    expect((await admin.listGroups()).map((g) => g.groupId)).toEqual(expect.arrayContaining(['listed-group', 'routed-group']));
+    expect((await admin.listGroups()).map((g) => g.groupId)).toEqual(
+      expect.arrayContaining(['listed-group', 'routed-group']),
+    );
     expect(proxy.nodesFor(LIST_GROUPS).sort()).toEqual([1, 2]);
   });
 
@@ -233,7 +278,11 @@ describe("groups: the group's coordinator", () => {
       await consumer.connect();
       await consumer.subscribe({ topic: 'grouped', fromBeginning: true });
       await consumer.run({ eachMessage: async () => {} });
-      await until(async () => (await kafkajs.describeGroups(['busy'])).groups[0].state === 'Stable', 20_000, 'a stable group');
+      await until(
+        async () => (await kafkajs.describeGroups(['busy'])).groups[0].state === 'Stable',
+        20_000,
+        'a stable group',
+      );
     });
     afterAll(async () => {
       await consumer?.disconnect();
@@ -241,15 +290,28 @@ describe("groups: the group's coordinator", () => {
 
     it('describes its members and what they were assigned', async () => {
       const [busy] = await admin.describeGroups(['busy']);
-      expect(busy).toMatchObject({ groupId: 'busy', state: 'Stable', protocolType: 'consumer', protocol: 'RoundRobinAssigner' });
-      expect(busy.members).toEqual([expect.objectContaining({ clientId: 'evt-test', assignments: [{ topic: 'grouped', partitions: [0, 1] }] })]);
+      expect(busy).toMatchObject({
+        groupId: 'busy',
+        state: 'Stable',
+        protocolType: 'consumer',
+        protocol: 'RoundRobinAssigner',
+      });
+      expect(busy.members).toEqual([
+        expect.objectContaining({ clientId: 'evt-test', assignments: [{ topic: 'grouped', partitions: [0, 1] }] }),
+      ]);
     });
 
     it('the coordinator refuses to take offsets from outside, or to forget the ones of a topic it consumes', async () => {
       const commit = await refused(admin.commitOffsets('busy', [{ topic: 'grouped', partition: 0, offset: 0 }]));
-      expect([commit.kind, commit.message]).toEqual(['refused', 'group busy became active while its offsets were being committed (UNKNOWN_MEMBER_ID); stop its consumers and try again']);
+      expect([commit.kind, commit.message]).toEqual([
+        'refused',
+        'group busy became active while its offsets were being committed (UNKNOWN_MEMBER_ID); stop its consumers and try again',
+      ]);
       const forget = await refused(admin.deleteCommittedOffsets('busy', [{ topic: 'grouped', partition: 0 }]));
-      expect([forget.kind, forget.message]).toEqual(['refused', 'group busy consumes grouped: its offsets there can only be deleted once its consumers stop']);
+      expect([forget.kind, forget.message]).toEqual([
+        'refused',
+        'group busy consumes grouped: its offsets there can only be deleted once its consumers stop',
+      ]);
     });
   });
 
@@ -266,7 +328,10 @@ describe("groups: the group's coordinator", () => {
     const ghost = await refused(admin.deleteCommittedOffsets('ghost', [{ topic: 'grouped', partition: 0 }]));
     expect([ghost.kind, ghost.message]).toEqual(['not-found', 'group "ghost" not found']);
 
-    expect(await admin.deleteGroups(['forgetful', 'ghost'])).toEqual([{ groupId: 'forgetful' }, { groupId: 'ghost', error: 'GROUP_ID_NOT_FOUND' }]);
+    expect(await admin.deleteGroups(['forgetful', 'ghost'])).toEqual([
+      { groupId: 'forgetful' },
+      { groupId: 'ghost', error: 'GROUP_ID_NOT_FOUND' },
+    ]);
     expect((await kafkajs.listGroups()).groups.map((g) => g.groupId)).not.toContain('forgetful');
   });
 });

@@ -38,46 +38,67 @@ function withBroker(): void {
 }
 
 // member ids start with the client id: it fixes the members' order in the group
-const settings = (clientId: string): ConnectionSettings => ({ brokers: [broker.bootstrap], clientId, timeoutMs: 10_000, source: 'test' });
+const settings = (clientId: string): ConnectionSettings => ({
+  brokers: [broker.bootstrap],
+  clientId,
+  timeoutMs: 10_000,
+  source: 'test',
+});
 
-function consumerWith(options: Omit<GroupConsumerOptions, 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitMs'>, clientId = 'evt-test'): GroupConsumer {
-  const c = createWireGroupConsumer(settings(clientId), { sessionTimeoutMs: 3000, heartbeatIntervalMs: 200, maxWaitMs: 200, ...options });
+function consumerWith(
+  options: Omit<GroupConsumerOptions, 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'maxWaitMs'>,
+  clientId = 'evt-test',
+): GroupConsumer {
+  const c = createWireGroupConsumer(settings(clientId), {
+    sessionTimeoutMs: 3000,
+    heartbeatIntervalMs: 200,
+    maxWaitMs: 200,
+    ...options,
+  });
   consumers.push(c);
   return c;
 }
 
 async function createTopics(partitions: number, ...topics: string[]): Promise<void> {
-  await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: partitions })) });
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: topics.map((topic) => ({ topic, numPartitions: partitions })),
+  });
 }
 
 async function produce(topic: string, values: string[]): Promise<void> {
   await producer.send({ topic, messages: values.map((v, i) => ({ key: `k${i % 17}`, value: v })) });
 }
 
-const values = (prefix: string, from: number, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${from + i}`);
-const partitionsOf = (assigned: TopicPartition[], topic: string) => assigned.filter((a) => a.topic === topic).map((a) => a.partition);
+const values = (prefix: string, from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => `${prefix}-${from + i}`);
+const partitionsOf = (assigned: TopicPartition[], topic: string) =>
+  assigned.filter((a) => a.topic === topic).map((a) => a.partition);
 
 describe('assignment', () => {
   const counts = { a: 6, b: 6, c: 6 };
 
-  it.each([1, 2, 4])('copartitioned over %i members: same partition numbers on every topic, each partition once', (n) => {
-    const members = Array.from({ length: n }, (_, i) => `member-${String.fromCharCode(100 - i)}`);
-    const result = assignCopartitioned(members, counts);
-    expect(Object.keys(result).sort()).toEqual([...members].sort());
-    const seen: string[] = [];
-    for (const member of members) {
-      const byTopic = result[member];
-      expect(byTopic.b ?? []).toEqual(byTopic.a ?? []);
-      expect(byTopic.c ?? []).toEqual(byTopic.a ?? []);
-      // evenly: 6 over 4 is 2,2,1,1
-      expect((byTopic.a ?? []).length).toBeGreaterThanOrEqual(Math.floor(6 / n));
-      expect((byTopic.a ?? []).length).toBeLessThanOrEqual(Math.ceil(6 / n));
-      for (const [topic, ps] of Object.entries(byTopic)) seen.push(...ps.map((p) => `${topic}/${p}`));
-    }
-    expect(seen.sort()).toEqual(['a', 'b', 'c'].flatMap((t) => [0, 1, 2, 3, 4, 5].map((p) => `${t}/${p}`)).sort());
-    // deterministic whatever order the members are listed in
-    expect(assignCopartitioned([...members].reverse(), counts)).toEqual(result);
-  });
+  it.each([1, 2, 4])(
+    'copartitioned over %i members: same partition numbers on every topic, each partition once',
+    (n) => {
+      const members = Array.from({ length: n }, (_, i) => `member-${String.fromCharCode(100 - i)}`);
+      const result = assignCopartitioned(members, counts);
+      expect(Object.keys(result).sort()).toEqual([...members].sort());
+      const seen: string[] = [];
+      for (const member of members) {
+        const byTopic = result[member];
+        expect(byTopic.b ?? []).toEqual(byTopic.a ?? []);
+        expect(byTopic.c ?? []).toEqual(byTopic.a ?? []);
+        // evenly: 6 over 4 is 2,2,1,1
+        expect((byTopic.a ?? []).length).toBeGreaterThanOrEqual(Math.floor(6 / n));
+        expect((byTopic.a ?? []).length).toBeLessThanOrEqual(Math.ceil(6 / n));
+        for (const [topic, ps] of Object.entries(byTopic)) seen.push(...ps.map((p) => `${topic}/${p}`));
+      }
+      expect(seen.sort()).toEqual(['a', 'b', 'c'].flatMap((t) => [0, 1, 2, 3, 4, 5].map((p) => `${t}/${p}`)).sort());
+      // deterministic whatever order the members are listed in
+      expect(assignCopartitioned([...members].reverse(), counts)).toEqual(result);
+    },
+  );
 
   it('singleton: everything to one member, and the owner stays the owner when another joins', () => {
     const all = { a: [0, 1, 2, 3, 4, 5], b: [0, 1, 2, 3, 4, 5], c: [0, 1, 2, 3, 4, 5] };
@@ -113,13 +134,28 @@ describe('on the broker', () => {
     const member = (name: string) => {
       const c = consumer({ groupId: 'co', topics: ['co-a', 'co-b'], strategy: 'copartitioned' });
       c.onAssignment((assigned) => latest.set(name, assigned));
-      return { c, handler: async (b: MessageBatch) => void handled.push(...b.records.map((r) => ({ member: name, topic: b.topic, partition: b.partition, value: r.value!.toString() }))) };
+      return {
+        c,
+        handler: async (b: MessageBatch) =>
+          void handled.push(
+            ...b.records.map((r) => ({
+              member: name,
+              topic: b.topic,
+              partition: b.partition,
+              value: r.value!.toString(),
+            })),
+          ),
+      };
     };
     const a = member('a');
     const b = member('b');
     await a.c.start(a.handler);
     await b.c.start(b.handler);
-    await until(() => latest.get('a')?.length === 4 && latest.get('b')?.length === 4, 20_000, 'both members to own 4 partitions');
+    await until(
+      () => latest.get('a')?.length === 4 && latest.get('b')?.length === 4,
+      20_000,
+      'both members to own 4 partitions',
+    );
     for (const name of ['a', 'b']) {
       const assigned = latest.get(name)!;
       expect(partitionsOf(assigned, 'co-a')).toEqual(partitionsOf(assigned, 'co-b'));
@@ -171,7 +207,9 @@ describe('on the broker', () => {
 
     const again: { offset: number; value: string }[] = [];
     const c2 = consumer({ groupId: 'alo', topics: ['alo'], strategy: 'singleton' });
-    await c2.start(async (b) => void again.push(...b.records.map((r) => ({ offset: r.offset, value: r.value!.toString() }))));
+    await c2.start(
+      async (b) => void again.push(...b.records.map((r) => ({ offset: r.offset, value: r.value!.toString() }))),
+    );
     await until(() => again.length >= 5, 20_000, 'the redelivered batch');
     expect(again).toEqual(values('alo', 5, 5).map((value, i) => ({ offset: 5 + i, value })));
   });
@@ -182,16 +220,26 @@ describe('on the broker', () => {
     const handledBy = new Map<string, string>();
     const member = (name: string) => {
       // b sorts first: only stickiness keeps everything with a when b joins
-      const c = consumer({ groupId: 'one', topics: ['one-a', 'one-b'], strategy: 'singleton' }, `${name === 'a' ? 'z' : 'a'}-member`);
+      const c = consumer(
+        { groupId: 'one', topics: ['one-a', 'one-b'], strategy: 'singleton' },
+        `${name === 'a' ? 'z' : 'a'}-member`,
+      );
       c.onAssignment((assigned) => latest.set(name, assigned));
-      return { c, handler: async (b: MessageBatch) => void b.records.forEach((r) => handledBy.set(r.value!.toString(), name)) };
+      return {
+        c,
+        handler: async (b: MessageBatch) => void b.records.forEach((r) => handledBy.set(r.value!.toString(), name)),
+      };
     };
     const everything = ['one-a', 'one-b'].flatMap((topic) => [0, 1, 2].map((partition) => ({ topic, partition })));
     const a = member('a');
     const b = member('b');
     await a.c.start(a.handler);
     await b.c.start(b.handler);
-    await until(() => latest.get('a')?.length === 6 && latest.get('b')?.length === 0, 20_000, 'a to keep everything when b joins');
+    await until(
+      () => latest.get('a')?.length === 6 && latest.get('b')?.length === 0,
+      20_000,
+      'a to keep everything when b joins',
+    );
     expect(a.c.assignment()).toEqual(everything);
     expect(b.c.assignment()).toEqual([]);
 
@@ -234,11 +282,21 @@ describe('on the broker', () => {
 
   it('a partition the group never committed starts where startOffset says; committed ones resume where they were', async () => {
     await createTopics(2, 'start-at');
-    await producer.send({ topic: 'start-at', messages: [0, 1].flatMap((partition) => values(`p${partition}`, 0, 10).map((value) => ({ partition, value }))) });
+    await producer.send({
+      topic: 'start-at',
+      messages: [0, 1].flatMap((partition) => values(`p${partition}`, 0, 10).map((value) => ({ partition, value }))),
+    });
     await admin.setOffsets({ groupId: 'start-at', topic: 'start-at', partitions: [{ partition: 0, offset: '8' }] });
     const firstOffset = new Map<number, number>();
-    const c = consumer({ groupId: 'start-at', topics: ['start-at'], strategy: 'copartitioned', startOffset: (_topic, partition) => (partition === 1 ? 6 : 0) });
-    await c.start(async (b) => void (firstOffset.has(b.partition) || firstOffset.set(b.partition, b.records[0].offset)));
+    const c = consumer({
+      groupId: 'start-at',
+      topics: ['start-at'],
+      strategy: 'copartitioned',
+      startOffset: (_topic, partition) => (partition === 1 ? 6 : 0),
+    });
+    await c.start(
+      async (b) => void (firstOffset.has(b.partition) || firstOffset.set(b.partition, b.records[0].offset)),
+    );
     await until(() => firstOffset.size === 2, 20_000, 'records of both partitions');
     expect(Object.fromEntries(firstOffset)).toEqual({ 0: 8, 1: 6 });
   });
@@ -290,10 +348,18 @@ describe('on the broker', () => {
 const kafkajsCopartitioned: PartitionAssigner = ({ cluster }) => ({
   name: 'evt-copartitioned',
   version: 1,
-  protocol: ({ topics }) => ({ name: 'evt-copartitioned', metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.from([0]) }) }),
+  protocol: ({ topics }) => ({
+    name: 'evt-copartitioned',
+    metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.from([0]) }),
+  }),
   async assign({ members, topics }) {
     const counts = Object.fromEntries(topics.map((t) => [t, cluster.findTopicPartitionMetadata(t).length]));
-    return Object.entries(assignCopartitioned(members.map((m) => m.memberId), counts)).map(([memberId, assignment]) => ({
+    return Object.entries(
+      assignCopartitioned(
+        members.map((m) => m.memberId),
+        counts,
+      ),
+    ).map(([memberId, assignment]) => ({
       memberId,
       memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment, userData: Buffer.alloc(0) }),
     }));
@@ -312,29 +378,60 @@ describe('a kafkajs member and a wire member in one group', () => {
     const handled: { member: string; topic: string; partition: number; value: string }[] = [];
     const latest = new Map<string, TopicPartition[]>();
 
-    const k = kafkaFor(broker, { clientId: 'evt-kafkajs' }).consumer({ groupId: 'mix', partitionAssigners: [kafkajsCopartitioned], sessionTimeout: 3000, heartbeatInterval: 200, maxWaitTimeInMs: 200 });
+    const k = kafkaFor(broker, { clientId: 'evt-kafkajs' }).consumer({
+      groupId: 'mix',
+      partitionAssigners: [kafkajsCopartitioned],
+      sessionTimeout: 3000,
+      heartbeatInterval: 200,
+      maxWaitTimeInMs: 200,
+    });
     kafkajsMember = k;
     k.on(k.events.GROUP_JOIN, (e) => {
-      const assigned = Object.entries(e.payload.memberAssignment).flatMap(([topic, ps]) => (ps).map((partition) => ({ topic, partition })));
+      const assigned = Object.entries(e.payload.memberAssignment).flatMap(([topic, ps]) =>
+        ps.map((partition) => ({ topic, partition })),
+      );
       latest.set('kafkajs', assigned);
     });
     await k.connect();
     await k.subscribe({ topics: ['mix-a', 'mix-b'], fromBeginning: true });
     await k.run({
       eachBatch: async ({ batch }) =>
-        void handled.push(...batch.messages.map((m) => ({ member: 'kafkajs', topic: batch.topic, partition: batch.partition, value: m.value!.toString() }))),
+        void handled.push(
+          ...batch.messages.map((m) => ({
+            member: 'kafkajs',
+            topic: batch.topic,
+            partition: batch.partition,
+            value: m.value!.toString(),
+          })),
+        ),
     });
     await until(() => latest.has('kafkajs'), 20_000, 'the kafkajs member to join');
 
     const w = consumerWith({ groupId: 'mix', topics: ['mix-a', 'mix-b'], strategy: 'copartitioned' }, 'evt-wire');
     w.onAssignment((assigned) => latest.set('wire', assigned));
-    await w.start(async (b) => void handled.push(...b.records.map((r) => ({ member: 'wire', topic: b.topic, partition: b.partition, value: r.value!.toString() }))));
-    await until(() => latest.get('kafkajs')?.length === 4 && latest.get('wire')?.length === 4, 20_000, 'both members to own 4 partitions');
+    await w.start(
+      async (b) =>
+        void handled.push(
+          ...b.records.map((r) => ({
+            member: 'wire',
+            topic: b.topic,
+            partition: b.partition,
+            value: r.value!.toString(),
+          })),
+        ),
+    );
+    await until(
+      () => latest.get('kafkajs')?.length === 4 && latest.get('wire')?.length === 4,
+      20_000,
+      'both members to own 4 partitions',
+    );
     for (const name of ['kafkajs', 'wire']) {
       const assigned = latest.get(name)!;
       expect(partitionsOf(assigned, 'mix-a').sort()).toEqual(partitionsOf(assigned, 'mix-b').sort());
     }
-    expect([...partitionsOf(latest.get('kafkajs')!, 'mix-a'), ...partitionsOf(latest.get('wire')!, 'mix-a')].sort()).toEqual([0, 1, 2, 3]);
+    expect(
+      [...partitionsOf(latest.get('kafkajs')!, 'mix-a'), ...partitionsOf(latest.get('wire')!, 'mix-a')].sort(),
+    ).toEqual([0, 1, 2, 3]);
 
     const sent = [...values('mix-a', 0, 200), ...values('mix-b', 0, 200)];
     await produce('mix-a', values('mix-a', 0, 200));

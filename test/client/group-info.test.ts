@@ -17,7 +17,12 @@ let admin: Admin;
 let producer: Producer;
 let cluster: Cluster;
 
-const settings = (clientId: string): ConnectionSettings => ({ brokers: [broker.bootstrap], clientId, timeoutMs: 10_000, source: 'test' });
+const settings = (clientId: string): ConnectionSettings => ({
+  brokers: [broker.bootstrap],
+  clientId,
+  timeoutMs: 10_000,
+  source: 'test',
+});
 
 beforeAll(async () => {
   bed = await startBrokerWithClients();
@@ -50,7 +55,10 @@ describe('group info', () => {
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic: TOPIC, numPartitions: 3 }] });
     // partition 2 gets nothing, so the consumer never commits there
     await producer.send({ topic: TOPIC, messages: ['a', 'b', 'c'].map((value) => ({ value, partition: 0 })) });
-    await producer.send({ topic: TOPIC, messages: ['d', 'e', 'f', 'g', 'h'].map((value) => ({ value, partition: 1 })) });
+    await producer.send({
+      topic: TOPIC,
+      messages: ['d', 'e', 'f', 'g', 'h'].map((value) => ({ value, partition: 1 })),
+    });
 
     const seen: string[] = [];
     consumer = createWireGroupConsumer(settings('info-member'), {
@@ -81,13 +89,23 @@ describe('group info', () => {
     ]);
     expect(committed.has(`${TOPIC}:2`)).toBe(false);
 
-    expect(await describeGroupState(cluster, GROUP)).toEqual({ groupId: GROUP, state: 'Stable', members: 1, clients: ['info-member'] });
+    expect(await describeGroupState(cluster, GROUP)).toEqual({
+      groupId: GROUP,
+      state: 'Stable',
+      members: 1,
+      clients: ['info-member'],
+    });
   });
 
   it('describes the group as Empty once its member stopped, and keeps its offsets', async () => {
     await consumer!.stop();
     consumer = null;
-    expect(await describeGroupState(cluster, GROUP)).toEqual({ groupId: GROUP, state: 'Empty', members: 0, clients: [] });
+    expect(await describeGroupState(cluster, GROUP)).toEqual({
+      groupId: GROUP,
+      state: 'Empty',
+      members: 0,
+      clients: [],
+    });
     const offsets = await committedOffsets(cluster, GROUP, allPartitions);
     expect(new Map([...offsets].sort())).toEqual(
       new Map([
@@ -98,13 +116,21 @@ describe('group info', () => {
   });
 
   it('reads only the partitions asked for', async () => {
-    const offsets = await committedOffsets(cluster, GROUP, [{ topic: TOPIC, partition: 1 }, { topic: TOPIC, partition: 2 }]);
+    const offsets = await committedOffsets(cluster, GROUP, [
+      { topic: TOPIC, partition: 1 },
+      { topic: TOPIC, partition: 2 },
+    ]);
     expect([...offsets]).toEqual([[`${TOPIC}:1`, 5]]);
     expect(await committedOffsets(cluster, GROUP, [])).toEqual(new Map());
   });
 
   it('describes a group the broker does not know as Dead, without members or offsets', async () => {
-    expect(await describeGroupState(cluster, 'no-such-group')).toEqual({ groupId: 'no-such-group', state: 'Dead', members: 0, clients: [] });
+    expect(await describeGroupState(cluster, 'no-such-group')).toEqual({
+      groupId: 'no-such-group',
+      state: 'Dead',
+      members: 0,
+      clients: [],
+    });
     expect(await committedOffsets(cluster, 'no-such-group', allPartitions)).toEqual(new Map());
   });
 });

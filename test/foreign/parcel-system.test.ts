@@ -32,7 +32,8 @@ let records: Rec[] = [];
 
 const ce = (r: Rec, name: string) => r.headers[name]?.toString();
 const typeOf = (r: Rec) => ce(r, 'ce_type')?.replace('com.acme.logistics.', '');
-const at = (topic: string, partition: number, offset: number) => records.find((r) => r.topic === topic && r.partition === partition && r.offset === offset);
+const at = (topic: string, partition: number, offset: number) =>
+  records.find((r) => r.topic === topic && r.partition === partition && r.offset === offset);
 
 /** Where this system keeps the parcel id: the key, value.parcel.parcelId (routes), value.shipment.parcel_id (deliveries). */
 function parcelIdOf(r: Rec): string {
@@ -113,8 +114,12 @@ function versionAtLeast(version: string, min: number[]): boolean {
 function pyDumps(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return `[${v.map(pyDumps).join(', ')}]`;
-  if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${pyDumps(k)}: ${pyDumps(x)}`).join(', ')}}`;
-  if (typeof v === 'string') return JSON.stringify(v).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${pyDumps(k)}: ${pyDumps(x)}`)
+      .join(', ')}}`;
+  if (typeof v === 'string')
+    return JSON.stringify(v).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return JSON.stringify(v);
 }
 
@@ -161,8 +166,11 @@ describe.skipIf(!available)('the parcel system (confluent-kafka-python) on evt b
     }
     expect(summary.completed.length).toBeGreaterThan(summary.parcels / 2);
     expect(summary.topics).toEqual({
-      parcels: 'logistics.parcels', labels: 'logistics.labels', routes: 'logistics.routes',
-      deliveries: 'logistics.deliveries', deadLetter: 'logistics.labels.DLT',
+      parcels: 'logistics.parcels',
+      labels: 'logistics.labels',
+      routes: 'logistics.routes',
+      deliveries: 'logistics.deliveries',
+      deadLetter: 'logistics.labels.DLT',
     });
   });
 
@@ -180,8 +188,14 @@ describe.skipIf(!available)('the parcel system (confluent-kafka-python) on evt b
     for (const [topic, count] of Object.entries(summary.events)) {
       const ends = await endOffsets(topic);
       expect(ends.size, topic).toBe(3);
-      expect([...ends.values()].reduce((s, o) => s + o.high - o.low, 0), topic).toBe(count);
-      expect(records.filter((r) => r.topic === topic), topic).toHaveLength(count);
+      expect(
+        [...ends.values()].reduce((s, o) => s + o.high - o.low, 0),
+        topic,
+      ).toBe(count);
+      expect(
+        records.filter((r) => r.topic === topic),
+        topic,
+      ).toHaveLength(count);
     }
   });
 
@@ -196,7 +210,9 @@ describe.skipIf(!available)('the parcel system (confluent-kafka-python) on evt b
     const topicOrder = [t.parcels, t.labels, t.routes, t.deliveries, t.deadLetter];
     for (const [scenario, ids] of Object.entries(scenarios(summary))) {
       for (const id of ids) {
-        const events = byParcel.get(id)!.sort((a, b) => topicOrder.indexOf(a.topic) - topicOrder.indexOf(b.topic) || a.offset - b.offset);
+        const events = byParcel
+          .get(id)!
+          .sort((a, b) => topicOrder.indexOf(a.topic) - topicOrder.indexOf(b.topic) || a.offset - b.offset);
         expect(events.map(typeOf), `${scenario} ${id}`).toEqual(EXPECTED_TYPES[scenario]);
       }
     }
@@ -221,7 +237,15 @@ describe.skipIf(!available)('the parcel system (confluent-kafka-python) on evt b
     expect(new Set(events.map(typeOf))).toEqual(new Set(EXPECTED_TYPES.completed));
     const spans = new Set<string>();
     for (const r of events) {
-      expect(Object.keys(r.headers).sort()).toEqual(['ce_id', 'ce_source', 'ce_specversion', 'ce_time', 'ce_type', 'content-type', 'traceparent']);
+      expect(Object.keys(r.headers).sort()).toEqual([
+        'ce_id',
+        'ce_source',
+        'ce_specversion',
+        'ce_time',
+        'ce_type',
+        'content-type',
+        'traceparent',
+      ]);
       expect(ce(r, 'ce_specversion')).toBe('1.0');
       expect(ce(r, 'content-type')).toBe('application/json');
       expect(ce(r, 'ce_id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -250,7 +274,9 @@ describe.skipIf(!available)('the parcel system (confluent-kafka-python) on evt b
       if (/\\u00[0-9a-f]{2}/.test(r.raw)) escaped++;
     }
     expect(escaped).toBeGreaterThan(0);
-    const names = records.filter((r) => r.topic === summary.topics.parcels).map((r) => r.value.recipient.name as string);
+    const names = records
+      .filter((r) => r.topic === summary.topics.parcels)
+      .map((r) => r.value.recipient.name as string);
     expect(names.some((n) => /[^\x00-\x7f]/.test(n))).toBe(true);
   });
 
@@ -300,7 +326,9 @@ describe.skipIf(!available)('the parcel system (confluent-kafka-python) on evt b
       expect(ends.get(s.partition)!.high - Math.max(c, 0)).toBeGreaterThan(0);
     }
     // it did consume and commit the routes of the parcels that went on
-    expect([...commits.values()].reduce((s, o) => s + Math.max(o, 0), 0)).toBe(summary.completed.length + summary.deliveryFailed.length);
+    expect([...commits.values()].reduce((s, o) => s + Math.max(o, 0), 0)).toBe(
+      summary.completed.length + summary.deliveryFailed.length,
+    );
     const { groups } = await admin.describeGroups(['courier-dispatch']);
     expect(groups[0].members).toEqual([]);
     expect(groups[0].state).toBe('Empty');
@@ -330,7 +358,8 @@ describe.skipIf(!available)('the parcel system (confluent-kafka-python) on evt b
     }
     const caughtUp = async (group: string, topic: string) => {
       const commits = await committed(group, topic);
-      for (const [p, { high }] of await endOffsets(topic)) expect(Math.max(commits.get(p)!, 0), `${group} ${topic}[${p}]`).toBe(high);
+      for (const [p, { high }] of await endOffsets(topic))
+        expect(Math.max(commits.get(p)!, 0), `${group} ${topic}[${p}]`).toBe(high);
     };
     await caughtUp('router', t.labels);
     for (const topic of Object.values(t)) await caughtUp('audit', topic);
@@ -355,10 +384,13 @@ describe.skipIf(!available)('the parcel system (confluent-kafka-python) on evt b
       expect(batches.length).toBeGreaterThan(0);
       for (const b of batches) {
         const h = readBatchHeader(b);
-        expect(compressionOf(h.attributes), `${summary.topics.labels}[${p}]@${h.baseOffset}`).toBe(compresses ? Compression.GZIP : Compression.NONE);
+        expect(compressionOf(h.attributes), `${summary.topics.labels}[${p}]@${h.baseOffset}`).toBe(
+          compresses ? Compression.GZIP : Compression.NONE,
+        );
         labelRecords += h.recordsCount;
       }
-      for (const b of await rawBatches(broker.port, summary.topics.parcels, p)) expect(compressionOf(readBatchHeader(b).attributes)).toBe(Compression.NONE);
+      for (const b of await rawBatches(broker.port, summary.topics.parcels, p))
+        expect(compressionOf(readBatchHeader(b).attributes)).toBe(Compression.NONE);
     }
     expect(labelRecords).toBe(summary.events[summary.topics.labels]);
   });
@@ -367,7 +399,9 @@ describe.skipIf(!available)('the parcel system (confluent-kafka-python) on evt b
     const again = await runParcelSystem(broker.bootstrap, { seed: 7, prefix: 'again.' });
     expect(again.topics.parcels).toBe('again.parcels');
     expect(scenarios(again)).toEqual(scenarios(summary));
-    expect(again.deadLettered.map((d) => d.exceptionMessage)).toEqual(summary.deadLettered.map((d) => d.exceptionMessage));
+    expect(again.deadLettered.map((d) => d.exceptionMessage)).toEqual(
+      summary.deadLettered.map((d) => d.exceptionMessage),
+    );
     expect(Object.keys(again.traceIds)).toEqual(Object.keys(summary.traceIds));
     for (const id of Object.keys(again.traceIds)) expect(again.traceIds[id]).not.toBe(summary.traceIds[id]);
     const other = await runParcelSystem(broker.bootstrap, { seed: 8, prefix: 'other.', parcels: 20 });

@@ -53,7 +53,13 @@ describe.skipIf(!available)('a foreign event system, with no configuration', () 
       'com.acme.logistics.OutForDelivery',
       'com.acme.logistics.ParcelDelivered',
     ]);
-    expect(t.events.map((e) => e.topic)).toEqual([T('parcels'), T('labels'), T('routes'), T('deliveries'), T('deliveries')]);
+    expect(t.events.map((e) => e.topic)).toEqual([
+      T('parcels'),
+      T('labels'),
+      T('routes'),
+      T('deliveries'),
+      T('deliveries'),
+    ]);
     expect(t.events.map((e) => e.typeFrom)).toEqual(Array(5).fill('header ce_type'));
     // the key on the first two topics, nested JSON afterwards (camelCase, then snake_case)
     expect(t.events[0].matchedBy).toContain('key');
@@ -63,7 +69,13 @@ describe.skipIf(!available)('a foreign event system, with no configuration', () 
     expect(t.events.slice(1).map((e) => e.sameTraceAs)).toEqual([1, 1, 1, 1]);
     expect(t.events[0].producer).toBe('/logistics/parcel-intake');
     expect(t.scan.complete).toBe(true);
-    expect(t.scan.topics.map((s) => s.topic).sort()).toEqual([T('deliveries'), T('labels'), T('labels.DLT'), T('parcels'), T('routes')]);
+    expect(t.scan.topics.map((s) => s.topic).sort()).toEqual([
+      T('deliveries'),
+      T('labels'),
+      T('labels.DLT'),
+      T('parcels'),
+      T('routes'),
+    ]);
     // no flow: the verdict says where the newest event stands
     expect(t.verdict.status).toBe('unjudged');
     expect(t.verdict.newest).toMatchObject({ eventType: 'com.acme.logistics.ParcelDelivered', topic: T('deliveries') });
@@ -85,9 +97,17 @@ describe.skipIf(!available)('a foreign event system, with no configuration', () 
       by: 'router',
       attempts: null,
     });
-    expect(t.verdict.deadLetters).toEqual([expect.objectContaining({ origin: `${dead.originalTopic}-${dead.originalPartition}@${dead.originalOffset}`, error: dead.exceptionMessage, by: 'router' })]);
+    expect(t.verdict.deadLetters).toEqual([
+      expect.objectContaining({
+        origin: `${dead.originalTopic}-${dead.originalPartition}@${dead.originalOffset}`,
+        error: dead.exceptionMessage,
+        by: 'router',
+      }),
+    ]);
     const text = await evt(['trace', dead.parcelId]);
-    expect(text.stdout).toContain(`dead letter of ${dead.originalTopic}-${dead.originalPartition}@${dead.originalOffset} from router: ${dead.exceptionMessage}`);
+    expect(text.stdout).toContain(
+      `dead letter of ${dead.originalTopic}-${dead.originalPartition}@${dead.originalOffset} from router: ${dead.exceptionMessage}`,
+    );
   });
 
   it('an unknown id: exit 4 after a complete scan of every topic', async () => {
@@ -107,7 +127,12 @@ describe.skipIf(!available)('a foreign event system, with an inferred flow', () 
   }, 60_000);
 
   it('evt flow infer finds the parcel id on every topic, the groups that answer each step, and the final types', () => {
-    const f = JSON.parse(fs.readFileSync(flowFile, 'utf8')) as { entity: string; topics: Record<string, { id?: string | string[]; deadLetter?: boolean; types?: string[] }>; reactions: { group: string; on: string; answers: string | string[]; timer?: boolean }[]; final: string[] };
+    const f = JSON.parse(fs.readFileSync(flowFile, 'utf8')) as {
+      entity: string;
+      topics: Record<string, { id?: string | string[]; deadLetter?: boolean; types?: string[] }>;
+      reactions: { group: string; on: string; answers: string | string[]; timer?: boolean }[];
+      final: string[];
+    };
     expect(f.entity).toBe('parcel');
     const first = (id: string | string[] | undefined) => (Array.isArray(id) ? id[0] : id);
     expect(first(f.topics[T('parcels')].id)).toBe('$key');
@@ -120,7 +145,12 @@ describe.skipIf(!available)('a foreign event system, with an inferred flow', () 
       ['com.acme.logistics.ParcelRegistered', 'label-printer', 'com.acme.logistics.LabelPrinted', false],
       ['com.acme.logistics.LabelPrinted', 'router', 'com.acme.logistics.RouteAssigned', false],
       ['com.acme.logistics.RouteAssigned', 'courier-dispatch', 'com.acme.logistics.OutForDelivery', false],
-      ['com.acme.logistics.OutForDelivery', 'courier-dispatch', ['com.acme.logistics.ParcelDelivered', 'com.acme.logistics.DeliveryFailed'], true],
+      [
+        'com.acme.logistics.OutForDelivery',
+        'courier-dispatch',
+        ['com.acme.logistics.ParcelDelivered', 'com.acme.logistics.DeliveryFailed'],
+        true,
+      ],
     ]);
     expect(f.final.sort()).toEqual(['com.acme.logistics.DeliveryFailed', 'com.acme.logistics.ParcelDelivered']);
   });
@@ -131,12 +161,28 @@ describe.skipIf(!available)('a foreign event system, with an inferred flow', () 
     expect(t.verdict.status).toBe('waiting');
     expect(t.verdict.state).toBe('com.acme.logistics.RouteAssigned');
     const [w] = t.verdict.waits;
-    expect(w).toMatchObject({ service: 'courier-dispatch', expects: ['com.acme.logistics.OutForDelivery'], diagnosis: 'not-consumed', trigger: { topic: stuck.topic, partition: stuck.partition, offset: stuck.offset } });
-    expect(w.positions).toEqual([{ group: 'courier-dispatch', state: 'Empty', members: 0, committed: expect.any(Number), lag: expect.any(Number), consumed: false }]);
+    expect(w).toMatchObject({
+      service: 'courier-dispatch',
+      expects: ['com.acme.logistics.OutForDelivery'],
+      diagnosis: 'not-consumed',
+      trigger: { topic: stuck.topic, partition: stuck.partition, offset: stuck.offset },
+    });
+    expect(w.positions).toEqual([
+      {
+        group: 'courier-dispatch',
+        state: 'Empty',
+        members: 0,
+        committed: expect.any(Number),
+        lag: expect.any(Number),
+        consumed: false,
+      },
+    ]);
     expect(w.positions[0].committed).toBeLessThanOrEqual(stuck.offset);
     expect(w.positions[0].lag).toBeGreaterThan(0);
     const text = await evt(['trace', stuck.parcelId, '--flow', flowFile]);
-    expect(text.stdout).toContain(`courier-dispatch has not consumed com.acme.logistics.RouteAssigned (${stuck.topic}-${stuck.partition}@${stuck.offset}) yet`);
+    expect(text.stdout).toContain(
+      `courier-dispatch has not consumed com.acme.logistics.RouteAssigned (${stuck.topic}-${stuck.partition}@${stuck.offset}) yet`,
+    );
     expect(text.stdout).toContain('no member running (Empty)');
   });
 
@@ -144,7 +190,9 @@ describe.skipIf(!available)('a foreign event system, with an inferred flow', () 
     const dead = parcels.deadLettered[0];
     const t = await json<TraceResult>(['trace', dead.parcelId, '--flow', flowFile]);
     expect(t.verdict.waits).toEqual([expect.objectContaining({ service: 'router', diagnosis: 'dead-lettered' })]);
-    expect(t.verdict.waits[0].detail).toBe(`router sent com.acme.logistics.LabelPrinted (${dead.originalTopic}-${dead.originalPartition}@${dead.originalOffset}) to ${T('labels.DLT')}: ${dead.exceptionMessage} (${dead.exceptionFqcn})`);
+    expect(t.verdict.waits[0].detail).toBe(
+      `router sent com.acme.logistics.LabelPrinted (${dead.originalTopic}-${dead.originalPartition}@${dead.originalOffset}) to ${T('labels.DLT')}: ${dead.exceptionMessage} (${dead.exceptionFqcn})`,
+    );
   });
 
   it('a completed parcel is final, with its end-to-end latency', async () => {
@@ -155,19 +203,28 @@ describe.skipIf(!available)('a foreign event system, with an inferred flow', () 
 
   it('trace --stuck lists the stuck and dead-lettered parcels, not the finished ones', async () => {
     const report = await json<StuckReport>(['trace', '--stuck', '--flow', flowFile, '--older-than', '0s']);
-    const expected = [...parcels.stuckAtRoute.map((p) => p.parcelId), ...parcels.stuckAtRegistered.map((p) => p.parcelId), ...parcels.deadLettered.map((p) => p.parcelId)];
+    const expected = [
+      ...parcels.stuckAtRoute.map((p) => p.parcelId),
+      ...parcels.stuckAtRegistered.map((p) => p.parcelId),
+      ...parcels.deadLettered.map((p) => p.parcelId),
+    ];
     expect(report.entities.map((e) => e.id).sort()).toEqual(expected.sort());
     expect(report.seen).toBe(parcels.parcels);
     const route = report.entities.find((e) => e.id === parcels.stuckAtRoute[0].parcelId)!;
     expect(route.waitingFor).toEqual(['courier-dispatch: com.acme.logistics.OutForDelivery']);
     const dead = report.entities.find((e) => e.id === parcels.deadLettered[0].parcelId)!;
-    expect(dead.waitingFor).toEqual(['router: com.acme.logistics.RouteAssigned (its com.acme.logistics.LabelPrinted was dead-lettered)']);
+    expect(dead.waitingFor).toEqual([
+      'router: com.acme.logistics.RouteAssigned (its com.acme.logistics.LabelPrinted was dead-lettered)',
+    ]);
   });
 
   it('evt flow check passes the inferred flow, and names what does not match in a wrong one (exit 5)', async () => {
     const ok = await evt(['flow', 'check', flowFile]);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
-    const wrong = JSON.parse(fs.readFileSync(flowFile, 'utf8')) as { topics: Record<string, Record<string, unknown>>; reactions: Record<string, unknown>[] };
+    const wrong = JSON.parse(fs.readFileSync(flowFile, 'utf8')) as {
+      topics: Record<string, Record<string, unknown>>;
+      reactions: Record<string, unknown>[];
+    };
     wrong.topics[T('routes')].id = '$.parcelId';
     wrong.topics[T('nope')] = { id: '$key' };
     wrong.reactions[0].group = 'label-printers';
@@ -177,7 +234,9 @@ describe.skipIf(!available)('a foreign event system, with an inferred flow', () 
     expect(r.code).toBe(5);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toContain(`MISMATCH  ${T('nope')}: the topic does not exist on the cluster`);
-    expect(lines).toContain(`MISMATCH  ${T('routes')}: 0% of ${parcels.events[T('routes')]} sampled records have an id at $.parcelId`);
+    expect(lines).toContain(
+      `MISMATCH  ${T('routes')}: 0% of ${parcels.events[T('routes')]} sampled records have an id at $.parcelId`,
+    );
     expect(lines).toContain('MISMATCH  label-printers: the cluster has no such consumer group');
     expect(r.stderr.trim()).toBe('evt: flow parcels does not match the cluster: 3 mismatches');
   });
@@ -193,7 +252,9 @@ describe.skipIf(!available)('a foreign event system, with an inferred flow', () 
     expect(fromIndex.scan.notes[0]).toContain(`answered by the entity index in ${db}`);
     const where = (t: TraceResult) => t.events.map((e) => `${e.topic}-${e.partition}@${e.offset} ${e.eventType}`);
     expect(where(fromIndex)).toEqual(where(fromTopics));
-    expect(fromIndex.verdict.waits.map((w) => [w.service, w.diagnosis])).toEqual(fromTopics.verdict.waits.map((w) => [w.service, w.diagnosis]));
+    expect(fromIndex.verdict.waits.map((w) => [w.service, w.diagnosis])).toEqual(
+      fromTopics.verdict.waits.map((w) => [w.service, w.diagnosis]),
+    );
     // and the stuck list from the index is the one from the topics
     const a = await json<StuckReport>(['trace', '--stuck', '--flow', flowFile, '--older-than', '0s']);
     const b = await json<StuckReport>(['trace', '--stuck', '--flow', flowFile, '--older-than', '0s', '--db', db]);
@@ -201,16 +262,23 @@ describe.skipIf(!available)('a foreign event system, with an inferred flow', () 
     expect(b.entities.map((e) => [e.id, e.waitingFor])).toEqual(a.entities.map((e) => [e.id, e.waitingFor]));
   });
 
-  it('--follow prints the entity\'s new events as they come, wherever its id is, until Ctrl-C (exit 130)', async () => {
+  it("--follow prints the entity's new events as they come, wherever its id is, until Ctrl-C (exit 130)", async () => {
     const stuck = parcels.stuckAtRoute[1];
-    const p = startEvt(['--brokers', broker.bootstrap, 'trace', stuck.parcelId, '--flow', flowFile, '--follow'], { cwd: dir });
+    const p = startEvt(['--brokers', broker.bootstrap, 'trace', stuck.parcelId, '--flow', flowFile, '--follow'], {
+      cwd: dir,
+    });
     await until(() => p.stderr().includes(`following ${stuck.parcelId}`), 30_000, 'the follow to start');
     // another team's record for this parcel, nested in the value, keyed by a courier; and one for another parcel
     const other = parcels.completed[2];
     const produce = (id: string) =>
       runInProcess(['--brokers', broker.bootstrap, 'produce', T('deliveries'), '--json'], {
         cwd: dir,
-        input: JSON.stringify({ key: 'C-9', headers: { ce_type: 'com.acme.logistics.OutForDelivery' }, value: JSON.stringify({ shipment: { parcel_id: id } }) }) + '\n',
+        input:
+          JSON.stringify({
+            key: 'C-9',
+            headers: { ce_type: 'com.acme.logistics.OutForDelivery' },
+            value: JSON.stringify({ shipment: { parcel_id: id } }),
+          }) + '\n',
       });
     expect((await produce(other)).code).toBe(0);
     expect((await produce(stuck.parcelId)).code).toBe(0);
@@ -237,7 +305,10 @@ describe.skipIf(!available)('a foreign event system, with an inferred flow', () 
       // evt config rewrites the file: the flow stays
       const set = await evt(['config', 'set', 'local', '--project', '--brokers', broker.bootstrap]);
       expect(set.code, set.stderr).toBe(0);
-      expect(JSON.parse(fs.readFileSync(config, 'utf8'))).toMatchObject({ flow: 'parcels.flow.json', profiles: { local: { brokers: [broker.bootstrap] } } });
+      expect(JSON.parse(fs.readFileSync(config, 'utf8'))).toMatchObject({
+        flow: 'parcels.flow.json',
+        profiles: { local: { brokers: [broker.bootstrap] } },
+      });
       // a flow that is not a string is a usage error naming the file
       fs.writeFileSync(config, JSON.stringify({ flow: 3 }));
       const bad = await evt(['trace', stuck.parcelId]);
@@ -248,7 +319,7 @@ describe.skipIf(!available)('a foreign event system, with an inferred flow', () 
     }
   });
 
-  it('evt dashboard shows the cluster\'s groups and none of the demo\'s services; with the flow, its stuck parcels', async () => {
+  it("evt dashboard shows the cluster's groups and none of the demo's services; with the flow, its stuck parcels", async () => {
     const bare = await json<Snapshot>(['dashboard', '--once']);
     expect(bare.flow).toBeNull();
     expect(bare.services.map((s) => s.group).sort()).toEqual(['audit', 'courier-dispatch', 'label-printer', 'router']);
@@ -257,7 +328,16 @@ describe.skipIf(!available)('a foreign event system, with an inferred flow', () 
     expect(bare.feed.length).toBeGreaterThan(0);
     expect(bare.feed.some((e) => e.eventType === 'com.acme.logistics.ParcelDelivered')).toBe(true);
 
-    const withFlow = await json<Snapshot>(['dashboard', '--once', '--flow', flowFile, '--stuck-after', '0s', '--since', '1h']);
+    const withFlow = await json<Snapshot>([
+      'dashboard',
+      '--once',
+      '--flow',
+      flowFile,
+      '--stuck-after',
+      '0s',
+      '--since',
+      '1h',
+    ]);
     expect(withFlow.flow?.name).toBe('parcels');
     expect(withFlow.services.slice(0, 3).map((s) => [s.group, s.inFlow])).toEqual([
       ['label-printer', true],
@@ -265,7 +345,13 @@ describe.skipIf(!available)('a foreign event system, with an inferred flow', () 
       ['courier-dispatch', true],
     ]);
     const stuck = withFlow.flow!.stuck.map((s) => s.id).sort();
-    expect(stuck).toEqual([...parcels.stuckAtRoute.map((p) => p.parcelId), ...parcels.stuckAtRegistered.map((p) => p.parcelId), ...parcels.deadLettered.map((p) => p.parcelId)].sort());
+    expect(stuck).toEqual(
+      [
+        ...parcels.stuckAtRoute.map((p) => p.parcelId),
+        ...parcels.stuckAtRegistered.map((p) => p.parcelId),
+        ...parcels.deadLettered.map((p) => p.parcelId),
+      ].sort(),
+    );
     const final = withFlow.flow!.states.filter((s) => s.final).reduce((n, s) => n + s.count, 0);
     expect(final).toBe(parcels.completed.length + parcels.deliveryFailed.length);
     const routerRow = withFlow.services.find((s) => s.group === 'router')!;

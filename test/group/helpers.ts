@@ -24,7 +24,13 @@ const open: GroupCoordinator[] = [];
 
 /** A coordinator with timers short enough for tests; closed by closeAll(). */
 export function coordinator(options: Partial<GroupCoordinatorOptions> = {}): GroupCoordinator {
-  const c = new GroupCoordinator({ dataDir: null, fsync: 'never', minSessionTimeoutMs: 10, initialRebalanceDelayMs: 0, ...options });
+  const c = new GroupCoordinator({
+    dataDir: null,
+    fsync: 'never',
+    minSessionTimeoutMs: 10,
+    initialRebalanceDelayMs: 0,
+    ...options,
+  });
   open.push(c);
   return c;
 }
@@ -61,11 +67,23 @@ function int32(n: number): Buffer {
 /** T with the fields K optional */
 type Optional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 
-export const heartbeatReq = (req: Optional<HeartbeatRequest, 'groupInstanceId'>): HeartbeatRequest => ({ groupInstanceId: null, ...req });
-export const syncReq = (req: Optional<SyncGroupRequest, 'groupInstanceId'>): SyncGroupRequest => ({ groupInstanceId: null, ...req });
+export const heartbeatReq = (req: Optional<HeartbeatRequest, 'groupInstanceId'>): HeartbeatRequest => ({
+  groupInstanceId: null,
+  ...req,
+});
+export const syncReq = (req: Optional<SyncGroupRequest, 'groupInstanceId'>): SyncGroupRequest => ({
+  groupInstanceId: null,
+  ...req,
+});
 /** v0-2 name one member (memberId), v3+ a batch (members) */
-export const leaveReq = (req: Optional<LeaveGroupRequest, 'memberId' | 'members'>): LeaveGroupRequest => ({ memberId: '', members: [], ...req });
-export const describeReq = (req: Optional<DescribeGroupsRequest, 'includeAuthorizedOperations'>): DescribeGroupsRequest => ({
+export const leaveReq = (req: Optional<LeaveGroupRequest, 'memberId' | 'members'>): LeaveGroupRequest => ({
+  memberId: '',
+  members: [],
+  ...req,
+});
+export const describeReq = (
+  req: Optional<DescribeGroupsRequest, 'includeAuthorizedOperations'>,
+): DescribeGroupsRequest => ({
   includeAuthorizedOperations: false,
   ...req,
 });
@@ -91,7 +109,11 @@ export async function isPending(p: Promise<unknown>, waitMs = 20): Promise<boole
 }
 
 /** The v4+ dance: a join without a member id gets MEMBER_ID_REQUIRED and an id, then joins with it. */
-export async function memberIdFor(c: GroupCoordinator, ctx = ctxA, over: Partial<JoinGroupRequest> = {}): Promise<string> {
+export async function memberIdFor(
+  c: GroupCoordinator,
+  ctx = ctxA,
+  over: Partial<JoinGroupRequest> = {},
+): Promise<string> {
   const r = await c.joinGroup(joinReq(over), 5, ctx);
   if (r.errorCode !== 79) throw new Error(`expected MEMBER_ID_REQUIRED, got ${r.errorCode}`);
   return r.memberId;
@@ -102,11 +124,19 @@ export async function stableGroup(
   c: GroupCoordinator,
   n: number,
   over: Partial<JoinGroupRequest> = {},
-): Promise<{ joins: JoinGroupResponse[]; syncs: SyncGroupResponse[]; ids: string[]; generationId: number; leader: string }> {
+): Promise<{
+  joins: JoinGroupResponse[];
+  syncs: SyncGroupResponse[];
+  ids: string[];
+  generationId: number;
+  leader: string;
+}> {
   const ctxs = [ctxA, ctxB, ctxC];
   const ids: string[] = [];
   for (let i = 0; i < n; i++) ids.push(await memberIdFor(c, ctxs[i % 3], over));
-  const joins = await Promise.all(ids.map((memberId, i) => c.joinGroup(joinReq({ ...over, memberId }), 5, ctxs[i % 3])));
+  const joins = await Promise.all(
+    ids.map((memberId, i) => c.joinGroup(joinReq({ ...over, memberId }), 5, ctxs[i % 3])),
+  );
   const generationId = joins[0].generationId;
   const leader = joins[0].leader;
   const syncs = await Promise.all(
@@ -116,7 +146,8 @@ export async function stableGroup(
           groupId: over.groupId ?? 'g',
           generationId,
           memberId,
-          assignments: memberId === leader ? ids.map((id) => ({ memberId: id, assignment: Buffer.from(`for ${id}`) })) : [],
+          assignments:
+            memberId === leader ? ids.map((id) => ({ memberId: id, assignment: Buffer.from(`for ${id}`) })) : [],
         }),
         3,
       ),

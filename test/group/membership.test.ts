@@ -29,7 +29,11 @@ describe('joining', () => {
     expect(r1.errorCode).toBe(79);
     expect(r1.memberId).toMatch(/^client-a-[0-9a-f-]{36}$/);
     expect(r1.generationId).toBe(-1);
-    const r2 = await c.joinGroup(joinReq({ protocols: [{ name: 'range', metadata: subscription(['t', 'u']) }] }), 4, ctxB);
+    const r2 = await c.joinGroup(
+      joinReq({ protocols: [{ name: 'range', metadata: subscription(['t', 'u']) }] }),
+      4,
+      ctxB,
+    );
     expect(r2.errorCode).toBe(79);
     expect(r2.memberId).toMatch(/^client-b-/);
 
@@ -37,7 +41,11 @@ describe('joining', () => {
     const p1 = c.joinGroup(joinReq({ memberId: r1.memberId }), 5, ctxA);
     expect(await isPending(p1)).toBe(true);
     expect(c.describeGroups(describeReq({ groups: ['g'] }), 0).groups[0].groupState).toBe('PreparingRebalance');
-    const p2 = c.joinGroup(joinReq({ memberId: r2.memberId, protocols: [{ name: 'range', metadata: subscription(['t', 'u']) }] }), 4, ctxB);
+    const p2 = c.joinGroup(
+      joinReq({ memberId: r2.memberId, protocols: [{ name: 'range', metadata: subscription(['t', 'u']) }] }),
+      4,
+      ctxB,
+    );
     const [j1, j2] = await Promise.all([p1, p2]);
 
     for (const j of [j1, j2]) {
@@ -74,20 +82,44 @@ describe('joining', () => {
     expect(await s2).toMatchObject({ errorCode: 0, assignment: Buffer.from('B') });
 
     const d = c.describeGroups(describeReq({ groups: ['g'] }), 4).groups[0];
-    expect(d).toMatchObject({ errorCode: 0, groupId: 'g', groupState: 'Stable', protocolType: 'consumer', protocolData: 'range' });
+    expect(d).toMatchObject({
+      errorCode: 0,
+      groupId: 'g',
+      groupState: 'Stable',
+      protocolType: 'consumer',
+      protocolData: 'range',
+    });
     expect(d.members).toEqual([
-      { memberId: r1.memberId, groupInstanceId: null, clientId: 'client-a', clientHost: '/127.0.0.1', memberMetadata: subscription(['t']), memberAssignment: Buffer.from('A') },
-      { memberId: r2.memberId, groupInstanceId: null, clientId: 'client-b', clientHost: '/127.0.0.2', memberMetadata: subscription(['t', 'u']), memberAssignment: Buffer.from('B') },
+      {
+        memberId: r1.memberId,
+        groupInstanceId: null,
+        clientId: 'client-a',
+        clientHost: '/127.0.0.1',
+        memberMetadata: subscription(['t']),
+        memberAssignment: Buffer.from('A'),
+      },
+      {
+        memberId: r2.memberId,
+        groupInstanceId: null,
+        clientId: 'client-b',
+        clientHost: '/127.0.0.2',
+        memberMetadata: subscription(['t', 'u']),
+        memberAssignment: Buffer.from('B'),
+      },
     ]);
 
     // A late SyncGroup in Stable gets its assignment at once.
-    expect(await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: r2.memberId, assignments: [] }), 3)).toMatchObject({ errorCode: 0, assignment: Buffer.from('B') });
+    expect(
+      await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: r2.memberId, assignments: [] }), 3),
+    ).toMatchObject({ errorCode: 0, assignment: Buffer.from('B') });
   });
 
   it('three members; one left out of the leader assignment gets an empty consumer assignment', async () => {
     const c = coordinator();
     const ids = [await memberIdFor(c, ctxA), await memberIdFor(c, ctxB), await memberIdFor(c, ctxC)];
-    const joins = await Promise.all(ids.map((memberId, i) => c.joinGroup(joinReq({ memberId }), 5, [ctxA, ctxB, ctxC][i])));
+    const joins = await Promise.all(
+      ids.map((memberId, i) => c.joinGroup(joinReq({ memberId }), 5, [ctxA, ctxB, ctxC][i])),
+    );
     expect(joins.map((j) => j.generationId)).toEqual([1, 1, 1]);
     expect(joins.map((j) => j.members.length)).toEqual([3, 0, 0]);
     expect(joins.every((j) => j.leader === ids[0])).toBe(true);
@@ -95,7 +127,15 @@ describe('joining', () => {
       c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: ids[1], assignments: [] }), 3),
       c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: ids[2], assignments: [] }), 3),
     ]);
-    await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: ids[0], assignments: [{ memberId: ids[1], assignment: Buffer.from('x') }] }), 3);
+    await c.syncGroup(
+      syncReq({
+        groupId: 'g',
+        generationId: 1,
+        memberId: ids[0],
+        assignments: [{ memberId: ids[1], assignment: Buffer.from('x') }],
+      }),
+      3,
+    );
     const [s1, s2] = await syncs;
     expect(s1.assignment).toEqual(Buffer.from('x'));
     // version 0, no topics, null user data: decodable by every client, unlike zero bytes
@@ -108,7 +148,15 @@ describe('joining', () => {
     expect(a).toMatchObject({ errorCode: 0, generationId: 1 });
     expect(a.leader).toBe(a.memberId);
     expect(a.members.map((m) => m.memberId)).toEqual([a.memberId]);
-    await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: a.memberId, assignments: [{ memberId: a.memberId, assignment: Buffer.from('all') }] }), 3);
+    await c.syncGroup(
+      syncReq({
+        groupId: 'g',
+        generationId: 1,
+        memberId: a.memberId,
+        assignments: [{ memberId: a.memberId, assignment: Buffer.from('all') }],
+      }),
+      3,
+    );
 
     const pb = c.joinGroup(joinReq(), 0, ctxB);
     expect(await isPending(pb)).toBe(true);
@@ -141,12 +189,24 @@ describe('joining', () => {
     const c = coordinator();
     const md = Buffer.from('m');
     const prefs = [
-      [{ name: 'range', metadata: md }, { name: 'roundrobin', metadata: md }],
-      [{ name: 'roundrobin', metadata: md }, { name: 'range', metadata: md }],
-      [{ name: 'sticky', metadata: md }, { name: 'roundrobin', metadata: md }, { name: 'range', metadata: md }],
+      [
+        { name: 'range', metadata: md },
+        { name: 'roundrobin', metadata: md },
+      ],
+      [
+        { name: 'roundrobin', metadata: md },
+        { name: 'range', metadata: md },
+      ],
+      [
+        { name: 'sticky', metadata: md },
+        { name: 'roundrobin', metadata: md },
+        { name: 'range', metadata: md },
+      ],
     ];
     const ids = [await memberIdFor(c, ctxA), await memberIdFor(c, ctxB), await memberIdFor(c, ctxC)];
-    const joins = await Promise.all(ids.map((memberId, i) => c.joinGroup(joinReq({ memberId, protocols: prefs[i] }), 5, ctxA)));
+    const joins = await Promise.all(
+      ids.map((memberId, i) => c.joinGroup(joinReq({ memberId, protocols: prefs[i] }), 5, ctxA)),
+    );
     expect(joins.map((j) => j.protocolName)).toEqual(['roundrobin', 'roundrobin', 'roundrobin']);
     expect(joins[0].members[2].metadata).toEqual(md);
 
@@ -183,13 +243,33 @@ describe('static members (simplified)', () => {
     const c = coordinator();
     const first = await c.joinGroup(joinReq({ groupInstanceId: 'worker-1' }), 5, ctxA);
     expect(first).toMatchObject({ errorCode: 0, generationId: 1 });
-    await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: first.memberId, groupInstanceId: 'worker-1', assignments: [] }), 3);
+    await c.syncGroup(
+      syncReq({
+        groupId: 'g',
+        generationId: 1,
+        memberId: first.memberId,
+        groupInstanceId: 'worker-1',
+        assignments: [],
+      }),
+      3,
+    );
     const second = await c.joinGroup(joinReq({ groupInstanceId: 'worker-1' }), 5, ctxB);
     expect(second).toMatchObject({ errorCode: 0, generationId: 2, leader: second.memberId });
     expect(second.memberId).not.toBe(first.memberId);
-    expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 2, memberId: first.memberId, groupInstanceId: 'worker-1' }), 3).errorCode).toBe(82);
-    expect(c.leaveGroup(leaveReq({ groupId: 'g', members: [{ memberId: first.memberId, groupInstanceId: 'worker-1' }] }), 3).members[0].errorCode).toBe(82);
-    expect(c.leaveGroup(leaveReq({ groupId: 'g', members: [{ memberId: '', groupInstanceId: 'worker-1' }] }), 3).members[0].errorCode).toBe(0);
+    expect(
+      c.heartbeat(
+        heartbeatReq({ groupId: 'g', generationId: 2, memberId: first.memberId, groupInstanceId: 'worker-1' }),
+        3,
+      ).errorCode,
+    ).toBe(82);
+    expect(
+      c.leaveGroup(leaveReq({ groupId: 'g', members: [{ memberId: first.memberId, groupInstanceId: 'worker-1' }] }), 3)
+        .members[0].errorCode,
+    ).toBe(82);
+    expect(
+      c.leaveGroup(leaveReq({ groupId: 'g', members: [{ memberId: '', groupInstanceId: 'worker-1' }] }), 3).members[0]
+        .errorCode,
+    ).toBe(0);
     expect(c.describeGroups(describeReq({ groups: ['g'] }), 4).groups[0].groupState).toBe('Empty');
   });
 });
@@ -197,12 +277,24 @@ describe('static members (simplified)', () => {
 describe('syncing', () => {
   it('answers sync errors: unknown member, wrong generation, rebalance in progress', async () => {
     const c = coordinator();
-    expect((await c.syncGroup(syncReq({ groupId: 'nope', generationId: 1, memberId: 'x', assignments: [] }), 3)).errorCode).toBe(25);
+    expect(
+      (await c.syncGroup(syncReq({ groupId: 'nope', generationId: 1, memberId: 'x', assignments: [] }), 3)).errorCode,
+    ).toBe(25);
     const { ids } = await stableGroup(c, 2);
-    expect((await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: 'x', assignments: [] }), 3)).errorCode).toBe(25);
-    expect((await c.syncGroup(syncReq({ groupId: 'g', generationId: 7, memberId: ids[0], assignments: [] }), 3)).errorCode).toBe(22);
-    const rejoin = c.joinGroup(joinReq({ memberId: ids[0], protocols: [{ name: 'range', metadata: subscription(['t', 'new']) }] }), 5, ctxA);
-    expect((await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: ids[1], assignments: [] }), 3)).errorCode).toBe(27);
+    expect(
+      (await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: 'x', assignments: [] }), 3)).errorCode,
+    ).toBe(25);
+    expect(
+      (await c.syncGroup(syncReq({ groupId: 'g', generationId: 7, memberId: ids[0], assignments: [] }), 3)).errorCode,
+    ).toBe(22);
+    const rejoin = c.joinGroup(
+      joinReq({ memberId: ids[0], protocols: [{ name: 'range', metadata: subscription(['t', 'new']) }] }),
+      5,
+      ctxA,
+    );
+    expect(
+      (await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: ids[1], assignments: [] }), 3)).errorCode,
+    ).toBe(27);
     c.leaveGroup(leaveReq({ groupId: 'g', members: [{ memberId: ids[1], groupInstanceId: null }] }), 3);
     expect((await rejoin).generationId).toBe(2);
   });
@@ -233,14 +325,21 @@ describe('heartbeats and sessions', () => {
     expect(c.heartbeat(heartbeatReq({ groupId: '', generationId: 1, memberId: 'x' }), 3).errorCode).toBe(24);
     const ida = await memberIdFor(c, ctxA);
     const idb = await memberIdFor(c, ctxB);
-    const [a] = await Promise.all([c.joinGroup(joinReq({ memberId: ida }), 5, ctxA), c.joinGroup(joinReq({ memberId: idb }), 5, ctxB)]);
+    const [a] = await Promise.all([
+      c.joinGroup(joinReq({ memberId: ida }), 5, ctxA),
+      c.joinGroup(joinReq({ memberId: idb }), 5, ctxB),
+    ]);
     // CompletingRebalance: heartbeats are fine (members may heartbeat between their join and sync)
     expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: idb }), 3).errorCode).toBe(0);
     await c.syncGroup(syncReq({ groupId: 'g', generationId: 1, memberId: a.leader, assignments: [] }), 3);
     expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: ida }), 3).errorCode).toBe(0);
     expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: 'x' }), 3).errorCode).toBe(25);
     expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 0, memberId: ida }), 3).errorCode).toBe(22);
-    const rejoin = c.joinGroup(joinReq({ memberId: ida, protocols: [{ name: 'range', metadata: subscription(['t', 'v']) }] }), 5, ctxA);
+    const rejoin = c.joinGroup(
+      joinReq({ memberId: ida, protocols: [{ name: 'range', metadata: subscription(['t', 'v']) }] }),
+      5,
+      ctxA,
+    );
     expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: idb }), 3).errorCode).toBe(27);
     const rejoinB = c.joinGroup(joinReq({ memberId: idb }), 5, ctxB);
     expect((await rejoin).generationId).toBe(2);
@@ -257,7 +356,8 @@ describe('heartbeats and sessions', () => {
     let rebalancing = false;
     const beat = setInterval(() => {
       for (const id of [alive1, alive2]) {
-        if (c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: id }), 3).errorCode === 27) rebalancing = true;
+        if (c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: id }), 3).errorCode === 27)
+          rebalancing = true;
       }
     }, 50);
     const t0 = Date.now();
@@ -283,7 +383,11 @@ describe('heartbeats and sessions', () => {
     const { ids } = await stableGroup(c, 2, over);
     const t0 = Date.now();
     // ids[0] rejoins with a new subscription; ids[1] is alive (its session is long) but never rejoins
-    const j = await c.joinGroup(joinReq({ ...over, memberId: ids[0], protocols: [{ name: 'range', metadata: subscription(['t2']) }] }), 5, ctxA);
+    const j = await c.joinGroup(
+      joinReq({ ...over, memberId: ids[0], protocols: [{ name: 'range', metadata: subscription(['t2']) }] }),
+      5,
+      ctxA,
+    );
     const took = Date.now() - t0;
     expect(took).toBeGreaterThanOrEqual(290);
     expect(took).toBeLessThan(2000);
@@ -296,7 +400,11 @@ describe('heartbeats and sessions', () => {
     const c = coordinator();
     const over = { sessionTimeoutMs: 300, rebalanceTimeoutMs: 5000 };
     const { ids } = await stableGroup(c, 2, over);
-    const parked = c.joinGroup(joinReq({ ...over, memberId: ids[0], protocols: [{ name: 'range', metadata: subscription(['x']) }] }), 5, ctxA);
+    const parked = c.joinGroup(
+      joinReq({ ...over, memberId: ids[0], protocols: [{ name: 'range', metadata: subscription(['x']) }] }),
+      5,
+      ctxA,
+    );
     // ids[1] heartbeats on, and rejoins only after several of ids[0]'s session timeouts
     for (let i = 0; i < 10; i++) {
       expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: ids[1] }), 3).errorCode).toBe(27);
@@ -313,7 +421,16 @@ describe('leaving', () => {
   it('a leave (v3 batch) triggers a rebalance with a new generation; the last leave empties the group', async () => {
     const c = coordinator();
     const { ids } = await stableGroup(c, 2);
-    const r = c.leaveGroup(leaveReq({ groupId: 'g', members: [{ memberId: ids[1], groupInstanceId: null }, { memberId: 'ghost', groupInstanceId: null }] }), 3);
+    const r = c.leaveGroup(
+      leaveReq({
+        groupId: 'g',
+        members: [
+          { memberId: ids[1], groupInstanceId: null },
+          { memberId: 'ghost', groupInstanceId: null },
+        ],
+      }),
+      3,
+    );
     expect(r).toEqual({
       throttleTimeMs: 0,
       errorCode: 0,
@@ -340,7 +457,15 @@ describe('leaving', () => {
   it('a member leaving while others are parked in JoinGroup lets the rebalance complete', async () => {
     const c = coordinator();
     const { ids } = await stableGroup(c, 2, { rebalanceTimeoutMs: 10_000 });
-    const parked = c.joinGroup(joinReq({ memberId: ids[0], rebalanceTimeoutMs: 10_000, protocols: [{ name: 'range', metadata: subscription(['q']) }] }), 5, ctxA);
+    const parked = c.joinGroup(
+      joinReq({
+        memberId: ids[0],
+        rebalanceTimeoutMs: 10_000,
+        protocols: [{ name: 'range', metadata: subscription(['q']) }],
+      }),
+      5,
+      ctxA,
+    );
     expect(await isPending(parked)).toBe(true);
     c.leaveGroup(leaveReq({ groupId: 'g', memberId: ids[1] }), 0);
     expect(await parked).toMatchObject({ errorCode: 0, generationId: 2 });

@@ -18,26 +18,58 @@ afterEach(() => {
   for (const c of open.splice(0)) c.close();
 });
 
-function persistent(dataDir: string, fsync: FsyncPolicy = 'always', extra: Partial<ConstructorParameters<typeof GroupCoordinator>[0]> = {}) {
+function persistent(
+  dataDir: string,
+  fsync: FsyncPolicy = 'always',
+  extra: Partial<ConstructorParameters<typeof GroupCoordinator>[0]> = {},
+) {
   const c = new GroupCoordinator({ dataDir, fsync, minSessionTimeoutMs: 10, initialRebalanceDelayMs: 0, ...extra });
   open.push(c);
   return c;
 }
 
 /** A simple commit (no generation, no member) of one offset, unless `over` says otherwise. */
-function commitReq(groupId: string, topic: string, partition: number, offset: number, metadata: string, over: Partial<OffsetCommitRequest> = {}): OffsetCommitRequest {
+function commitReq(
+  groupId: string,
+  topic: string,
+  partition: number,
+  offset: number,
+  metadata: string,
+  over: Partial<OffsetCommitRequest> = {},
+): OffsetCommitRequest {
   return {
     groupId,
     generationIdOrMemberEpoch: -1,
     memberId: '',
     groupInstanceId: null,
     retentionTimeMs: -1,
-    topics: [{ name: topic, partitions: [{ partitionIndex: partition, committedOffset: offset, committedLeaderEpoch: 2, commitTimestamp: -1, committedMetadata: metadata }] }],
+    topics: [
+      {
+        name: topic,
+        partitions: [
+          {
+            partitionIndex: partition,
+            committedOffset: offset,
+            committedLeaderEpoch: 2,
+            commitTimestamp: -1,
+            committedMetadata: metadata,
+          },
+        ],
+      },
+    ],
     ...over,
   };
 }
 
-function commit(c: GroupCoordinator, groupId: string, topic: string, partition: number, offset: number, metadata: string, over: Partial<OffsetCommitRequest> = {}) {
+function commit(
+  c: GroupCoordinator,
+  groupId: string,
+  topic: string,
+  partition: number,
+  offset: number,
+  metadata: string,
+  over: Partial<OffsetCommitRequest> = {},
+) {
   const r = c.offsetCommit(commitReq(groupId, topic, partition, offset, metadata, over), 7);
   expect(r.topics[0].partitions[0].errorCode).toBe(0);
 }
@@ -61,7 +93,13 @@ describe('groups.log', () => {
       c1.close();
 
       const c2 = persistent(dir, fsync);
-      expect(fetchOne(c2, 'workers', 'orders', 0)).toEqual({ partitionIndex: 0, committedOffset: 41, committedLeaderEpoch: 2, metadata: 'from a member', errorCode: 0 });
+      expect(fetchOne(c2, 'workers', 'orders', 0)).toEqual({
+        partitionIndex: 0,
+        committedOffset: 41,
+        committedLeaderEpoch: 2,
+        metadata: 'from a member',
+        errorCode: 0,
+      });
       expect(fetchOne(c2, 'workers', 'orders', 1)).toMatchObject({ committedOffset: -1 }); // refused above
       expect(fetchOne(c2, 'tool', 'payments', 3)).toMatchObject({ committedOffset: 6, metadata: 'simple, later' });
       // members do not survive a restart: the group is Empty, knows its protocol type, and continues its generations
@@ -89,9 +127,16 @@ describe('groups.log', () => {
     c1.offsetDelete({ groupId: 'c', topics: [{ name: 'v', partitions: [{ partitionIndex: 0 }] }] }, 0);
     c1.close();
     const c2 = persistent(dir);
-    expect(c2.listGroups({}, 0).groups.map((g) => g.groupId).sort()).toEqual(['b', 'c']);
+    expect(
+      c2
+        .listGroups({}, 0)
+        .groups.map((g) => g.groupId)
+        .sort(),
+    ).toEqual(['b', 'c']);
     expect(c2.offsetFetch({ groupId: 'b', topics: null }, 2).topics.map((t) => t.name)).toEqual(['u']);
-    expect(c2.offsetFetch({ groupId: 'c', topics: null }, 2).topics[0].partitions.map((p) => p.partitionIndex)).toEqual([1]);
+    expect(c2.offsetFetch({ groupId: 'c', topics: null }, 2).topics[0].partitions.map((p) => p.partitionIndex)).toEqual(
+      [1],
+    );
   });
 
   it('a torn last entry is truncated and the earlier entries are kept', () => {
@@ -104,7 +149,16 @@ describe('groups.log', () => {
     const goodSize = fs.statSync(file).size;
 
     // a crash in the middle of the next append: a whole header, half the JSON
-    const next = frame({ type: 'offset', group: 'g', topic: 't', partition: 0, offset: 99, leaderEpoch: -1, metadata: 'lost', commitTimestamp: 1 });
+    const next = frame({
+      type: 'offset',
+      group: 'g',
+      topic: 't',
+      partition: 0,
+      offset: 99,
+      leaderEpoch: -1,
+      metadata: 'lost',
+      commitTimestamp: 1,
+    });
     fs.appendFileSync(file, next.subarray(0, next.length - 5));
     const warnings: string[] = [];
     const c2 = persistent(dir, 'always', { onWarning: (m) => warnings.push(m) });
@@ -167,7 +221,10 @@ describe('groups.log', () => {
   it('the store compacts at open when the file is mostly dead, and tracks live bytes', () => {
     const dir = tempDir();
     const s1 = OffsetStore.open({ dataDir: dir, fsync: 'never', compactMinBytes: 1 << 30 });
-    for (let i = 0; i < 200; i++) s1.commit('g', [{ topic: 't', partition: 0, value: { offset: i, leaderEpoch: -1, metadata: '', commitTimestamp: i } }]);
+    for (let i = 0; i < 200; i++)
+      s1.commit('g', [
+        { topic: 't', partition: 0, value: { offset: i, leaderEpoch: -1, metadata: '', commitTimestamp: i } },
+      ]);
     s1.setGroupMeta('g', { protocolType: 'consumer', generationId: 4 });
     const before = s1.stats();
     expect(before.fileBytes).toBeGreaterThan(before.liveBytes * 50);

@@ -11,7 +11,12 @@ export function tempDir(prefix = 'evt-test-'): string {
 }
 
 export async function startTestBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
-  return startBroker({ port: 0, dataDir: options.inMemory ? undefined : tempDir(), minSessionTimeoutMs: 1000, ...options });
+  return startBroker({
+    port: 0,
+    dataDir: options.inMemory ? undefined : tempDir(),
+    minSessionTimeoutMs: 1000,
+    ...options,
+  });
 }
 
 export function kafkaFor(broker: { bootstrap: string }, extra: Partial<KafkaConfig> = {}): Kafka {
@@ -52,7 +57,11 @@ export async function startBrokerWithClients(options: BrokerOptions = {}): Promi
   };
 }
 
-export async function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function until<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

@@ -17,7 +17,9 @@ class Collected extends Writable {
 }
 
 /** An Io for a command run in process: no terminal, never interrupted. */
-export function testIo(opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Io & { out: () => string; err: () => string } {
+export function testIo(
+  opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Io & { out: () => string; err: () => string } {
   const stdout = new Collected();
   const stderr = new Collected();
   return {
@@ -49,7 +51,10 @@ export async function runInProcess(args: string[], opts: EvtOptions & { timeoutM
   try {
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`evt ${args.join(' ')} did not finish in ${timeoutMs} ms; stderr: ${io.err()}`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`evt ${args.join(' ')} did not finish in ${timeoutMs} ms; stderr: ${io.err()}`)),
+        timeoutMs,
+      );
     });
     const code = await Promise.race([main(args, io), timedOut]);
     return { code, signal: null, stdout: io.out(), stderr: io.err(), ms: Date.now() - began };

@@ -145,7 +145,14 @@ export async function startClusterProxy(brokerPort: number, nodeCount = 2): Prom
         const { spec, version } = slot;
         slot.frame =
           spec.apiKey === METADATA.apiKey || spec.apiKey === FIND_COORDINATOR.apiKey
-            ? Buffer.concat(encodeResponse(spec, version, correlationId, rewrite(spec.apiKey, decodeResponse(spec, version, frame))))
+            ? Buffer.concat(
+                encodeResponse(
+                  spec,
+                  version,
+                  correlationId,
+                  rewrite(spec.apiKey, decodeResponse(spec, version, frame)),
+                ),
+              )
             : frame;
         flush();
       }),

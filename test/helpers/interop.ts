@@ -18,7 +18,8 @@ export function toolAvailable(name: string, probe: string[]): boolean {
 
 export const hasKcat = () => toolAvailable('kcat', ['kcat', '-V']);
 export const hasKafkaPython = () => toolAvailable('kafka-python', [PYTHON, '-c', 'import kafka']);
-export const hasConfluentKafka = () => toolAvailable('confluent-kafka-python', [PYTHON, '-c', 'import confluent_kafka']);
+export const hasConfluentKafka = () =>
+  toolAvailable('confluent-kafka-python', [PYTHON, '-c', 'import confluent_kafka']);
 
 /**
  * Runs a program to completion without blocking the event loop: the in-process broker under test lives on

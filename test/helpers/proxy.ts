@@ -47,21 +47,27 @@ export async function startLossyProxy(target: () => number): Promise<LossyProxy>
       client.destroy();
       upstream.destroy();
     };
-    client.on('data', frames((f) => {
-      apiKeyOf.set(f.readInt32BE(8), f.readInt16BE(4));
-      upstream.write(f);
-    }));
-    upstream.on('data', frames((f) => {
-      const apiKey = apiKeyOf.get(f.readInt32BE(4));
-      const left = apiKey === undefined ? 0 : toDrop.get(apiKey) ?? 0;
-      if (left > 0) {
-        toDrop.set(apiKey!, left - 1);
-        proxy.dropped++;
-        closeBoth();
-        return;
-      }
-      client.write(f);
-    }));
+    client.on(
+      'data',
+      frames((f) => {
+        apiKeyOf.set(f.readInt32BE(8), f.readInt16BE(4));
+        upstream.write(f);
+      }),
+    );
+    upstream.on(
+      'data',
+      frames((f) => {
+        const apiKey = apiKeyOf.get(f.readInt32BE(4));
+        const left = apiKey === undefined ? 0 : (toDrop.get(apiKey) ?? 0);
+        if (left > 0) {
+          toDrop.set(apiKey!, left - 1);
+          proxy.dropped++;
+          closeBoth();
+          return;
+        }
+        client.write(f);
+      }),
+    );
     client.on('close', closeBoth).on('error', closeBoth);
     upstream.on('close', closeBoth).on('error', closeBoth);
   });

@@ -35,7 +35,9 @@ export class RawClient {
     const spec = specFor(apiKey)!;
     const correlationId = ++this.correlationId;
     const frame = new Promise<Buffer>((resolve) => this.waiting.push(resolve));
-    this.socket.write(encodeRequest(spec, version, { apiKey, apiVersion: version, correlationId, clientId: 'raw' }, body));
+    this.socket.write(
+      encodeRequest(spec, version, { apiKey, apiVersion: version, correlationId, clientId: 'raw' }, body),
+    );
     const r = new Reader(await frame);
     if (r.int32() !== correlationId) throw new Error('correlation id mismatch');
     const flexible = isFlexible(spec, version);
@@ -53,8 +55,16 @@ export async function rawBatches(port: number, topic: string, partition: number)
   const raw = await RawClient.connect(port);
   try {
     const answer = await raw.request(1, 11, {
-      replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 50 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-      topics: [{ topic, partitions: [{ partition, fetchOffset: 0, partitionMaxBytes: 50 << 20 }] }], forgottenTopicsData: [], rackId: '',
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 50 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [{ topic, partitions: [{ partition, fetchOffset: 0, partitionMaxBytes: 50 << 20 }] }],
+      forgottenTopicsData: [],
+      rackId: '',
     });
     const records = answer.responses[0].partitions[0].records as Buffer | null;
     return records ? splitBatches(records) : [];

@@ -17,10 +17,14 @@ export interface SpawnedBroker {
 
 /** Starts `evt broker --json --port 0 ...args` and waits for its bootstrap line. */
 export async function spawnBroker(args: string[], timeoutMs = 15_000): Promise<SpawnedBroker> {
-  const proc = spawn(process.execPath, [EVT_BIN, '--json', 'broker', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [EVT_BIN, '--json', 'broker', '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   proc.stderr.on('data', (d) => (err += d));
-  const exited = new Promise<number | string>((resolve) => proc.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    proc.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   const line = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`broker did not start in ${timeoutMs} ms: ${err}`)), timeoutMs);
     readline.createInterface({ input: proc.stdout }).once('line', (l) => {

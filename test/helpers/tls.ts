@@ -18,7 +18,23 @@ export function selfSignedCert(): { dir: string; cert: string; key: string } {
   const key = path.join(dir, 'key.pem');
   const made = spawnSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
     { stdio: 'pipe' },
   );
   if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr.toString()}`);
@@ -37,7 +53,12 @@ export async function startTlsProxy(files: { cert: string; key: string }, target
   const sockets = new Set<net.Socket>();
   const clientCerts: string[] = [];
   const server = tls.createServer(
-    { key: fs.readFileSync(files.key), cert: fs.readFileSync(files.cert), requestCert: true, rejectUnauthorized: false },
+    {
+      key: fs.readFileSync(files.key),
+      cert: fs.readFileSync(files.cert),
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
     (client) => {
       const peer = client.getPeerCertificate();
       if (peer && peer.subject) clientCerts.push(String(peer.subject.CN));

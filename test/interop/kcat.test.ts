@@ -32,11 +32,17 @@ describe.skipIf(!enabled)('kcat', () => {
 
   it('kcat -P then kcat -C -e round-trips keys, values and headers', async () => {
     const lines = Array.from({ length: 50 }, (_, i) => `key${i % 5}:value ${i}`);
-    const p = await kcat(['-P', '-t', 'kc', '-K:', '-H', 'source=kcat', '-H', 'evt-event-type=Test'], lines.join('\n') + '\n');
+    const p = await kcat(
+      ['-P', '-t', 'kc', '-K:', '-H', 'source=kcat', '-H', 'evt-event-type=Test'],
+      lines.join('\n') + '\n',
+    );
     expect(p.status, p.stderr).toBe(0);
     const c = await kcat(['-C', '-t', 'kc', '-e', '-J', '-o', 'beginning']);
     expect(c.status, c.stderr).toBe(0);
-    const records = c.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const records = c.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records).toHaveLength(50);
     for (const r of records) {
       const i = Number(r.payload.split(' ')[1]);
@@ -55,11 +61,26 @@ describe.skipIf(!enabled)('kcat', () => {
 
   it('two kcat -G members share the partitions of a topic and together read every record', async () => {
     const values = Array.from({ length: 60 }, (_, i) => `g${i}`);
-    expect((await kcat(['-P', '-t', 'balanced', '-K:'], values.map((v, i) => `k${i}:${v}`).join('\n') + '\n')).status).toBe(0);
+    expect(
+      (await kcat(['-P', '-t', 'balanced', '-K:'], values.map((v, i) => `k${i}:${v}`).join('\n') + '\n')).status,
+    ).toBe(0);
     // Each member runs until, between them, every record has been read (not for a fixed time: on a loaded
     // machine the group may take a while to settle).
     const member = () => {
-      const p = spawn('kcat', ['-b', broker.bootstrap, '-G', 'kcat-group', '-u', '-o', 'beginning', '-f', '%p %s\n', '-X', 'session.timeout.ms=6000', 'balanced']);
+      const p = spawn('kcat', [
+        '-b',
+        broker.bootstrap,
+        '-G',
+        'kcat-group',
+        '-u',
+        '-o',
+        'beginning',
+        '-f',
+        '%p %s\n',
+        '-X',
+        'session.timeout.ms=6000',
+        'balanced',
+      ]);
       const m = { p, out: '', err: '', exited: new Promise<void>((resolve) => p.on('exit', () => resolve())) };
       p.stdout.on('data', (d) => (m.out += d));
       p.stderr.on('data', (d) => (m.err += d));
@@ -67,17 +88,30 @@ describe.skipIf(!enabled)('kcat', () => {
     };
     const a = member();
     const b = member();
-    const parse = (s: string) => s.trim().split('\n').filter(Boolean).map((l) => l.split(' '));
+    const parse = (s: string) =>
+      s
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(' '));
     const seenNow = () => new Set([...parse(a.out), ...parse(b.out)].map(([, v]) => v));
     // at some generation the two members held disjoint shares that together cover the 3 partitions
     const assignments = (err: string) =>
-      [...err.matchAll(/assigned: (.*)/g)].map((m) => new Set([...m[1].matchAll(/\[(\d+)\]/g)].map((x) => Number(x[1]))));
+      [...err.matchAll(/assigned: (.*)/g)].map(
+        (m) => new Set([...m[1].matchAll(/\[(\d+)\]/g)].map((x) => Number(x[1]))),
+      );
     const sharedNow = () =>
       assignments(a.err).some((sa) =>
-        assignments(b.err).some((sb) => sa.size > 0 && sb.size > 0 && [...sa].every((p) => !sb.has(p)) && sa.size + sb.size === 3),
+        assignments(b.err).some(
+          (sb) => sa.size > 0 && sb.size > 0 && [...sa].every((p) => !sb.has(p)) && sa.size + sb.size === 3,
+        ),
       );
     try {
-      await until(() => seenNow().size === values.length && sharedNow(), 60_000, 'both kcat members to share the partitions and read every record');
+      await until(
+        () => seenNow().size === values.length && sharedNow(),
+        60_000,
+        'both kcat members to share the partitions and read every record',
+      );
     } finally {
       a.p.kill('SIGINT');
       b.p.kill('SIGINT');

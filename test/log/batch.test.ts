@@ -43,7 +43,14 @@ describe('RecordBatch v2 validation', () => {
   });
 
   it('decodes the records of a batch', () => {
-    expect(decodeRecords(valid()).map((r) => ({ ...r, key: r.key?.toString() ?? null, value: r.value?.toString(), headers: r.headers.map((h) => [h.key, h.value?.toString()]) }))).toEqual([
+    expect(
+      decodeRecords(valid()).map((r) => ({
+        ...r,
+        key: r.key?.toString() ?? null,
+        value: r.value?.toString(),
+        headers: r.headers.map((h) => [h.key, h.value?.toString()]),
+      })),
+    ).toEqual([
       { offset: 0, timestamp: T, key: 'a', value: 'one', headers: [['h', 'x']] },
       { offset: 1, timestamp: T + 5, key: null, value: 'two', headers: [] },
     ]);
@@ -63,16 +70,21 @@ describe('RecordBatch v2 validation', () => {
       ['truncated to its header', (b) => b.subarray(0, 40), ErrorCode.CORRUPT_MESSAGE],
     ];
     for (const [what, corrupt, code] of cases) {
-      expect(kafkaCode(() => validateClientBatch(corrupt(valid()), limits)), what).toBe(code);
+      expect(
+        kafkaCode(() => validateClientBatch(corrupt(valid()), limits)),
+        what,
+      ).toBe(code);
     }
   });
 
   it('rejects records whose framing disagrees with the header', () => {
     // count says 3 but only 2 records are there: the walk runs off the end
-    const short = fixCrc((() => {
-      const b = buildBatch([{ value: 'a' }, { value: 'b' }], { recordsCount: 3, lastOffsetDelta: 2 });
-      return b;
-    })());
+    const short = fixCrc(
+      (() => {
+        const b = buildBatch([{ value: 'a' }, { value: 'b' }], { recordsCount: 3, lastOffsetDelta: 2 });
+        return b;
+      })(),
+    );
     expect(kafkaCode(() => validateClientBatch(short, limits))).toBe(ErrorCode.CORRUPT_MESSAGE);
     // offset deltas must be 0..n-1
     const badDeltas = buildBatch([{ value: 'a' }, { value: 'b' }], { offsetDeltas: [0, 7] });
@@ -105,7 +117,9 @@ describe('splitting produce record sets', () => {
     expect(splitBatches(Buffer.concat([a, b]))).toHaveLength(2);
     expect(kafkaCode(() => singleBatch(Buffer.concat([a, b])))).toBe(ErrorCode.INVALID_RECORD);
     expect(kafkaCode(() => singleBatch(Buffer.concat([a, Buffer.from([1, 2, 3])])))).toBe(ErrorCode.CORRUPT_MESSAGE);
-    expect(kafkaCode(() => singleBatch(Buffer.concat([a, b.subarray(0, b.length - 2)])))).toBe(ErrorCode.CORRUPT_MESSAGE);
+    expect(kafkaCode(() => singleBatch(Buffer.concat([a, b.subarray(0, b.length - 2)])))).toBe(
+      ErrorCode.CORRUPT_MESSAGE,
+    );
     expect(kafkaCode(() => singleBatch(Buffer.alloc(0)))).toBe(ErrorCode.INVALID_RECORD);
   });
 });
@@ -113,7 +127,13 @@ describe('splitting produce record sets', () => {
 describe('max timestamp fix-up and offset patching', () => {
   it('replaces a wrong client max timestamp (kafkajs lexicographic sort) and recomputes the CRC', () => {
     // kafkajs sorts timestamps as strings: of 999 and 1000 it takes "999" as the max
-    const b = buildBatch([{ value: 'a', timestamp: 1000 }, { value: 'b', timestamp: 999 }], { maxTimestamp: 999 });
+    const b = buildBatch(
+      [
+        { value: 'a', timestamp: 1000 },
+        { value: 'b', timestamp: 999 },
+      ],
+      { maxTimestamp: 999 },
+    );
     const v = validateClientBatch(b, limits);
     expect(v.header.maxTimestamp).toBe(999);
     expect(v.recordsMaxTimestamp).toBe(1000);
@@ -124,7 +144,13 @@ describe('max timestamp fix-up and offset patching', () => {
   });
 
   it('reads gzip records to fix the max timestamp', () => {
-    const b = buildBatch([{ value: 'a', timestamp: T + 9 }, { value: 'b', timestamp: T }], { compression: 'gzip', maxTimestamp: T });
+    const b = buildBatch(
+      [
+        { value: 'a', timestamp: T + 9 },
+        { value: 'b', timestamp: T },
+      ],
+      { compression: 'gzip', maxTimestamp: T },
+    );
     const v = validateClientBatch(b, limits);
     expect(v.recordsMaxTimestamp).toBe(T + 9);
     finalizeClientBatch(b, v, { now: 0 });
@@ -137,16 +163,25 @@ describe('max timestamp fix-up and offset patching', () => {
   });
 
   it('stamps LogAppendTime batches with the broker clock', () => {
-    const b = buildBatch([{ value: 'a', timestamp: 10 }, { value: 'b', timestamp: 20 }]);
+    const b = buildBatch([
+      { value: 'a', timestamp: 10 },
+      { value: 'b', timestamp: 20 },
+    ]);
     const v = validateClientBatch(b, limits);
-    expect(finalizeClientBatch(b, v, { now: 12345, timestampType: 'LogAppendTime' })).toEqual({ maxTimestamp: 12345, logAppendTime: 12345 });
+    expect(finalizeClientBatch(b, v, { now: 12345, timestampType: 'LogAppendTime' })).toEqual({
+      maxTimestamp: 12345,
+      logAppendTime: 12345,
+    });
     expect(readBatchHeader(b).attributes & 0x08).toBe(0x08);
     expect(batchCrcMatches(b)).toBe(true);
     expect(decodeRecords(b).map((r) => r.timestamp)).toEqual([12345, 12345]);
   });
 
   it('leaves a correct batch byte for byte unchanged', () => {
-    const b = buildBatch([{ value: 'a', timestamp: 1 }, { value: 'b', timestamp: 2 }]);
+    const b = buildBatch([
+      { value: 'a', timestamp: 1 },
+      { value: 'b', timestamp: 2 },
+    ]);
     const copy = Buffer.from(b);
     finalizeClientBatch(b, validateClientBatch(b, limits), { now: 0 });
     expect(b.equals(copy)).toBe(true);

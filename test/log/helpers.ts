@@ -69,7 +69,8 @@ class Bytes {
   }
 }
 
-const asBuf = (v: string | Buffer | null | undefined): Buffer | null => (v === null || v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(v));
+const asBuf = (v: string | Buffer | null | undefined): Buffer | null =>
+  v === null || v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(v);
 
 export function encodeRecord(r: TestRecord, offsetDelta: number, baseTimestamp: number): Buffer {
   const body = new Bytes()

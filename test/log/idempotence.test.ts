@@ -28,7 +28,15 @@ describe('idempotent producer dedupe', () => {
     // a retry of an older batch still in the 5-batch window
     expect(log.append(send(2))).toMatchObject({ baseOffset: 3, duplicate: true });
     expect(log.highWatermark).toBe(7);
-    expect(decode(log.read(0, 1 << 20).records).map((r) => r.value)).toEqual(['other', 's0', 's1', 's2', 's3', 's4', 's5']);
+    expect(decode(log.read(0, 1 << 20).records).map((r) => r.value)).toEqual([
+      'other',
+      's0',
+      's1',
+      's2',
+      's3',
+      's4',
+      's5',
+    ]);
     log.close();
   });
 

@@ -23,7 +23,9 @@ describe('data dir lock', () => {
     const dir = tempDir();
     const first = manager({ dataDir: dir });
     expect(fs.readFileSync(path.join(dir, '.lock'), 'utf8').trim()).toBe(String(process.pid));
-    expect(() => LogManager.open({ dataDir: dir })).toThrow(`data dir ${fs.realpathSync(dir)} is in use by another evt broker (pid ${process.pid})`);
+    expect(() => LogManager.open({ dataDir: dir })).toThrow(
+      `data dir ${fs.realpathSync(dir)} is in use by another evt broker (pid ${process.pid})`,
+    );
     first.close();
     expect(fs.existsSync(path.join(dir, '.lock'))).toBe(false);
     manager({ dataDir: dir });
@@ -61,7 +63,10 @@ describe('topics', () => {
   it('persists topics with their ids, partition counts and configs in topics.json', () => {
     const dir = tempDir();
     const m = manager({ dataDir: dir });
-    const created = m.createTopic('orders', { numPartitions: 3, configs: { 'retention.ms': '60000', 'cleanup.policy': 'compact, delete' } });
+    const created = m.createTopic('orders', {
+      numPartitions: 3,
+      configs: { 'retention.ms': '60000', 'cleanup.policy': 'compact, delete' },
+    });
     m.createTopic('events');
     expect(created.topicId).toMatch(/^[0-9a-f]{32}$/);
     m.partition('orders', 1)!.append(buildBatch(values(0, 3)));
@@ -69,14 +74,24 @@ describe('topics', () => {
 
     const stored = JSON.parse(fs.readFileSync(path.join(dir, 'topics.json'), 'utf8'));
     expect(stored.topics).toEqual([
-      { name: 'orders', id: created.topicId, partitions: 3, configs: { 'retention.ms': '60000', 'cleanup.policy': 'compact,delete' } },
+      {
+        name: 'orders',
+        id: created.topicId,
+        partitions: 3,
+        configs: { 'retention.ms': '60000', 'cleanup.policy': 'compact,delete' },
+      },
       { name: 'events', id: expect.stringMatching(/^[0-9a-f]{32}$/), partitions: 2, configs: {} },
     ]);
     expect(fs.existsSync(path.join(dir, 'orders-2'))).toBe(true);
 
     const again = manager({ dataDir: dir });
     expect(again.topics().map((t) => t.name)).toEqual(['orders', 'events']);
-    expect(again.topic('orders')).toEqual({ name: 'orders', topicId: created.topicId, partitions: 3, configs: { 'retention.ms': '60000', 'cleanup.policy': 'compact,delete' } });
+    expect(again.topic('orders')).toEqual({
+      name: 'orders',
+      topicId: created.topicId,
+      partitions: 3,
+      configs: { 'retention.ms': '60000', 'cleanup.policy': 'compact,delete' },
+    });
     expect(again.topicConfig('orders').retentionMs).toBe(60000);
     expect(decode(again.partition('orders', 1)!.read(0, 1000).records).map((r) => r.value)).toEqual(['v0', 'v1', 'v2']);
     expect(again.partition('orders', 3)).toBeUndefined();
@@ -88,7 +103,10 @@ describe('topics', () => {
     m.createTopic('a.b');
     expect(kafkaCode(() => m.createTopic('a.b'))).toBe(ErrorCode.TOPIC_ALREADY_EXISTS);
     for (const bad of ['', '.', '..', 'has space', 'x'.repeat(250), 'ünï', 'a/b']) {
-      expect(kafkaCode(() => m.createTopic(bad)), bad).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+      expect(
+        kafkaCode(() => m.createTopic(bad)),
+        bad,
+      ).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
     }
     expect(kafkaCode(() => m.createTopic('a_b'))).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
     m.createTopic('x'.repeat(249), { numPartitions: 1 });
@@ -104,7 +122,10 @@ describe('topics', () => {
       ['min.insync.replicas', '0'],
       ['max.message.bytes', '1.5'],
     ]) {
-      expect(kafkaCode(() => m.createTopic('p', { configs: { [name]: value } })), `${name}=${value}`).toBe(ErrorCode.INVALID_CONFIG);
+      expect(
+        kafkaCode(() => m.createTopic('p', { configs: { [name]: value } })),
+        `${name}=${value}`,
+      ).toBe(ErrorCode.INVALID_CONFIG);
     }
     expect(m.topic('p')).toBeUndefined();
     m.validateTopic('p', { numPartitions: 4 });
@@ -158,10 +179,25 @@ describe('topic configs', () => {
     m.createTopic('t', { configs: { 'segment.bytes': '2048' } });
     const entries = m.describeConfigs('t');
     expect(entries.map((e) => e.name)).toEqual(
-      expect.arrayContaining(['retention.ms', 'retention.bytes', 'segment.bytes', 'segment.ms', 'cleanup.policy', 'max.message.bytes', 'message.timestamp.type', 'min.insync.replicas']),
+      expect.arrayContaining([
+        'retention.ms',
+        'retention.bytes',
+        'segment.bytes',
+        'segment.ms',
+        'cleanup.policy',
+        'max.message.bytes',
+        'message.timestamp.type',
+        'min.insync.replicas',
+      ]),
     );
     const byName = Object.fromEntries(entries.map((e) => [e.name, e]));
-    expect(byName['segment.bytes']).toEqual({ name: 'segment.bytes', value: '2048', isDefault: false, readOnly: false, isSensitive: false });
+    expect(byName['segment.bytes']).toEqual({
+      name: 'segment.bytes',
+      value: '2048',
+      isDefault: false,
+      readOnly: false,
+      isSensitive: false,
+    });
     expect(byName['retention.ms']).toMatchObject({ value: '3600000', isDefault: true });
     expect(byName['max.message.bytes']).toMatchObject({ value: '1048588', isDefault: true });
     expect(byName['cleanup.policy']).toMatchObject({ value: 'delete', isDefault: true });
@@ -177,7 +213,9 @@ describe('topic configs', () => {
     const log = m.partition('t', 0)!;
     expect(kafkaCode(() => log.append(buildBatch(values(0, 1, { size: 300 }))))).toBe(ErrorCode.MESSAGE_TOO_LARGE);
     // invalid: nothing changes
-    expect(kafkaCode(() => m.alterConfigs('t', { 'max.message.bytes': '300', 'retention.ms': 'soon' }))).toBe(ErrorCode.INVALID_CONFIG);
+    expect(kafkaCode(() => m.alterConfigs('t', { 'max.message.bytes': '300', 'retention.ms': 'soon' }))).toBe(
+      ErrorCode.INVALID_CONFIG,
+    );
     expect(m.topic('t')!.configs).toEqual({ 'max.message.bytes': '200' });
     // validateOnly: nothing changes
     m.alterConfigs('t', { 'segment.ms': '5000' }, { validateOnly: true });
@@ -187,8 +225,13 @@ describe('topic configs', () => {
     m.alterConfigs('t', { 'message.timestamp.type': 'LogAppendTime' });
     m.close();
     const again = manager({ dataDir: dir });
-    expect(again.describeConfigs('t').find((e) => e.name === 'message.timestamp.type')).toMatchObject({ value: 'LogAppendTime', isDefault: false });
-    expect(again.partition('t', 0)!.append(buildBatch([{ value: 'x', timestamp: 1 }]), { now: 777 }).logAppendTime).toBe(777);
+    expect(again.describeConfigs('t').find((e) => e.name === 'message.timestamp.type')).toMatchObject({
+      value: 'LogAppendTime',
+      isDefault: false,
+    });
+    expect(
+      again.partition('t', 0)!.append(buildBatch([{ value: 'x', timestamp: 1 }]), { now: 777 }).logAppendTime,
+    ).toBe(777);
   });
 });
 
@@ -203,7 +246,12 @@ describe('retention, fsync and listeners', () => {
     }
     expect(m.partition('d', 0)!.segmentInfos().length).toBe(6);
     expect(m.runRetention()).toBe(4);
-    expect(m.partition('d', 0)!.segmentInfos().map((s) => s.baseOffset)).toEqual([4, 5]);
+    expect(
+      m
+        .partition('d', 0)!
+        .segmentInfos()
+        .map((s) => s.baseOffset),
+    ).toEqual([4, 5]);
     expect(m.partition('d', 0)!.logStartOffset).toBe(4);
     expect(m.partition('c', 0)!.segmentInfos().length).toBe(6);
   });
@@ -235,7 +283,11 @@ describe('retention, fsync and listeners', () => {
     m.createTopic('t', { numPartitions: 1 });
     for (let i = 0; i < 3; i++) m.partition('t', 0)!.append(buildBatch(values(i, 1)));
     m.close();
-    expect(decode(manager({ dataDir: dir }).partition('t', 0)!.read(0, 1000).records).map((r) => r.value)).toEqual(['v0', 'v1', 'v2']);
+    expect(decode(manager({ dataDir: dir }).partition('t', 0)!.read(0, 1000).records).map((r) => r.value)).toEqual([
+      'v0',
+      'v1',
+      'v2',
+    ]);
   });
 });
 

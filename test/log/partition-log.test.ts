@@ -5,14 +5,28 @@ import { MemoryStorage, type Storage } from '../../src/broker/log/files.js';
 import { PartitionLog, type PartitionLogConfig } from '../../src/broker/log/partition-log.js';
 import { readBatchHeader, batchCrcMatches, splitBatches } from '../../src/broker/log/batch.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
-import { batchBases, buildBatch, decode, kafkaCode, removeTempDirs, tempDir, values, type TestRecord } from './helpers.js';
+import {
+  batchBases,
+  buildBatch,
+  decode,
+  kafkaCode,
+  removeTempDirs,
+  tempDir,
+  values,
+  type TestRecord,
+} from './helpers.js';
 
 afterEach(removeTempDirs);
 
 const T = 1_700_000_000_000;
 
 /** Appends batches of `perBatch` records; returns the base offsets. */
-function fill(log: PartitionLog, batches: number, perBatch: number, opts: { size?: number; timestamp?: (i: number) => number; now?: number } = {}): number[] {
+function fill(
+  log: PartitionLog,
+  batches: number,
+  perBatch: number,
+  opts: { size?: number; timestamp?: (i: number) => number; now?: number } = {},
+): number[] {
   const bases: number[] = [];
   for (let i = 0; i < batches; i++) {
     const from = log.highWatermark;
@@ -106,7 +120,8 @@ describe.each(kinds)('PartitionLog %s', (_kind, where) => {
 
   it('finds the earliest offset at or after a timestamp', () => {
     const log = open({ segmentBytes: 300 });
-    const batch = (ts: number[]) => buildBatch(ts.map((t, i) => ({ value: `v${log.highWatermark + i}`, timestamp: t })));
+    const batch = (ts: number[]) =>
+      buildBatch(ts.map((t, i) => ({ value: `v${log.highWatermark + i}`, timestamp: t })));
     log.append(batch([100, 300]), { now: 0 }); // 0, 1
     log.append(batch([200, 250]), { now: 0 }); // 2, 3: older than the batch before
     log.append(batch([400]), { now: 0 }); // 4
@@ -139,10 +154,17 @@ describe.each(kinds)('PartitionLog %s', (_kind, where) => {
     // everything: a new empty segment at the high watermark, appends continue there
     const hwm = log.highWatermark;
     expect(log.deleteRecordsBefore(-1)).toBe(hwm);
-    expect(log.segmentInfos()).toEqual([{ baseOffset: hwm, nextOffset: hwm, sizeBytes: 0, maxTimestamp: -1, active: true }]);
+    expect(log.segmentInfos()).toEqual([
+      { baseOffset: hwm, nextOffset: hwm, sizeBytes: 0, maxTimestamp: -1, active: true },
+    ]);
     expect(log.read(hwm, 100).records.length).toBe(0);
     expect(log.append(buildBatch(values(hwm, 1)), { now: T }).baseOffset).toBe(hwm);
-    expect(log.append(buildBatch(values(hwm + 1, 1)), { now: T })).toEqual({ baseOffset: hwm + 1, logStartOffset: hwm, logAppendTime: -1, duplicate: false });
+    expect(log.append(buildBatch(values(hwm + 1, 1)), { now: T })).toEqual({
+      baseOffset: hwm + 1,
+      logStartOffset: hwm,
+      logAppendTime: -1,
+      duplicate: false,
+    });
     log.close();
   });
 
@@ -192,7 +214,16 @@ describe.each(kinds)('PartitionLog %s', (_kind, where) => {
 
   it('stores the record max timestamp, not the client one', () => {
     const log = open();
-    log.append(buildBatch([{ value: 'a', timestamp: 1000 }, { value: 'b', timestamp: 999 }], { maxTimestamp: 999 }), { now: 0 });
+    log.append(
+      buildBatch(
+        [
+          { value: 'a', timestamp: 1000 },
+          { value: 'b', timestamp: 999 },
+        ],
+        { maxTimestamp: 999 },
+      ),
+      { now: 0 },
+    );
     const [b] = splitBatches(log.read(0, 1000).records);
     expect(readBatchHeader(b).maxTimestamp).toBe(1000);
     expect(batchCrcMatches(b)).toBe(true);
@@ -210,7 +241,8 @@ describe.each(kinds)('PartitionLog %s', (_kind, where) => {
 });
 
 describe('on-disk layout and recovery', () => {
-  const logFile = (dir: string, base: number, suffix = '.log') => path.join(dir, String(base).padStart(20, '0') + suffix);
+  const logFile = (dir: string, base: number, suffix = '.log') =>
+    path.join(dir, String(base).padStart(20, '0') + suffix);
 
   it('writes Kafka-style segment, offset index and time index files', () => {
     const dir = tempDir();
@@ -252,7 +284,11 @@ describe('on-disk layout and recovery', () => {
   function crashedLog(dir: string) {
     const log = PartitionLog.open({ dir, config: { segmentBytes: 600 } });
     fill(log, 10, 2, { size: 100 });
-    return { segs: log.segmentInfos(), hwm: log.highWatermark, lastBatch: log.read(log.highWatermark - 1, 1 << 20).records };
+    return {
+      segs: log.segmentInfos(),
+      hwm: log.highWatermark,
+      lastBatch: log.read(log.highWatermark - 1, 1 << 20).records,
+    };
   }
 
   it('truncates a torn last batch; earlier batches are served and appends continue', () => {

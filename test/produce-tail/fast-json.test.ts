@@ -12,7 +12,16 @@ const auto = await createValueCodec('auto');
 const general = (r: ConsumedRecord) => formatJson(toEnvelope(r, auto));
 
 function record(value: Buffer | string | null, extra: Partial<ConsumedRecord> = {}): ConsumedRecord {
-  return { topic: 'orders', partition: 2, offset: 41, timestamp: 1_700_000_000_123, key: null, headers: [], value: typeof value === 'string' ? Buffer.from(value) : value, ...extra };
+  return {
+    topic: 'orders',
+    partition: 2,
+    offset: 41,
+    timestamp: 1_700_000_000_123,
+    key: null,
+    headers: [],
+    value: typeof value === 'string' ? Buffer.from(value) : value,
+    ...extra,
+  };
 }
 
 const canonical = [
@@ -86,10 +95,26 @@ describe('fastJsonLine', () => {
     record('v', { key: Buffer.from('kéy "quoted"') }),
     record('v', { key: Buffer.from([0xff, 0xfe]) }),
     record('v', { key: Buffer.alloc(0) }),
-    record('{"a":1}', { headers: [{ key: 'evt-event-type', value: Buffer.from('OrderPlaced') }, { key: 'n', value: null }] }),
-    record('{"a":1}', { headers: [{ key: 'dup', value: Buffer.from('1') }, { key: 'dup', value: Buffer.from('2') }, { key: 'dup', value: null }] }),
+    record('{"a":1}', {
+      headers: [
+        { key: 'evt-event-type', value: Buffer.from('OrderPlaced') },
+        { key: 'n', value: null },
+      ],
+    }),
+    record('{"a":1}', {
+      headers: [
+        { key: 'dup', value: Buffer.from('1') },
+        { key: 'dup', value: Buffer.from('2') },
+        { key: 'dup', value: null },
+      ],
+    }),
     record('{"a":1}', { headers: [{ key: 'bin', value: Buffer.from([0xff]) }] }),
-    record('{"a":1}', { headers: [{ key: '0', value: Buffer.from('x') }, { key: 'b', value: Buffer.from('y') }] }),
+    record('{"a":1}', {
+      headers: [
+        { key: '0', value: Buffer.from('x') },
+        { key: 'b', value: Buffer.from('y') },
+      ],
+    }),
     record('x', { topic: 'tópico "q"', partition: 0, offset: 0, timestamp: -1 }),
     record('x', { offset: 9_007_199_254_740_000, timestamp: 0 }),
   ];
@@ -106,7 +131,14 @@ describe('fastJsonLine', () => {
   });
 
   it('answers for canonical JSON, text, null values, text keys and plain headers', () => {
-    for (const r of [record(canonical[3]), record('plain'), record(null), record('v', { key: Buffer.from('k') }), cases[cases.length - 6], cases[cases.length - 5]]) {
+    for (const r of [
+      record(canonical[3]),
+      record('plain'),
+      record(null),
+      record('v', { key: Buffer.from('k') }),
+      cases[cases.length - 6],
+      cases[cases.length - 5],
+    ]) {
       expect(fastJsonLine(r)).toBeDefined();
     }
   });
@@ -114,7 +146,7 @@ describe('fastJsonLine', () => {
   it('agrees with the general path on many generated values', () => {
     const pieces = ['{"a":', '1', '-1.5', '"s"', '[', ']', ',', '}', 'true', 'null', '"ü"', '"\\n"', '0.1', '{}', ' '];
     let seed = 7;
-    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
     for (let i = 0; i < 5000; i++) {
       let text = rand(2) ? '{"k":' : '[';
       for (let j = rand(6); j > 0; j--) text += pieces[rand(pieces.length)];

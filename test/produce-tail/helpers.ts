@@ -27,13 +27,24 @@ export function evtProcess(args: string[], opts: EvtOptions & { timeoutMs?: numb
 
 /** Every record of a topic (read directly, no group), per partition in offset order. */
 export async function readTopic(broker: RunningBroker, topic: string): Promise<ConsumedRecord[]> {
-  const cluster = await Cluster.connect({ brokers: [broker.bootstrap], clientId: 'test', timeoutMs: 5000, source: 'test' });
+  const cluster = await Cluster.connect({
+    brokers: [broker.bootstrap],
+    clientId: 'test',
+    timeoutMs: 5000,
+    source: 'test',
+  });
   try {
     const meta = await cluster.topic(topic);
-    const ends = await cluster.listOffsets(meta.partitions.map((p) => ({ topic, partition: p.partition, timestamp: -1 })));
-    const reader = new PartitionReader(cluster, ends.map((e) => ({ topic, partition: e.partition, from: 0, until: e.offset })));
+    const ends = await cluster.listOffsets(
+      meta.partitions.map((p) => ({ topic, partition: p.partition, timestamp: -1 })),
+    );
+    const reader = new PartitionReader(
+      cluster,
+      ends.map((e) => ({ topic, partition: e.partition, from: 0, until: e.offset })),
+    );
     const out: ConsumedRecord[] = [];
-    for await (const chunk of reader) out.push(
+    for await (const chunk of reader)
+      out.push(
         ...chunk.records.map((r) => ({
           topic: r.topic,
           partition: r.partition,

@@ -18,7 +18,20 @@ beforeAll(async () => {
   dir = tempDir('evt-produce-');
   const admin = kafkaFor(broker).admin();
   await admin.connect();
-  await admin.createTopics({ topics: ['single', 'lines', 'headers', 'bad-file', 'bad-stream', 'avro', 'parted', 'gz', 'summary', 'interrupted'].map((topic) => ({ topic, numPartitions: 3 })) });
+  await admin.createTopics({
+    topics: [
+      'single',
+      'lines',
+      'headers',
+      'bad-file',
+      'bad-stream',
+      'avro',
+      'parted',
+      'gz',
+      'summary',
+      'interrupted',
+    ].map((topic) => ({ topic, numPartitions: 3 })),
+  });
   await admin.disconnect();
 });
 afterAll(async () => {
@@ -27,7 +40,18 @@ afterAll(async () => {
 
 describe('evt produce', () => {
   it('sends one value from the argument with a key and headers, and says where it went', async () => {
-    const r = await evt([...b(), 'produce', 'single', '{"orderId":"o-1","total":12}', '--key', 'o-1', '-H', 'source=cli', '-H', 'evt-event-type=OrderPlaced']);
+    const r = await evt([
+      ...b(),
+      'produce',
+      'single',
+      '{"orderId":"o-1","total":12}',
+      '--key',
+      'o-1',
+      '-H',
+      'source=cli',
+      '-H',
+      'evt-event-type=OrderPlaced',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     const [rec] = await readTopic(broker, 'single');
@@ -49,16 +73,30 @@ describe('evt produce', () => {
   });
 
   it('--partition pins the partition; --json prints the summary as one JSON object on stdout', async () => {
-    const r = await evt([...b(), '--json', 'produce', 'parted', '--partition', '2', '--value-format', 'string'], { input: '{"value":"a"}\n{"value":"b"}\n{"value":"c"}\n' });
+    const r = await evt([...b(), '--json', 'produce', 'parted', '--partition', '2', '--value-format', 'string'], {
+      input: '{"value":"a"}\n{"value":"b"}\n{"value":"c"}\n',
+    });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     const summary = JSON.parse(r.stdout);
-    expect(summary).toMatchObject({ topic: 'parted', records: 3, failed: 0, bytes: 3, partitions: [{ partition: 2, records: 3, firstOffset: 0, lastOffset: 2 }] });
-    expect((await readTopic(broker, 'parted')).map((x) => [x.partition, x.value!.toString()])).toEqual([[2, 'a'], [2, 'b'], [2, 'c']]);
+    expect(summary).toMatchObject({
+      topic: 'parted',
+      records: 3,
+      failed: 0,
+      bytes: 3,
+      partitions: [{ partition: 2, records: 3, firstOffset: 0, lastOffset: 2 }],
+    });
+    expect((await readTopic(broker, 'parted')).map((x) => [x.partition, x.value!.toString()])).toEqual([
+      [2, 'a'],
+      [2, 'b'],
+      [2, 'c'],
+    ]);
   });
 
   it('the summary counts records, bytes and per-partition first/last offsets of what was acknowledged', async () => {
-    const input = Array.from({ length: 300 }, (_, i) => JSON.stringify({ key: `k${i % 7}`, value: `value-${i}` })).join('\n');
+    const input = Array.from({ length: 300 }, (_, i) => JSON.stringify({ key: `k${i % 7}`, value: `value-${i}` })).join(
+      '\n',
+    );
     const r = await evt([...b(), '--json', 'produce', 'summary', '--compression', 'gzip'], { input });
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout);
@@ -78,42 +116,74 @@ describe('evt produce', () => {
     const r = await evt([...b(), '--json', 'produce', 'bad-file', '--file', file]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(new RegExp(`^evt: line 3 of ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a JSON record envelope: .* \\(and 1 more bad line\\); nothing was sent\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^evt: line 3 of ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a JSON record envelope: .* \\(and 1 more bad line\\); nothing was sent\\n$`,
+      ),
+    );
     expect(await readTopic(broker, 'bad-file')).toEqual([]);
   });
 
   it('a bad line on stdin: the records before it are sent, the count reported is what the topic holds, exit 1', async () => {
-    const input = Array.from({ length: 5000 }, (_, i) => (i === 4321 ? 'not json' : JSON.stringify({ n: i }))).join('\n');
+    const input = Array.from({ length: 5000 }, (_, i) => (i === 4321 ? 'not json' : JSON.stringify({ n: i }))).join(
+      '\n',
+    );
     const r = await evt([...b(), 'produce', 'bad-stream', '--value-format', 'json'], { input });
     expect(r.code).toBe(1);
     const got = await readTopic(broker, 'bad-stream');
     expect(got).toHaveLength(4321);
     const lastLine = r.stderr.trim().split('\n').pop()!;
-    expect(lastLine).toMatch(/^evt: line 4322: not JSON: .*; stopped there: the 4,321 records before it were sent \(acknowledged\), nothing after it$/);
+    expect(lastLine).toMatch(
+      /^evt: line 4322: not JSON: .*; stopped there: the 4,321 records before it were sent \(acknowledged\), nothing after it$/,
+    );
     expect(r.stderr).toMatch(/^produced 4,321 records/);
     expect(new Set(got.map((g) => JSON.parse(g.value!.toString()).n)).size).toBe(4321);
   });
 
   it('Avro: plain JSON lines encoded with the schema (unions included); a value that does not fit names the field', async () => {
     const schema = path.join(dir, 'order.avsc');
-    fs.writeFileSync(schema, JSON.stringify({
-      type: 'record', name: 'Order', fields: [
-        { name: 'orderId', type: 'string' },
-        { name: 'total', type: 'double' },
-        { name: 'note', type: ['null', 'string'], default: null },
-        { name: 'status', type: { type: 'enum', name: 'Status', symbols: ['PLACED', 'CONFIRMED'] } },
-      ],
-    }));
+    fs.writeFileSync(
+      schema,
+      JSON.stringify({
+        type: 'record',
+        name: 'Order',
+        fields: [
+          { name: 'orderId', type: 'string' },
+          { name: 'total', type: 'double' },
+          { name: 'note', type: ['null', 'string'], default: null },
+          { name: 'status', type: { type: 'enum', name: 'Status', symbols: ['PLACED', 'CONFIRMED'] } },
+        ],
+      }),
+    );
     const values = [
       { orderId: 'o-1', total: 12.5, note: null, status: 'PLACED' },
       { orderId: 'o-2', total: 3, note: 'gift wrap', status: 'CONFIRMED' },
     ];
-    const ok = await evt([...b(), 'produce', 'avro', '--value-format', 'avro', '--schema', schema], { input: values.map((v) => JSON.stringify(v)).join('\n') });
+    const ok = await evt([...b(), 'produce', 'avro', '--value-format', 'avro', '--schema', schema], {
+      input: values.map((v) => JSON.stringify(v)).join('\n'),
+    });
     expect(ok.code).toBe(0);
-    const tail = await evt([...b(), '--json', 'tail', 'avro', '--from', 'beginning', '--value-format', 'avro', '--schema', schema]);
+    const tail = await evt([
+      ...b(),
+      '--json',
+      'tail',
+      'avro',
+      '--from',
+      'beginning',
+      '--value-format',
+      'avro',
+      '--schema',
+      schema,
+    ]);
     expect(tail.code).toBe(0);
-    expect(json<{ value: unknown }>(tail.stdout).map((e) => e.value).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)))).toEqual(values);
-    const bad = await evt([...b(), 'produce', 'avro', '--value-format', 'avro', '--schema', schema], { input: '{"orderId":"o-3","total":"lots","status":"PLACED"}' });
+    expect(
+      json<{ value: unknown }>(tail.stdout)
+        .map((e) => e.value)
+        .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
+    ).toEqual(values);
+    const bad = await evt([...b(), 'produce', 'avro', '--value-format', 'avro', '--schema', schema], {
+      input: '{"orderId":"o-3","total":"lots","status":"PLACED"}',
+    });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/line 1: total: expected double, got "lots"/);
   });
@@ -139,13 +209,21 @@ describe('evt produce', () => {
     const s = start([...b(), 'produce', 'interrupted'], { keepStdin: true });
     s.proc.stdin!.write('one\ntwo\nthree\n');
     // interrupted once the three lines are on the topic: evt is reading stdin by then, whatever the machine's load
-    await until(async () => (await readTopic(broker, 'interrupted').catch(() => [])).length === 3, 20_000, 'the three records');
+    await until(
+      async () => (await readTopic(broker, 'interrupted').catch(() => [])).length === 3,
+      20_000,
+      'the three records',
+    );
     s.proc.kill('SIGINT');
     const r = await s.done;
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/^produced 3 records \(11 B\) to interrupted/);
     expect(r.stderr).toMatch(/\nevt: interrupted: 3 records were sent \(acknowledged\)\n$/);
-    expect((await readTopic(broker, 'interrupted')).map((x) => x.value!.toString()).sort()).toEqual(['one', 'three', 'two']);
+    expect((await readTopic(broker, 'interrupted')).map((x) => x.value!.toString()).sort()).toEqual([
+      'one',
+      'three',
+      'two',
+    ]);
   });
 
   it('--rate paces the records', async () => {
@@ -162,10 +240,15 @@ describe('unreachable brokers', () => {
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
     const port = (s.address() as import('node:net').AddressInfo).port;
     await new Promise((r) => s.close(r));
-    for (const args of [['produce', 't', 'v'], ['tail', 't']]) {
+    for (const args of [
+      ['produce', 't', 'v'],
+      ['tail', 't'],
+    ]) {
       const r = await evt(['--brokers', `127.0.0.1:${port}`, '--timeout', '1500ms', ...args]);
       expect(r.code).toBe(3);
-      expect(r.stderr).toBe(`evt: cannot reach the cluster at 127.0.0.1:${port} (from --brokers) within 1.5s: connection refused\n`);
+      expect(r.stderr).toBe(
+        `evt: cannot reach the cluster at 127.0.0.1:${port} (from --brokers) within 1.5s: connection refused\n`,
+      );
       expect(r.ms).toBeLessThan(4000);
     }
   });

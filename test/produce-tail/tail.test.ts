@@ -48,16 +48,34 @@ beforeAll(async () => {
   cluster = await Cluster.connect({ brokers: [broker.bootstrap], clientId: 'test', timeoutMs: 5000, source: 'test' });
   producer = await WireProducer.create(cluster);
   dir = tempDir('evt-tail-');
-  await createTopics(['rt-src', 3], ['rt-dst', 3], ['rt-bom', 1], ['seq', 1], ['merge', 3], ['orders', 3], ['exp', 2], ['exp2', 1], ['fol', 2], ['mixed', 1], ['grp', 2], ['grp-page', 1]);
+  await createTopics(
+    ['rt-src', 3],
+    ['rt-dst', 3],
+    ['rt-bom', 1],
+    ['seq', 1],
+    ['merge', 3],
+    ['orders', 3],
+    ['exp', 2],
+    ['exp2', 1],
+    ['fol', 2],
+    ['mixed', 1],
+    ['grp', 2],
+    ['grp-page', 1],
+  );
   for (let i = 0; i < 50; i++) producer.write('seq', rec(`{"n":${i}}`, { timestamp: T0 + i * 1000 }));
   for (let i = 0; i < 30; i++) producer.write('merge', rec(`m${i}`, { partition: i % 3, timestamp: T0 + i }));
   for (let i = 0; i < 20; i++) {
     const status = i % 3 === 0 ? 'CONFIRMED' : 'PLACED';
-    producer.write('orders', rec(JSON.stringify({ orderId: `o-${i}`, status, total: i * 10 }), {
-      key: Buffer.from(`o-${i}`),
-      headers: [{ key: 'evt-event-type', value: Buffer.from(status === 'CONFIRMED' ? 'OrderConfirmed' : 'OrderPlaced') }],
-      timestamp: T0 + i,
-    }));
+    producer.write(
+      'orders',
+      rec(JSON.stringify({ orderId: `o-${i}`, status, total: i * 10 }), {
+        key: Buffer.from(`o-${i}`),
+        headers: [
+          { key: 'evt-event-type', value: Buffer.from(status === 'CONFIRMED' ? 'OrderConfirmed' : 'OrderPlaced') },
+        ],
+        timestamp: T0 + i,
+      }),
+    );
   }
   await producer.flush();
 });
@@ -69,14 +87,24 @@ afterAll(async () => {
 describe('evt tail', () => {
   it('tail --json | produce --json copies keys, headers, values (JSON, text, binary), timestamps and partitions byte for byte', async () => {
     const records: OutgoingRecord[] = [
-      rec('{"orderId":"o-1","lines":[{"sku":"a","qty":2}],"total":12.5}', { key: Buffer.from('o-1'), headers: [{ key: 'evt-event-type', value: Buffer.from('OrderPlaced') }] }),
+      rec('{"orderId":"o-1","lines":[{"sku":"a","qty":2}],"total":12.5}', {
+        key: Buffer.from('o-1'),
+        headers: [{ key: 'evt-event-type', value: Buffer.from('OrderPlaced') }],
+      }),
       rec('{ "spaced": true }', { key: Buffer.from('o-2') }),
       rec('{"a":1.0,"b":1e3}', { key: Buffer.from('o-2') }),
       rec('plain text with ünïcödé and "quotes"', { key: null }),
       rec(Buffer.from([0, 1, 2, 0xfe, 0xff]), { key: Buffer.from([0xff, 0x00, 0x80]) }),
       rec(null, { key: Buffer.from('tombstone') }),
       rec('', { key: Buffer.from('') }),
-      rec('[1,2,3]', { headers: [{ key: 'dup', value: Buffer.from('1') }, { key: 'dup', value: Buffer.from('2') }, { key: 'nil', value: null }, { key: 'bin', value: Buffer.from([0xc3, 0x28]) }] }),
+      rec('[1,2,3]', {
+        headers: [
+          { key: 'dup', value: Buffer.from('1') },
+          { key: 'dup', value: Buffer.from('2') },
+          { key: 'nil', value: null },
+          { key: 'bin', value: Buffer.from([0xc3, 0x28]) },
+        ],
+      }),
     ];
     records.forEach((r, i) => {
       r.timestamp = T0 + i * 7;
@@ -102,16 +130,32 @@ describe('evt tail', () => {
     // and the envelopes look as the design says
     const envs = json(tailed.stdout);
     expect(envs.find((e) => e.key === 'o-1')).toEqual({
-      topic: 'rt-src', partition: 0, offset: 0, timestamp: T0, key: 'o-1', headers: { 'evt-event-type': 'OrderPlaced' },
+      topic: 'rt-src',
+      partition: 0,
+      offset: 0,
+      timestamp: T0,
+      key: 'o-1',
+      headers: { 'evt-event-type': 'OrderPlaced' },
       value: { orderId: 'o-1', lines: [{ sku: 'a', qty: 2 }], total: 12.5 },
     });
-    expect(envs.find((e) => e.keyEncoding === 'base64')).toMatchObject({ key: Buffer.from([0xff, 0x00, 0x80]).toString('base64'), value: 'AAEC/v8=', valueEncoding: 'base64' });
+    expect(envs.find((e) => e.keyEncoding === 'base64')).toMatchObject({
+      key: Buffer.from([0xff, 0x00, 0x80]).toString('base64'),
+      value: 'AAEC/v8=',
+      valueEncoding: 'base64',
+    });
     expect(envs.find((e) => e.key === 'o-2' && typeof e.value === 'string')!.value).toBe('{ "spaced": true }');
   });
 
   // TextDecoder drops a leading byte order mark unless told not to: the copy must keep it.
   it('a value or key that starts with a byte order mark survives the round trip', async () => {
-    await producer.send('rt-src', rec(Buffer.from([0xef, 0xbb, 0xbf, 0x68, 0x69]), { key: Buffer.from([0xef, 0xbb, 0xbf, 0x6b]), partition: 0, timestamp: T0 }));
+    await producer.send(
+      'rt-src',
+      rec(Buffer.from([0xef, 0xbb, 0xbf, 0x68, 0x69]), {
+        key: Buffer.from([0xef, 0xbb, 0xbf, 0x6b]),
+        partition: 0,
+        timestamp: T0,
+      }),
+    );
     const tailed = await evt([...b(), '--json', 'tail', 'rt-src', '--partition', '0', '-n', '1']);
     const copied = await evt([...b(), '--json', 'produce', 'rt-bom'], { input: tailed.stdout });
     expect(copied.code).toBe(0);
@@ -126,7 +170,16 @@ describe('evt tail', () => {
   });
 
   it('--from/--until by time: epoch ms and ISO-8601', async () => {
-    const r = await evt([...b(), '--json', 'tail', 'seq', '--from', `@${T0 + 20_000}`, '--until', `@${new Date(T0 + 25_000).toISOString()}`]);
+    const r = await evt([
+      ...b(),
+      '--json',
+      'tail',
+      'seq',
+      '--from',
+      `@${T0 + 20_000}`,
+      '--until',
+      `@${new Date(T0 + 25_000).toISOString()}`,
+    ]);
     expect(json<{ offset: number }>(r.stdout).map((e) => e.offset)).toEqual([20, 21, 22, 23, 24]);
     const before = await evt([...b(), '--json', 'tail', 'seq', '--until', `@${T0 + 3_500}`]);
     expect(json<{ offset: number }>(before.stdout).map((e) => e.offset)).toEqual([0, 1, 2, 3]);
@@ -143,7 +196,9 @@ describe('evt tail', () => {
 
   it('merges partitions (and topics, with --pattern) in timestamp order for bounded reads', async () => {
     const r = await evt([...b(), '--json', 'tail', 'merge', '--from', 'beginning']);
-    expect(json<{ value: string }>(r.stdout).map((e) => e.value)).toEqual(Array.from({ length: 30 }, (_, i) => `m${i}`));
+    expect(json<{ value: string }>(r.stdout).map((e) => e.value)).toEqual(
+      Array.from({ length: 30 }, (_, i) => `m${i}`),
+    );
     const both = await evt([...b(), '--json', 'tail', '--pattern', '^(merge|seq)$', '--from', 'beginning', '-n', '8']);
     const got = json<{ topic: string; timestamp: number }>(both.stdout);
     expect(got.map((e) => e.timestamp)).toEqual([...got.map((e) => e.timestamp)].sort((x, y) => x - y));
@@ -157,8 +212,24 @@ describe('evt tail', () => {
       return json<{ key: string; partition: number; value: { total: number; status: string } }>(r.stdout);
     };
     expect((await values('--key', 'o-7')).map((e) => e.key)).toEqual(['o-7']);
-    expect((await values('--grep', 'CONF')).map((e) => e.key)).toEqual(['o-0', 'o-3', 'o-6', 'o-9', 'o-12', 'o-15', 'o-18']);
-    expect((await values('--header', 'evt-event-type=OrderConfirmed')).map((e) => e.key)).toEqual(['o-0', 'o-3', 'o-6', 'o-9', 'o-12', 'o-15', 'o-18']);
+    expect((await values('--grep', 'CONF')).map((e) => e.key)).toEqual([
+      'o-0',
+      'o-3',
+      'o-6',
+      'o-9',
+      'o-12',
+      'o-15',
+      'o-18',
+    ]);
+    expect((await values('--header', 'evt-event-type=OrderConfirmed')).map((e) => e.key)).toEqual([
+      'o-0',
+      'o-3',
+      'o-6',
+      'o-9',
+      'o-12',
+      'o-15',
+      'o-18',
+    ]);
     expect((await values('--where', 'status=CONFIRMED')).length).toBe(7);
     expect((await values('--where', 'total>150')).map((e) => e.key)).toEqual(['o-16', 'o-17', 'o-18', 'o-19']);
     expect((await values('--where', 'total>150', '--where', 'status=CONFIRMED')).map((e) => e.key)).toEqual(['o-18']);
@@ -175,7 +246,9 @@ describe('evt tail', () => {
   it('--format templates and the human format', async () => {
     const t = await evt([...b(), 'tail', 'orders', '--key', 'o-4', '--format', '%t/%p@%o %k %h %s\\n']);
     // as kcat's -f, the template says where lines end
-    expect(t.stdout).toMatch(/^orders\/\d@\d+ o-4 evt-event-type=OrderPlaced \{"orderId":"o-4","status":"PLACED","total":40\}\n$/);
+    expect(t.stdout).toMatch(
+      /^orders\/\d@\d+ o-4 evt-event-type=OrderPlaced \{"orderId":"o-4","status":"PLACED","total":40\}\n$/,
+    );
     const joined = await evt([...b(), 'tail', 'seq', '--from', '0', '--until', '3', '--format', '%o,']);
     expect(joined.stdout).toBe('0,1,2,');
     const h = await evt([...b(), 'tail', 'seq', '-n', '1']);
@@ -209,12 +282,22 @@ describe('large reads on worker threads', () => {
   it('print exactly what one thread prints (JSON with fast and general paths, templates, filters, limits)', async () => {
     await createTopics(['big', 3]);
     for (let i = 0; i < 60_000; i++) {
-      const value = i % 97 === 0 ? Buffer.from([0xff, i % 256]) : i % 89 === 0 ? `{ "spaced": ${i} }` : i % 83 === 0 ? `text ${i}` : `{"n":${i},"even":${i % 2 === 0}}`;
-      producer.write('big', rec(value, {
-        key: i % 5 === 0 ? null : Buffer.from(`k${i % 11}`),
-        headers: i % 7 === 0 ? [{ key: 'h', value: Buffer.from(String(i)) }] : [],
-        timestamp: T0 + Math.floor(i / 3),
-      }));
+      const value =
+        i % 97 === 0
+          ? Buffer.from([0xff, i % 256])
+          : i % 89 === 0
+            ? `{ "spaced": ${i} }`
+            : i % 83 === 0
+              ? `text ${i}`
+              : `{"n":${i},"even":${i % 2 === 0}}`;
+      producer.write(
+        'big',
+        rec(value, {
+          key: i % 5 === 0 ? null : Buffer.from(`k${i % 11}`),
+          headers: i % 7 === 0 ? [{ key: 'h', value: Buffer.from(String(i)) }] : [],
+          timestamp: T0 + Math.floor(i / 3),
+        }),
+      );
     }
     await producer.flush();
     for (const args of [
@@ -224,7 +307,10 @@ describe('large reads on worker threads', () => {
       ['--json', 'tail', 'big', '--from', '100', '-n', '55555'],
     ]) {
       // spawned: the worker threads run the build's format-worker.js, which a run from the sources has not
-      const [one, many] = await Promise.all([evtProcess([...b(), ...args], { env: { EVT_WORKERS: '0' } }), evtProcess([...b(), '--verbose', ...args], { env: { EVT_WORKERS: '2' } })]);
+      const [one, many] = await Promise.all([
+        evtProcess([...b(), ...args], { env: { EVT_WORKERS: '0' } }),
+        evtProcess([...b(), '--verbose', ...args], { env: { EVT_WORKERS: '2' } }),
+      ]);
       expect(one.code, one.stderr).toBe(0);
       expect(many.code, many.stderr).toBe(0);
       expect(many.stderr).toMatch(/evt: decoding and formatting [\d,]+ records on 2 worker threads/);
@@ -269,7 +355,11 @@ describe('evt tail -f', () => {
     s.proc.kill('SIGINT');
     const r = await s.done;
     expect(r.code).toBe(130);
-    expect(json<{ value: string }>(r.stdout).map((e) => e.value).sort()).toEqual(['first', 'second']);
+    expect(
+      json<{ value: string }>(r.stdout)
+        .map((e) => e.value)
+        .sort(),
+    ).toEqual(['first', 'second']);
     expect(r.stderr).toBe('evt: interrupted\n');
   });
 
@@ -298,12 +388,19 @@ describe('consumer groups', () => {
     for (let i = 0; i < 6; i++) await producer.send('grp', rec(`g${i}`, { partition: i % 2 }));
     const first = await evt([...b(), '--json', 'tail', 'grp', '--group', 'audit'], { timeoutMs: 60_000 });
     expect(first.code, first.stderr).toBe(0);
-    expect(json<{ value: string }>(first.stdout).map((e) => e.value).sort()).toEqual(['g0', 'g1', 'g2', 'g3', 'g4', 'g5']);
+    expect(
+      json<{ value: string }>(first.stdout)
+        .map((e) => e.value)
+        .sort(),
+    ).toEqual(['g0', 'g1', 'g2', 'g3', 'g4', 'g5']);
     const admin = kafkaFor(broker).admin();
     await admin.connect();
     const offsets = await admin.fetchOffsets({ groupId: 'audit', topics: ['grp'] });
     await admin.disconnect();
-    expect(offsets[0].partitions.map((p) => [p.partition, p.offset]).sort()).toEqual([[0, '3'], [1, '3']]);
+    expect(offsets[0].partitions.map((p) => [p.partition, p.offset]).sort()).toEqual([
+      [0, '3'],
+      [1, '3'],
+    ]);
     expect(await groupIds()).toEqual(['audit']);
     await producer.send('grp', rec('g6', { partition: 0 }));
     const second = await evt([...b(), '--json', 'tail', 'grp', '--group', 'audit'], { timeoutMs: 60_000 });

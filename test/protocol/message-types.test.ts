@@ -4,7 +4,12 @@
 // defaults for absent fields) is checked at run time by roundtrip.test.ts and the byte fixtures.
 
 import { describe, expectTypeOf, it } from 'vitest';
-import type { DecodedRequest, DecodedResponse, EncodableRequest, EncodableResponse } from '../../src/protocol/message-types.js';
+import type {
+  DecodedRequest,
+  DecodedResponse,
+  EncodableRequest,
+  EncodableResponse,
+} from '../../src/protocol/message-types.js';
 import * as messages from '../../src/protocol/messages/index.js';
 import type {
   API_VERSIONS,
@@ -32,21 +37,36 @@ type Partition<T extends { partitions: unknown[] }> = T['partitions'][number];
 
 describe('scalars are typed as the decoder produces them', () => {
   it('maps ints, int64, bool, string, bytes and records', () => {
-    expectTypeOf<HeartbeatRequest>().toEqualTypeOf<{ groupId: string; generationId: number; memberId: string; groupInstanceId: string | null }>();
+    expectTypeOf<HeartbeatRequest>().toEqualTypeOf<{
+      groupId: string;
+      generationId: number;
+      memberId: string;
+      groupInstanceId: string | null;
+    }>();
     // int64 is a number: the reader refuses values beyond 2^53
     expectTypeOf<ListOffsetsResponse['topics'][number]['partitions'][number]['offset']>().toEqualTypeOf<number>();
     expectTypeOf<MetadataRequest['allowAutoTopicCreation']>().toEqualTypeOf<boolean>();
     expectTypeOf<SyncGroupRequest['assignments'][number]['assignment']>().toEqualTypeOf<Buffer>();
     // a record set is read as nullable in every version
     expectTypeOf<Partition<FetchResponse['responses'][number]>['records']>().toEqualTypeOf<Buffer | null>();
-    expectTypeOf<ProduceRequest['topicData'][number]['partitionData'][number]>().toEqualTypeOf<{ index: number; records: Buffer | null }>();
+    expectTypeOf<ProduceRequest['topicData'][number]['partitionData'][number]>().toEqualTypeOf<{
+      index: number;
+      records: Buffer | null;
+    }>();
   });
 
   it('maps arrays of scalars, arrays of structs and nullable arrays', () => {
-    expectTypeOf<ListOffsetsResponse['topics'][number]['partitions'][number]['oldStyleOffsets']>().toEqualTypeOf<number[]>();
+    expectTypeOf<ListOffsetsResponse['topics'][number]['partitions'][number]['oldStyleOffsets']>().toEqualTypeOf<
+      number[]
+    >();
     expectTypeOf<FetchRequest['forgottenTopicsData']>().toEqualTypeOf<Array<{ topic: string; partitions: number[] }>>();
-    expectTypeOf<CreatePartitionsRequest['topics'][number]['assignments']>().toEqualTypeOf<Array<{ brokerIds: number[] }> | null>();
-    expectTypeOf<Partition<FetchResponse['responses'][number]>['abortedTransactions']>().toEqualTypeOf<Array<{ producerId: number; firstOffset: number }> | null>();
+    expectTypeOf<CreatePartitionsRequest['topics'][number]['assignments']>().toEqualTypeOf<Array<{
+      brokerIds: number[];
+    }> | null>();
+    expectTypeOf<Partition<FetchResponse['responses'][number]>['abortedTransactions']>().toEqualTypeOf<Array<{
+      producerId: number;
+      firstOffset: number;
+    }> | null>();
   });
 });
 
@@ -67,12 +87,17 @@ describe('a field is nullable when its nullableVersions meet the served versions
 describe('decoded messages have every field; encodable ones may leave out defaulted and tagged fields', () => {
   it('a field with a default is required decoded, optional to encode', () => {
     expectTypeOf<MetadataRequest>().toHaveProperty('allowAutoTopicCreation').toEqualTypeOf<boolean>();
-    expectTypeOf<EncodableRequest<typeof METADATA>>().toEqualTypeOf<{ topics: Array<{ name: string }> | null; allowAutoTopicCreation?: boolean }>();
+    expectTypeOf<EncodableRequest<typeof METADATA>>().toEqualTypeOf<{
+      topics: Array<{ name: string }> | null;
+      allowAutoTopicCreation?: boolean;
+    }>();
     expectTypeOf<EncodableRequest<typeof PRODUCE>['transactionalId']>().toEqualTypeOf<string | null | undefined>();
   });
 
   it('tagged fields are required decoded, optional to encode', () => {
-    expectTypeOf<ApiVersionsResponse['supportedFeatures']>().toEqualTypeOf<Array<{ name: string; minVersion: number; maxVersion: number }>>();
+    expectTypeOf<ApiVersionsResponse['supportedFeatures']>().toEqualTypeOf<
+      Array<{ name: string; minVersion: number; maxVersion: number }>
+    >();
     expectTypeOf<ApiVersionsResponse['zkMigrationReady']>().toEqualTypeOf<boolean>();
     expectTypeOf<EncodableResponse<typeof API_VERSIONS>>().toEqualTypeOf<{
       errorCode: number;
@@ -105,9 +130,14 @@ describe('decoded messages have every field; encodable ones may leave out defaul
 
 describe('every description keeps its literal types', () => {
   it('no served or client-side API falls back to the generic Struct', () => {
-    type Described = Extract<(typeof messages)[keyof typeof messages], ApiSpec> | typeof SASL_HANDSHAKE | typeof SASL_AUTHENTICATE;
+    type Described =
+      Extract<(typeof messages)[keyof typeof messages], ApiSpec> | typeof SASL_HANDSHAKE | typeof SASL_AUTHENTICATE;
     /** the names of the APIs whose field lists are not known at compile time (declared `: ApiSpec` instead of with defineApi) */
-    type Untyped<S> = S extends ApiSpec ? (number extends S['request']['length'] | S['response']['length'] ? S['name'] : never) : never;
+    type Untyped<S> = S extends ApiSpec
+      ? number extends S['request']['length'] | S['response']['length']
+        ? S['name']
+        : never
+      : never;
     expectTypeOf<Untyped<Described>>().toBeNever();
     expectTypeOf<Described['name']>().not.toEqualTypeOf<string>();
   });

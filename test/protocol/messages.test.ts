@@ -38,8 +38,13 @@ describe('ApiVersions (18)', () => {
   it('request v0 is an empty body', () => {
     expect(encodeBody(API_VERSIONS, 'request', 0, {}).length).toBe(0);
     // fields of later versions are not written
-    expect(encodeBody(API_VERSIONS, 'request', 0, { clientSoftwareName: 'x', clientSoftwareVersion: 'y' }).length).toBe(0);
-    expect(decodeBody(API_VERSIONS, 'request', 0, Buffer.alloc(0))).toEqual({ clientSoftwareName: '', clientSoftwareVersion: '' });
+    expect(encodeBody(API_VERSIONS, 'request', 0, { clientSoftwareName: 'x', clientSoftwareVersion: 'y' }).length).toBe(
+      0,
+    );
+    expect(decodeBody(API_VERSIONS, 'request', 0, Buffer.alloc(0))).toEqual({
+      clientSoftwareName: '',
+      clientSoftwareVersion: '',
+    });
   });
 
   it('request v3: compact strings and a tagged-field section', () => {
@@ -52,7 +57,10 @@ describe('ApiVersions (18)', () => {
 
   it('request v3 skips unknown tagged fields', () => {
     const wire = cat(cstr('librdkafka'), cstr('2.0.2'), uvarint(1), tagged(7, Buffer.from([1, 2, 3])));
-    expect(decodeBody(API_VERSIONS, 'request', 3, wire)).toEqual({ clientSoftwareName: 'librdkafka', clientSoftwareVersion: '2.0.2' });
+    expect(decodeBody(API_VERSIONS, 'request', 3, wire)).toEqual({
+      clientSoftwareName: 'librdkafka',
+      clientSoftwareVersion: '2.0.2',
+    });
   });
 
   const apiKeys = [
@@ -70,11 +78,26 @@ describe('ApiVersions (18)', () => {
 
   it('response v1: throttle time after the array', () => {
     const expected = cat(i16(35), arr(0), i32(12));
-    expect(encodeBody(API_VERSIONS, 'response', 1, { errorCode: 35, apiKeys: [], throttleTimeMs: 12 })).toEqual(expected);
+    expect(encodeBody(API_VERSIONS, 'response', 1, { errorCode: 35, apiKeys: [], throttleTimeMs: 12 })).toEqual(
+      expected,
+    );
   });
 
   it('response v3 body: compact array, per-entry tagged sections, body tagged section', () => {
-    const expected = cat(i16(0), carr(2), i16(0), i16(3), i16(7), NO_TAGS, i16(18), i16(0), i16(3), NO_TAGS, i32(0), NO_TAGS);
+    const expected = cat(
+      i16(0),
+      carr(2),
+      i16(0),
+      i16(3),
+      i16(7),
+      NO_TAGS,
+      i16(18),
+      i16(0),
+      i16(3),
+      NO_TAGS,
+      i32(0),
+      NO_TAGS,
+    );
     expect(encodeBody(API_VERSIONS, 'response', 3, { errorCode: 0, apiKeys, throttleTimeMs: 0 })).toEqual(expected);
     expect(decodeBody(API_VERSIONS, 'response', 3, expected)).toEqual({
       errorCode: 0,
@@ -115,7 +138,10 @@ describe('Metadata (3)', () => {
   it('request v0: a plain (non-nullable) array of topics', () => {
     const expected = cat(arr(1), str('orders'));
     expect(encodeBody(METADATA, 'request', 0, { topics: [{ name: 'orders' }] })).toEqual(expected);
-    expect(decodeBody(METADATA, 'request', 0, expected)).toEqual({ topics: [{ name: 'orders' }], allowAutoTopicCreation: true });
+    expect(decodeBody(METADATA, 'request', 0, expected)).toEqual({
+      topics: [{ name: 'orders' }],
+      allowAutoTopicCreation: true,
+    });
     // v0 cannot express null: "all topics" is the empty array
     expect(encodeBody(METADATA, 'request', 0, { topics: null })).toEqual(arr(0));
     expect(() => decodeBody(METADATA, 'request', 0, i32(-1))).toThrow();
@@ -131,7 +157,9 @@ describe('Metadata (3)', () => {
   });
 
   it('request v4 adds allowAutoTopicCreation (default true)', () => {
-    expect(encodeBody(METADATA, 'request', 4, { topics: null, allowAutoTopicCreation: false })).toEqual(cat(i32(-1), bool(false)));
+    expect(encodeBody(METADATA, 'request', 4, { topics: null, allowAutoTopicCreation: false })).toEqual(
+      cat(i32(-1), bool(false)),
+    );
     expect(encodeBody(METADATA, 'request', 4, { topics: null })).toEqual(cat(i32(-1), bool(true)));
   });
 
@@ -146,15 +174,31 @@ describe('Metadata (3)', () => {
           errorCode: 0,
           name: 'orders',
           isInternal: false,
-          partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, replicaNodes: [1], isrNodes: [1], offlineReplicas: [1] }],
+          partitions: [
+            { errorCode: 0, partitionIndex: 0, leaderId: 1, replicaNodes: [1], isrNodes: [1], offlineReplicas: [1] },
+          ],
         },
       ],
     };
     const expected = cat(
-      arr(1), i32(1), str('localhost'), i32(9092), str(null),
+      arr(1),
       i32(1),
-      arr(1), i16(0), str('orders'), bool(false),
-      arr(1), i16(0), i32(0), i32(1), arr(1), i32(1), arr(1), i32(1),
+      str('localhost'),
+      i32(9092),
+      str(null),
+      i32(1),
+      arr(1),
+      i16(0),
+      str('orders'),
+      bool(false),
+      arr(1),
+      i16(0),
+      i32(0),
+      i32(1),
+      arr(1),
+      i32(1),
+      arr(1),
+      i32(1),
     );
     expect(encodeBody(METADATA, 'response', 1, obj)).toEqual(expected);
     const decoded = decodeBody(METADATA, 'response', 1, expected);
@@ -163,20 +207,57 @@ describe('Metadata (3)', () => {
     expect(decoded.clusterId).toBeNull();
     expect(decoded.topics[0].name).toBe('orders');
     expect(decoded.topics[0].partitions[0]).toEqual({
-      errorCode: 0, partitionIndex: 0, leaderId: 1, replicaNodes: [1], isrNodes: [1], offlineReplicas: [],
+      errorCode: 0,
+      partitionIndex: 0,
+      leaderId: 1,
+      replicaNodes: [1],
+      isrNodes: [1],
+      offlineReplicas: [],
     });
   });
 
   it('response v0 has none of the v1 fields; v5 adds offlineReplicas, v3 throttle first', () => {
     const v0 = cat(arr(1), i32(1), str('h'), i32(9092), arr(0));
-    expect(encodeBody(METADATA, 'response', 0, { brokers: [{ nodeId: 1, host: 'h', port: 9092, rack: 'r' }], controllerId: 1, topics: [] })).toEqual(v0);
+    expect(
+      encodeBody(METADATA, 'response', 0, {
+        brokers: [{ nodeId: 1, host: 'h', port: 9092, rack: 'r' }],
+        controllerId: 1,
+        topics: [],
+      }),
+    ).toEqual(v0);
     const v5 = cat(
-      i32(0), arr(0), str('cluster'), i32(1),
-      arr(1), i16(0), str('t'), bool(true), arr(1), i16(0), i32(2), i32(1), arr(0), arr(0), arr(1), i32(1),
+      i32(0),
+      arr(0),
+      str('cluster'),
+      i32(1),
+      arr(1),
+      i16(0),
+      str('t'),
+      bool(true),
+      arr(1),
+      i16(0),
+      i32(2),
+      i32(1),
+      arr(0),
+      arr(0),
+      arr(1),
+      i32(1),
     );
     const obj5 = {
-      throttleTimeMs: 0, brokers: [], clusterId: 'cluster', controllerId: 1,
-      topics: [{ errorCode: 0, name: 't', isInternal: true, partitions: [{ errorCode: 0, partitionIndex: 2, leaderId: 1, replicaNodes: [], isrNodes: [], offlineReplicas: [1] }] }],
+      throttleTimeMs: 0,
+      brokers: [],
+      clusterId: 'cluster',
+      controllerId: 1,
+      topics: [
+        {
+          errorCode: 0,
+          name: 't',
+          isInternal: true,
+          partitions: [
+            { errorCode: 0, partitionIndex: 2, leaderId: 1, replicaNodes: [], isrNodes: [], offlineReplicas: [1] },
+          ],
+        },
+      ],
     };
     expect(encodeBody(METADATA, 'response', 5, obj5)).toEqual(v5);
     expect(decodeBody(METADATA, 'response', 5, v5)).toEqual(obj5);
@@ -203,7 +284,12 @@ describe('Produce (0)', () => {
     expect(encodeBody(PRODUCE, 'request', 3, rest)).toEqual(expected);
     // a transactional producer
     const txn = cat(str('tx-1'), i16(1), i32(5), arr(0));
-    expect(decodeBody(PRODUCE, 'request', 3, txn)).toEqual({ transactionalId: 'tx-1', acks: 1, timeoutMs: 5, topicData: [] });
+    expect(decodeBody(PRODUCE, 'request', 3, txn)).toEqual({
+      transactionalId: 'tx-1',
+      acks: 1,
+      timeoutMs: 5,
+      topicData: [],
+    });
   });
 
   it('request v3: a null records field decodes as null', () => {
@@ -214,7 +300,13 @@ describe('Produce (0)', () => {
   it('large records are written by reference (zero copy)', () => {
     const big = Buffer.alloc(64 * 1024, 7);
     const w = new Writer();
-    encodeStruct(w, PRODUCE.request, { acks: 1, timeoutMs: 1, topicData: [{ name: 't', partitionData: [{ index: 0, records: big }] }] }, 3, false);
+    encodeStruct(
+      w,
+      PRODUCE.request,
+      { acks: 1, timeoutMs: 1, topicData: [{ name: 't', partitionData: [{ index: 0, records: big }] }] },
+      3,
+      false,
+    );
     expect(w.toChunks().some((c) => c === big)).toBe(true);
     expect(w.length).toBe(2 + 2 + 4 + 4 + 3 + 4 + 4 + 4 + big.length);
   });
@@ -228,7 +320,10 @@ describe('Produce (0)', () => {
     expect(encodeBody(PRODUCE, 'response', 7, obj)).toEqual(
       cat(arr(1), str('orders'), arr(1), i32(1), i16(0), i64(100), i64(-1), i64(-1), i32(0)),
     );
-    const full = { responses: [{ name: 'o', partitionResponses: [{ ...part, logAppendTimeMs: 1700000000000, logStartOffset: 5 }] }], throttleTimeMs: 3 };
+    const full = {
+      responses: [{ name: 'o', partitionResponses: [{ ...part, logAppendTimeMs: 1700000000000, logStartOffset: 5 }] }],
+      throttleTimeMs: 3,
+    };
     const wire = cat(arr(1), str('o'), arr(1), i32(1), i16(0), i64(100), i64(1700000000000), i64(5), i32(3));
     expect(encodeBody(PRODUCE, 'response', 5, full)).toEqual(wire);
     expect(decodeBody(PRODUCE, 'response', 5, wire)).toEqual(full);
@@ -238,14 +333,35 @@ describe('Produce (0)', () => {
 describe('Fetch (1)', () => {
   it('request v4: isolation level, no log start offset or session fields', () => {
     const obj = {
-      replicaId: -1, maxWaitMs: 500, minBytes: 1, maxBytes: 52428800, isolationLevel: 1,
+      replicaId: -1,
+      maxWaitMs: 500,
+      minBytes: 1,
+      maxBytes: 52428800,
+      isolationLevel: 1,
       topics: [{ topic: 'orders', partitions: [{ partition: 0, fetchOffset: 42, partitionMaxBytes: 1048576 }] }],
     };
-    const wire = cat(i32(-1), i32(500), i32(1), i32(52428800), i8(1), arr(1), str('orders'), arr(1), i32(0), i64(42), i32(1048576));
+    const wire = cat(
+      i32(-1),
+      i32(500),
+      i32(1),
+      i32(52428800),
+      i8(1),
+      arr(1),
+      str('orders'),
+      arr(1),
+      i32(0),
+      i64(42),
+      i32(1048576),
+    );
     expect(encodeBody(FETCH, 'request', 4, obj)).toEqual(wire);
     const decoded = decodeBody(FETCH, 'request', 4, wire);
     expect(decoded.topics).toEqual([
-      { topic: 'orders', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 42, logStartOffset: -1, partitionMaxBytes: 1048576 }] },
+      {
+        topic: 'orders',
+        partitions: [
+          { partition: 0, currentLeaderEpoch: -1, fetchOffset: 42, logStartOffset: -1, partitionMaxBytes: 1048576 },
+        ],
+      },
     ]);
     expect(decoded.sessionEpoch).toBe(-1);
     expect(decoded.forgottenTopicsData).toEqual([]);
@@ -254,15 +370,45 @@ describe('Fetch (1)', () => {
 
   it('request v11: sessions, leader epoch, forgotten topics, rack id', () => {
     const wire = cat(
-      i32(-1), i32(500), i32(1), i32(0x7fffffff), i8(0), i32(0), i32(-1),
-      arr(1), str('orders'), arr(1), i32(3), i32(7), i64(42), i64(-1), i32(1048576),
-      arr(1), str('old'), arr(2), i32(0), i32(1),
+      i32(-1),
+      i32(500),
+      i32(1),
+      i32(0x7fffffff),
+      i8(0),
+      i32(0),
+      i32(-1),
+      arr(1),
+      str('orders'),
+      arr(1),
+      i32(3),
+      i32(7),
+      i64(42),
+      i64(-1),
+      i32(1048576),
+      arr(1),
+      str('old'),
+      arr(2),
+      i32(0),
+      i32(1),
       str('rack-a'),
     );
     const decoded = decodeBody(FETCH, 'request', 11, wire);
     expect(decoded).toEqual({
-      replicaId: -1, maxWaitMs: 500, minBytes: 1, maxBytes: 0x7fffffff, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
-      topics: [{ topic: 'orders', partitions: [{ partition: 3, currentLeaderEpoch: 7, fetchOffset: 42, logStartOffset: -1, partitionMaxBytes: 1048576 }] }],
+      replicaId: -1,
+      maxWaitMs: 500,
+      minBytes: 1,
+      maxBytes: 0x7fffffff,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic: 'orders',
+          partitions: [
+            { partition: 3, currentLeaderEpoch: 7, fetchOffset: 42, logStartOffset: -1, partitionMaxBytes: 1048576 },
+          ],
+        },
+      ],
       forgottenTopicsData: [{ topic: 'old', partitions: [0, 1] }],
       rackId: 'rack-a',
     });
@@ -272,9 +418,34 @@ describe('Fetch (1)', () => {
   it('response v4 for one partition with records', () => {
     const obj = {
       throttleTimeMs: 0,
-      responses: [{ topic: 'orders', partitions: [{ partitionIndex: 0, errorCode: 0, highWatermark: 42, lastStableOffset: 42, abortedTransactions: [], records: RECORDS }] }],
+      responses: [
+        {
+          topic: 'orders',
+          partitions: [
+            {
+              partitionIndex: 0,
+              errorCode: 0,
+              highWatermark: 42,
+              lastStableOffset: 42,
+              abortedTransactions: [],
+              records: RECORDS,
+            },
+          ],
+        },
+      ],
     };
-    const expected = cat(i32(0), arr(1), str('orders'), arr(1), i32(0), i16(0), i64(42), i64(42), arr(0), bytes(RECORDS));
+    const expected = cat(
+      i32(0),
+      arr(1),
+      str('orders'),
+      arr(1),
+      i32(0),
+      i16(0),
+      i64(42),
+      i64(42),
+      arr(0),
+      bytes(RECORDS),
+    );
     expect(encodeBody(FETCH, 'response', 4, obj)).toEqual(expected);
     const decoded = decodeBody(FETCH, 'response', 4, expected);
     const p = decoded.responses[0].partitions[0];
@@ -284,9 +455,23 @@ describe('Fetch (1)', () => {
     expect(p.abortedTransactions).toEqual([]);
     expect((p.records as Buffer).equals(RECORDS)).toBe(true);
     // abortedTransactions is nullable
-    const withNull = cat(i32(0), arr(1), str('orders'), arr(1), i32(0), i16(0), i64(42), i64(42), i32(-1), bytes(RECORDS));
+    const withNull = cat(
+      i32(0),
+      arr(1),
+      str('orders'),
+      arr(1),
+      i32(0),
+      i16(0),
+      i64(42),
+      i64(42),
+      i32(-1),
+      bytes(RECORDS),
+    );
     expect(decodeBody(FETCH, 'response', 4, withNull).responses[0].partitions[0].abortedTransactions).toBeNull();
-    const nullObj = { ...obj, responses: [{ topic: 'orders', partitions: [{ ...obj.responses[0].partitions[0], abortedTransactions: null }] }] };
+    const nullObj = {
+      ...obj,
+      responses: [{ topic: 'orders', partitions: [{ ...obj.responses[0].partitions[0], abortedTransactions: null }] }],
+    };
     expect(encodeBody(FETCH, 'response', 4, nullObj)).toEqual(withNull);
   });
 
@@ -300,28 +485,60 @@ describe('Fetch (1)', () => {
           topic: 'orders',
           partitions: [
             {
-              partitionIndex: 0, errorCode: 0, highWatermark: 42, lastStableOffset: 40, logStartOffset: 0,
-              abortedTransactions: [{ producerId: 7, firstOffset: 40 }], preferredReadReplica: -1, records: RECORDS,
+              partitionIndex: 0,
+              errorCode: 0,
+              highWatermark: 42,
+              lastStableOffset: 40,
+              logStartOffset: 0,
+              abortedTransactions: [{ producerId: 7, firstOffset: 40 }],
+              preferredReadReplica: -1,
+              records: RECORDS,
             },
           ],
         },
       ],
     };
     const expected = cat(
-      i32(0), i16(0), i32(0),
-      arr(1), str('orders'),
-      arr(1), i32(0), i16(0), i64(42), i64(40), i64(0), arr(1), i64(7), i64(40), i32(-1), bytes(RECORDS),
+      i32(0),
+      i16(0),
+      i32(0),
+      arr(1),
+      str('orders'),
+      arr(1),
+      i32(0),
+      i16(0),
+      i64(42),
+      i64(40),
+      i64(0),
+      arr(1),
+      i64(7),
+      i64(40),
+      i32(-1),
+      bytes(RECORDS),
     );
     expect(encodeBody(FETCH, 'response', 11, obj)).toEqual(expected);
     expect(decodeBody(FETCH, 'response', 11, expected)).toEqual(obj);
   });
 
   it("response v11: omitted fields take Kafka's defaults (-1), null records are sent as empty", () => {
-    const obj = { responses: [{ topic: 't', partitions: [{ partitionIndex: 2, errorCode: 1, highWatermark: 9, records: null }] }] };
+    const obj = {
+      responses: [{ topic: 't', partitions: [{ partitionIndex: 2, errorCode: 1, highWatermark: 9, records: null }] }],
+    };
     const expected = cat(
-      i32(0), i16(0), i32(0),
-      arr(1), str('t'),
-      arr(1), i32(2), i16(1), i64(9), i64(-1), i64(-1), arr(0), i32(-1), i32(0),
+      i32(0),
+      i16(0),
+      i32(0),
+      arr(1),
+      str('t'),
+      arr(1),
+      i32(2),
+      i16(1),
+      i64(9),
+      i64(-1),
+      i64(-1),
+      arr(0),
+      i32(-1),
+      i32(0),
     );
     expect(encodeBody(FETCH, 'response', 11, obj)).toEqual(expected);
   });
@@ -332,10 +549,25 @@ describe('JoinGroup (11)', () => {
 
   it('request v5: rebalance timeout and groupInstanceId', () => {
     const obj = {
-      groupId: 'g1', sessionTimeoutMs: 30000, rebalanceTimeoutMs: 60000, memberId: '', groupInstanceId: null,
-      protocolType: 'consumer', protocols: [{ name: 'range', metadata: meta }],
+      groupId: 'g1',
+      sessionTimeoutMs: 30000,
+      rebalanceTimeoutMs: 60000,
+      memberId: '',
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: meta }],
     };
-    const expected = cat(str('g1'), i32(30000), i32(60000), str(''), str(null), str('consumer'), arr(1), str('range'), bytes(meta));
+    const expected = cat(
+      str('g1'),
+      i32(30000),
+      i32(60000),
+      str(''),
+      str(null),
+      str('consumer'),
+      arr(1),
+      str('range'),
+      bytes(meta),
+    );
     expect(encodeBody(JOIN_GROUP, 'request', 5, obj)).toEqual(expected);
     expect(decodeBody(JOIN_GROUP, 'request', 5, expected)).toEqual(obj);
     const staticMember = cat(str('g1'), i32(30000), i32(60000), str('m-1'), str('instance-1'), str('consumer'), arr(0));
@@ -353,14 +585,32 @@ describe('JoinGroup (11)', () => {
 
   it('response v5: members carry groupInstanceId', () => {
     const obj = {
-      throttleTimeMs: 0, errorCode: 0, generationId: 1, protocolName: 'range', leader: 'm1', memberId: 'm1',
+      throttleTimeMs: 0,
+      errorCode: 0,
+      generationId: 1,
+      protocolName: 'range',
+      leader: 'm1',
+      memberId: 'm1',
       members: [{ memberId: 'm1', groupInstanceId: null, metadata: meta }],
     };
-    const expected = cat(i32(0), i16(0), i32(1), str('range'), str('m1'), str('m1'), arr(1), str('m1'), str(null), bytes(meta));
+    const expected = cat(
+      i32(0),
+      i16(0),
+      i32(1),
+      str('range'),
+      str('m1'),
+      str('m1'),
+      arr(1),
+      str('m1'),
+      str(null),
+      bytes(meta),
+    );
     expect(encodeBody(JOIN_GROUP, 'response', 5, obj)).toEqual(expected);
     expect(decodeBody(JOIN_GROUP, 'response', 5, expected)).toEqual(obj);
     // v1: no throttle time, no groupInstanceId
-    expect(encodeBody(JOIN_GROUP, 'response', 1, obj)).toEqual(cat(i16(0), i32(1), str('range'), str('m1'), str('m1'), arr(1), str('m1'), bytes(meta)));
+    expect(encodeBody(JOIN_GROUP, 'response', 1, obj)).toEqual(
+      cat(i16(0), i32(1), str('range'), str('m1'), str('m1'), arr(1), str('m1'), bytes(meta)),
+    );
   });
 });
 
@@ -381,8 +631,19 @@ describe('OffsetFetch (9)', () => {
     };
     const expected = cat(
       i32(0),
-      arr(1), str('orders'),
-      arr(2), i32(0), i64(17), i32(-1), str(''), i16(0), i32(1), i64(-1), i32(4), str(null), i16(0),
+      arr(1),
+      str('orders'),
+      arr(2),
+      i32(0),
+      i64(17),
+      i32(-1),
+      str(''),
+      i16(0),
+      i32(1),
+      i64(-1),
+      i32(4),
+      str(null),
+      i16(0),
       i16(0),
     );
     expect(encodeBody(OFFSET_FETCH, 'response', 5, obj)).toEqual(expected);
@@ -390,7 +651,9 @@ describe('OffsetFetch (9)', () => {
   });
 
   it('response v1 has only the topics; v2 adds the trailing error code', () => {
-    const topics = [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 3, metadata: 'm', errorCode: 0 }] }];
+    const topics = [
+      { name: 't', partitions: [{ partitionIndex: 0, committedOffset: 3, metadata: 'm', errorCode: 0 }] },
+    ];
     expect(encodeBody(OFFSET_FETCH, 'response', 1, { topics, errorCode: 16, throttleTimeMs: 1 })).toEqual(
       cat(arr(1), str('t'), arr(1), i32(0), i64(3), str('m'), i16(0)),
     );
@@ -403,7 +666,10 @@ describe('OffsetFetch (9)', () => {
     expect(decodeBody(OFFSET_FETCH, 'request', 2, cat(str('g'), i32(-1)))).toEqual({ groupId: 'g', topics: null });
     expect(() => decodeBody(OFFSET_FETCH, 'request', 1, cat(str('g'), i32(-1)))).toThrow();
     const wire = cat(str('g'), arr(1), str('orders'), arr(2), i32(0), i32(1));
-    expect(decodeBody(OFFSET_FETCH, 'request', 1, wire)).toEqual({ groupId: 'g', topics: [{ name: 'orders', partitionIndexes: [0, 1] }] });
+    expect(decodeBody(OFFSET_FETCH, 'request', 1, wire)).toEqual({
+      groupId: 'g',
+      topics: [{ name: 'orders', partitionIndexes: [0, 1] }],
+    });
   });
 });
 
@@ -421,8 +687,17 @@ describe('ListOffsets (2)', () => {
 
   it('request v0 has maxNumOffsets (default 1), v2 adds isolationLevel', () => {
     const v0 = cat(i32(-1), arr(1), str('orders'), arr(1), i32(0), i64(-2), i32(1));
-    expect(encodeBody(LIST_OFFSETS, 'request', 0, { replicaId: -1, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, timestamp: -2 }] }] })).toEqual(v0);
-    expect(decodeBody(LIST_OFFSETS, 'request', 0, v0).topics[0].partitions[0]).toEqual({ partitionIndex: 0, timestamp: -2, maxNumOffsets: 1 });
+    expect(
+      encodeBody(LIST_OFFSETS, 'request', 0, {
+        replicaId: -1,
+        topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, timestamp: -2 }] }],
+      }),
+    ).toEqual(v0);
+    expect(decodeBody(LIST_OFFSETS, 'request', 0, v0).topics[0].partitions[0]).toEqual({
+      partitionIndex: 0,
+      timestamp: -2,
+      maxNumOffsets: 1,
+    });
     const v2 = cat(i32(-1), i8(1), arr(0));
     expect(decodeBody(LIST_OFFSETS, 'request', 2, v2)).toEqual({ replicaId: -1, isolationLevel: 1, topics: [] });
   });
@@ -433,20 +708,50 @@ describe('ListOffsets (2)', () => {
     const v0 = cat(arr(1), str('orders'), arr(1), i32(0), i16(0), arr(1), i64(42));
     expect(encodeBody(LIST_OFFSETS, 'response', 0, obj)).toEqual(v0);
     expect(decodeBody(LIST_OFFSETS, 'response', 0, v0).topics[0].partitions[0].oldStyleOffsets).toEqual([42]);
-    expect(encodeBody(LIST_OFFSETS, 'response', 1, obj)).toEqual(cat(arr(1), str('orders'), arr(1), i32(0), i16(0), i64(-1), i64(42)));
-    expect(encodeBody(LIST_OFFSETS, 'response', 2, obj)).toEqual(cat(i32(0), arr(1), str('orders'), arr(1), i32(0), i16(0), i64(-1), i64(42)));
+    expect(encodeBody(LIST_OFFSETS, 'response', 1, obj)).toEqual(
+      cat(arr(1), str('orders'), arr(1), i32(0), i16(0), i64(-1), i64(42)),
+    );
+    expect(encodeBody(LIST_OFFSETS, 'response', 2, obj)).toEqual(
+      cat(i32(0), arr(1), str('orders'), arr(1), i32(0), i16(0), i64(-1), i64(42)),
+    );
   });
 });
 
 describe('OffsetCommit (8) version quirks', () => {
-  const part = { partitionIndex: 0, committedOffset: 10, committedLeaderEpoch: 3, commitTimestamp: 1700000000000, committedMetadata: 'meta' };
-  const obj = { groupId: 'g', generationIdOrMemberEpoch: 3, memberId: 'm', groupInstanceId: null, retentionTimeMs: -1, topics: [{ name: 'orders', partitions: [part] }] };
+  const part = {
+    partitionIndex: 0,
+    committedOffset: 10,
+    committedLeaderEpoch: 3,
+    commitTimestamp: 1700000000000,
+    committedMetadata: 'meta',
+  };
+  const obj = {
+    groupId: 'g',
+    generationIdOrMemberEpoch: 3,
+    memberId: 'm',
+    groupInstanceId: null,
+    retentionTimeMs: -1,
+    topics: [{ name: 'orders', partitions: [part] }],
+  };
 
   it('v0: group id and offsets only', () => {
-    expect(encodeBody(OFFSET_COMMIT, 'request', 0, obj)).toEqual(cat(str('g'), arr(1), str('orders'), arr(1), i32(0), i64(10), str('meta')));
+    expect(encodeBody(OFFSET_COMMIT, 'request', 0, obj)).toEqual(
+      cat(str('g'), arr(1), str('orders'), arr(1), i32(0), i64(10), str('meta')),
+    );
   });
   it('v1: generation, member id and a per-partition commitTimestamp', () => {
-    const wire = cat(str('g'), i32(3), str('m'), arr(1), str('orders'), arr(1), i32(0), i64(10), i64(1700000000000), str('meta'));
+    const wire = cat(
+      str('g'),
+      i32(3),
+      str('m'),
+      arr(1),
+      str('orders'),
+      arr(1),
+      i32(0),
+      i64(10),
+      i64(1700000000000),
+      str('meta'),
+    );
     expect(encodeBody(OFFSET_COMMIT, 'request', 1, obj)).toEqual(wire);
     expect(decodeBody(OFFSET_COMMIT, 'request', 1, wire).topics[0].partitions[0].commitTimestamp).toBe(1700000000000);
   });
@@ -458,9 +763,25 @@ describe('OffsetCommit (8) version quirks', () => {
     expect(decoded.topics[0].partitions[0].commitTimestamp).toBe(-1);
   });
   it('v5 drops retention; v6 adds committedLeaderEpoch; v7 groupInstanceId', () => {
-    expect(encodeBody(OFFSET_COMMIT, 'request', 5, obj)).toEqual(cat(str('g'), i32(3), str('m'), arr(1), str('orders'), arr(1), i32(0), i64(10), str('meta')));
-    expect(encodeBody(OFFSET_COMMIT, 'request', 6, obj)).toEqual(cat(str('g'), i32(3), str('m'), arr(1), str('orders'), arr(1), i32(0), i64(10), i32(3), str('meta')));
-    const v7 = cat(str('g'), i32(3), str('m'), str(null), arr(1), str('orders'), arr(1), i32(0), i64(10), i32(3), str(null));
+    expect(encodeBody(OFFSET_COMMIT, 'request', 5, obj)).toEqual(
+      cat(str('g'), i32(3), str('m'), arr(1), str('orders'), arr(1), i32(0), i64(10), str('meta')),
+    );
+    expect(encodeBody(OFFSET_COMMIT, 'request', 6, obj)).toEqual(
+      cat(str('g'), i32(3), str('m'), arr(1), str('orders'), arr(1), i32(0), i64(10), i32(3), str('meta')),
+    );
+    const v7 = cat(
+      str('g'),
+      i32(3),
+      str('m'),
+      str(null),
+      arr(1),
+      str('orders'),
+      arr(1),
+      i32(0),
+      i64(10),
+      i32(3),
+      str(null),
+    );
     const decoded = decodeBody(OFFSET_COMMIT, 'request', 7, v7);
     expect(decoded.groupInstanceId).toBeNull();
     expect(decoded.topics[0].partitions[0].committedMetadata).toBeNull();
@@ -468,14 +789,38 @@ describe('OffsetCommit (8) version quirks', () => {
   it('response: throttle time from v3', () => {
     const res = { throttleTimeMs: 0, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, errorCode: 25 }] }] };
     expect(encodeBody(OFFSET_COMMIT, 'response', 2, res)).toEqual(cat(arr(1), str('orders'), arr(1), i32(0), i16(25)));
-    expect(encodeBody(OFFSET_COMMIT, 'response', 3, res)).toEqual(cat(i32(0), arr(1), str('orders'), arr(1), i32(0), i16(25)));
+    expect(encodeBody(OFFSET_COMMIT, 'response', 3, res)).toEqual(
+      cat(i32(0), arr(1), str('orders'), arr(1), i32(0), i16(25)),
+    );
   });
 });
 
 describe('DescribeConfigs (32): v0 isDefault vs v1+ configSource and synonyms', () => {
-  const config = { name: 'retention.ms', value: '604800000', readOnly: false, isDefault: true, configSource: 5, isSensitive: false, synonyms: [{ name: 'log.retention.ms', value: null, source: 5 }] };
-  const res = { throttleTimeMs: 0, results: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 'orders', configs: [config] }] };
-  const head = cat(i32(0), arr(1), i16(0), str(null), i8(2), str('orders'), arr(1), str('retention.ms'), str('604800000'), bool(false));
+  const config = {
+    name: 'retention.ms',
+    value: '604800000',
+    readOnly: false,
+    isDefault: true,
+    configSource: 5,
+    isSensitive: false,
+    synonyms: [{ name: 'log.retention.ms', value: null, source: 5 }],
+  };
+  const res = {
+    throttleTimeMs: 0,
+    results: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 'orders', configs: [config] }],
+  };
+  const head = cat(
+    i32(0),
+    arr(1),
+    i16(0),
+    str(null),
+    i8(2),
+    str('orders'),
+    arr(1),
+    str('retention.ms'),
+    str('604800000'),
+    bool(false),
+  );
 
   it('response v0', () => {
     const wire = cat(head, bool(true), bool(false));
@@ -508,22 +853,58 @@ describe('DescribeConfigs (32): v0 isDefault vs v1+ configSource and synonyms', 
 describe('CreateTopics (19) v0-v4', () => {
   it('request v0 (no validateOnly) and v1', () => {
     const obj = {
-      topics: [{ name: 't', numPartitions: 3, replicationFactor: 1, assignments: [], configs: [{ name: 'cleanup.policy', value: 'compact' }] }],
+      topics: [
+        {
+          name: 't',
+          numPartitions: 3,
+          replicationFactor: 1,
+          assignments: [],
+          configs: [{ name: 'cleanup.policy', value: 'compact' }],
+        },
+      ],
       timeoutMs: 5000,
       validateOnly: true,
     };
-    const body = cat(arr(1), str('t'), i32(3), i16(1), arr(0), arr(1), str('cleanup.policy'), str('compact'), i32(5000));
+    const body = cat(
+      arr(1),
+      str('t'),
+      i32(3),
+      i16(1),
+      arr(0),
+      arr(1),
+      str('cleanup.policy'),
+      str('compact'),
+      i32(5000),
+    );
     expect(encodeBody(CREATE_TOPICS, 'request', 0, obj)).toEqual(body);
     expect(encodeBody(CREATE_TOPICS, 'request', 1, obj)).toEqual(cat(body, bool(true)));
     expect(decodeBody(CREATE_TOPICS, 'request', 4, cat(body, bool(true)))).toEqual(obj);
-    const assigned = cat(arr(1), str('t'), i32(-1), i16(-1), arr(1), i32(0), arr(1), i32(1), arr(0), i32(60000), bool(false));
-    expect(decodeBody(CREATE_TOPICS, 'request', 4, assigned).topics[0].assignments).toEqual([{ partitionIndex: 0, brokerIds: [1] }]);
+    const assigned = cat(
+      arr(1),
+      str('t'),
+      i32(-1),
+      i16(-1),
+      arr(1),
+      i32(0),
+      arr(1),
+      i32(1),
+      arr(0),
+      i32(60000),
+      bool(false),
+    );
+    expect(decodeBody(CREATE_TOPICS, 'request', 4, assigned).topics[0].assignments).toEqual([
+      { partitionIndex: 0, brokerIds: [1] },
+    ]);
   });
   it('response: errorMessage from v1, throttle time from v2', () => {
     const res = { throttleTimeMs: 0, topics: [{ name: 't', errorCode: 36, errorMessage: 'exists' }] };
     expect(encodeBody(CREATE_TOPICS, 'response', 0, res)).toEqual(cat(arr(1), str('t'), i16(36)));
     expect(encodeBody(CREATE_TOPICS, 'response', 1, res)).toEqual(cat(arr(1), str('t'), i16(36), str('exists')));
-    expect(encodeBody(CREATE_TOPICS, 'response', 2, res)).toEqual(cat(i32(0), arr(1), str('t'), i16(36), str('exists')));
-    expect(encodeBody(CREATE_TOPICS, 'response', 4, { ...res, topics: [{ name: 't', errorCode: 0 }] })).toEqual(cat(i32(0), arr(1), str('t'), i16(0), str(null)));
+    expect(encodeBody(CREATE_TOPICS, 'response', 2, res)).toEqual(
+      cat(i32(0), arr(1), str('t'), i16(36), str('exists')),
+    );
+    expect(encodeBody(CREATE_TOPICS, 'response', 4, { ...res, topics: [{ name: 't', errorCode: 0 }] })).toEqual(
+      cat(i32(0), arr(1), str('t'), i16(0), str(null)),
+    );
   });
 });

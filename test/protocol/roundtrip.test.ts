@@ -58,7 +58,11 @@ function sample(fields: Field[], version: number, flexible: boolean, seed: numbe
       return;
     }
     if (f.type === '{}') out[f.name] = sample(f.fields!, version, flexible, s, nulls);
-    else if (f.type === '[]') out[f.name] = [sample(f.fields!, version, flexible, s, nulls), sample(f.fields!, version, flexible, s + 1, nulls)];
+    else if (f.type === '[]')
+      out[f.name] = [
+        sample(f.fields!, version, flexible, s, nulls),
+        sample(f.fields!, version, flexible, s + 1, nulls),
+      ];
     else if (f.type.startsWith('[]')) {
       const t = f.type.slice(2) as Scalar;
       out[f.name] = [scalarSample(t, s), scalarSample(t, s + 1)];
@@ -74,7 +78,8 @@ function presentOnly(fields: Field[], obj: Struct, version: number, flexible: bo
     if (!present(f, version, flexible)) continue;
     const v = obj[f.name];
     if (v !== null && f.type === '{}') out[f.name] = presentOnly(f.fields!, v, version, flexible);
-    else if (v !== null && f.type === '[]') out[f.name] = (v as Struct[]).map((e) => presentOnly(f.fields!, e, version, flexible));
+    else if (v !== null && f.type === '[]')
+      out[f.name] = (v as Struct[]).map((e) => presentOnly(f.fields!, e, version, flexible));
     else out[f.name] = v;
   }
   return out;
@@ -91,7 +96,8 @@ function checkAbsentDefaults(fields: Field[], obj: Struct, version: number, flex
     }
     if (v === null) continue;
     if (f.type === '{}') checkAbsentDefaults(f.fields!, v, version, flexible, `${path}.${f.name}`);
-    if (f.type === '[]') for (const e of v as Struct[]) checkAbsentDefaults(f.fields!, e, version, flexible, `${path}.${f.name}[]`);
+    if (f.type === '[]')
+      for (const e of v as Struct[]) checkAbsentDefaults(f.fields!, e, version, flexible, `${path}.${f.name}[]`);
   }
 }
 

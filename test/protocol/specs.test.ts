@@ -34,13 +34,46 @@ const KAFKA: Record<number, [string, number, string]> = {
 
 /** the ranges this broker serves */
 const SERVED: Record<number, [number, number]> = {
-  0: [3, 7], 1: [4, 11], 2: [0, 3], 3: [0, 6], 8: [0, 7], 9: [1, 5], 10: [0, 2], 11: [0, 5], 12: [0, 3], 13: [0, 3],
-  14: [0, 3], 15: [0, 4], 16: [0, 2], 18: [0, 3], 19: [0, 4], 20: [0, 3], 21: [0, 1], 22: [0, 1], 32: [0, 2],
-  33: [0, 1], 37: [0, 1], 42: [0, 1], 47: [0, 0],
+  0: [3, 7],
+  1: [4, 11],
+  2: [0, 3],
+  3: [0, 6],
+  8: [0, 7],
+  9: [1, 5],
+  10: [0, 2],
+  11: [0, 5],
+  12: [0, 3],
+  13: [0, 3],
+  14: [0, 3],
+  15: [0, 4],
+  16: [0, 2],
+  18: [0, 3],
+  19: [0, 4],
+  20: [0, 3],
+  21: [0, 1],
+  22: [0, 1],
+  32: [0, 2],
+  33: [0, 1],
+  37: [0, 1],
+  42: [0, 1],
+  47: [0, 0],
 };
 
 const RANGE = /^(none|\d+\+|\d+|\d+-\d+)$/;
-const SCALARS = new Set(['int8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'float64', 'bool', 'string', 'bytes', 'records', 'uuid']);
+const SCALARS = new Set([
+  'int8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'float64',
+  'bool',
+  'string',
+  'bytes',
+  'records',
+  'uuid',
+]);
 
 function checkFields(fields: Field[], where: string, maxVersion: number): void {
   const names = new Set<string>();
@@ -56,7 +89,10 @@ function checkFields(fields: Field[], where: string, maxVersion: number): void {
     expect(first, `${at} starts above the max served version`).toBeLessThanOrEqual(maxVersion);
     if (f.nullableVersions !== undefined) {
       expect(f.nullableVersions, at).toMatch(RANGE);
-      expect(f.type === 'string' || f.type === 'bytes' || f.type === 'records' || f.type.startsWith('[]'), `${at} nullable type`).toBe(true);
+      expect(
+        f.type === 'string' || f.type === 'bytes' || f.type === 'records' || f.type.startsWith('[]'),
+        `${at} nullable type`,
+      ).toBe(true);
     }
     if (f.tag !== undefined || f.taggedVersions !== undefined) {
       expect(f.tag, at).toBeTypeOf('number');
@@ -97,7 +133,9 @@ describe('API_SPECS', () => {
 
   it('has ApiVersions v3 as the only flexible version served', () => {
     const flexible: string[] = [];
-    for (const s of API_SPECS) for (let v = s.minVersion; v <= s.maxVersion; v++) if (inVersions(s.flexibleVersions, v)) flexible.push(`${s.name} v${v}`);
+    for (const s of API_SPECS)
+      for (let v = s.minVersion; v <= s.maxVersion; v++)
+        if (inVersions(s.flexibleVersions, v)) flexible.push(`${s.name} v${v}`);
     expect(flexible).toEqual(['ApiVersions v3']);
   });
 

@@ -8,7 +8,8 @@ import { call, CT, record, V1, V2_NO_DEFAULT, V2_WITH_DEFAULT } from './helpers.
 let registry: RunningRegistry;
 let base: string;
 const api = (method: string, path: string, body?: unknown) => call(base, method, path, body);
-const register = (subject: string, schema: string) => api('POST', `/subjects/${encodeURIComponent(subject)}/versions`, { schema });
+const register = (subject: string, schema: string) =>
+  api('POST', `/subjects/${encodeURIComponent(subject)}/versions`, { schema });
 
 beforeEach(async () => {
   registry = await startRegistry({ host: '127.0.0.1', port: 0, dataDir: null });
@@ -28,7 +29,12 @@ describe('register and read back', () => {
     // same schema, other whitespace and key order: same id, no new version
     const again = await register('orders-value', JSON.stringify(JSON.parse(V1), null, 2));
     expect(again.body).toEqual({ id: 1 });
-    const reordered = JSON.stringify({ fields: [{ type: 'string', name: 'id' }], namespace: 'evt.test', name: 'R', type: 'record' });
+    const reordered = JSON.stringify({
+      fields: [{ type: 'string', name: 'id' }],
+      namespace: 'evt.test',
+      name: 'R',
+      type: 'record',
+    });
     expect((await register('orders-value', reordered)).body).toEqual({ id: 1 });
     expect((await api('GET', '/subjects/orders-value/versions')).body).toEqual([1]);
 
@@ -57,7 +63,11 @@ describe('register and read back', () => {
     expect(v1.body).toMatchObject({ subject: 's', version: 1, id: 1 });
     // schemas come back in avsc's canonical form (full names, no whitespace)
     expect(v1.body.schema).toBe(canonicalSchema(parseAvroSchema(V1)));
-    expect(JSON.parse(v1.body.schema)).toMatchObject({ type: 'record', name: 'evt.test.R', fields: [{ name: 'id', type: 'string' }] });
+    expect(JSON.parse(v1.body.schema)).toMatchObject({
+      type: 'record',
+      name: 'evt.test.R',
+      fields: [{ name: 'id', type: 'string' }],
+    });
     expect((await api('GET', '/subjects/s/versions/latest')).body).toMatchObject({ subject: 's', version: 2, id: 2 });
     expect((await api('GET', '/subjects/s/versions/-1')).body).toMatchObject({ version: 2 });
     const raw = await api('GET', '/subjects/s/versions/2/schema');
@@ -152,11 +162,19 @@ describe('compatibility', () => {
     // reads v3 and v2 (both have total) but not v1 (no total, no default)
     await api('PUT', '/config/plain', { compatibility: 'BACKWARD' });
     await api('PUT', '/config/transitive', { compatibility: 'BACKWARD_TRANSITIVE' });
-    expect((await api('POST', '/compatibility/subjects/plain/versions/latest', { schema: candidate })).body).toEqual({ is_compatible: true });
-    expect((await api('POST', '/compatibility/subjects/transitive/versions/latest', { schema: candidate })).body).toEqual({ is_compatible: false });
+    expect((await api('POST', '/compatibility/subjects/plain/versions/latest', { schema: candidate })).body).toEqual({
+      is_compatible: true,
+    });
+    expect(
+      (await api('POST', '/compatibility/subjects/transitive/versions/latest', { schema: candidate })).body,
+    ).toEqual({ is_compatible: false });
     // a given version is checked against that version only
-    expect((await api('POST', '/compatibility/subjects/transitive/versions/1', { schema: candidate })).body).toEqual({ is_compatible: false });
-    expect((await api('POST', '/compatibility/subjects/transitive/versions/2', { schema: candidate })).body).toEqual({ is_compatible: true });
+    expect((await api('POST', '/compatibility/subjects/transitive/versions/1', { schema: candidate })).body).toEqual({
+      is_compatible: false,
+    });
+    expect((await api('POST', '/compatibility/subjects/transitive/versions/2', { schema: candidate })).body).toEqual({
+      is_compatible: true,
+    });
     expect((await register('plain', candidate)).status).toBe(200);
     const rejected = await register('transitive', candidate);
     expect(rejected.status).toBe(409);
@@ -177,7 +195,9 @@ describe('config', () => {
     expect((await api('GET', '/config/s?defaultToGlobal=true')).body).toEqual({ compatibilityLevel: 'NONE' });
 
     // compatibilityLevel is accepted as well as compatibility
-    expect((await api('PUT', '/config/s', { compatibilityLevel: 'FORWARD_TRANSITIVE' })).body).toEqual({ compatibility: 'FORWARD_TRANSITIVE' });
+    expect((await api('PUT', '/config/s', { compatibilityLevel: 'FORWARD_TRANSITIVE' })).body).toEqual({
+      compatibility: 'FORWARD_TRANSITIVE',
+    });
     expect((await api('GET', '/config/s')).body).toEqual({ compatibilityLevel: 'FORWARD_TRANSITIVE' });
     // FORWARD: version 2 {id, total} cannot read records without `id`
     const onlyTotal = record([{ name: 'total', type: 'int' }]);
@@ -236,7 +256,9 @@ describe('delete', () => {
     expect((await api('DELETE', '/subjects/s/versions/2?permanent=true')).body).toBe(2);
     expect((await api('GET', '/subjects/s/versions/2?deleted=true')).body.error_code).toBe(40402);
     // versions are not reused while the subject has history
-    expect((await register('s', V2_NO_DEFAULT.replace('"total"', '"other"').replace('}]}', ',"default":1}]}'))).status).toBe(200);
+    expect(
+      (await register('s', V2_NO_DEFAULT.replace('"total"', '"other"').replace('}]}', ',"default":1}]}'))).status,
+    ).toBe(200);
     expect((await api('GET', '/subjects/s/versions')).body).toEqual([1, 2]);
   });
 });
@@ -287,7 +309,9 @@ describe('errors', () => {
     }
     expect((await api('GET', '/subjects')).body).toEqual([]);
     // a schema with an explicit AVRO type and empty references is fine
-    expect((await api('POST', '/subjects/s/versions', { schema: V1, schemaType: 'AVRO', references: [] })).body).toEqual({ id: 1 });
+    expect(
+      (await api('POST', '/subjects/s/versions', { schema: V1, schemaType: 'AVRO', references: [] })).body,
+    ).toEqual({ id: 1 });
   });
 
   it('answers garbage without crashing', async () => {

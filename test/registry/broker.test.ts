@@ -96,7 +96,9 @@ function spawnEvt(args: string[]) {
 it('`evt broker --registry-port 0` prints the registry URL on its line and in --json', async () => {
   const human = spawnEvt(['broker', '--port', '0', '--in-memory', '--registry-port', '0']);
   const text = await human.line;
-  expect(text).toMatch(/^evt broker listening on 127\.0\.0\.1:\d+ \(in memory, fsync never\), schema registry on http:\/\/127\.0\.0\.1:\d+$/);
+  expect(text).toMatch(
+    /^evt broker listening on 127\.0\.0\.1:\d+ \(in memory, fsync never\), schema registry on http:\/\/127\.0\.0\.1:\d+$/,
+  );
   const url = /schema registry on (\S+)$/.exec(text)![1];
   expect((await call(url, 'GET', '/config')).body).toEqual({ compatibilityLevel: 'BACKWARD' });
   human.proc.kill('SIGTERM');

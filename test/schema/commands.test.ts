@@ -10,7 +10,9 @@ import avro from 'avsc';
 
 /** the same Avro schema (the registry may store it in canonical form) */
 const same = (text: string, schema: unknown) =>
-  avro.Type.forSchema(JSON.parse(text)).fingerprint().equals(avro.Type.forSchema(schema as avro.Schema).fingerprint());
+  avro.Type.forSchema(JSON.parse(text))
+    .fingerprint()
+    .equals(avro.Type.forSchema(schema as avro.Schema).fingerprint());
 
 let broker: RunningBroker;
 let files: ReturnType<typeof writeSchemas>;
@@ -67,7 +69,11 @@ describe('evt schema', () => {
   });
 
   it('not found: exit 4 with one line', async () => {
-    for (const r of [await schema('get', 'nope-value'), await schema('get', 'orders-value', '9'), await schema('get', '--id', '999')]) {
+    for (const r of [
+      await schema('get', 'nope-value'),
+      await schema('get', 'orders-value', '9'),
+      await schema('get', '--id', '999'),
+    ]) {
       expect(r.code).toBe(4);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
@@ -76,7 +82,10 @@ describe('evt schema', () => {
   it('config gets and sets the compatibility level', async () => {
     expect((await schema('config')).stdout.trim()).toBe('global: BACKWARD');
     expect((await schema('config', 'orders-value', '--set', 'none')).stdout.trim()).toBe('orders-value: NONE');
-    expect(JSON.parse((await schemaJson('config', 'orders-value')).stdout)).toEqual({ subject: 'orders-value', compatibility: 'NONE' });
+    expect(JSON.parse((await schemaJson('config', 'orders-value')).stdout)).toEqual({
+      subject: 'orders-value',
+      compatibility: 'NONE',
+    });
     expect((await schema('check', 'orders-value', files.bad)).code).toBe(0);
     expect((await schema('config', '--set', 'BOGUS')).code).toBe(2);
   });

@@ -17,7 +17,10 @@ export const ORDER_V1 = {
 };
 
 /** adds a field with a default: BACKWARD-compatible */
-export const ORDER_V2 = { ...ORDER_V1, fields: [...ORDER_V1.fields, { name: 'currency', type: 'string', default: 'EUR' }] };
+export const ORDER_V2 = {
+  ...ORDER_V1,
+  fields: [...ORDER_V1.fields, { name: 'currency', type: 'string', default: 'EUR' }],
+};
 
 /** adds a field without a default: not BACKWARD-compatible */
 export const ORDER_BAD = { ...ORDER_V1, fields: [...ORDER_V1.fields, { name: 'required', type: 'long' }] };
@@ -29,5 +32,11 @@ export function writeSchemas(): { dir: string; v1: string; v2: string; bad: stri
     fs.writeFileSync(p, JSON.stringify(schema, null, 2));
     return p;
   };
-  return { dir, v1: file('order-v1.avsc', ORDER_V1), v2: file('order-v2.avsc', ORDER_V2), bad: file('order-bad.avsc', ORDER_BAD), key: file('key.avsc', 'string') };
+  return {
+    dir,
+    v1: file('order-v1.avsc', ORDER_V1),
+    v2: file('order-v2.avsc', ORDER_V2),
+    bad: file('order-bad.avsc', ORDER_BAD),
+    key: file('key.avsc', 'string'),
+  };
 }

@@ -13,7 +13,11 @@ import { evt, json } from '../produce-tail/helpers.js';
 import { writeSchemas } from './fixtures.js';
 
 const script = fileURLToPath(new URL('confluent_avro.py', import.meta.url));
-const available = toolAvailable('confluent-kafka-python with python3-avro and python3-requests', [PYTHON, '-c', 'import confluent_kafka.avro, avro, requests']);
+const available = toolAvailable('confluent-kafka-python with python3-avro and python3-requests', [
+  PYTHON,
+  '-c',
+  'import confluent_kafka.avro, avro, requests',
+]);
 let broker: RunningBroker;
 
 beforeAll(async () => {
@@ -32,18 +36,40 @@ async function python(...args: string[]) {
 describe.skipIf(!available)('confluent_kafka.avro interop', () => {
   it("AvroConsumer decodes records evt produced through evt's registry", async () => {
     const files = writeSchemas();
-    const orders = Array.from({ length: 5 }, (_, i) => ({ id: `o-${i}`, total: i * 10, note: i % 2 ? null : `note ${i}`, customer: { name: `c${i}` } }));
+    const orders = Array.from({ length: 5 }, (_, i) => ({
+      id: `o-${i}`,
+      total: i * 10,
+      note: i % 2 ? null : `note ${i}`,
+      customer: { name: `c${i}` },
+    }));
     const file = path.join(files.dir, 'orders.ndjson');
     fs.writeFileSync(file, orders.map((o, i) => `o-${i}\t${JSON.stringify(o)}`).join('\n') + '\n');
     const p = await evt([
-      '--brokers', broker.bootstrap, '--registry', broker.registryUrl!,
-      'produce', 'avro-orders', '--file', file, '-K', '\t',
-      '--value-format', 'avro', '--schema', files.v1, '--key-format', 'avro', '--key-schema', files.key,
+      '--brokers',
+      broker.bootstrap,
+      '--registry',
+      broker.registryUrl!,
+      'produce',
+      'avro-orders',
+      '--file',
+      file,
+      '-K',
+      '\t',
+      '--value-format',
+      'avro',
+      '--schema',
+      files.v1,
+      '--key-format',
+      'avro',
+      '--key-schema',
+      files.key,
     ]);
     expect(p.code, p.stderr).toBe(0);
     const out = await python('consume', broker.bootstrap, broker.registryUrl!, 'avro-orders', String(orders.length));
     expect(out.errors).toEqual([]);
-    const got = (out.received as { key: string; value: (typeof orders)[number] }[]).sort((a, b) => a.key.localeCompare(b.key));
+    const got = (out.received as { key: string; value: (typeof orders)[number] }[]).sort((a, b) =>
+      a.key.localeCompare(b.key),
+    );
     expect(got.map((r) => r.key)).toEqual(orders.map((o) => o.id));
     expect(got.map((r) => r.value)).toEqual(orders);
   });
@@ -56,14 +82,35 @@ describe.skipIf(!available)('confluent_kafka.avro interop', () => {
     const subjects = await (await fetch(`${broker.registryUrl}/subjects`)).json();
     expect(subjects).toEqual(expect.arrayContaining(['py-payments-value', 'py-payments-key']));
     const latest = await (await fetch(`${broker.registryUrl}/subjects/py-payments-value/versions/latest`)).json();
-    const t = await evt(['--brokers', broker.bootstrap, '--registry', broker.registryUrl!, '--json', 'tail', 'py-payments', '--from', 'beginning']);
+    const t = await evt([
+      '--brokers',
+      broker.bootstrap,
+      '--registry',
+      broker.registryUrl!,
+      '--json',
+      'tail',
+      'py-payments',
+      '--from',
+      'beginning',
+    ]);
     expect(t.code, t.stderr).toBe(0);
     const envs = json(t.stdout).sort((a, b) => String(a.key).localeCompare(String(b.key)));
     expect(envs.map((e) => e.error)).toEqual(Array(n).fill(undefined));
     expect(envs.map((e) => e.valueSchemaId)).toEqual(Array(n).fill(latest.id));
     expect(envs.map((e) => e.key)).toEqual(Array.from({ length: n }, (_, i) => `p-${i}`));
-    expect(envs.map((e) => e.value)).toEqual(Array.from({ length: n }, (_, i) => ({ id: `p-${i}`, amount: i + 0.5, memo: i % 2 ? null : `memo ${i}` })));
-    const human = await evt(['--brokers', broker.bootstrap, '--registry', broker.registryUrl!, 'tail', 'py-payments', '--from', 'beginning']);
+    expect(envs.map((e) => e.value)).toEqual(
+      Array.from({ length: n }, (_, i) => ({ id: `p-${i}`, amount: i + 0.5, memo: i % 2 ? null : `memo ${i}` })),
+    );
+    const human = await evt([
+      '--brokers',
+      broker.bootstrap,
+      '--registry',
+      broker.registryUrl!,
+      'tail',
+      'py-payments',
+      '--from',
+      'beginning',
+    ]);
     expect(human.stdout).toContain(`[schema ${latest.id} py-payments-value v1]`);
   });
 });

@@ -27,7 +27,10 @@ const orders = [
 describe('evt produce/tail --value-format avro with a registry', () => {
   it('produces plain JSON as Avro in the wire format and tails it back equal', async () => {
     const input = orders.map((o) => JSON.stringify(o)).join('\n') + '\n';
-    const p = await evt([...base(), 'produce', 'orders', '--value-format', 'avro', '--schema', files.v1, '--key', 'k1'], { input });
+    const p = await evt(
+      [...base(), 'produce', 'orders', '--value-format', 'avro', '--schema', files.v1, '--key', 'k1'],
+      { input },
+    );
     expect(p.stderr).toContain('produced 2 records');
     expect(p.code).toBe(0);
 
@@ -53,21 +56,55 @@ describe('evt produce/tail --value-format avro with a registry', () => {
     const again = await evt([...base(), 'produce', 'orders', JSON.stringify(orders[0]), '--value-format', 'avro']);
     expect(again.code).toBe(0);
     // and an existing id
-    const byId = await evt([...base(), 'produce', 'orders', JSON.stringify(orders[1]), '--value-format', 'avro', '--schema-id', String(reg.id)]);
+    const byId = await evt([
+      ...base(),
+      'produce',
+      'orders',
+      JSON.stringify(orders[1]),
+      '--value-format',
+      'avro',
+      '--schema-id',
+      String(reg.id),
+    ]);
     expect(byId.code).toBe(0);
-    expect((await readTopic(broker, 'orders')).map((r) => r.value!.readUInt32BE(1))).toEqual([reg.id, reg.id, reg.id, reg.id]);
+    expect((await readTopic(broker, 'orders')).map((r) => r.value!.readUInt32BE(1))).toEqual([
+      reg.id,
+      reg.id,
+      reg.id,
+      reg.id,
+    ]);
   });
 
   it('a value that does not fit names the field and type, and nothing is sent', async () => {
-    const lines = [JSON.stringify(orders[0]), JSON.stringify({ ...orders[1], customer: { name: 7 } })].join('\n') + '\n';
+    const lines =
+      [JSON.stringify(orders[0]), JSON.stringify({ ...orders[1], customer: { name: 7 } })].join('\n') + '\n';
     const fs = await import('node:fs');
     const path = await import('node:path');
     const file = path.join(files.dir, 'bad.ndjson');
     fs.writeFileSync(file, lines);
-    const r = await evt([...base(), 'produce', 'bad-orders', '--value-format', 'avro', '--schema', files.v1, '--file', file]);
+    const r = await evt([
+      ...base(),
+      'produce',
+      'bad-orders',
+      '--value-format',
+      'avro',
+      '--schema',
+      files.v1,
+      '--file',
+      file,
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/line 2 .*customer\.name: expected string, got 7.*nothing was sent/);
-    const single = await evt([...base(), 'produce', 'bad-orders', '{"id":"x","customer":{"name":"a"}}', '--value-format', 'avro', '--schema', files.v1]);
+    const single = await evt([
+      ...base(),
+      'produce',
+      'bad-orders',
+      '{"id":"x","customer":{"name":"a"}}',
+      '--value-format',
+      'avro',
+      '--schema',
+      files.v1,
+    ]);
     expect(single.code).toBe(1);
     expect(single.stderr).toMatch(/total: expected int/);
     expect(single.stderr).toContain('nothing was sent');
@@ -79,11 +116,23 @@ describe('evt produce/tail --value-format avro with a registry', () => {
     const producer = kafka.producer();
     await producer.connect();
     const reg = await (await fetch(`${broker.registryUrl}/subjects/orders-value/versions/latest`)).json();
-    const ok = await evt([...base(), 'produce', 'mixed', JSON.stringify(orders[0]), '--value-format', 'avro', '--schema-id', String(reg.id)]);
+    const ok = await evt([
+      ...base(),
+      'produce',
+      'mixed',
+      JSON.stringify(orders[0]),
+      '--value-format',
+      'avro',
+      '--schema-id',
+      String(reg.id),
+    ]);
     expect(ok.code).toBe(0);
     const unknown = Buffer.from([0, 0, 0, 0x7f, 0x7f, 1, 2, 3]);
     const truncated = Buffer.from([0, 0, 0, 0, reg.id, 0x02]);
-    await producer.send({ topic: 'mixed', messages: [{ value: unknown }, { value: truncated }, { value: 'plain text' }, { value: '{"a":1}' }] });
+    await producer.send({
+      topic: 'mixed',
+      messages: [{ value: unknown }, { value: truncated }, { value: 'plain text' }, { value: '{"a":1}' }],
+    });
     await producer.disconnect();
     const t = await evt([...base(), '--json', 'tail', 'mixed', '--from', 'beginning']);
     expect(t.code).toBe(0);
@@ -101,7 +150,22 @@ describe('evt produce/tail --value-format avro with a registry', () => {
   });
 
   it('keys: --key-format avro through <topic>-key, tailed back with keySchemaId', async () => {
-    const p = await evt([...base(), 'produce', 'keyed', JSON.stringify(orders[0]), '--value-format', 'avro', '--schema', files.v1, '--key-format', 'avro', '--key-schema', files.key, '--key', 'o-1']);
+    const p = await evt([
+      ...base(),
+      'produce',
+      'keyed',
+      JSON.stringify(orders[0]),
+      '--value-format',
+      'avro',
+      '--schema',
+      files.v1,
+      '--key-format',
+      'avro',
+      '--key-schema',
+      files.key,
+      '--key',
+      'o-1',
+    ]);
     expect(p.code).toBe(0);
     const [rec] = await readTopic(broker, 'keyed');
     expect(rec.key![0]).toBe(0);
@@ -124,7 +188,17 @@ describe('evt produce/tail --value-format avro with a registry', () => {
   });
 
   it('an unreachable registry is one line and exit 3', async () => {
-    const r = await evt(['--brokers', broker.bootstrap, '--registry', 'http://127.0.0.1:1', 'produce', 'x', '{}', '--value-format', 'avro']);
+    const r = await evt([
+      '--brokers',
+      broker.bootstrap,
+      '--registry',
+      'http://127.0.0.1:1',
+      'produce',
+      'x',
+      '{}',
+      '--value-format',
+      'avro',
+    ]);
     expect(r.code).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('unreachable');

@@ -43,6 +43,10 @@ describe.skipIf(!hasOpenssl)('an https registry', () => {
   it('is refused without that CA: exit 3 with the TLS reason', async () => {
     const r = await evt(['--registry', httpsUrl, 'schema', 'list']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(new RegExp(`^evt: schema registry ${httpsUrl} \\(from --registry\\) is unreachable: (SELF_SIGNED|DEPTH_ZERO_SELF_SIGNED)`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^evt: schema registry ${httpsUrl} \\(from --registry\\) is unreachable: (SELF_SIGNED|DEPTH_ZERO_SELF_SIGNED)`,
+      ),
+    );
   });
 });

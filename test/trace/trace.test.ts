@@ -37,14 +37,29 @@ beforeAll(async () => {
   evt = evtOn(bed, dir);
   const host = () => inProcessHost(bed.rt, { sessionTimeoutMs: SESSION_TIMEOUT_MS });
 
-  const summary = await runSimulation({ rt: bed.rt, admin: bed.admin, host: host(), load: { seed: SEED, poisonRate: POISON_RATE }, orders: ORDERS, rate: 150 });
+  const summary = await runSimulation({
+    rt: bed.rt,
+    admin: bed.admin,
+    host: host(),
+    load: { seed: SEED, poisonRate: POISON_RATE },
+    orders: ORDERS,
+    rate: 150,
+  });
   expect(summary.violations).toEqual([]);
   const load = createLoad({ seed: SEED, poisonRate: POISON_RATE, runTag: summary.runTag ?? undefined });
   main = { summary, plan: Array.from({ length: ORDERS }, () => load.next()) };
 
   // payments down from the start for 2.5 s, orders given 1 s: the orders sent end REJECTED TIMEOUT
   bed.rt.config.timeoutMs = 1_000;
-  timeouts = await runSimulation({ rt: bed.rt, admin: bed.admin, host: host(), load: { seed: SEED }, orders: 30, rate: 100, chaos: parseChaos('stop payments at 0s for 2500ms') });
+  timeouts = await runSimulation({
+    rt: bed.rt,
+    admin: bed.admin,
+    host: host(),
+    load: { seed: SEED },
+    orders: 30,
+    rate: 100,
+    chaos: parseChaos('stop payments at 0s for 2500ms'),
+  });
   bed.rt.config.timeoutMs = 5_000;
 }, 60_000);
 
@@ -68,7 +83,8 @@ function expectInOrder(t: TraceResult, steps: (string | string[])[]): void {
   for (const step of steps) {
     const group = Array.isArray(step) ? step : [step];
     const at = group.map((type) => list.indexOf(type));
-    for (const [i, type] of group.entries()) expect(at[i], `${type} after index ${before} in ${list.join(', ')}`).toBeGreaterThan(before);
+    for (const [i, type] of group.entries())
+      expect(at[i], `${type} after index ${before} in ${list.join(', ')}`).toBeGreaterThan(before);
     before = Math.max(...at);
   }
 }
@@ -136,19 +152,36 @@ describe('evt trace <order-id> on the topics', () => {
     expect(scanned('shop.orders').partitions).toHaveLength(1);
     expect(scanned('shop.orders').partitions[0].partition).toBe(only(t, 'OrderPlaced').partition);
     const stock = scanned('shop.inventory.stock');
-    expect(stock).toMatchObject({ kind: 'joined', targeted: true, why: `partitions of ${[...skus].sort().join(', ')} ($.lines[*].sku, murmur2)` });
+    expect(stock).toMatchObject({
+      kind: 'joined',
+      targeted: true,
+      why: `partitions of ${[...skus].sort().join(', ')} ($.lines[*].sku, murmur2)`,
+    });
     expect(stock.partitions.length).toBeLessThanOrEqual(skus.size);
     for (const e of levels) expect(stock.partitions.map((p) => p.partition)).toContain(e.partition);
-    expect(t.scan.notes).toContain("flow: the bundled flow shop (the demo's topics are on this cluster; --no-flow to judge by conventions only)");
+    expect(t.scan.notes).toContain(
+      "flow: the bundled flow shop (the demo's topics are on this cluster; --no-flow to judge by conventions only)",
+    );
     expect(t.scan.complete).toBe(true);
   });
 
   it('a REJECTED order for each reason of the run, with the answer that failed it; a CANCELLED order ends cancelled', async () => {
-    const failing: Record<string, string | null> = { PAYMENT_DECLINED: 'PaymentDeclined', FRAUD_SUSPECTED: 'FraudCheckFailed', OUT_OF_STOCK: 'StockReservationFailed', INVALID_DETAILS: null };
-    const reasons = Object.keys(failing).filter((r) => main.plan.some((o) => outcome(o)?.reason === r && !o.poisonBefore));
+    const failing: Record<string, string | null> = {
+      PAYMENT_DECLINED: 'PaymentDeclined',
+      FRAUD_SUSPECTED: 'FraudCheckFailed',
+      OUT_OF_STOCK: 'StockReservationFailed',
+      INVALID_DETAILS: null,
+    };
+    const reasons = Object.keys(failing).filter((r) =>
+      main.plan.some((o) => outcome(o)?.reason === r && !o.poisonBefore),
+    );
     // seed 42 takes every one of them in its first 200 orders
     expect(reasons).toEqual(Object.keys(failing));
-    const cancelled = pick('cancelled by its customer', (o) => o.cancel && outcome(o)?.state === 'CANCELLED' && !o.poisonBefore && !o.lines.some((l) => l.sku === GHOST_SKU));
+    const cancelled = pick(
+      'cancelled by its customer',
+      (o) =>
+        o.cancel && outcome(o)?.state === 'CANCELLED' && !o.poisonBefore && !o.lines.some((l) => l.sku === GHOST_SKU),
+    );
     const rejected = reasons.map((r) => pick(r, (o) => outcome(o)?.reason === r && !o.poisonBefore));
     const traces = await Promise.all([...rejected, cancelled].map((o) => traceJson(evt, o.orderId)));
 
@@ -169,7 +202,12 @@ describe('evt trace <order-id> on the topics', () => {
         // invalid: rejected on the request itself, never placed, nobody else involved
         expect(onTopic(t, 'shop.orders'), what).toEqual(['OrderRejected']);
         expect(rejection.causedBy, what).toBe(only(t, 'OrderRequested').n);
-        expect(t.events.filter((e) => ['shop.inventory.reservations', 'shop.payments', 'shop.fraud.checks'].includes(e.topic)), what).toEqual([]);
+        expect(
+          t.events.filter((e) =>
+            ['shop.inventory.reservations', 'shop.payments', 'shop.fraud.checks'].includes(e.topic),
+          ),
+          what,
+        ).toEqual([]);
       }
       expect(t.verdict.waits, what).toEqual([]);
     });
@@ -199,7 +237,8 @@ describe('evt trace <order-id> on the topics', () => {
     const payment = t.events.filter((e) => e.topic === 'shop.payments');
     expect(payment.length, what).toBeGreaterThan(0);
     expect(payment[0].n, what).toBeGreaterThan(rejection.n);
-    if (payment[0].eventType === 'PaymentAuthorized') expect(onTopic(t, 'shop.payments'), what).toEqual(['PaymentAuthorized', 'PaymentVoided']);
+    if (payment[0].eventType === 'PaymentAuthorized')
+      expect(onTopic(t, 'shop.payments'), what).toEqual(['PaymentAuthorized', 'PaymentVoided']);
     else expect(onTopic(t, 'shop.payments'), what).toEqual(['PaymentDeclined']);
     expect(onTopic(t, 'shop.inventory.reservations'), what).toEqual(['StockReserved', 'StockReleased']);
     expect(t.verdict.waits, what).toEqual([]);
@@ -215,15 +254,35 @@ describe('evt trace <order-id> on the topics', () => {
     expect(poison, what).toHaveLength(1);
     expect(poison[0].topic).toBe('shop.basket.order-requests');
     expect(poison[0].n).toBeLessThan(only(t, 'OrderPlaced').n);
-    expect(poison[0].error !== undefined || (poison[0].value as { eventType?: unknown } | null)?.eventType === undefined, JSON.stringify(poison[0].value)).toBe(true);
+    expect(
+      poison[0].error !== undefined || (poison[0].value as { eventType?: unknown } | null)?.eventType === undefined,
+      JSON.stringify(poison[0].value),
+    ).toBe(true);
     const dead = t.events.filter((e) => e.deadLetter);
     expect(dead, what).toHaveLength(1);
     expect(dead[0].topic).toBe('shop.dlq.orders');
-    expect(dead[0].deadLetter).toMatchObject({ scheme: 'evt', topic: 'shop.basket.order-requests', partition: poison[0].partition, offset: poison[0].offset, by: 'orders' });
+    expect(dead[0].deadLetter).toMatchObject({
+      scheme: 'evt',
+      topic: 'shop.basket.order-requests',
+      partition: poison[0].partition,
+      offset: poison[0].offset,
+      by: 'orders',
+    });
     expect(dead[0].deadLetter!.error.length).toBeGreaterThan(0);
     expect(dead[0].n).toBeGreaterThan(poison[0].n);
-    expect(t.verdict.deadLetters).toEqual([{ n: dead[0].n, dlq: 'shop.dlq.orders', by: 'orders', origin: `shop.basket.order-requests-${poison[0].partition}@${poison[0].offset}`, error: dead[0].deadLetter!.error, exception: null }]);
-    expect(t.verdict.summary).toContain(`dead letters: shop.basket.order-requests-${poison[0].partition}@${poison[0].offset} in shop.dlq.orders by orders (`);
+    expect(t.verdict.deadLetters).toEqual([
+      {
+        n: dead[0].n,
+        dlq: 'shop.dlq.orders',
+        by: 'orders',
+        origin: `shop.basket.order-requests-${poison[0].partition}@${poison[0].offset}`,
+        error: dead[0].deadLetter!.error,
+        exception: null,
+      },
+    ]);
+    expect(t.verdict.summary).toContain(
+      `dead letters: shop.basket.order-requests-${poison[0].partition}@${poison[0].offset} in shop.dlq.orders by orders (`,
+    );
     // the poison did not stop the order
     expect(t.verdict.status).toBe('final');
     expect(t.verdict.state).toBe(outcome(order)!.state);
@@ -236,7 +295,13 @@ describe('evt trace <order-id> on the topics', () => {
     expect(r.code, r.stderr).toBe(4);
     expect(r.stderr).toMatch(/^evt: order o-nope-000000 not found in a complete scan of \d+ topics \(\d+ records\)\n$/);
     const t = JSON.parse(r.stdout) as TraceResult;
-    expect(t).toMatchObject({ id: 'o-nope-000000', entity: 'order', found: false, events: [], verdict: { status: 'not-found' } });
+    expect(t).toMatchObject({
+      id: 'o-nope-000000',
+      entity: 'order',
+      found: false,
+      events: [],
+      verdict: { status: 'not-found' },
+    });
     expect(t.scan.complete).toBe(true);
     expect(t.scan.recordsExamined).toBeGreaterThan(0);
     const plain = await evt(['trace', 'o-nope-000000']);
@@ -251,7 +316,10 @@ describe('evt trace <order-id> on the topics', () => {
       pick('poisoned', (o) => o.poisonBefore && outcome(o) !== undefined),
     ];
     for (const order of orders) {
-      const [targeted, all] = await Promise.all([traceJson(evt, order.orderId), traceJson(evt, order.orderId, '--all-partitions')]);
+      const [targeted, all] = await Promise.all([
+        traceJson(evt, order.orderId),
+        traceJson(evt, order.orderId, '--all-partitions'),
+      ]);
       expect(targeted.events.length).toBeGreaterThan(3);
       expect(positions(targeted), order.orderId).toEqual(positions(all));
       expect(targeted.scan.recordsExamined, order.orderId).toBeLessThan(all.scan.recordsExamined);
@@ -271,12 +339,24 @@ describe('evt trace <order-id> on the topics', () => {
       evt(['trace', order.orderId, '--format', 'mermaid']),
       evt(['trace', order.orderId, '--format', 'nope']),
     ]);
-    const wanted = ['OrderRequested', 'OrderPlaced', 'StockReserved', 'PaymentAuthorized', 'FraudCheckPassed', 'OrderConfirmed', 'ShipmentDispatched', 'OrderShipped', 'OrderCompleted'];
+    const wanted = [
+      'OrderRequested',
+      'OrderPlaced',
+      'StockReserved',
+      'PaymentAuthorized',
+      'FraudCheckPassed',
+      'OrderConfirmed',
+      'ShipmentDispatched',
+      'OrderShipped',
+      'OrderCompleted',
+    ];
     for (const r of [plain, table, mermaid]) {
       expect(r.code, r.stderr).toBe(0);
       for (const type of wanted) expect(r.stdout).toContain(type);
     }
-    expect(plain.stdout).toMatch(new RegExp(`^order ${order.orderId}: \\d+ events \\(from the topics; flow .*shop\\.json\\)`));
+    expect(plain.stdout).toMatch(
+      new RegExp(`^order ${order.orderId}: \\d+ events \\(from the topics; flow .*shop\\.json\\)`),
+    );
     expect(plain.stdout).toMatch(/^verdict: COMPLETED after /m);
     expect(table.stdout).toMatch(/^\s*#\s+TIME\s+DELTA\s+SINCE START\s+TOPIC/m);
     expect(mermaid.stdout.startsWith('sequenceDiagram\n')).toBe(true);
@@ -292,13 +372,23 @@ describe('evt trace <order-id> on the topics', () => {
     const replay = await evt(['replay', 'entities', '--db', db], 60_000);
     expect(replay.code, replay.stderr).toBe(0);
     const order = completed();
-    const [fromView, fromTopics] = await Promise.all([traceJson(evt, order.orderId, '--db', db), traceJson(evt, order.orderId)]);
+    const [fromView, fromTopics] = await Promise.all([
+      traceJson(evt, order.orderId, '--db', db),
+      traceJson(evt, order.orderId),
+    ]);
     expect(fromView.source).toBe('entity index');
     expect(fromView.scan.notes.some((n) => n.includes(`answered by the entity index in ${db}`))).toBe(true);
     expect(fromTopics.source).toBe('topics');
-    expect(fromView.events.map((e) => `${e.topic}-${e.partition}@${e.offset}`)).toEqual(fromTopics.events.map((e) => `${e.topic}-${e.partition}@${e.offset}`));
+    expect(fromView.events.map((e) => `${e.topic}-${e.partition}@${e.offset}`)).toEqual(
+      fromTopics.events.map((e) => `${e.topic}-${e.partition}@${e.offset}`),
+    );
     expect(types(fromView)).toEqual(types(fromTopics));
-    expect(fromView.verdict).toMatchObject({ status: 'final', state: 'COMPLETED', latencyMs: fromTopics.verdict.latencyMs, waits: [] });
+    expect(fromView.verdict).toMatchObject({
+      status: 'final',
+      state: 'COMPLETED',
+      latencyMs: fromTopics.verdict.latencyMs,
+      waits: [],
+    });
     // the view does not hold the order topics' records to scan
     expect(fromView.scan.topics.map((s) => s.topic)).not.toContain('shop.orders');
     expect(fromView.scan.recordsExamined).toBeLessThan(fromTopics.scan.recordsExamined);
@@ -320,14 +410,40 @@ describe('evt trace while inventory is not running', () => {
     const config = bed.rt.config;
     while (stuck.length < 3) {
       const o = load.next();
-      const request = { eventType: 'OrderRequested' as const, orderId: o.orderId, customerId: o.customerId, lines: o.lines, currency: o.currency, requestedAt: 0, reason: null };
-      if (o.cancel || invalidDetails(request) !== undefined || o.lines.some((l) => l.sku === GHOST_SKU) || orderTotal(o.lines) > config.fraudLimit) continue;
+      const request = {
+        eventType: 'OrderRequested' as const,
+        orderId: o.orderId,
+        customerId: o.customerId,
+        lines: o.lines,
+        currency: o.currency,
+        requestedAt: 0,
+        reason: null,
+      };
+      if (
+        o.cancel ||
+        invalidDetails(request) !== undefined ||
+        o.lines.some((l) => l.sku === GHOST_SKU) ||
+        orderTotal(o.lines) > config.fraudLimit
+      )
+        continue;
       if (paymentDeclined({ seed: config.seed, declineRate: config.declineRate }, o.orderId)) continue;
       stuck.push(o);
     }
-    const since = await endOffsets(bed.rt, ['shop.basket.order-requests', 'shop.orders', 'shop.payments', 'shop.fraud.checks', 'shop.inventory.reservations', 'shop.inventory.stock', 'shop.shipments']);
+    const since = await endOffsets(bed.rt, [
+      'shop.basket.order-requests',
+      'shop.orders',
+      'shop.payments',
+      'shop.fraud.checks',
+      'shop.inventory.reservations',
+      'shop.inventory.stock',
+      'shop.shipments',
+    ]);
     const basket = createBasket({ now: Date.now, random: createRandom('stuck:basket') });
-    for (const o of stuck) await bed.rt.producer.send('shop.basket.order-requests', { ...bed.rt.codec.encode(basket.requestOrder(o)), timestamp: Date.now() });
+    for (const o of stuck)
+      await bed.rt.producer.send('shop.basket.order-requests', {
+        ...bed.rt.codec.encode(basket.requestOrder(o)),
+        timestamp: Date.now(),
+      });
     await until(
       async () => {
         const logs = await readWorkflowLogs(bed.rt, since);
@@ -363,7 +479,13 @@ describe('evt trace while inventory is not running', () => {
       expects: ['StockReserved', 'StockReservationFailed'],
       followUp: false,
       diagnosis: 'not-consumed',
-      trigger: { n: placed.n, topic: 'shop.orders', partition: placed.partition, offset: placed.offset, eventType: 'OrderPlaced' },
+      trigger: {
+        n: placed.n,
+        topic: 'shop.orders',
+        partition: placed.partition,
+        offset: placed.offset,
+        eventType: 'OrderPlaced',
+      },
     });
     const [p] = w.positions;
     expect(p).toMatchObject({ group: 'shop.inventory-service', members: 0, consumed: false });
@@ -372,14 +494,20 @@ describe('evt trace while inventory is not running', () => {
     expect(p.committed!).toBeLessThanOrEqual(placed.offset);
     expect(p.lag!).toBeGreaterThan(0);
     expect(p.lag!).toBeGreaterThanOrEqual(placed.offset + 1 - p.committed!);
-    expect(w.detail).toContain(`shop.inventory-service has not consumed OrderPlaced (shop.orders-${placed.partition}@${placed.offset}) yet: it is at offset ${p.committed} on shop.orders-${placed.partition}, lag ${p.lag}`);
+    expect(w.detail).toContain(
+      `shop.inventory-service has not consumed OrderPlaced (shop.orders-${placed.partition}@${placed.offset}) yet: it is at offset ${p.committed} on shop.orders-${placed.partition}, lag ${p.lag}`,
+    );
     expect(w.detail).toContain('no member running');
-    expect(t.verdict.summary).toMatch(/^PLACED for .+, waiting for StockReserved or StockReservationFailed from inventory: shop.inventory-service has not consumed OrderPlaced/);
+    expect(t.verdict.summary).toMatch(
+      /^PLACED for .+, waiting for StockReserved or StockReservationFailed from inventory: shop.inventory-service has not consumed OrderPlaced/,
+    );
 
     const plain = await evt(['trace', stuck[0].orderId]);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toMatch(/^verdict: PLACED, waiting for /m);
-    expect(plain.stdout).toMatch(/^ {2}waiting for StockReserved or StockReservationFailed from inventory: shop.inventory-service has not consumed/m);
+    expect(plain.stdout).toMatch(
+      /^ {2}waiting for StockReserved or StockReservationFailed from inventory: shop.inventory-service has not consumed/m,
+    );
   });
 
   it('--stuck lists the orders waiting for inventory', async () => {

@@ -45,12 +45,18 @@ interface Spec {
   value?: Record<string, unknown>;
 }
 
-const text = (headers: Record<string, string>) => Object.entries(headers).map(([key, v]) => ({ key, value: Buffer.from(v) }));
+const text = (headers: Record<string, string>) =>
+  Object.entries(headers).map(([key, v]) => ({ key, value: Buffer.from(v) }));
 
 /** A record of the order, with the headers every workflow event carries (values as JSON, as if read without a registry). */
 function record(s: Spec): ConsumedRecord {
   const id = s.id ?? `${s.type}-${s.at}`;
-  const value = { eventType: s.type, orderId: ORDER, ...(STATE[s.type] ? { state: STATE[s.type], reason: null, cancelReason: null, total: 1798 } : {}), ...s.value };
+  const value = {
+    eventType: s.type,
+    orderId: ORDER,
+    ...(STATE[s.type] ? { state: STATE[s.type], reason: null, cancelReason: null, total: 1798 } : {}),
+    ...s.value,
+  };
   return {
     topic: T(s.topic),
     partition: 1,
@@ -58,12 +64,23 @@ function record(s: Spec): ConsumedRecord {
     timestamp: T0 + s.at,
     key: Buffer.from(ORDER),
     value: Buffer.from(JSON.stringify(value)),
-    headers: text({ 'evt-event-type': s.type, 'evt-event-id': id, 'evt-correlation-id': ORDER, 'evt-causation-id': s.cause ?? '', 'evt-producer': PRODUCER[s.topic] ?? 'unknown' }),
+    headers: text({
+      'evt-event-type': s.type,
+      'evt-event-id': id,
+      'evt-correlation-id': ORDER,
+      'evt-causation-id': s.cause ?? '',
+      'evt-producer': PRODUCER[s.topic] ?? 'unknown',
+    }),
   };
 }
 
 /** A dead letter of `origin`, as evt's workers write it to their service's dead-letter topic. */
-function deadLetter(origin: { topic: string; partition: number; offset: number }, service: 'payments' | 'orders', error: string, at: number): ConsumedRecord {
+function deadLetter(
+  origin: { topic: string; partition: number; offset: number },
+  service: 'payments' | 'orders',
+  error: string,
+  at: number,
+): ConsumedRecord {
   return {
     topic: names.dlq(service),
     partition: 0,
@@ -93,12 +110,34 @@ async function timeline(...records: ConsumedRecord[]): Promise<TraceEvent[]> {
 // The start of every order: requested, then placed (offsets are distinct per topic; partition 1 throughout).
 const requested = record({ topic: 'basket.order-requests', type: 'OrderRequested', at: 0, offset: 40, id: 'req' });
 const placed = record({ topic: 'orders', type: 'OrderPlaced', at: 5, offset: 17, id: 'placed', cause: 'req' });
-const reserved = record({ topic: 'inventory.reservations', type: 'StockReserved', at: 9, offset: 11, id: 'reserved', cause: 'placed' });
-const authorized = record({ topic: 'payments', type: 'PaymentAuthorized', at: 10, offset: 21, id: 'authorized', cause: 'placed' });
-const fraudOk = record({ topic: 'fraud.checks', type: 'FraudCheckPassed', at: 11, offset: 31, id: 'fraud', cause: 'placed' });
+const reserved = record({
+  topic: 'inventory.reservations',
+  type: 'StockReserved',
+  at: 9,
+  offset: 11,
+  id: 'reserved',
+  cause: 'placed',
+});
+const authorized = record({
+  topic: 'payments',
+  type: 'PaymentAuthorized',
+  at: 10,
+  offset: 21,
+  id: 'authorized',
+  cause: 'placed',
+});
+const fraudOk = record({
+  topic: 'fraud.checks',
+  type: 'FraudCheckPassed',
+  at: 11,
+  offset: 31,
+  id: 'fraud',
+  cause: 'placed',
+});
 
 const noFacts = (): GroupFacts => ({ groups: new Map(), committed: new Map(), ends: new Map() });
-const owed = (events: readonly TraceEvent[]) => expectations(SHOP, events).map((x) => [x.reaction.service, x.expects, x.trigger.eventType, x.followUp]);
+const owed = (events: readonly TraceEvent[]) =>
+  expectations(SHOP, events).map((x) => [x.reaction.service, x.expects, x.trigger.eventType, x.followUp]);
 
 function byType(events: readonly TraceEvent[], type: string): TraceEvent {
   const e = events.find((x) => x.eventType === type);
@@ -109,9 +148,21 @@ function byType(events: readonly TraceEvent[], type: string): TraceEvent {
 describe('buildTimeline', () => {
   it('orders by time, puts an effect stamped before its cause after it, and links causes by n', async () => {
     // StockReserved carries a timestamp 3 ms before the OrderPlaced that caused it (another producer's clock)
-    const skewed = record({ topic: 'inventory.reservations', type: 'StockReserved', at: 2, offset: 11, id: 'reserved', cause: 'placed' });
+    const skewed = record({
+      topic: 'inventory.reservations',
+      type: 'StockReserved',
+      at: 2,
+      offset: 11,
+      id: 'reserved',
+      cause: 'placed',
+    });
     const events = await timeline(fraudOk, skewed, placed, requested);
-    expect(events.map((e) => e.eventType)).toEqual(['OrderRequested', 'OrderPlaced', 'StockReserved', 'FraudCheckPassed']);
+    expect(events.map((e) => e.eventType)).toEqual([
+      'OrderRequested',
+      'OrderPlaced',
+      'StockReserved',
+      'FraudCheckPassed',
+    ]);
     expect(events.map((e) => e.n)).toEqual([1, 2, 3, 4]);
     expect(events.map((e) => e.causedBy)).toEqual([null, 1, 2, 2]);
     expect(events.map((e) => e.sinceStartMs)).toEqual([0, 5, 2, 11]);
@@ -122,15 +173,28 @@ describe('buildTimeline', () => {
     expect(events[0].typeFrom).toBe('header evt-event-type');
   });
 
-  it('records the origin of a dead letter, by evt\'s own headers', async () => {
-    const events = await timeline(requested, placed, deadLetter({ topic: T('orders'), partition: 1, offset: 17 }, 'payments', 'boom', 20));
+  it("records the origin of a dead letter, by evt's own headers", async () => {
+    const events = await timeline(
+      requested,
+      placed,
+      deadLetter({ topic: T('orders'), partition: 1, offset: 17 }, 'payments', 'boom', 20),
+    );
     const dead = events[2];
     expect(dead.topic).toBe(names.dlq('payments'));
-    expect(dead.deadLetter).toEqual({ scheme: 'evt', topic: T('orders'), partition: 1, offset: 17, error: 'boom', exception: null, by: 'payments', attempts: 3 });
+    expect(dead.deadLetter).toEqual({
+      scheme: 'evt',
+      topic: T('orders'),
+      partition: 1,
+      offset: 17,
+      error: 'boom',
+      exception: null,
+      by: 'payments',
+      attempts: 3,
+    });
   });
 });
 
-describe('the flow\'s promise of registry-encoded values', () => {
+describe("the flow's promise of registry-encoded values", () => {
   it('a record that is not in the wire format on such a topic is garbage, not an event: flagged, and owed nothing', async () => {
     const real = workflowFlow(names);
     const events = buildTimeline(await decodeFound([requested, placed], codec, matcher, real), real);
@@ -153,8 +217,17 @@ describe('expectations of the bundled flow', () => {
   });
 
   it('PLACED with all three answers: orders owes its decision; with a failed one: OrderRejected caused by it', async () => {
-    expect(owed(await timeline(requested, placed, reserved, authorized, fraudOk))).toEqual([['orders', ['OrderConfirmed', 'OrderRejected'], 'FraudCheckPassed', false]]);
-    const declined = record({ topic: 'payments', type: 'PaymentDeclined', at: 10, offset: 21, id: 'declined', cause: 'placed' });
+    expect(owed(await timeline(requested, placed, reserved, authorized, fraudOk))).toEqual([
+      ['orders', ['OrderConfirmed', 'OrderRejected'], 'FraudCheckPassed', false],
+    ]);
+    const declined = record({
+      topic: 'payments',
+      type: 'PaymentDeclined',
+      at: 10,
+      offset: 21,
+      id: 'declined',
+      cause: 'placed',
+    });
     const bad = owed(await timeline(requested, placed, reserved, declined));
     expect(bad).toEqual([
       ['fraud', ['FraudCheckPassed', 'FraudCheckFailed'], 'OrderPlaced', false],
@@ -163,25 +236,57 @@ describe('expectations of the bundled flow', () => {
   });
 
   it('only a request: orders owes OrderPlaced or OrderRejected', async () => {
-    expect(owed(await timeline(requested))).toEqual([['orders', ['OrderPlaced', 'OrderRejected'], 'OrderRequested', false]]);
+    expect(owed(await timeline(requested))).toEqual([
+      ['orders', ['OrderPlaced', 'OrderRejected'], 'OrderRequested', false],
+    ]);
   });
 
   it('CONFIRMED with ShipmentScheduled only: shipping owes ShipmentDispatched from a timer', async () => {
-    const confirmed = record({ topic: 'orders', type: 'OrderConfirmed', at: 15, offset: 18, id: 'confirmed', cause: 'fraud' });
-    const scheduled = record({ topic: 'shipments', type: 'ShipmentScheduled', at: 20, offset: 5, id: 'scheduled', cause: 'confirmed' });
+    const confirmed = record({
+      topic: 'orders',
+      type: 'OrderConfirmed',
+      at: 15,
+      offset: 18,
+      id: 'confirmed',
+      cause: 'fraud',
+    });
+    const scheduled = record({
+      topic: 'shipments',
+      type: 'ShipmentScheduled',
+      at: 20,
+      offset: 5,
+      id: 'scheduled',
+      cause: 'confirmed',
+    });
     const events = await timeline(requested, placed, reserved, authorized, fraudOk, confirmed, scheduled);
     expect(owed(events)).toEqual([['shipping', ['ShipmentDispatched'], 'ShipmentScheduled', false]]);
     const [w] = diagnose(SHOP, events, noFacts(), T0 + 21);
     expect(w.diagnosis).toBe('timer');
-    expect(w.positions).toEqual([{ group: names.group('shipping'), state: null, members: null, committed: null, lag: null, consumed: false }]);
+    expect(w.positions).toEqual([
+      { group: names.group('shipping'), state: null, members: null, committed: null, lag: null, consumed: false },
+    ]);
     expect(w.detail).toContain(`timer of shipping after ShipmentScheduled (${T('shipments')}-1@5)`);
     expect(w.overdue).toBe(false);
   });
 
   it('CANCEL_PENDING with StockReserved and no StockReleased: inventory owes StockReleased to the OrderCancelPending', async () => {
     const cancel = record({ topic: 'basket.order-requests', type: 'CancelRequested', at: 1, offset: 41, id: 'cancel' });
-    const declined = record({ topic: 'payments', type: 'PaymentDeclined', at: 10, offset: 21, id: 'declined', cause: 'placed' });
-    const pending = record({ topic: 'orders', type: 'OrderCancelPending', at: 12, offset: 18, id: 'pending', cause: 'cancel' });
+    const declined = record({
+      topic: 'payments',
+      type: 'PaymentDeclined',
+      at: 10,
+      offset: 21,
+      id: 'declined',
+      cause: 'placed',
+    });
+    const pending = record({
+      topic: 'orders',
+      type: 'OrderCancelPending',
+      at: 12,
+      offset: 18,
+      id: 'pending',
+      cause: 'cancel',
+    });
     const events = await timeline(requested, cancel, placed, reserved, declined, pending);
     // payments declined: nothing to void; inventory reserved: the release is owed (the order waits on it); fraud has not answered
     expect(owed(events)).toEqual([
@@ -190,15 +295,46 @@ describe('expectations of the bundled flow', () => {
     ]);
 
     // once released, orders owes OrderCancelled
-    const released = record({ topic: 'inventory.reservations', type: 'StockReleased', at: 14, offset: 12, id: 'released', cause: 'pending' });
-    const after = owed(await timeline(requested, cancel, placed, reserved, declined, pending, released)).filter(([s]) => s !== 'fraud');
+    const released = record({
+      topic: 'inventory.reservations',
+      type: 'StockReleased',
+      at: 14,
+      offset: 12,
+      id: 'released',
+      cause: 'pending',
+    });
+    const after = owed(await timeline(requested, cancel, placed, reserved, declined, pending, released)).filter(
+      ([s]) => s !== 'fraud',
+    );
     expect(after).toEqual([['orders', ['OrderCancelled'], 'StockReleased', false]]);
   });
 
   it('REJECTED with PaymentAuthorized and no PaymentVoided: a follow-up for payments, the order still final', async () => {
-    const failed = record({ topic: 'fraud.checks', type: 'FraudCheckFailed', at: 11, offset: 31, id: 'fraudfail', cause: 'placed' });
-    const rejected = record({ topic: 'orders', type: 'OrderRejected', at: 13, offset: 18, id: 'rejected', cause: 'fraudfail', value: { reason: 'FRAUD_SUSPECTED' } });
-    const released = record({ topic: 'inventory.reservations', type: 'StockReleased', at: 14, offset: 12, id: 'released', cause: 'rejected' });
+    const failed = record({
+      topic: 'fraud.checks',
+      type: 'FraudCheckFailed',
+      at: 11,
+      offset: 31,
+      id: 'fraudfail',
+      cause: 'placed',
+    });
+    const rejected = record({
+      topic: 'orders',
+      type: 'OrderRejected',
+      at: 13,
+      offset: 18,
+      id: 'rejected',
+      cause: 'fraudfail',
+      value: { reason: 'FRAUD_SUSPECTED' },
+    });
+    const released = record({
+      topic: 'inventory.reservations',
+      type: 'StockReleased',
+      at: 14,
+      offset: 12,
+      id: 'released',
+      cause: 'rejected',
+    });
     const events = await timeline(requested, placed, reserved, authorized, failed, rejected, released);
     expect(owed(events)).toEqual([['payments', ['PaymentVoided'], 'OrderRejected', true]]);
 
@@ -214,7 +350,9 @@ describe('expectations of the bundled flow', () => {
     expect(v.waits).toHaveLength(1);
     // committed 18 is the offset after OrderRejected@18? no: past OrderPlaced@17 only, so the rejection is not consumed yet
     expect(v.waits[0]).toMatchObject({ service: 'payments', followUp: true, diagnosis: 'not-consumed' });
-    expect(v.waits[0].positions).toEqual([{ group: PAYMENTS, state: null, members: null, committed: 18, lag: 12, consumed: false }]);
+    expect(v.waits[0].positions).toEqual([
+      { group: PAYMENTS, state: null, members: null, committed: 18, lag: 12, consumed: false },
+    ]);
     expect(v.summary).toBe('REJECTED (FRAUD_SUSPECTED) after 13 ms; still owed: PaymentVoided from payments');
   });
 
@@ -233,10 +371,25 @@ describe('expectations of the bundled flow', () => {
     const events = await timeline(requested, placed, reserved, authorized, fraudOk, ...rest);
     expect(owed(events)).toEqual([]);
     const v = verdictOf(SHOP, events, noFacts(), T0 + 1000);
-    expect(v).toMatchObject({ status: 'final', state: 'COMPLETED', reason: null, latencyMs: 31, waits: [], deadLetters: [], summary: 'COMPLETED after 31 ms' });
+    expect(v).toMatchObject({
+      status: 'final',
+      state: 'COMPLETED',
+      reason: null,
+      latencyMs: 31,
+      waits: [],
+      deadLetters: [],
+      summary: 'COMPLETED after 31 ms',
+    });
 
     // without the capture: payments still owes it, as a follow-up of the final order
-    const missing = await timeline(requested, placed, reserved, authorized, fraudOk, ...rest.filter((_, i) => steps[i][1] !== 'PaymentCaptured'));
+    const missing = await timeline(
+      requested,
+      placed,
+      reserved,
+      authorized,
+      fraudOk,
+      ...rest.filter((_, i) => steps[i][1] !== 'PaymentCaptured'),
+    );
     expect(owed(missing)).toEqual([['payments', ['PaymentCaptured'], 'OrderShipped', true]]);
   });
 });
@@ -252,13 +405,22 @@ describe('diagnose', async () => {
       facts.committed.set(`${PAYMENTS}|${T('orders')}:1`, committed);
       facts.ends.set(`${T('orders')}:1`, 25);
       const [w] = diagnose(SHOP, events, facts, T0 + 100);
-      expect(w).toMatchObject({ service: 'payments', groups: [PAYMENTS], diagnosis: 'not-consumed', trigger: { n: 2, topic: T('orders'), partition: 1, offset: 17, eventType: 'OrderPlaced' } });
-      expect(w.positions).toEqual([{ group: PAYMENTS, state: 'Empty', members: 0, committed, lag: 25 - committed, consumed: false }]);
-      expect(w.detail).toBe(`${PAYMENTS} has not consumed OrderPlaced (${orders1}@17) yet: it is at offset ${committed} on ${orders1}, lag ${25 - committed}; no member running (Empty)`);
+      expect(w).toMatchObject({
+        service: 'payments',
+        groups: [PAYMENTS],
+        diagnosis: 'not-consumed',
+        trigger: { n: 2, topic: T('orders'), partition: 1, offset: 17, eventType: 'OrderPlaced' },
+      });
+      expect(w.positions).toEqual([
+        { group: PAYMENTS, state: 'Empty', members: 0, committed, lag: 25 - committed, consumed: false },
+      ]);
+      expect(w.detail).toBe(
+        `${PAYMENTS} has not consumed OrderPlaced (${orders1}@17) yet: it is at offset ${committed} on ${orders1}, lag ${25 - committed}; no member running (Empty)`,
+      );
     }
   });
 
-  it('nothing committed: not-consumed, lag from the start; overdue once past the flow\'s within', () => {
+  it("nothing committed: not-consumed, lag from the start; overdue once past the flow's within", () => {
     const facts = noFacts();
     facts.groups.set(PAYMENTS, { state: 'Stable', members: 2 });
     facts.ends.set(`${T('orders')}:1`, 25);
@@ -270,7 +432,7 @@ describe('diagnose', async () => {
     expect(w.detail).toContain('(overdue: usually within 2.00 s, waiting 1 min 0 s)');
   });
 
-  it('committed past the trigger: consumed-no-output, pointing at the service\'s log', () => {
+  it("committed past the trigger: consumed-no-output, pointing at the service's log", () => {
     const facts = noFacts();
     facts.groups.set(PAYMENTS, { state: 'Stable', members: 1 });
     facts.committed.set(`${PAYMENTS}|${T('orders')}:1`, 18);
@@ -290,7 +452,12 @@ describe('diagnose', async () => {
   });
 
   it('a dead letter whose origin is the trigger: dead-lettered, with its error, whatever the offsets say', async () => {
-    const dead = deadLetter({ topic: T('orders'), partition: 1, offset: 17 }, 'payments', 'handler failed: card vault unreachable', 40);
+    const dead = deadLetter(
+      { topic: T('orders'), partition: 1, offset: 17 },
+      'payments',
+      'handler failed: card vault unreachable',
+      40,
+    );
     const withDead = await timeline(requested, placed, reserved, fraudOk, dead);
     const facts = noFacts();
     facts.committed.set(`${PAYMENTS}|${T('orders')}:1`, 18);
@@ -298,15 +465,34 @@ describe('diagnose', async () => {
     const waits = diagnose(SHOP, withDead, facts, T0 + 100);
     expect(waits).toHaveLength(1);
     expect(waits[0].diagnosis).toBe('dead-lettered');
-    expect(waits[0].detail).toBe(`payments sent OrderPlaced (${orders1}@17) to ${names.dlq('payments')} after 3 attempt(s): handler failed: card vault unreachable`);
+    expect(waits[0].detail).toBe(
+      `payments sent OrderPlaced (${orders1}@17) to ${names.dlq('payments')} after 3 attempt(s): handler failed: card vault unreachable`,
+    );
 
     // a dead letter of another record (the next offset) does not explain this wait
-    const other = await timeline(requested, placed, reserved, fraudOk, deadLetter({ topic: T('orders'), partition: 1, offset: 18 }, 'payments', 'x', 40));
+    const other = await timeline(
+      requested,
+      placed,
+      reserved,
+      fraudOk,
+      deadLetter({ topic: T('orders'), partition: 1, offset: 18 }, 'payments', 'x', 40),
+    );
     expect(diagnose(SHOP, other, facts, T0)[0].diagnosis).toBe('consumed-no-output');
 
     const v = verdictOf(SHOP, withDead, facts, T0 + 2_000);
-    expect(v.deadLetters).toEqual([{ n: 5, dlq: names.dlq('payments'), by: 'payments', origin: `${orders1}@17`, error: 'handler failed: card vault unreachable', exception: null }]);
-    expect(v.summary).toContain(`dead letters: ${orders1}@17 in ${names.dlq('payments')} by payments (handler failed: card vault unreachable)`);
+    expect(v.deadLetters).toEqual([
+      {
+        n: 5,
+        dlq: names.dlq('payments'),
+        by: 'payments',
+        origin: `${orders1}@17`,
+        error: 'handler failed: card vault unreachable',
+        exception: null,
+      },
+    ]);
+    expect(v.summary).toContain(
+      `dead letters: ${orders1}@17 in ${names.dlq('payments')} by payments (handler failed: card vault unreachable)`,
+    );
   });
 });
 
@@ -323,11 +509,19 @@ describe('verdictOf', () => {
     expect(v.state).toBe('PLACED');
     expect(v.latencyMs).toBeNull();
     expect(v.idleMs).toBe(2_500);
-    expect(v.summary).toBe(`PLACED for 2.50 s, waiting for PaymentAuthorized or PaymentDeclined from payments: ${diagnose(SHOP, events, facts, now)[0].detail}`);
+    expect(v.summary).toBe(
+      `PLACED for 2.50 s, waiting for PaymentAuthorized or PaymentDeclined from payments: ${diagnose(SHOP, events, facts, now)[0].detail}`,
+    );
   });
 
   it('no events: not-found', () => {
-    expect(verdictOf(SHOP, [], noFacts(), T0)).toMatchObject({ status: 'not-found', state: null, waits: [], deadLetters: [], summary: 'not found' });
+    expect(verdictOf(SHOP, [], noFacts(), T0)).toMatchObject({
+      status: 'not-found',
+      state: null,
+      waits: [],
+      deadLetters: [],
+      summary: 'not found',
+    });
   });
 
   it('without a flow: unjudged, the newest event and which groups of its topic have consumed it', async () => {
@@ -346,6 +540,8 @@ describe('verdictOf', () => {
       { group: 'billing', state: 'Stable', members: 1, committed: 18, lag: 12, consumed: true },
       { group: 'audit', state: 'Empty', members: 0, committed: 10, lag: 20, consumed: false },
     ]);
-    expect(v.summary).toContain('consumed by billing; not yet by audit is at offset 10, lag 20; no member running (Empty)');
+    expect(v.summary).toContain(
+      'consumed by billing; not yet by audit is at offset 10, lag 20; no member running (Empty)',
+    );
   });
 });

@@ -34,7 +34,11 @@ describe('column widths', () => {
   });
 
   it('wraps text at spaces, keeping the spacing inside a line, with a hanging indent', () => {
-    expect(wrap('  waiting for A or B from inventory: the group has not consumed it', 30, '    ')).toEqual(['  waiting for A or B from', '    inventory: the group has', '    not consumed it']);
+    expect(wrap('  waiting for A or B from inventory: the group has not consumed it', 30, '    ')).toEqual([
+      '  waiting for A or B from',
+      '    inventory: the group has',
+      '    not consumed it',
+    ]);
     expect(wrap('  1  09:59:55   +0 ms  short', 80)).toEqual(['  1  09:59:55   +0 ms  short']);
     expect(wrap('x'.repeat(12), 10)).toEqual(['xxxxxxxxx…']);
   });

@@ -24,7 +24,14 @@ beforeAll(async () => {
   bed = await startWorkflowBed({ seed: 7 });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evt-dashboard-'));
   evt = evtOn(bed, dir);
-  summary = await runSimulation({ rt: bed.rt, admin: bed.admin, host: inProcessHost(bed.rt, { sessionTimeoutMs: 3_000 }), load: { seed: 7, poisonRate: 0.05 }, orders: ORDERS, rate: 200 });
+  summary = await runSimulation({
+    rt: bed.rt,
+    admin: bed.admin,
+    host: inProcessHost(bed.rt, { sessionTimeoutMs: 3_000 }),
+    load: { seed: 7, poisonRate: 0.05 },
+    orders: ORDERS,
+    rate: 200,
+  });
   expect(summary.violations).toEqual([]);
 }, 60_000);
 
@@ -38,14 +45,19 @@ describe('evt dashboard without a terminal', () => {
     const r = await evt(['dashboard', '--events', '5']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(new RegExp(`^evt dashboard: ${bed.broker.bootstrap.replace(/\./g, '\\.')} \\(${bed.broker.bootstrap.replace(/\./g, '\\.')}\\) at \\d{4}-`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^evt dashboard: ${bed.broker.bootstrap.replace(/\./g, '\\.')} \\(${bed.broker.bootstrap.replace(/\./g, '\\.')}\\) at \\d{4}-`,
+      ),
+    );
     const text = r.stdout;
     // the run's outcomes, counted from the topics by the tail
     expect(text).toContain(`completed ${summary.orders.byState.COMPLETED}`);
     expect(text).toContain(`rejected ${summary.orders.byState.REJECTED}`);
     expect(text).toContain('stuck none');
     // the services, stopped after the run, with their dead letters
-    for (const service of WORKER_SERVICES) expect(text).toMatch(new RegExp(`^${service} +DOWN +(Empty|Dead) +0 +0 `, 'm'));
+    for (const service of WORKER_SERVICES)
+      expect(text).toMatch(new RegExp(`^${service} +DOWN +(Empty|Dead) +0 +0 `, 'm'));
     const dlqOrders = summary.deadLetters.orders ?? 0;
     expect(dlqOrders).toBeGreaterThan(0);
     expect(text).toMatch(new RegExp(`^orders +DOWN .* ${dlqOrders}$`, 'm'));
@@ -63,8 +75,12 @@ describe('evt dashboard without a terminal', () => {
     // the bundled flow, found by its topics on the cluster
     expect(s.flow).toMatchObject({ name: 'shop', entity: 'order' });
     expect(s.flow!.states.find((x) => x.state === 'COMPLETED')!.count).toBe(summary.orders.byState.COMPLETED);
-    expect(s.flow!.reasons.REJECTED).toEqual(Object.fromEntries(Object.entries(summary.orders.rejected).filter(([, n]) => (n ?? 0) > 0)));
-    expect(s.services.slice(0, WORKER_SERVICES.length).map((g) => g.group)).toEqual(WORKER_SERVICES.map((s) => `shop.${s}-service`));
+    expect(s.flow!.reasons.REJECTED).toEqual(
+      Object.fromEntries(Object.entries(summary.orders.rejected).filter(([, n]) => (n ?? 0) > 0)),
+    );
+    expect(s.services.slice(0, WORKER_SERVICES.length).map((g) => g.group)).toEqual(
+      WORKER_SERVICES.map((s) => `shop.${s}-service`),
+    );
     expect(s.services.every((g) => g.lag === 0 && !g.up)).toBe(true);
     expect(s.feed.length).toBeGreaterThan(0);
     expect(s.feed.length).toBeLessThanOrEqual(200);
@@ -78,7 +94,9 @@ describe('evt dashboard without a terminal', () => {
     fs.writeFileSync(bad, JSON.stringify({ flow: 'x', topics: { a: { id: 'nope' } } }));
     const r = await evt(['dashboard', '--flow', bad]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`evt: ${bad}: topics.a.id: bad path "nope": a path starts with $ (the value), $key or $headers.<name> (an id lives at $key, $headers.<name> or a value path like $.parcel.id)\n`);
+    expect(r.stderr).toBe(
+      `evt: ${bad}: topics.a.id: bad path "nope": a path starts with $ (the value), $key or $headers.<name> (an id lives at $key, $headers.<name> or a value path like $.parcel.id)\n`,
+    );
   });
 
   it('bad flags are usage errors (exit 2) with one line', async () => {

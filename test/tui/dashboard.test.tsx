@@ -51,12 +51,19 @@ async function mount(size = WIDE, source: FakeSource = sceneSource(sceneSnapshot
         const before = r.frames.length;
         r.stdin.write(k);
         // a key that changes nothing draws no frame: wait a little, not forever
-        await until(() => r.frames.length > before, () => `no frame after ${JSON.stringify(k)}`, 300).catch(() => undefined);
+        await until(
+          () => r.frames.length > before,
+          () => `no frame after ${JSON.stringify(k)}`,
+          300,
+        ).catch(() => undefined);
         await new Promise((res) => setImmediate(res));
       }
     },
     see: async (text: string) => {
-      await until(() => frame().includes(text), () => `"${text}" not on screen:\n${frame()}`);
+      await until(
+        () => frame().includes(text),
+        () => `"${text}" not on screen:\n${frame()}`,
+      );
     },
   };
 }
@@ -81,7 +88,8 @@ function checkBorders(frame: string, size: { columns: number; rows: number }, mi
       const right = chars.indexOf('╮', x);
       expect(right, `panel at ${y},${x} has no top-right corner`).toBeGreaterThan(x);
       let yy = y + 1;
-      for (; yy < lines.length && [...lines[yy]][x] === '│'; yy++) expect([...lines[yy]][right], `right side of the panel at ${y},${x}, line ${yy}`).toBe('│');
+      for (; yy < lines.length && [...lines[yy]][x] === '│'; yy++)
+        expect([...lines[yy]][right], `right side of the panel at ${y},${x}, line ${yy}`).toBe('│');
       expect([...lines[yy]][x], `bottom-left corner of the panel at ${y},${x}`).toBe('╰');
       expect([...lines[yy]][right], `bottom-right corner of the panel at ${y},${x}`).toBe('╯');
     }
@@ -98,7 +106,13 @@ function panelRows(frame: string, title: string): string[] {
     const left = [...chars.join('').slice(0, x)].length;
     const right = chars.indexOf('╮', left);
     const rows: string[] = [];
-    for (let yy = y + 1; yy < lines.length && lines[yy][left] === '│'; yy++) rows.push(lines[yy].slice(left + 1, right).join('').trimEnd());
+    for (let yy = y + 1; yy < lines.length && lines[yy][left] === '│'; yy++)
+      rows.push(
+        lines[yy]
+          .slice(left + 1, right)
+          .join('')
+          .trimEnd(),
+      );
     return rows;
   }
   return [];
@@ -117,7 +131,9 @@ describe('panels', () => {
     const { frame } = await mount(WIDE, sceneSource(s));
     const f = frame();
     // status bar
-    expect(f.split('\n')[0]).toMatch(/^ evt {2}embedded 127\.0\.0\.1:9092 │ registry http:\/\/127\.0\.0\.1:8081 │ up 20s │ sim 20\/s, 400 sent │ inventory stopped, back in 15s +10:00:00$/);
+    expect(f.split('\n')[0]).toMatch(
+      /^ evt {2}embedded 127\.0\.0\.1:9092 │ registry http:\/\/127\.0\.0\.1:8081 │ up 20s │ sim 20\/s, 400 sent │ inventory stopped, back in 15s +10:00:00$/,
+    );
     // the flow: states, reasons, latency, the stuck list with what each waits for
     expect(f).toContain('completed 321');
     expect(f).toContain('rejected 31');
@@ -133,12 +149,22 @@ describe('panels', () => {
     expect(f).toMatch(/│shop\.inventory\.stock +1 +1\.3k +23 .*StockLevel/);
     // the feed ends with the newest event
     const newest = s.feed[s.feed.length - 1];
-    const feedLines = f.split('\n').filter((l) => l.includes('OrderCompleted') || l.includes('Order') || l.includes('Payment'));
-    expect(feedLines.some((l) => l.includes(`${new Date(newest.at).toISOString().slice(11, 23)} ${newest.topic}`))).toBe(true);
+    const feedLines = f
+      .split('\n')
+      .filter((l) => l.includes('OrderCompleted') || l.includes('Order') || l.includes('Payment'));
+    expect(
+      feedLines.some((l) => l.includes(`${new Date(newest.at).toISOString().slice(11, 23)} ${newest.topic}`)),
+    ).toBe(true);
   });
 
   it('an 80x24 frame and larger ones have whole borders, nothing wrapped or cut', async () => {
-    for (const size of [SMALL, { columns: 100, rows: 30 }, { columns: 120, rows: 40 }, { columns: 200, rows: 60 }, { columns: 60, rows: 16 }]) {
+    for (const size of [
+      SMALL,
+      { columns: 100, rows: 30 },
+      { columns: 120, rows: 40 },
+      { columns: 200, rows: 60 },
+      { columns: 60, rows: 16 },
+    ]) {
       const { frame, press, see } = await mount(size);
       checkBorders(frame(), size);
       // with a trace open too
@@ -151,7 +177,8 @@ describe('panels', () => {
   it('columns size to their content: at 80x24, 120x40 and 200x50 no header or cell is cut while there is room', async () => {
     const topicNames = new Set(sceneSnapshot(AT).topics.map((t) => t.name));
     const eventTypes = new Set(sceneSnapshot(AT).feed.map((e) => e.eventType));
-    const why = 'waiting for StockReserved or StockReservationFailed from inventory: shop.inventory-service has not consumed OrderPlaced (shop.orders-1@120) yet: it is at offset 100 on shop.orders-1, lag 26; no member running (Empty)';
+    const why =
+      'waiting for StockReserved or StockReservationFailed from inventory: shop.inventory-service has not consumed OrderPlaced (shop.orders-1@120) yet: it is at offset 100 on shop.orders-1, lag 26; no member running (Empty)';
     for (const size of [SMALL, { columns: 120, rows: 40 }, { columns: 200, rows: 50 }]) {
       const { frame, press, see } = await mount(size);
       const at = `${size.columns}x${size.rows}`;
@@ -177,12 +204,23 @@ describe('panels', () => {
         const where = `${at}, ${view}:\n${f}`;
         checkBorders(f, size);
         // an ellipsis only where a row runs into its panel's right border, and only in free text at a row's end
-        for (const title of ['services', 'topics', 'group ', 'topic ', 'trace ']) for (const row of panelRows(f, title)) expect(row, `${title} at ${where}`).not.toContain('…');
-        for (const row of panelRows(f, 'flow shop')) if (row.includes('…')) expect(row.indexOf('…'), `flow at ${where}`).toBe(row.length - 1);
+        for (const title of ['services', 'topics', 'group ', 'topic ', 'trace '])
+          for (const row of panelRows(f, title)) expect(row, `${title} at ${where}`).not.toContain('…');
+        for (const row of panelRows(f, 'flow shop'))
+          if (row.includes('…')) expect(row.indexOf('…'), `flow at ${where}`).toBe(row.length - 1);
         // headers whole
-        if (panelRows(f, 'services').length) expect(panelRows(f, 'services')[0], where).toMatch(/^GROUP +UP +STATE +MEM +LAG( +(LAG )?TREND)? +PROC\/S +DLQ *$/);
-        if (panelRows(f, 'topics').length) expect(panelRows(f, 'topics')[0], where).toMatch(/^TOPIC +(PARTS|PRT) +(RECORDS|RECS) +REC\/S( +TREND)? +LAST EVENT *$/);
-        for (const row of panelRows(f, 'topics').slice(1).filter((r) => r.trim())) expect(topicNames.has(row.split(' ')[0]), `${row} at ${where}`).toBe(true);
+        if (panelRows(f, 'services').length)
+          expect(panelRows(f, 'services')[0], where).toMatch(
+            /^GROUP +UP +STATE +MEM +LAG( +(LAG )?TREND)? +PROC\/S +DLQ *$/,
+          );
+        if (panelRows(f, 'topics').length)
+          expect(panelRows(f, 'topics')[0], where).toMatch(
+            /^TOPIC +(PARTS|PRT) +(RECORDS|RECS) +REC\/S( +TREND)? +LAST EVENT *$/,
+          );
+        for (const row of panelRows(f, 'topics')
+          .slice(1)
+          .filter((r) => r.trim()))
+          expect(topicNames.has(row.split(' ')[0]), `${row} at ${where}`).toBe(true);
         // feed rows: time, order and event type whole; the topic too, unless the panel is narrower than the
         // feed needs (at 120 columns, next to the topics), when it is the column that gives way
         const events = panelRows(f, 'events');
@@ -192,14 +230,24 @@ describe('panels', () => {
           expect(m, `${row} at ${where}`).not.toBeNull();
           expect(eventTypes.has(m![3]), `${row} at ${where}`).toBe(true);
           if (feedFits || size.columns !== 120) expect(topicNames.has(m![1]), `${row} at ${where}`).toBe(true);
-          else expect([...topicNames].some((t) => t === m![1] || (m![1].endsWith('…') && t.startsWith(m![1].slice(0, -1)))), `${row} at ${where}`).toBe(true);
+          else
+            expect(
+              [...topicNames].some((t) => t === m![1] || (m![1].endsWith('…') && t.startsWith(m![1].slice(0, -1)))),
+              `${row} at ${where}`,
+            ).toBe(true);
         }
-        for (const row of events) if (row.includes('…')) expect(feedFits, `a cut in a feed that had room, at ${where}`).toBe(false);
+        for (const row of events)
+          if (row.includes('…')) expect(feedFits, `a cut in a feed that had room, at ${where}`).toBe(false);
         // stuck orders: the id, state, age and the service waited for, whole
-        for (const row of panelRows(f, 'flow shop').filter((r) => r.startsWith('o-'))) expect(row, where).toMatch(/^o-5eed42-\d{6} PLACED +\d\.\ds {2}inventory: Stock/);
+        for (const row of panelRows(f, 'flow shop').filter((r) => r.startsWith('o-')))
+          expect(row, where).toMatch(/^o-5eed42-\d{6} PLACED +\d\.\ds {2}inventory: Stock/);
       }
-      expect(panelRows(views.group, 'group ').find((r) => r.startsWith('TOPIC'))).toMatch(/^TOPIC +PART +COMMITTED +END +LAG *$/);
-      expect(panelRows(views.topic, 'topic ').find((r) => r.startsWith('PARTITION'))).toMatch(/^PARTITION +START +END +RECORDS *$/);
+      expect(panelRows(views.group, 'group ').find((r) => r.startsWith('TOPIC'))).toMatch(
+        /^TOPIC +PART +COMMITTED +END +LAG *$/,
+      );
+      expect(panelRows(views.topic, 'topic ').find((r) => r.startsWith('PARTITION'))).toMatch(
+        /^PARTITION +START +END +RECORDS *$/,
+      );
       // the trace's sentences wrap: the "why" is there in full
       expect(panelRows(views.trace, 'trace ').join(' ').replace(/ +/g, ' ')).toContain(why);
       if (size !== SMALL) {
@@ -319,7 +367,17 @@ describe('keys', () => {
     expect(f).not.toContain(sceneOrderId(382));
     expect(f).toContain('no event matches the filter');
     expect(f).toContain('no group matches the filter');
-    await press('/', KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, ...'inventory', KEY.enter);
+    await press(
+      '/',
+      KEY.backspace,
+      KEY.backspace,
+      KEY.backspace,
+      KEY.backspace,
+      KEY.backspace,
+      KEY.backspace,
+      ...'inventory',
+      KEY.enter,
+    );
     await see('filter: inventory ');
     expect(frame()).toMatch(/│inventory +DOWN/);
     expect(frame()).not.toMatch(/│payments +up/);
@@ -361,11 +419,20 @@ describe('keys', () => {
 
   it('the status bar shows the registry; on narrower terminals it gives way after the uptime, the counts and the brokers, never the clock', () => {
     const s = sceneSnapshot(AT);
-    const bar = (width: number) => statusLine(s, { width, filter: '', paused: false }).map((seg) => seg.text).join('');
-    expect(bar(150)).toMatch(/^ evt {2}embedded 127\.0\.0\.1:9092 │ registry http:\/\/127\.0\.0\.1:8081 │ up 20s │ sim 20\/s, 400 sent │ inventory stopped, back in 15s +10:00:00 $/);
-    expect(bar(110)).toMatch(/^ evt {2}embedded 127\.0\.0\.1:9092 │ registry http:\/\/127\.0\.0\.1:8081 │ inventory stopped, back in 15s +10:00:00 $/);
+    const bar = (width: number) =>
+      statusLine(s, { width, filter: '', paused: false })
+        .map((seg) => seg.text)
+        .join('');
+    expect(bar(150)).toMatch(
+      /^ evt {2}embedded 127\.0\.0\.1:9092 │ registry http:\/\/127\.0\.0\.1:8081 │ up 20s │ sim 20\/s, 400 sent │ inventory stopped, back in 15s +10:00:00 $/,
+    );
+    expect(bar(110)).toMatch(
+      /^ evt {2}embedded 127\.0\.0\.1:9092 │ registry http:\/\/127\.0\.0\.1:8081 │ inventory stopped, back in 15s +10:00:00 $/,
+    );
     // the brokers go before the registry (what another terminal's evt tail needs, with --brokers from the demo's help)
-    expect(bar(95)).toMatch(/^ evt {2}embedded │ registry http:\/\/127\.0\.0\.1:8081 │ inventory stopped, back in 15s +10:00:00 $/);
+    expect(bar(95)).toMatch(
+      /^ evt {2}embedded │ registry http:\/\/127\.0\.0\.1:8081 │ inventory stopped, back in 15s +10:00:00 $/,
+    );
     // and what was dropped on the way comes back where it fits
     expect(bar(80)).toBe(' evt  embedded 127.0.0.1:9092 │ inventory stopped, back in 15s         10:00:00 ');
     for (const w of [150, 110, 95, 80, 60]) expect(bar(w).length, `at ${w}`).toBe(w);
@@ -391,7 +458,9 @@ describe('keys', () => {
     await see('Keys');
     for (const k of KEYS) expect(frame()).toContain(k.what);
     // how to read the same cluster from elsewhere: the registry too (the demo's values are Avro)
-    expect(frame()).toContain('From another terminal: evt --brokers 127.0.0.1:9092 --registry http://127.0.0.1:8081 tail <topic> -f');
+    expect(frame()).toContain(
+      'From another terminal: evt --brokers 127.0.0.1:9092 --registry http://127.0.0.1:8081 tail <topic> -f',
+    );
     await press(KEY.esc);
     expect(frame()).not.toContain('Keys');
     expect(quits()).toBe(0);
@@ -402,11 +471,17 @@ describe('keys', () => {
   it('new snapshots redraw the panels; unmounting unsubscribes', async () => {
     const source = sceneSource(sceneSnapshot(AT));
     const r = render(<App source={source} onQuit={() => {}} size={WIDE} />);
-    await until(() => (r.lastFrame() ?? '').includes('completed 321'), () => r.lastFrame() ?? '');
+    await until(
+      () => (r.lastFrame() ?? '').includes('completed 321'),
+      () => r.lastFrame() ?? '',
+    );
     const next = sceneSnapshot(AT + 5000, { stuck: 0 });
     next.flow!.states.find((x) => x.state === 'COMPLETED')!.count = 400;
     source.push(next);
-    await until(() => (r.lastFrame() ?? '').includes('completed 400'), () => r.lastFrame() ?? '');
+    await until(
+      () => (r.lastFrame() ?? '').includes('completed 400'),
+      () => r.lastFrame() ?? '',
+    );
     expect(r.lastFrame()).toContain('stuck none');
     expect(source.subscribers).toBe(1);
     r.unmount();
@@ -427,16 +502,36 @@ describe('terminal size', () => {
       };
     }
     const stdout = new Screen();
-    const stdin = Object.assign(new EventEmitter(), { isTTY: true, setEncoding() {}, setRawMode() {}, resume() {}, pause() {}, ref() {}, unref() {}, read: () => null });
-    const app = inkRender(<App source={sceneSource(sceneSnapshot(AT))} onQuit={() => {}} />, { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, debug: true, patchConsole: false });
+    const stdin = Object.assign(new EventEmitter(), {
+      isTTY: true,
+      setEncoding() {},
+      setRawMode() {},
+      resume() {},
+      pause() {},
+      ref() {},
+      unref() {},
+      read: () => null,
+    });
+    const app = inkRender(<App source={sceneSource(sceneSnapshot(AT))} onQuit={() => {}} />, {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stdin: stdin as unknown as NodeJS.ReadStream,
+      debug: true,
+      patchConsole: false,
+    });
     mounted.push(app);
-    await until(() => stdout.last.includes(' evt '), () => JSON.stringify(stdout.last));
+    await until(
+      () => stdout.last.includes(' evt '),
+      () => JSON.stringify(stdout.last),
+    );
     expect(stdout.last.split('\n')[1]).toMatch(/^╭─ flow shop ─+ orders since 09:59:40 ╮$/);
     expect([...stdout.last.split('\n')[1]]).toHaveLength(80);
     stdout.columns = 150;
     stdout.rows = 40;
     stdout.emit('resize');
-    await until(() => stdout.last.split('\n')[1]?.includes('services'), () => stdout.last);
+    await until(
+      () => stdout.last.split('\n')[1]?.includes('services'),
+      () => stdout.last,
+    );
     expect(stdout.last.split('\n')[1]).toMatch(/^╭─ flow shop ─+ orders since 09:59:40 ╮╭─ services ─+ 5 groups ╮$/);
     expect([...stdout.last.split('\n')[1]]).toHaveLength(150);
   });
@@ -447,7 +542,9 @@ describe('without a terminal', () => {
     const s = sceneSnapshot(AT, { stuck: 12 });
     const lines = snapshotText(s, { width: 120, events: 5 });
     const text = lines.join('\n');
-    expect(lines[0]).toBe('evt dashboard: embedded (127.0.0.1:9092) at 2026-11-22T10:00:00.000Z; registry http://127.0.0.1:8081; simulation sending, 400 sent, inventory stopped, back in 15s');
+    expect(lines[0]).toBe(
+      'evt dashboard: embedded (127.0.0.1:9092) at 2026-11-22T10:00:00.000Z; registry http://127.0.0.1:8081; simulation sending, 400 sent, inventory stopped, back in 15s',
+    );
     // all 12 stuck orders, not a screenful
     for (let i = 0; i < 12; i++) expect(text).toContain(sceneOrderId(380 + i));
     expect(text).toMatch(/inventory +DOWN +Empty +0 +77/);
@@ -473,7 +570,12 @@ describe('ring buffers', () => {
 
   it('the scene trace is built by the real timeline and verdict code', () => {
     const t = sceneTrace(sceneOrderId(1), AT);
-    expect(t.events.map((e) => e.eventType)).toEqual(['OrderRequested', 'OrderPlaced', 'PaymentAuthorized', 'FraudCheckPassed']);
+    expect(t.events.map((e) => e.eventType)).toEqual([
+      'OrderRequested',
+      'OrderPlaced',
+      'PaymentAuthorized',
+      'FraudCheckPassed',
+    ]);
     expect(t.verdict.status).toBe('waiting');
     expect(t.events[1].causedBy).toBe(1);
   });

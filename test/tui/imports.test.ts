@@ -15,10 +15,15 @@ function closure(entry: string): { files: Set<string>; packages: Map<string, str
     if (files.has(file)) return;
     files.add(file);
     const text = fs.readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s(?!type\b)[^'"]*?from\s+'([^']+)'|import\('([^']+)'\)/g)) {
+    for (const m of text.matchAll(
+      /(?:^|\n)\s*(?:import|export)\s(?!type\b)[^'"]*?from\s+'([^']+)'|import\('([^']+)'\)/g,
+    )) {
       const spec = m[1] ?? m[2];
       if (!spec.startsWith('.')) {
-        packages.set(spec.split('/')[0] === spec || !spec.startsWith('@') ? spec.split('/')[0] : spec, path.relative(ROOT, file));
+        packages.set(
+          spec.split('/')[0] === spec || !spec.startsWith('@') ? spec.split('/')[0] : spec,
+          path.relative(ROOT, file),
+        );
         continue;
       }
       const base = path.resolve(path.dirname(file), spec.replace(/\.js$/, ''));
@@ -42,7 +47,8 @@ describe('what the dashboard loads', () => {
   it('the live source and the text snapshot load neither ink nor react', () => {
     for (const entry of ['src/tui/live/live-source.ts', 'src/tui/text-snapshot.ts']) {
       const { packages } = closure(entry);
-      for (const heavy of ['ink', 'react']) expect(packages.get(heavy), `${entry} reaches ${heavy} through ${packages.get(heavy)}`).toBeUndefined();
+      for (const heavy of ['ink', 'react'])
+        expect(packages.get(heavy), `${entry} reaches ${heavy} through ${packages.get(heavy)}`).toBeUndefined();
     }
     // the screen does load them: the check above can see a package import
     expect(closure('src/tui/app.tsx').packages.has('ink')).toBe(true);

@@ -8,7 +8,14 @@ import { Cluster, EARLIEST, LATEST } from '../../src/client/wire/index.js';
 import { RegistryDecoder } from '../../src/codec/registry-codec.js';
 import { type ValueCodec } from '../../src/codec/value-codec.js';
 import { createValueCodec } from '../../src/codec/create-codec.js';
-import { ORDER_EVENTS, REJECTION_REASONS, SERVICES, TERMINAL_STATES, TOPIC_NAMES, WORKER_SERVICES } from '../../src/workflow/catalogue.js';
+import {
+  ORDER_EVENTS,
+  REJECTION_REASONS,
+  SERVICES,
+  TERMINAL_STATES,
+  TOPIC_NAMES,
+  WORKER_SERVICES,
+} from '../../src/workflow/catalogue.js';
 import { inProcessHost } from '../../src/workflow/runtime/hosts.js';
 import { runSimulation, type SimulationSummary } from '../../src/workflow/runtime/simulation.js';
 import { parseChaos } from '../../src/workflow/sim-options.js';
@@ -29,13 +36,28 @@ let codec: ValueCodec;
 let summary: SimulationSummary;
 
 const host = () => inProcessHost(bed.rt, { sessionTimeoutMs: 3_000 });
-const base = () => ({ cluster, codec, flow: workflowFlow(bed.rt.names), clusterName: 'embedded', brokers: [bed.broker.bootstrap] });
+const base = () => ({
+  cluster,
+  codec,
+  flow: workflowFlow(bed.rt.names),
+  clusterName: 'embedded',
+  brokers: [bed.broker.bootstrap],
+});
 const count = (s: Snapshot, state: string) => s.flow!.states.find((x) => x.state === state)?.count ?? 0;
 
 /** Records in each of `topics` now (high watermark minus log start, summed over partitions). */
 async function recordCounts(topics: string[]): Promise<Map<string, number>> {
-  const parts = (await Promise.all(topics.map(async (t) => (await cluster.topic(t)).partitions.map((p) => ({ topic: t, partition: p.partition }))))).flat();
-  const listed = await cluster.listOffsets(parts.flatMap((p) => [{ ...p, timestamp: EARLIEST }, { ...p, timestamp: LATEST }]));
+  const parts = (
+    await Promise.all(
+      topics.map(async (t) => (await cluster.topic(t)).partitions.map((p) => ({ topic: t, partition: p.partition }))),
+    )
+  ).flat();
+  const listed = await cluster.listOffsets(
+    parts.flatMap((p) => [
+      { ...p, timestamp: EARLIEST },
+      { ...p, timestamp: LATEST },
+    ]),
+  );
   const out = new Map<string, number>(topics.map((t) => [t, 0]));
   parts.forEach((p, i) => out.set(p.topic, out.get(p.topic)! + listed[2 * i + 1].offset - listed[2 * i].offset));
   return out;
@@ -45,7 +67,14 @@ beforeAll(async () => {
   bed = await startWorkflowBed({ seed: SEED, timeoutMs: 15_000 });
   cluster = await Cluster.connect(bed.settings);
   codec = new RegistryDecoder(bed.registry, await createValueCodec('auto'), false).codec();
-  summary = await runSimulation({ rt: bed.rt, admin: bed.admin, host: host(), load: { seed: SEED, poisonRate: 0.05 }, orders: ORDERS, rate: 100 });
+  summary = await runSimulation({
+    rt: bed.rt,
+    admin: bed.admin,
+    host: host(),
+    load: { seed: SEED, poisonRate: 0.05 },
+    orders: ORDERS,
+    rate: 100,
+  });
   expect(summary.violations).toEqual([]);
 }, 60_000);
 
@@ -67,9 +96,20 @@ describe('takeSnapshot after a seeded run', () => {
     const ended = TERMINAL_STATES.reduce((n, s) => n + (summary.orders.byState[s] ?? 0), 0);
     expect(ended).toBe(ORDERS);
     // a drained run leaves no order short of a final state
-    for (const state of ['REQUESTED', 'PLACED', 'CONFIRMED', 'SHIPPED', 'CANCEL_PENDING']) expect(count(snap, state), state).toBe(0);
-    expect(w.states.map((x) => x.state)).toEqual(['REQUESTED', 'PLACED', 'CONFIRMED', 'SHIPPED', 'CANCEL_PENDING', 'REJECTED', 'COMPLETED', 'CANCELLED']);
-    for (const reason of REJECTION_REASONS) expect(w.reasons.REJECTED?.[reason] ?? 0, reason).toBe(summary.orders.rejected[reason] ?? 0);
+    for (const state of ['REQUESTED', 'PLACED', 'CONFIRMED', 'SHIPPED', 'CANCEL_PENDING'])
+      expect(count(snap, state), state).toBe(0);
+    expect(w.states.map((x) => x.state)).toEqual([
+      'REQUESTED',
+      'PLACED',
+      'CONFIRMED',
+      'SHIPPED',
+      'CANCEL_PENDING',
+      'REJECTED',
+      'COMPLETED',
+      'CANCELLED',
+    ]);
+    for (const reason of REJECTION_REASONS)
+      expect(w.reasons.REJECTED?.[reason] ?? 0, reason).toBe(summary.orders.rejected[reason] ?? 0);
     // the reasons come from decoded values: some must be there to compare
     expect(Object.values(w.reasons.REJECTED ?? {}).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(w.latency?.count).toBe(ORDERS);
@@ -102,7 +142,9 @@ describe('takeSnapshot after a seeded run', () => {
   });
 
   it('shows the five workflow services first, caught up and stopped, with their dead letters', async () => {
-    expect(snap.services.slice(0, 5).map((s) => [s.service, s.group])).toEqual(WORKER_SERVICES.map((s) => [s, `shop.${s}-service`]));
+    expect(snap.services.slice(0, 5).map((s) => [s.service, s.group])).toEqual(
+      WORKER_SERVICES.map((s) => [s, `shop.${s}-service`]),
+    );
     const dlqs = await recordCounts(SERVICES.map(bed.rt.names.dlq));
     for (const row of snap.services.slice(0, 5)) {
       expect(row.lag, row.service).toBe(0);
@@ -150,7 +192,13 @@ describe('the live source', () => {
 
   it('sees inventory stopped (lag, orders stuck waiting for it), then recovered', async () => {
     let status: SimulationStatus | null = null;
-    const source = await createLiveSource({ ...base(), stuckAfterMs: 500, pollMs: 200, publishMs: 100, simulation: () => status });
+    const source = await createLiveSource({
+      ...base(),
+      stuckAfterMs: 500,
+      pollMs: 200,
+      publishMs: 100,
+      simulation: () => status,
+    });
     const run = runSimulation({
       rt: bed.rt,
       admin: bed.admin,
@@ -160,7 +208,14 @@ describe('the live source', () => {
       rate: 20,
       chaos: parseChaos('stop inventory at 0s for 5s'),
       progressEveryMs: 200,
-      onProgress: (p) => (status = { phase: p.phase === 'draining' ? 'draining' : 'sending', rate: 20, sent: p.sent, down: [...p.down], fault: null }),
+      onProgress: (p) =>
+        (status = {
+          phase: p.phase === 'draining' ? 'draining' : 'sending',
+          rate: 20,
+          sent: p.sent,
+          down: [...p.down],
+          fault: null,
+        }),
     });
     run.catch(() => {});
     try {
@@ -220,7 +275,8 @@ describe('TailAggregator', () => {
   const shop = workflowFlow();
   const event = tailEvent;
 
-  const stateCount = (w: NonNullable<Snapshot['flow']>, state: string) => w.states.find((x) => x.state === state)?.count ?? 0;
+  const stateCount = (w: NonNullable<Snapshot['flow']>, state: string) =>
+    w.states.find((x) => x.state === state)?.count ?? 0;
 
   it('stays bounded however much it is fed', () => {
     const agg = new TailAggregator(shop, 0, { openEntities: 1_000, finishedIds: 2_000, latencies: 500 });
@@ -264,7 +320,9 @@ describe('TailAggregator', () => {
     // a stock level of a restock: its correlation id is a sku, an id the flow has no rules for
     agg.add(event('shop.inventory.stock', 'SKU-MUG', 'StockLevel', 1_200));
     const w = agg.flowStatus(10_000, 5_000)!;
-    expect(w.stuck).toEqual([{ id: 'a', state: 'PLACED', ageMs: 9_000, waitingFor: 'inventory: StockReserved or StockReservationFailed' }]);
+    expect(w.stuck).toEqual([
+      { id: 'a', state: 'PLACED', ageMs: 9_000, waitingFor: 'inventory: StockReserved or StockReservationFailed' },
+    ]);
     expect(w.stuckTotal).toBe(1);
     expect([stateCount(w, 'REQUESTED'), stateCount(w, 'PLACED'), stateCount(w, 'REJECTED')]).toEqual([1, 1, 1]);
     expect(w.reasons.REJECTED).toEqual({ PAYMENT_DECLINED: 1 });
@@ -275,6 +333,8 @@ describe('TailAggregator', () => {
     expect(agg.feedEvents().find((f) => f.eventType === 'OrderRejected')!.detail).toBe('PAYMENT_DECLINED');
     expect(agg.lastEventType('shop.orders')).toBe('OrderRejected');
     // the feed is in event-time order: the stock level of 1.2 s sits before the order of 9 s
-    expect(agg.feedEvents().map((f) => f.at)).toEqual([1_000, 1_010, 1_020, 1_030, 1_100, 1_110, 1_120, 1_130, 1_140, 1_200, 9_000]);
+    expect(agg.feedEvents().map((f) => f.at)).toEqual([
+      1_000, 1_010, 1_020, 1_030, 1_100, 1_110, 1_120, 1_130, 1_140, 1_200, 9_000,
+    ]);
   });
 });

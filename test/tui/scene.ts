@@ -30,14 +30,44 @@ export function sceneSource(first: Snapshot | null, traces?: (id: string) => Pro
 export function sceneSnapshot(at: number, o: { events?: number; stuck?: number } = {}): Snapshot {
   const stuck = o.stuck ?? 6;
   const feed: FeedEvent[] = [];
-  const types = ['OrderRequested', 'OrderPlaced', 'PaymentAuthorized', 'FraudCheckPassed', 'OrderConfirmed', 'ShipmentScheduled', 'OrderShipped', 'OrderCompleted'];
-  const topicOf: Record<string, string> = { OrderRequested: 'basket.order-requests', PaymentAuthorized: 'payments', FraudCheckPassed: 'fraud.checks', ShipmentScheduled: 'shipments' };
-  const producerOf: Record<string, string> = { OrderRequested: 'basket', PaymentAuthorized: 'payments', FraudCheckPassed: 'fraud', ShipmentScheduled: 'shipping' };
+  const types = [
+    'OrderRequested',
+    'OrderPlaced',
+    'PaymentAuthorized',
+    'FraudCheckPassed',
+    'OrderConfirmed',
+    'ShipmentScheduled',
+    'OrderShipped',
+    'OrderCompleted',
+  ];
+  const topicOf: Record<string, string> = {
+    OrderRequested: 'basket.order-requests',
+    PaymentAuthorized: 'payments',
+    FraudCheckPassed: 'fraud.checks',
+    ShipmentScheduled: 'shipments',
+  };
+  const producerOf: Record<string, string> = {
+    OrderRequested: 'basket',
+    PaymentAuthorized: 'payments',
+    FraudCheckPassed: 'fraud',
+    ShipmentScheduled: 'shipping',
+  };
   for (let i = 0; i < (o.events ?? 40); i++) {
     const eventType = types[i % types.length];
     const orderId = sceneOrderId(300 + Math.floor(i / types.length));
     const topic = names.topic((topicOf[eventType] ?? 'orders') as (typeof TOPIC_NAMES)[number]);
-    feed.push({ seq: i + 1, at: at - 10_000 + i * 200, topic, partition: i % 3, offset: 1000 + i, key: orderId, eventType, producer: producerOf[eventType] ?? 'orders', entityId: orderId, detail: null });
+    feed.push({
+      seq: i + 1,
+      at: at - 10_000 + i * 200,
+      topic,
+      partition: i % 3,
+      offset: 1000 + i,
+      key: orderId,
+      eventType,
+      producer: producerOf[eventType] ?? 'orders',
+      entityId: orderId,
+      detail: null,
+    });
   }
   const lag = [0, 0, 3, 12, 40, 77];
   const services = WORKER_SERVICES.map((service) => {
@@ -53,7 +83,13 @@ export function sceneSnapshot(at: number, o: { events?: number; stuck?: number }
       processedPerSecond: down ? 0 : 19.5,
       dlq: service === 'orders' ? 1 : 0,
       up: !down,
-      partitions: [0, 1, 2].map((partition) => ({ topic: names.topic('orders'), partition, committed: down ? 100 : 126, end: 126, lag: down ? 26 - (partition === 2 ? 1 : 0) : 0 })),
+      partitions: [0, 1, 2].map((partition) => ({
+        topic: names.topic('orders'),
+        partition,
+        committed: down ? 100 : 126,
+        end: 126,
+        lag: down ? 26 - (partition === 2 ? 1 : 0) : 0,
+      })),
     };
   });
   const topics = [...TOPIC_NAMES.map((t) => names.topic(t)), names.dlq('orders')].map((name, i) => ({
@@ -69,17 +105,40 @@ export function sceneSnapshot(at: number, o: { events?: number; stuck?: number }
   return {
     at,
     startedAt: at - 20_000,
-    cluster: { name: 'embedded', brokers: ['127.0.0.1:9092'], reachable: true, error: null, registry: 'http://127.0.0.1:8081' },
+    cluster: {
+      name: 'embedded',
+      brokers: ['127.0.0.1:9092'],
+      reachable: true,
+      error: null,
+      registry: 'http://127.0.0.1:8081',
+    },
     simulation: { phase: 'sending', rate: 20, sent: 400, down: ['inventory'], fault: 'inventory stopped, back in 15s' },
     flow: {
       name: 'shop',
       entity: 'order',
-      states: [state('REQUESTED', 0), state('PLACED', stuck + 2), state('CONFIRMED', 4), state('SHIPPED', 3), state('CANCEL_PENDING', 0), state('REJECTED', 31, true), state('COMPLETED', 321, true), state('CANCELLED', 5, true)],
-      reasons: { REJECTED: { OUT_OF_STOCK: 9, PAYMENT_DECLINED: 17, FRAUD_SUSPECTED: 5 }, CANCELLED: { CUSTOMER_REQUEST: 5 } },
+      states: [
+        state('REQUESTED', 0),
+        state('PLACED', stuck + 2),
+        state('CONFIRMED', 4),
+        state('SHIPPED', 3),
+        state('CANCEL_PENDING', 0),
+        state('REJECTED', 31, true),
+        state('COMPLETED', 321, true),
+        state('CANCELLED', 5, true),
+      ],
+      reasons: {
+        REJECTED: { OUT_OF_STOCK: 9, PAYMENT_DECLINED: 17, FRAUD_SUSPECTED: 5 },
+        CANCELLED: { CUSTOMER_REQUEST: 5 },
+      },
       settledPerSecond: [18, 20, 19, 21, 8, 2, 0, 0],
       startedPerSecond: [20, 20, 20, 20, 20, 20, 20, 20],
       latency: { p50: 850, p95: 1400, p99: 2100, count: 357 },
-      stuck: Array.from({ length: stuck }, (_, i) => ({ id: sceneOrderId(380 + i), state: 'PLACED', ageMs: 5000 - i * 200, waitingFor: 'inventory: StockReserved or StockReservationFailed' })),
+      stuck: Array.from({ length: stuck }, (_, i) => ({
+        id: sceneOrderId(380 + i),
+        state: 'PLACED',
+        ageMs: 5000 - i * 200,
+        waitingFor: 'inventory: StockReserved or StockReservationFailed',
+      })),
       stuckTotal: stuck,
       stuckAfterMs: 2000,
       since: at - 20_000,
@@ -93,13 +152,26 @@ export function sceneSnapshot(at: number, o: { events?: number; stuck?: number }
 /** A trace of a scene order: placed, paid and checked, waiting for inventory, whose group is down. */
 export function sceneTrace(orderId: string, now: number): TraceResult {
   const t0 = now - 5000;
-  const found = (topic: (typeof TOPIC_NAMES)[number], offset: number, dt: number, eventType: string, producer: string, value: Record<string, unknown>, cause?: string): FoundEvent => ({
+  const found = (
+    topic: (typeof TOPIC_NAMES)[number],
+    offset: number,
+    dt: number,
+    eventType: string,
+    producer: string,
+    value: Record<string, unknown>,
+    cause?: string,
+  ): FoundEvent => ({
     topic: names.topic(topic),
     partition: 1,
     offset,
     timestamp: t0 + dt,
     key: orderId,
-    headers: { 'evt-event-type': eventType, 'evt-producer': producer, 'evt-event-id': `${eventType}-${orderId}`, ...(cause ? { 'evt-causation-id': `${cause}-${orderId}` } : {}) },
+    headers: {
+      'evt-event-type': eventType,
+      'evt-producer': producer,
+      'evt-event-id': `${eventType}-${orderId}`,
+      ...(cause ? { 'evt-causation-id': `${cause}-${orderId}` } : {}),
+    },
     value,
     eventType,
     typeFrom: 'header evt-event-type',
@@ -113,7 +185,15 @@ export function sceneTrace(orderId: string, now: number): TraceResult {
   const events = buildTimeline(
     [
       found('basket.order-requests', 40, 0, 'OrderRequested', 'basket', { orderId, total: 4200 }),
-      found('orders', 120, 12, 'OrderPlaced', 'orders', { orderId, state: 'PLACED', reason: null, total: 4200 }, 'OrderRequested'),
+      found(
+        'orders',
+        120,
+        12,
+        'OrderPlaced',
+        'orders',
+        { orderId, state: 'PLACED', reason: null, total: 4200 },
+        'OrderRequested',
+      ),
       found('payments', 80, 30, 'PaymentAuthorized', 'payments', { orderId, status: 'AUTHORIZED' }, 'OrderPlaced'),
       found('fraud.checks', 77, 41, 'FraudCheckPassed', 'fraud', { orderId }, 'OrderPlaced'),
     ],
@@ -138,6 +218,24 @@ export function sceneTrace(orderId: string, now: number): TraceResult {
 }
 
 /** A record of a tailed topic as the aggregator takes it: the entity is the key unless said otherwise. */
-export function tailEvent(topic: string, key: string, eventType: string, timestamp: number, extra: Partial<TailEvent> = {}): TailEvent {
-  return { topic, partition: 0, offset: 0, timestamp, key, eventType, producer: null, entityId: key, deadLetter: null, reason: null, ...extra };
+export function tailEvent(
+  topic: string,
+  key: string,
+  eventType: string,
+  timestamp: number,
+  extra: Partial<TailEvent> = {},
+): TailEvent {
+  return {
+    topic,
+    partition: 0,
+    offset: 0,
+    timestamp,
+    key,
+    eventType,
+    producer: null,
+    entityId: key,
+    deadLetter: null,
+    reason: null,
+    ...extra,
+  };
 }

@@ -31,7 +31,15 @@ type OrderValue = {
 const T0 = 1_700_000_000_000;
 let offset = 0;
 
-function order(eventType: string, orderId: string, customerId: string, state: string, total: number, skus = ['sku-1'], extra: Partial<OrderValue> = {}): OrderValue {
+function order(
+  eventType: string,
+  orderId: string,
+  customerId: string,
+  state: string,
+  total: number,
+  skus = ['sku-1'],
+  extra: Partial<OrderValue> = {},
+): OrderValue {
   return {
     eventType,
     orderId,
@@ -74,7 +82,8 @@ function start(def: ViewDefinition): ApplyEvent {
   return def.prepare(db);
 }
 
-const rows = (table: string, order = 'key') => db.prepare(`SELECT * FROM "${table}" ORDER BY "${order}"`).all() as Record<string, unknown>[];
+const rows = (table: string, order = 'key') =>
+  db.prepare(`SELECT * FROM "${table}" ORDER BY "${order}"`).all() as Record<string, unknown>[];
 
 async function writeView(name: string, content: unknown): Promise<string> {
   const file = path.join(dir, name);
@@ -105,9 +114,15 @@ describe('the README JSON example (examples/views/big-orders.json)', () => {
     const apply = start(await loadViewFile(BIG_ORDERS));
     apply(orderEvent(order('OrderPlaced', 'o-1', 'c-1', 'PLACED', 1000))); // filtered out by where
     expect(rows('big-orders')).toEqual([]);
-    apply(orderEvent(order('OrderConfirmed', 'o-1', 'c-1', 'CONFIRMED', 1000, ['sku-7', 'sku-2']), { 'evt-event-id': 'e-1' }));
+    apply(
+      orderEvent(order('OrderConfirmed', 'o-1', 'c-1', 'CONFIRMED', 1000, ['sku-7', 'sku-2']), {
+        'evt-event-id': 'e-1',
+      }),
+    );
     apply(orderEvent(order('OrderConfirmed', 'o-2', 'c-2', 'CONFIRMED', 250)));
-    apply(orderEvent(order('OrderShipped', 'o-1', 'c-1', 'SHIPPED', 1000, ['sku-7', 'sku-2']), { 'evt-event-id': 'e-2' }));
+    apply(
+      orderEvent(order('OrderShipped', 'o-1', 'c-1', 'SHIPPED', 1000, ['sku-7', 'sku-2']), { 'evt-event-id': 'e-2' }),
+    );
     apply(orderEvent(order('OrderRejected', 'o-3', 'c-1', 'REJECTED', 10))); // filtered out
 
     const all = rows('big-orders');
@@ -143,14 +158,22 @@ describe('the README JSON example (examples/views/big-orders.json)', () => {
       },
     ]);
     // dynamic typing: integers stay integers, JSON is text
-    const types = db.prepare(`SELECT typeof(total) AS total, typeof(lines) AS lines, typeof(first_sku) AS sku FROM "big-orders" WHERE key = 'o-1'`).get();
+    const types = db
+      .prepare(
+        `SELECT typeof(total) AS total, typeof(lines) AS lines, typeof(first_sku) AS sku FROM "big-orders" WHERE key = 'o-1'`,
+      )
+      .get();
     expect(types).toEqual({ total: 'integer', lines: 'text', sku: 'text' });
   });
 
   it('deletes on `deleteOn` (even when `where` would filter the event) and on a tombstone', async () => {
     const apply = start(await loadViewFile(BIG_ORDERS));
     for (const id of ['o-1', 'o-2', 'o-3']) apply(orderEvent(order('OrderConfirmed', id, 'c-1', 'CONFIRMED', 100)));
-    apply(orderEvent(order('OrderCancelled', 'o-2', 'c-1', 'CANCELLED', 100, ['sku-1'], { cancelReason: 'CUSTOMER_REQUEST' })));
+    apply(
+      orderEvent(
+        order('OrderCancelled', 'o-2', 'c-1', 'CANCELLED', 100, ['sku-1'], { cancelReason: 'CUSTOMER_REQUEST' }),
+      ),
+    );
     apply(event(null, 'o-3')); // tombstone
     apply(event(null, 'o-unknown')); // a tombstone for a key the view never had
     expect(rows('big-orders').map((r) => r.key)).toEqual(['o-1']);
@@ -161,7 +184,9 @@ describe('the README JSON example (examples/views/big-orders.json)', () => {
     const bad = { ...order('OrderConfirmed', 'x', 'c-1', 'CONFIRMED', 1), orderId: undefined };
     offset = 41;
     expect(() => apply(event(bad, null, 2))).toThrow('shop.orders-2@41: big-orders.json: the key $.orderId is missing');
-    expect(() => apply(event(null, null, 1))).toThrow(/^shop\.orders-1@42: big-orders\.json: a tombstone without a record key$/);
+    expect(() => apply(event(null, null, 1))).toThrow(
+      /^shop\.orders-1@42: big-orders\.json: a tombstone without a record key$/,
+    );
     apply(orderEvent(order('OrderConfirmed', 'o-9', 'c-1', 'CONFIRMED', 5)));
     expect(rows('big-orders').map((r) => r.key)).toEqual(['o-9']);
   });
@@ -177,7 +202,14 @@ describe('the README JSON example (examples/views/big-orders.json)', () => {
 describe('the README JS example (examples/views/customer-totals.js)', () => {
   it('keeps a running total per customer from OrderConfirmed events', async () => {
     const def = await loadViewFile(CUSTOMER_TOTALS);
-    expect(def).toMatchObject({ name: 'customer-totals', topics: ['shop.orders'], table: 'customer-totals', keyColumn: 'customer', tables: ['customer-totals'], source: CUSTOMER_TOTALS });
+    expect(def).toMatchObject({
+      name: 'customer-totals',
+      topics: ['shop.orders'],
+      table: 'customer-totals',
+      keyColumn: 'customer',
+      tables: ['customer-totals'],
+      source: CUSTOMER_TOTALS,
+    });
     const apply = start(def);
     apply(orderEvent(order('OrderPlaced', 'o-1', 'c-1', 'PLACED', 1000))); // not counted
     apply(orderEvent(order('OrderConfirmed', 'o-1', 'c-1', 'CONFIRMED', 1000, ['sku-b'])));
@@ -187,8 +219,30 @@ describe('the README JS example (examples/views/customer-totals.js)', () => {
     apply(event(null, 'o-2')); // a tombstone: ignored by this view
 
     expect(rows('customer-totals', 'customer')).toEqual([
-      { customer: 'c-1', orders: 2, total: 2999, currency: 'EUR', last_order: 'o-3', skus: '["sku-a","sku-b"]', _topic: 'shop.orders', _partition: 0, _offset: 3, _timestamp: T0 + 3 },
-      { customer: 'c-2', orders: 1, total: 250, currency: 'EUR', last_order: 'o-2', skus: '["sku-1"]', _topic: 'shop.orders', _partition: 0, _offset: 2, _timestamp: T0 + 2 },
+      {
+        customer: 'c-1',
+        orders: 2,
+        total: 2999,
+        currency: 'EUR',
+        last_order: 'o-3',
+        skus: '["sku-a","sku-b"]',
+        _topic: 'shop.orders',
+        _partition: 0,
+        _offset: 3,
+        _timestamp: T0 + 3,
+      },
+      {
+        customer: 'c-2',
+        orders: 1,
+        total: 250,
+        currency: 'EUR',
+        last_order: 'o-2',
+        skus: '["sku-1"]',
+        _topic: 'shop.orders',
+        _partition: 0,
+        _offset: 2,
+        _timestamp: T0 + 2,
+      },
     ]);
     const cols = db.prepare(`SELECT name, type, pk FROM pragma_table_info('customer-totals')`).all();
     expect(cols).toContainEqual({ name: 'customer', type: 'TEXT', pk: 1 });
@@ -196,7 +250,7 @@ describe('the README JS example (examples/views/customer-totals.js)', () => {
     expect(cols).toContainEqual({ name: 'skus', type: 'TEXT', pk: 0 });
   });
 
-  it('an apply that throws names the event and the view file\'s message, and leaves nothing behind', async () => {
+  it("an apply that throws names the event and the view file's message, and leaves nothing behind", async () => {
     const apply = start(await loadViewFile(CUSTOMER_TOTALS));
     offset = 7;
     const noTotal = { ...order('OrderConfirmed', 'o-7', 'c-1', 'CONFIRMED', 0), total: undefined };
@@ -214,7 +268,8 @@ describe('the README JS example (examples/views/customer-totals.js)', () => {
 });
 
 describe('code views', () => {
-  const module = (body: string) => `export default {\n  name: 'cv',\n  topics: ['orders'],\n  key: 'id',\n  columns: { id: 'TEXT', n: 'INTEGER', x: 'REAL', doc: 'JSON' },\n${body}\n};\n`;
+  const module = (body: string) =>
+    `export default {\n  name: 'cv',\n  topics: ['orders'],\n  key: 'id',\n  columns: { id: 'TEXT', n: 'INTEGER', x: 'REAL', doc: 'JSON' },\n${body}\n};\n`;
 
   it('view.get parses JSON columns, view.delete removes, a half-done apply is rolled back (savepoint)', async () => {
     const file = await writeView(
@@ -232,7 +287,18 @@ describe('code views', () => {
     apply(event({ op: 'bump' }, 'a'));
     apply(event({ op: 'del' }, 'b'));
     expect(() => apply(event({ op: 'half' }, 'a'))).toThrow(/^shop\.orders-0@4: cv\.mjs: half done$/);
-    expect(rows('cv', 'id')).toEqual([{ id: 'a', n: 4, x: 1.5, doc: '{"n":3,"tags":["a"],"bumped":true}', _topic: 'shop.orders', _partition: 0, _offset: 2, _timestamp: T0 + 2 }]);
+    expect(rows('cv', 'id')).toEqual([
+      {
+        id: 'a',
+        n: 4,
+        x: 1.5,
+        doc: '{"n":3,"tags":["a"],"bumped":true}',
+        _topic: 'shop.orders',
+        _partition: 0,
+        _offset: 2,
+        _timestamp: T0 + 2,
+      },
+    ]);
   });
 
   it('refuses unknown columns in upsert, objects in non-JSON columns and async apply, naming the event', async () => {
@@ -245,12 +311,18 @@ describe('code views', () => {
   },`),
     );
     const apply = start(await loadViewFile(file));
-    expect(() => apply(event('typo', 'k'))).toThrow('shop.orders-0@0: cv2.mjs: upsert: no column "count" (columns: id, n, x, doc)');
-    expect(() => apply(event('object', 'k'))).toThrow('shop.orders-0@1: cv2.mjs: column n is INTEGER, not for an object (declare it JSON)');
+    expect(() => apply(event('typo', 'k'))).toThrow(
+      'shop.orders-0@0: cv2.mjs: upsert: no column "count" (columns: id, n, x, doc)',
+    );
+    expect(() => apply(event('object', 'k'))).toThrow(
+      'shop.orders-0@1: cv2.mjs: column n is INTEGER, not for an object (declare it JSON)',
+    );
     expect(() => apply(event('nokey', 'k'))).toThrow('shop.orders-0@2: cv2.mjs: the key (id) is nothing');
     const asyncFile = await writeView('cv3.mjs', module('  async apply() {},'));
     const applyAsync = start(await loadViewFile(asyncFile));
-    expect(() => applyAsync(event('x', 'k'))).toThrow('shop.orders-0@3: cv3.mjs: apply returned a promise: it must be synchronous');
+    expect(() => applyAsync(event('x', 'k'))).toThrow(
+      'shop.orders-0@3: cv3.mjs: apply returned a promise: it must be synchronous',
+    );
   });
 
   it('accepts CommonJS (module.exports) and a `table` of its own', async () => {
@@ -259,18 +331,36 @@ describe('code views', () => {
       `module.exports = { name: 'cjs-view', table: 'cjs_rows', topics: ['a', 'b'], key: 'k', columns: { v: 'TEXT' }, apply(e, view) { view.upsert({ k: e.key, v: e.value }); } };`,
     );
     const def = await loadViewFile(file);
-    expect(def).toMatchObject({ name: 'cjs-view', table: 'cjs_rows', keyColumn: 'k', topics: ['a', 'b'], tables: ['cjs_rows'] });
+    expect(def).toMatchObject({
+      name: 'cjs-view',
+      table: 'cjs_rows',
+      keyColumn: 'k',
+      topics: ['a', 'b'],
+      tables: ['cjs_rows'],
+    });
     start(def)(event('hello', 'k1'));
     expect(rows('cjs_rows', 'k').map((r) => [r.k, r.v])).toEqual([['k1', 'hello']]);
   });
 
   it('validates the default export strictly, naming the file and the field', async () => {
     const cases: [string, string][] = [
-      [`export default { name: 'x', topics: ['t'], key: 'id', columns: { id: 'TEXT', n: 'INT' }, apply() {} };`, 'columns.n: a type, one of TEXT, INTEGER, REAL, JSON, not "INT"'],
+      [
+        `export default { name: 'x', topics: ['t'], key: 'id', columns: { id: 'TEXT', n: 'INT' }, apply() {} };`,
+        'columns.n: a type, one of TEXT, INTEGER, REAL, JSON, not "INT"',
+      ],
       [`export default { name: 'x', topics: ['t'], key: 'id', colums: {}, apply() {} };`, 'unknown field "colums"'],
-      [`export default { name: 'x', topics: ['t'], key: 'id', columns: { n: 'TEXT' } };`, 'apply: a function (event, view) => void, not nothing'],
-      [`export default { name: 'x', topics: [], key: 'id', columns: { n: 'TEXT' }, apply() {} };`, 'topics: a non-empty list of topic names'],
-      [`export default { name: 'x', topics: ['t'], key: 'id', columns: { _offset: 'TEXT' }, apply() {} };`, 'columns._offset: the name is taken'],
+      [
+        `export default { name: 'x', topics: ['t'], key: 'id', columns: { n: 'TEXT' } };`,
+        'apply: a function (event, view) => void, not nothing',
+      ],
+      [
+        `export default { name: 'x', topics: [], key: 'id', columns: { n: 'TEXT' }, apply() {} };`,
+        'topics: a non-empty list of topic names',
+      ],
+      [
+        `export default { name: 'x', topics: ['t'], key: 'id', columns: { _offset: 'TEXT' }, apply() {} };`,
+        'columns._offset: the name is taken',
+      ],
       [`export const name = 'x';`, 'missing "topics"'], // no default export: the module's exports are the view
     ];
     let i = 0;
@@ -289,22 +379,27 @@ describe('code views', () => {
 });
 
 describe('.ts view files', () => {
-  it(nodeStripsTypes() ? 'are loaded (this Node strips types)' : 'are refused on a Node without type stripping, suggesting .js or .json', async () => {
-    const file = await writeView(
-      'typed.ts',
-      `const view: { name: string } & Record<string, unknown> = { name: 'typed', topics: ['orders'], key: 'id', columns: { v: 'TEXT' }, apply() {} };\nexport default view;\n`,
-    );
-    if (nodeStripsTypes()) {
-      expect((await loadViewFile(file)).name).toBe('typed');
-    } else {
-      const err = await loadViewFile(file).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ViewFileError);
-      expect((err as Error).message).toBe(
-        `${file}: TypeScript view files need Node >= 22.6 run with --experimental-strip-types (the default from Node 23.6); ` +
-          `this is Node ${process.versions.node}: write the view as .js (or .mjs) or .json instead`,
+  it(
+    nodeStripsTypes()
+      ? 'are loaded (this Node strips types)'
+      : 'are refused on a Node without type stripping, suggesting .js or .json',
+    async () => {
+      const file = await writeView(
+        'typed.ts',
+        `const view: { name: string } & Record<string, unknown> = { name: 'typed', topics: ['orders'], key: 'id', columns: { v: 'TEXT' }, apply() {} };\nexport default view;\n`,
       );
-    }
-  });
+      if (nodeStripsTypes()) {
+        expect((await loadViewFile(file)).name).toBe('typed');
+      } else {
+        const err = await loadViewFile(file).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ViewFileError);
+        expect((err as Error).message).toBe(
+          `${file}: TypeScript view files need Node >= 22.6 run with --experimental-strip-types (the default from Node 23.6); ` +
+            `this is Node ${process.versions.node}: write the view as .js (or .mjs) or .json instead`,
+        );
+      }
+    },
+  );
 
   it('this Node 20 test run has no type stripping', () => {
     if (Number(process.versions.node.split('.')[0]) < 22) expect(nodeStripsTypes()).toBe(false);
@@ -313,22 +408,50 @@ describe('.ts view files', () => {
 
 describe('JSON view files: validation', () => {
   const cases: [string, unknown, string][] = [
-    ['unknown field', { ...validJson, colums: {} }, 'unknown field "colums" (the fields are name, description, topics, key, columns, where, deleteOn)'],
+    [
+      'unknown field',
+      { ...validJson, colums: {} },
+      'unknown field "colums" (the fields are name, description, topics, key, columns, where, deleteOn)',
+    ],
     ['missing name', { ...validJson, name: undefined }, 'missing "name"'],
-    ['bad name', { ...validJson, name: 'big orders' }, 'name: letters, digits, - and _, starting with a letter (at most 64), not "big orders"'],
+    [
+      'bad name',
+      { ...validJson, name: 'big orders' },
+      'name: letters, digits, - and _, starting with a letter (at most 64), not "big orders"',
+    ],
     ['missing topics', { ...validJson, topics: undefined }, 'missing "topics"'],
     ['empty topics', { ...validJson, topics: [] }, 'topics: a non-empty list of topic names, not a list'],
     ['missing key', { ...validJson, key: undefined }, 'missing "key"'],
-    ['bad key path', { ...validJson, key: 'orderId' }, 'key: bad path "orderId": a path starts with $ (the value), $key or $headers.<name>'],
+    [
+      'bad key path',
+      { ...validJson, key: 'orderId' },
+      'key: bad path "orderId": a path starts with $ (the value), $key or $headers.<name>',
+    ],
     ['missing columns', { ...validJson, columns: undefined }, 'missing "columns"'],
     ['no columns', { ...validJson, columns: {} }, 'columns: at least one column'],
-    ['column not an identifier', { ...validJson, columns: { 'first sku': '$.lines[0].sku' } }, 'columns: "first sku" is not a column name'],
+    [
+      'column not an identifier',
+      { ...validJson, columns: { 'first sku': '$.lines[0].sku' } },
+      'columns: "first sku" is not a column name',
+    ],
     ['column taken', { ...validJson, columns: { Key: '$.x' } }, 'columns.Key: the name is taken'],
-    ['bad column path', { ...validJson, columns: { first_sku: '$.lines[x].sku' } }, 'columns.first_sku: bad path "$.lines[x].sku" at "[x].sku": expected .field, [index], [*] or [\'field\']'],
+    [
+      'bad column path',
+      { ...validJson, columns: { first_sku: '$.lines[x].sku' } },
+      'columns.first_sku: bad path "$.lines[x].sku" at "[x].sku": expected .field, [index], [*] or [\'field\']',
+    ],
     ['unterminated quote', { ...validJson, columns: { a: "$['a" } }, `columns.a: bad path "$['a"`],
     ['path not a string', { ...validJson, columns: { a: 3 } }, 'columns.a: a path is a string like "$.orderId", not 3'],
-    ['bad header path', { ...validJson, columns: { a: '$headers' } }, 'columns.a: bad path "$headers": a header is $headers.<name>'],
-    ['where with an object', { ...validJson, where: { '$.a': { gt: 1 } } }, 'where["$.a"]: compare with a string, number, boolean or null (or a list of them), not an object'],
+    [
+      'bad header path',
+      { ...validJson, columns: { a: '$headers' } },
+      'columns.a: bad path "$headers": a header is $headers.<name>',
+    ],
+    [
+      'where with an object',
+      { ...validJson, where: { '$.a': { gt: 1 } } },
+      'where["$.a"]: compare with a string, number, boolean or null (or a list of them), not an object',
+    ],
     ['where bad path', { ...validJson, where: { '.a': 1 } }, 'where: bad path ".a"'],
     ['empty deleteOn', { ...validJson, deleteOn: {} }, 'deleteOn: at least one condition'],
     ['not an object', [validJson], 'a view file holds one JSON object, not a list'],
@@ -345,9 +468,13 @@ describe('JSON view files: validation', () => {
   it('invalid JSON, a missing file, another extension', async () => {
     const file = await writeView('broken.json', '{"name": ');
     await expect(loadViewFile(file)).rejects.toThrow(`${file}: not valid JSON:`);
-    await expect(loadViewFile(path.join(dir, 'nope.json'))).rejects.toThrow(`${path.join(dir, 'nope.json')}: view file not found`);
+    await expect(loadViewFile(path.join(dir, 'nope.json'))).rejects.toThrow(
+      `${path.join(dir, 'nope.json')}: view file not found`,
+    );
     const yaml = await writeView('v.yaml', 'name: v');
-    await expect(loadViewFile(yaml)).rejects.toThrow(`${yaml}: a view file is .json, .js, .mjs, .cjs or .ts, not ".yaml"`);
+    await expect(loadViewFile(yaml)).rejects.toThrow(
+      `${yaml}: a view file is .json, .js, .mjs, .cjs or .ts, not ".yaml"`,
+    );
   });
 
   it('a table left by another version of the file: a clear message, not "no such column"', async () => {
@@ -356,7 +483,9 @@ describe('JSON view files: validation', () => {
     const v2 = await writeView('v2.json', { ...validJson, columns: { state: '$.state', total: '$.total' } });
     const def = await loadViewFile(v2);
     def.create(db);
-    expect(() => def.prepare(db)).toThrow('the table v has the columns (key, state, _topic, _partition, _offset, _timestamp) but the view file defines (key, state, total, _topic, _partition, _offset, _timestamp): replay with --rebuild');
+    expect(() => def.prepare(db)).toThrow(
+      'the table v has the columns (key, state, _topic, _partition, _offset, _timestamp) but the view file defines (key, state, total, _topic, _partition, _offset, _timestamp): replay with --rebuild',
+    );
   });
 });
 

@@ -17,7 +17,9 @@ export const THINGS: ViewDefinition = {
   source: 'test',
   tables: ['things'],
   create(db) {
-    db.exec('CREATE TABLE IF NOT EXISTS things (id TEXT PRIMARY KEY, state TEXT NOT NULL, total INTEGER, note TEXT, headers TEXT)');
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS things (id TEXT PRIMARY KEY, state TEXT NOT NULL, total INTEGER, note TEXT, headers TEXT)',
+    );
   },
   prepare() {
     return () => {};
@@ -36,9 +38,26 @@ export function buildThings(): { dir: string; file: string; db: Database } {
   insert.run('t-1', 'CONFIRMED', 12, 'plain', JSON.stringify({ source: 'web' }));
   insert.run('t-2', 'PENDING', 30, 'has, a comma and "quotes"', null);
   insert.run('t-3', 'REJECTED', 7, 'line one\nline two', null);
-  db.prepare('INSERT INTO _evt_offsets (view, topic, partition, next_offset) VALUES (?, ?, ?, ?)').run('things', 'thing-events', 0, 42);
-  db.prepare('INSERT INTO _evt_offsets (view, topic, partition, next_offset) VALUES (?, ?, ?, ?)').run('things', 'thing-events', 1, 17);
-  db.prepare('INSERT INTO _evt_errors (view, topic, partition, offset, error, at) VALUES (?, ?, ?, ?, ?, ?)').run('things', 'thing-events', 1, 5, 'value is not JSON', UPDATED_AT);
+  db.prepare('INSERT INTO _evt_offsets (view, topic, partition, next_offset) VALUES (?, ?, ?, ?)').run(
+    'things',
+    'thing-events',
+    0,
+    42,
+  );
+  db.prepare('INSERT INTO _evt_offsets (view, topic, partition, next_offset) VALUES (?, ?, ?, ?)').run(
+    'things',
+    'thing-events',
+    1,
+    17,
+  );
+  db.prepare('INSERT INTO _evt_errors (view, topic, partition, offset, error, at) VALUES (?, ?, ?, ?, ?, ?)').run(
+    'things',
+    'thing-events',
+    1,
+    5,
+    'value is not JSON',
+    UPDATED_AT,
+  );
   db.prepare('UPDATE _evt_views SET events = 60, errors = 1, updated_at = ? WHERE name = ?').run(UPDATED_AT, 'things');
   return { dir, file, db };
 }

@@ -29,10 +29,17 @@ async function get(pathname: string): Promise<{ status: number; type: string | n
 }
 
 /** A raw request (fetch refuses some methods, and a body on others). */
-function request(method: string, pathname: string, body?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function request(
+  method: string,
+  pathname: string,
+  body?: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     // an explicit length: node sends DELETE bodies without one (nor chunking), which no server can parse
-    const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+    const headers =
+      body === undefined
+        ? {}
+        : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
     const req = http.request(server.url + pathname, { method, headers }, (res) => {
       let text = '';
       res.on('data', (d) => (text += d));

@@ -25,7 +25,14 @@ const dir = tempDir('evt-views-');
 
 beforeAll(async () => {
   bed = await startWorkflowBed({ seed: 5 });
-  summary = await runSimulation({ rt: bed.rt, admin: bed.admin, host: inProcessHost(bed.rt), load: { seed: 5 }, orders: 1200, rate: 600 });
+  summary = await runSimulation({
+    rt: bed.rt,
+    admin: bed.admin,
+    host: inProcessHost(bed.rt),
+    load: { seed: 5 },
+    orders: 1200,
+    rate: 600,
+  });
   expect(summary.violations).toEqual([]);
 }, 120_000);
 afterAll(async () => bed?.close());
@@ -43,11 +50,23 @@ describe('evt replay', () => {
     const db = openDatabase(path.join(dir, 'orders.db'));
     const result = await replay({ db, def: builtinView('orders')!, cluster: bed.rt.cluster, codec: await codec() });
     expect(result.errors).toBe(0);
-    expect(result.events).toBe(Object.entries(summary.events).filter(([k]) => k.startsWith('shop.orders:')).reduce((s, [, n]) => s + (n ?? 0), 0));
-    const states = db.prepare('SELECT order_id, state, reason FROM orders').all() as { order_id: string; state: string; reason: string | null }[];
+    expect(result.events).toBe(
+      Object.entries(summary.events)
+        .filter(([k]) => k.startsWith('shop.orders:'))
+        .reduce((s, [, n]) => s + (n ?? 0), 0),
+    );
+    const states = db.prepare('SELECT order_id, state, reason FROM orders').all() as {
+      order_id: string;
+      state: string;
+      reason: string | null;
+    }[];
     expect(states).toHaveLength(summary.outcomes.size);
-    for (const row of states) expect({ state: row.state, reason: row.reason }, row.order_id).toEqual(summary.outcomes.get(row.order_id));
-    const completed = db.prepare("SELECT * FROM orders WHERE state = 'COMPLETED' LIMIT 1").get() as Record<string, unknown>;
+    for (const row of states)
+      expect({ state: row.state, reason: row.reason }, row.order_id).toEqual(summary.outcomes.get(row.order_id));
+    const completed = db.prepare("SELECT * FROM orders WHERE state = 'COMPLETED' LIMIT 1").get() as Record<
+      string,
+      unknown
+    >;
     expect(completed.placed_at).toBeTypeOf('number');
     expect(completed.completed_at as number).toBeGreaterThanOrEqual(completed.confirmed_at as number);
     expect(JSON.parse(completed.lines as string)[0]).toHaveProperty('sku');
@@ -60,7 +79,16 @@ describe('evt replay', () => {
 
   it('killed with SIGKILL at several points and resumed, ends with the same rows as a clean rebuild', async () => {
     const file = path.join(dir, 'killed.db');
-    const args = ['--brokers', bed.broker.bootstrap, '--registry', bed.broker.registryUrl!, 'replay', 'entities', '--db', file];
+    const args = [
+      '--brokers',
+      bed.broker.bootstrap,
+      '--registry',
+      bed.broker.registryUrl!,
+      'replay',
+      'entities',
+      '--db',
+      file,
+    ];
     let kills = 0;
     for (const delay of [400, 700, 1000, 1300]) {
       const p = startEvt(args);
@@ -78,7 +106,20 @@ describe('evt replay', () => {
     expect(finished.code, finished.stderr).toBe(0);
 
     const clean = path.join(dir, 'clean.db');
-    const rebuilt = await runInProcess(['--brokers', bed.broker.bootstrap, '--registry', bed.broker.registryUrl!, 'replay', 'entities', '--db', clean, '--rebuild'], { timeoutMs: 60_000 });
+    const rebuilt = await runInProcess(
+      [
+        '--brokers',
+        bed.broker.bootstrap,
+        '--registry',
+        bed.broker.registryUrl!,
+        'replay',
+        'entities',
+        '--db',
+        clean,
+        '--rebuild',
+      ],
+      { timeoutMs: 60_000 },
+    );
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     const a = openDatabase(file, { readonly: true });
     const b = openDatabase(clean, { readonly: true });
@@ -94,20 +135,41 @@ describe('evt replay', () => {
   it('keeps the last value per key for latest <topic>, deletes a key on a null value, and records undecodable events', async () => {
     await bed.admin.createTopic({ name: 'customers', partitions: 2 });
     const producer = bed.rt.producer;
-    const send = (key: string, value: string | null) => producer.send('customers', { key: Buffer.from(key), value: value === null ? null : Buffer.from(value), headers: [] });
+    const send = (key: string, value: string | null) =>
+      producer.send('customers', {
+        key: Buffer.from(key),
+        value: value === null ? null : Buffer.from(value),
+        headers: [],
+      });
     await send('c1', '{"name":"Ada","tier":"gold"}');
     await send('c2', '{"name":"Bob"}');
     await send('c1', '{"name":"Ada","tier":"platinum"}');
     await send('c2', null);
     const db = openDatabase(path.join(dir, 'latest.db'));
-    const result = await replay({ db, def: builtinView('latest-customers')!, cluster: bed.rt.cluster, codec: await codec() });
+    const result = await replay({
+      db,
+      def: builtinView('latest-customers')!,
+      cluster: bed.rt.cluster,
+      codec: await codec(),
+    });
     expect(result.events).toBe(4);
-    expect(db.prepare('SELECT key, value, updates FROM latest_customers').all()).toEqual([{ key: 'c1', value: '{"name":"Ada","tier":"platinum"}', updates: 2 }]);
+    expect(db.prepare('SELECT key, value, updates FROM latest_customers').all()).toEqual([
+      { key: 'c1', value: '{"name":"Ada","tier":"platinum"}', updates: 2 },
+    ]);
 
     // a garbage value on a workflow topic: the orders view records it and goes on to later events
-    const garbage = await producer.send('shop.orders', { key: Buffer.from('o-garbage'), value: Buffer.from([0, 0, 0, 0, 99, 1, 2]), headers: [] });
+    const garbage = await producer.send('shop.orders', {
+      key: Buffer.from('o-garbage'),
+      value: Buffer.from([0, 0, 0, 0, 99, 1, 2]),
+      headers: [],
+    });
     const ordersDb = openDatabase(path.join(dir, 'orders-errors.db'));
-    const r = await replay({ db: ordersDb, def: builtinView('orders')!, cluster: bed.rt.cluster, codec: await codec() });
+    const r = await replay({
+      db: ordersDb,
+      def: builtinView('orders')!,
+      cluster: bed.rt.cluster,
+      codec: await codec(),
+    });
     expect(r.errors).toBe(1);
     const [error] = errorsOf(ordersDb, 'orders');
     expect(error).toMatchObject({ topic: 'shop.orders', partition: garbage.partition, offset: garbage.offset });
@@ -121,12 +183,33 @@ describe('evt replay', () => {
     await bed.admin.createTopic({ name: 'follow.me', partitions: 1 });
     const db = openDatabase(path.join(dir, 'follow.db'));
     const stop = new AbortController();
-    const running = replay({ db, def: builtinView('latest-follow.me')!, cluster: bed.rt.cluster, codec: await codec(), follow: true, signal: stop.signal, rebuild: true }).catch((e: Error) => e);
-    const send = (key: string, value: string) => bed.rt.producer.send('follow.me', { key: Buffer.from(key), value: Buffer.from(value), headers: [] });
+    const running = replay({
+      db,
+      def: builtinView('latest-follow.me')!,
+      cluster: bed.rt.cluster,
+      codec: await codec(),
+      follow: true,
+      signal: stop.signal,
+      rebuild: true,
+    }).catch((e: Error) => e);
+    const send = (key: string, value: string) =>
+      bed.rt.producer.send('follow.me', { key: Buffer.from(key), value: Buffer.from(value), headers: [] });
     await send('k', '{"v":"first"}');
-    await until(() => (db.prepare('SELECT value FROM latest_follow_me').get() as { value: string } | undefined)?.value === '{"v":"first"}', 20_000, 'the first value');
+    await until(
+      () =>
+        (db.prepare('SELECT value FROM latest_follow_me').get() as { value: string } | undefined)?.value ===
+        '{"v":"first"}',
+      20_000,
+      'the first value',
+    );
     await send('k', '{"v":"second"}');
-    await until(() => (db.prepare('SELECT value FROM latest_follow_me').get() as { value: string } | undefined)?.value === '{"v":"second"}', 20_000, 'the second value');
+    await until(
+      () =>
+        (db.prepare('SELECT value FROM latest_follow_me').get() as { value: string } | undefined)?.value ===
+        '{"v":"second"}',
+      20_000,
+      'the second value',
+    );
     stop.abort();
     const result = await running;
     expect(result).not.toBeInstanceOf(Error);

@@ -37,13 +37,24 @@ describe('evt view list', () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.views).toHaveLength(1);
-    expect(doc.views[0]).toMatchObject({ name: 'things', rows: 3, events: 60, errors: 1, topics: ['thing-events'], table: 'things', keyColumn: 'id', updatedAt: Date.UTC(2024, 0, 2, 3, 4, 5) });
+    expect(doc.views[0]).toMatchObject({
+      name: 'things',
+      rows: 3,
+      events: 60,
+      errors: 1,
+      topics: ['thing-events'],
+      table: 'things',
+      keyColumn: 'id',
+      updatedAt: Date.UTC(2024, 0, 2, 3, 4, 5),
+    });
   });
 
   it('--csv', async () => {
     const r = await view('list', '--csv');
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('name,rows,events,errors,topics,updated\nthings,3,60,1,thing-events,2024-01-02T03:04:05.000Z\n');
+    expect(r.stdout).toBe(
+      'name,rows,events,errors,topics,updated\nthings,3,60,1,thing-events,2024-01-02T03:04:05.000Z\n',
+    );
   });
 
   it('--csv with --json is a usage error', async () => {
@@ -84,7 +95,9 @@ describe('evt view show', () => {
       { topic: 'thing-events', partition: 0, nextOffset: 42 },
       { topic: 'thing-events', partition: 1, nextOffset: 17 },
     ]);
-    expect(doc.errors).toEqual([{ topic: 'thing-events', partition: 1, offset: 5, error: 'value is not JSON', at: Date.UTC(2024, 0, 2, 3, 4, 5) }]);
+    expect(doc.errors).toEqual([
+      { topic: 'thing-events', partition: 1, offset: 5, error: 'value is not JSON', at: Date.UTC(2024, 0, 2, 3, 4, 5) },
+    ]);
   });
 
   it('an unknown view: exit 4', async () => {
@@ -99,13 +112,25 @@ describe('evt view get', () => {
   it('the row as fields', async () => {
     const r = await view('get', 'things', 't-1');
     expect(r.code).toBe(0);
-    expect(lines(r.stdout)).toEqual(['id       t-1', 'state    CONFIRMED', 'total    12', 'note     plain', 'headers  {"source":"web"}']);
+    expect(lines(r.stdout)).toEqual([
+      'id       t-1',
+      'state    CONFIRMED',
+      'total    12',
+      'note     plain',
+      'headers  {"source":"web"}',
+    ]);
   });
 
   it('--json: the row, with JSON-text columns parsed', async () => {
     const r = await viewJson('get', 'things', 't-1');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ id: 't-1', state: 'CONFIRMED', total: 12, note: 'plain', headers: { source: 'web' } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      id: 't-1',
+      state: 'CONFIRMED',
+      total: 12,
+      note: 'plain',
+      headers: { source: 'web' },
+    });
   });
 
   it('--csv quotes commas, quotes and newlines (RFC 4180)', async () => {
@@ -131,7 +156,13 @@ describe('evt view query', () => {
     expect(t.code).toBe(0);
     expect(lines(t.stdout)).toEqual(['ID   TOTAL', 't-1     12', 't-2     30']);
     const j = await viewJson('query', sql, '-p', '10');
-    expect(JSON.parse(j.stdout)).toEqual({ columns: ['id', 'total'], rows: [{ id: 't-1', total: 12 }, { id: 't-2', total: 30 }] });
+    expect(JSON.parse(j.stdout)).toEqual({
+      columns: ['id', 'total'],
+      rows: [
+        { id: 't-1', total: 12 },
+        { id: 't-2', total: 30 },
+      ],
+    });
     const c = await view('query', 'SELECT state, count(*) AS n FROM things GROUP BY state ORDER BY state', '--csv');
     expect(c.stdout).toBe('state,n\nCONFIRMED,1\nPENDING,1\nREJECTED,1\n');
   });
@@ -145,7 +176,14 @@ describe('evt view query', () => {
   });
 
   it('writes are refused and change nothing', async () => {
-    for (const sql of ['DELETE FROM things', 'DELETE FROM things RETURNING id', "UPDATE things SET state = 'X'", 'DROP TABLE things', "INSERT INTO things (id, state) VALUES ('x', 'y')", 'PRAGMA query_only = OFF']) {
+    for (const sql of [
+      'DELETE FROM things',
+      'DELETE FROM things RETURNING id',
+      "UPDATE things SET state = 'X'",
+      'DROP TABLE things',
+      "INSERT INTO things (id, state) VALUES ('x', 'y')",
+      'PRAGMA query_only = OFF',
+    ]) {
       const r = await view('query', sql);
       expect(r.code, sql).toBe(2);
       expect(lines(r.stderr), sql).toHaveLength(1);
@@ -179,7 +217,19 @@ describe('evt view get --wait-for', () => {
   });
 
   it('exits 0 once the row reaches one of the states', async () => {
-    const s = start(['--json', '--timeout', '20s', 'view', 'get', 'things', 't-2', '--wait-for', 'state=CONFIRMED,REJECTED', '--db', w.file]);
+    const s = start([
+      '--json',
+      '--timeout',
+      '20s',
+      'view',
+      'get',
+      'things',
+      't-2',
+      '--wait-for',
+      'state=CONFIRMED,REJECTED',
+      '--db',
+      w.file,
+    ]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     w.db.prepare("UPDATE things SET state = 'REJECTED' WHERE id = 't-2'").run();
     const r = await s.done;
@@ -189,14 +239,49 @@ describe('evt view get --wait-for', () => {
   });
 
   it('exits 5 on timeout, saying what it saw last', async () => {
-    const a = await evt(['--timeout', '500ms', 'view', 'get', 'things', 't-1', '--wait-for', 'state=SHIPPED', '--db', w.file]);
+    const a = await evt([
+      '--timeout',
+      '500ms',
+      'view',
+      'get',
+      'things',
+      't-1',
+      '--wait-for',
+      'state=SHIPPED',
+      '--db',
+      w.file,
+    ]);
     expect(a.code).toBe(5);
-    expect(lines(a.stderr)).toEqual(['evt: timed out after 500ms waiting for things t-1 to have state=SHIPPED; last saw state=CONFIRMED']);
+    expect(lines(a.stderr)).toEqual([
+      'evt: timed out after 500ms waiting for things t-1 to have state=SHIPPED; last saw state=CONFIRMED',
+    ]);
     expect(a.stdout).toBe('');
-    const b = await evt(['--timeout', '300ms', 'view', 'get', 'things', 't-9', '--wait-for', 'state=CONFIRMED', '--db', w.file]);
+    const b = await evt([
+      '--timeout',
+      '300ms',
+      'view',
+      'get',
+      'things',
+      't-9',
+      '--wait-for',
+      'state=CONFIRMED',
+      '--db',
+      w.file,
+    ]);
     expect(b.code).toBe(5);
     expect(b.stderr).toContain('last saw no id "t-9"');
-    const c = await evt(['--timeout', '300ms', 'view', 'get', 'things', 't-1', '--wait-for', 'state=CONFIRMED', '--db', path.join(w.dir, 'later.db')]);
+    const c = await evt([
+      '--timeout',
+      '300ms',
+      'view',
+      'get',
+      'things',
+      't-1',
+      '--wait-for',
+      'state=CONFIRMED',
+      '--db',
+      path.join(w.dir, 'later.db'),
+    ]);
     expect(c.code).toBe(5);
     expect(c.stderr).toContain('last saw no views database at');
   });

@@ -43,10 +43,14 @@ describe('reaching the cluster', () => {
   it('a closed port fails within the timeout with an UnreachableError naming every broker tried', async () => {
     const [a, b] = [await closedPort(), await closedPort()];
     const start = Date.now();
-    const err = await Cluster.connect(settingsFor([`127.0.0.1:${a}`, `127.0.0.1:${b}`], { timeoutMs: 1500 })).catch((e: Error) => e);
+    const err = await Cluster.connect(settingsFor([`127.0.0.1:${a}`, `127.0.0.1:${b}`], { timeoutMs: 1500 })).catch(
+      (e: Error) => e,
+    );
     const took = Date.now() - start;
     expect(err).toBeInstanceOf(UnreachableError);
-    expect((err as Error).message).toBe(`cannot reach the Kafka cluster at 127.0.0.1:${a},127.0.0.1:${b} within 1.5s: connection refused`);
+    expect((err as Error).message).toBe(
+      `cannot reach the Kafka cluster at 127.0.0.1:${a},127.0.0.1:${b} within 1.5s: connection refused`,
+    );
     expect(took).toBeGreaterThanOrEqual(1400);
     expect(took).toBeLessThan(3000);
   });
@@ -65,7 +69,9 @@ describe('reaching the cluster', () => {
 
   it('an unknown host fails as unreachable', async () => {
     // the lookup fails at once; the generous limit only keeps a busy machine's slow resolver from racing it
-    const err = await Cluster.connect(settingsFor('no-such-host.invalid:9092', { timeoutMs: 5000 })).catch((e: Error) => e);
+    const err = await Cluster.connect(settingsFor('no-such-host.invalid:9092', { timeoutMs: 5000 })).catch(
+      (e: Error) => e,
+    );
     expect(err).toBeInstanceOf(UnreachableError);
     expect((err as Error).message).toMatch(/no-such-host\.invalid:9092 .*host not found/);
   });
@@ -73,7 +79,10 @@ describe('reaching the cluster', () => {
 
 describe('Connection', () => {
   it('negotiates the highest common version per API, and refuses clearly when there is none', async () => {
-    const conn = await Connection.open({ host: '127.0.0.1', port: broker.port }, { clientId: 't', connectTimeoutMs: 2000, requestTimeoutMs: 2000 });
+    const conn = await Connection.open(
+      { host: '127.0.0.1', port: broker.port },
+      { clientId: 't', connectTimeoutMs: 2000, requestTimeoutMs: 2000 },
+    );
     try {
       expect(conn.versionFor(FETCH)).toBe(11);
       expect(conn.versionFor(METADATA)).toBe(6);
@@ -87,10 +96,15 @@ describe('Connection', () => {
   });
 
   it('pipelines many requests on one connection and matches each answer to its request', async () => {
-    const conn = await Connection.open({ host: '127.0.0.1', port: broker.port }, { clientId: 't', connectTimeoutMs: 2000, requestTimeoutMs: 2000 });
+    const conn = await Connection.open(
+      { host: '127.0.0.1', port: broker.port },
+      { clientId: 't', connectTimeoutMs: 2000, requestTimeoutMs: 2000 },
+    );
     try {
       const names = Array.from({ length: 100 }, (_, i) => `pipe-${i}`);
-      const answers = await Promise.all(names.map((n) => conn.request(METADATA, { topics: [{ name: n }], allowAutoTopicCreation: true })));
+      const answers = await Promise.all(
+        names.map((n) => conn.request(METADATA, { topics: [{ name: n }], allowAutoTopicCreation: true })),
+      );
       expect(answers.map((a) => a.topics[0].name)).toEqual(names);
     } finally {
       conn.close();
@@ -99,7 +113,8 @@ describe('Connection', () => {
 });
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
-if (!hasOpenssl) console.warn('SKIPPED: openssl is not installed: the TLS test needs it to make a self-signed certificate');
+if (!hasOpenssl)
+  console.warn('SKIPPED: openssl is not installed: the TLS test needs it to make a self-signed certificate');
 
 describe.skipIf(!hasOpenssl)('TLS', () => {
   let proxy: tls.Server;
@@ -108,19 +123,42 @@ describe.skipIf(!hasOpenssl)('TLS', () => {
 
   beforeAll(async () => {
     dir = tempDir('evt-tls-');
-    const r = spawnSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
-    ], { stdio: 'pipe' });
+    const r = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'pipe' },
+    );
     if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr.toString()}`);
     // a TLS terminator in front of a plain broker that advertises the proxy's port
-    proxy = tls.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) }, (client) => {
-      const upstream = net.connect(behind.port, '127.0.0.1');
-      client.pipe(upstream).pipe(client);
-      const end = () => { client.destroy(); upstream.destroy(); };
-      client.on('error', end).on('close', end);
-      upstream.on('error', end).on('close', end);
-    });
+    proxy = tls.createServer(
+      { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) },
+      (client) => {
+        const upstream = net.connect(behind.port, '127.0.0.1');
+        client.pipe(upstream).pipe(client);
+        const end = () => {
+          client.destroy();
+          upstream.destroy();
+        };
+        client.on('error', end).on('close', end);
+        upstream.on('error', end).on('close', end);
+      },
+    );
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     behind = await startTestBroker({ inMemory: true, advertisedPort: (proxy.address() as net.AddressInfo).port });
   });
@@ -131,11 +169,15 @@ describe.skipIf(!hasOpenssl)('TLS', () => {
 
   it('produces and reads over TLS with the CA from a file', async () => {
     const port = (proxy.address() as net.AddressInfo).port;
-    const cluster = await Cluster.connect(settingsFor(`127.0.0.1:${port}`, { tls: { ca: path.join(dir, 'cert.pem') } }));
+    const cluster = await Cluster.connect(
+      settingsFor(`127.0.0.1:${port}`, { tls: { ca: path.join(dir, 'cert.pem') } }),
+    );
     try {
       const producer = await WireProducer.create(cluster);
       const d = await producer.send('secure', { key: Buffer.from('k'), value: Buffer.from('over tls'), headers: [] });
-      const reader = new PartitionReader(cluster, [{ topic: 'secure', partition: d.partition, from: d.offset, until: d.offset + 1 }]);
+      const reader = new PartitionReader(cluster, [
+        { topic: 'secure', partition: d.partition, from: d.offset, until: d.offset + 1 },
+      ]);
       const values: string[] = [];
       for await (const c of reader) values.push(...c.records.map((r) => r.value!.toString()));
       expect(values).toEqual(['over tls']);
@@ -147,7 +189,9 @@ describe.skipIf(!hasOpenssl)('TLS', () => {
   it('an untrusted certificate fails at once (no retrying), saying why', async () => {
     const port = (proxy.address() as net.AddressInfo).port;
     const start = Date.now();
-    const err = await Cluster.connect(settingsFor(`127.0.0.1:${port}`, { tls: true, timeoutMs: 5000 })).catch((e: Error) => e);
+    const err = await Cluster.connect(settingsFor(`127.0.0.1:${port}`, { tls: true, timeoutMs: 5000 })).catch(
+      (e: Error) => e,
+    );
     expect(Date.now() - start).toBeLessThan(2000);
     expect(err).toBeInstanceOf(UnreachableError);
     expect((err as Error).message).toMatch(/TLS handshake failed: .*self.signed/i);
@@ -155,7 +199,9 @@ describe.skipIf(!hasOpenssl)('TLS', () => {
 
   it('a missing CA file is a clear configuration error', async () => {
     const port = (proxy.address() as net.AddressInfo).port;
-    await expect(Cluster.connect(settingsFor(`127.0.0.1:${port}`, { tls: { ca: path.join(dir, 'nope.pem') } }))).rejects.toThrow(/cannot read the TLS CA file .*nope\.pem: no such file$/);
+    await expect(
+      Cluster.connect(settingsFor(`127.0.0.1:${port}`, { tls: { ca: path.join(dir, 'nope.pem') } })),
+    ).rejects.toThrow(/cannot read the TLS CA file .*nope\.pem: no such file$/);
   });
 });
 
@@ -163,9 +209,16 @@ describe.skipIf(!hasOpenssl)('TLS', () => {
  * A fake broker that speaks just enough for SASL: ApiVersions, SaslHandshake, SaslAuthenticate (PLAIN and
  * SCRAM-SHA-256, server side written here from RFC 5802), and Metadata once authenticated.
  */
-async function startSaslServer(users: Record<string, string>): Promise<{ port: number; close: () => void; authenticated: string[] }> {
+async function startSaslServer(
+  users: Record<string, string>,
+): Promise<{ port: number; close: () => void; authenticated: string[] }> {
   const authenticated: string[] = [];
-  const specs = new Map<number, ApiSpec>([[18, API_VERSIONS], [17, SASL_HANDSHAKE], [36, SASL_AUTHENTICATE], [3, METADATA]]);
+  const specs = new Map<number, ApiSpec>([
+    [18, API_VERSIONS],
+    [17, SASL_HANDSHAKE],
+    [36, SASL_AUTHENTICATE],
+    [3, METADATA],
+  ]);
   const server = net.createServer((socket) => {
     let pending = Buffer.alloc(0);
     let mechanism = '';
@@ -191,7 +244,12 @@ async function startSaslServer(users: Record<string, string>): Promise<{ port: n
         const nonce = /r=([^,]*)/.exec(bare)![1] + randomBytes(8).toString('hex');
         const salt = randomBytes(16);
         const serverFirst = `r=${nonce},s=${salt.toString('base64')},i=4096`;
-        scram = { user, clientFirstBare: bare, serverFirst, salted: pbkdf2Sync(users[user] ?? randomBytes(8).toString('hex'), salt, 4096, 32, 'sha256') };
+        scram = {
+          user,
+          clientFirstBare: bare,
+          serverFirst,
+          salted: pbkdf2Sync(users[user] ?? randomBytes(8).toString('hex'), salt, 4096, 32, 'sha256'),
+        };
         return { errorCode: 0, errorMessage: null, authBytes: Buffer.from(serverFirst) };
       }
       const withoutProof = msg.slice(0, msg.indexOf(',p='));
@@ -200,10 +258,17 @@ async function startSaslServer(users: Record<string, string>): Promise<{ port: n
       const storedKey = createHash('sha256').update(hmac(scram.salted, 'Client Key')).digest();
       const sig = hmac(storedKey, authMessage);
       const clientKey = Buffer.from(proof.map((b, i) => b ^ sig[i]));
-      if (!createHash('sha256').update(clientKey).digest().equals(storedKey)) return fail('Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256');
+      if (!createHash('sha256').update(clientKey).digest().equals(storedKey))
+        return fail(
+          'Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256',
+        );
       authed = true;
       authenticated.push(scram.user);
-      return { errorCode: 0, errorMessage: null, authBytes: Buffer.from(`v=${hmac(hmac(scram.salted, 'Server Key'), authMessage).toString('base64')}`) };
+      return {
+        errorCode: 0,
+        errorMessage: null,
+        authBytes: Buffer.from(`v=${hmac(hmac(scram.salted, 'Server Key'), authMessage).toString('base64')}`),
+      };
     };
     socket.on('data', (d) => {
       pending = Buffer.concat([pending, d]);
@@ -214,16 +279,36 @@ async function startSaslServer(users: Record<string, string>): Promise<{ port: n
         const spec = specs.get(header.apiKey)!;
         const body = decodeRequestBody(spec, header.apiVersion, reader);
         if (header.apiKey === 18) {
-          reply(spec, header.apiVersion, header.correlationId, { errorCode: 0, throttleTimeMs: 0, apiKeys: [...specs.values()].map((s) => ({ apiKey: s.apiKey, minVersion: s.minVersion, maxVersion: s.maxVersion })) });
+          reply(spec, header.apiVersion, header.correlationId, {
+            errorCode: 0,
+            throttleTimeMs: 0,
+            apiKeys: [...specs.values()].map((s) => ({
+              apiKey: s.apiKey,
+              minVersion: s.minVersion,
+              maxVersion: s.maxVersion,
+            })),
+          });
         } else if (header.apiKey === 17) {
           const offered = ['PLAIN', 'SCRAM-SHA-256'];
           mechanism = body.mechanism;
-          reply(spec, header.apiVersion, header.correlationId, { errorCode: offered.includes(mechanism) ? 0 : 33, mechanisms: offered });
+          reply(spec, header.apiVersion, header.correlationId, {
+            errorCode: offered.includes(mechanism) ? 0 : 33,
+            mechanisms: offered,
+          });
         } else if (header.apiKey === 36) {
-          reply(spec, header.apiVersion, header.correlationId, { ...authenticate(body.authBytes), sessionLifetimeMs: 0 });
+          reply(spec, header.apiVersion, header.correlationId, {
+            ...authenticate(body.authBytes),
+            sessionLifetimeMs: 0,
+          });
         } else if (authed) {
           const port = (server.address() as net.AddressInfo).port;
-          reply(spec, header.apiVersion, header.correlationId, { throttleTimeMs: 0, brokers: [{ nodeId: 1, host: '127.0.0.1', port, rack: null }], clusterId: 'fake', controllerId: 1, topics: [] });
+          reply(spec, header.apiVersion, header.correlationId, {
+            throttleTimeMs: 0,
+            brokers: [{ nodeId: 1, host: '127.0.0.1', port, rack: null }],
+            clusterId: 'fake',
+            controllerId: 1,
+            topics: [],
+          });
         } else socket.destroy();
       }
     });
@@ -241,8 +326,13 @@ describe('SASL', () => {
   afterAll(() => fake?.close());
 
   it('PLAIN and SCRAM-SHA-256 authenticate, then the connection is usable', async () => {
-    for (const [mechanism, username] of [['plain', 'alice'], ['scram-sha-256', 'bob']] as const) {
-      const cluster = await Cluster.connect(settingsFor(`127.0.0.1:${fake.port}`, { sasl: { mechanism, username, password: users[username] } }));
+    for (const [mechanism, username] of [
+      ['plain', 'alice'],
+      ['scram-sha-256', 'bob'],
+    ] as const) {
+      const cluster = await Cluster.connect(
+        settingsFor(`127.0.0.1:${fake.port}`, { sasl: { mechanism, username, password: users[username] } }),
+      );
       expect(cluster.clusterId).toBe('fake');
       cluster.close();
     }
@@ -250,12 +340,26 @@ describe('SASL', () => {
   });
 
   it('a wrong password, or a mechanism the broker does not offer, fails at once with an AuthenticationError', async () => {
-    const wrong = await Cluster.connect(settingsFor(`127.0.0.1:${fake.port}`, { sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'nope' } })).catch((e: Error) => e);
+    const wrong = await Cluster.connect(
+      settingsFor(`127.0.0.1:${fake.port}`, {
+        sasl: { mechanism: 'scram-sha-256', username: 'alice', password: 'nope' },
+      }),
+    ).catch((e: Error) => e);
     expect(wrong).toBeInstanceOf(AuthenticationError);
-    expect((wrong as Error).message).toMatch(/SASL SCRAM-SHA-256 authentication as alice failed: .*invalid credentials/);
-    const plainWrong = await Cluster.connect(settingsFor(`127.0.0.1:${fake.port}`, { sasl: { mechanism: 'plain', username: 'alice', password: 'nope' } })).catch((e: Error) => e);
-    expect((plainWrong as Error).message).toBe('SASL PLAIN authentication as alice failed: Invalid username or password');
-    const unoffered = await Cluster.connect(settingsFor(`127.0.0.1:${fake.port}`, { sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'x' } })).catch((e: Error) => e);
-    expect((unoffered as Error).message).toBe(`broker 127.0.0.1:${fake.port} does not accept SASL SCRAM-SHA-512 (it offers: PLAIN, SCRAM-SHA-256)`);
+    expect((wrong as Error).message).toMatch(
+      /SASL SCRAM-SHA-256 authentication as alice failed: .*invalid credentials/,
+    );
+    const plainWrong = await Cluster.connect(
+      settingsFor(`127.0.0.1:${fake.port}`, { sasl: { mechanism: 'plain', username: 'alice', password: 'nope' } }),
+    ).catch((e: Error) => e);
+    expect((plainWrong as Error).message).toBe(
+      'SASL PLAIN authentication as alice failed: Invalid username or password',
+    );
+    const unoffered = await Cluster.connect(
+      settingsFor(`127.0.0.1:${fake.port}`, { sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'x' } }),
+    ).catch((e: Error) => e);
+    expect((unoffered as Error).message).toBe(
+      `broker 127.0.0.1:${fake.port} does not accept SASL SCRAM-SHA-512 (it offers: PLAIN, SCRAM-SHA-256)`,
+    );
   });
 });

@@ -39,7 +39,13 @@ describe('partitionForKey', () => {
   it("puts 2,000 keys where kafkajs's DefaultPartitioner puts them, for several partition counts", () => {
     const kafkajs = Partitioners.DefaultPartitioner();
     for (const count of [1, 3, 7, 12, 100]) {
-      const partitionMetadata = Array.from({ length: count }, (_, i) => ({ partitionId: i, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0 }));
+      const partitionMetadata = Array.from({ length: count }, (_, i) => ({
+        partitionId: i,
+        leader: 1,
+        replicas: [1],
+        isr: [1],
+        partitionErrorCode: 0,
+      }));
       for (let i = 0; i < 2000; i++) {
         const key = `order-${i}-${(i * 7919) % 1000}`;
         const theirs = kafkajs({ topic: 't', partitionMetadata, message: { key, value: 'v' } });

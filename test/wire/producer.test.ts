@@ -27,7 +27,11 @@ afterAll(async () => {
   await broker?.close();
 });
 
-async function createTopic(topic: string, numPartitions: number, configEntries: { name: string; value: string }[] = []): Promise<void> {
+async function createTopic(
+  topic: string,
+  numPartitions: number,
+  configEntries: { name: string; value: string }[] = [],
+): Promise<void> {
   const admin = kafkaFor(broker).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions, configEntries }] });
@@ -38,7 +42,10 @@ async function createTopic(topic: string, numPartitions: number, configEntries: 
 async function readAll(c: Cluster, topic: string): Promise<Map<number, ConsumedRecord[]>> {
   const meta = await c.topic(topic);
   const ends = await c.listOffsets(meta.partitions.map((p) => ({ topic, partition: p.partition, timestamp: -1 })));
-  const reader = new PartitionReader(c, ends.map((e) => ({ topic, partition: e.partition, from: 0, until: e.offset })));
+  const reader = new PartitionReader(
+    c,
+    ends.map((e) => ({ topic, partition: e.partition, from: 0, until: e.offset })),
+  );
   const out = new Map<number, ConsumedRecord[]>(meta.partitions.map((p) => [p.partition, []]));
   for await (const chunk of reader) out.get(chunk.partition)!.push(...chunk.records);
   return out;
@@ -51,7 +58,13 @@ describe('WireProducer', () => {
     const sent: OutgoingRecord[] = Array.from({ length: 500 }, (_, i) => ({
       key: i % 10 === 0 ? null : Buffer.from(`order-${i % 37}`),
       value: i % 7 === 0 ? null : Buffer.from(JSON.stringify({ n: i })),
-      headers: i % 3 === 0 ? [] : [{ key: 'seq', value: Buffer.from(String(i)) }, { key: 'nil', value: null }],
+      headers:
+        i % 3 === 0
+          ? []
+          : [
+              { key: 'seq', value: Buffer.from(String(i)) },
+              { key: 'nil', value: null },
+            ],
       timestamp: 1_700_000_000_000 + i,
     }));
     const deliveries = await Promise.all(sent.map((r) => producer.send('p-roundtrip', r)));
@@ -64,14 +77,18 @@ describe('WireProducer', () => {
       expect(got, `record ${i}`).toBeDefined();
       expect(got.key?.toString() ?? null).toBe(sent[i].key?.toString() ?? null);
       expect(got.value?.toString() ?? null).toBe(sent[i].value?.toString() ?? null);
-      expect(got.headers.map((h) => [h.key, h.value?.toString() ?? null])).toEqual(sent[i].headers.map((h) => [h.key, h.value?.toString() ?? null]));
+      expect(got.headers.map((h) => [h.key, h.value?.toString() ?? null])).toEqual(
+        sent[i].headers.map((h) => [h.key, h.value?.toString() ?? null]),
+      );
       expect(got.timestamp).toBe(sent[i].timestamp);
     });
     // per key, the order sent is the order stored
     for (const list of byPartition.values()) {
       const seqs = list.filter((r) => r.value).map((r) => JSON.parse(r.value!.toString()).n as number);
       const perKey = new Map<string, number[]>();
-      list.forEach((r, i) => r.key && r.value && perKey.set(r.key.toString(), [...(perKey.get(r.key.toString()) ?? []), seqs[i]]));
+      list.forEach(
+        (r, i) => r.key && r.value && perKey.set(r.key.toString(), [...(perKey.get(r.key.toString()) ?? []), seqs[i]]),
+      );
       for (const ns of perKey.values()) expect(ns).toEqual([...ns].sort((a, b) => a - b));
     }
     const stats = producer.partitionStats();
@@ -82,14 +99,21 @@ describe('WireProducer', () => {
   it('gzip: batches are stored compressed and read back unchanged', async () => {
     await createTopic('p-gzip', 1);
     const producer = await WireProducer.create(cluster, { compression: 'gzip' });
-    for (let i = 0; i < 2000; i++) producer.write('p-gzip', { key: Buffer.from(`k${i}`), value: Buffer.from(`{"status":"CONFIRMED","n":${i}}`), headers: [] });
+    for (let i = 0; i < 2000; i++)
+      producer.write('p-gzip', {
+        key: Buffer.from(`k${i}`),
+        value: Buffer.from(`{"status":"CONFIRMED","n":${i}}`),
+        headers: [],
+      });
     await producer.flush();
     expect(producer.acknowledged).toBe(2000);
     const batches = await rawBatches(broker.port, 'p-gzip', 0);
     expect(batches.length).toBeGreaterThan(0);
     for (const b of batches) expect(compressionOf(readBatchHeader(b).attributes)).toBe(Compression.GZIP);
     const got = (await readAll(cluster, 'p-gzip')).get(0)!;
-    expect(got.map((r) => r.value!.toString())).toEqual(Array.from({ length: 2000 }, (_, i) => `{"status":"CONFIRMED","n":${i}}`));
+    expect(got.map((r) => r.value!.toString())).toEqual(
+      Array.from({ length: 2000 }, (_, i) => `{"status":"CONFIRMED","n":${i}}`),
+    );
   });
 
   it('puts each key on the partition kafkajs puts it on', async () => {
@@ -102,7 +126,9 @@ describe('WireProducer', () => {
     await producer.disconnect();
     expect(theirs.length).toBeGreaterThan(1);
     const wire = await WireProducer.create(cluster);
-    const ours = await Promise.all(keys.map((key) => wire.send('p-keys-wire', { key: Buffer.from(key), value: Buffer.from(key), headers: [] })));
+    const ours = await Promise.all(
+      keys.map((key) => wire.send('p-keys-wire', { key: Buffer.from(key), value: Buffer.from(key), headers: [] })),
+    );
     const kafkajsSide = await readAll(cluster, 'p-keys-kafkajs');
     const where = new Map<string, number>();
     for (const [p, list] of kafkajsSide) for (const r of list) where.set(r.key!.toString(), p);
@@ -113,7 +139,8 @@ describe('WireProducer', () => {
     await createTopic('p-seq', 2);
     const producer = await WireProducer.create(cluster, { lingerMs: 0, batchBytes: 2000 });
     expect(producer.isIdempotent).toBe(true);
-    for (let i = 0; i < 300; i++) producer.write('p-seq', { key: Buffer.from(`k${i % 5}`), value: Buffer.alloc(100, 65 + (i % 26)), headers: [] });
+    for (let i = 0; i < 300; i++)
+      producer.write('p-seq', { key: Buffer.from(`k${i % 5}`), value: Buffer.alloc(100, 65 + (i % 26)), headers: [] });
     await producer.flush();
     for (const partition of [0, 1]) {
       const headers = (await rawBatches(broker.port, 'p-seq', partition)).map((b) => readBatchHeader(b));
@@ -152,13 +179,17 @@ describe('WireProducer', () => {
   it('fails records for a partition that does not exist, and an unknown topic when the broker does not create it', async () => {
     await createTopic('p-small', 2);
     const producer = await WireProducer.create(cluster);
-    await expect(producer.send('p-small', { key: null, value: Buffer.from('x'), headers: [], partition: 5 })).rejects.toBeInstanceOf(PartitionNotFoundError);
+    await expect(
+      producer.send('p-small', { key: null, value: Buffer.from('x'), headers: [], partition: 5 }),
+    ).rejects.toBeInstanceOf(PartitionNotFoundError);
     const strict = await startTestBroker({ inMemory: true, autoCreateTopics: false });
     const c = await Cluster.connect(settingsFor(strict.bootstrap));
     try {
       const p = await WireProducer.create(c);
       await expect(p.prepare('nope')).rejects.toBeInstanceOf(TopicNotFoundError);
-      await expect(p.send('nope', { key: null, value: Buffer.from('x'), headers: [] })).rejects.toThrow(/topic nope not found/);
+      await expect(p.send('nope', { key: null, value: Buffer.from('x'), headers: [] })).rejects.toThrow(
+        /topic nope not found/,
+      );
     } finally {
       c.close();
       await strict.close();
@@ -172,7 +203,12 @@ describe('WireProducer', () => {
     const sends: Promise<void>[] = [];
     for (let i = 0; i < 30; i++) {
       const value = Buffer.alloc(i === 10 ? 20_000 : 500, 97);
-      sends.push(producer.send('p-large', { key: null, value, headers: [] }).then((d) => void (results[i] = d.offset), (e: Error) => void (results[i] = e.message)));
+      sends.push(
+        producer.send('p-large', { key: null, value, headers: [] }).then(
+          (d) => void (results[i] = d.offset),
+          (e: Error) => void (results[i] = e.message),
+        ),
+      );
     }
     await Promise.all(sends);
     expect(String(results[10])).toMatch(/MESSAGE_TOO_LARGE/);
@@ -206,7 +242,11 @@ describe('WireProducer retries', () => {
     const deliveries: Delivery[] = [];
     const sends: Promise<unknown>[] = [];
     for (let i = 0; i < 1000; i++) {
-      sends.push(producer.send('retried', { key: Buffer.from(`k${i % 3}`), value: Buffer.from(String(i)), headers: [] }).then((d) => deliveries.push(d)));
+      sends.push(
+        producer
+          .send('retried', { key: Buffer.from(`k${i % 3}`), value: Buffer.from(String(i)), headers: [] })
+          .then((d) => deliveries.push(d)),
+      );
       if (i % 100 === 99) await new Promise((r) => setTimeout(r, 5));
     }
     await Promise.all(sends);

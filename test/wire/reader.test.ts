@@ -20,7 +20,13 @@ beforeAll(async () => {
   cluster = await Cluster.connect(settingsFor(broker.bootstrap));
   const admin = kafkaFor(broker).admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'r-bounded', numPartitions: 2 }, { topic: 'r-follow', numPartitions: 1 }, { topic: 'r-time', numPartitions: 1 }] });
+  await admin.createTopics({
+    topics: [
+      { topic: 'r-bounded', numPartitions: 2 },
+      { topic: 'r-follow', numPartitions: 1 },
+      { topic: 'r-time', numPartitions: 1 },
+    ],
+  });
   await admin.disconnect();
   // 100 records per partition in batches of 10 (so that ranges start and end inside batches)
   const producer = await WireProducer.create(cluster, { lingerMs: 1000 });
@@ -28,12 +34,19 @@ beforeAll(async () => {
     for (let i = 0; i < 10; i++) {
       for (const partition of [0, 1]) {
         const n = b * 10 + i;
-        producer.write('r-bounded', { key: Buffer.from(`p${partition}`), value: Buffer.from(`${partition}:${n}`), headers: [], partition, timestamp: T0 + n * 1000 });
+        producer.write('r-bounded', {
+          key: Buffer.from(`p${partition}`),
+          value: Buffer.from(`${partition}:${n}`),
+          headers: [],
+          partition,
+          timestamp: T0 + n * 1000,
+        });
       }
     }
     await producer.flush();
   }
-  for (let n = 0; n < 50; n++) producer.write('r-time', { key: null, value: Buffer.from(String(n)), headers: [], timestamp: T0 + n * 60_000 });
+  for (let n = 0; n < 50; n++)
+    producer.write('r-time', { key: null, value: Buffer.from(String(n)), headers: [], timestamp: T0 + n * 60_000 });
   await producer.flush();
 });
 afterAll(async () => {
@@ -49,11 +62,18 @@ async function collect(reader: PartitionReader): Promise<ReadChunk[]> {
 
 describe('PartitionReader', () => {
   it('reads [from, until) of each partition in order, across batch boundaries, then ends', async () => {
-    const chunks = await collect(new PartitionReader(cluster, [
-      { topic: 'r-bounded', partition: 0, from: 15, until: 47 },
-      { topic: 'r-bounded', partition: 1, from: 0, until: 100 },
-    ], { partitionMaxBytes: 500 }));
-    const values = (p: number) => chunks.filter((c) => c.partition === p).flatMap((c) => c.records.map((r) => r.value!.toString()));
+    const chunks = await collect(
+      new PartitionReader(
+        cluster,
+        [
+          { topic: 'r-bounded', partition: 0, from: 15, until: 47 },
+          { topic: 'r-bounded', partition: 1, from: 0, until: 100 },
+        ],
+        { partitionMaxBytes: 500 },
+      ),
+    );
+    const values = (p: number) =>
+      chunks.filter((c) => c.partition === p).flatMap((c) => c.records.map((r) => r.value!.toString()));
     expect(values(0)).toEqual(Array.from({ length: 32 }, (_, i) => `0:${15 + i}`));
     expect(values(1)).toEqual(Array.from({ length: 100 }, (_, i) => `1:${i}`));
     for (const p of [0, 1]) {
@@ -71,7 +91,9 @@ describe('PartitionReader', () => {
   });
 
   it('an empty range is done at once', async () => {
-    const chunks = await collect(new PartitionReader(cluster, [{ topic: 'r-bounded', partition: 0, from: 100, until: 100 }]));
+    const chunks = await collect(
+      new PartitionReader(cluster, [{ topic: 'r-bounded', partition: 0, from: 100, until: 100 }]),
+    );
     expect(chunks).toEqual([expect.objectContaining({ partition: 0, records: [], done: true })]);
   });
 
@@ -93,10 +115,14 @@ describe('PartitionReader', () => {
   });
 
   it('pause stops fetching a partition until resume', async () => {
-    const reader = new PartitionReader(cluster, [
-      { topic: 'r-bounded', partition: 0, from: 0, until: 100 },
-      { topic: 'r-bounded', partition: 1, from: 0, until: 100 },
-    ], { partitionMaxBytes: 300 });
+    const reader = new PartitionReader(
+      cluster,
+      [
+        { topic: 'r-bounded', partition: 0, from: 0, until: 100 },
+        { topic: 'r-bounded', partition: 1, from: 0, until: 100 },
+      ],
+      { partitionMaxBytes: 300 },
+    );
     reader.pause('r-bounded', 1);
     const got: ReadChunk[] = [];
     for (;;) {

@@ -44,7 +44,12 @@ describe('chaos', () => {
   it('an interrupted run ends every fault at once: the stopped service starts once, "is back" is said once', async () => {
     const { events, log, down, sets, chaos } = setup();
     // the demo's schedule: inventory stopped 20 s every minute, for a day
-    const actions: ChaosAction[] = Array.from({ length: 1440 }, (_, i) => ({ kind: 'stop', service: 'inventory', atMs: i * 60_000, forMs: 20_000 }));
+    const actions: ChaosAction[] = Array.from({ length: 1440 }, (_, i) => ({
+      kind: 'stop',
+      service: 'inventory',
+      atMs: i * 60_000,
+      forMs: 20_000,
+    }));
     chaos.schedule(actions, Date.now());
     await until(() => down.has('inventory'));
     expect(log).toEqual(['evt: chaos: stopping inventory for 20s']);

@@ -26,7 +26,11 @@ describe('checkInvariants', () => {
     const id = finalEvent(logs, 'OrderConfirmed');
     without(logs, 'payments', (r) => r.key === id && r.value.eventType === 'PaymentAuthorized');
     const violations = checkInvariants(logs);
-    expect(violations).toContainEqual({ invariant: 'confirmed', subject: id, message: `order ${id} was confirmed without an authorized payment` });
+    expect(violations).toContainEqual({
+      invariant: 'confirmed',
+      subject: id,
+      message: `order ${id} was confirmed without an authorized payment`,
+    });
   });
 
   it('catches a confirmed order without reserved stock', () => {
@@ -51,17 +55,24 @@ describe('checkInvariants', () => {
   it('catches a double reservation and a double charge (a redelivery handled twice)', () => {
     const logs = copy();
     const reserved = logs['inventory.reservations'].find((r) => r.value.eventType === 'StockReserved')!;
-    logs['inventory.reservations'].push({ ...reserved, headers: { ...reserved.headers, 'evt-event-id': 'another-id' } });
+    logs['inventory.reservations'].push({
+      ...reserved,
+      headers: { ...reserved.headers, 'evt-event-id': 'another-id' },
+    });
     const captured = logs.payments.find((r) => r.value.eventType === 'PaymentCaptured')!;
     logs.payments.push({ ...captured, headers: { ...captured.headers, 'evt-event-id': 'yet-another-id' } });
-    expect(invariantsOf(logs)).toEqual(expect.arrayContaining([`exactly-once ${reserved.key}`, `exactly-once ${captured.key}`]));
+    expect(invariantsOf(logs)).toEqual(
+      expect.arrayContaining([`exactly-once ${reserved.key}`, `exactly-once ${captured.key}`]),
+    );
   });
 
   it('catches negative stock and reserved + available != onHand', () => {
     const logs = copy();
     logs['inventory.stock'][0].value = { ...logs['inventory.stock'][0].value, onHand: -1, reserved: 0, available: -1 };
     logs['inventory.stock'][1].value = { ...logs['inventory.stock'][1].value, onHand: 10, reserved: 3, available: 8 };
-    const messages = checkInvariants(logs).filter((v) => v.invariant === 'stock').map((v) => v.message);
+    const messages = checkInvariants(logs)
+      .filter((v) => v.invariant === 'stock')
+      .map((v) => v.message);
     expect(messages).toHaveLength(2);
     expect(messages[0]).toMatch(/^negative stock/);
     expect(messages[1]).toMatch(/^reserved \+ available != onHand/);
@@ -71,9 +82,15 @@ describe('checkInvariants', () => {
     const logs = copy();
     const p = logs.payments[0];
     logs.payments.push({ ...p, headers: { ...p.headers, 'evt-producer': 'orders', 'evt-event-id': 'x1' } });
-    logs.payments.push({ ...p, headers: { ...p.headers, 'evt-event-type': 'OrderPlaced', 'evt-event-id': 'x2' }, value: { ...p.value, eventType: 'OrderPlaced' as never } });
+    logs.payments.push({
+      ...p,
+      headers: { ...p.headers, 'evt-event-type': 'OrderPlaced', 'evt-event-id': 'x2' },
+      value: { ...p.value, eventType: 'OrderPlaced' as never },
+    });
     logs.payments.push({ ...p });
-    const messages = checkInvariants(logs).filter((v) => v.invariant === 'single-writer').map((v) => v.message);
+    const messages = checkInvariants(logs)
+      .filter((v) => v.invariant === 'single-writer')
+      .map((v) => v.message);
     expect(messages.some((m) => m.includes('written by orders, but payments has one writer: payments'))).toBe(true);
     expect(messages.some((m) => m.includes('has event type OrderPlaced, not one of payments'))).toBe(true);
     expect(messages.some((m) => m.includes('repeats event id'))).toBe(true);
@@ -82,11 +99,21 @@ describe('checkInvariants', () => {
   it('reports an order that never reached a terminal state, with what it waits for', () => {
     const logs = copy();
     const id = finalEvent(logs, 'OrderCompleted');
-    without(logs, 'orders', (r) => r.key === id && (r.value.eventType === 'OrderCompleted' || r.value.eventType === 'OrderShipped'));
-    expect(checkInvariants(logs)).toContainEqual({ invariant: 'terminal', subject: id, message: `order ${id} is stuck in CONFIRMED: shipment dispatched but orders never marked the order shipped` });
+    without(
+      logs,
+      'orders',
+      (r) => r.key === id && (r.value.eventType === 'OrderCompleted' || r.value.eventType === 'OrderShipped'),
+    );
+    expect(checkInvariants(logs)).toContainEqual({
+      invariant: 'terminal',
+      subject: id,
+      message: `order ${id} is stuck in CONFIRMED: shipment dispatched but orders never marked the order shipped`,
+    });
     const unanswered = copy();
     const requested = unanswered['basket.order-requests'][0].key;
     without(unanswered, 'orders', (r) => r.key === requested);
-    expect(checkInvariants(unanswered).find((v) => v.invariant === 'terminal')!.message).toBe(`order ${requested} is stuck in no state (orders never answered the request)`);
+    expect(checkInvariants(unanswered).find((v) => v.invariant === 'terminal')!.message).toBe(
+      `order ${requested} is stuck in no state (orders never answered the request)`,
+    );
   });
 });

@@ -13,18 +13,35 @@ import { expectedOutcome, isExpected, type OutcomeConfig } from '../../src/workf
 import { inProcessHost, type InstanceSet, type WorkerHost } from '../../src/workflow/runtime/hosts.js';
 import { readTopics } from '../../src/workflow/runtime/read-back.js';
 import { startInstances } from '../../src/workflow/runtime/runtime.js';
-import { runSimulation, type SimulationOptions, type SimulationSummary } from '../../src/workflow/runtime/simulation.js';
+import {
+  runSimulation,
+  type SimulationOptions,
+  type SimulationSummary,
+} from '../../src/workflow/runtime/simulation.js';
 import { DLQ_HEADERS, type ServiceWorker } from '../../src/workflow/runtime/worker.js';
 import { paymentDeclined } from '../../src/workflow/services/payments.js';
 import { parseChaos } from '../../src/workflow/sim-options.js';
 import { startWorkflowBed, type WorkflowBed } from './helpers/cluster.js';
-import { endOffsets, eventsOf, readUndecodable, readWorkflowLogs, recordsOf, type Logs } from './helpers/order-events.js';
+import {
+  endOffsets,
+  eventsOf,
+  readUndecodable,
+  readWorkflowLogs,
+  recordsOf,
+  type Logs,
+} from './helpers/order-events.js';
 
 const SEED = 42;
 const SESSION_TIMEOUT_MS = 3_000;
 
 function outcomeConfig(config: WorkflowConfig): OutcomeConfig {
-  return { seed: config.seed, declineRate: config.declineRate, fraudLimit: config.fraudLimit, shipFailRate: config.shipFailRate, stockedSkus: new Set(Object.keys(config.initialStock)) };
+  return {
+    seed: config.seed,
+    declineRate: config.declineRate,
+    fraudLimit: config.fraudLimit,
+    shipFailRate: config.shipFailRate,
+    stockedSkus: new Set(Object.keys(config.initialStock)),
+  };
 }
 
 /** The orders a run sent, re-drawn from its seed and run tag. */
@@ -39,7 +56,8 @@ function unexpected(summary: SimulationSummary, plan: PlannedOrder[], config: Wo
   for (const order of plan) {
     const expected = expectedOutcome(order, outcomeConfig(config));
     const actual = summary.outcomes.get(order.orderId);
-    if (!actual || !isExpected(actual, expected)) bad.push({ orderId: order.orderId, actual: actual ?? null, accept: expected.accept });
+    if (!actual || !isExpected(actual, expected))
+      bad.push({ orderId: order.orderId, actual: actual ?? null, accept: expected.accept });
   }
   return bad;
 }
@@ -49,7 +67,15 @@ const idOf = (r: AnyRecord) => header(r, HEADERS.eventId);
 const causeOf = (r: AnyRecord) => header(r, HEADERS.causationId);
 
 const isValid = (o: PlannedOrder) =>
-  invalidDetails({ eventType: 'OrderRequested', orderId: o.orderId, customerId: o.customerId, lines: o.lines, currency: o.currency, requestedAt: 0, reason: null }) === undefined;
+  invalidDetails({
+    eventType: 'OrderRequested',
+    orderId: o.orderId,
+    customerId: o.customerId,
+    lines: o.lines,
+    currency: o.currency,
+    requestedAt: 0,
+    reason: null,
+  }) === undefined;
 const hasGhost = (o: PlannedOrder) => o.lines.some((l) => l.sku === GHOST_SKU);
 
 describe('on Kafka: seeded runs on one 3-partition bed', () => {
@@ -60,7 +86,12 @@ describe('on Kafka: seeded runs on one 3-partition bed', () => {
   afterAll(async () => bed?.close());
 
   const run = (options: Partial<SimulationOptions> & { load: SimulationOptions['load']; rate: number }) =>
-    runSimulation({ rt: bed.rt, admin: bed.admin, host: inProcessHost(bed.rt, { sessionTimeoutMs: SESSION_TIMEOUT_MS }), ...options });
+    runSimulation({
+      rt: bed.rt,
+      admin: bed.admin,
+      host: inProcessHost(bed.rt, { sessionTimeoutMs: SESSION_TIMEOUT_MS }),
+      ...options,
+    });
 
   // The 300-order run, shared by its own test and the path tests (they read its records back).
   let first: Promise<{ summary: SimulationSummary; plan: PlannedOrder[]; logs: Logs }> | undefined;
@@ -80,13 +111,18 @@ describe('on Kafka: seeded runs on one 3-partition bed', () => {
       const states = new Set([...summary.outcomes.values()].map((o) => o.state));
       expect(states).toContain('COMPLETED');
       expect(states).toContain('CANCELLED');
-      const reasons = new Set([...summary.outcomes.values()].filter((o) => o.state === 'REJECTED').map((o) => o.reason));
+      const reasons = new Set(
+        [...summary.outcomes.values()].filter((o) => o.state === 'REJECTED').map((o) => o.reason),
+      );
       expect(reasons.size).toBeGreaterThanOrEqual(3);
     }, 90_000);
   });
 
   describe('paths, one order read back from every topic', () => {
-    const pick = async (what: string, match: (o: PlannedOrder, outcome: { state: string; reason: string | null }) => boolean) => {
+    const pick = async (
+      what: string,
+      match: (o: PlannedOrder, outcome: { state: string; reason: string | null }) => boolean,
+    ) => {
       const { summary, plan, logs } = await firstRun();
       const order = plan.find((o) => match(o, summary.outcomes.get(o.orderId) ?? { state: '', reason: null }));
       if (!order) throw new Error(`no order of the run took the ${what} path`);
@@ -98,7 +134,9 @@ describe('on Kafka: seeded runs on one 3-partition bed', () => {
 
     it('out of stock: the ghost sku is refused by inventory, the order rejected and its payment voided if authorized', async () => {
       const { summary, plan, logs } = await firstRun();
-      const refused = plan.filter((o) => isValid(o) && hasGhost(o) && summary.outcomes.get(o.orderId)?.reason === 'OUT_OF_STOCK');
+      const refused = plan.filter(
+        (o) => isValid(o) && hasGhost(o) && summary.outcomes.get(o.orderId)?.reason === 'OUT_OF_STOCK',
+      );
       expect(refused.length).toBeGreaterThan(0);
       // at least one of them had its payment authorized first, so there was something to void
       expect(refused.some((o) => !declined(o))).toBe(true);
@@ -119,7 +157,10 @@ describe('on Kafka: seeded runs on one 3-partition bed', () => {
     });
 
     it('payment declined: the order is rejected and its reserved stock released', async () => {
-      const { order, logs, events } = await pick('payment declined', (o, out) => isValid(o) && !hasGhost(o) && !overLimit(o) && !o.cancel && out.reason === 'PAYMENT_DECLINED');
+      const { order, logs, events } = await pick(
+        'payment declined',
+        (o, out) => isValid(o) && !hasGhost(o) && !overLimit(o) && !o.cancel && out.reason === 'PAYMENT_DECLINED',
+      );
       expect(events.payments).toEqual(['PaymentDeclined']);
       expect(events.orders).toEqual(['OrderPlaced', 'OrderRejected']);
       const rejected = recordsOf(logs, 'orders', order.orderId)[1];
@@ -130,7 +171,11 @@ describe('on Kafka: seeded runs on one 3-partition bed', () => {
     });
 
     it('fraud: a failed check rejects the order, stock released and payment voided', async () => {
-      const { order, logs, events } = await pick('fraud', (o, out) => isValid(o) && !hasGhost(o) && overLimit(o) && !declined(o) && !o.cancel && out.reason === 'FRAUD_SUSPECTED');
+      const { order, logs, events } = await pick(
+        'fraud',
+        (o, out) =>
+          isValid(o) && !hasGhost(o) && overLimit(o) && !declined(o) && !o.cancel && out.reason === 'FRAUD_SUSPECTED',
+      );
       expect(events['fraud.checks']).toEqual(['FraudCheckFailed']);
       expect(events.orders).toEqual(['OrderPlaced', 'OrderRejected']);
       const rejected = recordsOf(logs, 'orders', order.orderId)[1];
@@ -143,7 +188,11 @@ describe('on Kafka: seeded runs on one 3-partition bed', () => {
     });
 
     it('cancel: CancelRequested, OrderCancelPending, both compensations, then OrderCancelled', async () => {
-      const { order, logs, events } = await pick('cancel', (o, out) => o.cancel && isValid(o) && !hasGhost(o) && !overLimit(o) && !declined(o) && out.state === 'CANCELLED');
+      const { order, logs, events } = await pick(
+        'cancel',
+        (o, out) =>
+          o.cancel && isValid(o) && !hasGhost(o) && !overLimit(o) && !declined(o) && out.state === 'CANCELLED',
+      );
       expect(events['basket.order-requests']).toEqual(['OrderRequested', 'CancelRequested']);
       expect(events.orders).toEqual(['OrderPlaced', 'OrderCancelPending', 'OrderCancelled']);
       expect(events['inventory.reservations']).toEqual(['StockReserved', 'StockReleased']);
@@ -175,7 +224,12 @@ describe('on Kafka: seeded runs on one 3-partition bed', () => {
       it(`kill ${service} at 1s for 1s: no violation, every order terminal, nothing placed or authorized twice`, async () => {
         const since = await endOffsets(bed.rt, bed.rt.names.topics);
         const logsBefore = bed.logs.length;
-        const summary = await run({ load: { seed: SEED }, orders: 400, rate: 200, chaos: parseChaos(`kill ${service} at 1s for 1s`) });
+        const summary = await run({
+          load: { seed: SEED },
+          orders: 400,
+          rate: 200,
+          chaos: parseChaos(`kill ${service} at 1s for 1s`),
+        });
         // the chaos did happen
         const chaosLines = bed.logs.slice(logsBefore).filter((l) => l.includes('chaos'));
         expect(chaosLines.some((l) => l.includes(`killing ${service}`))).toBe(true);
@@ -202,7 +256,11 @@ describe('on Kafka: seeded runs on one 3-partition bed', () => {
         expect(twice('orders', 'OrderPlaced')).toEqual([]);
         expect(twice('payments', 'PaymentAuthorized')).toEqual([]);
         // every planned order was placed or rejected at once, exactly once
-        const placed = new Set((logs.get('orders') ?? []).filter((r) => r.value.eventType === 'OrderPlaced').map((r) => (r.value as { orderId: string }).orderId));
+        const placed = new Set(
+          (logs.get('orders') ?? [])
+            .filter((r) => r.value.eventType === 'OrderPlaced')
+            .map((r) => (r.value as { orderId: string }).orderId),
+        );
         for (const o of plan) if (isValid(o)) expect(placed.has(o.orderId), o.orderId).toBe(true);
       }, 120_000);
     }
@@ -225,10 +283,13 @@ describe('on Kafka: seeded runs on one 3-partition bed', () => {
 
       // the originals: this run's undecodable records of the basket's topic, by partition and offset
       const basket = await readTopics(bed.rt.cluster, bed.rt.codec, ['basket.order-requests'], since);
-      const originals = new Map(basket.undecodable.map(({ record }) => [`${record.partition}@${record.offset}`, record]));
+      const originals = new Map(
+        basket.undecodable.map(({ record }) => [`${record.partition}@${record.offset}`, record]),
+      );
       expect(originals.size).toBe(summary.poisonSent);
 
-      const h = (r: (typeof dead)[number], key: string) => r.headers.find((x) => x.key === key)?.value?.toString('utf8');
+      const h = (r: (typeof dead)[number], key: string) =>
+        r.headers.find((x) => x.key === key)?.value?.toString('utf8');
       const pointedAt = new Set<string>();
       for (const d of dead) {
         expect(h(d, DLQ_HEADERS.topic)).toBe('shop.basket.order-requests');
@@ -280,10 +341,14 @@ describe('on Kafka: timeout while payments is stopped', () => {
     const wrong: unknown[] = [];
     for (const order of window) {
       // a failure that does not wait for payments still wins; else nothing decides before the deadline
-      const fast = expectedOutcome(order, config).accept.filter((a) => a.state === 'CANCELLED' || ['OUT_OF_STOCK', 'FRAUD_SUSPECTED', 'INVALID_DETAILS'].includes(a.reason ?? ''));
+      const fast = expectedOutcome(order, config).accept.filter(
+        (a) =>
+          a.state === 'CANCELLED' || ['OUT_OF_STOCK', 'FRAUD_SUSPECTED', 'INVALID_DETAILS'].includes(a.reason ?? ''),
+      );
       const accept = fast.length ? fast : [{ state: 'REJECTED', reason: 'TIMEOUT' }];
       const actual = summary.outcomes.get(order.orderId);
-      if (!actual || !isExpected(actual, { accept: accept as never })) wrong.push({ orderId: order.orderId, actual, accept });
+      if (!actual || !isExpected(actual, { accept: accept as never }))
+        wrong.push({ orderId: order.orderId, actual, accept });
     }
     expect(wrong).toEqual([]);
 
@@ -295,13 +360,21 @@ describe('on Kafka: timeout while payments is stopped', () => {
       const rejected = recordsOf(logs, 'orders', order.orderId)[1];
       // the payment arrives once payments is back: authorized, then voided by the rejection
       const declined = paymentDeclined({ seed: SEED, declineRate: bed.rt.config.declineRate }, order.orderId);
-      expect(events.payments, order.orderId).toEqual(declined ? ['PaymentDeclined'] : ['PaymentAuthorized', 'PaymentVoided']);
+      expect(events.payments, order.orderId).toEqual(
+        declined ? ['PaymentDeclined'] : ['PaymentAuthorized', 'PaymentVoided'],
+      );
       if (!declined) expect(causeOf(recordsOf(logs, 'payments', order.orderId)[1])).toBe(idOf(rejected));
       expect(events['inventory.reservations'], order.orderId).toEqual(['StockReserved', 'StockReleased']);
       expect(causeOf(recordsOf(logs, 'inventory.reservations', order.orderId)[1])).toBe(idOf(rejected));
     }
     // orders sent before payments stopped are untouched by it
-    expect(unexpected(summary, plan.filter((o) => o.seq <= 0.3 * rate), bed.rt.config)).toEqual([]);
+    expect(
+      unexpected(
+        summary,
+        plan.filter((o) => o.seq <= 0.3 * rate),
+        bed.rt.config,
+      ),
+    ).toEqual([]);
   }, 120_000);
 });
 
@@ -315,7 +388,11 @@ describe('on Kafka: two instances on a 4-partition bed', () => {
   /** Per topic, the partition numbers an instance owns. */
   const byTopic = (assigned: readonly TopicPartition[]) => {
     const out = new Map<string, number[]>();
-    for (const { topic, partition } of assigned) out.set(topic, [...(out.get(topic) ?? []), partition].sort((a, b) => a - b));
+    for (const { topic, partition } of assigned)
+      out.set(
+        topic,
+        [...(out.get(topic) ?? []), partition].sort((a, b) => a - b),
+      );
     return out;
   };
 
@@ -353,8 +430,14 @@ describe('on Kafka: two instances on a 4-partition bed', () => {
       const owned = instances!.map(byTopic);
       for (const topic of groupTopics(service as ServiceName).map(bed.rt.names.topic)) {
         const parts = owned.map((o) => o.get(topic) ?? []);
-        expect(parts.every((p) => p.length > 0), `${service} ${topic}: ${JSON.stringify(parts)}`).toBe(true);
-        expect([...parts[0], ...parts[1]].sort((a, b) => a - b), `${service} ${topic}: ${JSON.stringify(parts)}`).toEqual([0, 1, 2, 3]);
+        expect(
+          parts.every((p) => p.length > 0),
+          `${service} ${topic}: ${JSON.stringify(parts)}`,
+        ).toBe(true);
+        expect(
+          [...parts[0], ...parts[1]].sort((a, b) => a - b),
+          `${service} ${topic}: ${JSON.stringify(parts)}`,
+        ).toEqual([0, 1, 2, 3]);
       }
       // co-partitioned: an instance owns the same partition numbers on every topic of its group
       for (const o of owned) {

@@ -3,7 +3,14 @@
 // actually reach when driven together on the in-memory bus.
 
 import { describe, expect, it } from 'vitest';
-import { CATALOGUE_PRICES, GHOST_SKU, createLoad, defaultStock, type LoadOptions, type PlannedOrder } from '../../src/workflow/load.js';
+import {
+  CATALOGUE_PRICES,
+  GHOST_SKU,
+  createLoad,
+  defaultStock,
+  type LoadOptions,
+  type PlannedOrder,
+} from '../../src/workflow/load.js';
 import { expectedOutcome, isExpected, type OutcomeConfig } from '../../src/workflow/outcome.js';
 import { runWorld } from './helpers/world.js';
 
@@ -87,24 +94,46 @@ describe('createLoad', () => {
 });
 
 describe('expectedOutcome', () => {
-  const base: OutcomeConfig = { seed: 1, declineRate: 0, fraudLimit: 20_000, shipFailRate: 0, stockedSkus: new Set(Object.keys(defaultStock())) };
+  const base: OutcomeConfig = {
+    seed: 1,
+    declineRate: 0,
+    fraudLimit: 20_000,
+    shipFailRate: 0,
+    stockedSkus: new Set(Object.keys(defaultStock())),
+  };
   const order = (over: Partial<PlannedOrder>): PlannedOrder => ({
-    seq: 1, orderId: 'o-000000-000001', customerId: 'customer-1', currency: 'EUR', cancel: false, poisonBefore: false,
-    lines: [{ sku: 'SKU-MUG', qty: 1, unitPrice: 899 }], ...over,
+    seq: 1,
+    orderId: 'o-000000-000001',
+    customerId: 'customer-1',
+    currency: 'EUR',
+    cancel: false,
+    poisonBefore: false,
+    lines: [{ sku: 'SKU-MUG', qty: 1, unitPrice: 899 }],
+    ...over,
   });
 
   it('rejects invalid details and nothing else, even when a cancel follows', () => {
-    expect(expectedOutcome(order({ lines: [{ sku: GHOST_SKU, qty: 0, unitPrice: 500 }], cancel: true }), base).accept).toEqual([{ state: 'REJECTED', reason: 'INVALID_DETAILS' }]);
+    expect(
+      expectedOutcome(order({ lines: [{ sku: GHOST_SKU, qty: 0, unitPrice: 500 }], cancel: true }), base).accept,
+    ).toEqual([{ state: 'REJECTED', reason: 'INVALID_DETAILS' }]);
   });
 
   it('completes a plain order, cancels one the customer cancels or shipping fails', () => {
     expect(expectedOutcome(order({}), base).accept).toEqual([{ state: 'COMPLETED', reason: null }]);
     expect(expectedOutcome(order({ cancel: true }), base).accept).toEqual([{ state: 'CANCELLED', reason: null }]);
-    expect(expectedOutcome(order({}), { ...base, shipFailRate: 1 }).accept).toEqual([{ state: 'CANCELLED', reason: null }]);
+    expect(expectedOutcome(order({}), { ...base, shipFailRate: 1 }).accept).toEqual([
+      { state: 'CANCELLED', reason: null },
+    ]);
   });
 
   it('accepts every failure that can win the race, and the cancel', () => {
-    const ghostly = order({ lines: [{ sku: GHOST_SKU, qty: 1, unitPrice: 500 }, { sku: 'SKU-LAMP', qty: 3, unitPrice: 8999 }], cancel: true });
+    const ghostly = order({
+      lines: [
+        { sku: GHOST_SKU, qty: 1, unitPrice: 500 },
+        { sku: 'SKU-LAMP', qty: 3, unitPrice: 8999 },
+      ],
+      cancel: true,
+    });
     expect(expectedOutcome(ghostly, { ...base, declineRate: 1, shipFailRate: 1 }).accept).toEqual([
       { state: 'REJECTED', reason: 'OUT_OF_STOCK' },
       { state: 'REJECTED', reason: 'PAYMENT_DECLINED' },
@@ -117,7 +146,11 @@ describe('expectedOutcome', () => {
 
   // The world's rates, passed explicitly so prediction and run cannot use different ones.
   const rates = { declineRate: 0.08, fraudLimit: 20_000, shipFailRate: 0.05 };
-  for (const [seed, cancelRate] of [[42, 0.05], [7, 0.05], [2024, 0.25]] as const) {
+  for (const [seed, cancelRate] of [
+    [42, 0.05],
+    [7, 0.05],
+    [2024, 0.25],
+  ] as const) {
     it(`predicts what the services do, order by order (seed ${seed}, cancel rate ${cancelRate}, with redeliveries)`, () => {
       const stock = defaultStock();
       const run = runWorld({ seed, orders: 300, cancelRate, stock, ...rates });
@@ -130,11 +163,21 @@ describe('expectedOutcome', () => {
         expect(planned.orderId).toBe(id);
         const actual = run.outcomes.get(id)!;
         const expected = expectedOutcome(planned, config);
-        expect(isExpected(actual, expected), `${id}: ${JSON.stringify(actual)} not in ${JSON.stringify(expected.accept)}`).toBe(true);
+        expect(
+          isExpected(actual, expected),
+          `${id}: ${JSON.stringify(actual)} not in ${JSON.stringify(expected.accept)}`,
+        ).toBe(true);
         seen.add(actual.reason ? `${actual.state}:${actual.reason}` : actual.state);
       }
       // the comparison means something only if the run took the interesting paths
-      for (const k of ['COMPLETED', 'CANCELLED', 'REJECTED:OUT_OF_STOCK', 'REJECTED:PAYMENT_DECLINED', 'REJECTED:INVALID_DETAILS']) expect(seen, k).toContain(k);
+      for (const k of [
+        'COMPLETED',
+        'CANCELLED',
+        'REJECTED:OUT_OF_STOCK',
+        'REJECTED:PAYMENT_DECLINED',
+        'REJECTED:INVALID_DETAILS',
+      ])
+        expect(seen, k).toContain(k);
     });
   }
 });

@@ -54,7 +54,9 @@ describe('workflowNames', () => {
     expect(n.topic('payments')).toBe('acme_2-x.payments');
     expect(n.group('fraud')).toBe('acme_2-x.fraud-service');
     expect(n.dlq('fraud')).toBe('acme_2-x.dlq.fraud');
-    expect(n.describe()).toBe('topics acme_2-x.*, groups acme_2-x.<service>-service, dead letters acme_2-x.dlq.<service>');
+    expect(n.describe()).toBe(
+      'topics acme_2-x.*, groups acme_2-x.<service>-service, dead letters acme_2-x.dlq.<service>',
+    );
   });
 
   it('refuses a prefix no topic name can start with', () => {

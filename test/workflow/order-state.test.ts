@@ -5,22 +5,59 @@ import { describe, expect, it } from 'vitest';
 import { TOPICS, type TopicName } from '../../src/workflow/catalogue.js';
 import { makeRecord, type AnyRecord, type WorkflowContext } from '../../src/workflow/envelope.js';
 import type { TopicValues } from '../../src/workflow/events.js';
-import { awaiting, checkDeadline, reduceOrder, type OrderAggregate, type OrderEnv } from '../../src/workflow/order-state.js';
+import {
+  awaiting,
+  checkDeadline,
+  reduceOrder,
+  type OrderAggregate,
+  type OrderEnv,
+} from '../../src/workflow/order-state.js';
 import { createRandom } from '../../src/workflow/random.js';
 
 const now = 1_000;
 const ctx: WorkflowContext = { now: () => now, random: createRandom(1) };
 const env = (stock: [string, number][] = []): OrderEnv => ({ ctx, stockView: new Map(stock), timeoutMs: 500 });
-const rec = <T extends TopicName>(topic: T, value: TopicValues[T]): AnyRecord => makeRecord(ctx, TOPICS[topic].writer, topic, value) as unknown as AnyRecord;
+const rec = <T extends TopicName>(topic: T, value: TopicValues[T]): AnyRecord =>
+  makeRecord(ctx, TOPICS[topic].writer, topic, value) as unknown as AnyRecord;
 
 const lines = [{ sku: 'A', qty: 2, unitPrice: 150 }];
 const request = (extra: Partial<TopicValues['basket.order-requests']> = {}) =>
-  rec('basket.order-requests', { eventType: 'OrderRequested', orderId: 'o1', customerId: 'c1', lines, currency: 'EUR', requestedAt: now, reason: null, ...extra });
-const cancel = () => rec('basket.order-requests', { eventType: 'CancelRequested', orderId: 'o1', customerId: 'c1', lines, currency: 'EUR', requestedAt: now, reason: 'no' });
-const reservation = (eventType: 'StockReserved' | 'StockReservationFailed' | 'StockReleased') => rec('inventory.reservations', { eventType, orderId: 'o1', lines: [{ sku: 'A', qty: 2 }], reason: null, at: now });
+  rec('basket.order-requests', {
+    eventType: 'OrderRequested',
+    orderId: 'o1',
+    customerId: 'c1',
+    lines,
+    currency: 'EUR',
+    requestedAt: now,
+    reason: null,
+    ...extra,
+  });
+const cancel = () =>
+  rec('basket.order-requests', {
+    eventType: 'CancelRequested',
+    orderId: 'o1',
+    customerId: 'c1',
+    lines,
+    currency: 'EUR',
+    requestedAt: now,
+    reason: 'no',
+  });
+const reservation = (eventType: 'StockReserved' | 'StockReservationFailed' | 'StockReleased') =>
+  rec('inventory.reservations', { eventType, orderId: 'o1', lines: [{ sku: 'A', qty: 2 }], reason: null, at: now });
 const payment = (eventType: 'PaymentAuthorized' | 'PaymentDeclined' | 'PaymentVoided' | 'PaymentCaptured') =>
-  rec('payments', { eventType, paymentId: 'p1', orderId: 'o1', customerId: 'c1', amount: 300, currency: 'EUR', status: 'AUTHORIZED', reason: null, at: now });
-const fraud = (eventType: 'FraudCheckPassed' | 'FraudCheckFailed') => rec('fraud.checks', { eventType, orderId: 'o1', customerId: 'c1', amount: 300, limit: 1000, reason: null, at: now });
+  rec('payments', {
+    eventType,
+    paymentId: 'p1',
+    orderId: 'o1',
+    customerId: 'c1',
+    amount: 300,
+    currency: 'EUR',
+    status: 'AUTHORIZED',
+    reason: null,
+    at: now,
+  });
+const fraud = (eventType: 'FraudCheckPassed' | 'FraudCheckFailed') =>
+  rec('fraud.checks', { eventType, orderId: 'o1', customerId: 'c1', amount: 300, limit: 1000, reason: null, at: now });
 const shipment = (eventType: 'ShipmentScheduled' | 'ShipmentDispatched' | 'ShipmentDelivered' | 'ShipmentFailed') =>
   rec('shipments', { eventType, shipmentId: 's1', orderId: 'o1', status: 'SCHEDULED', reason: null, at: now });
 
@@ -38,22 +75,55 @@ function feed(records: AnyRecord[], e = env(), start?: OrderAggregate) {
 
 describe('reduceOrder', () => {
   it('places a request, then confirms once inventory, payment and fraud have all passed', () => {
-    const { order, emitted } = feed([request(), reservation('StockReserved'), fraud('FraudCheckPassed'), payment('PaymentAuthorized')]);
+    const { order, emitted } = feed([
+      request(),
+      reservation('StockReserved'),
+      fraud('FraudCheckPassed'),
+      payment('PaymentAuthorized'),
+    ]);
     expect(emitted).toEqual(['OrderPlaced', 'OrderConfirmed']);
-    expect(order).toMatchObject({ state: 'CONFIRMED', total: 300, inventory: 'RESERVED', payment: 'AUTHORIZED', fraud: 'PASSED' });
+    expect(order).toMatchObject({
+      state: 'CONFIRMED',
+      total: 300,
+      inventory: 'RESERVED',
+      payment: 'AUTHORIZED',
+      fraud: 'PASSED',
+    });
   });
 
   it('emits the full snapshot with the headers of the catalogue', () => {
     const step = reduceOrder(undefined, request(), env());
     const [placed] = step.emit;
     expect(placed.key).toBe('o1');
-    expect(placed.value).toMatchObject({ eventType: 'OrderPlaced', orderId: 'o1', customerId: 'c1', lines, total: 300, currency: 'EUR', state: 'PLACED', reason: null });
-    expect(Object.keys(placed.headers).sort()).toEqual(['evt-causation-id', 'evt-correlation-id', 'evt-event-id', 'evt-event-type', 'evt-producer', 'traceparent']);
+    expect(placed.value).toMatchObject({
+      eventType: 'OrderPlaced',
+      orderId: 'o1',
+      customerId: 'c1',
+      lines,
+      total: 300,
+      currency: 'EUR',
+      state: 'PLACED',
+      reason: null,
+    });
+    expect(Object.keys(placed.headers).sort()).toEqual([
+      'evt-causation-id',
+      'evt-correlation-id',
+      'evt-event-id',
+      'evt-event-type',
+      'evt-producer',
+      'traceparent',
+    ]);
     expect(placed.headers['evt-producer']).toBe('orders');
   });
 
   it('rejects on the first failure; later answers, good or bad, change nothing', () => {
-    const { order, emitted } = feed([request(), reservation('StockReserved'), payment('PaymentDeclined'), fraud('FraudCheckFailed'), payment('PaymentAuthorized')]);
+    const { order, emitted } = feed([
+      request(),
+      reservation('StockReserved'),
+      payment('PaymentDeclined'),
+      fraud('FraudCheckFailed'),
+      payment('PaymentAuthorized'),
+    ]);
     expect(emitted).toEqual(['OrderPlaced', 'OrderRejected']);
     expect(order).toMatchObject({ state: 'REJECTED', reason: 'PAYMENT_DECLINED' });
   });
@@ -70,7 +140,10 @@ describe('reduceOrder', () => {
   });
 
   it('rejects INVALID_DETAILS without placing', () => {
-    expect(feed([request({ lines: [{ sku: 'A', qty: 0, unitPrice: 1 }] })]).order).toMatchObject({ state: 'REJECTED', reason: 'INVALID_DETAILS' });
+    expect(feed([request({ lines: [{ sku: 'A', qty: 0, unitPrice: 1 }] })]).order).toMatchObject({
+      state: 'REJECTED',
+      reason: 'INVALID_DETAILS',
+    });
     expect(feed([request({ currency: 'euro' })]).order.reason).toBe('INVALID_DETAILS');
   });
 
@@ -96,7 +169,14 @@ describe('reduceOrder', () => {
   });
 
   it('cancels a placed order once stock is released and the payment voided', () => {
-    const { order, emitted } = feed([request(), reservation('StockReserved'), cancel(), payment('PaymentAuthorized'), fraud('FraudCheckPassed'), reservation('StockReleased')]);
+    const { order, emitted } = feed([
+      request(),
+      reservation('StockReserved'),
+      cancel(),
+      payment('PaymentAuthorized'),
+      fraud('FraudCheckPassed'),
+      reservation('StockReleased'),
+    ]);
     expect(emitted).toEqual(['OrderPlaced', 'OrderCancelPending']);
     expect(order.state).toBe('CANCEL_PENDING');
     expect(awaiting(order)).toEqual(['payments: PaymentVoided']);
@@ -111,10 +191,25 @@ describe('reduceOrder', () => {
   });
 
   it('ignores a cancel after confirmation; ships, completes; a failed shipment cancels', () => {
-    const confirmed = feed([request(), reservation('StockReserved'), fraud('FraudCheckPassed'), payment('PaymentAuthorized')]).order;
+    const confirmed = feed([
+      request(),
+      reservation('StockReserved'),
+      fraud('FraudCheckPassed'),
+      payment('PaymentAuthorized'),
+    ]).order;
     expect(feed([cancel()], env(), confirmed).emitted).toEqual([]);
-    expect(feed([shipment('ShipmentScheduled'), shipment('ShipmentDispatched'), shipment('ShipmentDelivered')], env(), confirmed).emitted).toEqual(['OrderShipped', 'OrderCompleted']);
-    const failed = feed([shipment('ShipmentFailed'), reservation('StockReleased'), payment('PaymentVoided')], env(), confirmed);
+    expect(
+      feed(
+        [shipment('ShipmentScheduled'), shipment('ShipmentDispatched'), shipment('ShipmentDelivered')],
+        env(),
+        confirmed,
+      ).emitted,
+    ).toEqual(['OrderShipped', 'OrderCompleted']);
+    const failed = feed(
+      [shipment('ShipmentFailed'), reservation('StockReleased'), payment('PaymentVoided')],
+      env(),
+      confirmed,
+    );
     expect(failed.emitted).toEqual(['OrderCancelPending', 'OrderCancelled']);
     expect(failed.order.cancelReason).toBe('SHIPMENT_FAILED');
   });

@@ -28,7 +28,8 @@ interface Group {
 const MINE = ['{"orderId":"mine-1","total":12}', '{"orderId":"mine-2","total":7}', '{"note":"not an order at all"}'];
 
 function on(broker: RunningBroker) {
-  const evt = (args: string[], timeoutMs = 60_000) => runInProcess(['--brokers', broker.bootstrap, '--registry', broker.registryUrl!, ...args], { timeoutMs });
+  const evt = (args: string[], timeoutMs = 60_000) =>
+    runInProcess(['--brokers', broker.bootstrap, '--registry', broker.registryUrl!, ...args], { timeoutMs });
   const json = async <T>(args: string[]): Promise<T> => {
     const r = await evt(['--json', ...args]);
     expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
@@ -37,9 +38,11 @@ function on(broker: RunningBroker) {
   return {
     evt,
     json,
-    simulate: (...extra: string[]) => json<Summary>(['simulate', '-n', '40', '-r', '100/s', '--poison-rate', '0', ...extra]),
+    simulate: (...extra: string[]) =>
+      json<Summary>(['simulate', '-n', '40', '-r', '100/s', '--poison-rate', '0', ...extra]),
     topics: async () => (await json<{ topics: { name: string; records: number }[] }>(['topics', 'list'])).topics,
-    groups: async () => (await json<{ groups: { group: string }[] }>(['groups', 'list'])).groups.map((g) => g.group).sort(),
+    groups: async () =>
+      (await json<{ groups: { group: string }[] }>(['groups', 'list'])).groups.map((g) => g.group).sort(),
     subjects: async () => (await json<{ subject: string }[]>(['schema', 'list'])).map((s) => s.subject).sort(),
     userRecords: async () => {
       const r = await evt(['--json', 'tail', 'orders', '--from', 'beginning', '-n', '100']);
@@ -61,7 +64,9 @@ describe('a cluster with a user topic named orders', () => {
     cli = on(broker);
     const created = await cli.evt(['topics', 'create', 'orders', '-p', '2']);
     expect(created.code, created.stderr).toBe(0);
-    const produced = await runInProcess(['--brokers', broker.bootstrap, 'produce', 'orders'], { input: MINE.join('\n') + '\n' });
+    const produced = await runInProcess(['--brokers', broker.bootstrap, 'produce', 'orders'], {
+      input: MINE.join('\n') + '\n',
+    });
     expect(produced.code, produced.stderr).toBe(0);
     before = await cli.userRecords();
     expect(before.map((r) => r.value)).toEqual(MINE.map((m) => JSON.parse(m)));
@@ -77,7 +82,9 @@ describe('a cluster with a user topic named orders', () => {
     expect(s.events['shop.orders:OrderPlaced']).toBeGreaterThan(0);
 
     const topics = await cli.topics();
-    expect(topics.map((t) => t.name).sort()).toEqual(['orders', ...TOPIC_NAMES.map((t) => `shop.${t}`), ...SERVICES.map((sv) => `shop.dlq.${sv}`)].sort());
+    expect(topics.map((t) => t.name).sort()).toEqual(
+      ['orders', ...TOPIC_NAMES.map((t) => `shop.${t}`), ...SERVICES.map((sv) => `shop.dlq.${sv}`)].sort(),
+    );
     // nothing was dead-lettered: every dead-letter topic is empty
     for (const t of topics.filter((x) => x.name.startsWith('shop.dlq.'))) expect(t.records, t.name).toBe(0);
     expect(await cli.groups()).toEqual(WORKER_SERVICES.map((sv) => `shop.${sv}-service`).sort());
@@ -88,7 +95,10 @@ describe('a cluster with a user topic named orders', () => {
     for (const sv of WORKER_SERVICES) {
       const g = await cli.json<Group>(['groups', 'describe', `shop.${sv}-service`]);
       expect(g.partitions.length, sv).toBeGreaterThan(0);
-      expect(g.partitions.filter((p) => !p.topic.startsWith('shop.')), sv).toEqual([]);
+      expect(
+        g.partitions.filter((p) => !p.topic.startsWith('shop.')),
+        sv,
+      ).toEqual([]);
     }
   }, 90_000);
 
@@ -100,17 +110,34 @@ describe('a cluster with a user topic named orders', () => {
     const placed = s.events['acme.orders:OrderPlaced'];
     expect(placed).toBeGreaterThan(0);
     const names = (await cli.topics()).map((t) => t.name);
-    expect(names.filter((n) => n.startsWith('acme.')).sort()).toEqual([...TOPIC_NAMES.map((t) => `acme.${t}`), ...SERVICES.map((sv) => `acme.dlq.${sv}`)].sort());
-    expect((await cli.groups()).filter((g) => g.startsWith('acme.'))).toEqual(WORKER_SERVICES.map((sv) => `acme.${sv}-service`).sort());
+    expect(names.filter((n) => n.startsWith('acme.')).sort()).toEqual(
+      [...TOPIC_NAMES.map((t) => `acme.${t}`), ...SERVICES.map((sv) => `acme.dlq.${sv}`)].sort(),
+    );
+    expect((await cli.groups()).filter((g) => g.startsWith('acme.'))).toEqual(
+      WORKER_SERVICES.map((sv) => `acme.${sv}-service`).sort(),
+    );
     expect(await cli.userRecords()).toEqual(before);
 
     const db = `${tempDir('evt-prefix-')}/views.db`;
     const orderEvents = Object.entries(s.events)
       .filter(([k]) => k.startsWith('acme.orders:'))
       .reduce((n, [, c]) => n + c, 0);
-    const replayed = await cli.json<{ events: number; errors: number }>(['replay', 'orders', '--prefix', 'acme.', '--db', db]);
+    const replayed = await cli.json<{ events: number; errors: number }>([
+      'replay',
+      'orders',
+      '--prefix',
+      'acme.',
+      '--db',
+      db,
+    ]);
     expect(replayed).toMatchObject({ events: orderEvents, errors: 0 });
-    const rows = await cli.json<{ rows: { n: number }[] }>(['view', 'query', 'SELECT count(*) AS n FROM orders', '--db', db]);
+    const rows = await cli.json<{ rows: { n: number }[] }>([
+      'view',
+      'query',
+      'SELECT count(*) AS n FROM orders',
+      '--db',
+      db,
+    ]);
     expect(rows.rows[0].n).toBe(s.orders.requested);
     const view = await cli.json<{ views: { name: string; topics: string[] }[] }>(['view', 'list', '--db', db]);
     expect(view.views.find((v) => v.name === 'orders')!.topics).toEqual(['acme.orders']);
@@ -118,7 +145,9 @@ describe('a cluster with a user topic named orders', () => {
     // the same view replayed under the default prefix would fold shop.orders into acme's rows: refused
     const mixed = await cli.evt(['replay', 'orders', '--db', db]);
     expect(mixed.code, mixed.stderr).toBe(2);
-    expect(mixed.stderr).toMatch(/^evt: view orders was built from acme\.orders, not shop\.orders in .*: replay it with the --prefix it was built with, or give --rebuild/);
+    expect(mixed.stderr).toMatch(
+      /^evt: view orders was built from acme\.orders, not shop\.orders in .*: replay it with the --prefix it was built with, or give --rebuild/,
+    );
     expect(mixed.stderr.trimEnd().split('\n')).toHaveLength(1);
     // --rebuild starts it again from shop.orders (the first test's run)
     const rebuilt = await cli.json<{ events: number; errors: number }>(['replay', 'orders', '--db', db, '--rebuild']);
@@ -158,7 +187,17 @@ describe("--prefix '': the names of evt before prefixes", () => {
     await broker.close();
     broker = await startTestBroker({ registryPort: 0, dataDir });
     cli = on(broker);
-    const w = startEvt(['--brokers', broker.bootstrap, '--registry', broker.registryUrl!, '--json', 'worker', 'payments', '--prefix', '']);
+    const w = startEvt([
+      '--brokers',
+      broker.bootstrap,
+      '--registry',
+      broker.registryUrl!,
+      '--json',
+      'worker',
+      'payments',
+      '--prefix',
+      '',
+    ]);
     await until(() => /ready in group evt-workflow-payments/.test(w.stderr()), 30_000, 'the ready line');
     // caught up at once: nothing of the earlier run is handled again
     const g = await cli.json<Group>(['groups', 'describe', 'evt-workflow-payments']);
@@ -167,7 +206,11 @@ describe("--prefix '': the names of evt before prefixes", () => {
     w.proc.kill('SIGTERM');
     const r = await w.done;
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ service: 'payments', group: 'evt-workflow-payments', instances: [{ handled: 0, produced: 0 }] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      service: 'payments',
+      group: 'evt-workflow-payments',
+      instances: [{ handled: 0, produced: 0 }],
+    });
     // no prefixed name appeared
     expect((await cli.topics()).some((t) => t.name.startsWith('shop.'))).toBe(false);
   }, 60_000);

@@ -50,7 +50,10 @@ interface Clocked {
 
 function fresh(name: Under, label: string): Clocked {
   const clock = { now: 0 };
-  return { service: createService(name, { now: () => clock.now, random: createRandom(`recovery:${name}:${label}`) }, CONFIG), clock };
+  return {
+    service: createService(name, { now: () => clock.now, random: createRandom(`recovery:${name}:${label}`) }, CONFIG),
+    clock,
+  };
 }
 
 /** The uninterrupted service: what it published at start and after each input (handle, then tick). */
@@ -71,12 +74,24 @@ function reference(name: Under, inputs: readonly AnyRecord[]) {
  * consumed so far), folds the global inputs it follows (orders' stock view), publishes what recovered()
  * says is owed, is redelivered inputs [committed, crashAt), then handles the rest.
  */
-function restart(name: Under, inputs: readonly AnyRecord[], ref: ReturnType<typeof reference>, crashAt: number, committed: number, reverseTopics: boolean, publishedOfLast?: number) {
+function restart(
+  name: Under,
+  inputs: readonly AnyRecord[],
+  ref: ReturnType<typeof reference>,
+  crashAt: number,
+  committed: number,
+  reverseTopics: boolean,
+  publishedOfLast?: number,
+) {
   const { service, clock } = fresh(name, `restart-${crashAt}`);
   clock.now = T(crashAt - 1);
   // publishedOfLast: the crash cut the last handled input's outputs short after that many
   const last = ref.steps[crashAt - 1] ?? [];
-  const published = [...ref.initial, ...ref.steps.slice(0, crashAt - 1).flat(), ...last.slice(0, publishedOfLast ?? last.length)];
+  const published = [
+    ...ref.initial,
+    ...ref.steps.slice(0, crashAt - 1).flat(),
+    ...last.slice(0, publishedOfLast ?? last.length),
+  ];
   const consumed = inputs.slice(0, crashAt);
   const topics = [...service.recoveryTopics];
   if (reverseTopics) topics.reverse();
@@ -99,7 +114,11 @@ function restart(name: Under, inputs: readonly AnyRecord[], ref: ReturnType<type
   return { owed, redelivered, rest };
 }
 
-const brief = (records: readonly AnyRecord[]) => records.map((r) => `${r.topic}:${r.value.eventType}:${(r.value as { orderId?: string; sku?: string }).orderId ?? (r.value as { sku: string }).sku}:${eventIdOf(r)}`);
+const brief = (records: readonly AnyRecord[]) =>
+  records.map(
+    (r) =>
+      `${r.topic}:${r.value.eventType}:${(r.value as { orderId?: string; sku?: string }).orderId ?? (r.value as { sku: string }).sku}:${eventIdOf(r)}`,
+  );
 
 describe('recovery after a crash, per service (no Kafka)', () => {
   let records: AnyRecord[];
@@ -127,7 +146,8 @@ describe('recovery after a crash, per service (no Kafka)', () => {
         }
         if (name === 'orders') {
           const reasons = new Set(ref.steps.flat().map((r) => (r.value as { reason?: string | null }).reason));
-          for (const reason of ['TIMEOUT', 'OUT_OF_STOCK', 'PAYMENT_DECLINED', 'FRAUD_SUSPECTED']) expect(reasons).toContain(reason);
+          for (const reason of ['TIMEOUT', 'OUT_OF_STOCK', 'PAYMENT_DECLINED', 'FRAUD_SUSPECTED'])
+            expect(reasons).toContain(reason);
         }
       });
 
@@ -145,7 +165,11 @@ describe('recovery after a crash, per service (no Kafka)', () => {
             const first = rest.findIndex((out, j) => JSON.stringify(out) !== JSON.stringify(ref.steps[crashAt + j]));
             if (first >= 0) {
               const i = crashAt + first;
-              expect({ input: brief([inputs[i]])[0], at: i, outputs: brief(rest[first]) }).toEqual({ input: brief([inputs[i]])[0], at: i, outputs: brief(ref.steps[i]) });
+              expect({ input: brief([inputs[i]])[0], at: i, outputs: brief(rest[first]) }).toEqual({
+                input: brief([inputs[i]])[0],
+                at: i,
+                outputs: brief(ref.steps[i]),
+              });
               expect(rest[first]).toEqual(ref.steps[i]);
             }
             expect(first).toBe(-1);

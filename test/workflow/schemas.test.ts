@@ -11,11 +11,15 @@ import { schemaFile, schemasDir } from '../../src/workflow/schemas.js';
 import { checkCompatibility, parseAvroSchema } from '../../src/registry/compatibility.js';
 import { runWorld } from './helpers/world.js';
 
-const load = (file: string) => avro.Type.forSchema(JSON.parse(fs.readFileSync(file, 'utf8')) as avro.Schema, { wrapUnions: 'auto' });
+const load = (file: string) =>
+  avro.Type.forSchema(JSON.parse(fs.readFileSync(file, 'utf8')) as avro.Schema, { wrapUnions: 'auto' });
 
 describe('workflow schemas', () => {
   it('has one schema file per topic and no other', () => {
-    const files = fs.readdirSync(schemasDir()).filter((f) => f.endsWith('.avsc')).sort();
+    const files = fs
+      .readdirSync(schemasDir())
+      .filter((f) => f.endsWith('.avsc'))
+      .sort();
     expect(files).toEqual(TOPIC_NAMES.map((t) => TOPICS[t].schemaFile).sort());
     // registered under the physical topic's subject (TopicNameStrategy)
     expect(workflowNames().subject('orders')).toBe('shop.orders-value');
@@ -39,7 +43,10 @@ describe('workflow schemas', () => {
         if (seen.has(record.value.eventType)) continue;
         seen.add(record.value.eventType);
         const errors: string[] = [];
-        const valid = type.isValid(record.value, { noUndeclaredFields: true, errorHook: (p) => errors.push(p.join('.')) });
+        const valid = type.isValid(record.value, {
+          noUndeclaredFields: true,
+          errorHook: (p) => errors.push(p.join('.')),
+        });
         expect(valid, `${topic} ${record.value.eventType}: ${errors.join(', ')}`).toBe(true);
         expect(type.fromBuffer(type.toBuffer(record.value))).toEqual(record.value);
       }
@@ -53,6 +60,8 @@ describe('workflow schemas', () => {
     const next = JSON.parse(text) as { fields: { name: string; type: unknown; default?: unknown }[] };
     next.fields.push({ name: 'note', type: ['null', 'string'], default: null });
     (next.fields[0].type as { symbols: string[] }).symbols.push('PaymentRefunded');
-    expect(checkCompatibility(parseAvroSchema(JSON.stringify(next)), [{ version: 1, type: old }], 'BACKWARD')).toEqual([]);
+    expect(checkCompatibility(parseAvroSchema(JSON.stringify(next)), [{ version: 1, type: old }], 'BACKWARD')).toEqual(
+      [],
+    );
   });
 });

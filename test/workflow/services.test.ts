@@ -13,7 +13,12 @@ import { createShipping } from '../../src/workflow/services/shipping.js';
 let now = 0;
 const ctx = (): WorkflowContext => ({ now: () => now, random: createRandom(9) });
 const orderCtx = ctx();
-const orderEvent = (eventType: OrderEvent['eventType'], orderId: string, lines = [{ sku: 'A', qty: 2, unitPrice: 100 }], extra: Partial<OrderEvent> = {}): AnyRecord =>
+const orderEvent = (
+  eventType: OrderEvent['eventType'],
+  orderId: string,
+  lines = [{ sku: 'A', qty: 2, unitPrice: 100 }],
+  extra: Partial<OrderEvent> = {},
+): AnyRecord =>
   makeRecord(orderCtx, 'orders', 'orders', {
     eventType,
     orderId,
@@ -35,12 +40,23 @@ describe('inventory', () => {
     const inv = createInventory(ctx());
     inv.restock('A', 3);
     inv.restock('B', 1);
-    expect(types(inv.handle(orderEvent('OrderPlaced', 'o1', [{ sku: 'A', qty: 2, unitPrice: 1 }, { sku: 'B', qty: 2, unitPrice: 1 }])))).toEqual(['StockReservationFailed']);
+    expect(
+      types(
+        inv.handle(
+          orderEvent('OrderPlaced', 'o1', [
+            { sku: 'A', qty: 2, unitPrice: 1 },
+            { sku: 'B', qty: 2, unitPrice: 1 },
+          ]),
+        ),
+      ),
+    ).toEqual(['StockReservationFailed']);
     expect(inv.stock.get('A')).toMatchObject({ onHand: 3, reserved: 0 });
     expect(types(inv.handle(orderEvent('OrderPlaced', 'o2')))).toEqual(['StockReserved', 'StockLevel']);
     expect(types(inv.handle(orderEvent('OrderPlaced', 'o3')))).toEqual(['StockReservationFailed']);
     expect(inv.stock.get('A')).toMatchObject({ onHand: 3, reserved: 2 });
-    expect(types(inv.handle(orderEvent('OrderPlaced', 'o4', [{ sku: 'ZZZ', qty: 1, unitPrice: 1 }])))).toEqual(['StockReservationFailed']);
+    expect(types(inv.handle(orderEvent('OrderPlaced', 'o4', [{ sku: 'ZZZ', qty: 1, unitPrice: 1 }])))).toEqual([
+      'StockReservationFailed',
+    ]);
   });
 
   it('releases on rejection or cancel once, consumes on shipment, and ignores redeliveries', () => {
@@ -89,8 +105,12 @@ describe('payments, fraud, shipping', () => {
 
   it('fails fraud checks over the limit, once per order', () => {
     const fraud = createFraud(ctx(), { limit: 300 });
-    expect(types(fraud.handle(orderEvent('OrderPlaced', 'a', [{ sku: 'A', qty: 3, unitPrice: 100 }])))).toEqual(['FraudCheckPassed']);
-    expect(types(fraud.handle(orderEvent('OrderPlaced', 'b', [{ sku: 'A', qty: 4, unitPrice: 100 }])))).toEqual(['FraudCheckFailed']);
+    expect(types(fraud.handle(orderEvent('OrderPlaced', 'a', [{ sku: 'A', qty: 3, unitPrice: 100 }])))).toEqual([
+      'FraudCheckPassed',
+    ]);
+    expect(types(fraud.handle(orderEvent('OrderPlaced', 'b', [{ sku: 'A', qty: 4, unitPrice: 100 }])))).toEqual([
+      'FraudCheckFailed',
+    ]);
     expect(fraud.handle(orderEvent('OrderPlaced', 'b'))).toEqual([]);
   });
 

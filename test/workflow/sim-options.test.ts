@@ -3,7 +3,14 @@
 
 import { describe, expect, it } from 'vitest';
 import { ExitCode, exitCodeFor } from '../../src/cli/errors.js';
-import { DEFAULT_KILL_FOR_MS, parseChaos, parseFraction, parseInstances, parseLatency, parseRate } from '../../src/workflow/sim-options.js';
+import {
+  DEFAULT_KILL_FOR_MS,
+  parseChaos,
+  parseFraction,
+  parseInstances,
+  parseLatency,
+  parseRate,
+} from '../../src/workflow/sim-options.js';
 
 /** The usage error `run` throws, checked for the exit code the CLI gives it and a single line. */
 function usage(run: () => unknown): string {
@@ -46,14 +53,19 @@ describe('parseFraction', () => {
 
   it('refuses anything outside 0..1, naming the flag', () => {
     for (const bad of ['1.5', '-0.1', '150%', 'half', '']) {
-      expect(usage(() => parseFraction('--poison-rate', bad))).toMatch(/^--poison-rate: ".*" is not a fraction from 0 to 1 \(e\.g\. --poison-rate 0\.05/);
+      expect(usage(() => parseFraction('--poison-rate', bad))).toMatch(
+        /^--poison-rate: ".*" is not a fraction from 0 to 1 \(e\.g\. --poison-rate 0\.05/,
+      );
     }
   });
 });
 
 describe('parseLatency', () => {
   it('reads a range or a single value per service', () => {
-    expect(parseLatency('payments=20ms..200ms,fraud=5ms')).toEqual({ payments: { minMs: 20, maxMs: 200 }, fraud: { minMs: 5, maxMs: 5 } });
+    expect(parseLatency('payments=20ms..200ms,fraud=5ms')).toEqual({
+      payments: { minMs: 20, maxMs: 200 },
+      fraud: { minMs: 5, maxMs: 5 },
+    });
     expect(parseLatency('inventory=1s..2.5s')).toEqual({ inventory: { minMs: 1000, maxMs: 2500 } });
     expect(parseLatency(' shipping = 0 .. 1m ')).toEqual({ shipping: { minMs: 0, maxMs: 60_000 } });
   });
@@ -66,7 +78,9 @@ describe('parseLatency', () => {
   });
 
   it('refuses bad durations, reversed ranges, missing values and repeats', () => {
-    expect(usage(() => parseLatency('payments=fast'))).toContain('--latency: "fast" in "payments=fast" is not a duration');
+    expect(usage(() => parseLatency('payments=fast'))).toContain(
+      '--latency: "fast" in "payments=fast" is not a duration',
+    );
     expect(usage(() => parseLatency('payments=-1'))).toContain('is not a duration');
     expect(usage(() => parseLatency('payments=200ms..20ms'))).toContain('ends before it starts');
     expect(usage(() => parseLatency('payments=1ms..2ms..3ms'))).toContain('more than one ".."');
@@ -98,8 +112,12 @@ describe('parseChaos', () => {
       { kind: 'stop', service: 'payments', atMs: 10_000, forMs: 5_000 },
       { kind: 'kill', service: 'orders', atMs: 20_000, forMs: 2_000 },
     ]);
-    expect(parseChaos('kill inventory at 1500ms')).toEqual([{ kind: 'kill', service: 'inventory', atMs: 1500, forMs: DEFAULT_KILL_FOR_MS }]);
-    expect(parseChaos('  stop fraud   at 2m for 30s ;')).toEqual([{ kind: 'stop', service: 'fraud', atMs: 120_000, forMs: 30_000 }]);
+    expect(parseChaos('kill inventory at 1500ms')).toEqual([
+      { kind: 'kill', service: 'inventory', atMs: 1500, forMs: DEFAULT_KILL_FOR_MS },
+    ]);
+    expect(parseChaos('  stop fraud   at 2m for 30s ;')).toEqual([
+      { kind: 'stop', service: 'fraud', atMs: 120_000, forMs: 30_000 },
+    ]);
   });
 
   it('keeps actions at the same time in the order written', () => {
@@ -111,7 +129,10 @@ describe('parseChaos', () => {
       ['', 'no action given'],
       ['pause payments at 1s for 1s', 'does not start with stop or kill'],
       ['stop', 'names no service'],
-      ['stop payment at 1s for 1s', 'names no known service (services: basket, orders, inventory, payments, fraud, shipping)'],
+      [
+        'stop payment at 1s for 1s',
+        'names no known service (services: basket, orders, inventory, payments, fraud, shipping)',
+      ],
       ['stop payments for 1s', 'says not when'],
       ['stop payments at 1s', 'says not for how long'],
       ['kill orders at 1s during 2s', 'other than "for <duration>"'],

@@ -40,7 +40,14 @@ describe('seeded simulation', () => {
 
   it('takes every path', () => {
     const counts = byOutcome(run.outcomes);
-    for (const k of ['COMPLETED', 'CANCELLED', 'REJECTED:OUT_OF_STOCK', 'REJECTED:PAYMENT_DECLINED', 'REJECTED:FRAUD_SUSPECTED', 'REJECTED:INVALID_DETAILS']) {
+    for (const k of [
+      'COMPLETED',
+      'CANCELLED',
+      'REJECTED:OUT_OF_STOCK',
+      'REJECTED:PAYMENT_DECLINED',
+      'REJECTED:FRAUD_SUSPECTED',
+      'REJECTED:INVALID_DETAILS',
+    ]) {
       expect(counts[k] ?? 0, `${k} in ${JSON.stringify(counts)}`).toBeGreaterThan(0);
     }
   });
@@ -107,7 +114,8 @@ describe('each path produces its events and compensations', () => {
     const events = eventsOf(run.bus, id);
     expect(events).toContain('payments:PaymentDeclined');
     expect(events).not.toContain('payments:PaymentVoided');
-    if (events.includes('inventory.reservations:StockReserved')) expect(events).toContain('inventory.reservations:StockReleased');
+    if (events.includes('inventory.reservations:StockReserved'))
+      expect(events).toContain('inventory.reservations:StockReleased');
   });
 
   it('fraud suspected: stock released and payment voided', () => {
@@ -115,7 +123,9 @@ describe('each path produces its events and compensations', () => {
     const events = eventsOf(run.bus, id);
     expect(events).toContain('fraud.checks:FraudCheckFailed');
     expect(events.filter((e) => e.startsWith('orders:'))).toEqual(['orders:OrderPlaced', 'orders:OrderRejected']);
-    expect(events.includes('inventory.reservations:StockReserved')).toBe(events.includes('inventory.reservations:StockReleased'));
+    expect(events.includes('inventory.reservations:StockReserved')).toBe(
+      events.includes('inventory.reservations:StockReleased'),
+    );
     expect(events.includes('payments:PaymentAuthorized')).toBe(events.includes('payments:PaymentVoided'));
   });
 
@@ -125,10 +135,20 @@ describe('each path produces its events and compensations', () => {
   });
 
   it('cancel while placed: CANCEL_PENDING, stock released and payment voided, then CANCELLED', () => {
-    const id = [...run.outcomes].find(([oid, o]) => o.state === 'CANCELLED' && logs['basket.order-requests'].some((r) => r.key === oid && r.value.eventType === 'CancelRequested'))![0];
+    const id = [...run.outcomes].find(
+      ([oid, o]) =>
+        o.state === 'CANCELLED' &&
+        logs['basket.order-requests'].some((r) => r.key === oid && r.value.eventType === 'CancelRequested'),
+    )![0];
     const events = eventsOf(run.bus, id);
-    expect(events.filter((e) => e.startsWith('orders:'))).toEqual(['orders:OrderPlaced', 'orders:OrderCancelPending', 'orders:OrderCancelled']);
-    expect(events.includes('inventory.reservations:StockReserved')).toBe(events.includes('inventory.reservations:StockReleased'));
+    expect(events.filter((e) => e.startsWith('orders:'))).toEqual([
+      'orders:OrderPlaced',
+      'orders:OrderCancelPending',
+      'orders:OrderCancelled',
+    ]);
+    expect(events.includes('inventory.reservations:StockReserved')).toBe(
+      events.includes('inventory.reservations:StockReleased'),
+    );
     expect(events.includes('payments:PaymentAuthorized')).toBe(events.includes('payments:PaymentVoided'));
     expect(logs.orders.filter((r) => r.key === id).at(-1)!.value.cancelReason).toBe('CUSTOMER_REQUEST');
   });
@@ -136,7 +156,12 @@ describe('each path produces its events and compensations', () => {
   it('failed shipment: the confirmed order is cancelled, its stock released and payment voided', () => {
     const failed = logs.shipments.find((r) => r.value.eventType === 'ShipmentFailed')!;
     const events = eventsOf(run.bus, failed.key);
-    expect(events.filter((e) => e.startsWith('orders:'))).toEqual(['orders:OrderPlaced', 'orders:OrderConfirmed', 'orders:OrderCancelPending', 'orders:OrderCancelled']);
+    expect(events.filter((e) => e.startsWith('orders:'))).toEqual([
+      'orders:OrderPlaced',
+      'orders:OrderConfirmed',
+      'orders:OrderCancelPending',
+      'orders:OrderCancelled',
+    ]);
     expect(events).toEqual(expect.arrayContaining(['inventory.reservations:StockReleased', 'payments:PaymentVoided']));
     expect(events).not.toContain('payments:PaymentCaptured');
     expect(logs.orders.filter((r) => r.key === failed.key).at(-1)!.value.cancelReason).toBe('SHIPMENT_FAILED');
@@ -144,13 +169,21 @@ describe('each path produces its events and compensations', () => {
 
   it('links every event to its cause and keeps one trace per order', () => {
     const ids = new Set(Object.values(logs).flatMap((rs) => rs.map((r) => r.headers['evt-event-id'])));
-    for (const r of [...logs.orders, ...logs.payments, ...logs['inventory.reservations'], ...logs['fraud.checks'], ...logs.shipments]) {
+    for (const r of [
+      ...logs.orders,
+      ...logs.payments,
+      ...logs['inventory.reservations'],
+      ...logs['fraud.checks'],
+      ...logs.shipments,
+    ]) {
       expect(ids.has(r.headers['evt-causation-id']), `${r.topic} ${r.value.eventType}`).toBe(true);
       expect(r.headers['evt-correlation-id']).toBe(r.key);
     }
     const traceOf = (h: Record<string, string>) => h.traceparent.split('-')[1];
     const id = firstWith(run.outcomes, (o) => o.state === 'COMPLETED');
-    const traces = new Set(Object.values(logs).flatMap((rs) => rs.filter((r) => r.key === id).map((r) => traceOf(r.headers))));
+    const traces = new Set(
+      Object.values(logs).flatMap((rs) => rs.filter((r) => r.key === id).map((r) => traceOf(r.headers))),
+    );
     expect(traces.size).toBe(1);
   });
 });
@@ -166,7 +199,9 @@ describe('a silent service', () => {
       const events = eventsOf(run.bus, id);
       // payments answers late, after the rejection, and compensates by choreography
       const late = events.filter((e) => e.startsWith('payments:'));
-      expect([['payments:PaymentAuthorized', 'payments:PaymentVoided'], ['payments:PaymentDeclined']]).toContainEqual(late);
+      expect([['payments:PaymentAuthorized', 'payments:PaymentVoided'], ['payments:PaymentDeclined']]).toContainEqual(
+        late,
+      );
       expect(events.indexOf('orders:OrderRejected')).toBeGreaterThan(-1);
     }
     expect(checkInvariants(run.bus.topicLogs())).toEqual([]);

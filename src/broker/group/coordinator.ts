@@ -151,7 +151,11 @@ export class GroupCoordinator {
       version >= 3
         ? req.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId }))
         : [{ memberId: req.memberId, groupInstanceId: null }];
-    const groupError = this.closed ? ErrorCode.NOT_COORDINATOR : !req.groupId ? ErrorCode.INVALID_GROUP_ID : ErrorCode.NONE;
+    const groupError = this.closed
+      ? ErrorCode.NOT_COORDINATOR
+      : !req.groupId
+        ? ErrorCode.INVALID_GROUP_ID
+        : ErrorCode.NONE;
     if (groupError !== ErrorCode.NONE) return { throttleTimeMs: 0, errorCode: groupError, members: [] };
     const group = this.groups.get(req.groupId);
     const members = leaving.map((m) => ({
@@ -170,7 +174,9 @@ export class GroupCoordinator {
     const generationId = version === 0 ? -1 : req.generationIdOrMemberEpoch;
     const memberId = version === 0 ? '' : req.memberId;
     const instanceId = req.groupInstanceId;
-    const answer = (codeOf: (topic: string, partition: OffsetCommitRequest['topics'][number]['partitions'][number]) => number) => ({
+    const answer = (
+      codeOf: (topic: string, partition: OffsetCommitRequest['topics'][number]['partitions'][number]) => number,
+    ) => ({
       throttleTimeMs: 0,
       topics: req.topics.map((t) => ({
         name: t.name,
@@ -233,10 +239,25 @@ export class GroupCoordinator {
    * answer, and fails on GROUP_ID_NOT_FOUND. Null topics (v2+) mean every committed offset of the group.
    */
   offsetFetch(req: OffsetFetchRequest, _version: number): OffsetFetchResponse {
-    const entry = (partitionIndex: number, c: CommittedOffset | undefined): OffsetFetchResponse['topics'][number]['partitions'][number] =>
+    const entry = (
+      partitionIndex: number,
+      c: CommittedOffset | undefined,
+    ): OffsetFetchResponse['topics'][number]['partitions'][number] =>
       c
-        ? { partitionIndex, committedOffset: c.offset, committedLeaderEpoch: c.leaderEpoch, metadata: c.metadata, errorCode: ErrorCode.NONE }
-        : { partitionIndex, committedOffset: NO_OFFSET, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE };
+        ? {
+            partitionIndex,
+            committedOffset: c.offset,
+            committedLeaderEpoch: c.leaderEpoch,
+            metadata: c.metadata,
+            errorCode: ErrorCode.NONE,
+          }
+        : {
+            partitionIndex,
+            committedOffset: NO_OFFSET,
+            committedLeaderEpoch: -1,
+            metadata: '',
+            errorCode: ErrorCode.NONE,
+          };
     if (this.closed) return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.NOT_COORDINATOR };
     const topics =
       req.topics === null

@@ -80,7 +80,8 @@ export class Group {
     const instanceId = req.groupInstanceId;
     const fail = (code: number, memberId = req.memberId) => Promise.resolve(joinError(code, memberId));
 
-    if (!this.supportsProtocols(req.protocolType, req, req.memberId)) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    if (!this.supportsProtocols(req.protocolType, req, req.memberId))
+      return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
 
     if (req.memberId === '') {
       const memberId = `${ctx.clientId}-${randomUUID()}`;
@@ -121,7 +122,8 @@ export class Group {
         return this.updateMemberAndRebalance(m, req, version, ctx);
       case 'Stable':
         // The leader rejoining means it wants a new assignment (e.g. its subscription's metadata changed).
-        if (m.memberId === this.leaderId || !m.matches(req.protocols)) return this.updateMemberAndRebalance(m, req, version, ctx);
+        if (m.memberId === this.leaderId || !m.matches(req.protocols))
+          return this.updateMemberAndRebalance(m, req, version, ctx);
         m.touch();
         return Promise.resolve(this.joinAnswer(m, false));
       default:
@@ -319,7 +321,9 @@ export class Group {
    */
   private selectProtocol(): string {
     const all = [...this.members.values()];
-    const candidates = new Set(all[0].protocols.map((p) => p.name).filter((name) => all.every((m) => m.supports(name))));
+    const candidates = new Set(
+      all[0].protocols.map((p) => p.name).filter((name) => all.every((m) => m.supports(name))),
+    );
     const leader = (this.leaderId && this.members.get(this.leaderId)) || all[0];
     // Cannot happen (every join is checked against the members), but never leave a generation without one.
     if (candidates.size === 0) return leader.protocols[0]?.name ?? '';
@@ -344,7 +348,11 @@ export class Group {
    * Kafka's supportsProtocols: a group with members only admits a member of the same protocol type that
    * shares at least one protocol with all of them (a rejoining member is not compared with itself).
    */
-  private supportsProtocols(protocolType: string, req: { protocols: Array<{ name: string }> }, memberId: string): boolean {
+  private supportsProtocols(
+    protocolType: string,
+    req: { protocols: Array<{ name: string }> },
+    memberId: string,
+  ): boolean {
     if (!protocolType || req.protocols.length === 0) return false;
     const others = [...this.members.values()].filter((m) => m.memberId !== memberId);
     if (others.length === 0) return true;

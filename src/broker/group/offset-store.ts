@@ -179,7 +179,12 @@ export class OffsetStore {
         if (!parts) g.offsets.set(e.topic, (parts = new Map<number, Sized<CommittedOffset>>()));
         this.liveBytes += bytes - (parts.get(e.partition)?.bytes ?? 0);
         parts.set(e.partition, {
-          value: { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata: e.metadata ?? '', commitTimestamp: e.commitTimestamp },
+          value: {
+            offset: e.offset,
+            leaderEpoch: e.leaderEpoch,
+            metadata: e.metadata ?? '',
+            commitTimestamp: e.commitTimestamp,
+          },
           bytes,
         });
         return;
@@ -215,7 +220,9 @@ export class OffsetStore {
       }
       default:
         // An entry kind this version does not know (written by a newer one): skip it rather than fail.
-        this.opts.onWarning?.(`groups.log: skipping an entry of unknown type ${JSON.stringify((e as { type?: unknown }).type)}`);
+        this.opts.onWarning?.(
+          `groups.log: skipping an entry of unknown type ${JSON.stringify((e as { type?: unknown }).type)}`,
+        );
     }
   }
 

@@ -37,7 +37,12 @@ export function frame(entry: unknown): Buffer {
 }
 
 /** Decodes the whole entries at the start of `buf`; `validBytes` is where the first bad one starts. */
-export function parseFrames(buf: Buffer): { entries: unknown[]; sizes: number[]; validBytes: number; problem: string | null } {
+export function parseFrames(buf: Buffer): {
+  entries: unknown[];
+  sizes: number[];
+  validBytes: number;
+  problem: string | null;
+} {
   const entries: unknown[] = [];
   const sizes: number[] = [];
   let pos = 0;
@@ -48,7 +53,8 @@ export function parseFrames(buf: Buffer): { entries: unknown[]; sizes: number[];
       return { entries, sizes, validBytes: pos, problem: 'a partial entry' };
     }
     const json = buf.subarray(pos + HEADER_BYTES, pos + HEADER_BYTES + len);
-    if (crc32c(json) >>> 0 !== buf.readUInt32BE(pos + 4)) return { entries, sizes, validBytes: pos, problem: 'a checksum mismatch' };
+    if (crc32c(json) >>> 0 !== buf.readUInt32BE(pos + 4))
+      return { entries, sizes, validBytes: pos, problem: 'a checksum mismatch' };
     try {
       entries.push(JSON.parse(json.toString('utf8')));
       sizes.push(HEADER_BYTES + len);

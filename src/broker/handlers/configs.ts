@@ -23,7 +23,13 @@ export interface ConfigEntry {
 }
 
 function brokerConfigs(state: BrokerState): ConfigEntry[] {
-  const entry = (name: string, value: string): ConfigEntry => ({ name, value, isDefault: false, readOnly: true, isSensitive: false });
+  const entry = (name: string, value: string): ConfigEntry => ({
+    name,
+    value,
+    isDefault: false,
+    readOnly: true,
+    isSensitive: false,
+  });
   return [
     entry('broker.id', String(state.nodeId)),
     entry('advertised.listeners', `PLAINTEXT://${state.advertisedHost}:${state.advertisedPort}`),
@@ -36,20 +42,34 @@ function brokerConfigs(state: BrokerState): ConfigEntry[] {
 
 type DescribedResource = EncodableResponse<typeof DESCRIBE_CONFIGS>['results'][number];
 
-function describeResource(state: BrokerState, resource: DescribeConfigsRequest['resources'][number], version: number): DescribedResource {
+function describeResource(
+  state: BrokerState,
+  resource: DescribeConfigsRequest['resources'][number],
+  version: number,
+): DescribedResource {
   const base = { resourceType: resource.resourceType, resourceName: resource.resourceName };
   let entries: ConfigEntry[];
   try {
     if (resource.resourceType === TOPIC) entries = state.logs.describeConfigs(resource.resourceName);
     else if (resource.resourceType === BROKER) entries = brokerConfigs(state);
-    else return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `unsupported resource type ${resource.resourceType}`, configs: [] };
+    else
+      return {
+        ...base,
+        errorCode: ErrorCode.INVALID_REQUEST,
+        errorMessage: `unsupported resource type ${resource.resourceType}`,
+        configs: [],
+      };
   } catch (err) {
     return { ...base, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err), configs: [] };
   }
   const keys = resource.configurationKeys;
   if (keys) entries = entries.filter((e) => keys.includes(e.name));
   const configs = entries.map((e) => {
-    const source = e.isDefault ? SOURCE_DEFAULT : resource.resourceType === TOPIC ? SOURCE_DYNAMIC_TOPIC : SOURCE_STATIC_BROKER;
+    const source = e.isDefault
+      ? SOURCE_DEFAULT
+      : resource.resourceType === TOPIC
+        ? SOURCE_DYNAMIC_TOPIC
+        : SOURCE_STATIC_BROKER;
     return {
       name: e.name,
       value: e.isSensitive ? null : e.value,
@@ -73,7 +93,11 @@ export const alterConfigs: Handler<typeof ALTER_CONFIGS> = (ctx, req) => ({
   responses: req.resources.map((r) => {
     const base = { resourceType: r.resourceType, resourceName: r.resourceName };
     if (r.resourceType !== TOPIC) {
-      return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'only topic configs can be altered on this broker' };
+      return {
+        ...base,
+        errorCode: ErrorCode.INVALID_REQUEST,
+        errorMessage: 'only topic configs can be altered on this broker',
+      };
     }
     const entries: Record<string, string | null> = {};
     for (const c of r.configs) entries[c.name] = c.value;

@@ -17,4 +17,7 @@ export interface RequestContext {
 export type HandlerAnswer<S extends ApiSpec> = EncodableResponse<S> | null;
 
 /** Serves one API: takes its decoded request, returns its response, both typed by the API's description. */
-export type Handler<S extends ApiSpec> = (ctx: RequestContext, request: DecodedRequest<S>) => HandlerAnswer<S> | Promise<HandlerAnswer<S>>;
+export type Handler<S extends ApiSpec> = (
+  ctx: RequestContext,
+  request: DecodedRequest<S>,
+) => HandlerAnswer<S> | Promise<HandlerAnswer<S>>;

@@ -13,7 +13,10 @@ export const createTopics: Handler<typeof CREATE_TOPICS> = (ctx, req) => {
     if (seen.has(t.name)) return fail(ErrorCode.INVALID_REQUEST, `topic ${t.name} appears twice in the request`);
     seen.add(t.name);
     if (t.replicationFactor !== -1 && t.replicationFactor !== 1 && t.assignments.length === 0) {
-      return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${t.replicationFactor} is larger than the 1 available broker`);
+      return fail(
+        ErrorCode.INVALID_REPLICATION_FACTOR,
+        `replication factor ${t.replicationFactor} is larger than the 1 available broker`,
+      );
     }
     const assigned = t.assignments.length;
     const numPartitions = assigned > 0 ? assigned : t.numPartitions === -1 ? defaultPartitions : t.numPartitions;

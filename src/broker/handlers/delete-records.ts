@@ -11,10 +11,15 @@ export const deleteRecords: Handler<typeof DELETE_RECORDS> = (ctx, req) => ({
     name: t.name,
     partitions: t.partitions.map((p) => {
       const log = ctx.broker.logs.partition(t.name, p.partitionIndex);
-      if (!log) return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+      if (!log)
+        return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
       const target = p.offset === -1 ? log.highWatermark : p.offset;
       if (target < 0 || target > log.highWatermark) {
-        return { partitionIndex: p.partitionIndex, lowWatermark: log.logStartOffset, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
+        return {
+          partitionIndex: p.partitionIndex,
+          lowWatermark: log.logStartOffset,
+          errorCode: ErrorCode.OFFSET_OUT_OF_RANGE,
+        };
       }
       try {
         log.deleteRecordsBefore(target);

@@ -71,9 +71,7 @@ export const fetch: Handler<typeof FETCH> = async (ctx, req) => {
   while (result.bytes < minBytes && !result.hasError) {
     const wait = deadline - Date.now();
     if (wait <= 0) break;
-    const keys = req.topics.flatMap((t) =>
-      t.partitions.map((p) => partitionKey(t.topic, p.partition)),
-    );
+    const keys = req.topics.flatMap((t) => t.partitions.map((p) => partitionKey(t.topic, p.partition)));
     await state.appends.wait(keys, wait, ctx.onConnectionClose);
     result = collect(state, req);
   }

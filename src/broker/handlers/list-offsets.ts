@@ -13,7 +13,13 @@ export const listOffsets: Handler<typeof LIST_OFFSETS> = (ctx, req) => ({
   topics: req.topics.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((p) => {
-      const out = { partitionIndex: p.partitionIndex, errorCode: 0, oldStyleOffsets: [] as number[], timestamp: -1, offset: -1 };
+      const out = {
+        partitionIndex: p.partitionIndex,
+        errorCode: 0,
+        oldStyleOffsets: [] as number[],
+        timestamp: -1,
+        offset: -1,
+      };
       const log = ctx.broker.logs.partition(t.name, p.partitionIndex);
       if (!log) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
       try {

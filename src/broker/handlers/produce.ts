@@ -26,7 +26,8 @@ export const produce: Handler<typeof PRODUCE> = (ctx, req) => {
         return { ...answer, baseOffset: result.baseOffset, logStartOffset: result.logStartOffset };
       } catch (err) {
         const code = errorCodeOf(err);
-        if (code === ErrorCode.UNKNOWN_SERVER_ERROR) ctx.broker.log(`produce to ${topicData.name}-${p.index} failed: ${String(err)}`);
+        if (code === ErrorCode.UNKNOWN_SERVER_ERROR)
+          ctx.broker.log(`produce to ${topicData.name}-${p.index} failed: ${String(err)}`);
         return { ...answer, errorCode: code, logStartOffset: log.logStartOffset };
       }
     }),

@@ -30,7 +30,14 @@ import {
 import { maxRecordTimestamp, recordsPayload } from '../../protocol/records/decode.js';
 
 export * from '../../protocol/records/batch-layout.js';
-export { canDecodeRecords, decodeRecords, iterateRecords, recordsPayload, type LogRecord, type RecordHeader } from '../../protocol/records/decode.js';
+export {
+  canDecodeRecords,
+  decodeRecords,
+  iterateRecords,
+  recordsPayload,
+  type LogRecord,
+  type RecordHeader,
+} from '../../protocol/records/decode.js';
 
 export type TimestampType = 'CreateTime' | 'LogAppendTime';
 
@@ -60,7 +67,10 @@ export function splitBatches(records: Buffer): Buffer[] {
     }
     const size = records.readInt32BE(pos + BATCH_LENGTH) + LOG_OVERHEAD;
     if (size < BATCH_HEADER_SIZE || pos + size > records.length) {
-      fail(ErrorCode.CORRUPT_MESSAGE, `record batch at byte ${pos} declares ${size} bytes, ${records.length - pos} present`);
+      fail(
+        ErrorCode.CORRUPT_MESSAGE,
+        `record batch at byte ${pos} declares ${size} bytes, ${records.length - pos} present`,
+      );
     }
     out.push(records.subarray(pos, pos + size));
     pos += size;
@@ -76,7 +86,11 @@ export function splitBatches(records: Buffer): Buffer[] {
 export function singleBatch(records: Buffer): Buffer {
   const batches = splitBatches(records);
   if (batches.length === 0) fail(ErrorCode.INVALID_RECORD, 'the produce request holds no record batch');
-  if (batches.length > 1) fail(ErrorCode.INVALID_RECORD, `the produce request holds ${batches.length} record batches for one partition, expected 1`);
+  if (batches.length > 1)
+    fail(
+      ErrorCode.INVALID_RECORD,
+      `the produce request holds ${batches.length} record batches for one partition, expected 1`,
+    );
   return batches[0];
 }
 
@@ -97,17 +111,26 @@ export interface ValidatedBatch {
  */
 export function validateClientBatch(batch: Buffer, limits: ClientBatchLimits): ValidatedBatch {
   if (batch.length > limits.maxMessageBytes) {
-    fail(ErrorCode.MESSAGE_TOO_LARGE, `record batch of ${batch.length} bytes exceeds max.message.bytes ${limits.maxMessageBytes}`);
+    fail(
+      ErrorCode.MESSAGE_TOO_LARGE,
+      `record batch of ${batch.length} bytes exceeds max.message.bytes ${limits.maxMessageBytes}`,
+    );
   }
-  if (batch.length < BATCH_HEADER_SIZE) fail(ErrorCode.CORRUPT_MESSAGE, `record batch of ${batch.length} bytes is shorter than its header`);
+  if (batch.length < BATCH_HEADER_SIZE)
+    fail(ErrorCode.CORRUPT_MESSAGE, `record batch of ${batch.length} bytes is shorter than its header`);
   const h = readBatchHeader(batch);
   if (h.batchLength !== batch.length - LOG_OVERHEAD) {
-    fail(ErrorCode.CORRUPT_MESSAGE, `batch length ${h.batchLength} does not match the ${batch.length - LOG_OVERHEAD} bytes received`);
+    fail(
+      ErrorCode.CORRUPT_MESSAGE,
+      `batch length ${h.batchLength} does not match the ${batch.length - LOG_OVERHEAD} bytes received`,
+    );
   }
-  if (h.magic !== CURRENT_MAGIC) fail(ErrorCode.CORRUPT_MESSAGE, `unsupported record batch magic ${h.magic} (only v2 is accepted)`);
+  if (h.magic !== CURRENT_MAGIC)
+    fail(ErrorCode.CORRUPT_MESSAGE, `unsupported record batch magic ${h.magic} (only v2 is accepted)`);
   const crc = computeBatchCrc(batch);
   if (crc !== h.crc) fail(ErrorCode.CORRUPT_MESSAGE, `record batch CRC mismatch (stored ${h.crc}, computed ${crc})`);
-  if (h.baseOffset !== 0) fail(ErrorCode.INVALID_RECORD, `the base offset of a produced batch must be 0, got ${h.baseOffset}`);
+  if (h.baseOffset !== 0)
+    fail(ErrorCode.INVALID_RECORD, `the base offset of a produced batch must be 0, got ${h.baseOffset}`);
   if ((h.attributes & CONTROL_MASK) !== 0) fail(ErrorCode.INVALID_RECORD, 'clients may not produce control batches');
   const codec = compressionOf(h.attributes);
   if (codec > Compression.ZSTD) fail(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `unknown compression codec ${codec}`);
@@ -115,7 +138,8 @@ export function validateClientBatch(batch: Buffer, limits: ClientBatchLimits): V
   if (h.lastOffsetDelta !== h.recordsCount - 1) {
     fail(ErrorCode.INVALID_RECORD, `last offset delta ${h.lastOffsetDelta} does not match ${h.recordsCount} records`);
   }
-  if (h.producerId >= 0 && h.baseSequence < 0) fail(ErrorCode.INVALID_RECORD, `producer id ${h.producerId} sent base sequence ${h.baseSequence}`);
+  if (h.producerId >= 0 && h.baseSequence < 0)
+    fail(ErrorCode.INVALID_RECORD, `producer id ${h.producerId} sent base sequence ${h.baseSequence}`);
 
   let recordsMaxTimestamp: number | null = null;
   if (codec === Compression.NONE) {
@@ -146,7 +170,11 @@ export interface FinalizedBatch {
  * it for every record). The CRC is recomputed only when the header changed. Mutates `batch` and
  * `validated.header`.
  */
-export function finalizeClientBatch(batch: Buffer, validated: ValidatedBatch, options: FinalizeOptions): FinalizedBatch {
+export function finalizeClientBatch(
+  batch: Buffer,
+  validated: ValidatedBatch,
+  options: FinalizeOptions,
+): FinalizedBatch {
   const h = validated.header;
   let attributes: number;
   let maxTimestamp: number;

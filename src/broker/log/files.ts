@@ -240,7 +240,8 @@ class MemoryFile implements LogFile {
    */
   read(position: number, length: number): Buffer {
     this.check();
-    if (position + length > this.data.size) throw new Error(`${this.path}: short read at ${position} (size ${this.data.size})`);
+    if (position + length > this.data.size)
+      throw new Error(`${this.path}: short read at ${position} (size ${this.data.size})`);
     return this.data.buf.subarray(position, position + length);
   }
 
@@ -292,7 +293,8 @@ export class MemoryStorage implements Storage {
   list(dir: string): string[] {
     const d = this.norm(dir);
     const out = new Set<string>();
-    for (const p of [...this.files.keys(), ...this.dirs]) if (p !== d && path.dirname(p) === d) out.add(path.basename(p));
+    for (const p of [...this.files.keys(), ...this.dirs])
+      if (p !== d && path.dirname(p) === d) out.add(path.basename(p));
     return [...out];
   }
 

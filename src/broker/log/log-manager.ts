@@ -179,24 +179,37 @@ export class LogManager {
     this.checkNewTopic(name, options);
   }
 
-  private checkNewTopic(name: string, options: CreateTopicOptions): { numPartitions: number; configs: Record<string, string> } {
+  private checkNewTopic(
+    name: string,
+    options: CreateTopicOptions,
+  ): { numPartitions: number; configs: Record<string, string> } {
     this.checkOpen();
     validateTopicName(name);
-    if (this.topicsByName.has(name)) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
+    if (this.topicsByName.has(name))
+      throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
     // '.' and '_' collide in metric names, so Kafka refuses topics that differ only by them
     const folded = name.replace(/\./g, '_');
     for (const other of this.topicsByName.keys()) {
       if (other.replace(/\./g, '_') === folded) {
-        throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic '${name}' collides with existing topic: ${other}`);
+        throw new KafkaError(
+          ErrorCode.INVALID_TOPIC_EXCEPTION,
+          `Topic '${name}' collides with existing topic: ${other}`,
+        );
       }
     }
     const requested = options.numPartitions;
     const numPartitions = requested === undefined || requested === -1 ? this.defaultPartitions : requested;
     if (!Number.isInteger(numPartitions) || numPartitions < 1) {
-      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Number of partitions must be larger than 0, got ${requested}.`);
+      throw new KafkaError(
+        ErrorCode.INVALID_PARTITIONS,
+        `Number of partitions must be larger than 0, got ${requested}.`,
+      );
     }
     if (numPartitions > MAX_PARTITIONS) {
-      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Number of partitions ${numPartitions} exceeds this broker's limit of ${MAX_PARTITIONS}.`);
+      throw new KafkaError(
+        ErrorCode.INVALID_PARTITIONS,
+        `Number of partitions ${numPartitions} exceeds this broker's limit of ${MAX_PARTITIONS}.`,
+      );
     }
     return { numPartitions, configs: normalizeTopicConfigs(options.configs) };
   }
@@ -249,7 +262,11 @@ export class LogManager {
         `Topic currently has ${t.info.partitions} partitions, which is higher than or equal to the requested ${total}.`,
       );
     }
-    if (total > MAX_PARTITIONS) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `${total} partitions exceed this broker's limit of ${MAX_PARTITIONS}.`);
+    if (total > MAX_PARTITIONS)
+      throw new KafkaError(
+        ErrorCode.INVALID_PARTITIONS,
+        `${total} partitions exceed this broker's limit of ${MAX_PARTITIONS}.`,
+      );
   }
 
   /** Grows a topic to `total` partitions. */
@@ -261,7 +278,10 @@ export class LogManager {
       for (let p = t.info.partitions; p < total; p++) added.push(this.openPartition(t.info, p, true));
     } catch (err) {
       for (const log of added) log.destroy();
-      throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `cannot add partitions to ${name}: ${(err as Error).message}`);
+      throw new KafkaError(
+        ErrorCode.KAFKA_STORAGE_ERROR,
+        `cannot add partitions to ${name}: ${(err as Error).message}`,
+      );
     }
     t.logs.push(...added);
     t.info.partitions = total;
@@ -280,7 +300,11 @@ export class LogManager {
    * default (replace semantics, as the legacy AlterConfigs API has). INVALID_CONFIG for unknown names or
    * bad values, in which case nothing changes.
    */
-  alterConfigs(name: string, entries: Record<string, string | null | undefined>, options: { validateOnly?: boolean } = {}): void {
+  alterConfigs(
+    name: string,
+    entries: Record<string, string | null | undefined>,
+    options: { validateOnly?: boolean } = {},
+  ): void {
     this.checkOpen();
     const t = this.requireTopic(name);
     const configs = normalizeTopicConfigs(entries);

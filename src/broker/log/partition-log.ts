@@ -157,7 +157,13 @@ export class PartitionLog {
   private producers = new ProducerState();
   private unflushed = false;
   private closed = false;
-  private _recovery: RecoveryReport = { cleanShutdown: false, scannedSegments: 0, truncatedBytes: 0, droppedSegments: 0, problem: null };
+  private _recovery: RecoveryReport = {
+    cleanShutdown: false,
+    scannedSegments: 0,
+    truncatedBytes: 0,
+    droppedSegments: 0,
+    problem: null,
+  };
 
   private constructor(options: PartitionLogOptions) {
     this.storage = options.storage ?? new DiskStorage();
@@ -244,16 +250,23 @@ export class PartitionLog {
       throw new KafkaError(ErrorCode.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, got ${acks}`);
     }
     if (records.length > this.config.maxMessageBytes) {
-      throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `${records.length} bytes of records exceed max.message.bytes ${this.config.maxMessageBytes}`);
+      throw new KafkaError(
+        ErrorCode.MESSAGE_TOO_LARGE,
+        `${records.length} bytes of records exceed max.message.bytes ${this.config.maxMessageBytes}`,
+      );
     }
     const batch = singleBatch(records);
     const validated = validateClientBatch(batch, { maxMessageBytes: this.config.maxMessageBytes });
     const h = validated.header;
 
     const original = this.producers.check(h);
-    if (original !== null) return { baseOffset: original, logStartOffset: this.logStart, logAppendTime: -1, duplicate: true };
+    if (original !== null)
+      return { baseOffset: original, logStartOffset: this.logStart, logAppendTime: -1, duplicate: true };
 
-    const { maxTimestamp, logAppendTime } = finalizeClientBatch(batch, validated, { timestampType: this.config.timestampType, now });
+    const { maxTimestamp, logAppendTime } = finalizeClientBatch(batch, validated, {
+      timestampType: this.config.timestampType,
+      now,
+    });
     this.maybeRoll(batch.length, h.lastOffsetDelta, now);
     const baseOffset = this.hwm;
     const lastOffset = baseOffset + h.lastOffsetDelta;
@@ -379,7 +392,10 @@ export class PartitionLog {
     this.checkOpen();
     const target = offset === -1 ? this.hwm : offset;
     if (!Number.isSafeInteger(target) || target < 0 || target > this.hwm) {
-      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `cannot delete records before ${offset}: outside [0, ${this.hwm}] of ${this.name}`);
+      throw new KafkaError(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `cannot delete records before ${offset}: outside [0, ${this.hwm}] of ${this.name}`,
+      );
     }
     if (target <= this.logStart) return this.logStart;
     this.logStart = target;
@@ -502,7 +518,8 @@ export class PartitionLog {
     const { storage, dir } = this;
     const rawMeta = this.readJson(META_FILE) as Partial<PartitionMeta> | null;
     const meta: PartitionMeta = {
-      logStartOffset: Number.isSafeInteger(rawMeta?.logStartOffset) && rawMeta!.logStartOffset! >= 0 ? rawMeta!.logStartOffset! : 0,
+      logStartOffset:
+        Number.isSafeInteger(rawMeta?.logStartOffset) && rawMeta!.logStartOffset! >= 0 ? rawMeta!.logStartOffset! : 0,
       recoveryPoint: Number.isSafeInteger(rawMeta?.recoveryPoint) ? rawMeta!.recoveryPoint! : 0,
     };
     // The clean-shutdown marker holds the producer snapshot taken at close. Renaming it to the snapshot file
@@ -514,7 +531,13 @@ export class PartitionLog {
       storage.rename(cleanFile, path.join(dir, SNAPSHOT_FILE));
       if (this.fsync !== 'never') storage.syncDir(dir);
     }
-    const report: RecoveryReport = { cleanShutdown: clean, scannedSegments: 0, truncatedBytes: 0, droppedSegments: 0, problem: null };
+    const report: RecoveryReport = {
+      cleanShutdown: clean,
+      scannedSegments: 0,
+      truncatedBytes: 0,
+      droppedSegments: 0,
+      problem: null,
+    };
     this._recovery = report;
 
     // Producer state: the snapshot, then every batch after its offset.
@@ -524,7 +547,10 @@ export class PartitionLog {
     };
 
     const names = storage.list(dir);
-    const bases = names.map(parseLogFileName).filter((b): b is number => b !== null).sort((a, b) => a - b);
+    const bases = names
+      .map(parseLogFileName)
+      .filter((b): b is number => b !== null)
+      .sort((a, b) => a - b);
     const known = new Set(bases);
     for (const name of names) {
       const m = /^(\d{20})\.(index|timeindex)$/.exec(name);
@@ -556,7 +582,9 @@ export class PartitionLog {
           cut = true;
           report.truncatedBytes += r.truncatedBytes;
           report.problem = `segment ${base}: ${r.problem}`;
-          this.warn(`${this.name}: truncated ${r.truncatedBytes} bytes of segment ${base} (${r.problem}); later segments are dropped`);
+          this.warn(
+            `${this.name}: truncated ${r.truncatedBytes} bytes of segment ${base} (${r.problem}); later segments are dropped`,
+          );
         }
         if (seg.isEmpty && !isLast && !cut) {
           // an empty segment in the middle holds nothing and would hide the next one's base offset
@@ -584,7 +612,9 @@ export class PartitionLog {
     if (this.logStart > this.hwm) {
       // Records below the persisted log start were lost (a crash cut the log): restart empty at the log start,
       // offsets must never go back.
-      this.warn(`${this.name}: log ends at ${this.hwm}, below its log start offset ${this.logStart}; starting empty there`);
+      this.warn(
+        `${this.name}: log ends at ${this.hwm}, below its log start offset ${this.logStart}; starting empty there`,
+      );
       for (const seg of this.segments) seg.delete();
       this.segments = [Segment.create(storage, dir, this.logStart, this.segmentOptions)];
       this.hwm = this.logStart;

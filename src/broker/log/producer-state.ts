@@ -65,7 +65,10 @@ export class ProducerState {
     const entry = this.producers.get(h.producerId);
     if (!entry || entry.batches.length === 0) return null;
     if (h.producerEpoch < entry.epoch) {
-      throw new KafkaError(ErrorCode.INVALID_PRODUCER_EPOCH, `producer ${h.producerId} epoch ${h.producerEpoch} is older than ${entry.epoch}`);
+      throw new KafkaError(
+        ErrorCode.INVALID_PRODUCER_EPOCH,
+        `producer ${h.producerId} epoch ${h.producerEpoch} is older than ${entry.epoch}`,
+      );
     }
     if (h.producerEpoch > entry.epoch) {
       if (h.baseSequence !== 0) {
@@ -131,7 +134,9 @@ export class ProducerState {
       producers: [...this.producers].map(([id, e]) => ({
         id,
         epoch: e.epoch,
-        batches: e.batches.map((b) => [b.baseSequence, b.lastSequence, b.baseOffset, b.lastOffset] as [number, number, number, number]),
+        batches: e.batches.map(
+          (b) => [b.baseSequence, b.lastSequence, b.baseOffset, b.lastOffset] as [number, number, number, number],
+        ),
       })),
     };
   }
@@ -143,8 +148,17 @@ export class ProducerState {
     if (!s || s.version !== 1 || !Number.isSafeInteger(s.offset) || !Array.isArray(s.producers)) return false;
     try {
       for (const p of s.producers) {
-        const batches = p.batches.map(([baseSequence, lastSequence, baseOffset, lastOffset]) => ({ baseSequence, lastSequence, baseOffset, lastOffset }));
-        if (!Number.isSafeInteger(p.id) || !Number.isInteger(p.epoch) || batches.some((b) => !Number.isSafeInteger(b.baseOffset))) {
+        const batches = p.batches.map(([baseSequence, lastSequence, baseOffset, lastOffset]) => ({
+          baseSequence,
+          lastSequence,
+          baseOffset,
+          lastOffset,
+        }));
+        if (
+          !Number.isSafeInteger(p.id) ||
+          !Number.isInteger(p.epoch) ||
+          batches.some((b) => !Number.isSafeInteger(b.baseOffset))
+        ) {
           throw new Error('bad entry');
         }
         this.producers.set(p.id, { epoch: p.epoch, batches: batches.slice(-PRODUCER_WINDOW) });

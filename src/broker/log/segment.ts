@@ -84,12 +84,18 @@ export function scanBatches(
   visit: (header: BatchHeader, position: number, size: number) => void,
 ): ScanOutcome {
   const fileSize = file.size;
-  const chunk = Buffer.allocUnsafe(Math.max(BATCH_HEADER_SIZE, Math.min(verifyCrc ? CRC_SCAN_CHUNK : HEADER_SCAN_CHUNK, fileSize)));
+  const chunk = Buffer.allocUnsafe(
+    Math.max(BATCH_HEADER_SIZE, Math.min(verifyCrc ? CRC_SCAN_CHUNK : HEADER_SCAN_CHUNK, fileSize)),
+  );
   let chunkStart = 0;
   let chunkLen = 0;
   let pos = 0;
   let expected = baseOffset;
-  const stop = (problem: string): ScanOutcome => ({ validEnd: pos, nextOffset: expected, problem: `at byte ${pos}: ${problem}` });
+  const stop = (problem: string): ScanOutcome => ({
+    validEnd: pos,
+    nextOffset: expected,
+    problem: `at byte ${pos}: ${problem}`,
+  });
   const refill = (): void => {
     chunkStart = pos;
     chunkLen = file.readInto(chunk, 0, Math.min(chunk.length, fileSize - pos), pos);
@@ -224,10 +230,17 @@ export class Segment {
    * below the recovery point). `nextOffset` is the next segment's base offset. Returns null when the index
    * files are missing or inconsistent, and the caller recovers the segment instead.
    */
-  static loadSealed(storage: Storage, dir: string, baseOffset: number, nextOffset: number, options: SegmentOptions): Segment | null {
+  static loadSealed(
+    storage: Storage,
+    dir: string,
+    baseOffset: number,
+    nextOffset: number,
+    options: SegmentOptions,
+  ): Segment | null {
     const index = storage.readFile(Segment.file(dir, baseOffset, INDEX_SUFFIX));
     const timeIndex = storage.readFile(Segment.file(dir, baseOffset, TIME_INDEX_SUFFIX));
-    if (!index || !timeIndex || index.length % INDEX_ENTRY_SIZE !== 0 || timeIndex.length % TIME_INDEX_ENTRY_SIZE !== 0) return null;
+    if (!index || !timeIndex || index.length % INDEX_ENTRY_SIZE !== 0 || timeIndex.length % TIME_INDEX_ENTRY_SIZE !== 0)
+      return null;
     if (nextOffset <= baseOffset) return null;
     const log = storage.openFile(Segment.file(dir, baseOffset, LOG_SUFFIX));
     const span = nextOffset - baseOffset;
@@ -416,11 +429,13 @@ export class Segment {
   delete(): void {
     this.closeIndexFiles();
     this.log.close();
-    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) this.storage.remove(Segment.file(this.dir, this.baseOffset, suffix));
+    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX])
+      this.storage.remove(Segment.file(this.dir, this.baseOffset, suffix));
   }
 
   /** Removes the files of a segment that was never opened (e.g. dropped after a truncation). */
   static deleteFiles(storage: Storage, dir: string, baseOffset: number): void {
-    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) storage.remove(Segment.file(dir, baseOffset, suffix));
+    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX])
+      storage.remove(Segment.file(dir, baseOffset, suffix));
   }
 }

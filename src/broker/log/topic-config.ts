@@ -80,9 +80,13 @@ function oneOf(values: readonly string[]) {
 
 function listOf(values: readonly string[]) {
   return (name: string, value: string): string => {
-    const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const items = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     if (items.length === 0) invalid(name, value, 'must not be empty');
-    for (const item of items) if (!values.includes(item)) invalid(name, value, `each item must be one of ${values.join(', ')}`);
+    for (const item of items)
+      if (!values.includes(item)) invalid(name, value, `each item must be one of ${values.join(', ')}`);
     return [...new Set(items)].join(',');
   };
 }
@@ -115,11 +119,17 @@ export const TOPIC_CONFIG_NAMES: readonly string[] = DEFS.map((d) => d.name);
  * Checks configs given to CreateTopics/AlterConfigs and returns them in canonical form. Unknown names and
  * bad values are INVALID_CONFIG; a null value means "no override" (the default applies).
  */
-export function normalizeTopicConfigs(entries: Record<string, string | null | undefined> | undefined): Record<string, string> {
+export function normalizeTopicConfigs(
+  entries: Record<string, string | null | undefined> | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(entries ?? {})) {
     const def = BY_NAME.get(name);
-    if (!def) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${name} (supported: ${TOPIC_CONFIG_NAMES.join(', ')})`);
+    if (!def)
+      throw new KafkaError(
+        ErrorCode.INVALID_CONFIG,
+        `Unknown topic config name: ${name} (supported: ${TOPIC_CONFIG_NAMES.join(', ')})`,
+      );
     if (value === null || value === undefined) continue;
     out[name] = def.check(name, String(value));
   }

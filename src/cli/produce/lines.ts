@@ -41,11 +41,13 @@ export async function* readLines(input: AsyncIterable<Buffer | string>): AsyncGe
       start = nl + 1;
       nl = chunk.indexOf(10, start);
     }
-    if (start < chunk.length) carry = carry === null ? chunk.subarray(start) : Buffer.concat([carry, chunk.subarray(start)]);
+    if (start < chunk.length)
+      carry = carry === null ? chunk.subarray(start) : Buffer.concat([carry, chunk.subarray(start)]);
     if (starts.length > 0) {
       yield { data: chunk, starts, ends, firstLine: lineNo };
       lineNo += starts.length;
     }
   }
-  if (carry !== null && carry.length > 0) yield { data: carry, starts: [0], ends: [endWithoutCr(carry, 0, carry.length)], firstLine: lineNo };
+  if (carry !== null && carry.length > 0)
+    yield { data: carry, starts: [0], ends: [endWithoutCr(carry, 0, carry.length)], firstLine: lineNo };
 }

@@ -74,7 +74,13 @@ export function isRawValueInput(o: RecordInputOptions): boolean {
 
 /** Whether a line can be refused at all (with none of these, every line is a valid plain value). */
 export function canRefuseLines(o: RecordInputOptions): boolean {
-  return o.json || o.keySeparator !== undefined || o.codec.format === 'json' || o.codec.format === 'avro' || o.keyCodec !== undefined;
+  return (
+    o.json ||
+    o.keySeparator !== undefined ||
+    o.codec.format === 'json' ||
+    o.codec.format === 'avro' ||
+    o.keyCodec !== undefined
+  );
 }
 
 function valueEncoder(codec: ValueCodec): (bytes: Buffer) => Buffer {

@@ -19,7 +19,14 @@ import { printJson, printLine, type GlobalOptions, type Io } from '../io.js';
 import { exitCodeOf, openSession, toCliError } from '../session.js';
 import { ProgressLine, formatBytes, formatCount } from '../progress.js';
 import { lineAt, readLines, type LineBlock } from './lines.js';
-import { canRefuseLines, isBlank, isRawValueInput, lineParser, type LineParser, type RecordInputOptions } from './records.js';
+import {
+  canRefuseLines,
+  isBlank,
+  isRawValueInput,
+  lineParser,
+  type LineParser,
+  type RecordInputOptions,
+} from './records.js';
 
 export interface ProduceOptions {
   topic: string;
@@ -80,10 +87,14 @@ function openFile(file: string): fs.ReadStream {
 async function checkReadable(file: string): Promise<void> {
   try {
     await fs.promises.access(file, fs.constants.R_OK);
-    if ((await fs.promises.stat(file)).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if ((await fs.promises.stat(file)).isDirectory())
+      throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code ?? (err as Error).message}`, code === 'ENOENT' ? ExitCode.NOT_FOUND : ExitCode.FAILURE);
+    throw new CliError(
+      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (err as Error).message)}`,
+      code === 'ENOENT' ? ExitCode.NOT_FOUND : ExitCode.FAILURE,
+    );
   }
 }
 
@@ -103,7 +114,12 @@ async function* single(value: string): AsyncGenerator<Buffer> {
   yield Buffer.from(value, 'utf8');
 }
 
-export async function runProduce(o: ProduceOptions, io: Io, g: GlobalOptions, stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<void> {
+export async function runProduce(
+  o: ProduceOptions,
+  io: Io,
+  g: GlobalOptions,
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean },
+): Promise<void> {
   const parse = lineParser(o.input);
   if (o.file !== undefined) {
     await checkReadable(o.file);
@@ -111,7 +127,10 @@ export async function runProduce(o: ProduceOptions, io: Io, g: GlobalOptions, st
       const bad = await validateFile(o.file, parse);
       if (bad) {
         const more = bad.count > 1 ? ` (and ${bad.count - 1} more bad line${bad.count > 2 ? 's' : ''})` : '';
-        throw new CliError(`line ${bad.first.line} of ${o.file}: ${bad.first.reason}${more}; nothing was sent`, ExitCode.FAILURE);
+        throw new CliError(
+          `line ${bad.first.line} of ${o.file}: ${bad.first.reason}${more}; nothing was sent`,
+          ExitCode.FAILURE,
+        );
       }
     }
   }
@@ -139,7 +158,8 @@ export async function runProduce(o: ProduceOptions, io: Io, g: GlobalOptions, st
     }
     const p = producer;
 
-    const source: AsyncIterable<Buffer | string> = o.value !== undefined ? single(o.value) : o.file !== undefined ? openFile(o.file) : stdin;
+    const source: AsyncIterable<Buffer | string> =
+      o.value !== undefined ? single(o.value) : o.file !== undefined ? openFile(o.file) : stdin;
     if (o.value === undefined && o.file === undefined && stdin.isTTY) {
       printLine(io.stderr, 'evt: reading records from the terminal, one per line (Ctrl-D to end)');
     }
@@ -174,7 +194,8 @@ export async function runProduce(o: ProduceOptions, io: Io, g: GlobalOptions, st
           // the line is the value: handed over as a slice of the input
           if (isBlank(data, starts[i], ends[i])) continue;
           if (limiter) await limiter.take();
-          if (!p.writeSlice(o.topic, rawKey, data, starts[i], ends[i], rawHeaders, rawPartition)) await interrupt.race(p.waitForCapacity());
+          if (!p.writeSlice(o.topic, rawKey, data, starts[i], ends[i], rawHeaders, rawPartition))
+            await interrupt.race(p.waitForCapacity());
         } else {
           let record;
           try {
@@ -217,10 +238,16 @@ export async function runProduce(o: ProduceOptions, io: Io, g: GlobalOptions, st
         exitCodeOf(cause),
       );
     } else if (stop?.kind === 'bad-line') {
-      const sent = p.acknowledged === 0 ? 'nothing was sent' : `the ${formatCount(p.acknowledged)} record${p.acknowledged === 1 ? '' : 's'} before it ${p.acknowledged === 1 ? 'was' : 'were'} sent (acknowledged), nothing after it`;
+      const sent =
+        p.acknowledged === 0
+          ? 'nothing was sent'
+          : `the ${formatCount(p.acknowledged)} record${p.acknowledged === 1 ? '' : 's'} before it ${p.acknowledged === 1 ? 'was' : 'were'} sent (acknowledged), nothing after it`;
       error = new CliError(`line ${stop.bad.line}: ${stop.bad.reason}; stopped there: ${sent}`, ExitCode.FAILURE);
     } else if (stop?.kind === 'interrupted') {
-      error = new CliError(`interrupted: ${formatCount(p.acknowledged)} record${p.acknowledged === 1 ? ' was' : 's were'} sent (acknowledged)`, ExitCode.INTERRUPTED);
+      error = new CliError(
+        `interrupted: ${formatCount(p.acknowledged)} record${p.acknowledged === 1 ? ' was' : 's were'} sent (acknowledged)`,
+        ExitCode.INTERRUPTED,
+      );
     }
     if (error) summary.error = error.message;
     report(summary, io, g);
@@ -250,7 +277,8 @@ function summarize(topic: string, p: WireProducer, seconds: number): ProduceSumm
 }
 
 function offsets(s: ProduceSummary['partitions'][number]): string {
-  if (s.firstOffset < 0) return `${formatCount(s.records)} record${s.records === 1 ? '' : 's'} (offsets not known with --acks 0)`;
+  if (s.firstOffset < 0)
+    return `${formatCount(s.records)} record${s.records === 1 ? '' : 's'} (offsets not known with --acks 0)`;
   if (s.firstOffset === s.lastOffset) return `offset ${s.firstOffset}`;
   return `offsets ${s.firstOffset}-${s.lastOffset} (${formatCount(s.records)} records)`;
 }
@@ -269,7 +297,10 @@ function report(s: ProduceSummary, io: Io, g: GlobalOptions): void {
     printLine(io.stderr, `${what}: partition ${s.partitions[0].partition}, ${offsets(s.partitions[0])}`);
     return;
   }
-  const timing = s.records > 1 ? ` in ${formatDuration(Math.round(s.seconds * 1000))} (${formatCount(s.recordsPerSec)} records/s, ${s.mbPerSec} MB/s)` : '';
+  const timing =
+    s.records > 1
+      ? ` in ${formatDuration(Math.round(s.seconds * 1000))} (${formatCount(s.recordsPerSec)} records/s, ${s.mbPerSec} MB/s)`
+      : '';
   if (s.partitions.length === 1) {
     printLine(io.stderr, `${what}${timing}: partition ${s.partitions[0].partition}, ${offsets(s.partitions[0])}`);
     return;

@@ -44,7 +44,15 @@ function scanString(b: Buffer, i: number): number {
     if (cls === 3) return -1;
     // a backslash
     const e = b[i + 1];
-    if (e === QUOTE || e === BACKSLASH || e === 0x62 /* b */ || e === 0x66 /* f */ || e === 0x6e /* n */ || e === 0x72 /* r */ || e === 0x74 /* t */) {
+    if (
+      e === QUOTE ||
+      e === BACKSLASH ||
+      e === 0x62 /* b */ ||
+      e === 0x66 /* f */ ||
+      e === 0x6e /* n */ ||
+      e === 0x72 /* r */ ||
+      e === 0x74 /* t */
+    ) {
       i += 2;
       continue;
     }
@@ -278,7 +286,10 @@ export class FastJsonEncoder {
   private prefix(topic: string, partition: number): Buffer {
     let list = this.prefixes.get(topic);
     if (!list) this.prefixes.set(topic, (list = []));
-    return (list[partition] ??= Buffer.from(`{"topic":${JSON.stringify(topic)},"partition":${partition},"offset":`, 'utf8'));
+    return (list[partition] ??= Buffer.from(
+      `{"topic":${JSON.stringify(topic)},"partition":${partition},"offset":`,
+      'utf8',
+    ));
   }
 
   /**
@@ -348,7 +359,11 @@ const shared = new FastJsonEncoder();
 
 /** The NDJSON line of a record (without the newline), or undefined: take the general path. */
 export function fastJsonLine(r: ConsumedRecord): string | undefined {
-  const out = Buffer.alloc(FastJsonEncoder.room(r) + 64 * r.headers.length + r.headers.reduce((n, h) => n + 6 * (h.key.length + (h.value?.length ?? 0)), 0));
+  const out = Buffer.alloc(
+    FastJsonEncoder.room(r) +
+      64 * r.headers.length +
+      r.headers.reduce((n, h) => n + 6 * (h.key.length + (h.value?.length ?? 0)), 0),
+  );
   const end = shared.write(r, out, 0);
   return end < 0 ? undefined : out.toString('utf8', 0, end - 1);
 }

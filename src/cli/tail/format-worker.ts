@@ -60,7 +60,10 @@ parentPort!.on('message', (job: Job) => {
     }
     const bytes = new Uint8Array(out.buf.buffer, out.buf.byteOffset, out.pos);
     if (wire !== undefined) toldWire = true;
-    parentPort!.postMessage({ id: job.id, decoded: records.length, count, timestamps, ends, bytes, skipped, wire, topic: job.topic }, [timestamps.buffer, ends.buffer, out.buf.buffer]);
+    parentPort!.postMessage(
+      { id: job.id, decoded: records.length, count, timestamps, ends, bytes, skipped, wire, topic: job.topic },
+      [timestamps.buffer, ends.buffer, out.buf.buffer],
+    );
   } catch (err) {
     parentPort!.postMessage({ id: job.id, error: (err as Error).message ?? String(err) });
   }

@@ -46,8 +46,13 @@ export async function runGroupTail(
   const done = new Promise<void>((r) => (finished = r));
   let failure = null as Error | null; // set by onError: not narrowed to null here
 
-  const position = (t: string, p: number) => positions.get(key(t, p)) ?? committedAtStart.get(`${t}:${p}`) ?? resetOffsets.get(key(t, p)) ?? 0;
-  const caughtUp = () => !o.follow && o.expect === undefined && assigned !== null && assigned.every((a) => position(a.topic, a.partition) >= (ends.get(key(a.topic, a.partition)) ?? 0));
+  const position = (t: string, p: number) =>
+    positions.get(key(t, p)) ?? committedAtStart.get(`${t}:${p}`) ?? resetOffsets.get(key(t, p)) ?? 0;
+  const caughtUp = () =>
+    !o.follow &&
+    o.expect === undefined &&
+    assigned !== null &&
+    assigned.every((a) => position(a.topic, a.partition) >= (ends.get(key(a.topic, a.partition)) ?? 0));
   const enough = () => printed >= limit || (o.expect !== undefined && matched >= o.expect);
   const stopped = () => stopper.reason !== null || enough() || out.closed;
 

@@ -20,14 +20,31 @@ export async function lastMatching(
   spans: Span[],
   n: number,
   match: (r: import('../../client/records.js').ConsumedRecord) => Matched | null,
-  options: { prepare?: (records: import('../../client/records.js').ConsumedRecord[]) => Promise<void>; readerOptions?: ReaderOptions; onRead?: (count: number) => void; stopped?: () => boolean; filtered: boolean },
+  options: {
+    prepare?: (records: import('../../client/records.js').ConsumedRecord[]) => Promise<void>;
+    readerOptions?: ReaderOptions;
+    onRead?: (count: number) => void;
+    stopped?: () => boolean;
+    filtered: boolean;
+  },
 ): Promise<Matched[]> {
   if (n <= 0) return [];
-  const state = spans.map((s, order) => ({ ...s, order, hi: s.end, window: options.filtered ? Math.max(n, 1000) : n, matches: [] as Matched[] }));
+  const state = spans.map((s, order) => ({
+    ...s,
+    order,
+    hi: s.end,
+    window: options.filtered ? Math.max(n, 1000) : n,
+    matches: [] as Matched[],
+  }));
   for (;;) {
     const open = state.filter((s) => s.matches.length < n && s.hi > s.start);
     if (open.length === 0 || options.stopped?.()) break;
-    const ranges = open.map((s) => ({ topic: s.topic, partition: s.partition, from: Math.max(s.start, s.hi - s.window), until: s.hi }));
+    const ranges = open.map((s) => ({
+      topic: s.topic,
+      partition: s.partition,
+      from: Math.max(s.start, s.hi - s.window),
+      until: s.hi,
+    }));
     const found = new Map<string, Matched[]>();
     const reader = new PartitionReader(cluster, ranges, options.readerOptions);
     for await (const chunk of reader) {
@@ -50,6 +67,8 @@ export async function lastMatching(
     });
   }
   const all = state.flatMap((s) => s.matches.map((m) => ({ m, order: s.order })));
-  all.sort((a, b) => a.m.record.timestamp - b.m.record.timestamp || a.order - b.order || a.m.record.offset - b.m.record.offset);
+  all.sort(
+    (a, b) => a.m.record.timestamp - b.m.record.timestamp || a.order - b.order || a.m.record.offset - b.m.record.offset,
+  );
   return all.slice(-n).map((x) => x.m);
 }

@@ -45,7 +45,10 @@ export class LineFormatter {
       this.format = (env) => formatHuman(env, { color });
     }
     this.separator = mode.kind === 'template' ? '' : '\n';
-    this.fast = mode.kind === 'json' && codec.format === 'auto' && filter === undefined && !codec.registry ? new FastJsonEncoder() : null;
+    this.fast =
+      mode.kind === 'json' && codec.format === 'auto' && filter === undefined && !codec.registry
+        ? new FastJsonEncoder()
+        : null;
     this.json = mode.kind === 'json';
     this.human = mode.kind === 'human';
   }
@@ -58,7 +61,10 @@ export class LineFormatter {
     const registry = this.codec.registry;
     if (!registry) return toEnvelope(record, this.codec);
     let decoded: DecodedValue | undefined;
-    const env = toEnvelope(record, { ...this.codec, decode: (p) => (decoded = registry.decode(p)) }) as RecordEnvelope & { valueSchemaId?: number; keySchemaId?: number };
+    const env = toEnvelope(record, {
+      ...this.codec,
+      decode: (p) => (decoded = registry.decode(p)),
+    }) as RecordEnvelope & { valueSchemaId?: number; keySchemaId?: number };
     const key = registry.decode(record.key, true);
     if (key.schemaId !== undefined) {
       if (key.error) env.error = env.error ? `${env.error}; key: ${key.error}` : `key: ${key.error}`;
@@ -73,11 +79,20 @@ export class LineFormatter {
   }
 
   /** The human format's schema note: "[schema 3 orders-value v2]". */
-  private schemaNote(record: ConsumedRecord, env: RecordEnvelope & { valueSchemaId?: number; keySchemaId?: number }): string {
+  private schemaNote(
+    record: ConsumedRecord,
+    env: RecordEnvelope & { valueSchemaId?: number; keySchemaId?: number },
+  ): string {
     const registry = this.codec.registry!;
     const parts: string[] = [];
-    if (env.keySchemaId !== undefined) parts.push(`[key schema ${[env.keySchemaId, registry.label(env.keySchemaId, record.topic, true)].filter(Boolean).join(' ')}]`);
-    if (env.valueSchemaId !== undefined) parts.push(`[schema ${[env.valueSchemaId, registry.label(env.valueSchemaId, record.topic, false)].filter(Boolean).join(' ')}]`);
+    if (env.keySchemaId !== undefined)
+      parts.push(
+        `[key schema ${[env.keySchemaId, registry.label(env.keySchemaId, record.topic, true)].filter(Boolean).join(' ')}]`,
+      );
+    if (env.valueSchemaId !== undefined)
+      parts.push(
+        `[schema ${[env.valueSchemaId, registry.label(env.valueSchemaId, record.topic, false)].filter(Boolean).join(' ')}]`,
+      );
     return parts.join(' ');
   }
 

@@ -87,7 +87,11 @@ export interface MergeOptions {
 }
 
 /** The reader's records in timestamp order, as runs (arrays) of records. */
-export async function* mergeByTimestamp(reader: PartitionReader, partitions: { topic: string; partition: number }[], options: MergeOptions = {}): AsyncGenerator<ConsumedRecord[]> {
+export async function* mergeByTimestamp(
+  reader: PartitionReader,
+  partitions: { topic: string; partition: number }[],
+  options: MergeOptions = {},
+): AsyncGenerator<ConsumedRecord[]> {
   const high = options.highWater ?? 20_000;
   const low = high >> 2;
   const lanes = new Map<string, Lane>();

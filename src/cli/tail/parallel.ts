@@ -69,7 +69,11 @@ export class FormatPool {
   }
 
   /** A pool of formatting workers, or null where workers cannot run (running from sources, one core). */
-  static start(setup: WorkerSetup, onSkipped: (s: SkippedBatch) => void, onWireFormat?: (topic: string, schemaId: number) => void): FormatPool | null {
+  static start(
+    setup: WorkerSetup,
+    onSkipped: (s: SkippedBatch) => void,
+    onWireFormat?: (topic: string, schemaId: number) => void,
+  ): FormatPool | null {
     const size = setup.count ?? Math.min(4, availableParallelism());
     const url = new URL('./format-worker.js', import.meta.url);
     if (size < 1 || url.protocol !== 'file:' || !fs.existsSync(fileURLToPath(url))) return null;
@@ -96,7 +100,9 @@ export class FormatPool {
     const worker = this.workers[this.next++ % this.workers.length];
     return new Promise<Formatted>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, topic: raw.topic, partition: raw.partition, data, from: raw.from, until: raw.until }, [data.buffer]);
+      worker.postMessage({ id, topic: raw.topic, partition: raw.partition, data, from: raw.from, until: raw.until }, [
+        data.buffer,
+      ]);
     });
   }
 

@@ -15,13 +15,22 @@ export interface TailTarget {
   latest: number;
 }
 
-export async function resolveTopics(cluster: Cluster, topics: string[], pattern: RegExp | undefined): Promise<string[]> {
+export async function resolveTopics(
+  cluster: Cluster,
+  topics: string[],
+  pattern: RegExp | undefined,
+): Promise<string[]> {
   const out = new Set<string>(topics);
   if (pattern) {
-    const all = await cluster.topicNames({ internal: pattern.source.startsWith('__') || pattern.source.startsWith('^__') });
+    const all = await cluster.topicNames({
+      internal: pattern.source.startsWith('__') || pattern.source.startsWith('^__'),
+    });
     const matching = all.filter((t) => pattern.test(t));
     if (matching.length === 0 && topics.length === 0) {
-      throw new CliError(`no topic matches --pattern ${pattern.source} (topics: ${all.length ? all.slice(0, 10).join(', ') + (all.length > 10 ? ', ...' : '') : 'none'})`, ExitCode.NOT_FOUND);
+      throw new CliError(
+        `no topic matches --pattern ${pattern.source} (topics: ${all.length ? all.slice(0, 10).join(', ') + (all.length > 10 ? ', ...' : '') : 'none'})`,
+        ExitCode.NOT_FOUND,
+      );
     }
     for (const t of matching) out.add(t);
   }
@@ -29,7 +38,11 @@ export async function resolveTopics(cluster: Cluster, topics: string[], pattern:
 }
 
 /** Every partition to read, with its offsets now. Throws TopicNotFoundError / a not-found WireError. */
-export async function resolveTargets(cluster: Cluster, topics: string[], partitions: number[] | undefined): Promise<TailTarget[]> {
+export async function resolveTargets(
+  cluster: Cluster,
+  topics: string[],
+  partitions: number[] | undefined,
+): Promise<TailTarget[]> {
   const wanted: { topic: string; partition: number }[] = [];
   for (const topic of topics) {
     let meta;
@@ -43,14 +56,22 @@ export async function resolveTargets(cluster: Cluster, topics: string[], partiti
     if (partitions) {
       const missing = partitions.filter((p) => p >= count);
       if (missing.length === partitions.length) {
-        throw new WireError(`${topic} has no partition ${missing.join(', ')} (it has ${count}: 0-${count - 1})`, 'not-found');
+        throw new WireError(
+          `${topic} has no partition ${missing.join(', ')} (it has ${count}: 0-${count - 1})`,
+          'not-found',
+        );
       }
       for (const p of partitions) if (p < count) wanted.push({ topic, partition: p });
     } else {
       for (const p of meta.partitions) wanted.push({ topic, partition: p.partition });
     }
   }
-  const offsets = await cluster.listOffsets(wanted.flatMap((w) => [{ ...w, timestamp: EARLIEST }, { ...w, timestamp: LATEST }]));
+  const offsets = await cluster.listOffsets(
+    wanted.flatMap((w) => [
+      { ...w, timestamp: EARLIEST },
+      { ...w, timestamp: LATEST },
+    ]),
+  );
   return wanted.map((w, i) => ({ ...w, earliest: offsets[2 * i].offset, latest: offsets[2 * i + 1].offset }));
 }
 
@@ -62,7 +83,11 @@ export interface ResolvedPositions {
 }
 
 /** --from / --until as an offset per target, within what each partition holds. */
-export async function resolvePositions(cluster: Cluster, targets: TailTarget[], pos: Position): Promise<ResolvedPositions> {
+export async function resolvePositions(
+  cluster: Cluster,
+  targets: TailTarget[],
+  pos: Position,
+): Promise<ResolvedPositions> {
   switch (pos.kind) {
     case 'beginning':
       return { offsets: targets.map((t) => t.earliest) };
@@ -71,7 +96,9 @@ export async function resolvePositions(cluster: Cluster, targets: TailTarget[], 
     case 'offset':
       return { offsets: targets.map((t) => Math.min(Math.max(pos.offset, t.earliest), t.latest)) };
     case 'time': {
-      const found = await cluster.listOffsets(targets.map((t) => ({ topic: t.topic, partition: t.partition, timestamp: pos.ms })));
+      const found = await cluster.listOffsets(
+        targets.map((t) => ({ topic: t.topic, partition: t.partition, timestamp: pos.ms })),
+      );
       return {
         offsets: found.map((f, i) => (f.offset < 0 ? targets[i].latest : Math.max(f.offset, targets[i].earliest))),
         future: found.map((f) => f.offset < 0),

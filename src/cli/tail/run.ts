@@ -33,7 +33,13 @@ export async function runTail(o: TailOptions, io: Io, g: GlobalOptions): Promise
   try {
     if (o.group !== undefined) {
       const { runGroupTail } = await import('./group.js');
-      await runGroupTail(o, { cluster, settings }, out, stopper, g.verbose ? (line) => printLine(io.stderr, line) : undefined);
+      await runGroupTail(
+        o,
+        { cluster, settings },
+        out,
+        stopper,
+        g.verbose ? (line) => printLine(io.stderr, line) : undefined,
+      );
       return;
     }
     const log = g.verbose ? (m: string) => printLine(io.stderr, `evt: ${m}`) : () => {};
@@ -59,7 +65,8 @@ async function readDirect(
 ): Promise<void> {
   const topics = await resolveTopics(cluster, o.topics, o.pattern);
   const targets = await resolveTargets(cluster, topics, o.partitions);
-  const skipped = (s: SkippedBatch) => printLine(io.stderr, `evt: skipped ${s.topic}-${s.partition} offsets ${s.offset}-${s.lastOffset}: ${s.reason}`);
+  const skipped = (s: SkippedBatch) =>
+    printLine(io.stderr, `evt: skipped ${s.topic}-${s.partition} offsets ${s.offset}-${s.lastOffset}: ${s.reason}`);
   const readerOptions: ReaderOptions = { onSkippedBatch: skipped };
   const started = Date.now();
   if (o.expect !== undefined) stopper.at(started + o.expectTimeoutMs, 'deadline');
@@ -74,19 +81,44 @@ async function readDirect(
   // phase 1: what is there already
   if (o.from === undefined && expected === undefined) {
     const total = targets.reduce((n, t, i) => n + Math.min(o.lines, ends[i] - t.earliest), 0);
-    setProgress(new ProgressLine(io, () => `read ${formatCount(read)} records, looking for the last ${formatCount(o.lines)}${o.filter ? ' that match' : ''} (of ${formatCount(total)}+)`));
+    setProgress(
+      new ProgressLine(
+        io,
+        () =>
+          `read ${formatCount(read)} records, looking for the last ${formatCount(o.lines)}${o.filter ? ' that match' : ''} (of ${formatCount(total)}+)`,
+      ),
+    );
     const spans = targets.map((t, i) => ({ topic: t.topic, partition: t.partition, start: t.earliest, end: ends[i] }));
     const last = await stopper.race(
-      lastMatching(cluster, spans, o.lines, (r) => out.match(r), { prepare: o.codec.registry && ((rs) => o.codec.registry!.prepare(rs)), readerOptions, filtered: o.filter !== undefined, onRead: (n) => (read += n), stopped: () => stopper.reason !== null }),
+      lastMatching(cluster, spans, o.lines, (r) => out.match(r), {
+        prepare: o.codec.registry && ((rs) => o.codec.registry!.prepare(rs)),
+        readerOptions,
+        filtered: o.filter !== undefined,
+        onRead: (n) => (read += n),
+        stopped: () => stopper.reason !== null,
+      }),
     );
     for (const m of last ?? []) out.print(m);
     await out.flush();
   } else {
-    const from = o.from ? await resolvePositions(cluster, targets, o.from) : { offsets: targets.map((t) => t.earliest) };
+    const from = o.from
+      ? await resolvePositions(cluster, targets, o.from)
+      : { offsets: targets.map((t) => t.earliest) };
     const limit = o.linesGiven ? o.lines : Infinity;
-    const ranges = targets.map((t, i) => ({ topic: t.topic, partition: t.partition, from: from.offsets[i], until: Math.max(from.offsets[i], ends[i]) }));
+    const ranges = targets.map((t, i) => ({
+      topic: t.topic,
+      partition: t.partition,
+      from: from.offsets[i],
+      until: Math.max(from.offsets[i], ends[i]),
+    }));
     const total = ranges.reduce((n, r) => n + (r.until - r.from), 0);
-    setProgress(new ProgressLine(io, () => `read ${formatCount(read)} of ${formatCount(total)} records (${Math.floor((100 * read) / Math.max(total, 1))}%)`));
+    setProgress(
+      new ProgressLine(
+        io,
+        () =>
+          `read ${formatCount(read)} of ${formatCount(total)} records (${Math.floor((100 * read) / Math.max(total, 1))}%)`,
+      ),
+    );
     const { PartitionReader } = await import('../../client/wire/reader.js');
     const reader = new PartitionReader(cluster, ranges, readerOptions);
     // registry lookups happen on this thread: no formatting workers then
@@ -97,7 +129,10 @@ async function readDirect(
       if (pool) {
         const want = Math.min(limit, expected !== undefined ? expected : Infinity);
         const { printMergedInParallel } = await import('./parallel.js');
-        printed = await printMergedInParallel(reader, ranges, pool, out, stopper, { limit: want, onRead: (n) => (read += n) });
+        printed = await printMergedInParallel(reader, ranges, pool, out, stopper, {
+          limit: want,
+          onRead: (n) => (read += n),
+        });
         matched += printed;
       } else {
         const merged = mergeByTimestamp(reader, ranges, { onRead: (n) => (read += n) });
@@ -163,7 +198,11 @@ async function readDirect(
 async function startPool(o: TailOptions, onSkipped: (s: SkippedBatch) => void) {
   const { FormatPool } = await import('./parallel.js');
   try {
-    return FormatPool.start({ ...o.workers!, mode: o.output }, onSkipped, o.wireNotice && ((topic, id) => o.wireNotice!.noRegistry(topic, id)));
+    return FormatPool.start(
+      { ...o.workers!, mode: o.output },
+      onSkipped,
+      o.wireNotice && ((topic, id) => o.wireNotice!.noRegistry(topic, id)),
+    );
   } catch {
     return null;
   }

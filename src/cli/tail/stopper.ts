@@ -36,9 +36,16 @@ export async function finish(o: TailOptions, out: RecordOutput, stopper: Stopper
   await out.flush();
   if (out.closed) return;
   if (o.expect !== undefined && matched < o.expect) {
-    if (stopper.reason === 'interrupted') throw new CliError(`interrupted: saw ${matched} of the ${o.expect} records expected`, ExitCode.INTERRUPTED);
-    const why = stopper.reason === 'deadline' ? `within ${formatDuration(o.expectTimeoutMs)}` : 'before the end of the range (--until)';
-    throw new CliError(`expected ${o.expect} matching record${o.expect === 1 ? '' : 's'} ${why}, saw ${matched}`, ExitCode.EXPECTATION);
+    if (stopper.reason === 'interrupted')
+      throw new CliError(`interrupted: saw ${matched} of the ${o.expect} records expected`, ExitCode.INTERRUPTED);
+    const why =
+      stopper.reason === 'deadline'
+        ? `within ${formatDuration(o.expectTimeoutMs)}`
+        : 'before the end of the range (--until)';
+    throw new CliError(
+      `expected ${o.expect} matching record${o.expect === 1 ? '' : 's'} ${why}, saw ${matched}`,
+      ExitCode.EXPECTATION,
+    );
   }
   if (stopper.reason === 'interrupted') throw new CliError('interrupted', ExitCode.INTERRUPTED);
 }

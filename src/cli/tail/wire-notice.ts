@@ -28,12 +28,16 @@ export class WireNotice {
 
   /** A wire-format value of `topic` with schema id `id`, and no registry configured. */
   noRegistry(topic: string, id: number): void {
-    this.say(`evt: values of ${topic} are in the schema registry wire format (schema id ${id}) but no registry is configured, so they print undecoded; give --registry URL (or EVT_REGISTRY) to decode them`);
+    this.say(
+      `evt: values of ${topic} are in the schema registry wire format (schema id ${id}) but no registry is configured, so they print undecoded; give --registry URL (or EVT_REGISTRY) to decode them`,
+    );
   }
 
   /** The registry could not give schema `id` (needed by records of `topic`). */
   lookupFailed(topic: string, id: number, why: string): void {
-    this.say(`evt: schema id ${id} (records of ${topic}) could not be fetched from the registry ${this.registry ?? '?'}: ${why}; they print undecoded: check --registry URL (or EVT_REGISTRY)`);
+    this.say(
+      `evt: schema id ${id} (records of ${topic}) could not be fetched from the registry ${this.registry ?? '?'}: ${why}; they print undecoded: check --registry URL (or EVT_REGISTRY)`,
+    );
   }
 
   private say(line: string): void {

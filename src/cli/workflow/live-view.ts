@@ -18,7 +18,8 @@ export interface LiveHeader {
 export function faultText(chaos: readonly ChaosAction[], elapsedMs: number): string | null {
   const next = chaos.find((a) => a.atMs + a.forMs > elapsedMs);
   if (!next) return null;
-  if (next.atMs > elapsedMs) return `${next.kind} ${next.service} in ${formatDuration(next.atMs - elapsedMs, 'seconds')} for ${formatDuration(next.forMs, 'seconds')}`;
+  if (next.atMs > elapsedMs)
+    return `${next.kind} ${next.service} in ${formatDuration(next.atMs - elapsedMs, 'seconds')} for ${formatDuration(next.forMs, 'seconds')}`;
   return `${next.service} ${next.kind === 'kill' ? 'killed' : 'stopped'}, back in ${formatDuration(next.atMs + next.forMs - elapsedMs, 'seconds')}`;
 }
 

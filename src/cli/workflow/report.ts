@@ -54,23 +54,38 @@ export function summaryLines(s: SimulationSummary): string[] {
     if (n === 0 && state !== 'COMPLETED' && state !== 'REJECTED' && state !== 'CANCELLED') continue;
     let line = `  ${state.padEnd(14)} ${String(n).padStart(7)}  ${pct(n).padStart(6)}`;
     if (state === 'REJECTED' && n > 0) {
-      line += '   ' + Object.entries(s.orders.rejected).map(([reason, c]) => `${reason} ${c}`).join(', ');
+      line +=
+        '   ' +
+        Object.entries(s.orders.rejected)
+          .map(([reason, c]) => `${reason} ${c}`)
+          .join(', ');
     }
     lines.push(line);
   }
   lines.push(`latency     from request to decision (confirmed or final) and to the final state:`);
   lines.push(`  ${latencyLine('decision', s.latencyMs.decision)}`);
   lines.push(`  ${latencyLine('final', s.latencyMs.completion)}`);
-  lines.push(`compensations: ${s.compensations.stockReleased} stock releases, ${s.compensations.paymentsVoided} payment voids`);
+  lines.push(
+    `compensations: ${s.compensations.stockReleased} stock releases, ${s.compensations.paymentsVoided} payment voids`,
+  );
   const dlq = Object.entries(s.deadLetters);
   lines.push(
     dlq.length
       ? `dead letters: ${dlq.map(([svc, n]) => `${s.topics.deadLetters[svc as ServiceName]} ${n}`).join(', ')} (${s.poisonSent} poison records sent); first: ${Object.values(s.deadLetterErrors)[0]?.[0] ?? ''}`
       : `dead letters: none (${s.poisonSent} poison records sent)`,
   );
-  if (s.chaos.length) lines.push(`chaos: ${s.chaos.map((a) => `${a.kind} ${a.service} at ${formatDuration(a.atMs, 'seconds')} for ${formatDuration(a.forMs, 'seconds')}`).join('; ')}`);
-  if (s.drainCutShort) lines.push(`drain: cut short, ${s.drainCutShort.unsettled} order${s.drainCutShort.unsettled === 1 ? '' : 's'} not final yet (so the terminal and compensated invariants were not checked)`);
-  if (s.violations.length === 0) lines.push(`invariants: all hold (single writer, stock, ${s.drainCutShort ? '' : 'terminal, '}confirmed, ${s.drainCutShort ? '' : 'compensated, '}exactly once)`);
+  if (s.chaos.length)
+    lines.push(
+      `chaos: ${s.chaos.map((a) => `${a.kind} ${a.service} at ${formatDuration(a.atMs, 'seconds')} for ${formatDuration(a.forMs, 'seconds')}`).join('; ')}`,
+    );
+  if (s.drainCutShort)
+    lines.push(
+      `drain: cut short, ${s.drainCutShort.unsettled} order${s.drainCutShort.unsettled === 1 ? '' : 's'} not final yet (so the terminal and compensated invariants were not checked)`,
+    );
+  if (s.violations.length === 0)
+    lines.push(
+      `invariants: all hold (single writer, stock, ${s.drainCutShort ? '' : 'terminal, '}confirmed, ${s.drainCutShort ? '' : 'compensated, '}exactly once)`,
+    );
   else {
     lines.push(`invariants: ${s.violations.length} violation(s)`);
     for (const v of s.violations.slice(0, 50)) lines.push(`  ${v.invariant}: ${v.message}`);

@@ -54,13 +54,21 @@ export function addServiceOptions(cmd: Command, defaults: { orderTimeout?: strin
     .option('--decline-rate <share>', 'share of payments declined, e.g. 0.05 or 5%', '0.05')
     .option('--fraud-limit <amount>', 'orders above this total (in EUR) fail the fraud check', '400')
     .option('--ship-fail-rate <share>', 'share of shipments that fail (the order is cancelled)', '0.02')
-    .option('--order-timeout <time>', 'an order without every answer by then is rejected with TIMEOUT', defaults.orderTimeout ?? '5s')
+    .option(
+      '--order-timeout <time>',
+      'an order without every answer by then is rejected with TIMEOUT',
+      defaults.orderTimeout ?? '5s',
+    )
     .option('--partitions <n>', 'partitions of the workflow topics when they are created', '3');
 }
 
 /** `--prefix`: the prefix of the workflow's topics, groups and subjects, `shop.` by default. */
 export function addPrefixOption(cmd: Command): Command {
-  return cmd.option('--prefix <prefix>', "prefix of the workflow's topics and groups (shop.orders, group shop.<service>-service); '' for evt's former unprefixed names", 'shop.');
+  return cmd.option(
+    '--prefix <prefix>',
+    "prefix of the workflow's topics and groups (shop.orders, group shop.<service>-service); '' for evt's former unprefixed names",
+    'shop.',
+  );
 }
 
 /** The workflow's names under a `--prefix` value; a prefix no topic name can start with is a usage error. */
@@ -72,7 +80,11 @@ export async function namesFromPrefix(prefix: string): Promise<WorkflowNames> {
 }
 
 /** The services' configuration from the flags, over a child's EVT_WORKFLOW_CONFIG when there is one. */
-export async function workflowConfig(flags: ServiceFlags, env: NodeJS.ProcessEnv, explicit: (name: string) => boolean): Promise<WorkflowConfig> {
+export async function workflowConfig(
+  flags: ServiceFlags,
+  env: NodeJS.ProcessEnv,
+  explicit: (name: string) => boolean,
+): Promise<WorkflowConfig> {
   const { DEFAULT_WORKFLOW_CONFIG } = await import('../../workflow/config.js');
   const { parseFraction } = await import('../../workflow/sim-options.js');
   const { WORKER_CONFIG_ENV } = await import('../../workflow/runtime/hosts.js');
@@ -94,7 +106,11 @@ export async function workflowConfig(flags: ServiceFlags, env: NodeJS.ProcessEnv
     fraudLimit: pick(
       'fraudLimit',
       () => {
-        if (!(fraudLimit >= 0)) throw new CliError(`--fraud-limit: "${flags.fraudLimit}" is not an amount (e.g. --fraud-limit 250 for 250.00 EUR)`, ExitCode.USAGE);
+        if (!(fraudLimit >= 0))
+          throw new CliError(
+            `--fraud-limit: "${flags.fraudLimit}" is not an amount (e.g. --fraud-limit 250 for 250.00 EUR)`,
+            ExitCode.USAGE,
+          );
         return Math.round(fraudLimit * 100);
       },
       base.fraudLimit,
@@ -115,7 +131,12 @@ export function positiveDuration(text: string, flag: string): number {
 }
 
 /** Runs `fn` with a session, and closes everything after (the embedded broker last). */
-export async function withWorkflow<T>(io: Io, g: GlobalOptions, options: SessionOptions, fn: (s: WorkflowSession) => Promise<T>): Promise<T> {
+export async function withWorkflow<T>(
+  io: Io,
+  g: GlobalOptions,
+  options: SessionOptions,
+  fn: (s: WorkflowSession) => Promise<T>,
+): Promise<T> {
   let broker: { bootstrap: string; registryUrl?: string; close(): Promise<void> } | null = null;
   try {
     let settings: ConnectionSettings;
@@ -143,8 +164,16 @@ export async function withWorkflow<T>(io: Io, g: GlobalOptions, options: Session
     const { openRuntime } = await import('../../workflow/runtime/runtime.js');
     return await withAdmin(io, g, settings, async (admin) => {
       const layout = await ensureWorkflowTopics(admin, options.names, options.partitions);
-      if (g.verbose && layout.created.length) printLine(io.stderr, `evt: created ${layout.created.join(', ')} (${layout.partitions} partitions)`);
-      const rt = await openRuntime(settings, registry, options.config, options.names, options.log ?? ((line) => printLine(io.stderr, line)), g.verbose);
+      if (g.verbose && layout.created.length)
+        printLine(io.stderr, `evt: created ${layout.created.join(', ')} (${layout.partitions} partitions)`);
+      const rt = await openRuntime(
+        settings,
+        registry,
+        options.config,
+        options.names,
+        options.log ?? ((line) => printLine(io.stderr, line)),
+        g.verbose,
+      );
       try {
         return await fn({
           settings,

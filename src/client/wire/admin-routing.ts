@@ -43,7 +43,12 @@ export async function withController<T>(cluster: Cluster, call: (conn: Connectio
       if (node < 0) throw new KafkaResponseError(ErrorCode.NOT_CONTROLLER, 'Metadata: the cluster names no controller');
       return await call(await cluster.connection(node, ADMIN_LANE));
     } catch (err) {
-      if (!(err instanceof KafkaResponseError) || err.code !== ErrorCode.NOT_CONTROLLER || Date.now() + pause > deadline) throw err;
+      if (
+        !(err instanceof KafkaResponseError) ||
+        err.code !== ErrorCode.NOT_CONTROLLER ||
+        Date.now() + pause > deadline
+      )
+        throw err;
       cluster.log(`${err.message}; looking for the controller again`);
       await sleep(pause);
     }
@@ -80,7 +85,10 @@ export async function sendToLeaders<Q extends PartitionRef, R>(
     for (const q of todo) {
       const meta = cluster.cachedTopic(q.topic)!;
       if (!meta.partitions.some((p) => p.partition === q.partition)) {
-        throw new WireError(`partition ${q.partition} of ${q.topic} does not exist (the topic has ${meta.partitions.length})`, 'not-found');
+        throw new WireError(
+          `partition ${q.partition} of ${q.topic} does not exist (the topic has ${meta.partitions.length})`,
+          'not-found',
+        );
       }
       const leader = cluster.leaderOf(q.topic, q.partition);
       const batch = byLeader.get(leader);

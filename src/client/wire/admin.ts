@@ -4,9 +4,25 @@
 import type { AdminClient } from '../admin.js';
 import type { Cluster } from './cluster.js';
 import { topicConfigs, replaceTopicConfigs } from './config-admin.js';
-import { commitOffsets, committedOffsets, deleteCommittedOffsets, deleteGroups, describeGroups } from './group-admin.js';
+import {
+  commitOffsets,
+  committedOffsets,
+  deleteCommittedOffsets,
+  deleteGroups,
+  describeGroups,
+} from './group-admin.js';
 import { listGroups } from './group-info.js';
-import { createPartitions, createTopic, deleteRecords, deleteTopics, describeCluster, describeTopics, listTopics, offsetsForTime, topicOffsets } from './topic-admin.js';
+import {
+  createPartitions,
+  createTopic,
+  deleteRecords,
+  deleteTopics,
+  describeCluster,
+  describeTopics,
+  listTopics,
+  offsetsForTime,
+  topicOffsets,
+} from './topic-admin.js';
 
 export function createAdminClient(cluster: Cluster): AdminClient {
   return {

@@ -95,7 +95,14 @@ export class RecordColumns {
   headers: RecordHeader[][] = [];
   timestamps: number[] = [];
 
-  add(key: Buffer | null, value: Buffer | null, start: number, end: number, headers: RecordHeader[], timestamp: number): void {
+  add(
+    key: Buffer | null,
+    value: Buffer | null,
+    start: number,
+    end: number,
+    headers: RecordHeader[],
+    timestamp: number,
+  ): void {
     this.keys.push(key);
     this.values.push(value);
     this.valueStarts.push(start);
@@ -139,7 +146,11 @@ function recordBodySize(c: RecordColumns, i: number, timestampDelta: number): nu
  * The records section of a batch, written at `headroom` bytes into the returned buffer (so that an
  * uncompressed batch gets its header written in front without a copy).
  */
-export function encodeRecords(records: readonly BatchRecord[] | RecordColumns, baseTimestamp: number, headroom = 0): Buffer {
+export function encodeRecords(
+  records: readonly BatchRecord[] | RecordColumns,
+  baseTimestamp: number,
+  headroom = 0,
+): Buffer {
   const c = records instanceof RecordColumns ? records : RecordColumns.of(records);
   const n = c.count;
   const bodySizes = new Array<number>(n);
@@ -222,10 +233,15 @@ function timestamps(c: RecordColumns): { base: number; max: number } {
   return { base, max };
 }
 
-const columns = (records: readonly BatchRecord[] | RecordColumns) => (records instanceof RecordColumns ? records : RecordColumns.of(records));
+const columns = (records: readonly BatchRecord[] | RecordColumns) =>
+  records instanceof RecordColumns ? records : RecordColumns.of(records);
 
 /** One batch of the records; gzip here runs on the calling thread (see encodeBatchAsync). */
-export function encodeBatch(records: readonly BatchRecord[] | RecordColumns, compression: CompressionName = 'none', identity: ProducerIdentity = NO_PRODUCER): Buffer {
+export function encodeBatch(
+  records: readonly BatchRecord[] | RecordColumns,
+  compression: CompressionName = 'none',
+  identity: ProducerIdentity = NO_PRODUCER,
+): Buffer {
   const c = columns(records);
   const ts = timestamps(c);
   const fields = { count: c.count, baseTimestamp: ts.base, maxTimestamp: ts.max, identity };
@@ -237,12 +253,22 @@ export function encodeBatch(records: readonly BatchRecord[] | RecordColumns, com
 }
 
 /** As encodeBatch, with gzip on libuv's thread pool, so that compressing does not hold up the event loop. */
-export async function encodeBatchAsync(records: readonly BatchRecord[] | RecordColumns, compression: CompressionName = 'none', identity: ProducerIdentity = NO_PRODUCER): Promise<Buffer> {
+export async function encodeBatchAsync(
+  records: readonly BatchRecord[] | RecordColumns,
+  compression: CompressionName = 'none',
+  identity: ProducerIdentity = NO_PRODUCER,
+): Promise<Buffer> {
   if (compression === 'none') return encodeBatch(records, compression, identity);
   const c = columns(records);
   const ts = timestamps(c);
   const packed = await gzipAsync(encodeRecords(c, ts.base));
-  return writeHeader(withHeaderRoom(packed), { count: c.count, baseTimestamp: ts.base, maxTimestamp: ts.max, identity, compression: Compression.GZIP });
+  return writeHeader(withHeaderRoom(packed), {
+    count: c.count,
+    baseTimestamp: ts.base,
+    maxTimestamp: ts.max,
+    identity,
+    compression: Compression.GZIP,
+  });
 }
 
 function withHeaderRoom(payload: Buffer): Buffer {

@@ -7,9 +7,24 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import type { EncodableRequest } from '../../protocol/message-types.js';
 import { LIST_OFFSETS, METADATA, type MetadataResponse } from '../../protocol/messages/index.js';
 import type { ConnectionSettings } from '../settings.js';
-import { Connection, ConnectFailure, formatEndpoint, parseEndpoint, type ConnectionOptions, type Endpoint } from './connection.js';
+import {
+  Connection,
+  ConnectFailure,
+  formatEndpoint,
+  parseEndpoint,
+  type ConnectionOptions,
+  type Endpoint,
+} from './connection.js';
 import { formatDuration, sleep } from '../../common/time.js';
-import { KafkaResponseError, TopicNotFoundError, UnreachableError, WireError, errorName, isRetriable, needsMetadataRefresh } from './errors.js';
+import {
+  KafkaResponseError,
+  TopicNotFoundError,
+  UnreachableError,
+  WireError,
+  errorName,
+  isRetriable,
+  needsMetadataRefresh,
+} from './errors.js';
 
 export const EARLIEST = -2;
 export const LATEST = -1;
@@ -172,7 +187,11 @@ export class Cluster {
         continue;
       }
       const partitions = t.partitions
-        .map((p) => ({ partition: p.partitionIndex, leader: p.errorCode === ErrorCode.LEADER_NOT_AVAILABLE ? -1 : p.leaderId, errorCode: p.errorCode }))
+        .map((p) => ({
+          partition: p.partitionIndex,
+          leader: p.errorCode === ErrorCode.LEADER_NOT_AVAILABLE ? -1 : p.leaderId,
+          errorCode: p.errorCode,
+        }))
         .sort((a, b) => a.partition - b.partition);
       this.topics.set(t.name, { name: t.name, internal: t.isInternal, partitions });
     }
@@ -208,10 +227,14 @@ export class Cluster {
         throw new TopicNotFoundError(name, autoCreate ? ' (and the broker does not create topics on demand)' : '');
       }
       if (code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) unknownSeen = true;
-      if (code === ErrorCode.INVALID_TOPIC_EXCEPTION) throw new WireError(`"${name}" is not a valid topic name`, 'config');
+      if (code === ErrorCode.INVALID_TOPIC_EXCEPTION)
+        throw new WireError(`"${name}" is not a valid topic name`, 'config');
       if (code !== 0 && !isRetriable(code)) throw new KafkaResponseError(code, `metadata of topic ${name}`);
       if (Date.now() + pause > deadline) {
-        throw new KafkaResponseError(code || ErrorCode.LEADER_NOT_AVAILABLE, `topic ${name} has no leader after ${formatDuration(this.settings.timeoutMs)}`);
+        throw new KafkaResponseError(
+          code || ErrorCode.LEADER_NOT_AVAILABLE,
+          `topic ${name} has no leader after ${formatDuration(this.settings.timeoutMs)}`,
+        );
       }
       await sleep(pause);
       pause = Math.min(pause * 2, 500);
@@ -237,7 +260,8 @@ export class Cluster {
    */
   async listOffsets(queries: OffsetQuery[]): Promise<ListedOffset[]> {
     const results = new Map<string, ListedOffset>();
-    const keyOf = (q: { topic: string; partition: number; timestamp: number }) => `${q.topic}\u0000${q.partition}\u0000${q.timestamp}`;
+    const keyOf = (q: { topic: string; partition: number; timestamp: number }) =>
+      `${q.topic}\u0000${q.partition}\u0000${q.timestamp}`;
     let todo = queries;
     const deadline = Date.now() + this.settings.timeoutMs;
     while (todo.length > 0) {
@@ -283,7 +307,9 @@ export class Cluster {
           });
           for (const t of answer.topics) {
             for (const p of t.partitions) {
-              const q = qs.find((x) => x.topic === t.name && x.partition === p.partitionIndex && !results.has(keyOf(x)));
+              const q = qs.find(
+                (x) => x.topic === t.name && x.partition === p.partitionIndex && !results.has(keyOf(x)),
+              );
               if (!q) continue;
               if (p.errorCode !== 0) {
                 if (isRetriable(p.errorCode)) {
@@ -301,8 +327,10 @@ export class Cluster {
       );
       todo = retry;
       if (todo.length > 0) {
-        if (Date.now() > deadline) throw new KafkaResponseError(lastCode || ErrorCode.LEADER_NOT_AVAILABLE, 'ListOffsets');
-        if (lastCode === 0 || needsMetadataRefresh(lastCode)) await this.refreshMetadata([...new Set(todo.map((q) => q.topic))]);
+        if (Date.now() > deadline)
+          throw new KafkaResponseError(lastCode || ErrorCode.LEADER_NOT_AVAILABLE, 'ListOffsets');
+        if (lastCode === 0 || needsMetadataRefresh(lastCode))
+          await this.refreshMetadata([...new Set(todo.map((q) => q.topic))]);
         this.log(`ListOffsets: retrying ${todo.length} partition(s) after ${errorName(lastCode)}`);
         await sleep(50);
       }
@@ -315,14 +343,21 @@ export class Cluster {
     for (const [key, p] of [...this.conns]) {
       if (key.slice(key.indexOf('/') + 1) !== lane) continue;
       this.conns.delete(key);
-      p.then((c) => c.close(), () => {});
+      p.then(
+        (c) => c.close(),
+        () => {},
+      );
     }
   }
 
   close(): void {
     this.closed = true;
     this.metadataConn?.close();
-    for (const p of this.conns.values()) p.then((c) => c.close(), () => {});
+    for (const p of this.conns.values())
+      p.then(
+        (c) => c.close(),
+        () => {},
+      );
     this.conns.clear();
   }
 }

@@ -43,7 +43,11 @@ function configEntry(e: DescribeConfigsResponse['results'][number]['configs'][nu
 }
 
 /** The one resource of an answer about one topic, with its error code as an exception. */
-function topicResult<R extends { resourceName: string; errorCode: number; errorMessage: string | null }>(answer: readonly R[], topic: string, what: string): R {
+function topicResult<R extends { resourceName: string; errorCode: number; errorMessage: string | null }>(
+  answer: readonly R[],
+  topic: string,
+  what: string,
+): R {
   const result = answer.find((r) => r.resourceName === topic) ?? answer[0];
   if (!result) throw new WireError(`${what}: the answer does not mention topic ${topic}`, 'protocol');
   if (result.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw notFound('topic', [topic]);
@@ -66,10 +70,21 @@ export async function topicConfigs(cluster: Cluster, topic: string): Promise<Con
  * Sets the topic's overrides to exactly `configs` (AlterConfigs replaces the whole set). An invalid name or
  * value is a KafkaResponseError with code INVALID_CONFIG; `validateOnly` checks without changing anything.
  */
-export async function replaceTopicConfigs(cluster: Cluster, topic: string, configs: Record<string, string>, options: { validateOnly?: boolean } = {}): Promise<void> {
+export async function replaceTopicConfigs(
+  cluster: Cluster,
+  topic: string,
+  configs: Record<string, string>,
+  options: { validateOnly?: boolean } = {},
+): Promise<void> {
   const conn = await anyBroker(cluster);
   const answer = await conn.request(ALTER_CONFIGS, {
-    resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic, configs: Object.entries(configs).map(([name, value]) => ({ name, value })) }],
+    resources: [
+      {
+        resourceType: TOPIC_RESOURCE,
+        resourceName: topic,
+        configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
+      },
+    ],
     validateOnly: !!options.validateOnly,
   });
   topicResult(answer.responses, topic, `changing the configs of ${topic}`);

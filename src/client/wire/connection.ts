@@ -95,7 +95,8 @@ function describeSocketError(err: NodeJS.ErrnoException): { reason: string; retr
       return { reason: 'connect timed out', retriable: true };
   }
   // TLS verification failures carry codes like DEPTH_ZERO_SELF_SIGNED_CERT or ERR_TLS_CERT_ALTNAME_INVALID
-  if (err.code && /CERT|SELF_SIGNED|TLS|SSL/.test(err.code)) return { reason: `TLS handshake failed: ${err.message}`, retriable: false };
+  if (err.code && /CERT|SELF_SIGNED|TLS|SSL/.test(err.code))
+    return { reason: `TLS handshake failed: ${err.message}`, retriable: false };
   return { reason: err.message || String(err), retriable: true };
 }
 
@@ -104,7 +105,10 @@ function readPem(file: string, what: string): Buffer {
     return fs.readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new WireError(`cannot read the TLS ${what} file ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)}`, 'config');
+    throw new WireError(
+      `cannot read the TLS ${what} file ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)}`,
+      'config',
+    );
   }
 }
 
@@ -173,7 +177,9 @@ export class Connection {
   ) {
     this.name = formatEndpoint(endpoint);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err: NodeJS.ErrnoException) => this.fail(new ConnectionClosedError(this.name, describeSocketError(err).reason)));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      this.fail(new ConnectionClosedError(this.name, describeSocketError(err).reason)),
+    );
     socket.on('close', () => this.fail(new ConnectionClosedError(this.name, 'closed by the broker')));
   }
 
@@ -191,7 +197,11 @@ export class Connection {
       conn.close();
       if (err instanceof TimeoutError || err instanceof ConnectionClosedError) {
         // the caller says within how long (it retries until its own deadline)
-        throw new ConnectFailure(conn.name, err instanceof TimeoutError ? 'no answer to ApiVersions (is it a Kafka broker? TLS mismatch?)' : err.message, true);
+        throw new ConnectFailure(
+          conn.name,
+          err instanceof TimeoutError ? 'no answer to ApiVersions (is it a Kafka broker? TLS mismatch?)' : err.message,
+          true,
+        );
       }
       throw err;
     }
@@ -220,7 +230,8 @@ export class Connection {
     const cached = this.negotiated.get(spec);
     if (cached !== undefined) return cached;
     const broker = this.apiVersions.get(spec.apiKey);
-    if (!broker) throw new UnsupportedVersionError(`broker ${this.name} does not support ${spec.name} (API key ${spec.apiKey})`);
+    if (!broker)
+      throw new UnsupportedVersionError(`broker ${this.name} does not support ${spec.name} (API key ${spec.apiKey})`);
     const version = Math.min(spec.maxVersion, broker.max);
     if (version < Math.max(spec.minVersion, broker.min)) {
       throw new UnsupportedVersionError(
@@ -241,7 +252,11 @@ export class Connection {
   }
 
   /** Sends a request and resolves with the decoded answer, both typed by the API's description. */
-  request<S extends ApiSpec>(spec: S, body: EncodableRequest<S>, options: RequestOptions = {}): Promise<DecodedResponse<S>> {
+  request<S extends ApiSpec>(
+    spec: S,
+    body: EncodableRequest<S>,
+    options: RequestOptions = {},
+  ): Promise<DecodedResponse<S>> {
     if (this.closedBy) return Promise.reject(this.closedBy);
     let version: number;
     try {
@@ -274,12 +289,24 @@ export class Connection {
     const version = this.versionFor(spec);
     const correlationId = this.nextCorrelationId++;
     return new Promise((resolve, reject) => {
-      this.write(this.frame(spec, version, correlationId, body), (err) => (err ? reject(this.closedBy ?? err) : resolve()));
+      this.write(this.frame(spec, version, correlationId, body), (err) =>
+        err ? reject(this.closedBy ?? err) : resolve(),
+      );
     });
   }
 
-  private frame<S extends ApiSpec>(spec: S, version: number, correlationId: number, body: EncodableRequest<S>): Buffer[] {
-    return encodeRequestFrame(spec, version, { apiKey: spec.apiKey, apiVersion: version, correlationId, clientId: this.opts.clientId }, body);
+  private frame<S extends ApiSpec>(
+    spec: S,
+    version: number,
+    correlationId: number,
+    body: EncodableRequest<S>,
+  ): Buffer[] {
+    return encodeRequestFrame(
+      spec,
+      version,
+      { apiKey: spec.apiKey, apiVersion: version, correlationId, clientId: this.opts.clientId },
+      body,
+    );
   }
 
   /** SASL handshake v0: sends a bare size-prefixed token and resolves with the bare answer. */
@@ -317,7 +344,11 @@ export class Connection {
 
   private async negotiate(timeoutMs: number): Promise<void> {
     // v3 first; a broker that does not know it answers UNSUPPORTED_VERSION in the v0 layout with its ranges
-    const answer = await this.request(API_VERSIONS, { clientSoftwareName: 'evt', clientSoftwareVersion: EVT_VERSION }, { version: Math.min(3, API_VERSIONS.maxVersion), timeoutMs });
+    const answer = await this.request(
+      API_VERSIONS,
+      { clientSoftwareName: 'evt', clientSoftwareVersion: EVT_VERSION },
+      { version: Math.min(3, API_VERSIONS.maxVersion), timeoutMs },
+    );
     if (answer.errorCode !== 0 && answer.errorCode !== 35) {
       throw new WireError(`broker ${this.name} refused ApiVersions with error ${answer.errorCode}`, 'protocol');
     }
@@ -325,7 +356,11 @@ export class Connection {
     if (answer.errorCode === 35) {
       // ask again in a version it speaks, so that the ranges are those of a proper answer
       const v = Math.min(this.apiVersions.get(18)?.max ?? 0, 3);
-      const again = await this.request(API_VERSIONS, { clientSoftwareName: 'evt', clientSoftwareVersion: EVT_VERSION }, { version: v, timeoutMs });
+      const again = await this.request(
+        API_VERSIONS,
+        { clientSoftwareName: 'evt', clientSoftwareVersion: EVT_VERSION },
+        { version: v, timeoutMs },
+      );
       this.apiVersions.clear();
       for (const k of again.apiKeys) this.apiVersions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion });
     }
@@ -414,7 +449,12 @@ export class Connection {
       p.answer(r, version);
     } catch (err) {
       const message = err instanceof ProtocolError ? err.message : String(err);
-      p.reject(new WireError(`broker ${this.name} sent a malformed ${p.spec.name} v${p.version} answer: ${message}`, 'protocol'));
+      p.reject(
+        new WireError(
+          `broker ${this.name} sent a malformed ${p.spec.name} v${p.version} answer: ${message}`,
+          'protocol',
+        ),
+      );
       this.fail(new ConnectionClosedError(this.name, 'closed after a malformed answer'));
     }
   }

@@ -54,9 +54,14 @@ export function decodeSubscription(buf: Buffer): Subscription | null {
 }
 
 /** Kafka's ConsumerProtocolAssignment: version, [topic, [partition]], user data. */
-export function encodeAssignment(version: number, assignment: Record<string, number[]>, userData: Buffer | null = Buffer.alloc(0)): Buffer {
+export function encodeAssignment(
+  version: number,
+  assignment: Record<string, number[]>,
+  userData: Buffer | null = Buffer.alloc(0),
+): Buffer {
   const entries = Object.entries(assignment).map(([t, ps]) => [Buffer.from(t), ps] as const);
-  const size = 2 + 4 + entries.reduce((n, [b, ps]) => n + 2 + b.length + 4 + 4 * ps.length, 0) + 4 + (userData?.length ?? 0);
+  const size =
+    2 + 4 + entries.reduce((n, [b, ps]) => n + 2 + b.length + 4 + 4 * ps.length, 0) + 4 + (userData?.length ?? 0);
   const out = Buffer.alloc(size);
   let pos = out.writeInt16BE(version, 0);
   pos = out.writeInt32BE(entries.length, pos);

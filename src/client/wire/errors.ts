@@ -6,7 +6,17 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import { formatDuration } from '../../common/time.js';
 
 /** 'refused': the cluster's state forbids what was asked (a group with active members, a rejected config) */
-export type WireErrorKind = 'unreachable' | 'timeout' | 'not-found' | 'protocol' | 'auth' | 'closed' | 'kafka' | 'unsupported' | 'config' | 'refused';
+export type WireErrorKind =
+  | 'unreachable'
+  | 'timeout'
+  | 'not-found'
+  | 'protocol'
+  | 'auth'
+  | 'closed'
+  | 'kafka'
+  | 'unsupported'
+  | 'config'
+  | 'refused';
 
 export class WireError extends Error {
   constructor(
@@ -75,7 +85,10 @@ export class UnsupportedVersionError extends WireError {
 }
 
 export class TopicNotFoundError extends WireError {
-  constructor(readonly topic: string, detail = '') {
+  constructor(
+    readonly topic: string,
+    detail = '',
+  ) {
     super(`topic ${topic} not found${detail}`, 'not-found');
     this.name = 'TopicNotFoundError';
   }
@@ -87,7 +100,10 @@ export class PartitionNotFoundError extends WireError {
     readonly partition: number,
     readonly partitionCount: number,
   ) {
-    super(`partition ${partition} of ${topic} does not exist (the topic has ${partitionCount} partition${partitionCount === 1 ? '' : 's'}: 0-${partitionCount - 1})`, 'not-found');
+    super(
+      `partition ${partition} of ${topic} does not exist (the topic has ${partitionCount} partition${partitionCount === 1 ? '' : 's'}: 0-${partitionCount - 1})`,
+      'not-found',
+    );
     this.name = 'PartitionNotFoundError';
   }
 }
@@ -100,7 +116,10 @@ export class OffsetOutOfRangeError extends WireError {
     readonly logStartOffset: number,
     readonly highWatermark: number,
   ) {
-    const held = logStartOffset >= 0 && highWatermark >= 0 ? ` (it holds offsets ${logStartOffset} to ${highWatermark - 1}${logStartOffset > 0 ? '; older records were deleted by retention' : ''})` : '';
+    const held =
+      logStartOffset >= 0 && highWatermark >= 0
+        ? ` (it holds offsets ${logStartOffset} to ${highWatermark - 1}${logStartOffset > 0 ? '; older records were deleted by retention' : ''})`
+        : '';
     super(`offset ${offset} is out of range for ${topic}-${partition}${held}`, 'kafka');
     this.name = 'OffsetOutOfRangeError';
   }

@@ -43,10 +43,10 @@ const OWNS_NOTHING = Buffer.from([0]);
 
 // ------------------------------------------------------------------------------------------ consumer
 
-const byTopicPartition = (a: TopicPartition, b: TopicPartition) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition);
+const byTopicPartition = (a: TopicPartition, b: TopicPartition) =>
+  a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition;
 const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 const toError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
-
 
 /** A group error that ends the current generation: the member rejoins (fresh: with a new member id). */
 class RejoinNeeded extends Error {
@@ -79,7 +79,9 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
   const maxWaitMs = options.maxWaitMs ?? 500;
   const concurrency = Math.max(1, options.concurrency ?? 16);
   const protocolName = `evt-${options.strategy}`;
-  const log = options.client?.verbose ? (options.client.log ?? ((line: string) => process.stderr.write(line + '\n'))) : () => {};
+  const log = options.client?.verbose
+    ? (options.client.log ?? ((line: string) => process.stderr.write(line + '\n')))
+    : () => {};
 
   let cluster: Cluster | null = null;
   let coordinator = -1;
@@ -150,7 +152,12 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
     return new KafkaResponseError(code, `${what} of group ${groupId}`);
   };
 
-  const metadataFor = (owns: boolean) => encodeSubscription({ version: 1, topics, userData: options.strategy === 'singleton' && owns ? OWNS : OWNS_NOTHING });
+  const metadataFor = (owns: boolean) =>
+    encodeSubscription({
+      version: 1,
+      topics,
+      userData: options.strategy === 'singleton' && owns ? OWNS : OWNS_NOTHING,
+    });
 
   /** JoinGroup (again with the member id handed out by MEMBER_ID_REQUIRED) and SyncGroup: the new assignment. */
   const joinAndSync = async (): Promise<TopicPartition[]> => {
@@ -185,12 +192,18 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
     generationId = answer.generationId;
     let assignments: EncodableRequest<typeof SYNC_GROUP>['assignments'] = [];
     if (answer.leader === memberId) assignments = await leaderAssign(answer.members);
-    const synced = await conn.request(SYNC_GROUP, { groupId, generationId, memberId, groupInstanceId: null, assignments }, { timeoutMs: rebalanceTimeout + cluster!.timeoutMs });
+    const synced = await conn.request(
+      SYNC_GROUP,
+      { groupId, generationId, memberId, groupInstanceId: null, assignments },
+      { timeoutMs: rebalanceTimeout + cluster!.timeoutMs },
+    );
     if (synced.errorCode !== 0) throw groupError(synced.errorCode, 'SyncGroup');
     return decodeAssignment(synced.assignment).sort(byTopicPartition);
   };
 
-  const leaderAssign = async (members: JoinGroupResponse['members']): Promise<EncodableRequest<typeof SYNC_GROUP>['assignments']> => {
+  const leaderAssign = async (
+    members: JoinGroupResponse['members'],
+  ): Promise<EncodableRequest<typeof SYNC_GROUP>['assignments']> => {
     const subscriptions = members.map((m) => ({ memberId: m.memberId, sub: decodeSubscription(m.metadata) }));
     const wanted = new Set<string>(topics);
     for (const s of subscriptions) for (const t of s.sub?.topics ?? []) wanted.add(t);
@@ -198,9 +211,15 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
     for (const topic of [...wanted].sort()) counts[topic] = (await cluster!.topic(topic)).partitions.length;
     const result =
       options.strategy === 'copartitioned'
-        ? assignCopartitioned(subscriptions.map((s) => s.memberId), counts)
+        ? assignCopartitioned(
+            subscriptions.map((s) => s.memberId),
+            counts,
+          )
         : assignSingleton(
-            subscriptions.map((s) => ({ memberId: s.memberId, owns: s.sub?.userData?.length === 1 && s.sub.userData[0] === 1 })),
+            subscriptions.map((s) => ({
+              memberId: s.memberId,
+              owns: s.sub?.userData?.length === 1 && s.sub.userData[0] === 1,
+            })),
             counts,
           );
     return Object.entries(result).map(([id, byTopic]) => ({ memberId: id, assignment: encodeAssignment(1, byTopic) }));
@@ -217,7 +236,10 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
       list.push(p.partition);
     }
     const conn = await coordinatorConnection('commit');
-    const answer = await conn.request(OFFSET_FETCH, { groupId, topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })) });
+    const answer = await conn.request(OFFSET_FETCH, {
+      groupId,
+      topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+    });
     if (answer.errorCode) throw groupError(answer.errorCode, 'OffsetFetch');
     for (const t of answer.topics) {
       for (const p of t.partitions) {
@@ -232,7 +254,8 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
     const missing = partitions.filter((p) => !out.has(keyOf(p.topic, p.partition)));
     if (missing.length > 0) {
       const timestamp = (options.fromBeginning ?? true) ? EARLIEST : LATEST;
-      for (const l of await cluster!.listOffsets(missing.map((p) => ({ ...p, timestamp })))) out.set(keyOf(l.topic, l.partition), l.offset);
+      for (const l of await cluster!.listOffsets(missing.map((p) => ({ ...p, timestamp }))))
+        out.set(keyOf(l.topic, l.partition), l.offset);
     }
     return out;
   };
@@ -245,10 +268,24 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
       memberId,
       groupInstanceId: null,
       retentionTimeMs: -1,
-      topics: [{ name: topic, partitions: [{ partitionIndex: partition, committedOffset: offset, committedLeaderEpoch: -1, commitTimestamp: -1, committedMetadata: null }] }],
+      topics: [
+        {
+          name: topic,
+          partitions: [
+            {
+              partitionIndex: partition,
+              committedOffset: offset,
+              committedLeaderEpoch: -1,
+              commitTimestamp: -1,
+              committedMetadata: null,
+            },
+          ],
+        },
+      ],
     });
     for (const t of answer.topics) {
-      for (const p of t.partitions) if (p.errorCode !== 0) throw groupError(p.errorCode, `OffsetCommit of ${topic}-${partition}`);
+      for (const p of t.partitions)
+        if (p.errorCode !== 0) throw groupError(p.errorCode, `OffsetCommit of ${topic}-${partition}`);
     }
   };
 
@@ -334,7 +371,8 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
     }
 
     resumeFetching(): void {
-      for (const q of this.queues.values()) if (q.chunks.length < MAX_QUEUED_CHUNKS) this.reader?.resume(q.topic, q.partition);
+      for (const q of this.queues.values())
+        if (q.chunks.length < MAX_QUEUED_CHUNKS) this.reader?.resume(q.topic, q.partition);
       this.dispatch();
     }
 
@@ -368,7 +406,12 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
       try {
         let handledUpTo: number;
         try {
-          const stoppedAt = await handler({ topic: q.topic, partition: q.partition, records, highWatermark: last.highWatermark });
+          const stoppedAt = await handler({
+            topic: q.topic,
+            partition: q.partition,
+            records,
+            highWatermark: last.highWatermark,
+          });
           handledUpTo = typeof stoppedAt === 'number' ? stoppedAt : last.position;
         } catch (err) {
           fail(toError(err));
@@ -466,7 +509,11 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
     if (memberId === '' || !cluster) return;
     try {
       const conn = await coordinatorConnection('join');
-      const answer = await conn.request(LEAVE_GROUP, { groupId, memberId, members: [{ memberId, groupInstanceId: null }] });
+      const answer = await conn.request(LEAVE_GROUP, {
+        groupId,
+        memberId,
+        members: [{ memberId, groupInstanceId: null }],
+      });
       if (answer.errorCode !== 0) log(`evt: LeaveGroup of group ${groupId}: ${errorName(answer.errorCode)}`);
     } catch (err) {
       log(`evt: LeaveGroup of group ${groupId} failed: ${toError(err).message}`);
@@ -498,7 +545,9 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
     const joined = new Promise<void>((resolve, reject) => {
       membership = (async () => {
         try {
-          cluster = await Cluster.connect(settings, { log: options.client?.verbose ? (m) => log(`evt: ${m}`) : undefined });
+          cluster = await Cluster.connect(settings, {
+            log: options.client?.verbose ? (m) => log(`evt: ${m}`) : undefined,
+          });
         } catch (err) {
           reject(toError(err));
           if (!stopping) fail(toError(err));

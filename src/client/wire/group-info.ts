@@ -21,7 +21,11 @@ export interface GroupState {
 }
 
 // Answers of a coordinator that is moving or still loading the group: asking again shortly usually works.
-export const COORDINATOR_BUSY = new Set<number>([ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS]);
+export const COORDINATOR_BUSY = new Set<number>([
+  ErrorCode.COORDINATOR_NOT_AVAILABLE,
+  ErrorCode.NOT_COORDINATOR,
+  ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+]);
 const ATTEMPTS = 5;
 const BACKOFF_MS = 100;
 const LANE = 'group-info';
@@ -37,7 +41,8 @@ export async function findCoordinator(cluster: Cluster, groupId: string, lane = 
   if (node === undefined) throw new WireError('the cluster lists no brokers', 'protocol', true);
   const conn = await cluster.connection(node, lane);
   const answer = await conn.request(FIND_COORDINATOR, { key: groupId, keyType: 0 });
-  if (answer.errorCode !== 0) throw new KafkaResponseError(answer.errorCode, `FindCoordinator of group ${groupId}`, answer.errorMessage);
+  if (answer.errorCode !== 0)
+    throw new KafkaResponseError(answer.errorCode, `FindCoordinator of group ${groupId}`, answer.errorMessage);
   if (!cluster.brokers.has(answer.nodeId)) cluster.brokers.set(answer.nodeId, { host: answer.host, port: answer.port });
   return answer.nodeId;
 }
@@ -47,7 +52,12 @@ export async function findCoordinator(cluster: Cluster, groupId: string, lane = 
  * FindCoordinator or `call` report by throwing KafkaResponseError) it is looked up again, a few times with a
  * growing pause.
  */
-export async function withCoordinator<T>(cluster: Cluster, groupId: string, call: (conn: Connection) => Promise<T>, lane = LANE): Promise<T> {
+export async function withCoordinator<T>(
+  cluster: Cluster,
+  groupId: string,
+  call: (conn: Connection) => Promise<T>,
+  lane = LANE,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       const node = await findCoordinator(cluster, groupId, lane);
@@ -85,9 +95,11 @@ export async function describeGroup(cluster: Cluster, groupId: string): Promise<
   return withCoordinator(cluster, groupId, async (conn) => {
     const answer = await conn.request(DESCRIBE_GROUPS, { groups: [groupId], includeAuthorizedOperations: false });
     const g = answer.groups.find((x) => x.groupId === groupId);
-    if (!g) throw new WireError(`DescribeGroups of group ${groupId}: the answer does not mention the group`, 'protocol');
+    if (!g)
+      throw new WireError(`DescribeGroups of group ${groupId}: the answer does not mention the group`, 'protocol');
     // brokers of the new group protocol say GROUP_ID_NOT_FOUND where older ones describe the group as Dead
-    if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND) return { groupId, state: 'Dead', protocolType: '', protocol: '', members: [] };
+    if (g.errorCode === ErrorCode.GROUP_ID_NOT_FOUND)
+      return { groupId, state: 'Dead', protocolType: '', protocol: '', members: [] };
     if (g.errorCode !== 0) throw new KafkaResponseError(g.errorCode, `DescribeGroups of group ${groupId}`);
     const protocolType: string = g.protocolType ?? '';
     return {
@@ -96,7 +108,12 @@ export async function describeGroup(cluster: Cluster, groupId: string): Promise<
       protocolType,
       protocol: g.protocolData ?? '',
       members: g.members
-        .map((m) => ({ memberId: m.memberId, clientId: m.clientId, host: m.clientHost, assignments: assignmentsOf(protocolType, m.memberAssignment) }))
+        .map((m) => ({
+          memberId: m.memberId,
+          clientId: m.clientId,
+          host: m.clientHost,
+          assignments: assignmentsOf(protocolType, m.memberAssignment),
+        }))
         .sort((a, b) => a.clientId.localeCompare(b.clientId) || a.memberId.localeCompare(b.memberId)),
     };
   });
@@ -109,7 +126,10 @@ export async function describeGroupState(cluster: Cluster, groupId: string): Pro
 }
 
 /** Partitions as the `topics` of a request: one entry per topic with its partitions, each as `partition` writes it. */
-export function asTopics<P extends { topic: string; partition: number }, Q>(partitions: P[], partition: (p: P) => Q): { name: string; partitions: Q[] }[] {
+export function asTopics<P extends { topic: string; partition: number }, Q>(
+  partitions: P[],
+  partition: (p: P) => Q,
+): { name: string; partitions: Q[] }[] {
   const byTopic = new Map<string, Q[]>();
   for (const p of partitions) {
     const list = byTopic.get(p.topic);
@@ -120,16 +140,27 @@ export function asTopics<P extends { topic: string; partition: number }, Q>(part
 }
 
 /** Committed offsets of the group for these partitions (OffsetFetch through the coordinator); a partition with nothing committed is absent from the map. Keys are `${topic}:${partition}`. */
-export async function committedOffsets(cluster: Cluster, groupId: string, partitions: { topic: string; partition: number }[]): Promise<Map<string, number>> {
+export async function committedOffsets(
+  cluster: Cluster,
+  groupId: string,
+  partitions: { topic: string; partition: number }[],
+): Promise<Map<string, number>> {
   if (partitions.length === 0) return new Map();
-  const topics = asTopics(partitions, (p) => p.partition).map((t) => ({ name: t.name, partitionIndexes: t.partitions }));
+  const topics = asTopics(partitions, (p) => p.partition).map((t) => ({
+    name: t.name,
+    partitionIndexes: t.partitions,
+  }));
   return withCoordinator(cluster, groupId, async (conn) => {
     const out = new Map<string, number>();
     const answer = await conn.request(OFFSET_FETCH, { groupId, topics });
     if (answer.errorCode) throw new KafkaResponseError(answer.errorCode, `OffsetFetch of group ${groupId}`);
     for (const t of answer.topics) {
       for (const p of t.partitions) {
-        if (p.errorCode !== 0) throw new KafkaResponseError(p.errorCode, `OffsetFetch of group ${groupId} for ${t.name}-${p.partitionIndex}`);
+        if (p.errorCode !== 0)
+          throw new KafkaResponseError(
+            p.errorCode,
+            `OffsetFetch of group ${groupId} for ${t.name}-${p.partitionIndex}`,
+          );
         // -1 is how the broker says "nothing committed"
         if (p.committedOffset >= 0) out.set(`${t.name}:${p.partitionIndex}`, p.committedOffset);
       }
@@ -152,5 +183,7 @@ export async function listGroups(cluster: Cluster, lane = LANE): Promise<{ group
       for (const g of answer.groups) found.set(g.groupId, g.protocolType);
     }),
   );
-  return [...found].map(([groupId, protocolType]) => ({ groupId, protocolType })).sort((a, b) => a.groupId.localeCompare(b.groupId));
+  return [...found]
+    .map(([groupId, protocolType]) => ({ groupId, protocolType }))
+    .sort((a, b) => a.groupId.localeCompare(b.groupId));
 }

@@ -176,7 +176,8 @@ export class WireProducer {
   ) {
     this.acks = options.acks ?? -1;
     this.idempotent = options.idempotent ?? this.acks === -1;
-    if (this.idempotent && this.acks !== -1) throw new WireError('an idempotent producer needs acks=-1 (all)', 'config');
+    if (this.idempotent && this.acks !== -1)
+      throw new WireError('an idempotent producer needs acks=-1 (all)', 'config');
     this.compression = options.compression ?? 'none';
     this.lingerMs = options.lingerMs ?? 5;
     this.batchBytes = options.batchBytes ?? 1_000_000;
@@ -216,7 +217,10 @@ export class WireProducer {
         return;
       }
       if (!isRetriable(answer.errorCode) || Date.now() > deadline) {
-        const hint = answer.errorCode === ErrorCode.CLUSTER_AUTHORIZATION_FAILED ? ' (not allowed to be idempotent: try --no-idempotent)' : '';
+        const hint =
+          answer.errorCode === ErrorCode.CLUSTER_AUTHORIZATION_FAILED
+            ? ' (not allowed to be idempotent: try --no-idempotent)'
+            : '';
         throw new KafkaResponseError(answer.errorCode, `getting an idempotent producer id${hint}`);
       }
       await sleep(100);
@@ -254,7 +258,8 @@ export class WireProducer {
     const size = payload + 12 + 4 * headers.length;
     this.pendingRecords++;
     this.buffered += size;
-    if (t.meta) this.append(t, key, value, 0, value?.length ?? 0, headers, record.partition, record.timestamp, cb, size, payload);
+    if (t.meta)
+      this.append(t, key, value, 0, value?.length ?? 0, headers, record.partition, record.timestamp, cb, size, payload);
     else if (t.error) this.rejectRecord(t.error, cb, size);
     else t.waiting.push({ record, cb, size, payload });
     return this.buffered < this.maxBufferedBytes;
@@ -264,7 +269,15 @@ export class WireProducer {
    * Queues a record whose value is bytes start..end of `buf` (no Buffer made for it: the fast path for values
    * read from a stream). `headers` may be shared between records; it is not changed. Returns as write().
    */
-  writeSlice(topic: string, key: Buffer | null, buf: Buffer, start: number, end: number, headers: RecordHeader[], partition?: number): boolean {
+  writeSlice(
+    topic: string,
+    key: Buffer | null,
+    buf: Buffer,
+    start: number,
+    end: number,
+    headers: RecordHeader[],
+    partition?: number,
+  ): boolean {
     const t = this.topicState(topic);
     if (!t.meta) return this.write(topic, { key, value: buf.subarray(start, end), headers, partition });
     if (this.closed) throw new WireError('the producer is closed', 'closed');
@@ -334,7 +347,19 @@ export class WireProducer {
         state.waiting = [];
         for (const w of waiting) {
           const v = w.record.value ?? null;
-          this.append(state, w.record.key ?? null, v, 0, v?.length ?? 0, w.record.headers ?? NO_HEADERS, w.record.partition, w.record.timestamp, w.cb, w.size, w.payload);
+          this.append(
+            state,
+            w.record.key ?? null,
+            v,
+            0,
+            v?.length ?? 0,
+            w.record.headers ?? NO_HEADERS,
+            w.record.partition,
+            w.record.timestamp,
+            w.cb,
+            w.size,
+            w.payload,
+          );
         }
         this.scheduleDrain();
       },
@@ -355,7 +380,8 @@ export class WireProducer {
       .topic(t.name, { autoCreate: false })
       .then(
         (meta) => {
-          for (const p of t.partitions) p.leader = meta.partitions.find((m) => m.partition === p.partition)?.leader ?? -1;
+          for (const p of t.partitions)
+            p.leader = meta.partitions.find((m) => m.partition === p.partition)?.leader ?? -1;
         },
         (err: Error) => this.cluster.log(`metadata refresh of ${t.name} failed: ${err.message}`),
       )
@@ -458,7 +484,8 @@ export class WireProducer {
           if (this.idempotent && b.baseSequence !== identity!.baseSequence) setSequence(b);
           this.scheduleDrain();
         },
-        (err: Error) => this.failBatch(b, new WireError(`compressing a batch failed: ${err.message}`, 'protocol'), false),
+        (err: Error) =>
+          this.failBatch(b, new WireError(`compressing a batch failed: ${err.message}`, 'protocol'), false),
       );
     }
     this.nullKeys.batchClosed(ps.topic.name, ps.partition, ps.topic.partitions.length);
@@ -468,11 +495,14 @@ export class WireProducer {
     if (this.timer && this.timerAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerAt = Infinity;
-      this.drain();
-    }, Math.max(0, at - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.timerAt = Infinity;
+        this.drain();
+      },
+      Math.max(0, at - Date.now()),
+    );
   }
 
   private scheduleDrain(): void {
@@ -524,7 +554,15 @@ export class WireProducer {
       const b = ps.queue[0];
       const node = this.nodes.get(ps.leader);
       const why = node?.lastError ? `: ${node.lastError.message}` : '';
-      this.failBatch(b, new WireError(`${b.count} record(s) for ${ps.topic.name}-${ps.partition} not delivered within ${this.deliveryTimeoutMs} ms${why}`, node?.lastError instanceof WireError ? node.lastError.kind : 'timeout', false), false);
+      this.failBatch(
+        b,
+        new WireError(
+          `${b.count} record(s) for ${ps.topic.name}-${ps.partition} not delivered within ${this.deliveryTimeoutMs} ms${why}`,
+          node?.lastError instanceof WireError ? node.lastError.kind : 'timeout',
+          false,
+        ),
+        false,
+      );
     }
   }
 
@@ -542,20 +580,23 @@ export class WireProducer {
       if (node.connecting) return Infinity;
       if (node.retryAt > now) return node.retryAt;
       node.connecting = true;
-      this.cluster.connection(nodeId, 'produce').then(
-        (conn) => {
-          node.conn = conn;
-          node.lastError = null;
-        },
-        (err: Error) => {
-          node.lastError = err;
-          node.retryAt = Date.now() + 500;
-          for (const t of new Set(parts.map((p) => p.topic))) this.refreshLeaders(t);
-        },
-      ).finally(() => {
-        node.connecting = false;
-        this.scheduleDrain();
-      });
+      this.cluster
+        .connection(nodeId, 'produce')
+        .then(
+          (conn) => {
+            node.conn = conn;
+            node.lastError = null;
+          },
+          (err: Error) => {
+            node.lastError = err;
+            node.retryAt = Date.now() + 500;
+            for (const t of new Set(parts.map((p) => p.topic))) this.refreshLeaders(t);
+          },
+        )
+        .finally(() => {
+          node.connecting = false;
+          this.scheduleDrain();
+        });
       return Infinity;
     }
     let start = 0;
@@ -564,7 +605,12 @@ export class WireProducer {
       let bytes = 0;
       for (let i = 0; i < parts.length; i++) {
         const ps = parts[(start + i) % parts.length];
-        if (ps.queue.length === 0 && ps.open !== null && (this.flushing > 0 || now - ps.open.createdAt >= this.lingerMs)) this.closeBatch(ps);
+        if (
+          ps.queue.length === 0 &&
+          ps.open !== null &&
+          (this.flushing > 0 || now - ps.open.createdAt >= this.lingerMs)
+        )
+          this.closeBatch(ps);
         const b = ps.queue[0];
         if (!b || !b.encoded) continue;
         if (bytes > 0 && bytes + b.encoded.length > 4 * this.batchBytes) continue;
@@ -630,7 +676,11 @@ export class WireProducer {
           }
         }
         batches.forEach((b, i) => {
-          if (!seen.has(b) && b.attempt === attempts[i]) this.retryOrFail(b, new WireError(`the broker did not answer for ${b.part.topic.name}-${b.part.partition}`, 'protocol', true));
+          if (!seen.has(b) && b.attempt === attempts[i])
+            this.retryOrFail(
+              b,
+              new WireError(`the broker did not answer for ${b.part.topic.name}-${b.part.partition}`, 'protocol', true),
+            );
         });
         done();
       },
@@ -658,7 +708,11 @@ export class WireProducer {
       this.retryOrFail(b, err);
       return;
     }
-    if (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER || code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.UNKNOWN_PRODUCER_ID) {
+    if (
+      code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER ||
+      code === ErrorCode.INVALID_PRODUCER_EPOCH ||
+      code === ErrorCode.UNKNOWN_PRODUCER_ID
+    ) {
       // the broker and this producer disagree about the partition's sequence: nothing later can be written
       this.poisonPartition(ps, err);
       return;
@@ -671,7 +725,12 @@ export class WireProducer {
     const ps = b.part;
     const retriable = err instanceof WireError ? err.retriable : false;
     if (!retriable || Date.now() - b.createdAt > this.deliveryTimeoutMs) {
-      const e = retriable ? new WireError(`${err.message} (gave up after ${this.deliveryTimeoutMs} ms)`, err instanceof WireError ? err.kind : 'timeout') : err;
+      const e = retriable
+        ? new WireError(
+            `${err.message} (gave up after ${this.deliveryTimeoutMs} ms)`,
+            err instanceof WireError ? err.kind : 'timeout',
+          )
+        : err;
       if (this.idempotent) this.poisonPartition(ps, e);
       else this.failBatch(b, e, false);
       return;
@@ -706,7 +765,8 @@ export class WireProducer {
     b.encoded = null;
     if (b.hasCallbacks) {
       const topic = ps.topic.name;
-      for (let i = 0; i < b.callbacks.length; i++) b.callbacks[i]?.(null, { topic, partition: ps.partition, offset: baseOffset >= 0 ? baseOffset + i : -1 });
+      for (let i = 0; i < b.callbacks.length; i++)
+        b.callbacks[i]?.(null, { topic, partition: ps.partition, offset: baseOffset >= 0 ? baseOffset + i : -1 });
     }
     this.afterProgress();
   }

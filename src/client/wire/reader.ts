@@ -25,7 +25,14 @@ import { canDecodeRecords, decodeBatchInto, type RecordMatch } from '../../proto
 import type { ConsumedRecord } from '../records.js';
 import type { Cluster } from './cluster.js';
 import { sleep } from '../../common/time.js';
-import { KafkaResponseError, OffsetOutOfRangeError, TopicNotFoundError, WireError, isRetriable, needsMetadataRefresh } from './errors.js';
+import {
+  KafkaResponseError,
+  OffsetOutOfRangeError,
+  TopicNotFoundError,
+  WireError,
+  isRetriable,
+  needsMetadataRefresh,
+} from './errors.js';
 
 export interface ReadRange {
   topic: string;
@@ -132,7 +139,17 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
     this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     this.maxQueuedBytes = options.maxQueuedBytes ?? 32 * 1024 * 1024;
     const partitionMaxBytes = options.partitionMaxBytes ?? 1024 * 1024;
-    this.cursors = ranges.map((r) => new PartitionCursor(r.topic, r.partition, r.from, r.until, partitionMaxBytes, options.matchFor?.(r.topic, r.partition)));
+    this.cursors = ranges.map(
+      (r) =>
+        new PartitionCursor(
+          r.topic,
+          r.partition,
+          r.from,
+          r.until,
+          partitionMaxBytes,
+          options.matchFor?.(r.topic, r.partition),
+        ),
+    );
     for (const c of this.cursors) {
       const key = `${c.topic}\u0000${c.partition}`;
       if (this.byKey.has(key)) throw new WireError(`${c.topic}-${c.partition} is listed twice`, 'config');
@@ -210,14 +227,26 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
       for (const c of this.cursors) {
         if (c.topic !== topic) continue;
         const p = meta.partitions.find((x) => x.partition === c.partition);
-        if (!p) throw new WireError(`partition ${c.partition} of ${topic} does not exist (it has ${meta.partitions.length})`, 'not-found');
+        if (!p)
+          throw new WireError(
+            `partition ${c.partition} of ${topic} does not exist (it has ${meta.partitions.length})`,
+            'not-found',
+          );
         c.leader = p.leader;
       }
     }
     for (const c of this.cursors) {
       if (c.until !== undefined && c.position >= c.until) {
         c.done = true;
-        this.queue.push({ cursor: c, from: c.position, records: null, decoded: 0, done: true, position: c.position, highWatermark: -1 });
+        this.queue.push({
+          cursor: c,
+          from: c.position,
+          records: null,
+          decoded: 0,
+          done: true,
+          position: c.position,
+          highWatermark: -1,
+        });
       }
     }
     this.spawnLoops();
@@ -272,7 +301,9 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
       try {
         const conn = await this.cluster.connection(node, this.lane);
         if (this.closed) return;
-        answer = await conn.request(FETCH, this.fetchRequest(active), { timeoutMs: this.maxWaitMs + this.cluster.timeoutMs });
+        answer = await conn.request(FETCH, this.fetchRequest(active), {
+          timeoutMs: this.maxWaitMs + this.cluster.timeoutMs,
+        });
         failingSince = 0;
       } catch (err) {
         if (this.closed) return;
@@ -294,7 +325,13 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
     for (const c of active) {
       let list = topics.get(c.topic);
       if (!list) topics.set(c.topic, (list = []));
-      list.push({ partition: c.partition, currentLeaderEpoch: -1, fetchOffset: c.position, logStartOffset: -1, partitionMaxBytes: c.maxBytes });
+      list.push({
+        partition: c.partition,
+        currentLeaderEpoch: -1,
+        fetchOffset: c.position,
+        logStartOffset: -1,
+        partitionMaxBytes: c.maxBytes,
+      });
     }
     return {
       replicaId: -1,
@@ -322,7 +359,8 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
         const c = this.byKey.get(`${t.topic}\u0000${p.partitionIndex}`);
         if (!c || c.done || c.leader !== node) continue;
         const code = p.errorCode;
-        if (code === ErrorCode.OFFSET_OUT_OF_RANGE) throw new OffsetOutOfRangeError(c.topic, c.partition, c.position, p.logStartOffset, p.highWatermark);
+        if (code === ErrorCode.OFFSET_OUT_OF_RANGE)
+          throw new OffsetOutOfRangeError(c.topic, c.partition, c.position, p.logStartOffset, p.highWatermark);
         if (code !== 0) {
           if (!isRetriable(code)) throw new KafkaResponseError(code, `fetch of ${c.topic}-${c.partition}`);
           if (needsMetadataRefresh(code)) moved.add(c.topic);
@@ -347,7 +385,8 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
         if (pos + size > records.length) break; // a partial batch at the end of the answer
         const magic = records.readInt8(pos + MAGIC);
         // v2 batches end at base + lastOffsetDelta; an old message set entry's offset is its (last) offset
-        const last = magic >= 2 ? readInt64(records, pos) + records.readInt32BE(pos + LAST_OFFSET_DELTA) : readInt64(records, pos);
+        const last =
+          magic >= 2 ? readInt64(records, pos) + records.readInt32BE(pos + LAST_OFFSET_DELTA) : readInt64(records, pos);
         if (last + 1 > next) next = last + 1;
         pos += size;
       }
@@ -362,7 +401,15 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
     if (next === from && !done) return; // nothing new (a long poll that timed out)
     const bytes = records && pos > 0 ? records.subarray(0, pos) : null;
     this.queuedBytes += bytes?.length ?? 0;
-    this.queue.push({ cursor: c, from, records: bytes, decoded: 0, done, position: c.position, highWatermark: c.highWatermark });
+    this.queue.push({
+      cursor: c,
+      from,
+      records: bytes,
+      decoded: 0,
+      done,
+      position: c.position,
+      highWatermark: c.highWatermark,
+    });
   }
 
   private async refreshLeaders(topics: Set<string>): Promise<void> {
@@ -372,13 +419,15 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
       try {
         meta = await this.cluster.topic(topic);
       } catch (err) {
-        if (err instanceof TopicNotFoundError) throw new TopicNotFoundError(topic, ' (deleted while it was being read)');
+        if (err instanceof TopicNotFoundError)
+          throw new TopicNotFoundError(topic, ' (deleted while it was being read)');
         throw err;
       }
       for (const c of this.cursors) {
         if (c.topic !== topic) continue;
         const p = meta.partitions.find((x) => x.partition === c.partition);
-        if (!p) throw new WireError(`partition ${c.partition} of ${topic} disappeared while it was being read`, 'not-found');
+        if (!p)
+          throw new WireError(`partition ${c.partition} of ${topic} disappeared while it was being read`, 'not-found');
         c.leader = p.leader;
       }
     }
@@ -398,7 +447,18 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
     let position = q.position;
     let done = q.done;
     if (buf) {
-      const pos = decodeRecordSet(buf, q.decoded, c.topic, c.partition, q.from, c.until ?? Infinity, out, CHUNK_RECORDS, (s) => this.skip(s), c.match);
+      const pos = decodeRecordSet(
+        buf,
+        q.decoded,
+        c.topic,
+        c.partition,
+        q.from,
+        c.until ?? Infinity,
+        out,
+        CHUNK_RECORDS,
+        (s) => this.skip(s),
+        c.match,
+      );
       q.decoded = pos;
       if (pos < buf.length) {
         // more of this fetch to come: this chunk ends after its last batch
@@ -423,7 +483,16 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
         this.queuedBytes -= q.records?.length ?? 0;
         this.wakeLoops();
         const c = q.cursor;
-        return { topic: c.topic, partition: c.partition, data: q.records, from: q.from, until: c.until ?? Infinity, done: q.done, position: q.position, highWatermark: q.highWatermark };
+        return {
+          topic: c.topic,
+          partition: c.partition,
+          data: q.records,
+          from: q.from,
+          until: c.until ?? Infinity,
+          done: q.done,
+          position: q.position,
+          highWatermark: q.highWatermark,
+        };
       }
       if (this.closed || this.cursors.every((c) => c.done)) return null;
       await new Promise<void>((resolve) => (this.consumerWake = resolve));
@@ -432,7 +501,8 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
   }
 
   private skip(s: SkippedBatch): void {
-    if (!this.options.onSkippedBatch) throw new WireError(`${s.topic}-${s.partition} at offset ${s.offset}: ${s.reason}`, 'unsupported');
+    if (!this.options.onSkippedBatch)
+      throw new WireError(`${s.topic}-${s.partition} at offset ${s.offset}: ${s.reason}`, 'unsupported');
     this.options.onSkippedBatch(s);
   }
 }
@@ -476,14 +546,27 @@ export function decodeRecordSet(
     const magic = batch.readInt8(MAGIC);
     const base = readInt64(batch, 0);
     if (magic < 2) {
-      if (base >= from) skip({ topic, partition, offset: base, lastOffset: base, reason: `message format v${magic} (before Kafka 0.11) cannot be read` });
+      if (base >= from)
+        skip({
+          topic,
+          partition,
+          offset: base,
+          lastOffset: base,
+          reason: `message format v${magic} (before Kafka 0.11) cannot be read`,
+        });
       continue;
     }
     const attributes = batch.readInt16BE(ATTRIBUTES);
     const last = base + batch.readInt32BE(LAST_OFFSET_DELTA);
     if (last < from || base >= until || isControlBatch(attributes)) continue;
     if (!canDecodeRecords(attributes)) {
-      skip({ topic, partition, offset: base, lastOffset: last, reason: `records compressed with ${COMPRESSION_NAMES[compressionOf(attributes)] ?? 'an unknown codec'} cannot be decoded by evt` });
+      skip({
+        topic,
+        partition,
+        offset: base,
+        lastOffset: last,
+        reason: `records compressed with ${COMPRESSION_NAMES[compressionOf(attributes)] ?? 'an unknown codec'} cannot be decoded by evt`,
+      });
       continue;
     }
     try {

@@ -12,22 +12,34 @@ const MECHANISM_NAMES = { plain: 'PLAIN', 'scram-sha-256': 'SCRAM-SHA-256', 'scr
 
 export async function authenticate(conn: Connection, sasl: SaslSettings, timeLeft: () => number): Promise<void> {
   const mechanism = MECHANISM_NAMES[sasl.mechanism];
-  if (!mechanism) throw new AuthenticationError(`unknown SASL mechanism ${String(sasl.mechanism)} (use plain, scram-sha-256 or scram-sha-512)`);
+  if (!mechanism)
+    throw new AuthenticationError(
+      `unknown SASL mechanism ${String(sasl.mechanism)} (use plain, scram-sha-256 or scram-sha-512)`,
+    );
   if (!conn.supports(SASL_HANDSHAKE)) {
-    throw new AuthenticationError(`broker ${conn.name} does not offer SASL on this listener`, 'the broker does not offer SASL on this listener');
+    throw new AuthenticationError(
+      `broker ${conn.name} does not offer SASL on this listener`,
+      'the broker does not offer SASL on this listener',
+    );
   }
   const handshakeVersion = conn.versionFor(SASL_HANDSHAKE);
   const hs = await conn.request(SASL_HANDSHAKE, { mechanism }, { timeoutMs: timeLeft() });
   if (hs.errorCode !== 0) {
     const offered = hs.mechanisms.join(', ') || 'none';
-    throw new AuthenticationError(`broker ${conn.name} does not accept SASL ${mechanism} (it offers: ${offered})`, `the broker does not accept ${mechanism} (it offers: ${offered})`);
+    throw new AuthenticationError(
+      `broker ${conn.name} does not accept SASL ${mechanism} (it offers: ${offered})`,
+      `the broker does not accept ${mechanism} (it offers: ${offered})`,
+    );
   }
   const exchange = async (token: Buffer): Promise<Buffer> => {
     if (handshakeVersion === 0) return conn.rawExchange(token, timeLeft());
     const r = await conn.request(SASL_AUTHENTICATE, { authBytes: token }, { timeoutMs: timeLeft() });
     if (r.errorCode !== 0) {
       const reason = r.errorMessage || `error ${r.errorCode}`;
-      throw new AuthenticationError(`SASL ${mechanism} authentication as ${sasl.username} failed${r.errorMessage ? `: ${r.errorMessage}` : ` (error ${r.errorCode})`}`, reason);
+      throw new AuthenticationError(
+        `SASL ${mechanism} authentication as ${sasl.username} failed${r.errorMessage ? `: ${r.errorMessage}` : ` (error ${r.errorCode})`}`,
+        reason,
+      );
     }
     return r.authBytes;
   };

@@ -61,8 +61,15 @@ export class ScramClient {
     if (!serverNonce || salt === undefined || !Number.isInteger(iterations) || iterations < 1) {
       throw new AuthenticationError(`SCRAM: malformed server-first-message "${serverFirst}"`);
     }
-    if (!serverNonce.startsWith(this.nonce)) throw new AuthenticationError('SCRAM: the server nonce does not extend the client nonce');
-    const saltedPassword = pbkdf2Sync(this.password, Buffer.from(salt, 'base64'), iterations, KEY_LENGTH[this.algorithm], this.algorithm);
+    if (!serverNonce.startsWith(this.nonce))
+      throw new AuthenticationError('SCRAM: the server nonce does not extend the client nonce');
+    const saltedPassword = pbkdf2Sync(
+      this.password,
+      Buffer.from(salt, 'base64'),
+      iterations,
+      KEY_LENGTH[this.algorithm],
+      this.algorithm,
+    );
     const clientKey = this.hmac(saltedPassword, 'Client Key');
     const storedKey = createHash(this.algorithm).update(clientKey).digest();
     const withoutProof = `c=biws,r=${serverNonce}`;
@@ -78,7 +85,8 @@ export class ScramClient {
     const attrs = parseAttributes(serverFinal);
     if (attrs.has('e')) throw new AuthenticationError(`SCRAM authentication failed: ${attrs.get('e')}`);
     const v = attrs.get('v');
-    if (!this.serverSignature || v === undefined) throw new AuthenticationError(`SCRAM: malformed server-final-message "${serverFinal}"`);
+    if (!this.serverSignature || v === undefined)
+      throw new AuthenticationError(`SCRAM: malformed server-final-message "${serverFinal}"`);
     const got = Buffer.from(v, 'base64');
     if (got.length !== this.serverSignature.length || !timingSafeEqual(got, this.serverSignature)) {
       throw new AuthenticationError('SCRAM: the server signature does not match (is this the right cluster?)');

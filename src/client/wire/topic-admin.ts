@@ -24,7 +24,9 @@ export async function describeCluster(cluster: Cluster): Promise<ClusterInfo> {
   return {
     clusterId: answer.clusterId ?? '',
     controller,
-    brokers: answer.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port })).sort((a, b) => a.nodeId - b.nodeId),
+    brokers: answer.brokers
+      .map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port }))
+      .sort((a, b) => a.nodeId - b.nodeId),
   };
 }
 
@@ -45,11 +47,17 @@ export async function describeTopics(cluster: Cluster, names: string[]): Promise
   return names.map((name) => {
     const t = byName.get(name)!;
     // a partition without a leader still has replicas to show; any other topic error is the cluster's to explain
-    if (t.errorCode !== 0 && t.errorCode !== ErrorCode.LEADER_NOT_AVAILABLE) throw new KafkaResponseError(t.errorCode, `metadata of topic ${name}`);
+    if (t.errorCode !== 0 && t.errorCode !== ErrorCode.LEADER_NOT_AVAILABLE)
+      throw new KafkaResponseError(t.errorCode, `metadata of topic ${name}`);
     return {
       name,
       partitions: t.partitions
-        .map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, replicas: [...p.replicaNodes], isr: [...p.isrNodes] }))
+        .map((p) => ({
+          partition: p.partitionIndex,
+          leader: p.leaderId,
+          replicas: [...p.replicaNodes],
+          isr: [...p.isrNodes],
+        }))
         .sort(byPartition),
     };
   });
@@ -58,14 +66,26 @@ export async function describeTopics(cluster: Cluster, names: string[]): Promise
 /** The log start offset and high watermark of every partition (ListOffsets to each leader). */
 export async function topicOffsets(cluster: Cluster, topic: string): Promise<PartitionOffsets[]> {
   const { partitions } = await cluster.topic(topic);
-  const listed = await cluster.listOffsets(partitions.flatMap((p) => [EARLIEST, LATEST].map((timestamp) => ({ topic, partition: p.partition, timestamp }))));
-  return partitions.map((p, i) => ({ partition: p.partition, low: listed[2 * i].offset, high: listed[2 * i + 1].offset }));
+  const listed = await cluster.listOffsets(
+    partitions.flatMap((p) => [EARLIEST, LATEST].map((timestamp) => ({ topic, partition: p.partition, timestamp }))),
+  );
+  return partitions.map((p, i) => ({
+    partition: p.partition,
+    low: listed[2 * i].offset,
+    high: listed[2 * i + 1].offset,
+  }));
 }
 
 /** Per partition the first offset at or after `timestamp`, or the high watermark when every record is older. */
-export async function offsetsForTime(cluster: Cluster, topic: string, timestamp: number): Promise<{ partition: number; offset: number }[]> {
+export async function offsetsForTime(
+  cluster: Cluster,
+  topic: string,
+  timestamp: number,
+): Promise<{ partition: number; offset: number }[]> {
   const { partitions } = await cluster.topic(topic);
-  const listed = await cluster.listOffsets(partitions.flatMap((p) => [timestamp, LATEST].map((t) => ({ topic, partition: p.partition, timestamp: t }))));
+  const listed = await cluster.listOffsets(
+    partitions.flatMap((p) => [timestamp, LATEST].map((t) => ({ topic, partition: p.partition, timestamp: t }))),
+  );
   return partitions.map((p, i) => {
     const found = listed[2 * i].offset;
     return { partition: p.partition, offset: found >= 0 ? found : listed[2 * i + 1].offset };
@@ -133,7 +153,11 @@ export async function deleteTopics(cluster: Cluster, names: string[]): Promise<v
 /** Grows a topic to `count` partitions (CreatePartitions to the controller). */
 export async function createPartitions(cluster: Cluster, topic: string, count: number): Promise<void> {
   await withController(cluster, async (conn) => {
-    const answer = await conn.request(CREATE_PARTITIONS, { topics: [{ name: topic, count, assignments: null }], timeoutMs: brokerWaitMs(cluster), validateOnly: false });
+    const answer = await conn.request(CREATE_PARTITIONS, {
+      topics: [{ name: topic, count, assignments: null }],
+      timeoutMs: brokerWaitMs(cluster),
+      validateOnly: false,
+    });
     const result = answer.results.find((r) => r.name === topic);
     const code: number = result?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
     if (code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw notFound('topic', [topic]);
@@ -145,7 +169,11 @@ export async function createPartitions(cluster: Cluster, topic: string, count: n
  * Deletes the records before `offset` of each partition (DeleteRecords to each partition's leader; -1 deletes
  * everything up to the high watermark). Answers the new log start offsets, in the order given.
  */
-export async function deleteRecords(cluster: Cluster, topic: string, before: { partition: number; offset: number }[]): Promise<{ partition: number; low: number }[]> {
+export async function deleteRecords(
+  cluster: Cluster,
+  topic: string,
+  before: { partition: number; offset: number }[],
+): Promise<{ partition: number; low: number }[]> {
   const items = before.map((b) => ({ topic, ...b }));
   const lows = await sendToLeaders(cluster, `DeleteRecords of ${topic}`, items, async (conn, batch) => {
     const answer = await conn.request(DELETE_RECORDS, {
@@ -155,9 +183,16 @@ export async function deleteRecords(cluster: Cluster, topic: string, before: { p
     const answered = new Map((answer.topics[0]?.partitions ?? []).map((p) => [p.partitionIndex, p]));
     return batch.map((b) => {
       const p = answered.get(b.partition);
-      if (!p) throw new WireError(`DeleteRecords of ${topic}-${b.partition}: the answer does not mention the partition`, 'protocol');
+      if (!p)
+        throw new WireError(
+          `DeleteRecords of ${topic}-${b.partition}: the answer does not mention the partition`,
+          'protocol',
+        );
       if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
-        throw new KafkaResponseError(p.errorCode, `deleting the records of ${topic}-${b.partition} before offset ${b.offset}: beyond the end of the partition`);
+        throw new KafkaResponseError(
+          p.errorCode,
+          `deleting the records of ${topic}-${b.partition} before offset ${b.offset}: beyond the end of the partition`,
+        );
       }
       return leaderAnswer(p.errorCode, () => p.lowWatermark, `deleting the records of ${topic}-${b.partition}`);
     });

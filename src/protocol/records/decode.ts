@@ -203,7 +203,20 @@ export function decodeBatchInto(
     }
     if (at !== recordEnd) corrupt(`record ${i} is ${length} bytes long but its fields take ${length + at - recordEnd}`);
     const timestamp = logAppendTime >= 0 ? logAppendTime : h.baseTimestamp + timestampDelta;
-    out.push(new DecodedRecord(topic, partition, offset, timestamp, key, value, headerCount === 0 ? null : p, headersAt, headerCount, recordEnd));
+    out.push(
+      new DecodedRecord(
+        topic,
+        partition,
+        offset,
+        timestamp,
+        key,
+        value,
+        headerCount === 0 ? null : p,
+        headersAt,
+        headerCount,
+        recordEnd,
+      ),
+    );
     pos = recordEnd;
   }
 }
@@ -281,7 +294,8 @@ function matches(m: RecordMatch, p: Buffer, recordEnd: number): boolean {
     const valueStart = at;
     at += Math.max(0, valueLength);
     if (at > recordEnd) corrupt('record header extends past the end of its record');
-    if (bytesAt(p, nameStart, nameLength, m.header.name) && bytesAt(p, valueStart, valueLength, m.header.value)) return true;
+    if (bytesAt(p, nameStart, nameLength, m.header.name) && bytesAt(p, valueStart, valueLength, m.header.value))
+      return true;
   }
   return false;
 }

@@ -33,7 +33,9 @@ export function Panel({ title, note, width, height, focused, lines }: PanelProps
   const label = ` ${title} `;
   const tail = note ? ` ${note} ` : '';
   const fill = Math.max(0, inner - 1 - label.length - tail.length);
-  const top = (label.length + tail.length + 1 > inner ? ('─' + label).slice(0, inner) : '─' + label + '─'.repeat(fill) + tail).padEnd(inner, '─');
+  const top = (
+    label.length + tail.length + 1 > inner ? ('─' + label).slice(0, inner) : '─' + label + '─'.repeat(fill) + tail
+  ).padEnd(inner, '─');
   const body = Array.from({ length: Math.max(0, height - 2) }, (_, i) => lines[i] ?? []);
   return (
     <Box flexDirection="column" width={width} height={height} flexShrink={0}>

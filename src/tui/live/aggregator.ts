@@ -8,7 +8,15 @@ import { expectations, type FlowEvent } from '../../flow/expectations.js';
 import { isFinalType, judgedTypes, stateAfter, type Flow } from '../../flow/model.js';
 import { RecentIds } from '../../common/recent-ids.js';
 import { percentiles } from '../../common/stats.js';
-import { FEED_CAPACITY, HISTORY_CAPACITY, Ring, STUCK_CAPACITY, type FeedEvent, type FlowStatus, type StuckRow } from '../source.js';
+import {
+  FEED_CAPACITY,
+  HISTORY_CAPACITY,
+  Ring,
+  STUCK_CAPACITY,
+  type FeedEvent,
+  type FlowStatus,
+  type StuckRow,
+} from '../source.js';
 import { TimeOrderedFeed } from './feed-buffer.js';
 
 /** One record of a tailed topic, as far as the dashboard looks at it. */
@@ -171,7 +179,13 @@ class FlowEntities {
     }
     o.firstAt = Math.min(o.firstAt, e.timestamp);
     o.lastAt = Math.max(o.lastAt, e.timestamp);
-    o.events.push({ eventType: e.eventType, topic: e.topic, partition: e.partition, offset: e.offset, timestamp: e.timestamp });
+    o.events.push({
+      eventType: e.eventType,
+      topic: e.topic,
+      partition: e.partition,
+      offset: e.offset,
+      timestamp: e.timestamp,
+    });
     if (o.events.length > this.eventsPerEntity) o.events.shift();
     const next = stateAfter(this.flow, [e.eventType]);
     const final = isFinalType(this.flow, e.eventType);
@@ -206,8 +220,13 @@ class FlowEntities {
 
   status(now: number, stuckAfterMs: number): FlowStatus {
     const known = new Set(this.order.map((s) => s.state));
-    const extra = [...this.openByState.keys(), ...this.finalByState.keys()].filter((s) => !known.has(s) && (this.openByState.get(s) || this.finalByState.get(s)));
-    const states = [...this.order, ...[...new Set(extra)].map((state) => ({ state, final: this.finalByState.has(state) }))].map(({ state, final }) => ({
+    const extra = [...this.openByState.keys(), ...this.finalByState.keys()].filter(
+      (s) => !known.has(s) && (this.openByState.get(s) || this.finalByState.get(s)),
+    );
+    const states = [
+      ...this.order,
+      ...[...new Set(extra)].map((state) => ({ state, final: this.finalByState.has(state) })),
+    ].map(({ state, final }) => ({
       state,
       final,
       count: (this.openByState.get(state) ?? 0) + (this.finalByState.get(state) ?? 0),
@@ -240,14 +259,19 @@ class FlowEntities {
     const old: [string, OpenEntity][] = [];
     for (const entry of this.open) if (now - entry[1].firstAt > stuckAfterMs) old.push(entry);
     old.sort((a, b) => a[1].firstAt - b[1].firstAt);
-    const rows = old.slice(0, STUCK_CAPACITY).map(([id, o]) => ({ id, state: o.state, ageMs: now - o.firstAt, waitingFor: this.waitingFor(o.events) }));
+    const rows = old
+      .slice(0, STUCK_CAPACITY)
+      .map(([id, o]) => ({ id, state: o.state, ageMs: now - o.firstAt, waitingFor: this.waitingFor(o.events) }));
     return { rows, total: old.length };
   }
 
   /** "inventory: StockReserved or StockReservationFailed": the first answer the entity owes (not a follow-up). */
   private waitingFor(events: readonly FlowEvent[]): string {
     const rank = new Map(this.flow.topics.map((t, i) => [t.name, i]));
-    const timeline = [...events].sort((a, b) => a.timestamp - b.timestamp || (rank.get(a.topic) ?? 99) - (rank.get(b.topic) ?? 99) || a.offset - b.offset);
+    const timeline = [...events].sort(
+      (a, b) =>
+        a.timestamp - b.timestamp || (rank.get(a.topic) ?? 99) - (rank.get(b.topic) ?? 99) || a.offset - b.offset,
+    );
     const owed = expectations(this.flow, timeline).find((x) => !x.followUp);
     return owed ? `${owed.reaction.service}: ${owed.expects.join(' or ')}` : 'unknown';
   }

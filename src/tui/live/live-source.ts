@@ -61,7 +61,8 @@ export async function createLiveSource(options: LiveSourceOptions): Promise<Dash
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    trace: (id) => traceEntity({ cluster: options.cluster, codec: options.codec, id, flow: options.flow, db: options.traceDb }),
+    trace: (id) =>
+      traceEntity({ cluster: options.cluster, codec: options.codec, id, flow: options.flow, db: options.traceDb }),
     async close() {
       if (closed) return;
       closed = true;

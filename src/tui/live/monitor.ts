@@ -56,9 +56,20 @@ export class Monitor {
     const flowTopics = new Set(flow?.topics.map((t) => t.name) ?? []);
     // with a flow: its topics and the dead-letter topics that go with them; without: every topic's newest records
     const isTailed = flow
-      ? (t: string) => flowTopics.has(t) || (looksLikeDeadLetterTopic(t) && ((flow.prefix !== '' && t.startsWith(flow.prefix)) || flow.topics.some((x) => t.includes(x.name))))
+      ? (t: string) =>
+          flowTopics.has(t) ||
+          (looksLikeDeadLetterTopic(t) &&
+            ((flow.prefix !== '' && t.startsWith(flow.prefix)) || flow.topics.some((x) => t.includes(x.name))))
       : (t: string) => !isInternalTopic(t);
-    this.tail = new Tail({ cluster: o.cluster, codec: o.codec, aggregator: this.aggregator, isTailed, startAt: since, maxBack: flow ? null : FEED_BACK_PER_PARTITION, follow });
+    this.tail = new Tail({
+      cluster: o.cluster,
+      codec: o.codec,
+      aggregator: this.aggregator,
+      isTailed,
+      startAt: since,
+      maxBack: flow ? null : FEED_BACK_PER_PARTITION,
+      follow,
+    });
   }
 
   /** Anything that may change a snapshot: the publisher skips a snapshot when this did not move. */

@@ -42,7 +42,8 @@ export class ClusterPoller {
     // a timer's trigger is the group's own event, not something it consumes
     for (const r of (flow?.reactions ?? []).filter((x) => !x.timer)) {
       const topics = flow!.topics.filter((t) => r.on.some((type) => t.types.includes(type))).map((t) => t.name);
-      for (const g of r.groups) this.expectedTopics.set(g, [...new Set([...(this.expectedTopics.get(g) ?? []), ...topics])]);
+      for (const g of r.groups)
+        this.expectedTopics.set(g, [...new Set([...(this.expectedTopics.get(g) ?? []), ...topics])]);
     }
   }
 
@@ -69,14 +70,27 @@ export class ClusterPoller {
     return this.topics.flatMap((t) => t.offsets.map((o) => ({ topic: t.name, partition: o.partition, end: o.end })));
   }
 
-  private async readTopics(): Promise<{ name: string; offsets: { partition: number; start: number; end: number }[] }[]> {
+  private async readTopics(): Promise<
+    { name: string; offsets: { partition: number; start: number; end: number }[] }[]
+  > {
     // topicNames refreshes the metadata of all topics (internal ones and names starting with __ left out)
     const names = this.byFlowFirst((await this.cluster.topicNames()).filter((t) => !isInternalTopic(t)));
-    const parts = names.flatMap((name) => (this.cluster.cachedTopic(name)?.partitions ?? []).map((p) => ({ topic: name, partition: p.partition })));
-    const listed = await this.cluster.listOffsets(parts.flatMap((p) => [{ ...p, timestamp: EARLIEST }, { ...p, timestamp: LATEST }]));
+    const parts = names.flatMap((name) =>
+      (this.cluster.cachedTopic(name)?.partitions ?? []).map((p) => ({ topic: name, partition: p.partition })),
+    );
+    const listed = await this.cluster.listOffsets(
+      parts.flatMap((p) => [
+        { ...p, timestamp: EARLIEST },
+        { ...p, timestamp: LATEST },
+      ]),
+    );
     return names.map((name) => ({
       name,
-      offsets: parts.flatMap((p, i) => (p.topic === name ? [{ partition: p.partition, start: listed[2 * i].offset, end: listed[2 * i + 1].offset }] : [])),
+      offsets: parts.flatMap((p, i) =>
+        p.topic === name
+          ? [{ partition: p.partition, start: listed[2 * i].offset, end: listed[2 * i + 1].offset }]
+          : [],
+      ),
     }));
   }
 
@@ -87,17 +101,26 @@ export class ClusterPoller {
     return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   }
 
-  private async readGroups(topics: { name: string; offsets: { partition: number; start: number; end: number }[] }[]): Promise<PolledGroup[]> {
-    const parts = new Map(topics.flatMap((t) => t.offsets.map((o) => [`${t.name}:${o.partition}`, { topic: t.name, ...o }] as const)));
+  private async readGroups(
+    topics: { name: string; offsets: { partition: number; start: number; end: number }[] }[],
+  ): Promise<PolledGroup[]> {
+    const parts = new Map(
+      topics.flatMap((t) => t.offsets.map((o) => [`${t.name}:${o.partition}`, { topic: t.name, ...o }] as const)),
+    );
     // a cluster that refuses ListGroups (ACLs) still shows the flow's groups
-    const others = (await listGroups(this.cluster).catch(() => [])).map((g) => g.groupId).filter((g) => !this.flowGroups.has(g));
+    const others = (await listGroups(this.cluster).catch(() => []))
+      .map((g) => g.groupId)
+      .filter((g) => !this.flowGroups.has(g));
     const groups = [...this.flowGroups.keys(), ...others];
     return Promise.all(
       groups.map(async (group) => {
         const expected = new Set(this.expectedTopics.get(group) ?? []);
         // every partition is asked: a group's own are those it committed on, and those the flow expects it to read
         const asked = [...parts.values()];
-        const [state, committed] = await Promise.all([describeGroupState(this.cluster, group), committedOffsets(this.cluster, group, asked)]);
+        const [state, committed] = await Promise.all([
+          describeGroupState(this.cluster, group),
+          committedOffsets(this.cluster, group, asked),
+        ]);
         const mine = asked.filter((p) => committed.has(`${p.topic}:${p.partition}`) || expected.has(p.topic));
         return {
           service: this.flowGroups.get(group) ?? group,
@@ -116,7 +139,11 @@ export class ClusterPoller {
     );
   }
 
-  private apply(topics: { name: string; offsets: { partition: number; start: number; end: number }[] }[], groups: PolledGroup[], now: number): void {
+  private apply(
+    topics: { name: string; offsets: { partition: number; start: number; end: number }[] }[],
+    groups: PolledGroup[],
+    now: number,
+  ): void {
     const seconds = this.polledAt === null ? 0 : (now - this.polledAt) / 1000;
     const rate = (delta: number) => (seconds > 0 ? delta / seconds : 0);
     const ends = new Map<string, number>();
@@ -157,7 +184,10 @@ export class ClusterPoller {
       return { ...g, lag, lagHistory: history.toArray(), processedPerSecond: rate(processed) };
     });
     // the flow's groups first (the flow's order), then the others by name
-    this.services = [...rows.filter((r) => r.inFlow), ...rows.filter((r) => !r.inFlow).sort((a, b) => a.group.localeCompare(b.group))];
+    this.services = [
+      ...rows.filter((r) => r.inFlow),
+      ...rows.filter((r) => !r.inFlow).sort((a, b) => a.group.localeCompare(b.group)),
+    ];
     this.polledAt = now;
     this.ends = ends;
     this.committed = committed;

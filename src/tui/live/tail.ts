@@ -63,14 +63,20 @@ export class Tail {
     const wanted = partitions.filter((p) => this.o.isTailed(p.topic) && !this.covered.has(p.topic));
     if (wanted.length === 0 || this.closed) return;
     const fresh = wanted.filter((p) => !this.positions.has(key(p)));
-    const found = fresh.length ? await this.o.cluster.listOffsets(fresh.map((p) => ({ topic: p.topic, partition: p.partition, timestamp: this.o.startAt }))) : [];
+    const found = fresh.length
+      ? await this.o.cluster.listOffsets(
+          fresh.map((p) => ({ topic: p.topic, partition: p.partition, timestamp: this.o.startAt })),
+        )
+      : [];
     const byTime = new Map(found.map((f) => [key(f), f.offset]));
     const ranges: ReadRange[] = wanted.map((p) => {
       // -1: no record at or after the window's start, so nothing before the current end belongs to it
       const at = this.positions.get(key(p)) ?? byTime.get(key(p)) ?? -1;
       let from = at >= 0 ? at : p.end;
       if (this.o.maxBack !== null && !this.positions.has(key(p))) from = Math.max(from, p.end - this.o.maxBack);
-      return this.o.follow ? { topic: p.topic, partition: p.partition, from } : { topic: p.topic, partition: p.partition, from, until: p.end };
+      return this.o.follow
+        ? { topic: p.topic, partition: p.partition, from }
+        : { topic: p.topic, partition: p.partition, from, until: p.end };
     });
     if (this.closed) return;
     const topics = [...new Set(wanted.map((p) => p.topic))];
@@ -114,15 +120,28 @@ export class Tail {
   eventOf(r: ConsumedRecord): TailEvent {
     const codec = this.o.codec;
     let decoded: { v: unknown } | null = null;
-    const value = () => (decoded ??= { v: r.value && r.value.length <= SNIFF_BYTES ? structuredValue(codec.decode(r.value).value) : undefined }).v;
+    const value = () =>
+      (decoded ??= {
+        v: r.value && r.value.length <= SNIFF_BYTES ? structuredValue(codec.decode(r.value).value) : undefined,
+      }).v;
     const schemaName = () => {
       const id = schemaIdOf(r.value);
       return id === null ? null : (codec.registry?.schemaName(id) ?? null);
     };
     const flow: Flow | null = this.o.aggregator.flow;
-    const facts = this.facts?.of({ topic: r.topic, key: r.key, headers: r.headers, value, schemaName, rawValue: r.value }) ?? null;
+    const facts =
+      this.facts?.of({ topic: r.topic, key: r.key, headers: r.headers, value, schemaName, rawValue: r.value }) ?? null;
     const origin = facts ? facts.deadLetter : r.headers.length ? deadLetterOf(r.headers) : null;
-    const eventType = facts?.type ?? conventionalType({ topic: origin?.topic ?? r.topic, headers: r.headers, get value() { return value(); }, schemaName: schemaName() }).type;
+    const eventType =
+      facts?.type ??
+      conventionalType({
+        topic: origin?.topic ?? r.topic,
+        headers: r.headers,
+        get value() {
+          return value();
+        },
+        schemaName: schemaName(),
+      }).type;
     const reasonPath = flow?.reasons[eventType];
     const reason = reasonPath && !origin ? valuesAt(value(), reasonPath)[0] : undefined;
     return {

@@ -23,14 +23,30 @@ const trailOf = (e: FeedEvent): string => (e.detail ? ` ${e.detail}` : '') + (e.
 /** The width the feed needs to show its columns whole, and the details up to a point. */
 export function feedNeed(rows: readonly FeedEvent[]): number {
   const trail = Math.min(30, Math.max(0, ...rows.map((e) => trailOf(e).length)));
-  return naturalWidth(COLS, rows.map((e) => cellsOf(e))) + trail;
+  return (
+    naturalWidth(
+      COLS,
+      rows.map((e) => cellsOf(e)),
+    ) + trail
+  );
 }
 
 /** `selected` is highlighted; without one the newest events show. */
-export function feedLines(rows: readonly FeedEvent[], o: { width: number; height: number; selected: number | null; empty: string }): Line[] {
+export function feedLines(
+  rows: readonly FeedEvent[],
+  o: { width: number; height: number; selected: number | null; empty: string },
+): Line[] {
   // the seconds are enough when the milliseconds would cost a column its room
-  const ms = naturalWidth(COLS, rows.map((e) => cellsOf(e))) <= o.width;
-  const w = columnWidths(COLS, rows.map((e) => cellsOf(e, ms)), o.width);
+  const ms =
+    naturalWidth(
+      COLS,
+      rows.map((e) => cellsOf(e)),
+    ) <= o.width;
+  const w = columnWidths(
+    COLS,
+    rows.map((e) => cellsOf(e, ms)),
+    o.width,
+  );
   return listLines({
     rows,
     height: o.height,
@@ -38,7 +54,9 @@ export function feedLines(rows: readonly FeedEvent[], o: { width: number; height
     anchor: o.selected ?? rows.length - 1,
     empty: o.empty,
     row: (e) => [
-      ...rowLine(cellsOf(e, ms), COLS, w, (i) => (i === 0 ? { dim: true } : i === 3 ? { color: dead(e) ? 'red' : undefined, bold: true } : undefined)),
+      ...rowLine(cellsOf(e, ms), COLS, w, (i) =>
+        i === 0 ? { dim: true } : i === 3 ? { color: dead(e) ? 'red' : undefined, bold: true } : undefined,
+      ),
       { text: e.detail ? ` ${e.detail}` : '', dim: !dead(e) },
       { text: e.producer ? `  by ${e.producer}` : '', dim: true },
     ],

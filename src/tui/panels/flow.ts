@@ -11,7 +11,11 @@ import { listLines } from './list.js';
 import { stuckRows } from './rows.js';
 
 // a stuck entity: its id, state and age, then what it waits for, as far as the panel reaches
-const stuckCols = (w: FlowStatus): readonly Column[] => [{ header: w.entity.toUpperCase(), max: 40, min: 8 }, { header: 'STATE', max: 24, min: 6 }, { header: 'AGE', align: 'right' }];
+const stuckCols = (w: FlowStatus): readonly Column[] => [
+  { header: w.entity.toUpperCase(), max: 40, min: 8 },
+  { header: 'STATE', max: 24, min: 6 },
+  { header: 'AGE', align: 'right' },
+];
 const stuckCells = (r: StuckRow): string[] => [r.id, r.state, formatDuration(r.ageMs, 'narrow')];
 const SPARK = { min: 8, max: 30 };
 
@@ -27,14 +31,32 @@ const label = (s: string) => s.toLowerCase().replace(/_/g, '-');
 export function flowNeed(s: Snapshot): number {
   const w = s.flow;
   if (!w) return 0;
-  const stuck = w.stuck.length ? naturalWidth(stuckCols(w), w.stuck.map(stuckCells)) + 2 + Math.max(...w.stuck.map((r) => r.waitingFor.length)) : 0;
+  const stuck = w.stuck.length
+    ? naturalWidth(stuckCols(w), w.stuck.map(stuckCells)) + 2 + Math.max(...w.stuck.map((r) => r.waitingFor.length))
+    : 0;
   const [rate, latency] = rateItems(w, SPARK.min);
-  return Math.max(stuck, lineWidth(rate) + 2 + lineWidth(latency), itemsWidth(stateItems(w, true)), itemsWidth(reasonItems(w)));
+  return Math.max(
+    stuck,
+    lineWidth(rate) + 2 + lineWidth(latency),
+    itemsWidth(stateItems(w, true)),
+    itemsWidth(reasonItems(w)),
+  );
 }
 
-export function flowLines(s: Snapshot, o: { width: number; height: number; selected: number | null; filter: string }): Line[] {
+export function flowLines(
+  s: Snapshot,
+  o: { width: number; height: number; selected: number | null; filter: string },
+): Line[] {
   const w = s.flow;
-  if (!w) return [[{ text: 'no flow: give --flow FILE (or write one with evt flow infer) to see entities by state and the stuck ones', dim: true }]];
+  if (!w)
+    return [
+      [
+        {
+          text: 'no flow: give --flow FILE (or write one with evt flow infer) to see entities by state and the stuck ones',
+          dim: true,
+        },
+      ],
+    ];
   // with rows to spare, a line that does not fit wraps between its items instead of being cut
   const wrapTo = o.height >= 10 ? 2 : 1;
   const states = wrapItems(stateItems(w, o.width >= 100), o.width, wrapTo);
@@ -42,8 +64,17 @@ export function flowLines(s: Snapshot, o: { width: number; height: number; selec
   const rate = rateLines(w, o.width, wrapTo);
   const rows = stuckRows(s, o.filter);
   const head: Line = w.stuckTotal
-    ? [{ text: `stuck ${w.stuckTotal}`, color: 'yellow', bold: true }, { text: ` not final after ${formatDuration(w.stuckAfterMs, 'narrow')}${o.filter ? `, ${rows.length} match the filter` : ''}`, dim: true }]
-    : [{ text: `stuck none`, color: 'green' }, { text: ` (no ${w.entity} waits longer than ${formatDuration(w.stuckAfterMs, 'narrow')})`, dim: true }];
+    ? [
+        { text: `stuck ${w.stuckTotal}`, color: 'yellow', bold: true },
+        {
+          text: ` not final after ${formatDuration(w.stuckAfterMs, 'narrow')}${o.filter ? `, ${rows.length} match the filter` : ''}`,
+          dim: true,
+        },
+      ]
+    : [
+        { text: `stuck none`, color: 'green' },
+        { text: ` (no ${w.entity} waits longer than ${formatDuration(w.stuckAfterMs, 'narrow')})`, dim: true },
+      ];
   const fixed = [...states, ...reasons, ...rate];
   if (!w.stuckTotal) return [...fixed, head];
   const cols = stuckCols(w);
@@ -56,7 +87,10 @@ export function flowLines(s: Snapshot, o: { width: number; height: number; selec
       height: o.height - fixed.length,
       selected: o.selected,
       empty: `  no stuck ${w.entity} matches the filter`,
-      row: (r) => [...rowLine(stuckCells(r), cols, widths, (i) => (i === 1 ? { color: 'yellow' } : undefined)), { text: `  ${r.waitingFor}`, dim: true }],
+      row: (r) => [
+        ...rowLine(stuckCells(r), cols, widths, (i) => (i === 1 ? { color: 'yellow' } : undefined)),
+        { text: `  ${r.waitingFor}`, dim: true },
+      ],
     }),
   ];
 }
@@ -77,15 +111,30 @@ function reasonItems(w: FlowStatus): Line[] {
   for (const [state, byReason] of Object.entries(w.reasons)) {
     Object.entries(byReason)
       .filter(([, n]) => n > 0)
-      .forEach(([r, n], i) => items.push([...(i === 0 ? [{ text: `${label(state)} `, dim: true }] : []), { text: `${r.toLowerCase().replace(/_/g, ' ')} ` }, { text: compact(n), color: 'red' }]));
+      .forEach(([r, n], i) =>
+        items.push([
+          ...(i === 0 ? [{ text: `${label(state)} `, dim: true }] : []),
+          { text: `${r.toLowerCase().replace(/_/g, ' ')} ` },
+          { text: compact(n), color: 'red' },
+        ]),
+      );
   }
   return items.length ? items : [[{ text: 'no outcome with a reason yet', dim: true }]];
 }
 
 function rateItems(w: FlowStatus, spark: number): [Line, Line] {
   const now = w.settledPerSecond.length ? w.settledPerSecond[w.settledPerSecond.length - 1] : 0;
-  const latency = w.latency ? `e2e p50 ${formatDuration(w.latency.p50, 'narrow')} p95 ${formatDuration(w.latency.p95, 'narrow')} p99 ${formatDuration(w.latency.p99, 'narrow')}` : 'e2e -';
-  return [[{ text: 'settled/s ' }, { text: sparkline(w.settledPerSecond, spark), color: 'cyan' }, { text: ` ${compact(now).padStart(5)}` }], [{ text: latency }]];
+  const latency = w.latency
+    ? `e2e p50 ${formatDuration(w.latency.p50, 'narrow')} p95 ${formatDuration(w.latency.p95, 'narrow')} p99 ${formatDuration(w.latency.p99, 'narrow')}`
+    : 'e2e -';
+  return [
+    [
+      { text: 'settled/s ' },
+      { text: sparkline(w.settledPerSecond, spark), color: 'cyan' },
+      { text: ` ${compact(now).padStart(5)}` },
+    ],
+    [{ text: latency }],
+  ];
 }
 
 /** The throughput and the latency: on one line, the sparkline as wide as the room allows; else on two. */

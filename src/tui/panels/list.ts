@@ -7,7 +7,15 @@ import { windowStart, type Line } from '../lines.js';
  * `selected` is highlighted (null: the panel is not focused, nothing is); the window follows `anchor`,
  * which defaults to the selection, else the first row.
  */
-export function listLines<T>(o: { header?: Line; rows: readonly T[]; height: number; selected: number | null; anchor?: number; empty: string; row: (item: T) => Line }): Line[] {
+export function listLines<T>(o: {
+  header?: Line;
+  rows: readonly T[];
+  height: number;
+  selected: number | null;
+  anchor?: number;
+  empty: string;
+  row: (item: T) => Line;
+}): Line[] {
   const lines: Line[] = o.header ? [o.header] : [];
   const room = o.height - lines.length;
   if (o.rows.length === 0) return [...lines, [{ text: o.empty, dim: true }]];

@@ -21,16 +21,31 @@ const COLS: readonly Column[] = [
 const TREND = 5;
 
 /** A rebalance in a word: its two phases pass in a second and would widen the column (the group's drill-down names them). */
-const SHORT_STATE: Readonly<Record<string, string>> = { PreparingRebalance: 'Rebalancing', CompletingRebalance: 'Rebalancing' };
+const SHORT_STATE: Readonly<Record<string, string>> = {
+  PreparingRebalance: 'Rebalancing',
+  CompletingRebalance: 'Rebalancing',
+};
 
-const cellsOf = (r: ServiceRow): string[] => [r.service, r.up ? 'up' : 'DOWN', SHORT_STATE[r.state] ?? r.state, String(r.members), compact(r.lag), '', compact(Math.round(r.processedPerSecond)), compact(r.dlq)];
+const cellsOf = (r: ServiceRow): string[] => [
+  r.service,
+  r.up ? 'up' : 'DOWN',
+  SHORT_STATE[r.state] ?? r.state,
+  String(r.members),
+  compact(r.lag),
+  '',
+  compact(Math.round(r.processedPerSecond)),
+  compact(r.dlq),
+];
 
 /** The width the panel needs to show every cell whole. */
 export function servicesNeed(s: Snapshot): number {
   return naturalWidth(COLS, s.services.map(cellsOf));
 }
 
-export function servicesLines(s: Snapshot, o: { width: number; height: number; selected: number | null; filter: string }): Line[] {
+export function servicesLines(
+  s: Snapshot,
+  o: { width: number; height: number; selected: number | null; filter: string },
+): Line[] {
   // widths from every group, not only those the filter leaves: the columns stay put while typing
   const w = columnWidths(COLS, s.services.map(cellsOf), o.width);
   return listLines({
@@ -43,7 +58,15 @@ export function servicesLines(s: Snapshot, o: { width: number; height: number; s
       const values = cellsOf(r);
       values[TREND] = sparkline(r.lagHistory, w[TREND]);
       return rowLine(values, COLS, w, (i) =>
-        i === 1 ? { color: r.up ? 'green' : 'red', bold: !r.up } : i >= 2 && i <= 4 ? { color: r.lag ? 'yellow' : undefined } : i === TREND ? { color: 'yellow' } : i === 7 && r.dlq ? { color: 'red' } : undefined,
+        i === 1
+          ? { color: r.up ? 'green' : 'red', bold: !r.up }
+          : i >= 2 && i <= 4
+            ? { color: r.lag ? 'yellow' : undefined }
+            : i === TREND
+              ? { color: 'yellow' }
+              : i === 7 && r.dlq
+                ? { color: 'red' }
+                : undefined,
       );
     },
   });

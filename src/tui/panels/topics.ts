@@ -18,14 +18,24 @@ const COLS: readonly Column[] = [
 ];
 const TREND = 4;
 
-const cellsOf = (t: TopicRow): string[] => [t.name, String(t.partitions), compact(t.records), compact(Math.round(t.perSecond)), '', t.lastEventType ?? '-'];
+const cellsOf = (t: TopicRow): string[] => [
+  t.name,
+  String(t.partitions),
+  compact(t.records),
+  compact(Math.round(t.perSecond)),
+  '',
+  t.lastEventType ?? '-',
+];
 
 /** The width the panel needs to show every cell whole (`least`: without the trend). */
 export function topicsNeed(s: Snapshot, least = false): number {
   return naturalWidth(COLS, s.topics.map(cellsOf), least);
 }
 
-export function topicsLines(s: Snapshot, o: { width: number; height: number; selected: number | null; filter: string }): Line[] {
+export function topicsLines(
+  s: Snapshot,
+  o: { width: number; height: number; selected: number | null; filter: string },
+): Line[] {
   const w = columnWidths(COLS, s.topics.map(cellsOf), o.width);
   return listLines({
     header: [{ text: headerCells(COLS, w), dim: true }],
@@ -36,7 +46,9 @@ export function topicsLines(s: Snapshot, o: { width: number; height: number; sel
     row: (t) => {
       const values = cellsOf(t);
       values[TREND] = sparkline(t.rateHistory, w[TREND]);
-      return rowLine(values, COLS, w, (i) => (i === TREND ? { color: 'cyan' } : i === 5 ? { dim: !t.lastEventType } : undefined));
+      return rowLine(values, COLS, w, (i) =>
+        i === TREND ? { color: 'cyan' } : i === 5 ? { dim: !t.lastEventType } : undefined,
+      );
     },
   });
 }

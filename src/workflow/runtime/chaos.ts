@@ -32,10 +32,16 @@ export class Chaos {
       if (action.service === 'basket') continue; // the driver is the basket: nothing to stop
       const service = action.service;
       const at = (ms: number, fn: () => Promise<void>) =>
-        setTimeout(() => {
-          fn().catch((err: Error) => this.c.log(`evt: chaos: ${action.kind} ${service}: ${err.message}`));
-        }, Math.max(0, t0 + ms - Date.now()));
-      this.timers.set(action, [at(action.atMs, () => this.begin(action, service)), at(action.atMs + action.forMs, () => this.restart(service))]);
+        setTimeout(
+          () => {
+            fn().catch((err: Error) => this.c.log(`evt: chaos: ${action.kind} ${service}: ${err.message}`));
+          },
+          Math.max(0, t0 + ms - Date.now()),
+        );
+      this.timers.set(action, [
+        at(action.atMs, () => this.begin(action, service)),
+        at(action.atMs + action.forMs, () => this.restart(service)),
+      ]);
     }
   }
 
@@ -65,7 +71,9 @@ export class Chaos {
     if (!set) return;
     this.c.sets.delete(service);
     this.c.down.add(service);
-    this.c.log(`evt: chaos: ${action.kind === 'kill' ? 'killing' : 'stopping'} ${service} for ${formatDuration(action.forMs)}`);
+    this.c.log(
+      `evt: chaos: ${action.kind === 'kill' ? 'killing' : 'stopping'} ${service} for ${formatDuration(action.forMs)}`,
+    );
     await (action.kind === 'kill' ? set.crash() : set.stop());
   }
 
@@ -75,7 +83,10 @@ export class Chaos {
     if (under) return under;
     if (this.c.sets.has(service) || !this.c.down.has(service)) return Promise.resolve();
     const start = (async () => {
-      this.c.sets.set(service, await this.c.host.start(service, this.c.instances?.[service] ?? 1, this.c.latency?.[service]));
+      this.c.sets.set(
+        service,
+        await this.c.host.start(service, this.c.instances?.[service] ?? 1, this.c.latency?.[service]),
+      );
       this.c.down.delete(service);
       this.c.log(`evt: chaos: ${service} is back`);
     })().finally(() => this.starting.delete(service));

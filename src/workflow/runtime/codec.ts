@@ -60,7 +60,11 @@ export class WorkflowCodec {
 
   encode(record: AnyRecord): OutgoingRecord {
     const own = this.own.get(record.topic)!;
-    return { key: Buffer.from(record.key, 'utf8'), value: frame(own.id, own.type.toBuffer(record.value)), headers: textHeaders(record.headers) };
+    return {
+      key: Buffer.from(record.key, 'utf8'),
+      value: frame(own.id, own.type.toBuffer(record.value)),
+      headers: textHeaders(record.headers),
+    };
   }
 
   /**
@@ -99,7 +103,8 @@ export class WorkflowCodec {
     const own = this.own.get(topic)!;
     if (record.value === null) throw new DecodeError('the value is null (a tombstone), not an event');
     const id = schemaIdOf(record.value);
-    if (id === null) throw new DecodeError(`the value is not in the schema registry wire format (${describeStart(record.value)})`);
+    if (id === null)
+      throw new DecodeError(`the value is not in the schema registry wire format (${describeStart(record.value)})`);
     let value: unknown;
     try {
       if (id === own.id) value = own.type.fromBuffer(bodyOf(record.value));
@@ -111,7 +116,9 @@ export class WorkflowCodec {
       }
     } catch (err) {
       if (err instanceof DecodeError) throw err;
-      throw new DecodeError(`the value does not decode with schema id ${id} of ${this.names.subject(topic)}: ${(err as Error).message}`);
+      throw new DecodeError(
+        `the value does not decode with schema id ${id} of ${this.names.subject(topic)}: ${(err as Error).message}`,
+      );
     }
     const key = record.key === null ? '' : record.key.toString('utf8');
     return { topic, key, headers: headersAsText(record.headers), value } as AnyRecord;

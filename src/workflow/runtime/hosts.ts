@@ -29,7 +29,10 @@ export interface WorkerHost {
 }
 
 /** Instances as ServiceWorkers in this process, sharing one runtime. */
-export function inProcessHost(rt: WorkerRuntime, options: { tickMs?: number; sessionTimeoutMs?: number } = {}): WorkerHost {
+export function inProcessHost(
+  rt: WorkerRuntime,
+  options: { tickMs?: number; sessionTimeoutMs?: number } = {},
+): WorkerHost {
   let started = 0;
   return {
     async start(service, count, latency) {
@@ -67,7 +70,16 @@ export const WORKER_CONFIG_ENV = 'EVT_WORKFLOW_CONFIG';
 export function processHost(options: ProcessHostOptions): WorkerHost {
   const bin = evtBin();
   const spawnOne = (service: WorkerService, latency?: LatencyRange): Promise<ChildProcess> => {
-    const args = [bin, 'worker', service, '--brokers', options.settings.brokers.join(','), '--registry', options.registryUrl, `--prefix=${options.prefix}`];
+    const args = [
+      bin,
+      'worker',
+      service,
+      '--brokers',
+      options.settings.brokers.join(','),
+      '--registry',
+      options.registryUrl,
+      `--prefix=${options.prefix}`,
+    ];
     if (latency) args.push('--latency', `${latency.minMs}ms..${latency.maxMs}ms`);
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'ignore', 'pipe'],

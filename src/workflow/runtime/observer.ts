@@ -56,7 +56,11 @@ export class OrderObserver {
     this.count('PLACED', +1);
   }
 
-  start(cluster: Cluster, codec: WorkflowCodec, partitions: { topic: string; partition: number; from: number }[]): void {
+  start(
+    cluster: Cluster,
+    codec: WorkflowCodec,
+    partitions: { topic: string; partition: number; from: number }[],
+  ): void {
     this.feed = follow(
       cluster,
       codec,
@@ -65,7 +69,12 @@ export class OrderObserver {
         for (const r of chunk.records) {
           if (r.topic !== 'orders' || !this.belongs(r.value.orderId)) continue;
           this.apply(r.value.orderId, r.value.state, r.value.reason, r.value.updatedAt);
-          this.recent.push({ at: r.value.updatedAt, orderId: r.value.orderId, eventType: r.value.eventType, reason: r.value.reason });
+          this.recent.push({
+            at: r.value.updatedAt,
+            orderId: r.value.orderId,
+            eventType: r.value.eventType,
+            reason: r.value.reason,
+          });
           if (this.recent.length > RECENT) this.recent.shift();
         }
       },

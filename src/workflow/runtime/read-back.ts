@@ -16,17 +16,25 @@ export interface DecodedChunk {
 }
 
 /** The partitions of `topics` to read: `only` partition numbers, or all of each topic. */
-export async function partitionsOf(cluster: Cluster, topics: readonly string[], only?: readonly number[]): Promise<{ topic: string; partition: number }[]> {
+export async function partitionsOf(
+  cluster: Cluster,
+  topics: readonly string[],
+  only?: readonly number[],
+): Promise<{ topic: string; partition: number }[]> {
   const out: { topic: string; partition: number }[] = [];
   for (const topic of topics) {
     const meta = await cluster.topic(topic);
-    for (const p of meta.partitions) if (!only || only.includes(p.partition)) out.push({ topic, partition: p.partition });
+    for (const p of meta.partitions)
+      if (!only || only.includes(p.partition)) out.push({ topic, partition: p.partition });
   }
   return out;
 }
 
 /** [log start, high watermark) of each partition. */
-export async function offsetRanges(cluster: Cluster, partitions: readonly { topic: string; partition: number }[]): Promise<ReadRange[]> {
+export async function offsetRanges(
+  cluster: Cluster,
+  partitions: readonly { topic: string; partition: number }[],
+): Promise<ReadRange[]> {
   if (partitions.length === 0) return [];
   const queries = partitions.flatMap((p) => [
     { ...p, timestamp: EARLIEST },
@@ -48,7 +56,10 @@ export async function readToEnd(
   onChunk: (chunk: DecodedChunk) => void,
   since?: ReadonlyMap<string, number>,
 ): Promise<number[]> {
-  const all = (await offsetRanges(cluster, partitions)).map((r) => ({ ...r, from: Math.max(r.from, since?.get(partitionKey(r.topic, r.partition)) ?? 0) }));
+  const all = (await offsetRanges(cluster, partitions)).map((r) => ({
+    ...r,
+    from: Math.max(r.from, since?.get(partitionKey(r.topic, r.partition)) ?? 0),
+  }));
   const ranges = all.filter((r) => r.until! > r.from);
   if (ranges.length > 0) {
     const reader = new PartitionReader(cluster, ranges, { maxWaitMs: 100 });
@@ -74,10 +85,16 @@ export async function readTopics(
 ): Promise<{ logs: Map<TopicName, AnyRecord[]>; undecodable: DecodedChunk['undecodable'] }> {
   const logs = new Map<TopicName, AnyRecord[]>(topics.map((t) => [t, []]));
   const undecodable: DecodedChunk['undecodable'] = [];
-  await readToEnd(cluster, codec, await partitionsOf(cluster, topics.map(codec.names.topic)), (chunk) => {
-    for (const r of chunk.records) logs.get(r.topic)!.push(r);
-    undecodable.push(...chunk.undecodable);
-  }, since);
+  await readToEnd(
+    cluster,
+    codec,
+    await partitionsOf(cluster, topics.map(codec.names.topic)),
+    (chunk) => {
+      for (const r of chunk.records) logs.get(r.topic)!.push(r);
+      undecodable.push(...chunk.undecodable);
+    },
+    since,
+  );
   return { logs, undecodable };
 }
 
@@ -100,9 +117,14 @@ export function follow(
   let reader: PartitionReader | null = null;
   let closed = false;
   void (async () => {
-    const starts = from ?? (await cluster.listOffsets(partitions.map((p) => ({ ...p, timestamp: EARLIEST })))).map((s) => s.offset);
+    const starts =
+      from ?? (await cluster.listOffsets(partitions.map((p) => ({ ...p, timestamp: EARLIEST })))).map((s) => s.offset);
     if (closed) return;
-    reader = new PartitionReader(cluster, partitions.map((p, i) => ({ topic: p.topic, partition: p.partition, from: starts[i] })), { maxWaitMs: 200 });
+    reader = new PartitionReader(
+      cluster,
+      partitions.map((p, i) => ({ topic: p.topic, partition: p.partition, from: starts[i] })),
+      { maxWaitMs: 200 },
+    );
     for await (const chunk of reader) if (chunk.records.length) onChunk(await decodeAll(codec, chunk.records));
   })().catch((err: Error) => {
     if (!closed) onError(err);

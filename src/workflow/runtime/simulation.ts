@@ -9,7 +9,19 @@ import type { AdminClient } from '../../client/admin.js';
 import { describeGroup } from '../../client/group-ops.js';
 import { headerText, textHeaders, type RecordHeader } from '../../client/records.js';
 import { frame } from '../../codec/wire-format.js';
-import { HEADERS, REJECTION_REASONS, SERVICES, WORKER_SERVICES, TOPIC_NAMES, TOPICS, type OrderState, type RejectionReason, type ServiceName, type TopicName, type WorkerService } from '../catalogue.js';
+import {
+  HEADERS,
+  REJECTION_REASONS,
+  SERVICES,
+  WORKER_SERVICES,
+  TOPIC_NAMES,
+  TOPICS,
+  type OrderState,
+  type RejectionReason,
+  type ServiceName,
+  type TopicName,
+  type WorkerService,
+} from '../catalogue.js';
 import type { AnyRecord } from '../envelope.js';
 import { checkInvariants, type TopicLogs, type Violation } from '../invariants.js';
 import { createLoad, orderIdOf, type LoadOptions, type PlannedOrder } from '../load.js';
@@ -76,7 +88,12 @@ export interface SimulationSummary {
   prefix: string;
   /** the run's topics on the cluster: the workflow's, and each service's dead-letter topic */
   topics: { workflow: string[]; deadLetters: Record<ServiceName, string> };
-  orders: { requested: number; byState: Partial<Record<OrderState, number>>; rejected: Partial<Record<string, number>>; stuck: number };
+  orders: {
+    requested: number;
+    byState: Partial<Record<OrderState, number>>;
+    rejected: Partial<Record<string, number>>;
+    stuck: number;
+  };
   latencyMs: { decision: LatencySummary; completion: LatencySummary };
   durationMs: { sending: number; total: number };
   /** orders requested per second while sending */
@@ -124,12 +141,21 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   observer.start(
     rt.cluster,
     rt.codec,
-    ranges.filter((r) => r.topic === names.topic('orders')).map((r) => ({ topic: r.topic, partition: r.partition, from: r.until! })),
+    ranges
+      .filter((r) => r.topic === names.topic('orders'))
+      .map((r) => ({ topic: r.topic, partition: r.partition, from: r.until! })),
   );
 
   const sets = new Map<WorkerService, InstanceSet>();
   const down = new Set<WorkerService>();
-  const chaos = new Chaos({ sets, down, host, instances: options.instances, latency: options.latency, log: (line) => rt.log(line) });
+  const chaos = new Chaos({
+    sets,
+    down,
+    host,
+    instances: options.instances,
+    latency: options.latency,
+    log: (line) => rt.log(line),
+  });
   const startService = async (service: WorkerService) => {
     sets.set(service, await host.start(service, options.instances?.[service] ?? 1, options.latency?.[service]));
   };
@@ -151,7 +177,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     const planned = options.orders ?? null;
     const sendingEnds = options.durationMs !== undefined ? t0 + options.durationMs : Infinity;
 
-    const write = (topic: string, record: { key: Buffer | null; value: Buffer | null; headers: RecordHeader[]; timestamp?: number }) =>
+    const write = (
+      topic: string,
+      record: { key: Buffer | null; value: Buffer | null; headers: RecordHeader[]; timestamp?: number },
+    ) =>
       rt.producer.write(topic, record, (err) => {
         if (err) failures.push(err);
       });
@@ -192,7 +221,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     const refreshLag = async () => {
       await Promise.all(
         WORKER_SERVICES.map(async (s) => {
-          lag[s] = await describeGroup(admin, names.group(s)).then((g) => g.lag, () => null);
+          lag[s] = await describeGroup(admin, names.group(s)).then(
+            (g) => g.lag,
+            () => null,
+          );
         }),
       );
     };
@@ -211,8 +243,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       const tick = () => {
         const now = Date.now();
         const due = Math.floor(((now - t0) * options.rate) / 1000) + 1;
-        while (sent < due && (planned === null || sent < planned) && now < sendingEnds && !options.signal?.aborted) sendOrder(load.next());
-        if ((planned !== null && sent >= planned) || now >= sendingEnds || options.signal?.aborted || failures.length) return resolve();
+        while (sent < due && (planned === null || sent < planned) && now < sendingEnds && !options.signal?.aborted)
+          sendOrder(load.next());
+        if ((planned !== null && sent >= planned) || now >= sendingEnds || options.signal?.aborted || failures.length)
+          return resolve();
         sendTimer = setTimeout(tick, Math.max(1, Math.min(20, 1000 / options.rate)));
       };
       tick();
@@ -226,7 +260,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     phase = 'draining';
     // faults due after the last order are called off; those under way run to their end
     const sendingEnd = Date.now();
-    const chaosEnds = Math.max(0, ...(options.chaos ?? []).filter((a) => t0 + a.atMs <= sendingEnd).map((a) => t0 + a.atMs + a.forMs));
+    const chaosEnds = Math.max(
+      0,
+      ...(options.chaos ?? []).filter((a) => t0 + a.atMs <= sendingEnd).map((a) => t0 + a.atMs + a.forMs),
+    );
     chaos.callOffAfter(sendingEnd, t0);
     const aborted = !!options.signal?.aborted;
     // interrupted: no waiting for faults to end, they end now
@@ -257,7 +294,18 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     sets.clear();
     observer.close();
 
-    return await summarize({ options, since, belongs, observer, sent, poisonSent, sendingMs, totalMs, runTag, cutShort: cutShort ? { unsettled } : undefined });
+    return await summarize({
+      options,
+      since,
+      belongs,
+      observer,
+      sent,
+      poisonSent,
+      sendingMs,
+      totalMs,
+      runTag,
+      cutShort: cutShort ? { unsettled } : undefined,
+    });
   } finally {
     if (sendTimer) clearTimeout(sendTimer);
     if (progressTimer) clearTimeout(progressTimer);
@@ -268,13 +316,22 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 }
 
 /** A record the basket's consumers cannot read: every third not in the wire format, then an unknown schema id, then a truncated body. */
-function poisonRecord(order: PlannedOrder, n: number, schemaId: number): { key: Buffer; value: Buffer; headers: RecordHeader[] } {
+function poisonRecord(
+  order: PlannedOrder,
+  n: number,
+  schemaId: number,
+): { key: Buffer; value: Buffer; headers: RecordHeader[] } {
   const variants = [
     () => Buffer.from(`{"orderId":"${order.orderId}","note":"not Avro"}`, 'utf8'),
     () => frame(0x7fff_fff0, Buffer.from([2, 4, 6])),
     () => frame(schemaId, Buffer.from([0x02])),
   ];
-  const headers = textHeaders({ [HEADERS.eventId]: `poison-${order.orderId}`, [HEADERS.eventType]: 'OrderRequested', [HEADERS.producer]: 'basket', [HEADERS.correlationId]: order.orderId });
+  const headers = textHeaders({
+    [HEADERS.eventId]: `poison-${order.orderId}`,
+    [HEADERS.eventType]: 'OrderRequested',
+    [HEADERS.producer]: 'basket',
+    [HEADERS.correlationId]: order.orderId,
+  });
   return { key: Buffer.from(order.orderId, 'utf8'), value: variants[n % variants.length](), headers };
 }
 
@@ -299,7 +356,9 @@ async function summarize(run: {
   const own: TopicLogs = {};
   const events: Partial<Record<string, number>> = {};
   for (const topic of TOPIC_NAMES) {
-    const records = (logs.get(topic) ?? []).filter((r) => TOPICS[topic].key !== 'orderId' || run.belongs((r.value as { orderId: string }).orderId));
+    const records = (logs.get(topic) ?? []).filter(
+      (r) => TOPICS[topic].key !== 'orderId' || run.belongs((r.value as { orderId: string }).orderId),
+    );
     (own as Record<TopicName, AnyRecord[]>)[topic] = records;
     for (const r of records) {
       const k = `${names.topic(topic)}:${r.value.eventType}`;
@@ -307,7 +366,9 @@ async function summarize(run: {
     }
   }
   // a drain cut short leaves orders on their way: not final, or final with compensations still to come
-  const violations = checkInvariants(own, names.topic).filter((v) => !run.cutShort || (v.invariant !== 'terminal' && v.invariant !== 'compensated'));
+  const violations = checkInvariants(own, names.topic).filter(
+    (v) => !run.cutShort || (v.invariant !== 'terminal' && v.invariant !== 'compensated'),
+  );
 
   const deadLetters: Partial<Record<ServiceName, number>> = {};
   const deadLetterErrors: Partial<Record<ServiceName, string[]>> = {};
@@ -334,16 +395,25 @@ async function summarize(run: {
     seed: options.load.seed,
     runTag: run.runTag || null,
     prefix: names.prefix,
-    topics: { workflow: [...names.topics], deadLetters: Object.fromEntries(SERVICES.map((s) => [s, names.dlq(s)])) as Record<ServiceName, string> },
+    topics: {
+      workflow: [...names.topics],
+      deadLetters: Object.fromEntries(SERVICES.map((s) => [s, names.dlq(s)])) as Record<ServiceName, string>,
+    },
     orders: { requested: run.sent, byState, rejected, stuck },
     latencyMs: { decision: observer.decision.summary(), completion: observer.completion.summary() },
     durationMs: { sending: run.sendingMs, total: run.totalMs },
     sentPerSecond: run.sendingMs > 0 ? (run.sent * 1000) / run.sendingMs : 0,
-    decidedPerSecond: observer.lastDecidedAt > observer.firstRequestedAt ? (observer.decision.count * 1000) / (observer.lastDecidedAt - observer.firstRequestedAt) : 0,
+    decidedPerSecond:
+      observer.lastDecidedAt > observer.firstRequestedAt
+        ? (observer.decision.count * 1000) / (observer.lastDecidedAt - observer.firstRequestedAt)
+        : 0,
     deadLetters,
     deadLetterErrors,
     poisonSent: run.poisonSent,
-    compensations: { stockReleased: countOf(own, 'inventory.reservations', 'StockReleased'), paymentsVoided: countOf(own, 'payments', 'PaymentVoided') },
+    compensations: {
+      stockReleased: countOf(own, 'inventory.reservations', 'StockReleased'),
+      paymentsVoided: countOf(own, 'payments', 'PaymentVoided'),
+    },
     events,
     chaos: (options.chaos ?? []).filter((a) => a.atMs <= run.sendingMs), // the faults that happened
     ...(run.cutShort ? { drainCutShort: run.cutShort } : {}),
@@ -358,11 +428,21 @@ function countOf(own: TopicLogs, topic: TopicName, eventType: string): number {
 }
 
 /** The dead-letter topics' records (this run's), as their error headers. */
-async function readDeadLetters(rt: WorkerRuntime, topics: readonly string[], since: Map<string, number>): Promise<Map<string, string[]>> {
+async function readDeadLetters(
+  rt: WorkerRuntime,
+  topics: readonly string[],
+  since: Map<string, number>,
+): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   const undecodable: DecodedChunk['undecodable'] = [];
   // dead letters never decode as workflow records (their topics are not workflow topics): all land here
-  await readToEnd(rt.cluster, rt.codec, await partitionsOf(rt.cluster, topics), (chunk) => undecodable.push(...chunk.undecodable), since);
+  await readToEnd(
+    rt.cluster,
+    rt.codec,
+    await partitionsOf(rt.cluster, topics),
+    (chunk) => undecodable.push(...chunk.undecodable),
+    since,
+  );
   for (const { record } of undecodable) {
     const error = headerText(record.headers, DLQ_HEADERS.error) ?? '(no error header)';
     const list = out.get(record.topic) ?? [];

@@ -24,7 +24,12 @@ export function workflowTopicNames(names: WorkflowNames): string[] {
  * Creates the missing workflow topics with `partitions` partitions (or, when some exist already, with
  * their count), then checks that the order-keyed topics agree. Returns the count in use.
  */
-export async function ensureWorkflowTopics(admin: AdminClient, names: WorkflowNames, partitions: number, replicationFactor = -1): Promise<TopicLayout> {
+export async function ensureWorkflowTopics(
+  admin: AdminClient,
+  names: WorkflowNames,
+  partitions: number,
+  replicationFactor = -1,
+): Promise<TopicLayout> {
   const wanted = workflowTopicNames(names);
   const existing = new Set(await admin.listTopics());
   const present = wanted.filter((t) => existing.has(t));

@@ -11,10 +11,24 @@
 
 import type { GroupConsumer, MessageBatch, TopicPartition } from '../../client/group-consumer.js';
 import { createWireGroupConsumer } from '../../client/wire/group-consumer.js';
-import { headerText, textHeaders, type ConsumedRecord, type OutgoingRecord, type RecordHeader } from '../../client/records.js';
+import {
+  headerText,
+  textHeaders,
+  type ConsumedRecord,
+  type OutgoingRecord,
+  type RecordHeader,
+} from '../../client/records.js';
 import type { ConnectionSettings } from '../../client/settings.js';
 import type { Cluster, WireProducer } from '../../client/wire/index.js';
-import { DLQ_HEADERS, GLOBAL_INPUTS, HEADERS, SINGLETON_SERVICES, groupTopics, type ServiceName, type WorkerService } from '../catalogue.js';
+import {
+  DLQ_HEADERS,
+  GLOBAL_INPUTS,
+  HEADERS,
+  SINGLETON_SERVICES,
+  groupTopics,
+  type ServiceName,
+  type WorkerService,
+} from '../catalogue.js';
 import { createService, type WorkflowConfig } from '../config.js';
 import { eventIdOf, type AnyRecord } from '../envelope.js';
 import type { WorkflowNames } from '../names.js';
@@ -70,7 +84,14 @@ export interface WorkerStats {
 }
 
 export class ServiceWorker {
-  readonly stats: WorkerStats = { handled: 0, produced: 0, deadLettered: 0, recoveries: 0, recoveredRecords: 0, assigned: [] };
+  readonly stats: WorkerStats = {
+    handled: 0,
+    produced: 0,
+    deadLettered: 0,
+    recoveries: 0,
+    recoveredRecords: 0,
+    assigned: [],
+  };
   private service: WorkflowService | null = null;
   /** settles once the state for the current assignment is rebuilt; batches and ticks wait for it */
   private ready: Promise<void> = Promise.resolve();
@@ -162,7 +183,11 @@ export class ServiceWorker {
     const service = createService(name, { now: Date.now, random: this.random }, this.rt.config);
     if (partitionNumbers.length === 0) return; // a standby: nothing to rebuild until it owns something
     const singleton = SINGLETON_SERVICES.includes(name);
-    const partitions = await partitionsOf(this.rt.cluster, service.recoveryTopics.map(this.rt.names.topic), singleton ? undefined : partitionNumbers);
+    const partitions = await partitionsOf(
+      this.rt.cluster,
+      service.recoveryTopics.map(this.rt.names.topic),
+      singleton ? undefined : partitionNumbers,
+    );
     const seen = new Set<string>();
     let count = 0;
     await readToEnd(this.rt.cluster, this.rt.codec, partitions, (chunk) => {
@@ -233,7 +258,9 @@ export class ServiceWorker {
     const topic = this.rt.names.logical(batch.topic);
     const wanted = topic && service.handles?.[topic];
     // a record that claims no event type is decoded: if it is garbage, it belongs in the dead-letter topic
-    const records = wanted ? batch.records.filter((r) => wanted.includes(headerText(r.headers, HEADERS.eventType) || wanted[0])) : batch.records;
+    const records = wanted
+      ? batch.records.filter((r) => wanted.includes(headerText(r.headers, HEADERS.eventType) || wanted[0]))
+      : batch.records;
     return decodeEach(this.rt.codec, records);
   }
 
@@ -241,7 +268,8 @@ export class ServiceWorker {
   private sampleLatency(n: number): number {
     const { minMs, maxMs } = this.options.latency!;
     let longest = 0;
-    for (let i = 0; i < Math.max(1, n); i++) longest = Math.max(longest, minMs + this.latencyRandom.next() * (maxMs - minMs));
+    for (let i = 0; i < Math.max(1, n); i++)
+      longest = Math.max(longest, minMs + this.latencyRandom.next() * (maxMs - minMs));
     return longest;
   }
 
@@ -258,7 +286,9 @@ export class ServiceWorker {
   /** Publishes records and resolves once every one is acknowledged. */
   private publish(records: readonly AnyRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
-    return this.send(records.map((r) => ({ topic: this.rt.names.topic(r.topic), record: this.rt.codec.encode(r) }))).then(() => {
+    return this.send(
+      records.map((r) => ({ topic: this.rt.names.topic(r.topic), record: this.rt.codec.encode(r) })),
+    ).then(() => {
       this.stats.produced += records.length;
     });
   }
@@ -279,10 +309,14 @@ export class ServiceWorker {
       }),
     ];
     const dlq = this.rt.names.dlq(this.options.service);
-    this.rt.log(`evt: ${this.options.instance}: ${record.topic}-${record.partition}@${record.offset} sent to ${dlq}: ${d.error}`);
-    return this.send([{ topic: dlq, record: { key: copy(record.key), value: copy(record.value), headers } }]).then(() => {
-      this.stats.deadLettered++;
-    });
+    this.rt.log(
+      `evt: ${this.options.instance}: ${record.topic}-${record.partition}@${record.offset} sent to ${dlq}: ${d.error}`,
+    );
+    return this.send([{ topic: dlq, record: { key: copy(record.key), value: copy(record.value), headers } }]).then(
+      () => {
+        this.stats.deadLettered++;
+      },
+    );
   }
 
   private send(records: { topic: string; record: OutgoingRecord }[]): Promise<void> {
@@ -333,4 +367,3 @@ interface OutgoingDead {
   error: string;
   attempts: number;
 }
-

@@ -21,7 +21,11 @@ export interface BasketService extends WorkflowService {
 
 export function createBasket(ctx: WorkflowContext): BasketService {
   const requests = new Map<string, OrderRequest>();
-  const event = (eventType: BasketEvent['eventType'], r: OrderRequest, reason: string | null): WorkflowRecord<'basket.order-requests'> =>
+  const event = (
+    eventType: BasketEvent['eventType'],
+    r: OrderRequest,
+    reason: string | null,
+  ): WorkflowRecord<'basket.order-requests'> =>
     makeRecord(ctx, 'basket', 'basket.order-requests', {
       eventType,
       orderId: r.orderId,

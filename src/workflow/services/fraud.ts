@@ -29,21 +29,28 @@ export function createFraud(ctx: WorkflowContext, config: FraudConfig): FraudSer
       const failed = order.total > config.limit;
       checks.set(order.orderId, failed ? 'FAILED' : 'PASSED');
       return [
-        makeRecord(ctx, 'fraud', 'fraud.checks', {
-          eventType: failed ? 'FraudCheckFailed' : 'FraudCheckPassed',
-          orderId: order.orderId,
-          customerId: order.customerId,
-          amount: order.total,
-          limit: config.limit,
-          reason: failed ? `total ${order.total} over limit ${config.limit}` : null,
-          at: ctx.now(),
-        }, record),
+        makeRecord(
+          ctx,
+          'fraud',
+          'fraud.checks',
+          {
+            eventType: failed ? 'FraudCheckFailed' : 'FraudCheckPassed',
+            orderId: order.orderId,
+            customerId: order.customerId,
+            amount: order.total,
+            limit: config.limit,
+            reason: failed ? `total ${order.total} over limit ${config.limit}` : null,
+            at: ctx.now(),
+          },
+          record,
+        ),
       ];
     },
     tick: () => [],
     recoveryTopics: ['fraud.checks'],
     recover(record) {
-      if (record.topic === 'fraud.checks') checks.set(record.value.orderId, record.value.eventType === 'FraudCheckPassed' ? 'PASSED' : 'FAILED');
+      if (record.topic === 'fraud.checks')
+        checks.set(record.value.orderId, record.value.eventType === 'FraudCheckPassed' ? 'PASSED' : 'FAILED');
     },
     recovered: () => [],
   };

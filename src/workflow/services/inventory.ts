@@ -5,7 +5,14 @@
 // reservation only takes what is available, a release only returns what this order holds.
 
 import { SUBSCRIPTIONS, type ReservationEventType } from '../catalogue.js';
-import { eventIdOf, makeRecord, type AnyRecord, type Headers, type WorkflowContext, type WorkflowRecord } from '../envelope.js';
+import {
+  eventIdOf,
+  makeRecord,
+  type AnyRecord,
+  type Headers,
+  type WorkflowContext,
+  type WorkflowRecord,
+} from '../envelope.js';
 import type { ReservedLine } from '../events.js';
 import { unitsPerSku } from '../order-state.js';
 import { firstTime, type WorkflowService } from '../service.js';
@@ -55,12 +62,33 @@ export function createInventory(ctx: WorkflowContext, config: InventoryConfig = 
       ctx,
       'inventory',
       'inventory.stock',
-      { eventType: 'StockLevel', sku, onHand: item.onHand, reserved: item.reserved, available: item.onHand - item.reserved, version: item.version, restocked, at: ctx.now() },
+      {
+        eventType: 'StockLevel',
+        sku,
+        onHand: item.onHand,
+        reserved: item.reserved,
+        available: item.onHand - item.reserved,
+        version: item.version,
+        restocked,
+        at: ctx.now(),
+      },
       cause,
     );
   };
-  const reservationEvent = (eventType: ReservationEventType, orderId: string, lines: ReservedLine[], reason: string | null, cause: AnyRecord) =>
-    makeRecord(ctx, 'inventory', 'inventory.reservations', { eventType, orderId, lines: lines.map((l) => ({ ...l })), reason, at: ctx.now() }, cause);
+  const reservationEvent = (
+    eventType: ReservationEventType,
+    orderId: string,
+    lines: ReservedLine[],
+    reason: string | null,
+    cause: AnyRecord,
+  ) =>
+    makeRecord(
+      ctx,
+      'inventory',
+      'inventory.reservations',
+      { eventType, orderId, lines: lines.map((l) => ({ ...l })), reason, at: ctx.now() },
+      cause,
+    );
 
   const reserve = (record: WorkflowRecord<'orders'>): AnyRecord[] => {
     const { orderId } = record.value;
@@ -69,7 +97,11 @@ export function createInventory(ctx: WorkflowContext, config: InventoryConfig = 
     const lines = [...units].map(([sku, qty]) => ({ sku, qty }));
     for (const { sku, qty } of lines) {
       const item = stock.get(sku);
-      const reason = !item ? `unknown sku ${sku}` : item.onHand - item.reserved < qty ? `${sku}: ${qty} asked, ${item.onHand - item.reserved} available` : undefined;
+      const reason = !item
+        ? `unknown sku ${sku}`
+        : item.onHand - item.reserved < qty
+          ? `${sku}: ${qty} asked, ${item.onHand - item.reserved} available`
+          : undefined;
       if (reason) {
         reservations.set(orderId, { status: 'FAILED', lines });
         return [reservationEvent('StockReservationFailed', orderId, lines, reason, record)];
@@ -91,7 +123,13 @@ export function createInventory(ctx: WorkflowContext, config: InventoryConfig = 
     if (held.status !== 'RESERVED') return [];
     for (const { sku, qty } of held.lines) stock.get(sku)!.reserved -= qty;
     held.status = 'RELEASED';
-    const released = reservationEvent('StockReleased', orderId, held.lines, record.value.reason ?? record.value.cancelReason, record);
+    const released = reservationEvent(
+      'StockReleased',
+      orderId,
+      held.lines,
+      record.value.reason ?? record.value.cancelReason,
+      record,
+    );
     return [released, ...held.lines.map((l) => level(l.sku, released))];
   };
 
@@ -121,11 +159,17 @@ export function createInventory(ctx: WorkflowContext, config: InventoryConfig = 
     if (record.topic === 'inventory.stock') {
       const v = record.value;
       restockedUnits.set(v.sku, (restockedUnits.get(v.sku) ?? 0) + v.restocked);
-      if (v.version >= (lastPublished.get(v.sku)?.version ?? -1)) lastPublished.set(v.sku, { onHand: v.onHand, reserved: v.reserved, version: v.version });
+      if (v.version >= (lastPublished.get(v.sku)?.version ?? -1))
+        lastPublished.set(v.sku, { onHand: v.onHand, reserved: v.reserved, version: v.version });
     } else if (record.topic === 'inventory.reservations') {
       const v = record.value;
       const lines = v.lines.map((l) => ({ ...l }));
-      const status: Record<ReservationEventType, ReservationStatus> = { StockReserved: 'RESERVED', StockReservationFailed: 'FAILED', StockReleased: 'RELEASED', StockCommitted: 'COMMITTED' };
+      const status: Record<ReservationEventType, ReservationStatus> = {
+        StockReserved: 'RESERVED',
+        StockReservationFailed: 'FAILED',
+        StockReleased: 'RELEASED',
+        StockCommitted: 'COMMITTED',
+      };
       reservations.set(v.orderId, { status: status[v.eventType], lines });
     }
   };
@@ -138,17 +182,23 @@ export function createInventory(ctx: WorkflowContext, config: InventoryConfig = 
     }
     const out: AnyRecord[] = [];
     for (const [sku, added] of restockedUnits) {
-      const item = { onHand: added - (shipped.get(sku) ?? 0), reserved: held.get(sku) ?? 0, version: lastPublished.get(sku)?.version ?? 0 };
+      const item = {
+        onHand: added - (shipped.get(sku) ?? 0),
+        reserved: held.get(sku) ?? 0,
+        version: lastPublished.get(sku)?.version ?? 0,
+      };
       stock.set(sku, item);
       const last = lastPublished.get(sku);
       if (!last || last.onHand !== item.onHand || last.reserved !== item.reserved) out.push(level(sku));
     }
-    for (const [sku, units] of Object.entries(config.initialStock ?? {})) if (!restockedUnits.has(sku)) out.push(restock(sku, units));
+    for (const [sku, units] of Object.entries(config.initialStock ?? {}))
+      if (!restockedUnits.has(sku)) out.push(restock(sku, units));
     return out;
   };
 
   const restock = (sku: string, units: number): WorkflowRecord<'inventory.stock'> => {
-    if (!Number.isInteger(units) || units < 0) throw new Error(`restock ${sku}: ${units} is not a non-negative integer`);
+    if (!Number.isInteger(units) || units < 0)
+      throw new Error(`restock ${sku}: ${units} is not a non-negative integer`);
     const item = stock.get(sku) ?? { onHand: 0, reserved: 0, version: 0 };
     item.onHand += units;
     stock.set(sku, item);

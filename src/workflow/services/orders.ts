@@ -4,7 +4,16 @@
 
 import { SUBSCRIPTIONS } from '../catalogue.js';
 import type { AnyRecord, WorkflowContext, WorkflowRecord } from '../envelope.js';
-import { checkDeadline, isPlaceholder, recoverOrder, reduceOrder, resettle, type OrderAggregate, type OrderEnv, type OrderStep } from '../order-state.js';
+import {
+  checkDeadline,
+  isPlaceholder,
+  recoverOrder,
+  reduceOrder,
+  resettle,
+  type OrderAggregate,
+  type OrderEnv,
+  type OrderStep,
+} from '../order-state.js';
 import type { WorkflowService } from '../service.js';
 
 export interface OrdersConfig {

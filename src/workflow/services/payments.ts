@@ -4,7 +4,14 @@
 // delivery order, redeliveries or instance that handles it.
 
 import { SUBSCRIPTIONS } from '../catalogue.js';
-import { derivedId, eventIdOf, makeRecord, type AnyRecord, type WorkflowContext, type WorkflowRecord } from '../envelope.js';
+import {
+  derivedId,
+  eventIdOf,
+  makeRecord,
+  type AnyRecord,
+  type WorkflowContext,
+  type WorkflowRecord,
+} from '../envelope.js';
 import type { PaymentEventType } from '../catalogue.js';
 import type { PaymentStatus } from '../events.js';
 import { decide } from '../random.js';
@@ -39,18 +46,29 @@ export function createPayments(ctx: WorkflowContext, config: PaymentsConfig): Pa
   const payments = new Map<string, Payment>();
   const seen = new RecentIds();
 
-  const emit = (eventType: PaymentEventType, p: Payment, record: WorkflowRecord<'orders'>, reason: string | null): AnyRecord =>
-    makeRecord(ctx, 'payments', 'payments', {
-      eventType,
-      paymentId: p.paymentId,
-      orderId: record.value.orderId,
-      customerId: record.value.customerId,
-      amount: p.amount,
-      currency: record.value.currency,
-      status: p.status as PaymentStatus,
-      reason,
-      at: ctx.now(),
-    }, record);
+  const emit = (
+    eventType: PaymentEventType,
+    p: Payment,
+    record: WorkflowRecord<'orders'>,
+    reason: string | null,
+  ): AnyRecord =>
+    makeRecord(
+      ctx,
+      'payments',
+      'payments',
+      {
+        eventType,
+        paymentId: p.paymentId,
+        orderId: record.value.orderId,
+        customerId: record.value.customerId,
+        amount: p.amount,
+        currency: record.value.currency,
+        status: p.status as PaymentStatus,
+        reason,
+        at: ctx.now(),
+      },
+      record,
+    );
 
   return {
     name: 'payments',
@@ -65,9 +83,20 @@ export function createPayments(ctx: WorkflowContext, config: PaymentsConfig): Pa
         case 'OrderPlaced': {
           if (current) return [];
           const declined = paymentDeclined(config, order.orderId);
-          const p: Payment = { paymentId: derivedId('payment', order.orderId), status: declined ? 'DECLINED' : 'AUTHORIZED', amount: order.total };
+          const p: Payment = {
+            paymentId: derivedId('payment', order.orderId),
+            status: declined ? 'DECLINED' : 'AUTHORIZED',
+            amount: order.total,
+          };
           payments.set(order.orderId, p);
-          return [emit(declined ? 'PaymentDeclined' : 'PaymentAuthorized', p, record, declined ? 'card declined by issuer' : null)];
+          return [
+            emit(
+              declined ? 'PaymentDeclined' : 'PaymentAuthorized',
+              p,
+              record,
+              declined ? 'card declined by issuer' : null,
+            ),
+          ];
         }
         case 'OrderRejected':
         case 'OrderCancelPending': {

@@ -38,8 +38,20 @@ export function createShipping(ctx: WorkflowContext, config: ShippingConfig): Sh
   const seen = new RecentIds();
   // Shipments still to dispatch or deliver, so a tick does not walk every shipment ever made.
   const active = new Set<string>();
-  const emit = (eventType: ShipmentEventType, orderId: string, s: Shipment, reason: string | null, cause: { headers: Headers }): AnyRecord => {
-    const record = makeRecord(ctx, 'shipping', 'shipments', { eventType, shipmentId: s.shipmentId, orderId, status: s.status, reason, at: ctx.now() }, cause);
+  const emit = (
+    eventType: ShipmentEventType,
+    orderId: string,
+    s: Shipment,
+    reason: string | null,
+    cause: { headers: Headers },
+  ): AnyRecord => {
+    const record = makeRecord(
+      ctx,
+      'shipping',
+      'shipments',
+      { eventType, shipmentId: s.shipmentId, orderId, status: s.status, reason, at: ctx.now() },
+      cause,
+    );
     s.last = record.headers;
     return record;
   };
@@ -53,10 +65,19 @@ export function createShipping(ctx: WorkflowContext, config: ShippingConfig): Sh
       const order = record.value;
       if (order.eventType !== 'OrderConfirmed' || shipments.has(order.orderId)) return [];
       const fails = shipmentFails(config, order.orderId);
-      const s: Shipment = { shipmentId: derivedId('shipment', order.orderId), status: fails ? 'FAILED' : 'SCHEDULED', dueAt: ctx.now() + config.dispatchAfterMs, last: record.headers };
+      const s: Shipment = {
+        shipmentId: derivedId('shipment', order.orderId),
+        status: fails ? 'FAILED' : 'SCHEDULED',
+        dueAt: ctx.now() + config.dispatchAfterMs,
+        last: record.headers,
+      };
       shipments.set(order.orderId, s);
       if (!fails) active.add(order.orderId);
-      return [fails ? emit('ShipmentFailed', order.orderId, s, 'no carrier capacity', record) : emit('ShipmentScheduled', order.orderId, s, null, record)];
+      return [
+        fails
+          ? emit('ShipmentFailed', order.orderId, s, 'no carrier capacity', record)
+          : emit('ShipmentScheduled', order.orderId, s, null, record),
+      ];
     },
     tick() {
       const now = ctx.now();
@@ -82,7 +103,12 @@ export function createShipping(ctx: WorkflowContext, config: ShippingConfig): Sh
       if (record.topic !== 'shipments') return;
       const v = record.value;
       const delay = v.status === 'SCHEDULED' ? config.dispatchAfterMs : config.deliverAfterMs;
-      shipments.set(v.orderId, { shipmentId: v.shipmentId, status: v.status, dueAt: v.at + delay, last: record.headers });
+      shipments.set(v.orderId, {
+        shipmentId: v.shipmentId,
+        status: v.status,
+        dueAt: v.at + delay,
+        last: record.headers,
+      });
       if (v.status === 'SCHEDULED' || v.status === 'DISPATCHED') active.add(v.orderId);
       else active.delete(v.orderId);
     },

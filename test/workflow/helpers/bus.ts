@@ -29,7 +29,9 @@ export interface BusOptions {
 
 export class Bus {
   now = 0;
-  readonly logs: { [T in TopicName]: WorkflowRecord<T>[] } = Object.fromEntries(TOPIC_NAMES.map((t) => [t, []])) as unknown as { [T in TopicName]: WorkflowRecord<T>[] };
+  readonly logs: { [T in TopicName]: WorkflowRecord<T>[] } = Object.fromEntries(
+    TOPIC_NAMES.map((t) => [t, []]),
+  ) as unknown as { [T in TopicName]: WorkflowRecord<T>[] };
   redeliveries = 0;
   private readonly services: WorkflowService[] = [];
   private readonly timeline: Entry[] = [];

@@ -25,16 +25,27 @@ export interface WorkflowBed {
   close(): Promise<void>;
 }
 
-export async function startWorkflowBed(config: Partial<WorkflowConfig> = {}, partitions = 3, prefix?: string): Promise<WorkflowBed> {
+export async function startWorkflowBed(
+  config: Partial<WorkflowConfig> = {},
+  partitions = 3,
+  prefix?: string,
+): Promise<WorkflowBed> {
   const names = workflowNames(prefix);
   const broker = await startTestBroker({ registryPort: 0 });
-  const settings: ConnectionSettings = { brokers: [broker.bootstrap], clientId: 'evt-test', timeoutMs: 10_000, source: 'test' };
+  const settings: ConnectionSettings = {
+    brokers: [broker.bootstrap],
+    clientId: 'evt-test',
+    timeoutMs: 10_000,
+    source: 'test',
+  };
   const registry = new RegistryClient({ url: broker.registryUrl!, source: 'test', timeoutMs: 10_000 });
   const cluster = await Cluster.connect(settings);
   const admin = createAdminClient(cluster);
   await ensureWorkflowTopics(admin, names, partitions);
   const logs: string[] = [];
-  const rt = await openRuntime(settings, registry, { ...DEFAULT_WORKFLOW_CONFIG, ...config }, names, (line) => logs.push(line));
+  const rt = await openRuntime(settings, registry, { ...DEFAULT_WORKFLOW_CONFIG, ...config }, names, (line) =>
+    logs.push(line),
+  );
   return {
     broker,
     settings,

@@ -4,7 +4,13 @@
 import { TOPIC_NAMES, type TopicName } from '../../../src/workflow/catalogue.js';
 import type { AnyRecord } from '../../../src/workflow/envelope.js';
 import type { ConsumedRecord } from '../../../src/client/records.js';
-import { offsetRanges, partitionKey, partitionsOf, readToEnd, readTopics } from '../../../src/workflow/runtime/read-back.js';
+import {
+  offsetRanges,
+  partitionKey,
+  partitionsOf,
+  readToEnd,
+  readTopics,
+} from '../../../src/workflow/runtime/read-back.js';
 import type { WorkerRuntime } from '../../../src/workflow/runtime/worker.js';
 
 export type Logs = Map<TopicName, AnyRecord[]>;
@@ -21,9 +27,19 @@ export async function readWorkflowLogs(rt: WorkerRuntime, since?: ReadonlyMap<st
 }
 
 /** The records of (physical) `topics` that do not decode as workflow records: all of a dead-letter topic's. */
-export async function readUndecodable(rt: WorkerRuntime, topics: readonly string[], since?: ReadonlyMap<string, number>): Promise<ConsumedRecord[]> {
+export async function readUndecodable(
+  rt: WorkerRuntime,
+  topics: readonly string[],
+  since?: ReadonlyMap<string, number>,
+): Promise<ConsumedRecord[]> {
   const out: ConsumedRecord[] = [];
-  await readToEnd(rt.cluster, rt.codec, await partitionsOf(rt.cluster, topics), (chunk) => out.push(...chunk.undecodable.map((u) => u.record)), since);
+  await readToEnd(
+    rt.cluster,
+    rt.codec,
+    await partitionsOf(rt.cluster, topics),
+    (chunk) => out.push(...chunk.undecodable.map((u) => u.record)),
+    since,
+  );
   return out;
 }
 

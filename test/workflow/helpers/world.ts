@@ -63,7 +63,12 @@ export function runWorld(options: WorldOptions) {
   const inventory = createInventory(ctx('inventory'));
   const payments = createPayments(ctx('payments'), { seed: o.seed, declineRate: o.declineRate });
   const fraud = createFraud(ctx('fraud'), { limit: o.fraudLimit });
-  const shipping = createShipping(ctx('shipping'), { seed: o.seed, failRate: o.shipFailRate, dispatchAfterMs: 100, deliverAfterMs: 200 });
+  const shipping = createShipping(ctx('shipping'), {
+    seed: o.seed,
+    failRate: o.shipFailRate,
+    dispatchAfterMs: 100,
+    deliverAfterMs: 200,
+  });
   for (const s of [basket, orders, inventory, payments, fraud, shipping]) bus.attach(s);
   for (const [service, from, forMs] of o.pauses) bus.pause(service, from, forMs);
 
@@ -83,7 +88,8 @@ export function runWorld(options: WorldOptions) {
   bus.run(100 + o.orders * o.intervalMs + o.drainMs);
 
   const outcomes = new Map<string, Outcome>();
-  for (const r of bus.topicLogs().orders ?? []) outcomes.set(r.value.orderId, { state: r.value.state, reason: r.value.reason });
+  for (const r of bus.topicLogs().orders ?? [])
+    outcomes.set(r.value.orderId, { state: r.value.state, reason: r.value.reason });
   return { bus, ids, outcomes, services: { basket, orders, inventory, payments, fraud, shipping } };
 }
 
@@ -91,7 +97,8 @@ export function runWorld(options: WorldOptions) {
 export function eventsOf(bus: Bus, orderId: string): string[] {
   const out: string[] = [];
   for (const [topic, records] of Object.entries(bus.logs)) {
-    for (const r of records) if ((r.value as { orderId?: string }).orderId === orderId) out.push(`${topic}:${r.value.eventType}`);
+    for (const r of records)
+      if ((r.value as { orderId?: string }).orderId === orderId) out.push(`${topic}:${r.value.eventType}`);
   }
   return out;
 }
