@@ -4,7 +4,7 @@
 
 import type { ConsumedRecord } from './records.js';
 
-export type AssignmentStrategy = 'copartitioned' | 'singleton';
+export type AssignmentStrategy = 'copartitioned' | 'singleton' | 'range';
 
 export interface TopicPartition {
   topic: string;
@@ -17,7 +17,10 @@ export interface GroupConsumerOptions {
   /** copartitioned: partition number p of EVERY subscribed topic goes to the same member (the topics have equal
    *  partition counts; spread partition numbers evenly over members, sorted by member id, deterministic).
    *  singleton: every partition of every topic goes to ONE member (the others are hot standbys); sticky: the member
-   *  that already owns everything keeps it when another joins (carry ownership in the protocol userData/metadata). */
+   *  that already owns everything keeps it when another joins (carry ownership in the protocol userData/metadata).
+   *  range: Kafka's RangeAssignor under its own protocol name, `range`, the first of the Java consumer's and
+   *  librdkafka's defaults, so that evt can share a group with their consumers (evt's strategies are named
+   *  `evt-...`, which no other client offers). */
   strategy: AssignmentStrategy;
   /** where a partition with no committed offset starts; default true (earliest) */
   fromBeginning?: boolean;
@@ -87,6 +90,32 @@ export function assignCopartitioned(
       const owner = result[sorted[p % sorted.length]];
       (owner[topic] ??= []).push(p);
     }
+  }
+  return result;
+}
+
+/**
+ * Kafka's RangeAssignor: each topic on its own, its partitions split into contiguous ranges over the members
+ * subscribed to it, sorted by member id, the first `partitions mod members` members taking one more.
+ */
+export function assignRange(
+  members: readonly { memberId: string; topics: readonly string[] }[],
+  partitionCounts: Readonly<Record<string, number>>,
+): GroupAssignment {
+  const result: GroupAssignment = Object.fromEntries(members.map((m) => [m.memberId, {}]));
+  for (const topic of Object.keys(partitionCounts).sort()) {
+    const subscribed = members
+      .filter((m) => m.topics.includes(topic))
+      .map((m) => m.memberId)
+      .sort();
+    if (subscribed.length === 0) continue;
+    const each = Math.floor(partitionCounts[topic] / subscribed.length);
+    const extra = partitionCounts[topic] % subscribed.length;
+    subscribed.forEach((id, i) => {
+      const start = i * each + Math.min(i, extra);
+      const length = each + (i < extra ? 1 : 0);
+      if (length > 0) result[id][topic] = Array.from({ length }, (_, k) => start + k);
+    });
   }
   return result;
 }

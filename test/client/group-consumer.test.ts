@@ -6,6 +6,7 @@ import { AssignerProtocol, type Admin, type Consumer, type PartitionAssigner, ty
 import type { RunningBroker } from '../../src/broker/broker.js';
 import {
   assignCopartitioned,
+  assignRange,
   assignSingleton,
   type GroupConsumer,
   type GroupConsumerOptions,
@@ -99,6 +100,31 @@ describe('assignment', () => {
       expect(assignCopartitioned([...members].reverse(), counts)).toEqual(result);
     },
   );
+
+  it("range: Kafka's RangeAssignor, topic by topic over the members subscribed to it", () => {
+    // the example of RangeAssignor's javadoc: two topics of three partitions, two members
+    const both = ['t0', 't1'];
+    expect(
+      assignRange(
+        [
+          { memberId: 'C1', topics: both },
+          { memberId: 'C0', topics: both },
+        ],
+        { t0: 3, t1: 3 },
+      ),
+    ).toEqual({ C0: { t0: [0, 1], t1: [0, 1] }, C1: { t0: [2], t1: [2] } });
+    // a member gets only topics it subscribed to; more members than partitions leaves some empty
+    expect(
+      assignRange(
+        [
+          { memberId: 'a', topics: ['x'] },
+          { memberId: 'b', topics: ['x', 'y'] },
+          { memberId: 'c', topics: ['x'] },
+        ],
+        { x: 2, y: 4 },
+      ),
+    ).toEqual({ a: { x: [0] }, b: { x: [1], y: [0, 1, 2, 3] }, c: {} });
+  });
 
   it('singleton: everything to one member, and the owner stays the owner when another joins', () => {
     const all = { a: [0, 1, 2, 3, 4, 5], b: [0, 1, 2, 3, 4, 5], c: [0, 1, 2, 3, 4, 5] };

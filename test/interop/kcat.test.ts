@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
 import { startTestBroker, until } from '../helpers/broker.js';
 import { hasKcat, run } from '../helpers/interop.js';
+import { EVT_BIN, startEvt } from '../helpers/spawn.js';
 
 const enabled = hasKcat();
 let broker: RunningBroker;
@@ -120,5 +121,68 @@ describe.skipIf(!enabled)('kcat', () => {
     expect([...seenNow()].sort()).toEqual([...values].sort());
     const shared = sharedNow();
     expect(shared, `${a.err}\n---\n${b.err}`).toBe(true);
+  }, 90_000);
+
+  it('evt tail --group shares a group with a librdkafka consumer (kcat -G): the range assignor both offer', async () => {
+    const values = Array.from({ length: 60 }, (_, i) => `m${i}`);
+    expect(
+      (await kcat(['-P', '-t', 'mixed', '-K:'], values.map((v, i) => `k${i}:${v}`).join('\n') + '\n')).status,
+    ).toBe(0);
+    const k = spawn('kcat', [
+      ...['-b', broker.bootstrap, '-X', 'session.timeout.ms=6000'],
+      ...['-G', 'mixed-group', '-u', '-o', 'beginning', '-f', '%s\n', 'mixed'],
+    ]);
+    let kOut = '';
+    let kErr = '';
+    k.stdout.on('data', (d) => (kOut += d));
+    k.stderr.on('data', (d) => (kErr += d));
+    const kExited = new Promise<void>((resolve) => k.on('exit', () => resolve()));
+    const e = startEvt([
+      '--brokers',
+      broker.bootstrap,
+      'tail',
+      'mixed',
+      '--group',
+      'mixed-group',
+      '-f',
+      '--format',
+      '%s',
+    ]);
+    const seen = () => new Set([...kOut.split('\n'), ...e.stdout().split('\n')].filter(Boolean));
+    // both members hold partitions at once: the group agreed on a protocol (evt alone offered `evt-...` before)
+    const describe = async () =>
+      JSON.parse(
+        (
+          await run(process.execPath, [
+            EVT_BIN,
+            '--brokers',
+            broker.bootstrap,
+            '--json',
+            'groups',
+            'describe',
+            'mixed-group',
+          ])
+        ).stdout || '{}',
+      ) as { state?: string; protocol?: string; members?: { clientId: string; assignments: unknown[] }[] };
+    let group: Awaited<ReturnType<typeof describe>> = {};
+    try {
+      await until(
+        async () => {
+          group = await describe();
+          const settled = group.state === 'Stable' && group.members?.length === 2;
+          return seen().size === values.length && settled && group.members!.every((m) => m.assignments.length > 0);
+        },
+        60_000,
+        'kcat and evt tail to hold partitions of one group at once and read every record between them',
+      );
+    } finally {
+      k.kill('SIGINT');
+      e.proc.kill('SIGINT');
+      await Promise.all([kExited, e.done]);
+    }
+    expect(group.protocol, JSON.stringify(group)).toBe('range');
+    expect(e.stderr()).not.toMatch(/INCONSISTENT_GROUP_PROTOCOL/);
+    expect(kErr).not.toMatch(/INCONSISTENT_GROUP_PROTOCOL/);
+    expect([...seen()].sort()).toEqual([...values].sort());
   }, 90_000);
 });

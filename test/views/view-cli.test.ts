@@ -6,7 +6,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { Database } from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evt, lines, start } from '../produce-tail/helpers.js';
+import { evt, lines, start } from '../helpers/produce-tail.js';
 import { buildThings } from './fixture.js';
 
 let dir: string;

@@ -6,7 +6,7 @@
 // JSON.stringify(JSON.parse(text)) would give back the same text (no whitespace, canonical numbers and string
 // escapes, no duplicate or integer-like keys, whose order JSON.parse would change). Anything it is not sure
 // about (non-canonical JSON, binary keys or values, a byte order mark, unusual headers) returns undefined and
-// the caller takes the general path. test/produce-tail/fast-json.test.ts checks both agree.
+// the caller takes the general path. test/cli/tail/fast-json.test.ts checks both agree.
 
 import { isUtf8 } from 'node:buffer';
 import type { ConsumedRecord } from '../../client/records.js';

@@ -81,7 +81,8 @@ export async function runGroupTail(
   const consumer = createWireGroupConsumer(settings, {
     groupId,
     topics,
-    strategy: 'copartitioned',
+    // Kafka's RangeAssignor, as Java's and librdkafka's consumers offer it: `tail --group` can join their groups
+    strategy: 'range',
     fromBeginning: from.kind !== 'end',
     startOffset: (topic, partition) => resetOffsets.get(key(topic, partition)),
     // one partition's batch at a time: the output stays in batches, as a single consumer reads them

@@ -10,10 +10,16 @@ export interface Subscription {
   userData: Buffer | null;
 }
 
-/** Kafka's ConsumerProtocolSubscription (the fields every version starts with; later ones are not written). */
+/**
+ * Kafka's ConsumerProtocolSubscription, v0 or v1. v1 ends with the partitions the member owns, written as none:
+ * evt's assignors are eager. A v1 without that array is one Kafka's and librdkafka's parsers reject, and their
+ * leader then leaves the member out of the assignment.
+ */
 export function encodeSubscription(s: Subscription): Buffer {
+  if (s.version > 1) throw new Error(`consumer subscription v${s.version} is not written by evt`);
   const names = s.topics.map((t) => Buffer.from(t));
-  const size = 2 + 4 + names.reduce((n, b) => n + 2 + b.length, 0) + 4 + (s.userData?.length ?? 0);
+  const ownedPartitions = s.version >= 1 ? 4 : 0;
+  const size = 2 + 4 + names.reduce((n, b) => n + 2 + b.length, 0) + 4 + (s.userData?.length ?? 0) + ownedPartitions;
   const out = Buffer.alloc(size);
   let pos = out.writeInt16BE(s.version, 0);
   pos = out.writeInt32BE(names.length, pos);
@@ -22,7 +28,8 @@ export function encodeSubscription(s: Subscription): Buffer {
     pos += b.copy(out, pos);
   }
   pos = out.writeInt32BE(s.userData ? s.userData.length : -1, pos);
-  if (s.userData) s.userData.copy(out, pos);
+  if (s.userData) pos += s.userData.copy(out, pos);
+  if (ownedPartitions) out.writeInt32BE(0, pos);
   return out;
 }
 

@@ -22,6 +22,7 @@ import {
 } from '../../protocol/messages/index.js';
 import {
   assignCopartitioned,
+  assignRange,
   assignSingleton,
   type GroupConsumer,
   type GroupConsumerOptions,
@@ -78,7 +79,7 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
   const rebalanceTimeout = options.rebalanceTimeoutMs ?? 60_000;
   const maxWaitMs = options.maxWaitMs ?? 500;
   const concurrency = Math.max(1, options.concurrency ?? 16);
-  const protocolName = `evt-${options.strategy}`;
+  const protocolName = options.strategy === 'range' ? 'range' : `evt-${options.strategy}`;
   const log = options.client?.verbose
     ? (options.client.log ?? ((line: string) => process.stderr.write(line + '\n')))
     : () => {};
@@ -209,19 +210,22 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
     for (const s of subscriptions) for (const t of s.sub?.topics ?? []) wanted.add(t);
     const counts: Record<string, number> = {};
     for (const topic of [...wanted].sort()) counts[topic] = (await cluster!.topic(topic)).partitions.length;
+    const memberIds = subscriptions.map((s) => s.memberId);
     const result =
-      options.strategy === 'copartitioned'
-        ? assignCopartitioned(
-            subscriptions.map((s) => s.memberId),
+      options.strategy === 'range'
+        ? assignRange(
+            subscriptions.map((s) => ({ memberId: s.memberId, topics: s.sub?.topics ?? [] })),
             counts,
           )
-        : assignSingleton(
-            subscriptions.map((s) => ({
-              memberId: s.memberId,
-              owns: s.sub?.userData?.length === 1 && s.sub.userData[0] === 1,
-            })),
-            counts,
-          );
+        : options.strategy === 'copartitioned'
+          ? assignCopartitioned(memberIds, counts)
+          : assignSingleton(
+              subscriptions.map((s) => ({
+                memberId: s.memberId,
+                owns: s.sub?.userData?.length === 1 && s.sub.userData[0] === 1,
+              })),
+              counts,
+            );
     return Object.entries(result).map(([id, byTopic]) => ({ memberId: id, assignment: encodeAssignment(1, byTopic) }));
   };
 

@@ -1,0 +1,123 @@
+// The batch encoder against the protocol layer's reader and the broker's validation (CRC-32C, lengths,
+// counts, timestamps): keys, null keys and values, headers, negative timestamp deltas, gzip, and the
+// producer id / epoch / sequence fields.
+
+import { describe, expect, it } from 'vitest';
+import { validateClientBatch } from '../../../src/broker/log/batch.js';
+import { Compression, compressionOf, readBatchHeader } from '../../../src/protocol/records/batch-layout.js';
+import { decodeRecords } from '../../../src/protocol/records/decode.js';
+import {
+  encodeBatch,
+  encodeBatchAsync,
+  uvarintSize,
+  writeUvarint,
+  zigzag,
+  type BatchRecord,
+} from '../../../src/client/wire/batch-encoder.js';
+import { Reader } from '../../../src/protocol/primitives.js';
+
+const records: BatchRecord[] = [
+  {
+    key: Buffer.from('k1'),
+    value: Buffer.from('{"a":1}'),
+    headers: [{ key: 'h', value: Buffer.from('v') }],
+    timestamp: 1_700_000_000_500,
+  },
+  { key: null, value: null, headers: [], timestamp: 1_700_000_000_000 },
+  {
+    key: Buffer.alloc(0),
+    value: Buffer.from([0, 255, 1]),
+    headers: [
+      { key: 'ключ', value: null },
+      { key: 'dup', value: Buffer.from('1') },
+      { key: 'dup', value: Buffer.from('2') },
+    ],
+    timestamp: 1_700_000_009_999,
+  },
+  { key: Buffer.from('big'), value: Buffer.alloc(300_000, 7), headers: [], timestamp: 1_700_000_000_001 },
+];
+
+describe('varints', () => {
+  it('sizes and writes unsigned varints and zig-zag values the way the reader reads them', () => {
+    for (const v of [
+      0,
+      1,
+      63,
+      64,
+      -1,
+      -64,
+      -65,
+      127,
+      128,
+      8191,
+      8192,
+      1 << 20,
+      -(1 << 20),
+      2 ** 31,
+      -(2 ** 31),
+      2 ** 40,
+      1_700_000_000_000,
+    ]) {
+      const buf = Buffer.alloc(16);
+      const end = writeUvarint(buf, 0, zigzag(v));
+      expect(end).toBe(uvarintSize(zigzag(v)));
+      expect(new Reader(buf, 0, end).varlong()).toBe(v);
+    }
+  });
+});
+
+describe('encodeBatch', () => {
+  for (const compression of ['none', 'gzip'] as const) {
+    it(`${compression}: the broker accepts the batch and the reader gets every field back`, async () => {
+      const identity = { producerId: 42, producerEpoch: 3, baseSequence: 1000 };
+      const batch =
+        compression === 'none'
+          ? encodeBatch(records, compression, identity)
+          : await encodeBatchAsync(records, compression, identity);
+      const { header, recordsMaxTimestamp } = validateClientBatch(Buffer.from(batch), { maxMessageBytes: 10_000_000 });
+      expect(compressionOf(header.attributes)).toBe(compression === 'none' ? Compression.NONE : Compression.GZIP);
+      expect(header).toMatchObject({
+        baseOffset: 0,
+        partitionLeaderEpoch: -1,
+        magic: 2,
+        lastOffsetDelta: 3,
+        recordsCount: 4,
+        producerId: 42,
+        producerEpoch: 3,
+        baseSequence: 1000,
+      });
+      expect(header.baseTimestamp).toBe(1_700_000_000_500);
+      expect(header.maxTimestamp).toBe(1_700_000_009_999);
+      expect(recordsMaxTimestamp).toBe(1_700_000_009_999);
+      const back = decodeRecords(batch);
+      expect(back.map((r) => r.offset)).toEqual([0, 1, 2, 3]);
+      back.forEach((r, i) => {
+        expect(r.timestamp).toBe(records[i].timestamp);
+        expect(r.key === null ? null : r.key.toString('hex')).toBe(
+          records[i].key === null ? null : records[i].key.toString('hex'),
+        );
+        expect(r.value === null ? null : Buffer.compare(r.value, records[i].value!)).toBe(
+          records[i].value === null ? null : 0,
+        );
+        expect(r.headers).toEqual(records[i].headers);
+      });
+    });
+  }
+
+  it('writes -1 producer fields for a producer that is not idempotent', () => {
+    const h = readBatchHeader(encodeBatch(records.slice(0, 1)));
+    expect(h).toMatchObject({ producerId: -1, producerEpoch: -1, baseSequence: -1 });
+  });
+
+  it('gzip makes repetitive records much smaller', async () => {
+    const many: BatchRecord[] = Array.from({ length: 1000 }, (_, i) => ({
+      key: null,
+      value: Buffer.from(`{"order":${i},"status":"CONFIRMED"}`),
+      headers: [],
+      timestamp: 1,
+    }));
+    const plain = encodeBatch(many);
+    const packed = await encodeBatchAsync(many, 'gzip');
+    expect(packed.length).toBeLessThan(plain.length / 4);
+  });
+});
