@@ -5,6 +5,7 @@
 // got which request, and can make a node answer a request itself (an error code: "not me any more").
 
 import net from 'node:net';
+import { frames } from './proxy.js';
 import { encodeResponse, readRequestHeader, decodeRequestBody } from '../../src/protocol/frames.js';
 import { FIND_COORDINATOR, METADATA, specFor } from '../../src/protocol/messages/index.js';
 import { Reader } from '../../src/protocol/primitives.js';
@@ -33,19 +34,6 @@ export interface ClusterProxy {
   /** the next request of this API to `node` is answered by `answer` (given the request) instead of the broker */
   intercept(node: number, apiKey: number, answer: (request: Struct) => Struct): void;
   close(): Promise<void>;
-}
-
-/** Frames of a byte stream (size prefix included). */
-function frames(onFrame: (frame: Buffer) => void): (chunk: Buffer) => void {
-  let pending: Buffer = Buffer.alloc(0);
-  return (chunk) => {
-    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-    while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
-      const size = pending.readInt32BE(0);
-      onFrame(pending.subarray(0, 4 + size));
-      pending = pending.subarray(4 + size);
-    }
-  };
 }
 
 function decodeResponse(spec: ApiSpec, version: number, frame: Buffer): Struct {

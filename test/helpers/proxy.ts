@@ -12,7 +12,8 @@ export interface LossyProxy {
   close(): Promise<void>;
 }
 
-function frames(onFrame: (frame: Buffer) => void): (chunk: Buffer) => void {
+/** Splits a byte stream into Kafka frames (size prefix included). */
+export function frames(onFrame: (frame: Buffer) => void): (chunk: Buffer) => void {
   let pending: Buffer = Buffer.alloc(0);
   return (chunk) => {
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;

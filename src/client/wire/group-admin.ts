@@ -5,7 +5,7 @@
 // coordinator only takes while the group has no members.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { DELETE_GROUPS, OFFSET_COMMIT, OFFSET_DELETE, OFFSET_FETCH } from '../../protocol/messages/index.js';
+import { DELETE_GROUPS, OFFSET_COMMIT, OFFSET_DELETE } from '../../protocol/messages/index.js';
 import {
   notFound,
   type CommittedOffset,
@@ -15,12 +15,13 @@ import {
 } from '../admin.js';
 import { mapLimit } from '../map-limit.js';
 import type { Cluster } from './cluster.js';
-import { KafkaResponseError, UnsupportedVersionError, WireError, errorName } from './errors.js';
+import { KafkaResponseError, WireError, errorName } from './errors.js';
 import {
   asTopics,
   COORDINATOR_BUSY,
   committedOffsets as committedOffsetsOf,
   describeGroup,
+  fetchCommitted,
   withCoordinator,
 } from './group-info.js';
 import { describeTopics } from './topic-admin.js';
@@ -44,28 +45,8 @@ const byTopicPartition = (a: CommittedOffset, b: CommittedOffset) =>
   a.topic.localeCompare(b.topic) || a.partition - b.partition;
 
 /** Every offset the group committed (OffsetFetch for all topics, v2+). */
-async function allCommittedOffsets(cluster: Cluster, groupId: string): Promise<CommittedOffset[]> {
-  return withCoordinator(cluster, groupId, async (conn) => {
-    if (conn.versionFor(OFFSET_FETCH) < 2)
-      throw new UnsupportedVersionError(
-        `broker ${conn.name} cannot list every committed offset of a group (OffsetFetch v2, Kafka 0.10.2)`,
-      );
-    const answer = await conn.request(OFFSET_FETCH, { groupId, topics: null });
-    if (answer.errorCode) throw new KafkaResponseError(answer.errorCode, `OffsetFetch of group ${groupId}`);
-    const out: CommittedOffset[] = [];
-    for (const t of answer.topics) {
-      for (const p of t.partitions) {
-        if (p.errorCode !== 0)
-          throw new KafkaResponseError(
-            p.errorCode,
-            `OffsetFetch of group ${groupId} for ${t.name}-${p.partitionIndex}`,
-          );
-        if (p.committedOffset >= 0) out.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset });
-      }
-    }
-    return out;
-  });
-}
+const allCommittedOffsets = (cluster: Cluster, groupId: string): Promise<CommittedOffset[]> =>
+  fetchCommitted(cluster, groupId, null);
 
 /**
  * The group's committed offsets: every one it has, or one per partition of `topics` (offset null where it

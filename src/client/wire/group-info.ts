@@ -9,7 +9,7 @@ import { sleep } from '../../common/time.js';
 import { decodeAssignment } from './consumer-protocol.js';
 import type { Cluster } from './cluster.js';
 import type { Connection } from './connection.js';
-import { KafkaResponseError, WireError } from './errors.js';
+import { KafkaResponseError, UnsupportedVersionError, WireError } from './errors.js';
 
 export interface GroupState {
   groupId: string;
@@ -139,7 +139,39 @@ export function asTopics<P extends { topic: string; partition: number }, Q>(
   return [...byTopic].map(([name, ps]) => ({ name, partitions: ps }));
 }
 
-/** Committed offsets of the group for these partitions (OffsetFetch through the coordinator); a partition with nothing committed is absent from the map. Keys are `${topic}:${partition}`. */
+/**
+ * The group's committed offsets (OffsetFetch through the coordinator) for these topics' partitions, or for every
+ * topic with `null` (OffsetFetch v2+). A partition with nothing committed (-1) is left out; a partition's error
+ * code throws.
+ */
+export async function fetchCommitted(
+  cluster: Cluster,
+  groupId: string,
+  topics: { name: string; partitionIndexes: number[] }[] | null,
+): Promise<{ topic: string; partition: number; offset: number }[]> {
+  return withCoordinator(cluster, groupId, async (conn) => {
+    if (topics === null && conn.versionFor(OFFSET_FETCH) < 2)
+      throw new UnsupportedVersionError(
+        `broker ${conn.name} cannot list every committed offset of a group (OffsetFetch v2, Kafka 0.10.2)`,
+      );
+    const answer = await conn.request(OFFSET_FETCH, { groupId, topics });
+    if (answer.errorCode) throw new KafkaResponseError(answer.errorCode, `OffsetFetch of group ${groupId}`);
+    const out: { topic: string; partition: number; offset: number }[] = [];
+    for (const t of answer.topics) {
+      for (const p of t.partitions) {
+        if (p.errorCode !== 0)
+          throw new KafkaResponseError(
+            p.errorCode,
+            `OffsetFetch of group ${groupId} for ${t.name}-${p.partitionIndex}`,
+          );
+        if (p.committedOffset >= 0) out.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset });
+      }
+    }
+    return out;
+  });
+}
+
+/** Committed offsets of the group for these partitions; a partition with nothing committed is absent from the map. Keys are `${topic}:${partition}`. */
 export async function committedOffsets(
   cluster: Cluster,
   groupId: string,
@@ -150,23 +182,8 @@ export async function committedOffsets(
     name: t.name,
     partitionIndexes: t.partitions,
   }));
-  return withCoordinator(cluster, groupId, async (conn) => {
-    const out = new Map<string, number>();
-    const answer = await conn.request(OFFSET_FETCH, { groupId, topics });
-    if (answer.errorCode) throw new KafkaResponseError(answer.errorCode, `OffsetFetch of group ${groupId}`);
-    for (const t of answer.topics) {
-      for (const p of t.partitions) {
-        if (p.errorCode !== 0)
-          throw new KafkaResponseError(
-            p.errorCode,
-            `OffsetFetch of group ${groupId} for ${t.name}-${p.partitionIndex}`,
-          );
-        // -1 is how the broker says "nothing committed"
-        if (p.committedOffset >= 0) out.set(`${t.name}:${p.partitionIndex}`, p.committedOffset);
-      }
-    }
-    return out;
-  });
+  const committed = await fetchCommitted(cluster, groupId, topics);
+  return new Map(committed.map((c) => [`${c.topic}:${c.partition}`, c.offset]));
 }
 
 /**
