@@ -134,13 +134,14 @@ async function tail(topics: string[], f: TailFlags, io: Io, g: GlobalOptions): P
       throw usageError(`--pattern: invalid regular expression: ${(err as Error).message}`);
     }
   }
-  const [{ parseFrom, parseUntil }, { buildFilter }] = await Promise.all([
+  const [{ parseFrom, parseUntil, checkRange }, { buildFilter }] = await Promise.all([
     import('../src/cli/time-spec.js'),
     import('../src/cli/record-filter.js'),
   ]);
   const now = Date.now();
   const from = f.from !== undefined ? parseFrom(f.from, now) : undefined;
   const until = f.until !== undefined ? parseUntil(f.until, now) : undefined;
+  checkRange(from, until, [f.from ?? '', f.until ?? '']);
   const lines = f.lines !== undefined ? parseInteger(f.lines, '-n/--lines', { min: 0 }) : 10;
   const expect = f.expect !== undefined ? parseInteger(f.expect, '--expect', { min: 1 }) : undefined;
   const partitions = parsePartitions(f.partition);
@@ -148,6 +149,8 @@ async function tail(topics: string[], f: TailFlags, io: Io, g: GlobalOptions): P
     throw usageError('--partition and --group do not go together: a group is given its partitions');
   if (f.group !== undefined && f.group.trim() === '') throw usageError('--group needs a name');
   if (f.format !== undefined && g.json) throw usageError('give either --json or --format, not both');
+  // an unknown token is refused here, before anything is read (the formatting workers compile it again)
+  if (f.format !== undefined) (await import('../src/cli/kcat-format.js')).compileTemplate(f.format);
   const valueFormat = parseChoice(f.valueFormat, '--value-format', ['auto', 'string', 'json', 'avro'] as const);
   if (f.schema && valueFormat !== 'avro') throw usageError('--schema goes with --value-format avro');
   // with a schema registry, wire-format payloads are decoded by their schema id (auto, or avro without a file)
