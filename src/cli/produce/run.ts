@@ -180,7 +180,7 @@ export async function runProduce(
   const { settings, cluster } = await openSession(io, g);
   let producer: WireProducer | undefined;
   let progress: ProgressLine | undefined;
-  let limit: SizeLimit | null = null;
+  let limit: SizeLimit | null;
   try {
     const { WireProducer } = await import('../../client/wire/producer.js');
     try {
