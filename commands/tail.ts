@@ -41,13 +41,13 @@ export function registerTail(program: Command, { io, globals }: CommandContext):
     .option('-H, --header <name[=value]>', 'only records with this header (and value); repeatable', collect, [])
     .option(
       '--where <path op value>',
-      'only records whose JSON field compares: status=CONFIRMED, total>100, customer.id~^c-; repeatable',
+      "only records whose JSON field compares: status=CONFIRMED, 'total>100' (quoted: > and < are the shell's), customer.id~^c-; repeatable",
       collect,
       [],
     )
     .option(
       '--format <template>',
-      'print each record with a template (as kcat -f; end it with \\n for lines): %t topic, %p partition, %o offset, %k key, %s value, %T timestamp, %h headers, \\n \\t',
+      'print each record with a kcat -f template (end it with \\n for lines): %t topic, %p partition, %o offset, %k key, %K its length, %s value (its bytes), %S its length, %R it as int32, %T timestamp, %h headers, %%; \\n \\t \\r \\xNN',
     )
     .addOption(
       new Option(
@@ -94,7 +94,7 @@ Examples:
   $ evt tail orders --key o-42 --from beginning --format '%T %k %s\\n'
   $ evt tail payments --value-format avro --schema payment.avsc -n 5
   $ evt --registry http://127.0.0.1:8081 tail orders --json      Avro through the registry, as JSON
-  $ evt tail orders --where total>100 --expect 3 --timeout 30s      (CI: exit 0, or 5 after 30 s)
+  $ evt tail orders --where 'total>100' --expect 3 --timeout 30s    (CI: exit 0, or 5 after 30 s)
   $ evt tail orders --group audit -f                  consume and commit as group "audit"`,
     )
     .action(async (topics: string[], flags: TailFlags) => {
