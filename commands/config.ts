@@ -23,6 +23,7 @@ import {
   type ProfileTls,
 } from '../src/client/config-file.js';
 import { envReference, explainSettings, knownProfiles, optionSources } from '../src/client/profiles.js';
+import { brokerAddressProblem } from '../src/client/settings.js';
 
 interface SetFlags {
   clientId?: string;
@@ -231,7 +232,10 @@ Examples:
       const timeout = sources?.timeout === 'cli' ? g.timeout : undefined;
       if (brokers !== undefined) {
         const list = splitBrokers(brokers);
-        for (const b of list) if (!/^[^:\s]+:\d{1,5}$/.test(b)) throw usageError(`--brokers: "${b}" is not host:port`);
+        for (const b of list) {
+          const problem = brokerAddressProblem(b);
+          if (problem) throw usageError(`--brokers: ${problem}`);
+        }
         if (list.length === 0) throw usageError('--brokers: no brokers given');
         profile.brokers = list;
       }

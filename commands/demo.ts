@@ -52,9 +52,9 @@ progress line every few seconds. q stops the orders and leaves the dashboard at 
 then settle for up to 10s, counted down on stderr (q again, or Ctrl-C, stops waiting), and the run's
 summary follows; the invariants are checked as in evt simulate (exit 5 if any breaks; 130 after Ctrl-C).
 While it runs, try from another terminal (the registry's URL is on the dashboard's status bar and on the
-first line printed without a terminal; the values are Avro, so tail needs it to decode them):
-  $ evt --brokers 127.0.0.1:9092 --registry <url> tail shop.orders -f     the order events as they happen
-  $ evt --brokers 127.0.0.1:9092 --registry <url> trace <order-id>        one order, and where it waits
+first line printed without a terminal: put it for URL; the values are Avro, so tail needs it to decode them):
+  $ evt --brokers 127.0.0.1:9092 --registry URL tail shop.orders -f       the order events as they happen
+  $ evt --brokers 127.0.0.1:9092 --registry URL trace ORDER_ID           one order, and where it waits
   $ evt --brokers 127.0.0.1:9092 groups list                              the services' groups and their lag
 
 Examples:

@@ -59,7 +59,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error, 3 brokers unreachable or timed out, 
 Examples:
   $ evt broker &                                  an embedded broker on 127.0.0.1:9092
   $ evt produce orders '{"total":12}' --key o-1
-  $ evt tail orders -f --where total>10
+  $ evt tail orders -f --where 'total>10'
   $ evt tail orders --json | evt produce orders-copy --json
   $ evt groups describe billing                   lag per partition
   $ evt --brokers kafka-1:9092 topics list        any Kafka cluster (or a profile: evt config)`,

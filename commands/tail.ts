@@ -41,13 +41,13 @@ export function registerTail(program: Command, { io, globals }: CommandContext):
     .option('-H, --header <name[=value]>', 'only records with this header (and value); repeatable', collect, [])
     .option(
       '--where <path op value>',
-      'only records whose JSON field compares: status=CONFIRMED, total>100, customer.id~^c-; repeatable',
+      "only records whose JSON field compares: status=CONFIRMED, 'total>100' (quoted: > and < are the shell's), customer.id~^c-; repeatable",
       collect,
       [],
     )
     .option(
       '--format <template>',
-      'print each record with a template (as kcat -f; end it with \\n for lines): %t topic, %p partition, %o offset, %k key, %s value, %T timestamp, %h headers, \\n \\t',
+      'print each record with a kcat -f template (end it with \\n for lines): %t topic, %p partition, %o offset, %k key, %K its length, %s value (its bytes), %S its length, %R it as int32, %T timestamp, %h headers, %%; \\n \\t \\r \\xNN',
     )
     .addOption(
       new Option(
@@ -94,7 +94,7 @@ Examples:
   $ evt tail orders --key o-42 --from beginning --format '%T %k %s\\n'
   $ evt tail payments --value-format avro --schema payment.avsc -n 5
   $ evt --registry http://127.0.0.1:8081 tail orders --json      Avro through the registry, as JSON
-  $ evt tail orders --where total>100 --expect 3 --timeout 30s      (CI: exit 0, or 5 after 30 s)
+  $ evt tail orders --where 'total>100' --expect 3 --timeout 30s    (CI: exit 0, or 5 after 30 s)
   $ evt tail orders --group audit -f                  consume and commit as group "audit"`,
     )
     .action(async (topics: string[], flags: TailFlags) => {
@@ -134,13 +134,14 @@ async function tail(topics: string[], f: TailFlags, io: Io, g: GlobalOptions): P
       throw usageError(`--pattern: invalid regular expression: ${(err as Error).message}`);
     }
   }
-  const [{ parseFrom, parseUntil }, { buildFilter }] = await Promise.all([
+  const [{ parseFrom, parseUntil, checkRange }, { buildFilter }] = await Promise.all([
     import('../src/cli/time-spec.js'),
     import('../src/cli/record-filter.js'),
   ]);
   const now = Date.now();
   const from = f.from !== undefined ? parseFrom(f.from, now) : undefined;
   const until = f.until !== undefined ? parseUntil(f.until, now) : undefined;
+  checkRange(from, until, [f.from ?? '', f.until ?? '']);
   const lines = f.lines !== undefined ? parseInteger(f.lines, '-n/--lines', { min: 0 }) : 10;
   const expect = f.expect !== undefined ? parseInteger(f.expect, '--expect', { min: 1 }) : undefined;
   const partitions = parsePartitions(f.partition);
@@ -148,6 +149,8 @@ async function tail(topics: string[], f: TailFlags, io: Io, g: GlobalOptions): P
     throw usageError('--partition and --group do not go together: a group is given its partitions');
   if (f.group !== undefined && f.group.trim() === '') throw usageError('--group needs a name');
   if (f.format !== undefined && g.json) throw usageError('give either --json or --format, not both');
+  // an unknown token is refused here, before anything is read (the formatting workers compile it again)
+  if (f.format !== undefined) (await import('../src/cli/kcat-format.js')).compileTemplate(f.format);
   const valueFormat = parseChoice(f.valueFormat, '--value-format', ['auto', 'string', 'json', 'avro'] as const);
   if (f.schema && valueFormat !== 'avro') throw usageError('--schema goes with --value-format avro');
   // with a schema registry, wire-format payloads are decoded by their schema id (auto, or avro without a file)

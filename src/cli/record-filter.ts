@@ -95,6 +95,13 @@ export function parseWhere(expr: string): Condition {
   const path = parsePath(m[1].trim());
   const op = m[2] as Op;
   const raw = m[3];
+  // `total>>5` or `total=>5` would compare with the text ">5" and match nothing: a mistyped operator
+  if (op !== '~' && /^\s*[=!<>~]/.test(raw))
+    throw usageError(
+      `--where: "${expr}" has no operator "${op}${raw.trim()[0]}" (ops: = != > >= < <= ~; quote a value that starts with one: total>"=5")`,
+    );
+  if (op !== '=' && op !== '!=' && raw.trim() === '')
+    throw usageError(`--where: "${expr}" has nothing to compare with after "${op}" (e.g. total>100)`);
   const expected = literal(raw);
   let test: (a: unknown) => boolean;
   switch (op) {

@@ -1,5 +1,5 @@
-// How tail prints a record: NDJSON envelopes (--json), a kcat-like template (--format), or a human format
-// with colour on a terminal.
+// How tail prints a record: NDJSON envelopes (--json) or a human format with colour on a terminal (kcat's
+// --format templates: kcat-format.ts).
 
 import { Chalk } from 'chalk';
 import type { RecordEnvelope } from '../codec/envelope.js';
@@ -18,47 +18,6 @@ function headersAsText(env: RecordEnvelope): string {
   return Object.entries(env.headers)
     .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => `${k}=${one ?? ''}`))
     .join(',');
-}
-
-/**
- * kcat-like tokens: %t topic, %p partition, %o offset, %k key, %s value, %T timestamp (ms), %h headers
- * (name=value,...), %% a percent sign; escapes \n \t \r \\.
- */
-export function compileTemplate(template: string): (env: RecordEnvelope) => string {
-  const parts: ((env: RecordEnvelope) => string)[] = [];
-  let literal = '';
-  const flush = () => {
-    if (!literal) return;
-    const text = literal;
-    parts.push(() => text);
-    literal = '';
-  };
-  for (let i = 0; i < template.length; i++) {
-    const c = template[i];
-    const next = template[i + 1];
-    if (c === '\\' && next !== undefined) {
-      literal += next === 'n' ? '\n' : next === 't' ? '\t' : next === 'r' ? '\r' : next;
-      i++;
-    } else if (c === '%' && next !== undefined) {
-      const token: Record<string, (e: RecordEnvelope) => string> = {
-        t: (e) => e.topic,
-        p: (e) => String(e.partition),
-        o: (e) => String(e.offset),
-        k: (e) => e.key ?? '',
-        s: (e) => valueAsText(e, false),
-        T: (e) => String(e.timestamp),
-        h: headersAsText,
-        '%': () => '%',
-      };
-      if (token[next]) {
-        flush();
-        parts.push(token[next]);
-        i++;
-      } else literal += c;
-    } else literal += c;
-  }
-  flush();
-  return (env) => parts.map((p) => p(env)).join('');
 }
 
 export interface HumanFormatOptions {

@@ -43,3 +43,22 @@ export function parseFrom(text: string, now = Date.now()): Position {
 export function parseUntil(text: string, now = Date.now()): Position {
   return parsePosition(text, '--until', now, false);
 }
+
+function positionText(p: Position, text: string): string {
+  return p.kind === 'time' ? `${text} (${new Date(p.ms).toISOString()})` : text;
+}
+
+/**
+ * A --from that is not before --until (which is exclusive) leaves nothing to read: a usage error, not an
+ * empty answer. Only positions of one kind compare (offsets with offsets, times with times).
+ */
+export function checkRange(from: Position | undefined, until: Position | undefined, texts: [string, string]): void {
+  if (!from || !until) return;
+  const after =
+    (from.kind === 'offset' && until.kind === 'offset' && from.offset >= until.offset) ||
+    (from.kind === 'time' && until.kind === 'time' && from.ms >= until.ms);
+  if (after)
+    throw usageError(
+      `--from ${positionText(from, texts[0])} is not before --until ${positionText(until, texts[1])} (--until is exclusive): nothing to read`,
+    );
+}

@@ -20,6 +20,7 @@ import {
   type Profile,
 } from './config-file.js';
 import {
+  brokerAddressProblem,
   DEFAULT_BROKERS,
   DEFAULT_TIMEOUT_MS,
   type ConnectionSettings,
@@ -419,7 +420,8 @@ export function resolveSettings(
 
   if (c.brokers.value.length === 0) throw usageError(`no brokers given (${c.brokers.source} is empty)`);
   for (const b of c.brokers.value) {
-    if (!/^[^:\s]+:\d{1,5}$/.test(b)) throw usageError(`${c.brokers.source}: "${b}" is not host:port`);
+    const problem = brokerAddressProblem(b);
+    if (problem) throw usageError(`${c.brokers.source}: ${problem}`);
   }
   const timeoutMs = parseDuration(c.timeout.value, c.timeout.source === 'default' ? '--timeout' : c.timeout.source);
   if (timeoutMs === 0) throw usageError(`${c.timeout.source}: the timeout must be more than 0 (or -1 for no limit)`);

@@ -36,3 +36,22 @@ export interface ConnectionSettings {
 
 export const DEFAULT_BROKERS = ['127.0.0.1:9092'];
 export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * Why a bootstrap address is not one, or null when it is: host:port with a port from 1 to 65535, an IPv6
+ * address in brackets ([::1]:9092). Checked before connecting, so that a typo is a usage error at once
+ * rather than a wait for the timeout.
+ */
+export function brokerAddressProblem(address: string): string | null {
+  const m = /^\[([^\]\s]+)\]:(\d+)$/.exec(address) ?? /^([^:\s[\]]+):(\d+)$/.exec(address);
+  if (!m) {
+    if (/^[^[\]]*:[^[\]]*:/.test(address))
+      return `"${address}" is not host:port (an IPv6 address goes in brackets: [::1]:9092)`;
+    return /^[^:]+$/.test(address)
+      ? `"${address}" has no port (host:port, e.g. ${address}:9092)`
+      : `"${address}" is not host:port`;
+  }
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) return `"${address}": port ${m[2]} is not between 1 and 65535`;
+  return null;
+}

@@ -3,7 +3,7 @@ import type { ConsumedRecord } from '../../src/client/records.js';
 import { createValueCodec } from '../../src/codec/create-codec.js';
 import { toEnvelope } from '../../src/codec/envelope.js';
 import { buildFilter } from '../../src/cli/record-filter.js';
-import { compileTemplate, formatHuman, formatJson } from '../../src/cli/record-format.js';
+import { formatHuman, formatJson } from '../../src/cli/record-format.js';
 
 const rec = (value: unknown, key = 'order-1', headers: Record<string, string> = {}): [ConsumedRecord, unknown] => [
   {
@@ -54,7 +54,31 @@ it('rejects malformed filters with usage errors', () => {
   expect(() => buildFilter({ headers: ['=v'] })).toThrow(/--header/);
 });
 
-it('formats records as JSON, kcat-like templates and human text', async () => {
+it('refuses mistyped --where operators instead of matching nothing', () => {
+  const refused = (expr: string) => {
+    try {
+      buildFilter({ where: [expr] });
+    } catch (err) {
+      expect((err as { exitCode?: number }).exitCode).toBe(2);
+      return (err as Error).message;
+    }
+    return 'accepted';
+  };
+  expect(refused('total>>5')).toBe(
+    '--where: "total>>5" has no operator ">>" (ops: = != > >= < <= ~; quote a value that starts with one: total>"=5")',
+  );
+  expect(refused('total=>5')).toMatch(/^--where: "total=>5" has no operator "=>"/);
+  expect(refused('total==5')).toMatch(/^--where: "total==5" has no operator "=="/);
+  expect(refused('total<')).toBe('--where: "total<" has nothing to compare with after "<" (e.g. total>100)');
+  // a quoted value may start with an operator character; a regex may be anything
+  expect(refused('note="=5"')).toBe('accepted');
+  expect(refused('note~>=')).toBe('accepted');
+  const m = (w: string) => buildFilter({ where: [w] })!(...rec({ note: '=5', total: 3 }));
+  expect(m('note="=5"')).toBe(true);
+  expect(m('total>=3')).toBe(true);
+});
+
+it('formats records as JSON and human text', async () => {
   const codec = await createValueCodec('auto');
   const [r] = rec({ status: 'PLACED' }, 'order-1', { 'evt-event-type': 'OrderPlaced' });
   const env = toEnvelope(r, codec);
@@ -67,9 +91,6 @@ it('formats records as JSON, kcat-like templates and human text', async () => {
     headers: { 'evt-event-type': 'OrderPlaced' },
     value: { status: 'PLACED' },
   });
-  expect(compileTemplate('%t [%p] @%o %k: %s %h %T 100%%\\n')(env)).toBe(
-    `orders [1] @5 order-1: {"status":"PLACED"} evt-event-type=OrderPlaced ${env.timestamp} 100%\n`,
-  );
   expect(formatHuman(env, { color: false })).toBe(
     '2026-11-22T10:00:00.000Z orders/1@5 key=order-1 [evt-event-type=OrderPlaced]\n  {\n    "status": "PLACED"\n  }',
   );

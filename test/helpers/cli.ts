@@ -10,8 +10,11 @@ import type { EvtOptions, EvtResult } from './spawn.js';
 /** Output collected as text, as a spawned process's would be. */
 class Collected extends Writable {
   text = '';
+  /** the bytes as written (binary output, e.g. tail --format '%s', is not valid UTF-8) */
+  readonly chunks: Buffer[] = [];
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
     this.text += chunk.toString();
+    this.chunks.push(Buffer.from(chunk));
     done();
   }
 }
@@ -19,7 +22,7 @@ class Collected extends Writable {
 /** An Io for a command run in process: no terminal, never interrupted. */
 export function testIo(
   opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {},
-): Io & { out: () => string; err: () => string } {
+): Io & { out: () => string; err: () => string; outBytes: () => Buffer } {
   const stdout = new Collected();
   const stderr = new Collected();
   return {
@@ -31,6 +34,7 @@ export function testIo(
     interrupted: () => new Promise(() => {}),
     out: () => stdout.text,
     err: () => stderr.text,
+    outBytes: () => Buffer.concat(stdout.chunks),
   };
 }
 
@@ -57,7 +61,14 @@ export async function runInProcess(args: string[], opts: EvtOptions & { timeoutM
       );
     });
     const code = await Promise.race([main(args, io), timedOut]);
-    return { code, signal: null, stdout: io.out(), stderr: io.err(), ms: Date.now() - began };
+    return {
+      code,
+      signal: null,
+      stdout: io.out(),
+      stderr: io.err(),
+      ms: Date.now() - began,
+      stdoutBytes: io.outBytes(),
+    };
   } finally {
     clearTimeout(timer);
     if (opts.cwd) process.chdir(before);

@@ -46,6 +46,8 @@ export interface EvtResult {
   stdout: string;
   stderr: string;
   ms: number;
+  /** stdout as the bytes written (set by runInProcess) */
+  stdoutBytes?: Buffer;
 }
 
 export interface StartedEvt {

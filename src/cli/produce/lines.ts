@@ -1,6 +1,7 @@
 // Lines from a byte stream, without decoding or copying them: a block is one chunk with the start and end
 // of each line in it (a line split across chunks is joined into a block of its own). Lines are numbered
-// from 1; a trailing \r is dropped (CRLF files), and a last line without a newline still counts.
+// from 1; a line keeps every byte but its own \n (a \r before it is data, as with kcat -P), and a last line
+// without a newline still counts.
 
 export interface LineBlock {
   data: Buffer;
@@ -15,10 +16,6 @@ export function lineAt(block: LineBlock, i: number): Buffer {
   return block.data.subarray(block.starts[i], block.ends[i]);
 }
 
-function endWithoutCr(data: Buffer, start: number, end: number): number {
-  return end > start && data[end - 1] === 13 ? end - 1 : end;
-}
-
 export async function* readLines(input: AsyncIterable<Buffer | string>): AsyncGenerator<LineBlock> {
   let carry: Buffer | null = null;
   let lineNo = 1;
@@ -29,7 +26,7 @@ export async function* readLines(input: AsyncIterable<Buffer | string>): AsyncGe
     if (carry !== null && nl >= 0) {
       const joined = Buffer.concat([carry, chunk.subarray(0, nl)]);
       carry = null;
-      yield { data: joined, starts: [0], ends: [endWithoutCr(joined, 0, joined.length)], firstLine: lineNo++ };
+      yield { data: joined, starts: [0], ends: [joined.length], firstLine: lineNo++ };
       start = nl + 1;
       nl = chunk.indexOf(10, start);
     }
@@ -37,7 +34,7 @@ export async function* readLines(input: AsyncIterable<Buffer | string>): AsyncGe
     const ends: number[] = [];
     while (nl >= 0) {
       starts.push(start);
-      ends.push(endWithoutCr(chunk, start, nl));
+      ends.push(nl);
       start = nl + 1;
       nl = chunk.indexOf(10, start);
     }
@@ -48,6 +45,5 @@ export async function* readLines(input: AsyncIterable<Buffer | string>): AsyncGe
       lineNo += starts.length;
     }
   }
-  if (carry !== null && carry.length > 0)
-    yield { data: carry, starts: [0], ends: [endWithoutCr(carry, 0, carry.length)], firstLine: lineNo };
+  if (carry !== null && carry.length > 0) yield { data: carry, starts: [0], ends: [carry.length], firstLine: lineNo };
 }

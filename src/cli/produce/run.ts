@@ -10,6 +10,7 @@ import { StopSignal } from '../stop-signal.js';
 import fs from 'node:fs';
 import type { Acks, PartitionStats, WireProducer } from '../../client/wire/producer.js';
 import type { CompressionName } from '../../client/wire/batch-encoder.js';
+import type { Cluster } from '../../client/wire/cluster.js';
 import type { NullKeyStrategy } from '../../client/wire/partitioner.js';
 import { formatDuration, sleep } from '../../common/time.js';
 import { PartitionNotFoundError } from '../../client/wire/errors.js';
@@ -19,6 +20,7 @@ import { printJson, printLine, type GlobalOptions, type Io } from '../io.js';
 import { exitCodeOf, openSession, toCliError } from '../session.js';
 import { ProgressLine, formatBytes, formatCount } from '../progress.js';
 import { lineAt, readLines, type LineBlock } from './lines.js';
+import { checkSize, roomFor, TooLargeError, type SizeLimit } from './size-limit.js';
 import {
   canRefuseLines,
   isBlank,
@@ -59,24 +61,73 @@ export interface ProduceSummary {
 interface BadLine {
   line: number;
   reason: string;
+  /** the record does not fit the topic's max.message.bytes (a usage error, exit 2) */
+  tooLarge?: boolean;
 }
 
-/** Checks every line of a file; the first bad one and how many there are. */
-export async function validateFile(file: string, parse: LineParser): Promise<{ first: BadLine; count: number } | null> {
+/** "line 3: not JSON" or, for a record too large, "record at line 3 is 10,485,822 bytes; topic t ...". */
+function describeBad(bad: BadLine, file?: string): string {
+  const where = `line ${bad.line}${file !== undefined ? ` of ${file}` : ''}`;
+  return bad.tooLarge ? `record at ${where} ${bad.reason}` : `${where}: ${bad.reason}`;
+}
+
+function badLine(line: number, err: InputError): BadLine {
+  return { line, reason: err.message, tooLarge: err instanceof TooLargeError };
+}
+
+/** Checks every line of a file (check throws InputError); the first bad one and how many there are. */
+export async function validateFile(
+  file: string,
+  check: (line: Buffer) => void,
+): Promise<{ first: BadLine; count: number } | null> {
   let first: BadLine | null = null;
   let count = 0;
   for await (const block of readLines(openFile(file))) {
     for (let i = 0; i < block.starts.length; i++) {
       try {
-        parse(lineAt(block, i));
+        check(lineAt(block, i));
       } catch (err) {
         if (!(err instanceof InputError)) throw err;
         count++;
-        first ??= { line: block.firstLine + i, reason: err.message };
+        first ??= badLine(block.firstLine + i, err);
       }
     }
   }
   return first ? { first, count } : null;
+}
+
+/** Refuses a file with a bad line: nothing is sent. */
+async function refuseBadFile(file: string, check: (line: Buffer) => void): Promise<void> {
+  const bad = await validateFile(file, check);
+  if (!bad) return;
+  const more = bad.count > 1 ? ` (and ${bad.count - 1} more bad line${bad.count > 2 ? 's' : ''})` : '';
+  throw new CliError(
+    `${describeBad(bad.first, file)}${more}; nothing was sent`,
+    bad.first.tooLarge ? ExitCode.USAGE : ExitCode.FAILURE,
+  );
+}
+
+/** A parser that also refuses records too large for the topic. */
+function withSizeCheck(parse: LineParser, limit: SizeLimit): LineParser {
+  return (line) => {
+    const record = parse(line);
+    if (record !== null) checkSize(limit, record.key, record.value, record.headers);
+    return record;
+  };
+}
+
+/** Whether a record of the file could be too large: not when the whole file (plus key and headers) fits. */
+async function fileMayExceed(file: string, limit: SizeLimit, o: RecordInputOptions): Promise<boolean> {
+  const size = (await fs.promises.stat(file)).size;
+  return size + (o.key?.length ?? 0) > roomFor(limit, o.headers);
+}
+
+/** The topic's limit, when the records are sent uncompressed and the cluster says what it is. */
+async function sizeLimit(cluster: Cluster, topic: string, compression: CompressionName): Promise<SizeLimit | null> {
+  if (compression !== 'none') return null;
+  const { topicMaxMessageBytes } = await import('../../client/wire/config-admin.js');
+  const bytes = await topicMaxMessageBytes(cluster, topic);
+  return bytes === null ? null : { topic, bytes };
 }
 
 function openFile(file: string): fs.ReadStream {
@@ -120,23 +171,16 @@ export async function runProduce(
   g: GlobalOptions,
   stdin: NodeJS.ReadableStream & { isTTY?: boolean },
 ): Promise<void> {
-  const parse = lineParser(o.input);
+  let parse = lineParser(o.input);
   if (o.file !== undefined) {
     await checkReadable(o.file);
-    if (canRefuseLines(o.input)) {
-      const bad = await validateFile(o.file, parse);
-      if (bad) {
-        const more = bad.count > 1 ? ` (and ${bad.count - 1} more bad line${bad.count > 2 ? 's' : ''})` : '';
-        throw new CliError(
-          `line ${bad.first.line} of ${o.file}: ${bad.first.reason}${more}; nothing was sent`,
-          ExitCode.FAILURE,
-        );
-      }
-    }
+    // the lines are checked before connecting; their sizes once the topic's limit is known (below)
+    if (canRefuseLines(o.input)) await refuseBadFile(o.file, parse);
   }
   const { settings, cluster } = await openSession(io, g);
   let producer: WireProducer | undefined;
   let progress: ProgressLine | undefined;
+  let limit: SizeLimit | null;
   try {
     const { WireProducer } = await import('../../client/wire/producer.js');
     try {
@@ -153,8 +197,24 @@ export async function runProduce(
       if (o.input.partition !== undefined && o.input.partition >= meta.partitions.length) {
         throw new PartitionNotFoundError(o.topic, o.input.partition, meta.partitions.length);
       }
+      limit = await sizeLimit(cluster, o.topic, o.compression);
     } catch (err) {
       throw toCliError(err, settings);
+    }
+    if (limit) {
+      parse = withSizeCheck(parse, limit);
+      // with --file, every record is sized before anything is sent
+      if (o.file !== undefined && (await fileMayExceed(o.file, limit, o.input))) await refuseBadFile(o.file, parse);
+      if (o.value !== undefined) {
+        try {
+          parse(Buffer.from(o.value, 'utf8'));
+        } catch (err) {
+          if (err instanceof TooLargeError)
+            throw new CliError(`the record ${err.message}; nothing was sent`, ExitCode.USAGE);
+          // any other fault of the value is reported below, as for a line
+          if (!(err instanceof InputError)) throw err;
+        }
+      }
     }
     const p = producer;
 
@@ -177,6 +237,8 @@ export async function runProduce(
     const rawKey = o.input.key ?? null;
     const rawHeaders = o.input.headers;
     const rawPartition = o.input.partition;
+    // raw lines shorter than this fit for sure; longer ones are counted
+    const rawRoom = limit ? roomFor(limit, rawHeaders) - (rawKey?.length ?? 0) : Infinity;
     const lines = readLines(source)[Symbol.asyncIterator]();
     outer: for (;;) {
       const pending = lines.next();
@@ -193,6 +255,15 @@ export async function runProduce(
         if (raw) {
           // the line is the value: handed over as a slice of the input
           if (isBlank(data, starts[i], ends[i])) continue;
+          if (ends[i] - starts[i] > rawRoom) {
+            try {
+              checkSize(limit!, rawKey, data.subarray(starts[i], ends[i]), rawHeaders);
+            } catch (err) {
+              if (!(err instanceof TooLargeError)) throw err;
+              stop = { kind: 'bad-line', bad: badLine(block.firstLine + i, err) };
+              break outer;
+            }
+          }
           if (limiter) await limiter.take();
           if (!p.writeSlice(o.topic, rawKey, data, starts[i], ends[i], rawHeaders, rawPartition))
             await interrupt.race(p.waitForCapacity());
@@ -202,7 +273,7 @@ export async function runProduce(
             record = parse(lineAt(block, i));
           } catch (err) {
             if (!(err instanceof InputError)) throw err;
-            stop = { kind: 'bad-line', bad: { line: block.firstLine + i, reason: err.message } };
+            stop = { kind: 'bad-line', bad: badLine(block.firstLine + i, err) };
             break outer;
           }
           if (record === null) continue;
@@ -242,7 +313,10 @@ export async function runProduce(
         p.acknowledged === 0
           ? 'nothing was sent'
           : `the ${formatCount(p.acknowledged)} record${p.acknowledged === 1 ? '' : 's'} before it ${p.acknowledged === 1 ? 'was' : 'were'} sent (acknowledged), nothing after it`;
-      error = new CliError(`line ${stop.bad.line}: ${stop.bad.reason}; stopped there: ${sent}`, ExitCode.FAILURE);
+      error = new CliError(
+        `${describeBad(stop.bad)}; stopped there: ${sent}`,
+        stop.bad.tooLarge ? ExitCode.USAGE : ExitCode.FAILURE,
+      );
     } else if (stop?.kind === 'interrupted') {
       error = new CliError(
         `interrupted: ${formatCount(p.acknowledged)} record${p.acknowledged === 1 ? ' was' : 's were'} sent (acknowledged)`,

@@ -7,7 +7,8 @@ import type { ConsumedRecord } from '../../client/records.js';
 import type { DecodedValue, ValueCodec } from '../../codec/value-codec.js';
 import { toEnvelope, type RecordEnvelope } from '../../codec/envelope.js';
 import type { RecordPredicate } from '../record-filter.js';
-import { compileTemplate, formatHuman, formatJson } from '../record-format.js';
+import { formatHuman, formatJson } from '../record-format.js';
+import { compileTemplate, type DecodedEnvelope } from '../kcat-format.js';
 import { FastJsonEncoder } from './fast-json.js';
 
 export type OutputMode = { kind: 'json' } | { kind: 'template'; template: string } | { kind: 'human'; color: boolean };
@@ -21,14 +22,14 @@ export interface ByteTarget {
 
 export interface Matched {
   record: ConsumedRecord;
-  /** the printed text (without the separator) */
-  line: string;
+  /** the printed text (without the separator); bytes with --format, which prints payloads as they are */
+  line: string | Buffer;
 }
 
 export class LineFormatter {
   private readonly format: (env: RecordEnvelope) => string;
-  /** after each record: a newline, except with --format, whose template says where lines end (as kcat's -f) */
-  private readonly separator: string;
+  /** --format: kcat's template, which writes bytes */
+  private readonly template: ((r: ConsumedRecord, env: DecodedEnvelope) => Buffer) | null;
   private readonly fast: FastJsonEncoder | null;
   private readonly json: boolean;
   private readonly human: boolean;
@@ -38,13 +39,15 @@ export class LineFormatter {
     private readonly codec: ValueCodec,
     private readonly filter: RecordPredicate | undefined,
   ) {
-    if (mode.kind === 'json') this.format = formatJson;
-    else if (mode.kind === 'template') this.format = compileTemplate(mode.template);
+    this.template =
+      mode.kind === 'template'
+        ? compileTemplate(mode.template, codec.format === 'avro' || codec.registry !== undefined)
+        : null;
+    if (mode.kind !== 'human') this.format = formatJson;
     else {
       const color = mode.color;
       this.format = (env) => formatHuman(env, { color });
     }
-    this.separator = mode.kind === 'template' ? '' : '\n';
     this.fast =
       mode.kind === 'json' && codec.format === 'auto' && filter === undefined && !codec.registry
         ? new FastJsonEncoder()
@@ -96,7 +99,8 @@ export class LineFormatter {
     return parts.join(' ');
   }
 
-  private text(record: ConsumedRecord, env: RecordEnvelope): string {
+  private text(record: ConsumedRecord, env: RecordEnvelope): string | Buffer {
+    if (this.template) return this.template(record, env);
     const text = this.format(env);
     if (!this.human || !this.codec.registry) return text;
     const note = this.schemaNote(record, env);
@@ -114,7 +118,7 @@ export class LineFormatter {
 
   /** Writes a matched record's text and separator. */
   writeMatched(m: Matched, target: ByteTarget): void {
-    this.writeText(m.line + this.separator, target);
+    this.writeText(m.line, target);
   }
 
   /** Writes the record when it passes the filters; true when it did. */
@@ -129,13 +133,20 @@ export class LineFormatter {
     }
     const envelope = this.envelope(record);
     if (this.filter && !this.filter(record, envelope.value)) return false;
-    this.writeText(this.text(record, envelope) + this.separator, target);
+    this.writeText(this.text(record, envelope), target);
     return true;
   }
 
-  private writeText(text: string, target: ByteTarget): void {
+  private writeText(text: string | Buffer, target: ByteTarget): void {
+    if (typeof text !== 'string') {
+      target.reserve(text.length);
+      target.pos += text.copy(target.buf, target.pos);
+      return;
+    }
+    // a newline after each record, except with --format, whose template says where lines end (as kcat's -f)
+    const line = text + '\n';
     // a UTF-16 code unit takes at most 3 bytes in UTF-8
-    target.reserve(text.length * 3);
-    target.pos += target.buf.write(text, target.pos, 'utf8');
+    target.reserve(line.length * 3);
+    target.pos += target.buf.write(line, target.pos, 'utf8');
   }
 }

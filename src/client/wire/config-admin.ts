@@ -89,3 +89,20 @@ export async function replaceTopicConfigs(
   });
   topicResult(answer.responses, topic, `changing the configs of ${topic}`);
 }
+
+/**
+ * The largest record batch the topic accepts: its max.message.bytes (the broker's message.max.bytes unless
+ * the topic overrides it), or null when the cluster does not say (no DescribeConfigs rights, say): the
+ * broker then still refuses what is too large, only later.
+ */
+export async function topicMaxMessageBytes(cluster: Cluster, topic: string): Promise<number | null> {
+  const conn = await anyBroker(cluster);
+  const answer = await conn.request(DESCRIBE_CONFIGS, {
+    resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic, configurationKeys: ['max.message.bytes'] }],
+    includeSynonyms: false,
+  });
+  const result = answer.results.find((r) => r.resourceName === topic);
+  if (!result || result.errorCode !== 0) return null;
+  const value = Number(result.configs.find((c) => c.name === 'max.message.bytes')?.value);
+  return Number.isInteger(value) && value > 0 ? value : null;
+}
