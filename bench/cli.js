@@ -5,9 +5,14 @@
 //   produce  1,000,000 NDJSON lines from a file:  evt produce <topic> --file F   vs  kcat -P -t <topic> < F
 //   consume  the same records to /dev/null:       evt tail <topic> --from beginning --until end --json
 //                                                  vs  kcat -C -t <topic> -o beginning -e
-//   start-up evt --version (median of several runs)
+//   start-up node -e 0 (the floor), evt --version, and the everyday commands against the same broker:
+//            evt produce t v, evt tail t -n 1, evt topics list, evt groups list, next to kcat's equivalents
+//            (kcat -P, kcat -C -c 1 -o -1 -e, kcat -L): the median of --startup-runs runs each, taken in
+//            turns (node, evt..., kcat..., node, ...) so that a busy machine slows all alike, and each evt
+//            figure as a multiple of node -e 0's
 //
-//   node bench/cli.js [--records 1000000] [--partitions 3] [--repeat 3] [--json]
+//   node bench/cli.js [--records 1000000] [--partitions 3] [--repeat 3] [--startup-runs 15] [--json]
+//   node bench/cli.js --startup-only        only the start-up part
 //
 // Each figure is the median of --repeat runs (the machine may be busy); the client's CPU time and the
 // broker's are shown next to the wall time. Needs `npm run build` first, and kcat on the PATH for the kcat
@@ -26,6 +31,8 @@ const { values: args } = parseArgs({
     records: { type: 'string', default: '1000000' },
     partitions: { type: 'string', default: '3' },
     repeat: { type: 'string', default: '3' },
+    'startup-runs': { type: 'string', default: '15' },
+    'startup-only': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -87,31 +94,94 @@ async function topicSize(kafka, topic) {
   }
 }
 
-function startupMs(runs = 11) {
-  const times = [];
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [EVT, '--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    if (r.status !== 0) throw new Error(`evt --version failed: ${r.stderr}`);
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+/**
+ * Start-up: each command's wall time from spawn to exit, in turns, `runs` times after one warm-up round (which
+ * also fills Node's compile cache where it has one); medians in ms. Runs synchronously: nothing else in this
+ * process runs meanwhile, and the broker is a process of its own.
+ */
+function startup(bootstrap, runs) {
+  const node = [process.execPath, '-e', '0'];
+  const evt = (...argv) => [process.execPath, EVT, '--brokers', bootstrap, ...argv];
+  const commands = [
+    ['node -e 0', node],
+    ['evt --version', [process.execPath, EVT, '--version']],
+    ['evt produce t v', evt('produce', 'startup', 'v')],
+    ['evt tail t -n 1', evt('tail', 'startup', '-n', '1')],
+    ['evt topics list', evt('topics', 'list')],
+    ['evt groups list', evt('groups', 'list')],
+    ...(hasKcat
+      ? [
+          ['kcat -P (one record)', ['kcat', '-P', '-b', bootstrap, '-t', 'startup'], 'v\n'],
+          [
+            'kcat -C -o -1 -c 1 -e',
+            ['kcat', '-C', '-b', bootstrap, '-t', 'startup', '-o', '-1', '-c', '1', '-e', '-q'],
+          ],
+          ['kcat -L', ['kcat', '-L', '-b', bootstrap]],
+        ]
+      : []),
+  ];
+  const times = commands.map(() => []);
+  for (let round = 0; round <= runs; round++) {
+    commands.forEach(([name, [cmd, ...argv], input], i) => {
+      const start = process.hrtime.bigint();
+      const r = spawnSync(cmd, argv, { input: input ?? '', stdio: ['pipe', 'pipe', 'pipe'] });
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (r.status !== 0) throw new Error(`${name} exited ${r.status}: ${r.stderr}`);
+      if (round > 0) times[i].push(ms);
+    });
   }
-  return +median(times).toFixed(1);
+  const floor = median(times[0]);
+  return commands.map(([name], i) => ({
+    command: name,
+    ms: +median(times[i]).toFixed(1),
+    ofNode: +(median(times[i]) / floor).toFixed(2),
+  }));
+}
+
+function printStartup(rows, runs) {
+  const lines = [`  start-up (median of ${runs} runs each, in turns; x = multiple of node -e 0)`];
+  for (const r of rows)
+    lines.push(`    ${r.command.padEnd(24)} ${r.ms.toFixed(1).padStart(7)} ms  ${r.ofNode.toFixed(2)}x`);
+  return lines;
 }
 
 const hasKcat = spawnSync('kcat', ['-V']).status === 0;
 if (!hasKcat) log('kcat not found: kcat columns skipped');
 
 const results = { records: RECORDS, partitions: PARTITIONS, repeat: REPEAT, cpus: os.cpus().length };
+const STARTUP_RUNS = Math.max(1, Number(args['startup-runs']));
+
+if (args['startup-only']) {
+  const broker = await spawnBroker({ dataDir: path.join(work, 'data'), partitions: 1 });
+  try {
+    results.startup = startup(broker.bootstrap, STARTUP_RUNS);
+  } finally {
+    broker.proc.kill('SIGTERM');
+    await new Promise((r) => broker.proc.once('exit', r));
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  if (args.json) process.stdout.write(JSON.stringify({ cpus: results.cpus, startup: results.startup }, null, 2) + '\n');
+  else
+    process.stdout.write(
+      [
+        `evt bench/cli --startup-only, ${results.cpus} cores, node ${process.version}`,
+        ...printStartup(results.startup, STARTUP_RUNS),
+      ].join('\n') + '\n',
+    );
+  process.exit(0);
+}
+
 log(`writing ${RECORDS.toLocaleString('en')} NDJSON lines`);
 const input = path.join(work, 'records.ndjson');
 const bytes = await writeInput(input);
 results.recordBytes = +(bytes / RECORDS).toFixed(1);
-results.startupMs = startupMs();
-
 const broker = await spawnBroker({ dataDir: path.join(work, 'data'), partitions: PARTITIONS });
 const kafka = new Kafka({ clientId: 'bench', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
 const { bootstrap, pid } = broker;
 try {
+  log('start-up');
+  results.startup = startup(bootstrap, STARTUP_RUNS);
+
   log('evt produce');
   const evtProduce = await medianRun(REPEAT, async (i) => {
     const topic = `bench-evt-${i}`;
@@ -210,7 +280,7 @@ if (args.json) {
     '(cpu: client + broker seconds)',
     row('produce', results.evt.produce, results.kcat?.produce, results.fractionOfKcat?.produce),
     row('consume', results.evt.consume, results.kcat?.consume, results.fractionOfKcat?.consume),
-    `  start-up evt --version ${results.startupMs} ms (median of 11)`,
+    ...printStartup(results.startup, STARTUP_RUNS),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }

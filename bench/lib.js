@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-export const EVT = fileURLToPath(new URL('../bin/evt.js', import.meta.url));
+// EVT_BENCH_BIN: another build's bin/evt.js, to measure before and after a change in the same way
+export const EVT = process.env.EVT_BENCH_BIN ?? fileURLToPath(new URL('../bin/evt.js', import.meta.url));
 
 const CLOCK_TICKS = 100;
 

@@ -2,6 +2,7 @@
 
 import { Command, Option } from 'commander';
 import { registerBroker } from './broker.js';
+import { registerCompletion } from './completion.js';
 import { registerConfig } from './config.js';
 import { registerDashboard } from './dashboard.js';
 import { registerDemo } from './demo.js';
@@ -84,6 +85,7 @@ Examples:
     registerTrace,
     registerFlow,
     registerDashboard,
+    registerCompletion,
   ]) {
     register(program, ctx);
   }

@@ -4,7 +4,10 @@ import type { Io } from './io.js';
 
 /** "1,234,567" */
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  // 1,234,567 as toLocaleString('en-US') writes it, without loading ICU's number formatting (~40 ms at start)
+  const [int, frac] = String(Math.abs(n)).split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+$)/g, ',');
+  return `${n < 0 ? '-' : ''}${grouped}${frac === undefined ? '' : `.${frac.slice(0, 3)}`}`;
 }
 
 export function formatBytes(n: number): string {

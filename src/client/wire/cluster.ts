@@ -280,6 +280,8 @@ export class Cluster {
         list.push(q);
       }
       const retry: OffsetQuery[] = [];
+      // queries for a partition already in this round's request: the next round, at once (nothing failed)
+      const deferred: OffsetQuery[] = [];
       let lastCode = 0;
       await Promise.all(
         [...byLeader].map(async ([leader, qs]) => {
@@ -295,7 +297,7 @@ export class Cluster {
             if (!ps) topics.set(q.topic, (ps = []));
             // one query per partition per request: the same partition asked twice goes in another round
             if (ps.some((p) => p.partitionIndex === q.partition)) {
-              retry.push(q);
+              deferred.push(q);
               continue;
             }
             ps.push({ partitionIndex: q.partition, timestamp: q.timestamp, maxNumOffsets: 1 });
@@ -325,13 +327,13 @@ export class Cluster {
           }
         }),
       );
-      todo = retry;
-      if (todo.length > 0) {
+      todo = [...retry, ...deferred];
+      if (retry.length > 0) {
         if (Date.now() > deadline)
           throw new KafkaResponseError(lastCode || ErrorCode.LEADER_NOT_AVAILABLE, 'ListOffsets');
         if (lastCode === 0 || needsMetadataRefresh(lastCode))
           await this.refreshMetadata([...new Set(todo.map((q) => q.topic))]);
-        this.log(`ListOffsets: retrying ${todo.length} partition(s) after ${errorName(lastCode)}`);
+        this.log(`ListOffsets: retrying ${retry.length} partition(s) after ${errorName(lastCode)}`);
         await sleep(50);
       }
     }
