@@ -197,14 +197,55 @@ export function isCanonicalJsonContainer(b: Buffer): boolean {
   return !sawHighByte || isUtf8(b);
 }
 
-function hasBom(b: Buffer): boolean {
-  return b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
+/**
+ * True when the bytes hold something JSON.stringify never writes, so that whatever they parse to (if they parse
+ * at all) cannot serialise back to them, and auto shows them as text. Proving this is one pass with no parse,
+ * where the general path parses, serialises and compares. It answers for JSON as other libraries write it:
+ * Python's json.dumps (spaces after `,` and `:`, `\u00e9` escapes), pretty printers (newlines, indents), Java's
+ * doubles (`25.0`, `1.0E10`). False means unsure, not canonical: the caller asks isCanonicalJsonContainer.
+ */
+export function isProvablyNotCanonical(b: Buffer): boolean {
+  const n = b.length;
+  let i = 0;
+  while (i < n) {
+    const c = b[i];
+    if (c === QUOTE) {
+      // inside a string: only an escape can be one JSON.stringify never writes
+      i++;
+      while (i < n) {
+        const d = b[i];
+        if (d === QUOTE) break;
+        if (d !== BACKSLASH) {
+          i++;
+          continue;
+        }
+        const e = b[i + 1];
+        // stringify escapes with \u only control characters (\u00xx) and lone surrogates (\udxxx), lower-case
+        if (e === 0x75 /* u */) {
+          const h1 = b[i + 2];
+          const control = h1 === 0x30 && b[i + 3] === 0x30 && (b[i + 4] === 0x30 || b[i + 4] === 0x31);
+          if (!control && h1 !== 0x64 /* d */) return true;
+        } else if (e === 0x2f /* / */) return true;
+        i += 2;
+      }
+      i++;
+      continue;
+    }
+    // outside strings: whitespace, an upper-case exponent, or a fraction ending in 0 (stringify writes 25, not 25.0)
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x45 /* E */) return true;
+    if (c === 0x30 && i > 0 && !isDigit(b[i + 1])) {
+      let j = i - 1;
+      while (j >= 0 && b[j] === 0x30) j--;
+      while (j >= 0 && isDigit(b[j])) j--;
+      if (j >= 0 && b[j] === 0x2e /* . */) return true;
+    }
+    i++;
+  }
+  return false;
 }
 
-/** A UTF-8 text as a JSON string, or undefined when it is binary (or starts with a BOM, which decoding drops). */
-function jsonText(b: Buffer): string | undefined {
-  if (hasBom(b) || !isUtf8(b)) return undefined;
-  return JSON.stringify(b.toString('utf8'));
+function hasBom(b: Buffer): boolean {
+  return b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf;
 }
 
 const ASCII = (text: string) => Buffer.from(text, 'latin1');
@@ -244,26 +285,57 @@ function putInt(out: Buffer, pos: number, n: number): number {
   return pos;
 }
 
-/** Printable ASCII without a quote or backslash: its JSON string is the bytes between quotes. */
-function isPlainAscii(b: Buffer): boolean {
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i];
-    if (c < 0x20 || c >= 0x80 || c === QUOTE || c === BACKSLASH) return false;
-  }
-  return true;
+// what JSON.stringify writes for each byte of valid UTF-8 inside a string: 0 the byte itself, 1 a short
+// escape (\" \\ \b \t \n \f \r), 2 \u00xx
+const ESCAPE_CLASS = new Uint8Array(256);
+const SHORT_ESCAPE = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) ESCAPE_CLASS[c] = 2;
+for (const [c, e] of [
+  [QUOTE, QUOTE],
+  [BACKSLASH, BACKSLASH],
+  [0x08, 0x62],
+  [0x09, 0x74],
+  [0x0a, 0x6e],
+  [0x0c, 0x66],
+  [0x0d, 0x72],
+]) {
+  ESCAPE_CLASS[c] = 1;
+  SHORT_ESCAPE[c] = e;
 }
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
 
-/** A text payload as a JSON string at pos, or -1 when it is not UTF-8 (or has a BOM). */
+/**
+ * A text payload as a JSON string at pos: the bytes JSON.stringify(text) gives, escaped byte by byte (valid
+ * UTF-8 holds no lone surrogates, the one thing stringify escapes above 0x7f; a byte loop here beats
+ * toString + JSON.stringify + write by 3x), or -1 when it is not UTF-8 or starts with a byte order mark (the
+ * general path decides what those show as). out has 6 bytes per byte of b free.
+ */
 function putText(out: Buffer, pos: number, b: Buffer): number {
-  if (isPlainAscii(b)) {
-    out[pos++] = QUOTE;
-    pos = put(out, pos, b);
-    out[pos++] = QUOTE;
-    return pos;
+  if (hasBom(b)) return -1;
+  let high = 0;
+  const n = b.length;
+  out[pos++] = QUOTE;
+  for (let i = 0; i < n; i++) {
+    const c = b[i];
+    const cls = ESCAPE_CLASS[c];
+    if (cls === 0) {
+      high |= c;
+      out[pos++] = c;
+    } else if (cls === 1) {
+      out[pos++] = BACKSLASH;
+      out[pos++] = SHORT_ESCAPE[c];
+    } else {
+      out[pos++] = BACKSLASH;
+      out[pos++] = 0x75;
+      out[pos++] = 0x30;
+      out[pos++] = 0x30;
+      out[pos++] = HEX[c >> 4];
+      out[pos++] = HEX[c & 15];
+    }
   }
-  const json = jsonText(b);
-  if (json === undefined) return -1;
-  return pos + out.write(json, pos, 'utf8');
+  out[pos++] = QUOTE;
+  if (high >= 0x80 && !isUtf8(b)) return -1;
+  return pos;
 }
 
 /**
@@ -327,7 +399,7 @@ export class FastJsonEncoder {
     }
     const v = r.value;
     if (v === null) return put(out, pos, NULL_END);
-    if (v[0] === 0x7b || v[0] === 0x5b) {
+    if ((v[0] === 0x7b || v[0] === 0x5b) && !isProvablyNotCanonical(v)) {
       if (!isCanonicalJsonContainer(v)) return -1;
       pos = put(out, pos, v);
     } else {

@@ -6,7 +6,7 @@ import type { ConsumedRecord } from '../../../src/client/records.js';
 import { createValueCodec } from '../../../src/codec/create-codec.js';
 import { toEnvelope } from '../../../src/codec/envelope.js';
 import { formatJson } from '../../../src/cli/record-format.js';
-import { fastJsonLine, isCanonicalJsonContainer } from '../../../src/cli/tail/fast-json.js';
+import { fastJsonLine, isCanonicalJsonContainer, isProvablyNotCanonical } from '../../../src/cli/tail/fast-json.js';
 
 const auto = await createValueCodec('auto');
 const general = (r: ConsumedRecord) => formatJson(toEnvelope(r, auto));
@@ -61,6 +61,21 @@ const notCanonical = [
   '{"a":1}{"b":2}',
 ];
 
+// JSON as other writers write it (never canonical, shown as text by auto): Python's json.dumps (spaces, \u
+// escapes of non-ASCII), its indent=2, Java's Jackson doubles (25.0, 1.0E10), an escaped slash (PHP)
+const foreign = [
+  '{"orderId": "o-1", "customer": {"name": "Zo\\u00eb M\\u00fcller"}, "lines": [{"sku": "s-1", "qty": 2, "price": 25.5}], "ok": true, "n": null}',
+  '{\n  "a": [\n    1,\n    2\n  ],\n  "b": {\n    "c": "d"\n  }\n}',
+  '{"price":25.0,"qty":1}',
+  '{"big":1.0E10}',
+  '{"amount":12.50}',
+  '{"url":"http:\\/\\/x"}',
+  '{"a":[1,\t2]}',
+  '{"s":"\\u00e9t\\u00e9"}',
+];
+// what a scan must not call foreign: canonical JSON with look-alikes inside strings, or numbers that are fine
+const lookAlikes = ['{"s":"a b\\n 25.0 1E3"}', '{"n":100,"m":0.5,"z":0}', '[10,20.5,0]', '{"u":"\\u0001\\ud83d"}'];
+
 describe('isCanonicalJsonContainer', () => {
   it('accepts exactly what JSON.stringify(JSON.parse(text)) gives back unchanged (for these cases)', () => {
     for (const text of [...canonical, ...notCanonical]) {
@@ -79,8 +94,27 @@ describe('isCanonicalJsonContainer', () => {
   });
 });
 
+describe('isProvablyNotCanonical', () => {
+  it('is true only for bytes that cannot round-trip, and true for JSON as Python, Java and pretty printers write it', () => {
+    for (const text of [...canonical, ...notCanonical, ...foreign, ...lookAlikes]) {
+      let roundTrips: boolean;
+      try {
+        roundTrips = JSON.stringify(JSON.parse(text)) === text;
+      } catch {
+        roundTrips = false;
+      }
+      if (isProvablyNotCanonical(Buffer.from(text))) expect(roundTrips, text).toBe(false);
+    }
+    for (const text of foreign) expect(isProvablyNotCanonical(Buffer.from(text)), text).toBe(true);
+    for (const text of [...canonical, ...lookAlikes])
+      expect(isProvablyNotCanonical(Buffer.from(text)), text).toBe(false);
+  });
+});
+
 describe('fastJsonLine', () => {
   const cases: ConsumedRecord[] = [
+    ...foreign.map((t) => record(t)),
+    ...lookAlikes.map((t) => record(t)),
     ...canonical.map((t) => record(t)),
     ...notCanonical.map((t) => record(t)),
     record(null),
@@ -132,6 +166,7 @@ describe('fastJsonLine', () => {
 
   it('answers for canonical JSON, text, null values, text keys and plain headers', () => {
     for (const r of [
+      ...foreign.map((t) => record(t)),
       record(canonical[3]),
       record('plain'),
       record(null),
