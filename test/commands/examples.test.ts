@@ -1,7 +1,8 @@
 // Every example in the README's shell blocks and in each command's --help is safe to paste into a shell:
 // no unquoted operator glued to an argument (`--where total>10` would redirect to a file named 10), no
 // unquoted glob or bracket, and valid shell syntax (bash -n). A redirection or pipe that stands as its own
-// word (`--json > out.ndjson`, `| jq .`) is meant and allowed.
+// word (`--json > out.ndjson`, `| jq .`) is meant and allowed, as is a process substitution
+// (`source <(evt completion bash)`), whose command is checked in turn.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,7 +33,14 @@ export function shellProblems(cmd: string): string[] {
       i++;
       word += 'x';
     } else if (/\s/.test(c)) word = '';
-    else if ('<>'.includes(c)) {
+    else if ('<>'.includes(c) && word === '' && cmd[i + 1] === '(') {
+      // process substitution, <(evt completion bash), is its own word: what is inside is a command of its own
+      const close = cmd.indexOf(')', i);
+      if (close < 0) problems.push(`unclosed ${c}( in "${cmd.slice(i)}"`);
+      else problems.push(...shellProblems(cmd.slice(i + 2, close)).filter((p) => !p.startsWith('bash -n')));
+      if (close < 0) return problems;
+      i = close;
+    } else if ('<>'.includes(c)) {
       // a redirection is its own word (optionally after a file descriptor: 2>&1), and so is its target
       const rest = /^[<>]{1,2}(&\d|\s+[^\s<>|&;()]+(?=\s|$)|$)/.exec(cmd.slice(i));
       if ((word !== '' && !/^\d$/.test(word)) || !rest) {
