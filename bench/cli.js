@@ -33,6 +33,7 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '3' },
     'startup-runs': { type: 'string', default: '15' },
     'startup-only': { type: 'boolean', default: false },
+    shapes: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -63,25 +64,125 @@ function rate(r, bytes) {
   };
 }
 
-/** The records as NDJSON lines of about 100 bytes, like the events of the order workflow. */
-async function writeInput(file) {
-  const out = fs.createWriteStream(file);
+const CONSUME_MODES = [
+  ['--json', ['--json']],
+  ['human', []],
+  ['--format', ['--format', '%s\\n']],
+];
+const SHAPE_NOTES = {
+  compact: 'JSON as JSON.stringify writes it',
+  python: "JSON as Python's json.dumps writes it: spaces, \\u escapes, nesting",
+  java: "JSON as Java's Jackson writes it: doubles as 25.0, raw UTF-8, nesting",
+  binary: 'random bytes, no newline among them',
+  avro: 'Avro through the registry, from JSON lines',
+};
+
+/** Python's json.dumps: ", " and ": " separators, non-ASCII as \u escapes (ensure_ascii). */
+function pythonJson(v) {
+  const ascii = (s) => s.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return ascii(JSON.stringify(v)).replace(/("(?:[^"\\]|\\.)*")|([,:])/g, (m, str, sep) => str ?? `${sep} `);
+}
+
+/** Jackson's doubles: always a fraction (25.0). */
+function javaJson(v) {
+  return JSON.stringify(v, (k, x) => (typeof x === 'number' && k === 'price' ? `@@${x}@@` : x)).replace(
+    /"@@([^@]+)@@"/g,
+    (m, n) => (n.includes('.') ? n : `${n}.0`),
+  );
+}
+
+function order(i) {
   const statuses = ['PLACED', 'CONFIRMED', 'SHIPPED', 'COMPLETED'];
+  return {
+    orderId: `o-${i}`,
+    customer: { id: `c-${i % 9973}`, name: i % 3 ? 'Zoë Müller' : 'Ana', country: 'DE' },
+    status: statuses[i % 4],
+    lines: Array.from({ length: 1 + (i % 3) }, (_, k) => ({
+      sku: `sku-${(i + k) % 500}`,
+      qty: 1 + k,
+      price: ((i + k) % 90) + 10,
+    })),
+  };
+}
+
+function writeAvroSchema() {
+  const file = path.join(work, 'order.avsc');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      type: 'record',
+      name: 'Order',
+      namespace: 'bench',
+      fields: [
+        { name: 'orderId', type: 'string' },
+        {
+          name: 'customer',
+          type: {
+            type: 'record',
+            name: 'Customer',
+            fields: [
+              { name: 'id', type: 'string' },
+              { name: 'name', type: 'string' },
+              { name: 'country', type: 'string' },
+            ],
+          },
+        },
+        { name: 'status', type: 'string' },
+        {
+          name: 'lines',
+          type: {
+            type: 'array',
+            items: {
+              type: 'record',
+              name: 'Line',
+              fields: [
+                { name: 'sku', type: 'string' },
+                { name: 'qty', type: 'int' },
+                { name: 'price', type: 'double' },
+              ],
+            },
+          },
+        },
+      ],
+    }),
+  );
+  return file;
+}
+
+/** `RECORDS` lines of one shape into `file`; the bytes of the values (newlines not counted). */
+async function writeInput(shape, file) {
+  const out = fs.createWriteStream(file);
   let bytes = 0;
+  let seed = 42;
+  const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
   for (let i = 0; i < RECORDS; i++) {
-    const line =
-      JSON.stringify({
-        orderId: `o-${i}`,
-        customer: `c-${i % 9973}`,
-        status: statuses[i % 4],
-        total: (i % 9901) / 100,
-        items: 1 + (i % 5),
-      }) + '\n';
-    bytes += line.length - 1;
-    if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+    let line;
+    if (shape === 'binary') {
+      line = Buffer.alloc(100);
+      for (let k = 0; k < 100; k++) {
+        const b = random() & 0xff;
+        line[k] = b === 0x0a ? 0x0b : b;
+      }
+    } else {
+      const v = order(i);
+      line = Buffer.from(shape === 'python' ? pythonJson(v) : shape === 'java' ? javaJson(v) : JSON.stringify(v));
+    }
+    bytes += line.length;
+    out.write(line);
+    if (!out.write('\n')) await new Promise((r) => out.once('drain', r));
   }
   await new Promise((r) => out.end(r));
   return bytes;
+}
+
+async function runAdmin(kafka, f) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await f(admin);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 async function topicSize(kafka, topic) {
@@ -171,87 +272,93 @@ if (args['startup-only']) {
   process.exit(0);
 }
 
-log(`writing ${RECORDS.toLocaleString('en')} NDJSON lines`);
-const input = path.join(work, 'records.ndjson');
-const bytes = await writeInput(input);
-results.recordBytes = +(bytes / RECORDS).toFixed(1);
-const broker = await spawnBroker({ dataDir: path.join(work, 'data'), partitions: PARTITIONS });
+const SHAPES = (args.shapes ?? 'compact,python,java,binary,avro').split(',');
+const broker = await spawnBroker({ dataDir: path.join(work, 'data'), partitions: PARTITIONS, registry: true });
 const kafka = new Kafka({ clientId: 'bench', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
 const { bootstrap, pid } = broker;
+results.shapes = {};
 try {
   log('start-up');
   results.startup = startup(bootstrap, STARTUP_RUNS);
 
-  log('evt produce');
-  const evtProduce = await medianRun(REPEAT, async (i) => {
-    const topic = `bench-evt-${i}`;
-    const r = await timeClient([process.execPath, EVT, '--brokers', bootstrap, 'produce', topic, '--file', input], {
-      brokerPid: pid,
-    });
-    const n = await topicSize(kafka, topic);
-    if (n !== RECORDS) throw new Error(`evt produce left ${n} records in ${topic}, expected ${RECORDS}`);
-    return { ...r, topic };
-  });
-  results.evt = { produce: rate(evtProduce, bytes) };
-  const readTopic = evtProduce.topic;
+  for (const shape of SHAPES) {
+    log(`${shape}: writing ${RECORDS.toLocaleString('en')} lines`);
+    const input = path.join(work, `${shape}.lines`);
+    const bytes = await writeInput(shape, input);
+    const r = { recordBytes: +(bytes / RECORDS).toFixed(1) };
+    results.shapes[shape] = r;
+    const valueArgs =
+      shape === 'avro' ? ['--value-format', 'avro', '--schema', writeAvroSchema(), '--registry', broker.registry] : [];
+    const readArgs = shape === 'avro' ? ['--registry', broker.registry] : [];
 
-  if (hasKcat) {
-    log('kcat -P');
-    const kcatProduce = await medianRun(REPEAT, async (i) => {
-      const topic = `bench-kcat-${i}`;
-      const r = await timeClient(['kcat', '-P', '-b', bootstrap, '-t', topic], { stdinFile: input, brokerPid: pid });
+    log(`${shape}: evt produce`);
+    const evtProduce = await medianRun(REPEAT, async (i) => {
+      const topic = `${shape}-evt-${i}`;
+      const run = await timeClient(
+        [process.execPath, EVT, '--brokers', bootstrap, 'produce', topic, '--file', input, ...valueArgs],
+        { brokerPid: pid },
+      );
       const n = await topicSize(kafka, topic);
-      if (n !== RECORDS) throw new Error(`kcat -P left ${n} records in ${topic}, expected ${RECORDS}`);
-      return r;
+      if (n !== RECORDS)
+        throw new Error(`evt produce left ${n} records in ${topic}, expected ${RECORDS}: ${run.stderr}`);
+      return { ...run, topic };
     });
-    results.kcat = { produce: rate(kcatProduce, bytes) };
-  }
-
-  log('evt tail --json');
-  const evtConsume = await medianRun(REPEAT, async () => {
-    const r = await timeClient(
-      [
-        process.execPath,
-        EVT,
-        '--brokers',
-        bootstrap,
-        '--json',
-        'tail',
-        readTopic,
-        '--from',
-        'beginning',
-        '--until',
-        'end',
-      ],
-      { brokerPid: pid },
-    );
-    return r;
-  });
-  results.evt.consume = rate(evtConsume, bytes);
-  // and that it printed every record
-  const count = spawnSync(
-    'bash',
-    [
-      '-c',
-      `"${process.execPath}" "${EVT}" --brokers ${bootstrap} --json tail ${readTopic} --from beginning --until end | wc -l`,
-    ],
-    { encoding: 'utf8' },
-  );
-  if (Number(count.stdout.trim()) !== RECORDS)
-    throw new Error(`evt tail printed ${count.stdout.trim()} lines, expected ${RECORDS}`);
-
-  if (hasKcat) {
-    log('kcat -C -e');
-    const kcatConsume = await medianRun(REPEAT, async () => {
-      const r = await timeClient(['kcat', '-C', '-b', bootstrap, '-t', readTopic, '-o', 'beginning', '-e'], {
-        brokerPid: pid,
+    r.produce = { evt: rate(evtProduce, bytes) };
+    const readTopic = evtProduce.topic;
+    if (hasKcat) {
+      // for avro, kcat (which has no Avro serialiser) sends the same JSON lines as they are
+      log(`${shape}: kcat -P`);
+      const kcatProduce = await medianRun(REPEAT, async (i) => {
+        const topic = `${shape}-kcat-${i}`;
+        const run = await timeClient(['kcat', '-P', '-b', bootstrap, '-t', topic], {
+          stdinFile: input,
+          brokerPid: pid,
+        });
+        const n = await topicSize(kafka, topic);
+        if (n !== RECORDS) throw new Error(`kcat -P left ${n} records in ${topic}, expected ${RECORDS}`);
+        return run;
       });
-      const ends = [...r.stderr.matchAll(/Reached end of topic \S+ \[\d+\] at offset (\d+)/g)].map((m) => Number(m[1]));
-      if (ends.reduce((a, b) => a + b, 0) !== RECORDS)
-        throw new Error(`kcat consumed to offsets totalling ${ends.reduce((a, b) => a + b, 0)}, expected ${RECORDS}`);
-      return r;
-    });
-    results.kcat.consume = rate(kcatConsume, bytes);
+      r.produce.kcat = rate(kcatProduce, bytes);
+    }
+
+    r.consume = {};
+    for (const [mode, modeArgs] of CONSUME_MODES) {
+      log(`${shape}: evt tail ${mode}`);
+      const argv = [process.execPath, EVT, '--brokers', bootstrap, 'tail', readTopic];
+      const all = [...argv, '--from', 'beginning', '--until', 'end', ...modeArgs, ...readArgs];
+      const run = await medianRun(REPEAT, () => timeClient(all, { brokerPid: pid }));
+      r.consume[mode] = rate(run, bytes);
+      // and that it printed every record: a line each with --json, and with --format '%s\n' for values
+      // without newlines of their own (the human format prints a record on several lines)
+      if (mode === '--json' || (mode === '--format' && shape !== 'binary')) {
+        const quoted = all.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+        const count = spawnSync('bash', ['-c', `${quoted} | wc -l`], { encoding: 'utf8' });
+        if (Number(count.stdout.trim()) !== RECORDS)
+          throw new Error(`evt tail ${mode} printed ${count.stdout.trim()} lines, expected ${RECORDS}`);
+      }
+    }
+    if (hasKcat) {
+      log(`${shape}: kcat -C -e`);
+      const kcatConsume = await medianRun(REPEAT, async () => {
+        const run = await timeClient(['kcat', '-C', '-b', bootstrap, '-t', readTopic, '-o', 'beginning', '-e'], {
+          brokerPid: pid,
+        });
+        const ends = [...run.stderr.matchAll(/Reached end of topic \S+ \[\d+\] at offset (\d+)/g)].map((m) =>
+          Number(m[1]),
+        );
+        if (ends.reduce((a, b) => a + b, 0) !== RECORDS)
+          throw new Error(`kcat consumed to offsets totalling ${ends.reduce((a, b) => a + b, 0)}, expected ${RECORDS}`);
+        return run;
+      });
+      r.consume.kcat = rate(kcatConsume, bytes);
+    }
+    if (r.produce.kcat) {
+      r.fractionOfKcat = { produce: +(r.produce.evt.recordsPerSec / r.produce.kcat.recordsPerSec).toFixed(2) };
+      for (const [mode] of CONSUME_MODES)
+        r.fractionOfKcat[mode] = +(r.consume[mode].recordsPerSec / r.consume.kcat.recordsPerSec).toFixed(2);
+    }
+    // the topics of this shape go, so that the broker's page cache holds only the next shape's
+    await runAdmin(kafka, (admin) => admin.deleteTopics({ topics: [readTopic] }));
   }
 } finally {
   broker.proc.kill('SIGTERM');
@@ -259,28 +366,23 @@ try {
   fs.rmSync(work, { recursive: true, force: true });
 }
 
-if (results.kcat) {
-  results.fractionOfKcat = {
-    produce: +(results.evt.produce.recordsPerSec / results.kcat.produce.recordsPerSec).toFixed(2),
-    consume: +(results.evt.consume.recordsPerSec / results.kcat.consume.recordsPerSec).toFixed(2),
-  };
-}
-
 if (args.json) {
   process.stdout.write(JSON.stringify(results, null, 2) + '\n');
 } else {
   const cell = (r) =>
-    r
-      ? `${String(r.recordsPerSec.toLocaleString('en')).padStart(10)} rec/s ${String(r.mbPerSec).padStart(6)} MB/s ${r.seconds.toFixed(2).padStart(6)} s  cpu ${r.clientCpu.toFixed(2)}+${r.brokerCpu.toFixed(2)} s`
-      : '      (no kcat)';
-  const row = (name, evt, kcat, fraction) =>
-    `  ${name.padEnd(8)} evt ${cell(evt)}\n  ${''.padEnd(8)} kcat${cell(kcat)}${fraction !== undefined ? `\n  ${''.padEnd(8)} evt/kcat ${fraction}` : ''}`;
+    `${String(r.recordsPerSec.toLocaleString('en')).padStart(10)} rec/s ${String(r.mbPerSec).padStart(6)} MB/s ${r.seconds.toFixed(2).padStart(6)} s  cpu ${r.clientCpu.toFixed(2)}+${r.brokerCpu.toFixed(2)} s`;
   const lines = [
-    `evt bench/cli: ${RECORDS.toLocaleString('en')} NDJSON records of ~${results.recordBytes} B, ${PARTITIONS} partitions, median of ${REPEAT}, ${results.cpus} cores`,
-    '(cpu: client + broker seconds)',
-    row('produce', results.evt.produce, results.kcat?.produce, results.fractionOfKcat?.produce),
-    row('consume', results.evt.consume, results.kcat?.consume, results.fractionOfKcat?.consume),
-    ...printStartup(results.startup, STARTUP_RUNS),
+    `evt bench/cli: ${RECORDS.toLocaleString('en')} records a shape, ${PARTITIONS} partitions, median of ${REPEAT}, ${results.cpus} cores, node ${process.version}`,
+    '(cpu: client + broker seconds; x: evt as a fraction of kcat in the same run)',
   ];
+  for (const [shape, r] of Object.entries(results.shapes)) {
+    lines.push(`  ${shape} (${SHAPE_NOTES[shape]}, ~${r.recordBytes} B)`);
+    const x = (k) => (r.fractionOfKcat ? `  x ${r.fractionOfKcat[k].toFixed(2)}` : '');
+    lines.push(`    produce       evt ${cell(r.produce.evt)}${x('produce')}`);
+    if (r.produce.kcat) lines.push(`                  kcat${cell(r.produce.kcat)}`);
+    for (const [mode] of CONSUME_MODES) lines.push(`    tail ${mode.padEnd(8)} evt ${cell(r.consume[mode])}${x(mode)}`);
+    if (r.consume.kcat) lines.push(`    kcat -C -e        ${cell(r.consume.kcat)}`);
+  }
+  lines.push(...printStartup(results.startup, STARTUP_RUNS));
   process.stdout.write(lines.join('\n') + '\n');
 }
