@@ -3,7 +3,7 @@
 // next to gzip through node:zlib measured in the same run on the same payloads. Two data shapes: JSON
 // order events (what evt's workflow writes) and random-ish binary (bytes drawn from a small alphabet, so
 // that every codec finds something to compress but not much). Also the alternatives considered, when they
-// are installed (`npm install --no-save fzstd lz4js snappyjs @hpcc-js/wasm-zstd`), so that the choice can be
+// are installed (`npm install --no-save lz4js snappyjs @hpcc-js/wasm-zstd`), so that the choice can be
 // re-checked.
 //
 //   node bench/codecs.js [--size 1048576] [--seconds 1] [--json]
@@ -92,9 +92,14 @@ async function candidates() {
     /* not installed */
   }
   if (hpcc) rows.push(['zstd', '@hpcc-js/wasm-zstd (wasm)', (b) => hpcc.compress(b, 3), (b) => hpcc.decompress(b)]);
-  const anyZstd = zstdCompress ?? (hpcc ? (b) => hpcc.compress(b, 3) : null);
+  const wasm = optional('@bokuweb/zstd-wasm');
+  if (wasm) {
+    await wasm.init();
+    rows.push(['zstd', '@bokuweb/zstd-wasm (wasm)', (b) => wasm.compress(b, 3), (b) => wasm.decompress(b)]);
+  }
+  const anyZstd = zstdCompress ?? (wasm ? (b) => wasm.compress(b, 3) : hpcc ? (b) => hpcc.compress(b, 3) : null);
   if (fzstd && anyZstd) rows.push(['zstd', 'fzstd (pure JS, decode only)', anyZstd, (b) => fzstd.decompress(b)]);
-  for (const name of ['snappy', 'lz4-napi', 'snappyjs', 'lz4js', 'fzstd', '@hpcc-js/wasm-zstd']) {
+  for (const name of ['snappy', 'lz4-napi', 'snappyjs', 'lz4js', 'fzstd', '@bokuweb/zstd-wasm', '@hpcc-js/wasm-zstd']) {
     if (!optional(name) && !(name === '@hpcc-js/wasm-zstd' && hpcc)) log(`${name}: not installed, skipped`);
   }
   return rows;

@@ -38,7 +38,12 @@ const lines = (tag: string, n = 200) =>
 
 /** The codecs of the batches stored in a topic (read raw, not decoded). */
 async function storedCodecs(topic: string): Promise<string[]> {
-  const cluster = await Cluster.connect({ brokers: [broker.bootstrap], clientId: 'codecs-test', timeoutMs: 10_000 });
+  const cluster = await Cluster.connect({
+    brokers: [broker.bootstrap],
+    clientId: 'codecs-test',
+    timeoutMs: 10_000,
+    source: 'test',
+  });
   try {
     const ranges = (await topicOffsets(cluster, topic))
       .filter((p) => p.high > p.low)
