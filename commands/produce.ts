@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { usageError } from '../src/cli/errors.js';
 import type { CommandContext, GlobalOptions, Io } from '../src/cli/io.js';
 import { parseChoice, parseDuration, parseInteger, parseSize } from '../src/common/parse.js';
+import { COMPRESSION_NAMES } from '../src/protocol/records/batch-layout.js';
 
 interface ProduceFlags {
   key?: string;
@@ -50,7 +51,9 @@ export function registerProduce(program: Command, { io, globals }: CommandContex
         .choices(['all', '-1', '1', '0'])
         .default('all'),
     )
-    .addOption(new Option('--compression <codec>', 'compress record batches').choices(['none', 'gzip']).default('none'))
+    .addOption(
+      new Option('--compression <codec>', 'compress record batches').choices(COMPRESSION_NAMES).default('none'),
+    )
     .option('--idempotent', 'no duplicates or reordering on retries (the default with --acks all)')
     .option('--no-idempotent', 'plain producer: a retry may duplicate records')
     .option('--rate <n/s>', 'send at most this many records per second (e.g. 100/s, 6000/m)')
@@ -252,7 +255,7 @@ async function produce(
       },
       acks,
       idempotent,
-      compression: parseChoice(f.compression, '--compression', ['none', 'gzip'] as const),
+      compression: parseChoice(f.compression, '--compression', COMPRESSION_NAMES),
       rate: f.rate !== undefined ? parseRate(f.rate) : undefined,
       lingerMs,
       batchBytes,

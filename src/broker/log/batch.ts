@@ -2,7 +2,7 @@
 // the way Kafka's LogValidator does, fix up its max timestamp, and patch the offsets assigned on append.
 //
 // Nothing here decodes record keys, values or headers: the only per-record work is the walk over each
-// uncompressed record's length and timestamp/offset deltas that the max-timestamp fix-up needs (kafkajs
+// (decompressed) record's length and timestamp/offset deltas that the max-timestamp fix-up needs (kafkajs
 // computes maxTimestamp with a lexicographic sort, and a wrong max timestamp corrupts time lookups and
 // time-based retention). Batches are appended verbatim after in-place patching.
 
@@ -101,8 +101,8 @@ export interface ClientBatchLimits {
 
 export interface ValidatedBatch {
   header: BatchHeader;
-  /** the largest record timestamp, when the records could be read (uncompressed or gzip); else null */
-  recordsMaxTimestamp: number | null;
+  /** the largest record timestamp (the records of every codec are read) */
+  recordsMaxTimestamp: number;
 }
 
 /**
@@ -141,14 +141,9 @@ export function validateClientBatch(batch: Buffer, limits: ClientBatchLimits): V
   if (h.producerId >= 0 && h.baseSequence < 0)
     fail(ErrorCode.INVALID_RECORD, `producer id ${h.producerId} sent base sequence ${h.baseSequence}`);
 
-  let recordsMaxTimestamp: number | null = null;
-  if (codec === Compression.NONE) {
-    recordsMaxTimestamp = maxRecordTimestamp(batch.subarray(BATCH_HEADER_SIZE), h.recordsCount, h.baseTimestamp);
-  } else if (codec === Compression.GZIP) {
-    // Inflating costs CPU, but gzip is the one codec node reads natively and its max timestamp is as
-    // wrong as any other's when kafkajs built it. Other codecs keep the client's value.
-    recordsMaxTimestamp = maxRecordTimestamp(recordsPayload(batch, h.attributes), h.recordsCount, h.baseTimestamp);
-  }
+  // Every codec is inflated to walk the records: a client's max timestamp is as wrong with any codec as
+  // without (kafkajs computes it with a lexicographic sort), and the time index relies on it.
+  const recordsMaxTimestamp = maxRecordTimestamp(recordsPayload(batch, h.attributes), h.recordsCount, h.baseTimestamp);
   return { header: h, recordsMaxTimestamp };
 }
 
@@ -185,7 +180,7 @@ export function finalizeClientBatch(
     logAppendTime = options.now;
   } else {
     attributes = h.attributes & ~TIMESTAMP_TYPE_MASK;
-    maxTimestamp = validated.recordsMaxTimestamp ?? h.maxTimestamp;
+    maxTimestamp = validated.recordsMaxTimestamp;
   }
   if (attributes !== h.attributes || maxTimestamp !== h.maxTimestamp) {
     batch.writeInt16BE(attributes, ATTRIBUTES);

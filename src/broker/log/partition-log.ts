@@ -359,9 +359,10 @@ export class PartitionLog {
   /**
    * The earliest offset (>= log start) whose record timestamp is >= ts, with that timestamp; null when no
    * record is that recent (ListOffsets then answers the high watermark). Binary search on the batches'
-   * running max timestamp, then a scan of the matching batch's records. For snappy/lz4/zstd batches, whose
-   * records this broker cannot read, the batch's first offset is answered (an approximation on the safe
-   * side: a consumer starting there reads every record at or after ts).
+   * running max timestamp, then a scan of the matching batch's records (decompressed, whatever the codec).
+   * For a batch of an unknown codec (never accepted on produce; a log written elsewhere), the batch's first
+   * offset is answered (an approximation on the safe side: a consumer starting there reads every record at
+   * or after ts).
    */
   offsetForTimestamp(ts: number): TimestampLookup | null {
     this.checkOpen();

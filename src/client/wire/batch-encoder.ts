@@ -1,6 +1,6 @@
 // Encoding records into one RecordBatch v2 (the layout in ../../protocol/records/batch-layout.ts), as a
-// producer sends it: base offset 0, partition leader epoch -1, CRC-32C over attributes..end, optional gzip of
-// the records section, and the producer id / epoch / base sequence of an idempotent producer.
+// producer sends it: base offset 0, partition leader epoch -1, CRC-32C over attributes..end, the records section
+// optionally compressed (any of Kafka's codecs, ../../protocol/records/compression.ts), and the producer id / epoch / base sequence of an idempotent producer.
 //
 // Each record (Kafka's DefaultRecord), varints zig-zag encoded:
 //   length varint | attributes int8 (0) | timestampDelta varlong | offsetDelta varint |
@@ -9,8 +9,7 @@
 // A length of -1 is null. Sizes are computed first so that the batch is written into one buffer, once.
 
 import { crc32c } from '@node-rs/crc32';
-import { promisify } from 'node:util';
-import { gzip as gzipCallback, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import {
   ATTRIBUTES,
   BASE_SEQUENCE,
@@ -31,9 +30,10 @@ import {
   RECORDS_COUNT,
   writeInt64,
 } from '../../protocol/records/batch-layout.js';
+import { compress, compressionId, type CompressionName } from '../../protocol/records/compression.js';
 import type { RecordHeader } from '../../protocol/records/decode.js';
 
-const gzipAsync = promisify(gzipCallback);
+export type { CompressionName };
 
 export interface BatchRecord {
   key: Buffer | null;
@@ -42,8 +42,6 @@ export interface BatchRecord {
   /** epoch ms */
   timestamp: number;
 }
-
-export type CompressionName = 'none' | 'gzip';
 
 export interface ProducerIdentity {
   /** -1 for a producer that is not idempotent */
@@ -236,10 +234,13 @@ function timestamps(c: RecordColumns): { base: number; max: number } {
 const columns = (records: readonly BatchRecord[] | RecordColumns) =>
   records instanceof RecordColumns ? records : RecordColumns.of(records);
 
-/** One batch of the records; gzip here runs on the calling thread (see encodeBatchAsync). */
+/**
+ * One batch of the records, on the calling thread: uncompressed, or gzip (tests and tools); the producer's
+ * compressed batches go through encodeBatchAsync, which every codec supports.
+ */
 export function encodeBatch(
   records: readonly BatchRecord[] | RecordColumns,
-  compression: CompressionName = 'none',
+  compression: 'none' | 'gzip' = 'none',
   identity: ProducerIdentity = NO_PRODUCER,
 ): Buffer {
   const c = columns(records);
@@ -252,7 +253,7 @@ export function encodeBatch(
   return writeHeader(withHeaderRoom(packed), { ...fields, compression: Compression.GZIP });
 }
 
-/** As encodeBatch, with gzip on libuv's thread pool, so that compressing does not hold up the event loop. */
+/** As encodeBatch, with any codec; gzip, lz4 and zstd (on Node 22.15+) compress off the event loop. */
 export async function encodeBatchAsync(
   records: readonly BatchRecord[] | RecordColumns,
   compression: CompressionName = 'none',
@@ -261,13 +262,13 @@ export async function encodeBatchAsync(
   if (compression === 'none') return encodeBatch(records, compression, identity);
   const c = columns(records);
   const ts = timestamps(c);
-  const packed = await gzipAsync(encodeRecords(c, ts.base));
+  const packed = await compress(compression, encodeRecords(c, ts.base));
   return writeHeader(withHeaderRoom(packed), {
     count: c.count,
     baseTimestamp: ts.base,
     maxTimestamp: ts.max,
     identity,
-    compression: Compression.GZIP,
+    compression: compressionId(compression),
   });
 }
 

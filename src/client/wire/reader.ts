@@ -16,7 +16,6 @@ import {
   LAST_OFFSET_DELTA,
   LOG_OVERHEAD,
   MAGIC,
-  COMPRESSION_NAMES,
   compressionOf,
   isControlBatch,
   readInt64,
@@ -73,7 +72,8 @@ export interface ReaderOptions {
   /** raw bytes fetched ahead of the consumer (default 32 MiB) */
   maxQueuedBytes?: number;
   /**
-   * Batches whose records cannot be decoded (snappy, lz4 and zstd, old message formats) are reported here
+   * Batches whose records cannot be decoded (an unknown codec, a codec library that did not load, message
+   * formats before v2) are reported here
    * and skipped; without it the reader fails on them.
    */
   onSkippedBatch?: (skipped: SkippedBatch) => void;
@@ -524,7 +524,7 @@ export interface RawChunk {
 /**
  * Decodes the batches of a record set from byte `pos`, appending the records with offsets in [from, until)
  * to `out`, until at least `maxRecords` are out or the set is used up; returns where it stopped. Control
- * batches are skipped; batches that cannot be decoded (snappy, lz4, zstd, message formats before v2) go to
+ * batches are skipped; batches that cannot be decoded (an unknown codec or one whose library did not load, message formats before v2) go to
  * `skip`; corrupt records throw.
  */
 export function decodeRecordSet(
@@ -565,13 +565,18 @@ export function decodeRecordSet(
         partition,
         offset: base,
         lastOffset: last,
-        reason: `records compressed with ${COMPRESSION_NAMES[compressionOf(attributes)] ?? 'an unknown codec'} cannot be decoded by evt`,
+        reason: `records compressed with an unknown codec (${compressionOf(attributes)}) cannot be decoded by evt`,
       });
       continue;
     }
     try {
       decodeBatchInto(batch, topic, partition, from, until, out, match);
     } catch (err) {
+      // a codec whose library did not load on this machine: the batch is skipped like an unknown codec
+      if (err instanceof KafkaError && err.code === ErrorCode.UNSUPPORTED_COMPRESSION_TYPE) {
+        skip({ topic, partition, offset: base, lastOffset: last, reason: `${err.message}: records not decoded` });
+        continue;
+      }
       const why = err instanceof KafkaError ? err.message : String(err);
       throw new WireError(`the records of ${topic}-${partition} at offset ${base} are corrupt: ${why}`, 'protocol');
     }

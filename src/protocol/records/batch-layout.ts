@@ -38,7 +38,9 @@ export const TRANSACTIONAL_MASK = 0x10;
 export const CONTROL_MASK = 0x20;
 
 export const Compression = { NONE: 0, GZIP: 1, SNAPPY: 2, LZ4: 3, ZSTD: 4 } as const;
-export const COMPRESSION_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+/** the codecs by id (the attributes' low 3 bits); ids 5-7 are not defined */
+export const COMPRESSION_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type CompressionName = (typeof COMPRESSION_NAMES)[number];
 
 /** Kafka's RecordBatch.NO_TIMESTAMP */
 export const NO_TIMESTAMP = -1;

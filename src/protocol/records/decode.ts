@@ -9,12 +9,10 @@
 //   [headerKeyLength varint | headerKey | headerValueLength varint | headerValue]...
 // A length of -1 means null (key, value, header value).
 
-import { gunzipSync } from 'node:zlib';
 import { ErrorCode, KafkaError } from '../error-codes.js';
 import {
   ATTRIBUTES,
   BATCH_HEADER_SIZE,
-  COMPRESSION_NAMES,
   Compression,
   NO_TIMESTAMP,
   RECORDS,
@@ -22,6 +20,7 @@ import {
   hasLogAppendTime,
   readBatchHeader,
 } from './batch-layout.js';
+import { decompress } from './compression.js';
 
 export interface RecordHeader {
   key: string;
@@ -77,33 +76,19 @@ function readField(p: Buffer, end: number, what: string): Buffer | null {
   return p.subarray(start, at);
 }
 
-/** Whether `iterateRecords` can read this batch's records (uncompressed or gzip). */
+/** Whether `iterateRecords` can read this batch's records: every codec Kafka defines (see compression.ts). */
 export function canDecodeRecords(attributes: number): boolean {
-  const codec = compressionOf(attributes);
-  return codec === Compression.NONE || codec === Compression.GZIP;
+  return compressionOf(attributes) <= Compression.ZSTD;
 }
 
 /**
- * The records section of a batch, decompressed. Uncompressed batches return a slice (no copy); gzip is
- * inflated with node:zlib; snappy, lz4 and zstd are not available without native modules, so they throw
- * UNSUPPORTED_COMPRESSION_TYPE.
+ * The records section of a batch, decompressed. Uncompressed batches return a slice (no copy); the codec
+ * libraries load on first use. An unknown codec, or a library that does not load, is
+ * UNSUPPORTED_COMPRESSION_TYPE; data that does not decompress is CORRUPT_MESSAGE.
  */
 export function recordsPayload(batch: Buffer, attributes?: number): Buffer {
   if (batch.length < BATCH_HEADER_SIZE) corrupt('batch shorter than its header');
-  const body = batch.subarray(RECORDS);
-  const codec = compressionOf(attributes ?? batch.readInt16BE(ATTRIBUTES));
-  if (codec === Compression.NONE) return body;
-  if (codec === Compression.GZIP) {
-    try {
-      return gunzipSync(body);
-    } catch (err) {
-      corrupt(`gzip records do not inflate: ${(err as Error).message}`);
-    }
-  }
-  throw new KafkaError(
-    ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
-    `records compressed with ${COMPRESSION_NAMES[codec] ?? `codec ${codec}`} cannot be decoded by this broker`,
-  );
+  return decompress(compressionOf(attributes ?? batch.readInt16BE(ATTRIBUTES)), batch.subarray(RECORDS));
 }
 
 /**
@@ -145,8 +130,8 @@ export interface PartitionRecord extends LogRecord {
 /**
  * Appends the records of one whole batch (as stored: offsets are absolute once the broker has assigned the
  * base offset) whose offsets are in [from, until) to `out`, tagged with `topic` and `partition`; stops at the
- * first record at or past `until`. Works for uncompressed and gzip batches; throws
- * UNSUPPORTED_COMPRESSION_TYPE for other codecs and CORRUPT_MESSAGE for malformed records. Keys, values and
+ * first record at or past `until`. Works for every codec (recordsPayload); throws
+ * UNSUPPORTED_COMPRESSION_TYPE for an unknown one and CORRUPT_MESSAGE for malformed records. Keys, values and
  * header values are slices of the batch (or of its inflated payload).
  */
 export function decodeBatchInto(
