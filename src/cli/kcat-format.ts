@@ -17,7 +17,7 @@ import { usageError } from './errors.js';
 /** The envelope with the registry's schema ids, when the line formatter decoded through one. */
 export type DecodedEnvelope = RecordEnvelope & { valueSchemaId?: number; keySchemaId?: number };
 
-type Part = (r: ConsumedRecord, env: DecodedEnvelope) => Buffer;
+export type Part = (r: ConsumedRecord, env: DecodedEnvelope) => Buffer;
 
 export const KCAT_TOKENS = 't p o T k K s S R h %';
 
@@ -139,6 +139,13 @@ export function compileTemplate(
   template: string,
   decodesValues = false,
 ): (r: ConsumedRecord, env: DecodedEnvelope) => Buffer {
+  const parts = templateParts(template, decodesValues);
+  if (parts.length === 1) return parts[0];
+  return (r, env) => Buffer.concat(parts.map((p) => p(r, env)));
+}
+
+/** The pieces a template prints one after the other (for callers that copy them straight to their output). */
+export function templateParts(template: string, decodesValues = false): Part[] {
   const parts: Part[] = [];
   let literal = '';
   const flush = () => {
@@ -169,6 +176,5 @@ export function compileTemplate(
     parts.push(part);
   }
   flush();
-  if (parts.length === 1) return parts[0];
-  return (r, env) => Buffer.concat(parts.map((p) => p(r, env)));
+  return parts;
 }

@@ -5,6 +5,8 @@
 // UTF-8 is base64. That makes `evt tail --json | evt produce --json` byte-faithful: every envelope value
 // encodes back to exactly the payload it came from.
 
+import { isCanonicalJsonContainer, isProvablyNotCanonical } from './canonical-json.js';
+
 export type ValueFormat = 'auto' | 'string' | 'json' | 'avro';
 export const VALUE_FORMATS: readonly ValueFormat[] = ['auto', 'string', 'json', 'avro'];
 
@@ -56,7 +58,10 @@ function decodeAuto(payload: Buffer): DecodedValue {
     return { value: payload.toString('base64'), encoding: 'base64' };
   }
   const first = text.charCodeAt(0);
-  if (first === 0x7b /* { */ || first === 0x5b /* [ */) {
+  // the scans answer most payloads without the parse and the serialisation that decide the rest: JSON that
+  // cannot round-trip (as Python or Java write it) is text, JSON that provably does is parsed once
+  if ((first === 0x7b /* { */ || first === 0x5b) /* [ */ && !isProvablyNotCanonical(payload)) {
+    if (isCanonicalJsonContainer(payload)) return { value: JSON.parse(text) as unknown };
     try {
       const parsed: unknown = JSON.parse(text);
       if (JSON.stringify(parsed) === text) return { value: parsed };

@@ -8,7 +8,7 @@ import type { DecodedValue, ValueCodec } from '../../codec/value-codec.js';
 import { toEnvelope, type RecordEnvelope } from '../../codec/envelope.js';
 import type { RecordPredicate } from '../record-filter.js';
 import { formatHuman, formatJson } from '../record-format.js';
-import { compileTemplate, type DecodedEnvelope } from '../kcat-format.js';
+import { compileTemplate, templateParts, type DecodedEnvelope, type Part } from '../kcat-format.js';
 import { FastJsonEncoder } from './fast-json.js';
 
 export type OutputMode = { kind: 'json' } | { kind: 'template'; template: string } | { kind: 'human'; color: boolean };
@@ -26,10 +26,15 @@ export interface Matched {
   line: string | Buffer;
 }
 
+/** What raw template pieces are given for the envelope they do not read (keys and values as their bytes). */
+const NO_ENVELOPE = {} as DecodedEnvelope;
+
 export class LineFormatter {
   private readonly format: (env: RecordEnvelope) => string;
   /** --format: kcat's template, which writes bytes */
   private readonly template: ((r: ConsumedRecord, env: DecodedEnvelope) => Buffer) | null;
+  /** --format when nothing needs the envelope (no decoding codec, no filter): its pieces, copied as they are */
+  private readonly rawParts: Part[] | null;
   private readonly fast: FastJsonEncoder | null;
   private readonly json: boolean;
   private readonly human: boolean;
@@ -39,10 +44,10 @@ export class LineFormatter {
     private readonly codec: ValueCodec,
     private readonly filter: RecordPredicate | undefined,
   ) {
-    this.template =
-      mode.kind === 'template'
-        ? compileTemplate(mode.template, codec.format === 'avro' || codec.registry !== undefined)
-        : null;
+    const decodesValues = codec.format === 'avro' || codec.registry !== undefined;
+    this.template = mode.kind === 'template' ? compileTemplate(mode.template, decodesValues) : null;
+    this.rawParts =
+      mode.kind === 'template' && !decodesValues && filter === undefined ? templateParts(mode.template) : null;
     if (mode.kind !== 'human') this.format = formatJson;
     else {
       const color = mode.color;
@@ -123,6 +128,14 @@ export class LineFormatter {
 
   /** Writes the record when it passes the filters; true when it did. */
   write(record: ConsumedRecord, target: ByteTarget): boolean {
+    if (this.rawParts) {
+      for (const part of this.rawParts) {
+        const bytes = part(record, NO_ENVELOPE);
+        target.reserve(bytes.length);
+        target.pos += bytes.copy(target.buf, target.pos);
+      }
+      return true;
+    }
     if (this.fast) {
       target.reserve(FastJsonEncoder.room(record));
       const end = this.fast.write(record, target.buf, target.pos);

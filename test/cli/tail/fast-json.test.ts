@@ -6,7 +6,8 @@ import type { ConsumedRecord } from '../../../src/client/records.js';
 import { createValueCodec } from '../../../src/codec/create-codec.js';
 import { toEnvelope } from '../../../src/codec/envelope.js';
 import { formatJson } from '../../../src/cli/record-format.js';
-import { fastJsonLine, isCanonicalJsonContainer, isProvablyNotCanonical } from '../../../src/cli/tail/fast-json.js';
+import { fastJsonLine } from '../../../src/cli/tail/fast-json.js';
+import { canonical, foreign, lookAlikes, notCanonical } from '../../helpers/json-samples.js';
 
 const auto = await createValueCodec('auto');
 const general = (r: ConsumedRecord) => formatJson(toEnvelope(r, auto));
@@ -23,93 +24,6 @@ function record(value: Buffer | string | null, extra: Partial<ConsumedRecord> = 
     ...extra,
   };
 }
-
-const canonical = [
-  '{}',
-  '[]',
-  '{"a":1}',
-  '{"id":0,"order":"order-0","status":"CONFIRMED","total":0,"pad":"xxxx"}',
-  '[1,-2,3.5,-0.25,0.000001,123456789012345,true,false,null,"s"]',
-  '{"nested":{"deep":[{"x":[[]]}]},"e":""}',
-  '{"esc":"quote \\" backslash \\\\ nl \\n tab \\t cr \\r bs \\b ff \\f ctl \\u0001 \\u001f"}',
-  '{"ünï":"cödé ключ 😀","\u2028":"x"}',
-  '{"__proto__":1}',
-  '{"a1":1,"1a":2}',
-];
-const notCanonical = [
-  '{ "a":1}',
-  '{"a": 1}',
-  '{"a":1} ',
-  '{"a":1.0}',
-  '{"a":1e3}',
-  '{"a":1E3}',
-  '{"a":-0}',
-  '{"a":0.0000001}',
-  '{"a":1234567890123456789}',
-  '{"a":0.1000000000000000055511151231257827}',
-  '{"a":"\\/"}',
-  '{"a":"\\u0041"}',
-  '{"a":"\\u000a"}',
-  '{"a":"\\u001F"}',
-  '{"a":1,"a":2}',
-  '{"1":1,"b":2}',
-  '{"b":1,"0":2}',
-  '[01]',
-  '{"a":tru}',
-  '{"a":1',
-  '["a\u0001"]',
-  '{"a":1}{"b":2}',
-];
-
-// JSON as other writers write it (never canonical, shown as text by auto): Python's json.dumps (spaces, \u
-// escapes of non-ASCII), its indent=2, Java's Jackson doubles (25.0, 1.0E10), an escaped slash (PHP)
-const foreign = [
-  '{"orderId": "o-1", "customer": {"name": "Zo\\u00eb M\\u00fcller"}, "lines": [{"sku": "s-1", "qty": 2, "price": 25.5}], "ok": true, "n": null}',
-  '{\n  "a": [\n    1,\n    2\n  ],\n  "b": {\n    "c": "d"\n  }\n}',
-  '{"price":25.0,"qty":1}',
-  '{"big":1.0E10}',
-  '{"amount":12.50}',
-  '{"url":"http:\\/\\/x"}',
-  '{"a":[1,\t2]}',
-  '{"s":"\\u00e9t\\u00e9"}',
-];
-// what a scan must not call foreign: canonical JSON with look-alikes inside strings, or numbers that are fine
-const lookAlikes = ['{"s":"a b\\n 25.0 1E3"}', '{"n":100,"m":0.5,"z":0}', '[10,20.5,0]', '{"u":"\\u0001\\ud83d"}'];
-
-describe('isCanonicalJsonContainer', () => {
-  it('accepts exactly what JSON.stringify(JSON.parse(text)) gives back unchanged (for these cases)', () => {
-    for (const text of [...canonical, ...notCanonical]) {
-      let roundTrips: boolean;
-      try {
-        roundTrips = JSON.stringify(JSON.parse(text)) === text;
-      } catch {
-        roundTrips = false;
-      }
-      const scanned = isCanonicalJsonContainer(Buffer.from(text));
-      // the scan may be unsure (false) where a round trip would work, never the other way round
-      if (scanned) expect(roundTrips, text).toBe(true);
-      if (canonical.includes(text)) expect(scanned, text).toBe(true);
-      if (notCanonical.includes(text)) expect(scanned, text).toBe(false);
-    }
-  });
-});
-
-describe('isProvablyNotCanonical', () => {
-  it('is true only for bytes that cannot round-trip, and true for JSON as Python, Java and pretty printers write it', () => {
-    for (const text of [...canonical, ...notCanonical, ...foreign, ...lookAlikes]) {
-      let roundTrips: boolean;
-      try {
-        roundTrips = JSON.stringify(JSON.parse(text)) === text;
-      } catch {
-        roundTrips = false;
-      }
-      if (isProvablyNotCanonical(Buffer.from(text))) expect(roundTrips, text).toBe(false);
-    }
-    for (const text of foreign) expect(isProvablyNotCanonical(Buffer.from(text)), text).toBe(true);
-    for (const text of [...canonical, ...lookAlikes])
-      expect(isProvablyNotCanonical(Buffer.from(text)), text).toBe(false);
-  });
-});
 
 describe('fastJsonLine', () => {
   const cases: ConsumedRecord[] = [
