@@ -1,4 +1,4 @@
-// `evt tail --isolation`: committed reads by default. evt's broker has no transactions yet, so a proxy in front
+// `--isolation` of the reading commands (tail, trace): committed reads by default. evt's broker has no transactions yet, so a proxy in front
 // of it (test/helpers/cluster-proxy.ts) answers Fetch and ListOffsets of a topic itself, from a log built in
 // the test (test/helpers/transactions.ts) with a committed and an aborted transaction and their markers, or a
 // transaction still open: as Kafka does, it sends read_committed fetches only up to the last stable offset, with
@@ -103,7 +103,7 @@ afterAll(async () => {
   await broker?.close();
 });
 
-describe('evt tail --isolation', () => {
+describe('--isolation', () => {
   it('reads committed by default: the aborted transaction is dropped, markers never show', async () => {
     const r = await tail('decided', '--from', 'beginning', '--until', 'end');
     expect(r.stderr).toBe('');
@@ -136,6 +136,18 @@ describe('evt tail --isolation', () => {
     const r = await tail('decided', '--group', 'committed-reader', '--from', 'beginning');
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('0:a\n1:c1\n2:c2\n7:b\n');
+  });
+
+  it('trace finds only committed events by default; read_uncommitted finds the aborted ones', async () => {
+    const run = (...args: string[]) =>
+      evt(['--brokers', proxy.bootstrap, 'trace', 'x1', '--topics', 'decided', '--no-flow', '--json', ...args]);
+    const committed = await run();
+    const uncommitted = await run('--isolation', 'read_uncommitted');
+    expect(uncommitted.code, uncommitted.stderr).toBe(0);
+    const found = JSON.parse(uncommitted.stdout) as { found: boolean; events: { offset: number; value: string }[] };
+    expect(found.events.map((e) => [e.offset, e.value])).toEqual([[4, 'x1']]);
+    expect(committed.code).toBe(4);
+    expect(committed.stderr).toBe('evt: entity x1 not found in a complete scan of 1 topics (8 records)\n');
   });
 
   it('an unknown level is a usage error', async () => {
