@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
 import { splitBatches } from '../../src/broker/log/batch.js';
 import { FETCH, LIST_OFFSETS } from '../../src/protocol/messages/index.js';
-import { readInt64 } from '../../src/protocol/records/batch-layout.js';
+import { LAST_OFFSET_DELTA, readInt64 } from '../../src/protocol/records/batch-layout.js';
 import type { Struct } from '../../src/protocol/schema.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { startClusterProxy, type ClusterProxy } from '../helpers/cluster-proxy.js';
@@ -46,43 +46,58 @@ const logs = new Map([
   ['open', open],
 ]);
 
-function listOffsets(req: Struct): Struct {
+/**
+ * Each partition of a request answered from its fake log, with `end` where a read stops at the request's
+ * isolation level: Kafka's read_committed reads stop at the last stable offset.
+ */
+function perPartition(
+  req: Struct,
+  topicField: 'name' | 'topic',
+  answer: (log: FakeLog, p: Struct, end: number, committed: boolean) => Struct,
+): Struct[] {
   const committed = req.isolationLevel === 1;
-  const topics = (req.topics as Struct[]).map((t) => ({
-    name: t.name,
-    partitions: (t.partitions as Struct[]).map((p) => {
-      const log = logs.get(t.name as string)!;
-      const end = committed ? log.lastStableOffset : log.highWatermark;
-      return { partitionIndex: p.partitionIndex, errorCode: 0, timestamp: -1, offset: p.timestamp === -2 ? 0 : end };
-    }),
-  }));
-  return { throttleTimeMs: 0, topics };
+  return (req.topics as Struct[]).map((t) => {
+    const log = logs.get(t[topicField] as string)!;
+    const end = committed ? log.lastStableOffset : log.highWatermark;
+    return {
+      [topicField]: t[topicField],
+      partitions: (t.partitions as Struct[]).map((p) => answer(log, p, end, committed)),
+    };
+  });
 }
 
-function fetch(req: Struct): Struct {
-  const committed = req.isolationLevel === 1;
-  const responses = (req.topics as Struct[]).map((t) => ({
-    topic: t.topic,
-    partitions: (t.partitions as Struct[]).map((p) => {
-      const log = logs.get(t.topic as string)!;
-      // Kafka's read_committed fetch stops at the last stable offset and lists the aborted transactions in range
-      const end = committed ? log.lastStableOffset : log.highWatermark;
-      const from = p.fetchOffset as number;
-      const batches = log.batches.filter((b) => readInt64(b, 0) < end && readInt64(b, 0) + b.readInt32BE(23) >= from);
-      return {
-        partitionIndex: p.partition,
-        errorCode: 0,
-        highWatermark: log.highWatermark,
-        lastStableOffset: log.lastStableOffset,
-        logStartOffset: 0,
-        abortedTransactions: committed ? log.aborted.filter((a) => a.firstOffset < end) : null,
-        preferredReadReplica: -1,
-        records: batches.length ? Buffer.concat(batches) : null,
-      };
-    }),
-  }));
-  return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
-}
+const listOffsets = (req: Struct): Struct => ({
+  throttleTimeMs: 0,
+  topics: perPartition(req, 'name', (_log, p, end) => ({
+    partitionIndex: p.partitionIndex,
+    errorCode: 0,
+    timestamp: -1,
+    offset: p.timestamp === -2 ? 0 : end,
+  })),
+});
+
+const fetch = (req: Struct): Struct => ({
+  throttleTimeMs: 0,
+  errorCode: 0,
+  sessionId: 0,
+  responses: perPartition(req, 'topic', (log, p, end, committed) => {
+    // the batches from the one holding the fetch offset up to the end, with the aborted transactions in range
+    const from = p.fetchOffset as number;
+    const batches = log.batches.filter(
+      (b) => readInt64(b, 0) < end && readInt64(b, 0) + b.readInt32BE(LAST_OFFSET_DELTA) >= from,
+    );
+    return {
+      partitionIndex: p.partition,
+      errorCode: 0,
+      highWatermark: log.highWatermark,
+      lastStableOffset: log.lastStableOffset,
+      logStartOffset: 0,
+      abortedTransactions: committed ? log.aborted.filter((a) => a.firstOffset < end) : null,
+      preferredReadReplica: -1,
+      records: batches.length ? Buffer.concat(batches) : null,
+    };
+  }),
+});
 
 let broker: RunningBroker;
 let proxy: ClusterProxy;
