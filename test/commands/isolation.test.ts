@@ -1,16 +1,18 @@
-// `--isolation` of the reading commands (tail, trace): committed reads by default. evt's broker has no transactions yet, so a proxy in front
+// `--isolation` of the reading commands (tail, trace, replay): committed reads by default. evt's broker has no transactions yet, so a proxy in front
 // of it (test/helpers/cluster-proxy.ts) answers Fetch and ListOffsets of a topic itself, from a log built in
 // the test (test/helpers/transactions.ts) with a committed and an aborted transaction and their markers, or a
 // transaction still open: as Kafka does, it sends read_committed fetches only up to the last stable offset, with
 // the aborted transactions listed, and gives the last stable offset as LATEST to read_committed ListOffsets.
 
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
 import { splitBatches } from '../../src/broker/log/batch.js';
+import { openDatabase } from '../../src/views/store.js';
 import { FETCH, LIST_OFFSETS } from '../../src/protocol/messages/index.js';
 import { LAST_OFFSET_DELTA, readInt64 } from '../../src/protocol/records/batch-layout.js';
 import type { Struct } from '../../src/protocol/schema.js';
-import { startTestBroker } from '../helpers/broker.js';
+import { startTestBroker, tempDir } from '../helpers/broker.js';
 import { startClusterProxy, type ClusterProxy } from '../helpers/cluster-proxy.js';
 import { evt } from '../helpers/produce-tail.js';
 import { ABORTED, TRANSACTIONS, TRANSACTIONS_END, recordSet } from '../helpers/transactions.js';
@@ -163,6 +165,22 @@ describe('--isolation', () => {
     expect(found.events.map((e) => [e.offset, e.value])).toEqual([[4, 'x1']]);
     expect(committed.code).toBe(4);
     expect(committed.stderr).toBe('evt: entity x1 not found in a complete scan of 1 topics (8 records)\n');
+  });
+
+  it('replay builds views of committed records by default', async () => {
+    const keys = async (...args: string[]) => {
+      const file = path.join(tempDir('evt-isolation-'), 'views.db');
+      const r = await evt(['--brokers', proxy.bootstrap, 'replay', 'latest', 'decided', '--db', file, ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      const db = openDatabase(file, { readonly: true });
+      try {
+        return (db.prepare('SELECT key FROM latest_decided ORDER BY key').all() as { key: string }[]).map((x) => x.key);
+      } finally {
+        db.close();
+      }
+    };
+    expect(await keys()).toEqual(['a', 'b', 'c1', 'c2']);
+    expect(await keys('--isolation', 'read_uncommitted')).toEqual(['a', 'b', 'c1', 'c2', 'x1', 'x2']);
   });
 
   it('an unknown level is a usage error', async () => {

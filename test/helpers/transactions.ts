@@ -44,7 +44,8 @@ export function recordSet(entries: Entry[]): Buffer {
         const value = Buffer.from([0, 0, 0, 0, 0, 0]); // version 0, coordinator epoch 0
         return batchOf(e.offset, e.producerId, [{ key, value }], TRANSACTIONAL_MASK | CONTROL_MASK);
       }
-      const records = e.values.map((v) => ({ key: null, value: Buffer.from(v) }));
+      // each record keyed by its value, for views that keep the latest value per key
+      const records = e.values.map((v) => ({ key: Buffer.from(v), value: Buffer.from(v) }));
       return e.producerId === undefined
         ? batchOf(e.offset, -1, records, 0)
         : batchOf(e.offset, e.producerId, records, TRANSACTIONAL_MASK);
