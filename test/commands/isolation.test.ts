@@ -1,4 +1,4 @@
-// `--isolation` of the reading commands (tail, trace, replay): committed reads by default. evt's broker has no transactions yet, so a proxy in front
+// `--isolation` of the reading commands (tail, trace, replay, dashboard): committed reads by default. evt's broker has no transactions yet, so a proxy in front
 // of it (test/helpers/cluster-proxy.ts) answers Fetch and ListOffsets of a topic itself, from a log built in
 // the test (test/helpers/transactions.ts) with a committed and an aborted transaction and their markers, or a
 // transaction still open: as Kafka does, it sends read_committed fetches only up to the last stable offset, with
@@ -181,6 +181,17 @@ describe('--isolation', () => {
     };
     expect(await keys()).toEqual(['a', 'b', 'c1', 'c2']);
     expect(await keys('--isolation', 'read_uncommitted')).toEqual(['a', 'b', 'c1', 'c2', 'x1', 'x2']);
+  });
+
+  it('the dashboard counts a topic to its last stable offset by default', async () => {
+    const ends = async (...args: string[]) => {
+      const r = await evt(['--brokers', proxy.bootstrap, '--json', 'dashboard', '--no-flow', ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      const snapshot = JSON.parse(r.stdout) as { topics: { name: string; offsets: { end: number }[] }[] };
+      return snapshot.topics.find((t) => t.name === 'open')!.offsets.map((o) => o.end);
+    };
+    expect(await ends()).toEqual([1]);
+    expect(await ends('--isolation', 'read_uncommitted')).toEqual([3]);
   });
 
   it('an unknown level is a usage error', async () => {
