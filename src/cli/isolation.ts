@@ -1,5 +1,5 @@
 // `--isolation` of the commands that read records (tail, trace, replay, dashboard): read_committed by default,
-// as kcat and Kafka's console consumer read transactional topics, so that aborted records never show.
+// as librdkafka (and so kcat) reads transactional topics, so that aborted records never show.
 
 import { Option } from 'commander';
 import type { Isolation } from '../client/wire/cluster.js';
