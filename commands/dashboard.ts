@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../src/cli/errors.js';
+import { isolationOption, parseIsolation } from '../src/cli/isolation.js';
 import { printJson, printLine, useColor, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
 import { parseDuration, parseInteger } from '../src/common/parse.js';
 
@@ -15,6 +16,7 @@ interface DashboardFlags {
   once: boolean;
   events: string;
   db: string;
+  isolation: string;
 }
 
 export function registerDashboard(program: Command, { io, globals }: CommandContext): void {
@@ -35,6 +37,7 @@ export function registerDashboard(program: Command, { io, globals }: CommandCont
     .option('--once', 'print one snapshot and exit (what happens anyway without a terminal)', false)
     .option('--events <n>', 'events in a printed snapshot', '20')
     .option('--db <file>', 'views database whose entity index may answer traces', '.evt/views.db')
+    .addOption(isolationOption())
     .addHelpText(
       'after',
       `
@@ -76,6 +79,7 @@ async function runDashboardCommand(flags: DashboardFlags, io: Io, g: GlobalOptio
   const given = flags.flow !== undefined ? await chooseFlow(flags, null, io.cwd) : null;
   const { openSession, toCliError } = await import('../src/cli/session.js');
   const session = await openSession(io, g);
+  session.cluster.isolation = parseIsolation(flags.isolation);
   try {
     const { flow } = given ?? (await chooseFlow(flags, session.cluster, io.cwd));
     const { decoderFor } = await import('../src/codec/registry-codec.js');

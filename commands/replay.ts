@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../src/cli/errors.js';
+import { isolationOption, parseIsolation } from '../src/cli/isolation.js';
 import { printJson, printLine, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
 import { formatDuration } from '../src/common/time.js';
 
@@ -13,6 +14,7 @@ interface ReplayFlags {
   follow: boolean;
   rebuild: boolean;
   viewFile?: string;
+  isolation: string;
 }
 
 export function registerReplay(program: Command, { io, globals }: CommandContext): void {
@@ -31,6 +33,7 @@ export function registerReplay(program: Command, { io, globals }: CommandContext
     )
     .option('-f, --follow', 'keep the view live after catching up (Ctrl-C stops)', false)
     .option('--rebuild', 'drop the view and replay it from the start', false)
+    .addOption(isolationOption())
     .option('--view-file <file>', 'a custom view: a .json mapping or a .js module (see README, Custom views)')
     .option(
       '--flow <file>',
@@ -99,6 +102,7 @@ async function runReplay(
   const { chooseFlow } = await import('../src/cli/flow-option.js');
   const given = known === null && flags.flow !== undefined ? await chooseFlow(flags, null, io.cwd) : null;
   const session = await openSession(io, g);
+  session.cluster.isolation = parseIsolation(flags.isolation);
   let def: import('../src/views/definition.js').ViewDefinition;
   try {
     def =

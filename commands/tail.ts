@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { usageError } from '../src/cli/errors.js';
 import type { CommandContext, GlobalOptions, Io } from '../src/cli/io.js';
 import { parseChoice, parseDuration, parseInteger } from '../src/common/parse.js';
+import { isolationOption, parseIsolation } from '../src/cli/isolation.js';
 
 interface TailFlags {
   pattern?: string;
@@ -21,6 +22,7 @@ interface TailFlags {
   schema?: string;
   group?: string;
   expect?: string;
+  isolation: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -59,6 +61,7 @@ export function registerTail(program: Command, { io, globals }: CommandContext):
     )
     .option('--schema <file.avsc>', 'Avro schema for --value-format avro (raw Avro, no registry)')
     .option('--group <group>', 'consume as this consumer group and commit its offsets (without it no group is joined)')
+    .addOption(isolationOption())
     .option('--expect <n>', 'wait for N matching records (exit 0), or exit 5 when --timeout (default 10s) passes first')
     .addHelpText(
       'after',
@@ -196,6 +199,7 @@ async function tail(topics: string[], f: TailFlags, io: Io, g: GlobalOptions): P
       codec,
       workers: registry ? undefined : workerSetup(io, valueFormat, f),
       group: f.group,
+      isolation: parseIsolation(f.isolation),
       expect,
       expectTimeoutMs: expectTimeoutMs < 0 ? 2 ** 31 - 1 : expectTimeoutMs,
       wireNotice,

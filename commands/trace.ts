@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../src/cli/errors.js';
+import { isolationOption, parseIsolation } from '../src/cli/isolation.js';
 import { printJson, printLine, useColor, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
 import type { Cluster } from '../src/client/wire/index.js';
 import type { ValueCodec } from '../src/codec/value-codec.js';
@@ -23,6 +24,7 @@ interface TraceFlags {
   db: string;
   stuck: boolean;
   olderThan: string;
+  isolation: string;
 }
 
 const FORMATS = ['timeline', 'table', 'mermaid'] as const;
@@ -56,6 +58,7 @@ export function registerTrace(program: Command, { io, globals }: CommandContext)
     .option('--db <file>', "a views database: the flow's entity index answers when up to date", '.evt/views.db')
     .option('--stuck', "list the flow's entities that have not reached a final state instead", false)
     .option('--older-than <duration>', 'with --stuck: only entities whose first event is older than this', '30s')
+    .addOption(isolationOption())
     .addHelpText(
       'after',
       `
@@ -143,6 +146,7 @@ async function runTrace(id: string | undefined, flags: TraceFlags, io: Io, g: Gl
     : undefined;
   const { openSession, toCliError } = await import('../src/cli/session.js');
   const session = await openSession(io, g);
+  session.cluster.isolation = parseIsolation(flags.isolation);
   await indexReady;
   try {
     const choice = given ?? (await chooseFlow(flags, session.cluster, io.cwd));

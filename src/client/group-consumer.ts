@@ -3,6 +3,7 @@
 // assignments.
 
 import type { ConsumedRecord } from './records.js';
+import type { Isolation } from './wire/cluster.js';
 
 export type AssignmentStrategy = 'copartitioned' | 'singleton' | 'range';
 
@@ -37,6 +38,8 @@ export interface GroupConsumerOptions {
    * end (`fromBeginning`): an offset, or undefined to leave it to `fromBeginning`.
    */
   startOffset?: (topic: string, partition: number) => number | undefined;
+  /** what the fetches see of transactions; default read_uncommitted */
+  isolation?: Isolation;
   /** log lines of the client (retries, rebalances), only with verbose; stderr by default */
   client?: { verbose?: boolean; log?: (line: string) => void };
 }

@@ -31,8 +31,11 @@ export interface ClusterProxy {
   requests: NodeRequest[];
   /** the nodes that got requests of this API, in order */
   nodesFor(apiKey: number): number[];
-  /** the next request of this API to `node` is answered by `answer` (given the request) instead of the broker */
-  intercept(node: number, apiKey: number, answer: (request: Struct) => Struct): void;
+  /**
+   * the next request of this API to `node` is answered by `answer` (given the request) instead of the broker;
+   * with `always`, every request of this API to `node` from now on
+   */
+  intercept(node: number, apiKey: number, answer: (request: Struct) => Struct, always?: boolean): void;
   close(): Promise<void>;
 }
 
@@ -46,7 +49,7 @@ export async function startClusterProxy(brokerPort: number, nodeCount = 2): Prom
   const ports = new Map<number, number>();
   const servers: net.Server[] = [];
   const sockets = new Set<net.Socket>();
-  const interceptions: { node: number; apiKey: number; answer: (request: Struct) => Struct }[] = [];
+  const interceptions: { node: number; apiKey: number; answer: (request: Struct) => Struct; always: boolean }[] = [];
 
   const proxy: ClusterProxy = {
     bootstrap: '',
@@ -56,8 +59,8 @@ export async function startClusterProxy(brokerPort: number, nodeCount = 2): Prom
     leaderOf: (_topic, partition) => (partition % nodeCount) + 1,
     requests: [],
     nodesFor: (apiKey) => proxy.requests.filter((r) => r.apiKey === apiKey).map((r) => r.node),
-    intercept(node, apiKey, answer) {
-      interceptions.push({ node, apiKey, answer });
+    intercept(node, apiKey, answer, always = false) {
+      interceptions.push({ node, apiKey, answer, always });
     },
     close: async () => {
       for (const s of sockets) s.destroy();
@@ -113,7 +116,8 @@ export async function startClusterProxy(brokerPort: number, nodeCount = 2): Prom
         slots.push(slot);
         const i = interceptions.findIndex((x) => x.node === node && x.apiKey === header.apiKey);
         if (i >= 0) {
-          const [{ answer }] = interceptions.splice(i, 1);
+          const { answer, always } = interceptions[i];
+          if (!always) interceptions.splice(i, 1);
           slot.frame = Buffer.concat(encodeResponse(spec, header.apiVersion, header.correlationId, answer(body)));
           flush();
           return;

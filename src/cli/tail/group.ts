@@ -88,6 +88,7 @@ export async function runGroupTail(
     // one partition's batch at a time: the output stays in batches, as a single consumer reads them
     concurrency: 1,
     maxWaitMs: 500,
+    isolation: o.isolation,
     client: { verbose: verboseLog !== undefined, log: verboseLog },
   });
   consumer.onAssignment((partitions) => {

@@ -6,6 +6,7 @@ import type { Position } from '../time-spec.js';
 import type { OutputMode } from './output.js';
 import type { WorkerSetup } from './parallel.js';
 import type { WireNotice } from './wire-notice.js';
+import type { Isolation } from '../../client/wire/cluster.js';
 
 export interface TailOptions {
   topics: string[];
@@ -24,6 +25,8 @@ export interface TailOptions {
   /** what formatting workers need to build the same codec and filters (large reads use them) */
   workers?: Omit<WorkerSetup, 'mode'>;
   group?: string;
+  /** read_committed: aborted records dropped, --until end is the last stable offset */
+  isolation: Isolation;
   expect?: number;
   /** how long --expect waits */
   expectTimeoutMs: number;

@@ -25,6 +25,7 @@ const PARALLEL_MIN_RECORDS = 50_000;
 
 export async function runTail(o: TailOptions, io: Io, g: GlobalOptions): Promise<void> {
   const { cluster, settings } = await openSession(io, g);
+  cluster.isolation = o.isolation;
   const stopper = new Stopper();
   void io.interrupted().then(() => stopper.stop('interrupted'));
   const out = new RecordOutput(io, o.output, o.codec, o.filter, o.wireNotice);

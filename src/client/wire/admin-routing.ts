@@ -41,7 +41,10 @@ export async function withController<T>(cluster: Cluster, call: (conn: Connectio
     try {
       const node = await controllerId(cluster);
       if (node < 0) throw new KafkaResponseError(ErrorCode.NOT_CONTROLLER, 'Metadata: the cluster names no controller');
-      return await call(await cluster.connection(node, ADMIN_LANE));
+      // librdkafka's mock cluster names a controller (0) that is none of its brokers: any broker then, which
+      // either serves the request or says clearly that it does not
+      const conn = cluster.brokers.has(node) ? await cluster.connection(node, ADMIN_LANE) : await anyBroker(cluster);
+      return await call(conn);
     } catch (err) {
       if (
         !(err instanceof KafkaResponseError) ||

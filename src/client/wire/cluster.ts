@@ -56,9 +56,22 @@ export interface ListedOffset extends OffsetQuery {
   foundTimestamp: number;
 }
 
+/**
+ * What reads see of transactions: read_committed hides aborted records and stops at the last stable offset
+ * (the first offset of a transaction still open); read_uncommitted sees every record up to the high watermark.
+ */
+export type Isolation = 'read_committed' | 'read_uncommitted';
+
+/** The isolation_level of Fetch and ListOffsets requests */
+export function isolationLevel(isolation: Isolation): number {
+  return isolation === 'read_committed' ? 1 : 0;
+}
+
 export interface ClusterOptions {
   /** verbose log lines (retries, leader moves) */
   log?: (message: string) => void;
+  /** of fetches and of LATEST offsets (default read_uncommitted, as Kafka's admin tools count lag) */
+  isolation?: Isolation;
 }
 
 export class Cluster {
@@ -71,6 +84,8 @@ export class Cluster {
   private closed = false;
   readonly connectionOptions: ConnectionOptions;
   readonly log: (message: string) => void;
+  /** the isolation of reads (PartitionReader) and of LATEST in listOffsets: the last stable offset when committed */
+  isolation: Isolation;
 
   private constructor(
     readonly settings: ConnectionSettings,
@@ -79,6 +94,7 @@ export class Cluster {
     this.bootstrap = settings.brokers.map(parseEndpoint);
     if (this.bootstrap.length === 0) throw new WireError('no bootstrap brokers given', 'config');
     this.log = options.log ?? (() => {});
+    this.isolation = options.isolation ?? 'read_uncommitted';
     this.connectionOptions = {
       clientId: settings.clientId,
       tls: settings.tls,
@@ -304,7 +320,8 @@ export class Cluster {
           }
           const answer = await conn.request(LIST_OFFSETS, {
             replicaId: -1,
-            isolationLevel: 0,
+            // ListOffsets v2+: with read_committed, LATEST is the last stable offset
+            isolationLevel: isolationLevel(this.isolation),
             topics: [...topics].map(([name, partitions]) => ({ name, partitions })),
           });
           for (const t of answer.topics) {

@@ -92,11 +92,13 @@ export async function replaceTopicConfigs(
 
 /**
  * The largest record batch the topic accepts: its max.message.bytes (the broker's message.max.bytes unless
- * the topic overrides it), or null when the cluster does not say (no DescribeConfigs rights, say): the
- * broker then still refuses what is too large, only later.
+ * the topic overrides it), or null when the cluster does not say (no DescribeConfigs rights, or no
+ * DescribeConfigs at all): the broker then still refuses what is too large, only later.
  */
 export async function topicMaxMessageBytes(cluster: Cluster, topic: string): Promise<number | null> {
   const conn = await anyBroker(cluster);
+  // librdkafka's mock cluster serves no DescribeConfigs: it does not say either
+  if (!conn.supports(DESCRIBE_CONFIGS)) return null;
   const answer = await conn.request(DESCRIBE_CONFIGS, {
     resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic, configurationKeys: ['max.message.bytes'] }],
     includeSynonyms: false,

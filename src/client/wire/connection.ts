@@ -16,6 +16,7 @@ import { decodeMessage, isFlexible, type ApiSpec } from '../../protocol/schema.j
 import { encodeRequestFrame } from '../../protocol/frames.js';
 import { ConnectionClosedError, TimeoutError, UnsupportedVersionError, WireError } from './errors.js';
 import { authenticate } from './sasl.js';
+import { readApiVersionsAnswer, type ApiRange } from './api-versions-answer.js';
 
 export interface Endpoint {
   host: string;
@@ -59,8 +60,8 @@ export class ConnectFailure extends WireError {
 interface Pending {
   spec: ApiSpec;
   version: number;
-  /** decodes the answer's body (in `version`) with the request's own description, and resolves the request */
-  answer: (body: Reader, version: number) => void;
+  /** reads the answer's body (a ProtocolError makes it a malformed answer) and resolves the request */
+  answer: (body: Reader) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout | null;
 }
@@ -165,7 +166,7 @@ export class Connection {
   private frameSize = -1;
   private closedBy: Error | null = null;
   private closeListeners = new Set<(err: Error) => void>();
-  private apiVersions = new Map<number, { min: number; max: number }>();
+  private apiVersions = new Map<number, ApiRange>();
   private negotiated = new Map<ApiSpec, number>();
   /** SASL handshake v0: the next frame is a bare SASL token, not a Kafka response */
   private rawWaiter: ((frame: Buffer) => void) | null = null;
@@ -257,18 +258,28 @@ export class Connection {
     body: EncodableRequest<S>,
     options: RequestOptions = {},
   ): Promise<DecodedResponse<S>> {
-    if (this.closedBy) return Promise.reject(this.closedBy);
     let version: number;
     try {
       version = options.version ?? this.versionFor(spec);
     } catch (err) {
       return Promise.reject(err);
     }
+    return this.exchange(spec, version, body, options.timeoutMs, (r) => decodeMessage(r, spec, 'response', version));
+  }
+
+  /** Sends one request in `version` and resolves with what `read` makes of the answer's body. */
+  private exchange<S extends ApiSpec, T>(
+    spec: S,
+    version: number,
+    body: EncodableRequest<S>,
+    timeoutMs = this.opts.requestTimeoutMs,
+    read: (r: Reader) => T,
+  ): Promise<T> {
+    if (this.closedBy) return Promise.reject(this.closedBy);
     const correlationId = this.nextCorrelationId++;
     if (this.nextCorrelationId > 0x7fffffff) this.nextCorrelationId = 1;
-    const timeoutMs = options.timeoutMs ?? this.opts.requestTimeoutMs;
-    return new Promise<DecodedResponse<S>>((resolve, reject) => {
-      const answer = (r: Reader, answerVersion: number) => resolve(decodeMessage(r, spec, 'response', answerVersion));
+    return new Promise<T>((resolve, reject) => {
+      const answer = (r: Reader) => resolve(read(r));
       const p: Pending = { spec, version, answer, reject, timer: null };
       p.timer = setTimeout(() => {
         if (!this.pending.delete(correlationId)) return;
@@ -343,26 +354,24 @@ export class Connection {
   }
 
   private async negotiate(timeoutMs: number): Promise<void> {
-    // v3 first; a broker that does not know it answers UNSUPPORTED_VERSION in the v0 layout with its ranges
-    const answer = await this.request(
-      API_VERSIONS,
-      { clientSoftwareName: 'evt', clientSoftwareVersion: EVT_VERSION },
-      { version: Math.min(3, API_VERSIONS.maxVersion), timeoutMs },
-    );
-    if (answer.errorCode !== 0 && answer.errorCode !== 35) {
-      throw new WireError(`broker ${this.name} refused ApiVersions with error ${answer.errorCode}`, 'protocol');
-    }
-    for (const k of answer.apiKeys) this.apiVersions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion });
-    if (answer.errorCode === 35) {
-      // ask again in a version it speaks, so that the ranges are those of a proper answer
-      const v = Math.min(this.apiVersions.get(18)?.max ?? 0, 3);
-      const again = await this.request(
+    // the highest version first; odd answers make readApiVersionsAnswer fall back to a lower one (a retry
+    // always asks a lower version, so this ends)
+    let version: number = API_VERSIONS.maxVersion;
+    for (;;) {
+      const body = await this.exchange(
         API_VERSIONS,
+        version,
         { clientSoftwareName: 'evt', clientSoftwareVersion: EVT_VERSION },
-        { version: v, timeoutMs },
+        timeoutMs,
+        (r) => r.buf.subarray(r.offset, r.end),
       );
-      this.apiVersions.clear();
-      for (const k of again.apiKeys) this.apiVersions.set(k.apiKey, { min: k.minVersion, max: k.maxVersion });
+      const outcome = readApiVersionsAnswer(body, version);
+      if (outcome.kind === 'ranges') {
+        this.apiVersions = outcome.ranges;
+        return;
+      }
+      if (outcome.kind === 'failed') throw new WireError(`broker ${this.name} ${outcome.reason}`, 'protocol');
+      version = outcome.version;
     }
   }
 
@@ -435,18 +444,15 @@ export class Connection {
     if (p.timer) clearTimeout(p.timer);
     try {
       const r = new Reader(frame, 4);
-      let version = p.version;
-      if (p.spec.apiKey === 18) {
-        // ApiVersions answers have no header tags, and UNSUPPORTED_VERSION comes in the v0 layout
-        if (r.remaining >= 2 && frame.readInt16BE(4) === 35) version = 0;
-      } else if (isFlexible(p.spec, version)) {
+      // ApiVersions answers have no header tags (their body is read by readApiVersionsAnswer)
+      if (p.spec.apiKey !== API_VERSIONS.apiKey && isFlexible(p.spec, p.version)) {
         const tags = r.uvarint();
         for (let i = 0; i < tags; i++) {
           r.uvarint();
           r.bytes(r.uvarint());
         }
       }
-      p.answer(r, version);
+      p.answer(r);
     } catch (err) {
       const message = err instanceof ProtocolError ? err.message : String(err);
       p.reject(

@@ -551,6 +551,7 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
         try {
           cluster = await Cluster.connect(settings, {
             log: options.client?.verbose ? (m) => log(`evt: ${m}`) : undefined,
+            isolation: options.isolation,
           });
         } catch (err) {
           reject(toError(err));

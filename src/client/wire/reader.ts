@@ -22,7 +22,8 @@ import {
 } from '../../protocol/records/batch-layout.js';
 import { canDecodeRecords, decodeBatchInto, type RecordMatch } from '../../protocol/records/decode.js';
 import type { ConsumedRecord } from '../records.js';
-import type { Cluster } from './cluster.js';
+import { isolationLevel, type Cluster } from './cluster.js';
+import { dropAbortedBatches, type AbortedTransaction } from '../../protocol/records/transactions.js';
 import { sleep } from '../../common/time.js';
 import {
   KafkaResponseError,
@@ -338,7 +339,7 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
       maxWaitMs: this.maxWaitMs,
       minBytes: 1,
       maxBytes: this.maxBytes,
-      isolationLevel: 0,
+      isolationLevel: isolationLevel(this.cluster.isolation),
       sessionId: 0,
       sessionEpoch: -1,
       topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
@@ -367,15 +368,20 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
           continue;
         }
         c.highWatermark = p.highWatermark;
-        this.advance(c, p.records);
+        // a broker that ignores read_committed sends no aborted list, and then there is nothing to drop
+        const aborted = this.cluster.isolation === 'read_committed' ? (p.abortedTransactions ?? []) : [];
+        this.advance(c, p.records, aborted);
       }
     }
     if (moved.size > 0) await this.refreshLeaders(moved);
     this.consumerWake?.();
   }
 
-  /** Walks the batch headers of a fetched record set, moves the cursor, and queues the bytes. */
-  private advance(c: PartitionCursor, records: Buffer | null): void {
+  /**
+   * Walks the batch headers of a fetched record set, moves the cursor, and queues the bytes (without the
+   * batches of `aborted` transactions).
+   */
+  private advance(c: PartitionCursor, records: Buffer | null, aborted: readonly AbortedTransaction[]): void {
     const from = c.position;
     let pos = 0;
     let next = c.position;
@@ -399,7 +405,8 @@ export class PartitionReader implements AsyncIterable<ReadChunk> {
     const done = c.until !== undefined && c.position >= c.until;
     if (done) c.done = true;
     if (next === from && !done) return; // nothing new (a long poll that timed out)
-    const bytes = records && pos > 0 ? records.subarray(0, pos) : null;
+    const kept = records && pos > 0 ? dropAbortedBatches(records.subarray(0, pos), aborted) : null;
+    const bytes = kept && kept.length > 0 ? kept : null;
     this.queuedBytes += bytes?.length ?? 0;
     this.queue.push({
       cursor: c,

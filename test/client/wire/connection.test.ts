@@ -21,6 +21,7 @@ import { decodeRequestBody, encodeResponse, readRequestHeader } from '../../../s
 import { API_VERSIONS, FETCH, METADATA } from '../../../src/protocol/messages/index.js';
 import type { ApiSpec } from '../../../src/protocol/schema.js';
 import { startTestBroker, tempDir } from '../../helpers/broker.js';
+import { frames } from '../../helpers/proxy.js';
 import { settingsFor } from './helpers.js';
 
 let broker: RunningBroker;
@@ -109,6 +110,69 @@ describe('Connection', () => {
     } finally {
       conn.close();
     }
+  });
+});
+
+describe('ApiVersions from brokers that are not quite Kafka', () => {
+  /**
+   * A broker that answers ApiVersions as `answer` says for each version asked (a body, after the header), and
+   * closes on anything else; it records the versions asked.
+   */
+  async function oddBroker(
+    answer: (version: number) => Buffer,
+  ): Promise<{ port: number; asked: number[]; close: () => void }> {
+    const asked: number[] = [];
+    const server = net.createServer((socket) => {
+      socket.on('error', () => {});
+      socket.on(
+        'data',
+        frames((frame) => {
+          const { header } = readRequestHeader(frame.subarray(4));
+          if (header.apiKey !== API_VERSIONS.apiKey) return socket.destroy();
+          asked.push(header.apiVersion);
+          const body = answer(header.apiVersion);
+          const head = Buffer.alloc(8);
+          head.writeInt32BE(4 + body.length, 0);
+          head.writeInt32BE(header.correlationId, 4);
+          socket.write(Buffer.concat([head, body]));
+        }),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { port: (server.address() as net.AddressInfo).port, asked, close: () => server.close() };
+  }
+
+  // the v0 list of such a broker: ApiVersions 0-2, Metadata 0-2
+  const v0List = Buffer.from('0000' + '00000002' + '001200000002' + '000300000002', 'hex');
+
+  it("librdkafka's mock answer to v3 (its own layout) makes evt ask v0, and the v0 list is used", async () => {
+    // error 35, a one-byte count, ApiVersions 0-2, throttle time: the bytes librdkafka 2.0.2's mock sends
+    const mock = await oddBroker((v) => (v === 0 ? v0List : Buffer.from('0023010012000000020000000000', 'hex')));
+    const conn = await Connection.open(
+      { host: '127.0.0.1', port: mock.port },
+      { clientId: 't', connectTimeoutMs: 2000, requestTimeoutMs: 2000 },
+    );
+    try {
+      expect(mock.asked).toEqual([3, 0]);
+      expect(conn.versionFor(METADATA)).toBe(2);
+      expect(() => conn.versionFor(FETCH)).toThrow(/does not support Fetch/);
+    } finally {
+      conn.close();
+      mock.close();
+    }
+  });
+
+  it('an answer that no version reads fails with one line naming the broker', async () => {
+    const garbage = await oddBroker(() => Buffer.from('0000ffff', 'hex'));
+    const err = await Connection.open(
+      { host: '127.0.0.1', port: garbage.port },
+      { clientId: 't', connectTimeoutMs: 2000, requestTimeoutMs: 2000 },
+    ).catch((e: Error) => e);
+    garbage.close();
+    expect(garbage.asked).toEqual([3, 0]);
+    expect((err as Error).message).toMatch(
+      /^broker 127\.0\.0\.1:\d+ sent a malformed ApiVersions v0 answer: truncated message/,
+    );
   });
 });
 
