@@ -15,30 +15,44 @@ function valueAsText(env: RecordEnvelope, pretty: boolean): string {
 }
 
 function headersAsText(env: RecordEnvelope): string {
-  return Object.entries(env.headers)
-    .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => `${k}=${one ?? ''}`))
-    .join(',');
+  let text = '';
+  for (const k in env.headers) {
+    const v = env.headers[k];
+    for (const one of Array.isArray(v) ? v : [v]) text += `${text ? ',' : ''}${k}=${one ?? ''}`;
+  }
+  return text;
 }
 
 export interface HumanFormatOptions {
   color: boolean;
 }
 
+type Paint = (text: string) => string;
+interface Palette {
+  dim: Paint;
+  cyan: Paint;
+  yellow: Paint;
+  magenta: Paint;
+  red: Paint;
+}
+// made once: a Chalk built per record was a third of the human format's time
+const COLOURED: Palette = new Chalk({ level: 1 });
+const same: Paint = (text) => text;
+const PLAIN: Palette = { dim: same, cyan: same, yellow: same, magenta: same, red: same };
+
 /** `2026-11-22T10:00:00.123Z orders/2@41 key=order-7 [evt-event-type=OrderPlaced]` then the value, indented. */
 export function formatHuman(env: RecordEnvelope, options: HumanFormatOptions): string {
-  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const c = options.color ? COLOURED : PLAIN;
   const time =
     Number.isFinite(env.timestamp) && env.timestamp >= 0
       ? new Date(env.timestamp).toISOString()
       : String(env.timestamp);
-  const head = [c.dim(time), c.cyan(`${env.topic}/${env.partition}@${env.offset}`)];
-  if (env.key !== null) head.push(c.yellow(`key=${env.key}`));
+  let head = `${c.dim(time)} ${c.cyan(`${env.topic}/${env.partition}@${env.offset}`)}`;
+  if (env.key !== null) head += ` ${c.yellow(`key=${env.key}`)}`;
   const headers = headersAsText(env);
-  if (headers) head.push(c.magenta(`[${headers}]`));
-  if (env.error) head.push(c.red(`(decode error: ${env.error})`));
-  const body = valueAsText(env, true)
-    .split('\n')
-    .map((l) => '  ' + l)
-    .join('\n');
-  return `${head.join(' ')}\n${body}`;
+  if (headers) head += ` ${c.magenta(`[${headers}]`)}`;
+  if (env.error) head += ` ${c.red(`(decode error: ${env.error})`)}`;
+  const value = valueAsText(env, true);
+  const body = value.includes('\n') ? value.replace(/^/gm, '  ') : `  ${value}`;
+  return `${head}\n${body}`;
 }

@@ -246,7 +246,7 @@ describe('evt demo', () => {
   it('--help shows what to try from another terminal, the registry included', async () => {
     const r = await runInProcess(['demo', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/\$ evt --brokers 127\.0\.0\.1:9092 --registry <url> tail shop\.orders -f/);
+    expect(r.stdout).toMatch(/\$ evt --brokers 127\.0\.0\.1:9092 --registry URL tail shop\.orders -f/);
   });
 
   it('runs the workflow on an embedded broker and ends by itself with --duration', async () => {
