@@ -5,7 +5,13 @@ import { CliError, ExitCode } from '../src/cli/errors.js';
 import { printJson, printLine, useColor, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
 import { parseDuration, parseInteger } from '../src/common/parse.js';
 import { formatDuration } from '../src/common/time.js';
-import { addPrefixOption, namesFromPrefix, type WorkflowSession } from '../src/cli/workflow/session.js';
+import {
+  addPrefixOption,
+  compressionOption,
+  namesFromPrefix,
+  parseCompression,
+  type WorkflowSession,
+} from '../src/cli/workflow/session.js';
 import type { DashboardEnd } from '../src/tui/run.js';
 import type { SimulationStatus } from '../src/tui/source.js';
 import type { SimulationProgress } from '../src/workflow/runtime/simulation.js';
@@ -17,6 +23,7 @@ interface DemoFlags {
   port: string;
   fault: boolean;
   seed: string;
+  compression: string;
   prefix: string;
 }
 
@@ -35,7 +42,8 @@ export function registerDemo(program: Command, { io, globals }: CommandContext):
     .option('-d, --duration <time>', 'stop after this long (default: until Ctrl-C)')
     .option('--port <port>', 'port of the embedded broker (a free one if taken)', '9092')
     .option('--no-fault', 'no deliberate fault')
-    .option('--seed <n>', 'seed of the orders and decisions', '42');
+    .option('--seed <n>', 'seed of the orders and decisions', '42')
+    .addOption(compressionOption());
   addPrefixOption(cmd);
   cmd
     .addHelpText(
@@ -60,6 +68,7 @@ first line printed without a terminal: put it for URL; the values are Avro, so t
 Examples:
   $ npx evt demo
   $ evt demo --rate 100/s --no-fault
+  $ evt demo --compression zstd                             the services write zstd batches
   $ evt demo --duration 60s --json                          stops by itself, prints the JSON summary`,
     )
     .action(async (flags: DemoFlags) => {
@@ -76,7 +85,12 @@ async function runDemo(flags: DemoFlags, io: Io, g: GlobalOptions): Promise<void
     throw new CliError(`--duration: "${flags.duration}" must be positive, e.g. 60s`, ExitCode.USAGE);
   const port = parseInteger(flags.port, '--port', { min: 0, max: 65535 });
   const names = await namesFromPrefix(flags.prefix);
-  const config = { ...DEFAULT_WORKFLOW_CONFIG, seed: flags.seed, timeoutMs: DEMO_ORDER_TIMEOUT_MS };
+  const config = {
+    ...DEFAULT_WORKFLOW_CONFIG,
+    seed: flags.seed,
+    timeoutMs: DEMO_ORDER_TIMEOUT_MS,
+    compression: parseCompression(flags.compression),
+  };
   const horizon = durationMs ?? 24 * 3600_000;
   const chaos: ChaosAction[] = [];
   for (let at: number = FAULT.firstAtMs; flags.fault && at < horizon; at += FAULT.everyMs)

@@ -89,12 +89,16 @@ negative and reserved + available = on hand, every order in a final state, nothi
 payment and stock, every rejected or cancelled order compensated, nothing reserved or charged twice.
 Exit 0 when they all hold, 5 with the violations listed when any breaks.
 
+--compression (gzip, snappy, lz4, zstd; none by default) is the codec of the record batches the services
+and the load write; with --processes the worker processes get it too.
+
 Examples:
   $ evt simulate --embedded                                  500 orders at 50/s on a throwaway broker
   $ evt --brokers 127.0.0.1:9092 --registry http://127.0.0.1:8081 simulate -n 2000 -r 200/s
   $ evt simulate --embedded --duration 60s --chaos 'stop inventory at 10s for 15s'
   $ evt simulate --embedded --chaos 'kill payments at 5s for 2s' --processes --instances payments=2
   $ evt simulate --embedded --poison-rate 0.01 --latency payments=20ms..200ms --json | jq .latencyMs
+  $ evt simulate --embedded --compression zstd               every service (and the orders sent) writes zstd batches
   $ evt --brokers 127.0.0.1:9092 --registry http://127.0.0.1:8081 simulate --prefix acme.   acme.orders, ...`,
     )
     .action(async (flags: SimulateFlags, command: Command) => {

@@ -40,6 +40,7 @@ processes or on other machines) to share the partitions; inventory keeps one act
 others stand by. The workflow's topics are created if missing. Needs a schema registry (--registry).
 One line on stderr when an instance is ready; SIGINT or SIGTERM leave the group cleanly (the others take
 over at once) and exit 0, printing the instances' counters (--json: one JSON document on stdout).
+--compression (gzip, snappy, lz4, zstd; none by default) compresses the batches the instances write.
 
 The shop. prefix is --prefix's: every worker and evt simulate of one workflow must use the same one.
 --prefix '' gives evt's former names (topics orders, ..., group evt-workflow-<service>, dead letters
@@ -49,6 +50,7 @@ Examples:
   $ evt --registry http://127.0.0.1:8081 worker payments
   $ evt --registry http://127.0.0.1:8081 worker orders --instances 2 --order-timeout 10s
   $ evt --brokers kafka:9092 --registry http://registry:8081 worker shipping --ship-fail-rate 0
+  $ evt --registry http://127.0.0.1:8081 worker fraud --compression lz4     writes lz4 batches
   $ evt --registry http://127.0.0.1:8081 worker payments --prefix acme.     topics acme.*, group acme.payments-service`,
     )
     .action(async (service: string, flags: WorkerFlags, command: Command) => {

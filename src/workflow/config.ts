@@ -1,6 +1,7 @@
 // The knobs of the workflow's services in one place, and the one function that builds a service from them,
 // so that `evt simulate`, `evt worker` and the tests construct services the same way.
 
+import type { CompressionName } from '../protocol/records/batch-layout.js';
 import type { ServiceName } from './catalogue.js';
 import type { WorkflowContext } from './envelope.js';
 import { defaultStock } from './load.js';
@@ -27,6 +28,8 @@ export interface WorkflowConfig {
   deliverAfterMs: number;
   /** units per sku stocked by inventory when it first starts */
   initialStock: Readonly<Record<string, number>>;
+  /** the codec of the record batches the services and the load generator write */
+  compression: CompressionName;
 }
 
 export const DEFAULT_WORKFLOW_CONFIG: WorkflowConfig = {
@@ -38,6 +41,7 @@ export const DEFAULT_WORKFLOW_CONFIG: WorkflowConfig = {
   dispatchAfterMs: 200,
   deliverAfterMs: 300,
   initialStock: defaultStock(),
+  compression: 'none',
 };
 
 export function createService(name: ServiceName, ctx: WorkflowContext, config: WorkflowConfig): WorkflowService {

@@ -10,14 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
-import { Cluster, PartitionReader } from '../../src/client/wire/index.js';
-import { topicOffsets } from '../../src/client/wire/topic-admin.js';
-import { COMPRESSION_NAMES, batchSizeAt, readBatchHeader } from '../../src/protocol/records/batch-layout.js';
 import type { TraceResult } from '../../src/trace/trace.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { runInProcess } from '../helpers/cli.js';
 import { PYTHON, hasConfluentKafka, hasKcat, run } from '../helpers/interop.js';
 import { startProduceVersionsProxy, type ProduceVersionsProxy } from '../helpers/produce-versions-proxy.js';
+import { storedCodecs as storedCodecsOf } from '../helpers/stored-codecs.js';
 
 const CODECS = ['gzip', 'snappy', 'lz4', 'zstd'] as const;
 const kcatOk = hasKcat();
@@ -37,28 +35,7 @@ const lines = (tag: string, n = 200) =>
   );
 
 /** The codecs of the batches stored in a topic (read raw, not decoded). */
-async function storedCodecs(topic: string): Promise<string[]> {
-  const cluster = await Cluster.connect({
-    brokers: [broker.bootstrap],
-    clientId: 'codecs-test',
-    timeoutMs: 10_000,
-    source: 'test',
-  });
-  try {
-    const ranges = (await topicOffsets(cluster, topic))
-      .filter((p) => p.high > p.low)
-      .map((p) => ({ topic, partition: p.partition, from: p.low, until: p.high }));
-    const reader = new PartitionReader(cluster, ranges);
-    const codecs = new Set<string>();
-    for (let c = await reader.nextRaw(); c; c = await reader.nextRaw()) {
-      for (let pos = 0; c.data && pos < c.data.length; pos += batchSizeAt(c.data, pos))
-        codecs.add(COMPRESSION_NAMES[readBatchHeader(c.data, pos).attributes & 7]);
-    }
-    return [...codecs].sort();
-  } finally {
-    cluster.close();
-  }
-}
+const storedCodecs = (topic: string) => storedCodecsOf(broker.bootstrap, topic);
 
 async function tailValues(topic: string): Promise<string[]> {
   const r = await evt(['tail', topic, '--from', 'beginning', '--format', '%k:%s\n']);

@@ -1,9 +1,9 @@
 // What `evt simulate`, `evt worker` and `evt demo` need before any service runs: a cluster (the one
 // configured, or an embedded in-memory broker with its registry), a schema registry (the workflow writes
 // Avro in the Confluent wire format), the workflow's topics under their prefix, and the shared worker
-// runtime. Also the flags that configure the services, and --prefix, parsed once for the commands.
+// runtime. Also the flags that configure the services, --compression and --prefix, parsed once for the commands.
 
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { AdminClient } from '../../client/admin.js';
 import type { ConnectionSettings } from '../../client/settings.js';
 import type { RegistryClient } from '../../codec/registry-client.js';
@@ -12,7 +12,8 @@ import type { WorkflowNames } from '../../workflow/names.js';
 import type { OpenRuntime } from '../../workflow/runtime/runtime.js';
 import { CliError, ExitCode } from '../errors.js';
 import { printLine, type GlobalOptions, type Io } from '../io.js';
-import { parseDuration, parseInteger } from '../../common/parse.js';
+import { parseChoice, parseDuration, parseInteger } from '../../common/parse.js';
+import { COMPRESSION_NAMES, type CompressionName } from '../../protocol/records/batch-layout.js';
 
 export interface WorkflowSession {
   settings: ConnectionSettings;
@@ -46,6 +47,7 @@ export interface ServiceFlags {
   shipFailRate: string;
   orderTimeout: string;
   partitions: string;
+  compression: string;
 }
 
 export function addServiceOptions(cmd: Command, defaults: { orderTimeout?: string } = {}): Command {
@@ -59,7 +61,19 @@ export function addServiceOptions(cmd: Command, defaults: { orderTimeout?: strin
       'an order without every answer by then is rejected with TIMEOUT',
       defaults.orderTimeout ?? '5s',
     )
-    .option('--partitions <n>', 'partitions of the workflow topics when they are created', '3');
+    .option('--partitions <n>', 'partitions of the workflow topics when they are created', '3')
+    .addOption(compressionOption());
+}
+
+/** `--compression`: the codec of the batches the services (and the load generator) write, none by default. */
+export function compressionOption(): Option {
+  return new Option('--compression <codec>', 'compress the record batches the services write')
+    .choices(COMPRESSION_NAMES)
+    .default('none');
+}
+
+export function parseCompression(text: string): CompressionName {
+  return parseChoice(text, '--compression', COMPRESSION_NAMES);
 }
 
 /** `--prefix`: the prefix of the workflow's topics, groups and subjects, `shop.` by default. */
@@ -117,6 +131,7 @@ export async function workflowConfig(
     ),
     shipFailRate: pick('shipFailRate', () => parseFraction('--ship-fail-rate', flags.shipFailRate), base.shipFailRate),
     timeoutMs: pick('orderTimeout', () => positiveDuration(flags.orderTimeout, '--order-timeout'), base.timeoutMs),
+    compression: pick('compression', () => parseCompression(flags.compression), base.compression),
   };
 }
 

@@ -28,7 +28,11 @@ export async function openRuntime(
   try {
     const codec = await WorkflowCodec.create(registry, names);
     // a short linger: workflow latency is a chain of hops, each of which waits for it
-    const producer = await WireProducer.create(cluster, { lingerMs: 1, autoCreateTopics: false });
+    const producer = await WireProducer.create(cluster, {
+      lingerMs: 1,
+      autoCreateTopics: false,
+      compression: config.compression,
+    });
     return {
       settings,
       cluster,
