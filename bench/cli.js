@@ -13,6 +13,9 @@
 //
 //   node bench/cli.js [--records 1000000] [--partitions 3] [--repeat 3] [--startup-runs 15] [--json]
 //   node bench/cli.js --startup-only        only the start-up part
+//   node bench/cli.js --startup-only --baseline /other/checkout/bin/evt.js
+//                                            each evt start-up row also measured with another build's bin/evt.js,
+//                                            in the same turns (a before/after pair from one run)
 //
 // Each figure is the median of --repeat runs (the machine may be busy); the client's CPU time and the
 // broker's are shown next to the wall time. Needs `npm run build` first, and kcat on the PATH for the kcat
@@ -33,6 +36,7 @@ const { values: args } = parseArgs({
     repeat: { type: 'string', default: '3' },
     'startup-runs': { type: 'string', default: '15' },
     'startup-only': { type: 'boolean', default: false },
+    baseline: { type: 'string' },
     shapes: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
@@ -202,14 +206,16 @@ async function topicSize(kafka, topic) {
  */
 function startup(bootstrap, runs) {
   const node = [process.execPath, '-e', '0'];
-  const evt = (...argv) => [process.execPath, EVT, '--brokers', bootstrap, ...argv];
+  const builds = [['', EVT], ...(args.baseline ? [[' (baseline)', path.resolve(args.baseline)]] : [])];
+  const evt = (name, ...argv) =>
+    builds.map(([suffix, bin]) => [name + suffix, [process.execPath, bin, '--brokers', bootstrap, ...argv]]);
   const commands = [
     ['node -e 0', node],
-    ['evt --version', [process.execPath, EVT, '--version']],
-    ['evt produce t v', evt('produce', 'startup', 'v')],
-    ['evt tail t -n 1', evt('tail', 'startup', '-n', '1')],
-    ['evt topics list', evt('topics', 'list')],
-    ['evt groups list', evt('groups', 'list')],
+    ...builds.map(([suffix, bin]) => ['evt --version' + suffix, [process.execPath, bin, '--version']]),
+    ...evt('evt produce t v', 'produce', 'startup', 'v'),
+    ...evt('evt tail t -n 1', 'tail', 'startup', '-n', '1'),
+    ...evt('evt topics list', 'topics', 'list'),
+    ...evt('evt groups list', 'groups', 'list'),
     ...(hasKcat
       ? [
           ['kcat -P (one record)', ['kcat', '-P', '-b', bootstrap, '-t', 'startup'], 'v\n'],
@@ -222,27 +228,52 @@ function startup(bootstrap, runs) {
       : []),
   ];
   const times = commands.map(() => []);
+  const cpu = commands.map(() => []);
   for (let round = 0; round <= runs; round++) {
     commands.forEach(([name, [cmd, ...argv], input], i) => {
+      const cpuBefore = childCpuMs();
       const start = process.hrtime.bigint();
       const r = spawnSync(cmd, argv, { input: input ?? '', stdio: ['pipe', 'pipe', 'pipe'] });
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       if (r.status !== 0) throw new Error(`${name} exited ${r.status}: ${r.stderr}`);
       if (round > 0) times[i].push(ms);
+      if (round > 0 && cpuBefore !== null) cpu[i].push(childCpuMs() - cpuBefore);
     });
   }
   const floor = median(times[0]);
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const cpuFloor = cpu[0].length ? mean(cpu[0]) : null;
   return commands.map(([name], i) => ({
     command: name,
     ms: +median(times[i]).toFixed(1),
     ofNode: +(median(times[i]) / floor).toFixed(2),
+    ...(cpuFloor ? { cpuMs: +mean(cpu[i]).toFixed(1), cpuOfNode: +(mean(cpu[i]) / cpuFloor).toFixed(2) } : {}),
   }));
 }
 
+/**
+ * CPU time (user + system) of this process's finished children so far, from /proc/self/stat (cutime and
+ * cstime, in clock ticks of 10 ms: hence means, not medians), or null off Linux. On a shared, busy machine a
+ * command's CPU time varies far less than its wall time.
+ */
+function childCpuMs() {
+  try {
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return null;
+  }
+}
+
 function printStartup(rows, runs) {
-  const lines = [`  start-up (median of ${runs} runs each, in turns; x = multiple of node -e 0)`];
+  const lines = [
+    `  start-up (wall: median of ${runs} runs each, in turns; CPU: user + system, mean; x = multiple of node -e 0's)`,
+  ];
   for (const r of rows)
-    lines.push(`    ${r.command.padEnd(24)} ${r.ms.toFixed(1).padStart(7)} ms  ${r.ofNode.toFixed(2)}x`);
+    lines.push(
+      `    ${r.command.padEnd(36)} ${r.ms.toFixed(1).padStart(7)} ms  ${r.ofNode.toFixed(2)}x` +
+        (r.cpuMs !== undefined ? `   CPU ${r.cpuMs.toFixed(0).padStart(4)} ms  ${r.cpuOfNode.toFixed(2)}x` : ''),
+    );
   return lines;
 }
 

@@ -11,12 +11,63 @@
 // The format worker is an entry of its own, next to the chunk that starts it (new URL('./format-worker.js')).
 
 import fs from 'node:fs';
+import module from 'node:module';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url);
 const pkg = JSON.parse(fs.readFileSync(new URL('package.json', root), 'utf8'));
 const outdir = new URL('dist/bundle/', root);
 fs.rmSync(outdir, { recursive: true, force: true });
+
+/**
+ * Node's built-in modules through `require` rather than `import`. Importing a built-in from ESM builds a module
+ * namespace of all its exports, which runs every lazy getter (`node:util` loads parseArgs and MIME...), and a
+ * chunk's imports all load before it runs, whether the command uses them or not: `topics list` loaded crypto,
+ * tls, http, readline and child_process (about 60 internal modules) for code paths it never takes (SCRAM, TLS,
+ * the registry, `topics delete`'s confirmation). esbuild reads a CommonJS module's named imports as property
+ * reads where they are used, so the heavy built-ins below are modules whose exports are getters that require
+ * the real module on first use; the others are plain requires.
+ */
+const LAZY_BUILTINS = new Set([
+  'node:child_process',
+  'node:crypto',
+  'node:dgram',
+  'node:http',
+  'node:https',
+  'node:perf_hooks',
+  'node:readline',
+  'node:readline/promises',
+  'node:tls',
+  'node:worker_threads',
+  'node:zlib',
+]);
+const nodeRequire = module.createRequire(import.meta.url);
+
+function builtinModule(name) {
+  if (!LAZY_BUILTINS.has(name)) return `module.exports = require(${JSON.stringify(name)});`;
+  // the names as this Node has them; any the sources use are typed against Node 20's, the oldest supported
+  const names = Object.keys(nodeRequire(name)).filter((key) => key !== 'default');
+  return [
+    'let loaded;',
+    `const load = () => (loaded ??= require(${JSON.stringify(name)}));`,
+    `for (const key of ${JSON.stringify(names)})`,
+    '  Object.defineProperty(module.exports, key, { enumerable: true, get: () => load()[key] });',
+  ].join('\n');
+}
+
+const builtinsViaRequire = {
+  name: 'builtins-via-require',
+  setup(b) {
+    // the require() inside a builtin: module is Node's own; commander's own requires stay plain, but for the
+    // lazy ones (it requires child_process for subcommands run as executables, which evt has none of)
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.namespace === 'builtin' || (args.kind === 'require-call' && !LAZY_BUILTINS.has(args.path))
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: 'builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: builtinModule(args.path), loader: 'js' }));
+  },
+};
 
 await build({
   absWorkingDir: new URL('.', root).pathname,
@@ -33,6 +84,7 @@ await build({
   banner: {
     js: "import { createRequire as __evtCreateRequire } from 'node:module';\nconst require = __evtCreateRequire(import.meta.url);",
   },
+  plugins: [builtinsViaRequire],
   legalComments: 'none',
   logLevel: 'warning',
 });

@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import avro from 'avsc';
+import { createRequire } from 'node:module';
+import type avro from 'avsc';
 import type { RegistrySettings } from '../client/profiles.js';
 import { EvtError, type FailureKind } from '../common/errors.js';
 import { formatDuration } from '../common/time.js';
@@ -33,6 +34,12 @@ export class RegistryError extends EvtError {
   }
 }
 
+// avsc (about 25 ms to load, with node:crypto and node:zlib) is required on the first schema parsed, not with
+// this module: `evt produce` and `evt tail` load the client to see whether a registry is configured at all.
+const require = createRequire(import.meta.url);
+let avsc: typeof avro | undefined;
+const loadAvsc = (): typeof avro => (avsc ??= require('avsc') as typeof avro);
+
 const NOT_FOUND_CODES = new Set([40401, 40402, 40403]);
 
 /** The schema text in canonical-ish form for cache keys: parsed and re-serialised when it is JSON. */
@@ -53,7 +60,7 @@ export function parseAvroSchema(schema: string, what: string): avro.Type {
     parsed = schema;
   }
   try {
-    return avro.Type.forSchema(parsed as avro.Schema, { wrapUnions: 'auto' });
+    return loadAvsc().Type.forSchema(parsed as avro.Schema, { wrapUnions: 'auto' });
   } catch (err) {
     throw new EvtError(`${what} is not a valid Avro schema: ${(err as Error).message}`);
   }

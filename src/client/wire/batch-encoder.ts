@@ -8,7 +8,7 @@
 //   [headerKeyLength varint | headerKey | headerValueLength varint | headerValue]...
 // A length of -1 is null. Sizes are computed first so that the batch is written into one buffer, once.
 
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../../common/crc32c.js';
 import { gzipSync } from 'node:zlib';
 import {
   ATTRIBUTES,

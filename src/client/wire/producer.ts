@@ -13,7 +13,7 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import type { EncodableRequest } from '../../protocol/message-types.js';
 import { INIT_PRODUCER_ID, PRODUCE } from '../../protocol/messages/index.js';
 import { BASE_SEQUENCE, CRC, CRC_START } from '../../protocol/records/batch-layout.js';
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../../common/crc32c.js';
 import type { OutgoingRecord } from '../records.js';
 import { RecordColumns, encodeBatch, encodeBatchAsync, type CompressionName } from './batch-encoder.js';
 import type { RecordHeader } from '../records.js';

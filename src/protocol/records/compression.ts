@@ -30,8 +30,12 @@ interface ZlibZstd {
   zstdCompress(data: Buffer, options: object, callback: (err: Error | null, out: Buffer) => void): void;
   constants: { ZSTD_c_compressionLevel: number };
 }
-const maybeZstd = zlib as unknown as Partial<ZlibZstd>;
-const nodeZstd: ZlibZstd | null = typeof maybeZstd.zstdDecompressSync === 'function' ? (maybeZstd as ZlibZstd) : null;
+// Looked at on first use, not at import: the CLI's bundle loads node:zlib on first use (scripts/bundle.js), and
+// `evt produce t v` compresses nothing.
+const nodeZstdOf = (): ZlibZstd | null => {
+  const maybeZstd = zlib as unknown as Partial<ZlibZstd>;
+  return typeof maybeZstd.zstdDecompressSync === 'function' ? (maybeZstd as ZlibZstd) : null;
+};
 
 const require = createRequire(import.meta.url);
 const loaded = new Map<string, unknown>();
@@ -81,13 +85,15 @@ export function decompress(codec: number, data: Buffer): Buffer {
       inflate = (d) => lz4.decompressFrameSync(d);
       break;
     }
-    case Compression.ZSTD:
+    case Compression.ZSTD: {
+      const nodeZstd = nodeZstdOf();
       if (nodeZstd) inflate = (d) => nodeZstd.zstdDecompressSync(d);
       else {
         const fzstd = library<FzstdModule>('fzstd', 'zstd');
         inflate = (d) => asBuffer(fzstd.decompress(d));
       }
       break;
+    }
     default:
       throw new KafkaError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `unknown compression codec ${codec}`);
   }
@@ -101,10 +107,11 @@ export function decompress(codec: number, data: Buffer): Buffer {
   }
 }
 
-const gzipAsync = promisify(zlib.gzip);
+const gzipAsync = (data: Buffer): Promise<Buffer> => promisify(zlib.gzip)(data);
 let zstdWasm: Promise<ZstdWasmModule> | null = null;
 
 async function zstdCompress(data: Buffer): Promise<Buffer> {
+  const nodeZstd = nodeZstdOf();
   if (nodeZstd) {
     const level = { [nodeZstd.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL };
     return new Promise((resolve, reject) =>
