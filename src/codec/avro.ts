@@ -73,7 +73,8 @@ export function avroCodec(type: avro.Type): ValueCodec {
   // Only bytes and fixed need converting; a schema without them decodes straight to plain JSON values (the
   // JSON round trip is most of the cost of decoding otherwise).
   const schemaText = JSON.stringify(type.schema());
-  const plain = schemaText.includes('"bytes"') || schemaText.includes('"fixed"') ? toPlainJson : (v: unknown) => v;
+  const hasBytes = schemaText.includes('"bytes"') || schemaText.includes('"fixed"');
+  const plain = hasBytes ? toPlainJson : (v: unknown) => v;
   return {
     format: 'avro',
     encode(value: unknown): Buffer {
@@ -85,15 +86,22 @@ export function avroCodec(type: avro.Type): ValueCodec {
           throw new CodecError(`not JSON: ${(err as Error).message}`);
         }
       }
-      let avroValue: unknown;
-      try {
-        // JSON strings become Buffers for bytes/fixed fields
-        avroValue = type.clone(input, { coerceBuffers: true });
-      } catch {
-        throw new CodecError(describeMismatch(type, input));
+      let avroValue = input;
+      // JSON strings become Buffers for bytes/fixed fields; without such fields the copy is not needed
+      if (hasBytes) {
+        try {
+          avroValue = type.clone(input, { coerceBuffers: true });
+        } catch {
+          throw new CodecError(describeMismatch(type, input));
+        }
       }
-      if (!type.isValid(avroValue)) throw new CodecError(describeMismatch(type, avroValue));
-      return type.toBuffer(avroValue);
+      // toBuffer checks every value it writes and throws on the first that does not fit; the full check
+      // (isValid) then runs only to name what is wrong
+      try {
+        return type.toBuffer(avroValue);
+      } catch {
+        throw new CodecError(describeMismatch(type, avroValue));
+      }
     },
     decode(payload: Buffer | null): DecodedValue {
       if (payload === null) return { value: null };

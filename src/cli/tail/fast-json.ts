@@ -28,6 +28,7 @@ const NO_HEADERS_VALUE = ASCII('{},"value":');
 const VALUE = ASCII(',"value":');
 const NULL_END = ASCII('null}\n');
 const END = ASCII('}\n');
+const BASE64_END = ASCII(',"valueEncoding":"base64"}\n');
 
 /** Copies src into out at pos (a few bytes one by one: cheaper than a call into the runtime). */
 function put(out: Buffer, pos: number, src: Buffer): number {
@@ -174,8 +175,17 @@ export class FastJsonEncoder {
       if (!isCanonicalJsonContainer(v)) return -1;
       pos = put(out, pos, v);
     } else {
+      const start = pos;
       pos = putText(out, pos, v);
-      if (pos < 0) return -1;
+      if (pos < 0) {
+        if (hasBom(v)) return -1;
+        // not UTF-8: auto shows the bytes as base64, and the envelope says so after the value
+        pos = start;
+        out[pos++] = QUOTE;
+        pos += out.write(v.toString('base64'), pos, 'latin1');
+        out[pos++] = QUOTE;
+        return put(out, pos, BASE64_END);
+      }
     }
     return put(out, pos, END);
   }

@@ -39,6 +39,8 @@ describe('fastJsonLine', () => {
     record('[1, 2]'),
     record(Buffer.from([0xef, 0xbb, 0xbf, 0x68, 0x69])), // a byte order mark
     record(Buffer.from([0, 1, 2, 255])),
+    record(Buffer.from([0xc3, 0x28, 0x7b])),
+    record(Buffer.from([0xef, 0xbb, 0xbf, 0xff])), // a byte order mark, then not UTF-8
     record('v', { key: Buffer.from('order-1') }),
     record('v', { key: Buffer.from('kéy "quoted"') }),
     record('v', { key: Buffer.from([0xff, 0xfe]) }),
@@ -81,6 +83,8 @@ describe('fastJsonLine', () => {
   it('answers for canonical JSON, text, null values, text keys and plain headers', () => {
     for (const r of [
       ...foreign.map((t) => record(t)),
+      record(Buffer.from([0, 1, 2, 255])), // binary, as base64
+      record(Buffer.from([0xc3, 0x28, 0x7b])), // invalid UTF-8
       record(canonical[3]),
       record('plain'),
       record(null),
