@@ -1,17 +1,20 @@
 #!/usr/bin/env node
-// bench/cli: `evt produce` and `evt tail` next to kcat, in one run against `evt broker` (spawned), plus the
-// start-up time of `evt --version`.
+// bench/cli: `evt produce` and `evt tail` next to kcat, in one run against `evt broker` (spawned, with its
+// registry), on several data shapes, plus the start-up of everyday commands.
 //
-//   produce  1,000,000 NDJSON lines from a file:  evt produce <topic> --file F   vs  kcat -P -t <topic> < F
-//   consume  the same records to /dev/null:       evt tail <topic> --from beginning --until end --json
-//                                                  vs  kcat -C -t <topic> -o beginning -e
+//   shapes   compact JSON, JSON as Python's json.dumps and Java's Jackson write it, random bytes, Avro through
+//            the registry (--shapes compact,python,java,binary,avro)
+//   produce  --records lines of a shape from a file:   evt produce <topic> --file F   vs  kcat -P -t <topic> < F
+//            (avro: evt encodes the JSON lines with the schema; kcat sends the same lines as they are)
+//   consume  the same records to /dev/null: evt tail <topic> --from beginning --until end with --json, the
+//            human format and --format '%s\n'   vs  kcat -C -t <topic> -o beginning -e
 //   start-up node -e 0 (the floor), evt --version, and the everyday commands against the same broker:
 //            evt produce t v, evt tail t -n 1, evt topics list, evt groups list, next to kcat's equivalents
 //            (kcat -P, kcat -C -c 1 -o -1 -e, kcat -L): the median of --startup-runs runs each, taken in
 //            turns (node, evt..., kcat..., node, ...) so that a busy machine slows all alike, and each evt
 //            figure as a multiple of node -e 0's
 //
-//   node bench/cli.js [--records 1000000] [--partitions 3] [--repeat 3] [--startup-runs 15] [--json]
+//   node bench/cli.js [--records 400000] [--partitions 3] [--repeat 3] [--startup-runs 15] [--shapes a,b] [--json]
 //   node bench/cli.js --startup-only        only the start-up part
 //   node bench/cli.js --startup-only --baseline /other/checkout/bin/evt.js
 //                                            each evt start-up row also measured with another build's bin/evt.js,
@@ -31,7 +34,7 @@ import { EVT, startBroker as spawnBroker, timeClient } from './lib.js';
 
 const { values: args } = parseArgs({
   options: {
-    records: { type: 'string', default: '1000000' },
+    records: { type: 'string', default: '400000' },
     partitions: { type: 'string', default: '3' },
     repeat: { type: 'string', default: '3' },
     'startup-runs': { type: 'string', default: '15' },
