@@ -60,8 +60,12 @@ const builtinsViaRequire = {
   setup(b) {
     // the require() inside a builtin: module is Node's own; commander's own requires stay plain, but for the
     // lazy ones (it requires child_process for subcommands run as executables, which evt has none of)
+    // an `await import('node:fs')` stays Node's own dynamic import: it runs when reached already, and
+    // esbuild's namespace for a CommonJS stand-in lacked the named exports (`evt trace` failed on existsSync)
     b.onResolve({ filter: /^node:/ }, (args) =>
-      args.namespace === 'builtin' || (args.kind === 'require-call' && !LAZY_BUILTINS.has(args.path))
+      args.namespace === 'builtin' ||
+      args.kind === 'dynamic-import' ||
+      (args.kind === 'require-call' && !LAZY_BUILTINS.has(args.path))
         ? { path: args.path, external: true }
         : { path: args.path, namespace: 'builtin' },
     );

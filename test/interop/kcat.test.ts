@@ -146,7 +146,7 @@ describe.skipIf(!enabled)('kcat', () => {
       'mixed-group',
       '-f',
       '--format',
-      '%s',
+      '%s\\n', // kcat's templates add no newline of their own
     ]);
     const seen = () => new Set([...kOut.split('\n'), ...e.stdout().split('\n')].filter(Boolean));
     // both members hold partitions at once: the group agreed on a protocol (evt alone offered `evt-...` before)
