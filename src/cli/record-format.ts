@@ -53,6 +53,6 @@ export function formatHuman(env: RecordEnvelope, options: HumanFormatOptions): s
   if (headers) head += ` ${c.magenta(`[${headers}]`)}`;
   if (env.error) head += ` ${c.red(`(decode error: ${env.error})`)}`;
   const value = valueAsText(env, true);
-  const body = value.includes('\n') ? value.replace(/^/gm, '  ') : `  ${value}`;
+  const body = `  ${value.replaceAll('\n', '\n  ')}`;
   return `${head}\n${body}`;
 }
