@@ -40,8 +40,11 @@ const COLOURED: Palette = new Chalk({ level: 1 });
 const same: Paint = (text) => text;
 const PLAIN: Palette = { dim: same, cyan: same, yellow: same, magenta: same, red: same };
 
-/** `2026-11-22T10:00:00.123Z orders/2@41 key=order-7 [evt-event-type=OrderPlaced]` then the value, indented. */
-export function formatHuman(env: RecordEnvelope, options: HumanFormatOptions): string {
+/**
+ * `2026-11-22T10:00:00.123Z orders/2@41 key=order-7 [evt-event-type=OrderPlaced]` then the value, indented;
+ * `body`: the value's text already indented (the caller wrote it from the payload's bytes).
+ */
+export function formatHuman(env: RecordEnvelope, options: HumanFormatOptions, body?: string): string {
   const c = options.color ? COLOURED : PLAIN;
   const time =
     Number.isFinite(env.timestamp) && env.timestamp >= 0
@@ -52,7 +55,5 @@ export function formatHuman(env: RecordEnvelope, options: HumanFormatOptions): s
   const headers = headersAsText(env);
   if (headers) head += ` ${c.magenta(`[${headers}]`)}`;
   if (env.error) head += ` ${c.red(`(decode error: ${env.error})`)}`;
-  const value = valueAsText(env, true);
-  const body = `  ${value.replaceAll('\n', '\n  ')}`;
-  return `${head}\n${body}`;
+  return `${head}\n${body ?? `  ${valueAsText(env, true).replaceAll('\n', '\n  ')}`}`;
 }

@@ -236,3 +236,76 @@ export function isProvablyNotCanonical(b: Buffer): boolean {
   }
   return false;
 }
+
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+
+/**
+ * JSON.stringify(JSON.parse(text), null, 2) for bytes isCanonicalJsonContainer accepted, written straight from
+ * the bytes (a canonical text has no whitespace, so every `{ [ , : } ]` outside strings is structure), with
+ * `indent` more spaces at the start of every line after the first. The human format of tail prints values so,
+ * and parsing and serialising each was most of its time.
+ */
+export function prettyCanonicalJson(b: Buffer, indent = 0): string {
+  const n = b.length;
+  let out = scratch;
+  let pos = 0;
+  let depth = indent;
+  /** room for k more bytes */
+  const room = (k: number) => {
+    if (pos + k <= out.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, pos + k));
+    out.copy(bigger, 0, 0, pos);
+    out = scratch = bigger;
+  };
+  const newline = () => {
+    room(depth + 1);
+    out[pos++] = NEWLINE;
+    // byte by byte: Buffer's fill and copy cost more in their checks than a few bytes take to move
+    for (let k = 0; k < depth; k++) out[pos++] = SPACE;
+  };
+  for (let i = 0; i < n; i++) {
+    const c = b[i];
+    if (c === QUOTE) {
+      const end = scanStringEnd(b, i);
+      room(end - i);
+      for (let k = i; k < end; k++) out[pos++] = b[k];
+      i = end - 1;
+      continue;
+    }
+    room(2);
+    if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      const close = b[i + 1];
+      out[pos++] = c;
+      if (close === 0x7d || close === 0x5d) {
+        out[pos++] = close;
+        i++;
+      } else {
+        depth += 2;
+        newline();
+      }
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth -= 2;
+      newline();
+      out[pos++] = c;
+    } else if (c === 0x2c /* , */) {
+      out[pos++] = c;
+      newline();
+    } else if (c === 0x3a /* : */) {
+      out[pos++] = c;
+      out[pos++] = SPACE;
+    } else out[pos++] = c;
+  }
+  return out.toString('utf8', 0, pos);
+}
+/** the pretty printer's output space, grown as needed and kept (a string is made of it each time) */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** The end (after the closing quote) of the string whose opening quote is b[i]. */
+function scanStringEnd(b: Buffer, i: number): number {
+  for (i++; ; i++) {
+    const c = b[i];
+    if (c === BACKSLASH) i++;
+    else if (c === QUOTE) return i + 1;
+  }
+}

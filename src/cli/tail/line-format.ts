@@ -5,7 +5,8 @@
 
 import type { ConsumedRecord } from '../../client/records.js';
 import type { DecodedValue, ValueCodec } from '../../codec/value-codec.js';
-import { toEnvelope, type RecordEnvelope } from '../../codec/envelope.js';
+import { envelopeWith, toEnvelope, type RecordEnvelope } from '../../codec/envelope.js';
+import { isCanonicalJsonContainer, isProvablyNotCanonical, prettyCanonicalJson } from '../../codec/canonical-json.js';
 import type { RecordPredicate } from '../record-filter.js';
 import { formatHuman, formatJson } from '../record-format.js';
 import { compileTemplate, templateParts, type DecodedEnvelope, type Part } from '../kcat-format.js';
@@ -36,6 +37,9 @@ export class LineFormatter {
   /** --format when nothing needs the envelope (no decoding codec, no filter): its pieces, copied as they are */
   private readonly rawParts: Part[] | null;
   private readonly fast: FastJsonEncoder | null;
+  /** the human format of what auto shows as JSON, written from the payload without parsing it */
+  private readonly humanFromBytes: boolean;
+  private readonly color: boolean;
   private readonly json: boolean;
   private readonly human: boolean;
 
@@ -53,12 +57,14 @@ export class LineFormatter {
       const color = mode.color;
       this.format = (env) => formatHuman(env, { color });
     }
+    this.color = mode.kind === 'human' && mode.color;
     this.fast =
       mode.kind === 'json' && codec.format === 'auto' && filter === undefined && !codec.registry
         ? new FastJsonEncoder()
         : null;
     this.json = mode.kind === 'json';
     this.human = mode.kind === 'human';
+    this.humanFromBytes = this.human && codec.format === 'auto' && filter === undefined && !codec.registry;
   }
 
   /**
@@ -141,6 +147,15 @@ export class LineFormatter {
       const end = this.fast.write(record, target.buf, target.pos);
       if (end >= 0) {
         target.pos = end;
+        return true;
+      }
+    }
+    const v = record.value;
+    if (this.humanFromBytes && v !== null && (v[0] === 0x7b || v[0] === 0x5b)) {
+      if (!isProvablyNotCanonical(v) && isCanonicalJsonContainer(v)) {
+        // what auto decodes such bytes to is exactly what prettyCanonicalJson prints; the value is not needed
+        const env = envelopeWith(record, { value: null });
+        this.writeText(formatHuman(env, { color: this.color }, `  ${prettyCanonicalJson(v, 2)}`), target);
         return true;
       }
     }
