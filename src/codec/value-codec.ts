@@ -5,6 +5,7 @@
 // UTF-8 is base64. That makes `evt tail --json | evt produce --json` byte-faithful: every envelope value
 // encodes back to exactly the payload it came from.
 
+import { isUtf8 } from 'node:buffer';
 import { isCanonicalJsonContainer, isProvablyNotCanonical } from './canonical-json.js';
 
 export type ValueFormat = 'auto' | 'string' | 'json' | 'avro';
@@ -51,12 +52,9 @@ export class CodecError extends Error {
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function decodeAuto(payload: Buffer): DecodedValue {
-  let text: string;
-  try {
-    text = utf8.decode(payload);
-  } catch {
-    return { value: payload.toString('base64'), encoding: 'base64' };
-  }
+  // asked first: a decoder's exception on every binary payload cost more than the decoding
+  if (!isUtf8(payload)) return { value: payload.toString('base64'), encoding: 'base64' };
+  const text = utf8.decode(payload);
   const first = text.charCodeAt(0);
   // the scans answer most payloads without the parse and the serialisation that decide the rest: JSON that
   // cannot round-trip (as Python or Java write it) is text, JSON that provably does is parsed once
