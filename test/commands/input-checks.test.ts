@@ -116,6 +116,33 @@ describe('records larger than the topic accepts', () => {
     expect((await readTopic(broker, 'small')).map((x) => x.value!.length)).toEqual([930]);
   });
 
+  it('with --file and keys (lines parsed before connecting), the sizes come from that check, nothing is sent', async () => {
+    const created = await evt([
+      ...b(),
+      'topics',
+      'create',
+      'keyed-small',
+      '-p',
+      '1',
+      '--config',
+      'max.message.bytes=1000',
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    const file = path.join(dir, 'keyed.txt');
+    // the key counts: 1 + 929 value bytes make the 1000-byte batch, 1 + 930 one more
+    fs.writeFileSync(file, ['k:fits', `k:${'a'.repeat(929)}`, `k:${'b'.repeat(930)}`, 'k:also fits'].join('\n') + '\n');
+    const r = await evt([...b(), 'produce', 'keyed-small', '-K', ':', '--file', file]);
+    expect([r.code, r.stderr]).toEqual([
+      2,
+      `evt: record at line 3 of ${file} is 1,001 bytes; topic keyed-small accepts at most 1,000 (max.message.bytes); nothing was sent\n`,
+    ]);
+    expect(await readTopic(broker, 'keyed-small')).toEqual([]);
+    fs.writeFileSync(file, ['k:fits', `k:${'a'.repeat(929)}`].join('\n') + '\n');
+    const ok = await evt([...b(), 'produce', 'keyed-small', '-K', ':', '--file', file]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((await readTopic(broker, 'keyed-small')).map((x) => x.value!.length)).toEqual([4, 929]);
+  });
+
   it('from stdin it stops at the record that does not fit, keys, headers and envelopes counted', async () => {
     const r = await evt([...b(), 'produce', 'small', '-K', ':', '-H', 'h=v'], {
       input: `k1:one\nk2:${'z'.repeat(2000)}\nk3:three\n`,

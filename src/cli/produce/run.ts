@@ -20,7 +20,7 @@ import { printJson, printLine, type GlobalOptions, type Io } from '../io.js';
 import { exitCodeOf, openSession, toCliError } from '../session.js';
 import { ProgressLine, formatBytes, formatCount } from '../progress.js';
 import { lineAt, readLines, type LineBlock } from './lines.js';
-import { checkSize, roomFor, TooLargeError, type SizeLimit } from './size-limit.js';
+import { checkSize, roomFor, singleRecordBatchSize, TooLargeError, type SizeLimit } from './size-limit.js';
 import {
   canRefuseLines,
   isBlank,
@@ -172,10 +172,19 @@ export async function runProduce(
   stdin: NodeJS.ReadableStream & { isTTY?: boolean },
 ): Promise<void> {
   let parse = lineParser(o.input);
+  /** the largest record of the file as a batch of its own, when the check of every line has seen them all */
+  let largest: number | undefined;
   if (o.file !== undefined) {
     await checkReadable(o.file);
     // the lines are checked before connecting; their sizes once the topic's limit is known (below)
-    if (canRefuseLines(o.input)) await refuseBadFile(o.file, parse);
+    if (canRefuseLines(o.input)) {
+      let most = 0;
+      await refuseBadFile(o.file, (line) => {
+        const r = parse(line);
+        if (r) most = Math.max(most, singleRecordBatchSize(r.key?.length ?? null, r.value?.length ?? null, r.headers));
+      });
+      largest = most;
+    }
   }
   const { settings, cluster } = await openSession(io, g);
   let producer: WireProducer | undefined;
@@ -202,9 +211,15 @@ export async function runProduce(
       throw toCliError(err, settings);
     }
     if (limit) {
+      producer.limitBatches(o.topic, limit.bytes);
       parse = withSizeCheck(parse, limit);
-      // with --file, every record is sized before anything is sent
-      if (o.file !== undefined && (await fileMayExceed(o.file, limit, o.input))) await refuseBadFile(o.file, parse);
+      // with --file, every record is sized before anything is sent: by the check above when it ran (the pass
+      // that names the line then runs only when a record is over), else by a pass of its own when the file
+      // is larger than the limit (an Avro file was encoded three times before)
+      if (o.file !== undefined) {
+        const mayExceed = largest !== undefined ? largest > limit.bytes : await fileMayExceed(o.file, limit, o.input);
+        if (mayExceed) await refuseBadFile(o.file, parse);
+      }
       if (o.value !== undefined) {
         try {
           parse(Buffer.from(o.value, 'utf8'));

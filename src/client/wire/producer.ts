@@ -12,7 +12,7 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { EncodableRequest } from '../../protocol/message-types.js';
 import { INIT_PRODUCER_ID, PRODUCE } from '../../protocol/messages/index.js';
-import { BASE_SEQUENCE, CRC, CRC_START } from '../../protocol/records/batch-layout.js';
+import { BASE_SEQUENCE, BATCH_HEADER_SIZE, CRC, CRC_START } from '../../protocol/records/batch-layout.js';
 import { crc32c } from '../../common/crc32c.js';
 import type { OutgoingRecord } from '../records.js';
 import { RecordColumns, encodeBatch, encodeBatchAsync, type CompressionName } from './batch-encoder.js';
@@ -124,6 +124,8 @@ class TopicState {
   loading: Promise<TopicMeta> | null = null;
   refreshing = false;
   error: Error | null = null;
+  /** the most a batch of this topic may hold (estimated bytes), below the topic's max.message.bytes */
+  batchCap = Infinity;
   constructor(readonly name: string) {}
 }
 
@@ -236,6 +238,16 @@ export class WireProducer {
     if (t.meta) return t.meta;
     if (t.error) throw t.error;
     return t.loading!;
+  }
+
+  /**
+   * Keeps this topic's batches under its `max.message.bytes`, which the broker applies to a whole batch: records
+   * that fit one by one would otherwise be refused together (MESSAGE_TOO_LARGE) once batched. The cap leaves room
+   * for the batch header and for what the per-record estimate of framing may miss; a record larger than the cap
+   * still goes, alone in its batch.
+   */
+  limitBatches(topic: string, maxMessageBytes: number): void {
+    this.topicState(topic).batchCap = Math.floor((maxMessageBytes - BATCH_HEADER_SIZE) * 0.9);
   }
 
   /** The partition count of a prepared topic. */
@@ -425,7 +437,8 @@ export class WireProducer {
       return;
     }
     let b = ps.open;
-    if (b !== null && b.bytes + size > this.batchBytes && b.count > 0) {
+    const cap = Math.min(this.batchBytes, t.batchCap);
+    if (b !== null && b.bytes + size > cap && b.count > 0) {
       this.closeBatch(ps);
       b = null;
     }
@@ -443,7 +456,7 @@ export class WireProducer {
     b.count++;
     b.bytes += size;
     b.payloadBytes += payload;
-    if (b.bytes >= this.batchBytes) {
+    if (b.bytes >= cap) {
       this.closeBatch(ps);
       this.scheduleDrain();
     }
