@@ -193,13 +193,8 @@ async function runAdmin(kafka, f) {
 }
 
 async function topicSize(kafka, topic) {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await runAdmin(kafka, (admin) => admin.fetchTopicOffsets(topic));
+  return offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
 }
 
 /**

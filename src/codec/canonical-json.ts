@@ -191,6 +191,17 @@ export function isCanonicalJsonContainer(b: Buffer): boolean {
 }
 
 /**
+ * What `auto` makes of a payload that starts like a JSON object or array, as far as a scan can tell: 'json'
+ * when it is canonical (auto shows the value it parses to), 'text' when it is not a container or provably
+ * cannot round-trip (auto shows it as text, if it is UTF-8), 'unsure' when only a parse and serialisation can
+ * say. The one place the two scans are combined, for auto itself and for tail's paths that skip the envelope.
+ */
+export function jsonVerdict(b: Buffer): 'json' | 'text' | 'unsure' {
+  if (b.length === 0 || (b[0] !== 0x7b && b[0] !== 0x5b) || isProvablyNotCanonical(b)) return 'text';
+  return isCanonicalJsonContainer(b) ? 'json' : 'unsure';
+}
+
+/**
  * True when the bytes hold something JSON.stringify never writes, so that whatever they parse to (if they parse
  * at all) cannot serialise back to them, and auto shows them as text. Proving this is one pass with no parse,
  * where the general path parses, serialises and compares. It answers for JSON as other libraries write it:
@@ -267,7 +278,8 @@ export function prettyCanonicalJson(b: Buffer, indent = 0): string {
   for (let i = 0; i < n; i++) {
     const c = b[i];
     if (c === QUOTE) {
-      const end = scanStringEnd(b, i);
+      // the bytes are canonical: the scan that accepted them finds the string's end again
+      const end = scanString(b, i);
       room(end - i);
       for (let k = i; k < end; k++) out[pos++] = b[k];
       i = end - 1;
@@ -298,14 +310,6 @@ export function prettyCanonicalJson(b: Buffer, indent = 0): string {
   }
   return out.toString('utf8', 0, pos);
 }
+
 /** the pretty printer's output space, grown as needed and kept (a string is made of it each time) */
 let scratch = Buffer.allocUnsafe(64 * 1024);
-
-/** The end (after the closing quote) of the string whose opening quote is b[i]. */
-function scanStringEnd(b: Buffer, i: number): number {
-  for (i++; ; i++) {
-    const c = b[i];
-    if (c === BACKSLASH) i++;
-    else if (c === QUOTE) return i + 1;
-  }
-}

@@ -6,7 +6,7 @@
 // encodes back to exactly the payload it came from.
 
 import { isUtf8 } from 'node:buffer';
-import { isCanonicalJsonContainer, isProvablyNotCanonical } from './canonical-json.js';
+import { jsonVerdict } from './canonical-json.js';
 
 export type ValueFormat = 'auto' | 'string' | 'json' | 'avro';
 export const VALUE_FORMATS: readonly ValueFormat[] = ['auto', 'string', 'json', 'avro'];
@@ -55,11 +55,11 @@ function decodeAuto(payload: Buffer): DecodedValue {
   // asked first: a decoder's exception on every binary payload cost more than the decoding
   if (!isUtf8(payload)) return { value: payload.toString('base64'), encoding: 'base64' };
   const text = utf8.decode(payload);
-  const first = text.charCodeAt(0);
   // the scans answer most payloads without the parse and the serialisation that decide the rest: JSON that
   // cannot round-trip (as Python or Java write it) is text, JSON that provably does is parsed once
-  if ((first === 0x7b /* { */ || first === 0x5b) /* [ */ && !isProvablyNotCanonical(payload)) {
-    if (isCanonicalJsonContainer(payload)) return { value: JSON.parse(text) as unknown };
+  const verdict = jsonVerdict(payload);
+  if (verdict === 'json') return { value: JSON.parse(text) as unknown };
+  if (verdict === 'unsure') {
     try {
       const parsed: unknown = JSON.parse(text);
       if (JSON.stringify(parsed) === text) return { value: parsed };

@@ -10,7 +10,7 @@
 
 import { isUtf8 } from 'node:buffer';
 import type { ConsumedRecord } from '../../client/records.js';
-import { isCanonicalJsonContainer, isProvablyNotCanonical } from '../../codec/canonical-json.js';
+import { jsonVerdict } from '../../codec/canonical-json.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -171,10 +171,10 @@ export class FastJsonEncoder {
     }
     const v = r.value;
     if (v === null) return put(out, pos, NULL_END);
-    if ((v[0] === 0x7b || v[0] === 0x5b) && !isProvablyNotCanonical(v)) {
-      if (!isCanonicalJsonContainer(v)) return -1;
-      pos = put(out, pos, v);
-    } else {
+    const verdict = jsonVerdict(v);
+    if (verdict === 'unsure') return -1;
+    if (verdict === 'json') pos = put(out, pos, v);
+    else {
       const start = pos;
       pos = putText(out, pos, v);
       if (pos < 0) {

@@ -6,7 +6,7 @@
 import type { ConsumedRecord } from '../../client/records.js';
 import type { DecodedValue, ValueCodec } from '../../codec/value-codec.js';
 import { envelopeWith, toEnvelope, type RecordEnvelope } from '../../codec/envelope.js';
-import { isCanonicalJsonContainer, isProvablyNotCanonical, prettyCanonicalJson } from '../../codec/canonical-json.js';
+import { jsonVerdict, prettyCanonicalJson } from '../../codec/canonical-json.js';
 import type { RecordPredicate } from '../record-filter.js';
 import { formatHuman, formatJson } from '../record-format.js';
 import { compileTemplate, templateParts, type DecodedEnvelope, type Part } from '../kcat-format.js';
@@ -151,13 +151,11 @@ export class LineFormatter {
       }
     }
     const v = record.value;
-    if (this.humanFromBytes && v !== null && (v[0] === 0x7b || v[0] === 0x5b)) {
-      if (!isProvablyNotCanonical(v) && isCanonicalJsonContainer(v)) {
-        // what auto decodes such bytes to is exactly what prettyCanonicalJson prints; the value is not needed
-        const env = envelopeWith(record, { value: null });
-        this.writeText(formatHuman(env, { color: this.color }, `  ${prettyCanonicalJson(v, 2)}`), target);
-        return true;
-      }
+    if (this.humanFromBytes && v !== null && jsonVerdict(v) === 'json') {
+      // what auto decodes such bytes to is exactly what prettyCanonicalJson prints; the value is not needed
+      const env = envelopeWith(record, { value: null });
+      this.writeText(formatHuman(env, { color: this.color }, `  ${prettyCanonicalJson(v, 2)}`), target);
+      return true;
     }
     const envelope = this.envelope(record);
     if (this.filter && !this.filter(record, envelope.value)) return false;
