@@ -1,7 +1,7 @@
 // Record batches v2 as old consumers read them (Fetch v0-v1: message v0, v2-v3: message v1), as Kafka's
 // down-conversion (RecordsUtil.downConvert) writes them: batch by batch, each in its own codec (one wrapper per
-// batch, or plain messages), the records before the fetch offset left out, control batches dropped, headers
-// lost. zstd has no place in these formats: such a batch is UNSUPPORTED_COMPRESSION_TYPE, as Kafka answers.
+// batch, or plain messages), the records before the fetch offset left out of plain batches, control batches
+// dropped, headers lost. zstd has no place in these formats: such a batch is UNSUPPORTED_COMPRESSION_TYPE, as Kafka answers.
 
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import {
@@ -37,7 +37,10 @@ export async function downConvert(batches: Buffer, magic: LegacyMagic, fetchOffs
         `a zstd batch cannot be read in message format v${magic} (Fetch v10 and later read it)`,
       );
     }
-    const records = decodeRecords(batch).filter((r) => r.offset >= fetchOffset);
+    // Records before the fetch offset are dropped from plain batches only (some librdkafka versions need it);
+    // a compressed one stays whole, as in Kafka, and its reader skips them.
+    const all = decodeRecords(batch);
+    const records = codec === Compression.NONE ? all.filter((r) => r.offset >= fetchOffset) : all;
     if (records.length === 0) continue;
     const logAppendTime = hasLogAppendTime(attributes) ? readInt64(batch, MAX_TIMESTAMP) : null;
     parts.push(await writeMessageSet(records, { magic, codec, logAppendTime }));
