@@ -94,7 +94,7 @@ export class GroupCoordinator {
     this.maxMetadataBytes = opts.maxMetadataBytes ?? GROUP_DEFAULTS.maxMetadataBytes;
     this.hooks = {
       initialRebalanceDelayMs: opts.initialRebalanceDelayMs ?? GROUP_DEFAULTS.initialRebalanceDelayMs,
-      onGenerationChange: (g) => this.persistGroup(g),
+      onGroupChange: (g) => this.persistGroup(g),
       onIdle: (g) => this.forgetIfUnused(g),
       clock: this.clock,
     };

@@ -29,8 +29,11 @@ import type { ConnectionContext, GroupState } from './types.js';
 export interface GroupHooks {
   /** group.initial.rebalance.delay.ms: see GroupCoordinatorOptions */
   initialRebalanceDelayMs: number;
-  /** the generation or protocol type changed (a rebalance completed): persist them */
-  onGenerationChange(group: Group): void;
+  /**
+   * What the group's metadata record holds changed: the generation, protocol type or members (a rebalance
+   * completed, or a static member was replaced without one): persist it.
+   */
+  onGroupChange(group: Group): void;
   /** the group became Empty with nothing waiting: the coordinator may forget it */
   onIdle(group: Group): void;
   /** the time members' sessions run on */
@@ -95,9 +98,10 @@ export class Group {
         return fail(ErrorCode.MEMBER_ID_REQUIRED, memberId);
       }
       if (instanceId !== null) {
-        // Static membership, simplified: a new incarnation of an instance replaces (fences) the old one.
+        // KIP-345: a static member needs no id dance; a known instance id is a restarted member (or a
+        // duplicate), which takes the old member over, assignment included.
         const old = this.staticOwner(instanceId);
-        if (old) this.removeMember(old, ErrorCode.FENCED_INSTANCE_ID);
+        if (old) return this.replaceStaticMember(old, memberId, req, version, ctx);
       }
       return this.addMemberAndRebalance(memberId, req, version, ctx);
     }
@@ -179,17 +183,64 @@ export class Group {
     version: number,
     ctx: ConnectionContext,
   ): Promise<JoinGroupResponse> {
-    m.protocols = req.protocols;
-    m.protocolType = req.protocolType;
-    m.sessionTimeoutMs = req.sessionTimeoutMs;
-    m.rebalanceTimeoutMs = rebalanceTimeoutOf(req, version);
-    m.clientId = ctx.clientId;
-    m.clientHost = ctx.clientHost;
+    updateMember(m, req, version, ctx);
+    return this.rebalanceFor(m);
+  }
+
+  /** Parks the member's JoinGroup and starts (or carries on) the rebalance it waits for. */
+  private rebalanceFor(m: Member): Promise<JoinGroupResponse> {
     const answer = this.awaitJoin(m);
     m.touch();
     if (this.state === 'PreparingRebalance') this.tryCompleteJoin();
     else this.prepareRebalance();
     return answer;
+  }
+
+  /**
+   * Kafka's updateStaticMemberAndRebalance: a JoinGroup without a member id naming a known instance id is
+   * that instance restarted (or a duplicate of it). The new incarnation takes the member over under a new
+   * member id, and the old one is fenced: its parked requests, then its heartbeats, syncs and commits get
+   * FENCED_INSTANCE_ID. In a Stable group whose protocol stays the same this is no rebalance at all: the
+   * member gets its old assignment at its SyncGroup and the other members never notice (the point of
+   * KIP-345: a rolling restart moves no partitions). As in Kafka, changed subscription metadata alone does
+   * not rebalance here (the leader watches metadata); anything else rebalances as a rejoin does.
+   */
+  private replaceStaticMember(
+    m: Member,
+    newMemberId: string,
+    req: JoinGroupRequest,
+    version: number,
+    ctx: ConnectionContext,
+  ): Promise<JoinGroupResponse> {
+    const currentLeader = this.leaderId;
+    const oldMemberId = m.memberId;
+    m.answerJoin(() => joinError(ErrorCode.FENCED_INSTANCE_ID, oldMemberId));
+    m.answerSync(() => syncResponse(ErrorCode.FENCED_INSTANCE_ID));
+    // Re-key in place: the members' order is their join order, which picks the next leader.
+    const members = [...this.members.values()];
+    this.members.clear();
+    m.memberId = newMemberId;
+    for (const x of members) this.members.set(x.memberId, x);
+    if (this.pendingSync.delete(oldMemberId)) this.pendingSync.add(newMemberId);
+    if (this.leaderId === oldMemberId) this.leaderId = newMemberId;
+    updateMember(m, req, version, ctx);
+
+    if (this.state === 'Stable' && this.selectProtocol() === this.protocolName) {
+      m.touch();
+      this.hooks.onGroupChange(this);
+      // The leader before the replacement, as Kafka answers: a restarted leader that saw its own id as the
+      // leader's would compute an assignment that a Stable group never hands out.
+      return Promise.resolve(
+        joinResponse({
+          errorCode: ErrorCode.NONE,
+          memberId: newMemberId,
+          generationId: this.generationId,
+          protocolName: this.protocolName,
+          leader: currentLeader ?? '',
+        }),
+      );
+    }
+    return this.rebalanceFor(m);
   }
 
   private awaitJoin(m: Member): Promise<JoinGroupResponse> {
@@ -287,7 +338,7 @@ export class Group {
       this.state = 'Empty';
       this.protocolName = null;
       this.leaderId = null;
-      this.hooks.onGenerationChange(this);
+      this.hooks.onGroupChange(this);
       if (this.pending.size === 0) this.hooks.onIdle(this);
       return;
     }
@@ -295,7 +346,7 @@ export class Group {
     this.protocolName = this.selectProtocol();
     if (this.leaderId === null || !this.members.has(this.leaderId)) this.leaderId = this.members.keys().next().value!;
     this.state = 'CompletingRebalance';
-    this.hooks.onGenerationChange(this);
+    this.hooks.onGroupChange(this);
     for (const m of this.members.values()) {
       m.answerJoin(() => this.joinAnswer(m));
       m.touch();
@@ -605,6 +656,16 @@ export class Group {
       m.answerSync(() => syncResponse(code));
     }
   }
+}
+
+/** What a member's JoinGroup says about it: protocols, timeouts, and the connection it came on. */
+function updateMember(m: Member, req: JoinGroupRequest, version: number, ctx: ConnectionContext): void {
+  m.protocols = req.protocols;
+  m.protocolType = req.protocolType;
+  m.sessionTimeoutMs = req.sessionTimeoutMs;
+  m.rebalanceTimeoutMs = rebalanceTimeoutOf(req, version);
+  m.clientId = ctx.clientId;
+  m.clientHost = ctx.clientHost;
 }
 
 /** v0 has no rebalance timeout: the session timeout serves as both (as Kafka does). */

@@ -20,7 +20,8 @@ export class Member {
   private timerMs = 0;
 
   constructor(
-    readonly memberId: string,
+    /** changes only when a static member's new incarnation takes the member over (Group.replaceStaticMember) */
+    public memberId: string,
     public groupInstanceId: string | null,
     public clientId: string,
     public clientHost: string,

@@ -238,39 +238,193 @@ describe('joining', () => {
   });
 });
 
-describe('static members (simplified)', () => {
-  it('join without the member id dance, and a new incarnation fences the old one', async () => {
-    const c = coordinator();
-    const first = await c.joinGroup(joinReq({ groupInstanceId: 'worker-1' }), 5, ctxA);
-    expect(first).toMatchObject({ errorCode: 0, generationId: 1 });
-    await c.syncGroup(
-      syncReq({
-        groupId: 'g',
-        generationId: 1,
-        memberId: first.memberId,
-        groupInstanceId: 'worker-1',
-        assignments: [],
-      }),
+describe('static members (KIP-345)', () => {
+  const staticJoin = (instance: string, over: Parameters<typeof joinReq>[0] = {}) =>
+    joinReq({ groupInstanceId: instance, ...over });
+
+  /** Two static members, a (the leader) and b, Stable with the assignments "for <member id>". */
+  // An initial delay gathers both first joins into one generation.
+  const staticCoordinator = () => coordinator({ initialRebalanceDelayMs: 50 });
+
+  async function stableStatic(c: ReturnType<typeof coordinator>) {
+    const [a, b] = await Promise.all([c.joinGroup(staticJoin('a'), 5, ctxA), c.joinGroup(staticJoin('b'), 5, ctxB)]);
+    expect([a.errorCode, b.errorCode, a.generationId, b.generationId]).toEqual([0, 0, 1, 1]);
+    const ids = { a: a.memberId, b: b.memberId };
+    const leader = a.leader;
+    await Promise.all(
+      (['a', 'b'] as const).map((k) =>
+        c.syncGroup(
+          syncReq({
+            groupId: 'g',
+            generationId: 1,
+            memberId: ids[k],
+            groupInstanceId: k,
+            assignments:
+              ids[k] === leader
+                ? Object.values(ids).map((id) => ({ memberId: id, assignment: Buffer.from(`for ${id}`) }))
+                : [],
+          }),
+          3,
+        ),
+      ),
+    );
+    return { ids, leader };
+  }
+
+  it('a restarted member (new member id, same instance id) gets its old assignment back without a rebalance; the old id is fenced', async () => {
+    const c = staticCoordinator();
+    const { ids, leader } = await stableStatic(c);
+    const follower = ids.a === leader ? 'b' : 'a';
+    const other = follower === 'a' ? 'b' : 'a';
+
+    const again = await c.joinGroup(staticJoin(follower), 5, ctxC);
+    expect(again).toMatchObject({ errorCode: 0, generationId: 1, leader, members: [] });
+    expect(again.memberId).not.toBe(ids[follower]);
+    // No rebalance: the other member's heartbeat says nothing happened, and the group stays Stable.
+    const hb = (memberId: string, instance: string) =>
+      c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId, groupInstanceId: instance }), 3).errorCode;
+    expect(hb(ids[other], other)).toBe(0);
+    expect(c.describeGroups(describeReq({ groups: ['g'] }), 4).groups[0].groupState).toBe('Stable');
+    const sync = await c.syncGroup(
+      syncReq({ groupId: 'g', generationId: 1, memberId: again.memberId, groupInstanceId: follower, assignments: [] }),
       3,
     );
-    const second = await c.joinGroup(joinReq({ groupInstanceId: 'worker-1' }), 5, ctxB);
-    expect(second).toMatchObject({ errorCode: 0, generationId: 2, leader: second.memberId });
-    expect(second.memberId).not.toBe(first.memberId);
+    expect(sync).toMatchObject({ errorCode: 0, assignment: Buffer.from(`for ${ids[follower]}`) });
+
+    // The old incarnation: fenced everywhere it could still act.
+    expect(hb(ids[follower], follower)).toBe(82);
+    const oldSync = await c.syncGroup(
+      syncReq({ groupId: 'g', generationId: 1, memberId: ids[follower], groupInstanceId: follower, assignments: [] }),
+      3,
+    );
+    expect(oldSync.errorCode).toBe(82);
+    const commit = c.offsetCommit(
+      {
+        groupId: 'g',
+        generationIdOrMemberEpoch: 1,
+        memberId: ids[follower],
+        groupInstanceId: follower,
+        retentionTimeMs: -1,
+        topics: [
+          {
+            name: 't',
+            partitions: [
+              {
+                partitionIndex: 0,
+                committedOffset: 5,
+                committedLeaderEpoch: -1,
+                commitTimestamp: -1,
+                committedMetadata: '',
+              },
+            ],
+          },
+        ],
+      },
+      7,
+    );
+    expect(commit.topics[0].partitions[0].errorCode).toBe(82);
+    // DescribeGroups names the instance ids.
+    const described = c.describeGroups(describeReq({ groups: ['g'] }), 4).groups[0].members;
+    expect(described.map((m) => [m.groupInstanceId, m.memberId]).sort()).toEqual(
+      [
+        [follower, again.memberId],
+        [other, ids[other]],
+      ].sort(),
+    );
+  });
+
+  it('a restarted leader is not told it leads (it would compute an assignment nobody receives); it keeps leading', async () => {
+    const c = staticCoordinator();
+    const { ids, leader } = await stableStatic(c);
+    const leaderKey = ids.a === leader ? 'a' : 'b';
+    const again = await c.joinGroup(staticJoin(leaderKey), 5, ctxC);
+    expect(again).toMatchObject({ errorCode: 0, generationId: 1, leader, members: [] });
+    expect(again.memberId).not.toBe(leader);
+    // It is the leader now, under its new id: a later rebalance lists it as such.
+    const sync = await c.syncGroup(
+      syncReq({ groupId: 'g', generationId: 1, memberId: again.memberId, groupInstanceId: leaderKey, assignments: [] }),
+      3,
+    );
+    expect(sync.assignment).toEqual(Buffer.from(`for ${leader}`));
+  });
+
+  it('a restart that changes the group protocol rebalances; one that keeps it does not', async () => {
+    const c = staticCoordinator();
+    const { ids, leader } = await stableStatic(c);
+    expect(leader).toBe(ids.a);
+    const both = (first: string, second: string) => [
+      { name: first, metadata: subscription(['t']) },
+      { name: second, metadata: subscription(['t']) },
+    ];
+    // b prefers roundrobin, a (the leader) still only knows range: range stays the group's protocol.
+    const b = await c.joinGroup(staticJoin('b', { protocols: both('roundrobin', 'range') }), 5, ctxB);
+    expect(b).toMatchObject({ errorCode: 0, generationId: 1 });
+    // Now both prefer roundrobin: the next generation's protocol changes, so the group rebalances.
+    const a = c.joinGroup(staticJoin('a', { protocols: both('roundrobin', 'range') }), 5, ctxA);
+    expect(await isPending(a)).toBe(true);
+    expect(c.describeGroups(describeReq({ groups: ['g'] }), 4).groups[0].groupState).toBe('PreparingRebalance');
+    const rejoinB = await c.joinGroup(
+      staticJoin('b', { memberId: b.memberId, protocols: both('roundrobin', 'range') }),
+      5,
+      ctxB,
+    );
+    expect(rejoinB).toMatchObject({ errorCode: 0, generationId: 2, protocolName: 'roundrobin' });
+    expect((await a).generationId).toBe(2);
+  });
+
+  it('an incarnation parked in a JoinGroup is answered FENCED_INSTANCE_ID when another one takes over', async () => {
+    const c = staticCoordinator();
+    const { ids } = await stableStatic(c);
+    // a rejoins with new metadata: a rebalance, in which a waits for b.
+    const parked = c.joinGroup(
+      staticJoin('a', { memberId: ids.a, protocols: [{ name: 'range', metadata: subscription(['t', 'u']) }] }),
+      5,
+      ctxA,
+    );
+    expect(await isPending(parked)).toBe(true);
+    const dup = c.joinGroup(staticJoin('a'), 5, ctxC);
+    expect((await parked).errorCode).toBe(82);
+    const jb = await c.joinGroup(staticJoin('b', { memberId: ids.b }), 5, ctxB);
+    const jdup = await dup;
+    expect([jb.errorCode, jdup.errorCode, jb.generationId, jdup.generationId]).toEqual([0, 0, 2, 2]);
+    expect(jdup.memberId).not.toBe(ids.a);
+  });
+
+  it('LeaveGroup by instance id (v3+); a wrong member id for the instance is fenced', async () => {
+    const c = staticCoordinator();
+    const { ids } = await stableStatic(c);
+    const leave = (members: Array<{ memberId: string; groupInstanceId: string | null }>) =>
+      c.leaveGroup(leaveReq({ groupId: 'g', members }), 3).members.map((m) => m.errorCode);
+    expect(leave([{ memberId: 'someone-else', groupInstanceId: 'a' }])).toEqual([82]);
+    expect(leave([{ memberId: '', groupInstanceId: 'nobody' }])).toEqual([25]);
     expect(
-      c.heartbeat(
-        heartbeatReq({ groupId: 'g', generationId: 2, memberId: first.memberId, groupInstanceId: 'worker-1' }),
+      leave([
+        { memberId: '', groupInstanceId: 'a' },
+        { memberId: ids.b, groupInstanceId: 'b' },
+      ]),
+    ).toEqual([0, 0]);
+    expect(c.describeGroups(describeReq({ groups: ['g'] }), 4).groups[0]).toMatchObject({
+      groupState: 'Empty',
+      members: [],
+    });
+  });
+
+  it('a static member that never comes back is removed after its session timeout and the group rebalances', async () => {
+    const c = staticCoordinator();
+    const { ids } = await stableStatic(c);
+    // Only b keeps heartbeating; a's session (1 s) runs out.
+    let code = 0;
+    for (let i = 0; i < 40 && code === 0; i++) {
+      await sleep(50);
+      code = c.heartbeat(
+        heartbeatReq({ groupId: 'g', generationId: 1, memberId: ids.b, groupInstanceId: 'b' }),
         3,
-      ).errorCode,
-    ).toBe(82);
-    expect(
-      c.leaveGroup(leaveReq({ groupId: 'g', members: [{ memberId: first.memberId, groupInstanceId: 'worker-1' }] }), 3)
-        .members[0].errorCode,
-    ).toBe(82);
-    expect(
-      c.leaveGroup(leaveReq({ groupId: 'g', members: [{ memberId: '', groupInstanceId: 'worker-1' }] }), 3).members[0]
-        .errorCode,
-    ).toBe(0);
-    expect(c.describeGroups(describeReq({ groups: ['g'] }), 4).groups[0].groupState).toBe('Empty');
+      ).errorCode;
+    }
+    expect(code).toBe(27); // REBALANCE_IN_PROGRESS
+    const rejoin = await c.joinGroup(staticJoin('b', { memberId: ids.b }), 5, ctxB);
+    expect(rejoin).toMatchObject({ errorCode: 0, generationId: 2, leader: ids.b });
+    expect(rejoin.members.map((m) => m.groupInstanceId)).toEqual(['b']);
   });
 });
 
