@@ -123,8 +123,10 @@ describe('decoded messages have every field; encodable ones may leave out defaul
     // @ts-expect-error -- no such field in Metadata
     const request: EncodableRequest<typeof METADATA> = { topics: null, includeClusterAuthorizedOperations: true };
     expectTypeOf(request).toBeObject();
-    // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- ListGroups v0 has no fields: its type is {}
-    expectTypeOf<DecodedRequest<typeof LIST_GROUPS>>().toEqualTypeOf<{}>();
+    expectTypeOf<DecodedRequest<typeof LIST_GROUPS>>().toEqualTypeOf<{
+      statesFilter: string[];
+      typesFilter: string[];
+    }>();
   });
 });
 

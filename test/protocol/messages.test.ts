@@ -10,6 +10,7 @@ import {
   DESCRIBE_CONFIGS,
   FETCH,
   JOIN_GROUP,
+  LIST_GROUPS,
   LIST_OFFSETS,
   METADATA,
   OFFSET_COMMIT,
@@ -628,6 +629,7 @@ describe('OffsetFetch (9)', () => {
         },
       ],
       errorCode: 0,
+      groups: [],
     };
     const expected = cat(
       i32(0),
@@ -663,13 +665,119 @@ describe('OffsetFetch (9)', () => {
   });
 
   it('request: topics nullable from v2 (null = all topics)', () => {
-    expect(decodeBody(OFFSET_FETCH, 'request', 2, cat(str('g'), i32(-1)))).toEqual({ groupId: 'g', topics: null });
+    const absent = { groups: [], requireStable: false };
+    expect(decodeBody(OFFSET_FETCH, 'request', 2, cat(str('g'), i32(-1)))).toEqual({
+      groupId: 'g',
+      topics: null,
+      ...absent,
+    });
     expect(() => decodeBody(OFFSET_FETCH, 'request', 1, cat(str('g'), i32(-1)))).toThrow();
     const wire = cat(str('g'), arr(1), str('orders'), arr(2), i32(0), i32(1));
     expect(decodeBody(OFFSET_FETCH, 'request', 1, wire)).toEqual({
       groupId: 'g',
       topics: [{ name: 'orders', partitionIndexes: [0, 1] }],
+      ...absent,
     });
+  });
+
+  it('request v8: several groups, each with its topics or null (every topic), then requireStable', () => {
+    const obj = {
+      groupId: '',
+      topics: [],
+      groups: [
+        { groupId: 'g1', topics: [{ name: 'orders', partitionIndexes: [0, 1] }] },
+        { groupId: 'g2', topics: null },
+      ],
+      requireStable: true,
+    };
+    const expected = cat(
+      carr(2),
+      cstr('g1'),
+      carr(1),
+      cstr('orders'),
+      carr(2),
+      i32(0),
+      i32(1),
+      NO_TAGS,
+      NO_TAGS,
+      cstr('g2'),
+      carr(null),
+      NO_TAGS,
+      bool(true),
+      NO_TAGS,
+    );
+    expect(encodeBody(OFFSET_FETCH, 'request', 8, obj)).toEqual(expected);
+    expect(decodeBody(OFFSET_FETCH, 'request', 8, expected)).toEqual(obj);
+  });
+
+  it('response v8: per group its topics and its own error code; no top-level topics or error code', () => {
+    const obj = {
+      throttleTimeMs: 0,
+      topics: [],
+      errorCode: 0,
+      groups: [
+        {
+          groupId: 'g1',
+          topics: [
+            {
+              name: 'orders',
+              partitions: [
+                { partitionIndex: 1, committedOffset: 42, committedLeaderEpoch: -1, metadata: 'm', errorCode: 0 },
+              ],
+            },
+          ],
+          errorCode: 0,
+        },
+        { groupId: 'g2', topics: [], errorCode: 16 },
+      ],
+    };
+    const expected = cat(
+      i32(0),
+      carr(2),
+      cstr('g1'),
+      carr(1),
+      cstr('orders'),
+      carr(1),
+      i32(1),
+      i64(42),
+      i32(-1),
+      cstr('m'),
+      i16(0),
+      NO_TAGS,
+      NO_TAGS,
+      i16(0),
+      NO_TAGS,
+      cstr('g2'),
+      carr(0),
+      i16(16),
+      NO_TAGS,
+      NO_TAGS,
+    );
+    expect(encodeBody(OFFSET_FETCH, 'response', 8, obj)).toEqual(expected);
+    expect(decodeBody(OFFSET_FETCH, 'response', 8, expected)).toEqual(obj);
+  });
+});
+
+describe('ListGroups (16)', () => {
+  it('request v4 has the states filter, v5 the types filter too', () => {
+    const v4 = cat(carr(2), cstr('Stable'), cstr('Empty'), NO_TAGS);
+    expect(encodeBody(LIST_GROUPS, 'request', 4, { statesFilter: ['Stable', 'Empty'] })).toEqual(v4);
+    expect(decodeBody(LIST_GROUPS, 'request', 4, v4)).toEqual({ statesFilter: ['Stable', 'Empty'], typesFilter: [] });
+    const v5 = cat(carr(0), carr(1), cstr('classic'), NO_TAGS);
+    expect(decodeBody(LIST_GROUPS, 'request', 5, v5)).toEqual({ statesFilter: [], typesFilter: ['classic'] });
+    expect(encodeBody(LIST_GROUPS, 'request', 2, { statesFilter: ['Stable'] })).toEqual(Buffer.alloc(0));
+  });
+
+  it('response v4 lists each group with its state, v5 with its type', () => {
+    const group = { groupId: 'billing', protocolType: 'consumer', groupState: 'Stable', groupType: 'classic' };
+    const obj = { throttleTimeMs: 0, errorCode: 0, groups: [group] };
+    const head = cat(i32(0), i16(0), carr(1), cstr('billing'), cstr('consumer'), cstr('Stable'));
+    expect(encodeBody(LIST_GROUPS, 'response', 4, obj)).toEqual(cat(head, NO_TAGS, NO_TAGS));
+    expect(encodeBody(LIST_GROUPS, 'response', 5, obj)).toEqual(cat(head, cstr('classic'), NO_TAGS, NO_TAGS));
+    expect(decodeBody(LIST_GROUPS, 'response', 5, cat(head, cstr('classic'), NO_TAGS, NO_TAGS))).toEqual(obj);
+    expect(encodeBody(LIST_GROUPS, 'response', 2, obj)).toEqual(
+      cat(i32(0), i16(0), arr(1), str('billing'), str('consumer')),
+    );
   });
 });
 

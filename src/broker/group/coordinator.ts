@@ -76,6 +76,8 @@ export const GROUP_DEFAULTS = {
 } as const;
 
 const NO_OFFSET = -1;
+/** KIP-848's name for the groups of the JoinGroup/SyncGroup protocol, the only kind this broker has */
+const CLASSIC_GROUP_TYPE = 'classic';
 
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
@@ -240,7 +242,19 @@ export class GroupCoordinator {
    * metadata "" and no error. Clients rely on it: kafkajs never fetches a partition missing from the
    * answer, and fails on GROUP_ID_NOT_FOUND. Null topics (v2+) mean every committed offset of the group.
    */
-  offsetFetch(req: OffsetFetchRequest, _version: number): OffsetFetchResponse {
+  offsetFetch(req: OffsetFetchRequest, version: number): OffsetFetchResponse {
+    // v8+ asks for several groups, each answered as v2-7 answer one
+    if (version >= 8) {
+      const groups = req.groups.map((g) => ({ groupId: g.groupId, ...this.committedOf(g.groupId, g.topics) }));
+      return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.NONE, groups };
+    }
+    return { throttleTimeMs: 0, ...this.committedOf(req.groupId, req.topics), groups: [] };
+  }
+
+  private committedOf(
+    groupId: string,
+    requested: OffsetFetchRequest['topics'],
+  ): Pick<OffsetFetchResponse, 'topics' | 'errorCode'> {
     const entry = (
       partitionIndex: number,
       c: CommittedOffset | undefined,
@@ -260,18 +274,18 @@ export class GroupCoordinator {
             metadata: '',
             errorCode: ErrorCode.NONE,
           };
-    if (this.closed) return { throttleTimeMs: 0, topics: [], errorCode: ErrorCode.NOT_COORDINATOR };
+    if (this.closed) return { topics: [], errorCode: ErrorCode.NOT_COORDINATOR };
     const topics =
-      req.topics === null
-        ? this.store.committed(req.groupId).map((t) => ({
+      requested === null
+        ? this.store.committed(groupId).map((t) => ({
             name: t.topic,
             partitions: t.partitions.map((p) => entry(p.partition, p.value)),
           }))
-        : req.topics.map((t) => ({
+        : requested.map((t) => ({
             name: t.name,
-            partitions: t.partitionIndexes.map((p) => entry(p, this.store.fetch(req.groupId, t.name, p))),
+            partitions: t.partitionIndexes.map((p) => entry(p, this.store.fetch(groupId, t.name, p))),
           }));
-    return { throttleTimeMs: 0, topics, errorCode: ErrorCode.NONE };
+    return { topics, errorCode: ErrorCode.NONE };
   }
 
   offsetDelete(req: OffsetDeleteRequest, _version: number): OffsetDeleteResponse {
@@ -347,9 +361,22 @@ export class GroupCoordinator {
     };
   }
 
-  listGroups(_req: ListGroupsRequest, _version: number): ListGroupsResponse {
+  /**
+   * v4+ filter by state and v5+ by type (KIP-518, KIP-848), case-insensitively as Kafka's new coordinator
+   * does; an empty filter lets everything through. Every group here is a classic one.
+   */
+  listGroups(req: ListGroupsRequest, _version: number): ListGroupsResponse {
     if (this.closed) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_COORDINATOR, groups: [] };
-    const groups = [...this.groups.values()].map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '' }));
+    const passes = (filter: string[], value: string) =>
+      filter.length === 0 || filter.some((f) => f.toLowerCase() === value.toLowerCase());
+    const groups = [...this.groups.values()]
+      .filter((g) => passes(req.statesFilter, g.state) && passes(req.typesFilter, CLASSIC_GROUP_TYPE))
+      .map((g) => ({
+        groupId: g.groupId,
+        protocolType: g.protocolType ?? '',
+        groupState: g.state,
+        groupType: CLASSIC_GROUP_TYPE,
+      }));
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups };
   }
 

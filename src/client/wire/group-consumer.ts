@@ -16,7 +16,6 @@ import {
   JOIN_GROUP,
   LEAVE_GROUP,
   OFFSET_COMMIT,
-  OFFSET_FETCH,
   SYNC_GROUP,
   type JoinGroupResponse,
 } from '../../protocol/messages/index.js';
@@ -37,7 +36,7 @@ import { KafkaResponseError, WireError, errorName } from './errors.js';
 import { PartitionReader, type ReadChunk } from './reader.js';
 import { sleep } from '../../common/time.js';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.js';
-import { COORDINATOR_BUSY } from './group-info.js';
+import { COORDINATOR_BUSY, offsetFetch } from './group-info.js';
 
 const OWNS = Buffer.from([1]);
 const OWNS_NOTHING = Buffer.from([0]);
@@ -240,10 +239,11 @@ export function createWireGroupConsumer(settings: ConnectionSettings, options: G
       list.push(p.partition);
     }
     const conn = await coordinatorConnection('commit');
-    const answer = await conn.request(OFFSET_FETCH, {
+    const answer = await offsetFetch(
+      conn,
       groupId,
-      topics: [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
-    });
+      [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes })),
+    );
     if (answer.errorCode) throw groupError(answer.errorCode, 'OffsetFetch');
     for (const t of answer.topics) {
       for (const p of t.partitions) {

@@ -3,6 +3,7 @@
 // Both requests are only answered by the group's coordinator, found first with FindCoordinator.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
+import type { DecodedResponse } from '../../protocol/message-types.js';
 import { DESCRIBE_GROUPS, FIND_COORDINATOR, LIST_GROUPS, OFFSET_FETCH } from '../../protocol/messages/index.js';
 import type { GroupDescription, TopicAssignment } from '../admin.js';
 import { sleep } from '../../common/time.js';
@@ -154,7 +155,7 @@ export async function fetchCommitted(
       throw new UnsupportedVersionError(
         `broker ${conn.name} cannot list every committed offset of a group (OffsetFetch v2, Kafka 0.10.2)`,
       );
-    const answer = await conn.request(OFFSET_FETCH, { groupId, topics });
+    const answer = await offsetFetch(conn, groupId, topics);
     if (answer.errorCode) throw new KafkaResponseError(answer.errorCode, `OffsetFetch of group ${groupId}`);
     const out: { topic: string; partition: number; offset: number }[] = [];
     for (const t of answer.topics) {
@@ -169,6 +170,23 @@ export async function fetchCommitted(
     }
     return out;
   });
+}
+
+/**
+ * OffsetFetch of one group in whichever layout the negotiated version has (v8+ moves the group, and its
+ * answer, into `groups`); the answer comes back in the single-group shape either way.
+ */
+export async function offsetFetch(
+  conn: Connection,
+  groupId: string,
+  topics: { name: string; partitionIndexes: number[] }[] | null,
+): Promise<Pick<DecodedResponse<typeof OFFSET_FETCH>, 'errorCode' | 'topics'>> {
+  // one request object serves every version: the encoder writes the fields of the one it speaks
+  const answer = await conn.request(OFFSET_FETCH, { groupId, topics, groups: [{ groupId, topics }] });
+  if (conn.versionFor(OFFSET_FETCH) < 8) return answer;
+  const g = answer.groups.find((x) => x.groupId === groupId);
+  if (!g) throw new WireError(`OffsetFetch of group ${groupId}: the answer does not mention the group`, 'protocol');
+  return { errorCode: g.errorCode, topics: g.topics };
 }
 
 /** Committed offsets of the group for these partitions; a partition with nothing committed is absent from the map. Keys are `${topic}:${partition}`. */

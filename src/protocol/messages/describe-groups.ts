@@ -1,4 +1,5 @@
-// DescribeGroups (key 15), from Kafka's DescribeGroupsRequest.json / DescribeGroupsResponse.json.
+// DescribeGroups (key 15), from Kafka's DescribeGroupsRequest.json / DescribeGroupsResponse.json (v5, the
+// first flexible version, is the latest).
 
 import type { DecodedRequest, DecodedResponse } from '../message-types.js';
 import { defineApi } from '../schema.js';
@@ -7,7 +8,7 @@ export const DESCRIBE_GROUPS = defineApi({
   apiKey: 15,
   name: 'DescribeGroups',
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   flexibleVersions: '5+',
   request: [
     { name: 'groups', type: '[]string', versions: '0+' },

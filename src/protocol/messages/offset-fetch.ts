@@ -1,7 +1,9 @@
 // OffsetFetch (key 9), from Kafka's OffsetFetchRequest.json / OffsetFetchResponse.json.
 // Request Topics is nullable from v2 (null = all topics of the group). The response's top-level ErrorCode
 // comes AFTER Topics on the wire (v2-v7).
-// Omitted (only in versions above our max): request RequireStable (7+), Groups (8+); response Groups (8+).
+// v8 asks for several groups at once: the request's GroupId/Topics and the response's Topics/ErrorCode move
+// into Groups[]. Omitted (only in versions above our max): request Groups[].MemberId and MemberEpoch (9+,
+// KIP-848's consumer protocol).
 
 import type { DecodedRequest, DecodedResponse } from '../message-types.js';
 import { defineApi } from '../schema.js';
@@ -10,7 +12,7 @@ export const OFFSET_FETCH = defineApi({
   apiKey: 9,
   name: 'OffsetFetch',
   minVersion: 1,
-  maxVersion: 5,
+  maxVersion: 8,
   flexibleVersions: '6+',
   request: [
     { name: 'groupId', type: 'string', versions: '0-7' },
@@ -24,6 +26,26 @@ export const OFFSET_FETCH = defineApi({
         { name: 'partitionIndexes', type: '[]int32', versions: '0-7' },
       ],
     },
+    {
+      name: 'groups',
+      type: '[]',
+      versions: '8+',
+      default: [],
+      fields: [
+        { name: 'groupId', type: 'string', versions: '8+' },
+        {
+          name: 'topics',
+          type: '[]',
+          versions: '8+',
+          nullableVersions: '8+',
+          fields: [
+            { name: 'name', type: 'string', versions: '8+' },
+            { name: 'partitionIndexes', type: '[]int32', versions: '8+' },
+          ],
+        },
+      ],
+    },
+    { name: 'requireStable', type: 'bool', versions: '7+', default: false },
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
@@ -48,6 +70,36 @@ export const OFFSET_FETCH = defineApi({
       ],
     },
     { name: 'errorCode', type: 'int16', versions: '2-7', default: 0 },
+    {
+      name: 'groups',
+      type: '[]',
+      versions: '8+',
+      default: [],
+      fields: [
+        { name: 'groupId', type: 'string', versions: '8+' },
+        {
+          name: 'topics',
+          type: '[]',
+          versions: '8+',
+          fields: [
+            { name: 'name', type: 'string', versions: '8+' },
+            {
+              name: 'partitions',
+              type: '[]',
+              versions: '8+',
+              fields: [
+                { name: 'partitionIndex', type: 'int32', versions: '8+' },
+                { name: 'committedOffset', type: 'int64', versions: '8+' },
+                { name: 'committedLeaderEpoch', type: 'int32', versions: '8+', default: -1 },
+                { name: 'metadata', type: 'string', versions: '8+', nullableVersions: '8+' },
+                { name: 'errorCode', type: 'int16', versions: '8+' },
+              ],
+            },
+          ],
+        },
+        { name: 'errorCode', type: 'int16', versions: '8+', default: 0 },
+      ],
+    },
   ],
 });
 

@@ -12,6 +12,7 @@ import type {
   JoinGroupRequest,
   JoinGroupResponse,
   LeaveGroupRequest,
+  ListGroupsRequest,
   SyncGroupRequest,
   SyncGroupResponse,
 } from '../../../src/protocol/messages/index.js';
@@ -85,6 +86,13 @@ export const describeReq = (
   req: Optional<DescribeGroupsRequest, 'includeAuthorizedOperations'>,
 ): DescribeGroupsRequest => ({
   includeAuthorizedOperations: false,
+  ...req,
+});
+
+/** v0-3 carry no filters; v4 a states filter, v5 a types filter (empty: every group) */
+export const listReq = (req: Partial<ListGroupsRequest> = {}): ListGroupsRequest => ({
+  statesFilter: [],
+  typesFilter: [],
   ...req,
 });
 

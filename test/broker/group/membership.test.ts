@@ -12,6 +12,7 @@ import {
   heartbeatReq,
   isPending,
   joinReq,
+  listReq,
   leaveReq,
   memberIdFor,
   stableGroup,
@@ -223,7 +224,7 @@ describe('joining', () => {
     expect((await c.joinGroup(joinReq({ sessionTimeoutMs: 1001 }), 5, ctxA)).errorCode).toBe(26);
     const unknown = await c.joinGroup(joinReq({ memberId: 'nobody' }), 5, ctxA);
     expect(unknown).toMatchObject({ errorCode: 25, memberId: 'nobody', generationId: -1 });
-    expect(c.listGroups({}, 0).groups).toEqual([]); // failed joins create nothing
+    expect(c.listGroups(listReq(), 0).groups).toEqual([]); // failed joins create nothing
     await stableGroup(c, 1);
     expect((await c.joinGroup(joinReq({ memberId: 'nobody' }), 5, ctxA)).errorCode).toBe(25);
   });
@@ -231,7 +232,7 @@ describe('joining', () => {
   it('a pending member id that is never used expires after its session timeout, and an unused group goes with it', async () => {
     const c = coordinator();
     const id = await memberIdFor(c, ctxA, { sessionTimeoutMs: 100 });
-    expect(c.listGroups({}, 0).groups.map((g) => g.groupId)).toEqual(['g']);
+    expect(c.listGroups(listReq(), 0).groups.map((g) => g.groupId)).toEqual(['g']);
     await sleep(200);
     expect((await c.joinGroup(joinReq({ memberId: id }), 5, ctxA)).errorCode).toBe(25);
     expect(c.describeGroups(describeReq({ groups: ['g'] }), 0).groups[0].groupState).toBe('Dead');

@@ -9,6 +9,7 @@ import {
   ctxB,
   describeReq,
   joinReq,
+  listReq,
   leaveReq,
   memberIdFor,
   stableGroup,
@@ -82,6 +83,7 @@ describe('offset commit and fetch', () => {
     expect(f).toEqual({
       throttleTimeMs: 0,
       errorCode: 0,
+      groups: [],
       topics: [
         {
           name: 'u',
@@ -128,11 +130,54 @@ describe('offset commit and fetch', () => {
     ).toMatchObject({ committedOffset: 50, metadata: 'later' });
   });
 
+  it('v8 answers several groups at once, each with its own topics (null: all it committed)', async () => {
+    const c = coordinator();
+    c.offsetCommit(
+      commitReq({ groupId: 'g1' }, [
+        ['t', 0, 5, 'a'],
+        ['t', 1, 6, null],
+      ]),
+      2,
+    );
+    c.offsetCommit(commitReq({ groupId: 'g2' }, [['u', 2, 7, '']]), 2);
+    const answer = c.offsetFetch(
+      {
+        groupId: '',
+        topics: [],
+        requireStable: false,
+        groups: [
+          { groupId: 'g1', topics: [{ name: 't', partitionIndexes: [1, 3] }] },
+          { groupId: 'g2', topics: null },
+          { groupId: 'nobody', topics: null },
+        ],
+      },
+      8,
+    );
+    const p = (partitionIndex: number, committedOffset: number, metadata: string) => ({
+      partitionIndex,
+      committedOffset,
+      committedLeaderEpoch: -1,
+      metadata,
+      errorCode: 0,
+    });
+    expect(answer).toEqual({
+      throttleTimeMs: 0,
+      topics: [],
+      errorCode: 0,
+      groups: [
+        { groupId: 'g1', errorCode: 0, topics: [{ name: 't', partitions: [p(1, 6, ''), p(3, -1, '')] }] },
+        { groupId: 'g2', errorCode: 0, topics: [{ name: 'u', partitions: [p(2, 7, '')] }] },
+        { groupId: 'nobody', errorCode: 0, topics: [] },
+      ],
+    });
+  });
+
   it('answers every requested partition of an unknown group with -1 and no error', () => {
     const c = coordinator();
     expect(c.offsetFetch({ groupId: 'nobody', topics: [{ name: 't', partitionIndexes: [0, 1] }] }, 1)).toEqual({
       throttleTimeMs: 0,
       errorCode: 0,
+      groups: [],
       topics: [
         {
           name: 't',
@@ -163,7 +208,7 @@ describe('offset commit and fetch', () => {
     ]);
     expect(
       c
-        .listGroups({}, 2)
+        .listGroups(listReq(), 2)
         .groups.map((g) => g.groupId)
         .sort(),
     ).toEqual(['old', 'tool']);
@@ -261,14 +306,22 @@ describe('describe, list, delete', () => {
     await stableGroup(c, 2, { groupId: 'active' });
     c.offsetCommit(commitReq({ groupId: 'idle' }, [['t', 0, 5, '']]), 2);
 
-    expect(c.listGroups({}, 0)).toEqual({
+    expect(c.listGroups(listReq(), 0)).toEqual({
       throttleTimeMs: 0,
       errorCode: 0,
       groups: [
-        { groupId: 'active', protocolType: 'consumer' },
-        { groupId: 'idle', protocolType: '' },
+        { groupId: 'active', protocolType: 'consumer', groupState: 'Stable', groupType: 'classic' },
+        { groupId: 'idle', protocolType: '', groupState: 'Empty', groupType: 'classic' },
       ],
     });
+    // v4 filters by state (case-insensitively, as Kafka), v5 by type: every group here is a classic one
+    const listed = (filters: Parameters<typeof listReq>[0]) =>
+      c.listGroups(listReq(filters), 5).groups.map((g) => g.groupId);
+    expect(listed({ statesFilter: ['Stable'] })).toEqual(['active']);
+    expect(listed({ statesFilter: ['empty', 'dead'] })).toEqual(['idle']);
+    expect(listed({ statesFilter: ['PreparingRebalance'] })).toEqual([]);
+    expect(listed({ typesFilter: ['Classic'] })).toEqual(['active', 'idle']);
+    expect(listed({ typesFilter: ['consumer'] })).toEqual([]);
 
     const ad = c.describeGroups(describeReq({ groups: ['active'], includeAuthorizedOperations: true }), 3).groups[0];
     expect(ad.groupState).toBe('Stable');
@@ -289,7 +342,7 @@ describe('describe, list, delete', () => {
       c.offsetFetch({ groupId: 'idle', topics: [{ name: 't', partitionIndexes: [0] }] }, 1).topics[0].partitions[0]
         .committedOffset,
     ).toBe(-1);
-    expect(c.listGroups({}, 0).groups.map((g) => g.groupId)).toEqual(['active']);
+    expect(c.listGroups(listReq(), 0).groups.map((g) => g.groupId)).toEqual(['active']);
   });
 
   it('OffsetDelete refuses topics an active group consumes and deletes the others', async () => {

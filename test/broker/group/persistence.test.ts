@@ -9,7 +9,7 @@ import { OffsetStore } from '../../../src/broker/group/offset-store.js';
 import { frame, parseFrames } from '../../../src/broker/group/record-log.js';
 import type { FsyncPolicy } from '../../../src/broker/log/partition-log.js';
 import type { OffsetCommitRequest } from '../../../src/protocol/messages/index.js';
-import { closeAll, ctxA, describeReq, joinReq, stableGroup, tempDir } from './helpers.js';
+import { closeAll, ctxA, describeReq, joinReq, listReq, stableGroup, tempDir } from './helpers.js';
 
 afterEach(closeAll);
 
@@ -129,7 +129,7 @@ describe('groups.log', () => {
     const c2 = persistent(dir);
     expect(
       c2
-        .listGroups({}, 0)
+        .listGroups(listReq(), 0)
         .groups.map((g) => g.groupId)
         .sort(),
     ).toEqual(['b', 'c']);
