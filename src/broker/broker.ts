@@ -7,6 +7,7 @@ import path from 'node:path';
 import { AppendNotifier } from './append-notifier.js';
 import { writeFileAtomic } from '../common/atomic-file.js';
 import { GroupCoordinator } from './group/coordinator.js';
+import { DEFAULT_OFFSETS_TOPIC_PARTITIONS, OffsetsTopic } from './group/offsets-topic.js';
 import { HANDLERS } from './handlers/index.js';
 import { LogManager, type FsyncPolicy } from './log/log-manager.js';
 import { ProducerIdAllocator } from './producer-ids.js';
@@ -38,6 +39,8 @@ export interface BrokerOptions {
   maxRequestBytes?: number;
   /** lowest session timeout the group coordinator accepts (Kafka's group.min.session.timeout.ms) */
   minSessionTimeoutMs?: number;
+  /** partitions of the internal __consumer_offsets topic (Kafka's offsets.topic.num.partitions, 50) */
+  offsetsTopicPartitions?: number;
   /** serve a Confluent-compatible schema registry on this port (0: a free one); undefined: no registry */
   registryPort?: number;
   log?: (message: string) => void;
@@ -115,6 +118,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       dataDir,
       fsync: o.fsync,
       partitionExists: (topic, partition) => logs.partition(topic, partition) !== undefined,
+      offsetsTopic: new OffsetsTopic(logs, o.offsetsTopicPartitions ?? DEFAULT_OFFSETS_TOPIC_PARTITIONS),
       onWarning: log,
       ...(o.clock ? { clock: o.clock } : {}),
       ...(o.minSessionTimeoutMs !== undefined ? { minSessionTimeoutMs: o.minSessionTimeoutMs } : {}),

@@ -30,6 +30,13 @@ import { SYSTEM_CLOCK, type BrokerClock } from '../clock.js';
 import type { FsyncPolicy } from '../log/partition-log.js';
 import { Group, type GroupHooks } from './group.js';
 import { OffsetStore, type CommittedOffset } from './offset-store.js';
+import {
+  groupMetadataRecord,
+  offsetCommitRecord,
+  type GroupMetadata,
+  type OffsetsTopic,
+  type OffsetsTopicRecord,
+} from './offsets-topic.js';
 import { joinError, syncResponse } from './responses.js';
 import { CONSUMER_PROTOCOL_TYPE } from './consumer-protocol.js';
 import type { ConnectionContext } from './types.js';
@@ -64,6 +71,11 @@ export interface GroupCoordinatorOptions {
    * Kafka does; without it every commit is accepted.
    */
   partitionExists?: (topic: string, partition: number) => boolean;
+  /**
+   * Where every commit and group change is also written in Kafka's record format (`__consumer_offsets`);
+   * the store stays the source of truth (see offsets-topic.ts). None: not written.
+   */
+  offsetsTopic?: OffsetsTopic;
   /** recoverable problems (a torn groups.log tail, a failed fsync or compaction) */
   onWarning?: (message: string) => void;
 }
@@ -111,6 +123,7 @@ export class GroupCoordinator {
     for (const id of this.store.groupIds()) {
       this.groups.set(id, new Group(id, this.hooks, this.store.groupMeta(id)));
     }
+    this.reconcileOffsetsTopic();
   }
 
   // ---------------------------------------------------------------------------------------- membership
@@ -228,6 +241,10 @@ export class GroupCoordinator {
     }
     try {
       this.store.commit(req.groupId, commits);
+      this.toOffsetsTopic(
+        req.groupId,
+        commits.map((c) => offsetCommitRecord(req.groupId, c.topic, c.partition, c.value)),
+      );
     } catch (err) {
       // Nothing was stored; a retriable error makes the client try again.
       this.warn(`offset commit for group ${req.groupId} failed: ${(err as Error).message}`);
@@ -311,8 +328,13 @@ export class GroupCoordinator {
       isConsumed(t.name) ? [] : t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex })),
     );
     let deleteError: number = ErrorCode.NONE;
+    const present = toDelete.filter((p) => this.store.fetch(req.groupId, p.topic, p.partition) !== undefined);
     try {
       this.store.deleteOffsets(req.groupId, toDelete);
+      this.toOffsetsTopic(
+        req.groupId,
+        present.map((p) => offsetCommitRecord(req.groupId, p.topic, p.partition, null)),
+      );
     } catch (err) {
       this.warn(`offset delete for group ${req.groupId} failed: ${(err as Error).message}`);
       deleteError = ErrorCode.COORDINATOR_NOT_AVAILABLE;
@@ -332,8 +354,20 @@ export class GroupCoordinator {
 
   /** A topic was deleted: its committed offsets go too (in every group). */
   topicDeleted(topic: string): void {
+    const doomed = this.store
+      .groupIds()
+      .map((group) => ({
+        group,
+        partitions: this.store.committed(group).find((t) => t.topic === topic)?.partitions ?? [],
+      }))
+      .filter((g) => g.partitions.length > 0);
     try {
       this.store.deleteTopic(topic);
+      for (const g of doomed)
+        this.toOffsetsTopic(
+          g.group,
+          g.partitions.map((p) => offsetCommitRecord(g.group, topic, p.partition, null)),
+        );
     } catch (err) {
       this.warn(`dropping offsets of deleted topic ${topic} failed: ${(err as Error).message}`);
     }
@@ -388,8 +422,15 @@ export class GroupCoordinator {
       const group = this.groups.get(groupId);
       if (!group) return { groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND };
       if (group.state !== 'Empty') return { groupId, errorCode: ErrorCode.NON_EMPTY_GROUP };
+      const tombstones = [
+        ...this.store
+          .committed(groupId)
+          .flatMap((t) => t.partitions.map((p) => offsetCommitRecord(groupId, t.topic, p.partition, null))),
+        groupMetadataRecord(groupId, null),
+      ];
       try {
         this.store.deleteGroup(groupId);
+        this.toOffsetsTopic(groupId, tombstones);
       } catch (err) {
         this.warn(`deleting group ${groupId} failed: ${(err as Error).message}`);
         return { groupId, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
@@ -426,9 +467,75 @@ export class GroupCoordinator {
   private persistGroup(g: Group): void {
     try {
       this.store.setGroupMeta(g.groupId, { protocolType: g.protocolType, generationId: g.generationId });
+      this.toOffsetsTopic(g.groupId, [groupMetadataRecord(g.groupId, this.groupMetadataOf(g))]);
     } catch (err) {
       // Only the generation across a restart is at stake; the group itself carries on.
       this.warn(`persisting group ${g.groupId} failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** The group as GroupMetadataValue describes it: members with their subscriptions and assignments. */
+  private groupMetadataOf(g: Group): GroupMetadata {
+    return {
+      protocolType: g.protocolType ?? '',
+      generation: g.generationId,
+      protocol: g.protocolName,
+      leader: g.leaderId,
+      currentStateTimestamp: this.clock(),
+      members: [...g.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        rebalanceTimeout: m.rebalanceTimeoutMs,
+        sessionTimeout: m.sessionTimeoutMs,
+        subscription: m.metadataFor(g.protocolName),
+        assignment: m.assignment,
+      })),
+    };
+  }
+
+  /**
+   * Writes records of a change the store has accepted to `__consumer_offsets`. A failure there fails
+   * nothing (the store answers every request); the start-up reconciliation repairs the topic.
+   */
+  private toOffsetsTopic(groupId: string, records: OffsetsTopicRecord[]): void {
+    try {
+      this.opts.offsetsTopic?.append(groupId, records);
+    } catch (err) {
+      this.warn(`writing group ${groupId} to __consumer_offsets failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Start-up: the topic gets whatever the store holds that the topic's latest records do not say. */
+  private reconcileOffsetsTopic(): void {
+    const topic = this.opts.offsetsTopic;
+    if (!topic) return;
+    const expected = new Map<string, { group: string; record: OffsetsTopicRecord; sameAs?: (v: Buffer) => boolean }>();
+    for (const group of this.store.groupIds()) {
+      for (const t of this.store.committed(group)) {
+        for (const p of t.partitions) {
+          const record = offsetCommitRecord(group, t.topic, p.partition, p.value);
+          expected.set(record.key.toString('hex'), { group, record });
+        }
+      }
+      const g = this.groups.get(group);
+      if (!g || !this.store.groupMeta(group)) continue;
+      const record = groupMetadataRecord(group, this.groupMetadataOf(g));
+      // Members are gone after a restart and timestamps differ: only the version, protocol type and
+      // generation (the value's first 2 + 2 + length + 4 bytes) must agree.
+      const head = record.value!.subarray(0, 8 + Buffer.byteLength(g.protocolType ?? '', 'utf8'));
+      expected.set(record.key.toString('hex'), {
+        group,
+        record,
+        sameAs: (v) => v.subarray(0, head.length).equals(head),
+      });
+    }
+    try {
+      const n = topic.reconcile(expected);
+      if (n > 0) this.warn(`__consumer_offsets: ${n} records written to catch up with groups.log`);
+    } catch (err) {
+      this.warn(`reconciling __consumer_offsets failed: ${(err as Error).message}`);
     }
   }
 

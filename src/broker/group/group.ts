@@ -532,6 +532,8 @@ export class Group {
       m.assignment = a ?? (this.protocolType === CONSUMER_PROTOCOL_TYPE ? emptyConsumerAssignment() : EMPTY_BYTES);
     }
     this.state = 'Stable';
+    // as Kafka stores the group at the leader's SyncGroup: the record now holds the assignments
+    this.hooks.onGroupChange(this);
     for (const m of this.members.values()) m.answerSync(() => this.syncAnswer(m));
   }
 

@@ -7,6 +7,7 @@ import { METADATA } from '../../protocol/messages/index.js';
 import type { BrokerState } from '../state.js';
 import type { Handler } from './context.js';
 import { errorCodeOf } from './errors.js';
+import { isInternalTopic } from '../group/offsets-topic.js';
 
 type MetadataAnswer = EncodableResponse<typeof METADATA>;
 
@@ -16,7 +17,9 @@ export function brokerEntry(state: BrokerState): MetadataAnswer['brokers'][numbe
 
 function topicEntry(state: BrokerState, name: string, autoCreate: boolean): MetadataAnswer['topics'][number] {
   let topic = state.logs.topic(name);
-  if (!topic && autoCreate) {
+  const isInternal = isInternalTopic(name);
+  // an internal topic is the coordinator's to create (on first use), never an empty ordinary topic
+  if (!topic && autoCreate && !isInternal) {
     try {
       state.logs.createTopic(name, { numPartitions: state.defaultPartitions });
       topic = state.logs.topic(name);
@@ -24,7 +27,7 @@ function topicEntry(state: BrokerState, name: string, autoCreate: boolean): Meta
       return { errorCode: errorCodeOf(err), name, isInternal: false, partitions: [] };
     }
   }
-  if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, isInternal: false, partitions: [] };
+  if (!topic) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name, isInternal, partitions: [] };
   const partitions: MetadataAnswer['topics'][number]['partitions'] = [];
   for (let i = 0; i < topic.partitions; i++) {
     partitions.push({
@@ -36,7 +39,7 @@ function topicEntry(state: BrokerState, name: string, autoCreate: boolean): Meta
       offlineReplicas: [],
     });
   }
-  return { errorCode: 0, name, isInternal: false, partitions };
+  return { errorCode: 0, name, isInternal, partitions };
 }
 
 export const metadata: Handler<typeof METADATA> = (ctx, req) => {
