@@ -67,13 +67,17 @@ Examples:
       `
 Examples:
   $ evt topics list
+  $ evt topics list --internal                        with __consumer_offsets and other internal topics
   $ evt topics list --json | jq -r '.topics[].name'    {"topics":[{"name","partitions","records"}]}`,
     )
-    .action(async () => {
+    .option('--internal', "also list internal topics (Kafka's __consumer_offsets, __transaction_state)")
+    .action(async (opts: { internal?: boolean }) => {
       const g = globals();
       const { adminSession } = await session();
       const { listTopicSummaries } = await import('../src/client/topic-ops.js');
-      const list = await adminSession(ctx, program, (admin) => listTopicSummaries(admin));
+      const list = await adminSession(ctx, program, (admin) =>
+        listTopicSummaries(admin, { internal: opts.internal ?? false }),
+      );
       if (g.json) return printJson(io, { topics: list });
       if (list.length === 0) return void io.stderr.write('no topics\n');
       writeLines(

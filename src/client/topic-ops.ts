@@ -29,8 +29,15 @@ export interface TopicDetail {
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-export async function listTopicSummaries(admin: AdminClient): Promise<TopicSummary[]> {
-  const names = await admin.listTopics();
+/**
+ * Every topic with its partition and record counts; internal topics (Kafka's, named `__...`, as the wire
+ * client's topicNames judges them) only when asked, as kafkactl and rpk do.
+ */
+export async function listTopicSummaries(
+  admin: AdminClient,
+  { internal = false }: { internal?: boolean } = {},
+): Promise<TopicSummary[]> {
+  const names = (await admin.listTopics()).filter((name) => internal || !name.startsWith('__'));
   const meta = await admin.topicMetadata(names);
   const partitions = new Map(meta.map((t) => [t.name, t.partitions.length]));
   return mapLimit(names, 8, async (name) => {

@@ -81,6 +81,15 @@ describe('evt topics', () => {
     );
   });
 
+  it('list hides internal topics (__consumer_offsets) unless --internal', async () => {
+    await admin.setOffsets({ groupId: 'lister', topic: 'orders', partitions: [{ partition: 0, offset: '1' }] });
+    const names = async (...extra: string[]) =>
+      (json(await run('topics', 'list', '--json', ...extra)).topics as Array<{ name: string }>).map((t) => t.name);
+    expect(await names()).not.toContain('__consumer_offsets');
+    expect(await names()).toContain('orders');
+    expect(await names('--internal')).toContain('__consumer_offsets');
+  });
+
   it('describe shows each partition (leader, replicas, isr, offsets, records) and the overridden configs', async () => {
     const r = await run('topics', 'describe', 'orders');
     expect(r.code).toBe(0);
