@@ -1,7 +1,7 @@
 // Request and response framing: the size prefix and the request/response headers.
 
 import type { DecodedRequest, EncodableRequest, EncodableResponse } from './message-types.js';
-import { ProtocolError, Reader, Writer } from './primitives.js';
+import { Reader, Writer } from './primitives.js';
 import { type ApiSpec, decodeMessage, encodeMessage, isFlexible } from './schema.js';
 
 export interface RequestHeader {
