@@ -13,6 +13,7 @@ import type {
   JoinGroupResponse,
   LeaveGroupRequest,
   ListGroupsRequest,
+  OffsetFetchRequest,
   SyncGroupRequest,
   SyncGroupResponse,
 } from '../../../src/protocol/messages/index.js';
@@ -89,6 +90,12 @@ export const describeReq = (
   ...req,
 });
 
+/** v1-7 name one group (groupId, topics), v8 several (groups); requireStable from v7 */
+export const fetchReq = (req: Optional<OffsetFetchRequest, 'groups' | 'requireStable'>): OffsetFetchRequest => ({
+  groups: [],
+  requireStable: false,
+  ...req,
+});
 /** v0-3 carry no filters; v4 a states filter, v5 a types filter (empty: every group) */
 export const listReq = (req: Partial<ListGroupsRequest> = {}): ListGroupsRequest => ({
   statesFilter: [],

@@ -8,6 +8,7 @@ import {
   ctxA,
   ctxB,
   describeReq,
+  fetchReq,
   joinReq,
   listReq,
   leaveReq,
@@ -71,13 +72,13 @@ describe('offset commit and fetch', () => {
       ],
     });
     const f = c.offsetFetch(
-      {
+      fetchReq({
         groupId: 'g',
         topics: [
           { name: 'u', partitionIndexes: [3] },
           { name: 't', partitionIndexes: [0, 1, 2] },
         ],
-      },
+      }),
       5,
     );
     expect(f).toEqual({
@@ -109,7 +110,7 @@ describe('offset commit and fetch', () => {
       ],
     });
     // null topics: everything the group committed, sorted
-    const all = c.offsetFetch({ groupId: 'g', topics: null }, 2);
+    const all = c.offsetFetch(fetchReq({ groupId: 'g', topics: null }), 2);
     expect(all.topics.map((t) => [t.name, t.partitions.map((p) => [p.partitionIndex, p.committedOffset])])).toEqual([
       [
         't',
@@ -126,7 +127,8 @@ describe('offset commit and fetch', () => {
       2,
     );
     expect(
-      c.offsetFetch({ groupId: 'g', topics: [{ name: 't', partitionIndexes: [0] }] }, 1).topics[0].partitions[0],
+      c.offsetFetch(fetchReq({ groupId: 'g', topics: [{ name: 't', partitionIndexes: [0] }] }), 1).topics[0]
+        .partitions[0],
     ).toMatchObject({ committedOffset: 50, metadata: 'later' });
   });
 
@@ -141,7 +143,7 @@ describe('offset commit and fetch', () => {
     );
     c.offsetCommit(commitReq({ groupId: 'g2' }, [['u', 2, 7, '']]), 2);
     const answer = c.offsetFetch(
-      {
+      fetchReq({
         groupId: '',
         topics: [],
         requireStable: false,
@@ -150,7 +152,7 @@ describe('offset commit and fetch', () => {
           { groupId: 'g2', topics: null },
           { groupId: 'nobody', topics: null },
         ],
-      },
+      }),
       8,
     );
     const p = (partitionIndex: number, committedOffset: number, metadata: string) => ({
@@ -174,7 +176,9 @@ describe('offset commit and fetch', () => {
 
   it('answers every requested partition of an unknown group with -1 and no error', () => {
     const c = coordinator();
-    expect(c.offsetFetch({ groupId: 'nobody', topics: [{ name: 't', partitionIndexes: [0, 1] }] }, 1)).toEqual({
+    expect(
+      c.offsetFetch(fetchReq({ groupId: 'nobody', topics: [{ name: 't', partitionIndexes: [0, 1] }] }), 1),
+    ).toEqual({
       throttleTimeMs: 0,
       errorCode: 0,
       groups: [],
@@ -188,7 +192,7 @@ describe('offset commit and fetch', () => {
         },
       ],
     });
-    expect(c.offsetFetch({ groupId: 'nobody', topics: null }, 4).topics).toEqual([]);
+    expect(c.offsetFetch(fetchReq({ groupId: 'nobody', topics: null }), 4).topics).toEqual([]);
     expect(c.describeGroups(describeReq({ groups: ['nobody'] }), 0).groups[0].groupState).toBe('Dead'); // fetching creates nothing
   });
 
@@ -213,7 +217,8 @@ describe('offset commit and fetch', () => {
         .sort(),
     ).toEqual(['old', 'tool']);
     expect(
-      c.offsetFetch({ groupId: 'tool', topics: [{ name: 't', partitionIndexes: [0] }] }, 1).topics[0].partitions[0],
+      c.offsetFetch(fetchReq({ groupId: 'tool', topics: [{ name: 't', partitionIndexes: [0] }] }), 1).topics[0]
+        .partitions[0],
     ).toMatchObject({ committedOffset: 9, metadata: 'x' });
     // v1 carries its own commit timestamp; the wire answer does not show it but it must not be refused
     const v1 = commitReq({ groupId: 'tool' }, [['t', 1, 1, '']]);
@@ -282,10 +287,10 @@ describe('offset commit and fetch', () => {
     );
     c.offsetCommit(commitReq({ groupId: 'g2' }, [['t', 1, 3, '']]), 2);
     c.topicDeleted('t');
-    expect(c.offsetFetch({ groupId: 'g1', topics: null }, 2).topics.map((t) => t.name)).toEqual(['keep']);
+    expect(c.offsetFetch(fetchReq({ groupId: 'g1', topics: null }), 2).topics.map((t) => t.name)).toEqual(['keep']);
     expect(
-      c.offsetFetch({ groupId: 'g2', topics: [{ name: 't', partitionIndexes: [1] }] }, 2).topics[0].partitions[0]
-        .committedOffset,
+      c.offsetFetch(fetchReq({ groupId: 'g2', topics: [{ name: 't', partitionIndexes: [1] }] }), 2).topics[0]
+        .partitions[0].committedOffset,
     ).toBe(-1);
   });
 });
@@ -339,8 +344,8 @@ describe('describe, list, delete', () => {
     });
     expect(c.describeGroups(describeReq({ groups: ['idle'] }), 0).groups[0].groupState).toBe('Dead');
     expect(
-      c.offsetFetch({ groupId: 'idle', topics: [{ name: 't', partitionIndexes: [0] }] }, 1).topics[0].partitions[0]
-        .committedOffset,
+      c.offsetFetch(fetchReq({ groupId: 'idle', topics: [{ name: 't', partitionIndexes: [0] }] }), 1).topics[0]
+        .partitions[0].committedOffset,
     ).toBe(-1);
     expect(c.listGroups(listReq(), 0).groups.map((g) => g.groupId)).toEqual(['active']);
   });
@@ -376,7 +381,7 @@ describe('describe, list, delete', () => {
       ],
     });
     const left = c
-      .offsetFetch({ groupId: 'g', topics: null }, 2)
+      .offsetFetch(fetchReq({ groupId: 'g', topics: null }), 2)
       .topics.map((t) => [t.name, t.partitions.map((p) => p.partitionIndex)]);
     expect(left).toEqual([
       ['old', [1]],
@@ -388,7 +393,7 @@ describe('describe, list, delete', () => {
     c.leaveGroup(leaveReq({ groupId: 'g', memberId: ids[0] }), 0);
     const r2 = c.offsetDelete({ groupId: 'g', topics: [{ name: 't', partitions: [{ partitionIndex: 0 }] }] }, 0);
     expect(r2.topics[0].partitions[0].errorCode).toBe(0);
-    expect(c.offsetFetch({ groupId: 'g', topics: null }, 2).topics.map((t) => t.name)).toEqual(['old']);
+    expect(c.offsetFetch(fetchReq({ groupId: 'g', topics: null }), 2).topics.map((t) => t.name)).toEqual(['old']);
   });
 
   it('a member id handed out but unused keeps its group listed until it expires', async () => {

@@ -9,7 +9,7 @@ import { OffsetStore } from '../../../src/broker/group/offset-store.js';
 import { frame, parseFrames } from '../../../src/broker/group/record-log.js';
 import type { FsyncPolicy } from '../../../src/broker/log/partition-log.js';
 import type { OffsetCommitRequest } from '../../../src/protocol/messages/index.js';
-import { closeAll, ctxA, describeReq, joinReq, listReq, stableGroup, tempDir } from './helpers.js';
+import { closeAll, ctxA, describeReq, fetchReq, joinReq, listReq, stableGroup, tempDir } from './helpers.js';
 
 afterEach(closeAll);
 
@@ -75,7 +75,8 @@ function commit(
 }
 
 const fetchOne = (c: GroupCoordinator, groupId: string, topic: string, partition: number) =>
-  c.offsetFetch({ groupId, topics: [{ name: topic, partitionIndexes: [partition] }] }, 5).topics[0].partitions[0];
+  c.offsetFetch(fetchReq({ groupId, topics: [{ name: topic, partitionIndexes: [partition] }] }), 5).topics[0]
+    .partitions[0];
 
 describe('groups.log', () => {
   for (const fsync of ['always', 'interval', 'never'] as const) {
@@ -133,10 +134,10 @@ describe('groups.log', () => {
         .groups.map((g) => g.groupId)
         .sort(),
     ).toEqual(['b', 'c']);
-    expect(c2.offsetFetch({ groupId: 'b', topics: null }, 2).topics.map((t) => t.name)).toEqual(['u']);
-    expect(c2.offsetFetch({ groupId: 'c', topics: null }, 2).topics[0].partitions.map((p) => p.partitionIndex)).toEqual(
-      [1],
-    );
+    expect(c2.offsetFetch(fetchReq({ groupId: 'b', topics: null }), 2).topics.map((t) => t.name)).toEqual(['u']);
+    expect(
+      c2.offsetFetch(fetchReq({ groupId: 'c', topics: null }), 2).topics[0].partitions.map((p) => p.partitionIndex),
+    ).toEqual([1]);
   });
 
   it('a torn last entry is truncated and the earlier entries are kept', () => {
