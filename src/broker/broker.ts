@@ -118,7 +118,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       dataDir,
       fsync: o.fsync,
       partitionExists: (topic, partition) => logs.partition(topic, partition) !== undefined,
-      offsetsTopic: new OffsetsTopic(logs, o.offsetsTopicPartitions ?? DEFAULT_OFFSETS_TOPIC_PARTITIONS),
+      offsetsTopic: new OffsetsTopic(
+        logs,
+        o.offsetsTopicPartitions ?? DEFAULT_OFFSETS_TOPIC_PARTITIONS,
+        clock ? () => clock.now() : undefined,
+      ),
       onWarning: log,
       ...(o.clock ? { clock: o.clock } : {}),
       ...(o.minSessionTimeoutMs !== undefined ? { minSessionTimeoutMs: o.minSessionTimeoutMs } : {}),

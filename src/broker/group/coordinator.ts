@@ -481,7 +481,7 @@ export class GroupCoordinator {
       generation: g.generationId,
       protocol: g.protocolName,
       leader: g.leaderId,
-      currentStateTimestamp: this.clock(),
+      currentStateTimestamp: this.clock.now(),
       members: [...g.members.values()].map((m) => ({
         memberId: m.memberId,
         groupInstanceId: m.groupInstanceId,

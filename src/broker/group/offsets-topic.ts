@@ -11,7 +11,7 @@
 // leave them apart, the broker reconciles at start-up (`reconcile`): whatever the topic's latest record of a
 // key says that the store does not, it appends the store's version (or a tombstone).
 
-import { encodeBatch, type BatchRecord } from '../../client/wire/batch-encoder.js';
+import { encodeBatch, type BatchRecord } from '../../protocol/records/batch-encoder.js';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { Reader, Writer } from '../../protocol/primitives.js';
 import { decodeRecords } from '../../protocol/records/decode.js';
