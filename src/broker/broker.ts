@@ -8,6 +8,8 @@ import { AppendNotifier } from './append-notifier.js';
 import { writeFileAtomic } from '../common/atomic-file.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { HANDLERS } from './handlers/index.js';
+import { DiskHealth } from './log/disk-health.js';
+import { describeStartupIoError, prepareDataDir } from './log/data-dir.js';
 import { LogManager, type FsyncPolicy } from './log/log-manager.js';
 import { ProducerIdAllocator } from './producer-ids.js';
 import type { RunningRegistry } from '../registry/server.js';
@@ -40,6 +42,11 @@ export interface BrokerOptions {
   /** serve a Confluent-compatible schema registry on this port (0: a free one); undefined: no registry */
   registryPort?: number;
   log?: (message: string) => void;
+  /**
+   * What an operator must see even when `log` is quiet: the data dir failing writes (full, read-only, I/O
+   * errors) and working again, one line each. `log` by default, else standard error.
+   */
+  alert?: (message: string) => void;
 }
 
 export interface RunningBroker {
@@ -90,16 +97,24 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   const o = { ...BROKER_DEFAULTS, ...stripUndefined(options) };
   const dataDir = o.inMemory ? null : path.resolve(o.dataDir);
   const log = o.log ?? (() => {});
-  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const alert = o.alert ?? o.log ?? ((m: string) => process.stderr.write(`evt broker: ${m}\n`));
+  const health = dataDir ? new DiskHealth(dataDir, alert) : undefined;
+  if (dataDir) prepareDataDir(dataDir);
 
-  const logs = LogManager.open({
-    dataDir,
-    defaultPartitions: o.defaultPartitions,
-    autoCreate: o.autoCreateTopics ?? true,
-    defaults: { retentionMs: o.retentionMs, retentionBytes: o.retentionBytes, segmentBytes: o.segmentBytes },
-    fsync: o.fsync,
-    log,
-  });
+  let logs: LogManager;
+  try {
+    logs = LogManager.open({
+      dataDir,
+      defaultPartitions: o.defaultPartitions,
+      autoCreate: o.autoCreateTopics ?? true,
+      defaults: { retentionMs: o.retentionMs, retentionBytes: o.retentionBytes, segmentBytes: o.segmentBytes },
+      fsync: o.fsync,
+      log,
+      health,
+    });
+  } catch (err) {
+    throw dataDir ? describeStartupIoError(dataDir, err) : err;
+  }
   let groups: GroupCoordinator | undefined;
   let server: BrokerServer | undefined;
   let registry: RunningRegistry | undefined;
@@ -109,6 +124,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       fsync: o.fsync,
       partitionExists: (topic, partition) => logs.partition(topic, partition) !== undefined,
       onWarning: log,
+      health,
       ...(o.minSessionTimeoutMs !== undefined ? { minSessionTimeoutMs: o.minSessionTimeoutMs } : {}),
     });
     // every append, whoever makes it, wakes the fetches waiting on that partition
@@ -173,7 +189,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     await server?.close().catch(() => {});
     groups?.close();
     logs.close();
-    throw err;
+    throw dataDir ? describeStartupIoError(dataDir, err) : err;
   }
 }
 

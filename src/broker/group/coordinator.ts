@@ -26,6 +26,7 @@ import type {
   SyncGroupRequest,
   SyncGroupResponse,
 } from '../../protocol/messages/index.js';
+import type { WriteHealth } from '../log/disk-health.js';
 import type { FsyncPolicy } from '../log/partition-log.js';
 import { Group, type GroupHooks } from './group.js';
 import { OffsetStore, type CommittedOffset } from './offset-store.js';
@@ -65,6 +66,8 @@ export interface GroupCoordinatorOptions {
   partitionExists?: (topic: string, partition: number) => boolean;
   /** recoverable problems (a torn groups.log tail, a failed fsync or compaction) */
   onWarning?: (message: string) => void;
+  /** told of groups.log's failed writes and of the writes that work again (see log/disk-health.ts) */
+  health?: WriteHealth;
 }
 
 export const GROUP_DEFAULTS = {
@@ -102,6 +105,7 @@ export class GroupCoordinator {
       compactMinBytes: opts.compactMinBytes,
       compactRatio: opts.compactRatio,
       onWarning: opts.onWarning,
+      health: opts.health,
     });
     // Groups come back Empty, with their generation, protocol type and offsets; members rejoin.
     for (const id of this.store.groupIds()) {
@@ -225,9 +229,10 @@ export class GroupCoordinator {
     try {
       this.store.commit(req.groupId, commits);
     } catch (err) {
-      // Nothing was stored; a retriable error makes the client try again.
+      // Nothing was stored. Kafka answers a commit its log could not take (KAFKA_STORAGE_ERROR) with
+      // NOT_COORDINATOR: retriable, the client finds the coordinator again and retries.
       this.warn(`offset commit for group ${req.groupId} failed: ${(err as Error).message}`);
-      for (const c of commits) errors.set(key(c.topic, c.partition), ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      for (const c of commits) errors.set(key(c.topic, c.partition), ErrorCode.NOT_COORDINATOR);
     }
     if (created) this.forgetIfUnused(group);
     return answer((topic, p) => errors.get(key(topic, p.partitionIndex)) ?? ErrorCode.NONE);
@@ -299,7 +304,7 @@ export class GroupCoordinator {
       this.store.deleteOffsets(req.groupId, toDelete);
     } catch (err) {
       this.warn(`offset delete for group ${req.groupId} failed: ${(err as Error).message}`);
-      deleteError = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      deleteError = ErrorCode.NOT_COORDINATOR;
     }
     return {
       errorCode: ErrorCode.NONE,
@@ -363,7 +368,7 @@ export class GroupCoordinator {
         this.store.deleteGroup(groupId);
       } catch (err) {
         this.warn(`deleting group ${groupId} failed: ${(err as Error).message}`);
-        return { groupId, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
+        return { groupId, errorCode: ErrorCode.NOT_COORDINATOR };
       }
       group.state = 'Dead';
       group.shutdown(ErrorCode.UNKNOWN_MEMBER_ID);
