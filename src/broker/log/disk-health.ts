@@ -64,7 +64,7 @@ export class DiskHealth implements WriteHealth {
     const file = ioErrorPath(err);
     this.alert(
       `data dir ${this.dataDir}: cannot write ${file ?? unit}: ${describeIoError(err)}; produce requests get ` +
-        `KAFKA_STORAGE_ERROR and commits NOT_COORDINATOR until writes succeed again (reads go on, nothing ` +
+        `KAFKA_STORAGE_ERROR and commits NOT_COORDINATOR until writes work again (reads go on, nothing ` +
         `refused is stored)`,
     );
   }

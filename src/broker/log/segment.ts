@@ -316,14 +316,7 @@ export class Segment {
    * the bookkeeping (batch index, sparse index entries, extent) forgets the batch, so that a record is either
    * appended and readable or not stored at all.
    */
-  append(
-    batch: Buffer,
-    baseOffset: number,
-    lastOffset: number,
-    maxTimestamp: number,
-    now: number,
-    sync = false,
-  ): void {
+  append(batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number, now: number, sync = false): void {
     if (this.sealed) throw new Error(`segment ${this.baseOffset} is sealed`);
     if (this.tornAt !== null) {
       // a rolled-back append whose bytes could not be cut off: nothing may follow them
