@@ -376,18 +376,18 @@ export class LogManager {
   /** fsyncs every partition appended to since its last flush. */
   flush(): void {
     if (this.closed) return;
-    let first: unknown;
+    let first: Error | undefined;
     for (const t of this.topicsByName.values()) {
       for (const log of t.logs) {
         if (!log.needsFlush) continue;
         try {
           log.flush();
         } catch (err) {
-          first ??= err; // one failing partition must not keep the others from being flushed
+          first ??= err as Error; // one failing partition must not keep the others from being flushed
         }
       }
     }
-    if (first !== undefined) throw first;
+    if (first) throw first;
   }
 
   /** Flushes and closes every log (each writes its clean-shutdown marker) and releases the lock. */
