@@ -13,7 +13,8 @@ import { describeStartupIoError, prepareDataDir } from './log/data-dir.js';
 import { LogManager, type FsyncPolicy } from './log/log-manager.js';
 import { ProducerIdAllocator } from './producer-ids.js';
 import type { RunningRegistry } from '../registry/server.js';
-import { BrokerServer } from './server.js';
+import { BrokerServer, type RequestInterceptor } from './server.js';
+import type { BrokerClock } from './clock.js';
 import type { BrokerState } from './state.js';
 
 export interface BrokerOptions {
@@ -47,6 +48,10 @@ export interface BrokerOptions {
    * errors) and working again, one line each. `log` by default, else standard error.
    */
   alert?: (message: string) => void;
+  /** the time of group sessions, retention and commit timestamps (real time by default); see evt/testing */
+  clock?: BrokerClock;
+  /** sees every request before its handler (evt/testing's faults and held requests); see server.ts */
+  intercept?: RequestInterceptor;
 }
 
 export interface RunningBroker {
@@ -95,6 +100,7 @@ function advertisedHostFor(bound: string, explicit?: string): string {
 
 export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
   const o = { ...BROKER_DEFAULTS, ...stripUndefined(options) };
+  const clock = o.clock;
   const dataDir = o.inMemory ? null : path.resolve(o.dataDir);
   const log = o.log ?? (() => {});
   const alert = o.alert ?? o.log ?? ((m: string) => process.stderr.write(`evt broker: ${m}\n`));
@@ -111,6 +117,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       fsync: o.fsync,
       log,
       health,
+      ...(clock ? { now: () => clock.now() } : {}),
     });
   } catch (err) {
     throw dataDir ? describeStartupIoError(dataDir, err) : err;
@@ -125,6 +132,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       partitionExists: (topic, partition) => logs.partition(topic, partition) !== undefined,
       onWarning: log,
       health,
+      ...(o.clock ? { clock: o.clock } : {}),
       ...(o.minSessionTimeoutMs !== undefined ? { minSessionTimeoutMs: o.minSessionTimeoutMs } : {}),
     });
     // every append, whoever makes it, wakes the fetches waiting on that partition
@@ -149,6 +157,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       maxRequestBytes: o.maxRequestBytes,
       handlers: HANDLERS,
       log,
+      ...(o.intercept ? { intercept: o.intercept } : {}),
       makeContext: (header, conn) => ({
         broker: state,
         apiVersion: header.apiVersion,
