@@ -14,31 +14,52 @@ export class DataDirError extends EvtError {
   }
 }
 
-/** the closest existing ancestor of `dir` (itself included) that is not a directory, if any */
-function fileInTheWay(dir: string): string | undefined {
+function statOrNull(p: string): fs.Stats | null {
+  try {
+    return fs.statSync(p, { throwIfNoEntry: false }) ?? null;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return null; // a file higher up: found further up
+    throw err;
+  }
+}
+
+/** the closest existing ancestor of `dir`, itself included */
+function closestExisting(dir: string): { path: string; stat: fs.Stats } {
   for (let p = dir; ; p = path.dirname(p)) {
-    const st = fs.statSync(p, { throwIfNoEntry: false });
-    if (st && !st.isDirectory()) return p;
-    if (st || path.dirname(p) === p) return undefined;
+    const stat = statOrNull(p);
+    if (stat || path.dirname(p) === p) return { path: p, stat: stat ?? fs.statSync(p) };
+  }
+}
+
+function writable(dir: string): unknown {
+  try {
+    // access(2) reports a read-only file system (EROFS) even to root, whom permissions do not stop
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+    return null;
+  } catch (err) {
+    return err;
   }
 }
 
 /** Creates `dir` when missing and checks that it is a writable directory; throws DataDirError otherwise. */
 export function prepareDataDir(dir: string): void {
-  const inTheWay = fileInTheWay(dir);
-  if (inTheWay === dir) throw new DataDirError(`data dir ${dir} is a file, not a directory`);
-  if (inTheWay) throw new DataDirError(`cannot create data dir ${dir}: ${inTheWay} is a file, not a directory`);
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    throw new DataDirError(`cannot create data dir ${dir}: ${describeIoError(err)}`);
+  const found = closestExisting(dir);
+  if (!found.stat.isDirectory()) {
+    if (found.path === dir) throw new DataDirError(`data dir ${dir} is a file, not a directory`);
+    throw new DataDirError(`cannot create data dir ${dir}: ${found.path} is a file, not a directory`);
   }
-  try {
-    // access(2) reports a read-only file system (EROFS) even to root, whom permissions do not stop
-    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
-  } catch (err) {
-    throw new DataDirError(`data dir ${dir} is not writable: ${describeIoError(err)}`);
+  if (found.path !== dir) {
+    // A recursive mkdir on a read-only file system fails with ENOENT: the parent's own failure says why.
+    const cause = writable(found.path);
+    if (cause) throw new DataDirError(`cannot create data dir ${dir}: ${describeIoError(cause)}`);
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      throw new DataDirError(`cannot create data dir ${dir}: ${describeIoError(err)}`);
+    }
   }
+  const cause = writable(dir);
+  if (cause) throw new DataDirError(`data dir ${dir} is not writable: ${describeIoError(cause)}`);
 }
 
 /**
