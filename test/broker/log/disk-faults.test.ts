@@ -51,6 +51,18 @@ const batch = (v: string) => buildBatch([{ value: v }]);
 const idempotent = (seq: number) =>
   buildBatch([{ value: `s${seq}` }], { producerId: 7, producerEpoch: 0, baseSequence: seq });
 const logBytes = (dir: string) => fs.statSync(path.join(dir, '00000000000000000000.log')).size;
+const valuesIn = (log: PartitionLog) => decode(log.read(0, 1 << 20).records).map((r) => r.value);
+
+/** Arms `fail`, checks the append is refused and leaves the log file and the offsets as they were, disarms. */
+function expectRefused(log: PartitionLog, dir: string, storage: FaultyStorage, fail: FaultyStorage['fail']): void {
+  const good = logBytes(dir);
+  const hwm = log.highWatermark;
+  storage.fail = fail;
+  expect(kafkaCode(() => log.append(batch('refused')))).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+  storage.fail = null;
+  expect(logBytes(dir)).toBe(good);
+  expect(log.highWatermark).toBe(hwm);
+}
 
 describe('a failed append is cut back', () => {
   it('half a batch written, then ENOSPC: the file returns to its last good size and nothing moves', () => {
@@ -61,16 +73,9 @@ describe('a failed append is cut back', () => {
     const log = PartitionLog.open({ dir, storage, health, name: 't-0' });
     log.append(batch('a'));
     log.append(batch('b'));
-    const good = logBytes(dir);
-
-    storage.fail = { suffix: '.log', op: 'append' };
-    expect(kafkaCode(() => log.append(batch('lost')))).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
-    expect(logBytes(dir)).toBe(good);
-    expect(log.highWatermark).toBe(2);
-    expect(decode(log.read(0, 1 << 20).records).map((r) => r.value)).toEqual(['a', 'b']);
+    expectRefused(log, dir, storage, { suffix: '.log', op: 'append' });
+    expect(valuesIn(log)).toEqual(['a', 'b']);
     expect(failures).toEqual(['t-0']);
-
-    storage.fail = null;
     expect(log.append(batch('c')).baseOffset).toBe(2);
     log.close();
     const reopened = PartitionLog.open({ dir });
@@ -88,14 +93,9 @@ describe('a failed append is cut back', () => {
     const storage = new FaultyStorage();
     const log = PartitionLog.open({ dir, storage, fsync: 'always' });
     log.append(batch('a'));
-    const good = logBytes(dir);
-    storage.fail = { suffix: '.log', op: 'sync' };
-    expect(kafkaCode(() => log.append(batch('not durable')))).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
-    expect(logBytes(dir)).toBe(good);
-    expect(log.highWatermark).toBe(1);
-    storage.fail = null;
+    expectRefused(log, dir, storage, { suffix: '.log', op: 'sync' });
     expect(log.append(batch('b')).baseOffset).toBe(1);
-    expect(decode(log.read(0, 1 << 20).records).map((r) => r.value)).toEqual(['a', 'b']);
+    expect(valuesIn(log)).toEqual(['a', 'b']);
     log.close();
   });
 
@@ -113,7 +113,7 @@ describe('a failed append is cut back', () => {
     expect(log.append(idempotent(1))).toMatchObject({ baseOffset: 1, duplicate: true });
     // once written again, a real gap is what it is
     expect(kafkaCode(() => log.append(idempotent(9)))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
-    expect(decode(log.read(0, 1 << 20).records).map((r) => r.value)).toEqual(['s0', 's1', 's2']);
+    expect(valuesIn(log)).toEqual(['s0', 's1', 's2']);
     log.close();
   });
 
