@@ -7,9 +7,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { startTestBroker, until } from '../../helpers/broker.js';
+import { kafkaFor, startTestBroker, until } from '../../helpers/broker.js';
 import { PYTHON, hasConfluentKafka } from '../../helpers/interop.js';
+import { RawClient } from '../../helpers/raw-client.js';
 import { mountTmpfs, type Tmpfs } from '../../helpers/tmpfs.js';
+import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import type { RunningBroker } from '../../../src/broker/broker.js';
 
 const SCRIPT = path.join(import.meta.dirname, 'confluent_disk_full.py');
@@ -138,3 +140,86 @@ it.skipIf(!confluent)(
   },
   180_000,
 );
+
+it('with the disk full, a new topic and a commit are refused and leave nothing behind; both work once space is freed', async (ctx) => {
+  disk = mountTmpfs('2m');
+  if (!disk) return ctx.skip();
+  const alerts: string[] = [];
+  const dataDir = path.join(disk.dir, 'data');
+  broker = await startTestBroker({ dataDir, defaultPartitions: 1, alert: (m) => alerts.push(m) });
+  broker.state.logs.createTopic('t', { numPartitions: 1 });
+  const topicsJson = fs.readFileSync(path.join(dataDir, 'topics.json'), 'utf8');
+  const admin = kafkaFor(broker, { retry: { retries: 1, initialRetryTime: 50 } }).admin();
+  await admin.connect();
+  try {
+    const filler = path.join(disk.dir, 'filler');
+    disk.fillUpTo(filler, 0);
+
+    await expect(admin.createTopics({ topics: [{ topic: 'new' }] })).rejects.toThrow();
+    expect(broker.state.logs.topic('new')).toBeUndefined();
+    expect(fs.readFileSync(path.join(dataDir, 'topics.json'), 'utf8')).toBe(topicsJson);
+    // the refused topic's files were removed: fill what they held too
+    const filler2 = path.join(disk.dir, 'filler2');
+    disk.fillUpTo(filler2, 0);
+    // a bare OffsetCommit, to see its error code (kafkajs' setOffsets lets a refused commit pass unnoticed)
+    const commit = async (): Promise<number> => {
+      const raw = await RawClient.connect(broker!.port);
+      try {
+        const answer = await raw.request(8, 2, {
+          groupId: 'g',
+          generationIdOrMemberEpoch: -1,
+          memberId: '',
+          retentionTimeMs: -1,
+          topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 0, committedMetadata: '' }] }],
+        });
+        const topics = answer.topics as Array<{ partitions: Array<{ errorCode: number }> }>;
+        return topics[0].partitions[0].errorCode;
+      } finally {
+        raw.close();
+      }
+    };
+    expect(await commit()).toBe(ErrorCode.NOT_COORDINATOR);
+    expect(await admin.fetchOffsets({ groupId: 'g', topics: ['t'] })).toEqual([
+      { topic: 't', partitions: [{ partition: 0, offset: '-1', metadata: null }] },
+    ]);
+    expect(refusals(alerts)).toHaveLength(1);
+
+    fs.rmSync(filler);
+    fs.rmSync(filler2, { force: true });
+    expect(await admin.createTopics({ topics: [{ topic: 'new' }] })).toBe(true);
+    expect(await commit()).toBe(ErrorCode.NONE);
+    expect(await admin.fetchOffsets({ groupId: 'g', topics: ['t'] })).toEqual([
+      { topic: 't', partitions: [{ partition: 0, offset: '0', metadata: null }] },
+    ]);
+    expect(recoveries(alerts)).toHaveLength(1);
+  } finally {
+    await admin.disconnect();
+  }
+}, 60_000);
+
+it('shuts down cleanly on a full disk, and the next start recovers every record', async (ctx) => {
+  disk = mountTmpfs('2m');
+  if (!disk) return ctx.skip();
+  const dataDir = path.join(disk.dir, 'data');
+  const alerts: string[] = [];
+  broker = await startTestBroker({ dataDir, defaultPartitions: 1, alert: (m) => alerts.push(m) });
+  const reports = await produceWithKafkajs(broker, 3);
+  disk.fillUpTo(path.join(disk.dir, 'filler'), 0);
+  await broker.close(); // the clean-shutdown markers cannot be written: said, not thrown
+  broker = null;
+  expect(refusals(alerts)).toHaveLength(1);
+  fs.rmSync(path.join(disk.dir, 'filler'));
+
+  broker = await startTestBroker({ dataDir, defaultPartitions: 1 });
+  const log = broker.state.logs.partition('t', 0)!;
+  expect(log.recovery.cleanShutdown).toBe(false);
+  expect(log.highWatermark).toBe(reports);
+});
+
+async function produceWithKafkajs(b: RunningBroker, count: number): Promise<number> {
+  const producer = kafkaFor(b).producer();
+  await producer.connect();
+  await producer.send({ topic: 't', messages: Array.from({ length: count }, (_, i) => ({ value: `v${i}` })) });
+  await producer.disconnect();
+  return count;
+}
