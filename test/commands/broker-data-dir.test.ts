@@ -50,3 +50,15 @@ it('a data dir on a read-only file system, existing or to be created', async (ct
   expect(r2.stderr).toBe(`evt: cannot create data dir ${missing}: read-only file system (EROFS)\n`);
   expect(r2.code).toBe(1);
 });
+
+it('a data dir on a full disk', async (ctx) => {
+  disk = mountTmpfs('1m');
+  if (!disk) return ctx.skip();
+  const dataDir = path.join(disk.dir, 'data');
+  fs.mkdirSync(dataDir);
+  disk.fillUpTo(path.join(disk.dir, 'filler'), 0);
+  const r = await broker(dataDir);
+  expect(r.stderr).toBe(`evt: data dir ${dataDir}: cannot use ${dataDir}/.lock: no space left on device (ENOSPC)\n`);
+  expect(r.code).toBe(1);
+  expect(fs.readdirSync(dataDir)).toEqual([]); // no empty lock left behind
+});
