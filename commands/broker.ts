@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { CliError } from '../src/cli/errors.js';
 import { printJson, printLine, type CommandContext, type GlobalOptions, type Io } from '../src/cli/io.js';
+import { EvtError } from '../src/common/errors.js';
 import { parseChoice, parseDuration, parseInteger, parseSize } from '../src/common/parse.js';
 
 interface BrokerFlags {
@@ -81,6 +82,8 @@ async function runBroker(flags: BrokerFlags, io: Io, g: GlobalOptions): Promise<
         ? undefined
         : parseInteger(flags.registryPort, '--registry-port', { min: 0, max: 65535 }),
     log: g.verbose ? (m: string) => printLine(io.stderr, `evt broker: ${m}`) : undefined,
+    // a failing data dir is said with or without --verbose
+    alert: (m: string) => printLine(io.stderr, `evt broker: ${m}`),
   };
   // Loaded here so that other commands do not pay for the broker's modules at start-up.
   const { startBroker } = await import('../src/broker/broker.js');
@@ -121,10 +124,11 @@ async function runBroker(flags: BrokerFlags, io: Io, g: GlobalOptions): Promise<
 }
 
 function describeStartError(err: unknown, host: string, port: number): Error {
+  if (err instanceof EvtError) return err; // already says what is wrong (a data dir that cannot be used)
   const e = err as NodeJS.ErrnoException;
   if (e?.code === 'EADDRINUSE')
     return new CliError(`port ${port} on ${host} is already in use: choose another with --port (0 picks a free one)`);
   if (e?.code === 'EADDRNOTAVAIL') return new CliError(`cannot listen on ${host}: no such local address (see --host)`);
-  if (e?.code === 'EACCES') return new CliError(`no permission to listen on ${host}:${port} or to write the data dir`);
+  if (e?.code === 'EACCES') return new CliError(`no permission to listen on ${host}:${port}`);
   return e instanceof Error ? new CliError(e.message) : new CliError(String(err));
 }

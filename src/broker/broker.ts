@@ -9,6 +9,8 @@ import { writeFileAtomic } from '../common/atomic-file.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { DEFAULT_OFFSETS_TOPIC_PARTITIONS, OffsetsTopic } from './group/offsets-topic.js';
 import { HANDLERS } from './handlers/index.js';
+import { DiskHealth } from './log/disk-health.js';
+import { describeStartupIoError, prepareDataDir } from './log/data-dir.js';
 import { LogManager, type FsyncPolicy } from './log/log-manager.js';
 import { ProducerIdAllocator } from './producer-ids.js';
 import type { RunningRegistry } from '../registry/server.js';
@@ -44,6 +46,11 @@ export interface BrokerOptions {
   /** serve a Confluent-compatible schema registry on this port (0: a free one); undefined: no registry */
   registryPort?: number;
   log?: (message: string) => void;
+  /**
+   * What an operator must see even when `log` is quiet: the data dir failing writes (full, read-only, I/O
+   * errors) and working again, one line each. `log` by default, else standard error.
+   */
+  alert?: (message: string) => void;
   /** the time of group sessions, retention and commit timestamps (real time by default); see evt/testing */
   clock?: BrokerClock;
   /** sees every request before its handler (evt/testing's faults and held requests); see server.ts */
@@ -99,17 +106,25 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   const clock = o.clock;
   const dataDir = o.inMemory ? null : path.resolve(o.dataDir);
   const log = o.log ?? (() => {});
-  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const alert = o.alert ?? o.log ?? ((m: string) => process.stderr.write(`evt broker: ${m}\n`));
+  const health = dataDir ? new DiskHealth(dataDir, alert) : undefined;
+  if (dataDir) prepareDataDir(dataDir);
 
-  const logs = LogManager.open({
-    dataDir,
-    defaultPartitions: o.defaultPartitions,
-    autoCreate: o.autoCreateTopics ?? true,
-    defaults: { retentionMs: o.retentionMs, retentionBytes: o.retentionBytes, segmentBytes: o.segmentBytes },
-    fsync: o.fsync,
-    log,
-    ...(clock ? { now: () => clock.now() } : {}),
-  });
+  let logs: LogManager;
+  try {
+    logs = LogManager.open({
+      dataDir,
+      defaultPartitions: o.defaultPartitions,
+      autoCreate: o.autoCreateTopics ?? true,
+      defaults: { retentionMs: o.retentionMs, retentionBytes: o.retentionBytes, segmentBytes: o.segmentBytes },
+      fsync: o.fsync,
+      log,
+      health,
+      ...(clock ? { now: () => clock.now() } : {}),
+    });
+  } catch (err) {
+    throw dataDir ? describeStartupIoError(dataDir, err) : err;
+  }
   let groups: GroupCoordinator | undefined;
   let server: BrokerServer | undefined;
   let registry: RunningRegistry | undefined;
@@ -124,6 +139,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
         clock ? () => clock.now() : undefined,
       ),
       onWarning: log,
+      health,
       ...(o.clock ? { clock: o.clock } : {}),
       ...(o.minSessionTimeoutMs !== undefined ? { minSessionTimeoutMs: o.minSessionTimeoutMs } : {}),
     });
@@ -190,7 +206,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     await server?.close().catch(() => {});
     groups?.close();
     logs.close();
-    throw err;
+    throw dataDir ? describeStartupIoError(dataDir, err) : err;
   }
 }
 

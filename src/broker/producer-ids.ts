@@ -23,8 +23,10 @@ export class ProducerIdAllocator {
 
   allocate(): number {
     if (this.next >= this.blockEnd) {
-      this.blockEnd = this.next + BLOCK;
-      if (this.file) writeFileAtomic(this.file, JSON.stringify({ nextBlock: this.blockEnd }) + '\n');
+      const end = this.next + BLOCK;
+      // the bound is persisted before any id below it is handed out: if it cannot be, none is
+      if (this.file) writeFileAtomic(this.file, JSON.stringify({ nextBlock: end }) + '\n');
+      this.blockEnd = end;
     }
     return this.next++;
   }

@@ -9,12 +9,20 @@ export function writeFileAtomic(file: string, data: string | Buffer, { sync = tr
   const tmp = `${file}.tmp`;
   const fd = fs.openSync(tmp, 'w', 0o644);
   try {
-    fs.writeFileSync(fd, data);
-    if (sync) fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    try {
+      fs.writeFileSync(fd, data);
+      if (sync) fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    // A half-written temp file would hold on to the space a full disk lacks; the target is untouched.
+    fs.rmSync(tmp, { force: true });
+    const e = err as NodeJS.ErrnoException;
+    if (e instanceof Error && e.path === undefined) e.path = file;
+    throw err;
   }
-  fs.renameSync(tmp, file);
   if (sync) fsyncDir(path.dirname(file));
 }
 

@@ -26,6 +26,7 @@ import type {
   SyncGroupRequest,
   SyncGroupResponse,
 } from '../../protocol/messages/index.js';
+import type { WriteHealth } from '../log/disk-health.js';
 import { SYSTEM_CLOCK, type BrokerClock } from '../clock.js';
 import type { FsyncPolicy } from '../log/partition-log.js';
 import { Group, type GroupHooks } from './group.js';
@@ -78,6 +79,8 @@ export interface GroupCoordinatorOptions {
   offsetsTopic?: OffsetsTopic;
   /** recoverable problems (a torn groups.log tail, a failed fsync or compaction) */
   onWarning?: (message: string) => void;
+  /** told of groups.log's failed writes and of the writes that work again (see log/disk-health.ts) */
+  health?: WriteHealth;
 }
 
 export const GROUP_DEFAULTS = {
@@ -118,6 +121,7 @@ export class GroupCoordinator {
       compactMinBytes: opts.compactMinBytes,
       compactRatio: opts.compactRatio,
       onWarning: opts.onWarning,
+      health: opts.health,
     });
     // Groups come back Empty, with their generation, protocol type and offsets; members rejoin.
     for (const id of this.store.groupIds()) {
@@ -246,9 +250,10 @@ export class GroupCoordinator {
         commits.map((c) => offsetCommitRecord(req.groupId, c.topic, c.partition, c.value)),
       );
     } catch (err) {
-      // Nothing was stored; a retriable error makes the client try again.
+      // Nothing was stored. Kafka answers a commit its log could not take (KAFKA_STORAGE_ERROR) with
+      // NOT_COORDINATOR: retriable, the client finds the coordinator again and retries.
       this.warn(`offset commit for group ${req.groupId} failed: ${(err as Error).message}`);
-      for (const c of commits) errors.set(key(c.topic, c.partition), ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      for (const c of commits) errors.set(key(c.topic, c.partition), ErrorCode.NOT_COORDINATOR);
     }
     if (created) this.forgetIfUnused(group);
     return answer((topic, p) => errors.get(key(topic, p.partitionIndex)) ?? ErrorCode.NONE);
@@ -337,7 +342,7 @@ export class GroupCoordinator {
       );
     } catch (err) {
       this.warn(`offset delete for group ${req.groupId} failed: ${(err as Error).message}`);
-      deleteError = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+      deleteError = ErrorCode.NOT_COORDINATOR;
     }
     return {
       errorCode: ErrorCode.NONE,
@@ -433,7 +438,7 @@ export class GroupCoordinator {
         this.toOffsetsTopic(groupId, tombstones);
       } catch (err) {
         this.warn(`deleting group ${groupId} failed: ${(err as Error).message}`);
-        return { groupId, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE };
+        return { groupId, errorCode: ErrorCode.NOT_COORDINATOR };
       }
       group.state = 'Dead';
       group.shutdown(ErrorCode.UNKNOWN_MEMBER_ID);

@@ -9,6 +9,7 @@
 
 import path from 'node:path';
 import { RecordLog } from './record-log.js';
+import type { WriteHealth } from '../log/disk-health.js';
 import type { FsyncPolicy } from '../log/partition-log.js';
 
 export const GROUPS_LOG_FILE = 'groups.log';
@@ -36,6 +37,8 @@ export interface OffsetStoreOptions {
   /** compact once the file is this many times its live size; 2 by default (half of it dead) */
   compactRatio?: number;
   onWarning?: (message: string) => void;
+  /** told of failed writes and of the writes that work again (see log/disk-health.ts) */
+  health?: WriteHealth;
 }
 
 // The log's entries. Field names are spelled out: the file is small and a human may have to read it.
@@ -160,7 +163,14 @@ export class OffsetStore {
   /** Write ahead, then apply: if the append fails nothing changes and the caller sees the error. */
   private write(entries: Entry[]): void {
     if (entries.length === 0) return;
-    const sizes = this.log ? this.log.append(entries) : entries.map(() => 0);
+    let sizes: number[];
+    try {
+      sizes = this.log ? this.log.append(entries) : entries.map(() => 0);
+    } catch (err) {
+      this.opts.health?.failed(GROUPS_LOG_FILE, err);
+      throw err;
+    }
+    if (this.log) this.opts.health?.succeeded(GROUPS_LOG_FILE);
     entries.forEach((e, i) => this.apply(e, sizes[i]));
     this.maybeCompact();
   }

@@ -135,6 +135,8 @@ export class RecordLog {
       } catch {
         // the next open truncates at the torn entry anyway
       }
+      const e = err as NodeJS.ErrnoException;
+      if (e instanceof Error && e.path === undefined) e.path = this.opts.file; // the disk's report names the file
       throw err;
     }
     this.bytes += data.length;

@@ -13,5 +13,17 @@ export const initProducerId: Handler<typeof INIT_PRODUCER_ID> = (ctx, req) => {
       producerEpoch: -1,
     };
   }
-  return { throttleTimeMs: 0, errorCode: 0, producerId: ctx.broker.producerIds.allocate(), producerEpoch: 0 };
+  try {
+    return { throttleTimeMs: 0, errorCode: 0, producerId: ctx.broker.producerIds.allocate(), producerEpoch: 0 };
+  } catch (err) {
+    // The next block of ids could not be reserved on disk (a full data dir): Kafka answers a producer id block
+    // that is not available yet with COORDINATOR_LOAD_IN_PROGRESS, which clients retry.
+    ctx.broker.log(`InitProducerId: cannot reserve producer ids: ${(err as Error).message}`);
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS,
+      producerId: -1,
+      producerEpoch: -1,
+    };
+  }
 };

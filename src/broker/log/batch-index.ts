@@ -43,6 +43,11 @@ export class BatchIndex {
     this.maxTsSoFar[i] = i === 0 ? maxTimestamp : Math.max(this.maxTsSoFar[i - 1], maxTimestamp);
   }
 
+  /** Forgets the batches from `length` on (an append that was rolled back). */
+  truncate(length: number): void {
+    this.length = Math.min(this.length, Math.max(0, length));
+  }
+
   baseOffset(i: number): number {
     return this.base[i];
   }

@@ -50,9 +50,18 @@ export interface Storage {
 // ---------------------------------------------------------------------------------------------------------
 // Disk
 
+/** Node's write and fsync errors do not say which file: the broker's report of a failing disk must. */
+function withPath(err: unknown, file: string): unknown {
+  const e = err as NodeJS.ErrnoException | null;
+  if (e instanceof Error && e.path === undefined) e.path = file;
+  return err;
+}
+
 class DiskFile implements LogFile {
   private fd: number | null;
   private _size: number;
+  /** bytes past `_size` that a failed append left and could not cut off */
+  private tornTail = false;
 
   constructor(
     readonly path: string,
@@ -79,6 +88,11 @@ class DiskFile implements LogFile {
   append(data: Buffer): void {
     const fd = this.handle;
     const start = this._size;
+    if (this.tornTail) {
+      // An earlier failed append could not cut its bytes off: do it now, or refuse to append after them.
+      this.cut(fd, start);
+      this.tornTail = false;
+    }
     let done = 0;
     try {
       // writeSync may write less than asked (e.g. near a full disk); loop until all of it is in.
@@ -86,13 +100,21 @@ class DiskFile implements LogFile {
     } catch (err) {
       // Never leave half a batch behind: later appends would follow a torn batch.
       try {
-        fs.ftruncateSync(fd, start);
+        if (done > 0) fs.ftruncateSync(fd, start);
       } catch {
-        // recovery at the next start truncates it anyway
+        this.tornTail = true;
       }
-      throw err;
+      throw withPath(err, this.path);
     }
     this._size = start + data.length;
+  }
+
+  private cut(fd: number, size: number): void {
+    try {
+      fs.ftruncateSync(fd, size);
+    } catch (err) {
+      throw withPath(err, this.path);
+    }
   }
 
   read(position: number, length: number): Buffer {
@@ -117,12 +139,17 @@ class DiskFile implements LogFile {
   }
 
   truncate(size: number): void {
-    fs.ftruncateSync(this.handle, size);
+    this.cut(this.handle, size);
     this._size = size;
+    this.tornTail = false;
   }
 
   sync(): void {
-    fs.fsyncSync(this.handle);
+    try {
+      fs.fsyncSync(this.handle);
+    } catch (err) {
+      throw withPath(err, this.path);
+    }
   }
 
   close(): void {

@@ -64,9 +64,13 @@ export class DataDirLock {
         const fd = fs.openSync(file, 'wx', 0o644);
         try {
           fs.writeSync(fd, `${process.pid}\n`);
-        } finally {
+        } catch (err) {
+          // e.g. a full disk: an empty lock would stay behind; the start-up error names the file
           fs.closeSync(fd);
+          fs.rmSync(file, { force: true });
+          throw Object.assign(err as Error, { path: file });
         }
+        fs.closeSync(fd);
         held.add(dir);
         return new DataDirLock(dir, file);
       } catch (err) {

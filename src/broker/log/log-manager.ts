@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import { IGNORE_HEALTH, type WriteHealth } from './disk-health.js';
 import { DiskStorage, MemoryStorage, type Storage } from './files.js';
 import { DataDirLock } from './lock.js';
 import { PartitionLog, type FsyncPolicy } from './partition-log.js';
@@ -48,6 +49,8 @@ export interface LogManagerOptions {
   now?: () => number;
   /** warnings (recovery truncations, failed background work) */
   log?: (message: string) => void;
+  /** told of every failed write and of the writes that work again (see disk-health.ts) */
+  health?: WriteHealth;
 }
 
 export interface TopicInfo {
@@ -104,6 +107,7 @@ export class LogManager {
   private readonly storage: Storage;
   private readonly defaults: TopicConfig;
   private readonly warn: (message: string) => void;
+  private readonly health: WriteHealth;
   private readonly now: () => number;
   private readonly topicsByName = new Map<string, TopicState>();
   private readonly listeners = new Set<AppendListener>();
@@ -120,6 +124,7 @@ export class LogManager {
     this.fsync = options.fsync ?? 'never';
     this.defaults = topicDefaults(options.defaults);
     this.warn = options.log ?? (() => {});
+    this.health = options.health ?? IGNORE_HEALTH;
     this.now = options.now ?? Date.now;
   }
 
@@ -227,10 +232,14 @@ export class LogManager {
       for (let p = 0; p < numPartitions; p++) state.logs.push(this.openPartition(info, p, true));
     } catch (err) {
       for (const log of state.logs) log.destroy();
+      this.health.failed(`${name}-${state.logs.length}`, err);
       throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `cannot create topic ${name}: ${(err as Error).message}`);
     }
     this.topicsByName.set(name, state);
-    this.saveTopics();
+    this.saveTopics(`cannot create topic ${name}`, () => {
+      this.topicsByName.delete(name);
+      for (const log of state.logs) log.destroy();
+    });
     return info;
   }
 
@@ -246,7 +255,7 @@ export class LogManager {
     this.checkOpen();
     const t = this.requireTopic(name);
     this.topicsByName.delete(name);
-    this.saveTopics();
+    this.saveTopics(`cannot delete topic ${name}`, () => this.topicsByName.set(name, t));
     for (const log of t.logs) {
       try {
         log.destroy();
@@ -282,14 +291,20 @@ export class LogManager {
       for (let p = t.info.partitions; p < total; p++) added.push(this.openPartition(t.info, p, true));
     } catch (err) {
       for (const log of added) log.destroy();
+      this.health.failed(`${name}-${t.info.partitions + added.length}`, err);
       throw new KafkaError(
         ErrorCode.KAFKA_STORAGE_ERROR,
         `cannot add partitions to ${name}: ${(err as Error).message}`,
       );
     }
+    const before = t.info.partitions;
     t.logs.push(...added);
     t.info.partitions = total;
-    this.saveTopics();
+    this.saveTopics(`cannot add partitions to ${name}`, () => {
+      t.logs.length = before;
+      t.info.partitions = before;
+      for (const log of added) log.destroy();
+    });
   }
 
   // ---------------------------------------------------------------------------------------------- configs
@@ -313,10 +328,12 @@ export class LogManager {
     const t = this.requireTopic(name);
     const configs = normalizeTopicConfigs(entries);
     if (options.validateOnly) return;
+    const previous = t.info.configs;
     t.info.configs = configs;
+    // stored before it applies: configs that could not be stored would be lost at the next start
+    this.saveTopics(`cannot store the configs of ${name}`, () => (t.info.configs = previous));
     const logConfig = partitionLogConfig(effectiveTopicConfig(this.defaults, configs));
     for (const log of t.logs) log.configure(logConfig);
-    this.saveTopics();
   }
 
   // ---------------------------------------------------------------------------------------------- events
@@ -363,7 +380,18 @@ export class LogManager {
   /** fsyncs every partition appended to since its last flush. */
   flush(): void {
     if (this.closed) return;
-    for (const t of this.topicsByName.values()) for (const log of t.logs) if (log.needsFlush) log.flush();
+    let first: Error | undefined;
+    for (const t of this.topicsByName.values()) {
+      for (const log of t.logs) {
+        if (!log.needsFlush) continue;
+        try {
+          log.flush();
+        } catch (err) {
+          first ??= err as Error; // one failing partition must not keep the others from being flushed
+        }
+      }
+    }
+    if (first) throw first;
   }
 
   /** Flushes and closes every log (each writes its clean-shutdown marker) and releases the lock. */
@@ -414,6 +442,7 @@ export class LogManager {
       fsync: this.fsync,
       name: `${info.name}-${partition}`,
       log: this.warn,
+      health: this.health,
       onAppend: () => this.emitAppend(info.name, partition),
     });
   }
@@ -454,10 +483,26 @@ export class LogManager {
       this.topicsByName.set(info.name, state);
       for (let p = 0; p < info.partitions; p++) state.logs.push(this.openPartition(info, p, false));
     }
-    if (repaired) this.saveTopics();
+    if (repaired) this.writeTopics();
   }
 
-  private saveTopics(): void {
+  /**
+   * Writes topics.json after a change made in memory; when it cannot be written, `undo` takes the change
+   * back (a topic that is not in the file would vanish at the next start) and the request gets
+   * KAFKA_STORAGE_ERROR.
+   */
+  private saveTopics(what: string, undo: () => void): void {
+    try {
+      this.writeTopics();
+    } catch (err) {
+      undo();
+      this.health.failed(TOPICS_FILE, err);
+      throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `${what}: ${(err as Error).message}`);
+    }
+    this.health.succeeded(TOPICS_FILE);
+  }
+
+  private writeTopics(): void {
     const doc: TopicsFile = {
       version: 1,
       topics: [...this.topicsByName.values()].map(({ info }) => ({

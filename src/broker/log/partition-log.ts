@@ -30,6 +30,7 @@ import {
   type BatchHeader,
   type TimestampType,
 } from './batch.js';
+import { IGNORE_HEALTH, type WriteHealth } from './disk-health.js';
 import { DiskStorage, type Storage } from './files.js';
 import { ProducerState } from './producer-state.js';
 import { Segment, parseLogFileName, type SegmentOptions } from './segment.js';
@@ -71,6 +72,8 @@ export interface PartitionLogOptions {
   onAppend?: () => void;
   /** warnings (a truncated segment at recovery) */
   log?: (message: string) => void;
+  /** told of every failed write and of the successful appends (see disk-health.ts) */
+  health?: WriteHealth;
   /** for messages; the directory name by default */
   name?: string;
 }
@@ -147,6 +150,7 @@ export class PartitionLog {
   private readonly fsync: FsyncPolicy;
   private readonly onAppend?: () => void;
   private readonly warn: (message: string) => void;
+  private readonly health: WriteHealth;
   readonly name: string;
   readonly dir: string;
 
@@ -155,6 +159,12 @@ export class PartitionLog {
   private logStart = 0;
   private recoveryPoint = 0;
   private producers = new ProducerState();
+  /**
+   * Idempotent producers whose last append failed to be written. Their next batches find a gap in the
+   * sequence, which is that failure seen again, not a lost batch: they get KAFKA_STORAGE_ERROR, not
+   * OUT_OF_ORDER_SEQUENCE_NUMBER (which some clients treat as fatal).
+   */
+  private unwritten = new Set<number>();
   private unflushed = false;
   private closed = false;
   private _recovery: RecoveryReport = {
@@ -173,6 +183,7 @@ export class PartitionLog {
     this.fsync = options.fsync ?? 'never';
     this.onAppend = options.onAppend;
     this.warn = options.log ?? (() => {});
+    this.health = options.health ?? IGNORE_HEALTH;
     this.name = options.name ?? path.basename(options.dir);
   }
 
@@ -259,7 +270,14 @@ export class PartitionLog {
     const validated = validateClientBatch(batch, { maxMessageBytes: this.config.maxMessageBytes });
     const h = validated.header;
 
-    const original = this.producers.check(h);
+    let original: number | null;
+    try {
+      original = this.producers.check(h);
+    } catch (err) {
+      if (this.unwritten.has(h.producerId) && (err as KafkaError).code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER)
+        throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `${this.name}: an earlier batch could not be written`);
+      throw err;
+    }
     if (original !== null)
       return { baseOffset: original, logStartOffset: this.logStart, logAppendTime: -1, duplicate: true };
 
@@ -267,16 +285,19 @@ export class PartitionLog {
       timestampType: this.config.timestampType,
       now,
     });
-    this.maybeRoll(batch.length, h.lastOffsetDelta, now);
     const baseOffset = this.hwm;
     const lastOffset = baseOffset + h.lastOffsetDelta;
     patchBaseOffset(batch, baseOffset);
     try {
-      this.active.append(batch, baseOffset, lastOffset, maxTimestamp, now);
-      if (this.fsync === 'always') this.active.sync();
+      this.maybeRoll(batch.length, h.lastOffsetDelta, now);
+      // On failure the segment cuts the batch off again, and the offsets and producer state below stay put.
+      this.active.append(batch, baseOffset, lastOffset, maxTimestamp, now, this.fsync === 'always');
     } catch (err) {
-      throw storageError(`append to ${this.name} failed`, err);
+      if (h.producerId >= 0) this.unwritten.add(h.producerId);
+      throw this.writeFailed(`append to ${this.name} failed`, err);
     }
+    this.unwritten.delete(h.producerId);
+    this.health.succeeded(this.name);
     this.hwm = lastOffset + 1;
     this.producers.update(h, baseOffset);
     this.unflushed = true;
@@ -294,11 +315,26 @@ export class PartitionLog {
     if (full || old || offsetOverflow) this.roll();
   }
 
-  /** Seals the active segment and starts a new one at the high watermark. */
+  /**
+   * Seals the active segment and starts a new one at the high watermark. When the new segment cannot be
+   * created or the old one sealed, nothing changes (the active segment stays open for appends).
+   */
   private roll(): void {
     const sealed = this.active;
-    sealed.seal();
-    this.segments.push(Segment.create(this.storage, this.dir, this.hwm, this.segmentOptions));
+    let next: Segment | undefined;
+    try {
+      next = Segment.create(this.storage, this.dir, this.hwm, this.segmentOptions);
+      sealed.seal();
+    } catch (err) {
+      try {
+        if (next) next.delete();
+        else Segment.deleteFiles(this.storage, this.dir, this.hwm);
+      } catch {
+        // empty files; the next start removes or reuses them
+      }
+      throw err;
+    }
+    this.segments.push(next);
     if (this.fsync !== 'never') {
       // Make the sealed segment durable now, so a crash never has to scan it again.
       sealed.sync();
@@ -402,11 +438,16 @@ export class PartitionLog {
       );
     }
     if (target <= this.logStart) return this.logStart;
+    try {
+      // When everything goes, start a new segment at the high watermark so that the old one can be deleted.
+      if (!this.active.isEmpty && this.active.nextOffset <= target) this.roll();
+      // persisted first: if it cannot be, the records stay (a DeleteRecords answered with an error deleted nothing)
+      this.writeMeta(target);
+    } catch (err) {
+      throw this.writeFailed(`deleting records of ${this.name} failed`, err);
+    }
     this.logStart = target;
-    // When everything goes, start a new segment at the high watermark so that the old one can be deleted.
-    if (!this.active.isEmpty && this.active.nextOffset <= target) this.roll();
     this.dropSegments((seg) => seg.nextOffset <= this.logStart);
-    this.writeMeta();
     return this.logStart;
   }
 
@@ -457,7 +498,17 @@ export class PartitionLog {
   /** fsyncs everything appended so far (the owner's fsync policy decides when). */
   flush(): void {
     this.checkOpen();
-    this.syncAll();
+    try {
+      this.syncAll();
+    } catch (err) {
+      throw this.writeFailed(`flush of ${this.name} failed`, err);
+    }
+  }
+
+  /** Reports a failed write and returns the error the request gets. */
+  private writeFailed(what: string, err: unknown): KafkaError {
+    this.health.failed(this.name, err);
+    return storageError(what, err);
   }
 
   private syncAll(): void {
@@ -481,11 +532,24 @@ export class PartitionLog {
    */
   close(): void {
     if (this.closed) return;
-    this.syncAll();
-    const snapshot = this.producers.toSnapshot(this.hwm);
-    this.storage.writeFileAtomic(path.join(this.dir, CLEAN_SHUTDOWN_FILE), JSON.stringify(snapshot) + '\n');
-    for (const seg of this.segments) seg.close();
     this.closed = true;
+    try {
+      this.syncAll();
+      const snapshot = this.producers.toSnapshot(this.hwm);
+      this.storage.writeFileAtomic(path.join(this.dir, CLEAN_SHUTDOWN_FILE), JSON.stringify(snapshot) + '\n');
+    } catch (err) {
+      // Without the marker the next start recovers this partition as after a crash: nothing is lost (the
+      // records are in the OS), only the start is slower. A full disk must not turn a shutdown into a failure.
+      this.health.failed(this.name, err);
+      this.warn(`${this.name}: closed without the clean-shutdown marker (${(err as Error).message})`);
+    }
+    for (const seg of this.segments) {
+      try {
+        seg.close();
+      } catch (err) {
+        this.warn(`${this.name}: closing segment ${seg.baseOffset}: ${(err as Error).message}`);
+      }
+    }
   }
 
   /** Closes without flushing and removes the partition directory (topic deletion). */
@@ -495,8 +559,8 @@ export class PartitionLog {
     this.storage.removeDir(this.dir);
   }
 
-  private writeMeta(): void {
-    const meta: PartitionMeta = { logStartOffset: this.logStart, recoveryPoint: this.recoveryPoint };
+  private writeMeta(logStartOffset = this.logStart): void {
+    const meta: PartitionMeta = { logStartOffset, recoveryPoint: this.recoveryPoint };
     this.storage.writeFileAtomic(path.join(this.dir, META_FILE), JSON.stringify(meta) + '\n');
   }
 

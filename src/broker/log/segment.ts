@@ -158,6 +158,8 @@ export class Segment {
   private timeIndexFile: LogFile | null = null;
   /** bytes written (log or index files) that are not fsynced yet */
   private unsynced = false;
+  /** where the log must be cut before the next append: a failed append's bytes that could not be removed */
+  private tornAt: number | null = null;
 
   // sparse index state, as Kafka's LogSegment keeps it
   private bytesSinceIndexEntry = 0;
@@ -308,14 +310,64 @@ export class Segment {
     scanBatches(this.log, this.baseOffset, false, (h) => visit(h));
   }
 
-  /** Appends a batch whose offsets are already patched. The bytes are in the OS when this returns. */
-  append(batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number, now: number): void {
+  /**
+   * Appends a batch whose offsets are already patched; with `sync`, fsyncs it too. The bytes are in the OS when
+   * this returns. When it throws, the segment is as it was before: the log file is cut back to its size and
+   * the bookkeeping (batch index, sparse index entries, extent) forgets the batch, so that a record is either
+   * appended and readable or not stored at all.
+   */
+  append(batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number, now: number, sync = false): void {
     if (this.sealed) throw new Error(`segment ${this.baseOffset} is sealed`);
-    const position = this.log.size;
-    this.log.append(batch);
-    this.track(baseOffset, lastOffset, position, batch.length, maxTimestamp);
-    if (this.rollTimestamp < 0) this.rollTimestamp = now;
-    this.unsynced = true;
+    if (this.tornAt !== null) {
+      // a rolled-back append whose bytes could not be cut off: nothing may follow them
+      this.log.truncate(this.tornAt);
+      this.tornAt = null;
+    }
+    const before = this.mark();
+    try {
+      this.log.append(batch);
+      this.track(baseOffset, lastOffset, before.size, batch.length, maxTimestamp);
+      if (this.rollTimestamp < 0) this.rollTimestamp = now;
+      this.unsynced = true;
+      if (sync) this.sync();
+    } catch (err) {
+      this.rollBack(before);
+      throw err;
+    }
+  }
+
+  /** What an append changes, to undo it. */
+  private mark() {
+    return {
+      size: this.log.size,
+      batches: this.batchIndex!.length,
+      pendingIndex: this.pendingIndex.length,
+      pendingTimeIndex: this.pendingTimeIndex.length,
+      bytesSinceIndexEntry: this.bytesSinceIndexEntry,
+      maxTimestamp: this.maxTimestamp,
+      relOffsetOfMaxTimestamp: this.relOffsetOfMaxTimestamp,
+      lastTimeEntry: this.lastTimeEntry,
+      nextOffset: this.nextOffset,
+      rollTimestamp: this.rollTimestamp,
+    };
+  }
+
+  private rollBack(m: ReturnType<Segment['mark']>): void {
+    this.batchIndex!.truncate(m.batches);
+    this.pendingIndex.length = m.pendingIndex;
+    this.pendingTimeIndex.length = m.pendingTimeIndex;
+    this.bytesSinceIndexEntry = m.bytesSinceIndexEntry;
+    this.maxTimestamp = m.maxTimestamp;
+    this.relOffsetOfMaxTimestamp = m.relOffsetOfMaxTimestamp;
+    this.lastTimeEntry = m.lastTimeEntry;
+    this.nextOffset = m.nextOffset;
+    this.rollTimestamp = m.rollTimestamp;
+    if (this.log.size === m.size) return;
+    try {
+      this.log.truncate(m.size);
+    } catch {
+      this.tornAt = m.size; // cut before the next append (which fails if it still cannot)
+    }
   }
 
   /** Bookkeeping for one batch now in the file: per-batch index, sparse index entries, extent. */
@@ -420,9 +472,12 @@ export class Segment {
   }
 
   close(): void {
-    this.writePendingIndexes();
-    this.closeIndexFiles();
-    this.log.close();
+    try {
+      this.writePendingIndexes(); // may fail on a full disk: the indexes are rebuilt from the log then
+    } finally {
+      this.closeIndexFiles();
+      this.log.close();
+    }
   }
 
   /** Closes and removes the segment's files. */
