@@ -19,7 +19,7 @@ import { CliError, ExitCode } from '../errors.js';
 import { printJson, printLine, type GlobalOptions, type Io } from '../io.js';
 import { exitCodeOf, openSession, toCliError } from '../session.js';
 import { ProgressLine, formatBytes, formatCount } from '../progress.js';
-import { lineAt, readLines, type LineBlock } from './lines.js';
+import { fileChunks, lineAt, readLines, type LineBlock } from './lines.js';
 import { checkSize, roomFor, singleRecordBatchSize, TooLargeError, type SizeLimit } from './size-limit.js';
 import {
   canRefuseLines,
@@ -82,7 +82,7 @@ export async function validateFile(
 ): Promise<{ first: BadLine; count: number } | null> {
   let first: BadLine | null = null;
   let count = 0;
-  for await (const block of readLines(openFile(file))) {
+  for await (const block of readLines(fileChunks(file))) {
     for (let i = 0; i < block.starts.length; i++) {
       try {
         check(lineAt(block, i));
@@ -130,9 +130,12 @@ async function sizeLimit(cluster: Cluster, topic: string, compression: Compressi
   return bytes === null ? null : { topic, bytes };
 }
 
-function openFile(file: string): fs.ReadStream {
-  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  return stream;
+/** The length of the longest line of a file: a scan for newlines, no record made. */
+async function longestLine(file: string): Promise<number> {
+  let most = 0;
+  for await (const block of readLines(fileChunks(file)))
+    for (let i = 0; i < block.starts.length; i++) most = Math.max(most, block.ends[i] - block.starts[i]);
+  return most;
 }
 
 async function checkReadable(file: string): Promise<void> {
@@ -217,7 +220,10 @@ export async function runProduce(
       // that names the line then runs only when a record is over), else by a pass of its own when the file
       // is larger than the limit (an Avro file was encoded three times before)
       if (o.file !== undefined) {
-        const mayExceed = largest !== undefined ? largest > limit.bytes : await fileMayExceed(o.file, limit, o.input);
+        let mayExceed = largest !== undefined ? largest > limit.bytes : await fileMayExceed(o.file, limit, o.input);
+        // raw lines are sized by their length alone (the same key and headers on each)
+        if (mayExceed && largest === undefined && isRawValueInput(o.input))
+          mayExceed = (await longestLine(o.file)) > roomFor(limit, o.input.headers) - (o.input.key?.length ?? 0);
         if (mayExceed) await refuseBadFile(o.file, parse);
       }
       if (o.value !== undefined) {
@@ -234,7 +240,7 @@ export async function runProduce(
     const p = producer;
 
     const source: AsyncIterable<Buffer | string> =
-      o.value !== undefined ? single(o.value) : o.file !== undefined ? openFile(o.file) : stdin;
+      o.value !== undefined ? single(o.value) : o.file !== undefined ? fileChunks(o.file) : stdin;
     if (o.value === undefined && o.file === undefined && stdin.isTTY) {
       printLine(io.stderr, 'evt: reading records from the terminal, one per line (Ctrl-D to end)');
     }
