@@ -77,11 +77,11 @@ export async function registryEncoder(
       throw err;
     }
   }
-  const inner = avroCodec(type);
+  const inner = avroCodec(type, frame(id, Buffer.alloc(0)));
   return {
     format: 'avro',
     schemaId: id,
-    encode: (value) => frame(id, inner.encode(value)),
+    encode: (value) => inner.encode(value),
     decode: (payload) => inner.decode(payload === null ? null : bodyOf(payload)),
   };
 }
