@@ -38,9 +38,40 @@ function room(s: State, n: number): boolean {
   return true;
 }
 
+/** ASCII text, byte by byte (for the short pieces of JSON this beats a call into the runtime). */
 function putAscii(s: State, text: string): boolean {
-  if (!room(s, text.length)) return false;
-  s.o += s.out.write(text, s.o, 'latin1');
+  const n = text.length;
+  if (!room(s, n)) return false;
+  const out = s.out;
+  let o = s.o;
+  for (let i = 0; i < n; i++) out[o++] = text.charCodeAt(i);
+  s.o = o;
+  return true;
+}
+
+const DIGITS = new Uint8Array(24);
+
+function putNumber(s: State, n: number): boolean {
+  if (!Number.isSafeInteger(n)) {
+    // JSON.stringify writes what String does for finite numbers, null for the others
+    return putAscii(s, Number.isFinite(n) ? String(n) : 'null');
+  }
+  if (!room(s, 17)) return false;
+  const out = s.out;
+  let o = s.o;
+  // -0 is written 0, as String(-0) is
+  if (n < 0) {
+    out[o++] = 0x2d;
+    n = -n;
+  }
+  let i = 24;
+  do {
+    const q = Math.floor(n / 10);
+    DIGITS[--i] = 0x30 + (n - q * 10);
+    n = q;
+  } while (n > 0);
+  while (i < 24) out[o++] = DIGITS[i++];
+  s.o = o;
   return true;
 }
 
@@ -150,11 +181,6 @@ function lengthPrefixed(s: State): number {
   if (!(n >= 0) || start + n > s.buf.length) return -1;
   s.pos = start + n;
   return start;
-}
-
-function putNumber(s: State, n: number): boolean {
-  // JSON.stringify writes what String does for finite numbers, null for the others
-  return putAscii(s, Number.isFinite(n) ? String(n) : 'null');
 }
 
 /** Avro's block-encoded items (arrays, maps): calls item for each; false when one fails or the blocks are bad. */

@@ -192,10 +192,10 @@ describe('avroJsonWriter', () => {
 
   it('a logical type avsc was told about, and records with fields called type and data: no writer', () => {
     class Dt extends avro.types.LogicalType {
-      _fromValue(v: number) {
+      override _fromValue(v: number) {
         return new Date(v);
       }
-      _toValue(d: Date) {
+      override _toValue(d: Date) {
         return d.getTime();
       }
     }

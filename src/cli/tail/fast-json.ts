@@ -29,6 +29,7 @@ const VALUE = ASCII(',"value":');
 const NULL_END = ASCII('null}\n');
 const END = ASCII('}\n');
 const BASE64_END = ASCII(',"valueEncoding":"base64"}\n');
+const SCHEMA_ID = ASCII(',"valueSchemaId":');
 
 /** Copies src into out at pos (a few bytes one by one: cheaper than a call into the runtime). */
 function put(out: Buffer, pos: number, src: Buffer): number {
@@ -141,6 +142,14 @@ export class FastJsonEncoder {
    * after it, -1 when the record needs the general path, -2 when its headers need more room.
    */
   write(r: ConsumedRecord, out: Buffer, pos: number): number {
+    return this.writeWith(r, out, pos, null, 0);
+  }
+
+  /**
+   * As write, with the value given as JSON text decoded from schema `schemaId` (the registry's; the line then
+   * says the id after the value). `out` has room(r) + json.length bytes free.
+   */
+  writeWith(r: ConsumedRecord, out: Buffer, pos: number, json: Buffer | null, schemaId: number): number {
     pos = put(out, pos, this.prefix(r.topic, r.partition));
     pos = putInt(out, pos, r.offset);
     // records of a batch often share their timestamp: its part of the line is kept
@@ -168,6 +177,12 @@ export class FastJsonEncoder {
         pos += out.write(json, pos, 'utf8');
         pos = put(out, pos, VALUE);
       }
+    }
+    if (json !== null) {
+      pos = put(out, pos, json);
+      pos = put(out, pos, SCHEMA_ID);
+      pos = putInt(out, pos, schemaId);
+      return put(out, pos, END);
     }
     const v = r.value;
     if (v === null) return put(out, pos, NULL_END);
