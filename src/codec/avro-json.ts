@@ -290,7 +290,7 @@ function compile(type: avro.Type, seen: Map<avro.Type, Step>): Step | null {
         );
       };
       seen.set(type, step);
-      value = compile((type as avro.types.MapType).valuesType, seen);
+      value = compile((type as unknown as { valuesType: avro.Type }).valuesType, seen);
       return value && step;
     }
     case 'record':
