@@ -10,7 +10,7 @@
 // what is wrong. test/codec/avro-json.test.ts checks both agree.
 
 import { isUtf8 } from 'node:buffer';
-import avro from 'avsc';
+import type avro from 'avsc';
 
 /** A compiled reader: the JSON text of an Avro body (as UTF-8 bytes, a view valid until the next call), or null. */
 export type AvroJsonWriter = (body: Buffer) => Buffer | null;
@@ -75,7 +75,7 @@ function putNumber(s: State, n: number): boolean {
   return true;
 }
 
-/** avsc's Tap.readLong: a zig-zag varint, exact up to 2^53 (avsc refuses longs beyond 2^53 - 2) (a float beyond 28 bits, as avsc reads it). */
+/** avsc's Tap.readLong: a zig-zag varint (a float beyond 28 bits, as avsc reads it; avsc refuses longs beyond 2^53 - 2). */
 function readLong(s: State): number {
   const buf = s.buf;
   let n = 0;

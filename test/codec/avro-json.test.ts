@@ -7,6 +7,7 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { avroJsonWriter } from '../../src/codec/avro-json.js';
 import { avroCodec } from '../../src/codec/avro.js';
+import { LINES_FIELD } from '../helpers/schemas.js';
 
 const forSchema = (schema: unknown) => avro.Type.forSchema(schema as avro.Schema, { wrapUnions: 'auto' });
 
@@ -76,21 +77,7 @@ const schemas: Record<string, { schema: unknown; values: unknown[] }> = {
       type: 'record',
       name: 'Order',
       fields: [
-        {
-          name: 'lines',
-          type: {
-            type: 'array',
-            items: {
-              type: 'record',
-              name: 'Line',
-              fields: [
-                { name: 'sku', type: 'string' },
-                { name: 'qty', type: 'int' },
-                { name: 'price', type: 'double' },
-              ],
-            },
-          },
-        },
+        LINES_FIELD,
         { name: 'tags', type: { type: 'map', values: ['null', 'string'] } },
         { name: 'matrix', type: { type: 'array', items: { type: 'array', items: 'long' } } },
         {

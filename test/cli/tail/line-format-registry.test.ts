@@ -13,8 +13,10 @@ import { RegistryClient } from '../../../src/codec/registry-client.js';
 import { RegistryDecoder } from '../../../src/codec/registry-codec.js';
 import type { ValueCodec } from '../../../src/codec/value-codec.js';
 import { frame } from '../../../src/codec/wire-format.js';
-import { LineFormatter, type ByteTarget, type OutputMode } from '../../../src/cli/tail/line-format.js';
+import { LineFormatter, type OutputMode } from '../../../src/cli/tail/line-format.js';
 import { startTestBroker } from '../../helpers/broker.js';
+import { byteTarget } from '../../helpers/byte-target.js';
+import { LINES_FIELD } from '../../helpers/schemas.js';
 import avro from 'avsc';
 
 let broker: RunningBroker;
@@ -28,20 +30,7 @@ const ORDER = {
   fields: [
     { name: 'id', type: 'string' },
     { name: 'note', type: ['null', 'string'], default: null },
-    {
-      name: 'lines',
-      type: {
-        type: 'array',
-        items: {
-          type: 'record',
-          name: 'Line',
-          fields: [
-            { name: 'qty', type: 'int' },
-            { name: 'price', type: 'double' },
-          ],
-        },
-      },
-    },
+    LINES_FIELD,
     { name: 'tags', type: { type: 'map', values: 'string' } },
     { name: 'raw', type: 'bytes' },
   ],
@@ -60,7 +49,7 @@ beforeAll(async () => {
       order.toBuffer({
         id: 'Zoë "q"',
         note: 'gift\n',
-        lines: [{ qty: 2, price: 9.5 }],
+        lines: [{ sku: 's', qty: 2, price: 9.5 }],
         tags: { a: 'b', '7': 'index' },
         raw: Buffer.alloc(0),
       }),
@@ -92,16 +81,7 @@ afterAll(async () => {
 
 function print(mode: OutputMode, general: boolean): string {
   const formatter = new LineFormatter(mode, codec, general ? () => true : undefined);
-  const t: ByteTarget = {
-    buf: Buffer.alloc(16),
-    pos: 0,
-    reserve(n: number) {
-      if (t.pos + n <= t.buf.length) return;
-      const bigger = Buffer.alloc(Math.max(t.buf.length * 2, t.pos + n));
-      t.buf.copy(bigger, 0, 0, t.pos);
-      t.buf = bigger;
-    },
-  };
+  const t = byteTarget(16);
   for (const r of records) formatter.write(r, t);
   return t.buf.toString('utf8', 0, t.pos);
 }
