@@ -3,6 +3,7 @@
 // loopback TCP rate and disk write rate measured in the same run.
 //
 //   node bench/broker.js [--records 1000000] [--size 100] [--partitions 3] [--fsync never] [--json]
+//   node bench/broker.js --startup-only      # only evt/testing's in-process start-up, next to a bare listen
 //
 // Needs `npm run build` first (it runs the compiled CLI) and kcat on the PATH for the kcat rows.
 
@@ -22,6 +23,7 @@ const { values: args } = parseArgs({
     partitions: { type: 'string', default: '3' },
     fsync: { type: 'string', default: 'never' },
     json: { type: 'boolean', default: false },
+    'startup-only': { type: 'boolean', default: false },
   },
 });
 const RECORDS = Number(args.records);
@@ -196,6 +198,48 @@ const results = {
   fsync: args.fsync,
   cpus: os.cpus().length,
 };
+/** Median ms of `runs` calls of `start` (each result closed before the next). */
+async function medianMs(runs, start) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    const closeable = await start();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    await closeable.close();
+  }
+  times.sort((a, b) => a - b);
+  return +times[Math.floor(runs / 2)].toFixed(2);
+}
+
+/**
+ * evt/testing's startBroker (in memory, a seeded topic, port 0) until it accepts connections, next to the
+ * floor for any in-process server: an empty net.createServer().listen(0) in the same process.
+ */
+async function startupRows() {
+  const { startBroker: startTestBroker } = await import('../dist/src/testing/index.js');
+  const listen = () =>
+    new Promise((resolve) => {
+      const server = net.createServer();
+      server.listen(0, '127.0.0.1', () => resolve({ close: () => new Promise((r) => server.close(r)) }));
+    });
+  await medianMs(3, () => startTestBroker({ topics: { orders: 3 } })); // warm-up: module loading
+  return {
+    netListenMs: await medianMs(31, listen),
+    testBrokerMs: await medianMs(31, () => startTestBroker({ topics: { orders: 3 } })),
+  };
+}
+
+results.startup = await startupRows();
+const startupLines = [
+  'start-up in process (median of 31):',
+  `  ${'net listen(0)'.padEnd(20)} ${String(results.startup.netListenMs).padStart(8)} ms   (reference, same run)`,
+  `  ${'evt/testing'.padEnd(20)} ${String(results.startup.testBrokerMs).padStart(8)} ms   startBroker({ topics: { orders: 3 } })`,
+];
+if (args['startup-only']) {
+  process.stdout.write((args.json ? JSON.stringify(results.startup, null, 2) : startupLines.join('\n')) + '\n');
+  fs.rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
 log('measuring loopback and disk');
 results.loopback = await loopback();
 results.disk = diskWrite();
@@ -230,5 +274,6 @@ if (args.json) {
     );
   }
   lines.push(row('kafkajs produce', results.kafkajs.produce), row('kafkajs consume', results.kafkajs.consume));
+  lines.push(...startupLines);
   process.stdout.write(lines.join('\n') + '\n');
 }

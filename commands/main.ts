@@ -7,7 +7,7 @@ import { processIo, type Io } from '../src/cli/io.js';
 import { buildProgram } from './program.js';
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
-  const program = buildProgram(io);
+  const program = buildProgram(io, argv);
   try {
     await parseWithEnv(program, argv, io.env);
     return ExitCode.OK;

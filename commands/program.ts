@@ -21,7 +21,35 @@ import { registerWorker } from './worker.js';
 import type { CommandContext, GlobalOptions, Io } from '../src/cli/io.js';
 import { VERSION } from '../src/cli/version.js';
 
-export function buildProgram(io: Io): Command {
+type Register = (program: Command, ctx: CommandContext) => void;
+
+/** The top-level commands, in the order `evt --help` lists them. */
+const COMMANDS: ReadonlyArray<readonly [name: string, register: Register]> = [
+  ['produce', registerProduce],
+  ['tail', registerTail],
+  ['topics', registerTopics],
+  ['groups', registerGroups],
+  ['status', registerStatus],
+  ['config', registerConfig],
+  ['broker', registerBroker],
+  ['schema', registerSchema],
+  ['simulate', registerSimulate],
+  ['worker', registerWorker],
+  ['demo', registerDemo],
+  ['replay', registerReplay],
+  ['view', registerView],
+  ['trace', registerTrace],
+  ['flow', registerFlow],
+  ['dashboard', registerDashboard],
+  ['completion', registerCompletion],
+];
+
+/**
+ * The program. With `argv`, only the command it invokes is registered when that is certain: the first word
+ * after the global options names a command. Anything else (help, an unknown word, completion, which walks
+ * every command) registers them all, so that commander's help and suggestions see the whole tree.
+ */
+export function buildProgram(io: Io, argv?: readonly string[]): Command {
   const program = new Command('evt')
     .description('Operate and inspect a Kafka event backbone, with an embedded Kafka-compatible broker.')
     .version(VERSION, '-V, --version', 'print the version')
@@ -67,27 +95,29 @@ Examples:
   );
   const ctx: CommandContext = { io, globals: () => program.opts<GlobalOptions>() };
   // Command modules stay light at import time (heavy modules load inside their actions), so that
-  // `evt --version` and `evt --help` start fast.
-  for (const register of [
-    registerProduce,
-    registerTail,
-    registerTopics,
-    registerGroups,
-    registerStatus,
-    registerConfig,
-    registerBroker,
-    registerSchema,
-    registerSimulate,
-    registerWorker,
-    registerDemo,
-    registerReplay,
-    registerView,
-    registerTrace,
-    registerFlow,
-    registerDashboard,
-    registerCompletion,
-  ]) {
-    register(program, ctx);
+  // `evt --version` and `evt --help` start fast; and a run registers only the command it invokes when that is
+  // plain from the words (building every command's options and help is a few ms of every start-up).
+  const invoked = argv && invokedCommand(program, argv);
+  for (const [name, register] of COMMANDS) {
+    if (invoked === undefined || invoked === name) register(program, ctx);
   }
   return program;
+}
+
+/** The command `argv` invokes, skipping the global options (read from the program, with their values). */
+function invokedCommand(program: Command, argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i];
+    if (!word.startsWith('-')) {
+      const name = COMMANDS.find(([command]) => command === word)?.[0];
+      return name === 'completion' ? undefined : name;
+    }
+    const option = program.options.find((o) => o.long === word || o.short === word);
+    if (!option) {
+      if (word.startsWith('--') && word.includes('=')) continue; // --brokers=host:port
+      return undefined; // -h, -V, a typo: commander decides, with every command known
+    }
+    if (option.required || option.optional) i++; // the option's value
+  }
+  return undefined;
 }

@@ -11,7 +11,8 @@ import { HANDLERS } from './handlers/index.js';
 import { LogManager, type FsyncPolicy } from './log/log-manager.js';
 import { ProducerIdAllocator } from './producer-ids.js';
 import type { RunningRegistry } from '../registry/server.js';
-import { BrokerServer } from './server.js';
+import { BrokerServer, type RequestInterceptor } from './server.js';
+import type { BrokerClock } from './clock.js';
 import type { BrokerState } from './state.js';
 
 export interface BrokerOptions {
@@ -40,6 +41,10 @@ export interface BrokerOptions {
   /** serve a Confluent-compatible schema registry on this port (0: a free one); undefined: no registry */
   registryPort?: number;
   log?: (message: string) => void;
+  /** the time of group sessions, retention and commit timestamps (real time by default); see evt/testing */
+  clock?: BrokerClock;
+  /** sees every request before its handler (evt/testing's faults and held requests); see server.ts */
+  intercept?: RequestInterceptor;
 }
 
 export interface RunningBroker {
@@ -88,6 +93,7 @@ function advertisedHostFor(bound: string, explicit?: string): string {
 
 export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
   const o = { ...BROKER_DEFAULTS, ...stripUndefined(options) };
+  const clock = o.clock;
   const dataDir = o.inMemory ? null : path.resolve(o.dataDir);
   const log = o.log ?? (() => {});
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
@@ -99,6 +105,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     defaults: { retentionMs: o.retentionMs, retentionBytes: o.retentionBytes, segmentBytes: o.segmentBytes },
     fsync: o.fsync,
     log,
+    ...(clock ? { now: () => clock.now() } : {}),
   });
   let groups: GroupCoordinator | undefined;
   let server: BrokerServer | undefined;
@@ -109,6 +116,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       fsync: o.fsync,
       partitionExists: (topic, partition) => logs.partition(topic, partition) !== undefined,
       onWarning: log,
+      ...(o.clock ? { clock: o.clock } : {}),
       ...(o.minSessionTimeoutMs !== undefined ? { minSessionTimeoutMs: o.minSessionTimeoutMs } : {}),
     });
     // every append, whoever makes it, wakes the fetches waiting on that partition
@@ -133,6 +141,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       maxRequestBytes: o.maxRequestBytes,
       handlers: HANDLERS,
       log,
+      ...(o.intercept ? { intercept: o.intercept } : {}),
       makeContext: (header, conn) => ({
         broker: state,
         apiVersion: header.apiVersion,

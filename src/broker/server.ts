@@ -6,6 +6,7 @@ import net from 'node:net';
 import { readRequestHeader, type RequestHeader } from '../protocol/frames.js';
 import { API_VERSIONS } from '../protocol/messages/index.js';
 import { ProtocolError, Reader } from '../protocol/primitives.js';
+import type { ApiSpec } from '../protocol/schema.js';
 import type { RequestContext } from './handlers/context.js';
 import type { PendingRequest, ServedApi } from './handlers/served-api.js';
 
@@ -22,7 +23,27 @@ export interface ServerOptions {
   /** called for per-connection failures worth a log line (verbose mode) */
   log?: (message: string) => void;
   makeContext: (header: RequestHeader, conn: ConnectionInfo) => RequestContext;
+  /**
+   * Sees every decoded request before its handler (the test hooks of evt/testing: faults, held requests): it
+   * calls `proceed` for the handler's answer or answers itself. Absent, the request path does not change.
+   */
+  intercept?: RequestInterceptor;
 }
+
+/** A decoded request as an interceptor sees it. */
+export interface InterceptedRequest {
+  readonly spec: ApiSpec;
+  readonly version: number;
+  /** the decoded request, typed by `spec` */
+  readonly body: unknown;
+  /** encodes a response of `spec` given in place of the handler's */
+  answer(response: unknown): Buffer[];
+}
+
+export type RequestInterceptor = (
+  request: InterceptedRequest,
+  proceed: () => Promise<Buffer[] | null>,
+) => Promise<Buffer[] | null>;
 
 export interface ConnectionInfo {
   id: number;
@@ -187,8 +208,18 @@ class Connection {
       return null;
     }
     try {
+      const ctx = this.opts.makeContext(header, this.info);
       // null: the request expects no answer (e.g. Produce with acks=0)
-      return await request(this.opts.makeContext(header, this.info), header.correlationId);
+      if (this.opts.intercept === undefined) return await request.run(ctx, header.correlationId);
+      return await this.opts.intercept(
+        {
+          spec: api.spec,
+          version: header.apiVersion,
+          body: request.body,
+          answer: (response) => request.encode(response, header.correlationId),
+        },
+        () => request.run(ctx, header.correlationId),
+      );
     } catch (err) {
       // A handler bug must not take the broker down; the client sees a closed connection and retries.
       this.fail(`${api.spec.name} v${header.apiVersion} failed: ${(err as Error)?.stack ?? String(err)}`);

@@ -41,6 +41,11 @@ export interface ApiSpec {
   /** the versions this broker accepts and advertises */
   minVersion: number;
   maxVersion: number;
+  /**
+   * the lowest version evt's own client speaks, when the broker serves older ones to old clients only (Produce
+   * and Fetch v0-v3 carry message formats v0/v1, which the client neither writes nor reads); minVersion if absent
+   */
+  clientMinVersion?: number;
   /** "none" or "N+" */
   flexibleVersions: string;
   request: Field[];

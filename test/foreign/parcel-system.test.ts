@@ -368,7 +368,8 @@ describe.skipIf(!available)('the parcel system (confluent-kafka-python) on evt b
   it('stores the labels topic in gzip batches where librdkafka compresses (and the others uncompressed)', async () => {
     expect(summary.gzipTopics).toEqual([summary.topics.labels]);
     // librdkafka before 2.11.1 compresses with gzip only when the broker lists Produce v0 (it checks gzip support
-    // against Produce v0: librdkafka #4948, fixed by #5130); evt broker, like Kafka 4.0, starts Produce at v3.
+    // against Produce v0: librdkafka #4948, fixed by #5130); evt broker, like Kafka 3.x, starts Produce at v0
+    // (Kafka 4.0 starts it at v3).
     const produceMin = await produceMinVersion();
     const compresses = produceMin === 0 || versionAtLeast(summary.client.librdkafka, [2, 11, 1]);
     if (!compresses) {

@@ -5,11 +5,15 @@ import { spawn, spawnSync } from 'node:child_process';
 
 export const PYTHON = '/usr/bin/python3';
 
-export function toolAvailable(name: string, probe: string[]): boolean {
+export function toolAvailable(
+  name: string,
+  probe: string[],
+  packages = 'kcat python3-kafka python3-confluent-kafka',
+): boolean {
   const r = spawnSync(probe[0], probe.slice(1), { stdio: 'ignore' });
   const ok = r.status === 0;
   if (!ok) {
-    const msg = `${name} is not installed: its interop tests are skipped (apt-get install kcat python3-kafka python3-confluent-kafka)`;
+    const msg = `${name} is not installed: its interop tests are skipped (apt-get install ${packages})`;
     if (process.env.EVT_REQUIRE_INTEROP === '1') throw new Error(`${msg}, but EVT_REQUIRE_INTEROP=1 requires it`);
     console.warn(`SKIPPED: ${msg}`);
   }
@@ -20,6 +24,13 @@ export const hasKcat = () => toolAvailable('kcat', ['kcat', '-V']);
 export const hasKafkaPython = () => toolAvailable('kafka-python', [PYTHON, '-c', 'import kafka']);
 export const hasConfluentKafka = () =>
   toolAvailable('confluent-kafka-python', [PYTHON, '-c', 'import confluent_kafka']);
+/** Go and kafka-go 0.2.1 from Debian (GOPATH mode under /usr/share/gocode: no module download) */
+export const hasKafkaGo = () =>
+  toolAvailable(
+    'kafka-go (Go)',
+    ['sh', '-c', 'command -v go && test -d /usr/share/gocode/src/github.com/segmentio/kafka-go'],
+    'golang-go golang-github-segmentio-kafka-go-dev',
+  );
 
 /**
  * Runs a program to completion without blocking the event loop: the in-process broker under test lives on
@@ -28,10 +39,10 @@ export const hasConfluentKafka = () =>
 export function run(
   cmd: string,
   args: string[],
-  { input, timeoutMs = 60_000 }: { input?: string; timeoutMs?: number } = {},
+  { input, timeoutMs = 60_000, env }: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));

@@ -1,9 +1,8 @@
 // Every codec both ways, with the reference clients: batches kcat and confluent-kafka compress with gzip,
 // snappy, lz4 and zstd are read by `evt tail`, `evt trace` and `evt replay` (and accepted by the broker), and
 // what `evt produce --compression X` writes is read by kcat and confluent-kafka. librdkafka 2.0.2 compresses
-// gzip/snappy/lz4 only for brokers that list Produce v2 (evt broker lists v3+): the clients go through a proxy
-// that lowers Produce's advertised minimum (test/helpers/produce-versions-proxy.ts), so the broker gets
-// librdkafka's real compressed batches. Each test checks the stored batches do carry the codec.
+// gzip/snappy/lz4 only for brokers that list Produce v2, which evt broker does (it serves Produce from v0).
+// Each test checks the stored batches do carry the codec.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,14 +13,12 @@ import type { TraceResult } from '../../src/trace/trace.js';
 import { startTestBroker } from '../helpers/broker.js';
 import { runInProcess } from '../helpers/cli.js';
 import { PYTHON, hasConfluentKafka, hasKcat, run } from '../helpers/interop.js';
-import { startProduceVersionsProxy, type ProduceVersionsProxy } from '../helpers/produce-versions-proxy.js';
 import { storedCodecs as storedCodecsOf } from '../helpers/stored-codecs.js';
 
 const CODECS = ['gzip', 'snappy', 'lz4', 'zstd'] as const;
 const kcatOk = hasKcat();
 const confluentOk = hasConfluentKafka();
 let broker: RunningBroker;
-let proxy: ProduceVersionsProxy;
 let dir: string;
 
 const evt = (args: string[], input?: string) =>
@@ -62,13 +59,11 @@ async function expectEvtReads(topic: string, tag: string, written: string[]): Pr
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evt-codecs-'));
-  proxy = await startProduceVersionsProxy(() => broker.port);
-  broker = await startTestBroker({ advertisedPort: proxy.port });
+  broker = await startTestBroker();
 });
 
 afterAll(async () => {
   await broker?.close();
-  await proxy?.close();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 

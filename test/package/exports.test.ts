@@ -28,6 +28,17 @@ afterAll(() => {
   fs.rmSync(consumer, { recursive: true, force: true });
 });
 
+/** Writes `file` into the consumer project and type-checks it as a strict NodeNext project would (emitting
+ * JavaScript next to it when `emit`); returns what tsc printed, '' when it passed. */
+function compileInConsumer(file: string, source: string, emit: boolean): string {
+  fs.writeFileSync(path.join(consumer, file), source);
+  const options = '--strict --target es2022 --module nodenext --moduleResolution nodenext --types node';
+  const typeRoots = path.join(ROOT, 'node_modules', '@types');
+  const args = [TSC, ...options.split(' '), '--typeRoots', typeRoots, ...(emit ? [] : ['--noEmit']), file];
+  const r = spawnSync(process.execPath, args, { cwd: consumer, encoding: 'utf8' });
+  return r.stdout + r.stderr + (r.status === 0 ? '' : `exit ${r.status}`);
+}
+
 describe('package exports', () => {
   it('evt/broker starts and closes an in-memory broker; deep imports are not exported', () => {
     const script = [
@@ -43,6 +54,27 @@ describe('package exports', () => {
     expect(out[1]).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 
+  it('evt/testing starts a seeded broker, injects a fault and reads records back; its types check', () => {
+    const source = [
+      "import { startBroker, type TestBroker } from 'evt/testing';",
+      "const broker: TestBroker = await startBroker({ topics: { orders: { partitions: 2, records: [{ value: 'v' }] } } });",
+      "const fault = broker.fail({ api: 'Produce', error: 'NOT_LEADER_OR_FOLLOWER', count: 2 });",
+      'const fired: number = fault.fired;',
+      "console.log(broker.bootstrap, broker.brokers.length, broker.records('orders').length, fired);",
+      'try {',
+      '  // @ts-expect-error: errors are Kafka names or codes',
+      "  broker.fail({ api: 'Produce', error: 'NOT_AN_ERROR' });",
+      '} catch (err) {',
+      '  console.log((err as Error).message);',
+      '}',
+      'await broker.close();',
+    ].join('\n');
+    expect(compileInConsumer('testing.ts', source, true)).toBe('');
+    const out = execFileSync(process.execPath, ['testing.js'], { cwd: consumer, encoding: 'utf8' }).trim();
+    expect(out.split('\n')[0]).toMatch(/^127\.0\.0\.1:\d+ 1 1 0$/);
+    expect(out.split('\n')[1]).toBe('fail: unknown error NOT_AN_ERROR');
+  });
+
   it('evt/broker has type declarations that a strict NodeNext project checks against', () => {
     const source = [
       "import { startBroker, type BrokerOptions, type RunningBroker } from 'evt/broker';",
@@ -55,12 +87,6 @@ describe('package exports', () => {
       "await startBroker({ port: '9092' });",
       'export { bootstrap, registry };',
     ].join('\n');
-    fs.writeFileSync(path.join(consumer, 'consumer.ts'), source);
-    const options = '--noEmit --strict --target es2022 --module nodenext --moduleResolution nodenext --types node';
-    const typeRoots = path.join(ROOT, 'node_modules', '@types');
-    const args = [TSC, ...options.split(' '), '--typeRoots', typeRoots, 'consumer.ts'];
-    const r = spawnSync(process.execPath, args, { cwd: consumer, encoding: 'utf8' });
-    expect(r.stdout + r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    expect(compileInConsumer('consumer.ts', source, false)).toBe('');
   });
 });

@@ -34,8 +34,8 @@ const KAFKA: Record<number, [string, number, string]> = {
 
 /** the ranges this broker serves */
 const SERVED: Record<number, [number, number]> = {
-  0: [3, 7],
-  1: [4, 11],
+  0: [0, 7],
+  1: [0, 11],
   2: [0, 3],
   3: [0, 6],
   8: [0, 7],

@@ -26,6 +26,7 @@ import type {
   SyncGroupRequest,
   SyncGroupResponse,
 } from '../../protocol/messages/index.js';
+import { SYSTEM_CLOCK, type BrokerClock } from '../clock.js';
 import type { FsyncPolicy } from '../log/partition-log.js';
 import { Group, type GroupHooks } from './group.js';
 import { OffsetStore, type CommittedOffset } from './offset-store.js';
@@ -38,8 +39,8 @@ export interface GroupCoordinatorOptions {
   dataDir: string | null;
   /** "always": fsync every append before answering; "interval": every second; "never": at close */
   fsync: FsyncPolicy;
-  /** commit timestamps (Date.now by default) */
-  clock?: () => number;
+  /** the time of commit timestamps and members' sessions (real time by default; a test's manual clock) */
+  clock?: BrokerClock;
   /**
    * group.initial.rebalance.delay.ms: how long the first rebalance of an Empty group waits for more members
    * (extended by the same again each time one arrives, up to the rebalance timeout). Kafka defaults to 3000
@@ -80,14 +81,14 @@ export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
   private readonly store: OffsetStore;
   private readonly hooks: GroupHooks;
-  private readonly clock: () => number;
+  private readonly clock: BrokerClock;
   private readonly minSessionTimeoutMs: number;
   private readonly maxSessionTimeoutMs: number;
   private readonly maxMetadataBytes: number;
   private closed = false;
 
   constructor(private readonly opts: GroupCoordinatorOptions) {
-    this.clock = opts.clock ?? Date.now;
+    this.clock = opts.clock ?? SYSTEM_CLOCK;
     this.minSessionTimeoutMs = opts.minSessionTimeoutMs ?? GROUP_DEFAULTS.minSessionTimeoutMs;
     this.maxSessionTimeoutMs = opts.maxSessionTimeoutMs ?? GROUP_DEFAULTS.maxSessionTimeoutMs;
     this.maxMetadataBytes = opts.maxMetadataBytes ?? GROUP_DEFAULTS.maxMetadataBytes;
@@ -95,6 +96,7 @@ export class GroupCoordinator {
       initialRebalanceDelayMs: opts.initialRebalanceDelayMs ?? GROUP_DEFAULTS.initialRebalanceDelayMs,
       onGenerationChange: (g) => this.persistGroup(g),
       onIdle: (g) => this.forgetIfUnused(g),
+      clock: this.clock,
     };
     this.store = OffsetStore.open({
       dataDir: opts.dataDir,
@@ -201,7 +203,7 @@ export class GroupCoordinator {
       return answer(() => groupError);
     }
 
-    const now = this.clock();
+    const now = this.clock.now();
     const errors = new Map<string, number>();
     const key = (topic: string, partition: number) => `${partition}:${topic}`;
     const commits: Array<{ topic: string; partition: number; value: CommittedOffset }> = [];
@@ -371,6 +373,11 @@ export class GroupCoordinator {
       return { groupId, errorCode: ErrorCode.NONE };
     });
     return { throttleTimeMs: 0, results };
+  }
+
+  /** The offsets a group has committed, by topic (read by tests through evt/testing, without a client). */
+  committed(groupId: string): ReturnType<OffsetStore['committed']> {
+    return this.store.committed(groupId);
   }
 
   /** Stops all timers, answers parked requests with NOT_COORDINATOR, flushes and closes groups.log. */

@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { CONSUMER_PROTOCOL_TYPE, emptyConsumerAssignment, subscribedTopics } from './consumer-protocol.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
+import type { BrokerClock } from '../clock.js';
 import { EMPTY_BYTES, Member } from './member.js';
 import { joinError, joinResponse, syncResponse } from './responses.js';
 import type {
@@ -32,6 +33,8 @@ export interface GroupHooks {
   onGenerationChange(group: Group): void;
   /** the group became Empty with nothing waiting: the coordinator may forget it */
   onIdle(group: Group): void;
+  /** the time members' sessions run on */
+  clock: BrokerClock;
 }
 
 /** A rebalance started from Empty waits for more members first (Kafka's InitialDelayedJoin). */
@@ -157,6 +160,7 @@ export class Group {
       req.protocolType,
       req.protocols,
       (expired) => this.onSessionExpired(expired),
+      this.hooks.clock,
     );
     if (this.members.size === 0) this.protocolType = req.protocolType;
     this.members.set(memberId, m);

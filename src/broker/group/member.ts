@@ -1,6 +1,7 @@
 // One member of a classic group: what it sent in its last JoinGroup, its assignment, the JoinGroup/SyncGroup
 // it is waiting on (if any), and its session timer.
 
+import { SYSTEM_CLOCK, type BrokerClock, type ClockTimer } from '../clock.js';
 import type { JoinGroupRequest, JoinGroupResponse, SyncGroupResponse } from '../../protocol/messages/index.js';
 
 /** A protocol a member offers in JoinGroup (e.g. "range"), with its metadata (for "consumer": its subscription). */
@@ -15,7 +16,7 @@ export class Member {
   assignment: Buffer = EMPTY_BYTES;
   joinWaiter: Waiter<JoinGroupResponse> | null = null;
   syncWaiter: Waiter<SyncGroupResponse> | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: ClockTimer | null = null;
   private timerMs = 0;
 
   constructor(
@@ -29,6 +30,8 @@ export class Member {
     public protocols: JoinGroupProtocol[],
     /** called when the session timer runs out; the group decides whether that evicts the member */
     private readonly onSessionExpired: (m: Member) => void,
+    /** whose time the session runs on (a test's manual clock, or real time) */
+    private readonly clock: BrokerClock = SYSTEM_CLOCK,
   ) {}
 
   /** The member's metadata for a protocol (empty if it does not support it). */
@@ -54,8 +57,8 @@ export class Member {
   }
 
   /**
-   * (Re)starts the session timer: every heartbeat, join, sync and commit proves the member alive. Timers are
-   * unref'd so that they never keep a process alive on their own.
+   * (Re)starts the session timer: every heartbeat, join, sync and commit proves the member alive. Timers never
+   * keep a process alive on their own.
    */
   touch(): void {
     if (this.timer && this.timerMs === this.sessionTimeoutMs) {
@@ -64,15 +67,14 @@ export class Member {
     }
     this.stopSession();
     this.timerMs = this.sessionTimeoutMs;
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.timer(this.sessionTimeoutMs, () => {
       this.timer = null;
       this.onSessionExpired(this);
-    }, this.sessionTimeoutMs);
-    this.timer.unref();
+    });
   }
 
   stopSession(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = null;
   }
 

@@ -1,10 +1,19 @@
 // Fetch: whole record batches straight from the segment files, long-polled up to maxWaitMs until minBytes
 // are available. No fetch sessions (sessionId 0): every request is a full fetch, which all clients accept.
+//
+// Limits as KIP-74 sets them (Kafka's ReplicaManager.readFromLocalLog): the partitions are read in the order
+// asked, each up to its partitionMaxBytes and to what is left of the request's maxBytes; only the first batch
+// of the first partition that has one may exceed either, so that a consumer always progresses. Partitions
+// reached once the answer is full carry their offsets and no records. Kafka holds Fetch v0-v2 to their limits
+// without that exception (an old consumer then gets a partial message it cannot use and stops); evt grants it
+// in every version. Fetch v0-v3 get their batches down-converted to the message format they read.
 
 import { partitionKey } from '../append-notifier.js';
+import { downConvert, fetchMagic } from '../log/down-convert.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { EncodableResponse } from '../../protocol/message-types.js';
 import { FETCH, type FetchRequest } from '../../protocol/messages/index.js';
+import type { LegacyMagic } from '../../protocol/records/legacy.js';
 import type { BrokerState } from '../state.js';
 import type { Handler } from './context.js';
 import { errorCodeOf } from './errors.js';
@@ -19,7 +28,8 @@ interface Collected {
 }
 
 function collect(state: BrokerState, req: FetchRequest): Collected {
-  let budget = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff;
+  // maxBytes is in Fetch v3 on; before, the decoder's default (2^31-1) leaves only the partition limits.
+  let budget = Math.max(0, req.maxBytes);
   let bytes = 0;
   let hasError = false;
   const responses = req.topics.map((t) => ({
@@ -43,16 +53,14 @@ function collect(state: BrokerState, req: FetchRequest): Collected {
       }
       out.highWatermark = out.lastStableOffset = log.highWatermark;
       out.logStartOffset = log.logStartOffset;
-      // Once the response is full, later partitions only report their offsets (as Kafka does).
-      if (bytes > 0 && budget <= 0) return out;
       try {
-        const limit = Math.min(p.partitionMaxBytes > 0 ? p.partitionMaxBytes : budget, budget);
-        const read = log.read(p.fetchOffset, Math.max(limit, 1));
+        const limit = Math.min(Math.max(0, p.partitionMaxBytes), budget);
+        const read = log.read(p.fetchOffset, limit, bytes === 0);
         out.records = read.records;
         out.highWatermark = out.lastStableOffset = read.highWatermark;
         out.logStartOffset = read.logStartOffset;
         bytes += read.records.length;
-        budget -= read.records.length;
+        budget = Math.max(0, budget - read.records.length);
       } catch (err) {
         hasError = true;
         out.errorCode = errorCodeOf(err);
@@ -61,6 +69,21 @@ function collect(state: BrokerState, req: FetchRequest): Collected {
     }),
   }));
   return { responses, bytes, hasError };
+}
+
+/** Rewrites the partitions' batches as the message set v0/v1 an old Fetch version reads. */
+async function downConvertAll(responses: FetchedTopics, req: FetchRequest, magic: LegacyMagic): Promise<void> {
+  for (const [ti, t] of responses.entries()) {
+    for (const [pi, p] of t.partitions.entries()) {
+      if (!p.records || p.records.length === 0) continue;
+      try {
+        p.records = await downConvert(p.records, magic, req.topics[ti].partitions[pi].fetchOffset);
+      } catch (err) {
+        p.errorCode = errorCodeOf(err);
+        p.records = null;
+      }
+    }
+  }
 }
 
 export const fetch: Handler<typeof FETCH> = async (ctx, req) => {
@@ -75,5 +98,7 @@ export const fetch: Handler<typeof FETCH> = async (ctx, req) => {
     await state.appends.wait(keys, wait, ctx.onConnectionClose);
     result = collect(state, req);
   }
+  const magic = fetchMagic(ctx.apiVersion);
+  if (magic !== 2) await downConvertAll(result.responses, req, magic);
   return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: result.responses };
 };

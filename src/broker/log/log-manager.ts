@@ -44,6 +44,8 @@ export interface LogManagerOptions {
   retentionCheckIntervalMs?: number;
   /** the period of the 'interval' fsync policy (ms, default 1 s) */
   flushIntervalMs?: number;
+  /** the time retention judges by (Date.now by default; a test's manual clock) */
+  now?: () => number;
   /** warnings (recovery truncations, failed background work) */
   log?: (message: string) => void;
 }
@@ -102,6 +104,7 @@ export class LogManager {
   private readonly storage: Storage;
   private readonly defaults: TopicConfig;
   private readonly warn: (message: string) => void;
+  private readonly now: () => number;
   private readonly topicsByName = new Map<string, TopicState>();
   private readonly listeners = new Set<AppendListener>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -117,6 +120,7 @@ export class LogManager {
     this.fsync = options.fsync ?? 'never';
     this.defaults = topicDefaults(options.defaults);
     this.warn = options.log ?? (() => {});
+    this.now = options.now ?? Date.now;
   }
 
   /**
@@ -339,7 +343,7 @@ export class LogManager {
    * One retention pass over every topic whose cleanup.policy includes delete (runs every 30 s by itself).
    * Returns the number of segments deleted.
    */
-  runRetention(now = Date.now()): number {
+  runRetention(now = this.now()): number {
     if (this.closed) return 0;
     let deleted = 0;
     for (const t of this.topicsByName.values()) {

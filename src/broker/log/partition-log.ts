@@ -313,10 +313,12 @@ export class PartitionLog {
 
   /**
    * Whole batches from the one containing `fetchOffset` (a fetch in the middle of a batch gets all of it:
-   * clients skip the records before their offset), as many as fit in `maxBytes` but always at least one.
-   * One segment per call, one read. OFFSET_OUT_OF_RANGE outside [logStartOffset, highWatermark].
+   * clients skip the records before their offset), as many as fit in `maxBytes`; the first one even when it is
+   * larger with `minOneBatch` (KIP-74: the first batch of a fetch answer may exceed the limits, so that a
+   * consumer always progresses), else nothing then. One segment per call, one read. OFFSET_OUT_OF_RANGE outside
+   * [logStartOffset, highWatermark].
    */
-  read(fetchOffset: number, maxBytes: number): ReadResult {
+  read(fetchOffset: number, maxBytes: number, minOneBatch = true): ReadResult {
     this.checkOpen();
     if (fetchOffset < this.logStart || fetchOffset > this.hwm) {
       throw new KafkaError(
@@ -331,6 +333,7 @@ export class PartitionLog {
       const batches = seg.batches();
       const first = batches.findOffset(fetchOffset);
       if (first >= batches.length) continue;
+      if (!minOneBatch && batches.size(first) > maxBytes) return result;
       const last = batches.lastWithin(first, maxBytes);
       const start = batches.position(first);
       const end = batches.position(last) + batches.size(last);

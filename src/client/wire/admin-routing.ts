@@ -6,12 +6,10 @@
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { sleep } from '../../common/time.js';
-import type { Cluster } from './cluster.js';
+import { ADMIN_LANE, type Cluster } from './cluster.js';
 import type { Connection } from './connection.js';
 import { KafkaResponseError, WireError, errorName, isRetriable } from './errors.js';
 
-/** Admin requests get connections of their own, apart from fetches and produce requests. */
-const ADMIN_LANE = 'admin';
 const FIRST_PAUSE_MS = 50;
 const MAX_PAUSE_MS = 1000;
 

@@ -74,6 +74,11 @@ export interface ClusterOptions {
   isolation?: Isolation;
 }
 
+/** Lanes of requests that never wait long, as Metadata does not: they may share the bootstrap connection. */
+export const ADMIN_LANE = 'admin';
+export const GROUP_INFO_LANE = 'group-info';
+const SHORT_REQUEST_LANES: ReadonlySet<string> = new Set(['default', ADMIN_LANE, GROUP_INFO_LANE]);
+
 export class Cluster {
   readonly brokers = new Map<number, Endpoint>();
   clusterId: string | null = null;
@@ -177,7 +182,16 @@ export class Cluster {
       endpoint = this.brokers.get(nodeId);
       if (!endpoint) throw new WireError(`broker ${nodeId} is not in the cluster's metadata`, 'protocol', true);
     }
-    const opening = this.openWithRetry([endpoint]);
+    // the connection that bootstrapped is already open to this broker when it advertises the address the
+    // user gave (a single broker, or the first of a list): a lane of short requests reuses it rather than
+    // connecting and negotiating versions a second time (a one-shot command saves a round trip or two)
+    const metadataConn = this.metadataConn;
+    const reusable =
+      SHORT_REQUEST_LANES.has(lane) &&
+      metadataConn !== null &&
+      !metadataConn.isClosed &&
+      formatEndpoint(metadataConn.endpoint) === formatEndpoint(endpoint);
+    const opening = reusable ? Promise.resolve(metadataConn) : this.openWithRetry([endpoint]);
     this.conns.set(key, opening);
     opening.catch(() => {
       if (this.conns.get(key) === opening) this.conns.delete(key);

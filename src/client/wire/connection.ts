@@ -234,9 +234,10 @@ export class Connection {
     if (!broker)
       throw new UnsupportedVersionError(`broker ${this.name} does not support ${spec.name} (API key ${spec.apiKey})`);
     const version = Math.min(spec.maxVersion, broker.max);
-    if (version < Math.max(spec.minVersion, broker.min)) {
+    const min = Math.max(spec.minVersion, spec.clientMinVersion ?? 0);
+    if (version < Math.max(min, broker.min)) {
       throw new UnsupportedVersionError(
-        `broker ${this.name} speaks ${spec.name} v${broker.min}-${broker.max}, evt speaks v${spec.minVersion}-${spec.maxVersion}: no version in common`,
+        `broker ${this.name} speaks ${spec.name} v${broker.min}-${broker.max}, evt speaks v${min}-${spec.maxVersion}: no version in common`,
       );
     }
     this.negotiated.set(spec, version);

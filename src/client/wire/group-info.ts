@@ -7,7 +7,7 @@ import { DESCRIBE_GROUPS, FIND_COORDINATOR, LIST_GROUPS, OFFSET_FETCH } from '..
 import type { GroupDescription, TopicAssignment } from '../admin.js';
 import { sleep } from '../../common/time.js';
 import { decodeAssignment } from './consumer-protocol.js';
-import type { Cluster } from './cluster.js';
+import { GROUP_INFO_LANE, type Cluster } from './cluster.js';
 import type { Connection } from './connection.js';
 import { KafkaResponseError, UnsupportedVersionError, WireError } from './errors.js';
 
@@ -28,7 +28,7 @@ export const COORDINATOR_BUSY = new Set<number>([
 ]);
 const ATTEMPTS = 5;
 const BACKOFF_MS = 100;
-const LANE = 'group-info';
+const LANE = GROUP_INFO_LANE;
 
 /**
  * The node id of the group's coordinator (FindCoordinator, key type 0 = group). Its endpoint is added to the

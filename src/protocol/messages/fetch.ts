@@ -1,4 +1,5 @@
-// Fetch (key 1), from Kafka's FetchRequest.json / FetchResponse.json.
+// Fetch (key 1), from Kafka's FetchRequest.json / FetchResponse.json. v0-v1 answer message sets v0, v2-v3
+// message sets v1 (../records/legacy.ts), v4 on record batches v2.
 // Omitted (only in versions above our max): request ClusterId (tagged 12+), ReplicaState (tagged 15+),
 // Topics[].TopicId (13+), Partitions[].LastFetchedEpoch (12+), Partitions[].ReplicaDirectoryId (tagged 17+),
 // ForgottenTopicsData[].TopicId (13+); response Responses[].TopicId (13+), Partitions[].DivergingEpoch /
@@ -10,7 +11,8 @@ import { defineApi } from '../schema.js';
 export const FETCH = defineApi({
   apiKey: 1,
   name: 'Fetch',
-  minVersion: 4,
+  minVersion: 0,
+  clientMinVersion: 4,
   maxVersion: 11,
   flexibleVersions: '12+',
   request: [

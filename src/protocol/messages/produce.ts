@@ -1,4 +1,5 @@
-// Produce (key 0), from Kafka's ProduceRequest.json / ProduceResponse.json.
+// Produce (key 0), from Kafka's ProduceRequest.json / ProduceResponse.json. v0-v2 carry message sets v0/v1
+// (../records/legacy.ts), which the broker converts to record batches; v3 on carry record batches v2.
 // Omitted (only in versions above our max): response RecordErrors/ErrorMessage (8+), CurrentLeader and
 // NodeEndpoints (tagged, 10+).
 
@@ -8,7 +9,8 @@ import { defineApi } from '../schema.js';
 export const PRODUCE = defineApi({
   apiKey: 0,
   name: 'Produce',
-  minVersion: 3,
+  minVersion: 0,
+  clientMinVersion: 3,
   maxVersion: 7,
   flexibleVersions: '9+',
   request: [

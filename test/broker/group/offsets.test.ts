@@ -1,5 +1,6 @@
 // Committed offsets and the admin APIs: commit/fetch, simple commits, describe/list/delete, OffsetDelete.
 
+import { SYSTEM_CLOCK } from '../../../src/broker/clock.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   closeAll,
@@ -45,7 +46,8 @@ function commitReq(
 
 describe('offset commit and fetch', () => {
   it('round-trips offsets with metadata and leader epoch for a group member', async () => {
-    const clock = () => 1_700_000_000_000;
+    // commit timestamps frozen; sessions on real time
+    const clock = { ...SYSTEM_CLOCK, now: () => 1_700_000_000_000 };
     const c = coordinator({ clock });
     const { ids, generationId } = await stableGroup(c, 1);
     const req = commitReq({ generationIdOrMemberEpoch: generationId, memberId: ids[0] }, [

@@ -91,8 +91,11 @@ describe('Connection', () => {
       expect(conn.versionFor(METADATA)).toBe(6);
       const future: ApiSpec = { ...FETCH, minVersion: 20, maxVersion: 22 };
       expect(() => conn.versionFor(future)).toThrow(UnsupportedVersionError);
-      expect(() => conn.versionFor(future)).toThrow(/speaks Fetch v4-11, evt speaks v20-22/);
+      expect(() => conn.versionFor(future)).toThrow(/speaks Fetch v0-11, evt speaks v20-22/);
       expect(() => conn.versionFor(SASL_HANDSHAKE)).toThrow(/does not support SaslHandshake/);
+      // the broker serves Fetch from v0 to old clients; evt's client reads record batches v2 only (Fetch v4 on)
+      const upToV3: ApiSpec = { ...FETCH, maxVersion: 3 };
+      expect(() => conn.versionFor(upToV3)).toThrow(/speaks Fetch v0-11, evt speaks v4-3/);
     } finally {
       conn.close();
     }

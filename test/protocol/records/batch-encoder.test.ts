@@ -15,7 +15,7 @@ import {
   writeUvarint,
   zigzag,
   type BatchRecord,
-} from '../../../src/client/wire/batch-encoder.js';
+} from '../../../src/protocol/records/batch-encoder.js';
 import { Reader } from '../../../src/protocol/primitives.js';
 
 const records: BatchRecord[] = [
