@@ -11,6 +11,7 @@
 
 import { isUtf8 } from 'node:buffer';
 import type avro from 'avsc';
+import { putDecimal } from '../common/decimal.js';
 
 /** A compiled reader: the JSON text of an Avro body (as UTF-8 bytes, a view valid until the next call), or null. */
 export type AvroJsonWriter = (body: Buffer) => Buffer | null;
@@ -49,29 +50,13 @@ function putAscii(s: State, text: string): boolean {
   return true;
 }
 
-const DIGITS = new Uint8Array(24);
-
 function putNumber(s: State, n: number): boolean {
   if (!Number.isSafeInteger(n)) {
     // JSON.stringify writes what String does for finite numbers, null for the others
     return putAscii(s, Number.isFinite(n) ? String(n) : 'null');
   }
   if (!room(s, 17)) return false;
-  const out = s.out;
-  let o = s.o;
-  // -0 is written 0, as String(-0) is
-  if (n < 0) {
-    out[o++] = 0x2d;
-    n = -n;
-  }
-  let i = 24;
-  do {
-    const q = Math.floor(n / 10);
-    DIGITS[--i] = 0x30 + (n - q * 10);
-    n = q;
-  } while (n > 0);
-  while (i < 24) out[o++] = DIGITS[i++];
-  s.o = o;
+  s.o = putDecimal(s.out, s.o, n);
   return true;
 }
 

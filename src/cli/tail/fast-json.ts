@@ -11,6 +11,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { ConsumedRecord } from '../../client/records.js';
 import { jsonVerdict } from '../../codec/canonical-json.js';
+import { putDecimal } from '../../common/decimal.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -40,23 +41,7 @@ function put(out: Buffer, pos: number, src: Buffer): number {
   return pos + n;
 }
 
-const DIGITS = new Uint8Array(20);
-
-/** A safe integer in decimal at pos. */
-function putInt(out: Buffer, pos: number, n: number): number {
-  if (n < 0) {
-    out[pos++] = 0x2d;
-    n = -n;
-  }
-  let i = 20;
-  do {
-    const q = Math.floor(n / 10);
-    DIGITS[--i] = 0x30 + (n - q * 10);
-    n = q;
-  } while (n > 0);
-  while (i < 20) out[pos++] = DIGITS[i++];
-  return pos;
-}
+const putInt = putDecimal;
 
 // what JSON.stringify writes for each byte of valid UTF-8 inside a string: 0 the byte itself, 1 a short
 // escape (\" \\ \b \t \n \f \r), 2 \u00xx
