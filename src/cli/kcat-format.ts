@@ -15,7 +15,12 @@ import type { RecordEnvelope } from '../codec/envelope.js';
 import { usageError } from './errors.js';
 
 /** The envelope with the registry's schema ids, when the line formatter decoded through one. */
-export type DecodedEnvelope = RecordEnvelope & { valueSchemaId?: number; keySchemaId?: number };
+export type DecodedEnvelope = RecordEnvelope & {
+  valueSchemaId?: number;
+  keySchemaId?: number;
+  /** the value's JSON text when the formatter wrote it from the payload (value is then not set) */
+  valueJson?: Buffer;
+};
 
 export type Part = (r: ConsumedRecord, env: DecodedEnvelope) => Buffer;
 
@@ -57,7 +62,8 @@ function decodedText(value: unknown): Buffer {
  */
 function valueBytes(decodesValues: boolean): Part {
   if (!decodesValues) return (r) => r.value ?? EMPTY;
-  return (r, env) => (env.error || env.valueEncoding || r.value === null ? (r.value ?? EMPTY) : decodedText(env.value));
+  return (r, env) =>
+    env.error || env.valueEncoding || r.value === null ? (r.value ?? EMPTY) : (env.valueJson ?? decodedText(env.value));
 }
 
 function keyBytes(r: ConsumedRecord, env: DecodedEnvelope): Buffer {

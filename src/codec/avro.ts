@@ -69,7 +69,15 @@ function toPlainJson(value: unknown): unknown {
   );
 }
 
-export function avroCodec(type: avro.Type): ValueCodec {
+/**
+ * The codec of a schema. `header`: bytes every encoded value starts with (the registry's wire format header),
+ * written with the value into one buffer rather than framed after.
+ */
+export function avroCodec(type: avro.Type, header?: Buffer): ValueCodec {
+  const head = header?.length ?? 0;
+  // values are written here, then copied out at their size (as avsc's toBuffer does with its own)
+  let scratch = Buffer.allocUnsafe(64 * 1024);
+  header?.copy(scratch);
   // Only bytes and fixed need converting; a schema without them decodes straight to plain JSON values (the
   // JSON round trip is most of the cost of decoding otherwise).
   const schemaText = JSON.stringify(type.schema());
@@ -97,11 +105,20 @@ export function avroCodec(type: avro.Type): ValueCodec {
       }
       // toBuffer checks every value it writes and throws on the first that does not fit; the full check
       // (isValid) then runs only to name what is wrong
+      let end: number;
       try {
-        return type.toBuffer(avroValue);
+        end = type.encode(avroValue, scratch, head);
+        if (end < 0) {
+          // too small by -end bytes: a larger one for this value and the next
+          const bigger = Buffer.allocUnsafe(2 * (scratch.length - end));
+          scratch.copy(bigger, 0, 0, head);
+          scratch = bigger;
+          end = type.encode(avroValue, scratch, head);
+        }
       } catch {
         throw new CodecError(describeMismatch(type, avroValue));
       }
+      return Buffer.from(scratch.subarray(0, end));
     },
     decode(payload: Buffer | null): DecodedValue {
       if (payload === null) return { value: null };

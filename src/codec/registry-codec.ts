@@ -13,6 +13,7 @@
 import type avro from 'avsc';
 import { EvtError } from '../common/errors.js';
 import { avroCodec } from './avro.js';
+import { avroJsonWriter, type AvroJsonWriter } from './avro-json.js';
 import { RegistryError, parseAvroSchema, type RegistryClient } from './registry-client.js';
 import { type DecodedValue, type RegistryAware, type ValueCodec } from './value-codec.js';
 import { bodyOf, frame, schemaIdOf } from './wire-format.js';
@@ -77,16 +78,16 @@ export async function registryEncoder(
       throw err;
     }
   }
-  const inner = avroCodec(type);
+  const inner = avroCodec(type, frame(id, Buffer.alloc(0)));
   return {
     format: 'avro',
     schemaId: id,
-    encode: (value) => frame(id, inner.encode(value)),
+    encode: (value) => inner.encode(value),
     decode: (payload) => inner.decode(payload === null ? null : bodyOf(payload)),
   };
 }
 
-type Entry = { type: avro.Type; codec: ValueCodec } | { error: string };
+type Entry = { type: avro.Type; codec: ValueCodec; json: AvroJsonWriter | null } | { error: string };
 
 /**
  * Decodes wire-format payloads with their schema from the registry; anything else goes to `fallback` (the
@@ -123,7 +124,7 @@ export class RegistryDecoder implements RegistryAware {
     if (!this.entries.has(id)) {
       try {
         const { type } = await this.client.schemaById(id);
-        this.entries.set(id, { type, codec: avroCodec(type) });
+        this.entries.set(id, { type, codec: avroCodec(type), json: avroJsonWriter(type) });
       } catch (err) {
         const notFound = err instanceof RegistryError && err.kind === 'not-found';
         this.entries.set(id, {
@@ -197,6 +198,11 @@ export class RegistryDecoder implements RegistryAware {
     if (decoded.error) decoded.error = `schema id ${id}: ${decoded.error}`;
     decoded.schemaId = id;
     return decoded;
+  }
+
+  jsonOf(id: number, payload: Buffer): Buffer | null {
+    const entry = this.entries.get(id);
+    return entry && 'json' in entry && entry.json ? entry.json(bodyOf(payload)) : null;
   }
 
   /** "orders-value v2", or "" when not known. */

@@ -30,6 +30,11 @@ export interface RegistryAware {
   label(id: number, topic: string, isKey: boolean): string;
   /** the full name of a looked-up schema's record type (`com.acme.OrderPlaced`), or null */
   schemaName(id: number): string | null;
+  /**
+   * The JSON text (UTF-8, a view valid until the next call) of a wire-format payload of a looked-up schema,
+   * as decode() then JSON.stringify would show its value; null when the caller must take that path.
+   */
+  jsonOf(id: number, payload: Buffer): Buffer | null;
 }
 
 export interface ValueCodec {

@@ -140,6 +140,30 @@ describe('evt produce', () => {
     expect(new Set(got.map((g) => JSON.parse(g.value!.toString()).n)).size).toBe(4321);
   });
 
+  it('Avro from --file: the values encoded by the check are the ones sent, a value of spaces kept, blank lines skipped', async () => {
+    const schema = path.join(dir, 'int.avsc');
+    fs.writeFileSync(schema, '"int"');
+    const file = path.join(dir, 'ints.lines');
+    // 16 encodes to 0x20 (a space), 4 to 0x08 (a tab): values, not blank lines
+    fs.writeFileSync(file, '16\n\n4\n  \n-1\n1000000\n');
+    const ok = await evt([
+      ...b(),
+      'produce',
+      'avro-file',
+      '--file',
+      file,
+      '--value-format',
+      'avro',
+      '--schema',
+      schema,
+      '--partition',
+      '0',
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const got = await readTopic(broker, 'avro-file');
+    expect(got.map((r) => r.value!.toString('hex'))).toEqual(['20', '08', '01', '80897a']);
+  });
+
   it('Avro: plain JSON lines encoded with the schema (unions included); a value that does not fit names the field', async () => {
     const schema = path.join(dir, 'order.avsc');
     fs.writeFileSync(

@@ -16,6 +16,23 @@ export const ORDER_V1 = {
   ],
 };
 
+/** an order's lines: an array of records (the Avro reading tests' nested shape) */
+export const LINES_FIELD = {
+  name: 'lines',
+  type: {
+    type: 'array',
+    items: {
+      type: 'record',
+      name: 'Line',
+      fields: [
+        { name: 'sku', type: 'string' },
+        { name: 'qty', type: 'int' },
+        { name: 'price', type: 'double' },
+      ],
+    },
+  },
+};
+
 /** adds a field with a default: BACKWARD-compatible */
 export const ORDER_V2 = {
   ...ORDER_V1,

@@ -3,6 +3,8 @@
 // from 1; a line keeps every byte but its own \n (a \r before it is data, as with kcat -P), and a last line
 // without a newline still counts.
 
+import fs from 'node:fs';
+
 export interface LineBlock {
   data: Buffer;
   /** line i is data[starts[i], ends[i]) */
@@ -46,4 +48,24 @@ export async function* readLines(input: AsyncIterable<Buffer | string>): AsyncGe
     }
   }
   if (carry !== null && carry.length > 0) yield { data: carry, starts: [0], ends: [carry.length], firstLine: lineNo };
+}
+
+/**
+ * The bytes of a file in chunks read into two buffers taken in turns, not a new one per chunk (fresh
+ * megabytes cost their page faults, and the GC's work): a chunk is overwritten two reads later, so a consumer
+ * must be done with a chunk (and may hold only the one before it, as readLines' carry does) when it asks for
+ * the next one. The producer copies each record into its batch when it is written.
+ */
+export async function* fileChunks(file: string, size = 1 << 20): AsyncGenerator<Buffer> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
+    for (let turn = 0; ; turn ^= 1) {
+      const { bytesRead } = await handle.read(buffers[turn], 0, size, null);
+      if (bytesRead === 0) return;
+      yield buffers[turn].subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }

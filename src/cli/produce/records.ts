@@ -69,7 +69,12 @@ export function isBlank(data: Buffer, start = 0, end = data.length): boolean {
  * all): the producer then takes the lines as slices of the input, without a record object per line.
  */
 export function isRawValueInput(o: RecordInputOptions): boolean {
-  return !o.json && o.keySeparator === undefined && (o.codec.format === 'auto' || o.codec.format === 'string');
+  return isValueOnlyInput(o) && (o.codec.format === 'auto' || o.codec.format === 'string');
+}
+
+/** Whether each line gives only the value (key, headers and partition are the same for every record). */
+export function isValueOnlyInput(o: RecordInputOptions): boolean {
+  return !o.json && o.keySeparator === undefined;
 }
 
 /** Whether a line can be refused at all (with none of these, every line is a valid plain value). */

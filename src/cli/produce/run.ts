@@ -19,12 +19,14 @@ import { CliError, ExitCode } from '../errors.js';
 import { printJson, printLine, type GlobalOptions, type Io } from '../io.js';
 import { exitCodeOf, openSession, toCliError } from '../session.js';
 import { ProgressLine, formatBytes, formatCount } from '../progress.js';
-import { lineAt, readLines, type LineBlock } from './lines.js';
+import { EncodedValues } from './encoded-values.js';
+import { fileChunks, lineAt, readLines, type LineBlock } from './lines.js';
 import { checkSize, roomFor, singleRecordBatchSize, TooLargeError, type SizeLimit } from './size-limit.js';
 import {
   canRefuseLines,
   isBlank,
   isRawValueInput,
+  isValueOnlyInput,
   lineParser,
   type LineParser,
   type RecordInputOptions,
@@ -82,7 +84,7 @@ export async function validateFile(
 ): Promise<{ first: BadLine; count: number } | null> {
   let first: BadLine | null = null;
   let count = 0;
-  for await (const block of readLines(openFile(file))) {
+  for await (const block of readLines(fileChunks(file))) {
     for (let i = 0; i < block.starts.length; i++) {
       try {
         check(lineAt(block, i));
@@ -130,9 +132,12 @@ async function sizeLimit(cluster: Cluster, topic: string, compression: Compressi
   return bytes === null ? null : { topic, bytes };
 }
 
-function openFile(file: string): fs.ReadStream {
-  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  return stream;
+/** The length of the longest line of a file: a scan for newlines, no record made. */
+async function longestLine(file: string): Promise<number> {
+  let most = 0;
+  for await (const block of readLines(fileChunks(file)))
+    for (let i = 0; i < block.starts.length; i++) most = Math.max(most, block.ends[i] - block.starts[i]);
+  return most;
 }
 
 async function checkReadable(file: string): Promise<void> {
@@ -161,6 +166,10 @@ class RateLimiter {
   }
 }
 
+async function* fromStore(store: EncodedValues): AsyncGenerator<LineBlock> {
+  yield* store.values();
+}
+
 async function* single(value: string): AsyncGenerator<Buffer> {
   yield Buffer.from(value, 'utf8');
 }
@@ -174,16 +183,26 @@ export async function runProduce(
   let parse = lineParser(o.input);
   /** the largest record of the file as a batch of its own, when the check of every line has seen them all */
   let largest: number | undefined;
+  /** the values the check encoded, when each line is only a value: the send pass takes them from here */
+  let stored: EncodedValues | null = null;
   if (o.file !== undefined) {
     await checkReadable(o.file);
     // the lines are checked before connecting; their sizes once the topic's limit is known (below)
     if (canRefuseLines(o.input)) {
       let most = 0;
+      let lineNo = 0;
+      const store = isValueOnlyInput(o.input) ? new EncodedValues() : null;
       await refuseBadFile(o.file, (line) => {
+        lineNo++;
         const r = parse(line);
-        if (r) most = Math.max(most, singleRecordBatchSize(r.key?.length ?? null, r.value?.length ?? null, r.headers));
+        if (!r) return;
+        most = Math.max(most, singleRecordBatchSize(r.key?.length ?? null, r.value?.length ?? null, r.headers));
+        // (a null value has no slice to be sent as: such a file is encoded again while sending)
+        if (r.value) store?.add(r.value, lineNo);
+        else store?.giveUp();
       });
       largest = most;
+      if (store && !store.gaveUp) stored = store;
     }
   }
   const { settings, cluster } = await openSession(io, g);
@@ -217,7 +236,10 @@ export async function runProduce(
       // that names the line then runs only when a record is over), else by a pass of its own when the file
       // is larger than the limit (an Avro file was encoded three times before)
       if (o.file !== undefined) {
-        const mayExceed = largest !== undefined ? largest > limit.bytes : await fileMayExceed(o.file, limit, o.input);
+        let mayExceed = largest !== undefined ? largest > limit.bytes : await fileMayExceed(o.file, limit, o.input);
+        // raw lines are sized by their length alone (the same key and headers on each)
+        if (mayExceed && largest === undefined && isRawValueInput(o.input))
+          mayExceed = (await longestLine(o.file)) > roomFor(limit, o.input.headers) - (o.input.key?.length ?? 0);
         if (mayExceed) await refuseBadFile(o.file, parse);
       }
       if (o.value !== undefined) {
@@ -233,8 +255,13 @@ export async function runProduce(
     }
     const p = producer;
 
-    const source: AsyncIterable<Buffer | string> =
-      o.value !== undefined ? single(o.value) : o.file !== undefined ? openFile(o.file) : stdin;
+    const source: AsyncIterable<Buffer | string> | null = stored
+      ? null
+      : o.value !== undefined
+        ? single(o.value)
+        : o.file !== undefined
+          ? fileChunks(o.file)
+          : stdin;
     if (o.value === undefined && o.file === undefined && stdin.isTTY) {
       printLine(io.stderr, 'evt: reading records from the terminal, one per line (Ctrl-D to end)');
     }
@@ -248,13 +275,15 @@ export async function runProduce(
     const interrupt = new StopSignal();
     void io.interrupted().then(() => interrupt.fire());
     const limiter = o.rate ? new RateLimiter(o.rate) : null;
-    const raw = isRawValueInput(o.input);
+    // stored values are sent as they are, as raw lines are (but a value of spaces is a value, not a blank line)
+    const raw = stored !== null || isRawValueInput(o.input);
+    const skipBlank = stored === null;
     const rawKey = o.input.key ?? null;
     const rawHeaders = o.input.headers;
     const rawPartition = o.input.partition;
     // raw lines shorter than this fit for sure; longer ones are counted
     const rawRoom = limit ? roomFor(limit, rawHeaders) - (rawKey?.length ?? 0) : Infinity;
-    const lines = readLines(source)[Symbol.asyncIterator]();
+    const lines = (source ? readLines(source) : fromStore(stored!))[Symbol.asyncIterator]();
     outer: for (;;) {
       const pending = lines.next();
       // a read abandoned on Ctrl-C may still fail when the input is closed below: the race ignores that
@@ -269,7 +298,7 @@ export async function runProduce(
       for (let i = 0; i < starts.length; i++) {
         if (raw) {
           // the line is the value: handed over as a slice of the input
-          if (isBlank(data, starts[i], ends[i])) continue;
+          if (skipBlank && isBlank(data, starts[i], ends[i])) continue;
           if (ends[i] - starts[i] > rawRoom) {
             try {
               checkSize(limit!, rawKey, data.subarray(starts[i], ends[i]), rawHeaders);
@@ -308,8 +337,8 @@ export async function runProduce(
     if (stop !== null) {
       // stop reading: an open stdin (or file) would keep the process alive
       lines.return?.(undefined).catch(() => {});
-      const stream = source as Partial<NodeJS.ReadableStream & { destroy(): void }>;
-      if (typeof stream.destroy === 'function') stream.destroy();
+      const stream = source as Partial<NodeJS.ReadableStream & { destroy(): void }> | null;
+      if (typeof stream?.destroy === 'function') stream.destroy();
     }
     await p.flush();
     progress.stop();

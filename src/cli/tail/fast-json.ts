@@ -11,6 +11,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { ConsumedRecord } from '../../client/records.js';
 import { jsonVerdict } from '../../codec/canonical-json.js';
+import { putDecimal } from '../../common/decimal.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -29,6 +30,7 @@ const VALUE = ASCII(',"value":');
 const NULL_END = ASCII('null}\n');
 const END = ASCII('}\n');
 const BASE64_END = ASCII(',"valueEncoding":"base64"}\n');
+const SCHEMA_ID = ASCII(',"valueSchemaId":');
 
 /** Copies src into out at pos (a few bytes one by one: cheaper than a call into the runtime). */
 function put(out: Buffer, pos: number, src: Buffer): number {
@@ -39,23 +41,7 @@ function put(out: Buffer, pos: number, src: Buffer): number {
   return pos + n;
 }
 
-const DIGITS = new Uint8Array(20);
-
-/** A safe integer in decimal at pos. */
-function putInt(out: Buffer, pos: number, n: number): number {
-  if (n < 0) {
-    out[pos++] = 0x2d;
-    n = -n;
-  }
-  let i = 20;
-  do {
-    const q = Math.floor(n / 10);
-    DIGITS[--i] = 0x30 + (n - q * 10);
-    n = q;
-  } while (n > 0);
-  while (i < 20) out[pos++] = DIGITS[i++];
-  return pos;
-}
+const putInt = putDecimal;
 
 // what JSON.stringify writes for each byte of valid UTF-8 inside a string: 0 the byte itself, 1 a short
 // escape (\" \\ \b \t \n \f \r), 2 \u00xx
@@ -141,6 +127,14 @@ export class FastJsonEncoder {
    * after it, -1 when the record needs the general path, -2 when its headers need more room.
    */
   write(r: ConsumedRecord, out: Buffer, pos: number): number {
+    return this.writeWith(r, out, pos, null, 0);
+  }
+
+  /**
+   * As write, with the value given as JSON text decoded from schema `schemaId` (the registry's; the line then
+   * says the id after the value). `out` has room(r) + json.length bytes free.
+   */
+  writeWith(r: ConsumedRecord, out: Buffer, pos: number, json: Buffer | null, schemaId: number): number {
     pos = put(out, pos, this.prefix(r.topic, r.partition));
     pos = putInt(out, pos, r.offset);
     // records of a batch often share their timestamp: its part of the line is kept
@@ -168,6 +162,12 @@ export class FastJsonEncoder {
         pos += out.write(json, pos, 'utf8');
         pos = put(out, pos, VALUE);
       }
+    }
+    if (json !== null) {
+      pos = put(out, pos, json);
+      pos = put(out, pos, SCHEMA_ID);
+      pos = putInt(out, pos, schemaId);
+      return put(out, pos, END);
     }
     const v = r.value;
     if (v === null) return put(out, pos, NULL_END);

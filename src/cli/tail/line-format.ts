@@ -11,6 +11,7 @@ import type { RecordPredicate } from '../record-filter.js';
 import { formatHuman, formatJson } from '../record-format.js';
 import { compileTemplate, templateParts, type DecodedEnvelope, type Part } from '../kcat-format.js';
 import { FastJsonEncoder } from './fast-json.js';
+import { schemaIdOf } from '../../codec/wire-format.js';
 
 export type OutputMode = { kind: 'json' } | { kind: 'template'; template: string } | { kind: 'human'; color: boolean };
 
@@ -37,6 +38,9 @@ export class LineFormatter {
   /** --format when nothing needs the envelope (no decoding codec, no filter): its pieces, copied as they are */
   private readonly rawParts: Part[] | null;
   private readonly fast: FastJsonEncoder | null;
+  /** registry values (and other values as auto shows them) without filters: Avro written as JSON from its bytes */
+  private readonly avroFast: boolean;
+  private readonly avroJson: FastJsonEncoder | null;
   /** the human format of what auto shows as JSON, written from the payload without parsing it */
   private readonly humanFromBytes: boolean;
   private readonly color: boolean;
@@ -62,6 +66,8 @@ export class LineFormatter {
       mode.kind === 'json' && codec.format === 'auto' && filter === undefined && !codec.registry
         ? new FastJsonEncoder()
         : null;
+    this.avroFast = codec.format === 'auto' && filter === undefined && !!codec.registry;
+    this.avroJson = this.avroFast && mode.kind === 'json' ? new FastJsonEncoder() : null;
     this.json = mode.kind === 'json';
     this.human = mode.kind === 'human';
     this.humanFromBytes = this.human && codec.format === 'auto' && filter === undefined && !codec.registry;
@@ -71,14 +77,15 @@ export class LineFormatter {
    * The envelope; with a schema registry, wire-format keys and values are decoded with their schema and the
    * ids added ("valueSchemaId"/"keySchemaId"; envelopes of other records are unchanged).
    */
-  private envelope(record: ConsumedRecord): RecordEnvelope {
+  private envelope(record: ConsumedRecord, value?: DecodedValue): RecordEnvelope {
     const registry = this.codec.registry;
     if (!registry) return toEnvelope(record, this.codec);
-    let decoded: DecodedValue | undefined;
-    const env = toEnvelope(record, {
-      ...this.codec,
-      decode: (p) => (decoded = registry.decode(p)),
-    }) as RecordEnvelope & { valueSchemaId?: number; keySchemaId?: number };
+    let decoded: DecodedValue | undefined = value;
+    const env = (
+      value
+        ? envelopeWith(record, value)
+        : toEnvelope(record, { ...this.codec, decode: (p) => (decoded = registry.decode(p)) })
+    ) as RecordEnvelope & { valueSchemaId?: number; keySchemaId?: number };
     const key = registry.decode(record.key, true);
     if (key.schemaId !== undefined) {
       if (key.error) env.error = env.error ? `${env.error}; key: ${key.error}` : `key: ${key.error}`;
@@ -112,7 +119,11 @@ export class LineFormatter {
 
   private text(record: ConsumedRecord, env: RecordEnvelope): string | Buffer {
     if (this.template) return this.template(record, env);
-    const text = this.format(env);
+    return this.withNote(record, env, this.format(env));
+  }
+
+  /** The human format's text with the schema note after its first line. */
+  private withNote(record: ConsumedRecord, env: RecordEnvelope, text: string): string {
     if (!this.human || !this.codec.registry) return text;
     const note = this.schemaNote(record, env);
     if (!note) return text;
@@ -150,6 +161,7 @@ export class LineFormatter {
         return true;
       }
     }
+    if (this.avroFast && this.writeAvro(record, target)) return true;
     const v = record.value;
     if (this.humanFromBytes && v !== null && jsonVerdict(v) === 'json') {
       // what auto decodes such bytes to is exactly what prettyCanonicalJson prints; the value is not needed
@@ -160,6 +172,38 @@ export class LineFormatter {
     const envelope = this.envelope(record);
     if (this.filter && !this.filter(record, envelope.value)) return false;
     this.writeText(this.text(record, envelope), target);
+    return true;
+  }
+
+  /**
+   * A registry value written from the JSON text of its Avro bytes (registry.jsonOf), with what the general
+   * path would print around it; false when that path must take the record (a key in the wire format too, a
+   * schema or payload the writer does not vouch for).
+   */
+  private writeAvro(record: ConsumedRecord, target: ByteTarget): boolean {
+    const registry = this.codec.registry!;
+    const id = schemaIdOf(record.value);
+    if (id === null || schemaIdOf(record.key) !== null) return false;
+    const json = registry.jsonOf(id, record.value!);
+    if (json === null) return false;
+    if (this.avroJson) {
+      target.reserve(FastJsonEncoder.room(record) + json.length);
+      const end = this.avroJson.writeWith(record, target.buf, target.pos, json, id);
+      if (end < 0) return false;
+      target.pos = end;
+      return true;
+    }
+    // objects and arrays: %s prints their JSON, the human format pretty-prints it (a string prints as it is,
+    // and null as nothing: the general path)
+    if (json[0] !== 0x7b && json[0] !== 0x5b) return false;
+    const env: DecodedEnvelope = this.envelope(record, { value: null, schemaId: id });
+    if (this.template) {
+      env.valueJson = json;
+      this.writeText(this.template(record, env), target);
+      return true;
+    }
+    const body = `  ${prettyCanonicalJson(json, 2)}`;
+    this.writeText(this.withNote(record, env, formatHuman(env, { color: this.color }, body)), target);
     return true;
   }
 

@@ -31,7 +31,7 @@ export {
   type SkippedBatch,
 } from './reader.js';
 export {
-  RecordColumns,
+  BatchBuilder,
   encodeBatch,
   encodeBatchAsync,
   type BatchRecord,

@@ -15,7 +15,8 @@ import { INIT_PRODUCER_ID, PRODUCE } from '../../protocol/messages/index.js';
 import { BASE_SEQUENCE, BATCH_HEADER_SIZE, CRC, CRC_START } from '../../protocol/records/batch-layout.js';
 import { crc32c } from '../../common/crc32c.js';
 import type { OutgoingRecord } from '../records.js';
-import { RecordColumns, encodeBatch, encodeBatchAsync, type CompressionName } from './batch-encoder.js';
+import { BatchBuilder, NO_PRODUCER, compressBatch, type CompressionName } from './batch-encoder.js';
+import { BufferPool } from './buffer-pool.js';
 import type { RecordHeader } from '../records.js';
 import type { Cluster, TopicMeta } from './cluster.js';
 import type { Connection } from './connection.js';
@@ -68,14 +69,18 @@ export interface PartitionStats {
 }
 
 const INT32_MAX = 0x7fffffff;
-const EMPTY_COLUMNS = new RecordColumns();
 const NO_HEADERS: RecordHeader[] = [];
 // sequences wrap to 0 after 2^31-1, as Kafka's DefaultRecordBatch.incrementSequence has it
 const incrementSequence = (seq: number, n: number) => (seq > INT32_MAX - n ? n - (INT32_MAX - seq) - 1 : seq + n);
 const decrementSequence = (seq: number, n: number) => (seq - n < 0 ? seq - n + INT32_MAX + 1 : seq - n);
 
 class Batch {
-  records = new RecordColumns();
+  /** the records as they are appended; null once the batch is closed */
+  builder: BatchBuilder | null;
+  /** the whole buffer the batch is written in, when it came from the pool (given back once delivered) */
+  pooled: Buffer | null;
+  /** Produce requests that carried the batch: one that went more than once may still be in an old socket */
+  sends = 0;
   callbacks: (DeliveryCallback | undefined)[] = [];
   hasCallbacks = false;
   count = 0;
@@ -91,7 +96,11 @@ class Batch {
   constructor(
     readonly part: PartitionState,
     readonly createdAt: number,
-  ) {}
+    buf: Buffer,
+  ) {
+    this.builder = new BatchBuilder(buf);
+    this.pooled = buf;
+  }
 }
 
 class PartitionState {
@@ -150,6 +159,8 @@ export class WireProducer {
   private readonly requestTimeoutMs: number;
   private readonly autoCreate: boolean;
   private readonly nullKeys: NullKeyPartitioner;
+  /** the buffers batches are written in */
+  private readonly pool: BufferPool;
   private producerId = -1;
   private producerEpoch = -1;
   private topics = new Map<string, TopicState>();
@@ -189,6 +200,10 @@ export class WireProducer {
     this.requestTimeoutMs = options.requestTimeoutMs ?? cluster.timeoutMs;
     this.autoCreate = options.autoCreateTopics ?? true;
     this.nullKeys = new NullKeyPartitioner(options.partitioner ?? 'sticky');
+    // room for a full batch, the header and what the per-record estimate of framing may miss (a larger batch
+    // grows out of its buffer); as many kept idle as the unacknowledged bytes allowed may need
+    const size = Math.min(this.batchBytes, 16 * 1024 * 1024) + BATCH_HEADER_SIZE + 16 * 1024;
+    this.pool = new BufferPool(size, Math.ceil(this.maxBufferedBytes / size) + 4);
   }
 
   /** A producer on a connected cluster; an idempotent one first gets its producer id. */
@@ -256,7 +271,8 @@ export class WireProducer {
   }
 
   /**
-   * Queues a record; `cb` is called once it is acknowledged or has failed. Returns false when the caller
+   * Queues a record; `cb` is called once it is acknowledged or has failed. The key and value are copied
+   * before this returns (the caller may reuse their memory). Returns false when the caller
    * should wait for `waitForCapacity()` before writing more (too many bytes unacknowledged).
    */
   write(topic: string, record: OutgoingRecord, cb?: DeliveryCallback): boolean {
@@ -273,7 +289,8 @@ export class WireProducer {
     if (t.meta)
       this.append(t, key, value, 0, value?.length ?? 0, headers, record.partition, record.timestamp, cb, size, payload);
     else if (t.error) this.rejectRecord(t.error, cb, size);
-    else t.waiting.push({ record, cb, size, payload });
+    // kept until the topic is known: copied, as the caller may reuse its buffers once write returns
+    else t.waiting.push({ record: { ...record, key: copyOf(key), value: copyOf(value) }, cb, size, payload });
     return this.buffered < this.maxBufferedBytes;
   }
 
@@ -444,10 +461,10 @@ export class WireProducer {
     }
     const now = Date.now();
     if (b === null) {
-      b = ps.open = new Batch(ps, now);
+      b = ps.open = new Batch(ps, now, this.pool.take());
       this.armTimer(now + this.lingerMs);
     }
-    b.records.add(key, value, start, end, headers, timestamp ?? now);
+    b.builder!.add(key, value, start, end, headers, timestamp ?? now);
     if (cb) {
       if (!b.hasCallbacks) b.callbacks = new Array<DeliveryCallback | undefined>(b.count);
       b.callbacks[b.count] = cb;
@@ -460,6 +477,12 @@ export class WireProducer {
       this.closeBatch(ps);
       this.scheduleDrain();
     }
+  }
+
+  /** Gives the batch's buffer back to the pool (once nothing refers to it any more). */
+  private release(b: Batch): void {
+    if (b.pooled) this.pool.give(b.pooled);
+    b.pooled = null;
   }
 
   private rejectRecord(err: Error, cb: DeliveryCallback | undefined, size: number): void {
@@ -485,14 +508,21 @@ export class WireProducer {
       ? { producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: b.baseSequence }
       : undefined;
     ps.queue.push(b);
-    const records = b.records;
-    b.records = EMPTY_COLUMNS;
+    const builder = b.builder!;
+    b.builder = null;
+    if (builder.grown) {
+      // the records moved to a larger buffer: the pool's is free again
+      this.pool.give(b.pooled!);
+      b.pooled = null;
+    }
     if (this.compression === 'none') {
-      b.encoded = encodeBatch(records, 'none', identity);
+      b.encoded = builder.finish(identity);
     } else {
-      encodeBatchAsync(records, this.compression, identity).then(
+      compressBatch(builder, this.compression, identity ?? NO_PRODUCER).then(
         (buf) => {
           b.encoded = buf;
+          // the records are in the compressed copy now
+          this.release(b);
           // the sequence may have moved while compressing (an earlier batch failed for good)
           if (this.idempotent && b.baseSequence !== identity!.baseSequence) setSequence(b);
           this.scheduleDrain();
@@ -642,6 +672,7 @@ export class WireProducer {
     const conn = node.conn!;
     const attempts = batches.map((b) => {
       b.attempt++;
+      b.sends++;
       insertInOrder(b.part.inflight, b);
       return b.attempt;
     });
@@ -775,6 +806,8 @@ export class WireProducer {
     this.acknowledgedBytes += b.payloadBytes;
     this.pendingRecords -= b.count;
     this.buffered -= b.bytes;
+    // the answer came, so the one request that carried the batch was written out: its buffer is free
+    if (b.sends === 1) this.release(b);
     b.encoded = null;
     if (b.hasCallbacks) {
       const topic = ps.topic.name;
@@ -848,6 +881,8 @@ export class WireProducer {
     }
   }
 }
+
+const copyOf = (b: Buffer | null): Buffer | null => (b === null ? null : Buffer.from(b));
 
 function headersSize(headers: RecordHeader[]): number {
   let n = 0;

@@ -6,7 +6,7 @@
 //   length varint | attributes int8 (0) | timestampDelta varlong | offsetDelta varint |
 //   keyLength varint | key | valueLength varint | value | headerCount varint |
 //   [headerKeyLength varint | headerKey | headerValueLength varint | headerValue]...
-// A length of -1 is null. Sizes are computed first so that the batch is written into one buffer, once.
+// A length of -1 is null. Each record is written into the batch's buffer as it is added (BatchBuilder).
 
 import { crc32c } from '../../common/crc32c.js';
 import { gzipSync } from 'node:zlib';
@@ -80,106 +80,63 @@ export function writeUvarint(buf: Buffer, pos: number, u: number): number {
   return pos;
 }
 
-/**
- * Records as columns, the form the producer gathers them in (no object per record): the value of record i
- * is values[i].subarray(valueStarts[i], valueEnds[i]), or null when values[i] is null.
- */
-export class RecordColumns {
-  count = 0;
-  keys: (Buffer | null)[] = [];
-  values: (Buffer | null)[] = [];
-  valueStarts: number[] = [];
-  valueEnds: number[] = [];
-  headers: RecordHeader[][] = [];
-  timestamps: number[] = [];
+const NO_HEADERS: RecordHeader[] = [];
 
+/**
+ * A batch written as its records come: each record goes straight into the batch's buffer (after room for the
+ * header), so no object per record is kept and no second pass copies them. The buffer is the caller's (the
+ * producer hands out reused ones: a fresh megabyte per batch cost more in page faults than the copy); a
+ * record that does not fit moves the batch to a larger buffer, which `grown` then says.
+ */
+export class BatchBuilder {
+  count = 0;
+  baseTimestamp = 0;
+  maxTimestamp = 0;
+  /** the batch outgrew the buffer it was given (which the caller may then reuse at once) */
+  grown = false;
+  private pos = BATCH_HEADER_SIZE;
+
+  constructor(public buf: Buffer) {}
+
+  /** Appends a record whose value is value[start, end) (null: a null value). */
   add(
     key: Buffer | null,
     value: Buffer | null,
     start: number,
     end: number,
-    headers: RecordHeader[],
+    headers: readonly RecordHeader[],
     timestamp: number,
   ): void {
-    this.keys.push(key);
-    this.values.push(value);
-    this.valueStarts.push(start);
-    this.valueEnds.push(end);
-    this.headers.push(headers);
-    this.timestamps.push(timestamp);
-    this.count++;
-  }
-
-  static of(records: readonly BatchRecord[]): RecordColumns {
-    const c = new RecordColumns();
-    for (const r of records) c.add(r.key, r.value, 0, r.value?.length ?? 0, r.headers, r.timestamp);
-    return c;
-  }
-}
-
-const NO_HEADERS: RecordHeader[] = [];
-
-/** bytes of a record's body (everything after its length varint) */
-function recordBodySize(c: RecordColumns, i: number, timestampDelta: number): number {
-  let size = 1 + uvarintSize(zigzag(timestampDelta)) + uvarintSize(i * 2);
-  const key = c.keys[i];
-  size += key === null ? 1 : uvarintSize(key.length * 2) + key.length;
-  if (c.values[i] === null) size += 1;
-  else {
-    const n = c.valueEnds[i] - c.valueStarts[i];
-    size += uvarintSize(n * 2) + n;
-  }
-  const headers = c.headers[i] ?? NO_HEADERS;
-  size += uvarintSize(headers.length * 2);
-  for (let j = 0; j < headers.length; j++) {
-    const h = headers[j];
-    const kl = Buffer.byteLength(h.key, 'utf8');
-    size += uvarintSize(kl * 2) + kl;
-    size += h.value === null ? 1 : uvarintSize(h.value.length * 2) + h.value.length;
-  }
-  return size;
-}
-
-/**
- * The records section of a batch, written at `headroom` bytes into the returned buffer (so that an
- * uncompressed batch gets its header written in front without a copy).
- */
-export function encodeRecords(
-  records: readonly BatchRecord[] | RecordColumns,
-  baseTimestamp: number,
-  headroom = 0,
-): Buffer {
-  const c = records instanceof RecordColumns ? records : RecordColumns.of(records);
-  const n = c.count;
-  const bodySizes = new Array<number>(n);
-  let total = headroom;
-  for (let i = 0; i < n; i++) {
-    const body = recordBodySize(c, i, c.timestamps[i] - baseTimestamp);
-    bodySizes[i] = body;
-    total += uvarintSize(body * 2) + body;
-  }
-  const buf = Buffer.allocUnsafe(total);
-  let pos = headroom;
-  for (let i = 0; i < n; i++) {
-    pos = writeUvarint(buf, pos, bodySizes[i] * 2);
+    if (this.count === 0) this.baseTimestamp = this.maxTimestamp = timestamp;
+    else if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
+    const delta = zigzag(timestamp - this.baseTimestamp);
+    const offsetDelta = this.count * 2;
+    let body = 1 + uvarintSize(delta) + uvarintSize(offsetDelta);
+    body += key === null ? 1 : uvarintSize(key.length * 2) + key.length;
+    body += value === null ? 1 : uvarintSize((end - start) * 2) + end - start;
+    body += uvarintSize(headers.length * 2);
+    for (let j = 0; j < headers.length; j++) {
+      const h = headers[j];
+      const kl = Buffer.byteLength(h.key, 'utf8');
+      body += uvarintSize(kl * 2) + kl + (h.value === null ? 1 : uvarintSize(h.value.length * 2) + h.value.length);
+    }
+    let pos = this.pos;
+    if (pos + 5 + body > this.buf.length) this.grow(pos + 5 + body);
+    const buf = this.buf;
+    pos = writeUvarint(buf, pos, body * 2);
     buf[pos++] = 0;
-    pos = writeUvarint(buf, pos, zigzag(c.timestamps[i] - baseTimestamp));
-    pos = writeUvarint(buf, pos, i * 2);
-    const key = c.keys[i];
+    pos = writeUvarint(buf, pos, delta);
+    pos = writeUvarint(buf, pos, offsetDelta);
     if (key === null) buf[pos++] = 1;
     else {
       pos = writeUvarint(buf, pos, key.length * 2);
       pos += key.copy(buf, pos);
     }
-    const value = c.values[i];
     if (value === null) buf[pos++] = 1;
     else {
-      const start = c.valueStarts[i];
-      const end = c.valueEnds[i];
       pos = writeUvarint(buf, pos, (end - start) * 2);
       pos += value.copy(buf, pos, start, end);
     }
-    const headers = c.headers[i] ?? NO_HEADERS;
     pos = writeUvarint(buf, pos, headers.length * 2);
     for (let j = 0; j < headers.length; j++) {
       const h = headers[j];
@@ -192,8 +149,47 @@ export function encodeRecords(
         pos += h.value.copy(buf, pos);
       }
     }
+    this.pos = pos;
+    this.count++;
   }
-  return buf;
+
+  private grow(needed: number): void {
+    const bigger = Buffer.allocUnsafeSlow(Math.max(needed, this.buf.length * 2));
+    this.buf.copy(bigger, 0, 0, this.pos);
+    this.buf = bigger;
+    this.grown = true;
+  }
+
+  /** The records section as written so far (a view of the buffer: compress it before the buffer is reused). */
+  records(): Buffer {
+    return this.buf.subarray(BATCH_HEADER_SIZE, this.pos);
+  }
+
+  /** The uncompressed batch: its header and CRC written in front of the records (a view of the buffer). */
+  finish(identity: ProducerIdentity = NO_PRODUCER): Buffer {
+    if (this.count === 0) throw new Error('a record batch needs at least one record');
+    return writeHeader(this.buf.subarray(0, this.pos), this.fields(Compression.NONE, identity));
+  }
+
+  /** The header fields of this batch with `compression`. */
+  fields(compression: number, identity: ProducerIdentity): HeaderFields {
+    return {
+      count: this.count,
+      baseTimestamp: this.baseTimestamp,
+      maxTimestamp: this.maxTimestamp,
+      compression,
+      identity,
+    };
+  }
+}
+
+/** A builder of the records, in a buffer of about their size. */
+function build(records: readonly BatchRecord[]): BatchBuilder {
+  let estimate = BATCH_HEADER_SIZE;
+  for (const r of records) estimate += 32 + (r.key?.length ?? 0) + (r.value?.length ?? 0) + 64 * r.headers.length;
+  const b = new BatchBuilder(Buffer.allocUnsafe(estimate));
+  for (const r of records) b.add(r.key, r.value, 0, r.value?.length ?? 0, r.headers ?? NO_HEADERS, r.timestamp);
+  return b;
 }
 
 interface HeaderFields {
@@ -222,54 +218,44 @@ function writeHeader(batch: Buffer, f: HeaderFields): Buffer {
   return batch;
 }
 
-function timestamps(c: RecordColumns): { base: number; max: number } {
-  if (c.count === 0) throw new Error('a record batch needs at least one record');
-  const ts = c.timestamps;
-  const base = ts[0];
-  let max = base;
-  for (let i = 1; i < c.count; i++) if (ts[i] > max) max = ts[i];
-  return { base, max };
-}
-
-const columns = (records: readonly BatchRecord[] | RecordColumns) =>
-  records instanceof RecordColumns ? records : RecordColumns.of(records);
-
 /**
  * One batch of the records, on the calling thread: uncompressed, or gzip (tests and tools); the producer's
- * compressed batches go through encodeBatchAsync, which every codec supports.
+ * compressed batches go through compressBatch, which every codec supports.
  */
 export function encodeBatch(
-  records: readonly BatchRecord[] | RecordColumns,
+  records: readonly BatchRecord[],
   compression: 'none' | 'gzip' = 'none',
   identity: ProducerIdentity = NO_PRODUCER,
 ): Buffer {
-  const c = columns(records);
-  const ts = timestamps(c);
-  const fields = { count: c.count, baseTimestamp: ts.base, maxTimestamp: ts.max, identity };
-  if (compression === 'none') {
-    return writeHeader(encodeRecords(c, ts.base, BATCH_HEADER_SIZE), { ...fields, compression: Compression.NONE });
-  }
-  const packed = gzipSync(encodeRecords(c, ts.base));
-  return writeHeader(withHeaderRoom(packed), { ...fields, compression: Compression.GZIP });
+  const b = build(records);
+  if (compression === 'none') return b.finish(identity);
+  if (b.count === 0) throw new Error('a record batch needs at least one record');
+  return writeHeader(withHeaderRoom(gzipSync(b.records())), b.fields(Compression.GZIP, identity));
 }
 
 /** As encodeBatch, with any codec; gzip, lz4 and zstd (on Node 22.15+) compress off the event loop. */
 export async function encodeBatchAsync(
-  records: readonly BatchRecord[] | RecordColumns,
+  records: readonly BatchRecord[],
   compression: CompressionName = 'none',
   identity: ProducerIdentity = NO_PRODUCER,
 ): Promise<Buffer> {
-  if (compression === 'none') return encodeBatch(records, compression, identity);
-  const c = columns(records);
-  const ts = timestamps(c);
-  const packed = await compress(compression, encodeRecords(c, ts.base));
-  return writeHeader(withHeaderRoom(packed), {
-    count: c.count,
-    baseTimestamp: ts.base,
-    maxTimestamp: ts.max,
-    identity,
-    compression: compressionId(compression),
-  });
+  const b = build(records);
+  if (compression === 'none') return b.finish(identity);
+  return compressBatch(b, compression, identity);
+}
+
+/**
+ * The batch of a builder, its records compressed with `compression` into a new buffer (the builder's may be
+ * reused once this resolves).
+ */
+export async function compressBatch(
+  b: BatchBuilder,
+  compression: Exclude<CompressionName, 'none'>,
+  identity: ProducerIdentity,
+): Promise<Buffer> {
+  if (b.count === 0) throw new Error('a record batch needs at least one record');
+  const packed = await compress(compression, b.records());
+  return writeHeader(withHeaderRoom(packed), b.fields(compressionId(compression), identity));
 }
 
 function withHeaderRoom(payload: Buffer): Buffer {

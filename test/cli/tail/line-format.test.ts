@@ -6,24 +6,13 @@ import type { ConsumedRecord } from '../../../src/client/records.js';
 import { createValueCodec } from '../../../src/codec/create-codec.js';
 import { toEnvelope } from '../../../src/codec/envelope.js';
 import { formatHuman } from '../../../src/cli/record-format.js';
-import { LineFormatter, type ByteTarget } from '../../../src/cli/tail/line-format.js';
+import { LineFormatter } from '../../../src/cli/tail/line-format.js';
+import { byteTarget } from '../../helpers/byte-target.js';
 import { canonical, foreign, lookAlikes, notCanonical } from '../../helpers/json-samples.js';
 
 const auto = await createValueCodec('auto');
 
-function target(): ByteTarget {
-  const t: ByteTarget = {
-    buf: Buffer.alloc(1024),
-    pos: 0,
-    reserve(n: number) {
-      if (t.pos + n <= t.buf.length) return;
-      const bigger = Buffer.alloc(Math.max(t.buf.length * 2, t.pos + n));
-      t.buf.copy(bigger, 0, 0, t.pos);
-      t.buf = bigger;
-    },
-  };
-  return t;
-}
+const target = () => byteTarget(1024);
 
 describe('LineFormatter, human format', () => {
   it.each([false, true])('writes what formatHuman of the decoded envelope gives (colour %s)', (color) => {

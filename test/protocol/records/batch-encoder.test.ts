@@ -1,12 +1,14 @@
 // The batch encoder against the protocol layer's reader and the broker's validation (CRC-32C, lengths,
 // counts, timestamps): keys, null keys and values, headers, negative timestamp deltas, gzip, and the
-// producer id / epoch / sequence fields.
+// producer id / epoch / sequence fields; the builder the producer writes records with as they come, in a
+// buffer it outgrows or reuses.
 
 import { describe, expect, it } from 'vitest';
 import { validateClientBatch } from '../../../src/broker/log/batch.js';
 import { Compression, compressionOf, readBatchHeader } from '../../../src/protocol/records/batch-layout.js';
 import { decodeRecords } from '../../../src/protocol/records/decode.js';
 import {
+  BatchBuilder,
   encodeBatch,
   encodeBatchAsync,
   uvarintSize,
@@ -119,5 +121,52 @@ describe('encodeBatch', () => {
     const plain = encodeBatch(many);
     const packed = await encodeBatchAsync(many, 'gzip');
     expect(packed.length).toBeLessThan(plain.length / 4);
+  });
+});
+
+describe('BatchBuilder', () => {
+  const identity = { producerId: 7, producerEpoch: 1, baseSequence: 5 };
+
+  it('writes the bytes encodeBatch writes, in a buffer it outgrows, values taken as slices', () => {
+    // every value is a slice of one input buffer, as the producer takes lines of a file
+    const input = Buffer.concat(records.map((r) => r.value ?? Buffer.alloc(0)));
+    const small = Buffer.alloc(100);
+    const b = new BatchBuilder(small);
+    let at = 0;
+    for (const r of records) {
+      const n = r.value?.length ?? 0;
+      b.add(r.key, r.value === null ? null : input, at, at + n, r.headers, r.timestamp);
+      at += n;
+    }
+    expect(b.grown).toBe(true);
+    expect(b.finish(identity).equals(encodeBatch(records, 'none', identity))).toBe(true);
+    // the buffer it was given is untouched beyond what fitted
+    expect(b.buf).not.toBe(small);
+  });
+
+  it('a buffer used again for another batch holds only that batch', () => {
+    const buf = Buffer.alloc(400_000);
+    const first = new BatchBuilder(buf);
+    for (const r of records) first.add(r.key, r.value, 0, r.value?.length ?? 0, r.headers, r.timestamp);
+    expect(first.grown).toBe(false);
+    first.finish();
+    const again = new BatchBuilder(buf);
+    again.add(Buffer.from('k'), Buffer.from('second'), 0, 6, [], 1_700_000_000_000);
+    const batch = again.finish(identity);
+    expect(
+      batch.equals(
+        encodeBatch(
+          [{ key: Buffer.from('k'), value: Buffer.from('second'), headers: [], timestamp: 1_700_000_000_000 }],
+          'none',
+          identity,
+        ),
+      ),
+    ).toBe(true);
+    expect(validateClientBatch(Buffer.from(batch), { maxMessageBytes: 1_000_000 }).header.recordsCount).toBe(1);
+    expect(decodeRecords(batch).map((r) => r.value!.toString())).toEqual(['second']);
+  });
+
+  it('refuses to finish an empty batch', () => {
+    expect(() => new BatchBuilder(Buffer.alloc(100)).finish()).toThrow(/at least one record/);
   });
 });
