@@ -17,6 +17,7 @@ interface BrokerFlags {
   retention: string;
   retentionBytes: string;
   segmentBytes: string;
+  cleanerBackoff: string;
   fsync: string;
   registryPort?: string;
 }
@@ -38,6 +39,11 @@ export function registerBroker(program: Command, { io, globals }: CommandContext
     .option('--retention <time>', 'default retention.ms of topics: e.g. 7d, 12h, -1 to keep forever', '7d')
     .option('--retention-bytes <size>', 'default retention.bytes per partition: e.g. 1GiB, -1 for no limit', '-1')
     .option('--segment-bytes <size>', 'default segment.bytes: segment files roll at this size', '1GiB')
+    .option(
+      '--cleaner-backoff <time>',
+      'how often the log cleaner looks for compacted topics to clean (log.cleaner.backoff.ms)',
+      '15s',
+    )
     .addOption(new Option('--fsync <policy>', 'when to fsync appended records to disk').choices(FSYNC).default('never'))
     .option(
       '--registry-port <port>',
@@ -76,6 +82,7 @@ async function runBroker(flags: BrokerFlags, io: Io, g: GlobalOptions): Promise<
     retentionMs: parseDuration(flags.retention, '--retention'),
     retentionBytes: parseSize(flags.retentionBytes, '--retention-bytes'),
     segmentBytes: parseSize(flags.segmentBytes, '--segment-bytes'),
+    cleanerIntervalMs: parseDuration(flags.cleanerBackoff, '--cleaner-backoff'),
     fsync: parseChoice(flags.fsync, '--fsync', FSYNC),
     registryPort:
       flags.registryPort === undefined

@@ -36,6 +36,8 @@ export interface BrokerOptions {
   retentionBytes?: number;
   /** default segment.bytes */
   segmentBytes?: number;
+  /** how often the log cleaner looks for compacted partitions to clean (ms, default 15 s; 0: never by itself) */
+  cleanerIntervalMs?: number;
   fsync?: FsyncPolicy;
   /** largest request frame accepted (Kafka's socket.request.max.bytes) */
   maxRequestBytes?: number;
@@ -93,6 +95,21 @@ function loadClusterId(dataDir: string | null): string {
   return fresh;
 }
 
+/**
+ * A test-only pause point: with EVT_TEST_CLEANER_PAUSE=cleaned|swap|deleted, the log cleaner says on stderr
+ * that it reached that step of a segment swap and blocks there for good, so that a test can kill -9 the
+ * broker at exactly that step and check what the next start recovers (see log/segment-swap.ts).
+ */
+function cleanerPausePoint(): ((phase: string, partition: string) => void) | undefined {
+  const at = process.env.EVT_TEST_CLEANER_PAUSE;
+  if (!at) return undefined;
+  return (phase, partition) => {
+    if (phase !== at) return;
+    fs.writeSync(2, `evt broker: cleaner paused at ${phase} of ${partition} (EVT_TEST_CLEANER_PAUSE)\n`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  };
+}
+
 function advertisedHostFor(bound: string, explicit?: string): string {
   if (explicit) return explicit;
   // A wildcard bind is reachable on loopback; `localhost` is avoided on purpose (librdkafka may resolve it to
@@ -121,6 +138,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       log,
       health,
       ...(clock ? { now: () => clock.now() } : {}),
+      ...(o.cleanerIntervalMs !== undefined ? { cleanerIntervalMs: o.cleanerIntervalMs } : {}),
+      onCleanerSwapPhase: cleanerPausePoint(),
     });
   } catch (err) {
     throw dataDir ? describeStartupIoError(dataDir, err) : err;

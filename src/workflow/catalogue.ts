@@ -75,6 +75,11 @@ export interface TopicSpec {
   eventTypes: readonly string[];
   /** Schema file under schemas/, registered as subject `<physical topic>-value` (names.ts). */
   schemaFile: string;
+  /**
+   * Topic configs it is created with. A latest-state topic (one record per key that matters: the last) is
+   * compacted, as a real deployment makes it: Kafka keeps each key's latest record instead of the history.
+   */
+  configs?: Readonly<Record<string, string>>;
 }
 
 export const TOPICS: Readonly<Record<TopicName, TopicSpec>> = {
@@ -99,6 +104,7 @@ export const TOPICS: Readonly<Record<TopicName, TopicSpec>> = {
     key: 'sku',
     eventTypes: STOCK_EVENTS,
     schemaFile: 'inventory.stock.avsc',
+    configs: { 'cleanup.policy': 'compact' },
   },
   payments: {
     name: 'payments',

@@ -27,7 +27,7 @@ import {
   writeInt64,
   type BatchHeader,
 } from '../../protocol/records/batch-layout.js';
-import { maxRecordTimestamp, recordsPayload } from '../../protocol/records/decode.js';
+import { firstRecordWithoutKey, maxRecordTimestamp, recordsPayload } from '../../protocol/records/decode.js';
 
 export * from '../../protocol/records/batch-layout.js';
 export {
@@ -200,4 +200,17 @@ export function finalizeClientBatch(
 export function patchBaseOffset(batch: Buffer, baseOffset: number): void {
   writeInt64(batch, BASE_OFFSET, baseOffset);
   batch.writeInt32BE(0, PARTITION_LEADER_EPOCH);
+}
+
+/**
+ * Compacted topics keep the latest record per key, so a record without one has no place in them: Kafka's
+ * LogValidator refuses it (INVALID_RECORD), and so does this.
+ */
+export function checkRecordKeys(batch: Buffer, h: BatchHeader, topicPartition: string): void {
+  const at = firstRecordWithoutKey(recordsPayload(batch, h.attributes), h.recordsCount);
+  if (at >= 0)
+    fail(
+      ErrorCode.INVALID_RECORD,
+      `Compacted topic cannot accept message without key in topic partition ${topicPartition} (record ${at} of the batch).`,
+    );
 }

@@ -29,6 +29,7 @@ export {
 } from './partition-log.js';
 export { ProducerState, PRODUCER_WINDOW } from './producer-state.js';
 export { Segment, parseLogFileName, scanBatches, segmentFileName } from './segment.js';
+export type { CleanStats } from './cleaner.js';
 export {
   KAFKA_TOPIC_DEFAULTS,
   TOPIC_CONFIG_NAMES,

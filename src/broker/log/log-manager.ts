@@ -1,5 +1,5 @@
 // All the logs of the broker: topics (persisted in topics.json), their partitions' logs, topic configs,
-// retention, the fsync policy, and the data directory lock.
+// retention, compaction (the log cleaner), the fsync policy, and the data directory lock.
 //
 // Data directory:
 //   .lock                 the pid of the broker using it (see lock.ts)
@@ -15,8 +15,12 @@ import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import { IGNORE_HEALTH, type WriteHealth } from './disk-health.js';
 import { DiskStorage, MemoryStorage, type Storage } from './files.js';
 import { DataDirLock } from './lock.js';
+import type { CleanStats } from './cleaner.js';
+import { LogCleaner } from './log-cleaner.js';
 import { PartitionLog, type FsyncPolicy } from './partition-log.js';
+import type { SwapPhase } from './segment-swap.js';
 import {
+  compactionApplies,
   describeTopicConfigs,
   effectiveTopicConfig,
   normalizeTopicConfigs,
@@ -45,6 +49,12 @@ export interface LogManagerOptions {
   retentionCheckIntervalMs?: number;
   /** the period of the 'interval' fsync policy (ms, default 1 s) */
   flushIntervalMs?: number;
+  /** how often the log cleaner looks for partitions to compact (ms, default 15 s, Kafka's log.cleaner.backoff.ms; 0: only compactNow()) */
+  cleanerIntervalMs?: number;
+  /** the log cleaner's offset map budget (bytes, default 128 MiB) */
+  cleanerMapBytes?: number;
+  /** between the steps of each cleaned segment's swap: a test's pause point (see segment-swap.ts) */
+  onCleanerSwapPhase?: (phase: SwapPhase, partition: string) => void;
   /** the time retention judges by (Date.now by default; a test's manual clock) */
   now?: () => number;
   /** warnings (recovery truncations, failed background work) */
@@ -114,6 +124,7 @@ export class LogManager {
   private readonly timers: NodeJS.Timeout[] = [];
   private lock: DataDirLock | null = null;
   private closed = false;
+  private cleaner: LogCleaner | null = null;
 
   private constructor(options: LogManagerOptions) {
     this.dataDir = options.dataDir === null ? null : path.resolve(options.dataDir);
@@ -146,6 +157,14 @@ export class LogManager {
     const retentionEvery = options.retentionCheckIntervalMs ?? 30_000;
     if (retentionEvery > 0) m.every(retentionEvery, () => m.runRetention());
     if (m.fsync === 'interval') m.every(options.flushIntervalMs ?? 1000, () => m.flush());
+    m.cleaner = new LogCleaner({
+      partitions: () => m.compactedPartitions(),
+      now: m.now,
+      intervalMs: options.cleanerIntervalMs ?? 15_000,
+      maxMapBytes: options.cleanerMapBytes,
+      warn: m.warn,
+      onSwapPhase: options.onCleanerSwapPhase,
+    });
     return m;
   }
 
@@ -377,6 +396,23 @@ export class LogManager {
     return deleted;
   }
 
+  private *compactedPartitions() {
+    for (const t of this.topicsByName.values()) {
+      const config = effectiveTopicConfig(this.defaults, t.info.configs);
+      if (!compactionApplies(config)) continue;
+      for (const log of t.logs) yield { log, config };
+    }
+  }
+
+  /**
+   * Compacts every partition of a compacted topic that has something to clean now, whatever its dirty ratio
+   * (the cleaner does it by itself every 15 s for the partitions worth it). Resolves with what each clean did.
+   */
+  compactNow(): Promise<CleanStats[]> {
+    if (this.closed || !this.cleaner) return Promise.resolve([]);
+    return this.cleaner.cleanNow();
+  }
+
   /** fsyncs every partition appended to since its last flush. */
   flush(): void {
     if (this.closed) return;
@@ -399,6 +435,7 @@ export class LogManager {
     if (this.closed) return;
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
+    this.cleaner?.stop();
     let first: Error | undefined;
     for (const t of this.topicsByName.values()) {
       for (const log of t.logs) {

@@ -3,7 +3,7 @@
 //
 // Partition directory:
 //   <20-digit base>.log/.index/.timeindex   the segments (see segment.ts)
-//   partition.json                           { logStartOffset, recoveryPoint } (atomic writes)
+//   partition.json                           { logStartOffset, recoveryPoint, cleanedTo } (atomic writes)
 //   producer-snapshot.json                   idempotent producer state at an offset (written at rolls)
 //   clean-shutdown                           written last by close(): the marker, holding the producer
 //                                            snapshot; renamed to producer-snapshot.json when opened
@@ -15,13 +15,18 @@
 // Recovery at open: after a clean shutdown, sealed segments are trusted (their index files are read, their
 // logs are not) and only the active segment is scanned. Otherwise every segment after the recovery point
 // (the sealed segments known to be fsynced) is scanned with CRC checks; the first torn or corrupt batch cuts
-// the log there and later segments are dropped, as Kafka's log recovery does.
+// the log there and later segments are dropped, as Kafka's log recovery does. Before that, a segment swap of
+// the log cleaner that a crash interrupted is completed or discarded (segment-swap.ts).
+//
+// Compaction (cleaner.ts) rewrites sealed segments; this class gives it the segments, creates its output
+// segments, swaps them in (replaceSegments) and keeps its checkpoint (cleanedTo: where the dirty part starts).
 
 import path from 'node:path';
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
 import {
   ATTRIBUTES,
   canDecodeRecords,
+  checkRecordKeys,
   finalizeClientBatch,
   iterateRecords,
   patchBaseOffset,
@@ -34,6 +39,7 @@ import { IGNORE_HEALTH, type WriteHealth } from './disk-health.js';
 import { DiskStorage, type Storage } from './files.js';
 import { ProducerState } from './producer-state.js';
 import { Segment, parseLogFileName, type SegmentOptions } from './segment.js';
+import { CLEANED, recoverSwaps, swapSegmentFiles, type SwapPhase } from './segment-swap.js';
 
 /** When appends are forced to disk; the group coordinator's groups.log follows the same policy. */
 export type FsyncPolicy = 'never' | 'interval' | 'always';
@@ -49,6 +55,8 @@ export interface PartitionLogConfig {
   indexIntervalBytes: number;
   /** message.timestamp.type */
   timestampType: TimestampType;
+  /** cleanup.policy has compact: records without a key are refused (INVALID_RECORD) */
+  compacted: boolean;
 }
 
 /** Kafka's defaults */
@@ -58,6 +66,7 @@ export const DEFAULT_PARTITION_LOG_CONFIG: PartitionLogConfig = {
   maxMessageBytes: 1048588,
   indexIntervalBytes: 4096,
   timestampType: 'CreateTime',
+  compacted: false,
 };
 
 export interface PartitionLogOptions {
@@ -137,6 +146,8 @@ interface PartitionMeta {
   logStartOffset: number;
   /** sealed segments that end at or below this offset were fsynced: they need no scan after a crash */
   recoveryPoint: number;
+  /** the log cleaner's checkpoint: records below it were compacted (Kafka's cleaner-offset-checkpoint) */
+  cleanedTo: number;
 }
 
 function storageError(what: string, err: unknown): KafkaError {
@@ -158,6 +169,7 @@ export class PartitionLog {
   private hwm = 0;
   private logStart = 0;
   private recoveryPoint = 0;
+  private cleanedTo = 0;
   private producers = new ProducerState();
   /**
    * Idempotent producers whose last append failed to be written. Their next batches find a gap in the
@@ -269,6 +281,7 @@ export class PartitionLog {
     const batch = singleBatch(records);
     const validated = validateClientBatch(batch, { maxMessageBytes: this.config.maxMessageBytes });
     const h = validated.header;
+    if (this.config.compacted) checkRecordKeys(batch, h, this.name);
 
     let original: number | null;
     try {
@@ -493,6 +506,83 @@ export class PartitionLog {
     this.producers.removeBefore(this.logStart);
   }
 
+  // ---------------------------------------------------------------------------------------------- compaction
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The segments compaction may rewrite: every one but the active, oldest first (a copy). */
+  sealedSegments(): Segment[] {
+    return this.segments.slice(0, -1);
+  }
+
+  /** the base offset of the active segment: where the sealed part of the log ends */
+  get activeBaseOffset(): number {
+    return this.active.baseOffset;
+  }
+
+  /** Where the dirty part of the log starts: the cleaner's checkpoint, at least the log start offset. */
+  get cleanerCheckpoint(): number {
+    return Math.max(this.cleanedTo, this.logStart);
+  }
+
+  /** Records the end of a clean (persisted with the offsets; a crash before it only makes the next clean redo it). */
+  setCleanerCheckpoint(offset: number): void {
+    this.checkOpen();
+    const previous = this.cleanedTo;
+    this.cleanedTo = offset;
+    try {
+      this.writeMeta();
+    } catch (err) {
+      this.cleanedTo = previous;
+      throw this.writeFailed(`storing the cleaner checkpoint of ${this.name} failed`, err);
+    }
+  }
+
+  /** A new segment for the cleaner's output, staged `.cleaned` until it is swapped in. */
+  createCleanedSegment(baseOffset: number): Segment {
+    return Segment.create(this.storage, this.dir, baseOffset, this.segmentOptions, CLEANED);
+  }
+
+  /**
+   * Replaces `replaced` (contiguous sealed segments, still in the log) with `cleaned` (sealed, at the first
+   * one's base offset; null when nothing was kept, which the first segment of the log may not be), crash-safely (segment-swap.ts). Returns false, changing
+   * nothing, when the log changed meanwhile (retention, DeleteRecords, deletion): the caller drops its work.
+   */
+  replaceSegments(replaced: readonly Segment[], cleaned: Segment | null, pause: (phase: SwapPhase) => void): boolean {
+    if (this.closed || replaced.length === 0) return false;
+    const at = this.segments.indexOf(replaced[0]);
+    const sealedCount = this.segments.length - 1;
+    // the first segment is only ever replaced, never removed: the log start offset must not move
+    if (at < 0 || at + replaced.length > sealedCount || (at === 0 && !cleaned)) return false;
+    for (let i = 0; i < replaced.length; i++) if (this.segments[at + i] !== replaced[i]) return false;
+    try {
+      swapSegmentFiles(this.storage, this.dir, replaced, cleaned, pause);
+    } catch (err) {
+      throw this.writeFailed(`swapping cleaned segments into ${this.name} failed`, err);
+    }
+    this.segments.splice(at, replaced.length, ...(cleaned ? [cleaned] : []));
+    return true;
+  }
+
+  /**
+   * Rolls the active segment when it holds records and is older than `maxAgeMs` (segment.ms, or
+   * max.compaction.lag.ms when lower), without waiting for an append: a compacted topic nobody writes to
+   * any more still gets its last segment closed, hence cleaned. Returns whether it rolled.
+   */
+  rollIfOlderThan(now: number, maxAgeMs: number): boolean {
+    this.checkOpen();
+    const active = this.active;
+    if (active.isEmpty || active.rollTimestamp < 0 || now - active.rollTimestamp <= maxAgeMs) return false;
+    try {
+      this.roll();
+    } catch (err) {
+      throw this.writeFailed(`rolling ${this.name} failed`, err);
+    }
+    return true;
+  }
+
   // ---------------------------------------------------------------------------------------------- durability
 
   /** fsyncs everything appended so far (the owner's fsync policy decides when). */
@@ -560,7 +650,7 @@ export class PartitionLog {
   }
 
   private writeMeta(logStartOffset = this.logStart): void {
-    const meta: PartitionMeta = { logStartOffset, recoveryPoint: this.recoveryPoint };
+    const meta: PartitionMeta = { logStartOffset, recoveryPoint: this.recoveryPoint, cleanedTo: this.cleanedTo };
     this.storage.writeFileAtomic(path.join(this.dir, META_FILE), JSON.stringify(meta) + '\n');
   }
 
@@ -589,7 +679,9 @@ export class PartitionLog {
       logStartOffset:
         Number.isSafeInteger(rawMeta?.logStartOffset) && rawMeta!.logStartOffset! >= 0 ? rawMeta!.logStartOffset! : 0,
       recoveryPoint: Number.isSafeInteger(rawMeta?.recoveryPoint) ? rawMeta!.recoveryPoint! : 0,
+      cleanedTo: Number.isSafeInteger(rawMeta?.cleanedTo) ? rawMeta!.cleanedTo! : 0,
     };
+    this.cleanedTo = meta.cleanedTo;
     // The clean-shutdown marker holds the producer snapshot taken at close. Renaming it to the snapshot file
     // both keeps that state and removes the marker: from now on a crash must be seen as one.
     const cleanFile = path.join(dir, CLEAN_SHUTDOWN_FILE);
@@ -614,6 +706,7 @@ export class PartitionLog {
       if (h.producerId >= 0 && h.baseOffset >= replayFrom) this.producers.update(h, h.baseOffset);
     };
 
+    for (const done of recoverSwaps(storage, dir)) this.warn(`${this.name}: ${done}`);
     const names = storage.list(dir);
     const bases = names
       .map(parseLogFileName)

@@ -73,7 +73,7 @@ export interface ScanOutcome {
 
 /**
  * Walks the batches of a segment file from its start, checking each one's framing (length, magic, base
- * offset continuing the previous batch) and, with `verifyCrc`, its CRC-32C. Stops at the first invalid
+ * offset at or after the end of the previous batch: compacted segments have gaps) and, with `verifyCrc`, its CRC-32C. Stops at the first invalid
  * batch: what follows a torn or corrupt batch cannot be trusted, so recovery truncates there (as Kafka's
  * LogSegment.recover does).
  */
@@ -128,7 +128,9 @@ export function scanBatches(
     } else {
       header = readBatchHeader(chunk, off);
     }
-    if (header.baseOffset !== expected) return stop(`base offset ${header.baseOffset}, expected ${expected}`);
+    // a gap is fine (compaction removes whole batches, and offsets never change), going back is not
+    if (header.baseOffset < expected)
+      return stop(`base offset ${header.baseOffset} below ${expected}, the end of the previous batch`);
     if (header.lastOffsetDelta < 0) return stop(`negative last offset delta ${header.lastOffsetDelta}`);
     visit(header, pos, size);
     expected = header.baseOffset + header.lastOffsetDelta + 1;
@@ -174,23 +176,45 @@ export class Segment {
     readonly baseOffset: number,
     private readonly log: LogFile,
     private readonly options: SegmentOptions,
+    /** after the file names' usual suffixes: '' for a live segment, `.cleaned`/`.swap` while the cleaner swaps */
+    private stage = '',
   ) {
     this.nextOffset = baseOffset;
   }
 
-  private static file(dir: string, baseOffset: number, suffix: string): string {
-    return path.join(dir, segmentFileName(baseOffset, suffix));
+  private static file(dir: string, baseOffset: number, suffix: string, stage = ''): string {
+    return path.join(dir, segmentFileName(baseOffset, suffix) + stage);
   }
 
-  /** A new, empty segment (any files left under its name are emptied). */
-  static create(storage: Storage, dir: string, baseOffset: number, options: SegmentOptions): Segment {
-    const log = storage.openFile(Segment.file(dir, baseOffset, LOG_SUFFIX), { truncate: true });
-    const seg = new Segment(storage, dir, baseOffset, log, options);
+  /**
+   * A new, empty segment (any files left under its name are emptied). With a `stage` (the cleaner's
+   * `.cleaned`), its files are named `<base>.log.cleaned` etc. until renamed by `restage`.
+   */
+  static create(storage: Storage, dir: string, baseOffset: number, options: SegmentOptions, stage = ''): Segment {
+    const log = storage.openFile(Segment.file(dir, baseOffset, LOG_SUFFIX, stage), { truncate: true });
+    const seg = new Segment(storage, dir, baseOffset, log, options, stage);
     seg.batchIndex = new BatchIndex();
-    seg.indexFile = storage.openFile(Segment.file(dir, baseOffset, INDEX_SUFFIX), { truncate: true });
-    seg.timeIndexFile = storage.openFile(Segment.file(dir, baseOffset, TIME_INDEX_SUFFIX), { truncate: true });
+    seg.indexFile = storage.openFile(Segment.file(dir, baseOffset, INDEX_SUFFIX, stage), { truncate: true });
+    seg.timeIndexFile = storage.openFile(Segment.file(dir, baseOffset, TIME_INDEX_SUFFIX, stage), {
+      truncate: true,
+    });
     seg.unsynced = true;
     return seg;
+  }
+
+  /**
+   * Renames the segment's files from their current stage to `stage` ('' for the live names): the index files
+   * first, the log last, so that the log's name is the one that says which stage the segment reached (the
+   * cleaner's commit point is `<base>.log.swap` appearing). Open descriptors stay valid across the renames.
+   */
+  restage(stage: string): void {
+    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX, LOG_SUFFIX]) {
+      this.storage.rename(
+        Segment.file(this.dir, this.baseOffset, suffix, this.stage),
+        Segment.file(this.dir, this.baseOffset, suffix, stage),
+      );
+    }
+    this.stage = stage;
   }
 
   /**
@@ -448,7 +472,7 @@ export class Segment {
     } else {
       // sealed: the index files were closed at seal(); open them just to fsync
       for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
-        const file = this.storage.openFile(Segment.file(this.dir, this.baseOffset, suffix));
+        const file = this.storage.openFile(Segment.file(this.dir, this.baseOffset, suffix, this.stage));
         try {
           file.sync();
         } finally {
@@ -484,13 +508,15 @@ export class Segment {
   delete(): void {
     this.closeIndexFiles();
     this.log.close();
-    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX])
-      this.storage.remove(Segment.file(this.dir, this.baseOffset, suffix));
+    Segment.deleteFiles(this.storage, this.dir, this.baseOffset, this.stage);
   }
 
-  /** Removes the files of a segment that was never opened (e.g. dropped after a truncation). */
-  static deleteFiles(storage: Storage, dir: string, baseOffset: number): void {
-    for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX])
-      storage.remove(Segment.file(dir, baseOffset, suffix));
+  /**
+   * Removes the files of a segment that is not open (e.g. dropped after a truncation), the log last: a crash
+   * in between leaves index files without a log, which the next start removes.
+   */
+  static deleteFiles(storage: Storage, dir: string, baseOffset: number, stage = ''): void {
+    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX, LOG_SUFFIX])
+      storage.remove(Segment.file(dir, baseOffset, suffix, stage));
   }
 }

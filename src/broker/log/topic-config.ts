@@ -20,11 +20,18 @@ export interface TopicConfig {
   /** index.interval.bytes */
   indexIntervalBytes: number;
   /**
-   * cleanup.policy: "delete", "compact" or "compact,delete". Stored and honoured for retention (a compact-only
-   * topic is not deleted by time or size, as in Kafka), but compaction itself is NOT implemented: a
-   * compacted topic keeps every record.
+   * cleanup.policy: "delete", "compact" or "compact,delete". With compact the log cleaner keeps the latest
+   * record per key (cleaner.ts); a compact-only topic is not deleted by time or size, as in Kafka.
    */
   cleanupPolicy: string;
+  /** delete.retention.ms: how long tombstones stay after the clean that first kept them */
+  deleteRetentionMs: number;
+  /** min.cleanable.dirty.ratio: the share of the log not yet cleaned that makes it worth cleaning */
+  minCleanableDirtyRatio: number;
+  /** min.compaction.lag.ms: records younger than this are not compacted */
+  minCompactionLagMs: number;
+  /** max.compaction.lag.ms: records older than this are compacted whatever the dirty ratio */
+  maxCompactionLagMs: number;
   /** message.timestamp.type: CreateTime, or LogAppendTime (the broker stamps each batch on append) */
   messageTimestampType: TimestampType;
   /** min.insync.replicas: stored only; a single broker is always the whole ISR */
@@ -39,6 +46,10 @@ export const KAFKA_TOPIC_DEFAULTS: TopicConfig = {
   maxMessageBytes: 1048588,
   indexIntervalBytes: 4096,
   cleanupPolicy: 'delete',
+  deleteRetentionMs: 24 * 3600 * 1000,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
   messageTimestampType: 'CreateTime',
   minInsyncReplicas: 1,
 };
@@ -66,6 +77,16 @@ function integer(min: number, max: number) {
     const n = Number(v);
     if (!Number.isSafeInteger(n) || n > max) invalid(name, value, `must be at most ${max}`);
     if (n < min) invalid(name, value, `must be at least ${min}`);
+    return String(n);
+  };
+}
+
+function decimal(min: number, max: number) {
+  return (name: string, value: string): string => {
+    const v = value.trim();
+    if (!/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v)) invalid(name, value, 'not a number');
+    const n = Number(v);
+    if (n < min || n > max) invalid(name, value, `must be between ${min} and ${max}`);
     return String(n);
   };
 }
@@ -100,9 +121,13 @@ interface ConfigDef {
 
 const DEFS: readonly ConfigDef[] = [
   { name: 'cleanup.policy', key: 'cleanupPolicy', check: listOf(['compact', 'delete']) },
+  { name: 'delete.retention.ms', key: 'deleteRetentionMs', check: integer(0, Number.MAX_SAFE_INTEGER) },
   { name: 'index.interval.bytes', key: 'indexIntervalBytes', check: integer(0, INT32_MAX) },
   { name: 'max.message.bytes', key: 'maxMessageBytes', check: integer(0, INT32_MAX) },
+  { name: 'max.compaction.lag.ms', key: 'maxCompactionLagMs', check: integer(1, Number.MAX_SAFE_INTEGER) },
   { name: 'message.timestamp.type', key: 'messageTimestampType', check: oneOf(['CreateTime', 'LogAppendTime']) },
+  { name: 'min.cleanable.dirty.ratio', key: 'minCleanableDirtyRatio', check: decimal(0, 1) },
+  { name: 'min.compaction.lag.ms', key: 'minCompactionLagMs', check: integer(0, Number.MAX_SAFE_INTEGER) },
   { name: 'min.insync.replicas', key: 'minInsyncReplicas', check: integer(1, INT32_MAX) },
   { name: 'retention.bytes', key: 'retentionBytes', check: integer(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) },
   { name: 'retention.ms', key: 'retentionMs', check: integer(-1, Number.MAX_SAFE_INTEGER) },
@@ -161,11 +186,25 @@ export function effectiveTopicConfig(defaults: TopicConfig, overrides: Record<st
 export function partitionLogConfig(c: TopicConfig): PartitionLogConfig {
   return {
     segmentBytes: c.segmentBytes,
-    segmentMs: c.segmentMs,
+    segmentMs: maxSegmentMs(c),
     maxMessageBytes: c.maxMessageBytes,
     indexIntervalBytes: c.indexIntervalBytes,
     timestampType: c.messageTimestampType,
+    compacted: compactionApplies(c),
   };
+}
+
+/** Whether the log cleaner compacts the topic (cleanup.policy contains "compact"). */
+export function compactionApplies(c: TopicConfig): boolean {
+  return c.cleanupPolicy.split(',').includes('compact');
+}
+
+/**
+ * How old the active segment may get before it rolls (Kafka's LogConfig.maxSegmentMs): segment.ms, or
+ * max.compaction.lag.ms when lower on a compacted topic, since only closed segments are cleaned.
+ */
+export function maxSegmentMs(c: TopicConfig): number {
+  return compactionApplies(c) ? Math.min(c.segmentMs, c.maxCompactionLagMs) : c.segmentMs;
 }
 
 /** Whether time/size retention applies (cleanup.policy contains "delete"). */

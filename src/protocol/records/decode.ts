@@ -357,3 +357,46 @@ export function decodeRecords(batch: Buffer): LogRecord[] {
 export function* iterateRecords(batch: Buffer): Generator<LogRecord> {
   yield* decodeRecords(batch);
 }
+
+/** Where one record lies in an (uncompressed) records payload, for rewriting a batch with fewer records. */
+export interface RecordSpan {
+  /** the record's bytes, its length varint included: payload[start, end) */
+  start: number;
+  end: number;
+  timestampDelta: number;
+  offsetDelta: number;
+  /** where the fields after the offset delta start (key length onwards): copied as they are */
+  fieldsStart: number;
+  /** a slice of the payload; null for a record without key */
+  key: Buffer | null;
+  /** a null value: a tombstone */
+  nullValue: boolean;
+}
+
+/**
+ * The spans of `count` records of a records payload (the compactor's view: keys, whether the value is null,
+ * and where each record is, so that kept records are copied, not re-encoded). CORRUPT_MESSAGE for bad framing.
+ */
+export function recordSpans(payload: Buffer, count: number): RecordSpan[] {
+  const end = payload.length;
+  const out: RecordSpan[] = [];
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    const length = readVarint(payload, pos, end);
+    const recordEnd = at + length;
+    if (length <= 0 || recordEnd > end) corrupt(`record ${i} has an impossible length ${length}`);
+    const timestampDelta = readVarint(payload, at + 1 /* attributes: unused in v2 */, recordEnd);
+    const offsetDelta = readVarint(payload, at, recordEnd);
+    const fieldsStart = at;
+    const key = readField(payload, recordEnd, 'key');
+    const valueLength = readVarint(payload, at, recordEnd);
+    out.push({ start: pos, end: recordEnd, timestampDelta, offsetDelta, fieldsStart, key, nullValue: valueLength < 0 });
+    pos = recordEnd;
+  }
+  return out;
+}
+
+/** The index of the first record without a key in a records payload, or -1 (compacted topics refuse them). */
+export function firstRecordWithoutKey(payload: Buffer, count: number): number {
+  return recordSpans(payload, count).findIndex((r) => r.key === null);
+}

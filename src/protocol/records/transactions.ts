@@ -26,7 +26,8 @@ export interface AbortedTransaction {
 /** Kafka's ControlRecordType: the key of a control record is version int16, type int16 */
 const ABORT = 0;
 
-function isAbortMarker(batch: Buffer): boolean {
+/** Whether a control batch is an ABORT marker (its one record's key: version int16, type int16). */
+export function isAbortMarker(batch: Buffer): boolean {
   const key = decodeRecords(batch)[0]?.key;
   return key !== null && key !== undefined && key.length >= 4 && key.readInt16BE(2) === ABORT;
 }

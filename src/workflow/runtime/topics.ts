@@ -5,7 +5,7 @@
 
 import { EvtError } from '../../common/errors.js';
 import type { AdminClient } from '../../client/admin.js';
-import { ORDER_KEYED_TOPICS } from '../catalogue.js';
+import { ORDER_KEYED_TOPICS, TOPICS } from '../catalogue.js';
 import type { WorkflowNames } from '../names.js';
 
 export interface TopicLayout {
@@ -22,7 +22,7 @@ export function workflowTopicNames(names: WorkflowNames): string[] {
 
 /**
  * Creates the missing workflow topics with `partitions` partitions (or, when some exist already, with
- * their count), then checks that the order-keyed topics agree. Returns the count in use.
+ * their count) and the configs the catalogue gives them (inventory.stock compacted), then checks that the order-keyed topics agree. Returns the count in use.
  */
 export async function ensureWorkflowTopics(
   admin: AdminClient,
@@ -45,7 +45,10 @@ export async function ensureWorkflowTopics(
   for (const name of wanted) {
     if (counts.has(name)) continue;
     // the topic may appear meanwhile (another worker starting): createTopic answers false then
-    if (await admin.createTopic({ name, partitions: count, replicationFactor })) created.push(name);
+    const logical = names.logical(name);
+    const configs = logical ? TOPICS[logical].configs : undefined;
+    const topic = { name, partitions: count, replicationFactor, ...(configs ? { configs: { ...configs } } : {}) };
+    if (await admin.createTopic(topic)) created.push(name);
   }
   const after = new Map(counts);
   const fresh = created.length ? await admin.topicMetadata(created) : [];
