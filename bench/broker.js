@@ -4,6 +4,7 @@
 //
 //   node bench/broker.js [--records 1000000] [--size 100] [--partitions 3] [--fsync never] [--json]
 //   node bench/broker.js --startup-only      # only evt/testing's in-process start-up, next to a bare listen
+//   node bench/broker.js --compaction-only [--compaction-mb 128]   # only the log cleaner, next to the disk
 //
 // Needs `npm run build` first (it runs the compiled CLI) and kcat on the PATH for the kcat rows.
 
@@ -14,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
+import { compactionLines, compactionRows } from './broker-compaction.js';
 import { cpuSeconds, startBroker, timeClient } from './lib.js';
 
 const { values: args } = parseArgs({
@@ -24,6 +26,8 @@ const { values: args } = parseArgs({
     fsync: { type: 'string', default: 'never' },
     json: { type: 'boolean', default: false },
     'startup-only': { type: 'boolean', default: false },
+    'compaction-only': { type: 'boolean', default: false },
+    'compaction-mb': { type: 'string', default: '128' },
   },
 });
 const RECORDS = Number(args.records);
@@ -229,6 +233,13 @@ async function startupRows() {
   };
 }
 
+results.compaction = await compactionRows({ work, mb: Number(args['compaction-mb']) });
+if (args['compaction-only']) {
+  const out = args.json ? JSON.stringify(results.compaction, null, 2) : compactionLines(results.compaction).join('\n');
+  process.stdout.write(out + '\n');
+  fs.rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
 results.startup = await startupRows();
 const startupLines = [
   'start-up in process (median of 31):',
@@ -274,6 +285,6 @@ if (args.json) {
     );
   }
   lines.push(row('kafkajs produce', results.kafkajs.produce), row('kafkajs consume', results.kafkajs.consume));
-  lines.push(...startupLines);
+  lines.push(...startupLines, ...compactionLines(results.compaction));
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -32,7 +32,7 @@ import {
 import { recordSpans, recordsPayload, type RecordSpan } from '../../protocol/records/decode.js';
 import { isAbortMarker } from '../../protocol/records/transactions.js';
 import { deleteHorizonOf, rebuildBatch } from './batch-filter.js';
-import { OffsetMap } from './offset-map.js';
+import { OffsetMap, keyOf } from './offset-map.js';
 import type { PartitionLog } from './partition-log.js';
 import type { Segment } from './segment.js';
 import type { SwapPhase } from './segment-swap.js';
@@ -153,7 +153,7 @@ async function forEachHeader(
   visit: (h: BatchHeader, seg: Segment, position: number, size: number) => void,
 ): Promise<boolean> {
   for (const seg of segments) {
-    const batches = seg.batches();
+    const batches = await seg.batchesPaced(() => pacer.tick());
     for (let i = 0; i < batches.length; i++) {
       await pacer.tick();
       if (isClosed()) return false;
@@ -206,7 +206,7 @@ function isAborted(txns: Transactions, h: BatchHeader): boolean {
 
 /** The batches of `seg` (whole, with their headers), paced. */
 async function* batchesOf(seg: Segment, pacer: Pacer): AsyncGenerator<{ bytes: Buffer; h: BatchHeader }> {
-  const batches = seg.batches();
+  const batches = await seg.batchesPaced(() => pacer.tick());
   for (let i = 0; i < batches.length; i++) {
     await pacer.tick();
     const bytes = seg.read(batches.position(i), batches.size(i));
@@ -283,11 +283,12 @@ export async function cleanLog(
         if (h.baseOffset + h.lastOffsetDelta < firstDirty || isControlBatch(h.attributes) || isAborted(txns, h))
           continue;
         if (h.baseOffset >= bound) break;
-        for (const r of recordSpans(recordsPayload(bytes, h.attributes), h.recordsCount)) {
+        const payload = recordsPayload(bytes, h.attributes);
+        for (const r of recordSpans(payload, h.recordsCount)) {
           const offset = h.baseOffset + r.offsetDelta;
-          if (offset < firstDirty || r.key === null) continue;
+          if (offset < firstDirty || r.keyLength < 0) continue;
           if (offset >= bound) break;
-          if (!map.put(r.key, offset)) {
+          if (!map.put(keyOf(payload, r.keyStart, r.keyLength), offset)) {
             endOffset = offset; // the map is full: this clean ends here, the next one goes on
             break mapping;
           }
@@ -393,7 +394,7 @@ async function filter(bytes: Buffer, h: BatchHeader, c: FilterContext): Promise<
       kept.push(r);
       continue;
     }
-    if (r.key === null || c.map.get(r.key) > offset) continue;
+    if (r.keyLength < 0 || c.map.get(keyOf(payload, r.keyStart, r.keyLength)) > offset) continue;
     if (r.nullValue) {
       if (horizon !== null && c.now >= horizon) continue;
       if (horizon === null) needsHorizon = true;

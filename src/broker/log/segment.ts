@@ -329,6 +329,29 @@ export class Segment {
     return this.batchIndex;
   }
 
+  /**
+   * As batches(), for background work: a segment loaded without a scan gets its index built from one header
+   * read per batch, with `pause` (which may yield to the event loop) before each, instead of in one go.
+   */
+  async batchesPaced(pause: () => Promise<void>): Promise<BatchIndex> {
+    if (this.batchIndex) return this.batchIndex;
+    const bi = new BatchIndex();
+    const header = Buffer.allocUnsafe(BATCH_HEADER_SIZE);
+    for (let pos = 0; pos + BATCH_HEADER_SIZE <= this.log.size;) {
+      await pause();
+      if (this.batchIndex) return this.batchIndex; // a reader built it meanwhile
+      if (this.log.readInto(header, 0, BATCH_HEADER_SIZE, pos) < BATCH_HEADER_SIZE) break;
+      const h = readBatchHeader(header);
+      const size = h.batchLength + LOG_OVERHEAD;
+      // sealed segments were checked when written or recovered; a damaged one ends its index here
+      if (size < BATCH_HEADER_SIZE || pos + size > this.log.size) break;
+      bi.push(h.baseOffset, h.baseOffset + h.lastOffsetDelta, pos, size, h.maxTimestamp);
+      pos += size;
+    }
+    this.batchIndex = bi;
+    return bi;
+  }
+
   /** Calls `visit` with the header of every batch (no CRC checks), e.g. to replay producer state. */
   forEachBatchHeader(visit: (header: BatchHeader) => void): void {
     scanBatches(this.log, this.baseOffset, false, (h) => visit(h));
