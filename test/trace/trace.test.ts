@@ -564,7 +564,7 @@ describe('on a compacted inventory.stock', () => {
 
     // the latest level of a sku belongs to some order: its trace finds exactly that record
     const latest = after.reduce((a, b) => (b.offset > a.offset ? b : a));
-    const orderId = latest.headers['evt-correlation-id']!;
+    const orderId = latest.headers['evt-correlation-id'];
     const t = await traceJson(evt, orderId);
     const levels = t.events.filter((e) => e.topic === topic);
     expect(levels.map((e) => `${e.partition}@${e.offset}`)).toContain(`${latest.partition}@${latest.offset}`);
