@@ -307,8 +307,9 @@ export async function cleanLog(
   // Groups that kept nothing go with the next group's output, which then starts at their base offset: the log
   // start offset never moves (a reader there goes on at the next kept offset, as in Kafka).
   let carried: Segment[] = [];
-  const swap = (replaced: Segment[], cleaned: Segment | null): boolean => {
-    if (!log.replaceSegments(replaced, cleaned, (phase) => options.onSwapPhase?.(phase, log.name))) return false;
+  const swap = async (replaced: Segment[], cleaned: Segment | null): Promise<boolean> => {
+    if (!(await log.replaceSegments(replaced, cleaned, (phase) => options.onSwapPhase?.(phase, log.name))))
+      return false;
     segmentsAfter -= replaced.length - (cleaned ? 1 : 0);
     return true;
   };
@@ -343,14 +344,14 @@ export async function cleanLog(
     }
     carried = [];
     // A failure inside the swap leaves its files for the next start's recovery to complete or discard.
-    if (!swap(replaced, out)) {
+    if (!(await swap(replaced, out))) {
       out.delete();
       return abandon(stats, 'the log changed', started);
     }
   }
   // Trailing groups that kept nothing: deleted when a kept segment precedes them; at the log start they stay
   // (superseded records, not wrong ones) until a later clean has something to put there.
-  if (carried.length > 0 && log.sealedSegments()[0] !== carried[0] && !swap(carried, null))
+  if (carried.length > 0 && log.sealedSegments()[0] !== carried[0] && !(await swap(carried, null)))
     return abandon(stats, 'the log changed', started);
   if (endOffset > log.cleanerCheckpoint) log.setCleanerCheckpoint(endOffset);
   stats.segmentsAfter = segmentsAfter;

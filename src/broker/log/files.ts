@@ -24,6 +24,8 @@ export interface LogFile {
   readInto(target: Buffer, targetOffset: number, length: number, position: number): number;
   truncate(size: number): void;
   sync(): void;
+  /** As sync(), in libuv's thread pool: background work (the log cleaner) must not hold the event loop. */
+  syncAsync(): Promise<void>;
   close(): void;
 }
 
@@ -45,6 +47,9 @@ export interface Storage {
   removeDir(dir: string): void;
   /** makes creations, renames and removals in `dir` durable */
   syncDir(dir: string): void;
+  /** As syncDir and remove, in libuv's thread pool: for background work (the log cleaner's swaps). */
+  syncDirAsync(dir: string): Promise<void>;
+  removeAsync(file: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -152,6 +157,13 @@ class DiskFile implements LogFile {
     }
   }
 
+  syncAsync(): Promise<void> {
+    const fd = this.handle;
+    return new Promise((resolve, reject) =>
+      fs.fsync(fd, (err) => (err ? reject(withPath(err, this.path)) : resolve())),
+    );
+  }
+
   close(): void {
     if (this.fd === null) return;
     fs.closeSync(this.fd);
@@ -210,6 +222,22 @@ export class DiskStorage implements Storage {
 
   syncDir(dir: string): void {
     fsyncDir(dir);
+  }
+
+  async syncDirAsync(dir: string): Promise<void> {
+    let handle: fs.promises.FileHandle | undefined;
+    try {
+      handle = await fs.promises.open(dir, 'r');
+      await handle.sync();
+    } catch {
+      // as fsyncDir: some filesystems refuse fsync on directories; the renames are atomic all the same
+    } finally {
+      await handle?.close();
+    }
+  }
+
+  removeAsync(file: string): Promise<void> {
+    return fs.promises.rm(file, { force: true });
   }
 }
 
@@ -293,6 +321,10 @@ class MemoryFile implements LogFile {
 
   sync(): void {}
 
+  syncAsync(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): void {
     this.closed = true;
   }
@@ -373,4 +405,13 @@ export class MemoryStorage implements Storage {
   }
 
   syncDir(): void {}
+
+  syncDirAsync(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  removeAsync(file: string): Promise<void> {
+    this.remove(file);
+    return Promise.resolve();
+  }
 }

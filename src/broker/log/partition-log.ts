@@ -39,7 +39,7 @@ import { IGNORE_HEALTH, type WriteHealth } from './disk-health.js';
 import { DiskStorage, type Storage } from './files.js';
 import { ProducerState } from './producer-state.js';
 import { Segment, parseLogFileName, type SegmentOptions } from './segment.js';
-import { CLEANED, recoverSwaps, swapSegmentFiles, type SwapPhase } from './segment-swap.js';
+import { CLEANED, recoverSwaps, swapSegments, type SwapPhase } from './segment-swap.js';
 
 /** When appends are forced to disk; the group coordinator's groups.log follows the same policy. */
 export type FsyncPolicy = 'never' | 'interval' | 'always';
@@ -550,20 +550,32 @@ export class PartitionLog {
    * one's base offset; null when nothing was kept, which the first segment of the log may not be), crash-safely (segment-swap.ts). Returns false, changing
    * nothing, when the log changed meanwhile (retention, DeleteRecords, deletion): the caller drops its work.
    */
-  replaceSegments(replaced: readonly Segment[], cleaned: Segment | null, pause: (phase: SwapPhase) => void): boolean {
-    if (this.closed || replaced.length === 0) return false;
-    const at = this.segments.indexOf(replaced[0]);
-    const sealedCount = this.segments.length - 1;
-    // the first segment is only ever replaced, never removed: the log start offset must not move
-    if (at < 0 || at + replaced.length > sealedCount || (at === 0 && !cleaned)) return false;
-    for (let i = 0; i < replaced.length; i++) if (this.segments[at + i] !== replaced[i]) return false;
+  async replaceSegments(
+    replaced: readonly Segment[],
+    cleaned: Segment | null,
+    pause: (phase: SwapPhase) => void,
+  ): Promise<boolean> {
+    const inPlace = (): number => {
+      const at = this.segments.indexOf(replaced[0]);
+      // the first segment is only ever replaced, never removed: the log start offset must not move
+      if (this.closed || at < 0 || at + replaced.length > this.segments.length - 1 || (at === 0 && !cleaned)) return -1;
+      for (let i = 0; i < replaced.length; i++) if (this.segments[at + i] !== replaced[i]) return -1;
+      return at;
+    };
+    if (replaced.length === 0 || inPlace() < 0) return false;
+    const switchOver = (): boolean => {
+      const at = inPlace();
+      if (at < 0) return false;
+      this.segments.splice(at, replaced.length, ...(cleaned ? [cleaned] : []));
+      return true;
+    };
     try {
-      swapSegmentFiles(this.storage, this.dir, replaced, cleaned, pause);
+      return await swapSegments(this.storage, this.dir, replaced, cleaned, switchOver, pause);
     } catch (err) {
+      // a log closed (or deleted) meanwhile: the next start's recovery finishes what is on disk
+      if (this.closed) return true;
       throw this.writeFailed(`swapping cleaned segments into ${this.name} failed`, err);
     }
-    this.segments.splice(at, replaced.length, ...(cleaned ? [cleaned] : []));
-    return true;
   }
 
   /**

@@ -2,15 +2,20 @@
 //
 //   1. the cleaner writes <base>.log.cleaned (+ .index.cleaned, .timeindex.cleaned) and fsyncs them;
 //   2. renames them to .swap (index files first, the log last): `<base>.log.swap` existing is the commit point;
-//   3. deletes the files of the segments replaced;
-//   4. renames the .swap files to their live names.
+//   3. the log switches to the cleaned segment in memory, and the replaced segments' files are renamed to
+//      .deleted, then removed;
+//   4. the .swap files are renamed to their live names.
 //
 // Recovery at start-up (recoverSwaps, before the segments are opened): `.cleaned` files are an unfinished
-// step 1 and are deleted (the originals are all there); a `<B>.log.swap` is a committed swap: every live
-// segment whose base offset lies in [B, end of the swap's last batch) is deleted (their kept records are in
-// the swap), and the swap takes its live names. Kafka's LogLoader does the same with the swap's offset range;
-// a replaced segment whose every record was removed may lie past that range and is then kept: its records are
-// older versions, which the next clean removes again. Either way, every latest value per key is in the log.
+// step 1 and `.deleted` files an unfinished step 3: both are removed. A `<B>.log.swap` is a committed swap:
+// every live segment whose base offset lies in [B, end of the swap's last batch) is deleted (their kept
+// records are in the swap), and the swap takes its live names. Kafka's LogLoader does the same with the
+// swap's offset range; a replaced segment whose every record was removed may lie past that range and is then
+// kept: its records are older versions, which the next clean removes again. Either way, every latest value
+// per key is in the log.
+//
+// The fsyncs and removals run in libuv's thread pool (an fsync of a directory may wait for every dirty page
+// of the file system): only renames, which take microseconds, and the switch itself are on the event loop.
 
 import path from 'node:path';
 import type { Storage } from './files.js';
@@ -18,36 +23,48 @@ import { LOG_SUFFIX, Segment, parseLogFileName, scanBatches, segmentFileName } f
 
 export const CLEANED = '.cleaned';
 export const SWAP = '.swap';
+export const DELETED = '.deleted';
 
 /** the steps of a swap, for a test's pause point */
 export type SwapPhase = 'cleaned' | 'swap' | 'deleted';
 
 /**
  * Puts `cleaned` (staged `.cleaned`, sealed; null when nothing was kept) in place of `replaced` (sealed,
- * contiguous, the first with the cleaned segment's base offset), on disk; the caller swaps them in memory.
- * `pause` is called between the steps.
+ * contiguous, the first with the cleaned segment's base offset). `switchOver` makes the change in memory, at
+ * the commit point; when it answers false (the log changed meanwhile) nothing is replaced and the cleaned
+ * segment is staged `.cleaned` again, for the caller to delete. `pause` is called between the steps.
  */
-export function swapSegmentFiles(
+export async function swapSegments(
   storage: Storage,
   dir: string,
   replaced: readonly Segment[],
   cleaned: Segment | null,
+  switchOver: () => boolean,
   pause: (phase: SwapPhase) => void,
-): void {
+): Promise<boolean> {
   if (cleaned) {
-    cleaned.sync();
+    await cleaned.syncAsync();
     pause('cleaned');
     cleaned.restage(SWAP);
-    storage.syncDir(dir);
+    await storage.syncDirAsync(dir);
   }
   pause('swap');
-  for (const seg of replaced) seg.delete();
-  storage.syncDir(dir);
+  if (!switchOver()) {
+    cleaned?.restage(CLEANED);
+    return false;
+  }
+  for (const seg of replaced) {
+    seg.close();
+    seg.restage(DELETED);
+  }
+  await storage.syncDirAsync(dir);
   pause('deleted');
+  for (const seg of replaced) await seg.removeFilesAsync();
   if (cleaned) {
     cleaned.restage('');
-    storage.syncDir(dir);
+    await storage.syncDirAsync(dir);
   }
+  return true;
 }
 
 /** Completes or discards what a crash interrupted (see the top of this file); returns what it did, for warnings. */
@@ -55,7 +72,7 @@ export function recoverSwaps(storage: Storage, dir: string): string[] {
   const done: string[] = [];
   const names = storage.list(dir);
   for (const name of names) {
-    if (name.endsWith(CLEANED)) storage.remove(path.join(dir, name));
+    if (name.endsWith(CLEANED) || name.endsWith(DELETED)) storage.remove(path.join(dir, name));
   }
   const swaps = names
     .map((n) => (n.endsWith(LOG_SUFFIX + SWAP) ? parseLogFileName(n.slice(0, -SWAP.length)) : null))

@@ -506,6 +506,24 @@ export class Segment {
     this.unsynced = false;
   }
 
+  /**
+   * As sync() for a sealed segment, off the event loop (the cleaner's output before its swap); sync() is
+   * then a no-op unless more was written.
+   */
+  async syncAsync(): Promise<void> {
+    if (!this.unsynced) return;
+    await this.log.syncAsync();
+    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+      const file = this.storage.openFile(Segment.file(this.dir, this.baseOffset, suffix, this.stage));
+      try {
+        await file.syncAsync();
+      } finally {
+        file.close();
+      }
+    }
+    this.unsynced = false;
+  }
+
   /** `length` bytes of the log from `position` (one read). */
   read(position: number, length: number): Buffer {
     return this.log.read(position, length);
@@ -532,6 +550,12 @@ export class Segment {
     this.closeIndexFiles();
     this.log.close();
     Segment.deleteFiles(this.storage, this.dir, this.baseOffset, this.stage);
+  }
+
+  /** Removes the files of a closed segment in libuv's thread pool (a large file's unlink takes a while). */
+  async removeFilesAsync(): Promise<void> {
+    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX, LOG_SUFFIX])
+      await this.storage.removeAsync(Segment.file(this.dir, this.baseOffset, suffix, this.stage));
   }
 
   /**

@@ -42,6 +42,7 @@ class FaultyStorage extends DiskStorage implements Storage {
         if (armed('sync')) throw eio();
         real.sync();
       },
+      syncAsync: () => (armed('sync') ? Promise.reject(eio()) : real.syncAsync()),
       close: () => real.close(),
     };
   }
