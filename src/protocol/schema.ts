@@ -46,6 +46,11 @@ export interface ApiSpec {
    * and Fetch v0-v3 carry message formats v0/v1, which the client neither writes nor reads); minVersion if absent
    */
   clientMinVersion?: number;
+  /**
+   * the highest version evt's own client speaks, when newer ones change what the client would have to send
+   * (Fetch v13 names topics by id, FindCoordinator v4 batches keys); maxVersion if absent
+   */
+  clientMaxVersion?: number;
   /** "none" or "N+" */
   flexibleVersions: string;
   request: Field[];
@@ -62,6 +67,12 @@ export type Struct = Record<string, any>;
 export function defineApi<const S extends ApiSpec>(spec: S): S {
   return spec;
 }
+
+/**
+ * Kafka's Uuid.ZERO_UUID: "no topic id" (a request naming a topic by name only, an unknown topic's answer).
+ * Frozen in spirit: the decoder hands this one Buffer out as the default of absent uuid fields.
+ */
+export const ZERO_UUID: Buffer = Buffer.alloc(16);
 
 export function inVersions(range: string | undefined, version: number): boolean {
   if (range === undefined || range === 'none') return false;

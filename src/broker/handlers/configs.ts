@@ -9,10 +9,15 @@ import { errorCodeOf, errorMessageOf } from './errors.js';
 
 const TOPIC = 2;
 const BROKER = 4;
-// DescribeConfigs config sources (v1+)
+// DescribeConfigs config sources (v1+), also in CreateTopics v5+ answers
 const SOURCE_DYNAMIC_TOPIC = 1;
 const SOURCE_STATIC_BROKER = 4;
 const SOURCE_DEFAULT = 5;
+
+/** Where a topic config's value comes from: the topic's own override, or the broker's default. */
+export function topicConfigSource(isDefault: boolean): number {
+  return isDefault ? SOURCE_DEFAULT : SOURCE_DYNAMIC_TOPIC;
+}
 
 export interface ConfigEntry {
   name: string;
@@ -65,11 +70,8 @@ function describeResource(
   const keys = resource.configurationKeys;
   if (keys) entries = entries.filter((e) => keys.includes(e.name));
   const configs = entries.map((e) => {
-    const source = e.isDefault
-      ? SOURCE_DEFAULT
-      : resource.resourceType === TOPIC
-        ? SOURCE_DYNAMIC_TOPIC
-        : SOURCE_STATIC_BROKER;
+    const source =
+      resource.resourceType === TOPIC || e.isDefault ? topicConfigSource(e.isDefault) : SOURCE_STATIC_BROKER;
     return {
       name: e.name,
       value: e.isSensitive ? null : e.value,
