@@ -318,11 +318,21 @@ function writeField(w: Writer, field: Field, v: any, version: number, flexible: 
   writeScalar(w, field.type as Scalar, value, flexible);
 }
 
+/**
+ * A tagged field is written only when it says something: as Kafka does, not when absent or equal to its
+ * scalar default (a null cluster id, a -1 epoch), so that a decoded message re-encodes to the same bytes.
+ */
+function isTagDefault(field: Field, value: unknown): boolean {
+  if (value === undefined) return true;
+  if (field.default === undefined || (typeof value === 'object' && value !== null)) return false;
+  return value === field.default;
+}
+
 export function encodeStruct(w: Writer, fields: Field[], obj: Struct, version: number, flexible: boolean): void {
   const tagged: Field[] = [];
   for (const field of fields) {
     if (flexible && field.tag !== undefined) {
-      if (inVersions(field.taggedVersions, version) && obj[field.name] !== undefined) tagged.push(field);
+      if (inVersions(field.taggedVersions, version) && !isTagDefault(field, obj[field.name])) tagged.push(field);
       continue;
     }
     if (!inVersions(field.versions, version)) continue;
