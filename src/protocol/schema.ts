@@ -48,7 +48,8 @@ export interface ApiSpec {
   clientMinVersion?: number;
   /**
    * the highest version evt's own client speaks, when newer ones change what the client would have to send
-   * (Fetch v13 names topics by id, FindCoordinator v4 batches keys); maxVersion if absent
+   * (Fetch v13 names topics by id, FindCoordinator v4 batches keys) or a broker it is tested against gets them
+   * wrong (ListOffsets v4+ in librdkafka's mock cluster); maxVersion if absent
    */
   clientMaxVersion?: number;
   /** "none" or "N+" */

@@ -1,6 +1,8 @@
 // ListOffsets (key 2), from Kafka's ListOffsetsRequest.json / ListOffsetsResponse.json.
 // Omitted (only in versions above our max): request TimeoutMs (10+). v7+ (max timestamp, tiered storage
 // offsets) are not served.
+// evt's own client stays at v3 (clientMaxVersion): it has no use for leader epochs, and librdkafka 2.0.2's mock
+// cluster, which it is tested against, writes v4+'s LeaderEpoch as an int64.
 
 import type { DecodedRequest, DecodedResponse } from '../message-types.js';
 import { defineApi } from '../schema.js';
@@ -9,6 +11,7 @@ export const LIST_OFFSETS = defineApi({
   apiKey: 2,
   name: 'ListOffsets',
   minVersion: 0,
+  clientMaxVersion: 3,
   maxVersion: 6,
   flexibleVersions: '6+',
   request: [

@@ -18,7 +18,7 @@ import { WireProducer } from '../../../src/client/wire/producer.js';
 import { PartitionReader } from '../../../src/client/wire/reader.js';
 import { SASL_AUTHENTICATE, SASL_HANDSHAKE } from '../../../src/client/wire/sasl-messages.js';
 import { decodeRequestBody, encodeResponse, readRequestHeader } from '../../../src/protocol/frames.js';
-import { API_VERSIONS, FETCH, FIND_COORDINATOR, METADATA } from '../../../src/protocol/messages/index.js';
+import { API_VERSIONS, FETCH, FIND_COORDINATOR, LIST_OFFSETS, METADATA } from '../../../src/protocol/messages/index.js';
 import type { ApiSpec } from '../../../src/protocol/schema.js';
 import { startTestBroker, tempDir } from '../../helpers/broker.js';
 import { frames } from '../../helpers/proxy.js';
@@ -92,6 +92,8 @@ describe('Connection', () => {
       expect(conn.versionFor(METADATA)).toBe(12);
       // FindCoordinator v4 batches keys; evt's client asks for one key at a time (v3)
       expect(conn.versionFor(FIND_COORDINATOR)).toBe(3);
+      // ListOffsets v4+ adds leader epochs evt has no use for (and librdkafka's mock cluster answers them wrongly)
+      expect(conn.versionFor(LIST_OFFSETS)).toBe(3);
       const future: ApiSpec = { ...FETCH, minVersion: 20, maxVersion: 22, clientMaxVersion: undefined };
       expect(() => conn.versionFor(future)).toThrow(UnsupportedVersionError);
       expect(() => conn.versionFor(future)).toThrow(/speaks Fetch v0-13, evt speaks v20-22/);
