@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   CREATE_TOPICS,
+  DELETE_TOPICS,
   FETCH,
   FIND_COORDINATOR,
   INIT_PRODUCER_ID,
@@ -499,5 +500,51 @@ describe('producer and offsets APIs, flexible versions', () => {
     expect(encodeBody(CREATE_TOPICS, 'response', 5, { ...obj, topics: [untagged] })).toEqual(
       cat(i32(0), carr(1), cstr('orders'), ...created, NO_TAGS, NO_TAGS),
     );
+  });
+});
+
+describe('DeleteTopics (20) v6', () => {
+  it('request: topics by name or by id; answer: each with its id and an error message', () => {
+    const request = {
+      topics: [
+        { name: 'orders', topicId: ZERO_UUID },
+        { name: null, topicId: ORDERS_ID },
+      ],
+      topicNames: [],
+      timeoutMs: 30000,
+    };
+    const requestWire = cat(
+      carr(2),
+      cstr('orders'),
+      ZERO_UUID,
+      NO_TAGS,
+      cstr(null),
+      ORDERS_ID,
+      NO_TAGS,
+      i32(30000),
+      NO_TAGS,
+    );
+    expect(encodeBody(DELETE_TOPICS, 'request', 6, request)).toEqual(requestWire);
+    expect(decodeBody(DELETE_TOPICS, 'request', 6, requestWire)).toEqual(request);
+    // v5: the names alone
+    expect(encodeBody(DELETE_TOPICS, 'request', 5, { ...request, topicNames: ['orders'] })).toEqual(
+      cat(carr(1), cstr('orders'), i32(30000), NO_TAGS),
+    );
+    const answer = {
+      throttleTimeMs: 0,
+      responses: [{ name: null, topicId: ORDERS_ID, errorCode: 100, errorMessage: 'no such topic id' }],
+    };
+    const answerWire = cat(
+      i32(0),
+      carr(1),
+      cstr(null),
+      ORDERS_ID,
+      i16(100),
+      cstr('no such topic id'),
+      NO_TAGS,
+      NO_TAGS,
+    );
+    expect(encodeBody(DELETE_TOPICS, 'response', 6, answer)).toEqual(answerWire);
+    expect(decodeBody(DELETE_TOPICS, 'response', 6, answerWire)).toEqual(answer);
   });
 });

@@ -49,13 +49,13 @@ const SERVED: Record<number, [number, number]> = {
   16: [0, 5],
   18: [0, 3],
   19: [0, 7],
-  20: [0, 3],
-  21: [0, 1],
+  20: [0, 6],
+  21: [0, 2],
   22: [0, 4],
   32: [0, 2],
-  33: [0, 1],
+  33: [0, 2],
   37: [0, 1],
-  42: [0, 1],
+  42: [0, 2],
   47: [0, 0],
 };
 
@@ -168,9 +168,15 @@ describe('API_SPECS', () => {
       'CreateTopics v5',
       'CreateTopics v6',
       'CreateTopics v7',
+      'DeleteTopics v4',
+      'DeleteTopics v5',
+      'DeleteTopics v6',
+      'DeleteRecords v2',
       'InitProducerId v2',
       'InitProducerId v3',
       'InitProducerId v4',
+      'AlterConfigs v2',
+      'DeleteGroups v2',
     ]);
   });
 

@@ -1,9 +1,11 @@
 // evt/testing from @platformatic/kafka 1.x, a client that speaks only Kafka 3.5+ protocol versions (flexible
 // Metadata v12 with topic ids, Fetch v13 by topic id, JoinGroup v9, FindCoordinator v4, ...): a producer and a
 // consumer in a group produce, consume and commit; a Produce failed twice with a retriable error is retried and
-// stored once; a held Fetch parks the consumer until the test releases it.
+// stored once; a held Fetch parks the consumer until the test releases it; its admin client creates a topic
+// (CreateTopics v7, the topic id) and deletes it (DeleteTopics v6).
 
 import {
+  Admin,
   Consumer,
   MessagesStreamModes,
   Producer,
@@ -144,5 +146,20 @@ describe('evt/testing with @platformatic/kafka', () => {
     expect(read).toBe(false);
     held.release();
     expect(await reading).toEqual(['0:k=late']);
+  });
+
+  it('an admin client creates a topic (its id as Metadata reports it) and deletes it', async () => {
+    broker = await startBroker({ autoCreateTopics: false });
+    const admin = new Admin({ clientId: 'evt-testing-admin', bootstrapBrokers: broker.brokers });
+    closers.push(() => admin.close());
+    const [created] = await admin.createTopics({ topics: ['audit'], partitions: 2, replicas: 1 });
+    expect([created.name, created.partitions, created.configuration['cleanup.policy']]).toEqual(['audit', 2, 'delete']);
+    const metadata = await admin.metadata({ topics: ['audit'] });
+    expect(metadata.topics.get('audit')?.id).toBe(created.id);
+    expect(metadata.topics.get('audit')?.partitionsCount).toBe(2);
+    broker.produce('audit', [{ value: 'x' }]);
+    expect(broker.records('audit')).toHaveLength(1);
+    await admin.deleteTopics({ topics: ['audit'] });
+    expect(() => broker!.records('audit')).toThrow(/no topic audit/);
   });
 });

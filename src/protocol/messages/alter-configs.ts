@@ -7,7 +7,7 @@ export const ALTER_CONFIGS = defineApi({
   apiKey: 33,
   name: 'AlterConfigs',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   flexibleVersions: '2+',
   request: [
     {

@@ -1,6 +1,6 @@
 // Topic ids on the wire, asked with evt's own codec (test/helpers/raw-client.ts): Metadata v10+ answers them
-// and v12 takes them instead of names, Fetch v13 names topics by id, CreateTopics v7 answers the new topic's
-// id, and an id stays the topic's across a broker restart (it is kept in topics.json).
+// and v12 takes them instead of names, Fetch v13 and DeleteTopics v6 name topics by id, CreateTopics v7 answers
+// the new topic's id, and an id stays the topic's across a broker restart (it is kept in topics.json).
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../../src/broker/broker.js';
@@ -144,5 +144,24 @@ describe('FindCoordinator v4', () => {
       ['billing', broker!.state.nodeId, '127.0.0.1', broker!.port, 0, null],
       ['shipping', broker!.state.nodeId, '127.0.0.1', broker!.port, 0, null],
     ]);
+  });
+});
+
+describe('DeleteTopics v6', () => {
+  it('deletes a topic named by id, and answers UNKNOWN_TOPIC_ID for an id no topic has', async () => {
+    const client = await connect();
+    const { topicId } = broker!.state.logs.createTopic('orders');
+    const answer = await client.request(20, 6, {
+      topics: [
+        { name: null, topicId: Buffer.from(topicId, 'hex') },
+        { name: null, topicId: Buffer.alloc(16, 3) },
+      ],
+      timeoutMs: 1000,
+    });
+    expect(answer.responses.map((r: Struct) => [r.name, hex(r.topicId), r.errorCode])).toEqual([
+      ['orders', topicId, 0],
+      [null, hex(Buffer.alloc(16, 3)), ErrorCode.UNKNOWN_TOPIC_ID],
+    ]);
+    expect(broker!.state.logs.topic('orders')).toBeUndefined();
   });
 });
