@@ -16,13 +16,19 @@ import {
   PRODUCE,
   SYNC_GROUP,
 } from '../../src/protocol/messages/index.js';
-import { ZERO_UUID } from '../../src/protocol/schema.js';
-import { decodeBody, encodeBody } from './codec.js';
+import { ZERO_UUID, type ApiSpec, type Struct } from '../../src/protocol/schema.js';
+import { decodeBody, encodeBody, type Kind } from './codec.js';
 import { NO_TAGS, bool, carr, cat, cbytes, cstr, i16, i32, i64, i8, tagged, uuid, uvarint } from './wire.js';
 
 const ORDERS_ID = uuid('5f3a9c0e1b2d4e6f8a7b9c0d1e2f3a4b');
 const RECORDS = Buffer.from('000000000000000000000031ffffffff02c0ffee00', 'hex');
 const INT32_MIN = -2147483648;
+
+/** The object encodes to exactly these bytes, and the bytes decode back to the object. */
+function bothWays(spec: ApiSpec, kind: Kind, version: number, obj: Struct, wire: Buffer): void {
+  expect(encodeBody(spec, kind, version, obj)).toEqual(wire);
+  expect(decodeBody(spec, kind, version, wire)).toEqual(obj);
+}
 
 describe('Metadata (3) v10-v12', () => {
   it('request v12: topics by id with a nullable name; no cluster authorized operations', () => {
@@ -47,8 +53,7 @@ describe('Metadata (3) v10-v12', () => {
       bool(true),
       NO_TAGS,
     );
-    expect(encodeBody(METADATA, 'request', 12, obj)).toEqual(wire);
-    expect(decodeBody(METADATA, 'request', 12, wire)).toEqual(obj);
+    bothWays(METADATA, 'request', 12, obj, wire);
   });
 
   it('request v10 still carries includeClusterAuthorizedOperations (8-10)', () => {
@@ -120,8 +125,7 @@ describe('Metadata (3) v10-v12', () => {
 
   it('response v12: topic id after the name, leader epoch, authorized operations per topic only', () => {
     const wire = cat(...brokersAndTopic, NO_TAGS);
-    expect(encodeBody(METADATA, 'response', 12, answer)).toEqual(wire);
-    expect(decodeBody(METADATA, 'response', 12, wire)).toEqual(answer);
+    bothWays(METADATA, 'response', 12, answer, wire);
   });
 
   it('response v10 adds the cluster authorized operations; v12 lets a topic have no name', () => {
@@ -176,8 +180,7 @@ describe('Fetch (1) v12-v13', () => {
       uvarint(1),
       tagged(0, cstr('evt')),
     );
-    expect(encodeBody(FETCH, 'request', 13, obj)).toEqual(wire);
-    expect(decodeBody(FETCH, 'request', 13, wire)).toEqual(obj);
+    bothWays(FETCH, 'request', 13, obj, wire);
   });
 
   it('request v12: topics by name, compact', () => {
@@ -258,8 +261,7 @@ describe('FindCoordinator (10) v4', () => {
   it('request: key type, then the batched keys; no single key', () => {
     const wire = cat(i8(0), carr(2), cstr('billing'), cstr('shipping'), NO_TAGS);
     const obj = { key: '', keyType: 0, coordinatorKeys: ['billing', 'shipping'] };
-    expect(encodeBody(FIND_COORDINATOR, 'request', 4, obj)).toEqual(wire);
-    expect(decodeBody(FIND_COORDINATOR, 'request', 4, wire)).toEqual(obj);
+    bothWays(FIND_COORDINATOR, 'request', 4, obj, wire);
     // v3: the single key, compact, no batch
     expect(encodeBody(FIND_COORDINATOR, 'request', 3, { ...obj, key: 'billing' })).toEqual(
       cat(cstr('billing'), i8(0), NO_TAGS),
@@ -316,8 +318,7 @@ describe('group APIs, flexible versions', () => {
       NO_TAGS,
       NO_TAGS,
     );
-    expect(encodeBody(JOIN_GROUP, 'response', 9, obj)).toEqual(wire);
-    expect(decodeBody(JOIN_GROUP, 'response', 9, wire)).toEqual(obj);
+    bothWays(JOIN_GROUP, 'response', 9, obj, wire);
     // an error answer names no protocol
     const error = decodeBody(
       JOIN_GROUP,
@@ -366,8 +367,7 @@ describe('group APIs, flexible versions', () => {
       NO_TAGS,
       NO_TAGS,
     );
-    expect(encodeBody(SYNC_GROUP, 'request', 5, request)).toEqual(requestWire);
-    expect(decodeBody(SYNC_GROUP, 'request', 5, requestWire)).toEqual(request);
+    bothWays(SYNC_GROUP, 'request', 5, request, requestWire);
     const answer = {
       throttleTimeMs: 0,
       errorCode: 0,
@@ -376,8 +376,7 @@ describe('group APIs, flexible versions', () => {
       assignment: Buffer.from([9]),
     };
     const answerWire = cat(i32(0), i16(0), cstr('consumer'), cstr('range'), cbytes(Buffer.from([9])), NO_TAGS);
-    expect(encodeBody(SYNC_GROUP, 'response', 5, answer)).toEqual(answerWire);
-    expect(decodeBody(SYNC_GROUP, 'response', 5, answerWire)).toEqual(answer);
+    bothWays(SYNC_GROUP, 'response', 5, answer, answerWire);
     // v4: flexible, no protocol fields
     expect(encodeBody(SYNC_GROUP, 'response', 4, answer)).toEqual(
       cat(i32(0), i16(0), cbytes(Buffer.from([9])), NO_TAGS),
@@ -434,8 +433,7 @@ describe('producer and offsets APIs, flexible versions', () => {
       i32(0),
       NO_TAGS,
     );
-    expect(encodeBody(PRODUCE, 'response', 9, obj)).toEqual(wire);
-    expect(decodeBody(PRODUCE, 'response', 9, wire)).toEqual(obj);
+    bothWays(PRODUCE, 'response', 9, obj, wire);
   });
 
   it('ListOffsets v6 request: the current leader epoch per partition, compact', () => {
@@ -493,8 +491,7 @@ describe('producer and offsets APIs, flexible versions', () => {
     const config = cat(cstr('retention.ms'), cstr('604800000'), bool(false), i8(5), bool(false), NO_TAGS);
     const created = [i16(0), cstr(null), i32(3), i16(1), carr(1), config];
     const wire = cat(i32(0), carr(1), cstr('orders'), ORDERS_ID, ...created, uvarint(1), tagged(0, i16(0)), NO_TAGS);
-    expect(encodeBody(CREATE_TOPICS, 'response', 7, obj)).toEqual(wire);
-    expect(decodeBody(CREATE_TOPICS, 'response', 7, wire)).toEqual(obj);
+    bothWays(CREATE_TOPICS, 'response', 7, obj, wire);
     // v5: the same without the topic id (and here without the tagged config error)
     const { topicConfigErrorCode: _t, ...untagged } = obj.topics[0];
     expect(encodeBody(CREATE_TOPICS, 'response', 5, { ...obj, topics: [untagged] })).toEqual(
@@ -524,8 +521,7 @@ describe('DeleteTopics (20) v6', () => {
       i32(30000),
       NO_TAGS,
     );
-    expect(encodeBody(DELETE_TOPICS, 'request', 6, request)).toEqual(requestWire);
-    expect(decodeBody(DELETE_TOPICS, 'request', 6, requestWire)).toEqual(request);
+    bothWays(DELETE_TOPICS, 'request', 6, request, requestWire);
     // v5: the names alone
     expect(encodeBody(DELETE_TOPICS, 'request', 5, { ...request, topicNames: ['orders'] })).toEqual(
       cat(carr(1), cstr('orders'), i32(30000), NO_TAGS),
@@ -544,7 +540,6 @@ describe('DeleteTopics (20) v6', () => {
       NO_TAGS,
       NO_TAGS,
     );
-    expect(encodeBody(DELETE_TOPICS, 'response', 6, answer)).toEqual(answerWire);
-    expect(decodeBody(DELETE_TOPICS, 'response', 6, answerWire)).toEqual(answer);
+    bothWays(DELETE_TOPICS, 'response', 6, answer, answerWire);
   });
 });
