@@ -75,6 +75,8 @@ export const ErrorCode = {
   GROUP_SUBSCRIBED_TO_TOPIC: 86,
   THROTTLING_QUOTA_EXCEEDED: 89,
   INVALID_UPDATE_VERSION: 95,
+  MISMATCHED_ENDPOINT_TYPE: 114,
+  UNSUPPORTED_ENDPOINT_TYPE: 115,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

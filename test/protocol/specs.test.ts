@@ -29,7 +29,9 @@ const KAFKA: Record<number, [string, number, string]> = {
   33: ['AlterConfigs', 2, '2+'],
   37: ['CreatePartitions', 3, '2+'],
   42: ['DeleteGroups', 2, '2+'],
+  44: ['IncrementalAlterConfigs', 1, '1+'],
   47: ['OffsetDelete', 0, 'none'],
+  60: ['DescribeCluster', 1, '0+'],
 };
 
 /** the ranges this broker serves */
@@ -52,11 +54,13 @@ const SERVED: Record<number, [number, number]> = {
   20: [0, 3],
   21: [0, 1],
   22: [0, 1],
-  32: [0, 2],
-  33: [0, 1],
+  32: [0, 4],
+  33: [0, 2],
   37: [0, 1],
   42: [0, 1],
+  44: [0, 1],
   47: [0, 0],
+  60: [0, 1],
 };
 
 const RANGE = /^(none|\d+\+|\d+|\d+-\d+)$/;
@@ -131,7 +135,7 @@ describe('API_SPECS', () => {
     }
   });
 
-  it('serves flexible versions only where the group tools need them, and ApiVersions v3', () => {
+  it('serves flexible versions only where the group and config tools need them, and ApiVersions v3', () => {
     const flexible: string[] = [];
     for (const s of API_SPECS)
       for (let v = s.minVersion; v <= s.maxVersion; v++)
@@ -145,6 +149,11 @@ describe('API_SPECS', () => {
       'ListGroups v4',
       'ListGroups v5',
       'ApiVersions v3',
+      'DescribeConfigs v4',
+      'AlterConfigs v2',
+      'IncrementalAlterConfigs v1',
+      'DescribeCluster v0',
+      'DescribeCluster v1',
     ]);
   });
 

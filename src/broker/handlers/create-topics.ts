@@ -1,12 +1,14 @@
-// CreateTopics: a single broker, so the replication factor can only be 1 (or -1, the broker default).
+// CreateTopics: a single broker, so the replication factor can only be 1 (or -1, the broker default), and
+// manual assignments can only name this broker (checked as Kafka does: replica-assignment.ts).
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { CREATE_TOPICS } from '../../protocol/messages/index.js';
+import { checkTopicAssignments } from '../replica-assignment.js';
 import type { Handler } from './context.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
 
 export const createTopics: Handler<typeof CREATE_TOPICS> = (ctx, req) => {
-  const { logs, defaultPartitions } = ctx.broker;
+  const { logs, defaultPartitions, nodeId } = ctx.broker;
   const seen = new Set<string>();
   const topics = req.topics.map((t) => {
     const fail = (errorCode: number, errorMessage: string) => ({ name: t.name, errorCode, errorMessage });
@@ -18,11 +20,15 @@ export const createTopics: Handler<typeof CREATE_TOPICS> = (ctx, req) => {
         `replication factor ${t.replicationFactor} is larger than the 1 available broker`,
       );
     }
-    const assigned = t.assignments.length;
-    const numPartitions = assigned > 0 ? assigned : t.numPartitions === -1 ? defaultPartitions : t.numPartitions;
     const configs: Record<string, string | null> = {};
     for (const c of t.configs) configs[c.name] = c.value;
     try {
+      const numPartitions =
+        t.assignments.length > 0
+          ? checkTopicAssignments(t, [nodeId])
+          : t.numPartitions === -1
+            ? defaultPartitions
+            : t.numPartitions;
       if (req.validateOnly) logs.validateTopic(t.name, { numPartitions, configs });
       else logs.createTopic(t.name, { numPartitions, configs });
       return { name: t.name, errorCode: 0, errorMessage: null };
