@@ -69,11 +69,25 @@ export const describeConfigs: Handler<typeof DESCRIBE_CONFIGS> = (ctx, req) => (
   results: req.resources.map((r) => describeResource(ctx.broker, r, req)),
 });
 
-/** The answer for one altered resource: `change` applies it (or only checks it) and throws a KafkaError. */
-function alterResult(r: { resourceType: number; resourceName: string }, change: () => void) {
+/**
+ * The answer for one altered resource: broker resources are refused (read-only), topics go to `change`,
+ * which applies the configs named (or only checks them) and throws a KafkaError.
+ */
+function alterResult(
+  state: BrokerState,
+  r: { resourceType: number; resourceName: string; configs: readonly { name: string }[] },
+  change: (topic: string) => void,
+) {
   const base = { resourceType: r.resourceType, resourceName: r.resourceName };
   try {
-    change();
+    if (r.resourceType === BROKER)
+      refuseBrokerAlter(
+        state,
+        r.resourceName,
+        r.configs.map((c) => c.name),
+      );
+    if (r.resourceType !== TOPIC) unsupportedResource(r.resourceType);
+    change(r.resourceName);
     return { ...base, errorCode: 0, errorMessage: null };
   } catch (err) {
     return { ...base, errorCode: errorCodeOf(err), errorMessage: errorMessageOf(err) };
@@ -84,13 +98,10 @@ function alterResult(r: { resourceType: number; resourceName: string }, change: 
 export const alterConfigs: Handler<typeof ALTER_CONFIGS> = (ctx, req) => ({
   throttleTimeMs: 0,
   responses: req.resources.map((r) =>
-    alterResult(r, () => {
-      const names = r.configs.map((c) => c.name);
-      if (r.resourceType === BROKER) refuseBrokerAlter(ctx.broker, r.resourceName, names);
-      if (r.resourceType !== TOPIC) unsupportedResource(r.resourceType);
+    alterResult(ctx.broker, r, (topic) => {
       const entries: Record<string, string | null> = {};
       for (const c of r.configs) entries[c.name] = c.value;
-      ctx.broker.logs.alterConfigs(r.resourceName, entries, { validateOnly: req.validateOnly });
+      ctx.broker.logs.alterConfigs(topic, entries, { validateOnly: req.validateOnly });
     }),
   ),
 });
@@ -99,12 +110,9 @@ export const alterConfigs: Handler<typeof ALTER_CONFIGS> = (ctx, req) => ({
 export const incrementalAlterConfigs: Handler<typeof INCREMENTAL_ALTER_CONFIGS> = (ctx, req) => ({
   throttleTimeMs: 0,
   responses: req.resources.map((r) =>
-    alterResult(r, () => {
-      const names = r.configs.map((c) => c.name);
-      if (r.resourceType === BROKER) refuseBrokerAlter(ctx.broker, r.resourceName, names);
-      if (r.resourceType !== TOPIC) unsupportedResource(r.resourceType);
+    alterResult(ctx.broker, r, (topic) => {
       const ops = r.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value }));
-      ctx.broker.logs.incrementalAlterConfigs(r.resourceName, ops, { validateOnly: req.validateOnly });
+      ctx.broker.logs.incrementalAlterConfigs(topic, ops, { validateOnly: req.validateOnly });
     }),
   ),
 });

@@ -9,7 +9,7 @@ import type { Admin } from 'kafkajs';
 import type { RunningBroker } from '../../../src/broker/broker.js';
 import { TOPIC_CONFIG_DEFS } from '../../../src/broker/log/topic-config-defs.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
-import { kafkaFor, startTestBroker } from '../../helpers/broker.js';
+import { startBrokerWithClients, type BrokerWithClients } from '../../helpers/broker.js';
 import { RawClient } from '../../helpers/raw-client.js';
 
 const TOPIC = 2;
@@ -58,21 +58,20 @@ const CUSTOM: Record<string, [given: string, described: string]> = {
   'unclean.leader.election.enable': ['true', 'true'],
 };
 
+let bed: BrokerWithClients;
 let broker: RunningBroker;
 let admin: Admin;
 let raw: RawClient;
 
 beforeAll(async () => {
   // the broker sets retention.ms (as `evt broker --retention 1h` does): a STATIC_BROKER_CONFIG
-  broker = await startTestBroker({ inMemory: true, retentionMs: 3_600_000 });
-  admin = kafkaFor(broker).admin();
-  await admin.connect();
+  bed = await startBrokerWithClients({ inMemory: true, retentionMs: 3_600_000 });
+  ({ broker, admin } = bed);
   raw = await RawClient.connect(broker.port);
 });
 afterAll(async () => {
   raw?.close();
-  await admin?.disconnect();
-  await broker?.close();
+  await bed?.close();
 });
 
 async function describeTopic(name: string, includeSynonyms = true) {

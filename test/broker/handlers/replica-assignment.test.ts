@@ -5,25 +5,22 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Admin } from 'kafkajs';
-import type { RunningBroker } from '../../../src/broker/broker.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
-import { kafkaFor, startTestBroker } from '../../helpers/broker.js';
+import { startBrokerWithClients, type BrokerWithClients } from '../../helpers/broker.js';
 import { RawClient } from '../../helpers/raw-client.js';
 
-let broker: RunningBroker;
+let bed: BrokerWithClients;
 let admin: Admin;
 let raw: RawClient;
 
 beforeAll(async () => {
-  broker = await startTestBroker({ inMemory: true });
-  admin = kafkaFor(broker, { retry: { retries: 0 } }).admin();
-  await admin.connect();
-  raw = await RawClient.connect(broker.port);
+  bed = await startBrokerWithClients({ inMemory: true });
+  admin = bed.admin;
+  raw = await RawClient.connect(bed.broker.port);
 });
 afterAll(async () => {
   raw?.close();
-  await admin?.disconnect();
-  await broker?.close();
+  await bed?.close();
 });
 
 async function createWith(assignments: { partitionIndex: number; brokerIds: number[] }[], numPartitions = -1) {

@@ -15,23 +15,20 @@ import {
 } from '../../../src/broker/log/batch.js';
 import { toTopicCodec } from '../../../src/broker/log/recompress.js';
 import { encodeBatch } from '../../../src/protocol/records/batch-encoder.js';
-import { kafkaFor, startTestBroker } from '../../helpers/broker.js';
+import { kafkaFor, startBrokerWithClients, type BrokerWithClients } from '../../helpers/broker.js';
 import { rawBatches } from '../../helpers/raw-client.js';
 
+let bed: BrokerWithClients;
 let broker: RunningBroker;
 let kafka: Kafka;
 let admin: Admin;
 
 beforeAll(async () => {
-  broker = await startTestBroker({ inMemory: true, autoCreateTopics: false });
+  bed = await startBrokerWithClients({ inMemory: true, autoCreateTopics: false });
+  ({ broker, admin } = bed);
   kafka = kafkaFor(broker);
-  admin = kafka.admin();
-  await admin.connect();
 });
-afterAll(async () => {
-  await admin?.disconnect();
-  await broker?.close();
-});
+afterAll(() => bed?.close());
 
 async function topicWith(topic: string, configs: Record<string, string>) {
   await admin.createTopics({
