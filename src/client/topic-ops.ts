@@ -30,6 +30,14 @@ export interface TopicDetail {
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /**
+ * The topics a user works with: Kafka's internal ones (named `__...`, as the wire client's topicNames judges
+ * them: __consumer_offsets, __transaction_state) left out, as kafkactl and rpk list them.
+ */
+export async function userTopics(admin: AdminClient): Promise<string[]> {
+  return (await admin.listTopics()).filter((name) => !name.startsWith('__'));
+}
+
+/**
  * Every topic with its partition and record counts; internal topics (Kafka's, named `__...`, as the wire
  * client's topicNames judges them) only when asked, as kafkactl and rpk do.
  */
@@ -37,7 +45,7 @@ export async function listTopicSummaries(
   admin: AdminClient,
   { internal = false }: { internal?: boolean } = {},
 ): Promise<TopicSummary[]> {
-  const names = (await admin.listTopics()).filter((name) => internal || !name.startsWith('__'));
+  const names = internal ? await admin.listTopics() : await userTopics(admin);
   const meta = await admin.topicMetadata(names);
   const partitions = new Map(meta.map((t) => [t.name, t.partitions.length]));
   return mapLimit(names, 8, async (name) => {

@@ -3,6 +3,7 @@
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { CREATE_TOPICS } from '../../protocol/messages/index.js';
+import { isInternalTopic } from '../group/offsets-topic.js';
 import { checkTopicAssignments } from '../replica-assignment.js';
 import type { Handler } from './context.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
@@ -14,6 +15,12 @@ export const createTopics: Handler<typeof CREATE_TOPICS> = (ctx, req) => {
     const fail = (errorCode: number, errorMessage: string) => ({ name: t.name, errorCode, errorMessage });
     if (seen.has(t.name)) return fail(ErrorCode.INVALID_REQUEST, `topic ${t.name} appears twice in the request`);
     seen.add(t.name);
+    // The broker creates __consumer_offsets itself, with the partitions its coordinator spreads groups over
+    // (offsets.topic.num.partitions). Kafka 3.x would create it as asked (and refuses __cluster_metadata with
+    // this answer); evt refuses, since a topic of another layout would break the coordinator. Once it exists,
+    // the answer is TOPIC_ALREADY_EXISTS as for any topic.
+    if (isInternalTopic(t.name) && !logs.topic(t.name))
+      return fail(ErrorCode.INVALID_REQUEST, `Creation of internal topic ${t.name} is prohibited.`);
     if (t.replicationFactor !== -1 && t.replicationFactor !== 1 && t.assignments.length === 0) {
       return fail(
         ErrorCode.INVALID_REPLICATION_FACTOR,

@@ -5,6 +5,7 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import { PRODUCE } from '../../protocol/messages/index.js';
 import { CURRENT_MAGIC } from '../../protocol/records/batch-layout.js';
 import { recordSetMagic } from '../../protocol/records/legacy.js';
+import { isInternalTopic } from '../group/offsets-topic.js';
 import { toTopicCodec } from '../log/recompress.js';
 import { messageSetToBatch } from '../log/up-convert.js';
 import type { Handler } from './context.js';
@@ -30,6 +31,9 @@ export const produce: Handler<typeof PRODUCE> = async (ctx, req) => {
       let errorCode: number = ErrorCode.NONE;
       if (!validAcks) errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
       else if (req.transactionalId !== null) errorCode = ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+      // only the group coordinator writes __consumer_offsets (Kafka's ReplicaManager: "Cannot append to
+      // internal topic"); a client's records there would be read by Burrow and the like as commits
+      else if (isInternalTopic(topicData.name)) errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;
       else if (!log) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       else if (!p.records || p.records.length === 0) errorCode = ErrorCode.CORRUPT_MESSAGE;
       if (errorCode !== ErrorCode.NONE || !log || !p.records) {
