@@ -1009,11 +1009,36 @@ describe('DescribeConfigs (32): v0 isDefault vs v1+ configSource and synonyms', 
     expect(decodeBody(DESCRIBE_CONFIGS, 'request', 0, cat(arr(1), i8(2), str('orders'), i32(-1)))).toEqual({
       resources: [{ resourceType: 2, resourceName: 'orders', configurationKeys: null }],
       includeSynonyms: false,
+      includeDocumentation: false,
     });
     const v1 = cat(arr(1), i8(4), str('0'), arr(1), str('num.partitions'), bool(true));
     expect(decodeBody(DESCRIBE_CONFIGS, 'request', 1, v1)).toEqual({
       resources: [{ resourceType: 4, resourceName: '0', configurationKeys: ['num.partitions'] }],
       includeSynonyms: true,
+      includeDocumentation: false,
+    });
+    expect(decodeBody(DESCRIBE_CONFIGS, 'request', 3, cat(v1, bool(true))).includeDocumentation).toBe(true);
+  });
+  it('response v3: configType and documentation after the synonyms', () => {
+    const documented = {
+      ...res,
+      results: [{ ...res.results[0], configs: [{ ...config, configType: 5, documentation: 'how long' }] }],
+    };
+    const wire = cat(
+      head,
+      i8(5),
+      bool(false),
+      arr(1),
+      str('log.retention.ms'),
+      str(null),
+      i8(5),
+      i8(5),
+      str('how long'),
+    );
+    expect(encodeBody(DESCRIBE_CONFIGS, 'response', 3, documented)).toEqual(wire);
+    expect(decodeBody(DESCRIBE_CONFIGS, 'response', 3, wire).results[0].configs[0]).toMatchObject({
+      configType: 5,
+      documentation: 'how long',
     });
   });
 });

@@ -29,7 +29,9 @@ const KAFKA: Record<number, [string, number, string]> = {
   33: ['AlterConfigs', 2, '2+'],
   37: ['CreatePartitions', 3, '2+'],
   42: ['DeleteGroups', 2, '2+'],
+  44: ['IncrementalAlterConfigs', 1, '1+'],
   47: ['OffsetDelete', 0, 'none'],
+  60: ['DescribeCluster', 1, '0+'],
 };
 
 /** the ranges this broker serves */
@@ -52,11 +54,13 @@ const SERVED: Record<number, [number, number]> = {
   20: [0, 6],
   21: [0, 2],
   22: [0, 4],
-  32: [0, 2],
+  32: [0, 4],
   33: [0, 2],
   37: [0, 1],
   42: [0, 2],
+  44: [0, 1],
   47: [0, 0],
+  60: [0, 1],
 };
 
 const RANGE = /^(none|\d+\+|\d+|\d+-\d+)$/;
@@ -175,8 +179,12 @@ describe('API_SPECS', () => {
       'InitProducerId v2',
       'InitProducerId v3',
       'InitProducerId v4',
+      'DescribeConfigs v4',
       'AlterConfigs v2',
       'DeleteGroups v2',
+      'IncrementalAlterConfigs v1',
+      'DescribeCluster v0',
+      'DescribeCluster v1',
     ]);
   });
 

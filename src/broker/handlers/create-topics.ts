@@ -1,13 +1,14 @@
-// CreateTopics: a single broker, so the replication factor can only be 1 (or -1, the broker default).
-// v5+ answer a created (or validated) topic's partitions, replication factor and configs, v7+ its topic id.
+// CreateTopics: a single broker, so the replication factor can only be 1 (or -1, the broker default), and
+// manual assignments can only name this broker (checked as Kafka does: replica-assignment.ts). v5+ answer a
+// created (or validated) topic's partitions, replication factor and configs, v7+ its topic id.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { EncodableResponse } from '../../protocol/message-types.js';
 import { CREATE_TOPICS } from '../../protocol/messages/index.js';
 import { ZERO_UUID } from '../../protocol/schema.js';
 import { isInternalTopic } from '../group/offsets-topic.js';
+import { checkTopicAssignments } from '../replica-assignment.js';
 import type { BrokerState } from '../state.js';
-import { topicConfigSource } from './configs.js';
 import type { Handler } from './context.js';
 import { errorCodeOf, errorMessageOf } from './errors.js';
 import { wireTopicId } from './topic-ids.js';
@@ -29,14 +30,14 @@ function created(state: BrokerState, name: string, numPartitions: number, valida
         name: c.name,
         value: c.isSensitive ? null : c.value,
         readOnly: c.readOnly,
-        configSource: topicConfigSource(c.isDefault),
+        configSource: c.source,
         isSensitive: c.isSensitive,
       })) ?? null,
   };
 }
 
 export const createTopics: Handler<typeof CREATE_TOPICS> = (ctx, req) => {
-  const { logs, defaultPartitions } = ctx.broker;
+  const { logs, defaultPartitions, nodeId } = ctx.broker;
   const seen = new Set<string>();
   const topics = req.topics.map((t): CreatedTopic => {
     const fail = (errorCode: number, errorMessage: string) => ({
@@ -59,11 +60,15 @@ export const createTopics: Handler<typeof CREATE_TOPICS> = (ctx, req) => {
         `replication factor ${t.replicationFactor} is larger than the 1 available broker`,
       );
     }
-    const assigned = t.assignments.length;
-    const numPartitions = assigned > 0 ? assigned : t.numPartitions === -1 ? defaultPartitions : t.numPartitions;
     const configs: Record<string, string | null> = {};
     for (const c of t.configs) configs[c.name] = c.value;
     try {
+      const numPartitions =
+        t.assignments.length > 0
+          ? checkTopicAssignments(t, [nodeId])
+          : t.numPartitions === -1
+            ? defaultPartitions
+            : t.numPartitions;
       if (req.validateOnly) logs.validateTopic(t.name, { numPartitions, configs });
       else logs.createTopic(t.name, { numPartitions, configs });
       return created(ctx.broker, t.name, numPartitions, req.validateOnly);

@@ -1,4 +1,4 @@
-// AlterConfigs (key 33), from Kafka's AlterConfigsRequest.json / AlterConfigsResponse.json.
+// AlterConfigs (key 33), from Kafka's AlterConfigsRequest.json / AlterConfigsResponse.json. v2 is v1, flexible.
 
 import type { DecodedRequest, DecodedResponse } from '../message-types.js';
 import { defineApi } from '../schema.js';
