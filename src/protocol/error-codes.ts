@@ -74,7 +74,11 @@ export const ErrorCode = {
   INVALID_RECORD: 87,
   GROUP_SUBSCRIBED_TO_TOPIC: 86,
   THROTTLING_QUOTA_EXCEEDED: 89,
+  PRODUCER_FENCED: 90,
   INVALID_UPDATE_VERSION: 95,
+  UNKNOWN_TOPIC_ID: 100,
+  MISMATCHED_ENDPOINT_TYPE: 114,
+  UNSUPPORTED_ENDPOINT_TYPE: 115,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

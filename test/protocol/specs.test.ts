@@ -29,34 +29,38 @@ const KAFKA: Record<number, [string, number, string]> = {
   33: ['AlterConfigs', 2, '2+'],
   37: ['CreatePartitions', 3, '2+'],
   42: ['DeleteGroups', 2, '2+'],
+  44: ['IncrementalAlterConfigs', 1, '1+'],
   47: ['OffsetDelete', 0, 'none'],
+  60: ['DescribeCluster', 1, '0+'],
 };
 
 /** the ranges this broker serves */
 const SERVED: Record<number, [number, number]> = {
-  0: [0, 7],
-  1: [0, 11],
-  2: [0, 3],
-  3: [0, 6],
-  8: [0, 7],
+  0: [0, 9],
+  1: [0, 13],
+  2: [0, 6],
+  3: [0, 12],
+  8: [0, 8],
   9: [1, 8],
-  10: [0, 2],
-  11: [0, 5],
-  12: [0, 3],
-  13: [0, 3],
-  14: [0, 3],
+  10: [0, 4],
+  11: [0, 9],
+  12: [0, 4],
+  13: [0, 5],
+  14: [0, 5],
   15: [0, 5],
   16: [0, 5],
   18: [0, 3],
-  19: [0, 4],
-  20: [0, 3],
-  21: [0, 1],
-  22: [0, 1],
-  32: [0, 2],
-  33: [0, 1],
+  19: [0, 7],
+  20: [0, 6],
+  21: [0, 2],
+  22: [0, 4],
+  32: [0, 4],
+  33: [0, 2],
   37: [0, 1],
-  42: [0, 1],
+  42: [0, 2],
+  44: [0, 1],
   47: [0, 0],
+  60: [0, 1],
 };
 
 const RANGE = /^(none|\d+\+|\d+|\d+-\d+)$/;
@@ -131,20 +135,56 @@ describe('API_SPECS', () => {
     }
   });
 
-  it('serves flexible versions only where the group tools need them, and ApiVersions v3', () => {
+  it('serves flexible versions where Kafka 3.5+ clients need them (@platformatic/kafka speaks only those)', () => {
     const flexible: string[] = [];
     for (const s of API_SPECS)
       for (let v = s.minVersion; v <= s.maxVersion; v++)
         if (inVersions(s.flexibleVersions, v)) flexible.push(`${s.name} v${v}`);
     expect(flexible).toEqual([
+      'Produce v9',
+      'Fetch v12',
+      'Fetch v13',
+      'ListOffsets v6',
+      'Metadata v9',
+      'Metadata v10',
+      'Metadata v11',
+      'Metadata v12',
+      'OffsetCommit v8',
       'OffsetFetch v6',
       'OffsetFetch v7',
       'OffsetFetch v8',
+      'FindCoordinator v3',
+      'FindCoordinator v4',
+      'JoinGroup v6',
+      'JoinGroup v7',
+      'JoinGroup v8',
+      'JoinGroup v9',
+      'Heartbeat v4',
+      'LeaveGroup v4',
+      'LeaveGroup v5',
+      'SyncGroup v4',
+      'SyncGroup v5',
       'DescribeGroups v5',
       'ListGroups v3',
       'ListGroups v4',
       'ListGroups v5',
       'ApiVersions v3',
+      'CreateTopics v5',
+      'CreateTopics v6',
+      'CreateTopics v7',
+      'DeleteTopics v4',
+      'DeleteTopics v5',
+      'DeleteTopics v6',
+      'DeleteRecords v2',
+      'InitProducerId v2',
+      'InitProducerId v3',
+      'InitProducerId v4',
+      'DescribeConfigs v4',
+      'AlterConfigs v2',
+      'DeleteGroups v2',
+      'IncrementalAlterConfigs v1',
+      'DescribeCluster v0',
+      'DescribeCluster v1',
     ]);
   });
 
