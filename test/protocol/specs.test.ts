@@ -25,11 +25,17 @@ const KAFKA: Record<number, [string, number, string]> = {
   20: ['DeleteTopics', 6, '4+'],
   21: ['DeleteRecords', 2, '2+'],
   22: ['InitProducerId', 5, '2+'],
+  24: ['AddPartitionsToTxn', 5, '3+'],
+  25: ['AddOffsetsToTxn', 4, '3+'],
+  26: ['EndTxn', 5, '3+'],
+  28: ['TxnOffsetCommit', 4, '3+'],
   32: ['DescribeConfigs', 4, '4+'],
   33: ['AlterConfigs', 2, '2+'],
   37: ['CreatePartitions', 3, '2+'],
   42: ['DeleteGroups', 2, '2+'],
   47: ['OffsetDelete', 0, 'none'],
+  65: ['DescribeTransactions', 0, '0+'],
+  66: ['ListTransactions', 1, '0+'],
 };
 
 /** the ranges this broker serves */
@@ -52,11 +58,17 @@ const SERVED: Record<number, [number, number]> = {
   20: [0, 3],
   21: [0, 1],
   22: [0, 1],
+  24: [0, 3],
+  25: [0, 3],
+  26: [0, 3],
+  28: [0, 3],
   32: [0, 2],
   33: [0, 1],
   37: [0, 1],
   42: [0, 1],
   47: [0, 0],
+  65: [0, 0],
+  66: [0, 1],
 };
 
 const RANGE = /^(none|\d+\+|\d+|\d+-\d+)$/;
@@ -131,7 +143,7 @@ describe('API_SPECS', () => {
     }
   });
 
-  it('serves flexible versions only where the group tools need them, and ApiVersions v3', () => {
+  it('serves flexible versions only where the group and transaction tools need them, and ApiVersions v3', () => {
     const flexible: string[] = [];
     for (const s of API_SPECS)
       for (let v = s.minVersion; v <= s.maxVersion; v++)
@@ -145,6 +157,13 @@ describe('API_SPECS', () => {
       'ListGroups v4',
       'ListGroups v5',
       'ApiVersions v3',
+      'AddPartitionsToTxn v3',
+      'AddOffsetsToTxn v3',
+      'EndTxn v3',
+      'TxnOffsetCommit v3',
+      'DescribeTransactions v0',
+      'ListTransactions v0',
+      'ListTransactions v1',
     ]);
   });
 
