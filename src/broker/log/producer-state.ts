@@ -72,13 +72,15 @@ export class ProducerState {
   check(h: BatchHeader): number | null {
     if (h.producerId < 0) return null;
     const entry = this.producers.get(h.producerId);
-    if (!entry || entry.batches.length === 0) return null;
+    if (!entry) return null;
+    // checked even without batches: a transaction marker may have moved the epoch on (a fenced producer)
     if (h.producerEpoch < entry.epoch) {
       throw new KafkaError(
         ErrorCode.INVALID_PRODUCER_EPOCH,
         `producer ${h.producerId} epoch ${h.producerEpoch} is older than ${entry.epoch}`,
       );
     }
+    if (entry.batches.length === 0) return null;
     if (h.producerEpoch > entry.epoch) {
       if (h.baseSequence !== 0) {
         throw new KafkaError(
