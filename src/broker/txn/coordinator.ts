@@ -25,6 +25,7 @@ import {
   MAX_PRODUCER_EPOCH,
   TXN_STATES,
   hasPartition,
+  noOpenTransaction,
   type PendingOffset,
   type TxnMetadata,
   type TxnState,
@@ -149,11 +150,7 @@ export class TransactionCoordinator {
           producerId: this.opts.allocateProducerId(),
           producerEpoch: 0,
           timeoutMs,
-          state: 'Empty',
-          partitions: [],
-          groups: [],
-          pendingOffsets: [],
-          startTimestamp: -1,
+          ...noOpenTransaction('Empty'),
           lastUpdateTimestamp: this.now(),
         };
         this.persist(created);
@@ -174,11 +171,7 @@ export class TransactionCoordinator {
             producerId: exhausted ? this.opts.allocateProducerId() : meta.producerId,
             producerEpoch: exhausted ? 0 : meta.producerEpoch + 1,
             timeoutMs,
-            state: 'Empty',
-            partitions: [],
-            groups: [],
-            pendingOffsets: [],
-            startTimestamp: -1,
+            ...noOpenTransaction('Empty'),
             lastUpdateTimestamp: this.now(),
           };
           this.persist(next);
@@ -388,17 +381,15 @@ export class TransactionCoordinator {
       const now = this.now();
       for (const [topic, partition] of meta.partitions) {
         // a partition of a topic deleted meanwhile has nothing left to mark
-        this.opts
-          .partition(topic, partition)
-          ?.appendMarker(
-            {
-              producerId: meta.producerId,
-              producerEpoch: meta.producerEpoch,
-              commit,
-              coordinatorEpoch: COORDINATOR_EPOCH,
-            },
-            now,
-          );
+        this.opts.partition(topic, partition)?.appendMarker(
+          {
+            producerId: meta.producerId,
+            producerEpoch: meta.producerEpoch,
+            commit,
+            coordinatorEpoch: COORDINATOR_EPOCH,
+          },
+          now,
+        );
       }
       if (commit) {
         for (const group of meta.groups) {
@@ -414,11 +405,7 @@ export class TransactionCoordinator {
       }
       this.persist({
         ...meta,
-        state: commit ? 'CompleteCommit' : 'CompleteAbort',
-        partitions: [],
-        groups: [],
-        pendingOffsets: [],
-        startTimestamp: -1,
+        ...noOpenTransaction(commit ? 'CompleteCommit' : 'CompleteAbort'),
         lastUpdateTimestamp: now,
       });
     } catch (err) {

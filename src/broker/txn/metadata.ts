@@ -41,6 +41,13 @@ export interface TxnMetadata {
   lastUpdateTimestamp: number;
 }
 
+/** A transactional id's fields once it has no open transaction (new, re-initialised, or its last one ended). */
+export function noOpenTransaction(
+  state: 'Empty' | 'CompleteCommit' | 'CompleteAbort',
+): Pick<TxnMetadata, 'state' | 'partitions' | 'groups' | 'pendingOffsets' | 'startTimestamp'> {
+  return { state, partitions: [], groups: [], pendingOffsets: [], startTimestamp: -1 };
+}
+
 /** Kafka fences a producer id at this epoch and gives its transactional id a new producer id. */
 export const MAX_PRODUCER_EPOCH = 32766;
 

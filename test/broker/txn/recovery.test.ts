@@ -59,6 +59,15 @@ async function readAll(kafka: Kafka, topic: string, readUncommitted = false): Pr
   return seen.sort();
 }
 
+/** the offset group eos committed for input-0 (sendOffsets' offset once its transaction committed) */
+async function committedInput(kafka: Kafka): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchOffsets({ groupId: 'eos', topics: ['input'] });
+  await admin.disconnect();
+  return offsets[0].partitions[0].offset;
+}
+
 async function openTransaction(broker: RunningBroker, topic: string, transactionalId: string, timeoutMs: number) {
   const kafka = kafkaFor(broker);
   const admin = kafka.admin();
@@ -112,11 +121,7 @@ it('completes at start-up a commit decided before the broker stopped: markers, r
     expect(await stateOf(broker.port, 'decider')).toBe('CompleteCommit');
     const kafka = kafkaFor(broker);
     expect(await readAll(kafka, 'decided')).toEqual(['a', 'b', 'c', 'd']);
-    const admin = kafka.admin();
-    await admin.connect();
-    const offsets = await admin.fetchOffsets({ groupId: 'eos', topics: ['input'] });
-    await admin.disconnect();
-    expect(offsets[0].partitions[0].offset).toBe('7');
+    expect(await committedInput(kafka)).toBe('7');
   } finally {
     await broker.close();
   }
@@ -138,11 +143,7 @@ it('aborts after its timeout a transaction left open when the broker stopped', a
     await until(async () => (await stateOf(broker.port, 'forgotten')) === 'CompleteAbort', 20_000, 'the abort');
     expect(await readAll(kafka, 'left-open')).toEqual([]);
     expect(await readAll(kafka, 'left-open', true)).toEqual(['a', 'b', 'c', 'd']);
-    const admin = kafka.admin();
-    await admin.connect();
-    const offsets = await admin.fetchOffsets({ groupId: 'eos', topics: ['input'] });
-    await admin.disconnect();
-    expect(offsets[0].partitions[0].offset).toBe('-1');
+    expect(await committedInput(kafka)).toBe('-1');
   } finally {
     await broker.close();
   }
