@@ -223,10 +223,14 @@ export class PartitionLog {
     return this.hwm;
   }
 
-  /** the first offset of the earliest open transaction, else the high watermark (read_committed reads stop here) */
+  /**
+   * the first offset of the earliest open transaction, else the high watermark (read_committed reads stop
+   * here); never below the log start, as in Kafka, once retention or DeleteRecords removed an open
+   * transaction's first records
+   */
   get lastStableOffset(): number {
     const first = this.producers.firstUnstableOffset();
-    return first === null ? this.hwm : Math.min(first, this.hwm);
+    return first === null ? this.hwm : Math.min(Math.max(first, this.logStart), this.hwm);
   }
 
   get sizeBytes(): number {

@@ -140,3 +140,17 @@ describe('transactions in a partition log', () => {
     log.close();
   });
 });
+
+describe('the last stable offset and the log start', () => {
+  it('is never below the log start offset (records of an open transaction deleted)', () => {
+    const log = PartitionLog.open({ dir: tempDir() });
+    log.append(txnBatch(7, 0, ['open']));
+    log.append(buildBatch([{ value: 'later' }]));
+    expect(log.lastStableOffset).toBe(0);
+    log.deleteRecordsBefore(1);
+    expect(log.lastStableOffset).toBe(1);
+    log.appendMarker(marker(7, true));
+    expect(log.lastStableOffset).toBe(3);
+    log.close();
+  });
+});
