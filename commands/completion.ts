@@ -40,9 +40,10 @@ Examples:
       }
       try {
         const { settingsFor, withAdmin } = await import('../src/cli/session.js');
+        const { userTopics } = await import('../src/client/topic-ops.js');
         const g = { ...globals(), ...flags, timeout: NAMES_TIMEOUT, verbose: false };
         const names = await withAdmin(io, g, settingsFor(io, g), async (admin) =>
-          completion.names === 'topics' ? admin.listTopics() : (await admin.listGroups()).map((l) => l.groupId).sort(),
+          completion.names === 'topics' ? userTopics(admin) : (await admin.listGroups()).map((l) => l.groupId).sort(),
         );
         for (const name of names) printLine(io.stdout, name);
       } catch {

@@ -29,6 +29,7 @@ Examples:
       const waitMs = flags.wait === undefined ? 0 : parseDuration(flags.wait, '--wait');
       const { adminSession, settingsFor } = await import('../src/cli/session.js');
       const { formatDuration, sleep } = await import('../src/common/time.js');
+      const { userTopics } = await import('../src/client/topic-ops.js');
       const settings = settingsFor(io, g, program);
       const probe = (timeoutMs: number) =>
         adminSession(
@@ -37,7 +38,7 @@ Examples:
           async (admin) => {
             const [cluster, topics, groups] = await Promise.all([
               admin.cluster(),
-              admin.listTopics(),
+              userTopics(admin),
               admin.listGroups(),
             ]);
             return { cluster, topics: topics.length, groups: groups.length };

@@ -155,6 +155,16 @@ export interface AdminClient {
     configs: Record<string, string>,
     options?: { validateOnly?: boolean },
   ): Promise<void>;
+  /**
+   * Sets and deletes overrides of the topic and keeps the others (IncrementalAlterConfigs); false, with
+   * nothing changed, when the cluster does not serve that API (then merge and replaceTopicConfigs).
+   */
+  alterTopicConfigs(
+    topic: string,
+    set: Record<string, string>,
+    remove: readonly string[],
+    options?: { validateOnly?: boolean },
+  ): Promise<boolean>;
   listGroups(): Promise<GroupListing[]>;
   describeGroups(groupIds: string[]): Promise<GroupDescription[]>;
   /** all partitions the group has committed offsets for, or every partition of `topics` (null offset = none) */

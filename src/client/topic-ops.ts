@@ -30,6 +30,14 @@ export interface TopicDetail {
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /**
+ * The topics a user works with: Kafka's internal ones (named `__...`, as the wire client's topicNames judges
+ * them: __consumer_offsets, __transaction_state) left out, as kafkactl and rpk list them.
+ */
+export async function userTopics(admin: AdminClient): Promise<string[]> {
+  return (await admin.listTopics()).filter((name) => !name.startsWith('__'));
+}
+
+/**
  * Every topic with its partition and record counts; internal topics (Kafka's, named `__...`, as the wire
  * client's topicNames judges them) only when asked, as kafkactl and rpk do.
  */
@@ -37,7 +45,7 @@ export async function listTopicSummaries(
   admin: AdminClient,
   { internal = false }: { internal?: boolean } = {},
 ): Promise<TopicSummary[]> {
-  const names = (await admin.listTopics()).filter((name) => internal || !name.startsWith('__'));
+  const names = internal ? await admin.listTopics() : await userTopics(admin);
   const meta = await admin.topicMetadata(names);
   const partitions = new Map(meta.map((t) => [t.name, t.partitions.length]));
   return mapLimit(names, 8, async (name) => {
@@ -85,8 +93,9 @@ export interface ConfigChange {
 }
 
 /**
- * Applies `set` and `remove` to the topic's overrides. AlterConfigs replaces the whole set of overrides, so
- * the current ones are read first and merged: overrides not named here are kept.
+ * Applies `set` and `remove` to the topic's overrides, keeping the ones not named: with
+ * IncrementalAlterConfigs where the cluster serves it, else with AlterConfigs, which replaces the whole set,
+ * so the current overrides are read first and merged.
  */
 export async function changeTopicConfigs(
   admin: AdminClient,
@@ -96,6 +105,31 @@ export async function changeTopicConfigs(
 ): Promise<ConfigChange> {
   await admin.topicMetadata([topic]);
   const current = await admin.topicConfigs(topic);
+  const before = overridesOf(current);
+  const overridden = new Set(current.filter((c) => c.isOverride).map((c) => c.name));
+  const notSet = remove.filter((name) => !overridden.has(name));
+  if (Object.keys(set).length === 0 && notSet.length === remove.length) return { topic, before, after: before, notSet };
+  const deleted = remove.filter((name) => overridden.has(name));
+  let incremental: boolean;
+  try {
+    incremental = await admin.alterTopicConfigs(topic, set, deleted);
+  } catch (err) {
+    throw rejected(topic, set, err);
+  }
+  if (!incremental) await replaceMerged(admin, topic, current, set, remove);
+  // read back what the cluster now holds
+  const now = overridesOf(await admin.topicConfigs(topic));
+  return { topic, before, after: now, notSet };
+}
+
+/** AlterConfigs with the current overrides, `set` and `remove` applied. */
+async function replaceMerged(
+  admin: AdminClient,
+  topic: string,
+  current: ConfigEntry[],
+  set: Record<string, string>,
+  remove: string[],
+): Promise<void> {
   const hidden = current.filter(
     (c) => c.isOverride && c.value === null && !(c.name in set) && !remove.includes(c.name),
   );
@@ -107,37 +141,33 @@ export async function changeTopicConfigs(
   }
   const before = overridesOf(current);
   const after = { ...before };
-  const notSet: string[] = [];
-  for (const name of remove) {
-    if (name in after) delete after[name];
-    else notSet.push(name);
-  }
+  for (const name of remove) delete after[name];
   Object.assign(after, set);
-  if (Object.keys(set).length === 0 && notSet.length === remove.length) return { topic, before, after: before, notSet };
   try {
     await admin.replaceTopicConfigs(topic, after);
   } catch (err) {
     if (!(err instanceof KafkaResponseError) || err.code !== ErrorCode.INVALID_CONFIG) throw err;
-    // the cluster says only "invalid": find which of the new values it rejects, one at a time
-    const rejected: string[] = [];
+    // the cluster may say only "invalid": find which of the new values it rejects, one at a time
+    const bad: Record<string, string> = {};
     for (const [name, value] of Object.entries(set)) {
       try {
         await admin.replaceTopicConfigs(topic, { ...before, [name]: value }, { validateOnly: true });
       } catch {
-        rejected.push(`${name}=${value}`);
+        bad[name] = value;
       }
     }
-    const which = rejected.length
-      ? rejected.join(', ')
-      : Object.entries(set)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(', ');
-    throw new WireError(
-      `topic ${topic}: the cluster rejects ${which} (unknown config or invalid value); nothing was changed`,
-      'refused',
-    );
+    throw rejected(topic, Object.keys(bad).length ? bad : set, err);
   }
-  // read back what the cluster now holds
-  const now = overridesOf(await admin.topicConfigs(topic));
-  return { topic, before, after: now, notSet };
+}
+
+/** A change the cluster refused (INVALID_CONFIG), with the values and the cluster's own words; else `err`. */
+function rejected(topic: string, set: Record<string, string>, err: unknown): unknown {
+  if (!(err instanceof KafkaResponseError) || err.code !== ErrorCode.INVALID_CONFIG) return err;
+  const which = Object.entries(set)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  return new WireError(
+    `topic ${topic}: the cluster rejects ${which || 'the change'} (${err.serverMessage || 'unknown config or invalid value'}); nothing was changed`,
+    'refused',
+  );
 }

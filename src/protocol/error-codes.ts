@@ -77,7 +77,10 @@ export const ErrorCode = {
   THROTTLING_QUOTA_EXCEEDED: 89,
   PRODUCER_FENCED: 90,
   INVALID_UPDATE_VERSION: 95,
+  UNKNOWN_TOPIC_ID: 100,
   TRANSACTIONAL_ID_NOT_FOUND: 105,
+  MISMATCHED_ENDPOINT_TYPE: 114,
+  UNSUPPORTED_ENDPOINT_TYPE: 115,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

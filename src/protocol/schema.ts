@@ -46,6 +46,12 @@ export interface ApiSpec {
    * and Fetch v0-v3 carry message formats v0/v1, which the client neither writes nor reads); minVersion if absent
    */
   clientMinVersion?: number;
+  /**
+   * the highest version evt's own client speaks, when newer ones change what the client would have to send
+   * (Fetch v13 names topics by id, FindCoordinator v4 batches keys) or a broker it is tested against gets them
+   * wrong (ListOffsets v4+ in librdkafka's mock cluster); maxVersion if absent
+   */
+  clientMaxVersion?: number;
   /** "none" or "N+" */
   flexibleVersions: string;
   request: Field[];
@@ -62,6 +68,12 @@ export type Struct = Record<string, any>;
 export function defineApi<const S extends ApiSpec>(spec: S): S {
   return spec;
 }
+
+/**
+ * Kafka's Uuid.ZERO_UUID: "no topic id" (a request naming a topic by name only, an unknown topic's answer).
+ * Frozen in spirit: the decoder hands this one Buffer out as the default of absent uuid fields.
+ */
+export const ZERO_UUID: Buffer = Buffer.alloc(16);
 
 export function inVersions(range: string | undefined, version: number): boolean {
   if (range === undefined || range === 'none') return false;
@@ -307,11 +319,21 @@ function writeField(w: Writer, field: Field, v: any, version: number, flexible: 
   writeScalar(w, field.type as Scalar, value, flexible);
 }
 
+/**
+ * A tagged field is written only when it says something: as Kafka does, not when absent or equal to its
+ * scalar default (a null cluster id, a -1 epoch), so that a decoded message re-encodes to the same bytes.
+ */
+function isTagDefault(field: Field, value: unknown): boolean {
+  if (value === undefined) return true;
+  if (field.default === undefined || (typeof value === 'object' && value !== null)) return false;
+  return value === field.default;
+}
+
 export function encodeStruct(w: Writer, fields: Field[], obj: Struct, version: number, flexible: boolean): void {
   const tagged: Field[] = [];
   for (const field of fields) {
     if (flexible && field.tag !== undefined) {
-      if (inVersions(field.taggedVersions, version) && obj[field.name] !== undefined) tagged.push(field);
+      if (inVersions(field.taggedVersions, version) && !isTagDefault(field, obj[field.name])) tagged.push(field);
       continue;
     }
     if (!inVersions(field.versions, version)) continue;

@@ -21,6 +21,7 @@ import {
 import type { ApiSpec } from '../protocol/schema.js';
 import { joinError, syncResponse } from '../broker/group/responses.js';
 import { brokerEntry } from '../broker/handlers/metadata.js';
+import { topicNameOf, wireTopicId } from '../broker/handlers/topic-ids.js';
 import type { BrokerState } from '../broker/state.js';
 
 /** A partition a request names; `partition` absent when it names the whole topic (Metadata). */
@@ -77,10 +78,10 @@ const ANSWERS: ErrorAnswer[] = [
   ),
   errorAnswer(
     FETCH,
-    (req) =>
+    (req, broker) =>
       each(
         req.topics,
-        (t) => t.topic,
+        (t) => topicNameOf(broker, t.topic, t.topicId) ?? '',
         (t) => t.partitions.map((p) => p.partition),
       ),
     (req, code) => ({
@@ -88,6 +89,7 @@ const ANSWERS: ErrorAnswer[] = [
       errorCode: 0,
       responses: req.topics.map((t) => ({
         topic: t.topic,
+        topicId: t.topicId,
         partitions: t.partitions.map((p) => ({
           partitionIndex: p.partition,
           errorCode: code,
@@ -126,7 +128,13 @@ const ANSWERS: ErrorAnswer[] = [
       brokers: [brokerEntry(broker)],
       clusterId: broker.clusterId,
       controllerId: broker.nodeId,
-      topics: metadataTopics(req, broker).map((name) => ({ errorCode: code, name, isInternal: false, partitions: [] })),
+      topics: metadataTopics(req, broker).map((name) => ({
+        errorCode: code,
+        name,
+        topicId: wireTopicId(broker, name),
+        isInternal: false,
+        partitions: [],
+      })),
     }),
   ),
   errorAnswer(
@@ -167,13 +175,22 @@ const ANSWERS: ErrorAnswer[] = [
       })),
     }),
   ),
-  errorAnswer(FIND_COORDINATOR, NO_PARTITIONS, (_req, code) => ({
+  errorAnswer(FIND_COORDINATOR, NO_PARTITIONS, (req, code) => ({
     throttleTimeMs: 0,
     errorCode: code,
     errorMessage: null,
     nodeId: -1,
     host: '',
     port: -1,
+    // v4+: one answer per key asked for
+    coordinators: req.coordinatorKeys.map((key) => ({
+      key,
+      nodeId: -1,
+      host: '',
+      port: -1,
+      errorCode: code,
+      errorMessage: null,
+    })),
   })),
   errorAnswer(JOIN_GROUP, NO_PARTITIONS, (req, code) => joinError(code, req.memberId)),
   errorAnswer(SYNC_GROUP, NO_PARTITIONS, (_req, code) => syncResponse(code)),
@@ -194,7 +211,7 @@ const ANSWERS: ErrorAnswer[] = [
 /** Metadata names the topics it asks for, or (null) every topic the broker has. */
 function metadataTopics(req: DecodedRequest<typeof METADATA>, broker: BrokerState): string[] {
   if (req.topics === null) return broker.logs.topics().map((t) => t.name);
-  return req.topics.map((t) => t.name ?? '').filter((name) => name !== '');
+  return req.topics.map((t) => topicNameOf(broker, t.name, t.topicId) ?? '').filter((name) => name !== '');
 }
 
 /** The APIs a fault can be injected into, by name (as Kafka names them: "Produce", "FindCoordinator"). */

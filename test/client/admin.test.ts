@@ -129,7 +129,10 @@ describe('topics: the controller', () => {
       proxy.controller = 1;
       return {
         throttleTimeMs: 0,
-        responses: (req.topicNames as string[]).map((name) => ({ name, errorCode: ErrorCode.NOT_CONTROLLER })),
+        // v0-5 name the topics in topicNames, v6 in topics
+        responses: [...(req.topicNames as string[]), ...(req.topics as Struct[]).map((t) => t.name as string)].map(
+          (name) => ({ name, errorCode: ErrorCode.NOT_CONTROLLER }),
+        ),
       };
     });
     await admin.deleteTopics(['moved']);

@@ -143,7 +143,7 @@ describe('evt topics', () => {
         .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG)
         .map((e) => [e.configName, e.configValue]),
     );
-    // AlterConfigs replaces the whole set: evt merged, so the earlier overrides are still there
+    // IncrementalAlterConfigs changed the one config named: the earlier overrides are still there
     expect(overrides).toEqual({ 'retention.ms': '86400000', 'cleanup.policy': 'delete', 'max.message.bytes': '2048' });
 
     const del = await run(
@@ -165,7 +165,11 @@ describe('evt topics', () => {
     const invalid = await run('topics', 'config', 'orders', '--set', 'no.such.config=1');
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toBe(
-      'evt: topic orders: the cluster rejects no.such.config=1 (unknown config or invalid value); nothing was changed\n',
+      'evt: topic orders: the cluster rejects no.such.config=1 (Unknown topic config name: no.such.config); nothing was changed\n',
+    );
+    const bad = await run('topics', 'config', 'orders', '--set', 'min.cleanable.dirty.ratio=2');
+    expect(bad.stderr).toBe(
+      'evt: topic orders: the cluster rejects min.cleanable.dirty.ratio=2 (Invalid value 2.0 for configuration min.cleanable.dirty.ratio: Value must be no more than 1); nothing was changed\n',
     );
     const unchanged = json<Configs>(await run('topics', 'config', 'orders', '--json'));
     expect(unchanged.configs.map((c) => c.name)).toEqual(['cleanup.policy', 'max.message.bytes']);

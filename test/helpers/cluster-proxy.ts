@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { frames } from './proxy.js';
 import { encodeResponse, readRequestHeader, decodeRequestBody } from '../../src/protocol/frames.js';
-import { FIND_COORDINATOR, METADATA, specFor } from '../../src/protocol/messages/index.js';
+import { API_VERSIONS, FIND_COORDINATOR, METADATA, specFor } from '../../src/protocol/messages/index.js';
 import { Reader } from '../../src/protocol/primitives.js';
 import { decodeStruct, isFlexible, type ApiSpec, type Struct } from '../../src/protocol/schema.js';
 
@@ -41,7 +41,10 @@ export interface ClusterProxy {
 
 function decodeResponse(spec: ApiSpec, version: number, frame: Buffer): Struct {
   const r = new Reader(frame, 8);
-  return decodeStruct(r, spec.response, version, isFlexible(spec, version));
+  const flexible = isFlexible(spec, version);
+  // response header v1 (flexible versions, except ApiVersions): a tagged-field section after the correlation id
+  if (flexible && spec.apiKey !== API_VERSIONS.apiKey) r.uvarint();
+  return decodeStruct(r, spec.response, version, flexible);
 }
 
 export async function startClusterProxy(brokerPort: number, nodeCount = 2): Promise<ClusterProxy> {

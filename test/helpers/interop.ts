@@ -31,6 +31,13 @@ export const hasKafkaGo = () =>
     ['sh', '-c', 'command -v go && test -d /usr/share/gocode/src/github.com/segmentio/kafka-go'],
     'golang-go golang-github-segmentio-kafka-go-dev',
   );
+/** Burrow 1.2.1 and the zookeeper it keeps its state in (run on Debian's Java) */
+export const hasBurrow = () =>
+  toolAvailable(
+    'Burrow (with zookeeper)',
+    ['sh', '-c', 'command -v Burrow && command -v java && test -f /usr/share/java/zookeeper.jar'],
+    'burrow zookeeper',
+  );
 
 /**
  * Runs a program to completion without blocking the event loop: the in-process broker under test lives on

@@ -59,7 +59,9 @@ describe('scalars are typed as the decoder produces them', () => {
     expectTypeOf<ListOffsetsResponse['topics'][number]['partitions'][number]['oldStyleOffsets']>().toEqualTypeOf<
       number[]
     >();
-    expectTypeOf<FetchRequest['forgottenTopicsData']>().toEqualTypeOf<Array<{ topic: string; partitions: number[] }>>();
+    expectTypeOf<FetchRequest['forgottenTopicsData']>().toEqualTypeOf<
+      Array<{ topic: string; topicId: Buffer; partitions: number[] }>
+    >();
     expectTypeOf<CreatePartitionsRequest['topics'][number]['assignments']>().toEqualTypeOf<Array<{
       brokerIds: number[];
     }> | null>();
@@ -72,15 +74,18 @@ describe('scalars are typed as the decoder produces them', () => {
 
 describe('a field is nullable when its nullableVersions meet the served versions', () => {
   it('nullable in served versions: | null', () => {
-    expectTypeOf<MetadataRequest['topics']>().toEqualTypeOf<Array<{ name: string }> | null>(); // "1+", served 0-6
+    // topics "1+", name "10+", served 0-12
+    expectTypeOf<MetadataRequest['topics']>().toEqualTypeOf<Array<{ topicId: Buffer; name: string | null }> | null>();
     expectTypeOf<MetadataResponse['clusterId']>().toEqualTypeOf<string | null>();
+    expectTypeOf<MetadataResponse['topics'][number]['name']>().toEqualTypeOf<string | null>(); // "12+"
+    expectTypeOf<JoinGroupResponse['protocolName']>().toEqualTypeOf<string | null>(); // "7+", served 0-9
   });
 
   it('nullable only in versions above the max served: never null', () => {
-    expectTypeOf<MetadataRequest['topics']>().exclude<null>().items.toEqualTypeOf<{ name: string }>(); // name: "10+", max 6
-    expectTypeOf<MetadataResponse['topics'][number]['name']>().toEqualTypeOf<string>(); // "12+"
-    expectTypeOf<JoinGroupResponse['protocolName']>().toEqualTypeOf<string>(); // "7+", max 5
-    expectTypeOf<DeleteTopicsResponse['responses'][number]['name']>().toEqualTypeOf<string>(); // "6+", max 3
+    // DeleteTopics' answer names are nullable from v6: served up to v3 they would be plain strings
+    type DeleteTopicsUpToV3 = Omit<typeof messages.DELETE_TOPICS, 'maxVersion'> & { maxVersion: 3 };
+    expectTypeOf<DecodedResponse<DeleteTopicsUpToV3>['responses'][number]['name']>().toEqualTypeOf<string>();
+    expectTypeOf<DeleteTopicsResponse['responses'][number]['name']>().toEqualTypeOf<string | null>(); // served 0-6
   });
 });
 
@@ -88,8 +93,10 @@ describe('decoded messages have every field; encodable ones may leave out defaul
   it('a field with a default is required decoded, optional to encode', () => {
     expectTypeOf<MetadataRequest>().toHaveProperty('allowAutoTopicCreation').toEqualTypeOf<boolean>();
     expectTypeOf<EncodableRequest<typeof METADATA>>().toEqualTypeOf<{
-      topics: Array<{ name: string }> | null;
+      topics: Array<{ topicId?: Buffer; name: string | null }> | null;
       allowAutoTopicCreation?: boolean;
+      includeClusterAuthorizedOperations?: boolean;
+      includeTopicAuthorizedOperations?: boolean;
     }>();
     expectTypeOf<EncodableRequest<typeof PRODUCE>['transactionalId']>().toEqualTypeOf<string | null | undefined>();
   });
@@ -115,13 +122,13 @@ describe('decoded messages have every field; encodable ones may leave out defaul
     expectTypeOf<EncodableRequest<typeof LEAVE_GROUP>>().toEqualTypeOf<{
       groupId: string;
       memberId: string;
-      members: Array<{ memberId: string; groupInstanceId?: string | null }>;
+      members: Array<{ memberId: string; groupInstanceId?: string | null; reason?: string | null }>;
     }>();
   });
 
   it('refuses fields the description does not have', () => {
     // @ts-expect-error -- no such field in Metadata
-    const request: EncodableRequest<typeof METADATA> = { topics: null, includeClusterAuthorizedOperations: true };
+    const request: EncodableRequest<typeof METADATA> = { topics: null, includeTopicNames: true };
     expectTypeOf(request).toBeObject();
     expectTypeOf<DecodedRequest<typeof LIST_GROUPS>>().toEqualTypeOf<{
       statesFilter: string[];

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { Writer } from '../../src/protocol/primitives.js';
-import { encodeStruct } from '../../src/protocol/schema.js';
+import { encodeStruct, ZERO_UUID } from '../../src/protocol/schema.js';
 import {
   API_VERSIONS,
   CREATE_TOPICS,
@@ -140,8 +140,10 @@ describe('Metadata (3)', () => {
     const expected = cat(arr(1), str('orders'));
     expect(encodeBody(METADATA, 'request', 0, { topics: [{ name: 'orders' }] })).toEqual(expected);
     expect(decodeBody(METADATA, 'request', 0, expected)).toEqual({
-      topics: [{ name: 'orders' }],
+      topics: [{ topicId: ZERO_UUID, name: 'orders' }],
       allowAutoTopicCreation: true,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
     });
     // v0 cannot express null: "all topics" is the empty array
     expect(encodeBody(METADATA, 'request', 0, { topics: null })).toEqual(arr(0));
@@ -154,7 +156,10 @@ describe('Metadata (3)', () => {
     expect(encodeBody(METADATA, 'request', 1, { topics: [] })).toEqual(arr(0));
     expect(decodeBody(METADATA, 'request', 1, arr(0)).topics).toEqual([]);
     const two = cat(arr(2), str('a'), str('b'));
-    expect(decodeBody(METADATA, 'request', 1, two).topics).toEqual([{ name: 'a' }, { name: 'b' }]);
+    expect(decodeBody(METADATA, 'request', 1, two).topics).toEqual([
+      { topicId: ZERO_UUID, name: 'a' },
+      { topicId: ZERO_UUID, name: 'b' },
+    ]);
   });
 
   it('request v4 adds allowAutoTopicCreation (default true)', () => {
@@ -174,6 +179,7 @@ describe('Metadata (3)', () => {
         {
           errorCode: 0,
           name: 'orders',
+          topicId: ZERO_UUID, // v10+
           isInternal: false,
           partitions: [
             { errorCode: 0, partitionIndex: 0, leaderId: 1, replicaNodes: [1], isrNodes: [1], offlineReplicas: [1] },
@@ -211,6 +217,7 @@ describe('Metadata (3)', () => {
       errorCode: 0,
       partitionIndex: 0,
       leaderId: 1,
+      leaderEpoch: -1,
       replicaNodes: [1],
       isrNodes: [1],
       offlineReplicas: [],
@@ -253,15 +260,25 @@ describe('Metadata (3)', () => {
         {
           errorCode: 0,
           name: 't',
+          topicId: ZERO_UUID,
           isInternal: true,
           partitions: [
-            { errorCode: 0, partitionIndex: 2, leaderId: 1, replicaNodes: [], isrNodes: [], offlineReplicas: [1] },
+            {
+              errorCode: 0,
+              partitionIndex: 2,
+              leaderId: 1,
+              leaderEpoch: -1,
+              replicaNodes: [],
+              isrNodes: [],
+              offlineReplicas: [1],
+            },
           ],
+          topicAuthorizedOperations: -2147483648,
         },
       ],
     };
     expect(encodeBody(METADATA, 'response', 5, obj5)).toEqual(v5);
-    expect(decodeBody(METADATA, 'response', 5, v5)).toEqual(obj5);
+    expect(decodeBody(METADATA, 'response', 5, v5)).toEqual({ ...obj5, clusterAuthorizedOperations: -2147483648 });
   });
 });
 
@@ -327,7 +344,11 @@ describe('Produce (0)', () => {
     };
     const wire = cat(arr(1), str('o'), arr(1), i32(1), i16(0), i64(100), i64(1700000000000), i64(5), i32(3));
     expect(encodeBody(PRODUCE, 'response', 5, full)).toEqual(wire);
-    expect(decodeBody(PRODUCE, 'response', 5, wire)).toEqual(full);
+    const v8Defaults = { recordErrors: [], errorMessage: null };
+    expect(decodeBody(PRODUCE, 'response', 5, wire)).toEqual({
+      ...full,
+      responses: [{ name: 'o', partitionResponses: [{ ...full.responses[0].partitionResponses[0], ...v8Defaults }] }],
+    });
   });
 });
 
@@ -360,8 +381,16 @@ describe('Fetch (1)', () => {
       {
         topic: 'orders',
         partitions: [
-          { partition: 0, currentLeaderEpoch: -1, fetchOffset: 42, logStartOffset: -1, partitionMaxBytes: 1048576 },
+          {
+            partition: 0,
+            currentLeaderEpoch: -1,
+            fetchOffset: 42,
+            lastFetchedEpoch: -1,
+            logStartOffset: -1,
+            partitionMaxBytes: 1048576,
+          },
         ],
+        topicId: ZERO_UUID,
       },
     ]);
     expect(decoded.sessionEpoch).toBe(-1);
@@ -395,6 +424,7 @@ describe('Fetch (1)', () => {
     );
     const decoded = decodeBody(FETCH, 'request', 11, wire);
     expect(decoded).toEqual({
+      clusterId: null,
       replicaId: -1,
       maxWaitMs: 500,
       minBytes: 1,
@@ -405,12 +435,20 @@ describe('Fetch (1)', () => {
       topics: [
         {
           topic: 'orders',
+          topicId: ZERO_UUID,
           partitions: [
-            { partition: 3, currentLeaderEpoch: 7, fetchOffset: 42, logStartOffset: -1, partitionMaxBytes: 1048576 },
+            {
+              partition: 3,
+              currentLeaderEpoch: 7,
+              fetchOffset: 42,
+              lastFetchedEpoch: -1,
+              logStartOffset: -1,
+              partitionMaxBytes: 1048576,
+            },
           ],
         },
       ],
-      forgottenTopicsData: [{ topic: 'old', partitions: [0, 1] }],
+      forgottenTopicsData: [{ topic: 'old', topicId: ZERO_UUID, partitions: [0, 1] }],
       rackId: 'rack-a',
     });
     expect(encodeBody(FETCH, 'request', 11, decoded)).toEqual(wire);
@@ -517,8 +555,25 @@ describe('Fetch (1)', () => {
       i32(-1),
       bytes(RECORDS),
     );
-    expect(encodeBody(FETCH, 'response', 11, obj)).toEqual(expected);
-    expect(decodeBody(FETCH, 'response', 11, expected)).toEqual(obj);
+    expect(
+      encodeBody(FETCH, 'response', 11, { ...obj, responses: [{ ...obj.responses[0], topicId: ZERO_UUID }] }),
+    ).toEqual(expected);
+    // the tagged fields of v12+ take their defaults
+    const tagDefaults = {
+      divergingEpoch: {},
+      currentLeader: {},
+      snapshotId: {},
+    };
+    expect(decodeBody(FETCH, 'response', 11, expected)).toEqual({
+      ...obj,
+      responses: [
+        {
+          ...obj.responses[0],
+          topicId: ZERO_UUID,
+          partitions: [{ ...obj.responses[0].partitions[0], ...tagDefaults }],
+        },
+      ],
+    });
   });
 
   it("response v11: omitted fields take Kafka's defaults (-1), null records are sent as empty", () => {
@@ -570,7 +625,7 @@ describe('JoinGroup (11)', () => {
       bytes(meta),
     );
     expect(encodeBody(JOIN_GROUP, 'request', 5, obj)).toEqual(expected);
-    expect(decodeBody(JOIN_GROUP, 'request', 5, expected)).toEqual(obj);
+    expect(decodeBody(JOIN_GROUP, 'request', 5, expected)).toEqual({ ...obj, reason: null });
     const staticMember = cat(str('g1'), i32(30000), i32(60000), str('m-1'), str('instance-1'), str('consumer'), arr(0));
     expect(decodeBody(JOIN_GROUP, 'request', 5, staticMember).groupInstanceId).toBe('instance-1');
   });
@@ -607,7 +662,11 @@ describe('JoinGroup (11)', () => {
       bytes(meta),
     );
     expect(encodeBody(JOIN_GROUP, 'response', 5, obj)).toEqual(expected);
-    expect(decodeBody(JOIN_GROUP, 'response', 5, expected)).toEqual(obj);
+    expect(decodeBody(JOIN_GROUP, 'response', 5, expected)).toEqual({
+      ...obj,
+      protocolType: null,
+      skipAssignment: false,
+    });
     // v1: no throttle time, no groupInstanceId
     expect(encodeBody(JOIN_GROUP, 'response', 1, obj)).toEqual(
       cat(i16(0), i32(1), str('range'), str('m1'), str('m1'), arr(1), str('m1'), bytes(meta)),
@@ -803,6 +862,7 @@ describe('ListOffsets (2)', () => {
     ).toEqual(v0);
     expect(decodeBody(LIST_OFFSETS, 'request', 0, v0).topics[0].partitions[0]).toEqual({
       partitionIndex: 0,
+      currentLeaderEpoch: -1,
       timestamp: -2,
       maxNumOffsets: 1,
     });
@@ -949,11 +1009,36 @@ describe('DescribeConfigs (32): v0 isDefault vs v1+ configSource and synonyms', 
     expect(decodeBody(DESCRIBE_CONFIGS, 'request', 0, cat(arr(1), i8(2), str('orders'), i32(-1)))).toEqual({
       resources: [{ resourceType: 2, resourceName: 'orders', configurationKeys: null }],
       includeSynonyms: false,
+      includeDocumentation: false,
     });
     const v1 = cat(arr(1), i8(4), str('0'), arr(1), str('num.partitions'), bool(true));
     expect(decodeBody(DESCRIBE_CONFIGS, 'request', 1, v1)).toEqual({
       resources: [{ resourceType: 4, resourceName: '0', configurationKeys: ['num.partitions'] }],
       includeSynonyms: true,
+      includeDocumentation: false,
+    });
+    expect(decodeBody(DESCRIBE_CONFIGS, 'request', 3, cat(v1, bool(true))).includeDocumentation).toBe(true);
+  });
+  it('response v3: configType and documentation after the synonyms', () => {
+    const documented = {
+      ...res,
+      results: [{ ...res.results[0], configs: [{ ...config, configType: 5, documentation: 'how long' }] }],
+    };
+    const wire = cat(
+      head,
+      i8(5),
+      bool(false),
+      arr(1),
+      str('log.retention.ms'),
+      str(null),
+      i8(5),
+      i8(5),
+      str('how long'),
+    );
+    expect(encodeBody(DESCRIBE_CONFIGS, 'response', 3, documented)).toEqual(wire);
+    expect(decodeBody(DESCRIBE_CONFIGS, 'response', 3, wire).results[0].configs[0]).toMatchObject({
+      configType: 5,
+      documentation: 'how long',
     });
   });
 });

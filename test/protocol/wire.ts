@@ -51,6 +51,17 @@ export function bytes(b: Buffer | null): Buffer {
   if (b === null) return i32(-1);
   return Buffer.concat([i32(b.length), b]);
 }
+/** COMPACT_BYTES / COMPACT_RECORDS: uvarint(length + 1) (0 = null) + bytes */
+export function cbytes(b: Buffer | null): Buffer {
+  if (b === null) return uvarint(0);
+  return Buffer.concat([uvarint(b.length + 1), b]);
+}
+/** UUID: 16 bytes as they are */
+export function uuid(hex: string): Buffer {
+  const b = Buffer.from(hex, 'hex');
+  if (b.length !== 16) throw new Error(`a uuid is 16 bytes, not ${b.length}`);
+  return b;
+}
 /** ARRAY length: int32 count (-1 = null) */
 export function arr(n: number): Buffer {
   return i32(n);

@@ -235,6 +235,7 @@ export class Group {
           errorCode: ErrorCode.NONE,
           memberId: newMemberId,
           generationId: this.generationId,
+          protocolType: this.protocolType,
           protocolName: this.protocolName,
           leader: currentLeader ?? '',
         }),
@@ -257,6 +258,7 @@ export class Group {
       errorCode: ErrorCode.NONE,
       memberId: m.memberId,
       generationId: this.generationId,
+      protocolType: this.protocolType,
       protocolName: this.protocolName,
       leader: this.leaderId ?? '',
       members:
@@ -499,6 +501,11 @@ export class Group {
     const m = this.members.get(req.memberId);
     if (!m) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
     if (req.generationId !== this.generationId) return fail(ErrorCode.ILLEGAL_GENERATION);
+    // SyncGroup v5 names the protocol the member joined with; Kafka refuses one that is not the group's
+    const protocolDiffers =
+      (req.protocolType !== null && req.protocolType !== this.protocolType) ||
+      (req.protocolName !== null && req.protocolName !== this.protocolName);
+    if (protocolDiffers) return fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     switch (this.state) {
       case 'PreparingRebalance':
         return fail(ErrorCode.REBALANCE_IN_PROGRESS);
@@ -538,7 +545,10 @@ export class Group {
   }
 
   private syncAnswer(m: Member): SyncGroupResponse {
-    return syncResponse(ErrorCode.NONE, m.assignment);
+    return syncResponse(ErrorCode.NONE, m.assignment, {
+      protocolType: this.protocolType,
+      protocolName: this.protocolName,
+    });
   }
 
   // ------------------------------------------------------------------------------------------- Heartbeat

@@ -7,6 +7,8 @@ export function joinResponse(fields: {
   errorCode: number;
   memberId: string;
   generationId?: number;
+  /** the group's protocol type (JoinGroup v7+ answer it); none (null) in an error */
+  protocolType?: string | null;
   /** the generation's protocol; none ("") until one is chosen */
   protocolName?: string | null;
   leader?: string;
@@ -16,8 +18,10 @@ export function joinResponse(fields: {
     throttleTimeMs: 0,
     errorCode: fields.errorCode,
     generationId: fields.generationId ?? -1,
+    protocolType: fields.protocolType ?? null,
     protocolName: fields.protocolName ?? '',
     leader: fields.leader ?? '',
+    skipAssignment: false,
     memberId: fields.memberId,
     members: fields.members ?? [],
   };
@@ -27,6 +31,18 @@ export function joinError(errorCode: number, memberId: string): JoinGroupRespons
   return joinResponse({ errorCode, memberId });
 }
 
-export function syncResponse(errorCode: number, assignment: Buffer = EMPTY_BYTES): SyncGroupResponse {
-  return { throttleTimeMs: 0, errorCode, assignment };
+/** The group's protocol as SyncGroup v5 answers it: null in an error. */
+export interface SyncedProtocol {
+  protocolType: string | null;
+  protocolName: string | null;
+}
+
+const NO_PROTOCOL: SyncedProtocol = { protocolType: null, protocolName: null };
+
+export function syncResponse(
+  errorCode: number,
+  assignment: Buffer = EMPTY_BYTES,
+  protocol: SyncedProtocol = NO_PROTOCOL,
+): SyncGroupResponse {
+  return { throttleTimeMs: 0, errorCode, ...protocol, assignment };
 }

@@ -2,6 +2,7 @@
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DELETE_RECORDS } from '../../protocol/messages/index.js';
+import { isInternalTopic } from '../group/offsets-topic.js';
 import type { Handler } from './context.js';
 import { errorCodeOf } from './errors.js';
 
@@ -10,6 +11,9 @@ export const deleteRecords: Handler<typeof DELETE_RECORDS> = (ctx, req) => ({
   topics: req.topics.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((p) => {
+      // as Kafka's ReplicaManager: "Cannot delete records of internal topic"
+      if (isInternalTopic(t.name))
+        return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION };
       const log = ctx.broker.logs.partition(t.name, p.partitionIndex);
       if (!log)
         return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };

@@ -11,6 +11,8 @@
 // Isolation (v4+): read_committed fetches stop at the last stable offset (the first offset of the earliest
 // open transaction) and list the aborted transactions their records overlap, from the segments'
 // aborted-transaction indexes; read_uncommitted ones read up to the high watermark. Both answer the LSO.
+// Fetch v13 names topics by id: an id no topic has answers UNKNOWN_TOPIC_ID on each of its partitions. v12's
+// epochs (last fetched epoch, diverging epoch) are not kept: evt has no leader epochs, so no log diverges.
 
 import { partitionKey } from '../append-notifier.js';
 import { downConvert, fetchMagic } from '../log/down-convert.js';
@@ -21,6 +23,7 @@ import type { LegacyMagic } from '../../protocol/records/legacy.js';
 import type { BrokerState } from '../state.js';
 import type { Handler } from './context.js';
 import { errorCodeOf } from './errors.js';
+import { topicNameOf } from './topic-ids.js';
 import { BATCH_LENGTH, LOG_OVERHEAD, readInt64, LAST_OFFSET_DELTA } from '../../protocol/records/batch-layout.js';
 
 const READ_COMMITTED = 1;
@@ -45,14 +48,20 @@ interface Collected {
   hasError: boolean;
 }
 
-function collect(state: BrokerState, req: FetchRequest): Collected {
+/** The name of each topic asked for (by name, or by id in v13+); undefined for an unknown id. */
+function topicNames(state: BrokerState, req: FetchRequest): (string | undefined)[] {
+  return req.topics.map((t) => topicNameOf(state, t.topic, t.topicId));
+}
+
+function collect(state: BrokerState, req: FetchRequest, names: (string | undefined)[]): Collected {
   // maxBytes is in Fetch v3 on; before, the decoder's default (2^31-1) leaves only the partition limits.
   let budget = Math.max(0, req.maxBytes);
   const committed = req.isolationLevel === READ_COMMITTED;
   let bytes = 0;
   let hasError = false;
-  const responses = req.topics.map((t) => ({
+  const responses = req.topics.map((t, ti) => ({
     topic: t.topic,
+    topicId: t.topicId,
     partitions: t.partitions.map((p) => {
       const out: FetchedPartition = {
         partitionIndex: p.partition,
@@ -64,10 +73,11 @@ function collect(state: BrokerState, req: FetchRequest): Collected {
         preferredReadReplica: -1,
         records: null,
       };
-      const log = state.logs.partition(t.topic, p.partition);
+      const name = names[ti];
+      const log = name === undefined ? undefined : state.logs.partition(name, p.partition);
       if (!log) {
         hasError = true;
-        out.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        out.errorCode = name === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         return out;
       }
       out.highWatermark = log.highWatermark;
@@ -117,13 +127,15 @@ export const fetch: Handler<typeof FETCH> = async (ctx, req) => {
   const state = ctx.broker;
   const deadline = Date.now() + Math.max(0, req.maxWaitMs);
   const minBytes = Math.max(1, req.minBytes);
-  let result = collect(state, req);
+  const names = topicNames(state, req);
+  let result = collect(state, req, names);
   while (result.bytes < minBytes && !result.hasError) {
     const wait = deadline - Date.now();
     if (wait <= 0) break;
-    const keys = req.topics.flatMap((t) => t.partitions.map((p) => partitionKey(t.topic, p.partition)));
+    // every name is known here: an unknown topic id is an error, which ends the wait
+    const keys = req.topics.flatMap((t, ti) => t.partitions.map((p) => partitionKey(names[ti] ?? '', p.partition)));
     await state.appends.wait(keys, wait, ctx.onConnectionClose);
-    result = collect(state, req);
+    result = collect(state, req, names);
   }
   const magic = fetchMagic(ctx.apiVersion);
   if (magic !== 2) await downConvertAll(result.responses, req, magic);

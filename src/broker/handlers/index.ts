@@ -3,12 +3,13 @@
 // here (a test checks both agree).
 
 import * as messages from '../../protocol/messages/index.js';
-import { alterConfigs, describeConfigs } from './configs.js';
+import { alterConfigs, describeConfigs, incrementalAlterConfigs } from './configs.js';
 import { apiVersions } from './api-versions.js';
 import { createPartitions } from './create-partitions.js';
 import { createTopics } from './create-topics.js';
 import { deleteRecords } from './delete-records.js';
 import { deleteTopics } from './delete-topics.js';
+import { describeCluster } from './describe-cluster.js';
 import { fetch } from './fetch.js';
 import { findCoordinator } from './find-coordinator.js';
 import * as groups from './groups.js';
@@ -46,7 +47,9 @@ const SERVED: ServedApi[] = [
   serve(messages.ALTER_CONFIGS, alterConfigs),
   serve(messages.CREATE_PARTITIONS, createPartitions),
   serve(messages.DELETE_GROUPS, groups.deleteGroups),
+  serve(messages.INCREMENTAL_ALTER_CONFIGS, incrementalAlterConfigs),
   serve(messages.OFFSET_DELETE, groups.offsetDelete),
+  serve(messages.DESCRIBE_CLUSTER, describeCluster),
   serve(messages.DESCRIBE_TRANSACTIONS, txn.describeTransactions),
   serve(messages.LIST_TRANSACTIONS, txn.listTransactions),
 ];

@@ -11,7 +11,10 @@ const FENCED_SINCE = 4;
 
 export const initProducerId: Handler<typeof INIT_PRODUCER_ID> = (ctx, req) => {
   if (req.transactionalId !== null) {
-    const r = ctx.broker.transactions.initProducerId(req.transactionalId, req.transactionTimeoutMs);
+    const r = ctx.broker.transactions.initProducerId(req.transactionalId, req.transactionTimeoutMs, {
+      producerId: req.producerId,
+      producerEpoch: req.producerEpoch,
+    });
     return { throttleTimeMs: 0, ...r, errorCode: fencedAs(r.errorCode, ctx.apiVersion, FENCED_SINCE) };
   }
   try {

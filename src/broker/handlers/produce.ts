@@ -13,6 +13,8 @@ import {
   readBatchHeader,
 } from '../../protocol/records/batch-layout.js';
 import { recordSetMagic } from '../../protocol/records/legacy.js';
+import { isInternalTopic } from '../group/offsets-topic.js';
+import { toTopicCodec } from '../log/recompress.js';
 import { messageSetToBatch } from '../log/up-convert.js';
 import type { BrokerState } from '../state.js';
 import type { Handler } from './context.js';
@@ -46,11 +48,16 @@ export const produce: Handler<typeof PRODUCE> = async (ctx, req) => {
   const responses = [];
   for (const topicData of req.topicData) {
     const partitionResponses = [];
+    // compression.type: batches are stored in the topic's codec (recompress.ts)
+    const compression = logs.topic(topicData.name) ? logs.topicConfig(topicData.name).compressionType : 'producer';
     for (const p of topicData.partitionData) {
       const answer = { index: p.index, errorCode: 0, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1 };
       const log = logs.partition(topicData.name, p.index);
       let errorCode: number;
       if (!validAcks) errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
+      // only the group coordinator writes __consumer_offsets (Kafka's ReplicaManager: "Cannot append to
+      // internal topic"); a client's records there would be read by Burrow and the like as commits
+      else if (isInternalTopic(topicData.name)) errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;
       else if (!log) errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       else if (!p.records || p.records.length === 0) errorCode = ErrorCode.CORRUPT_MESSAGE;
       else errorCode = transactionError(ctx.broker, req.transactionalId, p.records, topicData.name, p.index);
@@ -60,9 +67,15 @@ export const produce: Handler<typeof PRODUCE> = async (ctx, req) => {
       }
       try {
         const legacy = legacyAllowed && recordSetMagic(p.records) < CURRENT_MAGIC;
-        const batch = legacy ? await messageSetToBatch(p.records) : p.records;
+        const produced = legacy ? await messageSetToBatch(p.records) : p.records;
+        const batch = compression === 'producer' ? produced : await toTopicCodec(produced, compression);
         const result = log.append(batch, { now });
-        partitionResponses.push({ ...answer, baseOffset: result.baseOffset, logStartOffset: result.logStartOffset });
+        partitionResponses.push({
+          ...answer,
+          baseOffset: result.baseOffset,
+          logAppendTimeMs: result.logAppendTime,
+          logStartOffset: result.logStartOffset,
+        });
       } catch (err) {
         const code = errorCodeOf(err);
         if (code === ErrorCode.UNKNOWN_SERVER_ERROR)

@@ -30,11 +30,14 @@ export {
 export { ProducerState, PRODUCER_WINDOW } from './producer-state.js';
 export { Segment, parseLogFileName, scanBatches, segmentFileName } from './segment.js';
 export {
+  ConfigSource,
   KAFKA_TOPIC_DEFAULTS,
   TOPIC_CONFIG_NAMES,
   describeTopicConfigs,
   effectiveTopicConfig,
   normalizeTopicConfigs,
   type ConfigEntry,
+  type ConfigValues,
   type TopicConfig,
 } from './topic-config.js';
+export { TOPIC_CONFIG_DEFS, type TopicConfigDef } from './topic-config-defs.js';

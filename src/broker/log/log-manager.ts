@@ -16,19 +16,22 @@ import { IGNORE_HEALTH, type WriteHealth } from './disk-health.js';
 import { DiskStorage, MemoryStorage, type Storage } from './files.js';
 import { DataDirLock } from './lock.js';
 import { PartitionLog, type FsyncPolicy } from './partition-log.js';
+import { applyConfigOps, type ConfigOperation } from './incremental-config.js';
 import {
+  brokerTopicDefaults,
   describeTopicConfigs,
   effectiveTopicConfig,
   normalizeTopicConfigs,
   partitionLogConfig,
   retentionApplies,
-  topicDefaults,
   type ConfigEntry,
+  type ConfigValues,
   type TopicConfig,
 } from './topic-config.js';
 
 export type { FsyncPolicy } from './partition-log.js';
-export type { ConfigEntry, TopicConfig } from './topic-config.js';
+export type { ConfigOperation } from './incremental-config.js';
+export type { ConfigEntry, ConfigValues, TopicConfig } from './topic-config.js';
 
 export interface LogManagerOptions {
   /** where the logs live; null keeps everything in memory */
@@ -105,7 +108,8 @@ export class LogManager {
   readonly fsync: FsyncPolicy;
   private readonly root: string;
   private readonly storage: Storage;
-  private readonly defaults: TopicConfig;
+  /** the topic config defaults the broker sets (its options), under the topic config names */
+  readonly brokerDefaults: Readonly<ConfigValues>;
   private readonly warn: (message: string) => void;
   private readonly health: WriteHealth;
   private readonly now: () => number;
@@ -122,7 +126,7 @@ export class LogManager {
     this.defaultPartitions = options.defaultPartitions ?? 1;
     this.autoCreate = options.autoCreate ?? true;
     this.fsync = options.fsync ?? 'never';
-    this.defaults = topicDefaults(options.defaults);
+    this.brokerDefaults = brokerTopicDefaults(options.defaults);
     this.warn = options.log ?? (() => {});
     this.health = options.health ?? IGNORE_HEALTH;
     this.now = options.now ?? Date.now;
@@ -180,7 +184,7 @@ export class LogManager {
 
   /** The effective config of a topic (defaults plus overrides). */
   topicConfig(name: string): TopicConfig {
-    return effectiveTopicConfig(this.defaults, this.requireTopic(name).info.configs);
+    return effectiveTopicConfig(this.brokerDefaults, this.requireTopic(name).info.configs);
   }
 
   /** Everything createTopic checks, without creating anything (CreateTopics validateOnly). */
@@ -220,7 +224,7 @@ export class LogManager {
         `Number of partitions ${numPartitions} exceeds this broker's limit of ${MAX_PARTITIONS}.`,
       );
     }
-    return { numPartitions, configs: normalizeTopicConfigs(options.configs) };
+    return { numPartitions, configs: normalizeTopicConfigs(options.configs, this.brokerDefaults) };
   }
 
   /** Creates a topic with empty partitions. Throws INVALID_TOPIC_EXCEPTION, TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS, INVALID_CONFIG. */
@@ -311,7 +315,7 @@ export class LogManager {
 
   /** Every supported config of a topic with its value (DescribeConfigs). UNKNOWN_TOPIC_OR_PARTITION when missing. */
   describeConfigs(name: string): ConfigEntry[] {
-    return describeTopicConfigs(this.defaults, this.requireTopic(name).info.configs);
+    return describeTopicConfigs(this.brokerDefaults, this.requireTopic(name).info.configs);
   }
 
   /**
@@ -325,14 +329,32 @@ export class LogManager {
     options: { validateOnly?: boolean } = {},
   ): void {
     this.checkOpen();
+    this.replaceConfigs(name, normalizeTopicConfigs(entries, this.brokerDefaults), options);
+  }
+
+  /**
+   * IncrementalAlterConfigs: SET, DELETE, APPEND or SUBTRACT the configs named, the other overrides stay.
+   * INVALID_CONFIG / INVALID_REQUEST (nothing changes) as applyConfigOps and normalizeTopicConfigs say.
+   */
+  incrementalAlterConfigs(
+    name: string,
+    ops: readonly ConfigOperation[],
+    options: { validateOnly?: boolean } = {},
+  ): void {
+    this.checkOpen();
     const t = this.requireTopic(name);
-    const configs = normalizeTopicConfigs(entries);
+    const entries = applyConfigOps(t.info.configs, this.brokerDefaults, ops);
+    this.replaceConfigs(name, normalizeTopicConfigs(entries, this.brokerDefaults), options);
+  }
+
+  private replaceConfigs(name: string, configs: ConfigValues, options: { validateOnly?: boolean }): void {
+    const t = this.requireTopic(name);
     if (options.validateOnly) return;
     const previous = t.info.configs;
     t.info.configs = configs;
     // stored before it applies: configs that could not be stored would be lost at the next start
     this.saveTopics(`cannot store the configs of ${name}`, () => (t.info.configs = previous));
-    const logConfig = partitionLogConfig(effectiveTopicConfig(this.defaults, configs));
+    const logConfig = partitionLogConfig(effectiveTopicConfig(this.brokerDefaults, configs));
     for (const log of t.logs) log.configure(logConfig);
   }
 
@@ -364,7 +386,7 @@ export class LogManager {
     if (this.closed) return 0;
     let deleted = 0;
     for (const t of this.topicsByName.values()) {
-      const c = effectiveTopicConfig(this.defaults, t.info.configs);
+      const c = effectiveTopicConfig(this.brokerDefaults, t.info.configs);
       if (!retentionApplies(c)) continue;
       for (const log of t.logs) {
         try {
@@ -438,7 +460,7 @@ export class LogManager {
     return PartitionLog.open({
       dir,
       storage: this.storage,
-      config: partitionLogConfig(effectiveTopicConfig(this.defaults, info.configs)),
+      config: partitionLogConfig(effectiveTopicConfig(this.brokerDefaults, info.configs)),
       fsync: this.fsync,
       name: `${info.name}-${partition}`,
       log: this.warn,

@@ -1,11 +1,15 @@
-// Topic-level configs: which ones this broker knows, how their values are checked, their defaults, and how
-// they are described. A topic stores only its overrides (as Kafka does); the effective value of anything
-// else is the broker default, which is Kafka's default unless `evt broker` flags changed it.
+// Topic-level configs: checking the values given to CreateTopics and the AlterConfigs APIs, the effective
+// config of a topic, and how each config is described. A topic stores only its overrides (as Kafka does);
+// the value of anything else is the broker's default when `evt broker` sets one (--retention...), else
+// Kafka's default. The catalogue of configs is topic-config-defs.ts.
 
 import { ErrorCode, KafkaError } from '../../protocol/error-codes.js';
+import { parseConfigValue, type ConfigType } from './config-def.js';
 import type { TimestampType } from './batch.js';
 import type { PartitionLogConfig } from './partition-log.js';
+import { TOPIC_CONFIG_BY_NAME, TOPIC_CONFIG_DEFS } from './topic-config-defs.js';
 
+/** The configs evt broker acts on (or another part of it reads), parsed. */
 export interface TopicConfig {
   /** retention.ms: delete sealed segments whose newest record is older; -1 keeps everything */
   retentionMs: number;
@@ -19,140 +23,140 @@ export interface TopicConfig {
   maxMessageBytes: number;
   /** index.interval.bytes */
   indexIntervalBytes: number;
-  /**
-   * cleanup.policy: "delete", "compact" or "compact,delete". Stored and honoured for retention (a compact-only
-   * topic is not deleted by time or size, as in Kafka), but compaction itself is NOT implemented: a
-   * compacted topic keeps every record.
-   */
+  /** cleanup.policy: "delete", "compact", "compact,delete" (or "": neither) */
   cleanupPolicy: string;
   /** message.timestamp.type: CreateTime, or LogAppendTime (the broker stamps each batch on append) */
   messageTimestampType: TimestampType;
   /** min.insync.replicas: stored only; a single broker is always the whole ISR */
   minInsyncReplicas: number;
+  /** compression.type: producer (keep the producer's codec), uncompressed, gzip, snappy, lz4, zstd */
+  compressionType: string;
+  /** delete.retention.ms, min.cleanable.dirty.ratio, min/max.compaction.lag.ms: for the log cleaner */
+  deleteRetentionMs: number;
+  minCleanableDirtyRatio: number;
+  minCompactionLagMs: number;
+  maxCompactionLagMs: number;
 }
 
-export const KAFKA_TOPIC_DEFAULTS: TopicConfig = {
-  retentionMs: 7 * 24 * 3600 * 1000,
-  retentionBytes: -1,
-  segmentBytes: 1024 * 1024 * 1024,
-  segmentMs: 7 * 24 * 3600 * 1000,
-  maxMessageBytes: 1048588,
-  indexIntervalBytes: 4096,
-  cleanupPolicy: 'delete',
-  messageTimestampType: 'CreateTime',
-  minInsyncReplicas: 1,
+/** Which config each field is. */
+const FIELDS: Record<keyof TopicConfig, string> = {
+  retentionMs: 'retention.ms',
+  retentionBytes: 'retention.bytes',
+  segmentBytes: 'segment.bytes',
+  segmentMs: 'segment.ms',
+  maxMessageBytes: 'max.message.bytes',
+  indexIntervalBytes: 'index.interval.bytes',
+  cleanupPolicy: 'cleanup.policy',
+  messageTimestampType: 'message.timestamp.type',
+  minInsyncReplicas: 'min.insync.replicas',
+  compressionType: 'compression.type',
+  deleteRetentionMs: 'delete.retention.ms',
+  minCleanableDirtyRatio: 'min.cleanable.dirty.ratio',
+  minCompactionLagMs: 'min.compaction.lag.ms',
+  maxCompactionLagMs: 'max.compaction.lag.ms',
 };
+
+/** Config name -> canonical value: a topic's overrides, or the defaults the broker sets. */
+export type ConfigValues = Record<string, string>;
+
+/** Kafka's ConfigSource (DescribeConfigs v1+). */
+export const ConfigSource = {
+  DYNAMIC_TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+} as const;
+
+export interface ConfigSynonym {
+  name: string;
+  value: string;
+  source: number;
+}
 
 /** One described config, in the shape DescribeConfigs answers. */
 export interface ConfigEntry {
   name: string;
   value: string;
-  /** true when the topic has no override (the value is the broker's default) */
-  isDefault: boolean;
+  /** a ConfigSource */
+  source: number;
   readOnly: boolean;
   isSensitive: boolean;
+  /** where the value comes from, highest priority first (Kafka's synonyms) */
+  synonyms: ConfigSynonym[];
+  type: ConfigType;
+  doc: string;
 }
 
-const INT32_MAX = 0x7fffffff;
+export const TOPIC_CONFIG_NAMES: readonly string[] = TOPIC_CONFIG_DEFS.map((d) => d.name);
 
-function invalid(name: string, value: string, why: string): never {
-  throw new KafkaError(ErrorCode.INVALID_CONFIG, `Invalid value ${value} for configuration ${name}: ${why}`);
+/** Kafka's defaults of the parsed configs. */
+export const KAFKA_TOPIC_DEFAULTS: TopicConfig = effectiveTopicConfig({}, {});
+
+function unknownConfig(name: string): never {
+  throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${name}`);
 }
 
-function integer(min: number, max: number) {
-  return (name: string, value: string): string => {
-    const v = value.trim();
-    if (!/^-?\d+$/.test(v)) invalid(name, value, 'not a number');
-    const n = Number(v);
-    if (!Number.isSafeInteger(n) || n > max) invalid(name, value, `must be at most ${max}`);
-    if (n < min) invalid(name, value, `must be at least ${min}`);
-    return String(n);
-  };
+/** One value checked and in canonical form: INVALID_CONFIG naming the config and the value otherwise. */
+export function checkTopicConfig(name: string, value: string): string {
+  const def = TOPIC_CONFIG_BY_NAME.get(name) ?? unknownConfig(name);
+  const canonical = parseConfigValue(def.type, name, value);
+  def.validate?.(name, canonical);
+  return canonical;
 }
-
-function oneOf(values: readonly string[]) {
-  return (name: string, value: string): string => {
-    const v = value.trim();
-    if (!values.includes(v)) invalid(name, value, `must be one of ${values.join(', ')}`);
-    return v;
-  };
-}
-
-function listOf(values: readonly string[]) {
-  return (name: string, value: string): string => {
-    const items = value
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== '');
-    if (items.length === 0) invalid(name, value, 'must not be empty');
-    for (const item of items)
-      if (!values.includes(item)) invalid(name, value, `each item must be one of ${values.join(', ')}`);
-    return [...new Set(items)].join(',');
-  };
-}
-
-interface ConfigDef {
-  name: string;
-  key: keyof TopicConfig;
-  /** checks a value and returns it in canonical form; throws INVALID_CONFIG */
-  check: (name: string, value: string) => string;
-}
-
-const DEFS: readonly ConfigDef[] = [
-  { name: 'cleanup.policy', key: 'cleanupPolicy', check: listOf(['compact', 'delete']) },
-  { name: 'index.interval.bytes', key: 'indexIntervalBytes', check: integer(0, INT32_MAX) },
-  { name: 'max.message.bytes', key: 'maxMessageBytes', check: integer(0, INT32_MAX) },
-  { name: 'message.timestamp.type', key: 'messageTimestampType', check: oneOf(['CreateTime', 'LogAppendTime']) },
-  { name: 'min.insync.replicas', key: 'minInsyncReplicas', check: integer(1, INT32_MAX) },
-  { name: 'retention.bytes', key: 'retentionBytes', check: integer(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER) },
-  { name: 'retention.ms', key: 'retentionMs', check: integer(-1, Number.MAX_SAFE_INTEGER) },
-  // Kafka's minimum: LegacyRecord.RECORD_OVERHEAD_V0
-  { name: 'segment.bytes', key: 'segmentBytes', check: integer(14, INT32_MAX) },
-  { name: 'segment.ms', key: 'segmentMs', check: integer(1, Number.MAX_SAFE_INTEGER) },
-];
-
-const BY_NAME = new Map(DEFS.map((d) => [d.name, d]));
-
-export const TOPIC_CONFIG_NAMES: readonly string[] = DEFS.map((d) => d.name);
 
 /**
  * Checks configs given to CreateTopics/AlterConfigs and returns them in canonical form. Unknown names and
- * bad values are INVALID_CONFIG; a null value means "no override" (the default applies).
+ * bad values are INVALID_CONFIG; a null value means "no override" (the default applies). The checks that
+ * span configs (Kafka's LogConfig.validateValues) judge the result over `brokerDefaults`.
  */
 export function normalizeTopicConfigs(
   entries: Record<string, string | null | undefined> | undefined,
-): Record<string, string> {
-  const out: Record<string, string> = {};
+  brokerDefaults: ConfigValues = {},
+): ConfigValues {
+  const out: ConfigValues = {};
   for (const [name, value] of Object.entries(entries ?? {})) {
-    const def = BY_NAME.get(name);
-    if (!def)
-      throw new KafkaError(
-        ErrorCode.INVALID_CONFIG,
-        `Unknown topic config name: ${name} (supported: ${TOPIC_CONFIG_NAMES.join(', ')})`,
-      );
+    if (!TOPIC_CONFIG_BY_NAME.has(name)) unknownConfig(name);
     if (value === null || value === undefined) continue;
-    out[name] = def.check(name, String(value));
+    out[name] = checkTopicConfig(name, String(value));
+  }
+  const c = effectiveTopicConfig(brokerDefaults, out);
+  if (c.minCompactionLagMs > c.maxCompactionLagMs) {
+    throw new KafkaError(
+      ErrorCode.INVALID_CONFIG,
+      `conflict topic config setting min.compaction.lag.ms (${c.minCompactionLagMs}) > max.compaction.lag.ms (${c.maxCompactionLagMs})`,
+    );
   }
   return out;
 }
 
-function parseValue(key: keyof TopicConfig, value: string): number | string {
-  return typeof KAFKA_TOPIC_DEFAULTS[key] === 'number' ? Number(value) : value;
+/** The value of a config: the topic's override, else the broker's default, else Kafka's. */
+function valueOf(name: string, brokerDefaults: ConfigValues, overrides: ConfigValues): string {
+  return overrides[name] ?? brokerDefaults[name] ?? TOPIC_CONFIG_BY_NAME.get(name)!.default;
 }
 
-/** The broker defaults: Kafka's, with the broker's own settings on top. */
-export function topicDefaults(overrides: Partial<TopicConfig> = {}): TopicConfig {
-  const out = { ...KAFKA_TOPIC_DEFAULTS };
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  return out;
+/** The effective config of a topic from the broker defaults and its (canonical) overrides. */
+export function effectiveTopicConfig(brokerDefaults: ConfigValues, overrides: ConfigValues): TopicConfig {
+  const out: Record<string, string | number> = {};
+  for (const [key, name] of Object.entries(FIELDS)) {
+    const value = valueOf(name, brokerDefaults, overrides);
+    const type = TOPIC_CONFIG_BY_NAME.get(name)!.type;
+    out[key] = type === 'STRING' || type === 'LIST' ? value : Number(value);
+  }
+  return out as unknown as TopicConfig;
 }
 
-/** The effective config of a topic from the broker defaults and its (normalized) overrides. */
-export function effectiveTopicConfig(defaults: TopicConfig, overrides: Record<string, string>): TopicConfig {
-  const out: TopicConfig = { ...defaults };
-  for (const [name, value] of Object.entries(overrides)) {
-    const def = BY_NAME.get(name);
-    if (def) (out as unknown as Record<string, number | string>)[def.key] = parseValue(def.key, value);
+/**
+ * The defaults a broker sets (its options, under the topic config names), in canonical form; the ones
+ * equal to Kafka's own are left out, so that they are described as Kafka's defaults.
+ */
+export function brokerTopicDefaults(options: Partial<TopicConfig> = {}): ConfigValues {
+  const out: ConfigValues = {};
+  for (const [key, value] of Object.entries(options)) {
+    const name = FIELDS[key as keyof TopicConfig];
+    if (value === undefined || !name) continue;
+    const canonical = checkTopicConfig(name, String(value));
+    if (canonical !== TOPIC_CONFIG_BY_NAME.get(name)!.default) out[name] = canonical;
   }
   return out;
 }
@@ -173,16 +177,32 @@ export function retentionApplies(c: TopicConfig): boolean {
   return c.cleanupPolicy.split(',').includes('delete');
 }
 
-/** Every supported config with its value, for DescribeConfigs. */
-export function describeTopicConfigs(defaults: TopicConfig, overrides: Record<string, string>): ConfigEntry[] {
-  return DEFS.map((d) => {
-    const override = overrides[d.name];
+/**
+ * Every topic config with its value and source (Kafka's ConfigHelper): the topic's override
+ * (DYNAMIC_TOPIC_CONFIG), else the broker's setting of its synonym (STATIC_BROKER_CONFIG), else Kafka's
+ * default (DEFAULT_CONFIG). The synonyms list each level that has a value, highest priority first, the
+ * broker levels under the broker config's name (log.retention.ms).
+ */
+export function describeTopicConfigs(brokerDefaults: ConfigValues, overrides: ConfigValues): ConfigEntry[] {
+  return TOPIC_CONFIG_DEFS.map((def) => {
+    const synonyms: ConfigSynonym[] = [];
+    const override = overrides[def.name];
+    if (override !== undefined)
+      synonyms.push({ name: def.name, value: override, source: ConfigSource.DYNAMIC_TOPIC_CONFIG });
+    const brokerName = def.brokerSynonym ?? def.name;
+    const brokerSet = brokerDefaults[def.name];
+    if (brokerSet !== undefined && def.brokerSynonym)
+      synonyms.push({ name: brokerName, value: brokerSet, source: ConfigSource.STATIC_BROKER_CONFIG });
+    synonyms.push({ name: brokerName, value: def.default, source: ConfigSource.DEFAULT_CONFIG });
     return {
-      name: d.name,
-      value: override ?? String(defaults[d.key]),
-      isDefault: override === undefined,
+      name: def.name,
+      value: synonyms[0].value,
+      source: synonyms[0].source,
       readOnly: false,
       isSensitive: false,
+      synonyms,
+      type: def.type,
+      doc: def.doc,
     };
   });
 }

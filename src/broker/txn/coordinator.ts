@@ -137,12 +137,26 @@ export class TransactionCoordinator {
 
   // ------------------------------------------------------------------------------------------- requests
 
-  /** InitProducerId with a transactional id. */
-  initProducerId(transactionalId: string, timeoutMs: number): ProducerIdAndEpoch {
+  /**
+   * InitProducerId with a transactional id. `expected` (v3+, KIP-360) is the producer id and epoch a producer
+   * recovering from an error still holds: another producer id, or an older epoch, is a fenced incarnation.
+   */
+  initProducerId(
+    transactionalId: string,
+    timeoutMs: number,
+    expected?: { producerId: number; producerEpoch: number },
+  ): ProducerIdAndEpoch {
     if (this.closed) return failed(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     if (transactionalId === '') return failed(ErrorCode.INVALID_REQUEST);
     if (timeoutMs <= 0 || timeoutMs > this.maxTimeoutMs) return failed(ErrorCode.INVALID_TRANSACTION_TIMEOUT);
     const meta = this.txns.get(transactionalId);
+    if (
+      meta &&
+      expected &&
+      expected.producerId >= 0 &&
+      (expected.producerId !== meta.producerId || expected.producerEpoch < meta.producerEpoch)
+    )
+      return failed(ErrorCode.PRODUCER_FENCED);
     try {
       if (!meta) {
         const created: TxnMetadata = {

@@ -3,7 +3,7 @@
 
 import type { AdminClient } from '../admin.js';
 import type { Cluster } from './cluster.js';
-import { topicConfigs, replaceTopicConfigs } from './config-admin.js';
+import { alterTopicConfigs, topicConfigs, replaceTopicConfigs } from './config-admin.js';
 import {
   commitOffsets,
   committedOffsets,
@@ -38,6 +38,7 @@ export function createAdminClient(cluster: Cluster): AdminClient {
     deleteRecords: (topic, before) => deleteRecords(cluster, topic, before),
     topicConfigs: (topic) => topicConfigs(cluster, topic),
     replaceTopicConfigs: (topic, configs, options) => replaceTopicConfigs(cluster, topic, configs, options),
+    alterTopicConfigs: (topic, set, remove, options) => alterTopicConfigs(cluster, topic, set, remove, options),
     listGroups: () => listGroups(cluster),
     describeGroups: (groupIds) => describeGroups(cluster, groupIds),
     committedOffsets: (groupId, topics) => committedOffsets(cluster, groupId, topics),

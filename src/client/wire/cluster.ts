@@ -212,6 +212,8 @@ export class Cluster {
     for (const b of answer.brokers) this.brokers.set(b.nodeId, { host: b.host, port: b.port });
     this.clusterId = answer.clusterId;
     for (const t of answer.topics) {
+      // a topic asked for by id alone may come back without a name (Metadata v12); evt asks by name
+      if (t.name === null) continue;
       if (t.errorCode !== 0) {
         this.topics.delete(t.name);
         continue;
@@ -275,7 +277,8 @@ export class Cluster {
   async topicNames({ internal = false } = {}): Promise<string[]> {
     const answer = await this.refreshMetadata(null);
     return answer.topics
-      .filter((t) => t.errorCode === 0 && (internal || !(t.isInternal || t.name.startsWith('__'))))
+      .flatMap((t) => (t.errorCode === 0 && t.name !== null ? [{ ...t, name: t.name }] : []))
+      .filter((t) => internal || !(t.isInternal || t.name.startsWith('__')))
       .map((t) => t.name)
       .sort();
   }

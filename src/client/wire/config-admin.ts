@@ -1,9 +1,15 @@
-// A topic's configs on the wire client: every entry with where its value comes from (DescribeConfigs), and
-// replacing the topic's overrides (AlterConfigs). Kafka's AdminClient sends both to any broker for a topic
-// resource (the broker forwards a change where it has to), and so does evt.
+// A topic's configs on the wire client: every entry with where its value comes from (DescribeConfigs),
+// changing some overrides and leaving the others (IncrementalAlterConfigs, Kafka 2.3+), and replacing all the
+// topic's overrides (AlterConfigs, for clusters without the incremental API). Kafka's AdminClient sends them
+// to any broker for a topic resource (the broker forwards a change where it has to), and so does evt.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
-import { ALTER_CONFIGS, DESCRIBE_CONFIGS, type DescribeConfigsResponse } from '../../protocol/messages/index.js';
+import {
+  ALTER_CONFIGS,
+  DESCRIBE_CONFIGS,
+  INCREMENTAL_ALTER_CONFIGS,
+  type DescribeConfigsResponse,
+} from '../../protocol/messages/index.js';
 import { notFound, type ConfigEntry } from '../admin.js';
 import { anyBroker } from './admin-routing.js';
 import type { Cluster } from './cluster.js';
@@ -88,6 +94,36 @@ export async function replaceTopicConfigs(
     validateOnly: !!options.validateOnly,
   });
   topicResult(answer.responses, topic, `changing the configs of ${topic}`);
+}
+
+/** Kafka's AlterConfigOp.OpType */
+const SET = 0;
+const DELETE = 1;
+
+/**
+ * Sets and deletes overrides of the topic, keeping the others, with IncrementalAlterConfigs; false (nothing
+ * sent) when the cluster does not serve it, so that the caller falls back to AlterConfigs. An invalid name or
+ * value is a KafkaResponseError with code INVALID_CONFIG and the broker's message naming it.
+ */
+export async function alterTopicConfigs(
+  cluster: Cluster,
+  topic: string,
+  set: Record<string, string>,
+  remove: readonly string[],
+  options: { validateOnly?: boolean } = {},
+): Promise<boolean> {
+  const conn = await anyBroker(cluster);
+  if (!conn.supports(INCREMENTAL_ALTER_CONFIGS)) return false;
+  const configs = [
+    ...Object.entries(set).map(([name, value]) => ({ name, configOperation: SET, value })),
+    ...remove.map((name) => ({ name, configOperation: DELETE, value: null })),
+  ];
+  const answer = await conn.request(INCREMENTAL_ALTER_CONFIGS, {
+    resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic, configs }],
+    validateOnly: !!options.validateOnly,
+  });
+  topicResult(answer.responses, topic, `changing the configs of ${topic}`);
+  return true;
 }
 
 /**

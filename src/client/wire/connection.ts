@@ -233,11 +233,12 @@ export class Connection {
     const broker = this.apiVersions.get(spec.apiKey);
     if (!broker)
       throw new UnsupportedVersionError(`broker ${this.name} does not support ${spec.name} (API key ${spec.apiKey})`);
-    const version = Math.min(spec.maxVersion, broker.max);
+    const max = Math.min(spec.maxVersion, spec.clientMaxVersion ?? spec.maxVersion);
+    const version = Math.min(max, broker.max);
     const min = Math.max(spec.minVersion, spec.clientMinVersion ?? 0);
     if (version < Math.max(min, broker.min)) {
       throw new UnsupportedVersionError(
-        `broker ${this.name} speaks ${spec.name} v${broker.min}-${broker.max}, evt speaks v${min}-${spec.maxVersion}: no version in common`,
+        `broker ${this.name} speaks ${spec.name} v${broker.min}-${broker.max}, evt speaks v${min}-${max}: no version in common`,
       );
     }
     this.negotiated.set(spec, version);

@@ -130,7 +130,8 @@ export class KafkaResponseError extends WireError {
   constructor(
     readonly code: number,
     readonly context: string,
-    serverMessage?: string | null,
+    /** what the broker said besides the code, if anything */
+    readonly serverMessage?: string | null,
   ) {
     super(`${context}: ${errorName(code)}${serverMessage ? ` (${serverMessage})` : ''}`, 'kafka', isRetriable(code));
     this.name = 'KafkaResponseError';

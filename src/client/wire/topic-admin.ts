@@ -138,12 +138,17 @@ export async function createTopic(cluster: Cluster, t: NewTopic): Promise<boolea
 export async function deleteTopics(cluster: Cluster, names: string[]): Promise<void> {
   let pending = names;
   await withController(cluster, async (conn) => {
-    const answer = await conn.request(DELETE_TOPICS, { topicNames: pending, timeoutMs: brokerWaitMs(cluster) });
-    const results = answer.responses;
+    const answer = await conn.request(DELETE_TOPICS, {
+      topicNames: pending, // v0-5
+      topics: pending.map((name) => ({ name })), // v6+
+      timeoutMs: brokerWaitMs(cluster),
+    });
+    // asked by name, each answer names its topic (v6 answers null only for a topic asked by id)
+    const results = answer.responses.map((r) => ({ ...r, name: r.name ?? '' }));
     const unknown = results.filter((r) => r.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION).map((r) => r.name);
     if (unknown.length) throw notFound('topic', unknown);
     const failed = results.find((r) => r.errorCode !== 0 && r.errorCode !== ErrorCode.NOT_CONTROLLER);
-    if (failed) throw new KafkaResponseError(failed.errorCode, `deleting topic ${failed.name}`);
+    if (failed) throw new KafkaResponseError(failed.errorCode, `deleting topic ${failed.name}`, failed.errorMessage);
     // what reached a broker that is no longer the controller goes again, to the new one
     pending = results.filter((r) => r.errorCode === ErrorCode.NOT_CONTROLLER).map((r) => r.name);
     if (pending.length) throw new KafkaResponseError(ErrorCode.NOT_CONTROLLER, `deleting ${pending.join(', ')}`);

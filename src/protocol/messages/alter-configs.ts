@@ -1,4 +1,4 @@
-// AlterConfigs (key 33), from Kafka's AlterConfigsRequest.json / AlterConfigsResponse.json.
+// AlterConfigs (key 33), from Kafka's AlterConfigsRequest.json / AlterConfigsResponse.json. v2 is v1, flexible.
 
 import type { DecodedRequest, DecodedResponse } from '../message-types.js';
 import { defineApi } from '../schema.js';
@@ -7,7 +7,7 @@ export const ALTER_CONFIGS = defineApi({
   apiKey: 33,
   name: 'AlterConfigs',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   flexibleVersions: '2+',
   request: [
     {

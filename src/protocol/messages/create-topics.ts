@@ -1,8 +1,7 @@
 // CreateTopics (key 19), from Kafka's CreateTopicsRequest.json / CreateTopicsResponse.json.
 // Kafka's own JSON spells the request's top-level fields `timeoutMs` and `validateOnly` (already camelCase).
 // ValidateOnly and Topics[].ErrorMessage exist from v1, ThrottleTimeMs from v2.
-// Omitted (only in versions above our max): response Topics[].TopicId (7+), TopicConfigErrorCode (tagged 5+),
-// NumPartitions / ReplicationFactor / Configs (5+).
+// v5+ answer each created topic's partitions, replication factor and configs, v7+ its topic id.
 
 import type { DecodedRequest, DecodedResponse } from '../message-types.js';
 import { defineApi } from '../schema.js';
@@ -11,7 +10,7 @@ export const CREATE_TOPICS = defineApi({
   apiKey: 19,
   name: 'CreateTopics',
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 7,
   flexibleVersions: '5+',
   request: [
     {
@@ -53,8 +52,26 @@ export const CREATE_TOPICS = defineApi({
       versions: '0+',
       fields: [
         { name: 'name', type: 'string', versions: '0+' },
+        { name: 'topicId', type: 'uuid', versions: '7+' },
         { name: 'errorCode', type: 'int16', versions: '0+' },
         { name: 'errorMessage', type: 'string', versions: '1+', nullableVersions: '0+' },
+        { name: 'topicConfigErrorCode', type: 'int16', versions: '5+', taggedVersions: '5+', tag: 0 },
+        { name: 'numPartitions', type: 'int32', versions: '5+', default: -1 },
+        { name: 'replicationFactor', type: 'int16', versions: '5+', default: -1 },
+        {
+          name: 'configs',
+          type: '[]',
+          versions: '5+',
+          nullableVersions: '5+',
+          default: null,
+          fields: [
+            { name: 'name', type: 'string', versions: '5+' },
+            { name: 'value', type: 'string', versions: '5+', nullableVersions: '5+' },
+            { name: 'readOnly', type: 'bool', versions: '5+' },
+            { name: 'configSource', type: 'int8', versions: '5+', default: -1 },
+            { name: 'isSensitive', type: 'bool', versions: '5+' },
+          ],
+        },
       ],
     },
   ],

@@ -8,7 +8,7 @@ export const DELETE_GROUPS = defineApi({
   apiKey: 42,
   name: 'DeleteGroups',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   flexibleVersions: '2+',
   request: [{ name: 'groupsNames', type: '[]string', versions: '0+' }],
   response: [

@@ -7,7 +7,7 @@ export const DELETE_RECORDS = defineApi({
   apiKey: 21,
   name: 'DeleteRecords',
   minVersion: 0,
-  maxVersion: 1,
+  maxVersion: 2,
   flexibleVersions: '2+',
   request: [
     {

@@ -1,18 +1,27 @@
 // DeleteTopics (key 20), from Kafka's DeleteTopicsRequest.json / DeleteTopicsResponse.json.
-// The request's list of names is `TopicNames` (v0-v5); `Topics` is the v6+ struct array (omitted here).
-// Omitted (only in versions above our max): request Topics (6+); response Responses[].TopicId (6+),
-// Responses[].ErrorMessage (5+).
+// The request's list of names is `TopicNames` (v0-v5); v6+ carry `Topics` instead, each named by name or by id
+// (name null), and answer each topic's id.
 
 import type { DecodedRequest, DecodedResponse } from '../message-types.js';
-import { defineApi } from '../schema.js';
+import { defineApi, ZERO_UUID } from '../schema.js';
 
 export const DELETE_TOPICS = defineApi({
   apiKey: 20,
   name: 'DeleteTopics',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 6,
   flexibleVersions: '4+',
   request: [
+    {
+      name: 'topics',
+      type: '[]',
+      versions: '6+',
+      default: [],
+      fields: [
+        { name: 'name', type: 'string', versions: '6+', nullableVersions: '6+', default: null },
+        { name: 'topicId', type: 'uuid', versions: '6+', default: ZERO_UUID },
+      ],
+    },
     { name: 'topicNames', type: '[]string', versions: '0-5' },
     { name: 'timeoutMs', type: 'int32', versions: '0+' },
   ],
@@ -24,7 +33,9 @@ export const DELETE_TOPICS = defineApi({
       versions: '0+',
       fields: [
         { name: 'name', type: 'string', versions: '0+', nullableVersions: '6+' },
+        { name: 'topicId', type: 'uuid', versions: '6+' },
         { name: 'errorCode', type: 'int16', versions: '0+' },
+        { name: 'errorMessage', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
       ],
     },
   ],

@@ -1,8 +1,7 @@
 // DescribeConfigs (key 32), from Kafka's DescribeConfigsRequest.json / DescribeConfigsResponse.json.
 // v0: Configs[].IsDefault; v1+: Configs[].ConfigSource and Configs[].Synonyms instead (and request
-// IncludeSynonyms). ConfigSource's -1 default is Kafka's placeholder.
-// Omitted (only in versions above our max): request IncludeDocumentation (3+); response Configs[].ConfigType
-// and Configs[].Documentation (3+).
+// IncludeSynonyms). ConfigSource's -1 default is Kafka's placeholder. v3 adds IncludeDocumentation and
+// Configs[].ConfigType / Documentation; v4 is the first flexible version.
 
 import type { DecodedRequest, DecodedResponse } from '../message-types.js';
 import { defineApi } from '../schema.js';
@@ -11,7 +10,7 @@ export const DESCRIBE_CONFIGS = defineApi({
   apiKey: 32,
   name: 'DescribeConfigs',
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 4,
   flexibleVersions: '4+',
   request: [
     {
@@ -25,6 +24,7 @@ export const DESCRIBE_CONFIGS = defineApi({
       ],
     },
     { name: 'includeSynonyms', type: 'bool', versions: '1+', default: false },
+    { name: 'includeDocumentation', type: 'bool', versions: '3+', default: false },
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
@@ -58,6 +58,8 @@ export const DESCRIBE_CONFIGS = defineApi({
                 { name: 'source', type: 'int8', versions: '1+' },
               ],
             },
+            { name: 'configType', type: 'int8', versions: '3+', default: 0 },
+            { name: 'documentation', type: 'string', versions: '3+', nullableVersions: '0+', default: null },
           ],
         },
       ],

@@ -1,21 +1,30 @@
 // Fetch (key 1), from Kafka's FetchRequest.json / FetchResponse.json. v0-v1 answer message sets v0, v2-v3
 // message sets v1 (../records/legacy.ts), v4 on record batches v2.
-// Omitted (only in versions above our max): request ClusterId (tagged 12+), ReplicaState (tagged 15+),
-// Topics[].TopicId (13+), Partitions[].LastFetchedEpoch (12+), Partitions[].ReplicaDirectoryId (tagged 17+),
-// ForgottenTopicsData[].TopicId (13+); response Responses[].TopicId (13+), Partitions[].DivergingEpoch /
-// CurrentLeader / SnapshotId (tagged 12+), NodeEndpoints (tagged 16+).
+// v13+ name topics by id instead of by name (evt's own client stays at v12: clientMaxVersion).
+// Omitted (only in versions above our max): request ReplicaState (tagged 15+), Partitions[].ReplicaDirectoryId
+// (tagged 17+); response NodeEndpoints (tagged 16+).
 
 import type { DecodedRequest, DecodedResponse } from '../message-types.js';
-import { defineApi } from '../schema.js';
+import { defineApi, ZERO_UUID } from '../schema.js';
 
 export const FETCH = defineApi({
   apiKey: 1,
   name: 'Fetch',
   minVersion: 0,
   clientMinVersion: 4,
-  maxVersion: 11,
+  clientMaxVersion: 12,
+  maxVersion: 13,
   flexibleVersions: '12+',
   request: [
+    {
+      name: 'clusterId',
+      type: 'string',
+      versions: '12+',
+      nullableVersions: '12+',
+      default: null,
+      taggedVersions: '12+',
+      tag: 0,
+    },
     { name: 'replicaId', type: 'int32', versions: '0-14', default: -1 },
     { name: 'maxWaitMs', type: 'int32', versions: '0+' },
     { name: 'minBytes', type: 'int32', versions: '0+' },
@@ -29,6 +38,7 @@ export const FETCH = defineApi({
       versions: '0+',
       fields: [
         { name: 'topic', type: 'string', versions: '0-12' },
+        { name: 'topicId', type: 'uuid', versions: '13+', default: ZERO_UUID },
         {
           name: 'partitions',
           type: '[]',
@@ -37,6 +47,7 @@ export const FETCH = defineApi({
             { name: 'partition', type: 'int32', versions: '0+' },
             { name: 'currentLeaderEpoch', type: 'int32', versions: '9+', default: -1 },
             { name: 'fetchOffset', type: 'int64', versions: '0+' },
+            { name: 'lastFetchedEpoch', type: 'int32', versions: '12+', default: -1 },
             { name: 'logStartOffset', type: 'int64', versions: '5+', default: -1 },
             { name: 'partitionMaxBytes', type: 'int32', versions: '0+' },
           ],
@@ -49,6 +60,7 @@ export const FETCH = defineApi({
       versions: '7+',
       fields: [
         { name: 'topic', type: 'string', versions: '7-12' },
+        { name: 'topicId', type: 'uuid', versions: '13+', default: ZERO_UUID },
         { name: 'partitions', type: '[]int32', versions: '7+' },
       ],
     },
@@ -64,6 +76,7 @@ export const FETCH = defineApi({
       versions: '0+',
       fields: [
         { name: 'topic', type: 'string', versions: '0-12' },
+        { name: 'topicId', type: 'uuid', versions: '13+' },
         {
           name: 'partitions',
           type: '[]',
@@ -74,6 +87,39 @@ export const FETCH = defineApi({
             { name: 'highWatermark', type: 'int64', versions: '0+' },
             { name: 'lastStableOffset', type: 'int64', versions: '4+', default: -1 },
             { name: 'logStartOffset', type: 'int64', versions: '5+', default: -1 },
+            {
+              name: 'divergingEpoch',
+              type: '{}',
+              versions: '12+',
+              taggedVersions: '12+',
+              tag: 0,
+              fields: [
+                { name: 'epoch', type: 'int32', versions: '12+', default: -1 },
+                { name: 'endOffset', type: 'int64', versions: '12+', default: -1 },
+              ],
+            },
+            {
+              name: 'currentLeader',
+              type: '{}',
+              versions: '12+',
+              taggedVersions: '12+',
+              tag: 1,
+              fields: [
+                { name: 'leaderId', type: 'int32', versions: '12+', default: -1 },
+                { name: 'leaderEpoch', type: 'int32', versions: '12+', default: -1 },
+              ],
+            },
+            {
+              name: 'snapshotId',
+              type: '{}',
+              versions: '12+',
+              taggedVersions: '12+',
+              tag: 2,
+              fields: [
+                { name: 'endOffset', type: 'int64', versions: '0+', default: -1 },
+                { name: 'epoch', type: 'int32', versions: '0+', default: -1 },
+              ],
+            },
             {
               name: 'abortedTransactions',
               type: '[]',

@@ -7,7 +7,7 @@ export const HEARTBEAT = defineApi({
   apiKey: 12,
   name: 'Heartbeat',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 4,
   flexibleVersions: '4+',
   request: [
     { name: 'groupId', type: 'string', versions: '0+' },

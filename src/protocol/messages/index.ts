@@ -15,11 +15,13 @@ import { CREATE_TOPICS } from './create-topics.js';
 import { DELETE_GROUPS } from './delete-groups.js';
 import { DELETE_RECORDS } from './delete-records.js';
 import { DELETE_TOPICS } from './delete-topics.js';
+import { DESCRIBE_CLUSTER } from './describe-cluster.js';
 import { DESCRIBE_CONFIGS } from './describe-configs.js';
 import { DESCRIBE_GROUPS } from './describe-groups.js';
 import { FETCH } from './fetch.js';
 import { FIND_COORDINATOR } from './find-coordinator.js';
 import { HEARTBEAT } from './heartbeat.js';
+import { INCREMENTAL_ALTER_CONFIGS } from './incremental-alter-configs.js';
 import { INIT_PRODUCER_ID } from './init-producer-id.js';
 import { JOIN_GROUP } from './join-group.js';
 import { LEAVE_GROUP } from './leave-group.js';
@@ -46,11 +48,13 @@ export {
   DELETE_GROUPS,
   DELETE_RECORDS,
   DELETE_TOPICS,
+  DESCRIBE_CLUSTER,
   DESCRIBE_CONFIGS,
   DESCRIBE_GROUPS,
   FETCH,
   FIND_COORDINATOR,
   HEARTBEAT,
+  INCREMENTAL_ALTER_CONFIGS,
   INIT_PRODUCER_ID,
   JOIN_GROUP,
   LEAVE_GROUP,
@@ -77,11 +81,13 @@ export type { CreateTopicsRequest, CreateTopicsResponse } from './create-topics.
 export type { DeleteGroupsRequest, DeleteGroupsResponse } from './delete-groups.js';
 export type { DeleteRecordsRequest, DeleteRecordsResponse } from './delete-records.js';
 export type { DeleteTopicsRequest, DeleteTopicsResponse } from './delete-topics.js';
+export type { DescribeClusterRequest, DescribeClusterResponse } from './describe-cluster.js';
 export type { DescribeConfigsRequest, DescribeConfigsResponse } from './describe-configs.js';
 export type { DescribeGroupsRequest, DescribeGroupsResponse } from './describe-groups.js';
 export type { FetchRequest, FetchResponse } from './fetch.js';
 export type { FindCoordinatorRequest, FindCoordinatorResponse } from './find-coordinator.js';
 export type { HeartbeatRequest, HeartbeatResponse } from './heartbeat.js';
+export type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from './incremental-alter-configs.js';
 export type { InitProducerIdRequest, InitProducerIdResponse } from './init-producer-id.js';
 export type { JoinGroupRequest, JoinGroupResponse } from './join-group.js';
 export type { LeaveGroupRequest, LeaveGroupResponse } from './leave-group.js';
@@ -121,7 +127,9 @@ export const API_SPECS: readonly ApiSpec[] = [
   ALTER_CONFIGS, // 33
   CREATE_PARTITIONS, // 37
   DELETE_GROUPS, // 42
+  INCREMENTAL_ALTER_CONFIGS, // 44
   OFFSET_DELETE, // 47
+  DESCRIBE_CLUSTER, // 60
   DESCRIBE_TRANSACTIONS, // 65
   LIST_TRANSACTIONS, // 66
 ];

@@ -1,6 +1,6 @@
 // LeaveGroup (key 13), from Kafka's LeaveGroupRequest.json / LeaveGroupResponse.json.
 // v0-v2 carry a single MemberId; v3+ carry a batch of Members instead.
-// Omitted (only in versions above our max): request Members[].Reason (5+).
+// v5 gives each leaving member's reason (evt does not keep it).
 
 import type { DecodedRequest, DecodedResponse } from '../message-types.js';
 import { defineApi } from '../schema.js';
@@ -9,7 +9,7 @@ export const LEAVE_GROUP = defineApi({
   apiKey: 13,
   name: 'LeaveGroup',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 5,
   flexibleVersions: '4+',
   request: [
     { name: 'groupId', type: 'string', versions: '0+' },
@@ -21,6 +21,7 @@ export const LEAVE_GROUP = defineApi({
       fields: [
         { name: 'memberId', type: 'string', versions: '3+' },
         { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
+        { name: 'reason', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
       ],
     },
   ],

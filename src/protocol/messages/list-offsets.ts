@@ -1,6 +1,8 @@
 // ListOffsets (key 2), from Kafka's ListOffsetsRequest.json / ListOffsetsResponse.json.
-// Omitted (only in versions above our max): request Partitions[].CurrentLeaderEpoch (4+), TimeoutMs (10+);
-// response Partitions[].LeaderEpoch (4+).
+// Omitted (only in versions above our max): request TimeoutMs (10+). v7+ (max timestamp, tiered storage
+// offsets) are not served.
+// evt's own client stays at v3 (clientMaxVersion): it has no use for leader epochs, and librdkafka 2.0.2's mock
+// cluster, which it is tested against, writes v4+'s LeaderEpoch as an int64.
 
 import type { DecodedRequest, DecodedResponse } from '../message-types.js';
 import { defineApi } from '../schema.js';
@@ -9,7 +11,8 @@ export const LIST_OFFSETS = defineApi({
   apiKey: 2,
   name: 'ListOffsets',
   minVersion: 0,
-  maxVersion: 3,
+  clientMaxVersion: 3,
+  maxVersion: 6,
   flexibleVersions: '6+',
   request: [
     { name: 'replicaId', type: 'int32', versions: '0+' },
@@ -26,6 +29,7 @@ export const LIST_OFFSETS = defineApi({
           versions: '0+',
           fields: [
             { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'currentLeaderEpoch', type: 'int32', versions: '4+', default: -1 },
             { name: 'timestamp', type: 'int64', versions: '0+' },
             { name: 'maxNumOffsets', type: 'int32', versions: '0', default: 1 },
           ],
@@ -51,6 +55,7 @@ export const LIST_OFFSETS = defineApi({
             { name: 'oldStyleOffsets', type: '[]int64', versions: '0' },
             { name: 'timestamp', type: 'int64', versions: '1+', default: -1 },
             { name: 'offset', type: 'int64', versions: '1+', default: -1 },
+            { name: 'leaderEpoch', type: 'int32', versions: '4+', default: -1 },
           ],
         },
       ],

@@ -1,18 +1,20 @@
 // Metadata (key 3), from Kafka's MetadataRequest.json / MetadataResponse.json.
 // Request Topics: in v0 an empty array means "all topics"; from v1 a null array means "all topics" and an
 // empty one means "none".
-// Omitted (only in versions above our max): request Topics[].TopicId (10+), IncludeClusterAuthorizedOperations
-// (8-10), IncludeTopicAuthorizedOperations (8+); response Topics[].TopicId (10+), Partitions[].LeaderEpoch (7+),
-// Topics[].TopicAuthorizedOperations (8+), ClusterAuthorizedOperations (8-10).
+// v10+ name topics by id as well (a request may give the id alone: name null, v12 answers it by id).
+// Authorized operations (8+) are described and answered with Kafka's "not asked for" value: evt has no ACLs.
 
 import type { DecodedRequest, DecodedResponse } from '../message-types.js';
-import { defineApi } from '../schema.js';
+import { defineApi, ZERO_UUID } from '../schema.js';
+
+/** Kafka's INT32_MIN: the authorized operations were not asked for (or, for evt, are not known). */
+const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 
 export const METADATA = defineApi({
   apiKey: 3,
   name: 'Metadata',
   minVersion: 0,
-  maxVersion: 6,
+  maxVersion: 12,
   flexibleVersions: '9+',
   request: [
     {
@@ -20,9 +22,14 @@ export const METADATA = defineApi({
       type: '[]',
       versions: '0+',
       nullableVersions: '1+',
-      fields: [{ name: 'name', type: 'string', versions: '0+', nullableVersions: '10+' }],
+      fields: [
+        { name: 'topicId', type: 'uuid', versions: '10+', default: ZERO_UUID },
+        { name: 'name', type: 'string', versions: '0+', nullableVersions: '10+' },
+      ],
     },
     { name: 'allowAutoTopicCreation', type: 'bool', versions: '4+', default: true },
+    { name: 'includeClusterAuthorizedOperations', type: 'bool', versions: '8-10', default: false },
+    { name: 'includeTopicAuthorizedOperations', type: 'bool', versions: '8+', default: false },
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
@@ -46,6 +53,7 @@ export const METADATA = defineApi({
       fields: [
         { name: 'errorCode', type: 'int16', versions: '0+' },
         { name: 'name', type: 'string', versions: '0+', nullableVersions: '12+' },
+        { name: 'topicId', type: 'uuid', versions: '10+' },
         { name: 'isInternal', type: 'bool', versions: '1+', default: false },
         {
           name: 'partitions',
@@ -55,12 +63,20 @@ export const METADATA = defineApi({
             { name: 'errorCode', type: 'int16', versions: '0+' },
             { name: 'partitionIndex', type: 'int32', versions: '0+' },
             { name: 'leaderId', type: 'int32', versions: '0+' },
+            { name: 'leaderEpoch', type: 'int32', versions: '7+', default: -1 },
             { name: 'replicaNodes', type: '[]int32', versions: '0+' },
             { name: 'isrNodes', type: '[]int32', versions: '0+' },
             { name: 'offlineReplicas', type: '[]int32', versions: '5+' },
           ],
         },
+        { name: 'topicAuthorizedOperations', type: 'int32', versions: '8+', default: AUTHORIZED_OPERATIONS_OMITTED },
       ],
+    },
+    {
+      name: 'clusterAuthorizedOperations',
+      type: 'int32',
+      versions: '8-10',
+      default: AUTHORIZED_OPERATIONS_OMITTED,
     },
   ],
 });

@@ -1,7 +1,7 @@
 // OffsetCommit (key 8), from Kafka's OffsetCommitRequest.json / OffsetCommitResponse.json.
 // Version quirks: v1 has a per-partition CommitTimestamp (and nothing else has it); v2-v4 have a top-level
 // RetentionTimeMs; GenerationIdOrMemberEpoch (called GenerationId before KIP-848) and MemberId exist from v1.
-// Omitted: nothing below v8 (v8+ only adds flexible encoding).
+// v8 only adds the flexible encoding. v9 (KIP-848's consumer groups, member epochs) is not served.
 
 import type { DecodedRequest, DecodedResponse } from '../message-types.js';
 import { defineApi } from '../schema.js';
@@ -10,7 +10,7 @@ export const OFFSET_COMMIT = defineApi({
   apiKey: 8,
   name: 'OffsetCommit',
   minVersion: 0,
-  maxVersion: 7,
+  maxVersion: 8,
   flexibleVersions: '8+',
   request: [
     { name: 'groupId', type: 'string', versions: '0+' },

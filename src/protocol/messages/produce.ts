@@ -1,7 +1,6 @@
 // Produce (key 0), from Kafka's ProduceRequest.json / ProduceResponse.json. v0-v2 carry message sets v0/v1
 // (../records/legacy.ts), which the broker converts to record batches; v3 on carry record batches v2.
-// Omitted (only in versions above our max): response RecordErrors/ErrorMessage (8+), CurrentLeader and
-// NodeEndpoints (tagged, 10+).
+// Omitted (only in versions above our max): response CurrentLeader and NodeEndpoints (tagged, 10+).
 
 import type { DecodedRequest, DecodedResponse } from '../message-types.js';
 import { defineApi } from '../schema.js';
@@ -11,7 +10,7 @@ export const PRODUCE = defineApi({
   name: 'Produce',
   minVersion: 0,
   clientMinVersion: 3,
-  maxVersion: 7,
+  maxVersion: 9,
   flexibleVersions: '9+',
   request: [
     { name: 'transactionalId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
@@ -52,6 +51,23 @@ export const PRODUCE = defineApi({
             { name: 'baseOffset', type: 'int64', versions: '0+' },
             { name: 'logAppendTimeMs', type: 'int64', versions: '2+', default: -1 },
             { name: 'logStartOffset', type: 'int64', versions: '5+', default: -1 },
+            {
+              name: 'recordErrors',
+              type: '[]',
+              versions: '8+',
+              default: [],
+              fields: [
+                { name: 'batchIndex', type: 'int32', versions: '8+' },
+                {
+                  name: 'batchIndexErrorMessage',
+                  type: 'string',
+                  versions: '8+',
+                  nullableVersions: '8+',
+                  default: null,
+                },
+              ],
+            },
+            { name: 'errorMessage', type: 'string', versions: '8+', nullableVersions: '8+', default: null },
           ],
         },
       ],

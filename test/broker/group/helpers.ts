@@ -73,15 +73,26 @@ export const heartbeatReq = (req: Optional<HeartbeatRequest, 'groupInstanceId'>)
   groupInstanceId: null,
   ...req,
 });
-export const syncReq = (req: Optional<SyncGroupRequest, 'groupInstanceId'>): SyncGroupRequest => ({
+/** v3 adds groupInstanceId, v5 the protocol type and name (null: not named) */
+export const syncReq = (
+  req: Optional<SyncGroupRequest, 'groupInstanceId' | 'protocolType' | 'protocolName'>,
+): SyncGroupRequest => ({
   groupInstanceId: null,
+  protocolType: null,
+  protocolName: null,
   ...req,
 });
-/** v0-2 name one member (memberId), v3+ a batch (members) */
-export const leaveReq = (req: Optional<LeaveGroupRequest, 'memberId' | 'members'>): LeaveGroupRequest => ({
+type LeavingMember = LeaveGroupRequest['members'][number];
+
+/** v0-2 name one member (memberId), v3+ a batch (members), v5 with a reason each (null: none given) */
+export const leaveReq = (
+  req: Omit<Optional<LeaveGroupRequest, 'memberId'>, 'members'> & {
+    members?: Optional<LeavingMember, 'reason'>[];
+  },
+): LeaveGroupRequest => ({
   memberId: '',
-  members: [],
   ...req,
+  members: (req.members ?? []).map((m) => ({ reason: null, ...m })),
 });
 export const describeReq = (
   req: Optional<DescribeGroupsRequest, 'includeAuthorizedOperations'>,
@@ -112,6 +123,7 @@ export function joinReq(over: Partial<JoinGroupRequest> = {}): JoinGroupRequest 
     groupInstanceId: null,
     protocolType: 'consumer',
     protocols: [{ name: 'range', metadata: subscription(['t']) }],
+    reason: null,
     ...over,
   };
 }

@@ -21,11 +21,35 @@ it('advertises ranges that kafkajs, librdkafka 2.0.2 and kafka-python 2.0.2 can 
   // Produce and Fetch from v0
   expect(range(9)[0]).toBeLessThanOrEqual(1);
   expect(range(2)[0]).toBeLessThanOrEqual(1);
-  expect(range(0)).toEqual([0, 7]);
-  expect(range(1)).toEqual([0, 11]);
+  expect(range(0)[0]).toBe(0);
+  expect(range(1)[0]).toBe(0);
   // kafka-python sends Metadata v0/v1, JoinGroup v2, OffsetCommit v2, OffsetFetch v1 whatever we advertise
   expect(range(3)[0]).toBe(0);
   expect(range(8)[0]).toBeLessThanOrEqual(2);
+  // @platformatic/kafka 1.x implements only Kafka 3.5+ versions (its lowest, per API) and picks the highest
+  // advertised one it implements; Fetch v12 it writes wrongly (a topic id as the name), so it needs v13
+  const platformaticMin: Record<number, number> = {
+    0: 7,
+    1: 13,
+    2: 5,
+    3: 9,
+    8: 8,
+    9: 8,
+    10: 4,
+    11: 6,
+    12: 4,
+    13: 4,
+    14: 4,
+    18: 3,
+    19: 7,
+    20: 6,
+    21: 2,
+    22: 3,
+    33: 2,
+    42: 2,
+  };
+  for (const [key, min] of Object.entries(platformaticMin))
+    expect(range(Number(key))[1], key).toBeGreaterThanOrEqual(min);
   // kafkajs uses up to these; a lower max is fine, a missing key is a hard error
   const kafkajsKeys = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 32, 33, 37, 42];
   for (const key of kafkajsKeys) expect(HANDLERS.has(key)).toBe(true);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogManager, type LogManagerOptions } from '../../../src/broker/log/log-manager.js';
+import { ConfigSource } from '../../../src/broker/log/topic-config.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { buildBatch, decode, kafkaCode, removeTempDirs, tempDir, values } from './helpers.js';
 
@@ -191,16 +192,22 @@ describe('topic configs', () => {
       ]),
     );
     const byName = Object.fromEntries(entries.map((e) => [e.name, e]));
-    expect(byName['segment.bytes']).toEqual({
+    expect(byName['segment.bytes']).toMatchObject({
       name: 'segment.bytes',
       value: '2048',
-      isDefault: false,
+      source: ConfigSource.DYNAMIC_TOPIC_CONFIG,
       readOnly: false,
       isSensitive: false,
+      type: 'INT',
     });
-    expect(byName['retention.ms']).toMatchObject({ value: '3600000', isDefault: true });
-    expect(byName['max.message.bytes']).toMatchObject({ value: '1048588', isDefault: true });
-    expect(byName['cleanup.policy']).toMatchObject({ value: 'delete', isDefault: true });
+    // the broker's own default (its --retention) is a static broker config, under Kafka's broker name
+    expect(byName['retention.ms']).toMatchObject({ value: '3600000', source: ConfigSource.STATIC_BROKER_CONFIG });
+    expect(byName['retention.ms'].synonyms).toEqual([
+      { name: 'log.retention.ms', value: '3600000', source: ConfigSource.STATIC_BROKER_CONFIG },
+      { name: 'log.retention.ms', value: '604800000', source: ConfigSource.DEFAULT_CONFIG },
+    ]);
+    expect(byName['max.message.bytes']).toMatchObject({ value: '1048588', source: ConfigSource.DEFAULT_CONFIG });
+    expect(byName['cleanup.policy']).toMatchObject({ value: 'delete', source: ConfigSource.DEFAULT_CONFIG });
     expect(kafkaCode(() => m.describeConfigs('nope'))).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   });
 
@@ -227,7 +234,7 @@ describe('topic configs', () => {
     const again = manager({ dataDir: dir });
     expect(again.describeConfigs('t').find((e) => e.name === 'message.timestamp.type')).toMatchObject({
       value: 'LogAppendTime',
-      isDefault: false,
+      source: ConfigSource.DYNAMIC_TOPIC_CONFIG,
     });
     expect(
       again.partition('t', 0)!.append(buildBatch([{ value: 'x', timestamp: 1 }]), { now: 777 }).logAppendTime,

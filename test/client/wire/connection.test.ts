@@ -18,7 +18,7 @@ import { WireProducer } from '../../../src/client/wire/producer.js';
 import { PartitionReader } from '../../../src/client/wire/reader.js';
 import { SASL_AUTHENTICATE, SASL_HANDSHAKE } from '../../../src/client/wire/sasl-messages.js';
 import { decodeRequestBody, encodeResponse, readRequestHeader } from '../../../src/protocol/frames.js';
-import { API_VERSIONS, FETCH, METADATA } from '../../../src/protocol/messages/index.js';
+import { API_VERSIONS, FETCH, FIND_COORDINATOR, LIST_OFFSETS, METADATA } from '../../../src/protocol/messages/index.js';
 import type { ApiSpec } from '../../../src/protocol/schema.js';
 import { startTestBroker, tempDir } from '../../helpers/broker.js';
 import { frames } from '../../helpers/proxy.js';
@@ -87,15 +87,20 @@ describe('Connection', () => {
       { clientId: 't', connectTimeoutMs: 2000, requestTimeoutMs: 2000 },
     );
     try {
-      expect(conn.versionFor(FETCH)).toBe(11);
-      expect(conn.versionFor(METADATA)).toBe(6);
-      const future: ApiSpec = { ...FETCH, minVersion: 20, maxVersion: 22 };
+      // the broker serves Fetch v13 (topics by id) to other clients; evt's client names topics: v12 at most
+      expect(conn.versionFor(FETCH)).toBe(12);
+      expect(conn.versionFor(METADATA)).toBe(12);
+      // FindCoordinator v4 batches keys; evt's client asks for one key at a time (v3)
+      expect(conn.versionFor(FIND_COORDINATOR)).toBe(3);
+      // ListOffsets v4+ adds leader epochs evt has no use for (and librdkafka's mock cluster answers them wrongly)
+      expect(conn.versionFor(LIST_OFFSETS)).toBe(3);
+      const future: ApiSpec = { ...FETCH, minVersion: 20, maxVersion: 22, clientMaxVersion: undefined };
       expect(() => conn.versionFor(future)).toThrow(UnsupportedVersionError);
-      expect(() => conn.versionFor(future)).toThrow(/speaks Fetch v0-11, evt speaks v20-22/);
+      expect(() => conn.versionFor(future)).toThrow(/speaks Fetch v0-13, evt speaks v20-22/);
       expect(() => conn.versionFor(SASL_HANDSHAKE)).toThrow(/does not support SaslHandshake/);
       // the broker serves Fetch from v0 to old clients; evt's client reads record batches v2 only (Fetch v4 on)
       const upToV3: ApiSpec = { ...FETCH, maxVersion: 3 };
-      expect(() => conn.versionFor(upToV3)).toThrow(/speaks Fetch v0-11, evt speaks v4-3/);
+      expect(() => conn.versionFor(upToV3)).toThrow(/speaks Fetch v0-13, evt speaks v4-3/);
     } finally {
       conn.close();
     }
