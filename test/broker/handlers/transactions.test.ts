@@ -152,26 +152,16 @@ describe('InitProducerId v3+ with the producer id and epoch held (KIP-360)', () 
   it('bumps the epoch of the current incarnation, fences an older one', async () => {
     const first = await init('kip360', 10_000, 4);
     const pid = first.producerId as number;
-    const again = await raw.request(22, 4, {
-      transactionalId: 'kip360',
-      transactionTimeoutMs: 10_000,
-      producerId: pid,
-      producerEpoch: 0,
-    });
-    expect(again).toMatchObject({ errorCode: 0, producerId: pid, producerEpoch: 1 });
-    const stale = await raw.request(22, 4, {
-      transactionalId: 'kip360',
-      transactionTimeoutMs: 10_000,
-      producerId: pid,
-      producerEpoch: 0,
-    });
-    expect(stale.errorCode).toBe(ErrorCode.PRODUCER_FENCED);
-    const staleV3 = await raw.request(22, 3, {
-      transactionalId: 'kip360',
-      transactionTimeoutMs: 10_000,
-      producerId: pid,
-      producerEpoch: 0,
-    });
+    const held = (version: number) =>
+      raw.request(22, version, {
+        transactionalId: 'kip360',
+        transactionTimeoutMs: 10_000,
+        producerId: pid,
+        producerEpoch: 0,
+      });
+    expect(await held(4)).toMatchObject({ errorCode: 0, producerId: pid, producerEpoch: 1 });
+    expect((await held(4)).errorCode).toBe(ErrorCode.PRODUCER_FENCED);
+    const staleV3 = await held(3);
     expect(staleV3.errorCode).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
   });
 });
