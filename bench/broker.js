@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // bench/broker: throughput of `evt broker` with kcat (librdkafka) and kafkajs, printed next to the machine's
-// loopback TCP rate and disk write rate measured in the same run.
+// loopback TCP rate and disk write rate measured in the same run; and kafkajs' transactional produce next to
+// the same sends without transactions.
 //
 //   node bench/broker.js [--records 1000000] [--size 100] [--partitions 3] [--fsync never] [--json]
+//                        [--txn-records 200000] [--txn-size 1000]   (records, and records per transaction)
 //   node bench/broker.js --startup-only      # only evt/testing's in-process start-up, next to a bare listen
 //   node bench/broker.js --compaction-only [--compaction-mb 128]   # only the log cleaner, next to the disk
 //
@@ -28,6 +30,8 @@ const { values: args } = parseArgs({
     'startup-only': { type: 'boolean', default: false },
     'compaction-only': { type: 'boolean', default: false },
     'compaction-mb': { type: 'string', default: '128' },
+    'txn-records': { type: 'string', default: '200000' },
+    'txn-size': { type: 'string', default: '1000' },
   },
 });
 const RECORDS = Number(args.records);
@@ -195,6 +199,58 @@ async function kafkajsRows({ bootstrap, pid }) {
   };
 }
 
+/**
+ * kafkajs' transactional producer: one send of --txn-size records per transaction, committed, one transaction
+ * after another (a producer has one open at a time); next to the reference of the same run, an idempotent
+ * producer making the same sends one after another without transactions. What differs is the transaction's
+ * own cost: AddPartitionsToTxn, EndTxn, and the markers written to every partition.
+ */
+async function transactionRows({ bootstrap, pid }) {
+  const total = Number(args['txn-records']);
+  const per = Number(args['txn-size']);
+  const kafka = new Kafka({ clientId: 'bench-txn', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+  const measure = async (label, producer, sendChunk) => {
+    await producer.connect();
+    log(`kafkajs ${label}: ${total} records, ${per} per send`);
+    const cpu = process.cpuUsage();
+    const brokerCpu = cpuSeconds(pid);
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < total; i += per) {
+      const messages = [];
+      for (let j = i; j < Math.min(total, i + per); j++) messages.push({ value: recordValue(j) });
+      await sendChunk(producer, messages);
+    }
+    const secs = Number(process.hrtime.bigint() - start) / 1e9;
+    const used = process.cpuUsage(cpu);
+    const brokerUsed = cpuSeconds(pid) - brokerCpu;
+    await producer.disconnect();
+    return {
+      ...rate(total * SIZE, total, secs),
+      sendsPerSec: Math.round(Math.ceil(total / per) / secs),
+      clientCpu: +((used.user + used.system) / 1e6).toFixed(2),
+      brokerCpu: +brokerUsed.toFixed(2),
+    };
+  };
+  const plain = await measure('plain produce', kafka.producer({ idempotent: true, maxInFlightRequests: 1 }), (p, m) =>
+    p.send({ topic: 'bench-plain', acks: -1, messages: m }),
+  );
+  const txn = kafka.producer({ transactionalId: 'bench-txn', idempotent: true, maxInFlightRequests: 1 });
+  const transactional = await measure('transactional produce', txn, async (p, m) => {
+    const t = await p.transaction();
+    await t.send({ topic: 'bench-txn', acks: -1, messages: m });
+    await t.commit();
+  });
+  // every record committed: read_committed ends (the last stable offsets) hold them all, plus one marker per
+  // partition per transaction
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets('bench-txn');
+  await admin.disconnect();
+  const stored = ends.reduce((n, p) => n + Number(p.high), 0);
+  if (stored < total) throw new Error(`bench-txn holds ${stored} offsets, expected at least ${total}`);
+  return { records: total, perTransaction: per, plain, transactional };
+}
+
 const results = {
   records: RECORDS,
   recordBytes: SIZE,
@@ -258,6 +314,7 @@ const broker = await startBroker({ dataDir: path.join(work, 'data'), partitions:
 try {
   results.kcat = await kcatRows(broker);
   results.kafkajs = await kafkajsRows(broker);
+  results.transactions = await transactionRows(broker);
 } finally {
   broker.proc.kill('SIGTERM');
   await new Promise((r) => broker.proc.once('exit', r));
@@ -285,6 +342,12 @@ if (args.json) {
     );
   }
   lines.push(row('kafkajs produce', results.kafkajs.produce), row('kafkajs consume', results.kafkajs.consume));
+  const t = results.transactions;
+  lines.push(
+    `transactions (kafkajs, ${t.records.toLocaleString('en')} records, ${t.perTransaction} per send, one send at a time):`,
+    `${row('plain (reference)', t.plain)}  ${t.plain.sendsPerSec} sends/s`,
+    `${row('transactional', t.transactional)}  ${t.transactional.sendsPerSec} transactions/s`,
+  );
   lines.push(...startupLines, ...compactionLines(results.compaction));
   process.stdout.write(lines.join('\n') + '\n');
 }

@@ -16,6 +16,7 @@ import { registerStatus } from './status.js';
 import { registerTail } from './tail.js';
 import { registerTrace } from './trace.js';
 import { registerTopics } from './topics.js';
+import { registerTransactions } from './transactions.js';
 import { registerView } from './view.js';
 import { registerWorker } from './worker.js';
 import type { CommandContext, GlobalOptions, Io } from '../src/cli/io.js';
@@ -29,6 +30,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, register: Register]> = [
   ['tail', registerTail],
   ['topics', registerTopics],
   ['groups', registerGroups],
+  ['transactions', registerTransactions],
   ['status', registerStatus],
   ['config', registerConfig],
   ['broker', registerBroker],

@@ -7,15 +7,21 @@ import path from 'node:path';
 import { AppendNotifier } from './append-notifier.js';
 import { writeFileAtomic } from '../common/atomic-file.js';
 import { GroupCoordinator } from './group/coordinator.js';
-import { DEFAULT_OFFSETS_TOPIC_PARTITIONS, OffsetsTopic } from './group/offsets-topic.js';
+import {
+  DEFAULT_OFFSETS_TOPIC_PARTITIONS,
+  OFFSETS_TOPIC,
+  OffsetsTopic,
+  offsetsTopicPartition,
+} from './group/offsets-topic.js';
 import { HANDLERS } from './handlers/index.js';
 import { DiskHealth } from './log/disk-health.js';
 import { describeStartupIoError, prepareDataDir } from './log/data-dir.js';
 import { LogManager, type FsyncPolicy } from './log/log-manager.js';
 import { ProducerIdAllocator } from './producer-ids.js';
+import { TransactionCoordinator } from './txn/coordinator.js';
 import type { RunningRegistry } from '../registry/server.js';
 import { BrokerServer, type RequestInterceptor } from './server.js';
-import type { BrokerClock } from './clock.js';
+import { SYSTEM_CLOCK, type BrokerClock } from './clock.js';
 import type { BrokerState } from './state.js';
 
 export interface BrokerOptions {
@@ -45,6 +51,13 @@ export interface BrokerOptions {
   minSessionTimeoutMs?: number;
   /** partitions of the internal __consumer_offsets topic (Kafka's offsets.topic.num.partitions, 50) */
   offsetsTopicPartitions?: number;
+  /** the longest transaction timeout a producer may ask for (Kafka's transaction.max.timeout.ms, 15 min) */
+  transactionMaxTimeoutMs?: number;
+  /**
+   * how often transactions open past their timeout are looked for and aborted (Kafka's
+   * transaction.abort.timed.out.transaction.cleanup.interval.ms, 10 s)
+   */
+  transactionCheckIntervalMs?: number;
   /** serve a Confluent-compatible schema registry on this port (0: a free one); undefined: no registry */
   registryPort?: number;
   log?: (message: string) => void;
@@ -145,18 +158,16 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     throw dataDir ? describeStartupIoError(dataDir, err) : err;
   }
   let groups: GroupCoordinator | undefined;
+  let transactions: TransactionCoordinator | undefined;
   let server: BrokerServer | undefined;
   let registry: RunningRegistry | undefined;
+  const offsetsPartitions = o.offsetsTopicPartitions ?? DEFAULT_OFFSETS_TOPIC_PARTITIONS;
   try {
     groups = new GroupCoordinator({
       dataDir,
       fsync: o.fsync,
       partitionExists: (topic, partition) => logs.partition(topic, partition) !== undefined,
-      offsetsTopic: new OffsetsTopic(
-        logs,
-        o.offsetsTopicPartitions ?? DEFAULT_OFFSETS_TOPIC_PARTITIONS,
-        clock ? () => clock.now() : undefined,
-      ),
+      offsetsTopic: new OffsetsTopic(logs, offsetsPartitions, clock ? () => clock.now() : undefined),
       onWarning: log,
       health,
       ...(o.clock ? { clock: o.clock } : {}),
@@ -165,6 +176,21 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     // every append, whoever makes it, wakes the fetches waiting on that partition
     const appends = new AppendNotifier();
     logs.onAppend((topic, partition) => appends.notify(topic, partition));
+    const producerIds = ProducerIdAllocator.inDir(dataDir);
+    const groupCoordinator = groups;
+    // opened after the logs and the groups: recovery writes the markers and offsets of decided transactions
+    transactions = new TransactionCoordinator({
+      dataDir,
+      fsync: o.fsync,
+      allocateProducerId: () => producerIds.allocate(),
+      partition: (topic, partition) => logs.partition(topic, partition),
+      offsetsPartition: (groupId) => [OFFSETS_TOPIC, offsetsTopicPartition(groupId, offsetsPartitions)],
+      offsets: groupCoordinator,
+      clock: clock ?? SYSTEM_CLOCK,
+      onWarning: log,
+      ...(o.transactionMaxTimeoutMs !== undefined ? { maxTimeoutMs: o.transactionMaxTimeoutMs } : {}),
+      ...(o.transactionCheckIntervalMs !== undefined ? { checkIntervalMs: o.transactionCheckIntervalMs } : {}),
+    });
     const state: BrokerState = {
       nodeId: 1,
       advertisedHost: '',
@@ -175,7 +201,8 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
       logs,
       groups,
       appends,
-      producerIds: ProducerIdAllocator.inDir(dataDir),
+      producerIds,
+      transactions,
       log,
     };
     server = new BrokerServer({
@@ -208,6 +235,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
         appends.wakeAll();
         await registry?.close();
         await server!.close();
+        transactions!.close();
         groups!.close();
         logs.close();
       })());
@@ -223,6 +251,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
   } catch (err) {
     await registry?.close().catch(() => {});
     await server?.close().catch(() => {});
+    transactions?.close();
     groups?.close();
     logs.close();
     throw dataDir ? describeStartupIoError(dataDir, err) : err;

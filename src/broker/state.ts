@@ -4,6 +4,7 @@ import type { GroupCoordinator } from './group/coordinator.js';
 import type { LogManager } from './log/log-manager.js';
 import type { AppendNotifier } from './append-notifier.js';
 import type { ProducerIdAllocator } from './producer-ids.js';
+import type { TransactionCoordinator } from './txn/coordinator.js';
 
 export interface BrokerState {
   nodeId: number;
@@ -17,5 +18,6 @@ export interface BrokerState {
   groups: GroupCoordinator;
   appends: AppendNotifier;
   producerIds: ProducerIdAllocator;
+  transactions: TransactionCoordinator;
   log: (message: string) => void;
 }

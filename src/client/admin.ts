@@ -105,6 +105,24 @@ export interface GroupDeletion {
   error?: string;
 }
 
+/** A transactional id as ListTransactions names it. */
+export interface TransactionListing {
+  transactionalId: string;
+  producerId: number;
+  /** Kafka's TransactionState: 'Empty', 'Ongoing', 'PrepareCommit', 'CompleteCommit', ... */
+  state: string;
+}
+
+/** A transactional id as its coordinator describes it (DescribeTransactions). */
+export interface TransactionDescription extends TransactionListing {
+  producerEpoch: number;
+  timeoutMs: number;
+  /** when its open transaction started (epoch ms), null when none is open */
+  startTime: number | null;
+  /** the partitions of the open transaction */
+  partitions: { topic: string; partition: number }[];
+}
+
 /** Groups in these states have no active members: their offsets may be changed and they may be deleted. */
 export const INACTIVE_GROUP_STATES = ['Empty', 'Dead'];
 
@@ -159,10 +177,14 @@ export interface AdminClient {
   /** forgets the group's committed offsets of these partitions (not of topics its members consume) */
   deleteCommittedOffsets(groupId: string, partitions: { topic: string; partition: number }[]): Promise<void>;
   deleteGroups(groupIds: string[]): Promise<GroupDeletion[]>;
+  /** every transactional id of every broker, filtered by state names (none: all), sorted by id */
+  listTransactions(states?: string[]): Promise<TransactionListing[]>;
+  /** in the order asked; a WireError 'not-found' naming the ids no coordinator knows */
+  describeTransactions(transactionalIds: string[]): Promise<TransactionDescription[]>;
 }
 
 /** `topic "a" not found`, `groups "a", "b" not found`: the not-found error of admin operations (exit 4). */
-export function notFound(what: 'topic' | 'group', names: string[]): WireError {
+export function notFound(what: 'topic' | 'group' | 'transactional id', names: string[]): WireError {
   return new WireError(
     `${names.length === 1 ? what : `${what}s`} ${names.map((n) => `"${n}"`).join(', ')} not found`,
     'not-found',

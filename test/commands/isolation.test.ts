@@ -1,4 +1,5 @@
-// `--isolation` of the reading commands (tail, trace, replay, dashboard): committed reads by default. evt's broker has no transactions yet, so a proxy in front
+// `--isolation` of the reading commands (tail, trace, replay, dashboard): committed reads by default, against
+// fetch answers fixed byte for byte (test/commands/transactions.test.ts reads evt broker's own transactions). A proxy in front
 // of it (test/helpers/cluster-proxy.ts) answers Fetch and ListOffsets of a topic itself, from a log built in
 // the test (test/helpers/transactions.ts) with a committed and an aborted transaction and their markers, or a
 // transaction still open: as Kafka does, it sends read_committed fetches only up to the last stable offset, with

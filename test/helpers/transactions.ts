@@ -1,7 +1,7 @@
 // Record sets with transactions, built byte for byte as a transactional producer and Kafka's transaction
 // coordinator leave them in a log: transactional batches (attributes bit 4) and control batches (bit 5) whose
-// one record's key is version 0 + ABORT (0) or COMMIT (1). evt's broker has no transactions yet, so the
-// committed-read tests serve these from fetch answers built in the test.
+// one record's key is version 0 + ABORT (0) or COMMIT (1). The committed-read tests of
+// test/commands/isolation.test.ts serve these from fetch answers built in the test, fixed byte for byte.
 
 import { computeBatchCrc } from '../../src/broker/log/batch.js';
 import { encodeBatch } from '../../src/client/wire/batch-encoder.js';

@@ -126,7 +126,37 @@ describe('round trip of every spec at every served version', () => {
   it('covers every served version', () => {
     const total = API_SPECS.reduce((n, s) => n + (s.maxVersion - s.minVersion + 1), 0);
     expect(total).toBe(
-      10 + 14 + 7 + 13 + 9 + 8 + 5 + 10 + 5 + 6 + 6 + 6 + 6 + 4 + 8 + 7 + 3 + 5 + 5 + 3 + 2 + 3 + 2 + 1 + 2,
+      10 +
+        14 +
+        7 +
+        13 +
+        9 +
+        8 +
+        5 +
+        10 +
+        5 +
+        6 +
+        6 +
+        6 +
+        6 +
+        4 +
+        8 +
+        7 +
+        3 +
+        5 +
+        5 +
+        3 +
+        2 +
+        3 +
+        2 +
+        1 +
+        2 +
+        4 +
+        4 +
+        4 +
+        4 +
+        1 +
+        2,
     );
   });
 });

@@ -25,6 +25,10 @@ const KAFKA: Record<number, [string, number, string]> = {
   20: ['DeleteTopics', 6, '4+'],
   21: ['DeleteRecords', 2, '2+'],
   22: ['InitProducerId', 5, '2+'],
+  24: ['AddPartitionsToTxn', 5, '3+'],
+  25: ['AddOffsetsToTxn', 4, '3+'],
+  26: ['EndTxn', 5, '3+'],
+  28: ['TxnOffsetCommit', 4, '3+'],
   32: ['DescribeConfigs', 4, '4+'],
   33: ['AlterConfigs', 2, '2+'],
   37: ['CreatePartitions', 3, '2+'],
@@ -32,6 +36,8 @@ const KAFKA: Record<number, [string, number, string]> = {
   44: ['IncrementalAlterConfigs', 1, '1+'],
   47: ['OffsetDelete', 0, 'none'],
   60: ['DescribeCluster', 1, '0+'],
+  65: ['DescribeTransactions', 0, '0+'],
+  66: ['ListTransactions', 1, '0+'],
 };
 
 /** the ranges this broker serves */
@@ -54,6 +60,10 @@ const SERVED: Record<number, [number, number]> = {
   20: [0, 6],
   21: [0, 2],
   22: [0, 4],
+  24: [0, 3],
+  25: [0, 3],
+  26: [0, 3],
+  28: [0, 3],
   32: [0, 4],
   33: [0, 2],
   37: [0, 1],
@@ -61,6 +71,8 @@ const SERVED: Record<number, [number, number]> = {
   44: [0, 1],
   47: [0, 0],
   60: [0, 1],
+  65: [0, 0],
+  66: [0, 1],
 };
 
 const RANGE = /^(none|\d+\+|\d+|\d+-\d+)$/;
@@ -135,7 +147,7 @@ describe('API_SPECS', () => {
     }
   });
 
-  it('serves flexible versions where Kafka 3.5+ clients need them (@platformatic/kafka speaks only those)', () => {
+  it('serves flexible versions where Kafka 3.5+ clients and the transaction tools need them (@platformatic/kafka speaks only those)', () => {
     const flexible: string[] = [];
     for (const s of API_SPECS)
       for (let v = s.minVersion; v <= s.maxVersion; v++)
@@ -179,12 +191,19 @@ describe('API_SPECS', () => {
       'InitProducerId v2',
       'InitProducerId v3',
       'InitProducerId v4',
+      'AddPartitionsToTxn v3',
+      'AddOffsetsToTxn v3',
+      'EndTxn v3',
+      'TxnOffsetCommit v3',
       'DescribeConfigs v4',
       'AlterConfigs v2',
       'DeleteGroups v2',
       'IncrementalAlterConfigs v1',
       'DescribeCluster v0',
       'DescribeCluster v1',
+      'DescribeTransactions v0',
+      'ListTransactions v0',
+      'ListTransactions v1',
     ]);
   });
 

@@ -259,6 +259,35 @@ export class GroupCoordinator {
     return answer((topic, p) => errors.get(key(topic, p.partitionIndex)) ?? ErrorCode.NONE);
   }
 
+  /** TxnOffsetCommit's member check (group.ts); a group this coordinator does not know passes. */
+  validateTxnCommit(groupId: string, generationId: number, memberId: string, instanceId: string | null): number {
+    if (this.closed) return ErrorCode.NOT_COORDINATOR;
+    if (!groupId) return ErrorCode.INVALID_GROUP_ID;
+    return this.groups.get(groupId)?.validateTxnCommit(generationId, memberId, instanceId) ?? ErrorCode.NONE;
+  }
+
+  /**
+   * Stores the offsets of a committed transaction (TxnOffsetCommit's, once its COMMIT marker is written), as a
+   * simple commit does: the group is created (Empty) when it does not exist. Throws when the store fails.
+   */
+  commitTransactionalOffsets(
+    groupId: string,
+    commits: Array<{ topic: string; partition: number; value: CommittedOffset }>,
+  ): void {
+    if (commits.length === 0) return;
+    const created = !this.groups.has(groupId);
+    const group = this.groups.get(groupId) ?? this.createGroup(groupId);
+    try {
+      this.store.commit(groupId, commits);
+      this.toOffsetsTopic(
+        groupId,
+        commits.map((c) => offsetCommitRecord(groupId, c.topic, c.partition, c.value)),
+      );
+    } finally {
+      if (created) this.forgetIfUnused(group);
+    }
+  }
+
   /**
    * Every requested partition gets an entry: one without a commit (or of an unknown group) gets offset -1,
    * metadata "" and no error. Clients rely on it: kafkajs never fetches a partition missing from the

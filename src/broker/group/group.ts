@@ -613,6 +613,17 @@ export class Group {
     return ErrorCode.NONE;
   }
 
+  /**
+   * TxnOffsetCommit's check (Kafka's doTxnCommitOffsets): a member id or generation, when given, must be this
+   * group's; without them (v0-v2, or a producer outside the group) the commit is accepted in any state.
+   */
+  validateTxnCommit(generationId: number, memberId: string, instanceId: string | null): number {
+    if (this.isFenced(memberId, instanceId)) return ErrorCode.FENCED_INSTANCE_ID;
+    if (memberId !== '' && !this.members.has(memberId)) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (generationId >= 0 && generationId !== this.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    return ErrorCode.NONE;
+  }
+
   // -------------------------------------------------------------------------------------------- describe
 
   /**

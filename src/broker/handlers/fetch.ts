@@ -7,6 +7,10 @@
 // reached once the answer is full carry their offsets and no records. Kafka holds Fetch v0-v2 to their limits
 // without that exception (an old consumer then gets a partial message it cannot use and stops); evt grants it
 // in every version. Fetch v0-v3 get their batches down-converted to the message format they read.
+//
+// Isolation (v4+): read_committed fetches stop at the last stable offset (the first offset of the earliest
+// open transaction) and list the aborted transactions their records overlap, from the segments'
+// aborted-transaction indexes; read_uncommitted ones read up to the high watermark. Both answer the LSO.
 // Fetch v13 names topics by id: an id no topic has answers UNKNOWN_TOPIC_ID on each of its partitions. v12's
 // epochs (last fetched epoch, diverging epoch) are not kept: evt has no leader epochs, so no log diverges.
 
@@ -20,6 +24,20 @@ import type { BrokerState } from '../state.js';
 import type { Handler } from './context.js';
 import { errorCodeOf } from './errors.js';
 import { topicNameOf } from './topic-ids.js';
+import { BATCH_LENGTH, LOG_OVERHEAD, readInt64, LAST_OFFSET_DELTA } from '../../protocol/records/batch-layout.js';
+
+const READ_COMMITTED = 1;
+
+/** The offset after the last batch of a record set (whole batches). */
+function endOffsetOf(records: Buffer): number {
+  let pos = 0;
+  let last = 0;
+  while (pos + LOG_OVERHEAD <= records.length) {
+    last = pos;
+    pos += records.readInt32BE(pos + BATCH_LENGTH) + LOG_OVERHEAD;
+  }
+  return readInt64(records, last) + records.readInt32BE(last + LAST_OFFSET_DELTA) + 1;
+}
 
 type FetchedTopics = EncodableResponse<typeof FETCH>['responses'];
 type FetchedPartition = FetchedTopics[number]['partitions'][number];
@@ -38,6 +56,7 @@ function topicNames(state: BrokerState, req: FetchRequest): (string | undefined)
 function collect(state: BrokerState, req: FetchRequest, names: (string | undefined)[]): Collected {
   // maxBytes is in Fetch v3 on; before, the decoder's default (2^31-1) leaves only the partition limits.
   let budget = Math.max(0, req.maxBytes);
+  const committed = req.isolationLevel === READ_COMMITTED;
   let bytes = 0;
   let hasError = false;
   const responses = req.topics.map((t, ti) => ({
@@ -61,14 +80,22 @@ function collect(state: BrokerState, req: FetchRequest, names: (string | undefin
         out.errorCode = name === undefined ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
         return out;
       }
-      out.highWatermark = out.lastStableOffset = log.highWatermark;
+      out.highWatermark = log.highWatermark;
+      out.lastStableOffset = log.lastStableOffset;
       out.logStartOffset = log.logStartOffset;
       try {
         const limit = Math.min(Math.max(0, p.partitionMaxBytes), budget);
-        const read = log.read(p.fetchOffset, limit, bytes === 0);
+        const stable = log.lastStableOffset;
+        const read = log.read(p.fetchOffset, limit, bytes === 0, committed ? stable : undefined);
         out.records = read.records;
-        out.highWatermark = out.lastStableOffset = read.highWatermark;
+        out.highWatermark = read.highWatermark;
+        out.lastStableOffset = stable;
         out.logStartOffset = read.logStartOffset;
+        if (committed && read.records.length > 0) {
+          out.abortedTransactions = log
+            .abortedTransactions(p.fetchOffset, endOffsetOf(read.records))
+            .map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));
+        }
         bytes += read.records.length;
         budget = Math.max(0, budget - read.records.length);
       } catch (err) {

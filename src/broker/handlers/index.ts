@@ -18,6 +18,7 @@ import { listOffsets } from './list-offsets.js';
 import { metadata } from './metadata.js';
 import { produce } from './produce.js';
 import { serve, type ServedApi } from './served-api.js';
+import * as txn from './transactions.js';
 
 const SERVED: ServedApi[] = [
   serve(messages.PRODUCE, produce),
@@ -38,6 +39,10 @@ const SERVED: ServedApi[] = [
   serve(messages.DELETE_TOPICS, deleteTopics),
   serve(messages.DELETE_RECORDS, deleteRecords),
   serve(messages.INIT_PRODUCER_ID, initProducerId),
+  serve(messages.ADD_PARTITIONS_TO_TXN, txn.addPartitionsToTxn),
+  serve(messages.ADD_OFFSETS_TO_TXN, txn.addOffsetsToTxn),
+  serve(messages.END_TXN, txn.endTxn),
+  serve(messages.TXN_OFFSET_COMMIT, txn.txnOffsetCommit),
   serve(messages.DESCRIBE_CONFIGS, describeConfigs),
   serve(messages.ALTER_CONFIGS, alterConfigs),
   serve(messages.CREATE_PARTITIONS, createPartitions),
@@ -45,6 +50,8 @@ const SERVED: ServedApi[] = [
   serve(messages.INCREMENTAL_ALTER_CONFIGS, incrementalAlterConfigs),
   serve(messages.OFFSET_DELETE, groups.offsetDelete),
   serve(messages.DESCRIBE_CLUSTER, describeCluster),
+  serve(messages.DESCRIBE_TRANSACTIONS, txn.describeTransactions),
+  serve(messages.LIST_TRANSACTIONS, txn.listTransactions),
 ];
 
 /** The served APIs by API key. */

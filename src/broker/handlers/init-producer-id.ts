@@ -1,17 +1,21 @@
-// InitProducerId for idempotent producers. Transactions are not implemented, so a transactional id is refused.
+// InitProducerId: a producer id for an idempotent producer, or, with a transactional id, the transaction
+// coordinator's producer id and next epoch for it (fencing the previous incarnation).
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { INIT_PRODUCER_ID } from '../../protocol/messages/index.js';
 import type { Handler } from './context.js';
+import { fencedAs } from './transactions.js';
+
+/** InitProducerId learnt PRODUCER_FENCED in v4 */
+const FENCED_SINCE = 4;
 
 export const initProducerId: Handler<typeof INIT_PRODUCER_ID> = (ctx, req) => {
   if (req.transactionalId !== null) {
-    return {
-      throttleTimeMs: 0,
-      errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-      producerId: -1,
-      producerEpoch: -1,
-    };
+    const r = ctx.broker.transactions.initProducerId(req.transactionalId, req.transactionTimeoutMs, {
+      producerId: req.producerId,
+      producerEpoch: req.producerEpoch,
+    });
+    return { throttleTimeMs: 0, ...r, errorCode: fencedAs(r.errorCode, ctx.apiVersion, FENCED_SINCE) };
   }
   try {
     return { throttleTimeMs: 0, errorCode: 0, producerId: ctx.broker.producerIds.allocate(), producerEpoch: 0 };

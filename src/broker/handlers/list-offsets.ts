@@ -1,4 +1,5 @@
-// ListOffsets: -1 is the high watermark, -2 the log start, a timestamp the earliest offset at or after it.
+// ListOffsets: -1 is the high watermark (the last stable offset for read_committed, v2+), -2 the log start, a
+// timestamp the earliest offset at or after it.
 
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { LIST_OFFSETS } from '../../protocol/messages/index.js';
@@ -7,6 +8,7 @@ import { errorCodeOf } from './errors.js';
 
 const LATEST = -1;
 const EARLIEST = -2;
+const READ_COMMITTED = 1;
 
 export const listOffsets: Handler<typeof LIST_OFFSETS> = (ctx, req) => ({
   throttleTimeMs: 0,
@@ -23,7 +25,8 @@ export const listOffsets: Handler<typeof LIST_OFFSETS> = (ctx, req) => ({
       const log = ctx.broker.logs.partition(t.name, p.partitionIndex);
       if (!log) return { ...out, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
       try {
-        if (p.timestamp === LATEST) out.offset = log.highWatermark;
+        if (p.timestamp === LATEST)
+          out.offset = req.isolationLevel === READ_COMMITTED ? log.lastStableOffset : log.highWatermark;
         else if (p.timestamp === EARLIEST) out.offset = log.logStartOffset;
         else if (p.timestamp >= 0) {
           const found = log.offsetForTimestamp(p.timestamp);

@@ -12,6 +12,11 @@
 // timestamp walk of batch.ts), patches the offsets and writes the batch bytes; read returns a byte range of
 // whole batches located with the in-memory batch index, read with one call.
 //
+// Transactions: transactional batches open a transaction of their producer (producer-state.ts), the
+// coordinator's markers (appendMarker) close it; the last stable offset is where the earliest open one starts.
+// Each ABORT marker gets an entry in its segment's aborted-transaction index (txn-index.ts), which
+// read_committed fetches list (abortedTransactions).
+//
 // Recovery at open: after a clean shutdown, sealed segments are trusted (their index files are read, their
 // logs are not) and only the active segment is scanned. Otherwise every segment after the recovery point
 // (the sealed segments known to be fsynced) is scanned with CRC checks; the first torn or corrupt batch cuts
@@ -36,9 +41,12 @@ import {
   type TimestampType,
 } from './batch.js';
 import { IGNORE_HEALTH, type WriteHealth } from './disk-health.js';
+import { ControlType, controlTypeOf, encodeMarkerBatch } from '../../protocol/records/control.js';
+import { isControlBatch } from '../../protocol/records/batch-layout.js';
+import type { AbortedTxnEntry } from './txn-index.js';
 import { DiskStorage, type Storage } from './files.js';
 import { ProducerState } from './producer-state.js';
-import { Segment, parseLogFileName, type SegmentOptions } from './segment.js';
+import { Segment, parseLogFileName, type BatchVisitor, type SegmentOptions } from './segment.js';
 import { CLEANED, recoverSwaps, swapSegments, type SwapPhase } from './segment-swap.js';
 
 /** When appends are forced to disk; the group coordinator's groups.log follows the same policy. */
@@ -102,6 +110,14 @@ export interface AppendResult {
   logAppendTime: number;
   /** true when the batch was a retry of an already appended one and was not written again */
   duplicate: boolean;
+}
+
+/** A transaction marker to write (the transaction coordinator's side of EndTxn). */
+export interface MarkerAppend {
+  producerId: number;
+  producerEpoch: number;
+  commit: boolean;
+  coordinatorEpoch: number;
 }
 
 export interface ReadResult {
@@ -219,6 +235,16 @@ export class PartitionLog {
     return this.hwm;
   }
 
+  /**
+   * the first offset of the earliest open transaction, else the high watermark (read_committed reads stop
+   * here); never below the log start, as in Kafka, once retention or DeleteRecords removed an open
+   * transaction's first records
+   */
+  get lastStableOffset(): number {
+    const first = this.producers.firstUnstableOffset();
+    return first === null ? this.hwm : Math.min(Math.max(first, this.logStart), this.hwm);
+  }
+
   get sizeBytes(): number {
     let total = 0;
     for (const s of this.segments) total += s.size;
@@ -318,6 +344,52 @@ export class PartitionLog {
     return { baseOffset, logStartOffset: this.logStart, logAppendTime, duplicate: false };
   }
 
+  /**
+   * Writes a COMMIT or ABORT marker of the producer's transaction (whether or not it wrote here: the
+   * coordinator marks every partition of the transaction), ending its open transaction; an ABORT gets its
+   * entry in the aborted-transaction index. Returns the marker's offset. A marker of an epoch older than the
+   * partition has seen is INVALID_PRODUCER_EPOCH, as in Kafka.
+   */
+  appendMarker(marker: MarkerAppend, now = Date.now()): number {
+    this.checkOpen();
+    const seen = this.producers.epochOf(marker.producerId);
+    if (seen !== undefined && marker.producerEpoch < seen) {
+      throw new KafkaError(
+        ErrorCode.INVALID_PRODUCER_EPOCH,
+        `marker of producer ${marker.producerId} epoch ${marker.producerEpoch} is older than ${seen}`,
+      );
+    }
+    const batch = encodeMarkerBatch({ ...marker, timestamp: now });
+    const offset = this.hwm;
+    patchBaseOffset(batch, offset);
+    try {
+      this.maybeRoll(batch.length, 0, now);
+      this.active.append(batch, offset, offset, now, now, this.fsync === 'always');
+    } catch (err) {
+      throw this.writeFailed(`transaction marker to ${this.name} failed`, err);
+    }
+    this.hwm = offset + 1;
+    const firstOffset = this.producers.endTransaction(marker.producerId, marker.producerEpoch);
+    if (!marker.commit && firstOffset !== null) {
+      try {
+        this.active.txnIndex().append(this.abortedEntry(marker.producerId, firstOffset, offset));
+      } catch (err) {
+        // the marker is in the log; recovery re-creates the missing entry from it
+        this.health.failed(this.name, err);
+        this.warn(`${this.name}: aborted-transaction index entry not written (${(err as Error).message})`);
+      }
+    }
+    this.health.succeeded(this.name);
+    this.unflushed = true;
+    this.onAppend?.();
+    return offset;
+  }
+
+  private abortedEntry(producerId: number, firstOffset: number, markerOffset: number): AbortedTxnEntry {
+    const open = this.producers.firstUnstableOffset();
+    return { producerId, firstOffset, lastOffset: markerOffset, lastStableOffset: open ?? markerOffset + 1 };
+  }
+
   private maybeRoll(batchSize: number, lastOffsetDelta: number, now: number): void {
     const active = this.active;
     if (active.isEmpty) return;
@@ -365,9 +437,10 @@ export class PartitionLog {
    * clients skip the records before their offset), as many as fit in `maxBytes`; the first one even when it is
    * larger with `minOneBatch` (KIP-74: the first batch of a fetch answer may exceed the limits, so that a
    * consumer always progresses), else nothing then. One segment per call, one read. OFFSET_OUT_OF_RANGE outside
-   * [logStartOffset, highWatermark].
+   * [logStartOffset, highWatermark]. Only batches starting before `maxOffset` (read_committed: the last stable
+   * offset, which is always a batch boundary) are returned.
    */
-  read(fetchOffset: number, maxBytes: number, minOneBatch = true): ReadResult {
+  read(fetchOffset: number, maxBytes: number, minOneBatch = true, maxOffset = this.hwm): ReadResult {
     this.checkOpen();
     if (fetchOffset < this.logStart || fetchOffset > this.hwm) {
       throw new KafkaError(
@@ -376,14 +449,16 @@ export class PartitionLog {
       );
     }
     const result: ReadResult = { records: EMPTY, highWatermark: this.hwm, logStartOffset: this.logStart };
-    if (fetchOffset === this.hwm) return result;
+    if (fetchOffset >= Math.min(this.hwm, maxOffset)) return result;
     for (let si = this.segmentIndexFor(fetchOffset); si < this.segments.length; si++) {
       const seg = this.segments[si];
       const batches = seg.batches();
       const first = batches.findOffset(fetchOffset);
       if (first >= batches.length) continue;
+      if (batches.baseOffset(first) >= maxOffset) return result;
       if (!minOneBatch && batches.size(first) > maxBytes) return result;
-      const last = batches.lastWithin(first, maxBytes);
+      let last = batches.lastWithin(first, maxBytes);
+      while (last > first && batches.baseOffset(last) >= maxOffset) last--;
       const start = batches.position(first);
       const end = batches.position(last) + batches.size(last);
       try {
@@ -394,6 +469,25 @@ export class PartitionLog {
       return result;
     }
     return result;
+  }
+
+  /**
+   * The aborted transactions whose records may be among those of [fetchOffset, upperBound) (Kafka's
+   * collectAbortedTransactions): from the index of the segment holding fetchOffset and of every later one,
+   * since a transaction's ABORT marker always follows its records.
+   */
+  abortedTransactions(fetchOffset: number, upperBound: number): AbortedTxnEntry[] {
+    this.checkOpen();
+    const out: AbortedTxnEntry[] = [];
+    if (upperBound <= fetchOffset) return out;
+    try {
+      for (let si = this.segmentIndexFor(fetchOffset); si < this.segments.length; si++) {
+        this.segments[si].txnIndex().collect(fetchOffset, upperBound, out);
+      }
+    } catch (err) {
+      throw storageError(`reading the aborted transactions of ${this.name} failed`, err);
+    }
+    return out;
   }
 
   /** the last segment whose base offset is <= offset */
@@ -684,6 +778,22 @@ export class PartitionLog {
 
   // ---------------------------------------------------------------------------------------------- open
 
+  /** Replays one batch into the producer state; an ABORT marker's index entry goes to `aborts`. */
+  private replayBatch(h: BatchHeader, bytes: () => Buffer, aborts: AbortedTxnEntry[]): void {
+    if (!isControlBatch(h.attributes)) {
+      this.producers.update(h, h.baseOffset);
+      return;
+    }
+    const first = this.producers.endTransaction(h.producerId, h.producerEpoch);
+    let type = -1;
+    try {
+      type = controlTypeOf(bytes());
+    } catch {
+      // an unreadable marker (a log written elsewhere) aborts nothing
+    }
+    if (first !== null && type === ControlType.ABORT) aborts.push(this.abortedEntry(h.producerId, first, h.baseOffset));
+  }
+
   private load(): void {
     const { storage, dir } = this;
     const rawMeta = this.readJson(META_FILE) as Partial<PartitionMeta> | null;
@@ -714,8 +824,10 @@ export class PartitionLog {
 
     // Producer state: the snapshot, then every batch after its offset.
     const replayFrom = this.producers.loadSnapshot(snapshot) ? snapshot!.offset! : 0;
-    const replay = (h: BatchHeader) => {
-      if (h.producerId >= 0 && h.baseOffset >= replayFrom) this.producers.update(h, h.baseOffset);
+    // ABORT markers met on the way: their index entries are checked once the segments are open
+    const aborts: AbortedTxnEntry[] = [];
+    const replay: BatchVisitor = (h, bytes) => {
+      if (h.producerId >= 0 && h.baseOffset >= replayFrom) this.replayBatch(h, bytes, aborts);
     };
 
     for (const done of recoverSwaps(storage, dir)) this.warn(`${this.name}: ${done}`);
@@ -726,7 +838,7 @@ export class PartitionLog {
       .sort((a, b) => a - b);
     const known = new Set(bases);
     for (const name of names) {
-      const m = /^(\d{20})\.(index|timeindex)$/.exec(name);
+      const m = /^(\d{20})\.(index|timeindex|txnindex)$/.exec(name);
       if ((m && !known.has(Number(m[1]))) || name.endsWith('.tmp')) storage.remove(path.join(dir, name));
     }
 
@@ -795,7 +907,18 @@ export class PartitionLog {
     if (replayFrom > this.hwm) {
       // The snapshot is newer than the log (which was cut): rebuild the state from the batches alone.
       this.producers.clear();
-      for (const seg of this.segments) seg.forEachBatchHeader((h) => this.producers.update(h, h.baseOffset));
+      aborts.length = 0;
+      for (const seg of this.segments) {
+        seg.forEachBatchHeader((h, bytes) => {
+          if (h.producerId >= 0) this.replayBatch(h, bytes, aborts);
+        });
+      }
+    }
+    // The aborted-transaction indexes: none may name a marker the log lost, none may miss a marker it has.
+    if (report.truncatedBytes > 0) this.active.txnIndex().truncateFrom(this.hwm);
+    for (const e of aborts) {
+      if (e.lastOffset >= this.logStart && e.lastOffset < this.hwm)
+        this.segments[this.segmentIndexFor(e.lastOffset)].txnIndex().ensure(e);
     }
     this.producers.removeBefore(this.logStart);
     // Written only when it changed: a new partition needs no file (and no fsync) until its offsets move.

@@ -4,6 +4,8 @@
 //   <baseOffset, 20 digits>.index      sparse offset index: 4-byte offset relative to the base (the last offset
 //                                      of the indexed batch, as Kafka writes it) + 4-byte file position,
 //                                      one entry per `index.interval.bytes` of appends
+//   <baseOffset, 20 digits>.txnindex   the aborted transactions whose ABORT marker is in the segment (see
+//                                      txn-index.ts); only segments holding such a marker have one
 //   <baseOffset, 20 digits>.timeindex  sparse time index: 8-byte timestamp + 4-byte relative offset; the
 //                                      timestamps are the running maximum, so the entries only grow, and the
 //                                      last entry (written when the segment is sealed) is its max timestamp
@@ -34,10 +36,19 @@ import {
 } from '../../protocol/records/batch-layout.js';
 import { BatchIndex } from './batch-index.js';
 import type { LogFile, Storage } from './files.js';
+import { TxnIndex } from './txn-index.js';
 
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
+export const TXN_INDEX_SUFFIX = '.txnindex';
+/** every file of a segment */
+const SUFFIXES = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX];
+/** A segment's files in the order they are removed: the log last, so that a crash in between leaves index files without a log, which the next start removes. */
+const REMOVAL_ORDER = [INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, LOG_SUFFIX];
+
+/** The bytes of a batch met in a scan, read only when asked for (replay reads the control batches). */
+export type BatchVisitor = (header: BatchHeader, bytes: () => Buffer) => void;
 
 const INDEX_ENTRY_SIZE = 8;
 const TIME_INDEX_ENTRY_SIZE = 12;
@@ -158,6 +169,7 @@ export class Segment {
   private batchIndex: BatchIndex | null = null;
   private indexFile: LogFile | null = null;
   private timeIndexFile: LogFile | null = null;
+  private txnIndexFile: TxnIndex | null = null;
   /** bytes written (log or index files) that are not fsynced yet */
   private unsynced = false;
   /** where the log must be cut before the next append: a failed append's bytes that could not be removed */
@@ -227,14 +239,14 @@ export class Segment {
     dir: string,
     baseOffset: number,
     options: SegmentOptions,
-    visit?: (header: BatchHeader) => void,
+    visit?: BatchVisitor,
   ): RecoveredSegment {
     const log = storage.openFile(Segment.file(dir, baseOffset, LOG_SUFFIX));
     const seg = new Segment(storage, dir, baseOffset, log, options);
     seg.batchIndex = new BatchIndex();
     const outcome = scanBatches(log, baseOffset, true, (h, position, size) => {
       seg.track(h.baseOffset, h.baseOffset + h.lastOffsetDelta, position, size, h.maxTimestamp);
-      visit?.(h);
+      visit?.(h, () => seg.read(position, size));
     });
     let truncatedBytes = 0;
     if (outcome.validEnd < log.size) {
@@ -353,8 +365,16 @@ export class Segment {
   }
 
   /** Calls `visit` with the header of every batch (no CRC checks), e.g. to replay producer state. */
-  forEachBatchHeader(visit: (header: BatchHeader) => void): void {
-    scanBatches(this.log, this.baseOffset, false, (h) => visit(h));
+  forEachBatchHeader(visit: BatchVisitor): void {
+    scanBatches(this.log, this.baseOffset, false, (h, position, size) => visit(h, () => this.read(position, size)));
+  }
+
+  /** The segment's aborted-transaction index (opened on first use). */
+  txnIndex(): TxnIndex {
+    return (this.txnIndexFile ??= new TxnIndex(
+      this.storage,
+      Segment.file(this.dir, this.baseOffset, TXN_INDEX_SUFFIX),
+    ));
   }
 
   /**
@@ -487,6 +507,7 @@ export class Segment {
 
   /** fsyncs what was written to the log and index files. */
   sync(): void {
+    this.txnIndexFile?.sync();
     if (!this.unsynced) return;
     this.log.sync();
     if (this.indexFile && this.timeIndexFile) {
@@ -541,6 +562,7 @@ export class Segment {
       this.writePendingIndexes(); // may fail on a full disk: the indexes are rebuilt from the log then
     } finally {
       this.closeIndexFiles();
+      this.txnIndexFile?.close();
       this.log.close();
     }
   }
@@ -548,13 +570,14 @@ export class Segment {
   /** Closes and removes the segment's files. */
   delete(): void {
     this.closeIndexFiles();
+    this.txnIndexFile?.close();
     this.log.close();
     Segment.deleteFiles(this.storage, this.dir, this.baseOffset, this.stage);
   }
 
   /** Removes the files of a closed segment in libuv's thread pool (a large file's unlink takes a while). */
   async removeFilesAsync(): Promise<void> {
-    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX, LOG_SUFFIX])
+    for (const suffix of REMOVAL_ORDER)
       await this.storage.removeAsync(Segment.file(this.dir, this.baseOffset, suffix, this.stage));
   }
 
@@ -563,7 +586,6 @@ export class Segment {
    * in between leaves index files without a log, which the next start removes.
    */
   static deleteFiles(storage: Storage, dir: string, baseOffset: number, stage = ''): void {
-    for (const suffix of [INDEX_SUFFIX, TIME_INDEX_SUFFIX, LOG_SUFFIX])
-      storage.remove(Segment.file(dir, baseOffset, suffix, stage));
+    for (const suffix of REMOVAL_ORDER) storage.remove(Segment.file(dir, baseOffset, suffix, stage));
   }
 }

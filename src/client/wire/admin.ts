@@ -23,6 +23,7 @@ import {
   offsetsForTime,
   topicOffsets,
 } from './topic-admin.js';
+import { describeTransactions, listTransactions } from './txn-admin.js';
 
 export function createAdminClient(cluster: Cluster): AdminClient {
   return {
@@ -44,5 +45,7 @@ export function createAdminClient(cluster: Cluster): AdminClient {
     commitOffsets: (groupId, offsets) => commitOffsets(cluster, groupId, offsets),
     deleteCommittedOffsets: (groupId, partitions) => deleteCommittedOffsets(cluster, groupId, partitions),
     deleteGroups: (groupIds) => deleteGroups(cluster, groupIds),
+    listTransactions: (states) => listTransactions(cluster, states),
+    describeTransactions: (ids) => describeTransactions(cluster, ids),
   };
 }

@@ -31,19 +31,28 @@ const ATTEMPTS = 5;
 const BACKOFF_MS = 100;
 const LANE = GROUP_INFO_LANE;
 
+/** FindCoordinator's key types */
+export const CoordinatorKey = { GROUP: 0, TRANSACTION: 1 } as const;
+
 /**
- * The node id of the group's coordinator (FindCoordinator, key type 0 = group). Its endpoint is added to the
- * cluster's broker map, since a coordinator need not be among the brokers the metadata listed so far.
- * Throws KafkaResponseError with the broker's code when it names none.
+ * The node id of the group's coordinator (FindCoordinator, key type 0 = group; 1 finds a transactional id's).
+ * Its endpoint is added to the cluster's broker map, since a coordinator need not be among the brokers the
+ * metadata listed so far. Throws KafkaResponseError with the broker's code when it names none.
  */
-export async function findCoordinator(cluster: Cluster, groupId: string, lane = LANE): Promise<number> {
+export async function findCoordinator(
+  cluster: Cluster,
+  groupId: string,
+  lane = LANE,
+  keyType: number = CoordinatorKey.GROUP,
+): Promise<number> {
   if (cluster.brokers.size === 0) await cluster.refreshMetadata([]);
   const node = [...cluster.brokers.keys()][0];
   if (node === undefined) throw new WireError('the cluster lists no brokers', 'protocol', true);
   const conn = await cluster.connection(node, lane);
-  const answer = await conn.request(FIND_COORDINATOR, { key: groupId, keyType: 0 });
+  const answer = await conn.request(FIND_COORDINATOR, { key: groupId, keyType });
+  const what = keyType === CoordinatorKey.GROUP ? 'group' : 'transactional id';
   if (answer.errorCode !== 0)
-    throw new KafkaResponseError(answer.errorCode, `FindCoordinator of group ${groupId}`, answer.errorMessage);
+    throw new KafkaResponseError(answer.errorCode, `FindCoordinator of ${what} ${groupId}`, answer.errorMessage);
   if (!cluster.brokers.has(answer.nodeId)) cluster.brokers.set(answer.nodeId, { host: answer.host, port: answer.port });
   return answer.nodeId;
 }
@@ -58,10 +67,11 @@ export async function withCoordinator<T>(
   groupId: string,
   call: (conn: Connection) => Promise<T>,
   lane = LANE,
+  keyType: number = CoordinatorKey.GROUP,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const node = await findCoordinator(cluster, groupId, lane);
+      const node = await findCoordinator(cluster, groupId, lane, keyType);
       return await call(await cluster.connection(node, lane));
     } catch (err) {
       if (!(err instanceof KafkaResponseError) || !COORDINATOR_BUSY.has(err.code) || attempt >= ATTEMPTS) throw err;

@@ -2,6 +2,12 @@
 // requests and responses derived from the descriptions (../message-types.ts).
 
 import type { ApiSpec } from '../schema.js';
+import { LIST_TRANSACTIONS } from './list-transactions.js';
+import { DESCRIBE_TRANSACTIONS } from './describe-transactions.js';
+import { TXN_OFFSET_COMMIT } from './txn-offset-commit.js';
+import { END_TXN } from './end-txn.js';
+import { ADD_OFFSETS_TO_TXN } from './add-offsets-to-txn.js';
+import { ADD_PARTITIONS_TO_TXN } from './add-partitions-to-txn.js';
 import { ALTER_CONFIGS } from './alter-configs.js';
 import { API_VERSIONS } from './api-versions.js';
 import { CREATE_PARTITIONS } from './create-partitions.js';
@@ -29,6 +35,12 @@ import { PRODUCE } from './produce.js';
 import { SYNC_GROUP } from './sync-group.js';
 
 export {
+  LIST_TRANSACTIONS,
+  DESCRIBE_TRANSACTIONS,
+  TXN_OFFSET_COMMIT,
+  END_TXN,
+  ADD_OFFSETS_TO_TXN,
+  ADD_PARTITIONS_TO_TXN,
   ALTER_CONFIGS,
   API_VERSIONS,
   CREATE_PARTITIONS,
@@ -56,6 +68,12 @@ export {
   SYNC_GROUP,
 };
 
+export type { AddPartitionsToTxnRequest, AddPartitionsToTxnResponse } from './add-partitions-to-txn.js';
+export type { AddOffsetsToTxnRequest, AddOffsetsToTxnResponse } from './add-offsets-to-txn.js';
+export type { EndTxnRequest, EndTxnResponse } from './end-txn.js';
+export type { TxnOffsetCommitRequest, TxnOffsetCommitResponse } from './txn-offset-commit.js';
+export type { DescribeTransactionsRequest, DescribeTransactionsResponse } from './describe-transactions.js';
+export type { ListTransactionsRequest, ListTransactionsResponse } from './list-transactions.js';
 export type { AlterConfigsRequest, AlterConfigsResponse } from './alter-configs.js';
 export type { ApiVersionsRequest, ApiVersionsResponse } from './api-versions.js';
 export type { CreatePartitionsRequest, CreatePartitionsResponse } from './create-partitions.js';
@@ -101,6 +119,10 @@ export const API_SPECS: readonly ApiSpec[] = [
   DELETE_TOPICS, // 20
   DELETE_RECORDS, // 21
   INIT_PRODUCER_ID, // 22
+  ADD_PARTITIONS_TO_TXN, // 24
+  ADD_OFFSETS_TO_TXN, // 25
+  END_TXN, // 26
+  TXN_OFFSET_COMMIT, // 28
   DESCRIBE_CONFIGS, // 32
   ALTER_CONFIGS, // 33
   CREATE_PARTITIONS, // 37
@@ -108,6 +130,8 @@ export const API_SPECS: readonly ApiSpec[] = [
   INCREMENTAL_ALTER_CONFIGS, // 44
   OFFSET_DELETE, // 47
   DESCRIBE_CLUSTER, // 60
+  DESCRIBE_TRANSACTIONS, // 65
+  LIST_TRANSACTIONS, // 66
 ];
 
 const BY_KEY: ReadonlyMap<number, ApiSpec> = new Map(API_SPECS.map((s) => [s.apiKey, s]));

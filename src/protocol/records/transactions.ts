@@ -16,20 +16,16 @@ import {
   isTransactionalBatch,
   readInt64,
 } from './batch-layout.js';
-import { decodeRecords } from './decode.js';
+import { ControlType, controlTypeOf } from './control.js';
 
 export interface AbortedTransaction {
   producerId: number;
   firstOffset: number;
 }
 
-/** Kafka's ControlRecordType: the key of a control record is version int16, type int16 */
-const ABORT = 0;
-
-/** Whether a control batch is an ABORT marker (its one record's key: version int16, type int16). */
+/** Whether a control batch is an ABORT marker. */
 export function isAbortMarker(batch: Buffer): boolean {
-  const key = decodeRecords(batch)[0]?.key;
-  return key !== null && key !== undefined && key.length >= 4 && key.readInt16BE(2) === ABORT;
+  return controlTypeOf(batch) === ControlType.ABORT;
 }
 
 /**
@@ -55,7 +51,7 @@ export function dropAbortedBatches(set: Buffer, aborted: readonly AbortedTransac
     const producerId = readInt64(batch, PRODUCER_ID);
     if (!isTransactionalBatch(attributes) || !abortedProducers.has(producerId)) continue;
     if (isControlBatch(attributes)) {
-      if (isAbortMarker(batch)) abortedProducers.delete(producerId);
+      if (controlTypeOf(batch) === ControlType.ABORT) abortedProducers.delete(producerId);
       continue; // kept: readers skip control batches, and their offsets still count
     }
     if (start > keptFrom) kept.push(set.subarray(keptFrom, start));
