@@ -43,7 +43,6 @@ export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
 export const TXN_INDEX_SUFFIX = '.txnindex';
 /** every file of a segment */
-const SUFFIXES = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX];
 /** A segment's files in the order they are removed: the log last, so that a crash in between leaves index files without a log, which the next start removes. */
 const REMOVAL_ORDER = [INDEX_SUFFIX, TIME_INDEX_SUFFIX, TXN_INDEX_SUFFIX, LOG_SUFFIX];
 
