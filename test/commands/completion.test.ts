@@ -119,7 +119,7 @@ printf '%s\\n' "\${COMPREPLY[@]}"`;
 
   it('registers itself for evt and completes commands, options and topics', async () => {
     const registered = 'complete -o default -F _evt_complete evt';
-    expect(await complete('evt t')).toEqual([registered, 'tail', 'topics', 'trace']);
+    expect(await complete('evt t')).toEqual([registered, 'tail', 'topics', 'trace', 'transactions']);
     expect(await complete('evt tail --fo')).toEqual(['--follow', '--format', registered]);
     expect(await complete('evt tail o')).toEqual([registered, 'orders']);
     expect(await complete('evt groups describe ')).toEqual(['billing', registered]);
@@ -154,7 +154,7 @@ describe.runIf(hasShell('fish'))('fish', () => {
     inShell('fish', ['--no-config', '-c', `source "${path.join(scripts, 'fish')}"; complete -C '${line}'`]);
 
   it('completes commands, options, topics and groups', async () => {
-    expect(await complete('evt t')).toEqual(['tail', 'topics', 'trace']);
+    expect(await complete('evt t')).toEqual(['tail', 'topics', 'trace', 'transactions']);
     expect(await complete('evt tail --fo')).toEqual(['--follow', '--format']);
     expect(await complete('evt tail ')).toEqual(['orders', 'payments']);
     expect(await complete('evt groups describe b')).toEqual(['billing']);
