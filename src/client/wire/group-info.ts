@@ -29,7 +29,6 @@ export const COORDINATOR_BUSY = new Set<number>([
 ]);
 const ATTEMPTS = 5;
 const BACKOFF_MS = 100;
-const LANE = GROUP_INFO_LANE;
 
 /** FindCoordinator's key types */
 export const CoordinatorKey = { GROUP: 0, TRANSACTION: 1 } as const;
@@ -42,7 +41,7 @@ export const CoordinatorKey = { GROUP: 0, TRANSACTION: 1 } as const;
 export async function findCoordinator(
   cluster: Cluster,
   groupId: string,
-  lane = LANE,
+  lane = GROUP_INFO_LANE,
   keyType: number = CoordinatorKey.GROUP,
 ): Promise<number> {
   if (cluster.brokers.size === 0) await cluster.refreshMetadata([]);
@@ -66,7 +65,7 @@ export async function withCoordinator<T>(
   cluster: Cluster,
   groupId: string,
   call: (conn: Connection) => Promise<T>,
-  lane = LANE,
+  lane = GROUP_INFO_LANE,
   keyType: number = CoordinatorKey.GROUP,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -218,7 +217,10 @@ export async function committedOffsets(
  * Every group the cluster knows (ListGroups), asked of each broker: a broker lists only the groups it
  * coordinates. Sorted by id; a broker that answers with an error code makes it throw.
  */
-export async function listGroups(cluster: Cluster, lane = LANE): Promise<{ groupId: string; protocolType: string }[]> {
+export async function listGroups(
+  cluster: Cluster,
+  lane = GROUP_INFO_LANE,
+): Promise<{ groupId: string; protocolType: string }[]> {
   if (cluster.brokers.size === 0) await cluster.refreshMetadata([]);
   const found = new Map<string, string>();
   await Promise.all(
