@@ -62,7 +62,10 @@ export function buildProgram(io: Io, argv?: readonly string[]): Command {
       ),
     )
     .addOption(
-      new Option('--timeout <time>', 'how long to try to reach the cluster before exit code 3')
+      new Option(
+        '--timeout <time>',
+        'how long to try to reach the cluster before exit code 3 (2s at most when every address refuses)',
+      )
         .env('EVT_TIMEOUT')
         .default('10s'),
     )

@@ -62,7 +62,10 @@ Examples:
             if (!(err instanceof CliError) || err.exitCode !== ExitCode.UNREACHABLE) throw err;
             if (g.verbose) io.stderr.write(`evt: attempt ${attempt}: ${err.message}\n`);
             if (Date.now() + 250 >= deadline) {
-              const reason = err.message.replace(/^.*?within [^:]+: /, '');
+              // the reason alone, from "... within 2s: <reason>" or "... (from X): <reason> (tried for 2s)"
+              const reason = err.message
+                .replace(/^.*?(?:within [^:]+|\((?:from|the default)[^)]*\)): /, '')
+                .replace(/ \(tried for [^)]*\)$/, '');
               throw new CliError(
                 `the cluster at ${settings.brokers.join(',')} (from ${settings.source}) did not answer within ${formatDuration(waitMs)} (--wait): ${reason}`,
                 ExitCode.UNREACHABLE,

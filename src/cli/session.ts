@@ -75,8 +75,12 @@ function whereFrom(settings: ConnectionSettings): string {
 
 /** The broker(s) an UnreachableError names: the cluster as configured, or one broker the cluster advertised. */
 function unreachableLine(err: UnreachableError, settings: ConnectionSettings): string {
-  const within = err.timeoutMs !== undefined ? ` within ${formatDuration(err.timeoutMs)}` : '';
   const bootstrap = settings.brokers.every((b) => err.brokers.includes(b));
+  if (err.refused) {
+    const where = bootstrap ? whereFrom(settings) : `${err.brokers.join(',')} of the cluster at ${whereFrom(settings)}`;
+    return `cannot connect to ${where}: ${err.reason} (tried for ${formatDuration(err.refused.triedMs)})`;
+  }
+  const within = err.timeoutMs !== undefined ? ` within ${formatDuration(err.timeoutMs)}` : '';
   const what = bootstrap
     ? `the cluster at ${whereFrom(settings)}`
     : `broker ${err.brokers.join(',')} of the cluster at ${whereFrom(settings)}`;

@@ -30,12 +30,20 @@ export interface ConnectionSettings {
    * code 3; also bounds single requests.
    */
   timeoutMs: number;
+  /**
+   * How long bootstrapping keeps trying when every address refuses the connection (or names no host, or has
+   * no route) rather than staying silent: long enough for a broker started in the same breath to listen,
+   * short of the timeout, as the answer is already known. Default DEFAULT_REFUSED_RETRY_MS, at most timeoutMs.
+   */
+  refusedRetryMs?: number;
   /** where the settings came from, for messages: "--brokers", "EVT_BROKERS", "profile local", "default" */
   source: string;
 }
 
 export const DEFAULT_BROKERS = ['127.0.0.1:9092'];
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** librdkafka's reconnect backoff reaches a second within its first retries; kcat gives up after 5 s */
+export const DEFAULT_REFUSED_RETRY_MS = 2_000;
 
 /**
  * Why a bootstrap address is not one, or null when it is: host:port with a port from 1 to 65535, an IPv6

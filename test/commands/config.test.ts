@@ -250,7 +250,7 @@ describe('evt config', () => {
     const dead = await evt(['--timeout', '1s', 'status'], { sb });
     expect(dead.code).toBe(3);
     expect(dead.stderr).toMatch(
-      /^evt: cannot reach the cluster at 127\.0\.0\.1:\d+ \(from profile test\) within 1s: connection refused\n$/,
+      /^evt: cannot connect to 127\.0\.0\.1:\d+ \(from profile test\): connection refused \(tried for 1s\)\n$/,
     );
   });
 

@@ -6,7 +6,7 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { EncodableRequest } from '../../protocol/message-types.js';
 import { LIST_OFFSETS, METADATA, type MetadataResponse } from '../../protocol/messages/index.js';
-import type { ConnectionSettings } from '../settings.js';
+import { DEFAULT_REFUSED_RETRY_MS, type ConnectionSettings } from '../settings.js';
 import {
   Connection,
   ConnectFailure,
@@ -79,6 +79,13 @@ export const ADMIN_LANE = 'admin';
 export const GROUP_INFO_LANE = 'group-info';
 const SHORT_REQUEST_LANES: ReadonlySet<string> = new Set(['default', ADMIN_LANE, GROUP_INFO_LANE]);
 
+/** One reason when every address gave the same, else each address with its own. */
+function sameOrEach(reasons: Map<string, string>): string {
+  const distinct = new Set(reasons.values());
+  if (distinct.size === 1) return [...distinct][0];
+  return [...reasons].map(([address, reason]) => `${address} ${reason}`).join(', ');
+}
+
 export class Cluster {
   readonly brokers = new Map<number, Endpoint>();
   clusterId: string | null = null;
@@ -132,34 +139,69 @@ export class Cluster {
   /** A connection for cluster-wide requests (Metadata), to whichever broker answers. */
   private async anyConnection(): Promise<Connection> {
     if (this.metadataConn && !this.metadataConn.isClosed) return this.metadataConn;
-    const candidates = this.brokers.size > 0 ? [...this.brokers.values(), ...this.bootstrap] : this.bootstrap;
-    this.metadataConn = await this.openWithRetry(candidates);
+    // until the cluster has answered once, a refusal from every address is the answer (no broker there);
+    // afterwards a refusal is a broker restarting, worth the whole timeout
+    const bootstrapping = this.brokers.size === 0;
+    const candidates = bootstrapping ? this.bootstrap : [...this.brokers.values(), ...this.bootstrap];
+    this.metadataConn = await this.openWithRetry(candidates, bootstrapping);
     return this.metadataConn;
   }
 
-  /** Opens a connection to the first candidate that answers, cycling through them until the timeout. */
-  private async openWithRetry(candidates: Endpoint[]): Promise<Connection> {
-    const deadline = Date.now() + this.settings.timeoutMs;
+  /**
+   * Opens a connection to the first candidate that answers, cycling through them with a growing pause until
+   * the timeout; when `failFast`, gives up after the short refusal window once every candidate refused.
+   */
+  private async openWithRetry(candidates: Endpoint[], failFast = false): Promise<Connection> {
+    const start = Date.now();
+    const deadline = start + this.settings.timeoutMs;
+    const refusedWindow = Math.min(this.settings.refusedRetryMs ?? DEFAULT_REFUSED_RETRY_MS, this.settings.timeoutMs);
     const names = [...new Set(candidates.map(formatEndpoint))];
     let lastReason = 'no answer';
     let pause = 100;
-    for (let attempt = 0; ; attempt++) {
+    // the reason each address gave in the last full round, when every one of them was definite
+    let refusals: Map<string, string> | null = null;
+    let rounds = 0;
+    for (;;) {
+      const round = new Map<string, string>();
+      let allDefinite = true;
+      let complete = true;
       for (const endpoint of candidates) {
         if (this.closed) throw new WireError('the client was closed', 'closed');
         const left = deadline - Date.now();
-        if (left <= 0) break;
+        if (left <= 0) {
+          complete = false;
+          break;
+        }
         try {
           return await Connection.open(endpoint, { ...this.connectionOptions, connectTimeoutMs: left });
         } catch (err) {
           if (!(err instanceof ConnectFailure)) throw err;
           lastReason = err.reason;
           if (!err.retriable) throw new UnreachableError([formatEndpoint(endpoint)], err.reason);
-          if (attempt === 0) this.log(`cannot connect to ${err.endpoint}: ${err.reason}`);
+          if (rounds === 0) this.log(`cannot connect to ${err.endpoint}: ${err.reason}`);
+          if (err.definite) round.set(err.endpoint, err.reason);
+          else allDefinite = false;
         }
       }
-      const left = deadline - Date.now();
-      if (left <= 0) throw new UnreachableError(names, lastReason, this.settings.timeoutMs);
-      await sleep(Math.min(pause, left));
+      if (complete) {
+        rounds++;
+        refusals = allDefinite ? round : null;
+      }
+      const now = Date.now();
+      if (failFast && refusals) {
+        const windowLeft = start + refusedWindow - now;
+        if (windowLeft <= 0)
+          throw new UnreachableError(names, sameOrEach(refusals), undefined, {
+            triedMs: refusedWindow,
+            attempts: rounds,
+          });
+        // the last attempt at the window's end, so that "tried for" is what happened
+        await sleep(Math.min(pause, windowLeft));
+      } else {
+        const left = deadline - now;
+        if (left <= 0) throw new UnreachableError(names, lastReason, this.settings.timeoutMs);
+        await sleep(Math.min(pause, left));
+      }
       pause = Math.min(pause * 2, 1000);
     }
   }

@@ -51,6 +51,11 @@ export class ConnectFailure extends WireError {
     readonly reason: string,
     /** false when trying again cannot help (a TLS certificate problem, bad credentials) */
     retriable: boolean,
+    /**
+     * the address answered at once that nothing is there (refused, no such host, no route): unlike a
+     * silence, the answer is known, so bootstrapping gives up after a short retry instead of the timeout
+     */
+    readonly definite = false,
   ) {
     super(`${endpoint}: ${reason}`, 'unreachable', retriable);
     this.name = 'ConnectFailure';
@@ -80,18 +85,20 @@ export function timerMs(ms: number): number {
   return Math.min(Math.max(1, ms), 0x7fffffff);
 }
 
-function describeSocketError(err: NodeJS.ErrnoException): { reason: string; retriable: boolean } {
+function describeSocketError(err: NodeJS.ErrnoException): { reason: string; retriable: boolean; definite?: true } {
   switch (err.code) {
     case 'ECONNREFUSED':
-      return { reason: 'connection refused', retriable: true };
+      return { reason: 'connection refused', retriable: true, definite: true };
     case 'ENOTFOUND':
+      return { reason: 'host not found', retriable: true, definite: true };
     case 'EAI_AGAIN':
+      // the resolver could not answer (yet): a temporary failure, not a verdict on the name
       return { reason: 'host not found', retriable: true };
     case 'ECONNRESET':
       return { reason: 'connection reset', retriable: true };
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return { reason: 'host unreachable', retriable: true };
+      return { reason: 'host unreachable', retriable: true, definite: true };
     case 'ETIMEDOUT':
       return { reason: 'connect timed out', retriable: true };
   }
@@ -145,7 +152,7 @@ function openSocket(endpoint: Endpoint, opts: ConnectionOptions, timeoutMs: numb
       clearTimeout(timer);
       socket.destroy();
       const d = describeSocketError(err);
-      reject(new ConnectFailure(name, d.reason, d.retriable));
+      reject(new ConnectFailure(name, d.reason, d.retriable, d.definite));
     };
     socket.once('error', onError);
     socket.once(secure ? 'secureConnect' : 'connect', () => {

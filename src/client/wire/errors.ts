@@ -36,9 +36,19 @@ export class UnreachableError extends WireError {
     readonly brokers: string[],
     readonly reason: string,
     readonly timeoutMs?: number,
+    /**
+     * set when every address refused (or does not exist) and the client gave up after its short retry
+     * rather than the timeout: how long it tried, and how many rounds of attempts it made
+     */
+    readonly refused?: { triedMs: number; attempts: number },
   ) {
-    const within = timeoutMs !== undefined ? ` within ${formatDuration(timeoutMs)}` : '';
-    super(`cannot reach the Kafka cluster at ${brokers.join(',')}${within}: ${reason}`, 'unreachable', true);
+    super(
+      refused
+        ? `cannot connect to ${brokers.join(',')}: ${reason} (tried for ${formatDuration(refused.triedMs)})`
+        : `cannot reach the Kafka cluster at ${brokers.join(',')}${timeoutMs !== undefined ? ` within ${formatDuration(timeoutMs)}` : ''}: ${reason}`,
+      'unreachable',
+      true,
+    );
     this.name = 'UnreachableError';
   }
 }

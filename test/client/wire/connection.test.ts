@@ -1,4 +1,5 @@
-// Connections: unreachable clusters fail within the timeout naming the brokers, a silent server times out,
+// Connections: a cluster whose every address refuses fails after a short retry, one that stays silent within
+// the timeout, each naming the brokers; a broker that starts listening during the retry is reached;
 // versions are negotiated (and refused clearly without overlap), requests are pipelined, TLS through a
 // proxy with a self-signed certificate (made with openssl), and SASL PLAIN / SCRAM-SHA-256 against a fake
 // SASL broker (the embedded broker has no SASL listener).
@@ -41,19 +42,74 @@ async function closedPort(): Promise<number> {
 }
 
 describe('reaching the cluster', () => {
-  it('a closed port fails within the timeout with an UnreachableError naming every broker tried', async () => {
+  it('every address refusing: gives up after the refusal window, not the timeout, naming each address', async () => {
     const [a, b] = [await closedPort(), await closedPort()];
-    const start = Date.now();
-    const err = await Cluster.connect(settingsFor([`127.0.0.1:${a}`, `127.0.0.1:${b}`], { timeoutMs: 1500 })).catch(
-      (e: Error) => e,
-    );
-    const took = Date.now() - start;
+    // a minute of timeout: only the refusal window can end this attempt before the test's own limit
+    const err = await Cluster.connect(
+      settingsFor([`127.0.0.1:${a}`, `127.0.0.1:${b}`], { timeoutMs: 60_000, refusedRetryMs: 400 }),
+    ).catch((e: Error) => e);
     expect(err).toBeInstanceOf(UnreachableError);
     expect((err as Error).message).toBe(
-      `cannot reach the Kafka cluster at 127.0.0.1:${a},127.0.0.1:${b} within 1.5s: connection refused`,
+      `cannot connect to 127.0.0.1:${a},127.0.0.1:${b}: connection refused (tried for 400ms)`,
     );
-    expect(took).toBeGreaterThanOrEqual(1400);
-    expect(took).toBeLessThan(3000);
+    // retried with backoff (100, 200, then what is left of the window) before giving up
+    expect((err as UnreachableError).refused?.attempts).toBeGreaterThanOrEqual(3);
+  });
+
+  it('the refusal window is the default one and at most the timeout', async () => {
+    const port = await closedPort();
+    const byDefault = await Cluster.connect(settingsFor(`127.0.0.1:${port}`, { timeoutMs: 60_000 })).catch(
+      (e: Error) => e,
+    );
+    expect((byDefault as Error).message).toBe(`cannot connect to 127.0.0.1:${port}: connection refused (tried for 2s)`);
+    const shorter = await Cluster.connect(settingsFor(`127.0.0.1:${port}`, { timeoutMs: 500 })).catch((e: Error) => e);
+    expect((shorter as Error).message).toBe(
+      `cannot connect to 127.0.0.1:${port}: connection refused (tried for 500ms)`,
+    );
+  });
+
+  it('a broker that starts listening within the refusal window is reached', async () => {
+    const port = await closedPort();
+    let late: RunningBroker | undefined;
+    let starting: Promise<RunningBroker> | undefined;
+    try {
+      // the broker starts once the first attempt was refused; the window is long enough for it to listen
+      const cluster = await Cluster.connect(
+        settingsFor(`127.0.0.1:${port}`, { timeoutMs: 60_000, refusedRetryMs: 60_000 }),
+        {
+          log: (line) => {
+            if (line.includes('connection refused')) starting ??= startTestBroker({ inMemory: true, port });
+          },
+        },
+      );
+      late = await starting;
+      expect(starting).toBeDefined();
+      expect([...cluster.brokers.values()]).toEqual([{ host: '127.0.0.1', port }]);
+      cluster.close();
+    } finally {
+      await (late ?? (await starting?.catch(() => undefined)))?.close();
+    }
+  });
+
+  it('a refusal beside an address that stays silent keeps the whole timeout', async () => {
+    const refused = await closedPort();
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const err = await Cluster.connect(
+        settingsFor([`127.0.0.1:${refused}`, `127.0.0.1:${port}`], { timeoutMs: 1500, refusedRetryMs: 100 }),
+      ).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(UnreachableError);
+      expect((err as UnreachableError).refused).toBeUndefined();
+      expect((err as Error).message).toMatch(
+        new RegExp(
+          `^cannot reach the Kafka cluster at 127\\.0\\.0\\.1:${refused},127\\.0\\.0\\.1:${port} within 1\\.5s: `,
+        ),
+      );
+    } finally {
+      silent.close();
+    }
   });
 
   it('a server that accepts and never answers fails within the timeout', async () => {
@@ -76,7 +132,7 @@ describe('reaching the cluster', () => {
       (e: Error) => e,
     );
     expect(err).toBeInstanceOf(UnreachableError);
-    expect((err as Error).message).toMatch(/no-such-host\.invalid:9092 .*host not found/);
+    expect((err as Error).message).toMatch(/no-such-host\.invalid:9092.*host not found/);
   }, 90_000);
 });
 
