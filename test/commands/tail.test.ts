@@ -436,6 +436,46 @@ describe('consumer groups', () => {
   });
 });
 
+describe('evt tail -f --group, interrupted', () => {
+  it('Ctrl-C on an idle member exits 130, leaves the group at once and commits what it printed', async () => {
+    await createTopics(['grp-idle', 2]);
+    for (let i = 0; i < 4; i++) await producer.send('grp-idle', rec(`i${i}`, { partition: i % 2 }));
+    const s = start([...b(), '--json', 'tail', 'grp-idle', '-f', '--group', 'idler']);
+    await until(() => lines(s.stdout()).length === 4, 20_000, 'the four records printed');
+    // idle: everything read, the member waits in its fetches when Ctrl-C comes
+    const admin = kafkaFor(broker).admin();
+    await admin.connect();
+    try {
+      await until(
+        async () => (await admin.describeGroups(['idler'])).groups[0].state === 'Stable',
+        20_000,
+        'the member in a stable group',
+      );
+      s.proc.kill('SIGINT');
+      const r = await s.done;
+      expect(r.signal).toBe(null);
+      expect(r.code).toBe(130);
+      expect(r.stderr).toBe('evt: interrupted\n');
+      expect(
+        json<{ value: string }>(r.stdout)
+          .map((e) => e.value)
+          .sort(),
+      ).toEqual(['i0', 'i1', 'i2', 'i3']);
+      // it left (LeaveGroup) rather than waiting for its session to time out: no member right after it exited
+      const [group] = (await admin.describeGroups(['idler'])).groups;
+      expect(group.members).toEqual([]);
+      expect(group.state).toBe('Empty');
+      const offsets = await admin.fetchOffsets({ groupId: 'idler', topics: ['grp-idle'] });
+      expect(offsets[0].partitions.map((p) => [p.partition, p.offset]).sort()).toEqual([
+        [0, '2'],
+        [1, '2'],
+      ]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
+
 describe('help', () => {
   it('produce and tail explain themselves with examples', async () => {
     for (const cmd of ['produce', 'tail']) {
