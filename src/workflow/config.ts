@@ -4,7 +4,7 @@
 import type { CompressionName } from '../protocol/records/batch-layout.js';
 import type { ServiceName } from './catalogue.js';
 import type { WorkflowContext } from './envelope.js';
-import { defaultStock } from './load.js';
+import { CATALOGUE_SKUS, defaultStock } from './load.js';
 import type { WorkflowService } from './service.js';
 import { createBasket } from './services/basket.js';
 import { createFraud } from './services/fraud.js';
@@ -49,9 +49,9 @@ export function createService(name: ServiceName, ctx: WorkflowContext, config: W
     case 'basket':
       return createBasket(ctx);
     case 'orders':
-      return createOrders(ctx, { timeoutMs: config.timeoutMs });
+      return createOrders(ctx, { timeoutMs: config.timeoutMs, catalogue: CATALOGUE_SKUS });
     case 'inventory':
-      return createInventory(ctx, { initialStock: config.initialStock });
+      return createInventory(ctx, { initialStock: config.initialStock, catalogue: CATALOGUE_SKUS });
     case 'payments':
       return createPayments(ctx, { seed: config.seed, declineRate: config.declineRate });
     case 'fraud':

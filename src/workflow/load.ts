@@ -11,11 +11,18 @@ export const CATALOGUE_PRICES: Readonly<Record<string, number>> = {
   'SKU-TEE': 1999,
   'SKU-HAT': 2499,
   'SKU-LAMP': 8999,
-  // sold but never stocked: inventory must refuse it rather than leave orders hanging
+  // sold but never stocked: a known sku with none in stock, which inventory must refuse (OUT_OF_STOCK)
+  // rather than leave orders hanging
   'SKU-GHOST': 500,
 };
 
 export const GHOST_SKU = 'SKU-GHOST';
+
+/**
+ * The skus the shop sells, the ghost one included: an order for any other is INVALID_DETAILS (the orders
+ * service refuses it before placing it); one the catalogue has but inventory holds none of is OUT_OF_STOCK.
+ */
+export const CATALOGUE_SKUS: ReadonlySet<string> = new Set(Object.keys(CATALOGUE_PRICES));
 
 export interface LoadOptions {
   seed: number | string;

@@ -55,6 +55,8 @@ export interface OrderEnv {
   stockView: ReadonlyMap<string, number>;
   /** Time allowed between PLACED and the last answer. */
   timeoutMs: number;
+  /** The skus the shop sells, when it knows them: an order for another is INVALID_DETAILS, not placed. */
+  catalogue?: ReadonlySet<string>;
 }
 
 export interface OrderStep {
@@ -316,7 +318,9 @@ function request(record: WorkflowRecord<'basket.order-requests'>, env: OrderEnv)
     lastHeaders: record.headers,
   };
   const id = eventIdOf(record);
-  if (invalidDetails(r) !== undefined)
+  // a sku the shop does not sell is a wrong order, not a shortage: nothing to ask inventory about
+  const unknownSku = env.catalogue && r.lines.some((l) => !env.catalogue!.has(l.sku));
+  if (invalidDetails(r) !== undefined || unknownSku)
     return transition({ ...fresh, reason: 'INVALID_DETAILS' }, 'REJECTED', 'OrderRejected', record, env, id);
   // Fast rejection from the local view; a sku the view has never seen is left to inventory, which is
   // authoritative and answers StockReservationFailed for it, so such an order cannot hang.

@@ -16,7 +16,10 @@ export interface OutcomeConfig {
   declineRate: number;
   fraudLimit: number;
   shipFailRate: number;
-  /** Skus inventory holds; a line for any other is refused (OUT_OF_STOCK) once the order is placed. */
+  /**
+   * Skus inventory holds; a line for any other sku of the catalogue is refused (OUT_OF_STOCK) once the order
+   * is placed. The load never asks for a sku outside the catalogue (that would be INVALID_DETAILS).
+   */
   stockedSkus: ReadonlySet<string>;
 }
 

@@ -147,6 +147,17 @@ describe('reduceOrder', () => {
     expect(feed([request({ currency: 'euro' })]).order.reason).toBe('INVALID_DETAILS');
   });
 
+  it('rejects a sku the catalogue does not have as INVALID_DETAILS, without placing or asking inventory', () => {
+    const shop = (skus: string[]): OrderEnv => ({ ...env(), catalogue: new Set(skus) });
+    const unknown = feed([request()], shop(['B']));
+    expect(unknown.emitted).toEqual(['OrderRejected']);
+    expect(unknown.order).toMatchObject({ state: 'REJECTED', reason: 'INVALID_DETAILS' });
+    // a sku the shop sells but inventory has none of is a shortage: placed, and inventory's answer decides
+    const known = feed([request(), reservation('StockReservationFailed')], shop(['A']));
+    expect(known.emitted).toEqual(['OrderPlaced', 'OrderRejected']);
+    expect(known.order.reason).toBe('OUT_OF_STOCK');
+  });
+
   it('rejects OUT_OF_STOCK at once from the local stock view, and leaves unknown skus to inventory', () => {
     const short = feed([request()], env([['A', 1]]));
     expect(short.emitted).toEqual(['OrderRejected']);

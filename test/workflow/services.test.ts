@@ -59,6 +59,19 @@ describe('inventory', () => {
     ]);
   });
 
+  it('says why it refused: none in stock for a sku the shop sells, unknown for any other', () => {
+    const inv = createInventory(ctx(), { catalogue: new Set(['A', 'GHOST']) });
+    inv.restock('A', 1);
+    const reason = (orderId: string, sku: string) =>
+      inv.handle(orderEvent('OrderPlaced', orderId, [{ sku, qty: 2, unitPrice: 1 }]))[0].value;
+    expect(reason('o1', 'A')).toMatchObject({ eventType: 'StockReservationFailed', reason: 'A: 2 asked, 1 available' });
+    expect(reason('o2', 'GHOST')).toMatchObject({
+      eventType: 'StockReservationFailed',
+      reason: 'GHOST: 2 asked, none in stock',
+    });
+    expect(reason('o3', 'NOPE')).toMatchObject({ eventType: 'StockReservationFailed', reason: 'unknown sku NOPE' });
+  });
+
   it('releases on rejection or cancel once, consumes on shipment, and ignores redeliveries', () => {
     const inv = createInventory(ctx());
     inv.restock('A', 5);

@@ -45,6 +45,8 @@ export interface InventoryConfig {
    * stocked (no restock in inventory.stock), so restarting a worker does not stock twice.
    */
   initialStock?: Readonly<Record<string, number>>;
+  /** The skus the shop sells: one of them never stocked has none available; any other is an unknown sku. */
+  catalogue?: ReadonlySet<string>;
 }
 
 /** The order events inventory acts on: reserve, release (two ways), commit. */
@@ -98,7 +100,9 @@ export function createInventory(ctx: WorkflowContext, config: InventoryConfig = 
     for (const { sku, qty } of lines) {
       const item = stock.get(sku);
       const reason = !item
-        ? `unknown sku ${sku}`
+        ? config.catalogue?.has(sku)
+          ? `${sku}: ${qty} asked, none in stock`
+          : `unknown sku ${sku}`
         : item.onHand - item.reserved < qty
           ? `${sku}: ${qty} asked, ${item.onHand - item.reserved} available`
           : undefined;

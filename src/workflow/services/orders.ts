@@ -19,6 +19,8 @@ import type { WorkflowService } from '../service.js';
 export interface OrdersConfig {
   /** Time from PLACED to the last answer before TIMEOUT. */
   timeoutMs: number;
+  /** The skus the shop sells: an order for another is rejected INVALID_DETAILS (none given: not checked). */
+  catalogue?: ReadonlySet<string>;
 }
 
 export interface OrdersService extends WorkflowService {
@@ -33,7 +35,7 @@ export function createOrders(ctx: WorkflowContext, config: OrdersConfig): Orders
   const stockVersion = new Map<string, number>();
   // Orders that can still time out, so a tick does not scan every order ever seen.
   const open = new Set<string>();
-  const env: OrderEnv = { ctx, stockView, timeoutMs: config.timeoutMs };
+  const env: OrderEnv = { ctx, stockView, timeoutMs: config.timeoutMs, catalogue: config.catalogue };
 
   const apply = (orderId: string, step: OrderStep): AnyRecord[] => {
     if (step.order) {

@@ -4,7 +4,7 @@
 
 import type { OrderState, RejectionReason, ServiceName } from '../../../src/workflow/catalogue.js';
 import type { WorkflowContext } from '../../../src/workflow/envelope.js';
-import { createLoad } from '../../../src/workflow/load.js';
+import { CATALOGUE_SKUS, createLoad } from '../../../src/workflow/load.js';
 import { createRandom } from '../../../src/workflow/random.js';
 import { createBasket } from '../../../src/workflow/services/basket.js';
 import { createFraud } from '../../../src/workflow/services/fraud.js';
@@ -59,8 +59,9 @@ export function runWorld(options: WorldOptions) {
   const ctx = (name: string): WorkflowContext => ({ now: () => bus.now, random: createRandom(`${o.seed}:${name}`) });
 
   const basket = createBasket(ctx('basket'));
-  const orders = createOrders(ctx('orders'), { timeoutMs: o.timeoutMs });
-  const inventory = createInventory(ctx('inventory'));
+  // the catalogue as the runtime gives it (src/workflow/config.ts): the ghost sku is sold, never stocked
+  const orders = createOrders(ctx('orders'), { timeoutMs: o.timeoutMs, catalogue: CATALOGUE_SKUS });
+  const inventory = createInventory(ctx('inventory'), { catalogue: CATALOGUE_SKUS });
   const payments = createPayments(ctx('payments'), { seed: o.seed, declineRate: o.declineRate });
   const fraud = createFraud(ctx('fraud'), { limit: o.fraudLimit });
   const shipping = createShipping(ctx('shipping'), {
