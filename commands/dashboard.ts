@@ -91,7 +91,8 @@ async function runDashboardCommand(flags: DashboardFlags, io: Io, g: GlobalOptio
       flow,
       codec: await decoderFor(registry),
       registry: registry?.url,
-      clusterName: g.profile ?? session.settings.brokers[0],
+      // the addresses themselves when no profile names them (the header then shows them once)
+      clusterName: g.profile ?? session.settings.brokers.join(','),
       brokers: session.settings.brokers,
       sinceMs,
       stuckAfterMs,

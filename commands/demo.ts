@@ -318,7 +318,7 @@ async function showDashboard(
     // the dashboard knows the workflow through its flow, as it would know any system
     flow: workflowFlow(s.rt.names),
     codec: await decoderFor(s.registry),
-    clusterName: s.embedded ? 'embedded' : (g.profile ?? s.settings.brokers[0]),
+    clusterName: s.embedded ? 'embedded' : (g.profile ?? s.settings.brokers.join(',')),
     brokers: s.settings.brokers,
     sinceMs: 60_000,
     stuckAfterMs: DEMO_STUCK_AFTER_MS,

@@ -66,7 +66,10 @@ export interface FlowStatus {
   /** how many entities are stuck in all (the list may be cut) */
   stuckTotal: number;
   stuckAfterMs: number;
-  /** start of the window the counts cover (the tail's start) */
+  /**
+   * when what the counts cover starts: the first event of the earliest entity seen in the window, or the
+   * window's start (the dashboard's start less --since) while none has been seen
+   */
   since: number;
 }
 

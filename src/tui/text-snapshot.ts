@@ -17,7 +17,10 @@ const text = (line: Line) =>
 
 export function snapshotText(s: Snapshot, o: { width: number; events: number }): string[] {
   const all = { width: o.width, height: 10_000, selected: null, filter: '' };
-  const cluster = `${s.cluster.name} (${s.cluster.brokers.join(',')})${s.cluster.reachable ? '' : `, unreachable: ${s.cluster.error}`}`;
+  // the addresses once: in parentheses only beside a name of another kind (a profile, "embedded")
+  const brokers = s.cluster.brokers.join(',');
+  const named = brokers === s.cluster.name ? brokers : `${s.cluster.name} (${brokers})`;
+  const cluster = `${named}${s.cluster.reachable ? '' : `, unreachable: ${s.cluster.error}`}`;
   const sim = s.simulation
     ? `; simulation ${s.simulation.phase}, ${s.simulation.sent} sent${s.simulation.fault ? `, ${s.simulation.fault}` : ''}`
     : '';

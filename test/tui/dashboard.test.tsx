@@ -554,6 +554,20 @@ describe('without a terminal', () => {
   });
 });
 
+describe('the text header', () => {
+  it('names the brokers once when they are the cluster name, and beside a name of another kind', () => {
+    const s = sceneSnapshot(AT);
+    const byAddress = { ...s, cluster: { ...s.cluster, name: '127.0.0.1:29700', brokers: ['127.0.0.1:29700'] } };
+    expect(snapshotText(byAddress, { width: 120, events: 0 })[0]).toMatch(
+      /^evt dashboard: 127\.0\.0\.1:29700 at 2026-11-22T10:00:00\.000Z;/,
+    );
+    const byProfile = { ...s, cluster: { ...s.cluster, name: 'prod', brokers: ['b1:9092', 'b2:9092'] } };
+    expect(snapshotText(byProfile, { width: 120, events: 0 })[0]).toMatch(
+      /^evt dashboard: prod \(b1:9092,b2:9092\) at /,
+    );
+  });
+});
+
 describe('ring buffers', () => {
   it('keep the newest items, oldest first, never more than their capacity', () => {
     const ring = new Ring<number>(FEED_CAPACITY);

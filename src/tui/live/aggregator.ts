@@ -145,6 +145,8 @@ class FlowEntities {
   /** types the flow has rules for: an id is an entity of the flow once one of its events has one */
   private readonly judged: Set<string>;
   private ended = 0;
+  /** the first event of the earliest entity seen: what the counts cover starts there, not before */
+  private firstSeen = Number.POSITIVE_INFINITY;
   /** open entities dropped because the open-entity cap was reached */
   evicted = 0;
 
@@ -175,6 +177,7 @@ class FlowEntities {
       this.open.set(id, o);
       bump(this.openByState, o.state, 1);
       this.started.add(e.timestamp);
+      this.firstSeen = Math.min(this.firstSeen, e.timestamp);
       if (this.open.size > this.openCap) this.evictOldest();
     }
     o.firstAt = Math.min(o.firstAt, e.timestamp);
@@ -246,7 +249,9 @@ class FlowEntities {
       stuck: rows,
       stuckTotal: total,
       stuckAfterMs,
-      since: this.since,
+      // the window reaches back further than the system's first entity (a demo a few seconds old, a quiet
+      // morning): "since" is the first entity's first event then, never a time nothing was there yet
+      since: Number.isFinite(this.firstSeen) ? Math.max(this.since, this.firstSeen) : this.since,
     };
   }
 

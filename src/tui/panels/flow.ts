@@ -13,10 +13,19 @@ import { stuckRows } from './rows.js';
 // a stuck entity: its id, state and age, then what it waits for, as far as the panel reaches
 const stuckCols = (w: FlowStatus): readonly Column[] => [
   { header: w.entity.toUpperCase(), max: 40, min: 8 },
-  { header: 'STATE', max: 24, min: 6 },
+  { header: 'STATE', max: 32, min: 6 },
   { header: 'AGE', align: 'right' },
 ];
 const stuckCells = (r: StuckRow): string[] => [r.id, r.state, formatDuration(r.ageMs, 'narrow')];
+/**
+ * The cells the stuck columns are sized by: the rows', and every state the flow defines, so that the
+ * columns stay put from one frame to the next whichever states the stuck entities are in (a CANCEL_PENDING
+ * coming and going would otherwise shift what follows the state).
+ */
+const stuckSizing = (w: FlowStatus): string[][] => [
+  ...w.stuck.map(stuckCells),
+  ...w.states.filter((s) => !s.final).map((s) => ['', s.state, '']),
+];
 const SPARK = { min: 8, max: 30 };
 
 /** A final state's colour: red when its outcome has a reason (rejected, failed), else green. */
@@ -32,7 +41,7 @@ export function flowNeed(s: Snapshot): number {
   const w = s.flow;
   if (!w) return 0;
   const stuck = w.stuck.length
-    ? naturalWidth(stuckCols(w), w.stuck.map(stuckCells)) + 2 + Math.max(...w.stuck.map((r) => r.waitingFor.length))
+    ? naturalWidth(stuckCols(w), stuckSizing(w)) + 2 + Math.max(...w.stuck.map((r) => r.waitingFor.length))
     : 0;
   const [rate, latency] = rateItems(w, SPARK.min);
   return Math.max(
@@ -78,7 +87,7 @@ export function flowLines(
   const fixed = [...states, ...reasons, ...rate];
   if (!w.stuckTotal) return [...fixed, head];
   const cols = stuckCols(w);
-  const widths = columnWidths(cols, w.stuck.map(stuckCells), o.width);
+  const widths = columnWidths(cols, stuckSizing(w), o.width);
   return [
     ...fixed,
     ...listLines({
