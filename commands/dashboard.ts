@@ -62,7 +62,7 @@ Examples:
   $ evt --brokers kafka-1:9092 --registry http://registry:8081 dashboard
   $ evt dashboard --once                            one text snapshot (as CI logs show it)
   $ evt dashboard --json | jq '.services[] | {group, lag}'
-  $ npx evt demo                                    the workflow simulated, under this dashboard`,
+  $ evt demo                                        the workflow simulated, under this dashboard`,
     )
     .action(async (flags: DashboardFlags) => {
       await runDashboardCommand(flags, io, globals());

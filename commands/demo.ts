@@ -66,7 +66,7 @@ first line printed without a terminal: put it for URL; the values are Avro, so t
   $ evt --brokers 127.0.0.1:9092 groups list                              the services' groups and their lag
 
 Examples:
-  $ npx evt demo
+  $ evt demo
   $ evt demo --rate 100/s --no-fault
   $ evt demo --compression zstd                             the services write zstd batches
   $ evt demo --duration 60s --json                          stops by itself, prints the JSON summary`,
