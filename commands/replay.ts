@@ -94,7 +94,8 @@ async function runReplay(
 
   const { openSession, toCliError } = await import('../src/cli/session.js');
   const { openDatabase } = await import('../src/views/store.js');
-  const { replay, MissingTopicError, ViewTopicsChangedError } = await import('../src/views/replay.js');
+  const { replay, describeEventError, MissingTopicError, ViewCodeError, ViewTopicsChangedError } =
+    await import('../src/views/replay.js');
   const { autoDecoder } = await import('../src/codec/registry-codec.js');
   const { formatProgress } = await import('../src/cli/replay-progress.js');
 
@@ -144,6 +145,11 @@ async function runReplay(
         io.stderr,
         `evt replay: ${summary.truncated.join(', ')}: the stored offset was deleted by retention; restarted at the log start`,
       );
+    if (summary.firstError)
+      printLine(
+        io.stderr,
+        `evt replay ${def.name}: ${summary.errors} of ${summary.events} events went to the errors table, the first ${describeEventError(summary.firstError)} (evt view show ${def.name})`,
+      );
     if (g.json) printJson(io, { ...summary, db: flags.db });
     else {
       printLine(
@@ -153,6 +159,13 @@ async function runReplay(
     }
   } catch (err) {
     if (err instanceof MissingTopicError) throw new CliError(err.message, ExitCode.NOT_FOUND);
+    if (err instanceof ViewCodeError) {
+      const all = err.events === 1 ? 'the only event' : `all ${err.events} events`;
+      throw new CliError(
+        `${err.message}; its code threw on ${all} of the batch, now in its errors table (evt view show ${err.view})${flags.viewFile ? ': fix the view file and replay with --rebuild' : ''}`,
+        ExitCode.FAILURE,
+      );
+    }
     if (err instanceof ViewTopicsChangedError) {
       throw new CliError(
         `${err.message} in ${flags.db}: replay it with the --prefix it was built with, or give --rebuild to build it again from ${err.wanted.join(', ')} (or another --db)`,
