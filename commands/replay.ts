@@ -50,8 +50,12 @@ Reads the view's topics outside any consumer group from where the view stopped (
 event (Avro through the registry when one is configured, else JSON or text), applies it, and commits the
 rows with each partition's next offset in one SQLite transaction per batch: killed at any moment, it
 resumes exactly where its rows end. Undecodable events, and events the view rejects, go to the view's
-errors table (see evt view show) and the replay goes on. Progress (events/s, position against the end
-per partition, ETA) on stderr; the summary on stdout (--json).
+errors table (see evt view show), the replay goes on, and a line on stderr counts them and gives the
+first. But when the view's code throws on every event of a batch before it has applied any in this run,
+the view is broken rather than the events: that batch is committed (its events in the errors table) and
+the replay stops with exit 1 and the first error. A view file is checked when it is loaded (an async
+apply, a syntax error: exit 2 with its file and line). Progress (events/s, position against the end per
+partition, ETA) on stderr; the summary on stdout (--json).
 
 Built-in views: entities (a flow's entity index: one row per event of every entity, id, topic,
 partition, offset, time, type; what evt trace and trace --stuck answer from when it is up to date; the

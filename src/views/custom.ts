@@ -6,9 +6,9 @@
 //                       and tombstones delete.
 //   .js / .mjs / .cjs   code: the default export (or module.exports) is { name, topics, table?, key, columns,
 //                       apply(event, view) }, `view` offering upsert/delete/get on the view's table.
-//   .ts / .mts / .cts   code too, but only when Node strips types itself (Node >= 22.6 with
-//                       --experimental-strip-types, on by default from 23.6); refused otherwise with a clear
-//                       message. TypeScript is a devDependency of evt, so users cannot rely on it to transpile.
+//   .ts / .mts / .cts   code too, but only when Node strips types itself (on by default from Node 22.18;
+//                       22.6 with --experimental-strip-types); refused otherwise with a clear message.
+//                       TypeScript is a devDependency of evt, so users cannot rely on it to transpile.
 //
 // Every problem in the file is one Error naming the file and the field (and the line and column of a syntax
 // error, the line of an async apply), found when the file is loaded, before any event is read. An event a
@@ -65,7 +65,7 @@ export async function loadViewFile(file: string): Promise<ViewDefinition> {
   if (typescript) {
     if (!nodeStripsTypes()) {
       throw new ViewFileError(
-        `${file}: TypeScript view files need Node >= 22.6 run with --experimental-strip-types (the default from Node 23.6); ` +
+        `${file}: TypeScript view files need a Node that strips types (22.18 or later, or 22.6 with --experimental-strip-types); ` +
           `this is Node ${process.versions.node}: write the view as .js (or .mjs) or .json instead`,
       );
     }

@@ -447,7 +447,7 @@ describe('.ts view files', () => {
         const err = await loadViewFile(file).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(ViewFileError);
         expect((err as Error).message).toBe(
-          `${file}: TypeScript view files need Node >= 22.6 run with --experimental-strip-types (the default from Node 23.6); ` +
+          `${file}: TypeScript view files need a Node that strips types (22.18 or later, or 22.6 with --experimental-strip-types); ` +
             `this is Node ${process.versions.node}: write the view as .js (or .mjs) or .json instead`,
         );
       }
