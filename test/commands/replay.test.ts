@@ -30,17 +30,17 @@ afterAll(async () => {
   if (sb) fs.rmSync(path.dirname(sb.cwd), { recursive: true, force: true });
 });
 
-/** A code view over the topic, `apply` as given; written to the sandbox as `file`. */
-function viewFile(file: string, name: string, apply: string): string {
+/**
+ * Writes a code view over the topic to `<name>.mjs` in the sandbox (`apply` from its line 6) and runs
+ * `evt replay <name> --view-file <name>.mjs --db <db>`.
+ */
+function replay(name: string, apply: string, db = 'views.db') {
   fs.writeFileSync(
-    path.join(sb.cwd, file),
+    path.join(sb.cwd, `${name}.mjs`),
     `export default {\n  name: '${name}',\n  topics: ['${TOPIC}'],\n  key: 'id',\n  columns: { id: 'TEXT', n: 'INTEGER' },\n${apply}\n};\n`,
   );
-  return file;
+  return evt(['--brokers', bed.broker.bootstrap, 'replay', name, '--view-file', `${name}.mjs`, '--db', db], { sb });
 }
-
-const replay = (name: string, file: string, ...more: string[]) =>
-  evt(['--brokers', bed.broker.bootstrap, 'replay', name, '--view-file', file, '--db', 'views.db', ...more], { sb });
 
 const query = async (sql: string) => {
   const r = await evt(['--json', 'view', 'query', sql, '--db', 'views.db'], { sb });
@@ -50,12 +50,10 @@ const query = async (sql: string) => {
 
 describe('evt replay --view-file', () => {
   it('a view whose code throws on every event stops with exit 1 and the first error, position once', async () => {
-    const file = viewFile(
-      'v-broken.mjs',
+    const r = await replay(
       'v-broken',
       '  apply(event, view) {\n    view.upsert({ id: event.key, n: event.value.count.n });\n  },',
     );
-    const r = await replay('v-broken', file);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(lines(r.stderr)).toEqual([
@@ -76,12 +74,10 @@ describe('evt replay --view-file', () => {
   });
 
   it('a view that throws on some events goes on, stores each error with its position once, and counts them', async () => {
-    const file = viewFile(
-      'v-odd.mjs',
+    const r = await replay(
       'v-odd',
       "  apply(event, view) {\n    if (event.offset % 2 === 1) throw new Error('odd offset');\n    view.upsert({ id: event.key, n: event.value.n });\n  },",
     );
-    const r = await replay('v-odd', file);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(
       new RegExp(`^v-odd: ${EVENTS} events applied in .*, 5 to the errors table; views\\.db\\n$`),
@@ -99,16 +95,10 @@ describe('evt replay --view-file', () => {
   });
 
   it('an async apply is refused when the file is loaded: exit 2, its file and line, nothing created', async () => {
-    const file = viewFile(
-      'v-async.mjs',
+    const r = await replay(
       'v-async',
       '  async apply(event, view) {\n    view.upsert({ id: event.key });\n  },',
-    );
-    const r = await evt(
-      ['--brokers', bed.broker.bootstrap, 'replay', 'v-async', '--view-file', file, '--db', 'async.db'],
-      {
-        sb,
-      },
+      'async.db',
     );
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
@@ -119,12 +109,7 @@ describe('evt replay --view-file', () => {
   });
 
   it('a syntax error: exit 2, file:line:column and the message', async () => {
-    const file = viewFile(
-      'v-syntax.mjs',
-      'v-syntax',
-      '  apply(event, view) {\n    view.upsert({ id: event.key n: 1 });\n  },',
-    );
-    const r = await replay('v-syntax', file);
+    const r = await replay('v-syntax', '  apply(event, view) {\n    view.upsert({ id: event.key n: 1 });\n  },');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("evt: v-syntax.mjs:7:33: SyntaxError: Unexpected identifier 'n'\n");
   });
