@@ -50,8 +50,12 @@ Reads the view's topics outside any consumer group from where the view stopped (
 event (Avro through the registry when one is configured, else JSON or text), applies it, and commits the
 rows with each partition's next offset in one SQLite transaction per batch: killed at any moment, it
 resumes exactly where its rows end. Undecodable events, and events the view rejects, go to the view's
-errors table (see evt view show) and the replay goes on. Progress (events/s, position against the end
-per partition, ETA) on stderr; the summary on stdout (--json).
+errors table (see evt view show), the replay goes on, and a line on stderr counts them and gives the
+first. But when the view's code throws on every event of a batch before it has applied any in this run,
+the view is broken rather than the events: that batch is committed (its events in the errors table) and
+the replay stops with exit 1 and the first error. A view file is checked when it is loaded (an async
+apply, a syntax error: exit 2 with its file and line). Progress (events/s, position against the end per
+partition, ETA) on stderr; the summary on stdout (--json).
 
 Built-in views: entities (a flow's entity index: one row per event of every entity, id, topic,
 partition, offset, time, type; what evt trace and trace --stuck answer from when it is up to date; the
@@ -94,7 +98,8 @@ async function runReplay(
 
   const { openSession, toCliError } = await import('../src/cli/session.js');
   const { openDatabase } = await import('../src/views/store.js');
-  const { replay, MissingTopicError, ViewTopicsChangedError } = await import('../src/views/replay.js');
+  const { replay, describeEventError, MissingTopicError, ViewCodeError, ViewTopicsChangedError } =
+    await import('../src/views/replay.js');
   const { autoDecoder } = await import('../src/codec/registry-codec.js');
   const { formatProgress } = await import('../src/cli/replay-progress.js');
 
@@ -144,6 +149,11 @@ async function runReplay(
         io.stderr,
         `evt replay: ${summary.truncated.join(', ')}: the stored offset was deleted by retention; restarted at the log start`,
       );
+    if (summary.firstError)
+      printLine(
+        io.stderr,
+        `evt replay ${def.name}: ${summary.errors} of ${summary.events} events went to the errors table, the first ${describeEventError(summary.firstError)} (evt view show ${def.name})`,
+      );
     if (g.json) printJson(io, { ...summary, db: flags.db });
     else {
       printLine(
@@ -153,6 +163,13 @@ async function runReplay(
     }
   } catch (err) {
     if (err instanceof MissingTopicError) throw new CliError(err.message, ExitCode.NOT_FOUND);
+    if (err instanceof ViewCodeError) {
+      const all = err.events === 1 ? 'the only event' : `all ${err.events} events`;
+      throw new CliError(
+        `${err.message}; its code threw on ${all} of the batch, now in its errors table (evt view show ${err.view})${flags.viewFile ? ': fix the view file and replay with --rebuild' : ''}`,
+        ExitCode.FAILURE,
+      );
+    }
     if (err instanceof ViewTopicsChangedError) {
       throw new CliError(
         `${err.message} in ${flags.db}: replay it with the --prefix it was built with, or give --rebuild to build it again from ${err.wanted.join(', ')} (or another --db)`,

@@ -380,8 +380,10 @@ Examples:
     .addHelpText(
       'after',
       `
-The database is opened read-only: INSERT, UPDATE, DELETE, DROP, ... are refused (exit 2) and change nothing.
-An SQL error is one line, exit 1. The tables: each view's own (evt view show <view>), and _evt_views,
+The database is opened read-only: INSERT, UPDATE, DELETE, DROP, ATTACH, VACUUM, and PRAGMAs that set
+something (journal_mode=DELETE, user_version=3, locking_mode=EXCLUSIVE) are refused before they run (exit 2)
+and change nothing; PRAGMAs that read work (table_info(orders), index_list(orders), user_version). An SQL
+error is one line, exit 1. The tables: each view's own (evt view show <view>), and _evt_views,
 _evt_offsets, _evt_errors.
 
 Examples:

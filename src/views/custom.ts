@@ -6,13 +6,15 @@
 //                       and tombstones delete.
 //   .js / .mjs / .cjs   code: the default export (or module.exports) is { name, topics, table?, key, columns,
 //                       apply(event, view) }, `view` offering upsert/delete/get on the view's table.
-//   .ts / .mts / .cts   code too, but only when Node strips types itself (Node >= 22.6 with
-//                       --experimental-strip-types, on by default from 23.6); refused otherwise with a clear
-//                       message. TypeScript is a devDependency of evt, so users cannot rely on it to transpile.
+//   .ts / .mts / .cts   code too, but only when Node strips types itself (on by default from Node 22.18;
+//                       22.6 with --experimental-strip-types); refused otherwise with a clear message.
+//                       TypeScript is a devDependency of evt, so users cannot rely on it to transpile.
 //
-// Every problem in the file is one Error naming the file and the field; an event a view cannot apply throws
-// an Error naming the event (topic-partition@offset) and the view's own message (the replay records it in
-// its errors table and goes on). The README's "Custom views" section documents the format.
+// Every problem in the file is one Error naming the file and the field (and the line and column of a syntax
+// error, the line of an async apply), found when the file is loaded, before any event is read. An event a
+// view cannot apply throws an Error naming the file, the line of the view's code that threw, and the view's own
+// message; the replay adds the event's position (topic-partition@offset) once and records it in its errors
+// table. The README's "Custom views" section documents the format.
 
 import { parseRecordPath, valuesAt, asText, type RecordPath } from '../flow/json-path.js';
 import fs from 'node:fs';
@@ -20,6 +22,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Database, Statement } from 'better-sqlite3';
 import { quoteIdent, type ViewDefinition, type ViewEvent } from './definition.js';
+import { lineOfFunction, syntaxErrorAt, thrownAt } from './code-position.js';
 
 /** A problem with a view file itself (the command layer reports it as a usage error, exit 2). */
 export class ViewFileError extends Error {
@@ -58,10 +61,11 @@ export async function loadViewFile(file: string): Promise<ViewDefinition> {
     }
     return jsonView(file, spec);
   }
-  if (ext === '.ts' || ext === '.mts' || ext === '.cts') {
+  const typescript = ext === '.ts' || ext === '.mts' || ext === '.cts';
+  if (typescript) {
     if (!nodeStripsTypes()) {
       throw new ViewFileError(
-        `${file}: TypeScript view files need Node >= 22.6 run with --experimental-strip-types (the default from Node 23.6); ` +
+        `${file}: TypeScript view files need a Node that strips types (22.18 or later, or 22.6 with --experimental-strip-types); ` +
           `this is Node ${process.versions.node}: write the view as .js (or .mjs) or .json instead`,
       );
     }
@@ -72,12 +76,16 @@ export async function loadViewFile(file: string): Promise<ViewDefinition> {
   try {
     mod = (await import(pathToFileURL(path.resolve(file)).href)) as Record<string, unknown>;
   } catch (e) {
-    const err = e as Error & { code?: string };
+    const err = e as Error;
+    // node --check does not strip types: a TypeScript file's position comes from the error alone
+    const syntax = syntaxErrorAt(file, err, !typescript);
+    const message = syntax ? syntax.message : err.message;
     const hint =
-      err instanceof SyntaxError && /\b(export|import)\b/.test(err.message) && ext === '.js'
+      /\b(export|import)\b/.test(message) && ext === '.js'
         ? ' (ES module syntax in a .js file outside a "type": "module" package: rename it .mjs)'
         : '';
-    throw new ViewFileError(`${file}: cannot load the view file: ${err.message}${hint}`);
+    if (syntax) throw new ViewFileError(`${file}:${syntax.line}:${syntax.column}: ${message}${hint}`);
+    throw new ViewFileError(`${file}: cannot load the view file: ${message}${hint}`);
   }
   return codeView(file, mod.default ?? mod);
 }
@@ -190,7 +198,7 @@ function jsonView(file: string, spec: unknown): ViewDefinition {
           params.push(event.topic, event.partition, event.offset, event.timestamp);
           upsert.run(params);
         } catch (e) {
-          throw eventError(display, event, e);
+          throw eventError(display, e);
         }
       };
     },
@@ -304,6 +312,7 @@ function codeView(file: string, exported: unknown): ViewDefinition {
   if (types.size < 2) fail('columns: at least one column besides the key');
   if (typeof s.apply !== 'function') fail(`apply: a function (event, view) => void, not ${describe(s.apply)}`);
   const userApply = s.apply as (event: ViewEvent, view: ViewTable) => unknown;
+  checkSynchronous(file, userApply);
 
   // the key column first, then the others in the file's order
   const userColumns = [keyColumn, ...[...types.keys()].filter((c) => c !== keyColumn)];
@@ -381,7 +390,7 @@ function codeView(file: string, exported: unknown): ViewDefinition {
         try {
           applyOne(event);
         } catch (e) {
-          throw eventError(display, event, e);
+          throw eventError(display, e);
         } finally {
           current = undefined;
         }
@@ -428,9 +437,38 @@ function checkTableColumns(db: Database, table: string, columns: readonly string
   }
 }
 
-function eventError(file: string, event: ViewEvent, e: unknown): Error {
-  const msg = e instanceof Error ? e.message : String(e);
-  return new Error(`${event.topic}-${event.partition}@${event.offset}: ${path.basename(file)}: ${msg}`, { cause: e });
+/**
+ * An async (or generator) apply would return before its writes, outside the transaction that commits them
+ * with the offsets: refused when the file is loaded, at the line where apply is written. A plain function
+ * that returns a promise cannot be told apart until it runs (the run-time check in prepare).
+ */
+function checkSynchronous(file: string, apply: (...args: never[]) => unknown): void {
+  const kind = apply.constructor.name;
+  const problem =
+    kind === 'AsyncFunction' || kind === 'AsyncGeneratorFunction'
+      ? 'apply is async; it must be synchronous (it runs inside a SQLite transaction)'
+      : kind === 'GeneratorFunction'
+        ? 'apply is a generator function; it must be a plain function (event, view) => void'
+        : null;
+  if (!problem) return;
+  let line: number | null = null;
+  try {
+    line = lineOfFunction(fs.readFileSync(file, 'utf8'), apply, 'apply');
+  } catch {
+    // unreadable now: the message goes without a line
+  }
+  throw new ViewFileError(`${file}${line ? `:${line}` : ''}: ${problem}`);
+}
+
+/**
+ * What an event's failure says: the view file, the line of its code that threw (when it did), and the error
+ * (its kind too when it is not a plain Error: a TypeError says the view has a bug). No position: the replay
+ * adds the event's once.
+ */
+function eventError(file: string, e: unknown): Error {
+  const line = thrownAt(e, file);
+  const msg = e instanceof Error ? (e.name === 'Error' ? e.message : `${e.name}: ${e.message}`) : String(e);
+  return new Error(`${path.basename(file)}${line ? `:${line}` : ''}: ${msg}`, { cause: e });
 }
 
 function checkFields(s: Record<string, unknown>, allowed: readonly string[], fail: (msg: string) => never): void {

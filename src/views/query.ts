@@ -155,12 +155,10 @@ export function runQuery(db: Database, sql: string, params: unknown[] | Record<s
   } catch (err) {
     throw new QueryError((err as Error).message);
   }
-  // refused before running: the read-only connection would refuse it too, but with SQLite's less helpful words
-  if (!stmt.reader)
-    throw new QueryError(
-      'only queries that return rows are allowed (views are read-only here; evt replay writes them)',
-      true,
-    );
+  // refused before running: the read-only connection would refuse most of these too, but with SQLite's less
+  // helpful words, and some (PRAGMA journal_mode=DELETE) as "database is locked", a failure rather than a refusal
+  const refusal = writeRefusal(sql, stmt);
+  if (refusal) throw new QueryError(`${refusal} (views are read-only here; evt replay writes them)`, true);
   try {
     const rows = (Array.isArray(params) ? stmt.all(...params) : stmt.all(params)) as Row[];
     return { columns: stmt.columns().map((c) => c.name), rows };
@@ -173,6 +171,52 @@ export function runQuery(db: Database, sql: string, params: unknown[] | Record<s
       );
     throw new QueryError(e.message);
   }
+}
+
+/**
+ * PRAGMAs whose argument names what to read (a table, an index, how many problems to list), not a new value.
+ * Any other PRAGMA given a value, `PRAGMA x = v` or `PRAGMA x(v)`, sets something.
+ */
+const READING_PRAGMAS = new Set([
+  'table_info',
+  'table_xinfo',
+  'table_list',
+  'index_info',
+  'index_xinfo',
+  'index_list',
+  'foreign_key_list',
+  'foreign_key_check',
+  'integrity_check',
+  'quick_check',
+]);
+
+/** PRAGMAs that act even without a value (ANALYZE, a checkpoint): refused like a write. */
+const ACTING_PRAGMAS = new Set(['optimize', 'wal_checkpoint', 'incremental_vacuum', 'shrink_memory']);
+
+// leading blanks and comments, then PRAGMA [schema.]name and what follows the name
+const IDENT = String.raw`(?:"(?:[^"]|"")*"|\[[^\]]*\]|` + '`[^`]*`' + String.raw`|[A-Za-z_][A-Za-z0-9_$]*)`;
+const PRAGMA = new RegExp(
+  String.raw`^(?:\s+|--[^\n]*(?:\n|$)|/\*[\s\S]*?\*/)*PRAGMA\s+(?:${IDENT}\s*\.\s*)?(${IDENT})\s*([=(]?)`,
+  'i',
+);
+
+/**
+ * Why a statement is refused on a read-only views database, or null when it only reads. SQLite's own flags
+ * decide first (a statement must return rows, and must not be able to write: sqlite3_stmt_readonly), then
+ * PRAGMAs, which SQLite counts as read-only when they change only the connection (locking_mode, mmap_size):
+ * one given a value is refused unless its argument names what to read (table_info(t)).
+ */
+export function writeRefusal(sql: string, stmt: Pick<Statement, 'reader' | 'readonly'>): string | null {
+  if (!stmt.reader) return 'only queries that return rows are allowed';
+  const pragma = PRAGMA.exec(sql);
+  if (pragma) {
+    const name = pragma[1].replace(/^["[`]|["\]`]$/g, '').toLowerCase();
+    if (ACTING_PRAGMAS.has(name)) return `PRAGMA ${name} can change the database; only PRAGMAs that read are allowed`;
+    if (pragma[2] && !READING_PRAGMAS.has(name))
+      return `PRAGMA ${name} with a value sets something; only PRAGMAs that read are allowed`;
+  }
+  if (!stmt.readonly) return 'the statement can change the database; only queries that read are allowed';
+  return null;
 }
 
 /** Opens the database read-only, runs one query and closes it. */

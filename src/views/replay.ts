@@ -3,6 +3,11 @@
 // committed in ONE SQLite transaction together with the next offset of its partition. A crash (kill -9, power
 // loss in WAL mode) at any moment leaves the rows and offsets of the last committed chunk, never rows without
 // their offsets or offsets without their rows, so a resumed replay ends where a clean rebuild would.
+//
+// An event that cannot be decoded or applied goes to the view's errors table and the replay goes on, except
+// when the view's code has applied nothing in this run and throws on every event of a batch: the code is
+// broken rather than the events, so the replay commits that batch (its errors, the offsets after it) and
+// stops with ViewCodeError instead of filling the errors table with the rest of the topics.
 
 import type { Database } from 'better-sqlite3';
 import { headersAsText, type ConsumedRecord } from '../client/records.js';
@@ -11,6 +16,7 @@ import type { DecodedValue, ValueCodec } from '../codec/value-codec.js';
 import type { ViewDefinition, ViewEvent } from './definition.js';
 import { dropView, ensureView, positions, storedTopics } from './store.js';
 import { sleep } from '../common/time.js';
+import { EvtError } from '../common/errors.js';
 
 export type ReplayStart = { kind: 'beginning' } | { kind: 'time'; timestamp: number };
 
@@ -58,12 +64,43 @@ export interface ReplaySummary extends ReplayProgress {
   rebuilt: boolean;
   /** partitions whose stored offset had been deleted by retention: they restarted at the log start */
   truncated: string[];
+  /** the first event of this run that went to the errors table, or null */
+  firstError: EventError | null;
+}
+
+/** An event that went to the errors table: where it is, and why (the error names no position: this does). */
+export interface EventError {
+  topic: string;
+  partition: number;
+  offset: number;
+  error: string;
+}
+
+/** `topic-partition@offset: error`, the one place an error's position is written. */
+export function describeEventError(e: EventError): string {
+  return `${e.topic}-${e.partition}@${e.offset}: ${e.error}`;
 }
 
 /** Records per transaction at most, and how long gathered records wait for more before they are committed. */
 const COMMIT_RECORDS = 50_000;
 const COMMIT_WAIT_MS = 20;
 const IDLE: unique symbol = Symbol('idle');
+
+/**
+ * The view's code threw on every event of a batch before applying any in this run: a broken view. The batch
+ * was committed (its events in the errors table, the offsets after it), the replay stopped.
+ */
+export class ViewCodeError extends EvtError {
+  constructor(
+    readonly view: string,
+    readonly first: EventError,
+    /** the events of the batch the code threw on (all it was given) */
+    readonly events: number,
+  ) {
+    super(`view ${view}: ${describeEventError(first)}`, 'failure');
+    this.name = 'ViewCodeError';
+  }
+}
 
 /** A definition with nothing to read: a topic it names does not exist. */
 export class MissingTopicError extends Error {
@@ -147,6 +184,8 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   );
   let events = 0;
   let errors = 0;
+  let applied = 0;
+  let firstError: EventError | null = null;
   // Built-in views write each event with one statement, so a failing event leaves nothing behind; a view
   // file's code may write several rows before it throws, so its events run in a savepoint each.
   const guarded = def.source !== 'built-in';
@@ -155,25 +194,30 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   // wait): a commit has a fixed cost that dominates small batches. Each partition's offset is the position
   // after its last chunk in the transaction.
   const commit = db.transaction((chunks: ReadChunk[]) => {
-    let applied = 0;
-    let failed = 0;
+    const batch: Batch = { applied: 0, failed: 0, codeFailed: 0, first: null, firstOfCode: null };
     const next = new Map<string, { topic: string; partition: number; position: number }>();
     for (const chunk of chunks) {
       for (const r of chunk.records) {
-        const error = applyRecord(r, codec, apply, guarded ? db : null);
-        if (error === null) applied++;
+        const outcome = applyRecord(r, codec, apply, guarded ? db : null);
+        if (outcome === null) batch.applied++;
         else {
-          failed++;
-          saveError.run(def.name, r.topic, r.partition, r.offset, error, Date.now());
+          batch.failed++;
+          const e = { topic: r.topic, partition: r.partition, offset: r.offset, error: outcome.error };
+          batch.first ??= e;
+          if (outcome.code) {
+            batch.codeFailed++;
+            batch.firstOfCode ??= e;
+          }
+          saveError.run(def.name, r.topic, r.partition, r.offset, outcome.error, Date.now());
         }
       }
       next.set(`${chunk.topic}:${chunk.partition}`, chunk);
     }
     apply.flush?.();
     for (const c of next.values()) saveOffset.run(def.name, c.topic, c.partition, c.position);
-    count.run(applied + failed, failed, Date.now(), def.name);
-    return { applied, failed };
-  }) as (chunks: ReadChunk[]) => { applied: number; failed: number };
+    count.run(batch.applied + batch.failed, batch.failed, Date.now(), def.name);
+    return batch;
+  }) as (chunks: ReadChunk[]) => Batch;
 
   const snapshot = (): ReplayProgress => {
     const elapsedMs = Date.now() - started;
@@ -204,12 +248,16 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     let pendingRecords = 0;
     const commitPending = () => {
       if (pending.length === 0) return;
-      const { applied, failed } = commit(pending);
-      events += applied + failed;
-      errors += failed;
+      const batch = commit(pending);
+      events += batch.applied + batch.failed;
+      errors += batch.failed;
+      applied += batch.applied;
+      firstError ??= batch.first;
       for (const c of pending) progress.get(`${c.topic}:${c.partition}`)!.position = c.position;
       pending = [];
       pendingRecords = 0;
+      // undecodable events say nothing about the code; every event the code was given, and nothing applied yet, do
+      if (applied === 0 && batch.firstOfCode) throw new ViewCodeError(def.name, batch.firstOfCode, batch.codeFailed);
     };
     let next = reader?.next();
     while (reader && next && !options.signal?.aborted) {
@@ -233,31 +281,43 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     }
     commitPending();
   } catch (err) {
-    if (!options.signal?.aborted) throw err;
+    if (!options.signal?.aborted || err instanceof ViewCodeError) throw err;
   } finally {
     options.signal?.removeEventListener('abort', stop);
     reader?.close();
     if (timer) clearInterval(timer);
   }
-  return { ...snapshot(), view: def.name, rebuilt: !!options.rebuild, truncated };
+  return { ...snapshot(), view: def.name, rebuilt: !!options.rebuild, truncated, firstError };
 }
 
-/** Applies one record; returns null, or why it went to the errors table (naming the event). */
+/** What one transaction did: events applied, events to the errors table (those the view's code threw on). */
+interface Batch {
+  applied: number;
+  failed: number;
+  codeFailed: number;
+  first: EventError | null;
+  firstOfCode: EventError | null;
+}
+
+/**
+ * Applies one record; returns null, or why it went to the errors table (without its position, which the
+ * table's columns hold) and whether the view's code threw (rather than the value not decoding).
+ */
 function applyRecord(
   r: ConsumedRecord,
   codec: ValueCodec,
   apply: (e: ViewEvent) => void,
   savepointDb: Database | null,
-): string | null {
+): { error: string; code: boolean } | null {
   const decoded = r.value === null ? { value: null } : codec.decode(r.value);
-  if ('error' in decoded && decoded.error) return `cannot decode the value: ${decoded.error}`;
+  if ('error' in decoded && decoded.error) return { error: `cannot decode the value: ${decoded.error}`, code: false };
   const event = new RecordEvent(r, decoded);
   try {
     if (savepointDb) savepointDb.transaction(() => apply(event))();
     else apply(event);
     return null;
   } catch (err) {
-    return `${r.topic}-${r.partition}@${r.offset}: ${(err as Error).message}`;
+    return { error: err instanceof Error ? err.message : String(err), code: true };
   }
 }
 

@@ -179,14 +179,12 @@ describe('the README JSON example (examples/views/big-orders.json)', () => {
     expect(rows('big-orders').map((r) => r.key)).toEqual(['o-1']);
   });
 
-  it('an event without the key goes to the errors (message names the event), the view goes on', async () => {
+  it('an event without the key goes to the errors (the message names the file; the replay adds the position once), the view goes on', async () => {
     const apply = start(await loadViewFile(BIG_ORDERS));
     const bad = { ...order('OrderConfirmed', 'x', 'c-1', 'CONFIRMED', 1), orderId: undefined };
     offset = 41;
-    expect(() => apply(event(bad, null, 2))).toThrow('shop.orders-2@41: big-orders.json: the key $.orderId is missing');
-    expect(() => apply(event(null, null, 1))).toThrow(
-      /^shop\.orders-1@42: big-orders\.json: a tombstone without a record key$/,
-    );
+    expect(() => apply(event(bad, null, 2))).toThrow(/^big-orders\.json: the key \$\.orderId is missing$/);
+    expect(() => apply(event(null, null, 1))).toThrow(/^big-orders\.json: a tombstone without a record key$/);
     apply(orderEvent(order('OrderConfirmed', 'o-9', 'c-1', 'CONFIRMED', 5)));
     expect(rows('big-orders').map((r) => r.key)).toEqual(['o-9']);
   });
@@ -250,7 +248,7 @@ describe('the README JS example (examples/views/customer-totals.js)', () => {
     expect(cols).toContainEqual({ name: 'skus', type: 'TEXT', pk: 0 });
   });
 
-  it("an apply that throws names the event and the view file's message, and leaves nothing behind", async () => {
+  it('an apply that throws names the view file, the line that threw and its message, and leaves nothing behind', async () => {
     const apply = start(await loadViewFile(CUSTOMER_TOTALS));
     offset = 7;
     const noTotal = { ...order('OrderConfirmed', 'o-7', 'c-1', 'CONFIRMED', 0), total: undefined };
@@ -260,7 +258,8 @@ describe('the README JS example (examples/views/customer-totals.js)', () => {
     } catch (e) {
       error = e as Error;
     }
-    expect(error?.message).toBe('shop.orders-3@7: customer-totals.js: order o-7 has no total');
+    // no position in the message: the replay gives each error its position once (topic-partition@offset)
+    expect(error?.message).toBe('customer-totals.js:18: order o-7 has no total');
     expect(rows('customer-totals', 'customer')).toEqual([]);
     apply(orderEvent(order('OrderConfirmed', 'o-8', 'c-1', 'CONFIRMED', 10)));
     expect(rows('customer-totals', 'customer').map((r) => [r.customer, r.total])).toEqual([['c-1', 10]]);
@@ -286,7 +285,7 @@ describe('code views', () => {
     apply(event({ op: 'put', n: 5 }, 'b'));
     apply(event({ op: 'bump' }, 'a'));
     apply(event({ op: 'del' }, 'b'));
-    expect(() => apply(event({ op: 'half' }, 'a'))).toThrow(/^shop\.orders-0@4: cv\.mjs: half done$/);
+    expect(() => apply(event({ op: 'half' }, 'a'))).toThrow(/^cv\.mjs:10: TypeError: half done$/);
     expect(rows('cv', 'id')).toEqual([
       {
         id: 'a',
@@ -301,7 +300,7 @@ describe('code views', () => {
     ]);
   });
 
-  it('refuses unknown columns in upsert, objects in non-JSON columns and async apply, naming the event', async () => {
+  it('refuses unknown columns in upsert, objects in non-JSON columns and a returned promise, naming the line', async () => {
     const file = await writeView(
       'cv2.mjs',
       module(`  apply(e, view) {
@@ -312,16 +311,17 @@ describe('code views', () => {
     );
     const apply = start(await loadViewFile(file));
     expect(() => apply(event('typo', 'k'))).toThrow(
-      'shop.orders-0@0: cv2.mjs: upsert: no column "count" (columns: id, n, x, doc)',
+      /^cv2\.mjs:7: upsert: no column "count" \(columns: id, n, x, doc\)$/,
     );
     expect(() => apply(event('object', 'k'))).toThrow(
-      'shop.orders-0@1: cv2.mjs: column n is INTEGER, not for an object (declare it JSON)',
+      /^cv2\.mjs:8: column n is INTEGER, not for an object \(declare it JSON\)$/,
     );
-    expect(() => apply(event('nokey', 'k'))).toThrow('shop.orders-0@2: cv2.mjs: the key (id) is nothing');
-    const asyncFile = await writeView('cv3.mjs', module('  async apply() {},'));
-    const applyAsync = start(await loadViewFile(asyncFile));
-    expect(() => applyAsync(event('x', 'k'))).toThrow(
-      'shop.orders-0@3: cv3.mjs: apply returned a promise: it must be synchronous',
+    expect(() => apply(event('nokey', 'k'))).toThrow(/^cv2\.mjs:9: the key \(id\) is nothing$/);
+    // a plain function that returns a promise cannot be told from a synchronous one until it runs
+    const promising = await writeView('cv3.mjs', module('  apply() {\n    return Promise.resolve();\n  },'));
+    const applyPromising = start(await loadViewFile(promising));
+    expect(() => applyPromising(event('x', 'k'))).toThrow(
+      /^cv3\.mjs: apply returned a promise: it must be synchronous \(it runs inside a SQLite transaction\)$/,
     );
   });
 
@@ -373,8 +373,61 @@ describe('code views', () => {
   });
 
   it('a file that does not load names the file', async () => {
-    const file = await writeView('broken.mjs', 'export default {');
-    await expect(loadViewFile(file)).rejects.toThrow(`${file}: cannot load the view file:`);
+    const file = await writeView('throws.mjs', "throw new Error('not today');\n");
+    await expect(loadViewFile(file)).rejects.toThrow(`${file}: cannot load the view file: not today`);
+  });
+});
+
+describe('code views: checked when loaded', () => {
+  const viewWith = (apply: string) =>
+    `// a view\nexport default {\n  name: 'cv',\n  topics: ['orders'],\n  key: 'id',\n  columns: { id: 'TEXT', n: 'INTEGER' },\n${apply}\n};\n`;
+  const refusal = async (name: string, source: string) => {
+    const file = await writeView(name, source);
+    const err = await loadViewFile(file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ViewFileError);
+    return { file, message: (err as Error).message };
+  };
+  const ASYNC = 'apply is async; it must be synchronous (it runs inside a SQLite transaction)';
+
+  it('an async apply is refused with the file and the line of apply, before any event', async () => {
+    for (const [i, apply, line] of [
+      [0, '  async apply(event, view) {\n    view.upsert({ id: event.key });\n  },', 7],
+      [1, '  apply: async function (event) {},', 7],
+      [2, "  description: 'd',\n  apply: async (event) => {},", 8],
+    ] as const) {
+      const { file, message } = await refusal(`async${i}.mjs`, viewWith(apply));
+      expect(message).toBe(`${file}:${line}: ${ASYNC}`);
+    }
+  });
+
+  it('an async apply defined elsewhere in the file is found where it is defined', async () => {
+    const source = `async function fold(event, view) {\n  view.upsert({ id: event.key });\n}\n${viewWith('  apply: fold,')}`;
+    const { file, message } = await refusal('elsewhere.mjs', source);
+    expect(message).toBe(`${file}:1: ${ASYNC}`);
+  });
+
+  it('CommonJS and generator functions too', async () => {
+    const cjs = await refusal(
+      'async.cjs',
+      `module.exports = {\n  name: 'cv',\n  topics: ['t'],\n  key: 'id',\n  columns: { n: 'TEXT' },\n  async apply() {},\n};\n`,
+    );
+    expect(cjs.message).toBe(`${cjs.file}:6: ${ASYNC}`);
+    const gen = await refusal('gen.mjs', viewWith('  *apply(event) {},'));
+    expect(gen.message).toBe(
+      `${gen.file}:7: apply is a generator function; it must be a plain function (event, view) => void`,
+    );
+  });
+
+  it('a syntax error names the file, line and column', async () => {
+    const esm = await refusal('broken.mjs', viewWith('  apply(event, view) {\n    const n = ;\n  },'));
+    expect(esm.message).toBe(`${esm.file}:8:15: SyntaxError: Unexpected token ';'`);
+    const cjs = await refusal(
+      'broken.cjs',
+      `module.exports = {\n  name: 'x',\n  apply() {\n    return 1 +* 2;\n  },\n};\n`,
+    );
+    expect(cjs.message).toBe(`${cjs.file}:4:15: SyntaxError: Unexpected token '*'`);
+    const unfinished = await refusal('unfinished.mjs', 'export default {');
+    expect(unfinished.message).toBe(`${unfinished.file}:1:17: SyntaxError: Unexpected end of input`);
   });
 });
 
@@ -394,7 +447,7 @@ describe('.ts view files', () => {
         const err = await loadViewFile(file).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(ViewFileError);
         expect((err as Error).message).toBe(
-          `${file}: TypeScript view files need Node >= 22.6 run with --experimental-strip-types (the default from Node 23.6); ` +
+          `${file}: TypeScript view files need a Node that strips types (22.18 or later, or 22.6 with --experimental-strip-types); ` +
             `this is Node ${process.versions.node}: write the view as .js (or .mjs) or .json instead`,
         );
       }

@@ -183,6 +183,19 @@ describe('evt view query', () => {
       'DROP TABLE things',
       "INSERT INTO things (id, state) VALUES ('x', 'y')",
       'PRAGMA query_only = OFF',
+      // PRAGMAs that set something, and whatever else could touch the file, are refused before they run
+      'PRAGMA journal_mode=DELETE',
+      "/* the mode */ pragma Journal_Mode ( 'delete' )",
+      'PRAGMA main.user_version = 7',
+      'PRAGMA locking_mode = EXCLUSIVE',
+      'PRAGMA wal_checkpoint(TRUNCATE)',
+      'PRAGMA wal_checkpoint',
+      'PRAGMA optimize',
+      "ATTACH 'other.db' AS other",
+      'VACUUM',
+      `VACUUM INTO '${path.join(dir, 'copy.db')}'`,
+      'ANALYZE',
+      'BEGIN',
     ]) {
       const r = await view('query', sql);
       expect(r.code, sql).toBe(2);
@@ -194,6 +207,38 @@ describe('evt view query', () => {
       { id: 't-2', state: 'PENDING' },
       { id: 't-3', state: 'REJECTED' },
     ]);
+  });
+
+  it('PRAGMA journal_mode=DELETE: exit 2 and one line saying why, the file still in WAL mode', async () => {
+    const r = await view('query', 'PRAGMA journal_mode=DELETE');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'evt: query refused: PRAGMA journal_mode with a value sets something; only PRAGMAs that read are allowed (views are read-only here; evt replay writes them)\n',
+    );
+    expect(writer.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(fs.existsSync(path.join(dir, 'copy.db'))).toBe(false);
+  });
+
+  it('PRAGMAs that read still work', async () => {
+    const info = await viewJson('query', 'PRAGMA table_info(things)');
+    expect(info.code).toBe(0);
+    expect(JSON.parse(info.stdout).rows.map((r: { name: string }) => r.name)).toEqual([
+      'id',
+      'state',
+      'total',
+      'note',
+      'headers',
+    ]);
+    for (const [sql, column] of [
+      ['PRAGMA user_version', 'user_version'],
+      ["PRAGMA main.index_list('things')", 'name'],
+      ['PRAGMA integrity_check', 'integrity_check'],
+      ["SELECT name FROM pragma_table_info('things') WHERE pk = 1", 'name'],
+    ]) {
+      const r = await viewJson('query', sql);
+      expect(r.code, `${sql}: ${r.stderr}`).toBe(0);
+      expect(JSON.parse(r.stdout).columns, sql).toContain(column);
+    }
   });
 
   it('an SQL error is one line, exit 1', async () => {
