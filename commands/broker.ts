@@ -47,7 +47,7 @@ export function registerBroker(program: Command, { io, globals }: CommandContext
     .addOption(new Option('--fsync <policy>', 'when to fsync appended records to disk').choices(FSYNC).default('never'))
     .option(
       '--registry-port <port>',
-      'also serve a Confluent-compatible Avro schema registry on this port (0 picks a free one)',
+      'also serve a Confluent-compatible schema registry (Avro, Protobuf, JSON Schema) on this port (0 picks a free one)',
     )
     .addHelpText(
       'after',
