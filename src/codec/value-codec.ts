@@ -8,8 +8,8 @@
 import { isUtf8 } from 'node:buffer';
 import { jsonVerdict } from './canonical-json.js';
 
-export type ValueFormat = 'auto' | 'string' | 'json' | 'avro';
-export const VALUE_FORMATS: readonly ValueFormat[] = ['auto', 'string', 'json', 'avro'];
+export type ValueFormat = 'auto' | 'string' | 'json' | 'avro' | 'protobuf' | 'json-schema';
+export const VALUE_FORMATS: readonly ValueFormat[] = ['auto', 'string', 'json', 'avro', 'protobuf', 'json-schema'];
 
 export interface DecodedValue {
   value: unknown;

@@ -1,0 +1,127 @@
+// JSON values checked with a JSON Schema (Ajv: draft-07, 2019-09 or 2020-12, as the schema's "$schema" says;
+// draft-07 when it says nothing, as Confluent's serializers assume). Encoding validates and writes the JSON
+// text; decoding parses it and does not validate (a reader shows what is there). A value that does not fit
+// names its path and what was expected: `.items[1].qty: expected an integer, got "two"`.
+
+import { createRequire } from 'node:module';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
+import { CodecError, type DecodedValue, type ValueCodec } from './value-codec.js';
+
+const require = createRequire(import.meta.url);
+type AjvCtor = typeof AjvClass;
+
+/** The Ajv class for a schema's dialect. */
+function ajvFor(schema: unknown): AjvCtor {
+  const dialect = (schema as { $schema?: unknown } | null)?.$schema;
+  const d = typeof dialect === 'string' ? dialect : '';
+  if (d.includes('2020-12')) return (require('ajv/dist/2020') as { default: AjvCtor }).default;
+  if (d.includes('2019-09')) return (require('ajv/dist/2019') as { default: AjvCtor }).default;
+  return (require('ajv') as { default: AjvCtor }).default;
+}
+
+const shown = (v: unknown): string => {
+  const s = v === undefined ? 'nothing' : JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+};
+
+const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
+
+/** ".items[1].qty" for Ajv's "/items/1/qty", and the value there. */
+function locate(root: unknown, pointer: string): { path: string; value: unknown } {
+  let path = '';
+  let value = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(value)) {
+      path += `[${key}]`;
+      value = value[Number(key)];
+    } else {
+      path += `.${key}`;
+      value = (value as Record<string, unknown> | null)?.[key];
+    }
+  }
+  return { path, value };
+}
+
+/** Ajv's first error as one line: the path and what was expected. */
+export function describeJsonSchemaError(e: ErrorObject, value: unknown): string {
+  const { path, value: got } = locate(value, e.instancePath);
+  const where = path || '(the value)';
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'type': {
+      const types = String(p.type).split(',');
+      return `${where}: expected ${types.map(article).join(' or ')}, got ${shown(got)}`;
+    }
+    case 'required':
+      return `${path}.${String(p.missingProperty)}: missing (required)`;
+    case 'additionalProperties':
+      return `${path}.${String(p.additionalProperty)}: not allowed (the schema allows no other properties)`;
+    case 'enum':
+      return `${where}: expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${shown(got)}`;
+    case 'const':
+      return `${where}: expected ${JSON.stringify(p.allowedValue)}, got ${shown(got)}`;
+    default:
+      return `${where}: ${e.message ?? e.keyword}, got ${shown(got)}`;
+  }
+}
+
+/**
+ * A compiled JSON Schema, with the schemas it references (`$ref` by name: the references' names, as
+ * Confluent's registry gives them) added first.
+ */
+export function compileJsonSchema(
+  text: string,
+  references: ReadonlyMap<string, string> = new Map(),
+  what = 'the schema',
+): ValidateFunction {
+  let schema: unknown;
+  try {
+    schema = JSON.parse(text);
+  } catch (err) {
+    throw new CodecError(`${what} is not JSON: ${(err as Error).message}`);
+  }
+  const Ajv = ajvFor(schema);
+  // strict off: Confluent's schemas carry keywords Ajv does not know (e.g. "connect.type"); no logging on stderr
+  const ajv = new Ajv({ allErrors: false, strict: false, logger: false, validateFormats: true });
+  (require('ajv-formats') as { default: (a: AjvClass) => void }).default(ajv);
+  try {
+    for (const [name, ref] of references) ajv.addSchema(JSON.parse(ref) as object, name);
+    return ajv.compile(schema as object);
+  } catch (err) {
+    throw new CodecError(`${what} is not a valid JSON Schema: ${(err as Error).message}`);
+  }
+}
+
+/** The codec of a JSON Schema; with `header`, encoded values follow it (the registry's magic byte and id). */
+export function jsonSchemaCodec(validate: ValidateFunction, header?: Buffer): ValueCodec {
+  return {
+    format: 'json-schema',
+    encode(value: unknown): Buffer {
+      let input = value;
+      if (typeof value === 'string') {
+        try {
+          input = JSON.parse(value);
+        } catch (err) {
+          throw new CodecError(`not JSON: ${(err as Error).message}`);
+        }
+      }
+      if (!validate(input)) throw new CodecError(describeJsonSchemaError(validate.errors![0], input));
+      const text = Buffer.from(JSON.stringify(input), 'utf8');
+      return header ? Buffer.concat([header, text]) : text;
+    },
+    decode: decodeJsonBody,
+  };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A JSON Schema body: parsed, not validated. */
+export function decodeJsonBody(body: Buffer | null): DecodedValue {
+  if (body === null) return { value: null };
+  try {
+    return { value: JSON.parse(utf8.decode(body)) };
+  } catch (err) {
+    return { value: body.toString('base64'), encoding: 'base64', error: `not JSON: ${(err as Error).message}` };
+  }
+}
