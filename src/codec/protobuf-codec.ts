@@ -66,7 +66,7 @@ function scalarMismatch(type: string, v: unknown): string | null {
     const ok = (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^-?\d+$/.test(v.trim()));
     const what = `an integer (${type}${type.endsWith('64') ? ', a number or a string of digits' : ''})`;
     if (!ok) return `expected ${what}, got ${shown(v)}`;
-    const n = BigInt(typeof v === 'number' ? v : (v).trim());
+    const n = BigInt(typeof v === 'number' ? v : v.trim());
     return n < range[0] || n > range[1] ? `expected ${what}, got ${shown(v)}: out of range` : null;
   }
   switch (type) {
@@ -254,6 +254,9 @@ export function protobufBodyDecoder(schema: ProtobufSchema): (body: Buffer) => D
       const read = decodeMessageIndexes(body, encoding);
       const type = read && typeAt(read.path);
       if (!read || !type) continue;
+      // a message's first byte is a tag, whose field number is at least 1: a byte below 8 says this reading
+      // ended inside the index array (protobufjs would skip a field 0 rather than refuse it)
+      if (read.end < body.length && body[read.end] < 8) continue;
       try {
         return { value: toJson(type, body.subarray(read.end)) };
       } catch (err) {

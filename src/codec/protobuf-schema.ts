@@ -140,16 +140,10 @@ export function buildProtobufSchema(
         const textRoot = new pbjs.Root();
         for (const name of wellKnown) textRoot.addJSON(wellKnownJson(name).nested ?? {});
         for (const [name, text] of texts) parseText(text, textRoot, `${what}: reference ${name}`);
-        files.push(
-          ...(((textRoot.resolveAll() as protobufjs.Root).toDescriptor('proto3').file ??
-            [])),
-        );
+        files.push(...((textRoot.resolveAll() as protobufjs.Root).toDescriptor('proto3').file ?? []));
       } else {
         for (const name of wellKnown)
-          files.push(
-            ...(((pbjs.Root.fromJSON(wellKnownJson(name))).toDescriptor('proto3').file ??
-              [])),
-          );
+          files.push(...(pbjs.Root.fromJSON(wellKnownJson(name)).toDescriptor('proto3').file ?? []));
       }
       for (const [name, s] of references)
         if (isDescriptorText(s)) files.push(decodeFile(s, `${what}: reference ${name}`));

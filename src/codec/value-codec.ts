@@ -11,6 +11,9 @@ import { jsonVerdict } from './canonical-json.js';
 export type ValueFormat = 'auto' | 'string' | 'json' | 'avro' | 'protobuf' | 'json-schema';
 export const VALUE_FORMATS: readonly ValueFormat[] = ['auto', 'string', 'json', 'avro', 'protobuf', 'json-schema'];
 
+/** The formats that encode values with a schema. */
+export const isSchemaFormat = (f: ValueFormat): boolean => f === 'avro' || f === 'protobuf' || f === 'json-schema';
+
 export interface DecodedValue {
   value: unknown;
   /** set when `value` is the base64 of a binary payload */
