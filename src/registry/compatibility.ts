@@ -1,9 +1,8 @@
-// Avro schemas of the registry: parsing (avsc), the canonical form that identifies a schema, and the
-// compatibility levels checked with avsc's resolver (`reader.createResolver(writer)` succeeds when data
-// written with `writer` can be read with `reader`).
+// The compatibility levels of the registry, for every schema type: BACKWARD (the new schema reads data
+// written with the previous ones), FORWARD (the previous ones read data written with the new one), FULL
+// (both); the non-transitive levels look at the latest version only. The per-type check is the provider's.
 
-import avro from 'avsc';
-import { invalidSchema } from './errors.js';
+import { PROVIDERS, type ParsedSchema, type SchemaType } from './types/index.js';
 
 export const COMPATIBILITY_LEVELS = [
   'NONE',
@@ -21,52 +20,22 @@ export function isCompatibilityLevel(value: unknown): value is CompatibilityLeve
   return typeof value === 'string' && (COMPATIBILITY_LEVELS as readonly string[]).includes(value);
 }
 
-/** Parses a schema given as a JSON string (as in the API's `schema` field); throws 42201 when it is not valid Avro. */
-export function parseAvroSchema(text: unknown): avro.Type {
-  if (typeof text !== 'string') throw invalidSchema('the "schema" field must be a string holding the schema as JSON');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw invalidSchema(`not JSON: ${(err as Error).message}`);
-  }
-  if (json === null || (typeof json !== 'string' && typeof json !== 'object')) {
-    throw invalidSchema('a schema is a JSON string, object or array');
-  }
-  try {
-    // a fresh registry each time: named types of one schema never leak into another
-    return avro.Type.forSchema(json as avro.Schema, { registry: {} });
-  } catch (err) {
-    throw invalidSchema(err instanceof RangeError ? 'schema too deeply nested' : (err as Error).message);
-  }
+/** A parsed schema with its type. */
+export interface TypedSchema {
+  schemaType: SchemaType;
+  parsed: ParsedSchema;
 }
 
-/** The form that identifies a schema: whitespace and key order do not matter; names, defaults, docs and custom attributes do. */
-export function canonicalSchema(type: avro.Type): string {
-  return JSON.stringify(type.schema({ exportAttrs: true }));
-}
-
-/** Why `reader` cannot read data written with `writer`, or undefined when it can. */
-export function cannotRead(reader: avro.Type, writer: avro.Type): string | undefined {
-  try {
-    reader.createResolver(writer);
-    return undefined;
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-}
-
-export interface PreviousSchema {
+export interface PreviousSchema extends TypedSchema {
   version: number;
-  type: avro.Type;
 }
 
 /**
- * Checks `candidate` against the previous versions of a subject (oldest first) at `level`: the non-transitive
- * levels look at the latest version only. Returns the reasons it is incompatible (empty when compatible).
+ * Checks `candidate` against the previous versions of a subject (oldest first) at `level`. Returns the
+ * reasons it is incompatible (empty when compatible).
  */
 export function checkCompatibility(
-  candidate: avro.Type,
+  candidate: TypedSchema,
   previous: PreviousSchema[],
   level: CompatibilityLevel,
 ): string[] {
@@ -74,16 +43,19 @@ export function checkCompatibility(
   const against = level.endsWith('_TRANSITIVE') ? previous : previous.slice(-1);
   const backward = level.startsWith('BACKWARD') || level.startsWith('FULL');
   const forward = level.startsWith('FORWARD') || level.startsWith('FULL');
+  const provider = PROVIDERS[candidate.schemaType];
   const messages: string[] = [];
-  for (const { version, type } of [...against].reverse()) {
-    if (backward) {
-      const why = cannotRead(candidate, type);
-      if (why) messages.push(`the new schema cannot read data written with version ${version} (${level}): ${why}`);
+  for (const old of [...against].reverse()) {
+    if (old.schemaType !== candidate.schemaType) {
+      messages.push(`Incompatible because of different schema type: version ${old.version} is ${old.schemaType}`);
+      continue;
     }
-    if (forward) {
-      const why = cannotRead(type, candidate);
-      if (why) messages.push(`version ${version} cannot read data written with the new schema (${level}): ${why}`);
-    }
+    if (backward)
+      for (const why of provider.backward(old.parsed, candidate.parsed))
+        messages.push(`the new schema cannot read data written with version ${old.version} (${level}): ${why}`);
+    if (forward)
+      for (const why of provider.backward(candidate.parsed, old.parsed))
+        messages.push(`version ${old.version} cannot read data written with the new schema (${level}): ${why}`);
   }
   return messages;
 }

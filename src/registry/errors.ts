@@ -52,3 +52,8 @@ export const invalidCompatibilityLevel = (level: unknown) =>
     `Invalid compatibility level ${JSON.stringify(level)}. Valid values are NONE, BACKWARD, FORWARD, FULL, BACKWARD_TRANSITIVE, FORWARD_TRANSITIVE and FULL_TRANSITIVE`,
   );
 export const storeError = (detail: string) => new RegistryError(50001, `Error in the backend data store: ${detail}`);
+export const referenceExists = (subject: string, version: number) =>
+  new RegistryError(
+    42206,
+    `One or more references exist to the schema {magic=1,keytype=SCHEMA,subject=${subject},version=${version}}.`,
+  );

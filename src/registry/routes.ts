@@ -2,7 +2,8 @@
 // query, parsed JSON body) in, a status and a JSON value (or a raw schema) out.
 
 import { RegistryError, invalidVersion } from './errors.js';
-import type { RegistryStore, VersionRef } from './store.js';
+import type { RegistryStore, SchemaInput, VersionRef } from './store.js';
+import { isSchemaType, SCHEMA_TYPES, type SchemaReference } from './types/index.js';
 
 export interface RegistryRequest {
   method: string;
@@ -53,25 +54,39 @@ function bodyObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-/** The `schema` field of a register/lookup/compatibility body; only Avro without references is served. */
-function schemaField(body: unknown): unknown {
+function referencesField(value: unknown): SchemaReference[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new RegistryError(42201, 'Invalid schema: "references" must be an array');
+  return value.map((r: unknown) => {
+    const o = (r ?? {}) as Record<string, unknown>;
+    const version = o.version === 'latest' ? -1 : o.version;
+    if (
+      typeof o.name !== 'string' ||
+      typeof o.subject !== 'string' ||
+      typeof version !== 'number' ||
+      !Number.isInteger(version) ||
+      (version < 1 && version !== -1)
+    ) {
+      throw new RegistryError(42201, `Invalid schema: Invalid reference: ${JSON.stringify(r)}`);
+    }
+    return { name: o.name, subject: o.subject, version };
+  });
+}
+
+/** The schema of a register/lookup/compatibility body: its text, type (AVRO when absent) and references. */
+function schemaField(body: unknown): SchemaInput {
   const o = bodyObject(body);
-  const type = o.schemaType ?? 'AVRO';
-  if (type !== 'AVRO') {
+  const schemaType = o.schemaType ?? 'AVRO';
+  if (!isSchemaType(schemaType)) {
     throw new RegistryError(
       42201,
-      `Invalid schema: schemaType ${JSON.stringify(type)} is not supported: this registry serves AVRO only`,
+      `Invalid schema: schemaType ${JSON.stringify(schemaType)} is not one of ${SCHEMA_TYPES.join(', ')}`,
     );
   }
-  if (
-    o.references !== undefined &&
-    o.references !== null &&
-    !(Array.isArray(o.references) && o.references.length === 0)
-  ) {
-    throw new RegistryError(42201, 'Invalid schema: schema references are not supported by this registry');
-  }
   if (o.schema === undefined) throw new RegistryError(42201, 'Invalid schema: the request body has no "schema" field');
-  return o.schema;
+  if (typeof o.schema !== 'string')
+    throw new RegistryError(42201, 'Invalid schema: the "schema" field must be a string holding the schema');
+  return { schema: o.schema, schemaType, references: referencesField(o.references) };
 }
 
 function levelField(body: unknown): unknown {
@@ -125,17 +140,18 @@ export function route(store: RegistryStore, req: RegistryRequest): RegistryRespo
       is('GET');
       return { status: 200, body: store.getVersion(subject, version, flag(query, 'deleted')).schema, raw: true };
     }
+    if (s.length === 5 && s[4] === 'referencedby') return is('GET') && ok(store.referencedBy(subject, version));
     throw notFound();
   }
 
   if (head === 'schemas') {
-    if (s.length === 2 && s[1] === 'types') return is('GET') && ok(['AVRO']);
+    if (s.length === 2 && s[1] === 'types') return is('GET') && ok([...SCHEMA_TYPES]);
     if (s[1] !== 'ids' || s.length < 3) throw notFound();
     const id = schemaId(s[2]);
-    if (s.length === 3) return is('GET') && ok({ schema: store.getSchemaById(id) });
+    if (s.length === 3) return is('GET') && ok(store.getSchemaById(id));
     if (s.length === 4 && s[3] === 'schema') {
       is('GET');
-      return { status: 200, body: store.getSchemaById(id), raw: true };
+      return { status: 200, body: store.getSchemaById(id).schema, raw: true };
     }
     if (s.length === 4 && s[3] === 'versions') return is('GET') && ok(store.versionsOfId(id));
     if (s.length === 4 && s[3] === 'subjects')

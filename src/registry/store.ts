@@ -4,19 +4,19 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type avro from 'avsc';
 import { writeFileAtomic } from '../common/atomic-file.js';
 import {
-  canonicalSchema,
   checkCompatibility,
   DEFAULT_COMPATIBILITY,
   isCompatibilityLevel,
-  parseAvroSchema,
   type CompatibilityLevel,
+  type PreviousSchema,
 } from './compatibility.js';
 import {
   incompatible,
   invalidCompatibilityLevel,
+  invalidSchema,
+  referenceExists,
   schemaNotFound,
   storeError,
   subjectConfigNotFound,
@@ -27,6 +27,13 @@ import {
   versionNotSoftDeleted,
   versionSoftDeleted,
 } from './errors.js';
+import {
+  PROVIDERS,
+  type ParsedSchema,
+  type ResolvedReference,
+  type SchemaReference,
+  type SchemaType,
+} from './types/index.js';
 
 export const REGISTRY_FILE = 'registry.json';
 
@@ -36,33 +43,58 @@ interface VersionEntry {
   deleted: boolean;
 }
 
+/** A schema as the registry keeps it: the text (Avro in canonical form), its type and its references. */
+export interface StoredSchema {
+  schema: string;
+  schemaType: SchemaType;
+  references: SchemaReference[];
+}
+
+/** A schema as a request gives it (the type and references already checked for shape). */
+export type SchemaInput = StoredSchema;
+
 interface PersistedRegistry {
   format: 1;
   nextId: number;
   global: CompatibilityLevel;
-  schemas: { id: number; schema: string }[];
+  // schemaType and references are absent for Avro without references: files of earlier versions load unchanged
+  schemas: { id: number; schema: string; schemaType?: SchemaType; references?: SchemaReference[] }[];
   subjects: { subject: string; versions: VersionEntry[] }[];
   configs: { subject: string; compatibility: CompatibilityLevel }[];
 }
 
-export interface SubjectVersion {
+/** A schema as the API answers it: schemaType only when not AVRO, references only when there are some (as Confluent). */
+export interface SchemaAnswer {
+  schemaType?: SchemaType;
+  references?: SchemaReference[];
+  schema: string;
+}
+
+export interface SubjectVersion extends SchemaAnswer {
   subject: string;
   version: number;
   id: number;
-  schema: string;
 }
 
 /** `latest` or a version number (already validated by the caller). */
 export type VersionRef = number | 'latest';
 
+export function schemaAnswer(s: StoredSchema): SchemaAnswer {
+  return {
+    ...(s.schemaType === 'AVRO' ? {} : { schemaType: s.schemaType }),
+    ...(s.references.length > 0 ? { references: s.references } : {}),
+    schema: s.schema,
+  };
+}
+
 export class RegistryStore {
   private nextId = 1;
   private global: CompatibilityLevel = DEFAULT_COMPATIBILITY;
-  private readonly schemas = new Map<number, string>(); // id → canonical schema
-  private readonly ids = new Map<string, number>(); // canonical schema → id
+  private readonly schemas = new Map<number, StoredSchema>();
+  private readonly ids = new Map<string, number>(); // identity (type, canonical form, references) → id
   private readonly subjects = new Map<string, VersionEntry[]>();
   private readonly configs = new Map<string, CompatibilityLevel>();
-  private readonly types = new Map<number, avro.Type>();
+  private readonly parsed = new Map<number, ParsedSchema>();
 
   private constructor(private readonly file: string | null) {}
 
@@ -85,12 +117,19 @@ export class RegistryStore {
     }
     this.nextId = data.nextId;
     this.global = isCompatibilityLevel(data.global) ? data.global : DEFAULT_COMPATIBILITY;
-    for (const { id, schema } of data.schemas) {
-      this.schemas.set(id, schema);
-      this.ids.set(schema, id);
+    for (const { id, schema, schemaType, references } of data.schemas) {
+      this.schemas.set(id, { schema, schemaType: schemaType ?? 'AVRO', references: references ?? [] });
     }
     for (const { subject, versions } of data.subjects) this.subjects.set(subject, versions);
     for (const { subject, compatibility } of data.configs) this.configs.set(subject, compatibility);
+    // identities after everything is loaded: references name other subjects' versions
+    for (const [id, stored] of this.schemas) {
+      try {
+        this.ids.set(this.identity(stored, this.parsedOf(id)), id);
+      } catch {
+        // a schema that no longer parses is still served by id; registering it again makes a new one
+      }
+    }
   }
 
   private save(): void {
@@ -99,7 +138,7 @@ export class RegistryStore {
       format: 1,
       nextId: this.nextId,
       global: this.global,
-      schemas: [...this.schemas].map(([id, schema]) => ({ id, schema })),
+      schemas: [...this.schemas].map(([id, s]) => ({ id, ...schemaAnswer(s) })),
       subjects: [...this.subjects].map(([subject, versions]) => ({ subject, versions })),
       configs: [...this.configs].map(([subject, compatibility]) => ({ subject, compatibility })),
     };
@@ -137,7 +176,7 @@ export class RegistryStore {
   private restore(s: ReturnType<RegistryStore['snapshot']>): void {
     this.nextId = s.nextId;
     this.global = s.global;
-    this.types.clear();
+    this.parsed.clear();
     for (const [a, b] of [
       [this.schemas, s.schemas],
       [this.ids, s.ids],
@@ -149,13 +188,62 @@ export class RegistryStore {
     }
   }
 
-  private typeOf(id: number): avro.Type {
-    let type = this.types.get(id);
-    if (!type) {
-      type = parseAvroSchema(this.schemas.get(id)!);
-      this.types.set(id, type);
+  // ---- schemas, their references and identity ----
+
+  /**
+   * The schemas a list of references needs, their own references first (depth first, each once), as the
+   * type providers take them. A reference to a subject-version that does not exist is 42201, as Confluent.
+   */
+  private resolve(references: SchemaReference[], seen = new Set<number>()): ResolvedReference[] {
+    const out: ResolvedReference[] = [];
+    for (const ref of references) {
+      const all = this.subjects.get(ref.subject) ?? [];
+      const e = all.find((v) => v.version === ref.version);
+      if (!e) throw invalidSchema(`No schema reference found for subject "${ref.subject}" and version ${ref.version}`);
+      if (seen.has(e.id)) continue;
+      seen.add(e.id);
+      const stored = this.schemas.get(e.id)!;
+      out.push(...this.resolve(stored.references, seen), { name: ref.name, schema: stored.schema });
     }
-    return type;
+    return out;
+  }
+
+  /** Fixes `latest` (-1) references to the version they mean now. */
+  private pinReferences(references: SchemaReference[]): SchemaReference[] {
+    return references.map((r) => {
+      if (r.version !== -1) return r;
+      const live = this.live(r.subject);
+      if (live.length === 0)
+        throw invalidSchema(`No schema reference found for subject "${r.subject}" and version latest`);
+      return { ...r, version: live[live.length - 1].version };
+    });
+  }
+
+  private parse(input: StoredSchema): ParsedSchema {
+    return PROVIDERS[input.schemaType].parse(input.schema, this.resolve(input.references));
+  }
+
+  /** What makes two schemas one: the same text under another type, or with other references, is another schema. */
+  private identity(input: StoredSchema, parsed: ParsedSchema): string {
+    const refs = input.references.map((r) => [r.name, r.subject, r.version]);
+    return `${input.schemaType}\u0000${parsed.canonical}\u0000${JSON.stringify(refs)}`;
+  }
+
+  private parsedOf(id: number): ParsedSchema {
+    let p = this.parsed.get(id);
+    if (!p) {
+      p = this.parse(this.schemas.get(id)!);
+      this.parsed.set(id, p);
+    }
+    return p;
+  }
+
+  private previous(entries: VersionEntry[]): PreviousSchema[] {
+    return entries.map((v) => ({
+      version: v.version,
+      schemaType: this.schemas.get(v.id)!.schemaType,
+      parsed: this.parsedOf(v.id),
+    }));
   }
 
   private live(subject: string): VersionEntry[] {
@@ -172,21 +260,22 @@ export class RegistryStore {
   }
 
   private view(subject: string, e: VersionEntry): SubjectVersion {
-    return { subject, version: e.version, id: e.id, schema: this.schemas.get(e.id)! };
+    return { subject, version: e.version, id: e.id, ...schemaAnswer(this.schemas.get(e.id)!) };
   }
 
   // ---- subjects and versions ----
 
   /** Registers a schema under a subject: the same schema again returns its id and adds no version. */
-  register(subject: string, schemaText: unknown): { id: number } {
-    const type = parseAvroSchema(schemaText);
-    const canonical = canonicalSchema(type);
-    const existingId = this.ids.get(canonical);
+  register(subject: string, given: SchemaInput): { id: number } {
+    const input = { ...given, references: this.pinReferences(given.references) };
+    const parsed = this.parse(input);
+    const key = this.identity(input, parsed);
+    const existingId = this.ids.get(key);
     const live = this.live(subject);
     if (existingId !== undefined && live.some((v) => v.id === existingId)) return { id: existingId };
     const problems = checkCompatibility(
-      type,
-      live.map((v) => ({ version: v.version, type: this.typeOf(v.id) })),
+      { schemaType: input.schemaType, parsed },
+      this.previous(live),
       this.compatibilityFor(subject),
     );
     if (problems.length > 0) throw incompatible(problems);
@@ -194,9 +283,11 @@ export class RegistryStore {
       let id = existingId;
       if (id === undefined) {
         id = this.nextId++;
-        this.schemas.set(id, canonical);
-        this.ids.set(canonical, id);
-        this.types.set(id, type);
+        // Avro is kept in canonical form (as before); the other types as given: their canonical forms are not text
+        const schema = input.schemaType === 'AVRO' ? parsed.canonical : input.schema;
+        this.schemas.set(id, { ...input, schema });
+        this.ids.set(key, id);
+        this.parsed.set(id, parsed);
       }
       const versions = this.subjects.get(subject) ?? [];
       const version = versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
@@ -207,11 +298,12 @@ export class RegistryStore {
   }
 
   /** Is this schema registered (live) under the subject? */
-  lookup(subject: string, schemaText: unknown): SubjectVersion {
-    const canonical = canonicalSchema(parseAvroSchema(schemaText));
+  lookup(subject: string, given: SchemaInput): SubjectVersion {
+    const input = { ...given, references: this.pinReferences(given.references) };
+    const key = this.identity(input, this.parse(input));
     const live = this.live(subject);
     if (live.length === 0) throw subjectNotFound(subject);
-    const id = this.ids.get(canonical);
+    const id = this.ids.get(key);
     const found = live.find((v) => v.id === id);
     if (!found) throw schemaNotFound();
     return this.view(subject, found);
@@ -234,10 +326,10 @@ export class RegistryStore {
     return this.view(subject, this.entry(subject, ref, includeDeleted));
   }
 
-  getSchemaById(id: number): string {
+  getSchemaById(id: number): SchemaAnswer {
     const schema = this.schemas.get(id);
-    if (schema === undefined || !this.referenced(id)) throw schemaNotFound();
-    return schema;
+    if (schema === undefined || !this.used(id)) throw schemaNotFound();
+    return schemaAnswer(schema);
   }
 
   /** The live subject-versions using a schema id. */
@@ -250,9 +342,33 @@ export class RegistryStore {
     return out;
   }
 
-  private referenced(id: number): boolean {
+  private used(id: number): boolean {
     for (const versions of this.subjects.values()) if (versions.some((v) => v.id === id)) return true;
     return false;
+  }
+
+  /** The ids of the schemas (of live versions) whose references name this subject-version. */
+  referencedBy(subject: string, ref: VersionRef): number[] {
+    const { version } = this.entry(subject, ref, false);
+    return this.referrers(subject, version);
+  }
+
+  private referrers(subject: string, version: number): number[] {
+    const ids = new Set<number>();
+    for (const versions of this.subjects.values()) {
+      for (const v of versions) {
+        if (v.deleted) continue;
+        const refs = this.schemas.get(v.id)!.references;
+        if (refs.some((r) => r.subject === subject && r.version === version)) ids.add(v.id);
+      }
+    }
+    return [...ids].sort((a, b) => a - b);
+  }
+
+  /** A version other schemas reference cannot be deleted (Confluent's 42206). */
+  private refuseIfReferenced(subject: string, versions: VersionEntry[]): void {
+    const referenced = versions.find((v) => this.referrers(subject, v.version).length > 0);
+    if (referenced) throw referenceExists(subject, referenced.version);
   }
 
   /** Soft delete (all live versions) or, after one, permanent delete of a subject; returns the versions deleted. */
@@ -260,6 +376,7 @@ export class RegistryStore {
     const all = this.subjects.get(subject);
     if (!all || all.length === 0) throw subjectNotFound(subject);
     const live = all.filter((v) => !v.deleted);
+    this.refuseIfReferenced(subject, all);
     if (permanent) {
       if (live.length > 0) throw subjectNotSoftDeleted(subject);
       return this.mutate(() => {
@@ -282,6 +399,7 @@ export class RegistryStore {
     if (permanent) {
       const e = this.entry(subject, ref, true);
       if (!e.deleted) throw versionNotSoftDeleted(subject, e.version);
+      this.refuseIfReferenced(subject, [e]);
       return this.mutate(() => {
         all.splice(all.indexOf(e), 1);
         if (all.length === 0) this.subjects.delete(subject);
@@ -293,6 +411,7 @@ export class RegistryStore {
       if (e?.deleted) throw versionSoftDeleted(subject, e.version);
     }
     const e = this.entry(subject, ref, false);
+    this.refuseIfReferenced(subject, [e]);
     return this.mutate(() => {
       e.deleted = true;
       return e.version;
@@ -302,20 +421,16 @@ export class RegistryStore {
   // ---- compatibility ----
 
   /** Checks a schema against a subject: `latest` as registering would (transitive levels look at every version), a number against that version only. */
-  testCompatibility(subject: string, ref: VersionRef, schemaText: unknown): string[] {
-    const type = parseAvroSchema(schemaText);
+  testCompatibility(subject: string, ref: VersionRef, given: SchemaInput): string[] {
+    const input = { ...given, references: this.pinReferences(given.references) };
+    const candidate = { schemaType: input.schemaType, parsed: this.parse(input) };
     const level = this.compatibilityFor(subject);
     if (ref === 'latest') {
       const live = this.live(subject);
       if (live.length === 0) throw subjectNotFound(subject);
-      return checkCompatibility(
-        type,
-        live.map((v) => ({ version: v.version, type: this.typeOf(v.id) })),
-        level,
-      );
+      return checkCompatibility(candidate, this.previous(live), level);
     }
-    const e = this.entry(subject, ref, false);
-    return checkCompatibility(type, [{ version: e.version, type: this.typeOf(e.id) }], level);
+    return checkCompatibility(candidate, this.previous([this.entry(subject, ref, false)]), level);
   }
 
   // ---- config ----

@@ -1,7 +1,7 @@
 // The schema registry's REST API against `startRegistry()` on a free port, over real HTTP.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { canonicalSchema, parseAvroSchema } from '../../src/registry/compatibility.js';
+import { canonicalSchema, parseAvroSchema } from '../../src/registry/types/avro.js';
 import { startRegistry, type RunningRegistry } from '../../src/registry/server.js';
 import { call, CT, record, V1, V2_NO_DEFAULT, V2_WITH_DEFAULT } from './helpers.js';
 
@@ -287,7 +287,7 @@ describe('errors', () => {
     }
   });
 
-  it('rejects invalid schemas, other schema types and references with 42201', async () => {
+  it('rejects invalid schemas, unknown schema types and missing references with 42201', async () => {
     const bodies: unknown[] = [
       { schema: 'not json' },
       { schema: '{"type":"record","name":"R"}' },
@@ -297,7 +297,8 @@ describe('errors', () => {
       { schema: { type: 'record' } },
       { schema: record([{ name: 'n', type: 'int', default: 'x' }]) },
       { schema: '{"type":"string"}', schemaType: 'PROTOBUF' },
-      { schema: '{"type":"object"}', schemaType: 'JSON' },
+      { schema: '{"type":12}', schemaType: 'JSON' },
+      { schema: '{"type":"object"}', schemaType: 'XML' },
       { schema: V1, references: [{ name: 'x', subject: 'y', version: 1 }] },
       {},
       [],

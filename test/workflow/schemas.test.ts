@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { TOPICS, TOPIC_NAMES } from '../../src/workflow/catalogue.js';
 import { workflowNames } from '../../src/workflow/names.js';
 import { schemaFile, schemasDir } from '../../src/workflow/schemas.js';
-import { checkCompatibility, parseAvroSchema } from '../../src/registry/compatibility.js';
+import { checkCompatibility } from '../../src/registry/compatibility.js';
+import { avroProvider } from '../../src/registry/types/avro.js';
 import { runWorld } from './helpers/world.js';
 
 const load = (file: string) =>
@@ -56,12 +57,11 @@ describe('workflow schemas', () => {
 
   it('evolves BACKWARD by adding a defaulted field or an event type', () => {
     const text = fs.readFileSync(path.join(schemasDir(), 'payments.avsc'), 'utf8');
-    const old = parseAvroSchema(text);
+    const old = avroProvider.parse(text, []);
     const next = JSON.parse(text) as { fields: { name: string; type: unknown; default?: unknown }[] };
     next.fields.push({ name: 'note', type: ['null', 'string'], default: null });
     (next.fields[0].type as { symbols: string[] }).symbols.push('PaymentRefunded');
-    expect(checkCompatibility(parseAvroSchema(JSON.stringify(next)), [{ version: 1, type: old }], 'BACKWARD')).toEqual(
-      [],
-    );
+    const candidate = { schemaType: 'AVRO' as const, parsed: avroProvider.parse(JSON.stringify(next), []) };
+    expect(checkCompatibility(candidate, [{ version: 1, schemaType: 'AVRO', parsed: old }], 'BACKWARD')).toEqual([]);
   });
 });
