@@ -9,16 +9,11 @@
 // Encoding is strict: before protojson builds the message, a walk over the value refuses an unknown field
 // and a value of the wrong type with its path (`.items[1].qty: expected an integer (int32), got "two"`).
 
-import { createRequire } from 'node:module';
-import type protobufjs from 'protobufjs';
-import type protojsonExt from 'protobufjs/ext/protojson.js';
-import { loadProtobuf, type ProtobufSchema } from './protobuf-schema.js';
+import protobufjs from 'protobufjs';
+import protojson from 'protobufjs/ext/protojson.js';
+import type { ProtobufSchema } from './protobuf-schema.js';
 import { CodecError, type DecodedValue, type ValueCodec } from './value-codec.js';
 import { decodeMessageIndexes, encodeMessageIndexes } from './wire-format.js';
-
-const require = createRequire(import.meta.url);
-let pj: typeof protojsonExt | undefined;
-const loadProtojson = (): typeof protojsonExt => (pj ??= require('protobufjs/ext/protojson.js') as typeof protojsonExt);
 
 const shown = (v: unknown): string => {
   const s = v === undefined ? 'nothing' : JSON.stringify(v);
@@ -35,12 +30,11 @@ function useProtoNames(root: protobufjs.Root): void {
   const marked = root as protobufjs.Root & { evtProtoNames?: boolean };
   if (marked.evtProtoNames) return;
   marked.evtProtoNames = true;
-  const pbjs = loadProtobuf();
   const visit = (ns: protobufjs.NamespaceBase) => {
     for (const n of ns.nestedArray) {
-      if (n instanceof pbjs.Type && !isWellKnown(n))
+      if (n instanceof protobufjs.Type && !isWellKnown(n))
         for (const f of n.fieldsArray) (f as { jsonName: string }).jsonName = f.name;
-      if (n instanceof pbjs.Namespace || n instanceof pbjs.Type) visit(n);
+      if (n instanceof protobufjs.Namespace || n instanceof protobufjs.Type) visit(n);
     }
   };
   visit(root);
@@ -93,12 +87,11 @@ function scalarMismatch(type: string, v: unknown): string | null {
  * CodecError at the first thing that does not fit, with its path.
  */
 function checked(type: protobufjs.Type, value: unknown, path: string): unknown {
-  const pbjs = loadProtobuf();
   const where = path || '(the value)';
   if (isWellKnown(type)) {
     // their JSON forms (a Timestamp's "2024-01-02T03:04:05Z") are protojson's to judge
     try {
-      loadProtojson().fromJson(type, value);
+      protojson.fromJson(type, value);
     } catch (err) {
       throw new CodecError(`${where}: ${(err as Error).message.replace(/^[.\w]+: /, '')}`);
     }
@@ -110,7 +103,7 @@ function checked(type: protobufjs.Type, value: unknown, path: string): unknown {
   const oneofs = new Map<string, string>();
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     const field =
-      type.fields[key] ?? type.fieldsArray.find((f) => f.name !== key && pbjs.util.camelCase(f.name) === key);
+      type.fields[key] ?? type.fieldsArray.find((f) => f.name !== key && protobufjs.util.camelCase(f.name) === key);
     const at = `${path}.${key}`;
     if (!field) throw new CodecError(`${at}: unknown field (message ${type.fullName.slice(1)} has no field "${key}")`);
     if (v === null) continue;
@@ -120,7 +113,7 @@ function checked(type: protobufjs.Type, value: unknown, path: string): unknown {
       if (other) throw new CodecError(`${at}: ${other} is set too, and both are in oneof ${field.partOf.name}`);
       oneofs.set(field.partOf.name, field.name);
     }
-    if (field instanceof pbjs.MapField) {
+    if (field instanceof protobufjs.MapField) {
       if (typeof v !== 'object' || Array.isArray(v))
         throw new CodecError(`${at}: expected an object (map), got ${shown(v)}`);
       const m: Record<string, unknown> = {};
@@ -146,10 +139,9 @@ function checked(type: protobufjs.Type, value: unknown, path: string): unknown {
 }
 
 function single(field: protobufjs.Field, v: unknown, at: string): unknown {
-  const pbjs = loadProtobuf();
   const t = field.resolvedType;
-  if (t instanceof pbjs.Type) return checked(t, v, at);
-  if (t instanceof pbjs.Enum) {
+  if (t instanceof protobufjs.Type) return checked(t, v, at);
+  if (t instanceof protobufjs.Enum) {
     const ok = (typeof v === 'string' && v in t.values) || (typeof v === 'number' && Number.isInteger(v));
     if (!ok)
       throw new CodecError(
@@ -182,7 +174,7 @@ export function messageOf(
 
 /** A message as ProtoJSON with the .proto's field names. */
 function toJson(type: protobufjs.Type, body: Uint8Array): unknown {
-  return loadProtojson().toJson(type, type.decode(body));
+  return protojson.toJson(type, type.decode(body));
 }
 
 /**
@@ -211,7 +203,7 @@ export function protobufCodec(
       const normalised = checked(type, input, '');
       let message: protobufjs.Message;
       try {
-        message = loadProtojson().fromJson(type, normalised);
+        message = protojson.fromJson(type, normalised);
       } catch (err) {
         throw new CodecError((err as Error).message);
       }

@@ -6,7 +6,6 @@
 
 import { EvtError } from '../common/errors.js';
 import { RegistryError, type RegistryClient } from './registry-client.js';
-import { importsOf } from './protobuf-schema.js';
 
 export type SchemaType = 'AVRO' | 'PROTOBUF' | 'JSON';
 
@@ -97,6 +96,8 @@ export async function registerWithImports(
   imports: ReadonlyMap<string, string>,
   schemaType: SchemaType,
 ): Promise<number> {
+  // (protobufjs only for a Protobuf schema: this module is loaded with every registry-aware command)
+  const importsOf = schemaType === 'PROTOBUF' ? (await import('./protobuf-schema.js')).importsOf : () => [];
   const versions = new Map<string, number>();
   const refsOf = (text: string, what: string): SchemaReference[] =>
     schemaType !== 'PROTOBUF'

