@@ -1,23 +1,12 @@
-// JSON values checked with a JSON Schema (Ajv: draft-07, 2019-09 or 2020-12, as the schema's "$schema" says;
-// draft-07 when it says nothing, as Confluent's serializers assume). Encoding validates and writes the JSON
+// JSON values checked with a JSON Schema (compiled by src/common/json-schema.ts, which the registry shares:
+// Ajv, the draft the schema's "$schema" names, draft-07 when it names none, as Confluent's serializers assume;
+// formats are not checked, as Python's jsonschema does not by default). Encoding validates and writes the JSON
 // text; decoding parses it and does not validate (a reader shows what is there). A value that does not fit
 // names its path and what was expected: `.items[1].qty: expected an integer, got "two"`.
 
-import { createRequire } from 'node:module';
-import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { JsonSchemaError, compileJsonSchema as compileShared } from '../common/json-schema.js';
 import { CodecError, type DecodedValue, type ValueCodec } from './value-codec.js';
-
-const require = createRequire(import.meta.url);
-type AjvCtor = typeof AjvClass;
-
-/** The Ajv class for a schema's dialect. */
-function ajvFor(schema: unknown): AjvCtor {
-  const dialect = (schema as { $schema?: unknown } | null)?.$schema;
-  const d = typeof dialect === 'string' ? dialect : '';
-  if (d.includes('2020-12')) return (require('ajv/dist/2020') as { default: AjvCtor }).default;
-  if (d.includes('2019-09')) return (require('ajv/dist/2019') as { default: AjvCtor }).default;
-  return (require('ajv') as { default: AjvCtor }).default;
-}
 
 const shown = (v: unknown): string => {
   const s = v === undefined ? 'nothing' : JSON.stringify(v);
@@ -68,28 +57,26 @@ export function describeJsonSchemaError(e: ErrorObject, value: unknown): string 
 
 /**
  * A compiled JSON Schema, with the schemas it references (`$ref` by name: the references' names, as
- * Confluent's registry gives them) added first.
+ * Confluent's registry gives them).
  */
 export function compileJsonSchema(
   text: string,
   references: ReadonlyMap<string, string> = new Map(),
   what = 'the schema',
 ): ValidateFunction {
-  let schema: unknown;
   try {
-    schema = JSON.parse(text);
+    return compileShared(
+      text,
+      [...references].map(([name, schema]) => ({ name, schema })),
+    ).validate;
   } catch (err) {
-    throw new CodecError(`${what} is not JSON: ${(err as Error).message}`);
-  }
-  const Ajv = ajvFor(schema);
-  // strict off: Confluent's schemas carry keywords Ajv does not know (e.g. "connect.type"); no logging on stderr
-  const ajv = new Ajv({ allErrors: false, strict: false, logger: false, validateFormats: true });
-  (require('ajv-formats') as { default: (a: AjvClass) => void }).default(ajv);
-  try {
-    for (const [name, ref] of references) ajv.addSchema(JSON.parse(ref) as object, name);
-    return ajv.compile(schema as object);
-  } catch (err) {
-    throw new CodecError(`${what} is not a valid JSON Schema: ${(err as Error).message}`);
+    if (err instanceof JsonSchemaError)
+      throw new CodecError(
+        err.message.startsWith('the schema ')
+          ? `${what} ${err.message.slice('the schema '.length)}`
+          : `${what} is not a valid JSON Schema: ${err.message}`,
+      );
+    throw err;
   }
 }
 

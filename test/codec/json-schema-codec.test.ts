@@ -62,7 +62,7 @@ describe('json-schema codec', () => {
     expect(refusal(7)).toBe('(the value): expected an object, got 7');
   });
 
-  it('2020-12 schemas (prefixItems) and formats', () => {
+  it("2020-12 schemas (prefixItems); formats are not checked (as Python's jsonschema by default)", () => {
     const schema = {
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       type: 'object',
@@ -77,7 +77,7 @@ describe('json-schema codec', () => {
         .toString(),
     ).toBe('{"pair":["a",1]}');
     expect(refusal({ pair: [1, 1] }, schema)).toBe('.pair[0]: expected a string, got 1');
-    expect(refusal({ at: 'soon' }, schema)).toBe('.at: must match format "date-time", got "soon"');
+    expect(codec(schema).encode({ at: 'soon' }).toString()).toBe('{"at":"soon"}');
   });
 
   it('a schema that is not one names the problem', () => {
