@@ -19,7 +19,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     }
     const verbose = program.opts().verbose === true;
     if (err instanceof CliError || err instanceof EvtError) {
-      io.stderr.write(`evt: ${err.message}\n`);
+      if (err.message !== '') io.stderr.write(`evt: ${err.message}\n`);
       if (verbose && err.stack) io.stderr.write(err.stack + '\n');
       return exitCodeFor(err);
     }

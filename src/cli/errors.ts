@@ -26,6 +26,9 @@ export class CliError extends Error {
 
 export const usageError = (message: string) => new CliError(message, ExitCode.USAGE);
 
+/** Ends a command with an exit code and no `evt:` line: what it had to say is on stdout already. */
+export const quietExit = (exitCode: number) => new CliError('', exitCode);
+
 /** The exit code of a library failure of this kind. */
 export const EXIT_CODE_OF_KIND: Record<FailureKind, number> = {
   failure: ExitCode.FAILURE,

@@ -4,6 +4,8 @@
 //
 // Errors are EvtErrors, of kind unreachable (the registry did not answer), not-found (subject, version or
 // schema: 40401/40402/40403), expectation (an incompatible schema: 409) or failure (an invalid schema: 42201).
+// A server that answers but is no schema registry (HTML, or errors without Confluent's error_code) is
+// unreachable too: there is no registry at that address.
 
 import fs from 'node:fs';
 import http from 'node:http';
@@ -14,11 +16,51 @@ import type { RegistrySettings } from '../client/profiles.js';
 import { EvtError, type FailureKind } from '../common/errors.js';
 import { formatDuration } from '../common/time.js';
 
+export type SchemaType = 'AVRO' | 'PROTOBUF' | 'JSON';
+
+/** A schema reference as the registry API has it: the name the schema uses (an import, a `$ref`) and what it means. */
+export interface SchemaReference {
+  name: string;
+  subject: string;
+  version: number;
+}
+
+/** A schema as the registry answers it (schemaType AVRO when the answer has none, as Confluent's clients read it). */
+export interface RegistrySchema {
+  schema: string;
+  schemaType: SchemaType;
+  references: SchemaReference[];
+}
+
+/** How a schema is registered, looked up or checked: its type (default AVRO) and references. */
+export interface SchemaOptions {
+  schemaType?: SchemaType;
+  references?: SchemaReference[];
+}
+
 export interface SubjectVersion {
   subject: string;
   version: number;
   id: number;
   schema: string;
+  schemaType?: SchemaType;
+  references?: SchemaReference[];
+}
+
+/** The request body for a schema: schemaType and references only when they say something (Avro stays as before). */
+function schemaBody(schema: string, options: SchemaOptions = {}): Record<string, unknown> {
+  const body: Record<string, unknown> = { schema };
+  if (options.schemaType && options.schemaType !== 'AVRO') body.schemaType = options.schemaType;
+  if (options.references && options.references.length > 0) body.references = options.references;
+  return body;
+}
+
+function typed(r: { schema: string; schemaType?: string; references?: SchemaReference[] }): RegistrySchema {
+  return {
+    schema: r.schema,
+    schemaType: (r.schemaType as SchemaType | undefined) ?? 'AVRO',
+    references: Array.isArray(r.references) ? r.references : [],
+  };
 }
 
 /** An error answer of the registry: the HTTP status and Confluent's error_code. */
@@ -69,6 +111,7 @@ export function parseAvroSchema(schema: string, what: string): avro.Type {
 export class RegistryClient {
   private readonly auth: string | undefined;
   private readonly byId = new Map<number, Promise<{ schema: string; type: avro.Type }>>();
+  private readonly infoById = new Map<number, Promise<RegistrySchema>>();
   private readonly idBySubjectSchema = new Map<string, number>();
 
   constructor(readonly settings: RegistrySettings) {
@@ -141,17 +184,26 @@ export class RegistryClient {
     } catch {
       // not JSON: reported below when the status is an error
     }
+    const b = (json ?? {}) as { error_code?: unknown; message?: string };
+    const code = typeof b.error_code === 'number' ? b.error_code : undefined;
+    const credentials = res.status === 401 || res.status === 403;
+    // a registry answers JSON, its errors with an error_code: anything else is some other server
+    if ((!res.ok && code === undefined && !credentials) || (res.ok && text !== '' && json === undefined)) {
+      const body = text.replace(/\s+/g, ' ').trim();
+      const what = body ? `: ${body.length > 80 ? body.slice(0, 80) + '...' : body}` : '';
+      throw new RegistryError(
+        `${this.settings.url} is not a schema registry (${method} ${path} answered ${res.status} ${res.statusText}${what})`,
+        'unreachable',
+        res.status,
+        undefined,
+      );
+    }
     if (!res.ok) {
-      const b = (json ?? {}) as { error_code?: number; message?: string };
-      const code = typeof b.error_code === 'number' ? b.error_code : undefined;
       const message = b.message ?? (text.trim().slice(0, 200) || res.statusText);
       let kind: FailureKind = 'failure';
       if (res.status === 404 || (code !== undefined && NOT_FOUND_CODES.has(code))) kind = 'not-found';
       else if (res.status === 409 || code === 409) kind = 'expectation';
-      const auth =
-        res.status === 401 || res.status === 403
-          ? ' (check the registry credentials: registryAuth / EVT_REGISTRY_AUTH)'
-          : '';
+      const auth = credentials ? ' (check the registry credentials: registryAuth / EVT_REGISTRY_AUTH)' : '';
       throw new RegistryError(`schema registry: ${message}${auth}`, kind, res.status, code);
     }
     return json as T;
@@ -161,12 +213,26 @@ export class RegistryClient {
     return encodeURIComponent(s);
   }
 
-  /** The schema with this id (cached; a failed lookup is not cached). */
+  /** The schema with this id, with its type and references (cached; a failed lookup is not cached). */
+  getSchemaById(id: number): Promise<RegistrySchema> {
+    let p = this.infoById.get(id);
+    if (!p) {
+      p = this.request<{ schema: string; schemaType?: string; references?: SchemaReference[] }>(
+        'GET',
+        `/schemas/ids/${id}`,
+      ).then(typed);
+      p.catch(() => this.infoById.delete(id));
+      this.infoById.set(id, p);
+    }
+    return p;
+  }
+
+  /** The Avro schema with this id, parsed (cached; a failed lookup is not cached). */
   schemaById(id: number): Promise<{ schema: string; type: avro.Type }> {
     let p = this.byId.get(id);
     if (!p) {
-      p = this.request<{ schema: string; schemaType?: string }>('GET', `/schemas/ids/${id}`).then((r) => {
-        if (r.schemaType && r.schemaType !== 'AVRO') throw new EvtError(`schema ${id} is ${r.schemaType}, not Avro`);
+      p = this.getSchemaById(id).then((r) => {
+        if (r.schemaType !== 'AVRO') throw new EvtError(`schema ${id} is ${r.schemaType}, not Avro`);
         return { schema: r.schema, type: parseAvroSchema(r.schema, `schema ${id}`) };
       });
       p.catch(() => this.byId.delete(id));
@@ -175,26 +241,61 @@ export class RegistryClient {
     return p;
   }
 
+  /**
+   * The schemas a list of references needs, their own references first (each once), by the name the
+   * referring schema uses: what parsing a Protobuf or JSON schema with imports or $refs takes.
+   */
+  async referencedSchemas(
+    references: SchemaReference[],
+    seen = new Set<string>(),
+  ): Promise<{ name: string; schema: string }[]> {
+    const out: { name: string; schema: string }[] = [];
+    for (const ref of references) {
+      const key = `${ref.subject}\u0000${ref.version}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const v = await this.version(ref.subject, ref.version);
+      out.push(...(await this.referencedSchemas(v.references ?? [], seen)), { name: ref.name, schema: v.schema });
+    }
+    return out;
+  }
+
   /** Registers a schema under a subject (the same id again for an identical schema). */
-  async register(subject: string, schema: string): Promise<number> {
-    const key = `${subject}\u0000${normalise(schema)}`;
+  async register(subject: string, schema: string, options: SchemaOptions = {}): Promise<number> {
+    const key = `${subject}\u0000${options.schemaType ?? 'AVRO'}\u0000${JSON.stringify(options.references ?? [])}\u0000${normalise(schema)}`;
     const known = this.idBySubjectSchema.get(key);
     if (known !== undefined) return known;
-    const r = await this.request<{ id: number }>('POST', `/subjects/${RegistryClient.enc(subject)}/versions`, {
-      schema,
-    });
+    const r = await this.request<{ id: number }>(
+      'POST',
+      `/subjects/${RegistryClient.enc(subject)}/versions`,
+      schemaBody(schema, options),
+    );
     this.idBySubjectSchema.set(key, r.id);
     return r.id;
   }
 
   /** The version of a subject holding this schema, or null when it is not registered there. */
-  async lookup(subject: string, schema: string): Promise<SubjectVersion | null> {
+  async lookup(subject: string, schema: string, options: SchemaOptions = {}): Promise<SubjectVersion | null> {
     try {
-      return await this.request<SubjectVersion>('POST', `/subjects/${RegistryClient.enc(subject)}`, { schema });
+      return await this.request<SubjectVersion>(
+        'POST',
+        `/subjects/${RegistryClient.enc(subject)}`,
+        schemaBody(schema, options),
+      );
     } catch (err) {
       if (err instanceof RegistryError && err.kind === 'not-found') return null;
       throw err;
     }
+  }
+
+  /** The schema types the registry serves (a registry older than Confluent 5.5 serves AVRO only and has no such route). */
+  types(): Promise<string[]> {
+    return this.request<string[]>('GET', '/schemas/types');
+  }
+
+  /** The ids of the schemas that reference this subject-version. */
+  referencedBy(subject: string, version: number | 'latest'): Promise<number[]> {
+    return this.request<number[]>('GET', `/subjects/${RegistryClient.enc(subject)}/versions/${version}/referencedby`);
   }
 
   subjects(): Promise<string[]> {
@@ -213,11 +314,12 @@ export class RegistryClient {
     subject: string,
     schema: string,
     version: number | 'latest' = 'latest',
+    options: SchemaOptions = {},
   ): Promise<{ compatible: boolean; messages: string[] }> {
     const r = await this.request<{ is_compatible: boolean; messages?: string[] }>(
       'POST',
       `/compatibility/subjects/${RegistryClient.enc(subject)}/versions/${version}?verbose=true`,
-      { schema },
+      schemaBody(schema, options),
     );
     return { compatible: r.is_compatible, messages: Array.isArray(r.messages) ? r.messages.map(String) : [] };
   }

@@ -1,5 +1,9 @@
 // `evt schema list|get|register|check|config|delete` against the embedded registry.
 
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
 import { startTestBroker } from '../helpers/broker.js';
@@ -35,7 +39,7 @@ describe('evt schema', () => {
     expect(Number.isInteger(id)).toBe(true);
     expect(a.stderr).toContain('registered');
     const b = await schemaJson('register', 'orders-value', files.v1);
-    expect(JSON.parse(b.stdout)).toEqual({ subject: 'orders-value', id, version: 1, new: false });
+    expect(JSON.parse(b.stdout)).toEqual({ subject: 'orders-value', id, version: 1, new: false, schemaType: 'AVRO' });
   });
 
   it('check: exit 0 for a compatible evolution, 5 for an incompatible one', async () => {
@@ -64,8 +68,8 @@ describe('evt schema', () => {
     const byId = await schema('get', '--id', String(l.id));
     expect(same(byId.stdout, ORDER_V2)).toBe(true);
     const list = await schemaJson('list');
-    expect(JSON.parse(list.stdout)).toEqual([{ subject: 'orders-value', versions: [1, 2] }]);
-    expect((await schema('list')).stdout).toContain('orders-value  versions 1, 2');
+    expect(JSON.parse(list.stdout)).toEqual([{ subject: 'orders-value', schemaType: 'AVRO', versions: [1, 2] }]);
+    expect((await schema('list')).stdout).toContain('orders-value  AVRO      versions 1, 2');
   });
 
   it('not found: exit 4 with one line', async () => {
@@ -105,5 +109,141 @@ describe('evt schema', () => {
     expect(r.stderr).toContain('--registry');
     const h = await evt(['schema', 'check', '--help']);
     expect(h.stdout).toContain('Examples:');
+  });
+});
+
+describe('evt schema: Protobuf and JSON Schema', () => {
+  const write = (name: string, text: string) => {
+    const p = path.join(files.dir, name);
+    fs.writeFileSync(p, text);
+    return p;
+  };
+  const CUSTOMER = 'syntax = "proto3";\npackage acme.crm;\nmessage Customer { string name = 1; }\n';
+  const order = (fields: string) =>
+    `syntax = "proto3";\npackage acme.shop;\nimport "customer.proto";\nmessage Order {\n  string id = 1;\n  acme.crm.Customer customer = 2;\n${fields}}\n`;
+
+  it('registers a .proto with a reference, gets and lists it with its type, checks evolutions', async () => {
+    const customer = write('customer.proto', CUSTOMER);
+    const c = await schemaJson('register', 'customer.proto', customer);
+    expect(JSON.parse(c.stdout)).toMatchObject({
+      subject: 'customer.proto',
+      version: 1,
+      new: true,
+      schemaType: 'PROTOBUF',
+    });
+
+    const v1 = write('order.proto', order('  int64 total = 3;\n'));
+    // without the reference the import is unknown: bad input, exit 2, the file named
+    const noRef = await schema('register', 'porders-value', v1);
+    expect(noRef.code).toBe(2);
+    expect(noRef.stderr.trim().split('\n')).toEqual([
+      expect.stringContaining(`evt: ${v1} is not a valid Protobuf schema`),
+    ]);
+
+    const ref = ['--reference', 'customer.proto=customer.proto:latest'];
+    const r = await schema('register', 'porders-value', v1, ...ref);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('PROTOBUF');
+    const got = await schemaJson('get', 'porders-value');
+    expect(JSON.parse(got.stdout)).toMatchObject({
+      schemaType: 'PROTOBUF',
+      references: [{ name: 'customer.proto', subject: 'customer.proto', version: 1 }],
+      schema: order('  int64 total = 3;\n'),
+    });
+    const human = await schema('get', 'porders-value');
+    expect(human.stdout.trim()).toBe(order('  int64 total = 3;\n').trim());
+    expect(human.stderr).toContain('PROTOBUF, references customer.proto=customer.proto:1');
+
+    const added = write('order-v2.proto', order('  int64 total = 3;\n  string note = 4;\n'));
+    expect((await schema('check', 'porders-value', added, ...ref)).code).toBe(0);
+    const changed = write('order-bad.proto', order('  string total = 3;\n'));
+    const bad = await schema('check', 'porders-value', changed, ...ref);
+    expect(bad.code).toBe(5);
+    expect(bad.stdout).toContain('FIELD_SCALAR_KIND_CHANGED');
+
+    const list = JSON.parse((await schemaJson('list')).stdout) as { subject: string; schemaType: string }[];
+    expect(list.find((x) => x.subject === 'porders-value')?.schemaType).toBe('PROTOBUF');
+    expect((await schema('list')).stdout).toMatch(/porders-value\s+PROTOBUF\s+versions 1/);
+  });
+
+  it('registers a JSON Schema (.json by content), checks an added field and a changed type', async () => {
+    const closed = (properties: object) =>
+      JSON.stringify({
+        $schema: 'http://json-schema.org/draft-07/schema#',
+        type: 'object',
+        properties,
+        additionalProperties: false,
+      });
+    const v1 = write('payment.json', closed({ id: { type: 'string' }, amount: { type: 'number' } }));
+    const r = await schemaJson('register', 'payments-value', v1);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ new: true, schemaType: 'JSON' });
+    const ok = write(
+      'payment-v2.json',
+      closed({ id: { type: 'string' }, amount: { type: 'number' }, note: { type: 'string' } }),
+    );
+    expect((await schema('check', 'payments-value', ok)).code).toBe(0);
+    const bad = write('payment-bad.json', closed({ id: { type: 'string' }, amount: { type: 'string' } }));
+    const c = await schemaJson('check', 'payments-value', bad);
+    expect(c.code).toBe(5);
+    expect(JSON.parse(c.stdout)).toMatchObject({ compatible: false, schemaType: 'JSON' });
+    expect(JSON.parse(c.stdout).messages.join()).toContain('TYPE_CHANGED');
+    // an Avro record in a .json file is Avro
+    const avroJson = write('order.json', JSON.stringify(ORDER_V1));
+    expect(JSON.parse((await schemaJson('register', 'avro-json-value', avroJson)).stdout).schemaType).toBe('AVRO');
+    // --type overrides: an Avro record is no JSON Schema (its "type" is not one of JSON Schema's)
+    const forced = await schema('register', 'forced-value', avroJson, '--type', 'json');
+    expect(forced.code).toBe(2);
+    expect(forced.stderr).toContain(`evt: ${avroJson} is not a valid JSON Schema: `);
+  });
+
+  it('a JSON file that is not a valid Avro schema is exit 2, one line naming the file (issue 20)', async () => {
+    const notAvro = write(
+      'not-avro.avsc',
+      JSON.stringify({ type: 'record', name: 'X', fields: [{ name: 'a', type: 'nosuchtype' }] }),
+    );
+    for (const cmd of ['register', 'check']) {
+      const r = await schema(cmd, 'orders-value', notAvro);
+      expect({ cmd, code: r.code }).toEqual({ cmd, code: 2 });
+      expect(r.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(new RegExp(`^evt: ${notAvro} is not a valid Avro schema: .*nosuchtype`)),
+      ]);
+    }
+    const notJson = write('not-json.avsc', '{ nope');
+    expect((await schema('register', 'orders-value', notJson)).code).toBe(2);
+  });
+
+  it('check prints its verdict once, on stdout (issue 20)', async () => {
+    expect((await schema('register', 'once-value', files.v1)).code).toBe(0);
+    const bad = await schema('check', 'once-value', files.bad);
+    expect(bad.code).toBe(5);
+    expect(bad.stdout.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toBe('');
+  });
+
+  it('a URL that is not a schema registry says so, exit 3 (issue 20)', async () => {
+    const server = http.createServer((req, res) => {
+      if (req.url?.startsWith('/html')) {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<html><body>Welcome</body></html>');
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"error":"no such path"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const r = await evt(['--registry', url, 'schema', 'list']);
+      expect(r.code).toBe(3);
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `evt: ${url} is not a schema registry (GET /subjects answered 404 Not Found: {"error":"no such path"})`,
+      ]);
+      const h = await evt(['--registry', `${url}/html`, 'schema', 'get', 'x']);
+      expect(h.code).toBe(3);
+      expect(h.stderr).toContain('is not a schema registry (GET /subjects/x/versions/latest answered 200 OK: <html>');
+    } finally {
+      server.close();
+    }
   });
 });
