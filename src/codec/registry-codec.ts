@@ -16,14 +16,8 @@ import { EvtError } from '../common/errors.js';
 import { CodecError } from './value-codec.js';
 import { avroCodec } from './avro.js';
 import { avroJsonWriter, type AvroJsonWriter } from './avro-json.js';
-import { RegistryError, parseAvroSchema, type RegistryClient } from './registry-client.js';
-import {
-  latestOf,
-  referencedTexts,
-  registerWithImports,
-  schemaOfId,
-  type RegisteredSchema,
-} from './registry-schemas.js';
+import { RegistryError, parseAvroSchema, type RegistryClient, type RegistrySchema } from './registry-client.js';
+import { latestOf, referencedTexts, registerWithImports } from './registry-schemas.js';
 import { type DecodedValue, type RegistryAware, type ValueCodec } from './value-codec.js';
 import { bodyOf, frame, schemaIdOf } from './wire-format.js';
 
@@ -107,11 +101,11 @@ async function schemaEncoder(client: RegistryClient, choice: SchemaChoice): Prom
   const format = choice.format ?? 'avro';
   const schemaType = TYPE_OF_FORMAT[format];
   let id: number;
-  let found: RegisteredSchema;
+  let found: RegistrySchema;
   try {
     if (choice.schemaId !== undefined) {
       id = choice.schemaId;
-      found = await schemaOfId(client, id);
+      found = await client.getSchemaById(id);
     } else if (choice.schemaFile !== undefined) {
       const { readProtoFiles, readText } = await import('./schema-files.js');
       const files =
@@ -127,7 +121,7 @@ async function schemaEncoder(client: RegistryClient, choice: SchemaChoice): Prom
         Buffer.alloc(0),
       );
       id = await registerWithImports(client, choice.subject, files.main, files.imports, schemaType);
-      found = await schemaOfId(client, id);
+      found = await client.getSchemaById(id);
     } else {
       const latest = await latestOf(client, choice.subject);
       id = latest.id;
@@ -152,7 +146,7 @@ async function schemaEncoder(client: RegistryClient, choice: SchemaChoice): Prom
 /** The codec of a registered (or about to be) Protobuf or JSON schema; `imports` when known, else fetched. */
 async function schemaCodec(
   client: RegistryClient,
-  found: RegisteredSchema,
+  found: RegistrySchema,
   imports: ReadonlyMap<string, string> | null,
   choice: SchemaChoice,
   header: Buffer,
@@ -210,9 +204,9 @@ export class RegistryDecoder implements RegistryAware {
   private async load(id: number, topic: string, isKey: boolean): Promise<void> {
     if (!this.entries.has(id)) {
       try {
-        const found = await schemaOfId(this.client, id);
+        const found = await this.client.getSchemaById(id);
         if (found.schemaType === 'AVRO') {
-          const type = parseAvroSchema(found.schema, `schema ${id}`);
+          const { type } = await this.client.schemaById(id);
           this.entries.set(id, { type, codec: avroCodec(type), json: avroJsonWriter(type) });
         } else this.entries.set(id, await bodyDecoder(this.client, found));
       } catch (err) {
@@ -323,7 +317,7 @@ export class RegistryDecoder implements RegistryAware {
  */
 async function bodyDecoder(
   client: RegistryClient,
-  found: RegisteredSchema,
+  found: RegistrySchema,
 ): Promise<{ decodeBody: (body: Buffer) => DecodedValue; name: string | null }> {
   if (found.schemaType === 'JSON') {
     const { decodeJsonBody } = await import('./json-schema-codec.js');
