@@ -6,12 +6,7 @@
 
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { JsonSchemaError, compileJsonSchema as compileShared } from '../common/json-schema.js';
-import { CodecError, type DecodedValue, type ValueCodec } from './value-codec.js';
-
-const shown = (v: unknown): string => {
-  const s = v === undefined ? 'nothing' : JSON.stringify(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-};
+import { CodecError, jsonInput, shown, type DecodedValue, type ValueCodec } from './value-codec.js';
 
 const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
 
@@ -85,14 +80,7 @@ export function jsonSchemaCodec(validate: ValidateFunction, header?: Buffer): Va
   return {
     format: 'json-schema',
     encode(value: unknown): Buffer {
-      let input = value;
-      if (typeof value === 'string') {
-        try {
-          input = JSON.parse(value);
-        } catch (err) {
-          throw new CodecError(`not JSON: ${(err as Error).message}`);
-        }
-      }
+      const input = jsonInput(value);
       if (!validate(input)) throw new CodecError(describeJsonSchemaError(validate.errors![0], input));
       const text = Buffer.from(JSON.stringify(input), 'utf8');
       return header ? Buffer.concat([header, text]) : text;

@@ -12,13 +12,8 @@
 import protobufjs from 'protobufjs';
 import protojson from 'protobufjs/ext/protojson.js';
 import type { ProtobufSchema } from './protobuf-schema.js';
-import { CodecError, type DecodedValue, type ValueCodec } from './value-codec.js';
+import { CodecError, jsonInput, shown, type DecodedValue, type ValueCodec } from './value-codec.js';
 import { decodeMessageIndexes, encodeMessageIndexes } from './wire-format.js';
-
-const shown = (v: unknown): string => {
-  const s = v === undefined ? 'nothing' : JSON.stringify(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-};
 
 const isWellKnown = (t: protobufjs.Type) => t.fullName.startsWith('.google.protobuf.');
 
@@ -192,14 +187,7 @@ export function protobufCodec(
   return {
     format: 'protobuf',
     encode(value: unknown): Buffer {
-      let input = value;
-      if (typeof value === 'string') {
-        try {
-          input = JSON.parse(value);
-        } catch (err) {
-          throw new CodecError(`not JSON: ${(err as Error).message}`);
-        }
-      }
+      const input = jsonInput(value);
       const normalised = checked(type, input, '');
       let message: protobufjs.Message;
       try {

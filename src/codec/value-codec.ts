@@ -57,6 +57,22 @@ export class CodecError extends Error {
   }
 }
 
+/** A value given to a schema codec: a line of text is JSON text, parsed; anything else is the value itself. */
+export function jsonInput(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch (err) {
+    throw new CodecError(`not JSON: ${(err as Error).message}`);
+  }
+}
+
+/** A value as an error message quotes it: JSON, cut at 60 characters. */
+export function shown(v: unknown): string {
+  const s = v === undefined ? 'nothing' : JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function decodeAuto(payload: Buffer): DecodedValue {

@@ -9,16 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
 import { startTestBroker, tempDir } from '../helpers/broker.js';
 import { evt, json, readTopic } from '../helpers/produce-tail.js';
+import { copyProtoFixtures, sampleOrders } from '../helpers/protobuf.js';
 
 let broker: RunningBroker;
 let dir: string;
 const base = () => ['--brokers', broker.bootstrap, '--registry', broker.registryUrl!];
-const fixtures = new URL('../fixtures/protobuf/', import.meta.url);
 
 beforeAll(async () => {
   broker = await startTestBroker({ registryPort: 0 });
   dir = tempDir('evt-proto-');
-  for (const f of ['order.proto', 'common.proto']) fs.copyFileSync(new URL(f, fixtures), path.join(dir, f));
+  copyProtoFixtures(dir);
   fs.writeFileSync(
     path.join(dir, 'event.json'),
     JSON.stringify({
@@ -39,17 +39,7 @@ afterAll(async () => {
 
 const registry = async <T>(p: string): Promise<T> => (await (await fetch(`${broker.registryUrl}${p}`)).json()) as T;
 
-const ORDERS = [
-  {
-    order_id: 'o-1',
-    status: 'PLACED',
-    items: [{ sku: 'a', qty: 2 }],
-    total_cents: '9007199254740993',
-    price: { currency: 'EUR', units: '12' },
-    placed_at: '2024-05-01T10:00:00Z',
-  },
-  { order_id: 'o-2', status: 'SHIPPED', tags: { gift: 'yes' } },
-];
+const ORDERS = sampleOrders('o');
 
 async function tailJson(topic: string, extra: string[] = []) {
   const t = await evt([...base(), '--json', 'tail', topic, '--from', 'beginning', '--until', 'end', ...extra]);

@@ -14,9 +14,9 @@ import type { RunningBroker } from '../../src/broker/broker.js';
 import { startTestBroker, tempDir } from '../helpers/broker.js';
 import { PYTHON, run, toolAvailable } from '../helpers/interop.js';
 import { evt, json, readTopic } from '../helpers/produce-tail.js';
+import { PROTO_FILES, copyProtoFixtures, sampleOrders } from '../helpers/protobuf.js';
 
 const script = fileURLToPath(new URL('confluent_protobuf_json.py', import.meta.url));
-const fixtures = new URL('../fixtures/protobuf/', import.meta.url);
 const PACKAGES = 'python3-confluent-kafka python3-protobuf python3-jsonschema protobuf-compiler';
 const available =
   toolAvailable(
@@ -52,9 +52,9 @@ beforeAll(async () => {
   if (!available) return;
   broker = await startTestBroker({ registryPort: 0 });
   dir = tempDir('evt-pb-interop-');
-  for (const f of ['order.proto', 'common.proto']) fs.copyFileSync(new URL(f, fixtures), path.join(dir, f));
+  copyProtoFixtures(dir);
   fs.writeFileSync(path.join(dir, 'event.json'), JSON.stringify(EVENT_SCHEMA));
-  const protoc = await run('protoc', [`-I${dir}`, `--python_out=${dir}`, 'order.proto', 'common.proto'], {
+  const protoc = await run('protoc', [`-I${dir}`, `--python_out=${dir}`, ...PROTO_FILES], {
     timeoutMs: 60_000,
   });
   expect(protoc.status, protoc.stderr).toBe(0);
@@ -83,6 +83,19 @@ async function tailValues(topic: string) {
   return envs;
 }
 
+/** evt produce of plain JSON values (one a line on stdin) or of a --file, with a schema of the test's */
+function produce(
+  topic: string,
+  format: 'protobuf' | 'json-schema',
+  schema: string,
+  input: { values?: unknown[]; file?: string },
+  ...extra: string[]
+) {
+  const args = [...base(), 'produce', topic, '--value-format', format, '--schema', path.join(dir, schema), ...extra];
+  if (input.file) return evt([...args, '--file', input.file]);
+  return evt(args, { input: input.values!.map((v) => JSON.stringify(v)).join('\n') + '\n' });
+}
+
 describe.skipIf(!available)("Confluent's Protobuf and JSON Schema serdes (confluent-kafka-python 1.7)", () => {
   // the message-index array Python 1.7 writes (unsigned varints): [0] as 00, [1] as 01 01, [0, 0] as 02 00 00
   const INDEXES: Record<string, string> = { Order: '00', Shipment: '0101', 'Order.Item': '020000' };
@@ -106,32 +119,14 @@ describe.skipIf(!available)("Confluent's Protobuf and JSON Schema serdes (conflu
     });
 
   it('ProtobufDeserializer reads what evt produced, with the same values', async () => {
-    const orders = [
-      {
-        order_id: 'evt-1',
-        status: 'PLACED',
-        items: [{ sku: 'a', qty: 2 }],
-        total_cents: '9007199254740993',
-        price: { currency: 'EUR', units: '12' },
-        placed_at: '2024-05-01T10:00:00.250Z',
-        tags: { channel: 'cli' },
-        blob: 'AAH/',
-      },
-      { order_id: 'evt-2', status: 'SHIPPED' },
-    ];
-    const p = await evt(
-      [
-        ...base(),
-        'produce',
-        'evt-pb-orders',
-        '--value-format',
-        'protobuf',
-        '--schema',
-        path.join(dir, 'order.proto'),
-        '--message',
-        'acme.shop.Order',
-      ],
-      { input: orders.map((o) => JSON.stringify(o)).join('\n') + '\n' },
+    const orders = sampleOrders('evt');
+    const p = await produce(
+      'evt-pb-orders',
+      'protobuf',
+      'order.proto',
+      { values: orders },
+      '--message',
+      'acme.shop.Order',
     );
     expect(p.code, p.stderr).toBe(0);
     const out = await python('pb-consume', broker.bootstrap, 'evt-pb-orders', String(orders.length), dir);
@@ -146,9 +141,7 @@ describe.skipIf(!available)("Confluent's Protobuf and JSON Schema serdes (conflu
     expect((await tailValues('py-json')).map((e) => e.value)).toEqual(out.values);
 
     const values = [{ id: 'evt-e1', items: [{ sku: 'z', qty: 3 }], note: null }, { id: 'evt-e2' }];
-    const p = await evt([...base(), 'produce', 'evt-json', '--value-format', 'json-schema', '--schema', schema], {
-      input: values.map((v) => JSON.stringify(v)).join('\n') + '\n',
-    });
+    const p = await produce('evt-json', 'json-schema', 'event.json', { values });
     expect(p.code, p.stderr).toBe(0);
     const read = await python('json-consume', broker.bootstrap, 'evt-json', String(values.length), schema);
     expect(read.errors).toEqual([]);
@@ -158,32 +151,12 @@ describe.skipIf(!available)("Confluent's Protobuf and JSON Schema serdes (conflu
   it('a value that breaks the schema is refused with the field named, and nothing is sent', async () => {
     const file = path.join(dir, 'bad.ndjson');
     fs.writeFileSync(file, '{"order_id":"b-1"}\n{"order_id":"b-2","items":[{"sku":"a","qty":"two"}]}\n');
-    const r = await evt([
-      ...base(),
-      'produce',
-      'evt-pb-bad',
-      '--value-format',
-      'protobuf',
-      '--schema',
-      path.join(dir, 'order.proto'),
-      '--file',
-      file,
-    ]);
+    const r = await produce('evt-pb-bad', 'protobuf', 'order.proto', { file });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       `evt: line 2 of ${file}: .items[0].qty: expected an integer (int32), got "two"; nothing was sent\n`,
     );
-    const j = await evt([
-      ...base(),
-      'produce',
-      'evt-json-bad',
-      '--value-format',
-      'json-schema',
-      '--schema',
-      path.join(dir, 'event.json'),
-      '--file',
-      file,
-    ]);
+    const j = await produce('evt-json-bad', 'json-schema', 'event.json', { file });
     expect(j.code).toBe(2);
     expect(j.stderr).toBe(`evt: line 1 of ${file}: .id: missing (required) (and 1 more bad line); nothing was sent\n`);
     expect(await readTopic(broker, 'evt-pb-bad').catch(() => [])).toEqual([]);
