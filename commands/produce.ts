@@ -5,11 +5,12 @@ import { usageError } from '../src/cli/errors.js';
 import type { CommandContext, GlobalOptions, Io } from '../src/cli/io.js';
 import { parseChoice, parseDuration, parseInteger, parseSize } from '../src/common/parse.js';
 import { COMPRESSION_NAMES } from '../src/protocol/records/batch-layout.js';
-import { isSchemaFormat } from '../src/codec/value-codec.js';
 
 const VALUE_FORMATS = ['auto', 'string', 'json', 'avro', 'protobuf', 'json-schema'] as const;
 const KEY_FORMATS = ['string', 'avro', 'protobuf', 'json-schema'] as const;
-const SCHEMA_EXTENSION = { avro: 'avsc', protobuf: 'proto', 'json-schema': 'json' } as Record<string, string>;
+const SCHEMA_EXTENSION: Record<string, string> = { avro: 'avsc', protobuf: 'proto', 'json-schema': 'json' };
+// (not value-codec's isSchemaFormat: this file loads with every command, the codecs only when produce runs)
+const isSchemaFormat = (f: string) => f in SCHEMA_EXTENSION;
 
 interface ProduceFlags {
   key?: string;
