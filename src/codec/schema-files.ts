@@ -1,6 +1,6 @@
 // Schema files given on the command line (--schema order.proto, --schema order.json) with the files they
-// import: a .proto's imports are looked up beside it (and then from the working directory), as protoc does
-// with -I <its directory>; google/protobuf/*.proto are the well-known types evt knows and are not read.
+// import: a .proto's imports are looked up beside it, as protoc does with -I <its directory>;
+// google/protobuf/*.proto are the well-known types evt knows and are not read.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,15 +28,15 @@ export function readText(file: string, what: string): string {
 /** A .proto file and, transitively, what it imports. */
 export function readProtoFiles(file: string): SchemaFiles {
   const main = readText(file, 'Protobuf schema');
-  const dirs = [path.dirname(file), process.cwd()];
+  const dir = path.dirname(file);
   const imports = new Map<string, string>();
   const visit = (text: string, what: string, chain: string[]) => {
     for (const name of importsOf(text, what)) {
       if (name.startsWith('google/protobuf/') || imports.has(name)) continue;
       if (chain.includes(name)) throw new CodecError(`${file}: import cycle ${[...chain, name].join(' -> ')}`);
-      const found = dirs.map((d) => path.resolve(d, name)).find((p) => fs.existsSync(p));
-      if (!found)
-        throw new CodecError(`${what} imports "${name}", which is not beside it (looked in ${dirs.join(', ')})`);
+      const found = path.resolve(dir, name);
+      if (!fs.existsSync(found))
+        throw new CodecError(`${what} imports "${name}", which is not beside it (no ${found})`);
       const imported = readText(found, 'Protobuf schema');
       visit(imported, found, [...chain, name]);
       imports.set(name, imported);
