@@ -164,7 +164,9 @@ export function messageOf(
         : `${what} has no message ${name} (its top-level messages: ${known})`,
     );
   }
-  return { type: schema.root.lookupType(full), path: schema.pathOf(full)! };
+  const type = schema.root.lookup(full);
+  if (!(type instanceof protobufjs.Type)) throw new CodecError(`${what}: ${full} is not a message`);
+  return { type, path: schema.pathOf(full)! };
 }
 
 /** A message as ProtoJSON with the .proto's field names. */
@@ -225,7 +227,12 @@ export function protobufBodyDecoder(schema: ProtobufSchema): (body: Buffer) => D
     const name = schema.messageAt(path);
     if (!name) return null;
     let t = types.get(name);
-    if (!t) types.set(name, (t = schema.root.lookupType(name)));
+    if (!t) {
+      // a map's entry type has an index but is no message of protobufjs' reflection: nothing to decode as
+      const found = schema.root.lookup(name);
+      if (!(found instanceof protobufjs.Type)) return null;
+      types.set(name, (t = found));
+    }
     return t;
   };
   return (body) => {

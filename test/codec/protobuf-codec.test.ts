@@ -59,6 +59,29 @@ describe('protobuf schemas', () => {
     expect(d.pathOf('acme.shop.Shipment.Parcel')).toEqual([1, 0]);
   });
 
+  it("a descriptor's map entries count in index paths, as Python and Java count them", () => {
+    // maps.proto: Holder { map<string, int32> counts; message Inner } -- Python writes Inner as [0, 1]
+    const d = buildProtobufSchema(fixture('maps.proto.desc.b64').trim(), new Map());
+    expect(d.messageAt([0, 0])).toBe('acme.maps.Holder.CountsEntry');
+    expect(d.pathOf('Holder.Inner')).toEqual([0, 1]);
+    const inner = d.root.lookupType('acme.maps.Holder.Inner');
+    const body = Buffer.from(inner.encode(inner.fromObject({ name: 'x' })).finish());
+    // Python 1.7's unsigned [0, 1]: 02 00 01; the spec's: 04 00 02
+    for (const index of ['020001', '040002'])
+      expect(protobufBodyDecoder(d)(Buffer.concat([Buffer.from(index, 'hex'), body]))).toEqual({
+        value: { name: 'x' },
+      });
+    const { type, path } = messageOf(d, 'Holder.Inner', 'maps');
+    expect(
+      protobufCodec(d, type, path, frame(1, Buffer.alloc(0)))
+        .encode({ name: 'x' })
+        .subarray(5, 8)
+        .toString('hex'),
+    ).toBe('040002');
+    // the same file as .proto text: protobufjs has no entry type, so Inner is [0, 0] there (a known gap)
+    expect(buildProtobufSchema(fixture('maps.proto'), new Map()).pathOf('Holder.Inner')).toEqual([0, 0]);
+  });
+
   it('a schema that does not parse names itself and the problem', () => {
     expect(() => buildProtobufSchema('syntax = "proto3"; message {', new Map(), 'bad.proto')).toThrow(
       /bad\.proto is not a valid Protobuf schema: .*line 1/,
