@@ -20,6 +20,7 @@ from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.json_schema import JSONDeserializer, JSONSerializer
 from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer, ProtobufSerializer
 from confluent_kafka.serialization import StringDeserializer, StringSerializer
+from kafka_loops import delivery_log, poll_messages
 
 mode = sys.argv[1]
 
@@ -39,33 +40,12 @@ def consume(bootstrap, topic, count, deserializer):
         "value.deserializer": deserializer,
     })
     consumer.subscribe([topic])
-    received, errors, empty = [], [], 0
-    while len(received) < count and empty < 40:
-        try:
-            msg = consumer.poll(0.5)
-        except Exception as e:  # a record the deserializer refuses
-            errors.append(str(e))
-            continue
-        if msg is None:
-            empty += 1
-            continue
-        if msg.error():
-            errors.append(str(msg.error()))
-            continue
-        received.append(msg.value())
-    consumer.close()
-    return received, errors
+    received, errors = poll_messages(consumer, count)
+    return [m.value() for m in received], errors
 
 
 def produce(bootstrap, topic, serializer, values):
-    delivered, errors = [], []
-
-    def on_delivery(err, msg):
-        if err is not None:
-            errors.append(str(err))
-        else:
-            delivered.append(msg.offset())
-
+    on_delivery, delivered, errors = delivery_log()
     producer = SerializingProducer({
         "bootstrap.servers": bootstrap,
         "key.serializer": StringSerializer("utf_8"),
