@@ -2,10 +2,12 @@
 // bench/cli: `evt produce` and `evt tail` next to kcat, in one run against `evt broker` (spawned, with its
 // registry), on several data shapes, plus the start-up of everyday commands.
 //
-//   shapes   compact JSON, JSON as Python's json.dumps and Java's Jackson write it, random bytes, Avro through
-//            the registry (--shapes compact,python,java,binary,avro)
+//   shapes   compact JSON, JSON as Python's json.dumps and Java's Jackson write it, random bytes, Avro,
+//            Protobuf and JSON Schema through the registry
+//            (--shapes compact,python,java,binary,avro,protobuf,json-schema)
 //   produce  --records lines of a shape from a file:   evt produce <topic> --file F   vs  kcat -P -t <topic> < F
-//            (avro: evt encodes the JSON lines with the schema; kcat sends the same lines as they are)
+//            (avro, protobuf, json-schema: evt encodes or checks the JSON lines with the schema; kcat sends the
+//            same lines as they are)
 //   consume  the same records to /dev/null: evt tail <topic> --from beginning --until end with --json, the
 //            human format and --format '%s\n'   vs  kcat -C -t <topic> -o beginning -e
 //   start-up node -e 0 (the floor), evt --version, and the everyday commands against the same broker:
@@ -82,6 +84,8 @@ const SHAPE_NOTES = {
   java: "JSON as Java's Jackson writes it: doubles as 25.0, raw UTF-8, nesting",
   binary: 'random bytes, no newline among them',
   avro: 'Avro through the registry, from JSON lines',
+  protobuf: 'Protobuf through the registry, from JSON lines',
+  'json-schema': 'JSON Schema through the registry, JSON lines checked',
 };
 
 /** Python's json.dumps: ", " and ": " separators, non-ASCII as \u escapes (ensure_ascii). */
@@ -154,6 +158,58 @@ function writeAvroSchema() {
     }),
   );
   return file;
+}
+
+/** The order as a .proto (field names as the JSON lines write them). */
+function writeProtoSchema() {
+  const file = path.join(work, 'order.proto');
+  fs.writeFileSync(
+    file,
+    `syntax = "proto3";
+package bench;
+message Order {
+  string orderId = 1;
+  message Customer { string id = 1; string name = 2; string country = 3; }
+  Customer customer = 2;
+  string status = 3;
+  message Line { string sku = 1; int32 qty = 2; double price = 3; }
+  repeated Line lines = 4;
+}
+`,
+  );
+  return file;
+}
+
+/** The order as a JSON Schema (draft-07), closed like the Avro and Protobuf ones. */
+function writeJsonSchema() {
+  const file = path.join(work, 'order.json');
+  const object = (properties) => ({
+    type: 'object',
+    properties,
+    required: Object.keys(properties),
+    additionalProperties: false,
+  });
+  const string = { type: 'string' };
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      title: 'Order',
+      ...object({
+        orderId: string,
+        customer: object({ id: string, name: string, country: string }),
+        status: string,
+        lines: { type: 'array', items: object({ sku: string, qty: { type: 'integer' }, price: { type: 'number' } }) },
+      }),
+    }),
+  );
+  return file;
+}
+
+/** The produce options of a shape encoded through the registry ([] for the others). */
+function schemaArgs(shape) {
+  const schema = { avro: writeAvroSchema, protobuf: writeProtoSchema, 'json-schema': writeJsonSchema }[shape];
+  return schema ? ['--value-format', shape, '--schema', schema(), '--registry', broker.registry] : [];
 }
 
 /** `RECORDS` lines of one shape into `file`; the bytes of the values (newlines not counted). */
@@ -301,7 +357,7 @@ if (args['startup-only']) {
   process.exit(0);
 }
 
-const SHAPES = (args.shapes ?? 'compact,python,java,binary,avro').split(',');
+const SHAPES = (args.shapes ?? 'compact,python,java,binary,avro,protobuf,json-schema').split(',');
 const broker = await spawnBroker({ dataDir: path.join(work, 'data'), partitions: PARTITIONS, registry: true });
 const kafka = new Kafka({ clientId: 'bench', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
 const { bootstrap, pid } = broker;
@@ -316,9 +372,8 @@ try {
     const bytes = await writeInput(shape, input);
     const r = { recordBytes: +(bytes / RECORDS).toFixed(1) };
     results.shapes[shape] = r;
-    const valueArgs =
-      shape === 'avro' ? ['--value-format', 'avro', '--schema', writeAvroSchema(), '--registry', broker.registry] : [];
-    const readArgs = shape === 'avro' ? ['--registry', broker.registry] : [];
+    const valueArgs = schemaArgs(shape);
+    const readArgs = valueArgs.length ? ['--registry', broker.registry] : [];
 
     log(`${shape}: evt produce`);
     const evtProduce = await medianRun(REPEAT, async (i) => {
@@ -335,7 +390,7 @@ try {
     r.produce = { evt: rate(evtProduce, bytes) };
     const readTopic = evtProduce.topic;
     if (hasKcat) {
-      // for avro, kcat (which has no Avro serialiser) sends the same JSON lines as they are
+      // for the schema shapes, kcat (which has no serialiser for them) sends the same JSON lines as they are
       log(`${shape}: kcat -P`);
       const kcatProduce = await medianRun(REPEAT, async (i) => {
         const topic = `${shape}-kcat-${i}`;

@@ -6,6 +6,12 @@ import type { CommandContext, GlobalOptions, Io } from '../src/cli/io.js';
 import { parseChoice, parseDuration, parseInteger, parseSize } from '../src/common/parse.js';
 import { COMPRESSION_NAMES } from '../src/protocol/records/batch-layout.js';
 
+const VALUE_FORMATS = ['auto', 'string', 'json', 'avro', 'protobuf', 'json-schema'] as const;
+const KEY_FORMATS = ['string', 'avro', 'protobuf', 'json-schema'] as const;
+const SCHEMA_EXTENSION: Record<string, string> = { avro: 'avsc', protobuf: 'proto', 'json-schema': 'json' };
+// (not value-codec's isSchemaFormat: this file loads with every command, the codecs only when produce runs)
+const isSchemaFormat = (f: string) => f in SCHEMA_EXTENSION;
+
 interface ProduceFlags {
   key?: string;
   header: string[];
@@ -18,10 +24,12 @@ interface ProduceFlags {
   rate?: string;
   valueFormat: string;
   schema?: string;
+  message?: string;
   subject?: string;
   schemaId?: string;
   keyFormat: string;
   keySchema?: string;
+  keyMessage?: string;
   keySubject?: string;
   keySchemaId?: string;
   repartition: boolean;
@@ -60,28 +68,33 @@ export function registerProduce(program: Command, { io, globals }: CommandContex
     .addOption(
       new Option(
         '--value-format <format>',
-        'how values are given: auto/string (as they are), json (must be JSON), avro (JSON encoded with --schema)',
+        'how values are given: auto/string (as they are), json (must be JSON); avro, protobuf, json-schema (JSON encoded or checked with --schema or the registry)',
       )
-        .choices(['auto', 'string', 'json', 'avro'])
+        .choices(VALUE_FORMATS)
         .default('auto'),
     )
     .option(
-      '--schema <file.avsc>',
-      'Avro schema for --value-format avro (with a registry: registered under the subject first)',
+      '--schema <file>',
+      'the schema of --value-format avro (.avsc), protobuf (.proto) or json-schema (.json); with a registry: registered under the subject first',
     )
+    .option('--message <name>', 'with --value-format protobuf: the message to write (default: the first in the file)')
     .option('--subject <subject>', 'with a registry: the subject of the value schema (default <topic>-value)')
     .option('--schema-id <id>', 'with a registry: encode values with this registered schema id')
     .addOption(
       new Option(
         '--key-format <format>',
-        'how keys are given: string (as they are), avro (JSON encoded through the registry)',
+        'how keys are given: string (as they are), avro, protobuf, json-schema (JSON encoded through the registry)',
       )
-        .choices(['string', 'avro'])
+        .choices(KEY_FORMATS)
         .default('string'),
     )
-    .option('--key-schema <file.avsc>', 'with --key-format avro: register this key schema under the key subject first')
-    .option('--key-subject <subject>', 'with --key-format avro: the subject of the key schema (default <topic>-key)')
-    .option('--key-schema-id <id>', 'with --key-format avro: encode keys with this registered schema id')
+    .option('--key-schema <file>', 'with a --key-format schema: register this key schema under the key subject first')
+    .option('--key-message <name>', 'with --key-format protobuf: the message to write (default: the first in the file)')
+    .option(
+      '--key-subject <subject>',
+      'with a --key-format schema: the subject of the key schema (default <topic>-key)',
+    )
+    .option('--key-schema-id <id>', 'with a --key-format schema: encode keys with this registered schema id')
     .option('--repartition', 'with --json: ignore the partition in the envelopes and choose by key', false)
     .option('--linger <time>', 'how long a batch waits for more records before it is sent', '5ms')
     .option('--batch-size <size>', 'largest record batch per partition', '1MB')
@@ -100,16 +113,26 @@ With --json each line is a record envelope as \`evt tail --json\` prints it:
 \`evt tail a --json | evt produce b --json\` copies records faithfully. --key, --header and --partition
 override what the envelopes say.
 
-Bad input: a bad line is named with its number and the reason, exit code 1. With --file the whole file is
-checked first and nothing is sent if any line is bad; from stdin, evt stops at the bad line and reports how
-many records (all before it) were sent. A record counts as sent only once the broker acknowledged it.
+Bad input: a bad line is named with its number and the reason, exit code 1 (2 for a value that does not fit
+its schema). With --file the whole file is checked first and nothing is sent if any line is bad; from stdin,
+evt stops at the bad line and reports how many records (all before it) were sent. A record counts as sent
+only once the broker acknowledged it.
 
-Schema registry: with --registry <url> (or EVT_REGISTRY, or the profile's "registry"), --value-format avro
-encodes each JSON value with the subject's schema (<topic>-value, or --subject; the latest version, or
---schema-id N, or --schema file.avsc registered first) in Confluent's wire format: magic byte 0, the 4-byte
-schema id, the Avro binary. --key-format avro does the same for keys (<topic>-key). A value that does not
-fit names the field and the expected type, and nothing is sent. Without a registry, --value-format avro
---schema file.avsc writes plain Avro binary.
+Schemas: --value-format avro|protobuf|json-schema takes each value as plain JSON and encodes it with the
+schema (Avro binary; the Protobuf message, from protobuf's JSON mapping with the .proto's field names or
+lowerCamelCase ones, 64-bit integers as numbers or strings, enums by name, Timestamps as RFC 3339; JSON checked
+against the JSON Schema, draft-07 or 2020-12). A value that does not fit names the field path and what was
+expected (.items[1].qty: expected an integer (int32), got "two"), exit 2, and nothing is sent. For protobuf,
+--message picks the message (full name, or short within the file's package); the default is the first
+message in the file. A .proto's imports are read from beside it.
+
+Schema registry: with --registry <url> (or EVT_REGISTRY, or the profile's "registry"), the value schema is the
+subject's (<topic>-value, or --subject): its latest version, or --schema-id N (the registry says its type,
+which must be the --value-format's), or --schema <file> registered first (a .proto with its imports, each
+under a subject named by its import path, as Confluent's serializers do). Values are written in Confluent's
+wire format: magic byte 0, the 4-byte schema id, then the Avro binary, the Protobuf message-index array and
+message, or the JSON text. --key-format does the same for keys (<topic>-key). Without a registry, --schema
+writes plain Avro binary, the plain Protobuf message, or the checked JSON.
 
 Output: a summary on stderr (records, bytes, rate, partitions with their first and last offsets); with
 --json the summary is one JSON object on stdout instead:
@@ -124,6 +147,8 @@ Examples:
   $ evt produce payments --value-format avro --schema payment.avsc --file payments.ndjson
   $ evt --registry http://127.0.0.1:8081 produce orders '{"id":"o-1","total":12}' --value-format avro --schema order.avsc
   $ evt --registry http://127.0.0.1:8081 produce orders --value-format avro --file orders.ndjson   (latest orders-value)
+  $ evt --registry http://127.0.0.1:8081 produce orders --value-format protobuf --schema order.proto --message acme.shop.Order < orders.ndjson
+  $ evt --registry http://127.0.0.1:8081 produce events --value-format json-schema --schema event.json --file events.ndjson
   $ seq 1000 | evt produce numbers --rate 100/s --acks 1 --no-idempotent`,
     )
     .action(async (topic: string, value: string | undefined, flags: ProduceFlags, cmd: Command) => {
@@ -159,32 +184,41 @@ async function produce(
   const acks = f.acks === 'all' || f.acks === '-1' ? -1 : (Number(f.acks) as 0 | 1);
   if (acks !== -1 && idempotentGiven && f.idempotent) throw usageError('--idempotent needs --acks all');
   const idempotent = acks === -1 && f.idempotent;
-  const valueFormat = parseChoice(f.valueFormat, '--value-format', ['auto', 'string', 'json', 'avro'] as const);
-  if (f.schema && valueFormat !== 'avro') throw usageError('--schema goes with --value-format avro');
-  const keyFormat = parseChoice(f.keyFormat, '--key-format', ['string', 'avro'] as const);
-  if (valueFormat !== 'avro' && (f.subject !== undefined || f.schemaId !== undefined))
-    throw usageError('--subject and --schema-id go with --value-format avro');
-  if (
-    keyFormat !== 'avro' &&
-    (f.keySchema !== undefined || f.keySubject !== undefined || f.keySchemaId !== undefined)
-  ) {
-    throw usageError('--key-schema, --key-subject and --key-schema-id go with --key-format avro');
+  const valueFormat = parseChoice(f.valueFormat, '--value-format', VALUE_FORMATS);
+  const keyFormat = parseChoice(f.keyFormat, '--key-format', KEY_FORMATS);
+  const valueSchema = isSchemaFormat(valueFormat);
+  const keySchema = keyFormat !== 'string';
+  if (f.schema && !valueSchema) throw usageError('--schema goes with --value-format avro, protobuf or json-schema');
+  if (!valueSchema && (f.subject !== undefined || f.schemaId !== undefined))
+    throw usageError('--subject and --schema-id go with --value-format avro, protobuf or json-schema');
+  if (f.message !== undefined && valueFormat !== 'protobuf')
+    throw usageError('--message goes with --value-format protobuf');
+  if (f.keyMessage !== undefined && keyFormat !== 'protobuf')
+    throw usageError('--key-message goes with --key-format protobuf');
+  if (!keySchema && (f.keySchema !== undefined || f.keySubject !== undefined || f.keySchemaId !== undefined)) {
+    throw usageError(
+      '--key-schema, --key-subject and --key-schema-id go with --key-format avro, protobuf or json-schema',
+    );
   }
   if (f.schema !== undefined && f.schemaId !== undefined)
     throw usageError('give either --schema or --schema-id, not both');
   if (f.keySchema !== undefined && f.keySchemaId !== undefined)
     throw usageError('give either --key-schema or --key-schema-id, not both');
   const { registryFromOptions } = await import('../src/codec/registry-client.js');
-  const registry = valueFormat === 'avro' || keyFormat === 'avro' ? await registryFromOptions(io.env, g, io.cwd) : null;
+  const registry = valueSchema || keySchema ? await registryFromOptions(io.env, g, io.cwd) : null;
   if (!registry) {
-    if (keyFormat === 'avro')
-      throw usageError('--key-format avro needs a schema registry (--registry <url>, EVT_REGISTRY or a profile)');
+    if (keySchema)
+      throw usageError(
+        `--key-format ${keyFormat} needs a schema registry (--registry <url>, EVT_REGISTRY or a profile)`,
+      );
     if (f.subject !== undefined || f.schemaId !== undefined)
       throw usageError(
         '--subject and --schema-id need a schema registry (--registry <url>, EVT_REGISTRY or a profile)',
       );
-    if (valueFormat === 'avro' && !f.schema)
-      throw usageError('--value-format avro needs --schema <file.avsc> (or a schema registry: --registry <url>)');
+    if (valueSchema && !f.schema)
+      throw usageError(
+        `--value-format ${valueFormat} needs --schema <file.${SCHEMA_EXTENSION[valueFormat]}> (or a schema registry: --registry <url>)`,
+      );
   }
   const schemaId = f.schemaId !== undefined ? parseInteger(f.schemaId, '--schema-id', { min: 0 }) : undefined;
   const keySchemaId =
@@ -208,26 +242,30 @@ async function produce(
   try {
     if (registry) {
       const { registryEncoder } = await import('../src/codec/registry-codec.js');
-      if (valueFormat === 'avro')
+      if (valueFormat === 'avro' || valueFormat === 'protobuf' || valueFormat === 'json-schema')
         codec = await registryEncoder(registry, {
           subject: f.subject ?? `${topic}-value`,
           schemaId,
           schemaFile: f.schema,
           flag: '--value-format',
+          format: valueFormat,
+          message: f.message,
         });
-      if (keyFormat === 'avro')
+      if (keyFormat !== 'string')
         keyCodec = await registryEncoder(registry, {
           subject: f.keySubject ?? `${topic}-key`,
           schemaId: keySchemaId,
           schemaFile: f.keySchema,
           flag: '--key-format',
+          format: keyFormat,
+          message: f.keyMessage,
         });
     }
   } catch (err) {
     if (err instanceof CodecError) throw usageError(err.message);
     throw err;
   }
-  codec ??= await valueCodecForOptions(valueFormat, f.schema);
+  codec ??= await valueCodecForOptions(valueFormat, f.schema, f.message);
   let key: Buffer | undefined = f.key !== undefined ? Buffer.from(f.key, 'utf8') : undefined;
   if (keyCodec && f.key !== undefined) {
     const { encodeKeyText } = await import('../src/cli/produce/records.js');

@@ -4,7 +4,7 @@
 
 import fs from 'node:fs';
 import avro from 'avsc';
-import { CodecError, type DecodedValue, type ValueCodec } from './value-codec.js';
+import { CodecError, jsonInput, type DecodedValue, type ValueCodec } from './value-codec.js';
 
 /** The text of a schema file, checked to be JSON. */
 export function readSchemaFile(schemaFile: string): string {
@@ -86,14 +86,7 @@ export function avroCodec(type: avro.Type, header?: Buffer): ValueCodec {
   return {
     format: 'avro',
     encode(value: unknown): Buffer {
-      let input = value;
-      if (typeof value === 'string') {
-        try {
-          input = JSON.parse(value);
-        } catch (err) {
-          throw new CodecError(`not JSON: ${(err as Error).message}`);
-        }
-      }
+      const input = jsonInput(value);
       let avroValue = input;
       // JSON strings become Buffers for bytes/fixed fields; without such fields the copy is not needed
       if (hasBytes) {

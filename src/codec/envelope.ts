@@ -9,7 +9,7 @@
 
 import { isUtf8 } from 'node:buffer';
 import type { ConsumedRecord, OutgoingRecord, RecordHeader } from '../client/records.js';
-import type { DecodedValue, ValueCodec } from './value-codec.js';
+import { isSchemaFormat, type DecodedValue, type ValueCodec } from './value-codec.js';
 
 export interface RecordEnvelope {
   topic: string;
@@ -32,6 +32,16 @@ export class InputError extends Error {
     super(message);
     this.name = 'InputError';
   }
+}
+
+/** A value that does not fit its schema (Avro, Protobuf, JSON Schema): bad input the user must fix, exit 2. */
+export class SchemaMismatchError extends InputError {
+  override name = 'SchemaMismatchError';
+}
+
+/** The input error of a value `codec` could not encode. */
+export function encodeError(codec: ValueCodec, message: string): InputError {
+  return isSchemaFormat(codec.format) ? new SchemaMismatchError(message) : new InputError(message);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -103,7 +113,7 @@ export function parseEnvelope(input: unknown, codec: ValueCodec): OutgoingRecord
     try {
       value = codec.encode(input.value);
     } catch (err) {
-      throw new InputError(`value: ${(err as Error).message}`);
+      throw encodeError(codec, `value: ${(err as Error).message}`);
     }
   }
   const out: OutgoingRecord = { key, value, headers };

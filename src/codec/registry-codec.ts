@@ -1,20 +1,23 @@
 // Values in Confluent's wire format through a schema registry.
 //
-// Writing (`evt produce --value-format avro` with a registry): the schema is found once before anything is
-// read — by id (--schema-id), by registering a file under the subject (--schema), or the subject's latest
-// version — and every value is plain JSON encoded with it (unions unwrapped where unambiguous, as avro.ts),
-// framed as magic byte 0 + 4-byte id + Avro binary.
+// Writing (`evt produce --value-format avro|protobuf|json-schema` with a registry): the schema is found once
+// before anything is read — by id (--schema-id), by registering a file under the subject (--schema; a .proto
+// with the files it imports, as references), or the subject's latest version — and every value is plain JSON
+// encoded with it (avro.ts, protobuf-codec.ts, json-schema-codec.ts), framed as magic byte 0 + 4-byte id +
+// the body (wire-format.ts).
 //
 // Reading (`evt tail` with a registry): payloads that start with the magic byte are decoded with the schema
-// of their id. Lookups are asynchronous, decoding is not, so the tail calls `prepare(records)` for each
+// of their id, whatever its type (Avro, Protobuf with its references, JSON). Lookups are asynchronous, decoding is not, so the tail calls `prepare(records)` for each
 // chunk before formatting it: the ids the chunk needs are fetched (and cached) then. An id the registry does
 // not know, or a payload that is not Avro of its schema, is a decode error of that record only.
 
 import type avro from 'avsc';
 import { EvtError } from '../common/errors.js';
+import { CodecError } from './value-codec.js';
 import { avroCodec } from './avro.js';
 import { avroJsonWriter, type AvroJsonWriter } from './avro-json.js';
-import { RegistryError, parseAvroSchema, type RegistryClient } from './registry-client.js';
+import { RegistryError, parseAvroSchema, type RegistryClient, type RegistrySchema } from './registry-client.js';
+import { latestOf, referencedTexts, registerWithImports } from './registry-schemas.js';
 import { type DecodedValue, type RegistryAware, type ValueCodec } from './value-codec.js';
 import { bodyOf, frame, schemaIdOf } from './wire-format.js';
 
@@ -26,6 +29,37 @@ export interface SchemaChoice {
   schemaFile?: string;
   /** "--value-format" or "--key-format", for messages */
   flag: string;
+  /** the format asked for (Avro when not said) */
+  format?: 'avro' | 'protobuf' | 'json-schema';
+  /** --message: the Protobuf message (default: the file's first) */
+  message?: string;
+}
+
+const TYPE_OF_FORMAT = { avro: 'AVRO', protobuf: 'PROTOBUF', 'json-schema': 'JSON' } as const;
+const FORMAT_OF_TYPE = { AVRO: 'avro', PROTOBUF: 'protobuf', JSON: 'json-schema' } as const;
+
+/** A registry answer while finding the schema to write with, as what the user sees. */
+function registryFailure(err: unknown, choice: SchemaChoice, client: RegistryClient): unknown {
+  if (!(err instanceof RegistryError)) return err;
+  if (err.status === 409)
+    return new EvtError(
+      `${choice.schemaFile} is not compatible with subject ${choice.subject} (check with: evt schema check ${choice.subject} ${choice.schemaFile}); nothing was sent`,
+    );
+  if (err.kind === 'not-found' && choice.schemaId !== undefined)
+    return new EvtError(`schema id ${choice.schemaId} is not in the registry ${client.url}`, 'not-found');
+  if (err.kind === 'not-found' && choice.schemaFile === undefined) {
+    const ext = { avro: 'avsc', protobuf: 'proto', 'json-schema': 'json' }[choice.format ?? 'avro'];
+    return new EvtError(
+      `subject ${choice.subject} is not in the registry ${client.url}: give --schema <file.${ext}> to register one, --schema-id N, or --subject`,
+      'not-found',
+    );
+  }
+  if (choice.schemaFile !== undefined)
+    return new EvtError(
+      `registering ${choice.schemaFile} under ${choice.subject}: ${err.message}; nothing was sent`,
+      err.kind,
+    );
+  return err;
 }
 
 /** A codec that encodes plain JSON into the wire format with the schema chosen by `choice`. */
@@ -33,50 +67,25 @@ export async function registryEncoder(
   client: RegistryClient,
   choice: SchemaChoice,
 ): Promise<ValueCodec & { schemaId: number }> {
+  if ((choice.format ?? 'avro') !== 'avro') return schemaEncoder(client, choice);
   let id: number;
   let type: avro.Type;
-  if (choice.schemaId !== undefined) {
-    id = choice.schemaId;
-    try {
+  try {
+    if (choice.schemaId !== undefined) {
+      id = choice.schemaId;
       type = (await client.schemaById(id)).type;
-    } catch (err) {
-      if (err instanceof RegistryError && err.kind === 'not-found')
-        throw new EvtError(`schema id ${id} is not in the registry ${client.url}`, 'not-found');
-      throw err;
-    }
-  } else if (choice.schemaFile !== undefined) {
-    const { readSchemaFile } = await import('./avro.js');
-    const text = readSchemaFile(choice.schemaFile);
-    type = parseAvroSchema(text, choice.schemaFile);
-    try {
+    } else if (choice.schemaFile !== undefined) {
+      const { readSchemaFile } = await import('./avro.js');
+      const text = readSchemaFile(choice.schemaFile);
+      type = parseAvroSchema(text, choice.schemaFile);
       id = await client.register(choice.subject, text);
-    } catch (err) {
-      if (err instanceof RegistryError && err.status === 409) {
-        throw new EvtError(
-          `${choice.schemaFile} is not compatible with subject ${choice.subject} (check with: evt schema check ${choice.subject} ${choice.schemaFile}); nothing was sent`,
-        );
-      }
-      if (err instanceof RegistryError)
-        throw new EvtError(
-          `registering ${choice.schemaFile} under ${choice.subject}: ${err.message}; nothing was sent`,
-          err.kind,
-        );
-      throw err;
-    }
-  } else {
-    try {
+    } else {
       const latest = await client.version(choice.subject, 'latest');
       id = latest.id;
       type = (await client.schemaById(id)).type;
-    } catch (err) {
-      if (err instanceof RegistryError && err.kind === 'not-found') {
-        throw new EvtError(
-          `subject ${choice.subject} is not in the registry ${client.url}: give --schema <file.avsc> to register one, --schema-id N, or --subject`,
-          'not-found',
-        );
-      }
-      throw err;
     }
+  } catch (err) {
+    throw registryFailure(err, choice, client);
   }
   const inner = avroCodec(type, frame(id, Buffer.alloc(0)));
   return {
@@ -87,7 +96,79 @@ export async function registryEncoder(
   };
 }
 
-type Entry = { type: avro.Type; codec: ValueCodec; json: AvroJsonWriter | null } | { error: string };
+/** registryEncoder for Protobuf and JSON Schema: the schema's type is the registry's when it is chosen by id. */
+async function schemaEncoder(client: RegistryClient, choice: SchemaChoice): Promise<ValueCodec & { schemaId: number }> {
+  const format = choice.format ?? 'avro';
+  const schemaType = TYPE_OF_FORMAT[format];
+  let id: number;
+  let found: RegistrySchema;
+  try {
+    if (choice.schemaId !== undefined) {
+      id = choice.schemaId;
+      found = await client.getSchemaById(id);
+    } else if (choice.schemaFile !== undefined) {
+      const { readProtoFiles, readText } = await import('./schema-files.js');
+      const files =
+        format === 'protobuf'
+          ? readProtoFiles(choice.schemaFile)
+          : { main: readText(choice.schemaFile, 'JSON Schema'), imports: new Map<string, string>() };
+      // checked here, before anything is registered: a schema that does not parse names its file
+      await schemaCodec(
+        client,
+        { schema: files.main, schemaType, references: [] },
+        files.imports,
+        choice,
+        Buffer.alloc(0),
+      );
+      id = await registerWithImports(client, choice.subject, files.main, files.imports, schemaType);
+      found = await client.getSchemaById(id);
+    } else {
+      const latest = await latestOf(client, choice.subject);
+      id = latest.id;
+      found = latest;
+    }
+  } catch (err) {
+    throw registryFailure(err, choice, client);
+  }
+  if (found.schemaType !== schemaType)
+    throw new CodecError(
+      `${choice.schemaId !== undefined ? `schema id ${id}` : `subject ${choice.subject}`} is ${found.schemaType}, not ${schemaType}: use ${choice.flag} ${FORMAT_OF_TYPE[found.schemaType]}`,
+    );
+  const inner = await schemaCodec(client, found, null, choice, frame(id, Buffer.alloc(0)));
+  return {
+    format,
+    schemaId: id,
+    encode: (value) => inner.encode(value),
+    decode: (payload) => inner.decode(payload === null ? null : bodyOf(payload)),
+  };
+}
+
+/** The codec of a registered (or about to be) Protobuf or JSON schema; `imports` when known, else fetched. */
+async function schemaCodec(
+  client: RegistryClient,
+  found: RegistrySchema,
+  imports: ReadonlyMap<string, string> | null,
+  choice: SchemaChoice,
+  header: Buffer,
+): Promise<ValueCodec> {
+  const refs = imports ?? (await referencedTexts(client, found.references));
+  const what = choice.schemaFile ?? `the schema of ${choice.subject}`;
+  if (found.schemaType === 'PROTOBUF') {
+    const { buildProtobufSchema } = await import('./protobuf-schema.js');
+    const { messageOf, protobufCodec } = await import('./protobuf-codec.js');
+    const schema = buildProtobufSchema(found.schema, refs, what);
+    const { type, path } = messageOf(schema, choice.message, what);
+    return protobufCodec(schema, type, path, header);
+  }
+  const { compileJsonSchema, jsonSchemaCodec } = await import('./json-schema-codec.js');
+  return jsonSchemaCodec(compileJsonSchema(found.schema, refs, what), header);
+}
+
+type Entry =
+  | { type: avro.Type; codec: ValueCodec; json: AvroJsonWriter | null }
+  /** Protobuf and JSON Schema: `name` is what schemaName() says (a single message's or the schema's title) */
+  | { decodeBody: (body: Buffer) => DecodedValue; name: string | null }
+  | { error: string };
 
 /**
  * Decodes wire-format payloads with their schema from the registry; anything else goes to `fallback` (the
@@ -123,8 +204,11 @@ export class RegistryDecoder implements RegistryAware {
   private async load(id: number, topic: string, isKey: boolean): Promise<void> {
     if (!this.entries.has(id)) {
       try {
-        const { type } = await this.client.schemaById(id);
-        this.entries.set(id, { type, codec: avroCodec(type), json: avroJsonWriter(type) });
+        const found = await this.client.getSchemaById(id);
+        if (found.schemaType === 'AVRO') {
+          const { type } = await this.client.schemaById(id);
+          this.entries.set(id, { type, codec: avroCodec(type), json: avroJsonWriter(type) });
+        } else this.entries.set(id, await bodyDecoder(this.client, found));
       } catch (err) {
         const notFound = err instanceof RegistryError && err.kind === 'not-found';
         this.entries.set(id, {
@@ -194,7 +278,7 @@ export class RegistryDecoder implements RegistryAware {
     if ('error' in entry)
       return { value: payload.toString('base64'), encoding: 'base64', error: entry.error, schemaId: id };
     // the codec's answer is a fresh object: completed in place, as this runs once per record read
-    const decoded = entry.codec.decode(bodyOf(payload));
+    const decoded = 'codec' in entry ? entry.codec.decode(bodyOf(payload)) : entry.decodeBody(bodyOf(payload));
     if (decoded.error) decoded.error = `schema id ${id}: ${decoded.error}`;
     decoded.schemaId = id;
     return decoded;
@@ -212,7 +296,8 @@ export class RegistryDecoder implements RegistryAware {
 
   schemaName(id: number): string | null {
     const entry = this.entries.get(id);
-    return entry && 'type' in entry ? (entry.type.name ?? null) : null;
+    if (!entry || 'error' in entry) return null;
+    return 'type' in entry ? (entry.type.name ?? null) : entry.name;
   }
 
   /** A value codec whose decode goes through this decoder (and carries it for the tail's formatter). */
@@ -227,8 +312,34 @@ export class RegistryDecoder implements RegistryAware {
 }
 
 /**
- * The decoder of commands that read whatever the topics hold (replay, trace): Avro through the registry
- * when one is configured (flags, environment or profile), JSON or text otherwise.
+ * How the bodies of a Protobuf or JSON Schema id are read: Protobuf with the schema and its references (the
+ * message named by each payload's index array), JSON parsed as it is (no validation on read).
+ */
+async function bodyDecoder(
+  client: RegistryClient,
+  found: RegistrySchema,
+): Promise<{ decodeBody: (body: Buffer) => DecodedValue; name: string | null }> {
+  if (found.schemaType === 'JSON') {
+    const { decodeJsonBody } = await import('./json-schema-codec.js');
+    let title: unknown;
+    try {
+      title = (JSON.parse(found.schema) as { title?: unknown }).title;
+    } catch {
+      // the registry holds what it validated; a name is only a nicety
+    }
+    return { decodeBody: decodeJsonBody, name: typeof title === 'string' ? title : null };
+  }
+  if (found.schemaType !== 'PROTOBUF') throw new EvtError(`its type ${String(found.schemaType)} is not one evt reads`);
+  const { buildProtobufSchema } = await import('./protobuf-schema.js');
+  const { protobufBodyDecoder } = await import('./protobuf-codec.js');
+  const schema = buildProtobufSchema(found.schema, await referencedTexts(client, found.references));
+  // a file of one message names its records; with several, each record may be another
+  return { decodeBody: protobufBodyDecoder(schema), name: schema.topLevel.length === 1 ? schema.topLevel[0] : null };
+}
+
+/**
+ * The decoder of commands that read whatever the topics hold (replay, trace): Avro, Protobuf and JSON
+ * Schema through the registry when one is configured (flags, environment or profile), JSON or text otherwise.
  */
 export async function autoDecoder(
   env: NodeJS.ProcessEnv,
@@ -239,7 +350,7 @@ export async function autoDecoder(
   return decoderFor(await registryFromOptions(env, globals, cwd));
 }
 
-/** Avro through `registry` when there is one (values not in its wire format are read as JSON or text), else JSON or text. */
+/** Registry-framed values through `registry` when there is one (values not in its wire format are read as JSON or text), else JSON or text. */
 export async function decoderFor(registry: RegistryClient | null): Promise<ValueCodec> {
   const { createValueCodec } = await import('./create-codec.js');
   const auto = await createValueCodec('auto');

@@ -8,8 +8,11 @@
 import { isUtf8 } from 'node:buffer';
 import { jsonVerdict } from './canonical-json.js';
 
-export type ValueFormat = 'auto' | 'string' | 'json' | 'avro';
-export const VALUE_FORMATS: readonly ValueFormat[] = ['auto', 'string', 'json', 'avro'];
+export type ValueFormat = 'auto' | 'string' | 'json' | 'avro' | 'protobuf' | 'json-schema';
+export const VALUE_FORMATS: readonly ValueFormat[] = ['auto', 'string', 'json', 'avro', 'protobuf', 'json-schema'];
+
+/** The formats that encode values with a schema. */
+export const isSchemaFormat = (f: ValueFormat): boolean => f === 'avro' || f === 'protobuf' || f === 'json-schema';
 
 export interface DecodedValue {
   value: unknown;
@@ -52,6 +55,22 @@ export class CodecError extends Error {
     super(message);
     this.name = 'CodecError';
   }
+}
+
+/** A value given to a schema codec: a line of text is JSON text, parsed; anything else is the value itself. */
+export function jsonInput(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch (err) {
+    throw new CodecError(`not JSON: ${(err as Error).message}`);
+  }
+}
+
+/** A value as an error message quotes it: JSON, cut at 60 characters. */
+export function shown(v: unknown): string {
+  const s = v === undefined ? 'nothing' : JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

@@ -93,7 +93,7 @@ describe('evt produce/tail --value-format avro with a registry', () => {
       '--file',
       file,
     ]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/line 2 .*customer\.name: expected string, got 7.*nothing was sent/);
     const single = await evt([
       ...base(),
@@ -105,7 +105,7 @@ describe('evt produce/tail --value-format avro with a registry', () => {
       '--schema',
       files.v1,
     ]);
-    expect(single.code).toBe(1);
+    expect(single.code).toBe(2);
     expect(single.stderr).toMatch(/total: expected int/);
     expect(single.stderr).toContain('nothing was sent');
     expect(await readTopic(broker, 'bad-orders').catch(() => [])).toHaveLength(0);

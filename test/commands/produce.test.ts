@@ -208,7 +208,7 @@ describe('evt produce', () => {
     const bad = await evt([...b(), 'produce', 'avro', '--value-format', 'avro', '--schema', schema], {
       input: '{"orderId":"o-3","total":"lots","status":"PLACED"}',
     });
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/line 1: total: expected double, got "lots"/);
   });
 

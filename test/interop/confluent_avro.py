@@ -10,6 +10,7 @@ import sys
 
 from confluent_kafka import avro
 from confluent_kafka.avro import AvroConsumer, AvroProducer
+from kafka_loops import delivery_log, poll_messages
 
 mode, bootstrap, registry, topic, count = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 
@@ -34,31 +35,11 @@ if mode == "consume":
         "enable.auto.commit": False,
     })
     consumer.subscribe([topic])
-    received, errors, empty = [], [], 0
-    while len(received) < count and empty < 40:
-        try:
-            msg = consumer.poll(0.5)
-        except Exception as e:  # a record the serde cannot decode
-            errors.append(str(e))
-            continue
-        if msg is None:
-            empty += 1
-            continue
-        if msg.error():
-            errors.append(str(msg.error()))
-            continue
-        received.append({"key": msg.key(), "value": msg.value()})
-    consumer.close()
+    messages, errors = poll_messages(consumer, count)
+    received = [{"key": m.key(), "value": m.value()} for m in messages]
     print(json.dumps({"received": received, "errors": errors}))
 elif mode == "produce":
-    delivered, errors = [], []
-
-    def on_delivery(err, msg):
-        if err is not None:
-            errors.append(str(err))
-        else:
-            delivered.append(msg.offset())
-
+    on_delivery, delivered, errors = delivery_log()
     producer = AvroProducer(
         {"bootstrap.servers": bootstrap, "schema.registry.url": registry, "on_delivery": on_delivery},
         default_key_schema=KEY,

@@ -7,16 +7,10 @@ import json
 import sys
 
 from confluent_kafka import Consumer, Producer
+from kafka_loops import delivery_log
 
 bootstrap, topic, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
-delivered, errors = [], []
-
-
-def on_delivery(err, msg):
-    if err is not None:
-        errors.append(str(err))
-    else:
-        delivered.append(msg.offset())
+on_delivery, delivered, errors = delivery_log()
 
 
 producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "linger.ms": 5})

@@ -4,8 +4,8 @@
 // record (on envelopes they override what the envelope says). Blank lines are skipped.
 
 import type { OutgoingRecord, RecordHeader } from '../../client/records.js';
-import { CodecError, type ValueCodec } from '../../codec/value-codec.js';
-import { InputError, parseEnvelope } from '../../codec/envelope.js';
+import { CodecError, isSchemaFormat, type ValueCodec } from '../../codec/value-codec.js';
+import { InputError, SchemaMismatchError, encodeError, parseEnvelope } from '../../codec/envelope.js';
 
 export interface RecordInputOptions {
   /** lines are record envelopes */
@@ -40,14 +40,14 @@ export function encodeKeyText(codec: ValueCodec, text: string): Buffer {
       try {
         return codec.encode(JSON.stringify(text));
       } catch {
-        throw new InputError(`key: ${err.message}`);
+        throw new SchemaMismatchError(`key: ${err.message}`);
       }
     }
   }
   try {
     return codec.encode(JSON.stringify(text));
   } catch (err) {
-    if (err instanceof CodecError) throw new InputError(`key: ${err.message}`);
+    if (err instanceof CodecError) throw new SchemaMismatchError(`key: ${err.message}`);
     throw err;
   }
 }
@@ -83,7 +83,7 @@ export function canRefuseLines(o: RecordInputOptions): boolean {
     o.json ||
     o.keySeparator !== undefined ||
     o.codec.format === 'json' ||
-    o.codec.format === 'avro' ||
+    isSchemaFormat(o.codec.format) ||
     o.keyCodec !== undefined
   );
 }
@@ -95,7 +95,7 @@ function valueEncoder(codec: ValueCodec): (bytes: Buffer) => Buffer {
     try {
       return codec.encode(bytes.toString('utf8'));
     } catch (err) {
-      if (err instanceof CodecError) throw new InputError(err.message);
+      if (err instanceof CodecError) throw encodeError(codec, err.message);
       throw err;
     }
   };
@@ -120,7 +120,7 @@ export function lineParser(o: RecordInputOptions): LineParser {
           try {
             bytes = typeof env.key === 'string' ? encodeKeyText(keyCodec, env.key) : keyCodec.encode(env.key);
           } catch (err) {
-            if (err instanceof CodecError) throw new InputError(`key: ${err.message}`);
+            if (err instanceof CodecError) throw new SchemaMismatchError(`key: ${err.message}`);
             throw err;
           }
           parsed = { ...env, key: bytes.toString('base64'), keyEncoding: 'base64' };

@@ -14,7 +14,7 @@ import type { Cluster } from '../../client/wire/cluster.js';
 import type { NullKeyStrategy } from '../../client/wire/partitioner.js';
 import { formatDuration, sleep } from '../../common/time.js';
 import { PartitionNotFoundError } from '../../client/wire/errors.js';
-import { InputError } from '../../codec/envelope.js';
+import { InputError, SchemaMismatchError } from '../../codec/envelope.js';
 import { CliError, ExitCode } from '../errors.js';
 import { printJson, printLine, type GlobalOptions, type Io } from '../io.js';
 import { exitCodeOf, openSession, toCliError } from '../session.js';
@@ -65,6 +65,8 @@ interface BadLine {
   reason: string;
   /** the record does not fit the topic's max.message.bytes (a usage error, exit 2) */
   tooLarge?: boolean;
+  /** bad input of the usage kind, exit 2: too large, or a value that does not fit its schema */
+  usage?: boolean;
 }
 
 /** "line 3: not JSON" or, for a record too large, "record at line 3 is 10,485,822 bytes; topic t ...". */
@@ -74,7 +76,8 @@ function describeBad(bad: BadLine, file?: string): string {
 }
 
 function badLine(line: number, err: InputError): BadLine {
-  return { line, reason: err.message, tooLarge: err instanceof TooLargeError };
+  const tooLarge = err instanceof TooLargeError;
+  return { line, reason: err.message, tooLarge, usage: tooLarge || err instanceof SchemaMismatchError };
 }
 
 /** Checks every line of a file (check throws InputError); the first bad one and how many there are. */
@@ -105,7 +108,7 @@ async function refuseBadFile(file: string, check: (line: Buffer) => void): Promi
   const more = bad.count > 1 ? ` (and ${bad.count - 1} more bad line${bad.count > 2 ? 's' : ''})` : '';
   throw new CliError(
     `${describeBad(bad.first, file)}${more}; nothing was sent`,
-    bad.first.tooLarge ? ExitCode.USAGE : ExitCode.FAILURE,
+    bad.first.usage ? ExitCode.USAGE : ExitCode.FAILURE,
   );
 }
 
@@ -359,7 +362,7 @@ export async function runProduce(
           : `the ${formatCount(p.acknowledged)} record${p.acknowledged === 1 ? '' : 's'} before it ${p.acknowledged === 1 ? 'was' : 'were'} sent (acknowledged), nothing after it`;
       error = new CliError(
         `${describeBad(stop.bad)}; stopped there: ${sent}`,
-        stop.bad.tooLarge ? ExitCode.USAGE : ExitCode.FAILURE,
+        stop.bad.usage ? ExitCode.USAGE : ExitCode.FAILURE,
       );
     } else if (stop?.kind === 'interrupted') {
       error = new CliError(
