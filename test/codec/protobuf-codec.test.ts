@@ -178,3 +178,64 @@ describe('protobuf codec', () => {
     expect(plain.decode(bytes)).toEqual({ value: { order_id: 'o-9' } });
   });
 });
+
+describe('messages without well-known types (through protobufjs generated converters)', () => {
+  const PLAIN = `syntax = "proto3";
+package acme.plain;
+enum Kind { KIND_UNSPECIFIED = 0; RETAIL = 1; WHOLESALE = 2; }
+message Line { string sku = 1; int32 qty = 2; }
+message Account {
+  string account_id = 1;
+  int64 balance = 2;
+  uint64 limit = 3;
+  sint64 delta = 4;
+  Kind kind = 5;
+  bytes token = 6;
+  map<string, int64> totals = 7;
+  repeated Line lines = 8;
+  double ratio = 9;
+  bool active = 10;
+  oneof contact { string email = 11; string phone = 12; }
+  Account parent = 13;
+}
+`;
+  const VALUE = {
+    account_id: 'a-1',
+    balance: '-9007199254740993',
+    limit: '18446744073709551615',
+    delta: '-5',
+    kind: 'WHOLESALE',
+    token: 'AAEC/w==',
+    totals: { eur: '9007199254740993', usd: '0' },
+    lines: [{ sku: 'x', qty: 3 }, { sku: 'y' }],
+    ratio: 'NaN',
+    active: true,
+    phone: '+49 30 1234',
+    parent: { account_id: 'root', kind: 'RETAIL' },
+  };
+
+  it('writes the same JSON protojson does: 64-bit integers exact as strings, enums by name, bytes as base64', async () => {
+    const schema = buildProtobufSchema(PLAIN, new Map());
+    const { type, path } = messageOf(schema, 'Account', 'plain.proto');
+    const codec = protobufCodec(schema, type, path);
+    const body = codec.encode(VALUE);
+    const protojson = (await import('protobufjs/ext/protojson.js')).default;
+    const reference = protojson.toJson(type, type.decode(body));
+    const decoded = codec.decode(body).value;
+    expect(decoded).toEqual(reference);
+    expect(decoded).toEqual({
+      ...VALUE,
+      totals: { eur: '9007199254740993', usd: '0' },
+      lines: [{ sku: 'x', qty: 3 }, { sku: 'y' }],
+    });
+  });
+
+  it('refuses the same bad values as through protojson, with their paths', () => {
+    const schema = buildProtobufSchema(PLAIN, new Map());
+    const { type, path } = messageOf(schema, 'Account', 'plain.proto');
+    const codec = protobufCodec(schema, type, path);
+    expect(() => codec.encode({ parent: { balance: 'lots' } })).toThrow(/^\.parent\.balance: expected an integer/);
+    expect(() => codec.encode({ lines: [{ sku: 'x', qty: 1.5 }] })).toThrow(/^\.lines\[0\]\.qty: expected an integer/);
+    expect(() => codec.encode({ totals: { eur: 'x' } })).toThrow(/^\.totals\.eur: expected an integer/);
+  });
+});
