@@ -214,10 +214,14 @@ message Account {
     parent: { account_id: 'root', kind: 'RETAIL' },
   };
 
-  it('writes the same JSON protojson does: 64-bit integers exact as strings, enums by name, bytes as base64', async () => {
+  function plainCodec() {
     const schema = buildProtobufSchema(PLAIN, new Map());
     const { type, path } = messageOf(schema, 'Account', 'plain.proto');
-    const codec = protobufCodec(schema, type, path);
+    return { type, codec: protobufCodec(schema, type, path) };
+  }
+
+  it('writes the same JSON protojson does: 64-bit integers exact as strings, enums by name, bytes as base64', async () => {
+    const { type, codec } = plainCodec();
     const body = codec.encode(VALUE);
     const protojson = (await import('protobufjs/ext/protojson.js')).default;
     const reference = protojson.toJson(type, type.decode(body));
@@ -231,9 +235,7 @@ message Account {
   });
 
   it('refuses the same bad values as through protojson, with their paths', () => {
-    const schema = buildProtobufSchema(PLAIN, new Map());
-    const { type, path } = messageOf(schema, 'Account', 'plain.proto');
-    const codec = protobufCodec(schema, type, path);
+    const { codec } = plainCodec();
     expect(() => codec.encode({ parent: { balance: 'lots' } })).toThrow(/^\.parent\.balance: expected an integer/);
     expect(() => codec.encode({ lines: [{ sku: 'x', qty: 1.5 }] })).toThrow(/^\.lines\[0\]\.qty: expected an integer/);
     expect(() => codec.encode({ totals: { eur: 'x' } })).toThrow(/^\.totals\.eur: expected an integer/);
