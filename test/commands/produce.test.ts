@@ -140,6 +140,13 @@ describe('evt produce', () => {
     expect(new Set(got.map((g) => JSON.parse(g.value!.toString()).n)).size).toBe(4321);
   });
 
+  it('a bad first line on stdin: one error line and nothing else (no "produced 0 records"), exit 1', async () => {
+    const r = await evt([...b(), 'produce', 'bad-first', '--value-format', 'json'], { input: 'oops\n{"n":2}\n' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^evt: line 1: not JSON: .*; stopped there: nothing was sent\n$/);
+    expect(await readTopic(broker, 'bad-first')).toEqual([]);
+  });
+
   it('Avro from --file: the values encoded by the check are the ones sent, a value of spaces kept, blank lines skipped', async () => {
     const schema = path.join(dir, 'int.avsc');
     fs.writeFileSync(schema, '"int"');

@@ -371,7 +371,8 @@ export async function runProduce(
       );
     }
     if (error) summary.error = error.message;
-    report(summary, io, g);
+    // a failure that sent nothing is said by its one error line; "produced 0 records" above it adds nothing
+    if (!(error && summary.records === 0 && !g.json)) report(summary, io, g);
     if (error) throw error;
   } finally {
     progress?.stop();
