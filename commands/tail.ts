@@ -20,12 +20,16 @@ interface TailFlags {
   format?: string;
   valueFormat: string;
   schema?: string;
+  message?: string;
   group?: string;
   expect?: string;
   isolation: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+const TAIL_VALUE_FORMATS = ['auto', 'string', 'json', 'avro', 'protobuf'] as const;
+type TailValueFormat = (typeof TAIL_VALUE_FORMATS)[number];
 
 export function registerTail(program: Command, { io, globals }: CommandContext): void {
   program
@@ -54,12 +58,16 @@ export function registerTail(program: Command, { io, globals }: CommandContext):
     .addOption(
       new Option(
         '--value-format <format>',
-        'how to show values: auto (JSON when it is JSON, else text, else base64), string, json, avro',
+        'how to show values: auto (JSON when it is JSON, else text, else base64), string, json, avro, protobuf',
       )
-        .choices(['auto', 'string', 'json', 'avro'])
+        .choices(['auto', 'string', 'json', 'avro', 'protobuf'])
         .default('auto'),
     )
-    .option('--schema <file.avsc>', 'Avro schema for --value-format avro (raw Avro, no registry)')
+    .option(
+      '--schema <file>',
+      'the .avsc or .proto of --value-format avro or protobuf, for values written without a registry (raw)',
+    )
+    .option('--message <name>', "with --value-format protobuf: the message values hold (default: the file's first)")
     .option('--group <group>', 'consume as this consumer group and commit its offsets (without it no group is joined)')
     .addOption(isolationOption())
     .option('--expect <n>', 'wait for N matching records (exit 0), or exit 5 when --timeout (default 10s) passes first')
@@ -81,7 +89,8 @@ Output: human on a terminal (colour), --json one envelope per line (what \`evt p
 Payloads that cannot be decoded (binary, not the --value-format) are shown with an "error"; the stream goes on.
 
 With a schema registry (--registry <url>, EVT_REGISTRY or the profile's "registry"), keys and values in
-Confluent's wire format (magic byte 0 + schema id + Avro) are decoded with their schema automatically: the
+Confluent's wire format (magic byte 0 + schema id + Avro, Protobuf or JSON) are decoded with their schema
+automatically: the
 human format shows "[schema 3 orders-value v2]", --json adds "valueSchemaId" (and "keySchemaId"). An
 unknown schema id or a payload that does not decode is an "error" of that record only.
 
@@ -96,6 +105,7 @@ Examples:
   $ evt tail --pattern '^inventory\\.' --from beginning --until @2026-11-22T10:00:00Z
   $ evt tail orders --key o-42 --from beginning --format '%T %k %s\\n'
   $ evt tail payments --value-format avro --schema payment.avsc -n 5
+  $ evt tail shipments --value-format protobuf --schema shipment.proto --message acme.Shipment -n 5
   $ evt --registry http://127.0.0.1:8081 tail orders --json      Avro through the registry, as JSON
   $ evt tail orders --where 'total>100' --expect 3 --timeout 30s    (CI: exit 0, or 5 after 30 s)
   $ evt tail orders --group audit -f                  consume and commit as group "audit"`,
@@ -115,12 +125,13 @@ function parsePartitions(list: string[]): number[] | undefined {
  * What worker threads need to format large reads as this process would. EVT_WORKERS=0 keeps everything on
  * one thread; EVT_WORKERS=n asks for n workers (default: one per core, at most 4).
  */
-function workerSetup(io: Io, valueFormat: 'auto' | 'string' | 'json' | 'avro', f: TailFlags) {
+function workerSetup(io: Io, valueFormat: TailValueFormat, f: TailFlags) {
   const env = io.env.EVT_WORKERS;
   if (env === '0') return undefined;
   return {
     valueFormat,
     schemaFile: f.schema,
+    message: f.message,
     filter: { key: f.key, grep: f.grep, headers: f.header, where: f.where },
     count: env ? parseInteger(env, 'EVT_WORKERS', { min: 0, max: 64 }) : undefined,
   };
@@ -154,8 +165,15 @@ async function tail(topics: string[], f: TailFlags, io: Io, g: GlobalOptions): P
   if (f.format !== undefined && g.json) throw usageError('give either --json or --format, not both');
   // an unknown token is refused here, before anything is read (the formatting workers compile it again)
   if (f.format !== undefined) (await import('../src/cli/kcat-format.js')).compileTemplate(f.format);
-  const valueFormat = parseChoice(f.valueFormat, '--value-format', ['auto', 'string', 'json', 'avro'] as const);
-  if (f.schema && valueFormat !== 'avro') throw usageError('--schema goes with --value-format avro');
+  const valueFormat = parseChoice(f.valueFormat, '--value-format', TAIL_VALUE_FORMATS);
+  if (f.schema && valueFormat !== 'avro' && valueFormat !== 'protobuf')
+    throw usageError('--schema goes with --value-format avro or protobuf');
+  if (f.message !== undefined && valueFormat !== 'protobuf')
+    throw usageError('--message goes with --value-format protobuf');
+  // Protobuf without a registry is raw messages of the file's message: with a registry, wire-format values
+  // (whatever their type) are decoded by their id under --value-format auto
+  if (valueFormat === 'protobuf' && !f.schema)
+    throw usageError('--value-format protobuf needs --schema <file.proto> (registry-framed values need no option)');
   // with a schema registry, wire-format payloads are decoded by their schema id (auto, or avro without a file)
   const { registryFromOptions } = await import('../src/codec/registry-client.js');
   const registry =
@@ -171,7 +189,11 @@ async function tail(topics: string[], f: TailFlags, io: Io, g: GlobalOptions): P
   const { WireNotice } = await import('../src/cli/tail/wire-notice.js');
   // wire-format values that cannot be decoded (no registry, or it did not give the schema) are said once on stderr
   const wireNotice = new WireNotice(io.stderr, registry?.url ?? null);
-  let codec = await valueCodecForOptions(registry && valueFormat === 'avro' ? 'auto' : valueFormat, f.schema);
+  let codec = await valueCodecForOptions(
+    registry && valueFormat === 'avro' ? 'auto' : valueFormat,
+    f.schema,
+    f.message,
+  );
   if (registry) {
     const { RegistryDecoder } = await import('../src/codec/registry-codec.js');
     codec = new RegistryDecoder(registry, codec, valueFormat === 'avro', (id, topic, error) =>

@@ -118,6 +118,20 @@ describe.skipIf(!available)("Confluent's Protobuf and JSON Schema serdes (conflu
       expect(envs.map((e) => e.valueSchemaId)).toEqual(envs.map(() => latest.id));
     });
 
+  it('evt tail --value-format protobuf --schema decodes plain messages Python wrote with no registry', async () => {
+    for (const message of ['Order', 'Shipment']) {
+      const topic = `py-pb-raw-${message.toLowerCase()}`;
+      const out = await python('pb-produce-raw', broker.bootstrap, topic, message, dir);
+      expect(out.errors).toEqual([]);
+      const t = await evt([
+        ...['--brokers', broker.bootstrap, '--json', 'tail', topic, '--from', 'beginning', '--until', 'end'],
+        ...['--value-format', 'protobuf', '--schema', path.join(dir, 'order.proto'), '--message', message],
+      ]);
+      expect(t.code, t.stderr).toBe(0);
+      expect(json(t.stdout).map((e) => e.value)).toEqual(out.values);
+    }
+  });
+
   it('ProtobufDeserializer reads what evt produced, with the same values', async () => {
     const orders = sampleOrders('evt');
     const p = await produce(

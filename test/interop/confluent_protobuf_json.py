@@ -5,6 +5,8 @@ Usage:
   confluent_protobuf_json.py pb-produce <bootstrap> <registry> <topic> <message> <protodir>
       ProtobufSerializer of <message> (Order, Shipment or Order.Item of order.proto compiled into <protodir>):
       registers order.proto (and its imports, as references) and produces MESSAGES[message]
+  confluent_protobuf_json.py pb-produce-raw <bootstrap> <topic> <message> <protodir>
+      the same messages as plain protobuf (SerializeToString), with no registry and no framing
   confluent_protobuf_json.py pb-consume <bootstrap> <topic> <count> <protodir>
       ProtobufDeserializer(Order): what evt produced
   confluent_protobuf_json.py json-produce <bootstrap> <registry> <topic> <schema.json>
@@ -58,7 +60,7 @@ def produce(bootstrap, topic, serializer, values):
     return delivered, errors
 
 
-if mode in ("pb-produce", "pb-consume"):
+if mode in ("pb-produce", "pb-produce-raw", "pb-consume"):
     sys.path.insert(0, sys.argv[-1])
     import order_pb2  # compiled by the test with protoc --python_out
     from google.protobuf.json_format import MessageToDict
@@ -67,11 +69,11 @@ if mode in ("pb-produce", "pb-consume"):
     def to_json(m):
         return MessageToDict(m, preserving_proto_field_name=True)
 
-if mode == "pb-produce":
-    bootstrap, registry, topic, which = sys.argv[2:6]
+
+def sample_messages(which):
     placed = Timestamp()
     placed.FromJsonString("2024-05-01T10:00:00.250Z")
-    messages = {
+    return {
         "Order": [
             order_pb2.Order(order_id="py-1", status=order_pb2.PLACED, total_cents=9007199254740993,
                             items=[order_pb2.Order.Item(sku="a", qty=2), order_pb2.Order.Item(sku="b", qty=1)],
@@ -82,9 +84,19 @@ if mode == "pb-produce":
         "Shipment": [order_pb2.Shipment(order_id="py-1", parcels=[order_pb2.Shipment.Parcel(id="p-1")])],
         "Order.Item": [order_pb2.Order.Item(sku="nested", qty=7)],
     }[which]
+
+
+if mode == "pb-produce":
+    bootstrap, registry, topic, which = sys.argv[2:6]
+    messages = sample_messages(which)
     cls = type(messages[0])
     serializer = ProtobufSerializer(cls, SchemaRegistryClient({"url": registry}))
     delivered, errors = produce(bootstrap, topic, serializer, messages)
+    print(json.dumps({"delivered": len(delivered), "errors": errors, "values": [to_json(m) for m in messages]}))
+elif mode == "pb-produce-raw":
+    bootstrap, topic, which = sys.argv[2:5]
+    messages = sample_messages(which)
+    delivered, errors = produce(bootstrap, topic, lambda m, ctx: m.SerializeToString(), messages)
     print(json.dumps({"delivered": len(delivered), "errors": errors, "values": [to_json(m) for m in messages]}))
 elif mode == "pb-consume":
     bootstrap, topic, count = sys.argv[2], sys.argv[3], int(sys.argv[4])

@@ -35,7 +35,7 @@ class Growing implements ByteTarget {
 }
 
 const setup = workerData as WorkerSetup;
-const codec = await createValueCodec(setup.valueFormat, { schemaFile: setup.schemaFile });
+const codec = await createValueCodec(setup.valueFormat, { schemaFile: setup.schemaFile, message: setup.message });
 const formatter = new LineFormatter(setup.mode, codec, buildFilter(setup.filter));
 let toldWire = false;
 

@@ -22,6 +22,8 @@ export interface WorkerSetup {
   mode: OutputMode;
   valueFormat: ValueFormat;
   schemaFile?: string;
+  /** --message: the Protobuf message of --value-format protobuf */
+  message?: string;
   filter: FilterOptions;
 }
 
