@@ -1,7 +1,8 @@
 // A Protobuf schema as a schema registry holds it: the text of one .proto file, or (what Confluent's Python
 // and Go serializers send) a base64 serialized FileDescriptorProto, plus the files it imports, each given by
 // its import name. Both forms are parsed with protobufjs into one resolved Root; the main file's own messages
-// are listed in declaration order, because Confluent's wire format names a message by its index path there.
+// are listed in declaration order, because Confluent's wire format names a message by its index path there
+// (messageTree, messageAtIndexes, indexesOfMessage).
 // Shared by the registry (validation, compatibility) and the codec (encoding, decoding).
 
 import protobuf from 'protobufjs';
@@ -13,6 +14,13 @@ export interface ProtobufImport {
   schema: string;
 }
 
+/** A message of the main file and the messages nested in it, in the order Confluent's message-index array counts them. */
+export interface MessageNode {
+  /** full name, no leading dot (`acme.shop.Order.Item`) */
+  name: string;
+  nested: MessageNode[];
+}
+
 export interface ProtobufSchema {
   /** every type of the file and its imports, resolved */
   root: protobuf.Root;
@@ -22,6 +30,8 @@ export interface ProtobufSchema {
   imports: string[];
   /** the main file's top-level messages, in declaration order (Confluent's message index 0, 1, ...) */
   messages: protobuf.Type[];
+  /** the main file's messages as the message-index array counts them (a descriptor's map entries included) */
+  messageTree: MessageNode[];
   /** the main file's top-level enums, in declaration order */
   enums: protobuf.Enum[];
   /** the main file's definitions alone (unresolved, as protobufjs JSON): what identifies the file */
@@ -39,10 +49,35 @@ interface ParsedFile {
   /** the file's top-level message names (relative to the package), in order */
   messageNames: string[];
   enumNames: string[];
+  messageTree: MessageNode[];
 }
 
 // a serialized FileDescriptorProto in base64 has no blanks; a .proto file always has some
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+const bare = (fullName: string) => fullName.replace(/^\./, '');
+
+/**
+ * The message tree of .proto text, from protobufjs' reflection. A map field's entry type is no message there,
+ * so a message nested after a map field is counted one place early (Python and Java count the entry type);
+ * a descriptor has the entry types, and its tree comes from the descriptor itself (descriptorMessageTree).
+ */
+function reflectedMessageTree(types: protobuf.Type[]): MessageNode[] {
+  return types.map((t) => ({
+    name: bare(t.fullName),
+    nested: reflectedMessageTree(t.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type)),
+  }));
+}
+
+/** The message tree of a FileDescriptorProto: its nested types as it lists them, map entry types included. */
+function descriptorMessageTree(file: descriptor.IFileDescriptorProto): MessageNode[] {
+  const walk = (m: descriptor.IDescriptorProto, prefix: string): MessageNode => {
+    const name = `${prefix}${String(m.name)}`;
+    return { name, nested: (m.nestedType ?? []).map((n) => walk(n, `${name}.`)) };
+  };
+  const prefix = file.package ? `${String(file.package)}.` : '';
+  return (file.messageType ?? []).map((m) => walk(m, prefix));
+}
 
 function topLevel(root: protobuf.Root, pkg: string, kind: typeof protobuf.Type | typeof protobuf.Enum): string[] {
   const ns = pkg ? root.lookup(pkg) : root;
@@ -79,6 +114,7 @@ export function parseProtobufFile(text: string, what = 'schema'): ParsedFile {
       json: root.toJSON(),
       messageNames: topLevel(root, pkg, protobuf.Type),
       enumNames: topLevel(root, pkg, protobuf.Enum),
+      messageTree: descriptorMessageTree(file),
     };
   }
   let parsed: protobuf.IParserResult;
@@ -90,12 +126,15 @@ export function parseProtobufFile(text: string, what = 'schema'): ParsedFile {
     throw new ProtobufSchemaError(`${what}: ${(err as Error).message}`);
   }
   const pkg = parsed.package ?? '';
+  const messageNames = topLevel(root, pkg, protobuf.Type);
+  const ns = (pkg ? root.lookup(pkg) : root) as protobuf.Namespace;
   return {
     package: pkg,
     imports: [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])],
     json: root.toJSON(),
-    messageNames: topLevel(root, pkg, protobuf.Type),
+    messageNames,
     enumNames: topLevel(root, pkg, protobuf.Enum),
+    messageTree: reflectedMessageTree(messageNames.map((n) => ns.get(n) as protobuf.Type)),
   };
 }
 
@@ -142,32 +181,39 @@ export function parseProtobufSchema(text: string, imports: ProtobufImport[] = []
   const ns = main.package ? root.lookup(main.package) : root;
   const messages = main.messageNames.map((n) => (ns as protobuf.Namespace).get(n) as protobuf.Type);
   const enums = main.enumNames.map((n) => (ns as protobuf.Namespace).get(n) as protobuf.Enum);
-  return { root, package: main.package, imports: main.imports, messages, enums, json: main.json };
+  return {
+    root,
+    package: main.package,
+    imports: main.imports,
+    messages,
+    messageTree: main.messageTree,
+    enums,
+    json: main.json,
+  };
 }
 
-/** The message at a Confluent message-index path ([0] the first top-level message, [1, 0] its second's first nested one). */
-export function messageAtIndexes(schema: ProtobufSchema, indexes: number[]): protobuf.Type | undefined {
-  let candidates = schema.messages;
-  let found: protobuf.Type | undefined;
-  for (const i of indexes.length === 0 ? [0] : indexes) {
-    found = candidates[i];
+/** The full name of the message at a Confluent message-index path ([0] the first top-level message, [1, 0] the second's first nested one). */
+export function messageAtIndexes(schema: ProtobufSchema, indexes: readonly number[]): string | undefined {
+  let nodes = schema.messageTree;
+  let found: MessageNode | undefined;
+  for (const i of indexes) {
+    found = nodes[i];
     if (!found) return undefined;
-    candidates = found.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type);
+    nodes = found.nested;
   }
-  return found;
+  return found?.name;
 }
 
 /** The message-index path of a message of the main file, by full name (`acme.shop.Order`, leading dot optional). */
 export function indexesOfMessage(schema: ProtobufSchema, fullName: string): number[] | undefined {
-  const want = fullName.startsWith('.') ? fullName : `.${fullName}`;
-  const walk = (types: protobuf.Type[], path: number[]): number[] | undefined => {
-    for (const [i, t] of types.entries()) {
-      if (t.fullName === want) return [...path, i];
-      const nested = t.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type);
-      const deeper = walk(nested, [...path, i]);
+  const want = bare(fullName);
+  const walk = (nodes: MessageNode[], path: number[]): number[] | undefined => {
+    for (const [i, node] of nodes.entries()) {
+      if (node.name === want) return [...path, i];
+      const deeper = walk(node.nested, [...path, i]);
       if (deeper) return deeper;
     }
     return undefined;
   };
-  return walk(schema.messages, []);
+  return walk(schema.messageTree, []);
 }
