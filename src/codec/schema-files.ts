@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { importsOf } from './protobuf-schema.js';
 import { CodecError } from './value-codec.js';
+import { whyUnreadable } from '../common/read-failure.js';
 
 export interface SchemaFiles {
   /** the text of the file given */
@@ -18,10 +19,7 @@ export function readText(file: string, what: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new CodecError(
-      `cannot read ${what} ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)}`,
-    );
+    throw new CodecError(`cannot read ${what} ${file}: ${whyUnreadable(err)}`);
   }
 }
 

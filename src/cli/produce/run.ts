@@ -22,6 +22,7 @@ import { ProgressLine, formatBytes, formatCount } from '../progress.js';
 import { EncodedValues } from './encoded-values.js';
 import { fileChunks, lineAt, readLines, type LineBlock } from './lines.js';
 import { checkSize, roomFor, singleRecordBatchSize, TooLargeError, type SizeLimit } from './size-limit.js';
+import { whyUnreadable } from '../../common/read-failure.js';
 import {
   canRefuseLines,
   isBlank,
@@ -151,7 +152,7 @@ async function checkReadable(file: string): Promise<void> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliError(
-      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (code ?? (err as Error).message)}`,
+      `cannot read ${file}: ${whyUnreadable(err)}`,
       code === 'ENOENT' ? ExitCode.NOT_FOUND : ExitCode.FAILURE,
     );
   }

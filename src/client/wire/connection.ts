@@ -17,6 +17,7 @@ import { encodeRequestFrame } from '../../protocol/frames.js';
 import { ConnectionClosedError, TimeoutError, UnsupportedVersionError, WireError } from './errors.js';
 import { authenticate } from './sasl.js';
 import { readApiVersionsAnswer, type ApiRange } from './api-versions-answer.js';
+import { whyUnreadable } from '../../common/read-failure.js';
 
 export interface Endpoint {
   host: string;
@@ -112,11 +113,7 @@ function readPem(file: string, what: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new WireError(
-      `cannot read the TLS ${what} file ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)}`,
-      'config',
-    );
+    throw new WireError(`cannot read the TLS ${what} file ${file}: ${whyUnreadable(err)}`, 'config');
   }
 }
 
