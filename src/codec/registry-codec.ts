@@ -7,9 +7,10 @@
 // the body (wire-format.ts).
 //
 // Reading (`evt tail` with a registry): payloads that start with the magic byte are decoded with the schema
-// of their id, whatever its type (Avro, Protobuf with its references, JSON). Lookups are asynchronous, decoding is not, so the tail calls `prepare(records)` for each
-// chunk before formatting it: the ids the chunk needs are fetched (and cached) then. An id the registry does
-// not know, or a payload that is not Avro of its schema, is a decode error of that record only.
+// of their id, whatever its type (Avro, Protobuf with its references, JSON). Lookups are asynchronous,
+// decoding is not, so the tail calls `prepare(records)` for each chunk before formatting it: the ids the chunk
+// needs are fetched (and cached) then. An id the registry does not know, or a payload that does not decode
+// with its schema, is a decode error of that record only.
 
 import type avro from 'avsc';
 import { EvtError } from '../common/errors.js';
@@ -102,6 +103,8 @@ async function schemaEncoder(client: RegistryClient, choice: SchemaChoice): Prom
   const schemaType = TYPE_OF_FORMAT[format];
   let id: number;
   let found: RegistrySchema;
+  // the texts of the schema's imports when read from files (null: fetched through its references)
+  let imports: ReadonlyMap<string, string> | null = null;
   try {
     if (choice.schemaId !== undefined) {
       id = choice.schemaId;
@@ -121,7 +124,9 @@ async function schemaEncoder(client: RegistryClient, choice: SchemaChoice): Prom
         Buffer.alloc(0),
       );
       id = await registerWithImports(client, choice.subject, files.main, files.imports, schemaType);
-      found = await client.getSchemaById(id);
+      // what was just registered is at hand: no need to ask the registry for it and its references again
+      found = { schema: files.main, schemaType, references: [] };
+      imports = files.imports;
     } else {
       const latest = await latestOf(client, choice.subject);
       id = latest.id;
@@ -134,7 +139,7 @@ async function schemaEncoder(client: RegistryClient, choice: SchemaChoice): Prom
     throw new CodecError(
       `${choice.schemaId !== undefined ? `schema id ${id}` : `subject ${choice.subject}`} is ${found.schemaType}, not ${schemaType}: use ${choice.flag} ${FORMAT_OF_TYPE[found.schemaType]}`,
     );
-  const inner = await schemaCodec(client, found, null, choice, frame(id, Buffer.alloc(0)));
+  const inner = await schemaCodec(client, found, imports, choice, frame(id, Buffer.alloc(0)));
   return {
     format,
     schemaId: id,
