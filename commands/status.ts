@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { CliError, ExitCode } from '../src/cli/errors.js';
 import { printJson, type CommandContext } from '../src/cli/io.js';
 import { parseDuration } from '../src/common/parse.js';
+import { UnreachableError } from '../src/client/wire/errors.js';
 import { colorOnStdout, writeLines } from '../src/cli/table.js';
 import { renderFields, renderTable } from '../src/common/text-table.js';
 
@@ -62,10 +63,8 @@ Examples:
             if (!(err instanceof CliError) || err.exitCode !== ExitCode.UNREACHABLE) throw err;
             if (g.verbose) io.stderr.write(`evt: attempt ${attempt}: ${err.message}\n`);
             if (Date.now() + 250 >= deadline) {
-              // the reason alone, from "... within 2s: <reason>" or "... (from X): <reason> (tried for 2s)"
-              const reason = err.message
-                .replace(/^.*?(?:within [^:]+|\((?:from|the default)[^)]*\)): /, '')
-                .replace(/ \(tried for [^)]*\)$/, '');
+              // the reason alone ("connection refused"), without the addresses and timing this line says itself
+              const reason = err.cause instanceof UnreachableError ? err.cause.reason : err.message;
               throw new CliError(
                 `the cluster at ${settings.brokers.join(',')} (from ${settings.source}) did not answer within ${formatDuration(waitMs)} (--wait): ${reason}`,
                 ExitCode.UNREACHABLE,

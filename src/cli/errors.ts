@@ -18,8 +18,10 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number = ExitCode.FAILURE,
+    /** `cause`: the library error this one says to the user, for a caller that needs its parts */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'CliError';
   }
 }

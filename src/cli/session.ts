@@ -105,6 +105,7 @@ export function toCliError(err: unknown, settings?: ConnectionSettings): Error {
       return new CliError(
         err instanceof UnreachableError && settings ? unreachableLine(err, settings) : err.message,
         ExitCode.UNREACHABLE,
+        { cause: err },
       );
     case 'timeout':
       return new CliError(err.message, ExitCode.UNREACHABLE);
