@@ -10,8 +10,7 @@ import { colorOnStdout, writeLines } from '../src/cli/table.js';
 import { renderFields, renderTable } from '../src/common/text-table.js';
 import type { ResetTarget } from '../src/client/group-ops.js';
 import { parseTime } from '../src/cli/time-spec.js';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+import { collect } from '../src/cli/repeatable.js';
 
 /** earliest|beginning, latest|end, @<time>, or an offset. */
 export function parseResetTarget(text: string, now = Date.now()): ResetTarget {

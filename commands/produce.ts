@@ -5,6 +5,7 @@ import { usageError } from '../src/cli/errors.js';
 import type { CommandContext, GlobalOptions, Io } from '../src/cli/io.js';
 import { parseChoice, parseDuration, parseInteger, parseSize } from '../src/common/parse.js';
 import { COMPRESSION_NAMES } from '../src/protocol/records/batch-layout.js';
+import { collect } from '../src/cli/repeatable.js';
 
 const VALUE_FORMATS = ['auto', 'string', 'json', 'avro', 'protobuf', 'json-schema'] as const;
 const KEY_FORMATS = ['string', 'avro', 'protobuf', 'json-schema'] as const;
@@ -37,8 +38,6 @@ interface ProduceFlags {
   batchSize: string;
   partitioner: string;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerProduce(program: Command, { io, globals }: CommandContext): void {
   program

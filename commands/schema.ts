@@ -6,6 +6,7 @@ import { printJson, printLine, type CommandContext, type GlobalOptions, type Io 
 import { parseInteger } from '../src/common/parse.js';
 import { EvtError } from '../src/common/errors.js';
 import type { RegistryClient, SchemaOptions, SchemaReference } from '../src/codec/registry-client.js';
+import { collect } from '../src/cli/repeatable.js';
 
 const LEVELS = ['NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE'];
 
@@ -49,8 +50,6 @@ function invalidInput(file: string, err: unknown): unknown {
   return err;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 /** JSON schemas (Avro, JSON Schema) pretty-printed; Protobuf as it is. */
 function pretty(schema: string): string {
   try {
@@ -62,6 +61,18 @@ function pretty(schema: string): string {
 
 function parseVersion(v: string): number | 'latest' {
   return v === 'latest' ? 'latest' : parseInteger(v, 'version', { min: 1 });
+}
+
+/** --type and --reference, as `register` and `check` take them (see SchemaFileOptions). */
+function schemaFileOptions(command: Command): Command {
+  return command
+    .option('--type <avro|protobuf|json>', 'the schema type (default: from the file, see evt schema --help)')
+    .option(
+      '--reference <name=subject:version>',
+      'an import or $ref and the subject-version it names (repeatable)',
+      collect,
+      [],
+    );
 }
 
 export function registerSchema(program: Command, { io, globals }: CommandContext): void {
@@ -149,18 +160,10 @@ Examples:
       printLine(io.stdout, pretty(r.schema));
     });
 
-  schema
-    .command('register')
+  schemaFileOptions(schema.command('register'))
     .description('register a schema file (Avro, Protobuf, JSON Schema) under a subject and print its id')
     .argument('<subject>', 'the subject (e.g. orders-value)')
     .argument('<file>', 'the schema file (.avsc, .proto, .json)')
-    .option('--type <avro|protobuf|json>', 'the schema type (default: from the file, see evt schema --help)')
-    .option(
-      '--reference <name=subject:version>',
-      'an import or $ref and the subject-version it names (repeatable)',
-      collect,
-      [],
-    )
     .addHelpText(
       'after',
       '\nExamples:\n  $ evt schema register orders-value order.avsc\n  $ evt schema register orders-value order.proto --reference customer.proto=customer.proto:1\n  $ evt schema register orders-value order.avsc --json   {"subject","id","version","new","schemaType"}',
@@ -193,19 +196,11 @@ Examples:
       );
     });
 
-  schema
-    .command('check')
+  schemaFileOptions(schema.command('check'))
     .description('check a schema file against a subject: exit 0 when compatible, 5 when not (for CI)')
     .argument('<subject>', 'the subject')
     .argument('<file>', 'the schema file (.avsc, .proto, .json)')
     .option('--against <n|latest>', 'check against this version (default latest; the level decides about the others)')
-    .option('--type <avro|protobuf|json>', 'the schema type (default: from the file)')
-    .option(
-      '--reference <name=subject:version>',
-      'an import or $ref and the subject-version it names (repeatable)',
-      collect,
-      [],
-    )
     .addHelpText(
       'after',
       '\nThe verdict goes to stdout (every reason with --json); exit 5 says it is incompatible.\n\nExamples:\n  $ evt schema check orders-value order-v2.avsc && echo ok\n  $ evt schema check orders-value order-v2.proto --json',

@@ -5,6 +5,7 @@ import { usageError } from '../src/cli/errors.js';
 import type { CommandContext, GlobalOptions, Io } from '../src/cli/io.js';
 import { parseChoice, parseDuration, parseInteger } from '../src/common/parse.js';
 import { isolationOption, parseIsolation } from '../src/cli/isolation.js';
+import { collect } from '../src/cli/repeatable.js';
 
 interface TailFlags {
   pattern?: string;
@@ -25,8 +26,6 @@ interface TailFlags {
   expect?: string;
   isolation: string;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 const TAIL_VALUE_FORMATS = ['auto', 'string', 'json', 'avro', 'protobuf'] as const;
 type TailValueFormat = (typeof TAIL_VALUE_FORMATS)[number];

@@ -9,8 +9,7 @@ import { parseInteger } from '../src/common/parse.js';
 import { colorOnStdout, writeLines } from '../src/cli/table.js';
 import { renderFields, renderTable } from '../src/common/text-table.js';
 import type { ConfigEntry } from '../src/client/admin.js';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+import { collect } from '../src/cli/repeatable.js';
 
 export function parseKeyValue(text: string, option: string): [string, string] {
   const i = text.indexOf('=');

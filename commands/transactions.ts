@@ -7,8 +7,7 @@ import { printJson, type CommandContext } from '../src/cli/io.js';
 import { colorOnStdout, writeLines } from '../src/cli/table.js';
 import { formatDuration } from '../src/common/time.js';
 import { renderFields, renderTable } from '../src/common/text-table.js';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+import { collect } from '../src/cli/repeatable.js';
 
 export function registerTransactions(program: Command, ctx: CommandContext): void {
   const { io, globals } = ctx;

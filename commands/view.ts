@@ -14,8 +14,7 @@ import { colorOnStdout, writeLines } from '../src/cli/table.js';
 import { renderFields, renderTable, type Cell } from '../src/common/text-table.js';
 import { asText } from '../src/flow/json-path.js';
 import { DEFAULT_DB, type ViewInfo } from '../src/views/store.js';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+import { collect } from '../src/cli/repeatable.js';
 
 type Format = 'table' | 'json' | 'csv';
 
