@@ -1,7 +1,6 @@
 // `evt completion bash|zsh|fish` and `evt __complete`: the scripts, run by the real shells, offer evt's
 // commands, options, and the topic and group names of a running broker. The scripts call `evt` on the PATH:
 // here a wrapper around the built bin/evt.js (so `npm run build` first, as `npm test` does).
-
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
@@ -9,8 +8,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
 import { kafkaFor, startTestBroker, tempDir } from '../helpers/broker.js';
-import { closedPort, evt, sandbox } from '../helpers/admin.js';
+import { evt, sandbox } from '../helpers/admin.js';
 import { EVT_BIN } from '../helpers/spawn.js';
+import { unusedPort } from '../helpers/ports.js';
 
 let broker: RunningBroker;
 let shellEnv: NodeJS.ProcessEnv;
@@ -73,7 +73,7 @@ describe('evt __complete', () => {
   });
 
   it('asks the cluster the line names with --brokers, and prints nothing when it cannot be reached', async () => {
-    const env = { EVT_BROKERS: `127.0.0.1:${await closedPort()}` };
+    const env = { EVT_BROKERS: `127.0.0.1:${await unusedPort()}` };
     expect(await candidates(['tail', ''], env)).toEqual([]);
     expect(await candidates(['--brokers', broker.bootstrap, 'tail', ''], env)).toEqual(['orders', 'payments']);
   });

@@ -1,12 +1,12 @@
 // Where connection settings come from: flags > environment > project file > user profiles > default, as
 // `evt config show` reports it and as commands really connect; profiles written by `evt config set`.
-
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
 import { startTestBroker } from '../helpers/broker.js';
-import { closedPort, evt, json, sandbox } from '../helpers/admin.js';
+import { evt, json, sandbox } from '../helpers/admin.js';
+import { unusedPort } from '../helpers/ports.js';
 
 let broker: RunningBroker;
 beforeAll(async () => {
@@ -244,7 +244,7 @@ describe('evt config', () => {
     expect(json(viaProfile).brokers[0].port).toBe(broker.port);
 
     // a profile pointing nowhere loses to EVT_BROKERS
-    await evt(['config', 'set', 'test', '--brokers', `127.0.0.1:${await closedPort()}`], { sb });
+    await evt(['config', 'set', 'test', '--brokers', `127.0.0.1:${await unusedPort()}`], { sb });
     const viaEnv = await evt(['status', '--json'], { sb, env: { EVT_BROKERS: broker.bootstrap } });
     expect(viaEnv.code).toBe(0);
     const dead = await evt(['--timeout', '1s', 'status'], { sb });

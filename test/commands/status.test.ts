@@ -1,9 +1,9 @@
 // `evt status`: the cluster's brokers, id, controller and counts; `--wait` for a broker that starts later.
-
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningBroker } from '../../src/broker/broker.js';
 import { kafkaFor, startTestBroker } from '../helpers/broker.js';
-import { closedPort, evt, json, sandbox } from '../helpers/admin.js';
+import { evt, json, sandbox } from '../helpers/admin.js';
+import { unusedPort } from '../helpers/ports.js';
 
 let broker: RunningBroker;
 beforeAll(async () => {
@@ -45,7 +45,7 @@ it('prints the cluster id, controller, brokers and topic and group counts', asyn
 
 it('--wait waits for a broker that starts later', async () => {
   const sb = sandbox();
-  const port = await closedPort();
+  const port = await unusedPort();
   const waiting = evt(['--brokers', `127.0.0.1:${port}`, '--timeout', '1s', 'status', '--wait', '30s', '--json'], {
     sb,
     timeoutMs: 45_000,
@@ -63,7 +63,7 @@ it('--wait waits for a broker that starts later', async () => {
 
 it('--wait gives up with exit 3 when the time passes', async () => {
   const sb = sandbox();
-  const port = await closedPort();
+  const port = await unusedPort();
   const r = await evt(['--brokers', `127.0.0.1:${port}`, 'status', '--wait', '2s'], { sb });
   expect(r.code).toBe(3);
   expect(r.stderr).toBe(

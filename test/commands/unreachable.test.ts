@@ -1,9 +1,9 @@
 // An unreachable cluster fails with one clear line and exit code 3, never endless retries or a stack trace:
 // at once (after a short retry) when every address refuses, within --timeout when nothing answers.
-
 import net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { closedPort, evt, sandbox } from '../helpers/admin.js';
+import { evt, sandbox } from '../helpers/admin.js';
+import { unusedPort, unusedPorts } from '../helpers/ports.js';
 
 let silent: net.Server;
 let silentPort: number;
@@ -25,7 +25,7 @@ afterAll(async () => {
 
 it('a closed port: exit 3 after the refusal window, not the timeout, naming the brokers, their source and the reason', async () => {
   const sb = sandbox();
-  const port = await closedPort();
+  const port = await unusedPort();
   // a minute of --timeout: the command returns well before the test's limit only if it gave up early
   const r = await evt(['--brokers', `127.0.0.1:${port}`, '--timeout', '60s', 'topics', 'list'], { sb });
   expect(r.code).toBe(3);
@@ -37,7 +37,7 @@ it('a closed port: exit 3 after the refusal window, not the timeout, naming the 
 
 it('every address refusing is named with its reason, once', async () => {
   const sb = sandbox();
-  const [a, b] = [await closedPort(), await closedPort()];
+  const [a, b] = await unusedPorts(2);
   const r = await evt(['--brokers', `127.0.0.1:${a},127.0.0.1:${b}`, '--timeout', '60s', 'tail', 't', '-n', '1'], {
     sb,
   });
@@ -49,7 +49,7 @@ it('every address refusing is named with its reason, once', async () => {
 
 it('brokers from EVT_BROKERS are named as such, for every admin command', async () => {
   const sb = sandbox();
-  const port = await closedPort();
+  const port = await unusedPort();
   for (const args of [['status'], ['groups', 'list'], ['topics', 'describe', 'x'], ['groups', 'describe', 'g']]) {
     // a --timeout shorter than the refusal window bounds it
     const r = await evt(['--timeout', '1s', ...args], { sb, env: { EVT_BROKERS: `127.0.0.1:${port}` } });
@@ -81,7 +81,7 @@ it('an unknown host: exit 3, host not found', async () => {
 
 it('--verbose adds what each attempt saw on stderr and still ends with the one line', async () => {
   const sb = sandbox();
-  const port = await closedPort();
+  const port = await unusedPort();
   const r = await evt(['--brokers', `127.0.0.1:${port}`, '--timeout', '1s', '--verbose', 'status'], { sb });
   expect(r.code).toBe(3);
   expect(r.stdout).toBe('');

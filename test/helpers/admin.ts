@@ -1,8 +1,6 @@
 // Running the CLI (in process) for the admin command tests: a clean environment (no EVT_* from the caller, a temporary
 // HOME and XDG_CONFIG_HOME so that no real profile leaks in), a working directory of the test's choosing.
-
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { tempDir } from './broker.js';
 import { runInProcess } from './cli.js';
@@ -47,15 +45,6 @@ export function evt(
     cwd: opts.cwd ?? opts.sb?.cwd,
     timeoutMs: opts.timeoutMs ?? 40_000,
   });
-}
-
-/** A port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export function json<T = any>(r: EvtResult): T {

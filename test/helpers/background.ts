@@ -1,6 +1,5 @@
 // Long-running programs a test starts beside the broker (zookeeper, Burrow): their output kept for the failure
 // message, their exit noticed, and a stop that does not return before the process is gone.
-
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 
@@ -58,18 +57,6 @@ export function startBackground(
       await exited;
     },
   };
-}
-
-/** A port free at the time of asking (the kernel's pick), for programs that cannot be told to take port 0. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Whether something accepts TCP connections on the port now. */

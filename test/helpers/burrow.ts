@@ -1,11 +1,11 @@
 // Burrow (Debian's 1.2.1), LinkedIn's consumer lag monitor, for a test: a generated config with one cluster,
 // a kafka consumer module reading __consumer_offsets from the beginning, a zookeeper for Burrow's own state,
 // the HTTP API on a free loopback port, and the broker and offset refreshes at their shortest (1 s).
-
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort, startBackground, type Background } from './background.js';
+import { startBackground, type Background } from './background.js';
 import { tempDir } from './broker.js';
+import { unusedPort } from './ports.js';
 
 /** The newest Kafka version Burrow 1.2.1 knows; its sarama then asks Metadata v5, ListOffsets v0-1, Fetch v4. */
 export const BURROW_KAFKA_VERSION = '2.1.0';
@@ -24,7 +24,7 @@ export interface Burrow {
 export async function startBurrow(o: { bootstrap: string; zookeeper: string; cluster?: string }): Promise<Burrow> {
   const cluster = o.cluster ?? 'evt';
   const dir = tempDir('evt-burrow-');
-  const httpPort = await freePort();
+  const httpPort = await unusedPort();
   const servers = JSON.stringify([o.bootstrap]);
   fs.writeFileSync(
     path.join(dir, 'burrow.toml'),

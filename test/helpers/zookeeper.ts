@@ -1,11 +1,11 @@
 // A standalone zookeeper for a test (Burrow keeps its own state in one): Debian's zookeeper 3.8 started as
 // its zkServer.sh would, without systemd: the server class on the jar (whose manifest names the libraries it
 // needs), a generated zoo.cfg with a free port on the loopback and a temp data dir, no admin HTTP server.
-
 import fs from 'node:fs';
 import path from 'node:path';
-import { accepts, freePort, startBackground, type Background } from './background.js';
+import { accepts, startBackground, type Background } from './background.js';
 import { tempDir, until } from './broker.js';
+import { unusedPort } from './ports.js';
 
 export const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
 
@@ -18,7 +18,7 @@ export interface Zookeeper {
 
 export async function startZookeeper(): Promise<Zookeeper> {
   const dir = tempDir('evt-zookeeper-');
-  const port = await freePort();
+  const port = await unusedPort();
   const config = path.join(dir, 'zoo.cfg');
   fs.writeFileSync(
     config,

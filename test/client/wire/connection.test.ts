@@ -3,7 +3,6 @@
 // versions are negotiated (and refused clearly without overlap), requests are pipelined, TLS through a
 // proxy with a self-signed certificate (made with openssl), and SASL PLAIN / SCRAM-SHA-256 against a fake
 // SASL broker (the embedded broker has no SASL listener).
-
 import { spawnSync } from 'node:child_process';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -24,6 +23,7 @@ import type { ApiSpec } from '../../../src/protocol/schema.js';
 import { startTestBroker, tempDir } from '../../helpers/broker.js';
 import { frames } from '../../helpers/proxy.js';
 import { settingsFor } from './helpers.js';
+import { unusedPort, unusedPorts } from '../../helpers/ports.js';
 
 let broker: RunningBroker;
 beforeAll(async () => {
@@ -33,17 +33,9 @@ afterAll(async () => {
   await broker?.close();
 });
 
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 describe('reaching the cluster', () => {
   it('every address refusing: gives up after the refusal window, not the timeout, naming each address', async () => {
-    const [a, b] = [await closedPort(), await closedPort()];
+    const [a, b] = await unusedPorts(2);
     // a minute of timeout: only the refusal window can end this attempt before the test's own limit
     const err = await Cluster.connect(
       settingsFor([`127.0.0.1:${a}`, `127.0.0.1:${b}`], { timeoutMs: 60_000, refusedRetryMs: 400 }),
@@ -57,7 +49,7 @@ describe('reaching the cluster', () => {
   });
 
   it('the refusal window is the default one and at most the timeout', async () => {
-    const port = await closedPort();
+    const port = await unusedPort();
     const byDefault = await Cluster.connect(settingsFor(`127.0.0.1:${port}`, { timeoutMs: 60_000 })).catch(
       (e: Error) => e,
     );
@@ -69,7 +61,7 @@ describe('reaching the cluster', () => {
   });
 
   it('a broker that starts listening within the refusal window is reached', async () => {
-    const port = await closedPort();
+    const port = await unusedPort();
     let late: RunningBroker | undefined;
     let starting: Promise<RunningBroker> | undefined;
     try {
@@ -92,10 +84,11 @@ describe('reaching the cluster', () => {
   });
 
   it('a refusal beside an address that stays silent keeps the whole timeout', async () => {
-    const refused = await closedPort();
     const silent = net.createServer(() => {});
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as net.AddressInfo).port;
+    // taken while the silent server listens, so it cannot be the same port
+    const refused = await unusedPort();
     try {
       const err = await Cluster.connect(
         settingsFor([`127.0.0.1:${refused}`, `127.0.0.1:${port}`], { timeoutMs: 1500, refusedRetryMs: 100 }),
