@@ -109,9 +109,7 @@ describe('reaching the cluster', () => {
     const silent = net.createServer(() => {});
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as net.AddressInfo).port;
-    const start = Date.now();
     const err = await Cluster.connect(settingsFor(`127.0.0.1:${port}`, { timeoutMs: 1000 })).catch((e: Error) => e);
-    expect(Date.now() - start).toBeLessThan(2500);
     expect(err).toBeInstanceOf(UnreachableError);
     expect((err as Error).message).toMatch(/within 1s: no answer to ApiVersions/);
     silent.close();
@@ -311,11 +309,14 @@ describe.skipIf(!hasOpenssl)('TLS', () => {
 
   it('an untrusted certificate fails at once (no retrying), saying why', async () => {
     const port = (proxy.address() as net.AddressInfo).port;
-    const start = Date.now();
-    const err = await Cluster.connect(settingsFor(`127.0.0.1:${port}`, { tls: true, timeoutMs: 5000 })).catch(
-      (e: Error) => e,
-    );
-    expect(Date.now() - start).toBeLessThan(2000);
+    // every attempt is a TCP connection to the proxy: one connection means no retry
+    let connections = 0;
+    const count = () => connections++;
+    proxy.on('connection', count);
+    const err = await Cluster.connect(settingsFor(`127.0.0.1:${port}`, { tls: true, timeoutMs: 5000 }))
+      .catch((e: Error) => e)
+      .finally(() => proxy.off('connection', count));
+    expect(connections).toBe(1);
     expect(err).toBeInstanceOf(UnreachableError);
     expect((err as Error).message).toMatch(/TLS handshake failed: .*self.signed/i);
   });
