@@ -544,8 +544,9 @@ describe('heartbeats and sessions', () => {
       ctxA,
     );
     const took = Date.now() - t0;
+    // ended by the rebalance timeout: after it, and before the session timeout that would also remove ids[1]
     expect(took).toBeGreaterThanOrEqual(290);
-    expect(took).toBeLessThan(2000);
+    expect(took).toBeLessThan(over.sessionTimeoutMs);
     expect(j).toMatchObject({ errorCode: 0, generationId: 2, leader: ids[0] });
     expect(j.members.map((m) => m.memberId)).toEqual([ids[0]]);
     expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: ids[1] }), 3).errorCode).toBe(25);
