@@ -300,6 +300,5 @@ async function produce(
     },
     io,
     g,
-    io.stdin,
   );
 }

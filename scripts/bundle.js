@@ -3,25 +3,33 @@
 //
 // Start-up is most of what an everyday command costs. Node 20 has no compile cache, and its ESM loader
 // resolves, reads, compiles and links one file at a time: split into ~40 chunks, `evt tail t -n 1` spent about
-// 110 ms loading before its first connection. So the CLI is one CommonJS file, `evt.cjs`, which bin/evt.js
-// compiles through vm.Script with V8's code cache (see bin/evt.js): a warm start deserializes compiled code
-// instead of parsing. Inside it, each `await import()` of evt's own modules becomes a lazily run module
-// initializer, so a command still runs only the code its action needs.
+// 110 ms loading before its first connection. So bin/evt.js runs the CLI as CommonJS, compiled through
+// vm.Script with V8's code cache (see bin/evt.js): a warm start deserializes compiled code instead of parsing.
+//
+// The CLI is split where it imports its own modules lazily, as ES module chunks (esbuild splits only those),
+// each turned into CommonJS here; the chunks are then kept in two packs, files of chunk functions that
+// bin/evt.js compiles as one script each: `cli-core.cjs` (the entry, the client, the everyday commands) and
+// `cli-more.cjs` (the broker, the workflow, flows, trace, views, the dashboard: half of evt's code, which no
+// everyday command runs, and which was read and decoded at every start while the CLI was one file). A chunk's
+// code runs when it is first required, and a module shared by several chunks is one copy (one class for
+// `instanceof`). The chunks, their packs and each pack's cache id are listed in dist/bundle/cli.json.
+// EVT_BUNDLE_META=file writes esbuild's metafile of the split (what each chunk holds) for a look at sizes.
 //
 // Three things cannot live in a CommonJS file and are built apart, as ES modules:
 // - the dashboard's React app (`tui-app.js`): ink is an ES module with top-level await, which `require`
 //   cannot load; src/tui/run.ts imports './app.js' dynamically, which is redirected here to this bundle;
-// - the format worker (`format-worker.js`): a thread's entry, found next to the bundle by
+// - the format worker (`format-worker.js`): a thread's entry, found next to the chunks by
 //   new URL('./format-worker.js', import.meta.url);
-// - packages: they stay in node_modules (a native addon, ink, react), except commander and chalk, which
-//   every command loads: bundled, they cost no package resolution, and chalk (ESM only) becomes requirable.
+// - packages: they stay in node_modules (a native addon, ink, react), except commander and chalk: bundled,
+//   they cost no package resolution, and chalk (ESM only) becomes requirable.
 // The two ESM bundles carry their own copies of the few evt modules they use (rendering, the clock,
 // formatting), which hold no state shared with the CLI.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import module from 'node:module';
-import { build } from 'esbuild';
+import path from 'node:path';
+import { build, transform } from 'esbuild';
 
 const root = new URL('..', import.meta.url);
 const pkg = JSON.parse(fs.readFileSync(new URL('package.json', root), 'utf8'));
@@ -101,17 +109,25 @@ const common = {
 };
 const packages = Object.keys(pkg.dependencies);
 
+// Built as ES modules split into chunks (esbuild splits only ES modules), then each chunk turned into
+// CommonJS below: every lazy `import()` of evt's own modules is a chunk of its own, so a command reads and
+// compiles only the chunks its action reaches (the broker, the workflow, views, flows and the dashboard are
+// half of evt's code and no everyday command runs them), and a module shared by several chunks is one copy.
 const cli = await build({
   ...common,
   metafile: true,
+  write: false,
   entryPoints: { evt: 'commands/main.ts' },
   outdir: 'dist/bundle',
+  entryNames: '[name]-[hash]',
+  chunkNames: 'chunk-[hash]',
   outExtension: { '.js': '.cjs' },
-  format: 'cjs',
+  format: 'esm',
+  splitting: true,
   external: packages.filter((name) => name !== 'commander' && name !== 'chalk'),
-  // import.meta.url (createRequire, the worker's URL, the package root) as the bundle's own file URL
+  // import.meta.url (createRequire, the worker's URL, the package root) as the chunk's own file URL, which
+  // bin/evt.js passes in (every chunk lies next to the others, the worker and the dashboard's app)
   define: { 'import.meta.url': '__evtModuleUrl' },
-  banner: { js: 'var __evtModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
   plugins: [builtinsViaRequire, tuiAppApart],
 });
 
@@ -128,33 +144,93 @@ await build({
 });
 
 /**
- * The bundle's own `import()` calls (ink, react, yaml, the dashboard's app, a view's file) become calls of
- * `__evtImport`, which bin/evt.js passes in: a script compiled from V8's code cache has lost what Node needs
- * to run an import() (Node 20-24 answer "A dynamic import callback was not specified"). The replacement is
- * checked against esbuild's own list of the dynamic imports it left in, so that no `import(` inside a string
- * is touched unnoticed.
+ * The chunks' `import()` calls (of other chunks, and of ink, react, yaml, the dashboard's app, a view's file)
+ * become calls of `__evtImport`, which bin/evt.js passes in: it loads a chunk the way it loads the first one,
+ * and a script compiled from V8's code cache has lost what Node needs to run an import() itself (Node 20-24
+ * answer "A dynamic import callback was not specified"). The replacement is checked against esbuild's own list
+ * of the dynamic imports it left in, so that no `import(` inside a string is touched unnoticed.
  */
 const COMPUTED_IMPORTS = 1; // import(expression), which esbuild does not list: a view's file (src/views/custom.ts)
-function routeDynamicImports(code) {
-  const expected = Object.values(cli.metafile.inputs)
-    .flatMap((input) => input.imports)
-    .filter((i) => i.kind === 'dynamic-import' && i.external).length;
-  let found = 0;
-  const routed = code.replace(/(?<![\w$.])import\(/g, () => {
-    found++;
+/**
+ * Which pack a chunk goes in: `cli-more.cjs` holds the chunks made only of modules that no everyday command
+ * runs (the broker and its registry, the workflow, flows, trace, views, the dashboard), `cli-core.cjs` the
+ * rest. A pack is one file of chunks (one read, one compile from one code cache; a chunk's code runs when it is
+ * first required), because a file each costs more than it saves: `topics list` reached 38 chunks.
+ */
+const MORE = /^src\/(broker|registry|workflow|flow|trace|views|tui)\//;
+function packOf(output, file) {
+  if (startsWithMain.has(file)) return 'cli-core.cjs';
+  // an import() of such a module (the broker's chunk holds the record formats only it writes, too), or
+  // code shared by such modules alone
+  if (output.entryPoint && MORE.test(output.entryPoint)) return 'cli-more.cjs';
+  const modules = Object.keys(output.inputs).filter((input) => !input.startsWith('builtin:'));
+  return modules.length > 0 && modules.every((input) => MORE.test(input)) ? 'cli-more.cjs' : 'cli-core.cjs';
+}
+
+const entry = Object.entries(cli.metafile.outputs).find(([, output]) => output.entryPoint === 'commands/main.ts');
+/** The chunks every command loads: the entry and what it imports statically, through every level. */
+const startsWithMain = new Set();
+for (const pending = [entry[0]]; pending.length > 0;) {
+  const file = pending.pop();
+  if (startsWithMain.has(file)) continue;
+  startsWithMain.add(file);
+  for (const i of cli.metafile.outputs[file].imports)
+    if (i.kind === 'import-statement' && !i.external) pending.push(i.path);
+}
+
+const TO_COMMONJS = 'module.exports = __toCommonJS(stdin_exports);';
+const AS_THEY_ARE = 'module.exports = __defProp(stdin_exports, "__esModule", { value: true });';
+
+const expectedImports = Object.values(cli.metafile.outputs)
+  .flatMap((output) => output.imports)
+  .filter((i) => i.kind === 'dynamic-import').length;
+let routedImports = 0;
+const packs = { 'cli-core.cjs': [], 'cli-more.cjs': [] };
+const chunks = {};
+for (const output of cli.outputFiles) {
+  const name = path.basename(output.path);
+  // ES module to CommonJS: a static import of another chunk becomes a require() of it
+  const { code } = await transform(output.text, { format: 'cjs', target: 'node20', loader: 'js' });
+  // a chunk's exports object is already made of getters (live bindings): it is handed out as it is rather
+  // than copied getter by getter into another one, as esbuild's __toCommonJS does (a few milliseconds of
+  // start-up over the chunks of a command)
+  const exportsAsTheyAre = code.split(TO_COMMONJS).join(AS_THEY_ARE);
+  // whitespace and syntax minified (names kept, for stack traces): a quarter less to read at every start
+  const minified = (await transform(exportsAsTheyAre, { loader: 'js', minifyWhitespace: true, minifySyntax: true }))
+    .code;
+  const routed = minified.replace(/(?<![\w$.])import\(/g, () => {
+    routedImports++;
     return '__evtImport(';
   });
-  if (found !== expected + COMPUTED_IMPORTS) {
-    throw new Error(
-      `bundle: esbuild lists ${expected} dynamic imports (+${COMPUTED_IMPORTS} computed) but evt.cjs has ${found}: ` +
-        'a new computed import() (update COMPUTED_IMPORTS) or "import(" in a string (reword it)',
-    );
-  }
-  return routed;
+  const file = path.relative(common.absWorkingDir, output.path);
+  const pack = packOf(cli.metafile.outputs[file], file);
+  chunks[name] = pack;
+  // Node's CommonJS wrapper, plus the chunk's import() and its import.meta.url
+  packs[pack].push(
+    `${JSON.stringify(name)}: function (exports, require, module, __filename, __dirname, __evtImport, __evtModuleUrl) {${routed}\n}`,
+  );
 }
-const cliFile = new URL('evt.cjs', outdir);
-fs.writeFileSync(cliFile, routeDynamicImports(fs.readFileSync(cliFile, 'latin1')), 'latin1');
-
-// The code cache is keyed by the bundle's content: V8 checks only a cache's length against the source.
-const bundle = fs.readFileSync(cliFile);
-fs.writeFileSync(new URL('evt.cjs.id', outdir), crypto.createHash('sha256').update(bundle).digest('hex').slice(0, 16));
+if (routedImports !== expectedImports + COMPUTED_IMPORTS) {
+  throw new Error(
+    `bundle: esbuild lists ${expectedImports} dynamic imports (+${COMPUTED_IMPORTS} computed) but the chunks have ` +
+      `${routedImports}: a new computed import() (update COMPUTED_IMPORTS) or "import(" in a string (reword it)`,
+  );
+}
+const ids = {};
+for (const [pack, bodies] of Object.entries(packs)) {
+  const source = `({\n${bodies.join(',\n')}\n})`;
+  fs.writeFileSync(new URL(pack, outdir), source, 'latin1');
+  // V8 checks a code cache only against its source's length: the content hash keeps builds apart
+  ids[pack] = crypto.createHash('sha256').update(source).digest('hex').slice(0, 16);
+}
+// The words that name commands and subcommands (`topics`, `list`): bin/evt.js tells runs apart by them, for
+// the code cache (a run of `topics list` compiles other functions than one of `produce`)
+const words = new Set();
+for (const file of fs.readdirSync(new URL('commands/', root))) {
+  const text = fs.readFileSync(new URL(`commands/${file}`, root), 'utf8');
+  for (const [, word] of text.matchAll(/\.command\('([a-z][a-z-]*)/g)) words.add(word);
+}
+if (process.env.EVT_BUNDLE_META) fs.writeFileSync(process.env.EVT_BUNDLE_META, JSON.stringify(cli.metafile));
+// what bin/evt.js reads first: the entry chunk, the pack of each chunk, each pack's cache id, the words
+const manifest = { main: path.basename(entry[0]), chunks, ids, words: [...words].sort() };
+fs.writeFileSync(new URL('cli.json', outdir), JSON.stringify(manifest) + '\n');

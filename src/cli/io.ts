@@ -32,7 +32,11 @@ export interface CommandContext {
 export function processIo(): Io {
   let interrupted: Promise<NodeJS.Signals> | undefined;
   return {
-    stdin: process.stdin,
+    // on first use: process.stdin makes a stream for whatever stdin is (file, pipe, terminal), which costs a
+    // few milliseconds of start-up that only commands reading it (produce, confirmations, the dashboard) need
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,

@@ -61,9 +61,10 @@ describe('the built binary', () => {
     expect(first.code, first.stderr).toBe(0);
     const cacheDir = path.join(cacheHome, 'evt');
     const files = fs.readdirSync(cacheDir);
+    // one pack of the CLI's code was needed (the broker's, the workflow's... were not); its cache is named by
+    // the pack's build, the Node that compiled it and the kind of run; readable by its user alone
     expect(files).toHaveLength(1);
-    // named by the build and the Node that compiled it; readable by its user alone
-    expect(files[0]).toMatch(new RegExp(`^[0-9a-f]{16}-${process.version}-${process.arch}\\.v8cache$`));
+    expect(files[0]).toMatch(new RegExp(`^[0-9a-f]{16}-${process.version}-${process.arch}-topics-list\\.v8cache$`));
     const cacheFile = path.join(cacheDir, files[0]);
     expect(fs.statSync(cacheFile).mode & 0o077).toBe(0);
     expect(fs.statSync(cacheFile).size).toBeGreaterThan(10_000);
@@ -83,6 +84,30 @@ describe('the built binary', () => {
     expect(damaged.stdout).toBe(first.stdout);
     expect(damaged.stderr).toBe('');
     expect(fs.readFileSync(cacheFile).equals(Buffer.alloc(size, 7))).toBe(false);
+
+    // another kind of run keeps a cache of its own, of the same pack
+    const groups = await runEvt(['--brokers', broker.bootstrap, 'groups', 'list'], { env });
+    expect(groups.code, groups.stderr).toBe(0);
+    const pack = files[0].slice(0, 16);
+    expect(fs.readdirSync(cacheDir).sort()).toEqual(
+      [files[0], `${pack}-${process.version}-${process.arch}-groups-list.v8cache`].sort(),
+    );
+
+    // the caches of older builds go when a new cache is written: those of the two written last stay
+    const days = (n: number) => new Date(Date.now() - n * 86_400_000);
+    const older = ['1', '2', '3', '4'].map((n) => `${n.repeat(16)}-${process.version}-${process.arch}-tail.v8cache`);
+    older.forEach((file, i) => {
+      fs.writeFileSync(path.join(cacheDir, file), 'old');
+      fs.utimesSync(path.join(cacheDir, file), days(i + 1), days(i + 1));
+    });
+    fs.writeFileSync(path.join(cacheDir, 'notes.txt'), 'not a cache');
+    const describe = await runEvt(['--brokers', broker.bootstrap, 'topics', 'describe', 'bundled'], { env });
+    expect(describe.code, describe.stderr).toBe(0);
+    const left = fs.readdirSync(cacheDir);
+    expect(left).toEqual(expect.arrayContaining([older[0], older[1], 'notes.txt']));
+    expect(left).not.toContain(older[2]);
+    expect(left).not.toContain(older[3]);
+    expect(left).toContain(`${pack}-${process.version}-${process.arch}-topics-describe.v8cache`);
 
     // and none at all when asked
     const off = await runEvt(['--brokers', broker.bootstrap, 'topics', 'list'], {

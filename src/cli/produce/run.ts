@@ -12,7 +12,7 @@ import type { Acks, PartitionStats, WireProducer } from '../../client/wire/produ
 import type { CompressionName } from '../../client/wire/batch-encoder.js';
 import type { Cluster } from '../../client/wire/cluster.js';
 import type { NullKeyStrategy } from '../../client/wire/partitioner.js';
-import { formatDuration, sleep } from '../../common/time.js';
+import { formatDuration, monotonicMs, sleep } from '../../common/time.js';
 import { PartitionNotFoundError } from '../../client/wire/errors.js';
 import { InputError, SchemaMismatchError } from '../../codec/envelope.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -159,13 +159,13 @@ async function checkReadable(file: string): Promise<void> {
 }
 
 class RateLimiter {
-  private readonly start = performance.now();
+  private readonly start = monotonicMs();
   private n = 0;
   constructor(private readonly perSecond: number) {}
   /** Resolves when the next record may go. */
   async take(): Promise<void> {
     this.n++;
-    const wait = this.start + (this.n / this.perSecond) * 1000 - performance.now();
+    const wait = this.start + (this.n / this.perSecond) * 1000 - monotonicMs();
     if (wait > 1) await sleep(wait);
   }
 }
@@ -178,12 +178,7 @@ async function* single(value: string): AsyncGenerator<Buffer> {
   yield Buffer.from(value, 'utf8');
 }
 
-export async function runProduce(
-  o: ProduceOptions,
-  io: Io,
-  g: GlobalOptions,
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean },
-): Promise<void> {
+export async function runProduce(o: ProduceOptions, io: Io, g: GlobalOptions): Promise<void> {
   let parse = lineParser(o.input);
   /** the largest record of the file as a batch of its own, when the check of every line has seen them all */
   let largest: number | undefined;
@@ -265,13 +260,14 @@ export async function runProduce(
         ? single(o.value)
         : o.file !== undefined
           ? fileChunks(o.file)
-          : stdin;
-    if (o.value === undefined && o.file === undefined && stdin.isTTY) {
+          : io.stdin;
+    // io.stdin only when records come from it: it costs a stream's set-up
+    if (o.value === undefined && o.file === undefined && io.stdin.isTTY) {
       printLine(io.stderr, 'evt: reading records from the terminal, one per line (Ctrl-D to end)');
     }
-    const started = performance.now();
+    const started = monotonicMs();
     progress = new ProgressLine(io, () => {
-      const secs = (performance.now() - started) / 1000;
+      const secs = (monotonicMs() - started) / 1000;
       return `produced ${formatCount(p.acknowledged)} records (${formatCount(Math.round(p.acknowledged / Math.max(secs, 0.001)))}/s)`;
     });
 
@@ -346,7 +342,7 @@ export async function runProduce(
     }
     await p.flush();
     progress.stop();
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = (monotonicMs() - started) / 1000;
     const summary = summarize(o.topic, p, seconds);
 
     let error: CliError | null = null;
