@@ -99,7 +99,8 @@ function chunkLoader(dir, argv) {
     const chunkModule = { exports: {}, filename: file, id: file, loaded: false };
     modules.set(name, chunkModule);
     const chunk = pack(manifest.chunks[name])[name];
-    chunk(chunkModule.exports, chunkRequire, chunkModule, file, dir, chunkImport, pathToFileURL(file).href);
+    // (chunk names need no escaping in a URL)
+    chunk(chunkModule.exports, chunkRequire, chunkModule, file, dir, chunkImport, dirUrl.href + name);
     chunkModule.loaded = true;
     return chunkModule.exports;
   }

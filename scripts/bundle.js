@@ -189,6 +189,8 @@ const packs = { 'cli-core.cjs': [], 'cli-more.cjs': [] };
 const chunks = {};
 for (const output of cli.outputFiles) {
   const name = path.basename(output.path);
+  // bin/evt.js makes a chunk's URL by appending its name to the directory's
+  if (!/^[\w-]+\.cjs$/.test(name)) throw new Error(`bundle: a chunk name that needs escaping in a URL: ${name}`);
   // ES module to CommonJS: a static import of another chunk becomes a require() of it
   const { code } = await transform(output.text, { format: 'cjs', target: 'node20', loader: 'js' });
   // a chunk's exports object is already made of getters (live bindings): it is handed out as it is rather
