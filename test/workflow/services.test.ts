@@ -1,5 +1,5 @@
 // The services one at a time: inventory's all-or-nothing reservations, releases and stock arithmetic,
-// payments' and shipping's seeded decisions, fraud's limit, dedupe by event id, and the PRNG.
+// payments' and shipping's seeded decisions, fraud's limit, orders' deadline, dedupe by event id, and the PRNG.
 
 import { describe, expect, it } from 'vitest';
 import { makeRecord, type AnyRecord, type WorkflowContext } from '../../src/workflow/envelope.js';
@@ -7,6 +7,7 @@ import type { OrderEvent } from '../../src/workflow/events.js';
 import { createRandom, decide } from '../../src/workflow/random.js';
 import { createFraud } from '../../src/workflow/services/fraud.js';
 import { createInventory } from '../../src/workflow/services/inventory.js';
+import { createOrders } from '../../src/workflow/services/orders.js';
 import { createPayments, paymentDeclined } from '../../src/workflow/services/payments.js';
 import { createShipping } from '../../src/workflow/services/shipping.js';
 
@@ -140,6 +141,53 @@ describe('payments, fraud, shipping', () => {
     expect(ship.tick()).toEqual([]);
     const failing = createShipping(ctx(), { seed: 1, failRate: 1, dispatchAfterMs: 1, deliverAfterMs: 1 });
     expect(types(failing.handle(orderEvent('OrderConfirmed', 'o1')))).toEqual(['ShipmentFailed']);
+  });
+});
+
+describe('orders', () => {
+  // the three answers the other services give to an order they can all accept
+  const answersTo = (placed: AnyRecord) => {
+    const inv = createInventory(ctx());
+    inv.restock('A', 10);
+    return [
+      ...inv.handle(placed),
+      ...createPayments(ctx(), { seed: 1, declineRate: 0 }).handle(placed),
+      ...createFraud(ctx(), { limit: 10_000 }).handle(placed),
+    ].filter((r) => r.topic !== 'inventory.stock');
+  };
+  const request = (orderId: string): AnyRecord =>
+    makeRecord(orderCtx, 'basket', 'basket.order-requests', {
+      eventType: 'OrderRequested',
+      orderId,
+      customerId: 'c',
+      lines: [{ sku: 'A', qty: 2, unitPrice: 100 }],
+      currency: 'EUR',
+      requestedAt: now,
+      reason: null,
+    });
+
+  it('confirms an order whose answers all come before its deadline', () => {
+    now = 0;
+    const orders = createOrders(ctx(), { timeoutMs: 1000 });
+    const [placed] = orders.handle(request('o1'));
+    expect(types([placed])).toEqual(['OrderPlaced']);
+    now = 900;
+    const answers = answersTo(placed);
+    expect(types(answers)).toEqual(['StockReserved', 'PaymentAuthorized', 'FraudCheckPassed']);
+    expect(types(answers.flatMap((a) => orders.handle(a)))).toEqual(['OrderConfirmed']);
+  });
+
+  it('rejects with TIMEOUT an order whose answers come after its deadline, even before a tick says so', () => {
+    now = 0;
+    const orders = createOrders(ctx(), { timeoutMs: 1000 });
+    const [placed] = orders.handle(request('o2'));
+    // the deadline passed while the process was too busy to tick: the answers are late all the same
+    now = 1500;
+    const emitted = answersTo(placed).flatMap((a) => orders.handle(a));
+    expect(types(emitted)).toEqual(['OrderRejected']);
+    expect(emitted[0].value).toMatchObject({ state: 'REJECTED', reason: 'TIMEOUT' });
+    expect(orders.orders.get('o2')).toMatchObject({ state: 'REJECTED', reason: 'TIMEOUT' });
+    expect(orders.tick()).toEqual([]);
   });
 });
 

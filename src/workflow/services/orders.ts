@@ -1,6 +1,7 @@
 // The orders service: the owner of order state. It keeps one aggregate per order (reduced by the pure
 // order-state reducer), a local view of available stock built from `inventory.stock` (for the fast
-// OUT_OF_STOCK rejection, instead of asking inventory), and runs the deadline check on tick.
+// OUT_OF_STOCK rejection, instead of asking inventory), and runs the deadline check on tick and before
+// each answer.
 
 import { SUBSCRIPTIONS } from '../catalogue.js';
 import type { AnyRecord, WorkflowContext, WorkflowRecord } from '../envelope.js';
@@ -66,7 +67,12 @@ export function createOrders(ctx: WorkflowContext, config: OrdersConfig): Orders
       if (foldStock(record)) return [];
       if (record.topic === 'orders') return []; // its own topic: not subscribed, ignored if delivered anyway
       const orderId = record.value.orderId;
-      return apply(orderId, reduceOrder(orders.get(orderId), record, env));
+      // The deadline is checked before an answer counts: one that comes after it is too late even when the
+      // tick that would have said so has not run yet (a busy process ticks late), or a late last answer
+      // would confirm an order that had timed out.
+      const known = orders.get(orderId);
+      const expired = known ? apply(orderId, checkDeadline(known, ctx.now(), env)) : [];
+      return [...expired, ...apply(orderId, reduceOrder(orders.get(orderId), record, env))];
     },
     tick() {
       const out: AnyRecord[] = [];
