@@ -151,22 +151,6 @@ await build({
  * of the dynamic imports it left in, so that no `import(` inside a string is touched unnoticed.
  */
 const COMPUTED_IMPORTS = 1; // import(expression), which esbuild does not list: a view's file (src/views/custom.ts)
-/**
- * Which pack a chunk goes in: `cli-more.cjs` holds the chunks made only of modules that no everyday command
- * runs (the broker and its registry, the workflow, flows, trace, views, the dashboard), `cli-core.cjs` the
- * rest. A pack is one file of chunks (one read, one compile from one code cache; a chunk's code runs when it is
- * first required), because a file each costs more than it saves: `topics list` reached 38 chunks.
- */
-const MORE = /^src\/(broker|registry|workflow|flow|trace|views|tui)\//;
-function packOf(output, file) {
-  if (startsWithMain.has(file)) return 'cli-core.cjs';
-  // an import() of such a module (the broker's chunk holds the record formats only it writes, too), or
-  // code shared by such modules alone
-  if (output.entryPoint && MORE.test(output.entryPoint)) return 'cli-more.cjs';
-  const modules = Object.keys(output.inputs).filter((input) => !input.startsWith('builtin:'));
-  return modules.length > 0 && modules.every((input) => MORE.test(input)) ? 'cli-more.cjs' : 'cli-core.cjs';
-}
-
 const entry = Object.entries(cli.metafile.outputs).find(([, output]) => output.entryPoint === 'commands/main.ts');
 /** The chunks every command loads: the entry and what it imports statically, through every level. */
 const startsWithMain = new Set();
@@ -176,6 +160,23 @@ for (const pending = [entry[0]]; pending.length > 0;) {
   startsWithMain.add(file);
   for (const i of cli.metafile.outputs[file].imports)
     if (i.kind === 'import-statement' && !i.external) pending.push(i.path);
+}
+
+/**
+ * Which pack a chunk goes in: `cli-more.cjs` holds the chunks made only of modules that no everyday command
+ * runs (the broker and its registry, the workflow, flows, trace, views, the dashboard), but never one the
+ * entry imports statically (every command loads those), and `cli-core.cjs` the rest. A pack is one file of chunks (one read, one compile from one code cache; a chunk's code runs when it is
+ * first required), because a file each costs more than it saves: `topics list` reached 38 chunks.
+ */
+const MORE = /^src\/(broker|registry|workflow|flow|trace|views|tui)\//;
+function packOf(file) {
+  if (startsWithMain.has(file)) return 'cli-core.cjs';
+  const output = cli.metafile.outputs[file];
+  // an import() of such a module (the broker's chunk holds the record formats only it writes, too), or
+  // code shared by such modules alone
+  if (output.entryPoint && MORE.test(output.entryPoint)) return 'cli-more.cjs';
+  const modules = Object.keys(output.inputs).filter((input) => !input.startsWith('builtin:'));
+  return modules.length > 0 && modules.every((input) => MORE.test(input)) ? 'cli-more.cjs' : 'cli-core.cjs';
 }
 
 const TO_COMMONJS = 'module.exports = __toCommonJS(stdin_exports);';
@@ -205,7 +206,7 @@ for (const output of cli.outputFiles) {
     return '__evtImport(';
   });
   const file = path.relative(common.absWorkingDir, output.path);
-  const pack = packOf(cli.metafile.outputs[file], file);
+  const pack = packOf(file);
   chunks[name] = pack;
   // Node's CommonJS wrapper, plus the chunk's import() and its import.meta.url
   packs[pack].push(
