@@ -158,15 +158,21 @@ async function checkReadable(file: string): Promise<void> {
   }
 }
 
+/**
+ * Paces records at `perSecond`: the first goes at once, record n no earlier than (n - 1) / perSecond seconds
+ * after it. The schedule is fixed from the first record, not from the one before, so a record sent late does not
+ * push every later one back: the average rate holds.
+ */
 class RateLimiter {
-  private readonly start = monotonicMs();
+  private start: number | null = null;
   private n = 0;
   constructor(private readonly perSecond: number) {}
   /** Resolves when the next record may go. */
   async take(): Promise<void> {
-    this.n++;
-    const wait = this.start + (this.n / this.perSecond) * 1000 - monotonicMs();
-    if (wait > 1) await sleep(wait);
+    this.start ??= monotonicMs();
+    const due = this.start + (this.n++ / this.perSecond) * 1000;
+    // a timer may fire up to a millisecond early (its clock counts whole milliseconds): wait again until due
+    for (let wait = due - monotonicMs(); wait > 0; wait = due - monotonicMs()) await sleep(Math.ceil(wait));
   }
 }
 

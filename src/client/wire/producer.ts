@@ -289,8 +289,15 @@ export class WireProducer {
     if (t.meta)
       this.append(t, key, value, 0, value?.length ?? 0, headers, record.partition, record.timestamp, cb, size, payload);
     else if (t.error) this.rejectRecord(t.error, cb, size);
-    // kept until the topic is known: copied, as the caller may reuse its buffers once write returns
-    else t.waiting.push({ record: { ...record, key: copyOf(key), value: copyOf(value) }, cb, size, payload });
+    // kept until the topic is known: copied, as the caller may reuse its buffers once write returns, and stamped
+    // now, as a record appended at once is: its time is when it was written, not when the metadata came
+    else
+      t.waiting.push({
+        record: { ...record, key: copyOf(key), value: copyOf(value), timestamp: record.timestamp ?? Date.now() },
+        cb,
+        size,
+        payload,
+      });
     return this.buffered < this.maxBufferedBytes;
   }
 

@@ -121,6 +121,23 @@ describe('WireProducer', () => {
     for (const s of stats) expect(s.firstOffset).toBe(0);
   });
 
+  it('a record written before its topic is known is stamped when written, not when the metadata comes', async () => {
+    await createTopic('p-stamp', 1);
+    const producer = await WireProducer.create(cluster, { lingerMs: 0 });
+    const written = Date.now();
+    producer.write('p-stamp', { key: null, value: Buffer.from('first'), headers: [] });
+    // the metadata cannot come while this loop holds the thread: it is handled after \`metadataNoEarlierThan\`
+    const metadataNoEarlierThan = written + 30;
+    while (Date.now() < metadataNoEarlierThan);
+    producer.write('p-stamp', { key: null, value: Buffer.from('second'), headers: [] });
+    await producer.flush();
+    await producer.close();
+    const got = (await readAll(cluster, 'p-stamp')).get(0)!;
+    expect(got.map((r) => r.value!.toString())).toEqual(['first', 'second']);
+    expect(got[0].timestamp).toBeLessThan(metadataNoEarlierThan);
+    expect(got[1].timestamp).toBeGreaterThanOrEqual(metadataNoEarlierThan);
+  });
+
   it('gzip: batches are stored compressed and read back unchanged', async () => {
     await createTopic('p-gzip', 1);
     const producer = await WireProducer.create(cluster, { compression: 'gzip' });
