@@ -1,5 +1,5 @@
 // Group membership: joins, syncs, leaves, heartbeats, session and rebalance timeouts, against the
-// coordinator directly with real (short) timers.
+// coordinator directly with real (short) timers, or a manual clock where a test asserts when a session ends.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -20,6 +20,7 @@ import {
   syncReq,
 } from './helpers.js';
 import { sleep } from '../../../src/common/time.js';
+import { ManualClock } from '../../../src/testing/manual-clock.js';
 
 afterEach(closeAll);
 
@@ -502,25 +503,24 @@ describe('heartbeats and sessions', () => {
   });
 
   it('evicts a member that stops heartbeating after its session timeout; the others rebalance without it', async () => {
-    const c = coordinator();
+    // on a manual clock, so the session ends exactly at its deadline whatever the machine's load
+    const clock = new ManualClock(1_700_000_000_000);
+    const c = coordinator({ clock });
     const over = { sessionTimeoutMs: 500, rebalanceTimeoutMs: 3000 };
     const { ids, leader } = await stableGroup(c, 3, over);
     const [alive1, alive2] = [ids[0], ids[2]];
     const dead = ids[1];
-    // two keep heartbeating, one goes silent (a SIGKILLed consumer)
-    let rebalancing = false;
-    const beat = setInterval(() => {
-      for (const id of [alive1, alive2]) {
-        if (c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: id }), 3).errorCode === 27)
-          rebalancing = true;
-      }
-    }, 50);
-    const t0 = Date.now();
-    while (!rebalancing && Date.now() - t0 < 3000) await sleep(20);
-    clearInterval(beat);
-    expect(rebalancing).toBe(true);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(450);
-    expect(c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId: dead }), 3).errorCode).toBe(25);
+    const beat = (memberId: string) =>
+      c.heartbeat(heartbeatReq({ groupId: 'g', generationId: 1, memberId }), 3).errorCode;
+    // two heartbeat every 100 ms, one goes silent (a SIGKILLed consumer): still a member at 499 ms
+    for (const step of [100, 100, 100, 100, 99]) {
+      clock.advance(step);
+      expect([beat(alive1), beat(alive2)]).toEqual([0, 0]);
+    }
+    // at 500 ms its session has ended: the others are told to rejoin, and it is no longer known
+    clock.advance(1);
+    expect([beat(alive1), beat(alive2)]).toEqual([27, 27]);
+    expect(beat(dead)).toBe(25);
 
     const [j1, j2] = await Promise.all([
       c.joinGroup(joinReq({ ...over, memberId: alive1 }), 5, ctxA),
@@ -536,6 +536,9 @@ describe('heartbeats and sessions', () => {
     const c = coordinator();
     const over = { sessionTimeoutMs: 5000, rebalanceTimeoutMs: 300 };
     const { ids } = await stableGroup(c, 2, over);
+    // a fresh turn of the event loop: a timer counts from the loop's cached time, which the work of this turn so
+    // far would put before t0, and the timeout would seem to end early
+    await new Promise((resolve) => setImmediate(resolve));
     const t0 = Date.now();
     // ids[0] rejoins with a new subscription; ids[1] is alive (its session is long) but never rejoins
     const j = await c.joinGroup(
