@@ -7,6 +7,7 @@
 
 import protobuf from 'protobufjs';
 import descriptor from 'protobufjs/ext/descriptor.js';
+import { declaredMessages, type DeclaredMessage } from './proto-declarations.js';
 
 /** One imported file: its import name (`google/protobuf/timestamp.proto`) and its schema text (either form). */
 export interface ProtobufImport {
@@ -30,7 +31,7 @@ export interface ProtobufSchema {
   imports: string[];
   /** the main file's top-level messages, in declaration order (Confluent's message index 0, 1, ...) */
   messages: protobuf.Type[];
-  /** the main file's messages as the message-index array counts them (a descriptor's map entries included) */
+  /** the main file's messages as the message-index array counts them (map entry types included) */
   messageTree: MessageNode[];
   /** the main file's top-level enums, in declaration order */
   enums: protobuf.Enum[];
@@ -58,15 +59,35 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const bare = (fullName: string) => fullName.replace(/^\./, '');
 
 /**
- * The message tree of .proto text, from protobufjs' reflection. A map field's entry type is no message there,
- * so a message nested after a map field is counted one place early (Python and Java count the entry type);
- * a descriptor has the entry types, and its tree comes from the descriptor itself (descriptorMessageTree).
+ * The message tree of .proto text: its declarations in file order with map entry types in their places, as
+ * protoc's descriptor lists them (proto-declarations.ts), provided they name the same messages as protobufjs'
+ * parse. Should they not (syntax the token scan does not follow), protobufjs' reflection alone: right but for
+ * a message nested after a map field, which it counts one place early, as it has no entry types.
  */
+function textMessageTree(text: string, types: protobuf.Type[]): MessageNode[] {
+  const reflected = reflectedMessageTree(types);
+  const declared = declaredMessages(text);
+  return sameMessages(declared, reflected) ? asMessageNodes(declared) : reflected;
+}
+
+function asMessageNodes(declared: DeclaredMessage[]): MessageNode[] {
+  return declared.map((d) => ({ name: d.name, nested: asMessageNodes(d.nested) }));
+}
+
 function reflectedMessageTree(types: protobuf.Type[]): MessageNode[] {
   return types.map((t) => ({
     name: bare(t.fullName),
     nested: reflectedMessageTree(t.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type)),
   }));
+}
+
+/** Whether `declared`, map entries left out, is `reflected`: the same names in the same order, all the way down. */
+function sameMessages(declared: DeclaredMessage[], reflected: MessageNode[]): boolean {
+  const messages = declared.filter((d) => !d.mapEntry);
+  return (
+    messages.length === reflected.length &&
+    messages.every((d, i) => d.name === reflected[i].name && sameMessages(d.nested, reflected[i].nested))
+  );
 }
 
 /** The message tree of a FileDescriptorProto: its nested types as it lists them, map entry types included. */
@@ -134,7 +155,10 @@ export function parseProtobufFile(text: string, what = 'schema'): ParsedFile {
     json: root.toJSON(),
     messageNames,
     enumNames: topLevel(root, pkg, protobuf.Enum),
-    messageTree: reflectedMessageTree(messageNames.map((n) => ns.get(n) as protobuf.Type)),
+    messageTree: textMessageTree(
+      text,
+      messageNames.map((n) => ns.get(n) as protobuf.Type),
+    ),
   };
 }
 

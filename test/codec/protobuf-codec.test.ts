@@ -59,7 +59,7 @@ describe('protobuf schemas', () => {
     expect(d.pathOf('acme.shop.Shipment.Parcel')).toEqual([1, 0]);
   });
 
-  it("a descriptor's map entries count in index paths, as Python and Java count them", () => {
+  it('map entries count in index paths, as Python and Java count them, from a descriptor and from .proto text', () => {
     // maps.proto: Holder { map<string, int32> counts; message Inner } -- Python writes Inner as [0, 1]
     const d = buildProtobufSchema(fixture('maps.proto.desc.b64').trim(), new Map());
     expect(d.messageAt([0, 0])).toBe('acme.maps.Holder.CountsEntry');
@@ -78,8 +78,10 @@ describe('protobuf schemas', () => {
         .subarray(5, 8)
         .toString('hex'),
     ).toBe('040002');
-    // the same file as .proto text: protobufjs has no entry type, so Inner is [0, 0] there (a known gap)
-    expect(buildProtobufSchema(fixture('maps.proto'), new Map()).pathOf('Holder.Inner')).toEqual([0, 0]);
+    // the same file as .proto text: the entry type is counted where the map field is declared, as protoc does
+    const t = buildProtobufSchema(fixture('maps.proto'), new Map());
+    expect(t.messageAt([0, 0])).toBe('acme.maps.Holder.CountsEntry');
+    expect(t.pathOf('Holder.Inner')).toEqual([0, 1]);
   });
 
   it('a schema that does not parse names itself and the problem', () => {
