@@ -2,8 +2,9 @@
 // its zkServer.sh would, without systemd: the server class on the jar (whose manifest names the libraries it
 // needs), a generated zoo.cfg with a free port on the loopback and a temp data dir, no admin HTTP server.
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
-import { accepts, startBackground, type Background } from './background.js';
+import { startBackground, type Background } from './background.js';
 import { tempDir, until } from './broker.js';
 import { unusedPort } from './ports.js';
 
@@ -14,6 +15,22 @@ export interface Zookeeper {
   connect: string;
   process: Background;
   close(): Promise<void>;
+}
+
+/**
+ * Whether the server serves requests, by its `srvr` command: the client port accepts connections before the
+ * server has loaded its data, and closes them meanwhile (a client then sees EOF in its handshake, as Burrow
+ * did on a loaded machine). Until it serves, `srvr` answers "not currently serving requests".
+ */
+function serving(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.end('srvr'));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.once('close', () => resolve(answer.includes('Mode: standalone')));
+    socket.once('error', () => resolve(false));
+  });
 }
 
 export async function startZookeeper(): Promise<Zookeeper> {
@@ -28,6 +45,7 @@ export async function startZookeeper(): Promise<Zookeeper> {
       `clientPort=${port}`,
       'clientPortAddress=127.0.0.1',
       'admin.enableServer=false',
+      '4lw.commands.whitelist=srvr',
       '',
     ].join('\n'),
   );
@@ -42,10 +60,10 @@ export async function startZookeeper(): Promise<Zookeeper> {
     await until(
       async () => {
         zk.assertRunning();
-        return accepts(port);
+        return serving(port);
       },
       30_000,
-      'zookeeper to accept connections',
+      'zookeeper to serve requests',
     );
   } catch (err) {
     await close();
