@@ -59,6 +59,24 @@ function pretty(schema: string): string {
   }
 }
 
+/**
+ * The schema as `get` prints it: JSON pretty-printed; a Protobuf schema registered as a base64 descriptor (as
+ * confluent-kafka-python registers) as the .proto text it was compiled from, with a note saying so. protobufjs
+ * is loaded only then, not at every start.
+ */
+async function shown(schema: string, schemaType: string): Promise<{ text: string; note: string }> {
+  if (schemaType === 'PROTOBUF') {
+    const { isSerializedDescriptor, printProto } = await import('../src/common/proto-print.js');
+    const printed = isSerializedDescriptor(schema) ? printProto(schema) : undefined;
+    if (printed !== undefined)
+      return {
+        text: printed.trimEnd(),
+        note: ' (registered as a FileDescriptorProto, shown as .proto; --json as stored)',
+      };
+  }
+  return { text: pretty(schema), note: '' };
+}
+
 function parseVersion(v: string): number | 'latest' {
   return v === 'latest' ? 'latest' : parseInteger(v, 'version', { min: 1 });
 }
@@ -137,7 +155,7 @@ Examples:
     .option('--id <id>', 'the schema with this id instead')
     .addHelpText(
       'after',
-      "\n(--version is evt's own flag: give the version after the subject.) The type and references go to stderr,\nthe schema to stdout.\n\nExamples:\n  $ evt schema get orders-value\n  $ evt schema get orders-value 2\n  $ evt schema get --id 3\n  $ evt schema get orders-value --json     (subject, version, id, schemaType, references, schema)",
+      "\n(--version is evt's own flag: give the version after the subject.) The type and references go to stderr,\nthe schema to stdout (a Protobuf schema registered as a base64 descriptor, as .proto text).\n\nExamples:\n  $ evt schema get orders-value\n  $ evt schema get orders-value 2\n  $ evt schema get --id 3\n  $ evt schema get orders-value --json     (subject, version, id, schemaType, references, schema)",
     )
     .action(async (subject: string | undefined, version: string | undefined, f: { id?: string }) => {
       const g = globals();
@@ -149,15 +167,17 @@ Examples:
         const id = parseInteger(f.id, '--id', { min: 0 });
         const r = await c.getSchemaById(id);
         if (g.json) return printJson(io, { id, ...r });
-        printLine(io.stderr, `id ${id}, ${r.schemaType}${r.references.length ? `, references ${refs(r)}` : ''}`);
-        return printLine(io.stdout, pretty(r.schema));
+        const { text, note } = await shown(r.schema, r.schemaType);
+        printLine(io.stderr, `id ${id}, ${r.schemaType}${r.references.length ? `, references ${refs(r)}` : ''}${note}`);
+        return printLine(io.stdout, text);
       }
       const r = await c.version(subject!, parseVersion(version ?? 'latest'));
       const schemaType = r.schemaType ?? 'AVRO';
       if (g.json) return printJson(io, { ...r, schemaType, references: r.references ?? [] });
       const more = r.references?.length ? `, references ${refs(r)}` : '';
-      printLine(io.stderr, `${r.subject} version ${r.version}, id ${r.id}, ${schemaType}${more}`);
-      printLine(io.stdout, pretty(r.schema));
+      const { text, note } = await shown(r.schema, schemaType);
+      printLine(io.stderr, `${r.subject} version ${r.version}, id ${r.id}, ${schemaType}${more}${note}`);
+      printLine(io.stdout, text);
     });
 
   schemaFileOptions(schema.command('register'))

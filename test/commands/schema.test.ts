@@ -166,6 +166,29 @@ describe('evt schema: Protobuf and JSON Schema', () => {
     expect((await schema('list')).stdout).toMatch(/porders-value\s+PROTOBUF\s+versions 1/);
   });
 
+  it('get shows a Protobuf schema registered as a base64 descriptor (as Python registers) as .proto text', async () => {
+    // what confluent-kafka-python 1.7 POSTs for common.proto (test/fixtures/protobuf/common.proto.desc.b64)
+    const b64 = fs.readFileSync(new URL('../fixtures/protobuf/common.proto.desc.b64', import.meta.url), 'utf8').trim();
+    const posted = await fetch(`${broker.registryUrl}/subjects/b64-common/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ schemaType: 'PROTOBUF', schema: b64 }),
+    });
+    expect(posted.status).toBe(200);
+    const shown = await schema('get', 'b64-common');
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toBe(
+      'syntax = "proto3";\npackage acme.common;\n\nmessage Money {\n  string currency = 1;\n  int64 units = 2;\n}\n',
+    );
+    expect(shown.stderr).toMatch(
+      /^b64-common version 1, id \d+, PROTOBUF \(registered as a FileDescriptorProto, shown as \.proto; --json as stored\)\n$/,
+    );
+    // --json gives the schema as the registry holds it
+    expect(JSON.parse((await schemaJson('get', 'b64-common')).stdout).schema).toBe(b64);
+    const id = JSON.parse((await schemaJson('get', 'b64-common')).stdout).id as number;
+    expect((await schema('get', '--id', String(id))).stdout).toBe(shown.stdout);
+  });
+
   it('registers a JSON Schema (.json by content), checks an added field and a changed type', async () => {
     const closed = (properties: object) =>
       JSON.stringify({

@@ -3,29 +3,18 @@
 // messages at every depth, and the things a token scan could mistake for a declaration (a field called
 // `message`, braces in comments, strings and option values).
 
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import descriptor from 'protobufjs/ext/descriptor.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mapEntryName } from '../../src/common/proto-declarations.js';
 import { parseProtobufFile } from '../../src/common/protobuf-schema.js';
 import { toolAvailable } from '../helpers/interop.js';
+import { protocDescriptor } from '../helpers/protobuf.js';
 
 const hasProtoc = toolAvailable('protoc', ['protoc', '--version'], 'protobuf-compiler');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evt-proto-decl-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-/** protoc's FileDescriptorProto of `text`, base64, as confluent-kafka-python registers it. */
-function protocDescriptor(name: string, text: string): string {
-  fs.writeFileSync(path.join(dir, name), text);
-  const out = path.join(dir, `${name}.pb`);
-  const r = spawnSync('protoc', [`-I${dir}`, `--descriptor_set_out=${out}`, name], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
-  const set = descriptor.FileDescriptorSet.decode(fs.readFileSync(out));
-  return Buffer.from(descriptor.FileDescriptorProto.encode(set.file![0]).finish()).toString('base64');
-}
 
 const FILES: Record<string, string> = {
   'shop.proto': `syntax = "proto3";
@@ -67,7 +56,7 @@ describe('the message tree of .proto text', () => {
   it.runIf(hasProtoc)('is the tree of protoc’s descriptor of the same file, map entries and groups included', () => {
     for (const [name, text] of Object.entries(FILES)) {
       const fromText = parseProtobufFile(text, name).messageTree;
-      const fromProtoc = parseProtobufFile(protocDescriptor(name, text), name).messageTree;
+      const fromProtoc = parseProtobufFile(protocDescriptor(dir, name, text), name).messageTree;
       expect(fromText, name).toEqual(fromProtoc);
     }
     // what the comparison covers: entries between nested messages, at depth, and groups

@@ -2,8 +2,10 @@
 // google/protobuf/timestamp.proto; nested messages, an enum, repeated, int64, a map, bytes) and orders in
 // protobuf's JSON mapping with the .proto's field names, as evt tail and Python's MessageToDict print them.
 
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import descriptor from 'protobufjs/ext/descriptor.js';
 
 export const PROTO_FILES = ['order.proto', 'common.proto'];
 
@@ -28,4 +30,17 @@ export function sampleOrders(prefix: string) {
     },
     { order_id: `${prefix}-2`, status: 'SHIPPED' },
   ];
+}
+
+/**
+ * protoc's FileDescriptorProto of `text` (written to `dir` as `name`, beside any file it imports), base64, as
+ * confluent-kafka-python registers it. Throws protoc's message when it refuses the file.
+ */
+export function protocDescriptor(dir: string, name: string, text: string): string {
+  fs.writeFileSync(path.join(dir, name), text);
+  const out = path.join(dir, `${name}.pb`);
+  const r = spawnSync('protoc', [`-I${dir}`, `--descriptor_set_out=${out}`, name], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`protoc refused ${name}: ${r.stderr}`);
+  const set = descriptor.FileDescriptorSet.decode(fs.readFileSync(out));
+  return Buffer.from(descriptor.FileDescriptorProto.encode(set.file[0]).finish()).toString('base64');
 }
