@@ -1,6 +1,6 @@
 // A JSON Schema as a schema registry holds it: the schema text plus the schemas its `$ref`s name, each under
-// the name the `$ref` uses. Compiled with Ajv, the draft chosen by `$schema` (draft-07 when absent; draft-06,
-// 2019-09 and 2020-12 too). Shared by the registry (a schema that does not compile is refused) and the codec
+// the name the `$ref` uses. Compiled with Ajv, the draft chosen by `$schema` (draft-07 when absent; draft-04,
+// draft-06, 2019-09 and 2020-12 too). Shared by the registry (a schema that does not compile is refused) and the codec
 // (values are validated with the compiled function).
 
 import { createRequire } from 'node:module';
@@ -41,6 +41,8 @@ function ajvFor(schema: unknown): AjvCore {
   const options = { strict: false, allErrors: true, logger: false, validateFormats: false };
   if (draft.includes('2020-12')) return new (load('ajv/dist/2020.js'))(options);
   if (draft.includes('2019-09')) return new (load('ajv/dist/2019.js'))(options);
+  // draft-04 (`id`, boolean exclusiveMaximum/exclusiveMinimum): Ajv's own package for it, as Ajv 8 left it out
+  if (draft.includes('draft-04')) return new (load('ajv-draft-04'))(options);
   const ajv = new (load('ajv'))(options);
   if (draft.includes('draft-06'))
     ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json') as AnySchemaObject);

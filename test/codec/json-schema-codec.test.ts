@@ -80,6 +80,20 @@ describe('json-schema codec', () => {
     expect(codec(schema).encode({ at: 'soon' }).toString()).toBe('{"at":"soon"}');
   });
 
+  it('draft-04 schemas: an exclusive bound is a boolean beside the bound, as that draft writes it', () => {
+    const schema = {
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      id: 'http://acme.example/reading.json',
+      type: 'object',
+      properties: { level: { type: 'number', minimum: 0, maximum: 10, exclusiveMaximum: true } },
+      required: ['level'],
+    };
+    expect(codec(schema).encode({ level: 9.5 }).toString()).toBe('{"level":9.5}');
+    expect(codec(schema).encode({ level: 0 }).toString()).toBe('{"level":0}');
+    expect(refusal({ level: 10 }, schema)).toBe('.level: must be < 10, got 10');
+    expect(refusal({}, schema)).toBe('.level: missing (required)');
+  });
+
   it('a schema that is not one names the problem', () => {
     expect(() => compileJsonSchema('{"type":"nope"}', new Map(), 's.json')).toThrow(
       /s\.json is not a valid JSON Schema/,

@@ -417,6 +417,27 @@ describe('JSON Schema compatibility', () => {
     expect(required.body.messages.join()).toContain('REQUIRED_ATTRIBUTE_ADDED');
   });
 
+  it('draft-04: accepted, and its boolean exclusive bounds compared as later drafts write them', async () => {
+    const draft04 = (level: object) => ({
+      schemaType: 'JSON',
+      schema: JSON.stringify({
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        type: 'object',
+        properties: { level: { type: 'number', ...level } },
+      }),
+    });
+    expect((await register('d4', draft04({ maximum: 10 }))).status).toBe(200);
+    // the same bound made exclusive excludes 10, which old data may hold
+    const exclusive = await check('d4', draft04({ maximum: 10, exclusiveMaximum: true }));
+    expect(exclusive.body.is_compatible).toBe(false);
+    expect(exclusive.body.messages.join()).toContain('EXCLUSIVE_MAXIMUM_ADDED');
+    expect((await check('d4', draft04({ maximum: 20 }))).body).toEqual({ is_compatible: true, messages: [] });
+    expect((await check('d4', draft04({ maximum: 10, exclusiveMaximum: false }))).body).toEqual({
+      is_compatible: true,
+      messages: [],
+    });
+  });
+
   it('FORWARD swaps the sides: a property removed from a closed model is fine, one added is not', async () => {
     await api('PUT', '/config/f', { compatibility: 'FORWARD' });
     await register('f', obj({ id: { type: 'string' }, n: { type: 'number' } }, { additionalProperties: false }));

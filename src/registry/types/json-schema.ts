@@ -391,13 +391,46 @@ class Diff {
   }
 }
 
+/** Keywords whose values are data, not schemas: left as they are when a draft-04 schema is rewritten. */
+const DATA_KEYWORDS = new Set(['enum', 'const', 'default', 'examples']);
+
+/**
+ * A draft-04 schema's bounds in the form of later drafts, which the diff compares: draft-04 writes an exclusive
+ * bound as `maximum: 10, exclusiveMaximum: true`, draft-06 on as `exclusiveMaximum: 10` (as Ajv's json-schema-
+ * migrate rewrites them). Other schemas are returned as they are.
+ */
+function withLaterBounds(node: Json, draft04: boolean): Json {
+  if (!draft04) return node;
+  if (Array.isArray(node)) return node.map((n) => withLaterBounds(n, true));
+  if (!isObject(node)) return node;
+  const out: { [key: string]: Json } = {};
+  for (const [key, value] of Object.entries(node))
+    out[key] = DATA_KEYWORDS.has(key) ? value : withLaterBounds(value, true);
+  for (const [bound, exclusive] of [
+    ['maximum', 'exclusiveMaximum'],
+    ['minimum', 'exclusiveMinimum'],
+  ] as const) {
+    if (typeof out[exclusive] !== 'boolean') continue;
+    if (out[exclusive] === true && typeof out[bound] === 'number') {
+      out[exclusive] = out[bound];
+      delete out[bound];
+    } else delete out[exclusive];
+  }
+  return out;
+}
+
+const isDraft04 = (n: unknown) => isObject(n) && typeof n.$schema === 'string' && n.$schema.includes('draft-04');
+
 export const jsonSchemaProvider: SchemaProvider<ParsedJsonSchema> = {
   parse(text, references) {
     try {
       const compiled = compileJsonSchema(text, references);
+      // the referenced schemas are compiled with the main schema's draft (one Ajv), and read with it here
+      const draft04 = isDraft04(compiled.schema);
+      const comparable = (n: unknown) => withLaterBounds(n as Json, draft04) as Node;
       return {
-        schema: compiled.schema,
-        references: compiled.references,
+        schema: comparable(compiled.schema),
+        references: new Map([...compiled.references].map(([name, n]) => [name, comparable(n)])),
         canonical: canonicalJson(compiled.schema),
       };
     } catch (err) {
