@@ -120,7 +120,7 @@ only once the broker acknowledged it.
 Schemas: --value-format avro|protobuf|json-schema takes each value as plain JSON and encodes it with the
 schema (Avro binary; the Protobuf message, from protobuf's JSON mapping with the .proto's field names or
 lowerCamelCase ones, 64-bit integers as numbers or strings, enums by name, Timestamps as RFC 3339; JSON checked
-against the JSON Schema, draft-07 or 2020-12). A value that does not fit names the field path and what was
+against the JSON Schema: draft-07 unless its $schema names draft-04, -06, 2019-09 or 2020-12). A value that does not fit names the field path and what was
 expected (.items[1].qty: expected an integer (int32), got "two"), exit 2, and nothing is sent. For protobuf,
 --message picks the message (full name, or short within the file's package); the default is the first
 message in the file. A .proto's imports are read from beside it.

@@ -70,9 +70,10 @@ export function buildProgram(io: Io, argv?: readonly string[]): Command {
         .default('10s'),
     )
     .addOption(
-      new Option('--registry <url>', 'schema registry for Avro (Confluent-compatible), e.g. http://127.0.0.1:8081').env(
-        'EVT_REGISTRY',
-      ),
+      new Option(
+        '--registry <url>',
+        'schema registry (Confluent-compatible): Avro, Protobuf, JSON Schema, e.g. http://127.0.0.1:8081',
+      ).env('EVT_REGISTRY'),
     )
     .option('--json', 'machine-readable output (JSON; NDJSON for record streams)', false)
     .option('-v, --verbose', 'log details (and stack traces) to stderr', false)

@@ -47,7 +47,7 @@ export function registerReplay(program: Command, { io, globals }: CommandContext
       'after',
       `
 Reads the view's topics outside any consumer group from where the view stopped (or --from), decodes each
-event (Avro through the registry when one is configured, else JSON or text), applies it, and commits the
+event (Avro, Protobuf or JSON Schema through the registry when one is configured, else JSON or text), applies it, and commits the
 rows with each partition's next offset in one SQLite transaction per batch: killed at any moment, it
 resumes exactly where its rows end. Undecodable events, and events the view rejects, go to the view's
 errors table (see evt view show), the replay goes on, and a line on stderr counts them and gives the

@@ -250,8 +250,8 @@ Examples:
     .addHelpText(
       'after',
       `
-Changes keep the overrides they do not name (AlterConfigs replaces the whole set, so evt reads the
-current overrides and merges). Prints the overrides after the change.
+Changes keep the overrides they do not name (IncrementalAlterConfigs where the cluster serves it; else
+AlterConfigs, which replaces the whole set, so evt reads the current overrides and merges). Prints the overrides after the change.
 
 Examples:
   $ evt topics config orders                                   overridden configs
