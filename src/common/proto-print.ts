@@ -129,13 +129,13 @@ class Printer {
     const inner = depth + 1;
     for (const o of optionLines(optionsType('MessageOptions'), m.options)) this.line(inner, `option ${o};`);
     const nested = m.nestedType ?? [];
-    const madeByField = new Map<string, Message>();
-    for (const n of nested) if (n.options?.mapEntry) madeByField.set(n.name!, n);
+    // the nested types that fields make (map entries, groups, extension groups): printed with their fields
+    const madeByField = new Set<string>();
+    for (const n of nested) if (n.options?.mapEntry) madeByField.add(n.name!);
     const fields = m.field ?? [];
-    for (const f of fields) if (f.type === TYPE_GROUP) madeByField.set(typeName(f.typeName).split('.').pop()!, {});
+    for (const f of [...fields, ...(m.extension ?? [])])
+      if (f.type === TYPE_GROUP) madeByField.add(simpleName(f.typeName));
     let nextNested = 0;
-    for (const f of m.extension ?? [])
-      if (f.type === TYPE_GROUP) madeByField.set(typeName(f.typeName).split('.').pop()!, {});
     /**
      * Prints the nested messages declared before the type `name` that a field makes, and skips that one; with
      * no name, the rest (the types fields make are printed with their fields)
@@ -192,7 +192,7 @@ class Printer {
   /** The nested type a field makes (a map's entry, a group), if any. */
   private madeType(m: Message, f: Field): Message | undefined {
     if (f.type !== TYPE_GROUP && !f.typeName) return undefined;
-    const name = typeName(f.typeName).split('.').pop();
+    const name = simpleName(f.typeName);
     const n = (m.nestedType ?? []).find((x) => x.name === name);
     return n && (n.options?.mapEntry || f.type === TYPE_GROUP) ? n : undefined;
   }
@@ -256,8 +256,7 @@ class Printer {
       if (depth === 0) this.lines.push('');
       this.line(depth, `extend ${typeName(extendee)} {`);
       for (const f of members) {
-        const group =
-          f.type === TYPE_GROUP ? nested.find((n) => n.name === typeName(f.typeName).split('.').pop()) : undefined;
+        const group = f.type === TYPE_GROUP ? nested.find((n) => n.name === simpleName(f.typeName)) : undefined;
         if (group) this.message(group, depth + 1, { label: this.label(f), number: f.number! });
         else this.line(depth + 1, `${this.label(f)}${this.typeOf(f)} ${f.name} = ${f.number}${this.fieldOptions(f)};`);
       }
@@ -269,6 +268,11 @@ class Printer {
 /** A fully qualified type name as the descriptor has it (`.acme.shop.Order`), written absolute. */
 function typeName(name: string | null | undefined): string {
   return name ?? '';
+}
+
+/** The last part of a type name: `.legacy.Search.Result` -> `Result`. */
+function simpleName(name: string | null | undefined): string {
+  return typeName(name).split('.').pop()!;
 }
 
 function range(start: number, end: number): string {
