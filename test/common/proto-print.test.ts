@@ -121,7 +121,9 @@ describe('printProto', () => {
 
   it.runIf(hasProtoc)('prints a map where its field is, a group in its place and one file as a reader expects', () => {
     const printed = printProto(protocDescriptor(dir, 'legacy.proto', FILES['legacy.proto']))!;
-    expect(printed).toContain('  repeated group Result = 7 {\n    optional string url = 8;\n    map<string, int32> hits = 9;');
+    expect(printed).toContain(
+      '  repeated group Result = 7 {\n    optional string url = 8;\n    map<string, int32> hits = 9;',
+    );
     expect(printed).toContain('  oneof scope {\n    string site = 13;\n    group Region = 14 {');
     expect(printed).toContain('required string query = 1 [default = "a \\"quoted\\" { brace"];');
     expect(printed).toContain('extensions 100 to 199;\n  extensions 1000 to max;');
