@@ -18,18 +18,21 @@ export interface Zookeeper {
 }
 
 /**
- * Whether the server serves requests, by its `srvr` command: the client port accepts connections before the
- * server has loaded its data, and closes them meanwhile (a client then sees EOF in its handshake, as Burrow
- * did on a loaded machine). Until it serves, `srvr` answers "not currently serving requests".
+ * What the server's `srvr` command answers ('' when the connection fails or no answer comes within a second).
+ * The client port accepts connections before the server has loaded its data, and closes them meanwhile (a
+ * client then sees EOF in its handshake, as Burrow did on a loaded machine); until it serves, `srvr` answers
+ * "not currently serving requests", and once it does, its mode. Each try is bounded: one connection that
+ * got no answer once held the start-up until the test's hook timed out.
  */
-function serving(port: number): Promise<boolean> {
+function srvr(port: number): Promise<string> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1', () => socket.end('srvr'));
     let answer = '';
     socket.setEncoding('utf8');
+    socket.setTimeout(1000, () => socket.destroy());
     socket.on('data', (chunk: string) => (answer += chunk));
-    socket.once('close', () => resolve(answer.includes('Mode: standalone')));
-    socket.once('error', () => resolve(false));
+    socket.once('close', () => resolve(answer));
+    socket.once('error', () => resolve(''));
   });
 }
 
@@ -57,14 +60,22 @@ export async function startZookeeper(): Promise<Zookeeper> {
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await until(
-      async () => {
-        zk.assertRunning();
-        return serving(port);
-      },
-      30_000,
-      'zookeeper to serve requests',
-    );
+    let last = '';
+    try {
+      await until(
+        async () => {
+          zk.assertRunning();
+          last = await srvr(port);
+          return last.includes('Mode: standalone');
+        },
+        30_000,
+        'zookeeper to serve requests',
+      );
+    } catch (err) {
+      throw new Error(
+        `${(err as Error).message}; its last srvr answer: ${JSON.stringify(last)}; its output:\n${zk.output()}`,
+      );
+    }
   } catch (err) {
     await close();
     throw err;
