@@ -66,8 +66,8 @@ function pretty(schema: string): string {
  */
 async function shown(schema: string, schemaType: string): Promise<{ text: string; note: string }> {
   if (schemaType === 'PROTOBUF') {
-    const { isSerializedDescriptor, printProto } = await import('../src/common/proto-print.js');
-    const printed = isSerializedDescriptor(schema) ? printProto(schema) : undefined;
+    const { printProto } = await import('../src/common/proto-print.js');
+    const printed = printProto(schema);
     if (printed !== undefined)
       return {
         text: printed.trimEnd(),

@@ -4,6 +4,7 @@
 
 import {
   ProtobufSchemaError,
+  bareName,
   indexesOfMessage,
   messageAtIndexes,
   parseProtobufFile,
@@ -21,8 +22,6 @@ export interface ProtobufSchema {
   /** the index path of a message of the file by its full name, or short within the file's package; or null */
   pathOf(name: string): number[] | null;
 }
-
-const bare = (fullName: string) => fullName.replace(/^\./, '');
 
 function problem(err: unknown, what: string): unknown {
   return err instanceof ProtobufSchemaError
@@ -47,11 +46,11 @@ export function buildProtobufSchema(
   }
   const pathOf = (name: string): number[] | null =>
     indexesOfMessage(schema, name) ??
-    (schema.package ? indexesOfMessage(schema, `${schema.package}.${bare(name)}`) : undefined) ??
+    (schema.package ? indexesOfMessage(schema, `${schema.package}.${bareName(name)}`) : undefined) ??
     null;
   return {
     root: schema.root,
-    topLevel: schema.messages.map((t) => bare(t.fullName)),
+    topLevel: schema.messages.map((t) => bareName(t.fullName)),
     messageAt: (path) => messageAtIndexes(schema, path) ?? null,
     pathOf,
   };

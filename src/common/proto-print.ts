@@ -8,6 +8,7 @@
 
 import protobuf from 'protobufjs';
 import descriptor from 'protobufjs/ext/descriptor.js';
+import { isSerializedDescriptor } from './protobuf-schema.js';
 
 type File = Omit<descriptor.IFileDescriptorProto, 'dependency' | 'publicDependency' | 'weakDependency'> & {
   dependency?: string[] | null;
@@ -53,16 +54,15 @@ const LABEL_REPEATED = 3;
 /** 2^29 - 1: an extension or reserved range that ends here is written `to max` */
 const MAX_FIELD_NUMBER = 536870911;
 
-/** Whether `text` (a registry's Protobuf schema) is a base64 serialized FileDescriptorProto rather than .proto text. */
-export function isSerializedDescriptor(text: string): boolean {
-  return /^[A-Za-z0-9+/]+={0,2}$/.test(text.trim());
-}
-
-/** The .proto text of a base64 FileDescriptorProto; undefined for an edition file (`edition = "2023"`). */
-export function printProto(base64: string): string | undefined {
+/**
+ * The .proto text of a registry's Protobuf schema registered as a base64 FileDescriptorProto; undefined for
+ * one registered as .proto text (it is shown as it is) and for an edition file (`edition = "2023"`).
+ */
+export function printProto(schema: string): string | undefined {
+  if (!isSerializedDescriptor(schema)) return undefined;
   // as a plain object: only the fields the descriptor sets (a decoded message answers defaults for the rest,
   // such as oneof_index 0 for every field)
-  const decoded = descriptor.FileDescriptorProto.decode(Buffer.from(base64.trim(), 'base64'));
+  const decoded = descriptor.FileDescriptorProto.decode(Buffer.from(schema.trim(), 'base64'));
   const file = descriptor.FileDescriptorProto.toObject(decoded) as File;
   if (file.syntax === 'editions') return undefined;
   return new Printer(file).print();

@@ -53,10 +53,16 @@ interface ParsedFile {
   messageTree: MessageNode[];
 }
 
-// a serialized FileDescriptorProto in base64 has no blanks; a .proto file always has some
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+/**
+ * Whether a registry's Protobuf schema is a base64 serialized FileDescriptorProto rather than .proto text: the
+ * first has no blanks, a .proto file always has some.
+ */
+export function isSerializedDescriptor(text: string): boolean {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(text.trim());
+}
 
-const bare = (fullName: string) => fullName.replace(/^\./, '');
+/** A full name without protobufjs' leading dot (`.acme.shop.Order` -> `acme.shop.Order`). */
+export const bareName = (fullName: string): string => fullName.replace(/^\./, '');
 
 /**
  * The message tree of .proto text: its declarations in file order with map entry types in their places, as
@@ -76,7 +82,7 @@ function asMessageNodes(declared: DeclaredMessage[]): MessageNode[] {
 
 function reflectedMessageTree(types: protobuf.Type[]): MessageNode[] {
   return types.map((t) => ({
-    name: bare(t.fullName),
+    name: bareName(t.fullName),
     nested: reflectedMessageTree(t.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type)),
   }));
 }
@@ -109,7 +115,7 @@ function topLevel(root: protobuf.Root, pkg: string, kind: typeof protobuf.Type |
 /** Parses one file (either form) on its own; types are resolved later, with its imports. */
 export function parseProtobufFile(text: string, what = 'schema'): ParsedFile {
   const trimmed = text.trim();
-  if (BASE64.test(trimmed)) {
+  if (isSerializedDescriptor(trimmed)) {
     let file: descriptor.IFileDescriptorProto;
     try {
       file = descriptor.FileDescriptorProto.decode(Buffer.from(trimmed, 'base64')) as descriptor.IFileDescriptorProto;
@@ -230,7 +236,7 @@ export function messageAtIndexes(schema: ProtobufSchema, indexes: readonly numbe
 
 /** The message-index path of a message of the main file, by full name (`acme.shop.Order`, leading dot optional). */
 export function indexesOfMessage(schema: ProtobufSchema, fullName: string): number[] | undefined {
-  const want = bare(fullName);
+  const want = bareName(fullName);
   const walk = (nodes: MessageNode[], path: number[]): number[] | undefined => {
     for (const [i, node] of nodes.entries()) {
       if (node.name === want) return [...path, i];

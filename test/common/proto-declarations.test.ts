@@ -9,10 +9,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mapEntryName } from '../../src/common/proto-declarations.js';
 import { parseProtobufFile } from '../../src/common/protobuf-schema.js';
-import { toolAvailable } from '../helpers/interop.js';
+import { hasProtoc } from '../helpers/interop.js';
 import { protocDescriptor } from '../helpers/protobuf.js';
 
-const hasProtoc = toolAvailable('protoc', ['protoc', '--version'], 'protobuf-compiler');
+const protoc = hasProtoc();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evt-proto-decl-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -53,7 +53,7 @@ message Search {
 };
 
 describe('the message tree of .proto text', () => {
-  it.runIf(hasProtoc)('is the tree of protoc’s descriptor of the same file, map entries and groups included', () => {
+  it.runIf(protoc)('is the tree of protoc’s descriptor of the same file, map entries and groups included', () => {
     for (const [name, text] of Object.entries(FILES)) {
       const fromText = parseProtobufFile(text, name).messageTree;
       const fromProtoc = parseProtobufFile(protocDescriptor(dir, name, text), name).messageTree;

@@ -8,11 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import descriptor from 'protobufjs/ext/descriptor.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isSerializedDescriptor, printProto } from '../../src/common/proto-print.js';
-import { toolAvailable } from '../helpers/interop.js';
+import { printProto } from '../../src/common/proto-print.js';
+import { isSerializedDescriptor } from '../../src/common/protobuf-schema.js';
+import { hasProtoc } from '../helpers/interop.js';
 import { protocDescriptor } from '../helpers/protobuf.js';
 
-const hasProtoc = toolAvailable('protoc', ['protoc', '--version'], 'protobuf-compiler');
+const protoc = hasProtoc();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evt-proto-print-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -110,7 +111,7 @@ const fields = (base64: string) =>
   descriptor.FileDescriptorProto.toObject(descriptor.FileDescriptorProto.decode(Buffer.from(base64, 'base64')));
 
 describe('printProto', () => {
-  it.runIf(hasProtoc)('prints what protoc compiles back to the same descriptor', () => {
+  it.runIf(protoc)('prints what protoc compiles back to the same descriptor', () => {
     for (const [name, text] of Object.entries(FILES)) {
       const compiled = protocDescriptor(dir, name, text);
       const printed = printProto(compiled)!;
@@ -119,7 +120,7 @@ describe('printProto', () => {
     }
   });
 
-  it.runIf(hasProtoc)('prints a map where its field is, a group in its place and one file as a reader expects', () => {
+  it.runIf(protoc)('prints a map where its field is, a group in its place and one file as a reader expects', () => {
     const printed = printProto(protocDescriptor(dir, 'legacy.proto', FILES['legacy.proto']))!;
     expect(printed).toContain(
       '  repeated group Result = 7 {\n    optional string url = 8;\n    map<string, int32> hits = 9;',

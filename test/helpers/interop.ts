@@ -21,6 +21,8 @@ export function toolAvailable(
 }
 
 export const hasKcat = () => toolAvailable('kcat', ['kcat', '-V']);
+/** protoc, which compiles a test's .proto files as Python's and Java's toolchains do */
+export const hasProtoc = () => toolAvailable('protoc', ['protoc', '--version'], 'protobuf-compiler');
 export const hasKafkaPython = () => toolAvailable('kafka-python', [PYTHON, '-c', 'import kafka']);
 export const hasConfluentKafka = () =>
   toolAvailable('confluent-kafka-python', [PYTHON, '-c', 'import confluent_kafka']);
