@@ -397,15 +397,13 @@ const DATA_KEYWORDS = new Set(['enum', 'const', 'default', 'examples']);
 /**
  * A draft-04 schema's bounds in the form of later drafts, which the diff compares: draft-04 writes an exclusive
  * bound as `maximum: 10, exclusiveMaximum: true`, draft-06 on as `exclusiveMaximum: 10` (as Ajv's json-schema-
- * migrate rewrites them). Other schemas are returned as they are.
+ * migrate rewrites them).
  */
-function withLaterBounds(node: Json, draft04: boolean): Json {
-  if (!draft04) return node;
-  if (Array.isArray(node)) return node.map((n) => withLaterBounds(n, true));
+function withLaterBounds(node: Json): Json {
+  if (Array.isArray(node)) return node.map(withLaterBounds);
   if (!isObject(node)) return node;
   const out: { [key: string]: Json } = {};
-  for (const [key, value] of Object.entries(node))
-    out[key] = DATA_KEYWORDS.has(key) ? value : withLaterBounds(value, true);
+  for (const [key, value] of Object.entries(node)) out[key] = DATA_KEYWORDS.has(key) ? value : withLaterBounds(value);
   for (const [bound, exclusive] of [
     ['maximum', 'exclusiveMaximum'],
     ['minimum', 'exclusiveMinimum'],
@@ -426,8 +424,9 @@ export const jsonSchemaProvider: SchemaProvider<ParsedJsonSchema> = {
     try {
       const compiled = compileJsonSchema(text, references);
       // the referenced schemas are compiled with the main schema's draft (one Ajv), and read with it here
-      const draft04 = isDraft04(compiled.schema);
-      const comparable = (n: unknown) => withLaterBounds(n as Json, draft04) as Node;
+      const comparable = isDraft04(compiled.schema)
+        ? (n: unknown) => withLaterBounds(n as Json) as Node
+        : (n: unknown) => n as Node;
       return {
         schema: comparable(compiled.schema),
         references: new Map([...compiled.references].map(([name, n]) => [name, comparable(n)])),
