@@ -1,7 +1,6 @@
 // Long-running programs a test starts beside the broker (zookeeper, Burrow): their output kept for the failure
 // message, their exit noticed, and a stop that does not return before the process is gone.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 
 export interface Background {
   readonly name: string;
@@ -57,16 +56,4 @@ export function startBackground(
       await exited;
     },
   };
-}
-
-/** Whether something accepts TCP connections on the port now. */
-export function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
